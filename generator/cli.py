@@ -1,0 +1,87 @@
+"""The `handbook` command: a thin Click adapter over the library.
+
+Each command parses options, calls one library function and turns
+`HandbookError` into `click.ClickException` (`Error: …`, exit 1).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import HandbookError, StandardsInvalid
+
+STANDARDS_OPTION = click.option(
+    "--standards", "standards_dir", type=click.Path(path_type=Path), default=Path("standards"),
+    show_default=True, help="Folder of the standards YAML files.")
+
+
+def handle_errors(func):
+    """Turn library errors into `Error: …` with exit status 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except StandardsInvalid as exc:
+            for diagnostic in exc.diagnostics:
+                click.echo(str(diagnostic), err=True)
+            raise click.ClickException(str(exc)) from None
+        except HandbookError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="handbook")
+def main():
+    """Customer-service supervision handbook: standards, site, checklists, forms and results."""
+
+
+@main.command()
+@STANDARDS_OPTION
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check(standards_dir: Path, strict: bool):
+    """Validate the standards and report every problem as file:line."""
+    from .standards import load_standards
+
+    result = load_standards(standards_dir)
+    for diagnostic in result.diagnostics:
+        click.echo(str(diagnostic), err=True)
+    errors, warnings = len(result.errors), len(result.warnings)
+    if not result.ok(strict):
+        counted = errors + (warnings if strict else 0)
+        raise click.ClickException(
+            f"{standards_dir} 有 {counted} 个{'错误' if not strict else '错误或警告'}，"
+            f"修正后重新运行 handbook check。")
+    s = result.standards
+    click.echo(f"标准检查通过：{len(s.clauses)} 个条款，{len(s.items)} 个检查条目，"
+               f"{len(s.checklists)} 张检查表，{len(s.projects)} 个项目"
+               + (f"，{warnings} 个警告" if warnings else "") + "。")
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("standards/schema"),
+              show_default=True, help="Folder to write the JSON Schema files into.")
+@handle_errors
+def schema(out_dir: Path):
+    """Write the JSON Schemas that editors use to autocomplete the YAML files."""
+    from .schema import write_schemas
+
+    for path in write_schemas(out_dir):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@STANDARDS_OPTION
+@handle_errors
+def demo(standards_dir: Path):
+    """Run the whole job offline on the shipped example data."""
+    from .standards import require_standards
+
+    s = require_standards(standards_dir)
+    click.echo(f"标准检查通过：{len(s.items)} 个检查条目，{len(s.checklists)} 张检查表。")

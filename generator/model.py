@@ -1,0 +1,180 @@
+"""The standards' schema: declared once, each field with a one-line description.
+
+The models are frozen; `standards.load_standards` builds them from YAML and the
+JSON Schema for editors is exported from them (`handbook schema`).
+Descriptions are Chinese because editors show them to the department.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CODE_PATTERN = r"^\d+(\.\d+)+(-[a-z][a-z0-9]*)?$"
+ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
+
+Text = str
+Id = str
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# ---------------------------------------------------------------- procedure.yaml
+
+class Change(Model):
+    """One entry of the change history."""
+
+    version: str = Field(description="版本号")
+    date: dt.date = Field(description="日期，YYYY-MM-DD")
+    notes: list[Text] = Field(min_length=1, description="修改说明，每条一句")
+
+
+class Document(Model):
+    """The procedure's metadata (from the approval slip and header)."""
+
+    title: Text = Field(description="文件名称")
+    number: str = Field(description="文件编号，例如 JB/QR-01-07B/2")
+    company: Text = Field(description="公司")
+    department: Text = Field(description="经办部门")
+    submitted: dt.date = Field(description="报审时间")
+    addressee: Text | None = Field(None, description="主送单位")
+    distribution: list[Text] = Field(default_factory=list, description="审批后分发")
+    pages: int | None = Field(None, gt=0, description="原文件页数")
+    version: str = Field(description="本手册中标准的版本号")
+    updated: dt.date = Field(description="最近修订日期，显示为网站的“最后更新”")
+    changes: list[Change] = Field(default_factory=list, description="修订记录，最新的在前")
+
+
+class Method(Model):
+    """An inspection method defined by a clause of 4.4."""
+
+    id: Id = Field(pattern=ID_PATTERN, description="方式代号，条目的 methods 引用它")
+    name: Text = Field(description="方式名称")
+
+
+class Item(Model):
+    """A checklist item: one thing an inspector looks at and scores."""
+
+    code: str = Field(pattern=CODE_PATTERN, description="条目代码（条款号-字母），发布后永不修改")
+    short: Text = Field(max_length=20, description="简短标题（表单、表格中使用，20 字以内）")
+    text: Text = Field(description="条目全文")
+    points: float = Field(gt=0, description="分值")
+    deduction: float = Field(gt=0, description="每处扣分（扣完为止）")
+    critical: bool = Field(False, description="红线条目：发现即判本次检查不合格")
+    methods: list[Id] = Field(min_length=1, description="检查方式（4.4 中各方式的 id）")
+    roles: list[Id] = Field(min_length=1, description="由哪些角色检查（organisation.yaml 中的角色 id）")
+    fix_within_days: int = Field(ge=0, description="整改期限（天），0 表示当场整改")
+    guidance: Text | None = Field(None, description="检查要点或说明")
+    example: bool = Field(False, description="示例条目（不是公司原文），公司提供正式条目后删除")
+
+
+class Clause(Model):
+    """A numbered clause of the procedure, possibly with items and sub-clauses."""
+
+    number: str = Field(pattern=CODE_PATTERN, description="公司原条款编号，不得重新编号")
+    title: Text | None = Field(None, description="标题")
+    text: Text | None = Field(None, description="正文")
+    note: Text | None = Field(None, description="本手册加的说明（不是原文）")
+    origin: Literal["original", "added"] = Field("original", description="original 原文；added 本手册补充")
+    original_number: str | None = Field(None, description="原文中的（错误）编号，已更正时填写")
+    role: Id | None = Field(None, description="本条所说的角色")
+    method: Method | None = Field(None, description="本条定义的检查方式")
+    references: list[Id] = Field(default_factory=list, description="引用的公司文件（documents 中的 id）")
+    items: list[Item] = Field(default_factory=list, description="本条的检查条目")
+    children: list[Clause] = Field(default_factory=list, description="下级条款")
+
+
+class DocumentRef(Model):
+    """A company document the procedure refers to."""
+
+    id: Id = Field(pattern=ID_PATTERN, description="文件代号")
+    title: Text = Field(description="文件名称，带书名号")
+    available: bool = Field(False, description="本手册是否已收录其内容")
+
+
+class ProcedureFile(Model):
+    """procedure.yaml: the procedure, clause by clause."""
+
+    document: Document
+    clauses: list[Clause] = Field(min_length=1, description="条款，按原文顺序")
+    documents: list[DocumentRef] = Field(default_factory=list, description="相关支持文件")
+
+
+# ---------------------------------------------------------------- organisation.yaml
+
+class Grade(Model):
+    """A grade band: min ≤ score < max (the top band includes 100)."""
+
+    name: Text = Field(description="评级名称，例如 优秀")
+    min: float = Field(ge=0, le=100, description="下限（含）")
+    max: float = Field(ge=0, le=100, description="上限（不含；最高一档为 100，含）")
+
+
+class Patrols(Model):
+    """How often a role must inspect each project."""
+
+    min: int = Field(gt=0, description="每个周期至少检查次数")
+    per: Literal["day", "week", "month"] = Field(description="周期：day 每天、week 每周、month 每月")
+    scope: Literal["project"] = Field("project", description="按项目计")
+
+
+class Role(Model):
+    """A role named by the procedure."""
+
+    id: Id = Field(pattern=ID_PATTERN, description="角色代号")
+    name: Text = Field(description="角色名称")
+    inspects: bool = Field(False, description="是否为检查人（填写检查表）")
+    patrols: Patrols | None = Field(None, description="规定的检查频次（程序 4.5）")
+
+
+class Project(Model):
+    """A residential project (物业项目) whose customer-service centre is inspected."""
+
+    id: Id = Field(pattern=ID_PATTERN, description="项目代号（英文小写）")
+    name: Text = Field(description="项目名称")
+    active: bool = Field(True, description="是否在管")
+
+
+class OrganisationFile(Model):
+    """organisation.yaml: projects, roles, grades, calendar."""
+
+    name: Text = Field(description="公司或分公司名称")
+    timezone: str = Field(description="时区，IANA 名称，例如 Asia/Shanghai")
+    working_days: list[int] = Field(min_length=1, description="工作日，1=周一 … 7=周日")
+    holidays: list[dt.date] = Field(default_factory=list, description="不计巡查的节假日")
+    publish_names: bool = Field(False, description="结果页是否公开人员姓名")
+    grades: list[Grade] = Field(min_length=1, description="评级区间")
+    roles: list[Role] = Field(min_length=1, description="角色")
+    projects: list[Project] = Field(min_length=1, description="项目")
+
+
+# ---------------------------------------------------------------- checklists.yaml
+
+class Checklist(Model):
+    """A form / printed sheet: which items it covers and who fills it."""
+
+    id: Id = Field(pattern=ID_PATTERN, description="检查表代号（表单文件名用它）")
+    title: Text = Field(description="检查表名称")
+    description: Text | None = Field(None, description="用途说明")
+    roles: list[Id] = Field(min_length=1, description="填写此表的角色")
+    include: list[str] = Field(min_length=1, description="包含的章节号或条目代码")
+    exclude: list[str] = Field(default_factory=list, description="排除的条目代码或章节号")
+    methods: list[Id] | None = Field(None, description="只保留用这些方式检查的条目")
+    projects: list[Id] | None = Field(None, description="只用于这些项目（默认全部项目）")
+
+
+class ChecklistsFile(Model):
+    """checklists.yaml: the checklists."""
+
+    checklists: list[Checklist] = Field(min_length=1, description="检查表")
+
+
+FILES: dict[str, type[Model]] = {
+    "procedure.yaml": ProcedureFile,
+    "organisation.yaml": OrganisationFile,
+    "checklists.yaml": ChecklistsFile,
+}
