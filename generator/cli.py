@@ -85,3 +85,11 @@ def demo(standards_dir: Path):
 
     s = require_standards(standards_dir)
     click.echo(f"标准检查通过：{len(s.items)} 个检查条目，{len(s.checklists)} 张检查表。")
+
+
+def _register_commands() -> None:
+    # Each area keeps its commands in its own module; importing it adds them to `main`.
+    from . import cli_forms, cli_ingest, cli_results, cli_site  # noqa: F401
+
+
+_register_commands()

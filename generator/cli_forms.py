@@ -1,0 +1,5 @@
+"""CLI commands for Google Forms (forms build/push/link): thin adapters over the library."""
+
+from __future__ import annotations
+
+from .cli import STANDARDS_OPTION, handle_errors, main  # noqa: F401
