@@ -139,6 +139,37 @@ class Project(Model):
     active: bool = Field(True, description="是否在管")
 
 
+class RewardRule(Model):
+    """When a project earns a reward suggestion for the quarter (procedure 4.6.3 b)."""
+
+    min_percent: float = Field(ge=0, le=100, description="季度得分率不低于（%）")
+    max_critical: int = Field(0, ge=0, description="红线问题不超过（次）")
+    min_patrol_compliance: float = Field(ge=0, le=100, description="巡查完成率不低于（%）")
+
+
+class PenaltyRule(Model):
+    """When a project gets a penalty and improvement opinion (procedure 4.6.3 a)."""
+
+    min_critical: int = Field(gt=0, description="季度红线问题达到（次）")
+
+
+class ImprovementRule(Model):
+    """When a project gets an improvement opinion (procedure 4.6.3 a, 4.6.1)."""
+
+    below_percent: float = Field(ge=0, le=100, description="季度得分率低于（%）")
+    patrol_compliance_below: float = Field(ge=0, le=100, description="巡查完成率低于（%）")
+    min_overdue_actions: int = Field(gt=0, description="逾期未整改达到（项）")
+
+
+class Assessment(Model):
+    """Quarterly assessment rules (考核建议, procedure 4.6.3)."""
+
+    min_inspections: int = Field(gt=0, description="季度检查次数不少于此数才参与排名")
+    reward: RewardRule = Field(description="奖励意见的条件（全部满足）")
+    penalty: PenaltyRule = Field(description="处罚和改进意见的条件")
+    improvement: ImprovementRule = Field(description="改进意见的条件（满足任一）")
+
+
 class OrganisationFile(Model):
     """organisation.yaml: projects, roles, grades, calendar."""
 
@@ -150,6 +181,7 @@ class OrganisationFile(Model):
     grades: list[Grade] = Field(min_length=1, description="评级区间")
     roles: list[Role] = Field(min_length=1, description="角色")
     projects: list[Project] = Field(min_length=1, description="项目")
+    assessment: Assessment = Field(description="季度考核规则（程序 4.6.3）")
 
 
 # ---------------------------------------------------------------- checklists.yaml

@@ -1,0 +1,1 @@
+"""Scoring of stored inspections and the published results pages."""

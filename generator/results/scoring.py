@@ -1,0 +1,351 @@
+"""Scoring rules, pure functions over `Inspection` records (procedure 4.5, 4.6).
+
+- item score = max(0, points − findings × deduction) (扣完为止); 不适用 leaves the denominator
+- inspection % = Σ earned / Σ possible × 100 over applicable items
+- any finding on a 红线 item grades the inspection the lowest grade, whatever its %
+- aggregates pool earned and possible and always carry n
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ..model import Item
+from ..records import Inspection
+from ..standards import Standards
+
+
+# ---------------------------------------------------------------- single inspections
+
+def item_score(item: Item, findings: int | None) -> tuple[float, float]:
+    """(earned, possible) of one item; 不适用 (None) gives (0, 0)."""
+    if findings is None:
+        return 0.0, 0.0
+    return max(0.0, item.points - findings * item.deduction), float(item.points)
+
+
+@dataclass(frozen=True)
+class InspectionScore:
+    """One inspection scored."""
+
+    inspection: Inspection
+    earned: float
+    possible: float
+    findings: int                       # total findings (处)
+    critical: tuple[str, ...]           # codes of 红线 items with findings
+    grade: str
+    unknown_codes: tuple[str, ...] = ()  # answers to items no longer in the standards
+
+    @property
+    def percent(self) -> float | None:
+        return percent(self.earned, self.possible)
+
+
+def percent(earned: float, possible: float) -> float | None:
+    """Σ earned / Σ possible × 100, or None when nothing was applicable."""
+    return None if possible <= 0 else earned / possible * 100
+
+
+def score_inspection(standards: Standards, inspection: Inspection) -> InspectionScore:
+    """Score one inspection against the current standards."""
+    earned = possible = 0.0
+    findings = 0
+    critical, unknown = [], []
+    for code, found in inspection.findings.items():
+        item = standards.items.get(code)
+        if item is None:
+            unknown.append(code)
+            continue
+        e, p = item_score(item, found)
+        earned += e
+        possible += p
+        findings += found or 0
+        if item.critical and found:
+            critical.append(code)
+    pct = percent(earned, possible)
+    grade = standards.lowest_grade if critical or pct is None else standards.grade(pct)
+    return InspectionScore(inspection, earned, possible, findings, tuple(critical), grade, tuple(unknown))
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """Pooled scores of several inspections; `n` is always shown beside the %."""
+
+    n: int
+    earned: float
+    possible: float
+    findings: int
+    critical: int          # inspections with a 红线 finding
+    grade: str | None
+
+    @property
+    def percent(self) -> float | None:
+        return percent(self.earned, self.possible)
+
+
+def aggregate(standards: Standards, scores: Iterable[InspectionScore]) -> Aggregate:
+    """Pool earned and possible over `scores` (not an average of percentages)."""
+    scores = list(scores)
+    earned = sum(s.earned for s in scores)
+    possible = sum(s.possible for s in scores)
+    pct = percent(earned, possible)
+    return Aggregate(len(scores), earned, possible, sum(s.findings for s in scores),
+                     sum(1 for s in scores if s.critical), None if pct is None else standards.grade(pct))
+
+
+# ---------------------------------------------------------------- periods
+
+def week_start(day: dt.date) -> dt.date:
+    """Monday of the ISO week of `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_label(monday: dt.date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a quarter label such as 2026Q4."""
+    year, q = int(label[:4]), int(label[-1])
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+# ---------------------------------------------------------------- patrol compliance (4.5)
+
+@dataclass(frozen=True)
+class PatrolPeriod:
+    """Patrols a role did for a project in one period (day / week / month) vs required."""
+
+    project: str
+    role: str
+    period: str            # ISO date, week label or YYYY-MM
+    start: dt.date
+    done: int
+    required: int
+
+    @property
+    def missed(self) -> int:
+        return max(0, self.required - self.done)
+
+
+def _periods(per: str, start: dt.date, end: dt.date, working: set[int], holidays: set[dt.date]):
+    day = start
+    if per == "day":
+        while day <= end:
+            if day.isoweekday() in working and day not in holidays:
+                yield day.isoformat(), day, day
+            day += dt.timedelta(days=1)
+    elif per == "week":
+        day = week_start(start)
+        while day <= end:
+            yield week_label(day), day, day + dt.timedelta(days=6)
+            day += dt.timedelta(days=7)
+    else:  # month
+        day = start.replace(day=1)
+        while day <= end:
+            nxt = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            yield day.strftime("%Y-%m"), day, nxt - dt.timedelta(days=1)
+            day = nxt
+
+
+def patrol_compliance(standards: Standards, inspections: Iterable[Inspection],
+                      start: dt.date, end: dt.date) -> list[PatrolPeriod]:
+    """For every active project, role with a required frequency and period in [start, end]."""
+    org = standards.organisation
+    counts: Counter = Counter()
+    for insp in inspections:
+        counts[(insp.project, insp.role, insp.date)] += 1
+    by_day: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+    for (project, role, day), n in counts.items():
+        by_day[(project, role)].extend([day] * n)
+    out = []
+    working, holidays = set(org.working_days), set(org.holidays)
+    for role in org.roles:
+        if not role.patrols:
+            continue
+        for project in org.projects:
+            if not project.active:
+                continue
+            days = by_day.get((project.id, role.id), [])
+            for label, first, last in _periods(role.patrols.per, start, end, working, holidays):
+                done = sum(1 for d in days if first <= d <= last)
+                out.append(PatrolPeriod(project.id, role.id, label, first, done, role.patrols.min))
+    return out
+
+
+def compliance_percent(periods: Iterable[PatrolPeriod]) -> float | None:
+    """Σ min(done, required) / Σ required × 100."""
+    periods = list(periods)
+    required = sum(p.required for p in periods)
+    return None if not required else sum(min(p.done, p.required) for p in periods) / required * 100
+
+
+# ---------------------------------------------------------------- corrective actions (4.1.3, 4.1.4)
+
+@dataclass
+class Action:
+    """A corrective action opened by a finding on (project, item)."""
+
+    project: str
+    code: str
+    opened: dt.date
+    due: dt.date
+    opened_by: str                       # inspection id
+    findings: int = 0                    # findings seen while open (repeats add up)
+    closed: dt.date | None = None
+    closed_how: str | None = None        # "当场纠正" or "复查符合"
+
+    def age(self, as_of: dt.date) -> int:
+        return ((self.closed or as_of) - self.opened).days
+
+    def overdue(self, as_of: dt.date) -> bool:
+        return self.closed is None and as_of > self.due
+
+
+ON_THE_SPOT, RECHECKED = "当场纠正", "复查符合"
+
+
+def corrective_actions(standards: Standards, inspections: Iterable[Inspection]) -> list[Action]:
+    """Open an action per finding; close on 已当场纠正 or a later 符合 of the same project and item."""
+    actions: list[Action] = []
+    open_by_key: dict[tuple[str, str], Action] = {}
+    for insp in sorted(inspections, key=lambda i: (i.submitted_at, i.id)):
+        for code, found in insp.findings.items():
+            item = standards.items.get(code)
+            if item is None or found is None:
+                continue
+            key = (insp.project, code)
+            action = open_by_key.get(key)
+            if found == 0:
+                if action:
+                    action.closed, action.closed_how = insp.date, RECHECKED
+                    del open_by_key[key]
+                continue
+            if action is None:
+                action = Action(insp.project, code, insp.date,
+                                insp.date + dt.timedelta(days=item.fix_within_days), insp.id)
+                actions.append(action)
+                open_by_key[key] = action
+            action.findings += found
+            section = standards.section_of(code)
+            if section and insp.corrected.get(section.number):
+                action.closed, action.closed_how = insp.date, ON_THE_SPOT
+                del open_by_key[key]
+    return actions
+
+
+def median_days_to_close(actions: Iterable[Action]) -> float | None:
+    days = [(a.closed - a.opened).days for a in actions if a.closed]
+    return statistics.median(days) if days else None
+
+
+# ---------------------------------------------------------------- priorities (4.6.1 b)
+
+@dataclass(frozen=True)
+class ParetoRow:
+    key: str            # item code or section number
+    label: str
+    findings: int
+    share: float        # % of all findings
+    cumulative: float   # cumulative %
+
+
+def pareto(standards: Standards, inspections: Iterable[Inspection], by: str = "item") -> list[ParetoRow]:
+    """Findings counted by item (or by section), largest first, with cumulative share."""
+    counts: Counter = Counter()
+    for insp in inspections:
+        for code, found in insp.findings.items():
+            if found and code in standards.items:
+                if by == "section":
+                    section = standards.section_of(code)
+                    counts[section.number if section else code] += found
+                else:
+                    counts[code] += found
+    total = sum(counts.values())
+    rows, running = [], 0
+    for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        running += n
+        if by == "section":
+            section = next((s for s in standards.sections if s.number == key), None)
+            label = section.title if section else key
+        else:
+            label = standards.items[key].short
+        rows.append(ParetoRow(key, label, n, n / total * 100, running / total * 100))
+    return rows
+
+
+# ---------------------------------------------------------------- quarterly assessment (4.6.3)
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str           # 奖励意见 / 处罚和改进意见 / 改进意见
+    reason: str         # the numbers and the rule behind it
+
+
+@dataclass(frozen=True)
+class ProjectAssessment:
+    project: str
+    quarter: str
+    score: Aggregate
+    critical_findings: int
+    patrol_compliance: float | None
+    overdue_actions: int
+    ranked: bool
+    rank: int | None
+    suggestions: tuple[Suggestion, ...] = field(default_factory=tuple)
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionScore],
+                   patrols: list[PatrolPeriod], actions: list[Action], as_of: dt.date) -> list[ProjectAssessment]:
+    """Rank projects and suggest rewards, penalties and improvements by the YAML rules."""
+    rules = standards.organisation.assessment
+    start, end = quarter_bounds(quarter)
+    last = min(end, as_of)
+    rows = []
+    for project in standards.organisation.projects:
+        mine = [s for s in scores if s.inspection.project == project.id and start <= s.inspection.date <= end]
+        agg = aggregate(standards, mine)
+        critical = sum(len(s.critical) for s in mine)
+        comp = compliance_percent(p for p in patrols if p.project == project.id and start <= p.start <= end)
+        overdue = sum(1 for a in actions if a.project == project.id and a.opened <= last and a.overdue(last))
+        pct = agg.percent
+        suggestions = []
+        r = rules.reward
+        if (agg.n >= rules.min_inspections and pct is not None and pct >= r.min_percent
+                and critical <= r.max_critical and comp is not None and comp >= r.min_patrol_compliance):
+            suggestions.append(Suggestion("奖励意见", (
+                f"得分率 {_fmt(pct)} ≥ {r.min_percent:g}%，红线问题 {critical} 次 ≤ {r.max_critical}，"
+                f"巡查完成率 {_fmt(comp)} ≥ {r.min_patrol_compliance:g}%（n={agg.n}）")))
+        if critical >= rules.penalty.min_critical:
+            suggestions.append(Suggestion("处罚和改进意见", (
+                f"本季度红线问题 {critical} 次 ≥ {rules.penalty.min_critical} 次")))
+        imp, reasons = rules.improvement, []
+        if pct is not None and pct < imp.below_percent:
+            reasons.append(f"得分率 {_fmt(pct)} < {imp.below_percent:g}%（n={agg.n}）")
+        if comp is not None and comp < imp.patrol_compliance_below:
+            reasons.append(f"巡查完成率 {_fmt(comp)} < {imp.patrol_compliance_below:g}%")
+        if overdue >= imp.min_overdue_actions:
+            reasons.append(f"逾期未整改 {overdue} 项 ≥ {imp.min_overdue_actions} 项")
+        if reasons:
+            suggestions.append(Suggestion("改进意见", "；".join(reasons)))
+        rows.append(ProjectAssessment(project.id, quarter, agg, critical, comp, overdue,
+                                      agg.n >= rules.min_inspections, None, tuple(suggestions)))
+    ranked = sorted((a for a in rows if a.ranked and a.score.percent is not None),
+                    key=lambda a: (-a.score.percent, a.project))
+    ranks = {a.project: i for i, a in enumerate(ranked, 1)}
+    return [ProjectAssessment(**{**a.__dict__, "rank": ranks.get(a.project)}) for a in rows]
