@@ -19,7 +19,7 @@ def md_text(value) -> str:
     """Free text (e.g. typed into a form) made inert in Markdown: HTML-escaped, specials backslashed."""
     text = " ".join(str(value or "").split())  # no line breaks inside table cells
     text = str(escape(text))
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("&amp;", "&amp;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def num(value, digits: int = 1) -> str:

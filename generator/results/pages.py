@@ -1,0 +1,370 @@
+"""The published results: Markdown pages, CSV downloads and SVG charts under results/.
+
+`build_results` is pure: inspections in, {relative path: content} out.
+`write_results` writes that dict into the site's docs folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ..records import Inspection
+from ..standards import Standards
+from ..templating import render
+from . import scoring as sc
+from .charts import Bar, bar_chart, line_chart
+
+ROOT = "results"
+WEEKS_SHOWN = 12           # weeks in trend charts
+RECENT_INSPECTIONS = 15    # per project page
+NAV = [("概览", "results/index.md"), ("改进重点", "results/priorities.md"), ("巡查完成情况", "results/patrols.md"),
+       ("整改跟踪", "results/actions.md"), ("季度考核建议", "results/assessment.md"),
+       ("检查人活动", "results/inspectors.md"), ("数据质量", "results/data-quality.md")]
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+@dataclass(frozen=True)
+class QualityRow:
+    """A row or column the data-quality page lists (quarantined rows, unmapped columns)."""
+
+    source: str
+    where: str       # row number or column name
+    reason: str
+    seen: str = ""
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    """CSV with a BOM so Excel opens the Chinese correctly; cells starting with = + - @ are quoted inert."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([("'" + c) if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c
+                         for c in row])
+    return "\ufeff" + buf.getvalue()
+
+
+def public_name(name: str, allowed: bool) -> str:
+    """An inspector's name as published: never an e-mail address, and only when allowed."""
+    if not allowed:
+        return "（不公开）"
+    name = EMAIL.sub("（邮箱已隐藏）", name or "").strip()
+    return name or "（未填写）"
+
+
+class _Results:
+    """Everything computed once and shared by the pages."""
+
+    def __init__(self, s: Standards, inspections: list[Inspection], as_of: dt.date | None, item_url=None):
+        self.s = s
+        self.item_url = item_url or _default_item_url(s)
+        self.inspections = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
+        self.as_of = as_of or (self.inspections[-1].date if self.inspections else dt.date.today())
+        self.inspections = [i for i in self.inspections if i.date <= self.as_of]
+        self.scores = [sc.score_inspection(s, i) for i in self.inspections]
+        first = self.inspections[0].date if self.inspections else self.as_of
+        self.start = first
+        self.patrols = sc.patrol_compliance(s, self.inspections, first, self.as_of)
+        self.actions = sc.corrective_actions(s, self.inspections)
+        self.week = sc.week_start(self.as_of)
+        self.weeks = sorted({sc.week_start(i.date) for i in self.inspections} | {self.week})
+        self.quarter = sc.quarter_of(self.as_of)
+        self.project_names = {p.id: p.name for p in s.organisation.projects}
+        self.role_names = {r.id: r.name for r in s.organisation.roles}
+
+    def name(self, project: str) -> str:
+        return self.project_names.get(project, project)
+
+    def scores_in(self, start: dt.date, end: dt.date, project: str | None = None):
+        return [x for x in self.scores if start <= x.inspection.date <= end
+                and (project is None or x.inspection.project == project)]
+
+    def week_agg(self, monday: dt.date, project: str | None = None) -> sc.Aggregate:
+        return sc.aggregate(self.s, self.scores_in(monday, monday + dt.timedelta(days=6), project))
+
+    def open_actions(self, project: str | None = None):
+        return [a for a in self.actions if a.closed is None and (project is None or a.project == project)]
+
+    def item_link(self, code: str, depth: int) -> str:
+        """Link from a page `depth` folders below the docs root to an item's anchor."""
+        return "../" * depth + self.item_url(code)
+
+
+def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
+                  quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
+                  item_url=None) -> dict[str, str]:
+    """Return {path under the docs folder: text} for every results page, CSV and chart."""
+    r = _Results(s, list(inspections), as_of, item_url)
+    files: dict[str, str] = {}
+    _overview(r, files)
+    for project in s.organisation.projects:
+        _project_page(r, project.id, files)
+    _priorities(r, files)
+    _patrols(r, files)
+    _actions(r, files)
+    _assessment(r, files)
+    _inspectors(r, files)
+    _quality(r, quarantine, unmapped, files)
+    _weekly_archive(r, files)
+    return files
+
+
+def write_results(files: dict[str, str], docs_dir: Path) -> None:
+    """Write the output of `build_results` under `docs_dir`, replacing the old results."""
+    import shutil
+
+    target = docs_dir / ROOT
+    if target.exists():
+        shutil.rmtree(target)
+    for rel, text in files.items():
+        path = docs_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- pages
+
+def _ranking_rows(r: _Results):
+    prev = r.week - dt.timedelta(days=7)
+    q_start, q_end = sc.quarter_bounds(r.quarter)
+    rows = []
+    for p in r.s.organisation.projects:
+        week, last = r.week_agg(r.week, p.id), r.week_agg(prev, p.id)
+        quarter = sc.aggregate(r.s, r.scores_in(q_start, q_end, p.id))
+        comp = sc.compliance_percent(x for x in r.patrols if x.project == p.id and x.start >= r.week
+                                     and x.role != "crd")
+        delta = None if week.percent is None or last.percent is None else week.percent - last.percent
+        open_ = r.open_actions(p.id)
+        rows.append(dict(id=p.id, name=p.name, week=week, quarter=quarter, delta=delta, compliance=comp,
+                         open=len(open_), overdue=sum(1 for a in open_ if a.overdue(r.as_of))))
+    ranked = sorted([x for x in rows if x["quarter"].percent is not None], key=lambda x: -x["quarter"].percent)
+    for i, row in enumerate(ranked, 1):
+        row["rank"] = i
+    for row in rows:
+        row.setdefault("rank", None)
+    return sorted(rows, key=lambda x: (x["rank"] is None, x["rank"] or 0, x["id"]))
+
+
+def _overview(r: _Results, files):
+    rows = _ranking_rows(r)
+    files[f"{ROOT}/csv/overview.csv"] = csv_text(
+        ["排名", "项目", "本周得分率", "本周评级", "本周检查次数", "环比(百分点)", "本季得分率", "本季评级",
+         "本季检查次数", "本周巡查完成率", "未整改", "逾期"],
+        [[x["rank"] or "", x["name"], _p(x["week"].percent), x["week"].grade or "", x["week"].n, _d(x["delta"]),
+          _p(x["quarter"].percent), x["quarter"].grade or "", x["quarter"].n, _p(x["compliance"]),
+          x["open"], x["overdue"]] for x in rows])
+    company = [r.week_agg(w) for w in r.weeks[-WEEKS_SHOWN:]]
+    labels = [sc.week_label(w)[5:] for w in r.weeks[-WEEKS_SHOWN:]]
+    files[f"{ROOT}/charts/company-trend.svg"] = line_chart(
+        "全公司每周得分率", labels, [a.percent for a in company], _bands(r))
+    files[f"{ROOT}/index.md"] = render(
+        "results/overview.md.j2", r=r, rows=rows, week_label=sc.week_label(r.week),
+        trend=list(zip(labels, company)), nav=NAV, archive=[sc.week_label(w) for w in reversed(r.weeks)])
+
+
+def _project_page(r: _Results, project: str, files):
+    weeks = r.weeks[-WEEKS_SHOWN:]
+    series = [(sc.week_label(w)[5:], r.week_agg(w, project)) for w in weeks]
+    files[f"{ROOT}/charts/{project}-trend.svg"] = line_chart(
+        f"{r.name(project)} 每周得分率", [lab for lab, _ in series], [a.percent for _, a in series], _bands(r))
+    mine = [x.inspection for x in r.scores if x.inspection.project == project]
+    q_start, q_end = sc.quarter_bounds(r.quarter)
+    quarter_scores = r.scores_in(q_start, q_end, project)
+    sections = []
+    for section in r.s.sections:
+        codes = {i.code for i in section.items}
+        earned = possible = 0.0
+        findings = 0
+        for x in quarter_scores:
+            for code, found in x.inspection.findings.items():
+                if code in codes:
+                    e, p = sc.item_score(r.s.items[code], found)
+                    earned, possible, findings = earned + e, possible + p, findings + (found or 0)
+        sections.append(dict(number=section.number, title=section.title, percent=sc.percent(earned, possible),
+                             findings=findings))
+    top = sc.pareto(r.s, [x.inspection for x in quarter_scores])[:8]
+    if top:
+        files[f"{ROOT}/charts/{project}-pareto.svg"] = bar_chart(
+            f"{r.name(project)} 本季最常见问题", [Bar(f"{t.key} {t.label}", t.findings,
+                                                   f"{t.findings} 处 · 累计 {t.cumulative:.0f}%") for t in top])
+    missed = [p for p in r.patrols if p.project == project and p.missed][-30:]
+    open_ = sorted(r.open_actions(project), key=lambda a: a.opened)
+    recent = [x for x in r.scores if x.inspection.project == project][-RECENT_INSPECTIONS:][::-1]
+    files[f"{ROOT}/csv/{project}-inspections.csv"] = csv_text(
+        ["日期", "提交时间", "检查表", "角色", "得分", "满分", "得分率", "评级", "问题(处)", "红线条目"],
+        [[x.inspection.date.isoformat(), x.inspection.submitted_at.strftime("%Y-%m-%d %H:%M"),
+          r.s.checklists[x.inspection.checklist].title if x.inspection.checklist in r.s.checklists
+          else x.inspection.checklist, r.role_names.get(x.inspection.role, x.inspection.role),
+          _n(x.earned), _n(x.possible), _p(x.percent), x.grade, x.findings, " ".join(x.critical)]
+         for x in r.scores if x.inspection.project == project])
+    files[f"{ROOT}/projects/{project}.md"] = render(
+        "results/project.md.j2", r=r, project=project, name=r.name(project), series=series,
+        sections=sections, top=top, missed=missed, open=open_, recent=recent, n_all=len(mine),
+        quarter=r.quarter, item_link=lambda code: r.item_link(code, 2))
+
+
+def _priorities(r: _Results, files):
+    q_start, q_end = sc.quarter_bounds(r.quarter)
+    quarter = [x.inspection for x in r.scores_in(q_start, q_end)]
+    by_item = sc.pareto(r.s, quarter)
+    by_section = sc.pareto(r.s, quarter, by="section")
+    if by_item:
+        files[f"{ROOT}/charts/pareto-items.svg"] = bar_chart(
+            "全公司本季问题（按条目）", [Bar(f"{t.key} {t.label}", t.findings,
+                                          f"{t.findings} 处 · 累计 {t.cumulative:.0f}%") for t in by_item[:12]])
+    if by_section:
+        files[f"{ROOT}/charts/pareto-sections.svg"] = bar_chart(
+            "全公司本季问题（按章节）", [Bar(f"{t.key} {t.label}", t.findings,
+                                          f"{t.findings} 处 · 累计 {t.cumulative:.0f}%") for t in by_section])
+    per_project = []
+    for p in r.s.organisation.projects:
+        rows = sc.pareto(r.s, [i for i in quarter if i.project == p.id])[:3]
+        per_project.append((p, rows))
+    files[f"{ROOT}/csv/pareto-items.csv"] = csv_text(
+        ["条目", "内容", "问题(处)", "占比", "累计占比"],
+        [[t.key, t.label, t.findings, f"{t.share:.1f}%", f"{t.cumulative:.1f}%"] for t in by_item])
+    files[f"{ROOT}/priorities.md"] = render(
+        "results/priorities.md.j2", r=r, by_item=by_item, by_section=by_section, per_project=per_project,
+        quarter=r.quarter, n=len(quarter), item_link=lambda code: r.item_link(code, 1))
+
+
+def _patrols(r: _Results, files):
+    days = [r.week + dt.timedelta(days=k) for k in range(7) if r.week + dt.timedelta(days=k) <= r.as_of]
+    daily_roles = [role for role in r.s.organisation.roles if role.patrols and role.patrols.per == "day"]
+    grid = []
+    for p in r.s.organisation.projects:
+        cells = []
+        for day in days:
+            parts = []
+            for role in daily_roles:
+                found = next((x for x in r.patrols if x.project == p.id and x.role == role.id
+                              and x.period == day.isoformat()), None)
+                parts.append("—" if found is None else f"{found.done}/{found.required}"
+                             + ("" if not found.missed else " ⚠"))
+            cells.append(" · ".join(parts))
+        grid.append((p.name, cells))
+    monthly = [x for x in r.patrols if x.role == "crd"]
+    months = sorted({x.period for x in monthly})[-3:]
+    sampling = [(p.name, [next((f"{x.done}/{x.required}" + (" ⚠" if x.missed else "")
+                                for x in monthly if x.project == p.id and x.period == m), "—") for m in months])
+                for p in r.s.organisation.projects]
+    missed = [x for x in r.patrols if x.missed]
+    files[f"{ROOT}/csv/patrols.csv"] = csv_text(
+        ["项目", "角色", "周期", "完成", "要求", "缺少"],
+        [[r.name(x.project), r.role_names.get(x.role, x.role), x.period, x.done, x.required, x.missed]
+         for x in r.patrols])
+    files[f"{ROOT}/csv/missed-patrols.csv"] = csv_text(
+        ["项目", "角色", "周期", "完成", "要求", "缺少"],
+        [[r.name(x.project), r.role_names.get(x.role, x.role), x.period, x.done, x.required, x.missed]
+         for x in missed])
+    per_project = [(p.name, sc.compliance_percent(x for x in r.patrols if x.project == p.id and x.role != "crd"
+                                                  and x.start >= r.week - dt.timedelta(days=21)))
+                   for p in r.s.organisation.projects]
+    files[f"{ROOT}/patrols.md"] = render(
+        "results/patrols.md.j2", r=r, days=days, roles=daily_roles, grid=grid, months=months, sampling=sampling,
+        missed=missed[-60:][::-1], n_missed=len(missed), per_project=per_project)
+
+
+def _actions(r: _Results, files):
+    open_ = sorted(r.open_actions(), key=lambda a: (not a.overdue(r.as_of), a.opened))
+    closed = [a for a in r.actions if a.closed]
+    how = Counter(a.closed_how for a in closed)
+    files[f"{ROOT}/csv/actions.csv"] = csv_text(
+        ["项目", "条目", "内容", "发现日期", "整改期限", "问题(处)", "状态", "关闭日期", "关闭方式", "天数"],
+        [[r.name(a.project), a.code, r.s.items[a.code].short, a.opened.isoformat(), a.due.isoformat(), a.findings,
+          "已关闭" if a.closed else ("逾期" if a.overdue(r.as_of) else "整改中"),
+          a.closed.isoformat() if a.closed else "", a.closed_how or "", a.age(r.as_of)] for a in r.actions])
+    files[f"{ROOT}/actions.md"] = render(
+        "results/actions.md.j2", r=r, open=open_, n_closed=len(closed), how=how,
+        n_overdue=sum(1 for a in open_ if a.overdue(r.as_of)),
+        median=sc.median_days_to_close(r.actions), item_link=lambda code: r.item_link(code, 1))
+
+
+def _assessment(r: _Results, files):
+    rows = sc.assess_quarter(r.s, r.quarter, r.scores, r.patrols, r.actions, r.as_of)
+    rows = sorted(rows, key=lambda a: (a.rank is None, a.rank or 0, a.project))
+    files[f"{ROOT}/csv/assessment.csv"] = csv_text(
+        ["排名", "项目", "检查次数", "得分率", "评级", "红线问题", "巡查完成率", "逾期整改", "建议"],
+        [[a.rank or "未排名", r.name(a.project), a.score.n, _p(a.score.percent), a.score.grade or "",
+          a.critical_findings, _p(a.patrol_compliance), a.overdue_actions,
+          "；".join(f"{x.kind}：{x.reason}" for x in a.suggestions)] for a in rows])
+    files[f"{ROOT}/assessment.md"] = render("results/assessment.md.j2", r=r, rows=rows,
+                                            rules=r.s.organisation.assessment, quarter=r.quarter)
+
+
+def _inspectors(r: _Results, files):
+    allowed = r.s.organisation.publish_names
+    groups: dict[tuple, list] = defaultdict(list)
+    for x in r.scores:
+        i = x.inspection
+        key = (public_name(i.inspector, allowed) if allowed else "", r.role_names.get(i.role, i.role), i.project)
+        groups[key].append(x)
+    rows = [dict(name=k[0], role=k[1], project=r.name(k[2]), n=len(v),
+                 last=max(x.inspection.date for x in v), agg=sc.aggregate(r.s, v),
+                 findings=sum(x.findings for x in v)) for k, v in sorted(groups.items())]
+    header = (["检查人"] if allowed else []) + ["角色", "项目", "检查次数", "最近一次", "平均得分率", "发现问题(处)"]
+    files[f"{ROOT}/csv/inspectors.csv"] = csv_text(
+        header, [([x["name"]] if allowed else []) + [x["role"], x["project"], x["n"], x["last"].isoformat(),
+                                                     _p(x["agg"].percent), x["findings"]] for x in rows])
+    files[f"{ROOT}/inspectors.md"] = render("results/inspectors.md.j2", r=r, rows=rows, allowed=allowed)
+
+
+def _quality(r: _Results, quarantine, unmapped, files):
+    unknown = Counter(code for x in r.scores for code in x.unknown_codes)
+    files[f"{ROOT}/csv/quarantine.csv"] = csv_text(["来源", "行", "原因", "时间"],
+                                                   [[q.source, q.where, q.reason, q.seen] for q in quarantine])
+    files[f"{ROOT}/data-quality.md"] = render(
+        "results/quality.md.j2", r=r, quarantine=list(quarantine), unmapped=list(unmapped),
+        unknown=sorted(unknown.items()))
+
+
+def _weekly_archive(r: _Results, files):
+    for monday in r.weeks:
+        label = sc.week_label(monday)
+        prev = monday - dt.timedelta(days=7)
+        rows = []
+        for p in r.s.organisation.projects:
+            week, last = r.week_agg(monday, p.id), r.week_agg(prev, p.id)
+            comp = sc.compliance_percent(x for x in r.patrols if x.project == p.id and x.role != "crd"
+                                         and monday <= x.start <= monday + dt.timedelta(days=6))
+            delta = None if week.percent is None or last.percent is None else week.percent - last.percent
+            rows.append(dict(name=p.name, id=p.id, agg=week, delta=delta, compliance=comp))
+        top = sc.pareto(r.s, [x.inspection for x in r.scores_in(monday, monday + dt.timedelta(days=6))])[:5]
+        files[f"{ROOT}/weeks/{label}.md"] = render(
+            "results/week.md.j2", r=r, label=label, monday=monday, sunday=monday + dt.timedelta(days=6),
+            rows=rows, top=top, company=r.week_agg(monday))
+    files[f"{ROOT}/weeks/index.md"] = render(
+        "results/weeks.md.j2", r=r, weeks=[(sc.week_label(w), w, r.week_agg(w)) for w in reversed(r.weeks)])
+
+
+# ---------------------------------------------------------------- formatting helpers
+
+def _default_item_url(s: Standards):
+    def url(code: str) -> str:
+        section = s.section_of(code)
+        return f"standards/{section.number if section else 'index'}.md#{code}"
+    return url
+
+
+def _bands(r: _Results):
+    bands = sorted(r.s.organisation.grades, key=lambda g: -g.min)
+    return [(g.name, g.min) for g in bands if g.min > 0]
+
+
+def _p(value):
+    return "" if value is None else f"{value:.1f}%"
+
+
+def _d(value):
+    return "" if value is None else f"{value:+.1f}"
+
+
+def _n(value):
+    return int(value) if float(value).is_integer() else round(value, 1)
