@@ -128,6 +128,7 @@ class Role(Model):
     id: Id = Field(pattern=ID_PATTERN, description="角色代号")
     name: Text = Field(description="角色名称")
     inspects: bool = Field(False, description="是否为检查人（填写检查表）")
+    project_team: bool = Field(False, description="属于项目团队：其巡查计入项目的巡查完成率与考核")
     patrols: Patrols | None = Field(None, description="规定的检查频次（程序 4.5）")
 
 

@@ -72,6 +72,7 @@ class _Results:
         first = self.inspections[0].date if self.inspections else self.as_of
         self.start = first
         self.patrols = sc.patrol_compliance(s, self.inspections, first, self.as_of)
+        self.team_patrols = sc.team_periods(s, self.patrols)
         self.actions = sc.corrective_actions(s, self.inspections)
         self.week = sc.week_start(self.as_of)
         self.weeks = sorted({sc.week_start(i.date) for i in self.inspections} | {self.week})
@@ -138,8 +139,7 @@ def _ranking_rows(r: _Results):
     for p in r.s.organisation.projects:
         week, last = r.week_agg(r.week, p.id), r.week_agg(prev, p.id)
         quarter = sc.aggregate(r.s, r.scores_in(q_start, q_end, p.id))
-        comp = sc.compliance_percent(x for x in r.patrols if x.project == p.id and x.start >= r.week
-                                     and x.role != "crd")
+        comp = sc.compliance_percent(x for x in r.team_patrols if x.project == p.id and x.start >= r.week)
         delta = None if week.percent is None or last.percent is None else week.percent - last.percent
         open_ = r.open_actions(p.id)
         rows.append(dict(id=p.id, name=p.name, week=week, quarter=quarter, delta=delta, compliance=comp,
@@ -250,7 +250,7 @@ def _patrols(r: _Results, files):
                              + ("" if not found.missed else " ⚠"))
             cells.append(" · ".join(parts))
         grid.append((p.name, cells))
-    monthly = [x for x in r.patrols if x.role == "crd"]
+    monthly = [x for x in r.patrols if x.role not in {role.id for role in daily_roles}]
     months = sorted({x.period for x in monthly})[-3:]
     sampling = [(p.name, [next((f"{x.done}/{x.required}" + (" ⚠" if x.missed else "")
                                 for x in monthly if x.project == p.id and x.period == m), "—") for m in months])
@@ -264,7 +264,7 @@ def _patrols(r: _Results, files):
         ["项目", "角色", "周期", "完成", "要求", "缺少"],
         [[r.name(x.project), r.role_names.get(x.role, x.role), x.period, x.done, x.required, x.missed]
          for x in missed])
-    per_project = [(p.name, sc.compliance_percent(x for x in r.patrols if x.project == p.id and x.role != "crd"
+    per_project = [(p.name, sc.compliance_percent(x for x in r.team_patrols if x.project == p.id
                                                   and x.start >= r.week - dt.timedelta(days=21)))
                    for p in r.s.organisation.projects]
     files[f"{ROOT}/patrols.md"] = render(
@@ -332,7 +332,7 @@ def _weekly_archive(r: _Results, files):
         rows = []
         for p in r.s.organisation.projects:
             week, last = r.week_agg(monday, p.id), r.week_agg(prev, p.id)
-            comp = sc.compliance_percent(x for x in r.patrols if x.project == p.id and x.role != "crd"
+            comp = sc.compliance_percent(x for x in r.team_patrols if x.project == p.id
                                          and monday <= x.start <= monday + dt.timedelta(days=6))
             delta = None if week.percent is None or last.percent is None else week.percent - last.percent
             rows.append(dict(name=p.name, id=p.id, agg=week, delta=delta, compliance=comp))

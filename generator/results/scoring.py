@@ -184,6 +184,12 @@ def patrol_compliance(standards: Standards, inspections: Iterable[Inspection],
     return out
 
 
+def team_periods(standards: Standards, periods: Iterable[PatrolPeriod]) -> list[PatrolPeriod]:
+    """Only the patrols of the project's own team (not the department's sampling)."""
+    team = {r.id for r in standards.organisation.roles if r.project_team}
+    return [p for p in periods if p.role in team]
+
+
 def compliance_percent(periods: Iterable[PatrolPeriod]) -> float | None:
     """Σ min(done, required) / Σ required × 100."""
     periods = list(periods)
@@ -321,7 +327,8 @@ def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionSc
         mine = [s for s in scores if s.inspection.project == project.id and start <= s.inspection.date <= end]
         agg = aggregate(standards, mine)
         critical = sum(len(s.critical) for s in mine)
-        comp = compliance_percent(p for p in patrols if p.project == project.id and start <= p.start <= end)
+        comp = compliance_percent(p for p in team_periods(standards, patrols)
+                                  if p.project == project.id and start <= p.start <= end)
         overdue = sum(1 for a in actions if a.project == project.id and a.opened <= last and a.overdue(last))
         pct = agg.percent
         suggestions = []

@@ -1,0 +1,97 @@
+"""`handbook export`: the scored data as JSON, CSV or XLSX rows for Excel users."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Iterable
+
+from ..records import Inspection
+from ..standards import Standards
+from . import scoring as sc
+from .pages import EMAIL
+
+TABLES = ("inspections", "project_weeks", "patrols", "actions")
+FORMATS = ("json", "csv", "xlsx")
+HOW = {sc.ON_THE_SPOT: "on_site", sc.RECHECKED: "reinspection", None: None}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
+                as_of: dt.date | None = None) -> list[dict]:
+    """One dict per row of `table`, with the documented field names."""
+    inspections = sorted(inspections, key=lambda i: (i.submitted_at, i.id))
+    as_of = as_of or (max((i.date for i in inspections), default=dt.date.today()))
+    if table == "inspections":
+        rows = []
+        for i in inspections:
+            score = sc.score_inspection(s, i)
+            rows.append({
+                "id": i.id, "checklist": i.checklist, "project": i.project, "role": i.role,
+                "inspector": EMAIL.sub("", i.inspector).strip(), "at": i.submitted_at.isoformat(),
+                "earned": score.earned, "possible": score.possible, "percent": _round(score.percent),
+                "grade": score.grade, "critical_failed": bool(score.critical),
+                "findings": [{"code": code, "count": n,
+                              "corrected_on_site": bool(i.corrected.get(getattr(s.section_of(code), "number", "")))}
+                             for code, n in i.findings.items() if n],
+            })
+        return rows
+    if table == "project_weeks":
+        groups: dict[tuple[str, dt.date], list] = {}
+        for i in inspections:
+            groups.setdefault((i.project, sc.week_start(i.date)), []).append(sc.score_inspection(s, i))
+        rows = []
+        for (project, monday), scores in sorted(groups.items()):
+            agg = sc.aggregate(s, scores)
+            rows.append({"project": project, "week": sc.week_label(monday), "inspections": agg.n,
+                         "earned": agg.earned, "possible": agg.possible, "percent": _round(agg.percent),
+                         "grade": agg.grade})
+        return rows
+    if table == "patrols":
+        start = min((i.date for i in inspections), default=as_of)
+        return [{"project": p.project, "date": p.start.isoformat(), "role": p.role, "done": p.done,
+                 "required": p.required} for p in sc.patrol_compliance(s, inspections, start, as_of)]
+    if table == "actions":
+        return [{"project": a.project, "code": a.code, "opened": a.opened.isoformat(),
+                 "closed": a.closed.isoformat() if a.closed else None, "how": HOW[a.closed_how],
+                 "overdue": a.overdue(as_of)} for a in sc.corrective_actions(s, inspections)]
+    raise ValueError(f"unknown table {table!r}; choose one of {', '.join(TABLES)}")
+
+
+def _flat(value):
+    if isinstance(value, list):
+        return "; ".join(f"{f['code']}×{f['count']}" + ("(当场纠正)" if f["corrected_on_site"] else "")
+                         for f in value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value  # never a formula in a spreadsheet
+    return value
+
+
+def serialise(rows: list[dict], fmt: str) -> bytes:
+    """Rows as JSON (a list of objects), CSV (UTF-8 with BOM) or XLSX bytes."""
+    if fmt == "json":
+        return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    header = list(rows[0]) if rows else []
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows([_flat(r[k]) for k in header] for r in rows)
+        return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(header)
+        for r in rows:
+            sheet.append([_flat(r[k]) for k in header])
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
