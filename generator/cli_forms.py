@@ -2,4 +2,120 @@
 
 from __future__ import annotations
 
-from .cli import STANDARDS_OPTION, handle_errors, main  # noqa: F401
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from .cli import STANDARDS_OPTION, handle_errors, main
+from .errors import HandbookError
+
+LOCK_OPTION = click.option("--lock", "lock_path", type=click.Path(path_type=Path),
+                           default=Path("forms/forms.lock.yaml"), show_default=True,
+                           help="The lock file that records each checklist's form.")
+
+
+@main.group("forms")
+def forms_group():
+    """Generate, publish and link the checklists' Google Forms."""
+
+
+@forms_group.command("build")
+@STANDARDS_OPTION
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("forms"), show_default=True,
+              help="Folder to write <checklist>.json into.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file is missing or out of date.")
+@handle_errors
+def forms_build(standards_dir: Path, out_dir: Path, check: bool):
+    """Write forms/<checklist>.json: the forms.create body and the batchUpdate that fills it."""
+    from .forms.build import build_forms, write_forms
+    from .forms.validate import require_valid, validate_spec
+    from .standards import require_standards
+
+    specs = build_forms(require_standards(standards_dir))
+    for cid, spec in specs.items():
+        require_valid(f"检查表 {cid} 的表单", validate_spec(spec))
+    if check:
+        stale = [cid for cid, spec in specs.items()
+                 if not (out_dir / f"{cid}.json").is_file()
+                 or (out_dir / f"{cid}.json").read_text(encoding="utf-8") != spec.to_json()]
+        if stale:
+            raise HandbookError(f"{out_dir} 中的表单定义已过期：{'、'.join(stale)}；运行 handbook forms build 后提交")
+        click.echo(f"表单定义是最新的（{len(specs)} 个）。")
+        return
+    for path, spec in zip(write_forms(specs, out_dir), specs.values()):
+        size = len(spec.to_json().encode("utf-8"))
+        click.echo(f"wrote {path}（{len(spec.batch_update['requests'])} 个请求，"
+                   f"{len(spec.questions)} 个问题，{size / 1024:.1f} KB）")
+
+
+def _kinds(kinds: list[str]) -> str:
+    return "、".join(f"{k} {n}" for k, n in Counter(kinds).items())
+
+
+@forms_group.command("push")
+@STANDARDS_OPTION
+@LOCK_OPTION
+@click.option("--dry-run", is_flag=True, help="Validate and show what would be sent; do not call Google.")
+@click.option("--credentials", type=click.Path(path_type=Path), default=None,
+              help="Service-account key or OAuth client JSON (else $GOOGLE_APPLICATION_CREDENTIALS, "
+                   "else ~/.config/handbook/google-credentials.json).")
+@click.option("--checklist", "checklists", multiple=True, help="Only this checklist (repeatable).")
+@click.option("--recreate", is_flag=True, help="Create a new form for --checklist even though the lock names one "
+                                               "(after it was deleted on Google's side).")
+@handle_errors
+def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
+               checklists: tuple[str, ...], recreate: bool):
+    """Create or update each checklist's Google Form in place, publish it and write the lock."""
+    from .forms.push import push
+    from .standards import require_standards
+
+    if recreate and not checklists:
+        raise HandbookError("--recreate 会新建表单，必须用 --checklist 指明是哪一张检查表")
+    standards = require_standards(standards_dir)
+    results = push(standards, lock_path=lock_path, credentials=credentials, dry_run=dry_run,
+                   checklists=list(checklists) or None, recreate=recreate, progress=click.echo)
+    for r in results:
+        title = standards.checklists[r.checklist].title
+        if r.action == "would-create":
+            click.echo(f"{r.checklist}（{title}）：将新建表单 —— forms.create（仅标题，不公开）→ forms.batchUpdate"
+                       f"（{len(r.changes)} 个请求：{_kinds(r.changes)}）→ forms.setPublishSettings（发布并接受回复）")
+        elif r.action == "would-update":
+            click.echo(f"{r.checklist}（{title}）：将就地更新表单 {r.form_id} —— forms.get 读取现有表单，按差异发送 "
+                       "forms.batchUpdate（问题 id 不变），未发布时 forms.setPublishSettings")
+        else:
+            calls = f"API 请求 {len(r.api_calls)} 次：{'、'.join(r.api_calls)}"
+            if r.action == "created":
+                click.echo(f"{r.checklist}：已新建并发布表单 {r.form_id}（{calls}）")
+            elif r.action == "updated":
+                click.echo(f"{r.checklist}：已更新表单 {r.form_id}（{_kinds(r.changes)}；{calls}）")
+            else:
+                click.echo(f"{r.checklist}：表单 {r.form_id} 已是最新（{calls}）")
+            click.echo(f"  填写链接：{r.responder_url}")
+            if r.linked_sheet_id:
+                click.echo(f"  Google 显示该表单已关联表格 {r.linked_sheet_id}，锁文件里还没有；记录它：\n"
+                           f"  handbook forms link {r.checklist} {r.linked_sheet_id}")
+            elif r.needs_sheet:
+                click.echo(f"  还差一步（Forms API 做不到）：打开 https://docs.google.com/forms/d/{r.form_id}/edit →"
+                           "「回复」→「关联到 Google 表格」（Responses → Link to Sheets）→ 新建表格；"
+                           f"然后记录表格链接：\n  handbook forms link {r.checklist} <表格链接>")
+    if dry_run:
+        click.echo(f"演练完成：{len(results)} 张表单全部通过 Forms API 格式校验，未调用 Google。"
+                   "请求体与 handbook forms build 写出的 forms/<检查表>.json 相同。")
+    else:
+        click.echo(f"已写入 {lock_path}。")
+
+
+@forms_group.command("link")
+@click.argument("checklist")
+@click.argument("sheet_url")
+@LOCK_OPTION
+@click.option("--sheet-name", default=None, help="Name of the response tab (default 表单回复 1).")
+@handle_errors
+def forms_link(checklist: str, sheet_url: str, lock_path: Path, sheet_name: str | None):
+    """Record the response sheet a form was linked to (URL with or without #gid=, or a bare key)."""
+    from .forms.lock import link
+
+    sheet, added = link(lock_path, checklist, sheet_url, sheet_name=sheet_name)
+    what = f"{checklist} 的回复表格 {sheet['spreadsheet_id']}（gid {sheet['gid']}，{sheet['sheet_name']}）"
+    click.echo(f"已记录{what}到 {lock_path}。" if added else f"{what} 已记录过，锁文件未改动。")

@@ -1,0 +1,236 @@
+"""Generate a Google Form per checklist: pure data in, request bodies out.
+
+A form is made with `forms.create` (title only: Google copies nothing else) and
+one `forms.batchUpdate` that fills it. The layout is phone-first: an opening page
+(project, role, inspector, date), then one page per content section with one
+required radio question per item and, at the end of the page, an optional
+问题说明 paragraph and 已当场纠正 (是/否).
+
+Item and question ids are derived from codes, so the same item always has the
+same ids in every form and every push. Google accepts client-chosen ids that
+are 8 lowercase hex digits no greater than 7fffffff (a positive int32; the
+decimal value is the `entry.<n>` prefill parameter).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import HandbookError
+from ..records import ANSWER_LABELS, FIELD_TITLES, NO, YES, corrected_title, note_title
+from ..standards import Standards
+
+# Kinds of question recorded in the lock file, besides items and opening fields.
+NOTE, CORRECTED = "note", "corrected"
+ITEM_KINDS = ("questionItem", "questionGroupItem", "pageBreakItem", "textItem", "imageItem", "videoItem")
+
+
+def stable_id(key: str) -> str:
+    """An 8-hex-digit id in 00000000..7fffffff derived from `key` (Google's accepted id format)."""
+    value = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:4], "big") & 0x7FFFFFFF
+    return f"{value:08x}"
+
+
+def item_title(code: str, short: str) -> str:
+    """Title of an item's question; ingest maps a response column by the code at its start."""
+    return f"{code} {short}"
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """Everything sent to Google for one checklist, plus what each question id means."""
+
+    checklist: str
+    title: str
+    version: str
+    create: dict                      # forms.create body
+    batch_update: dict                # forms.batchUpdate body that fills an empty form
+    publish: dict                     # forms.setPublishSettings body
+    questions: dict[str, dict] = field(default_factory=dict)  # question id -> lock entry
+
+    @property
+    def items(self) -> list[dict]:
+        """The items of the finished form, in order."""
+        return [r["createItem"]["item"] for r in self.batch_update["requests"] if "createItem" in r]
+
+    @property
+    def info(self) -> dict:
+        """The finished form's info (title from create, description from updateFormInfo)."""
+        info = dict(self.create["info"])
+        info.pop("documentTitle", None)
+        for r in self.batch_update["requests"]:
+            if "updateFormInfo" in r:
+                info.update(r["updateFormInfo"]["info"])
+        return info
+
+    @property
+    def settings(self) -> dict:
+        settings: dict = {}
+        for r in self.batch_update["requests"]:
+            if "updateSettings" in r:
+                settings.update(r["updateSettings"]["settings"])
+        return settings
+
+    def to_data(self) -> dict:
+        return {
+            "checklist": self.checklist,
+            "standardsVersion": self.version,
+            "create": self.create,
+            "batchUpdate": self.batch_update,
+            "setPublishSettings": self.publish,
+            "questions": self.questions,
+        }
+
+    def to_json(self) -> str:
+        """The JSON written to forms/<checklist>.json: byte-identical for the same standards."""
+        return json.dumps(self.to_data(), ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- question builders
+
+def _choice(qid: str, options: list[str], kind: str = "RADIO", required: bool = True) -> dict:
+    return {"questionId": qid, "required": required,
+            "choiceQuestion": {"type": kind, "options": [{"value": o} for o in options]}}
+
+
+def _question_item(key: str, title: str, question: dict, description: str | None = None) -> dict:
+    item: dict = {"itemId": stable_id(f"item:{key}"), "title": title}
+    if description:
+        item["description"] = description
+    item["questionItem"] = {"question": question}
+    return item
+
+
+def _item_description(item) -> str:
+    lines = []
+    if item.critical:
+        lines.append("【红线】发现即判本次检查不合格。")
+    lines.append(item.text.strip())
+    fix = "当场整改" if item.fix_within_days == 0 else f"{item.fix_within_days} 天内整改"
+    lines.append(f"分值 {_num(item.points)} 分，每处扣 {_num(item.deduction)} 分，扣完为止；{fix}。")
+    if item.guidance:
+        lines.append(f"检查要点：{item.guidance.strip()}")
+    return "\n".join(lines)
+
+
+def _form_description(standards: Standards, checklist) -> str:
+    doc = standards.document
+    parts = []
+    if checklist.description:
+        parts.append(checklist.description.strip())
+    parts.append("每个条目点选一项：" + " / ".join(ANSWER_LABELS) + "。发现问题时，在该页末尾的"
+                 "“问题说明”中写明条目代码、位置和情况；已当场纠正的选“是”。")
+    parts.append(f"标准版本 {doc.version}（{doc.number} {doc.title}）")
+    return "\n\n".join(parts)
+
+
+def build_form(standards: Standards, checklist_id: str) -> FormSpec:
+    """The create body, fill requests and question map of one checklist's form."""
+    checklist = standards.checklists[checklist_id]
+    chosen = {i.code for i in standards.checklist_items(checklist_id)}
+    questions: dict[str, dict] = {}
+    items: list[dict] = []
+
+    def add_question(key: str, title: str, question: dict, entry: dict, description: str | None = None):
+        qid = question["questionId"]
+        items.append(_question_item(key, title, question, description))
+        questions[qid] = {**entry, "title": title}
+
+    # opening page
+    project_ids = checklist.projects or [p.id for p in standards.organisation.projects if p.active]
+    projects = [standards.projects[p].name for p in project_ids]
+    roles = [standards.roles[r].name for r in checklist.roles]
+    add_question("field:project", FIELD_TITLES["project"],
+                 _choice(stable_id("question:field:project"), projects, "DROP_DOWN"), {"field": "project"})
+    add_question("field:role", FIELD_TITLES["role"],
+                 _choice(stable_id("question:field:role"), roles), {"field": "role"})
+    add_question("field:inspector", FIELD_TITLES["inspector"],
+                 {"questionId": stable_id("question:field:inspector"), "required": True,
+                  "textQuestion": {"paragraph": False}},
+                 {"field": "inspector"}, "填写姓名（不要填写电子邮箱）。")
+    add_question("field:date", FIELD_TITLES["date"],
+                 {"questionId": stable_id("question:field:date"), "required": True,
+                  "dateQuestion": {"includeYear": True}},
+                 {"field": "date"}, "实际检查的日期（先在纸质表上填写、事后补录时尤其要填对）。")
+
+    # one page per content section
+    for section in standards.sections:
+        section_items = [i for i in section.items if i.code in chosen]
+        if not section_items:
+            continue
+        number, title = section.number, section.title
+        total = sum(i.points for i in section_items)
+        items.append({"itemId": stable_id(f"page:{number}"), "title": f"{number} {title}",
+                      "description": f"本页 {len(section_items)} 个条目，共 {_num(total)} 分。",
+                      "pageBreakItem": {}})
+        for item in section_items:
+            add_question(f"code:{item.code}", item_title(item.code, item.short),
+                         _choice(stable_id(f"question:code:{item.code}"), list(ANSWER_LABELS)),
+                         {"item": item.code}, _item_description(item))
+        add_question(f"note:{number}", note_title(number, title),
+                     {"questionId": stable_id(f"question:note:{number}"), "required": False,
+                      "textQuestion": {"paragraph": True}},
+                     {"section": number, "kind": NOTE}, "选填：写明不符合的条目代码、位置和情况。")
+        add_question(f"corrected:{number}", corrected_title(number, title),
+                     _choice(stable_id(f"question:corrected:{number}"), [YES, NO], required=False),
+                     {"section": number, "kind": CORRECTED},
+                     "本页发现的问题是否已当场纠正、示范指导（程序 4.1.4）。没有问题可不选。")
+
+    _check_unique_ids(checklist_id, items)
+    requests: list[dict] = [
+        {"updateFormInfo": {"info": {"description": _form_description(standards, checklist)},
+                            "updateMask": "description"}},
+        # inspectors type their name; an e-mail address is never collected
+        {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"},
+                            "updateMask": "emailCollectionType"}},
+    ]
+    requests += [{"createItem": {"item": item, "location": {"index": i}}} for i, item in enumerate(items)]
+    return FormSpec(
+        checklist=checklist_id,
+        title=checklist.title,
+        version=standards.document.version,
+        create={"info": {"title": checklist.title, "documentTitle": f"{checklist.title}（{checklist_id}）"}},
+        batch_update={"includeFormInResponse": True, "requests": requests},
+        publish={"publishSettings": {"publishState": {"isPublished": True, "isAcceptingResponses": True}},
+                 "updateMask": "publishState"},
+        questions=questions,
+    )
+
+
+def _check_unique_ids(checklist_id: str, items: list[dict]) -> None:
+    seen: dict[str, str] = {}
+    for item in items:
+        ids = [item["itemId"]]
+        if "questionItem" in item:
+            ids.append(item["questionItem"]["question"]["questionId"])
+        for i in ids:
+            if i in seen:  # a 1-in-2^31 hash collision: say so rather than send a broken form
+                raise HandbookError(f"检查表 {checklist_id}：“{item['title']}”与“{seen[i]}”的表单 id {i} 冲突，"
+                                    "请把其中一个条目代码改名后重试。")
+            seen[i] = item["title"]
+
+
+def build_forms(standards: Standards) -> dict[str, FormSpec]:
+    """Every checklist's form, keyed by checklist id in the order of checklists.yaml."""
+    return {cid: build_form(standards, cid) for cid in standards.checklists}
+
+
+def write_forms(specs: dict[str, FormSpec], out_dir: Path | str) -> list[Path]:
+    """Write forms/<checklist>.json for each spec; unchanged files are not rewritten."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for cid, spec in specs.items():
+        path = out / f"{cid}.json"
+        text = spec.to_json()
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

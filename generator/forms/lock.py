@@ -1,0 +1,180 @@
+"""forms/forms.lock.yaml: which Google Form belongs to which checklist, and what its questions mean.
+
+Written by `handbook forms push` and `handbook forms link`, read by ingest through
+`read_lock`. Shape (keys may be added, never renamed):
+
+    checklists:
+      <checklist id>:
+        form_id: …
+        responder_url: https://docs.google.com/forms/d/e/…/viewform
+        sheets: [{spreadsheet_id, gid, sheet_name, linked}, …]      # newest last
+        versions:
+          "<standards version>":
+            revision_id: …
+            pushed: <aware datetime>
+            options: [符合, 不符合 1 处, …]
+            questions: {<question id>: {item: <code>, title} | {field: project, title}
+                                       | {section: "4.2.1", kind: note|corrected, title}}
+
+Every write goes to a temporary file in the same folder and is then renamed over
+the lock (`os.replace`), so the lock is never half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from ..errors import HandbookError
+
+DEFAULT_LOCK = Path("forms/forms.lock.yaml")
+HEADER = "# forms/forms.lock.yaml — written by handbook forms push / link; do not edit by hand\n"
+DEFAULT_SHEET_NAME = "表单回复 1"   # the tab name Google gives a linked response sheet in Chinese
+
+
+class LockInvalid(HandbookError):
+    """The lock file cannot be read or does not have the expected shape."""
+
+
+def _fail(path: Path, where: str, what: str) -> LockInvalid:
+    return LockInvalid(f"锁文件 {path} 无法使用：{where}{what}。不要手工编辑它；"
+                       f"用 git checkout -- {path} 恢复上一个版本后重新运行")
+
+
+def read_lock(path: Path | str = DEFAULT_LOCK) -> dict:
+    """The lock as plain data (`{"checklists": {...}}`); an empty lock when the file does not exist."""
+    path = Path(path)
+    if not path.exists():
+        return {"checklists": {}}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(path, "", f"读不出来（{type(exc).__name__}）") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行 " if mark else ""
+        raise _fail(path, where, "不是有效的 YAML") from None
+    if data is None:
+        return {"checklists": {}}
+    _check_shape(path, data)
+    return data
+
+
+def _check_shape(path: Path, data) -> None:
+    def need(cond: bool, where: str, what: str) -> None:
+        if not cond:
+            raise _fail(path, where, what)
+
+    need(isinstance(data, dict) and isinstance(data.get("checklists", {}), dict), "顶层", "应有 checklists: 映射")
+    data.setdefault("checklists", {})
+    for cid, entry in data["checklists"].items():
+        at = f"checklists.{cid}"
+        need(isinstance(cid, str), at, " 的键应为检查表代号")
+        need(isinstance(entry, dict), at, " 应为映射")
+        need(isinstance(entry.get("form_id"), str) and entry["form_id"] != "", f"{at}.form_id", " 应为非空字符串")
+        need(isinstance(entry.get("responder_url", ""), str), f"{at}.responder_url", " 应为字符串")
+        sheets = entry.setdefault("sheets", [])
+        need(isinstance(sheets, list), f"{at}.sheets", " 应为列表")
+        for i, sheet in enumerate(sheets):
+            need(isinstance(sheet, dict) and isinstance(sheet.get("spreadsheet_id"), str)
+                 and isinstance(sheet.get("gid"), int) and not isinstance(sheet.get("gid"), bool),
+                 f"{at}.sheets[{i}]", " 应有 spreadsheet_id（字符串）和 gid（整数）")
+        versions = entry.setdefault("versions", {})
+        need(isinstance(versions, dict), f"{at}.versions", " 应为映射")
+        for version, v in versions.items():
+            vat = f"{at}.versions.{version}"
+            need(isinstance(version, str), vat, " 的版本号应为带引号的字符串")
+            need(isinstance(v, dict) and isinstance(v.get("questions", {}), dict), vat, " 应有 questions: 映射")
+            need(isinstance(v.get("options", []), list), f"{vat}.options", " 应为列表")
+            for qid, q in v.get("questions", {}).items():
+                need(isinstance(qid, str) and isinstance(q, dict) and isinstance(q.get("title"), str),
+                     f"{vat}.questions.{qid}", " 应为带引号的问题 id 映射到 {…, title: …}")
+
+
+# ---------------------------------------------------------------- writing
+
+class _Dumper(yaml.SafeDumper):
+    """Block style for the structure, flow style for leaves (lists of scalars, flat mappings)."""
+
+
+def _is_scalar(value) -> bool:
+    return not isinstance(value, (dict, list))
+
+
+_Dumper.add_representer(dict, lambda d, data: d.represent_mapping(
+    "tag:yaml.org,2002:map", data.items(), flow_style=all(_is_scalar(v) for v in data.values()) and bool(data)))
+_Dumper.add_representer(list, lambda d, data: d.represent_sequence(
+    "tag:yaml.org,2002:seq", data, flow_style=all(_is_scalar(v) for v in data)))
+
+
+def dump_lock(data: dict) -> str:
+    """The lock's text: a header comment, then YAML (flow style for leaves, like the contract)."""
+    return HEADER + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096)
+
+
+def write_lock(path: Path | str, data: dict) -> None:
+    """Write the lock atomically: a temporary file in the same folder, then os.replace."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = dump_lock(data)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------- link
+
+SHEET_KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
+
+
+def parse_sheet_url(url: str) -> tuple[str, int]:
+    """(spreadsheet id, gid) from a Sheets URL with or without `#gid=`, or from a bare key (gid 0)."""
+    text = url.strip()
+    if SHEET_KEY.match(text):
+        return text, 0
+    parts = urlsplit(text)
+    match = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})", parts.path)
+    if not (parts.scheme in ("http", "https") and match):
+        raise HandbookError(f"“{url}”不是 Google 表格的链接：应形如 "
+                            "https://docs.google.com/spreadsheets/d/<表格 id>/edit#gid=0，或者只写表格 id")
+    gid = 0
+    for piece in (parts.fragment, parts.query):
+        found = re.search(r"(?:^|[&?#])gid=(\d+)", "&" + piece)
+        if found:
+            gid = int(found.group(1))
+            break
+    return match.group(1), gid
+
+
+def link(lock_path: Path | str, checklist: str, sheet_url: str, *, sheet_name: str | None = None,
+         today: dt.date | None = None) -> tuple[dict, bool]:
+    """Record a response sheet for a pushed checklist; returns (sheet entry, whether it was added)."""
+    lock_path = Path(lock_path)
+    spreadsheet_id, gid = parse_sheet_url(sheet_url)
+    data = read_lock(lock_path)
+    entry = data["checklists"].get(checklist)
+    if entry is None:
+        known = "、".join(data["checklists"]) or "（还没有）"
+        raise HandbookError(f"锁文件 {lock_path} 中没有检查表“{checklist}”的表单（已有：{known}）；"
+                            "先运行 handbook forms push 创建表单")
+    for sheet in entry["sheets"]:
+        if sheet["spreadsheet_id"] == spreadsheet_id and sheet["gid"] == gid:
+            return sheet, False
+    sheet = {"spreadsheet_id": spreadsheet_id, "gid": gid, "sheet_name": sheet_name or DEFAULT_SHEET_NAME,
+             "linked": today or dt.date.today()}
+    entry["sheets"].append(sheet)
+    write_lock(lock_path, data)
+    return sheet, True
