@@ -49,6 +49,7 @@ class Standards:
     procedure: m.ProcedureFile
     organisation: m.OrganisationFile
     checklists_file: m.ChecklistsFile
+    methods_file: m.MethodsFile = field(default_factory=m.MethodsFile)
     source: str = "standards"
 
     @property
@@ -221,6 +222,9 @@ def load_standards(path: Path | str | None = None, *, texts: Mapping[str, str] |
     models: dict[str, BaseModel] = {}
     for name, model_cls in m.FILES.items():
         file = f"{label}/{name}" if label else name
+        if name not in texts and name in m.OPTIONAL_FILES:
+            models[name], parsed[name] = model_cls(), Parsed(file=file)
+            continue
         if name not in texts:
             if not any(d.file == file for d in diagnostics):
                 diagnostics.append(Diagnostic.make(file, 1, "file_missing", name=name,
@@ -246,7 +250,7 @@ def load_standards(path: Path | str | None = None, *, texts: Mapping[str, str] |
     if len(models) < len(m.FILES):
         return LoadResult(None, _sorted(diagnostics))
     standards = Standards(models["procedure.yaml"], models["organisation.yaml"],
-                          models["checklists.yaml"], source=label)
+                          models["checklists.yaml"], models["methods.yaml"], source=label)
     diagnostics.extend(check_meaning(standards, parsed))
     ok = not any(d.severity == "error" for d in diagnostics)
     return LoadResult(standards if ok else None, _sorted(diagnostics))
@@ -286,6 +290,9 @@ def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 _TYPE_NAMES = {"string": "文本", "int": "整数", "float": "数字", "bool": "true 或 false",
                "list": "列表", "dict": "映射（key: value）", "model": "映射（key: value）",
                "date": "日期（YYYY-MM-DD）", "tuple": "列表"}
+
+
+_UNION_TAGS = {"str", "int", "float", "bool", "list", "dict", "date"}
 
 
 def _actual_type(value) -> str:
@@ -348,7 +355,8 @@ def _schema_diagnostics(exc: ValidationError, root: type[BaseModel], parsed: Par
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         kind = err["type"]
-        key = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+        key = next((p for p in reversed(loc) if isinstance(p, str) and "[" not in p
+                    and p not in _UNION_TAGS), "")
         ctx = err.get("ctx") or {}
         value = err.get("input")
         line = parsed.line_of(loc)
@@ -486,7 +494,61 @@ def check_meaning(s: Standards, parsed: Mapping[str, Parsed]) -> list[Diagnostic
     for path, code in item_entries:
         if code not in used:
             add(proc, path, "item_unused", severity="warning", code=code)
+    out.extend(_check_methods(s, parsed["methods.yaml"], add, unique, ref))
     return out
+
+
+def _check_methods(s: Standards, p: Parsed, add, unique, ref) -> list:
+    """Cross-checks of methods.yaml: method ids, item codes, projects, exam keys."""
+    mf = s.methods_file
+    methods, projects = set(s.methods), set(s.projects)
+    for key in ("questionnaire", "questioning", "exam"):
+        block = getattr(mf, key)
+        if block is not None:
+            ref(p, (key, "method"), block.method, methods, "检查方式")
+    if mf.questionnaire:
+        unique(p, [(("questionnaire", "questions", i, "id"), q.id)
+                   for i, q in enumerate(mf.questionnaire.questions)], "题目代号")
+        if mf.questionnaire.scale.min >= mf.questionnaire.scale.max:
+            add(p, ("questionnaire", "scale"), "invalid", key="scale", reason="min 必须小于 max")
+    if mf.questioning:
+        unique(p, [(("questioning", "questions", i, "id"), q.id)
+                   for i, q in enumerate(mf.questioning.questions)], "题目代号")
+        for i, q in enumerate(mf.questioning.questions):
+            ref(p, ("questioning", "questions", i, "item"), q.item, list(s.items), "条目")
+    if mf.exam:
+        exam = mf.exam
+        unique(p, [(("exam", "questions", i, "id"), q.id) for i, q in enumerate(exam.questions)], "题目代号")
+        for i, q in enumerate(exam.questions):
+            base = ("exam", "questions", i)
+            ref(p, base + ("topic",), q.topic, exam.topics, "主题")
+            if q.kind == "truefalse":
+                if not isinstance(q.answer, bool) or q.options:
+                    add(p, base + ("answer",), "invalid", key="answer",
+                        reason="判断题的 answer 为 true 或 false，且不填 options")
+                continue
+            if isinstance(q.answer, bool) or len(q.options) < 2:
+                add(p, base + ("answer",), "invalid", key="answer",
+                    reason="选择题要有至少 2 个 options，answer 为选项序号列表（从 0 起）")
+                continue
+            if any(not 0 <= a < len(q.options) for a in q.answer) or len(set(q.answer)) != len(q.answer):
+                add(p, base + ("answer",), "invalid", key="answer",
+                    reason=f"选项序号应在 0 到 {len(q.options) - 1} 之间且不重复")
+            elif q.kind == "single" and len(q.answer) != 1:
+                add(p, base + ("answer",), "invalid", key="answer", reason="单选题只能有一个正确答案")
+            elif q.kind == "multiple" and not q.answer:
+                add(p, base + ("answer",), "invalid", key="answer", reason="多选题至少有一个正确答案")
+    for i, t in enumerate(mf.training):
+        for j, pid in enumerate(t.projects if isinstance(t.projects, list) else []):
+            ref(p, ("training", i, "projects", j), pid, projects, "项目")
+    for i, issue in enumerate(mf.meetings):
+        if issue.project != "all":
+            ref(p, ("meetings", i, "project"), issue.project, projects, "项目")
+        if issue.item is not None:
+            ref(p, ("meetings", i, "item"), issue.item, list(s.items), "条目")
+        if issue.until < issue.date:
+            add(p, ("meetings", i, "until"), "invalid", key="until", reason="跟进截止日期早于会议日期")
+    return []
 
 
 def _check_bands(grades, org: Parsed, add) -> None:

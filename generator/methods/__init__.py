@@ -1,0 +1,1 @@
+"""The supervision methods beyond the patrol checklist: questioning, questionnaire, exam, focus checks."""

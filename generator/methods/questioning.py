@@ -1,0 +1,41 @@
+"""Random questioning of staff (程序 4.4.2.1): reproducible draws from the YAML bank."""
+
+from __future__ import annotations
+
+import random
+import secrets
+
+from ..errors import HandbookError
+from ..model import BankQuestion
+from ..standards import Standards
+
+
+def draw_questions(s: Standards, project: str, n: int, seed: int | None = None
+                   ) -> tuple[int, list[BankQuestion]]:
+    """Draw `n` different questions for `project`; the same (project, seed) gives the same set.
+
+    Topics are spread first: no topic repeats before every topic has been drawn once.
+    Returns the seed used (a new one when none was given) and the questions.
+    """
+    bank = s.methods_file.questioning
+    if bank is None:
+        raise HandbookError("methods.yaml 中没有抽问题库（questioning），请先添加题目。")
+    if project not in s.projects:
+        raise HandbookError(f"未知项目“{project}”；可用项目：{'、'.join(s.projects)}。")
+    if not 1 <= n <= len(bank.questions):
+        raise HandbookError(f"--n 应在 1 到 {len(bank.questions)} 之间（题库共 {len(bank.questions)} 题）。")
+    seed = secrets.randbelow(10**6) if seed is None else seed
+    rnd = random.Random(f"{project}:{seed}")
+    by_topic: dict[str, list[BankQuestion]] = {}
+    for q in bank.questions:
+        by_topic.setdefault(q.topic, []).append(q)
+    for questions in by_topic.values():
+        rnd.shuffle(questions)
+    topics = sorted(by_topic)
+    rnd.shuffle(topics)
+    drawn: list[BankQuestion] = []
+    while len(drawn) < n:
+        for topic in topics:
+            if by_topic[topic] and len(drawn) < n:
+                drawn.append(by_topic[topic].pop())
+    return seed, drawn

@@ -1,0 +1,89 @@
+"""methods.yaml: the questionnaire, questioning bank, exam bank, training and meetings load and validate."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.errors import HandbookError
+from generator.methods.questioning import draw_questions
+from generator.standards import load_standards
+
+from conftest import STANDARDS, edited, line_of, standards_texts
+
+S = load_standards(STANDARDS).standards
+
+
+def errors(texts):
+    result = load_standards(texts=texts)
+    assert result.standards is None
+    return result.errors
+
+
+def test_methods_file_loads():
+    mf = S.methods_file
+    assert [q.id for q in mf.questionnaire.questions] == ["attitude", "manner", "speed", "solved", "overall"]
+    assert mf.questionnaire.scale.max == 5
+    topics = {q.topic for q in mf.questioning.questions}
+    for topic in ("员工守则", "工作职责", "劳动纪律", "人事管理规定", "物业管理法律法规", "《业主公约》",
+                  "《前期物管协议》", "服务流程", "楼盘情况及周边配套"):
+        assert topic in topics
+    assert set(mf.exam.topics) == {"服务礼仪", "沟通技巧", "法律法规", "行业知识"}
+    assert {q.kind for q in mf.exam.questions} == {"single", "multiple", "truefalse"}
+
+
+def test_methods_file_is_optional():
+    texts = standards_texts()
+    del texts["methods.yaml"]
+    result = load_standards(texts=texts)
+    assert result.standards is not None and result.standards.methods_file.exam is None
+
+
+def test_exam_answer_out_of_range():
+    texts = edited("methods.yaml", "      answer: [0, 1, 3]\n      points: 3\n      feedback: 统一着装",
+                   "      answer: [0, 1, 7]\n      points: 3\n      feedback: 统一着装")
+    [d] = errors(texts)
+    assert d.line == line_of(texts["methods.yaml"], "answer: [0, 1, 7]")
+    assert d.message == "“answer”无效：选项序号应在 0 到 3 之间且不重复"
+
+
+def test_single_choice_with_two_answers():
+    texts = edited("methods.yaml", "      answer: [1]\n      points: 2\n      feedback: 客户到达时",
+                   "      answer: [1, 2]\n      points: 2\n      feedback: 客户到达时")
+    [d] = errors(texts)
+    assert d.message == "“answer”无效：单选题只能有一个正确答案"
+
+
+def test_truefalse_needs_a_boolean():
+    texts = edited("methods.yaml", "      answer: false\n", "      answer: [0]\n")
+    [d] = errors(texts)
+    assert "判断题的 answer 为 true 或 false" in d.message
+
+
+def test_questioning_item_and_meeting_refs_are_checked():
+    texts = edited("methods.yaml", "      item: 4.2.3.4\n", "      item: 4.2.3.5\n")
+    texts["methods.yaml"] = texts["methods.yaml"].replace("    project: binjiang", "    project: binjian")
+    found = {(d.message, d.hint) for d in errors(texts)}
+    assert ("未知的条目“4.2.3.5”", "是否应为“4.2.3.4”？") in found
+    assert ("未知的项目“binjian”", "是否应为“binjiang”？") in found
+
+
+def test_unknown_exam_topic():
+    texts = edited("methods.yaml", "      topic: 行业知识\n      kind: truefalse", "      topic: 行业常识\n      kind: truefalse")
+    [d] = errors(texts)
+    assert d.message == "未知的主题“行业常识”"
+
+
+def test_draw_is_reproducible_and_never_repeats():
+    seed, first = draw_questions(S, "wutong", 5, seed=42)
+    assert seed == 42
+    assert [q.id for q in first] == [q.id for q in draw_questions(S, "wutong", 5, seed=42)[1]]
+    assert [q.id for q in first] != [q.id for q in draw_questions(S, "wutong", 5, seed=43)[1]]
+    everything = draw_questions(S, "lanting", len(S.methods_file.questioning.questions), seed=1)[1]
+    assert len({q.id for q in everything}) == len(everything)
+    assert len({q.topic for q in first}) == 5  # topics are spread before any repeats
+
+
+@pytest.mark.parametrize("project, n", [("nowhere", 3), ("wutong", 0), ("wutong", 999)])
+def test_draw_rejects_bad_requests(project, n):
+    with pytest.raises(HandbookError):
+        draw_questions(S, project, n, seed=1)
