@@ -1,0 +1,57 @@
+"""Focus checks (程序 4.1.1, 4.1.2): what each project's next patrols should look at first.
+
+A project's focus list joins the meeting issues still being followed, the items
+found again and again in the last weeks, and the items with overdue actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..records import Inspection
+from ..standards import Standards
+
+WINDOW_WEEKS = 4     # how far back repeated findings count
+MIN_REPEATS = 3      # inspections with a finding on the item within the window
+
+
+@dataclass(frozen=True)
+class FocusEntry:
+    """One thing to check first, with why."""
+
+    code: str | None          # item code, or None for a free-text meeting issue
+    text: str                 # what to look at
+    reasons: tuple[str, ...]  # e.g. ("十一月品质例会（2026-11-02）", "近 4 周 3 次检查发现问题")
+
+
+def focus_list(s: Standards, project: str, inspections: Iterable[Inspection], actions: Iterable,
+               as_of: dt.date, *, weeks: int = WINDOW_WEEKS, min_repeats: int = MIN_REPEATS) -> list[FocusEntry]:
+    """The focus list of `project` on `as_of`: items first in document order, then free-text issues."""
+    reasons: dict[str, list[str]] = {}
+    free: list[FocusEntry] = []
+    for issue in s.methods_file.meetings:
+        if issue.project not in ("all", project) or not issue.date <= as_of <= issue.until:
+            continue
+        why = f"{issue.meeting}（{issue.date}）：{issue.text}"
+        if issue.item and issue.item in s.items:
+            reasons.setdefault(issue.item, []).append(why)
+        else:
+            free.append(FocusEntry(None, issue.text, (f"{issue.meeting}（{issue.date}）",)))
+    since = as_of - dt.timedelta(weeks=weeks)
+    repeats: Counter = Counter()
+    for insp in inspections:
+        if insp.project == project and since < insp.date <= as_of:
+            for code, found in insp.findings.items():
+                if found and code in s.items:
+                    repeats[code] += 1
+    for code, n in repeats.items():
+        if n >= min_repeats:
+            reasons.setdefault(code, []).append(f"近 {weeks} 周 {n} 次检查发现问题")
+    overdue = Counter(a.code for a in actions if a.project == project and a.overdue(as_of))
+    for code, n in overdue.items():
+        reasons.setdefault(code, []).append(f"逾期未整改 {n} 项")
+    items = [FocusEntry(code, s.items[code].short, tuple(reasons[code])) for code in s.items if code in reasons]
+    return items + free
