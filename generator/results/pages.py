@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from ..methods.focus import focus_list
 from ..records import Inspection
 from ..standards import Standards
 from ..templating import render
@@ -204,8 +205,9 @@ def _project_page(r: _Results, project: str, files):
           else x.inspection.checklist, r.role_names.get(x.inspection.role, x.inspection.role),
           _n(x.earned), _n(x.possible), _p(x.percent), x.grade, x.findings, " ".join(x.critical)]
          for x in r.scores if x.inspection.project == project])
+    focus = focus_list(r.s, project, r.inspections, r.actions, r.as_of)
     files[f"{ROOT}/projects/{project}.md"] = render(
-        "results/project.md.j2", r=r, project=project, name=r.name(project), series=series,
+        "results/project.md.j2", r=r, project=project, name=r.name(project), series=series, focus=focus,
         sections=sections, top=top, missed=missed, open=open_, recent=recent, n_all=len(mine),
         quarter=r.quarter, item_link=lambda code: r.item_link(code, 2))
 
