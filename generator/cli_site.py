@@ -2,4 +2,51 @@
 
 from __future__ import annotations
 
-from .cli import STANDARDS_OPTION, handle_errors, main  # noqa: F401
+from pathlib import Path
+
+import click
+
+from .cli import STANDARDS_OPTION, handle_errors, main
+
+OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"),
+                          show_default=True, help="Folder the built site replaces.")
+DOCS_OPTION = click.option("--docs", "docs_dir", type=click.Path(path_type=Path), default=Path("site"),
+                           show_default=True, help="The site's Markdown source folder (generated pages go here).")
+CONFIG_OPTION = click.option("--config", "config_file", type=click.Path(path_type=Path),
+                             default=Path("mkdocs.yml"), show_default=True, help="MkDocs configuration file.")
+
+
+@main.command()
+@STANDARDS_OPTION
+@OUT_OPTION
+@DOCS_OPTION
+@CONFIG_OPTION
+@handle_errors
+def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path):
+    """Generate the handbook pages and PDFs, then build the site into public/."""
+    from .site import build_site
+
+    report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file)
+    t = report.timings
+    click.echo(f"网站已生成到 {report.out_dir}/：{len(report.pages)} 个生成页面，{len(report.sheets)} 个 PDF，"
+               f"{report.size_bytes / 1e6:.1f} MB。")
+    click.echo(f"用时 {t['total']:.1f} 秒（读取标准 {t['load']:.1f}，生成页面 {t['generate']:.1f}，"
+               f"PDF {t['pdf']:.1f}，mkdocs {t['mkdocs']:.1f}）。")
+
+
+@main.command()
+@STANDARDS_OPTION
+@OUT_OPTION
+@DOCS_OPTION
+@CONFIG_OPTION
+@click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1.")
+@handle_errors
+def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, port: int):
+    """Serve the site on 127.0.0.1 and rebuild it when a standards file changes."""
+    from .site import serve_site
+
+    try:
+        serve_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
+                   port=port, report=lambda message: click.echo(message, err=True))
+    except KeyboardInterrupt:
+        click.echo("已停止。", err=True)

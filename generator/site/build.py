@@ -1,0 +1,204 @@
+"""Build the handbook: generate pages and PDFs into the docs folder, run MkDocs, swap into public/.
+
+The new site is built beside the old one (`.build-*/public`) and only replaces it
+when MkDocs succeeded, so a failed build leaves the previous public/ untouched.
+
+Other parts of the project add pages through `extra_generators`: callables that
+receive the `SiteContext`, write Markdown or files with `ctx.write(...)`, add
+navigation with `ctx.add_nav(...)` and keep archives out of it with
+`ctx.hide_from_nav(...)`. They run after our pages and sheets, before MkDocs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..errors import HandbookError
+from ..printing.pdf import SheetFile, write_sheets
+from ..standards import Standards, require_standards
+from . import urls
+from .pages import generate_pages
+
+# Folders of the docs folder that `generate_pages` and `write_sheets` own; emptied on each build.
+GENERATED_DIRS = (urls.STANDARDS_DIR, urls.ROLES_DIR, urls.CHECKLISTS_DIR, urls.PRINT_DIR)
+HOME_PAGE = "index.md"
+
+
+@dataclass
+class SiteContext:
+    """What page generators get: the standards, the docs folder, and the navigation being built."""
+
+    standards: Standards
+    docs_dir: Path
+    nav: list = field(default_factory=list)
+    not_in_nav: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+    def write(self, path: str, content: str | bytes) -> Path:
+        """Write a page or file at `path` (relative to the docs folder, `/`-separated)."""
+        target = self.docs_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+        self.written.append(path)
+        return target
+
+    def add_nav(self, title: str, entry: str | list, *, position: int | None = None) -> None:
+        """Add a top-level navigation entry (a tab): a page path or a list of MkDocs nav items.
+
+        Example: `ctx.add_nav("检查结果", ["results/index.md", {"本周": "results/week.md"}])`.
+        """
+        item = {title: entry}
+        if position is None:
+            self.nav.append(item)
+        else:
+            self.nav.insert(position, item)
+
+    def hide_from_nav(self, pattern: str) -> None:
+        """Keep pages matching a .gitignore-style pattern (e.g. `results/archive/`) out of the navigation.
+
+        They are still built, searchable and linkable; index pages should link them.
+        """
+        self.not_in_nav.append(pattern)
+
+
+PageGenerator = Callable[[SiteContext], None]
+
+
+@dataclass
+class BuildReport:
+    """What a build did and how long each step took (seconds)."""
+
+    out_dir: Path
+    pages: list[str]
+    sheets: list[SheetFile]
+    timings: dict[str, float]
+    size_bytes: int
+
+
+class _Collect(logging.Handler):
+    """Keeps MkDocs' warnings and errors so a failed build can show them."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _quiet_libraries() -> None:
+    # jieba announces its dictionary loading on stderr at INFO level; MkDocs chats at INFO too.
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    try:
+        import jieba
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:  # pragma: no cover - jieba is a dependency
+        pass
+
+
+def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Iterable[PageGenerator] = (),
+                  pdf: bool = True, per_project: bool = True, cache_dir: Path | None = None,
+                  timings: dict[str, float] | None = None) -> tuple[SiteContext, list[SheetFile]]:
+    """Write every generated page, the printable sheets and the extra generators' pages into docs_dir."""
+    timings = {} if timings is None else timings
+    t0 = time.perf_counter()
+    generated = generate_pages(standards)
+    for folder in GENERATED_DIRS:
+        shutil.rmtree(docs_dir / folder, ignore_errors=True)
+    ctx = SiteContext(standards, docs_dir, nav=[{"首页": HOME_PAGE}, *generated.nav])
+    for page in generated.pages:
+        ctx.write(page.path, page.text)
+    timings["generate"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    sheets = write_sheets(standards, docs_dir, cache_dir=cache_dir, per_project=per_project) if pdf else []
+    timings["pdf"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    for generator in extra_generators:
+        generator(ctx)
+    timings["extra"] = time.perf_counter() - t0
+    return ctx, sheets
+
+
+def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, *, nav: list, not_in_nav: list[str],
+               copyright: str) -> None:
+    """`mkdocs build --strict` in-process with our navigation; raises HandbookError with MkDocs' messages."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    _quiet_libraries()
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    try:
+        config = load_config(
+            config_file=str(config_file), docs_dir=str(docs_dir.resolve()), site_dir=str(site_dir.resolve()),
+            nav=nav, not_in_nav="\n".join(not_in_nav) or None, copyright=copyright, strict=True)
+        build(config)
+    except (MkDocsException, OSError, ValueError) as exc:
+        details = "\n".join(f"  {m}" for m in collect.messages)
+        raise HandbookError(f"mkdocs build 失败：{exc}" + (f"\n{details}" if details else "")) from None
+    finally:
+        logger.removeHandler(collect)
+
+
+def _dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def swap_into(staged: Path, out_dir: Path, scratch: Path) -> None:
+    """Replace out_dir by staged: two renames, the old site removed afterwards."""
+    old = scratch / "old"
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(staged, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path | str = Path("public"),
+               docs_dir: Path | str = Path("site"), config_file: Path | str = Path("mkdocs.yml"),
+               extra_generators: Iterable[PageGenerator] = (), pdf: bool = True, per_project: bool = True,
+               cache_dir: Path | str | None = Path("build/pdf-cache")) -> BuildReport:
+    """Generate the handbook from the standards and build it into out_dir (default public/).
+
+    Raises `StandardsInvalid` (every diagnostic) or `HandbookError`; out_dir is then unchanged.
+    """
+    started = time.perf_counter()
+    out_dir, docs_dir, config_file = Path(out_dir), Path(docs_dir), Path(config_file)
+    if not config_file.is_file():
+        raise HandbookError(f"找不到 MkDocs 配置文件 {config_file}")
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    standards = require_standards(standards_dir)
+    timings["load"] = time.perf_counter() - t0
+
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    ctx, sheets = generate_site(standards, docs_dir, extra_generators=extra_generators, pdf=pdf,
+                                per_project=per_project,
+                                cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
+
+    doc = standards.document
+    scratch = out_dir.parent / f".build-{uuid.uuid4().hex[:8]}"
+    scratch.mkdir(parents=True)
+    try:
+        t0 = time.perf_counter()
+        run_mkdocs(config_file, docs_dir, scratch / "public", nav=ctx.nav, not_in_nav=ctx.not_in_nav,
+                   copyright=f"{doc.title}（{doc.number}）· 标准版本 {doc.version} · 最后更新 {doc.updated.isoformat()}")
+        timings["mkdocs"] = time.perf_counter() - t0
+        swap_into(scratch / "public", out_dir, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    timings["total"] = time.perf_counter() - started
+    return BuildReport(out_dir, ctx.written, sheets, timings, _dir_size(out_dir))

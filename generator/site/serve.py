@@ -1,0 +1,87 @@
+"""Serve the built site on 127.0.0.1 and rebuild it when the standards or hand-written pages change."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..errors import HandbookError, StandardsInvalid
+from .build import GENERATED_DIRS, PageGenerator, build_site
+
+
+def watched_files(standards_dir: Path, docs_dir: Path, config_file: Path) -> dict[Path, float]:
+    """mtime of every file whose change needs a rebuild: YAML, hand-written pages, mkdocs.yml."""
+    paths = [*standards_dir.glob("*.yaml"), *standards_dir.glob("*.yml"), config_file]
+    generated = {docs_dir / d for d in GENERATED_DIRS}
+    for path in docs_dir.rglob("*"):
+        if path.is_file() and not any(g in path.parents for g in generated):
+            paths.append(path)
+    out = {}
+    for path in paths:
+        try:
+            out[path] = path.stat().st_mtime
+        except OSError:
+            pass
+    return out
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - quiet: the terminal shows rebuilds only
+        pass
+
+
+def start_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for out_dir in a daemon thread (the directory may be swapped under it)."""
+    handler = functools.partial(_Handler, directory=str(out_dir))
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        raise HandbookError(f"无法在 {host}:{port} 上启动服务：{exc.strerror or exc}") from None
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path | str = Path("public"),
+               docs_dir: Path | str = Path("site"), config_file: Path | str = Path("mkdocs.yml"),
+               host: str = "127.0.0.1", port: int = 8000, extra_generators: Iterable[PageGenerator] = (),
+               poll_seconds: float = 1.0, report: Callable[[str], None] = lambda message: None,
+               stop: threading.Event | None = None) -> None:
+    """Build, serve out_dir on host:port, and rebuild whenever a watched file changes, until `stop` is set.
+
+    A failed rebuild is reported and the last good site keeps being served.
+    """
+    standards_dir, out_dir = Path(standards_dir), Path(out_dir)
+    docs_dir, config_file = Path(docs_dir), Path(config_file)
+    stop = stop or threading.Event()
+    generators = list(extra_generators)
+
+    def rebuild() -> None:
+        try:
+            result = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
+                                extra_generators=generators)
+            report(f"已构建（{result.timings['total']:.1f} 秒）")
+        except StandardsInvalid as exc:
+            report("\n".join([*map(str, exc.diagnostics), f"构建失败：{exc}"]))
+        except HandbookError as exc:
+            report(f"构建失败：{exc}")
+
+    rebuild()
+    if not out_dir.is_dir():
+        raise HandbookError("首次构建失败，没有可提供的网站；修正上面的问题后重试。")
+    server = start_server(out_dir.resolve(), host, port)
+    report(f"网站地址 http://{host}:{server.server_address[1]}/ （Ctrl+C 停止）")
+    seen = watched_files(standards_dir, docs_dir, config_file)
+    try:
+        while not stop.wait(poll_seconds):
+            now = watched_files(standards_dir, docs_dir, config_file)
+            if now != seen:
+                changed = sorted(str(p) for p in set(now) | set(seen) if now.get(p) != seen.get(p))
+                report("文件有变化，重新构建：" + "、".join(changed[:5]))
+                rebuild()
+                seen = watched_files(standards_dir, docs_dir, config_file)
+    finally:
+        server.shutdown()
+        server.server_close()
