@@ -89,7 +89,7 @@ def demo(standards_dir: Path):
 
 def _register_commands() -> None:
     # Each area keeps its commands in its own module; importing it adds them to `main`.
-    from . import cli_forms, cli_ingest, cli_results, cli_site  # noqa: F401
+    from . import cli_forms, cli_ingest, cli_methods, cli_results, cli_site  # noqa: F401
 
 
 _register_commands()

@@ -44,7 +44,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,  # Markdown templates; free text goes through `md_text`, HTML through `e`
+        # Markdown templates: free text goes through `md_text`; HTML/SVG templates autoescape.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "svg"), default_for_string=False),
     )
     env.filters.update(md_text=md_text, num=num, pct=pct)
     return env

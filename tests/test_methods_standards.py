@@ -87,3 +87,23 @@ def test_draw_is_reproducible_and_never_repeats():
 def test_draw_rejects_bad_requests(project, n):
     with pytest.raises(HandbookError):
         draw_questions(S, project, n, seed=1)
+
+
+def test_questions_draw_cli_prints_and_writes_a_card(tmp_path):
+    from click.testing import CliRunner
+    from pypdf import PdfReader
+
+    from generator.cli import main
+
+    args = ["questions", "draw", "--standards", str(STANDARDS), "--project", "wutong", "--n", "3", "--seed", "7"]
+    first = CliRunner().invoke(main, args + ["--card", str(tmp_path / "card.pdf")])
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(main, args)
+    expected = [q.text for q in draw_questions(S, "wutong", 3, seed=7)[1]]
+    for text in expected:
+        assert text in first.output and text in again.output
+    reader = PdfReader(tmp_path / "card.pdf")
+    text = reader.pages[0].extract_text()
+    assert "随机抽问卡" in text and expected[0][:8] in text
+    bad = CliRunner().invoke(main, ["questions", "draw", "--standards", str(STANDARDS), "--project", "nope"])
+    assert bad.exit_code == 1 and bad.output.startswith("Error: 未知项目“nope”")

@@ -39,3 +39,29 @@ def draw_questions(s: Standards, project: str, n: int, seed: int | None = None
             if by_topic[topic] and len(drawn) < n:
                 drawn.append(by_topic[topic].pop())
     return seed, drawn
+
+
+def render_card(s: Standards, project: str, seed: int, questions: list[BankQuestion]) -> str:
+    """The printable questioning card as HTML."""
+    from ..templating import render
+
+    return render("methods/card.html", organisation=s.organisation.name, project=s.projects[project].name,
+                  seed=seed, questions=questions, answers=list(s.methods_file.questioning.answers))
+
+
+def write_card(s: Standards, project: str, seed: int, questions: list[BankQuestion], target) -> None:
+    """Write the card as .html, or as an A4 PDF for any other suffix."""
+    from pathlib import Path
+
+    target = Path(target)
+    html = render_card(s, project, seed, questions)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix.lower() in (".html", ".htm"):
+            target.write_text(html, encoding="utf-8")
+            return
+        import weasyprint
+
+        weasyprint.HTML(string=html).write_pdf(target)
+    except OSError as exc:
+        raise HandbookError(f"无法写入抽问卡 {target}：{exc.strerror or exc}") from exc
