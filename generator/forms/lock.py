@@ -146,7 +146,7 @@ def parse_sheet_url(url: str) -> tuple[str, int]:
     if SHEET_KEY.match(text):
         return text, 0
     parts = urlsplit(text)
-    match = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})", parts.path)
+    match = re.search(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]{20,})", parts.path)
     if not (parts.scheme in ("http", "https") and match):
         raise HandbookError(f"“{url}”不是 Google 表格的链接：应形如 "
                             "https://docs.google.com/spreadsheets/d/<表格 id>/edit#gid=0，或者只写表格 id")

@@ -119,8 +119,10 @@ def _update(client, spec: FormSpec, entry: dict, data: dict, lock_path: Path, sa
     from .google import FormGone
     try:
         form = client.get(form_id)
-    except FormGone as exc:
-        raise HandbookError(f"检查表 {spec.checklist} 的{exc}") from None
+    except FormGone:
+        raise HandbookError(
+            f"检查表 {spec.checklist} 的表单 {form_id} 在 Google 上不存在（404，可能已被删除）：运行 handbook forms push "
+            f"--recreate --checklist {spec.checklist} 新建一份（旧的回复表格仍可读取，新表单要重新关联表格）") from None
     requests = plan_update(form, spec)
     final = form
     if requests:
