@@ -2,4 +2,145 @@
 
 from __future__ import annotations
 
-from .cli import STANDARDS_OPTION, handle_errors, main  # noqa: F401
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import STANDARDS_OPTION, handle_errors, main
+from .errors import HandbookError
+
+QUARANTINE_LISTED = 20
+
+
+class _Bars:
+    """click progress bars fed by the library's progress callback (long pulls, on a terminal)."""
+
+    def __init__(self, enabled: bool, minimum: int):
+        self.enabled, self.minimum, self.bars = enabled, minimum, {}
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if not self.enabled or total < self.minimum:
+            return
+        bar = self.bars.get(label)
+        if bar is None:
+            bar = self.bars[label] = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            if not bar.finished:
+                bar.__exit__(None, None, None)
+
+
+def _print_report(report) -> None:
+    from .ingest.mapping import REASON_NAMES
+
+    for s in report.sources:
+        click.echo(s.source)
+        click.echo(f"  读取 {s.read} 行：新增 {s.new}，修改 {s.edited}，未变 {s.unchanged}，隔离 {s.quarantined}；"
+                   f"来源中已删除 {s.gone}" + (f"（{s.requests} 次 API 请求）" if s.requests else ""))
+        if s.reasons:
+            click.echo("  隔离原因：" + "，".join(f"{REASON_NAMES.get(k, k)} {n}" for k, n in sorted(s.reasons.items())))
+            for number, message in s.quarantined_rows[:QUARANTINE_LISTED]:
+                click.echo(f"    第 {number} 行：{message}")
+            if len(s.quarantined_rows) > QUARANTINE_LISTED:
+                click.echo(f"    ……另有 {len(s.quarantined_rows) - QUARANTINE_LISTED} 行")
+        if s.unmapped_columns:
+            click.echo("  未对应任何题目的列（答案已原样保存）：" + "、".join(f"“{c}”" for c in s.unmapped_columns))
+    t = report.total
+    click.echo(f"合计：读取 {t['read']} 行，新增 {t['new']}，修改 {t['edited']}，未变 {t['unchanged']}，"
+               f"隔离 {t['quarantined']}，来源中已删除 {t['gone']}。")
+    click.echo(f"试运行，未写入 {report.store}。" if report.dry_run
+               else f"已写入 {report.store}（用时 {report.seconds:.1f} 秒）。")
+
+
+@main.command()
+@click.option("--sheet", "sheet_urls", multiple=True, metavar="URL|KEY",
+              help="A response spreadsheet (URL, optionally with #gid=…, or key). Needs --checklist.")
+@click.option("--file", "file_paths", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="A CSV or XLSX export of responses. Needs --checklist.")
+@click.option("--checklist", help="Checklist id the --sheet/--file responses belong to (or limits the lock's sheets).")
+@click.option("--db", "--store", "db_path", type=click.Path(path_type=Path, dir_okay=False), envvar="HANDBOOK_STORE",
+              default=Path("data/handbook.sqlite"), show_default=True, help="The SQLite store (env HANDBOOK_STORE).")
+@click.option("--credentials", type=click.Path(path_type=Path, dir_okay=False),
+              help="Service-account key JSON (default: $GOOGLE_APPLICATION_CREDENTIALS, then gspread's default).")
+@click.option("--lock", "lock_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("forms/forms.lock.yaml"), show_default=True, help="The forms lock file.")
+@STANDARDS_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object on stdout.")
+@click.option("--dry-run", is_flag=True, help="Read and report without writing the store.")
+@click.option("--chunk-rows", type=click.IntRange(1, 100_000), default=10_000, show_default=True,
+              help="Rows per Sheets API request.")
+@click.option("--deadline", type=click.FloatRange(1), default=300.0, show_default=True,
+              help="Seconds to keep retrying a failing Sheets API before giving up.")
+@handle_errors
+def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
+           chunk_rows, deadline):
+    """Pull form responses from Google Sheets or exported files into the store."""
+    from .ingest import run as ingest_run
+    from .ingest.lock import read_lock
+    from .ingest.sheets import Retry
+    from .standards import require_standards
+
+    standards = require_standards(standards_dir)
+    lock = read_lock(lock_path)
+    if (sheet_urls or file_paths) and not checklist:
+        raise HandbookError("--sheet and --file need --checklist ID (one of: " + ", ".join(standards.checklists) + ")")
+    sources = [ingest_run.sheet_source(u, checklist, lock) for u in sheet_urls]
+    sources += [ingest_run.file_source(p, checklist) for p in file_paths]
+    if not sources:
+        sources = ingest_run.sources_from_lock(lock, checklist)
+    bars = _Bars(sys.stderr.isatty() and not as_json, minimum=chunk_rows)
+    try:
+        report = ingest_run.run_ingest(sources, standards=standards, db_path=db_path, lock=lock,
+                                       credentials=credentials, dry_run=dry_run, chunk_rows=chunk_rows,
+                                       retry=Retry(deadline=deadline), progress=bars)
+    finally:
+        bars.close()
+    if as_json:
+        data = report.to_dict()
+        for s in data["sources"]:
+            s["quarantined_rows"] = [{"row": n, "reason": m} for n, m in s["quarantined_rows"]]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_report(report)
+
+
+@main.command()
+@click.option("--checklist", required=True, help="Checklist id, e.g. daily-patrol.")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day (YYYY-MM-DD).")
+@click.option("--projects", help="Comma-separated project ids (default: every active project).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same responses.")
+@click.option("--locale", type=click.Choice(["zh-CN", "zh-TW", "en-US", "forms"]), default="zh-CN",
+              show_default=True, help="Export format of times and the timestamp column.")
+@click.option("--encoding", type=click.Choice(["utf-8", "utf-8-sig", "gb18030"]), default="utf-8",
+              show_default=True)
+@click.option("--email", is_flag=True, help="Add the e-mail column forms collecting addresses have.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@STANDARDS_OPTION
+@handle_errors
+def simulate(checklist, start, end, projects, seed, locale, encoding, email, out_path, standards_dir):
+    """Write simulated form responses as a CSV export (demo and test data)."""
+    from . import simulate as sim
+    from .standards import require_standards
+
+    standards = require_standards(standards_dir)
+    if checklist not in standards.checklists:
+        raise HandbookError(f"unknown checklist {checklist!r} (known: {', '.join(standards.checklists)})")
+    chosen = [p.strip() for p in projects.split(",")] if projects else None
+    unknown = [p for p in chosen or [] if p not in standards.projects]
+    if unknown:
+        raise HandbookError(f"unknown project id(s): {', '.join(unknown)} (known: {', '.join(standards.projects)})")
+    if end < start:
+        raise HandbookError("--to is before --from")
+    responses = sim.simulate(standards, checklist, start=start.date(), end=end.date(), projects=chosen, seed=seed,
+                             email=email)
+    values = sim.sheet_values(standards, checklist, responses, locale=locale, email=email)
+    path = sim.write_csv(out_path, values, locale=locale, encoding=encoding)
+    click.echo(f"wrote {len(responses)} responses to {path} ({path.stat().st_size // 1024} KiB, {locale}, {encoding})")

@@ -1,0 +1,90 @@
+"""Exported response files: Google Sheets CSV/XLSX downloads and Forms' "Download responses (.csv)".
+
+CSV text is decoded as UTF-8 (with or without BOM), else GB18030 (Excel in China
+saves that); UTF-16 with a BOM (Excel's "Unicode text") is read too. Quoted header
+cells may hold line breaks; row numbers count records, as the sheet numbers rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+from ..errors import HandbookError
+from .table import SourceRef, Table
+
+RESPONSE_SHEET_PREFIXES = ("form responses", "form_responses", "表单回复", "表單回應", "フォームの回答",
+                           "respuestas de formulario")
+
+
+def decode(data: bytes, name: str = "file") -> tuple[str, str]:
+    """(text, encoding name) of a CSV export."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise HandbookError(f"{name}: not UTF-8 or GB18030 text; export it again as CSV (UTF-8)")
+
+
+def _delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    return "\t" if first.count("\t") > first.count(",") else ","
+
+
+def read_csv(path: Path, checklist: str) -> Table:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise HandbookError(f"cannot read {path}: {exc.strerror or exc}") from None
+    text, encoding = decode(data, str(path))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise HandbookError(f"{path}: not a valid CSV file ({exc})") from None
+    return _table(path, checklist, records, notes=[f"encoding {encoding}"])
+
+
+def read_xlsx(path: Path, checklist: str) -> Table:
+    import openpyxl  # only when reading a workbook
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise HandbookError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
+    try:
+        sheets = book.worksheets
+        chosen = next((ws for ws in sheets if ws.title.lower().startswith(RESPONSE_SHEET_PREFIXES)), sheets[0])
+        records = [list(row) for row in chosen.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return _table(path, checklist, records, title=chosen.title)
+
+
+def _blank(row: list) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+def _table(path: Path, checklist: str, records: list[list], title: str = "", notes=None) -> Table:
+    source = SourceRef(checklist, "file", path.name, path=str(path))
+    now = dt.datetime.now(dt.timezone.utc)
+    if not records:
+        return Table(source, [], [], now, title=title, notes=notes or [])
+    header = ["" if v is None else str(v) for v in records[0]]
+    rows = [(n, row) for n, row in enumerate(records[1:], start=2) if not _blank(row)]
+    return Table(source, header, rows, now, title=title or path.name, notes=notes or [])
+
+
+def read_file(path: Path | str, checklist: str) -> Table:
+    """A CSV or XLSX export of a response sheet, cells as read."""
+    path = Path(path)
+    if not path.is_file():
+        raise HandbookError(f"no such file: {path}")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path, checklist)
+    return read_csv(path, checklist)

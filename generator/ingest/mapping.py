@@ -1,0 +1,332 @@
+"""Columns to questions and cells to answers: one response row in, one normalised response out.
+
+A column maps to an item by the code at the start of its header (grid questions
+`Question [Row]` by the row's code), else through the lock file's question titles
+of any form version. Answers map through the option labels of the response's form
+version (by position, so older labels stay readable) and the current labels.
+A row that cannot be used raises `Rejected` with a reason code and a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from ..records import ANSWER_LABELS, FIELD_TITLES, NO, YES
+from .lock import FormVersion, LockedForm
+from .values import parse_date, parse_datetime
+
+TIMESTAMP_TITLES = {"timestamp", "时间戳记", "時間戳記", "タイムスタンプ", "marca temporal", "horodateur"}
+EMAIL_TITLES = {"email address", "email", "e-mail", "电子邮件地址", "電子郵件地址", "メールアドレス"}
+CODE_AT_START = re.compile(r"^(\d+(?:\.\d+)+(?:-[a-z][a-z0-9]*)?)(?![\w.\-])")
+GRID = re.compile(r"^(?P<question>.*?)\s*\[(?P<row>[^\[\]]+)\]$")
+NOTE = re.compile(r"^问题说明\s*[（(]\s*(\d+(?:\.\d+)+)")
+CORRECTED = re.compile(r"^已当场纠正\s*[（(]\s*(\d+(?:\.\d+)+)")
+EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+FORMULA = re.compile(r"^\s*(=|[+\-@]\s*[A-Za-z_(])")
+MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>|javascript:", re.IGNORECASE)
+MAX_CELL = 5000
+_FIELD_BY_TITLE = {title: key for key, title in FIELD_TITLES.items()}
+
+# Why a row was quarantined: code -> message template (Chinese: the department reads them).
+REASONS: dict[str, str] = {
+    "unknown_project": "未知项目“{value}”",
+    "unknown_role": "未知角色“{value}”",
+    "bad_time": "无法识别的提交时间“{value}”",
+    "bad_date": "无法识别的检查日期“{value}”",
+    "missing_answer": "缺少必填答案：{value}",
+    "not_an_option": "{value}",
+    "duplicate": "与本次读取的{value}完全相同（重复提交）",
+    "formula": "单元格像公式，可能是注入：{value}",
+    "too_long": "单元格过长：{value}",
+    "markup": "文本含 HTML 或脚本：{value}",
+    "email_as_name": "检查人一栏填写的是电子邮箱",
+}
+
+# Short names of the reasons, for summaries.
+REASON_NAMES: dict[str, str] = {
+    "unknown_project": "未知项目", "unknown_role": "未知角色", "bad_time": "提交时间无法识别",
+    "bad_date": "检查日期无法识别", "missing_answer": "缺少必填答案", "not_an_option": "答案不是选项",
+    "duplicate": "重复提交", "formula": "疑似公式注入", "too_long": "单元格过长", "markup": "含 HTML 或脚本",
+    "email_as_name": "检查人填了邮箱",
+}
+
+
+class Rejected(Exception):
+    """A response row that cannot be used; it goes to quarantine with this reason."""
+
+    def __init__(self, code: str, value: object = ""):
+        self.code = code
+        self.message = REASONS[code].format(value=_short(value))
+        super().__init__(self.message)
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def norm(text: object) -> str:
+    """A header or title for comparison: NFKC, whitespace (line breaks too) collapsed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text or ""))).strip()
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str          # timestamp | email | field | item | note | corrected
+    key: str = ""      # field name, item code or section number
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What one checklist's answers may be, from the standards and the lock file."""
+
+    checklist: str
+    timezone: ZoneInfo
+    projects: dict[str, str]                 # project name or id -> id
+    allowed_projects: frozenset[str] | None
+    roles: dict[str, str]                    # role name or id -> id
+    checklist_roles: tuple[str, ...]
+    items: frozenset[str]                    # every item code the standards know
+    clauses: frozenset[str]                  # every clause number
+    form: LockedForm
+
+    @classmethod
+    def build(cls, standards, checklist: str, form: LockedForm) -> "Vocabulary":
+        spec = standards.checklists[checklist]
+        projects = {}
+        for p in standards.organisation.projects:
+            projects[norm(p.name)] = p.id
+            projects[p.id] = p.id
+        roles = {}
+        for r in standards.organisation.roles:
+            roles[norm(r.name)] = r.id
+            roles[r.id] = r.id
+        return cls(checklist, ZoneInfo(standards.organisation.timezone), projects,
+                   frozenset(spec.projects) if spec.projects else None, roles, tuple(spec.roles),
+                   frozenset(standards.items), frozenset(standards.clauses), form)
+
+
+@dataclass
+class ColumnMap:
+    targets: dict[int, Target]
+    unmapped: list[tuple[int, str]]          # (column index, header as read)
+    header: list[str]
+
+
+def _lock_titles(form: LockedForm) -> dict[str, Target]:
+    out: dict[str, Target] = {}
+    for version in form.versions:
+        for q in version.questions.values():
+            title = norm(q.get("title"))
+            if not title:
+                continue
+            if q.get("item"):
+                out[title] = Target("item", str(q["item"]))
+            elif q.get("field"):
+                out[title] = Target("field", str(q["field"]))
+            elif q.get("section") and q.get("kind") in ("note", "corrected"):
+                out[title] = Target(q["kind"], str(q["section"]))
+    return out
+
+
+def _by_code(text: str, vocab: Vocabulary) -> Target | None:
+    m = CODE_AT_START.match(text)
+    if not m:
+        return None
+    code = m.group(1)
+    # a bare clause number (a section heading) is not an item; an unknown code with a
+    # letter suffix is an item that later standards removed, still readable
+    if code in vocab.items or (code not in vocab.clauses and "-" in code):
+        return Target("item", code)
+    return None
+
+
+def map_column(header: str, vocab: Vocabulary, titles: dict[str, Target]) -> Target | None:
+    text = norm(header)
+    low = text.lower()
+    if low in TIMESTAMP_TITLES:
+        return Target("timestamp")
+    if low in EMAIL_TITLES:
+        return Target("email")
+    if text in _FIELD_BY_TITLE:
+        return Target("field", _FIELD_BY_TITLE[text])
+    if m := NOTE.match(text):
+        return Target("note", m.group(1))
+    if m := CORRECTED.match(text):
+        return Target("corrected", m.group(1))
+    grid = GRID.match(text)
+    if grid and (target := _by_code(grid["row"], vocab) or titles.get(norm(grid["row"]))):
+        return target
+    return _by_code(text, vocab) or titles.get(text)
+
+
+def map_columns(header: list, vocab: Vocabulary) -> ColumnMap:
+    """Every column's question; columns that map to nothing (or twice) are listed by name."""
+    titles = _lock_titles(vocab.form)
+    targets: dict[int, Target] = {}
+    seen: set[Target] = set()
+    unmapped = []
+    for i, cell in enumerate(header):
+        name = str(cell if cell is not None else "")
+        target = map_column(name, vocab, titles) if norm(name) else None
+        if target is None or target in seen:
+            unmapped.append((i, name))
+            continue
+        seen.add(target)
+        targets[i] = target
+    return ColumnMap(targets, unmapped, [str(c if c is not None else "") for c in header])
+
+
+@dataclass
+class Normalised:
+    """One response in the shared vocabulary, plus what it carried beyond it."""
+
+    submitted_at: dt.datetime
+    project: str
+    role: str
+    inspector: str
+    date: dt.date
+    form_version: str = ""
+    email: str = ""
+    findings: dict[str, int | None] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    corrected: dict[str, bool] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)   # unmapped columns' answers by header
+
+    @property
+    def key(self) -> tuple:
+        """The fields people do not change when they edit a response."""
+        return (self.project, self.role, self.inspector, self.date)
+
+    def content_hash(self) -> str:
+        data = {"submitted_at": self.submitted_at.isoformat(), "project": self.project, "role": self.role,
+                "inspector": self.inspector, "date": self.date.isoformat(), "email": self.email,
+                "findings": self.findings, "corrected": self.corrected, "notes": self.notes, "extra": self.extra}
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _check_cell(value: str) -> None:
+    if len(value) > MAX_CELL:
+        raise Rejected("too_long", f"{len(value)} 个字符（上限 {MAX_CELL}）")
+    if FORMULA.match(value):
+        raise Rejected("formula", value)
+    if MARKUP.search(value):
+        raise Rejected("markup", value)
+
+
+def version_of(form: LockedForm, submitted_at: dt.datetime) -> FormVersion | None:
+    """The form version live when a response was submitted (the latest pushed before it)."""
+    live = None
+    for version in form.versions:
+        if version.pushed is None or version.pushed <= submitted_at:
+            live = version
+    return live
+
+
+def _answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, int | None]:
+    values = list(ANSWER_LABELS.values())
+    table: dict[str, int | None] = {}
+    others = [v for v in form.versions if v is not version] + ([version] if version else [])
+    for v in others:  # the response's own version last, so its labels win
+        for i, label in enumerate(v.options[:len(values)]):
+            table[norm(label)] = values[i]
+    for label, value in ANSWER_LABELS.items():
+        table.setdefault(norm(label), value)
+    return table
+
+
+def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.tzinfo) -> Normalised:
+    """One response row as a `Normalised` response, or `Rejected` with the reason."""
+    texts = {i: _text(v) for i, v in enumerate(cells)}
+    for value in texts.values():
+        _check_cell(value)
+    get = {t.kind + ":" + t.key: i for i, t in columns.targets.items()}
+
+    def cell(kind: str, key: str = ""):
+        i = get.get(kind + ":" + key)
+        return (cells[i] if i is not None and i < len(cells) else None), i is not None
+
+    raw_time, has_time = cell("timestamp")
+    if not has_time or _text(raw_time) == "":
+        raise Rejected("missing_answer", "时间戳记")
+    try:
+        submitted = parse_datetime(raw_time, source_tz, vocab.timezone)
+    except (ValueError, OverflowError):
+        raise Rejected("bad_time", raw_time) from None
+
+    project_raw, _ = cell("field", "project")
+    if not _text(project_raw):
+        raise Rejected("missing_answer", FIELD_TITLES["project"])
+    project = vocab.projects.get(norm(project_raw))
+    if project is None or (vocab.allowed_projects and project not in vocab.allowed_projects):
+        raise Rejected("unknown_project", project_raw)
+
+    role_raw, has_role = cell("field", "role")
+    if _text(role_raw):
+        role = vocab.roles.get(norm(role_raw))
+        if role is None or role not in vocab.checklist_roles:
+            raise Rejected("unknown_role", role_raw)
+    elif len(vocab.checklist_roles) == 1 and not has_role:
+        role = vocab.checklist_roles[0]
+    else:
+        raise Rejected("missing_answer", FIELD_TITLES["role"])
+
+    inspector = _text(cell("field", "inspector")[0])
+    if not inspector:
+        raise Rejected("missing_answer", FIELD_TITLES["inspector"])
+    if EMAIL.search(inspector):
+        raise Rejected("email_as_name")
+
+    date_raw, has_date = cell("field", "date")
+    if has_date:
+        if not _text(date_raw):
+            raise Rejected("missing_answer", FIELD_TITLES["date"])
+        try:
+            date = parse_date(date_raw, vocab.timezone)
+        except (ValueError, OverflowError):
+            raise Rejected("bad_date", date_raw) from None
+    else:
+        date = submitted.date()
+
+    version = version_of(vocab.form, submitted)
+    answers = _answer_table(version, vocab.form)
+    out = Normalised(submitted, project, role, inspector, date, version.name if version else "",
+                     _text(cell("email")[0]))
+    for i, target in columns.targets.items():
+        value = texts.get(i, "")
+        if not value:
+            continue
+        if target.kind == "item":
+            key = norm(value)
+            if key not in answers:
+                raise Rejected("not_an_option", f"条目 {target.key} 的答案“{_short(value)}”不是选项")
+            out.findings[target.key] = answers[key]
+            out.labels[target.key] = value
+        elif target.kind == "corrected":
+            if value not in (YES, NO):
+                raise Rejected("not_an_option", f"已当场纠正（{target.key}）的答案“{_short(value)}”不是“是”或“否”")
+            out.corrected[target.key] = value == YES
+        elif target.kind == "note":
+            out.notes[target.key] = value
+    if not out.findings:
+        raise Rejected("missing_answer", "没有任何条目的答案")
+    for i, name in columns.unmapped:
+        if texts.get(i):
+            key = norm(name) or f"#{i + 1}"
+            out.extra[key if key not in out.extra else f"{key} #{i + 1}"] = texts[i]
+    return out

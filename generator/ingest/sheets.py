@@ -1,0 +1,225 @@
+"""Google Sheets through gspread: the only module that talks to the Sheets API.
+
+Service-account credentials come from `--credentials`, then
+`GOOGLE_APPLICATION_CREDENTIALS`, then gspread's default file. A spreadsheet is
+opened by key, its responses worksheet found by gid or by the form's sheet name,
+and values read in row chunks as UNFORMATTED_VALUE / SERIAL_NUMBER, so times are
+serial numbers in the spreadsheet's own time zone. 429 and 5xx answers, dropped
+connections and truncated bodies are retried with backoff inside one deadline.
+`HANDBOOK_SHEETS_ENDPOINT` (or `endpoint=`) sends the API calls elsewhere (tests).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import random
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import HandbookError
+from .files import RESPONSE_SHEET_PREFIXES
+from .table import Progress, SourceRef, Table
+
+SHEETS_HOST = "https://sheets.googleapis.com"
+ENDPOINT_ENV = "HANDBOOK_SHEETS_ENDPOINT"
+CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+CHUNK_ROWS = 10_000
+_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+_GID = re.compile(r"[#?&]gid=(\d+)")
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Backoff for 429/5xx and broken transfers: doubling from `backoff`, all within `deadline` seconds."""
+
+    deadline: float = 300.0
+    backoff: float = 1.0
+    max_backoff: float = 32.0
+    timeout: float = 60.0            # per request
+
+
+def parse_sheet(text: str) -> tuple[str, int | None]:
+    """(spreadsheet key, gid or None) from a spreadsheet URL or a bare key."""
+    text = text.strip()
+    m = _URL.search(text)
+    key = m.group(1) if m else text
+    if not re.fullmatch(r"[A-Za-z0-9_-]{10,}", key):
+        raise HandbookError(f"not a Google Sheets URL or key: {text!r}")
+    gid = _GID.search(text)
+    return key, int(gid.group(1)) if gid else None
+
+
+def find_credentials(flag: Path | str | None = None) -> Path:
+    """The service-account key file: the flag, then $GOOGLE_APPLICATION_CREDENTIALS, then gspread's default."""
+    from gspread.auth import DEFAULT_SERVICE_ACCOUNT_FILENAME
+
+    for candidate, origin in ((flag, "--credentials"), (os.environ.get(CREDENTIALS_ENV), CREDENTIALS_ENV),
+                              (DEFAULT_SERVICE_ACCOUNT_FILENAME, None)):
+        if not candidate:
+            continue
+        path = Path(candidate).expanduser()
+        if path.is_file():
+            return path
+        if origin:
+            raise HandbookError(f"the service-account key {path} (from {origin}) does not exist")
+    raise HandbookError(f"no Google credentials: pass --credentials KEY.json, set {CREDENTIALS_ENV}, or put the "
+                        f"service-account key at {DEFAULT_SERVICE_ACCOUNT_FILENAME}")
+
+
+def service_account_email(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        return str(info["client_email"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise HandbookError(f"{path} is not a service-account key (JSON with client_email and private_key)") from None
+
+
+def _http_client_class(endpoint: str | None):
+    import gspread
+
+    class CountingClient(gspread.HTTPClient):
+        """gspread's client, counting requests and optionally sending them to another endpoint."""
+
+        requests = 0
+
+        def request(self, method, endpoint_url, *args, **kwargs):
+            if endpoint and endpoint_url.startswith(SHEETS_HOST):
+                endpoint_url = endpoint.rstrip("/") + endpoint_url[len(SHEETS_HOST):]
+            type(self).requests += 1
+            return super().request(method, endpoint_url, *args, **kwargs)
+
+    return CountingClient
+
+
+class _Session:
+    """One spreadsheet's calls with retries inside a shared deadline."""
+
+    def __init__(self, ref: SourceRef, email: str, retry: Retry):
+        self.ref, self.email, self.retry = ref, email, retry
+        self.deadline_at = time.monotonic() + retry.deadline
+
+    def call(self, what: str, fn):
+        import gspread
+        import requests
+        from google.auth import exceptions as auth_errors
+
+        attempt, problem = 0, ""
+        while True:
+            wait = None
+            try:
+                return fn()
+            except PermissionError:  # gspread's open_by_key turns 403 into the builtin
+                raise self._forbidden() from None
+            except gspread.exceptions.SpreadsheetNotFound:
+                raise self._not_found() from None
+            except gspread.exceptions.APIError as exc:
+                status = exc.response.status_code
+                if status == 403:
+                    raise self._forbidden() from None
+                if status == 404:
+                    raise self._not_found() from None
+                if status not in RETRY_STATUSES:
+                    raise HandbookError(f"Google Sheets refused {what} for spreadsheet {self.ref.locator}: "
+                                        f"HTTP {status} {exc.error.get('message', '')}".strip()) from None
+                problem = f"HTTP {status}"
+                after = exc.response.headers.get("Retry-After", "")
+                wait = float(after) if after.isdigit() else None
+            except auth_errors.RefreshError as exc:
+                raise HandbookError(f"cannot sign in as {self.email}: {str(exc).splitlines()[0]}") from None
+            except (requests.RequestException, auth_errors.TransportError, ValueError) as exc:
+                problem = type(exc).__name__  # dropped connection, timeout, truncated JSON body
+            delay = wait if wait is not None else min(self.retry.backoff * 2 ** attempt, self.retry.max_backoff)
+            delay *= 0.75 + random.random() / 2
+            attempt += 1
+            if time.monotonic() + delay > self.deadline_at:
+                raise HandbookError(f"Google Sheets kept failing ({problem}) while reading {what} of spreadsheet "
+                                    f"{self.ref.locator}; gave up after {attempt} tries within "
+                                    f"{self.retry.deadline:g} s — try again later")
+            time.sleep(delay)
+
+    def _forbidden(self) -> HandbookError:
+        return HandbookError(f"no access to spreadsheet {self.ref.locator} ({self.ref.checklist}): share it with "
+                             f"the service account {self.email} (Viewer is enough)")
+
+    def _not_found(self) -> HandbookError:
+        return HandbookError(f"spreadsheet {self.ref.locator} ({self.ref.checklist}) not found: check the key "
+                             "or URL (forms/forms.lock.yaml or --sheet)")
+
+
+def _pick_worksheet(worksheets: list, ref: SourceRef, title: str):
+    names = ", ".join(f"{ws.title!r} (gid={ws.id})" for ws in worksheets)
+    if ref.gid is not None:
+        for ws in worksheets:
+            if ws.id == ref.gid:
+                return ws
+        raise HandbookError(f"spreadsheet {title!r} ({ref.locator}) has no worksheet gid={ref.gid}; it has {names}")
+    if ref.sheet_name:
+        for ws in worksheets:
+            if ws.title.strip() == ref.sheet_name.strip():
+                return ws
+        raise HandbookError(f"spreadsheet {title!r} ({ref.locator}) has no worksheet {ref.sheet_name!r}; "
+                            f"it has {names}")
+    responses = [ws for ws in worksheets if ws.title.lower().startswith(RESPONSE_SHEET_PREFIXES)]
+    if len(responses) == 1 or (not responses and len(worksheets) == 1):
+        return (responses or worksheets)[0]
+    raise HandbookError(f"spreadsheet {title!r} ({ref.locator}): cannot tell which worksheet holds the responses "
+                        f"({names}); add #gid=… to the URL")
+
+
+def _column_letters(n: int) -> str:
+    letters = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters or "A"
+
+
+def fetch_sheet(ref: SourceRef, *, credentials: Path | str | None = None, endpoint: str | None = None,
+                chunk_rows: int = CHUNK_ROWS, retry: Retry = Retry(), progress: Progress | None = None) -> Table:
+    """Read a response worksheet: header and rows, values unformatted, times as serial numbers."""
+    import gspread
+    from gspread.auth import READONLY_SCOPES
+
+    key_path = find_credentials(credentials)
+    email = service_account_email(key_path)
+    client_class = _http_client_class(endpoint or os.environ.get(ENDPOINT_ENV) or None)
+    try:
+        client = gspread.service_account(filename=str(key_path), scopes=READONLY_SCOPES, http_client=client_class)
+    except (ValueError, KeyError, OSError) as exc:
+        raise HandbookError(f"{key_path} is not a usable service-account key ({exc})".splitlines()[0]) from None
+    client.set_timeout(retry.timeout)
+    session = _Session(ref, email, retry)
+    spreadsheet = session.call("the spreadsheet", lambda: client.open_by_key(ref.locator))
+    worksheets = session.call("the worksheet list", spreadsheet.worksheets)
+    ws = _pick_worksheet(worksheets, ref, spreadsheet.title)
+    tz_name = spreadsheet.timezone
+    quoted = "'" + ws.title.replace("'", "''") + "'"
+    last_col, total = _column_letters(max(ws.col_count, 1)), ws.row_count
+    params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+              "majorDimension": "ROWS"}
+    label = f"{ref.checklist}: {spreadsheet.title} / {ws.title}"
+    header: list = []
+    rows: list[tuple[int, list]] = []
+    for start in range(1, total + 1, chunk_rows):
+        end = min(start + chunk_rows - 1, total)
+        a1 = f"{quoted}!A{start}:{last_col}{end}"
+        data = session.call(f"rows {start}–{end}",
+                            lambda a1=a1: spreadsheet.values_get(a1, params=params))
+        values = data.get("values", []) if isinstance(data, dict) else []
+        for offset, cells in enumerate(values):
+            number = start + offset
+            if number == 1:
+                header = ["" if c is None else str(c) for c in cells]
+            elif cells and any(c not in ("", None) for c in cells):
+                rows.append((number, list(cells)))
+        if progress:
+            progress(label, end, total)
+    resolved = dataclasses.replace(ref, gid=ws.id, sheet_name=ws.title)
+    return Table(resolved, header, rows, dt.datetime.now(dt.timezone.utc), timezone=tz_name,
+                 title=f"{spreadsheet.title} / {ws.title}", requests=client_class.requests)

@@ -1,0 +1,56 @@
+"""What every source yields: a header and numbered rows, exactly as read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+# progress(source label, rows done, rows in total); total 0 when unknown
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where responses come from: a Google Sheet (key + gid or sheet name) or an exported file."""
+
+    checklist: str
+    kind: str                      # "sheet" or "file"
+    locator: str                   # spreadsheet key, or the file's name
+    gid: int | None = None
+    sheet_name: str | None = None
+    path: str | None = None        # file path (files only)
+
+    @property
+    def key(self) -> str:
+        """Stable identity of the source in the store."""
+        if self.kind == "sheet":
+            where = str(self.gid) if self.gid is not None else (self.sheet_name or "")
+            return f"{self.checklist}:sheet:{self.locator}#{where}"
+        return f"{self.checklist}:file:{self.locator}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "sheet":
+            where = f"gid={self.gid}" if self.gid is not None else (self.sheet_name or "responses")
+            return f"{self.checklist} ← sheet {self.locator} ({where})"
+        return f"{self.checklist} ← {self.path or self.locator}"
+
+
+@dataclass
+class Table:
+    """A response sheet as read: header cells and (sheet row number, cells) pairs.
+
+    Cells keep their fetched types: str, int/float (Sheets serial numbers),
+    datetime/date (XLSX). `timezone` is the spreadsheet's own zone (None for
+    CSV files, whose times are read in the organisation's zone).
+    """
+
+    source: SourceRef
+    header: list[str]
+    rows: list[tuple[int, list]]
+    fetched_at: dt.datetime
+    timezone: str | None = None
+    title: str = ""
+    requests: int | None = None
+    notes: list[str] = field(default_factory=list)

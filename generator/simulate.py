@@ -1,0 +1,193 @@
+"""Simulated form responses: deterministic from a seed, shaped like a Google Forms response sheet.
+
+`simulate` makes responses for one checklist over a date range and a list of
+projects: 客服主管 about twice a day, 项目经理 about once, some patrols missed,
+some projects better than others, some 不适用, rare 红线 findings, occasional
+已当场纠正 and 问题说明; 客户关系部 spot checks one or two a month per project.
+`sheet_values` lays them out as a response sheet (typed cells, for the fake
+Sheets server); `write_csv` exports them in a locale's format and an encoding.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .records import ANSWER_LABELS, FIELD_TITLES, NO, NOT_APPLICABLE, YES, corrected_title, note_title
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
+NOTES = {
+    "4.2.1": ["前台桌面有杂物未及时清理", "地面有水渍，已通知保洁", "雨伞未放入伞架", "文件柜顶部堆放纸箱"],
+    "4.2.2": ["客户到访时未起身问候", "未佩戴工牌", "接听电话未使用规范用语", "与业主沟通语气生硬"],
+    "4.2.3": ["对新版收费标准不熟悉", "说不清报修流程时限"],
+    "4.2.4": ["投诉记录缺少处理结果", "回访记录未及时填写"],
+}
+TIMESTAMP_TITLES = {"en-US": "Timestamp", "zh-CN": "时间戳记", "zh-TW": "時間戳記", "forms": "时间戳记"}
+LOCALES = tuple(TIMESTAMP_TITLES)
+ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
+
+
+@dataclass
+class SimResponse:
+    """One simulated response (names as the form shows them)."""
+
+    submitted_at: dt.datetime          # aware, organisation's zone
+    project: str                       # project name
+    role: str                          # role name
+    inspector: str
+    date: dt.date
+    answers: dict[str, str] = field(default_factory=dict)      # item code -> label
+    corrected: dict[str, bool] = field(default_factory=dict)   # section -> 已当场纠正
+    notes: dict[str, str] = field(default_factory=dict)        # section -> 问题说明
+    email: str = ""
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _layout(standards, checklist: str):
+    """(sections in order as [(number, title, [items])])."""
+    items = standards.checklist_items(checklist)
+    out = []
+    for section in standards.sections:
+        chosen = [i for i in items if any(i.code == j.code for j in section.items)]
+        if chosen:
+            out.append((section.number, section.title, chosen))
+    return out
+
+
+def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, projects: list[str] | None = None,
+             seed: int = 1, email: bool = False) -> list[SimResponse]:
+    """Responses for `checklist` from `start` to `end` (inclusive), sorted by submission time."""
+    rng = random.Random(f"{seed}:{checklist}")
+    tz = ZoneInfo(standards.organisation.timezone)
+    spec = standards.checklists[checklist]
+    roles = standards.roles
+    project_ids = projects or [p.id for p in standards.organisation.projects if p.active]
+    layout = _layout(standards, checklist)
+    labels = list(ANSWER_LABELS)
+    out: list[SimResponse] = []
+    for pid in project_ids:
+        prng = random.Random(f"{seed}:{checklist}:{pid}")
+        quality = prng.uniform(0.55, 0.97)            # some projects are better run than others
+        staff = {r: [_name(prng) for _ in range(2)] for r in spec.roles}
+        days = (end - start).days + 1
+        for offset in range(days):
+            day = start + dt.timedelta(days=offset)
+            visits: list[tuple[str, dt.datetime]] = []
+            for role in spec.roles:
+                if role == "cs_supervisor":
+                    n = sum(prng.random() < 0.80 + 0.18 * quality for _ in range(2))
+                    slots = [(9, 0), (15, 0)][:n]
+                elif role == "project_manager":
+                    slots = [(11, 0)] if prng.random() < 0.75 + 0.2 * quality else []
+                else:  # crd: one or two spot checks a month, on a random day
+                    slots = [(10, 0)] if prng.random() < 1.8 / 30 else []
+                for hour, minute in slots:
+                    when = dt.datetime.combine(day, dt.time(hour, minute), tz) + \
+                        dt.timedelta(minutes=prng.randint(0, 90), seconds=prng.randint(0, 59))
+                    visits.append((role, when))
+            for role, when in visits:
+                strict = 1.3 if role == "crd" else 1.0
+                response = SimResponse(
+                    submitted_at=when + dt.timedelta(minutes=prng.randint(3, 20), seconds=prng.randint(0, 59)),
+                    project=standards.projects[pid].name, role=roles[role].name,
+                    inspector=prng.choice(staff[role]), date=day)
+                if prng.random() < 0.03:   # filled in the next morning
+                    response.submitted_at = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(8, 5), tz) + \
+                        dt.timedelta(seconds=prng.randint(0, 3000))
+                if email:
+                    response.email = f"user{prng.randint(100, 999)}@example.com"
+                for number, _title, items in layout:
+                    found = 0
+                    for item in items:
+                        p_fail = (0.02 + 0.14 * (1 - quality)) * strict / (6 if item.critical else 1)
+                        roll = prng.random()
+                        if roll < 0.03:
+                            label = NOT_APPLICABLE
+                        elif roll < 0.03 + p_fail:
+                            label = labels[1 + min(2, int(prng.random() ** 2 * 3))]
+                            found += 1
+                        else:
+                            label = labels[0]
+                        response.answers[item.code] = label
+                    if found:
+                        if prng.random() < 0.5:
+                            response.corrected[number] = prng.random() < 0.6
+                        if prng.random() < 0.4 and number in NOTES:
+                            response.notes[number] = prng.choice(NOTES[number])
+                out.append(response)
+    out.sort(key=lambda r: (r.submitted_at, r.project, r.role))
+    return out
+
+
+def header(standards, checklist: str, *, locale: str = "zh-CN", email: bool = False) -> list[str]:
+    """The response sheet's header row, as Google writes it for the generated form."""
+    cols = [TIMESTAMP_TITLES[locale]] + (["电子邮件地址" if locale != "en-US" else "Email Address"] if email else [])
+    cols += [FIELD_TITLES[k] for k in ("project", "role", "inspector", "date")]
+    for number, title, items in _layout(standards, checklist):
+        cols += [f"{i.code} {i.short}" for i in items]
+        cols += [corrected_title(number, title), note_title(number, title)]
+    return cols
+
+
+def sheet_values(standards, checklist: str, responses: list[SimResponse], *, locale: str = "zh-CN",
+                 email: bool = False) -> list[list]:
+    """Header plus one row per response, cells typed as a sheet holds them (naive local date-times, dates)."""
+    rows: list[list] = [header(standards, checklist, locale=locale, email=email)]
+    layout = _layout(standards, checklist)
+    for r in responses:
+        row: list = [r.submitted_at.replace(tzinfo=None)] + ([r.email] if email else [])
+        row += [r.project, r.role, r.inspector, r.date]
+        for number, _title, items in layout:
+            row += [r.answers.get(i.code, "") for i in items]
+            row += [(YES if r.corrected[number] else NO) if number in r.corrected else "", r.notes.get(number, "")]
+        rows.append(row)
+    return rows
+
+
+def _twelve(hour: int) -> tuple[str, int]:
+    return ("上午" if hour < 12 else "下午"), (hour % 12 or 12)
+
+
+def format_cell(value, locale: str, offset_hours: int = 8) -> str:
+    """A typed cell as the locale's export prints it."""
+    if isinstance(value, dt.datetime):
+        v = value
+        if locale == "en-US":
+            return f"{v.month}/{v.day}/{v.year} {v.hour}:{v.minute:02}:{v.second:02}"
+        mark, h = _twelve(v.hour)
+        if locale == "zh-CN":
+            return f"{v.year}-{v.month}-{v.day} {mark}{h:02}:{v.minute:02}:{v.second:02}"
+        if locale == "zh-TW":
+            return f"{v.year}/{v.month}/{v.day} {mark}{h}:{v.minute:02}:{v.second:02}"
+        return f"{v.year}/{v.month:02}/{v.day:02} {h}:{v.minute:02}:{v.second:02} {mark} GMT{offset_hours:+d}"
+    if isinstance(value, dt.date):
+        v = value
+        return {"en-US": f"{v.month}/{v.day}/{v.year}", "zh-CN": f"{v.year}-{v.month}-{v.day}",
+                "zh-TW": f"{v.year}/{v.month}/{v.day}"}.get(locale, f"{v.year}/{v.month:02}/{v.day:02}")
+    return "" if value is None else str(value)
+
+
+def csv_text(values: list[list], *, locale: str = "zh-CN") -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(values[0])
+    for row in values[1:]:
+        writer.writerow([format_cell(v, locale) for v in row])
+    return buffer.getvalue()
+
+
+def write_csv(path: Path | str, values: list[list], *, locale: str = "zh-CN", encoding: str = "utf-8") -> Path:
+    """Write header + rows as an export in `locale`'s format and `encoding`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(csv_text(values, locale=locale).encode(encoding))
+    return path

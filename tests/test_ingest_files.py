@@ -1,0 +1,164 @@
+"""Exported files: every locale and encoding to the same inspections; bad rows quarantined, never lost."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from generator.errors import HandbookError
+from generator.ingest import file_source, read_inspections, read_quarantine, read_unmapped_columns, run_ingest
+from generator.ingest.values import parse_datetime
+from generator.standards import require_standards
+
+from conftest import ROOT
+
+DATA = ROOT / "tests" / "data" / "ingest"
+FIXTURES = sorted(DATA.glob("daily-patrol.*.csv"))
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="module")
+def standards():
+    return require_standards(ROOT / "standards")
+
+
+def ingest(standards, db, *paths, checklist="daily-patrol", **kw):
+    return run_ingest([file_source(p, checklist) for p in paths], standards=standards, db_path=db, **kw)
+
+
+def as_comparable(inspections):
+    return sorted((i.id, i.project, i.role, i.inspector, i.date, i.submitted_at, i.findings, i.corrected, i.notes)
+                  for i in inspections)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("4/27/2021 11:02:10", dt.datetime(2021, 4, 27, 11, 2, 10)),
+    ("2025-12-5 下午01:14:13", dt.datetime(2025, 12, 5, 13, 14, 13)),
+    ("2026/4/25 下午3:57:31", dt.datetime(2026, 4, 25, 15, 57, 31)),
+    ("2017/06/14 1:34:49 下午 GMT+8", dt.datetime(2017, 6, 14, 13, 34, 49)),
+    ("2017/06/14 1:34:49 PM GMT+8", dt.datetime(2017, 6, 14, 13, 34, 49)),
+    ("2026/4/25 上午12:01:00", dt.datetime(2026, 4, 25, 0, 1)),
+    ("2026/4/25 下午12:01:00", dt.datetime(2026, 4, 25, 12, 1)),
+    (43831.5, dt.datetime(2020, 1, 1, 12, 0)),
+])
+def test_every_locale_time_format(text, expected):
+    assert parse_datetime(text, SH, SH) == expected.replace(tzinfo=SH)
+
+
+def test_forms_csv_offset_is_honoured():
+    assert parse_datetime("2017/06/14 1:34:49 下午 GMT+0", SH, SH) == dt.datetime(2017, 6, 14, 21, 34, 49, tzinfo=SH)
+
+
+def test_fixtures_cover_each_locale_and_encoding():
+    names = {p.name for p in FIXTURES}
+    assert {"daily-patrol.en-US.utf-8.csv", "daily-patrol.zh-CN.utf-8-sig.csv", "daily-patrol.zh-CN.gb18030.csv",
+            "daily-patrol.zh-TW.utf-8.csv", "daily-patrol.forms.utf-8.csv"} <= names
+    assert (DATA / "daily-patrol.zh-CN.utf-8-sig.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    with pytest.raises(UnicodeDecodeError):
+        (DATA / "daily-patrol.zh-CN.gb18030.csv").read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_each_export_gives_the_same_inspections(standards, tmp_path, path):
+    report = ingest(standards, tmp_path / "s.sqlite", path)
+    total = report.total
+    assert (total["read"], total["new"], total["quarantined"]) == (4, 4, 0), report.sources[0].quarantined_rows
+    assert report.sources[0].unmapped_columns == ["检查方式"]
+    got = as_comparable(read_inspections(tmp_path / "s.sqlite"))
+    reference = tmp_path / "ref.sqlite"
+    ingest(standards, reference, DATA / "daily-patrol.zh-CN.utf-8.csv")
+    assert got == as_comparable(read_inspections(reference))
+
+
+def test_normalised_values(standards, tmp_path):
+    ingest(standards, tmp_path / "s.sqlite", DATA / "daily-patrol.en-US.utf-8.csv")
+    by_name = {i.inspector: i for i in read_inspections(tmp_path / "s.sqlite")}
+    zhang = by_name["张伟"]
+    assert zhang.project == "wutong" and zhang.role == "cs_supervisor" and zhang.checklist == "daily-patrol"
+    assert zhang.submitted_at == dt.datetime(2026, 11, 16, 9, 12, 5, tzinfo=SH)
+    assert zhang.submitted_at.tzinfo is not None and zhang.date == dt.date(2026, 11, 16)
+    # header with a line break, grid column [4.2.2.1-x1 …]
+    assert zhang.findings == {"4.2.1.1-a": 0, "4.2.1.2-a": 2, "4.2.1.2-d": 0, "4.2.2.1-x1": 0, "4.2.2.1-x4": 0}
+    assert zhang.corrected == {"4.2.1": True} and zhang.notes == {"4.2.1": "地面有水渍，已通知保洁"}
+    li = by_name["李娜"]
+    assert li.findings["4.2.1.1-a"] is None and li.findings["4.2.2.1-x1"] == 1   # 不适用 -> None
+    assert li.corrected == {"4.2.2": False}
+    wang = by_name["王强"]
+    assert wang.project == "binjiang" and wang.date == dt.date(2026, 11, 16)   # project given by id
+    assert wang.submitted_at == dt.datetime(2026, 11, 17, 0, 30, tzinfo=SH)
+    assert wang.notes["4.2.1"] == 'Said "ok, later", then left'
+    assert by_name["陈静"].submitted_at.hour == 12
+    assert all("@" not in i.inspector for i in by_name.values())
+
+
+def test_xlsx_export(standards, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    rows = list(csv.reader(io.StringIO((DATA / "daily-patrol.zh-CN.utf-8.csv").read_text("utf-8"), newline="")))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "表单回复 1"
+    sheet.append(rows[0])
+    for row in rows[1:]:  # the timestamp as a real date-time cell, as Sheets' XLSX download has it
+        sheet.append([parse_datetime(row[0], SH, SH).replace(tzinfo=None)] + row[1:])
+    book.save(tmp_path / "responses.xlsx")
+    ingest(standards, tmp_path / "x.sqlite", tmp_path / "responses.xlsx")
+    ingest(standards, tmp_path / "c.sqlite", DATA / "daily-patrol.zh-CN.utf-8.csv")
+    assert as_comparable(read_inspections(tmp_path / "x.sqlite")) == as_comparable(read_inspections(tmp_path / "c.sqlite"))
+
+
+HEADER = "时间戳记,项目,角色,检查人,检查日期,4.2.1.1-a 办公区物品与桌面整洁,问题说明（4.2.1 服务场景）,备注\n"
+GOOD = "2026-11-20 上午09:00:00,梧桐苑,客服主管,张伟,2026-11-20,符合,,\n"
+HOSTILE = {
+    "unknown_project": "2026-11-20 上午09:01:00,不存在小区,客服主管,张伟,2026-11-20,符合,,\n",
+    "bad_time": "昨天上午,梧桐苑,客服主管,张伟,2026-11-20,符合,,\n",
+    "bad_date": "2026-11-20 上午09:02:00,梧桐苑,客服主管,张伟,2026-13-45,符合,,\n",
+    "not_an_option": "2026-11-20 上午09:03:00,梧桐苑,客服主管,张伟,2026-11-20,还行吧,,\n",
+    "formula": '2026-11-20 上午09:04:00,梧桐苑,客服主管,张伟,2026-11-20,符合,"=HYPERLINK(""http://evil"",""x"")",\n',
+    "markup": "2026-11-20 上午09:05:00,梧桐苑,客服主管,张伟,2026-11-20,符合,<script>alert(1)</script>,\n",
+    "too_long": "2026-11-20 上午09:06:00,梧桐苑,客服主管,张伟,2026-11-20,符合," + "长" * 20000 + ",\n",
+    "email_as_name": "2026-11-20 上午09:07:00,梧桐苑,客服主管,boss@example.com,2026-11-20,符合,,\n",
+    "missing_answer": "2026-11-20 上午09:08:00,,客服主管,张伟,2026-11-20,符合,,\n",
+    "unknown_role": "2026-11-20 上午09:09:00,梧桐苑,保安,张伟,2026-11-20,符合,,\n",
+    "duplicate": GOOD,
+}
+
+
+def test_hostile_rows_are_quarantined_with_reasons_and_the_rest_stored(standards, tmp_path):
+    path = tmp_path / "hostile.csv"
+    path.write_text(HEADER + GOOD + "".join(HOSTILE.values())
+                    + "2026-11-20 下午03:00:00,兰亭雅居,项目经理,李娜,2026-11-20,不符合 1 处,温度<20度,带伞\n",
+                    encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    report = ingest(standards, db, path)
+    s = report.sources[0]
+    assert s.read == 13 and s.new == 2 and s.quarantined == 11
+    assert s.reasons == {code: 1 for code in HOSTILE}
+    assert s.read == s.new + s.edited + s.unchanged + s.quarantined
+    assert s.unmapped_columns == ["备注"]
+    stored = read_inspections(db)
+    assert sorted(i.inspector for i in stored) == ["张伟", "李娜"]
+    assert next(i for i in stored if i.inspector == "李娜").notes == {"4.2.1": "温度<20度"}
+    quarantined = read_quarantine(db)
+    assert sorted(q.reason_code for q in quarantined) == sorted(HOSTILE)
+    assert {q.row_number for q in quarantined} == set(range(3, 14))
+    assert all(q.source == "hostile.csv" and q.first_seen_at.tzinfo for q in quarantined)
+    assert [(u.column, u.position) for u in read_unmapped_columns(db)] == [("备注", 8)]
+    # a second run changes nothing and counts the same
+    again = ingest(standards, db, path).sources[0]
+    assert (again.new, again.unchanged, again.quarantined) == (0, 2, 11)
+    assert len(read_quarantine(db)) == 11
+
+
+def test_undecodable_and_missing_files_are_one_line_errors(standards, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x81\x30\xff\xfe\x00\x80" * 3)
+    with pytest.raises(HandbookError, match="not UTF-8 or GB18030"):
+        ingest(standards, tmp_path / "s.sqlite", bad)
+    with pytest.raises(HandbookError, match="no such file"):
+        ingest(standards, tmp_path / "s.sqlite", tmp_path / "nope.csv")
+    assert not (tmp_path / "s.sqlite").exists() or read_inspections(tmp_path / "s.sqlite") == []
