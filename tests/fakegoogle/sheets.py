@@ -174,8 +174,8 @@ class FakeSheets(FakeGoogle):
         sheet = next((s for s in book.sheets if s.title == title), None)
         if sheet is None:
             return None
-        first, _, last = (cells or "A1").partition(":")
-        (c1, r1), (c2, r2) = _CELL.match(first).groups(), _CELL.match(last or first).groups()
+        first, _, last = (cells or "A:").partition(":")   # no cells: the whole sheet
+        (c1, r1), (c2, r2) = _CELL.match(first).groups(), _CELL.match(last if ":" in (cells or ":") else first).groups()
         col1, row1 = _col_number(c1) if c1 else 1, int(r1) if r1 else 1
         col2 = _col_number(c2) if c2 else sheet.column_count
         row2 = int(r2) if r2 else sheet.row_count
