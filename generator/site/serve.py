@@ -47,7 +47,8 @@ def start_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> ht
 def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path | str = Path("public"),
                docs_dir: Path | str = Path("site"), config_file: Path | str = Path("mkdocs.yml"),
                host: str = "127.0.0.1", port: int = 8000, extra_generators: Iterable[PageGenerator] = (),
-               poll_seconds: float = 1.0, report: Callable[[str], None] = lambda message: None,
+               cache_dir: Path | str | None = Path("build/pdf-cache"), poll_seconds: float = 1.0,
+               report: Callable[[str], None] = lambda message: None,
                stop: threading.Event | None = None) -> None:
     """Build, serve out_dir on host:port, and rebuild whenever a watched file changes, until `stop` is set.
 
@@ -61,7 +62,7 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     def rebuild() -> None:
         try:
             result = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                                extra_generators=generators)
+                                extra_generators=generators, cache_dir=cache_dir)
             report(f"已构建（{result.timings['total']:.1f} 秒）")
         except StandardsInvalid as exc:
             report("\n".join([*map(str, exc.diagnostics), f"构建失败：{exc}"]))

@@ -1,0 +1,133 @@
+"""Printable A4 sheets: pages, every item code in the text, CJK font embedded, header and footer."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from generator.printing import build_sheet, render_sheet_html, write_sheets
+from generator.printing.pdf import html_to_pdf
+from generator.printing.sheets import stylesheet_text
+from generator.standards import require_standards
+
+from conftest import STANDARDS
+from site_helpers import output_dir
+
+A4 = (595.3, 841.9)  # points
+
+
+@pytest.fixture(scope="module")
+def standards():
+    return require_standards(STANDARDS)
+
+
+@pytest.fixture(scope="module")
+def sheets(standards, tmp_path_factory):
+    """Blank sheets of every checklist and the first project's sheet of each, rendered for real."""
+    docs = tmp_path_factory.mktemp("docs")
+    written = write_sheets(standards, docs, cache_dir=None, per_project=False)
+    project = next(p for p in standards.projects.values() if p.active)
+    out = {}
+    for sheet in written:
+        out[(sheet.checklist_id, None)] = docs / sheet.path
+        html = render_sheet_html(build_sheet(standards, sheet.checklist_id, project.id))
+        target = docs / "print" / f"{sheet.checklist_id}--{project.id}.pdf"
+        html_to_pdf(html, stylesheet_text(), target)
+        out[(sheet.checklist_id, project.id)] = target
+    return out
+
+
+def page_texts(path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# The daily sheet is printed twice a day per project: it must stay on one sheet of paper.
+PAGES = {"daily-patrol": 1, "crd-spot-check": 2}
+
+
+def test_page_counts_and_a4(standards, sheets):
+    assert set(PAGES) == set(standards.checklists)
+    for (checklist, project), path in sheets.items():
+        reader = PdfReader(path)
+        assert len(reader.pages) == PAGES[checklist], f"{path.name}: {len(reader.pages)} pages"
+        for page in reader.pages:
+            box = page.mediabox
+            assert (round(float(box.width), 1), round(float(box.height), 1)) == A4
+
+
+def test_text_holds_every_item_code_title_and_subtotals(standards, sheets):
+    for checklist_id, checklist in standards.checklists.items():
+        text = compact("".join(page_texts(sheets[(checklist_id, None)])))
+        assert compact(checklist.title) in text
+        for item in standards.checklist_items(checklist_id):
+            assert item.code in text, f"{item.code} missing from {checklist_id}"
+            assert compact(item.short) in text
+        for section in build_sheet(standards, checklist_id).sections:
+            assert compact(f"小计{section.number}{section.title}") in text
+        total = sum(i.points for i in standards.checklist_items(checklist_id))
+        assert re.search(rf"合计（满分）{total:g}", text)
+        for label in ("项目", "检查日期", "检查人", "角色", "检查人签字", "发现（处）", "得分", "备注"):
+            assert compact(label) in text
+
+
+def test_red_line_items_are_marked(standards, sheets):
+    text = compact("".join(page_texts(sheets[("daily-patrol", None)])))
+    for item in standards.checklist_items("daily-patrol"):
+        marked = f"{item.code}{compact(item.short)}【红线】" in text
+        assert marked == item.critical, item.code
+
+
+def test_header_repeats_and_footer_counts_pages(sheets):
+    texts = page_texts(sheets[("crd-spot-check", None)])
+    for n, text in enumerate(texts, 1):
+        flat = compact(text)
+        assert "代码检查条目分值" in flat, f"table header missing on page {n}"
+        assert f"第{n}页/共{len(texts)}页" in flat
+
+
+def test_project_name_is_filled_in(standards, sheets):
+    project = next(p for p in standards.projects.values() if p.active)
+    text = compact(page_texts(sheets[("daily-patrol", project.id)])[0])
+    assert f"项目{project.name}" in text
+    blank = compact(page_texts(sheets[("daily-patrol", None)])[0])
+    assert project.name not in blank
+
+
+def test_a_cjk_font_is_embedded_everywhere(sheets):
+    for path in sheets.values():
+        fonts = set()
+        for page in PdfReader(path).pages:
+            for font in page["/Resources"]["/Font"].values():
+                font = font.get_object()
+                descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+                descriptor = descendant["/FontDescriptor"].get_object()
+                if any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    fonts.add(str(font["/BaseFont"]))
+        assert any("CJK" in f for f in fonts), f"{path.name}: {fonts}"
+
+
+def test_page_one_renders_to_png(sheets):
+    folder = output_dir("pdf")
+    for (checklist, project), path in sheets.items():
+        stem = folder / (path.stem)
+        subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "2", str(path), str(stem)], check=True)
+        png = folder / f"{path.stem}-1.png"
+        assert png.stat().st_size > 20_000
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_pdf_cache_reuses_an_unchanged_sheet(standards, tmp_path):
+    html = render_sheet_html(build_sheet(standards, "daily-patrol"))
+    css = stylesheet_text()
+    cache = tmp_path / "cache"
+    assert html_to_pdf(html, css, tmp_path / "a.pdf", cache_dir=cache) is False
+    assert html_to_pdf(html, css, tmp_path / "b.pdf", cache_dir=cache) is True
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    assert html_to_pdf(html.replace("客服中心", "客服部"), css, tmp_path / "c.pdf", cache_dir=cache) is False

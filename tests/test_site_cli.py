@@ -1,0 +1,126 @@
+"""`handbook build` and `handbook serve`: failures leave public/ alone, serve rebuilds on YAML change."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.errors import HandbookError
+from generator.site import build_site, serve_site
+
+from site_helpers import copy_site_sources
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def tree(tmp_path, standards_dir):
+    """Site sources, a copy of the standards, and an old public/ that must survive failed builds."""
+    docs, config = copy_site_sources(tmp_path)
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "index.html").write_text("old site", encoding="utf-8")
+    return dict(standards=standards_dir, docs=docs, config=config, public=public, root=tmp_path)
+
+
+def untouched(tree) -> bool:
+    public = tree["public"]
+    return ([p.name for p in public.iterdir()] == ["index.html"]
+            and (public / "index.html").read_text(encoding="utf-8") == "old site"
+            and not list(tree["root"].glob(".build-*")))
+
+
+def build_args(tree):
+    return ["build", "--standards", str(tree["standards"]), "--out", str(tree["public"]),
+            "--docs", str(tree["docs"]), "--config", str(tree["config"])]
+
+
+def test_invalid_standards_exit_1_with_every_message_and_keep_public(tree):
+    path = tree["standards"] / "procedure.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("code: 4.2.1.1-b", "code: 4.2.1.1-a").replace("deduction: 5\n", "deduction: 50\n", 1)
+    path.write_text(text, encoding="utf-8")
+    result = run(*build_args(tree))
+    assert result.exit_code == 1
+    assert f"{path}:" in result.output
+    assert "重复的条目代码“4.2.1.1-a”" in result.output
+    assert "每处扣分 50 大于分值 5" in result.output
+    assert result.output.strip().splitlines()[-1].startswith("Error: 标准文件有 2 个错误")
+    assert "Traceback" not in result.output
+    assert untouched(tree)
+    assert not (tree["docs"] / "standards").exists(), "nothing generated from invalid standards"
+
+
+def test_a_mkdocs_error_exits_1_with_its_message_and_keeps_public(tree, tmp_path_factory):
+    (tree["docs"] / "broken.md").write_text("# 坏链接\n\n[不存在](nowhere.md)\n", encoding="utf-8")
+    with pytest.raises(HandbookError) as caught:
+        build_site(tree["standards"], out_dir=tree["public"], docs_dir=tree["docs"],
+                   config_file=tree["config"], cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache")
+    assert "nowhere.md" in str(caught.value) and "mkdocs build 失败" in str(caught.value)
+    assert untouched(tree)
+
+
+def test_missing_mkdocs_config_is_an_error(tree):
+    result = run(*build_args(tree)[:-1], str(tree["root"] / "nope.yml"))
+    assert result.exit_code == 1 and "找不到 MkDocs 配置文件" in result.output
+    assert untouched(tree)
+
+
+def test_build_replaces_public_and_reports_timings(tree):
+    result = run(*build_args(tree))
+    assert result.exit_code == 0, result.output
+    assert "网站已生成到" in result.output and "mkdocs" in result.output
+    assert "old site" not in (tree["public"] / "index.html").read_text(encoding="utf-8")
+    assert (tree["public"] / "standards" / "4.2.1" / "index.html").is_file()
+    assert (tree["public"] / "print" / "daily-patrol.pdf").is_file()
+    assert not list(tree["root"].glob(".build-*"))
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def test_serve_rebuilds_when_a_yaml_file_changes(tree, tmp_path_factory):
+    messages: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_site, args=(tree["standards"],), kwargs=dict(
+        out_dir=tree["public"], docs_dir=tree["docs"], config_file=tree["config"], port=0,
+        cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache", poll_seconds=0.2,
+        report=messages.put, stop=stop), daemon=True)
+    thread.start()
+
+    def wait_for(text: str) -> str:
+        while True:
+            message = messages.get(timeout=120)
+            if text in message:
+                return message
+
+    try:
+        wait_for("已构建")
+        url = wait_for("网站地址").split()[1]
+        assert url.startswith("http://127.0.0.1:")
+        assert "最后更新 2026-11-27" in fetch(url)
+
+        path = tree["standards"] / "procedure.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("updated: 2026-11-27", "updated: 2026-12-01"),
+                        encoding="utf-8")
+        wait_for("已构建")
+        assert "最后更新 2026-12-01" in fetch(url)
+
+        path.write_text(path.read_text(encoding="utf-8").replace("points: 5\n", "points: -5\n", 1),
+                        encoding="utf-8")
+        failure = wait_for("构建失败")
+        assert "procedure.yaml:" in failure
+        assert "最后更新 2026-12-01" in fetch(url), "the last good site is still served"
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
