@@ -197,7 +197,12 @@ class FormsClient:
 
     # one method per API call -------------------------------------------------
     def create(self, body: dict, *, unpublished: bool = True) -> dict:
-        return self._execute("forms.create", lambda s: s.forms().create(body=body, unpublished=unpublished))
+        def request(s):
+            try:
+                return s.forms().create(body=body, unpublished=unpublished)
+            except TypeError:  # discovery documents before the 2025 publish settings lack the parameter
+                return s.forms().create(body=body)
+        return self._execute("forms.create", request)
 
     def get(self, form_id: str) -> dict:
         return self._execute("forms.get", lambda s: s.forms().get(formId=form_id), form_id)
