@@ -66,7 +66,7 @@ def _print_report(report) -> None:
               help="A CSV or XLSX export of responses. Needs --checklist.")
 @click.option("--checklist", help="Checklist id the --sheet/--file responses belong to (or limits the lock's sheets).")
 @click.option("--db", "--store", "db_path", type=click.Path(path_type=Path, dir_okay=False), envvar="HANDBOOK_STORE",
-              default=Path("data/handbook.sqlite"), show_default=True, help="The SQLite store (env HANDBOOK_STORE).")
+              default=Path("data/inspections.sqlite"), show_default=True, help="The SQLite store (env HANDBOOK_STORE).")
 @click.option("--credentials", type=click.Path(path_type=Path, dir_okay=False),
               help="Service-account key JSON (default: $GOOGLE_APPLICATION_CREDENTIALS, then gspread's default).")
 @click.option("--lock", "lock_path", type=click.Path(path_type=Path, dir_okay=False),

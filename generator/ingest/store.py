@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from ..errors import HandbookError
 from ..records import Inspection
 
-DEFAULT_STORE = Path("data/handbook.sqlite")
+DEFAULT_STORE = Path("data/inspections.sqlite")
 SCHEMA_VERSION = 1
 
 SCHEMA = """
