@@ -78,13 +78,22 @@ def schema(out_dir: Path):
 
 @main.command()
 @STANDARDS_OPTION
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"), show_default=True,
+              help="Where the built site goes.")
+@click.option("--work-dir", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True,
+              help="Where the simulated responses and the demo store go (recreated each run).")
 @handle_errors
-def demo(standards_dir: Path):
-    """Run the whole job offline on the shipped example data."""
-    from .standards import require_standards
+def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
+    """Run the whole job offline on simulated example data: simulate, ingest, score, build the site."""
+    from .demo import run_demo
 
-    s = require_standards(standards_dir)
-    click.echo(f"标准检查通过：{len(s.items)} 个检查条目，{len(s.checklists)} 张检查表。")
+    report = run_demo(standards_dir, work_dir=work_dir, out_dir=out_dir)
+    t = report.ingest.total
+    click.echo(f"模拟回复：{', '.join(str(p) for p in report.responses.values())}")
+    click.echo(f"导入 {report.store}：读取 {t['read']} 行，新增 {t['new']}，隔离 {t['quarantined']}。")
+    timings = report.build.timings
+    click.echo(f"网站已生成：{out_dir}/（{report.build.size_bytes / 1e6:.1f} MB，用时 {timings['total']:.1f} 秒）")
+    click.echo(f"查看：handbook serve  （或 python -m http.server -d {out_dir} 后打开 http://127.0.0.1:8000/）")
 
 
 def _register_commands() -> None:

@@ -63,9 +63,15 @@ def _layout(standards, checklist: str):
     return out
 
 
+HOSTILE_NOTE = '客户反映<script>alert("x")</script><img src=x onerror=alert(1)> [点我](javascript:alert(1)) {{ 7*7 }}'
+
+
 def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, projects: list[str] | None = None,
-             seed: int = 1, email: bool = False) -> list[SimResponse]:
-    """Responses for `checklist` from `start` to `end` (inclusive), sorted by submission time."""
+             seed: int = 1, email: bool = False, hostile_note: bool = False) -> list[SimResponse]:
+    """Responses for `checklist` from `start` to `end` (inclusive), sorted by submission time.
+
+    With `hostile_note` one note is HTML/Markdown meant to attack the site (the demo shows it stays text).
+    """
     rng = random.Random(f"{seed}:{checklist}")
     tz = ZoneInfo(standards.organisation.timezone)
     spec = standards.checklists[checklist]
@@ -73,10 +79,13 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
     project_ids = projects or [p.id for p in standards.organisation.projects if p.active]
     layout = _layout(standards, checklist)
     labels = list(ANSWER_LABELS)
+    # some items fail far more often than others (what the Pareto chart should show)
+    difficulty = {i.code: random.Random(f"{seed}:{i.code}").choice([0.3, 0.5, 0.8, 1.0, 1.5, 2.5, 3.5])
+                  for i in standards.checklist_items(checklist)}
     out: list[SimResponse] = []
     for pid in project_ids:
         prng = random.Random(f"{seed}:{checklist}:{pid}")
-        quality = prng.uniform(0.55, 0.97)            # some projects are better run than others
+        quality = prng.uniform(0.35, 0.97)            # some projects are better run than others
         staff = {r: [_name(prng) for _ in range(2)] for r in spec.roles}
         days = (end - start).days + 1
         for offset in range(days):
@@ -108,7 +117,8 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                 for number, _title, items in layout:
                     found = 0
                     for item in items:
-                        p_fail = (0.02 + 0.14 * (1 - quality)) * strict / (6 if item.critical else 1)
+                        p_fail = min(0.6, (0.01 + 0.2 * (1 - quality)) * difficulty[item.code] * strict
+                                     / (6 if item.critical else 1))
                         roll = prng.random()
                         if roll < 0.03:
                             label = NOT_APPLICABLE
@@ -125,6 +135,10 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                             response.notes[number] = prng.choice(NOTES[number])
                 out.append(response)
     out.sort(key=lambda r: (r.submitted_at, r.project, r.role))
+    if hostile_note:
+        target = next((r for r in reversed(out) if r.notes), None)
+        if target is not None:
+            target.notes[next(iter(target.notes))] = HOSTILE_NOTE
     return out
 
 

@@ -23,6 +23,9 @@ from conftest import ROOT
 
 EXAMPLE = ROOT / "forms" / "examples" / "daily-patrol.csv"
 
+# data rows of the shipped example (one header line; the simulator writes no line breaks in cells)
+EXAMPLE_ROWS = len((ROOT / "forms/examples/daily-patrol.csv").read_text(encoding="utf-8").splitlines()) - 1
+
 
 @pytest.fixture(scope="module")
 def standards():
@@ -127,8 +130,8 @@ def test_conservation_holds_for_every_source(standards, tmp_path):
     for s in report.sources:
         assert s.read == s.new + s.edited + s.unchanged + s.quarantined
     # the six exports hold the same four responses: stored once, the copies are exact duplicates
-    assert report.total["new"] == 4 + 1534 and report.total["quarantined"] == 20
-    assert len(read_inspections(tmp_path / "s.sqlite")) == 4 + 1534
+    assert report.total["new"] == 4 + EXAMPLE_ROWS and report.total["quarantined"] == 20
+    assert len(read_inspections(tmp_path / "s.sqlite")) == 4 + EXAMPLE_ROWS
 
 
 # ---------------------------------------------------------------- CLI
@@ -143,10 +146,11 @@ def test_cli_ingest_file_offline_and_json(tmp_path):
             "--standards", str(ROOT / "standards"), "--lock", str(tmp_path / "none.yaml")]
     result = cli(*args)
     assert result.exit_code == 0, result.output
-    assert "读取 1534 行：新增 1534，修改 0，未变 0，隔离 0；来源中已删除 0" in result.output
+    assert f"读取 {EXAMPLE_ROWS} 行：新增 {EXAMPLE_ROWS}，修改 0，未变 0，隔离 0；来源中已删除 0" in result.output
     result = cli(*args, "--json")
     data = json.loads(result.stdout)
-    assert data["total"] == {"read": 1534, "new": 0, "edited": 0, "unchanged": 1534, "gone": 0, "quarantined": 0}
+    assert data["total"] == {"read": EXAMPLE_ROWS, "new": 0, "edited": 0, "unchanged": EXAMPLE_ROWS, "gone": 0,
+                             "quarantined": 0}
     assert all(isinstance(data["sources"][0][k], int) for k in data["total"])
 
 

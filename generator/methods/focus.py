@@ -15,7 +15,8 @@ from ..records import Inspection
 from ..standards import Standards
 
 WINDOW_WEEKS = 4     # how far back repeated findings count
-MIN_REPEATS = 3      # inspections with a finding on the item within the window
+MIN_REPEATS = 3      # inspections with a finding on the item within the window …
+MIN_SHARE = 0.15     # … and at least this share of the project's inspections in the window
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,14 @@ def focus_list(s: Standards, project: str, inspections: Iterable[Inspection], ac
             free.append(FocusEntry(None, issue.text, (f"{issue.meeting}（{issue.date}）",)))
     since = as_of - dt.timedelta(weeks=weeks)
     repeats: Counter = Counter()
-    for insp in inspections:
-        if insp.project == project and since < insp.date <= as_of:
-            for code, found in insp.findings.items():
-                if found and code in s.items:
-                    repeats[code] += 1
+    recent = [i for i in inspections if i.project == project and since < i.date <= as_of]
+    threshold = max(min_repeats, MIN_SHARE * len(recent))
+    for insp in recent:
+        for code, found in insp.findings.items():
+            if found and code in s.items:
+                repeats[code] += 1
     for code, n in repeats.items():
-        if n >= min_repeats:
+        if n >= threshold:
             reasons.setdefault(code, []).append(f"近 {weeks} 周 {n} 次检查发现问题")
     overdue = Counter(a.code for a in actions if a.project == project and a.overdue(as_of))
     for code, n in overdue.items():

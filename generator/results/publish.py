@@ -1,0 +1,45 @@
+"""Publish the results: a page generator that the site build runs (scores from the store)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .pages import NAV, ROOT, QualityRow, build_results
+
+RESULTS_TAB = "检查结果"
+
+
+def quality_rows(store_path: Path) -> tuple[list[QualityRow], list[QualityRow]]:
+    """Quarantined rows and unmapped columns of the store, for the data-quality page."""
+    from ..ingest.store import read_quarantine, read_unmapped_columns
+
+    quarantine = [QualityRow(f"{q.checklist} · {q.source}", str(q.row_number), q.reason,
+                             str(q.first_seen_at)[:16]) for q in read_quarantine(store_path)]
+    unmapped = [QualityRow(f"{u.checklist} · {u.source}", u.column, "未对应到任何条目或字段",
+                           str(u.first_seen_at)[:16]) for u in read_unmapped_columns(store_path)]
+    return quarantine, unmapped
+
+
+def results_generator(store_path: Path | str, *, as_of=None):
+    """A site page generator writing results/ from the store (an empty store gives 'no data yet' pages)."""
+    store_path = Path(store_path)
+
+    def generate(ctx) -> None:
+        from ..ingest.store import read_inspections
+        from ..site import urls
+
+        inspections, quarantine, unmapped = [], [], []
+        if store_path.exists():
+            inspections = read_inspections(store_path)
+            quarantine, unmapped = quality_rows(store_path)
+        shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
+        files = build_results(ctx.standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
+                              item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}")
+        for path, text in sorted(files.items()):
+            ctx.write(path, text)
+        ctx.add_nav(RESULTS_TAB, [{title: path} for title, path in NAV])
+        ctx.hide_from_nav(f"{ROOT}/weeks/")
+        ctx.hide_from_nav(f"{ROOT}/projects/")
+
+    return generate

@@ -1,0 +1,133 @@
+"""`handbook demo` end to end: simulate, ingest, score, build; results pages in headless Chromium."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.demo import run_demo
+from generator.ingest.store import read_inspections
+from generator.results import scoring as sc
+from generator.simulate import HOSTILE_NOTE
+from generator.standards import load_standards
+
+from conftest import STANDARDS
+from site_helpers import chromium, copy_site_sources, offline_context, output_dir, serve_directory
+
+S = load_standards(STANDARDS).standards
+START, END = dt.date(2026, 10, 5), dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    docs, config = copy_site_sources(root)
+    report = run_demo(STANDARDS, work_dir=root / "work", out_dir=root / "public", docs_dir=docs,
+                      config_file=config, start=START, end=END)
+    return root, report
+
+
+def test_demo_ingests_everything_and_builds_results(demo):
+    root, report = demo
+    total = report.ingest.total
+    assert total["read"] == total["new"] + total["quarantined"] and total["new"] > 1000
+    assert total["quarantined"] >= 1  # the hostile note
+    public = root / "public"
+    for page in ("results/index.html", "results/priorities/index.html", "results/patrols/index.html",
+                 "results/actions/index.html", "results/assessment/index.html", "results/inspectors/index.html",
+                 "results/data-quality/index.html", "results/weeks/2026-W47/index.html",
+                 "results/projects/wutong/index.html", "results/csv/overview.csv"):
+        assert (public / page).exists(), page
+    # weekly archives and project pages stay out of the navigation, reachable from index pages
+    overview = (public / "results/index.html").read_text(encoding="utf-8")
+    nav = overview.split('class="md-content"')[0]
+    assert "2026-W47" not in nav and "weeks/" in overview
+
+
+def test_overview_shows_the_scores_of_the_store(demo):
+    root, report = demo
+    inspections = read_inspections(report.store)
+    monday = sc.week_start(END)
+    week = [sc.score_inspection(S, i) for i in inspections
+            if i.project == "lanting" and monday <= i.date <= END]
+    agg = sc.aggregate(S, week)
+    html = (root / "public/results/index.html").read_text(encoding="utf-8")
+    assert f"{agg.percent:.1f}% {agg.grade}" in html and f"n={agg.n}" in html
+
+
+def test_two_builds_from_the_same_store_are_byte_identical(demo, tmp_path):
+    from generator.results.publish import results_generator
+    from generator.site.build import build_site
+
+    root, report = demo
+    outputs = []
+    for k in range(2):
+        docs, config = copy_site_sources(tmp_path / f"b{k}")
+        build_site(STANDARDS, out_dir=tmp_path / f"b{k}" / "public", docs_dir=docs, config_file=config,
+                   extra_generators=[results_generator(report.store)])
+        outputs.append({p.relative_to(tmp_path / f"b{k}" / "public"): p.read_bytes()
+                        for p in sorted((tmp_path / f"b{k}" / "public/results").rglob("*")) if p.is_file()})
+    assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) > 50
+    different = [str(k) for k in outputs[0] if outputs[0][k] != outputs[1][k]]
+    assert different == []
+
+
+def test_results_pages_in_chromium_phone_and_hostile_text(demo):
+    root, _ = demo
+    shots = output_dir("results")
+    blocked: list[str] = []
+    with serve_directory(root / "public") as base, chromium() as browser:
+        context = offline_context(browser, base, blocked, viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for path in ("results/", "results/projects/wutong/", "results/priorities/", "results/data-quality/"):
+            response = page.goto(base + path)
+            assert response.status == 200, path
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+            page.screenshot(path=str(shots / (path.strip("/").replace("/", "_") + "-390.png")))
+        # charts render at phone width with a real size
+        page.goto(base + "results/projects/wutong/")
+        box = page.locator("img[src$='wutong-trend.svg']").bounding_box()
+        assert box and 300 <= box["width"] <= 390 and box["height"] > 100
+        # links to items land on the item
+        page.goto(base + "results/priorities/")
+        page.locator("article a[href*='#4.2.']").first.click()
+        page.wait_for_load_state()
+        anchor = page.evaluate("decodeURIComponent(location.hash.slice(1))")
+        assert re.fullmatch(r"4\.2\.[\d.]+(-\w+)?", anchor) and page.locator(f"[id='{anchor}']").count() == 1
+        # the hostile note is shown as text and runs nothing
+        page.goto(base + "results/data-quality/")
+        body = page.locator("article").inner_text()
+        assert '<script>alert("x")</script>' in body and "onerror" in body
+        assert page.locator("article script").count() == 0 and page.locator("article img[src='x']").count() == 0
+        assert page.evaluate("window.__xss === undefined")
+        context.close()
+    assert dialogs == []
+    assert blocked == []
+
+
+def test_export_cli_from_the_demo_store(demo, tmp_path):
+    _, report = demo
+    runner = CliRunner()
+    result = runner.invoke(main, ["export", "--table", "project_weeks", "--store", str(report.store),
+                                  "--standards", str(STANDARDS)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {"project", "week", "inspections", "earned", "possible", "percent", "grade"} == set(rows[0])
+    xlsx = tmp_path / "actions.xlsx"
+    result = runner.invoke(main, ["export", "--table", "actions", "--format", "xlsx", "--output", str(xlsx),
+                                  "--store", str(report.store), "--standards", str(STANDARDS)])
+    assert result.exit_code == 0 and xlsx.read_bytes()[:2] == b"PK"
+    missing = runner.invoke(main, ["export", "--table", "actions", "--store", str(tmp_path / "none.sqlite"),
+                                   "--standards", str(STANDARDS)])
+    assert missing.exit_code == 1 and missing.output.startswith("Error: 找不到数据库")
+
+
+def test_hostile_note_constant_is_really_hostile():
+    assert "<script>" in HOSTILE_NOTE and "onerror" in HOSTILE_NOTE and "javascript:" in HOSTILE_NOTE
