@@ -16,17 +16,36 @@ CONFIG_OPTION = click.option("--config", "config_file", type=click.Path(path_typ
                              default=Path("mkdocs.yml"), show_default=True, help="MkDocs configuration file.")
 
 
+STORE_OPTION = click.option(
+    "--store", "store_path", type=click.Path(path_type=Path, dir_okay=False), envvar="HANDBOOK_STORE",
+    default=Path("data/inspections.sqlite"), show_default=True,
+    help="The response store whose results are published (env HANDBOOK_STORE).")
+
+
 @main.command()
 @STANDARDS_OPTION
 @OUT_OPTION
 @DOCS_OPTION
 @CONFIG_OPTION
+@STORE_OPTION
+@click.option("--handbook-only", is_flag=True,
+              help="Build the standards alone, without results (for a public host).")
 @handle_errors
-def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path):
-    """Generate the handbook pages and PDFs, then build the site into public/."""
+def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path,
+          handbook_only: bool):
+    """Generate the handbook pages, PDFs and results, then build the site into public/."""
+    import shutil
+
+    from .results.publish import results_generator
     from .site import build_site
 
-    report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file)
+    extra = []
+    if handbook_only:
+        shutil.rmtree(docs_dir / "results", ignore_errors=True)  # no stale results from an earlier build
+    else:
+        extra.append(results_generator(store_path))
+    report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
+                        extra_generators=extra)
     t = report.timings
     click.echo(f"网站已生成到 {report.out_dir}/：{len(report.pages)} 个生成页面，{len(report.sheets)} 个 PDF，"
                f"{report.size_bytes / 1e6:.1f} MB。")

@@ -131,3 +131,27 @@ def test_export_cli_from_the_demo_store(demo, tmp_path):
 
 def test_hostile_note_constant_is_really_hostile():
     assert "<script>" in HOSTILE_NOTE and "onerror" in HOSTILE_NOTE and "javascript:" in HOSTILE_NOTE
+
+
+def test_build_handbook_only_has_no_results_and_build_with_store_has_them(demo, tmp_path):
+    root, report = demo
+    docs, config = copy_site_sources(tmp_path)
+    common = ["--standards", str(STANDARDS), "--docs", str(docs), "--config", str(config)]
+    full = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "full"), "--store", str(report.store), *common])
+    assert full.exit_code == 0, full.output
+    assert (tmp_path / "full/results/index.html").exists()
+    only = CliRunner().invoke(main, ["build", "--handbook-only", "--out", str(tmp_path / "only"), *common])
+    assert only.exit_code == 0, only.output
+    assert not (tmp_path / "only/results").exists() and (tmp_path / "only/standards").exists()
+    assert "检查结果" not in (tmp_path / "only/index.html").read_text(encoding="utf-8").split('class="md-content"')[0]
+    for html in (tmp_path / "full").rglob("*.html"):
+        assert "@example.com" not in html.read_text(encoding="utf-8")
+
+
+def test_empty_store_says_there_is_no_data_yet(tmp_path):
+    docs, config = copy_site_sources(tmp_path)
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "pub"), "--store", str(tmp_path / "none.db"),
+                                       "--standards", str(STANDARDS), "--docs", str(docs), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "pub/results/index.html").read_text(encoding="utf-8")
+    assert "共 0 次检查" in text and "暂无检查数据" in text
