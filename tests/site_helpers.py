@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
-GENERATED = ("standards", "roles", "checklists", "print", "results")
+GENERATED = ("standards", "roles", "checklists", "print", "results", "methods")
 OUTPUT = ROOT / "test-output"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]

@@ -94,12 +94,19 @@ def test_serve_rebuilds_when_a_yaml_file_changes(tree, tmp_path_factory):
     thread = threading.Thread(target=serve_site, args=(tree["standards"],), kwargs=dict(
         out_dir=tree["public"], docs_dir=tree["docs"], config_file=tree["config"], port=0,
         cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache", poll_seconds=0.2,
+        extra_generators=[lambda ctx: ctx.write("results/index.md", "# 检查结果\n")],
         report=messages.put, stop=stop), daemon=True)
     thread.start()
 
+    seen: list[str] = []
+
     def wait_for(text: str) -> str:
         while True:
-            message = messages.get(timeout=120)
+            try:
+                message = messages.get(timeout=120)
+            except queue.Empty:
+                raise AssertionError(f"no “{text}” from serve; it said: {seen}") from None
+            seen.append(message)
             if text in message:
                 return message
 
@@ -108,15 +115,18 @@ def test_serve_rebuilds_when_a_yaml_file_changes(tree, tmp_path_factory):
         url = wait_for("网站地址").split()[1]
         assert url.startswith("http://127.0.0.1:")
         assert "最后更新 2026-11-27" in fetch(url)
+        assert "检查结果" in fetch(url + "results/")
+        with pytest.raises(queue.Empty):        # pages the build writes do not trigger another build
+            messages.get(timeout=1.5)
 
         path = tree["standards"] / "procedure.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace("updated: 2026-11-27", "updated: 2026-12-01"),
                         encoding="utf-8")
         wait_for("已构建")
-        assert "最后更新 2026-12-01" in fetch(url)
-
+        # saved right after a build reports: must start the next build, not be lost
         path.write_text(path.read_text(encoding="utf-8").replace("points: 5\n", "points: -5\n", 1),
                         encoding="utf-8")
+        assert "最后更新 2026-12-01" in fetch(url)
         failure = wait_for("构建失败")
         assert "procedure.yaml:" in failure
         assert "最后更新 2026-12-01" in fetch(url), "the last good site is still served"

@@ -7,8 +7,12 @@ HTML + stylesheet (+ WeasyPrint version): rebuilding unchanged standards reuses 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import logging
+import multiprocessing
+import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,15 +40,31 @@ def _weasyprint():
     return weasyprint
 
 
-def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = None,
-                font_config=None) -> bool:
+_FONT_CONFIG = None
+
+
+def _font_config():
+    """One FontConfiguration per process: fonts are looked up once, not per sheet."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        _FONT_CONFIG = _weasyprint().text.fonts.FontConfiguration()
+    return _FONT_CONFIG
+
+
+def _cache_key(html: str, css: str) -> str:
+    # the installed version from metadata: importing WeasyPrint just for the key costs ~0.4 s
+    version = importlib.metadata.version("weasyprint")
+    return hashlib.sha256("\0".join([version, css, html]).encode()).hexdigest()[:32]
+
+
+def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = None) -> bool:
     """Render one sheet to `target`; returns True when it came from the cache."""
     weasyprint = _weasyprint()
-    key = hashlib.sha256("\0".join([weasyprint.__version__, css, html]).encode()).hexdigest()[:32]
-    cached = cache_dir / f"{key}.pdf" if cache_dir else None
+    cached = cache_dir / f"{_cache_key(html, css)}.pdf" if cache_dir else None
     if cached is not None and cached.exists():
         shutil.copyfile(cached, target)
         return True
+    font_config = _font_config()
     try:
         document = weasyprint.HTML(string=html, base_url=str(target.parent))
         document.write_pdf(target, stylesheets=[weasyprint.CSS(string=css, font_config=font_config)],
@@ -53,28 +73,60 @@ def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = N
         raise HandbookError(f"无法生成 PDF {target.name}：{exc}") from exc
     if cached is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(target, cached)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(target, partial)
+        os.replace(partial, cached)
     return False
 
 
+def _render_job(job: tuple[str, str, str, str | None]) -> bool:
+    html, css, target, cache_dir = job
+    return html_to_pdf(html, css, Path(target), cache_dir=Path(cache_dir) if cache_dir else None)
+
+
+def render_pdfs(jobs: list[tuple[str, Path]], css: str, *, cache_dir: Path | None = None,
+                workers: int | None = None) -> list[bool]:
+    """Render (html, target) pairs; uncached ones in parallel processes when there are several.
+
+    Returns, per job, whether it came from the cache.
+    """
+    results: list[bool | None] = [None] * len(jobs)
+    todo = []
+    for n, (html, target) in enumerate(jobs):
+        cached = cache_dir / f"{_cache_key(html, css)}.pdf" if cache_dir else None
+        if cached is not None and cached.exists():
+            shutil.copyfile(cached, target)
+            results[n] = True
+        else:
+            todo.append(n)
+    workers = workers or min(len(todo), os.cpu_count() or 1, 4)
+    payload = [(jobs[n][0], css, str(jobs[n][1]), str(cache_dir) if cache_dir else None) for n in todo]
+    if workers > 1 and len(todo) > 2 and "fork" in multiprocessing.get_all_start_methods():
+        # fork: the workers inherit the imported WeasyPrint instead of importing it again
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            done = list(pool.map(_render_job, payload))
+    else:
+        done = [_render_job(job) for job in payload]
+    for n, hit in zip(todo, done):
+        results[n] = hit
+    return [bool(r) for r in results]
+
+
 def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None = None,
-                 per_project: bool = True) -> list[SheetFile]:
+                 per_project: bool = True, workers: int | None = None) -> list[SheetFile]:
     """Write every checklist's blank PDF, per-project PDFs and HTML print view under docs_dir/print/."""
     out_dir = docs_dir / urls.PRINT_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     css = stylesheet_text()
     (out_dir / STYLESHEET).write_text(css, encoding="utf-8")
-    font_config = _weasyprint().text.fonts.FontConfiguration()
-    written: list[SheetFile] = []
+    planned: list[tuple[str, str, str | None]] = []   # (html, checklist, project)
     for checklist in standards.checklists.values():
         blank_html = render_sheet_html(build_sheet(standards, checklist.id))
         (docs_dir / urls.sheet_html(checklist.id)).write_text(blank_html, encoding="utf-8")
-        jobs = [(None, blank_html)]
+        planned.append((blank_html, checklist.id, None))
         if per_project:
-            jobs += [(p.id, render_sheet_html(build_sheet(standards, checklist.id, p.id)))
-                     for p in views.checklist_projects(standards, checklist)]
-        for project_id, html in jobs:
-            rel = urls.sheet_pdf(checklist.id, project_id)
-            hit = html_to_pdf(html, css, docs_dir / rel, cache_dir=cache_dir, font_config=font_config)
-            written.append(SheetFile(rel, checklist.id, project_id, hit))
-    return written
+            planned += [(render_sheet_html(build_sheet(standards, checklist.id, p.id)), checklist.id, p.id)
+                        for p in views.checklist_projects(standards, checklist)]
+    jobs = [(html, docs_dir / urls.sheet_pdf(cid, pid)) for html, cid, pid in planned]
+    hits = render_pdfs(jobs, css, cache_dir=cache_dir, workers=workers)
+    return [SheetFile(urls.sheet_pdf(cid, pid), cid, pid, hit) for (_, cid, pid), hit in zip(planned, hits)]

@@ -12,12 +12,18 @@ from ..errors import HandbookError, StandardsInvalid
 from .build import GENERATED_DIRS, PageGenerator, build_site
 
 
-def watched_files(standards_dir: Path, docs_dir: Path, config_file: Path) -> dict[Path, float]:
-    """mtime of every file whose change needs a rebuild: YAML, hand-written pages, mkdocs.yml."""
+def watched_files(standards_dir: Path, docs_dir: Path, config_file: Path,
+                  written: Iterable[str] = ()) -> dict[Path, float]:
+    """mtime of every file whose change needs a rebuild: YAML, hand-written pages, mkdocs.yml.
+
+    Generated folders and the files the last build wrote (`written`, docs-relative) are left out,
+    or every build would trigger the next.
+    """
     paths = [*standards_dir.glob("*.yaml"), *standards_dir.glob("*.yml"), config_file]
     generated = {docs_dir / d for d in GENERATED_DIRS}
+    written_paths = {docs_dir / w for w in written}
     for path in docs_dir.rglob("*"):
-        if path.is_file() and not any(g in path.parents for g in generated):
+        if path.is_file() and path not in written_paths and not any(g in path.parents for g in generated):
             paths.append(path)
     out = {}
     for path in paths:
@@ -58,31 +64,43 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     docs_dir, config_file = Path(docs_dir), Path(config_file)
     stop = stop or threading.Event()
     generators = list(extra_generators)
+    written: list[str] = []
 
     def rebuild() -> None:
         try:
             result = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                                 extra_generators=generators, cache_dir=cache_dir)
+            written[:] = result.pages
             report(f"已构建（{result.timings['total']:.1f} 秒）")
         except StandardsInvalid as exc:
             report("\n".join([*map(str, exc.diagnostics), f"构建失败：{exc}"]))
         except HandbookError as exc:
             report(f"构建失败：{exc}")
 
+    def snapshot() -> dict[Path, float]:
+        return watched_files(standards_dir, docs_dir, config_file, written)
+
+    def without_written(files: dict[Path, float]) -> dict[Path, float]:
+        done = {docs_dir / w for w in written}
+        return {p: m for p, m in files.items() if p not in done}
+
+    # Snapshots are taken *before* each build, so an edit saved while a build runs starts the next one.
+    seen = snapshot()
     rebuild()
+    seen = without_written(seen)
     if not out_dir.is_dir():
         raise HandbookError("首次构建失败，没有可提供的网站；修正上面的问题后重试。")
     server = start_server(out_dir.resolve(), host, port)
     report(f"网站地址 http://{host}:{server.server_address[1]}/ （Ctrl+C 停止）")
-    seen = watched_files(standards_dir, docs_dir, config_file)
     try:
         while not stop.wait(poll_seconds):
-            now = watched_files(standards_dir, docs_dir, config_file)
+            now = snapshot()
             if now != seen:
                 changed = sorted(str(p) for p in set(now) | set(seen) if now.get(p) != seen.get(p))
                 report("文件有变化，重新构建：" + "、".join(changed[:5]))
+                seen = now
                 rebuild()
-                seen = watched_files(standards_dir, docs_dir, config_file)
+                seen = without_written(seen)
     finally:
         server.shutdown()
         server.server_close()
