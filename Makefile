@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # pango (WeasyPrint's text layout).
 DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: setup system-packages demo test check build clean
+.PHONY: setup system-packages demo test check build clean bench
 
 system-packages:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -32,6 +32,10 @@ test: setup
 
 check: setup
 	$(BIN)/handbook check
+
+# Company-scale benchmarks (300 projects × 365 days; about 15 min); rewrites bench/RESULTS.md.
+bench: setup
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf public .build-* site/standards site/print site/results

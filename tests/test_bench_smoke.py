@@ -1,0 +1,35 @@
+"""`make bench` at a tiny size: the bench script runs end to end and writes every figure."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from conftest import ROOT
+
+FIGURES = ["the floor", "`handbook ingest --file` of the year", "one new week", "re-read of the whole grown export",
+           "full pull of the year", "weekly pull", "peak RSS of the full ingest", "`handbook build`",
+           "plain `mkdocs build`", "our own share", "PDFs: every checklist"]
+
+
+def test_bench_writes_every_figure(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--projects", "3", "--days", "14",
+                           "--reps", "1", "--work", str(tmp_path / "work"), "--out", str(out), "--quiet"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| figure")]
+    table = "\n".join(rows)
+    for figure in FIGURES:
+        assert figure in table, f"missing figure: {figure}"
+    for row in rows[:len(FIGURES)]:
+        assert row.count("|") == 5, row                     # figure | measured | target | verdict
+        assert re.search(r"\d", row.split("|")[2]), row     # every figure has a measured number
+    # the request counts meet their targets at any size; the machine and the commit are named
+    assert re.search(r"full pull of the year \| \d+ .*\| ≤ ⌈rows/10,000⌉ \+ 2 = 3 \| ✅ met", table)
+    assert re.search(r"weekly pull .*\| \d+ .*\| ≤ 3 \| ✅ met", table)
+    assert "**Machine**: " in text and "commit " in text
+    assert "## How far one machine goes" in text
+    assert (tmp_path / "work" / "results.json").is_file()
