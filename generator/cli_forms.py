@@ -76,7 +76,7 @@ def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials:
     results = push(standards, lock_path=lock_path, credentials=credentials, dry_run=dry_run,
                    checklists=list(checklists) or None, recreate=recreate, progress=click.echo)
     for r in results:
-        title = standards.checklists[r.checklist].title
+        title = standards.checklists[r.checklist].title if r.checklist in standards.checklists else r.title
         if r.action == "would-create":
             click.echo(f"{r.checklist}（{title}）：将新建表单 —— forms.create（仅标题，不公开）→ forms.batchUpdate"
                        f"（{len(r.changes)} 个请求：{_kinds(r.changes)}）→ forms.setPublishSettings（发布并接受回复）")

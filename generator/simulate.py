@@ -46,6 +46,8 @@ class SimResponse:
     corrected: dict[str, bool] = field(default_factory=dict)   # section -> 已当场纠正
     notes: dict[str, str] = field(default_factory=dict)        # section -> 问题说明
     email: str = ""
+    questioning: dict[str, str] = field(default_factory=dict)  # bank question id -> 答对/部分/答错 (spot checks)
+    questioned: str = ""                                       # who was asked
 
 
 def _name(rng: random.Random) -> str:
@@ -135,11 +137,19 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                             response.notes[number] = prng.choice(NOTES[number])
                 out.append(response)
     out.sort(key=lambda r: (r.submitted_at, r.project, r.role))
+    if _uses_questioning(standards, checklist):  # own random streams: the checklist answers stay as they were
+        from .methods.knowledge import simulate_questioning
+        simulate_questioning(standards, out, seed=seed)
     if hostile_note:
         target = next((r for r in reversed(out) if r.notes), None)
         if target is not None:
             target.notes[next(iter(target.notes))] = HOSTILE_NOTE
     return out
+
+
+def _uses_questioning(standards, checklist: str) -> bool:
+    from .methods.knowledge import uses_questioning
+    return uses_questioning(standards, standards.checklists[checklist])
 
 
 def header(standards, checklist: str, *, locale: str = "zh-CN", email: bool = False) -> list[str]:
@@ -149,6 +159,9 @@ def header(standards, checklist: str, *, locale: str = "zh-CN", email: bool = Fa
     for number, title, items in _layout(standards, checklist):
         cols += [f"{i.code} {i.short}" for i in items]
         cols += [corrected_title(number, title), note_title(number, title)]
+    if _uses_questioning(standards, checklist):
+        from .methods.knowledge import grid_header
+        cols += grid_header(standards)
     return cols
 
 
@@ -157,12 +170,17 @@ def sheet_values(standards, checklist: str, responses: list[SimResponse], *, loc
     """Header plus one row per response, cells typed as a sheet holds them (naive local date-times, dates)."""
     rows: list[list] = [header(standards, checklist, locale=locale, email=email)]
     layout = _layout(standards, checklist)
+    grid = None
+    if _uses_questioning(standards, checklist):
+        from .methods.knowledge import grid_cells as grid
     for r in responses:
         row: list = [r.submitted_at.replace(tzinfo=None)] + ([r.email] if email else [])
         row += [r.project, r.role, r.inspector, r.date]
         for number, _title, items in layout:
             row += [r.answers.get(i.code, "") for i in items]
             row += [(YES if r.corrected[number] else NO) if number in r.corrected else "", r.notes.get(number, "")]
+        if grid is not None:
+            row += grid(standards, r)
         rows.append(row)
     return rows
 

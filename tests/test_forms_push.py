@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import HandbookError
-from generator.forms.build import build_form
+from generator.forms.build import build_any_form, build_form
 from generator.forms.google import FormsClient, RetryPolicy
 from generator.forms.lock import read_lock
 from generator.forms.push import push
@@ -90,12 +90,14 @@ def qids(form):
 
 def test_first_push_creates_fills_and_publishes(standards, lock, fake, key):
     results, client = run_push(standards, lock, fake, key)
-    assert [r.action for r in results] == ["created", "created"]
+    # the checklists, then the customer questionnaire (methods.yaml)
+    assert [(r.checklist, r.action) for r in results] == [
+        ("daily-patrol", "created"), ("crd-spot-check", "created"), ("customer-survey", "created")]
     for r in results:
         assert r.api_calls == ["forms.create", "forms.batchUpdate", "forms.setPublishSettings"]
         form = fake.forms[r.form_id]
         assert form["publishSettings"]["publishState"] == {"isPublished": True, "isAcceptingResponses": True}
-        spec = build_form(standards, r.checklist)
+        spec = build_any_form(standards, r.checklist)
         assert [i["title"] for i in form["items"]] == [i["title"] for i in spec.items]
         assert form["info"]["description"] == spec.info["description"]
         assert form["settings"] == {"emailCollectionType": "DO_NOT_COLLECT"}
@@ -125,8 +127,8 @@ def test_second_push_changes_nothing(standards, lock, fake, key):
     forms_before = json.dumps(fake.forms, sort_keys=True)
     fake.log.clear()
     results, _ = run_push(standards, lock, fake, key)
-    assert [r.action for r in results] == ["unchanged", "unchanged"]
-    assert [r.api_calls for r in results] == [["forms.get"], ["forms.get"]]
+    assert [r.action for r in results] == ["unchanged", "unchanged", "unchanged"]
+    assert [r.api_calls for r in results] == [["forms.get"]] * 3
     assert all(r.method == "GET" for r in fake.api_requests())
     assert lock.read_bytes() == before
     assert json.dumps(fake.forms, sort_keys=True) == forms_before

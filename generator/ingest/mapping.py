@@ -32,6 +32,9 @@ FORMULA = re.compile(r"^\s*(=|[+\-@]\s*[A-Za-z_(])")
 MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>|javascript:", re.IGNORECASE)
 MAX_CELL = 5000
 _FIELD_BY_TITLE = {title: key for key, title in FIELD_TITLES.items()}
+BANK_ID = re.compile(r"^([a-z][a-z0-9_-]*)(?:\s|$)")   # a questioning grid row starts with the question id
+QUESTIONED_TITLE = "被抽问人员（4.4.2.1）"                # who was asked (methods.knowledge.STAFF_TITLE)
+NOT_ASKED = "未抽问"
 
 # Why a row was quarantined: code -> message template (Chinese: the department reads them).
 REASONS: dict[str, str] = {
@@ -71,14 +74,27 @@ def _short(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+_SPACES = re.compile(r"\s+")
+_NORMED: dict[str, str] = {}     # answers repeat a handful of labels: normalise each text once
+_CLEAN: set[str] = set()         # cell texts that passed `_check_cell`
+_CACHE_MAX = 200_000
+
+
 def norm(text: object) -> str:
     """A header or title for comparison: NFKC, whitespace (line breaks too) collapsed."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text or ""))).strip()
+    if type(text) is str:
+        hit = _NORMED.get(text)
+        if hit is None:
+            hit = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+            if len(_NORMED) < _CACHE_MAX:
+                _NORMED[text] = hit
+        return hit
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(text or ""))).strip()
 
 
 @dataclass(frozen=True)
 class Target:
-    kind: str          # timestamp | email | field | item | note | corrected
+    kind: str          # timestamp | email | field | item | note | corrected | questioning | questioned
     key: str = ""      # field name, item code or section number
 
 
@@ -95,6 +111,8 @@ class Vocabulary:
     items: frozenset[str]                    # every item code the standards know
     clauses: frozenset[str]                  # every clause number
     form: LockedForm
+    bank: frozenset[str] = frozenset()        # random-questioning question ids (methods.yaml)
+    bank_answers: tuple[str, ...] = ()        # their answer labels, e.g. 答对 / 部分 / 答错
 
     @classmethod
     def build(cls, standards, checklist: str, form: LockedForm) -> "Vocabulary":
@@ -107,9 +125,12 @@ class Vocabulary:
         for r in standards.organisation.roles:
             roles[norm(r.name)] = r.id
             roles[r.id] = r.id
+        bank = standards.methods_file.questioning
         return cls(checklist, ZoneInfo(standards.organisation.timezone), projects,
                    frozenset(spec.projects) if spec.projects else None, roles, tuple(spec.roles),
-                   frozenset(standards.items), frozenset(standards.clauses), form)
+                   frozenset(standards.items), frozenset(standards.clauses), form,
+                   frozenset(q.id for q in bank.questions) if bank else frozenset(),
+                   tuple(bank.answers) if bank else ())
 
 
 @dataclass
@@ -160,6 +181,11 @@ def map_column(header: str, vocab: Vocabulary, titles: dict[str, Target]) -> Tar
         return Target("note", m.group(1))
     if m := CORRECTED.match(text):
         return Target("corrected", m.group(1))
+    if text == norm(QUESTIONED_TITLE):
+        return Target("questioned")
+    grid = GRID.match(text)
+    if grid and (m := BANK_ID.match(grid["row"])) and m.group(1) in vocab.bank:
+        return Target("questioning", m.group(1))
     grid = GRID.match(text)
     if grid and (target := _by_code(grid["row"], vocab) or titles.get(norm(grid["row"]))):
         return target
@@ -199,6 +225,8 @@ class Normalised:
     corrected: dict[str, bool] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)   # unmapped columns' answers by header
+    questioning: dict[str, str] = field(default_factory=dict)   # bank question id -> answer label
+    questioned: str = ""                                       # who was asked, as typed
 
     @property
     def key(self) -> tuple:
@@ -209,6 +237,8 @@ class Normalised:
         data = {"submitted_at": self.submitted_at.isoformat(), "project": self.project, "role": self.role,
                 "inspector": self.inspector, "date": self.date.isoformat(), "email": self.email,
                 "findings": self.findings, "corrected": self.corrected, "notes": self.notes, "extra": self.extra}
+        if self.questioning or self.questioned:  # only then: stored hashes of older responses stay valid
+            data.update(questioning=self.questioning, questioned=self.questioned)
         return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -238,7 +268,21 @@ def version_of(form: LockedForm, submitted_at: dt.datetime) -> FormVersion | Non
     return live
 
 
+_ANSWER_TABLES: dict[tuple[int, int], tuple] = {}
+
+
 def _answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, int | None]:
+    # the same few tables serve every row: build each once (keyed by identity, the objects kept alive)
+    entry = _ANSWER_TABLES.get((id(version), id(form)))
+    if entry is None or entry[0] is not version or entry[1] is not form:
+        if len(_ANSWER_TABLES) > 64:
+            _ANSWER_TABLES.clear()
+        entry = (version, form, _build_answer_table(version, form))
+        _ANSWER_TABLES[(id(version), id(form))] = entry
+    return entry[2]
+
+
+def _build_answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, int | None]:
     values = list(ANSWER_LABELS.values())
     table: dict[str, int | None] = {}
     others = [v for v in form.versions if v is not version] + ([version] if version else [])
@@ -252,10 +296,15 @@ def _answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, in
 
 def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.tzinfo) -> Normalised:
     """One response row as a `Normalised` response, or `Rejected` with the reason."""
-    texts = {i: _text(v) for i, v in enumerate(cells)}
+    texts = {i: (v.strip() if type(v) is str else _text(v)) for i, v in enumerate(cells)}
     for value in texts.values():
-        _check_cell(value)
-    get = {t.kind + ":" + t.key: i for i, t in columns.targets.items()}
+        if value not in _CLEAN:
+            _check_cell(value)
+            if len(_CLEAN) < _CACHE_MAX and len(value) < 100:
+                _CLEAN.add(value)
+    get = columns.__dict__.get("_by_target")
+    if get is None:  # the same for every row of a table
+        get = columns.__dict__["_by_target"] = {t.kind + ":" + t.key: i for i, t in columns.targets.items()}
 
     def cell(kind: str, key: str = ""):
         i = get.get(kind + ":" + key)
@@ -323,6 +372,17 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
             out.corrected[target.key] = value == YES
         elif target.kind == "note":
             out.notes[target.key] = value
+        elif target.kind == "questioning":
+            if norm(value) == NOT_ASKED:
+                continue
+            if value not in vocab.bank_answers:
+                raise Rejected("not_an_option", f"抽问 {target.key} 的结果“{_short(value)}”不是"
+                                                f"{'、'.join([*vocab.bank_answers, NOT_ASKED])}之一")
+            out.questioning[target.key] = value
+        elif target.kind == "questioned":
+            if EMAIL.search(value):
+                raise Rejected("email_as_name")
+            out.questioned = value
     if not out.findings:
         raise Rejected("missing_answer", "没有任何条目的答案")
     for i, name in columns.unmapped:

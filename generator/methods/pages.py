@@ -1,0 +1,300 @@
+"""Site pages of the other supervision methods: results (satisfaction, knowledge), training, method pages.
+
+The `*_files` functions are pure: data in, {docs-relative path: text} out.
+`method_pages_generator(...)` returns a page generator for `site.build.build_site(extra_generators=…)`
+that reads the store (when there is one) and writes everything, adding one navigation tab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from ..standards import Standards
+from ..templating import render
+
+SATISFACTION = "results/satisfaction.md"
+KNOWLEDGE = "results/knowledge.md"
+TRAINING = "methods/training.md"
+METHODS_DIR = "methods"
+MONTHS_SHOWN = 12
+COMMENTS_SHOWN = 30
+LOWEST_MONTHS = 3          # lowest-rated questions: over the last three months with responses
+
+
+@dataclass(frozen=True)
+class Mean:
+    """A pooled mean of ratings with its counts: n responses, k ratings."""
+
+    total: float
+    ratings: int
+    n: int
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.ratings if self.ratings else None
+
+
+def _mean(responses, question: str | None = None) -> Mean:
+    total = ratings = 0
+    n = 0
+    for r in responses:
+        values = [v for k, v in r.answers.items() if question is None or k == question]
+        if values:
+            n += 1
+            total += sum(values)
+            ratings += len(values)
+    return Mean(total, ratings, n)
+
+
+def _month(d: dt.date | dt.datetime) -> str:
+    return f"{d.year}-{d.month:02}"
+
+
+def _as_percent(mean: float | None, scale) -> float | None:
+    """A mean on the scale as 百分制 (max = 100), for the trend chart."""
+    return None if mean is None else mean / scale.max * 100
+
+
+# ---------------------------------------------------------------- satisfaction (4.4.2.2, 4.6.2)
+
+def satisfaction_files(s: Standards, responses: Iterable, *, lock: dict | None = None) -> dict[str, str]:
+    """results/satisfaction.md and its chart: per project and month mean with n, trend, lowest questions, comments."""
+    from ..results.charts import line_chart
+    from .survey import survey_links
+
+    q = s.methods_file.questionnaire
+    if q is None:
+        return {}
+    responses = sorted(responses, key=lambda r: (r.submitted_at, r.id))
+    months = sorted({r.month for r in responses})[-MONTHS_SHOWN:]
+    by_pm: dict[tuple, list] = defaultdict(list)
+    by_month: dict[str, list] = defaultdict(list)
+    for r in responses:
+        by_pm[(r.project, r.month)].append(r)
+        by_month[r.month].append(r)
+    projects = [p for p in s.organisation.projects if p.active or any(r.project == p.id for r in responses)]
+    table = [{"name": p.name, "id": p.id, "cells": [_mean(by_pm.get((p.id, m), [])) for m in months],
+              "all": _mean([r for r in responses if r.project == p.id])} for p in projects]
+    trend = [(m, _mean(by_month[m])) for m in months]
+    recent_months = sorted(by_month)[-LOWEST_MONTHS:]
+    recent = [r for r in responses if r.month in recent_months]
+    questions = sorted(({"id": sq.id, "text": sq.text, "m": _mean(recent, sq.id)} for sq in q.questions),
+                       key=lambda x: (x["m"].mean is None, x["m"].mean or 0, x["id"]))
+    comments = [r for r in responses if r.comment][-COMMENTS_SHOWN:][::-1]
+    names = {p.id: p.name for p in s.organisation.projects}
+    files = {}
+    chart = "results/charts/satisfaction-trend.svg"
+    if trend:
+        files[chart] = line_chart("全公司每月客户满意度（百分制）", [m[2:] for m, _ in trend],
+                                  [_as_percent(x.mean, q.scale) for _, x in trend])
+    files[SATISFACTION] = render(
+        "methods/satisfaction.md.j2", q=q, months=months, table=table, trend=trend, questions=questions,
+        comments=comments, names=names, chart="charts/satisfaction-trend.svg" if trend else "",
+        recent_months=recent_months, total=len(responses), links=survey_links(lock or {}, s),
+        percent=lambda m: _as_percent(m, q.scale))
+    return files
+
+
+# ---------------------------------------------------------------- training (4.4.3.1)
+
+def training_files(s: Standards) -> dict[str, str]:
+    """methods/training.md: the sessions of methods.yaml, newest first, with counts per topic."""
+    sessions = sorted(s.methods_file.training, key=lambda t: t.date, reverse=True)
+    topics: dict[str, dict] = {}
+    for t in sessions:
+        row = topics.setdefault(t.topic, {"sessions": 0, "attendees": 0, "last": t.date})
+        row["sessions"] += 1
+        row["attendees"] += t.attendees
+        row["last"] = max(row["last"], t.date)
+    exam_topics = s.methods_file.exam.topics if s.methods_file.exam else []
+    missing = [t for t in exam_topics if t not in topics]
+    names = {p.id: p.name for p in s.organisation.projects}
+    return {TRAINING: render("methods/training.md.j2", sessions=sessions, topics=topics, missing=missing,
+                             names=names)}
+
+
+# ---------------------------------------------------------------- knowledge (4.4.2.1)
+
+def knowledge_files(s: Standards, asked: Iterable) -> dict[str, str]:
+    """results/knowledge.md: knowledge score per project (with n), per topic, per question; per person if allowed."""
+    from ..results.charts import Bar, bar_chart
+    from . import knowledge as kn
+
+    bank = s.methods_file.questioning
+    if bank is None:
+        return {}
+    asked = list(asked)
+    names = {p.id: p.name for p in s.organisation.projects}
+    by_project = kn.knowledge_by(s, asked, lambda a: a.project)
+    projects = sorted(by_project.items(), key=lambda x: (-(x[1].percent or 0), x[0]))
+    by_topic = kn.knowledge_by(s, asked, kn.topic_of(s))
+    topics = [(t, by_topic[t]) for t in dict.fromkeys(q.topic for q in bank.questions) if t in by_topic]
+    texts = {q.id: q.text for q in bank.questions}
+    by_question = kn.knowledge_by(s, asked, lambda a: a.question)
+    hardest = sorted(by_question.items(), key=lambda x: (x[1].percent or 0, x[0]))[:8]
+    people = []
+    if s.organisation.publish_names:
+        from ..results.pages import public_name
+
+        by_person = kn.knowledge_by(s, [a for a in asked if a.staff], lambda a: (a.project, a.staff))
+        people = [(names.get(p, p), public_name(staff, True), k) for (p, staff), k in sorted(by_person.items())]
+    files = {}
+    chart = ""
+    if projects:
+        chart = "charts/knowledge-projects.svg"
+        files[f"results/{chart}"] = bar_chart("各项目抽问得分率", [
+            Bar(names.get(p, p), round(k.percent or 0, 1), f"{k.percent:.0f}%（n={k.n}）") for p, k in projects])
+    files[KNOWLEDGE] = render(
+        "methods/knowledge.md.j2", bank=bank, projects=projects, topics=topics, hardest=hardest, texts=texts,
+        people=people, publish=s.organisation.publish_names, names=names, total=kn.knowledge(s, asked),
+        inspections=len({a.inspection_id for a in asked}), chart=chart)
+    return files
+
+
+# ---------------------------------------------------------------- method pages (issue point 5)
+
+PER = {"day": "每天", "week": "每周", "month": "每月"}
+
+# How each method is done and how often (data, not logic); `{…}` are filled from the standards.
+METHODS: dict[str, dict] = {
+    "onsite": {"how": ["用手机打开本项目的检查表单（扫描打印检查表上的二维码，项目已选好），或带上打印的检查表。",
+                       "逐条查看办公区域环境、人员着装和行为举止，每条点选一项；发现问题时写明位置和情况。",
+                       "能当场纠正的当场纠正、示范指导（程序 4.1.4），并选“已当场纠正”。"],
+               "often": "patrols"},
+    "records": {"how": ["抽查投诉记录、回访记录、报修记录，看是否及时、完整、闭环。",
+                        "结果填在同一张检查表的相应条目上。"],
+                "often": "patrols"},
+    "questioning": {"how": ["抽问前运行 `handbook questions draw --project 项目 --n 5` 随机抽题（同一编号可重现），"
+                            "可加 `--card 抽问卡.pdf` 打印抽问卡，卡上有答题要点。",
+                            "逐题请客服人员回答，对照要点判定答对 / 部分 / 答错。",
+                            "在客户关系部抽样检查表单最后一页“随机抽问”中记录被抽问人员和每题结果。"],
+                    "often": "随客户关系部的抽样检查进行：每个项目每月至少一次，每次 5 题左右。"},
+    "survey": {"how": ["客服中心回访业主后，把本项目的问卷链接发给业主，或请业主扫描打印问卷上的二维码；"
+                       "链接和二维码已选好项目。",
+                       "业主对客服人员的服务态度、礼仪和沟通、响应速度、问题解决和总体满意度逐项打 1–5 分，可写意见。",
+                       "纸质问卷由客服中心按题目代号录入表单。问卷不收集业主姓名、电话、房号。"],
+               "often": "每次回访后发送；每个项目每月至少回收若干份，结果按月统计。"},
+    "exam": {"how": ["客户关系部每季度组织一次综合考试，题目来自 `standards/methods.yaml` 的考试题库，"
+                     "涉及服务礼仪、沟通技巧、法律法规、行业知识。",
+                     "可用 Google 表单测验在线考试，也可打印试卷（答案另页）。",
+                     "考试前先安排培训，见[培训记录](training.md)。"],
+             "often": "每季度一次。"},
+}
+RESULTS = {"onsite": ("检查结果概览", "results/index.md"), "records": ("检查结果概览", "results/index.md"),
+           "questioning": ("随机抽问结果", KNOWLEDGE), "survey": ("客户满意度", SATISFACTION)}
+EXAM_RESULTS = ("results/exam.md", "results/exam/index.md")
+
+
+def _frequency(s: Standards, method: str, clause: str) -> list[str]:
+    info = METHODS.get(method, {})
+    if info.get("often") != "patrols":
+        return [info["often"]] if info.get("often") else []
+    return [f"{r.name}：每个项目{PER[r.patrols.per]}至少 {r.patrols.min} 次（程序 4.5）"
+            for r in s.organisation.roles if r.patrols]
+
+
+def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path: False) -> dict[str, str]:
+    """methods/index.md and methods/<method>.md: how, how often, the form, the printable, the latest results.
+
+    `existing(path)` tells whether a docs-relative file exists (outputs of other generators, e.g.
+    print/exam-2026Q4.pdf or results/index.md), so no page links to a file that is not there.
+    """
+    from ..site import urls
+    from .survey import survey_links, survey_sheet_path
+
+    lock = lock or {"checklists": {}}
+    entries = lock.get("checklists", {})
+    files: dict[str, str] = {}
+    pages = []
+    for method, clause in s.method_clause.items():
+        m = s.methods[method]
+        text = s.clauses[clause].text or ""
+        forms, printables, results = [], [], []
+        for cl in s.checklists.values():
+            if any(method in i.methods for i in s.checklist_items(cl.id)) or \
+                    (method == "questioning" and cl.methods and method in cl.methods):
+                url = entries.get(cl.id, {}).get("responder_url", "")
+                forms.append((cl.title, url))
+                printables.append((f"{cl.title}（空白）", urls.sheet_pdf(cl.id)))
+        if method == "survey" and s.methods_file.questionnaire:
+            q = s.methods_file.questionnaire
+            forms = [(q.title, entries.get(q.id, {}).get("responder_url", ""))]
+            links = survey_links(lock, s)
+            forms += [(f"{s.projects[p].name}（已选好项目）", url) for p, url in links.items()]
+            printables = [(f"{q.title}（空白）", survey_sheet_path(s))]
+            printables += [(f"{s.projects[p].name}", survey_sheet_path(s, p))
+                           for p in (p.id for p in s.organisation.projects if p.active)]
+        if method == "exam":
+            forms = [(f"季度考试 {fid[5:]}", e.get("responder_url", "")) for fid, e in sorted(entries.items())
+                     if fid.startswith("exam-")]
+            printables = [(f"{f[len('print/'):-4]}", f) for f in _exam_printables(s, existing)]
+        printables = [(t, p) for t, p in printables if existing(p)]
+        if method in RESULTS and existing(RESULTS[method][1]):
+            results.append(RESULTS[method])
+        if method == "exam":
+            results += [("考试结果", p) for p in EXAM_RESULTS if existing(p)]
+        path = f"{METHODS_DIR}/{method}.md"
+        files[path] = render("methods/method.md.j2", m=m, clause=clause, text=text,
+                             how=METHODS.get(method, {}).get("how", []), often=_frequency(s, method, clause),
+                             forms=forms, printables=printables, results=results, method=method,
+                             training=method == "exam", link=lambda target: _rel(target, path))
+        pages.append((m.name, clause, f"{method}.md"))
+    files[f"{METHODS_DIR}/index.md"] = render("methods/index.md.j2", pages=pages)
+    return files
+
+
+def _exam_printables(s: Standards, existing) -> list[str]:
+    """print/exam-<quarter>.pdf files the exam build wrote (found by existence: that part owns them)."""
+    found = existing("print/")
+    return sorted(p for p in (found if isinstance(found, list) else []) if p.startswith("print/exam-"))
+
+
+def _rel(target: str, from_page: str) -> str:
+    from ..site.urls import relative_link
+
+    return relative_link(target, from_page)
+
+
+def method_pages_generator(store_path: Path | str | None = None, *, lock_path: Path | str | None = None,
+                           pdf: bool = True, cache_dir: Path | str | None = Path("build/pdf-cache")):
+    """A site page generator: method pages, training, satisfaction and knowledge results, questionnaire sheets.
+
+    Run it after the results generator (which replaces results/), so the links to results exist.
+    """
+    def generate(ctx) -> None:
+        from ..forms.lock import read_lock
+        from .knowledge import read_questioning
+        from .survey import read_survey, write_survey_sheets
+
+        s = ctx.standards
+        lock = read_lock(lock_path) if lock_path else read_lock()
+        store = Path(store_path) if store_path else None
+        have_store = bool(store and store.is_file())
+        files = {}
+        files.update(training_files(s))
+        files.update(satisfaction_files(s, read_survey(store) if have_store else [], lock=lock))
+        files.update(knowledge_files(s, read_questioning(store) if have_store else []))
+        for rel, text in sorted(files.items()):
+            ctx.write(rel, text)
+        if pdf and s.methods_file.questionnaire:
+            ctx.written += write_survey_sheets(s, ctx.docs_dir, lock,
+                                               cache_dir=Path(cache_dir) if cache_dir else None)
+
+        def existing(rel: str):
+            if rel == "print/":
+                folder = ctx.docs_dir / "print"
+                return [f"print/{p.name}" for p in folder.glob("*.pdf")] if folder.is_dir() else []
+            return (ctx.docs_dir / rel).is_file()
+
+        for rel, text in sorted(method_files(s, lock=lock, existing=existing).items()):
+            ctx.write(rel, text)
+        nav = [{"监督方式": f"{METHODS_DIR}/index.md"}]
+        nav += [{s.methods[m].name: f"{METHODS_DIR}/{m}.md"} for m in s.method_clause]
+        nav += [{"培训记录": TRAINING}, {"客户满意度": SATISFACTION}, {"随机抽问结果": KNOWLEDGE}]
+        ctx.add_nav("监督方式", nav)
+
+    return generate

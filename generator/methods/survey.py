@@ -1,0 +1,459 @@
+"""The customer questionnaire (程序 4.4.2.2): its Google Form, printable sheet, ingest and simulator.
+
+Owners rate customer-service staff on 1–5 scales and may type a comment. The
+project is a dropdown that a per-project prefilled link (QR code) fills in, so
+the form can be sent after a return visit. Nothing about the owner is asked or
+kept except the comment they typed: the form collects no e-mail, and ingest
+stores only the mapped cells (time, project, ratings, comment) of each row.
+
+Question titles start with the question id (`attitude 客服人员的服务态度`), so a
+response column maps to its question even when the lock file is not at hand.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import random
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..errors import HandbookError
+from ..forms.build import FormSpec, _check_unique_ids, _choice, _question_item, stable_id
+from ..records import FIELD_TITLES
+from ..standards import Standards
+
+COMMENT = "comment"
+PROJECT_HINT = "扫描项目二维码或打开项目链接时已选好；没有选好时请选择您所在的小区。"
+
+
+def questionnaire(standards: Standards):
+    """The questionnaire from methods.yaml; an error when there is none."""
+    q = standards.methods_file.questionnaire
+    if q is None:
+        raise HandbookError("methods.yaml 中没有客户问卷（questionnaire），请先添加。")
+    return q
+
+
+def survey_id(standards: Standards) -> str | None:
+    """The questionnaire's id (its form's key in forms/ and the lock), or None without one."""
+    q = standards.methods_file.questionnaire
+    return q.id if q else None
+
+
+def question_title(question) -> str:
+    """Title of a rating question; ingest maps a column by the id at its start."""
+    return f"{question.id} {question.text}"
+
+
+def _projects(standards: Standards) -> list[str]:
+    return [p.id for p in standards.organisation.projects if p.active]
+
+
+# ---------------------------------------------------------------- the form
+
+def build_survey_form(standards: Standards) -> FormSpec:
+    """The forms.create body, fill requests and question map of the questionnaire's form."""
+    q = questionnaire(standards)
+    sid = q.id
+    items: list[dict] = []
+    questions: dict[str, dict] = {}
+
+    def add(key: str, title: str, question: dict, entry: dict, description: str | None = None) -> None:
+        items.append(_question_item(f"{sid}:{key}", title, question, description))
+        questions[question["questionId"]] = {**entry, "title": title}
+
+    names = [standards.projects[p].name for p in _projects(standards)]
+    add("field:project", FIELD_TITLES["project"],
+        _choice(stable_id("question:field:project"), names, "DROP_DOWN"), {"field": "project"}, PROJECT_HINT)
+    scale = q.scale
+    for sq in q.questions:
+        add(f"q:{sq.id}", question_title(sq),
+            {"questionId": stable_id(f"question:{sid}:q:{sq.id}"), "required": True,
+             "scaleQuestion": {"low": scale.min, "high": scale.max,
+                               "lowLabel": scale.min_label, "highLabel": scale.max_label}},
+            {"survey": sq.id})
+    if q.comment:
+        add("comment", q.comment,
+            {"questionId": stable_id(f"question:{sid}:comment"), "required": False,
+             "textQuestion": {"paragraph": True}},
+            {"kind": COMMENT})
+    _check_unique_ids(sid, items)
+    description = "\n\n".join(filter(None, [
+        (q.description or "").strip(),
+        f"每题从 {scale.min}（{scale.min_label}）到 {scale.max}（{scale.max_label}）选一个分数。",
+        f"{standards.organisation.name} · 标准版本 {standards.document.version}"]))
+    requests: list[dict] = [
+        {"updateFormInfo": {"info": {"description": description}, "updateMask": "description"}},
+        # owners stay anonymous: an e-mail address is never collected
+        {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"},
+                            "updateMask": "emailCollectionType"}},
+    ]
+    requests += [{"createItem": {"item": item, "location": {"index": i}}} for i, item in enumerate(items)]
+    return FormSpec(
+        checklist=sid, title=q.title, version=standards.document.version,
+        create={"info": {"title": q.title, "documentTitle": f"{q.title}（{sid}）"}},
+        batch_update={"includeFormInResponse": True, "requests": requests},
+        publish={"publishSettings": {"publishState": {"isPublished": True, "isAcceptingResponses": True}},
+                 "updateMask": "publishState"},
+        questions=questions,
+    )
+
+
+def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
+    """Project id -> responder link with that project chosen ({} before the form is pushed)."""
+    from ..forms.prefill import prefill_url
+
+    sid = survey_id(standards)
+    entry = lock.get("checklists", {}).get(sid) if sid else None
+    if not entry or not entry.get("responder_url"):
+        return {}
+    spec = build_survey_form(standards)
+    versions = entry.get("versions", {})
+    chosen = versions.get(standards.document.version) or (list(versions.values())[-1] if versions else {})
+    qid = next((k for k, v in chosen.get("questions", {}).items() if v.get("field") == "project"), None)
+    qid = qid or next(k for k, v in spec.questions.items() if v.get("field") == "project")
+    return {pid: prefill_url(entry["responder_url"], {qid: standards.projects[pid].name})
+            for pid in _projects(standards)}
+
+
+# ---------------------------------------------------------------- printable sheet
+
+def render_survey_sheet(standards: Standards, project: str | None = None, url: str | None = None) -> str:
+    """The A4 paper questionnaire as HTML (the project's name and QR code when given)."""
+    from ..forms.prefill import qr_svg
+    from ..templating import render
+
+    q = questionnaire(standards)
+    return render("methods/survey.html", q=q, organisation=standards.organisation.name,
+                  project=standards.projects[project].name if project else "",
+                  scale=list(range(q.scale.min, q.scale.max + 1)), url=url or "",
+                  qr=qr_svg(url, scale=3) if url else "", version=standards.document.version)
+
+
+def survey_sheet_path(standards: Standards, project: str | None = None) -> str:
+    """Docs-relative path of the printable questionnaire (blank or for one project)."""
+    sid = survey_id(standards)
+    return f"print/{sid}.pdf" if project is None else f"print/{sid}-{project}.pdf"
+
+
+def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None = None, *,
+                        cache_dir: Path | None = None) -> list[str]:
+    """Write the blank questionnaire and one per project (with its QR code once pushed) as PDFs."""
+    from ..printing.pdf import render_pdfs
+
+    links = survey_links(lock or {"checklists": {}}, standards)
+    planned = [(render_survey_sheet(standards), survey_sheet_path(standards))]
+    planned += [(render_survey_sheet(standards, p, links.get(p)), survey_sheet_path(standards, p))
+                for p in _projects(standards)]
+    for _, rel in planned:
+        (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+    render_pdfs([(html, docs_dir / rel) for html, rel in planned], "", cache_dir=cache_dir)
+    return [rel for _, rel in planned]
+
+
+# ---------------------------------------------------------------- ingest
+
+# Why a questionnaire row was not used (Chinese: the department reads them).
+REASONS = {
+    "missing_answer": "缺少必填答案：{value}",
+    "unknown_project": "未知项目“{value}”",
+    "bad_time": "无法识别的提交时间“{value}”",
+    "not_an_option": "{value}",
+    "duplicate": "与本次读取的另一行完全相同（重复提交）",
+    "too_long": "意见过长：{value}",
+}
+MAX_COMMENT = 5000
+_ID_AT_START = re.compile(r"^([a-z][a-z0-9_-]*)(?:\s|$)")
+
+
+class SurveyRejected(Exception):
+    def __init__(self, code: str, value: object = ""):
+        self.code = code
+        self.message = REASONS[code].format(value=str(value)[:60])
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class SurveyResponse:
+    """One questionnaire answered: when, which project, the ratings and the comment as typed."""
+
+    id: str
+    submitted_at: dt.datetime
+    project: str
+    answers: dict[str, int]
+    comment: str = ""
+    form_version: str = ""
+
+    @property
+    def month(self) -> str:
+        return f"{self.submitted_at.year}-{self.submitted_at.month:02}"
+
+
+def _norm(text) -> str:
+    from ..ingest.mapping import norm
+
+    return norm(text)
+
+
+def map_survey_columns(header: list, standards: Standards, form=None) -> tuple[dict[int, tuple], list[str]]:
+    """Column index -> (kind, key) for timestamp, project, each rating and the comment; and unmapped names.
+
+    Ratings map by the question id at the start of the title, then by any title the lock
+    recorded for the form; e-mail and other columns are left out (and never stored).
+    """
+    from ..ingest.mapping import TIMESTAMP_TITLES
+
+    q = questionnaire(standards)
+    ids = {sq.id for sq in q.questions}
+    titles: dict[str, tuple] = {_norm(question_title(sq)): ("q", sq.id) for sq in q.questions}
+    titles.update({_norm(sq.text): ("q", sq.id) for sq in q.questions})
+    if q.comment:
+        titles[_norm(q.comment)] = (COMMENT, "")
+    titles[_norm(FIELD_TITLES["project"])] = ("project", "")
+    for version in (form.versions if form else ()):
+        for entry in version.questions.values():
+            title = _norm(entry.get("title"))
+            if entry.get("survey"):
+                titles.setdefault(title, ("q", str(entry["survey"])))
+            elif entry.get("kind") == COMMENT:
+                titles.setdefault(title, (COMMENT, ""))
+            elif entry.get("field") == "project":
+                titles.setdefault(title, ("project", ""))
+    targets: dict[int, tuple] = {}
+    unmapped: list[str] = []
+    for i, cell in enumerate(header):
+        text = _norm(cell)
+        if text.lower() in TIMESTAMP_TITLES:
+            target = ("timestamp", "")
+        elif (m := _ID_AT_START.match(text)) and m.group(1) in ids:
+            target = ("q", m.group(1))
+        else:
+            target = titles.get(text)
+        if target is None or target in targets.values():
+            unmapped.append(str(cell or ""))
+            continue
+        targets[i] = target
+    return targets, unmapped
+
+
+def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standards, source_tz,
+                     form=None) -> SurveyResponse:
+    """One response row as a `SurveyResponse`, or `SurveyRejected` with the reason."""
+    from ..ingest.mapping import version_of
+    from ..ingest.values import parse_datetime
+
+    q = questionnaire(standards)
+    org_tz = ZoneInfo(standards.organisation.timezone)
+    by_kind = {t: i for i, t in targets.items()}
+
+    def cell(kind, key=""):
+        i = by_kind.get((kind, key))
+        value = cells[i] if i is not None and i < len(cells) else None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return value
+
+    raw_time = cell("timestamp")
+    if raw_time in (None, ""):
+        raise SurveyRejected("missing_answer", "时间戳记")
+    try:
+        submitted = parse_datetime(raw_time, source_tz, org_tz)
+    except (ValueError, OverflowError):
+        raise SurveyRejected("bad_time", raw_time) from None
+    project_raw = str(cell("project") or "").strip()
+    if not project_raw:
+        raise SurveyRejected("missing_answer", FIELD_TITLES["project"])
+    names = {_norm(p.name): p.id for p in standards.organisation.projects} | {p: p for p in standards.projects}
+    project = names.get(_norm(project_raw))
+    if project is None:
+        raise SurveyRejected("unknown_project", project_raw)
+    answers: dict[str, int] = {}
+    for sq in q.questions:
+        value = cell("q", sq.id)
+        if value in (None, ""):
+            continue
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = None
+        if number is None or not q.scale.min <= number <= q.scale.max:
+            raise SurveyRejected("not_an_option", f"“{sq.text}”的答案“{value}”不在 {q.scale.min}–{q.scale.max} 之间")
+        answers[sq.id] = number
+    if not answers:
+        raise SurveyRejected("missing_answer", "没有任何评分")
+    comment = str(cell(COMMENT) or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise SurveyRejected("too_long", f"{len(comment)} 个字符（上限 {MAX_COMMENT}）")
+    version = version_of(form, submitted) if form else None
+    key = json.dumps([submitted.isoformat(), project, answers, comment], ensure_ascii=False, sort_keys=True)
+    rid = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    return SurveyResponse(rid, submitted, project, answers, comment, version.name if version else "")
+
+
+def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, form, now: str, report) -> None:
+    """Store one fetched questionnaire sheet inside the run's transaction; fills `report`'s counts.
+
+    Only the mapped cells of each row are kept (raw row included), so an e-mail or any
+    other column of an export never reaches the store. A response that left the source
+    is marked gone; one that comes back is current again.
+    """
+    from ..ingest.store import StoreWriter
+
+    w = StoreWriter(conn)
+    source_tz = ZoneInfo(standards.organisation.timezone)
+    if table.timezone:
+        try:
+            source_tz = ZoneInfo(table.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    targets, unmapped = map_survey_columns(table.header, standards, form)
+    keep = sorted(targets)
+    header = [table.header[i] for i in keep]
+    sid = w.source_id(table.source.key, table.source.checklist, table.source.kind, table.source.locator,
+                      report.title, table.timezone, now)
+    header_json = json.dumps(header, ensure_ascii=False)
+    hid = w.header_id(sid, hashlib.sha256(header_json.encode()).hexdigest(), header_json, now)
+    raws = []
+    for number, cells in table.rows:
+        kept = [cells[i] if i < len(cells) else None for i in keep]
+        raw_json = json.dumps(kept, ensure_ascii=False, default=lambda v: v.isoformat() if hasattr(v, "isoformat")
+                              else str(v))
+        raws.append((number, hashlib.sha256(raw_json.encode()).hexdigest(), raw_json))
+    raw_ids = w.raw_rows(sid, hid, raws, table.fetched_at.isoformat(timespec="seconds"))
+    report.unmapped_columns = [u for u in unmapped if _norm(u)]
+    known = dict(conn.execute("SELECT id, gone_at FROM survey_responses WHERE source_id = ?", (sid,)))
+    seen: set[str] = set()
+    survey = questionnaire(standards).id
+    for (number, cells), (_, raw_hash, _) in zip(table.rows, raws):
+        try:
+            r = normalise_survey(cells, targets, standards, source_tz, form)
+            if r.id in seen:
+                raise SurveyRejected("duplicate")
+        except SurveyRejected as exc:
+            report.quarantined += 1
+            report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
+            report.quarantined_rows.append((number, exc.message))
+            w.quarantine([(sid, raw_ids[raw_hash], number, exc.code, exc.message, now)])
+            continue
+        seen.add(r.id)
+        exists = conn.execute("SELECT source_id FROM survey_responses WHERE id = ?", (r.id,)).fetchone()
+        if exists:
+            report.unchanged += 1
+            conn.execute("UPDATE survey_responses SET source_id = ?, row_number = ?, gone_at = NULL WHERE id = ?",
+                         (sid, number, r.id))
+            continue
+        report.new += 1
+        conn.execute("INSERT INTO survey_responses (id, survey, source_id, row_number, raw_row_id, submitted_at, "
+                     "project, form_version, comment, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (r.id, survey, sid, number, raw_ids[raw_hash], r.submitted_at.isoformat(), r.project,
+                      r.form_version, r.comment, now))
+        conn.executemany("INSERT INTO survey_answers (response_id, question, value) VALUES (?, ?, ?)",
+                         [(r.id, k, v) for k, v in r.answers.items()])
+    gone = [rid for rid, was_gone in known.items() if rid not in seen and was_gone is None]
+    conn.executemany("UPDATE survey_responses SET gone_at = ? WHERE id = ?", [(now, g) for g in gone])
+    report.gone = len(gone)
+
+
+def read_survey(db_path: Path | str, *, include_gone: bool = False) -> list[SurveyResponse]:
+    """Every stored questionnaire response, oldest first ([] for a store from before questionnaires)."""
+    from ..ingest.store import _open_read
+
+    conn = _open_read(db_path)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'survey_responses'").fetchone():
+            return []
+        rows = conn.execute("SELECT id, submitted_at, project, comment, form_version FROM survey_responses "
+                            + ("" if include_gone else "WHERE gone_at IS NULL ") + "ORDER BY submitted_at, id"
+                            ).fetchall()
+        answers: dict[str, dict] = {}
+        for rid, question, value in conn.execute("SELECT response_id, question, value FROM survey_answers"):
+            answers.setdefault(rid, {})[question] = value
+    finally:
+        conn.close()
+    return [SurveyResponse(rid, dt.datetime.fromisoformat(at), project, answers.get(rid, {}), comment or "", fv)
+            for rid, at, project, comment, fv in rows]
+
+
+# ---------------------------------------------------------------- simulator
+
+COMMENTS = ["客服小姐姐很耐心，谢谢！", "报修后第二天才有人联系，希望快一点。", "态度很好，问题解决了。",
+            "电话经常打不通。", "希望回访时说明处理结果。", "整体满意，继续保持。", "前台人员对收费标准解释不清楚。"]
+HOSTILE_COMMENT = '<script>alert("x")</script><img src=x onerror=alert(1)> **不满意** [点我](javascript:alert(1))'
+
+
+@dataclass
+class SimSurvey:
+    submitted_at: dt.datetime
+    project: str                    # project name, as the form shows it
+    answers: dict[str, int] = field(default_factory=dict)
+    comment: str = ""
+
+
+def simulate_survey(standards: Standards, start: dt.date, end: dt.date, seed: int = 1, *,
+                    projects: list[str] | None = None, per_month: tuple[int, int] = (4, 12),
+                    hostile_comment: bool = False) -> list[SimSurvey]:
+    """Questionnaire responses from `start` to `end`: a few to a dozen per project and month, sorted by time."""
+    q = questionnaire(standards)
+    tz = ZoneInfo(standards.organisation.timezone)
+    out: list[SimSurvey] = []
+    days = (end - start).days + 1
+    for pid in projects or _projects(standards):
+        rng = random.Random(f"{seed}:survey:{pid}")
+        mood = rng.uniform(2.8, 4.6)
+        months = max(1, round(days / 30))
+        for _ in range(sum(rng.randint(*per_month) for _ in range(months))):
+            day = start + dt.timedelta(days=rng.randrange(days))
+            when = dt.datetime.combine(day, dt.time(rng.randint(9, 21), rng.randint(0, 59), rng.randint(0, 59)), tz)
+            base = rng.gauss(mood, 0.7)
+            answers = {}
+            for i, sq in enumerate(q.questions):
+                shift = -0.5 if sq.id == "speed" else 0.0   # owners wait: speed is rated lowest
+                answers[sq.id] = max(q.scale.min, min(q.scale.max, round(base + shift + rng.gauss(0, 0.5))))
+            comment = rng.choice(COMMENTS) if rng.random() < 0.25 else ""
+            out.append(SimSurvey(when, standards.projects[pid].name, answers, comment))
+    out.sort(key=lambda r: (r.submitted_at, r.project))
+    if hostile_comment and out:
+        out[-1].comment = HOSTILE_COMMENT
+    return out
+
+
+def survey_header(standards: Standards, *, locale: str = "zh-CN") -> list[str]:
+    """The response sheet's header as Google writes it for the generated form."""
+    from ..simulate import TIMESTAMP_TITLES
+
+    q = questionnaire(standards)
+    return ([TIMESTAMP_TITLES[locale], FIELD_TITLES["project"]] + [question_title(sq) for sq in q.questions]
+            + ([q.comment] if q.comment else []))
+
+
+def survey_sheet_values(standards: Standards, responses: list[SimSurvey], *, locale: str = "zh-CN") -> list[list]:
+    """Header plus one typed row per response (naive local date-times), for the fake Sheets server."""
+    q = questionnaire(standards)
+    rows: list[list] = [survey_header(standards, locale=locale)]
+    for r in responses:
+        rows.append([r.submitted_at.replace(tzinfo=None), r.project] + [r.answers.get(sq.id, "") for sq in q.questions]
+                    + ([r.comment] if q.comment else []))
+    return rows
+
+
+def write_survey_csv(standards: Standards, responses: list[SimSurvey], path: Path | str, *,
+                     locale: str = "zh-CN", encoding: str = "utf-8") -> Path:
+    """Write the responses as the locale's CSV export of the response sheet."""
+    from ..simulate import format_cell
+
+    values = survey_sheet_values(standards, responses, locale=locale)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in values:
+        writer.writerow([format_cell(v, locale) for v in row])
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
