@@ -98,7 +98,7 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
 
 def _register_commands() -> None:
     # Each area keeps its commands in its own module; importing it adds them to `main`.
-    from . import cli_forms, cli_ingest, cli_methods, cli_results, cli_site  # noqa: F401
+    from . import cli_exam, cli_forms, cli_ingest, cli_methods, cli_results, cli_site  # noqa: F401
 
 
 _register_commands()

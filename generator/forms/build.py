@@ -54,6 +54,7 @@ class FormSpec:
     batch_update: dict                # forms.batchUpdate body that fills an empty form
     publish: dict                     # forms.setPublishSettings body
     questions: dict[str, dict] = field(default_factory=dict)  # question id -> lock entry
+    options: tuple[str, ...] = tuple(ANSWER_LABELS)   # item answer labels recorded in the lock (none for a quiz)
 
     @property
     def items(self) -> list[dict]:
@@ -183,6 +184,13 @@ def build_form(standards: Standards, checklist_id: str) -> FormSpec:
                      {"section": number, "kind": CORRECTED},
                      "本页发现的问题是否已当场纠正、示范指导（程序 4.1.4）。没有问题可不选。")
 
+    # random questioning (4.4.2.1): who was asked and a grid of the bank's questions
+    from ..methods.knowledge import questioning_page
+
+    extra_items, extra_questions = questioning_page(standards, checklist)
+    items += extra_items
+    questions.update(extra_questions)
+
     _check_unique_ids(checklist_id, items)
     requests: list[dict] = [
         {"updateFormInfo": {"info": {"description": _form_description(standards, checklist)},
@@ -217,9 +225,31 @@ def _check_unique_ids(checklist_id: str, items: list[dict]) -> None:
             seen[i] = item["title"]
 
 
+def method_forms(standards: Standards) -> dict:
+    """Forms of the other methods in methods.yaml: form id -> builder(standards) -> FormSpec."""
+    from ..methods import survey
+
+    out = {}
+    if standards.methods_file.questionnaire is not None:
+        out[standards.methods_file.questionnaire.id] = survey.build_survey_form
+    return out
+
+
+def form_ids(standards: Standards) -> list[str]:
+    """Every form's id: the checklists in the order of checklists.yaml, then the methods' forms."""
+    return [*standards.checklists, *(f for f in method_forms(standards) if f not in standards.checklists)]
+
+
+def build_any_form(standards: Standards, form_id: str) -> FormSpec:
+    """The form of a checklist or of another method (e.g. the customer questionnaire)."""
+    if form_id in standards.checklists:
+        return build_form(standards, form_id)
+    return method_forms(standards)[form_id](standards)
+
+
 def build_forms(standards: Standards) -> dict[str, FormSpec]:
-    """Every checklist's form, keyed by checklist id in the order of checklists.yaml."""
-    return {cid: build_form(standards, cid) for cid in standards.checklists}
+    """Every form, keyed by id: the checklists in the order of checklists.yaml, then the methods' forms."""
+    return {fid: build_any_form(standards, fid) for fid in form_ids(standards)}
 
 
 def write_forms(specs: dict[str, FormSpec], out_dir: Path | str) -> list[Path]:

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import HandbookError
-from ..records import ANSWER_LABELS
 from ..standards import Standards
 from . import lock as lockfile
-from .build import FormSpec, build_form
+from .build import FormSpec, build_any_form, form_ids
 from .plan import plan_update, question_map
 from .validate import require_valid, validate_batch_update, validate_spec
 
@@ -41,6 +40,7 @@ class PushResult:
     needs_sheet: bool = False         # no response sheet recorded yet: the manual step is due
     linked_sheet_id: str = ""         # Google reports a linked sheet the lock does not have
     form: dict = field(default_factory=dict, repr=False)   # the live form after the push
+    title: str = ""                   # the form's title
 
 
 def _now(standards: Standards) -> dt.datetime:
@@ -54,18 +54,23 @@ def _counts(requests: list[dict]) -> list[str]:
 def push(standards: Standards, *, lock_path: Path | str = lockfile.DEFAULT_LOCK,
          credentials: Path | str | None = None, dry_run: bool = False, checklists: list[str] | None = None,
          recreate: bool = False, endpoint: str | None = None, client=None,
-         progress: Callable[[str], None] | None = None, now: dt.datetime | None = None) -> list[PushResult]:
-    """Push every checklist's form (or only `checklists`); returns one result per checklist."""
+         progress: Callable[[str], None] | None = None, now: dt.datetime | None = None,
+         specs: dict[str, FormSpec] | None = None) -> list[PushResult]:
+    """Push every checklist's form (or only `checklists`); returns one result per checklist.
+
+    `specs` pushes these ready-made forms instead (e.g. a quarterly exam quiz, keyed `exam-2026Q4`).
+    """
     lock_path = Path(lock_path)
     data = lockfile.read_lock(lock_path)        # a broken lock stops everything before any API call
-    wanted = checklists or list(standards.checklists)
-    unknown = [c for c in wanted if c not in standards.checklists]
-    if unknown:
-        raise HandbookError(f"未知的检查表：{'、'.join(unknown)}（可选：{'、'.join(standards.checklists)}）")
-    specs: dict[str, FormSpec] = {}
-    for cid in wanted:
-        specs[cid] = build_form(standards, cid)
-        require_valid(f"检查表 {cid} 的表单", validate_spec(specs[cid]))
+    if specs is None:
+        known = form_ids(standards)             # the checklists, then the customer questionnaire
+        wanted = checklists or known
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            raise HandbookError(f"未知的检查表：{'、'.join(unknown)}（可选：{'、'.join(known)}）")
+        specs = {cid: build_any_form(standards, cid) for cid in wanted}
+    for cid, spec in specs.items():
+        require_valid(f"检查表 {cid} 的表单", validate_spec(spec))
     say = progress or (lambda _msg: None)
 
     results = []
@@ -74,7 +79,7 @@ def push(standards: Standards, *, lock_path: Path | str = lockfile.DEFAULT_LOCK,
         if dry_run:
             results.append(PushResult(cid, "would-update" if entry and not recreate else "would-create",
                                       form_id=(entry or {}).get("form_id", ""),
-                                      changes=_counts(spec.batch_update["requests"])))
+                                      changes=_counts(spec.batch_update["requests"]), title=spec.title))
             continue
         if client is None:
             from .google import FormsClient
@@ -85,6 +90,7 @@ def push(standards: Standards, *, lock_path: Path | str = lockfile.DEFAULT_LOCK,
         else:
             result = _update(client, spec, entry, data, lock_path, say)
         result.api_calls = client.calls[first_call:]
+        result.title = spec.title
         _record_version(data, spec, result, now or _now(standards), lock_path)
         entry = data["checklists"][cid]
         result.needs_sheet = not entry["sheets"]
@@ -156,13 +162,13 @@ def _record_version(data: dict, spec: FormSpec, result: PushResult, now: dt.date
     questions.update(question_map(form, spec))
     revision = form.get("revisionId", "")
     if old and old.get("revision_id") == revision and old.get("questions") == questions \
-            and old.get("options") == list(ANSWER_LABELS) and old.get("form_id", entry["form_id"]) == entry["form_id"]:
+            and old.get("options") == list(spec.options) and old.get("form_id", entry["form_id"]) == entry["form_id"]:
         return
     versions[spec.version] = {
         "form_id": entry["form_id"],
         "revision_id": revision,
         "pushed": now,
-        "options": list(ANSWER_LABELS),
+        "options": list(spec.options),
         "questions": questions,
     }
     lockfile.write_lock(lock_path, data)

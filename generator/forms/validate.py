@@ -46,6 +46,10 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "Option": ("value",),            # unless isOther
     "SetPublishSettingsRequest": ("publishSettings",),
     "PublishState": ("isPublished", "isAcceptingResponses"),
+    # quizzes: the descriptions say "Required." and Google refuses grading without them
+    "Grading": ("pointValue", "correctAnswers"),
+    "CorrectAnswer": ("value",),
+    "Feedback": ("text",),
 }
 
 # Field masks and the schema their paths are relative to.

@@ -95,6 +95,23 @@ def file_source(path: Path | str, checklist: str) -> SourceRef:
 
 # ---------------------------------------------------------------- the run
 
+def method_ingesters(standards) -> dict:
+    """Forms that are not checklists: form id -> fn(conn, table, standards, locked form, now, report).
+
+    Each stores its table inside the run's transaction and fills the report's counts.
+    """
+    from ..methods import survey
+
+    out = {}
+    if standards.methods_file.questionnaire is not None:
+        out[standards.methods_file.questionnaire.id] = survey.ingest_survey_table
+    if standards.methods_file.exam is not None:   # quarterly exam quizzes: every exam-<quarter> id
+        from ..methods.exam_ingest import WithExamForms
+
+        out = WithExamForms(out)
+    return out
+
+
 def _json_default(value):
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
@@ -166,7 +183,8 @@ def _version_rows(iid: str, version: int, raw_id: int, row: _Row, fetched_at: st
     answers = [(iid, version, code, value, r.labels.get(code, "")) for code, value in r.findings.items()]
     sections = [(iid, version, s, (None if s not in r.corrected else int(r.corrected[s])), r.notes.get(s))
                 for s in sorted(set(r.corrected) | set(r.notes))]
-    return v, answers, sections
+    asked = [(iid, version, q, label, r.questioned) for q, label in sorted(r.questioning.items())]
+    return v, answers, sections, asked
 
 
 def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress) -> Table:
@@ -200,9 +218,12 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
         raise HandbookError("nothing to ingest: the lock file lists no response sheets; "
                             "use --sheet URL --checklist ID or --file FILE --checklist ID")
     vocabs: dict[str, Vocabulary] = {}
+    others = method_ingesters(standards)
     for ref in sources:
+        if ref.checklist in others:
+            continue
         if ref.checklist not in standards.checklists:
-            known = ", ".join(standards.checklists)
+            known = ", ".join([*standards.checklists, *others])
             raise HandbookError(f"unknown checklist {ref.checklist!r} (known: {known})")
         vocabs.setdefault(ref.checklist, Vocabulary.build(standards, ref.checklist, lock.form(ref.checklist)))
 
@@ -214,6 +235,7 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
     try:
         store.begin(conn, db_path)
         prepared: list[_Prepared] = []
+        other_tables: list[tuple[Table, SourceReport]] = []   # forms of the other methods
         seen: dict[str, dict[str, str]] = {c: {} for c in vocabs}
         for ref in sources:
             t0 = time.monotonic()
@@ -221,12 +243,21 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
                            retry=retry, progress=progress)
             if any(p.table.source.key == table.source.key for p in prepared):
                 continue  # the same sheet named twice (lock and --sheet)
+            if any(t.source.key == table.source.key for t, _ in other_tables):
+                continue
             sr = SourceReport(table.source.label, ref.checklist, table.source.key, table.title or ref.locator,
                               read=len(table.rows), requests=table.requests)
+            if ref.checklist in others:
+                other_tables.append((table, sr))
+                sr.seconds = time.monotonic() - t0
+                continue
             prepared.append(_prepare(table, vocabs[ref.checklist], seen[ref.checklist], sr))
+            table.rows = []   # normalised and counted: the cells need not stay in memory for the write
             sr.seconds = time.monotonic() - t0
         _write(conn, prepared, started_at, progress)
-        report.sources = [p.report for p in prepared]
+        for table, sr in other_tables:
+            others[sr.checklist](conn, table, standards, lock.form(sr.checklist), started_at, sr)
+        report.sources = [p.report for p in prepared] + [sr for _, sr in other_tables]
         report.seconds = time.monotonic() - started
         finished_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         store.StoreWriter(conn).log(started_at, finished_at, report.to_dict())
@@ -255,6 +286,8 @@ def _write(conn: sqlite3.Connection, prepared: list[_Prepared], now: str, progre
         hid = w.header_id(sid, _hash(header_json), header_json, now)
         raw_ids = w.raw_rows(sid, hid, [(r.number, r.raw_hash, r.raw_json) for r in p.rows],
                              t.fetched_at.isoformat(timespec="seconds"))
+        for r in p.rows:  # stored now; a year's raw cells need not stay in memory for the rest of the run
+            r.raw_json = ""
         w.unmapped([(sid, name, i + 1, now) for i, name in p.unmapped])
         ids[t.source.key] = {"sid": sid, "raw": raw_ids}
 
@@ -273,7 +306,7 @@ def _write(conn: sqlite3.Connection, prepared: list[_Prepared], now: str, progre
             fetched_at = p.table.fetched_at.isoformat(timespec="seconds")
             outcome = matches.rows.get(key, {})
             for start in range(0, len(p.rows), WRITE_BATCH):
-                new, moved, versions, answers, sections, quarantine = [], [], [], [], [], []
+                new, moved, versions, answers, sections, quarantine, asked = [], [], [], [], [], [], []
                 for row in p.rows[start:start + WRITE_BATCH]:
                     raw_id = raw_ids[row.raw_hash]
                     if row.rejected:
@@ -296,14 +329,17 @@ def _write(conn: sqlite3.Connection, prepared: list[_Prepared], now: str, progre
                             moved.append((sid, row.number, version, iid))
                     setattr(sr, kind, getattr(sr, kind) + 1)
                     if kind != "unchanged":
-                        v, a, s = _version_rows(iid, version, raw_id, row, fetched_at, p.timezone)
+                        v, a, s, q = _version_rows(iid, version, raw_id, row, fetched_at, p.timezone)
                         versions.append(v)
                         answers.extend(a)
                         sections.extend(s)
+                        asked.extend(q)
                 w.add_inspections(new)
-                w.add_versions(versions, answers, sections)
+                w.add_versions(versions, answers, sections, asked)
                 w.move_inspections(moved)
                 w.quarantine(quarantine)
+                for row in p.rows[start:start + WRITE_BATCH]:
+                    row.record = None   # written: free it while SQLite's page cache grows
                 done += min(WRITE_BATCH, len(p.rows) - start)
                 if progress:
                     progress("store", done, total)

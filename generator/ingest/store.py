@@ -18,7 +18,7 @@ from ..errors import HandbookError
 from ..records import Inspection
 
 DEFAULT_STORE = Path("data/inspections.sqlite")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE sources (
@@ -121,6 +121,74 @@ CREATE INDEX versions_by_hash ON versions (content_hash);
 CREATE INDEX inspections_by_checklist ON inspections (checklist);
 """
 
+# Each step upgrades a store from the version before it; a new store runs SCHEMA, then every step.
+# Steps use IF NOT EXISTS so that they can be written and merged independently.
+MIGRATIONS: dict[int, str] = {
+    # 2: the customer questionnaire's answers (no owner data beyond the typed comment) and the
+    #    random-questioning results recorded on the department's spot-check form
+    2: """
+CREATE TABLE IF NOT EXISTS survey_responses (
+    id            TEXT PRIMARY KEY,         -- hash of submission time, project, answers and comment
+    survey        TEXT NOT NULL,            -- questionnaire id
+    source_id     INTEGER NOT NULL REFERENCES sources(id),
+    row_number    INTEGER NOT NULL,
+    raw_row_id    INTEGER NOT NULL REFERENCES raw_rows(id),   -- the mapped cells only
+    submitted_at  TEXT NOT NULL,
+    project       TEXT NOT NULL,
+    form_version  TEXT NOT NULL,
+    comment       TEXT NOT NULL,            -- as typed ('' when none): nothing else about the owner is kept
+    first_seen_at TEXT NOT NULL,
+    gone_at       TEXT
+);
+CREATE TABLE IF NOT EXISTS survey_answers (
+    response_id TEXT NOT NULL REFERENCES survey_responses(id),
+    question    TEXT NOT NULL,
+    value       INTEGER NOT NULL,
+    PRIMARY KEY (response_id, question)
+);
+CREATE TABLE IF NOT EXISTS questioning_answers (
+    inspection_id TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    question      TEXT NOT NULL,            -- bank question id (methods.yaml)
+    result        TEXT NOT NULL,            -- the answer label, e.g. 答对
+    staff         TEXT NOT NULL,            -- who was asked, as typed ('' when not given)
+    PRIMARY KEY (inspection_id, version, question),
+    FOREIGN KEY (inspection_id, version) REFERENCES versions(inspection_id, version)
+);
+CREATE INDEX IF NOT EXISTS survey_by_project ON survey_responses (project, submitted_at);
+""",
+    # 3: quarterly exam quiz responses, graded from methods.yaml (generator.methods.exam_ingest)
+    3: """
+CREATE TABLE IF NOT EXISTS exam_responses (
+    id            TEXT PRIMARY KEY,         -- hash of exam, submission time, project, name and answers
+    exam          TEXT NOT NULL,            -- exam form id, e.g. exam-2026Q4
+    quarter       TEXT NOT NULL,            -- 2026Q4
+    source_id     INTEGER NOT NULL REFERENCES sources(id),
+    row_number    INTEGER NOT NULL,
+    raw_row_id    INTEGER NOT NULL REFERENCES raw_rows(id),
+    submitted_at  TEXT NOT NULL,            -- ISO 8601 with offset, organisation's zone
+    project       TEXT NOT NULL,            -- project id
+    person        TEXT NOT NULL,            -- name as typed ('' when the form asks none), never an e-mail
+    form_score    REAL,                     -- the sheet's Score column (NULL when absent): reported, not used
+    form_total    REAL,
+    earned        REAL NOT NULL,            -- graded from methods.yaml
+    total         REAL NOT NULL,
+    passed        INTEGER NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    gone_at       TEXT
+);
+CREATE TABLE IF NOT EXISTS exam_answers (
+    response_id TEXT NOT NULL REFERENCES exam_responses(id),
+    question    TEXT NOT NULL,              -- exam question id (methods.yaml)
+    answer      TEXT NOT NULL,              -- chosen labels as JSON list
+    correct     INTEGER NOT NULL,
+    earned      REAL NOT NULL,
+    PRIMARY KEY (response_id, question)
+);
+CREATE INDEX IF NOT EXISTS exam_responses_by_exam ON exam_responses (exam, project);
+""",
+}
+
 
 class StoreBusy(HandbookError):
     """Another ingest holds the store."""
@@ -135,6 +203,9 @@ def connect(path: Path | str, *, wait: float = 5.0) -> sqlite3.Connection:
     except (OSError, sqlite3.Error) as exc:
         raise HandbookError(f"cannot open the store {path}: {exc}") from None
     conn.execute("PRAGMA foreign_keys = ON")
+    # A year's run inserts millions of answer rows under random ids: with SQLite's default 2 MiB page
+    # cache most index inserts go to the file; 64 MiB (taken only as the run needs it) avoids most of that.
+    conn.execute("PRAGMA cache_size = -65536")
     return conn
 
 
@@ -154,10 +225,19 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "store") -> None:
     if version > SCHEMA_VERSION:
         raise HandbookError(f"{path} was written by a newer handbook (schema {version}); upgrade handbook")
     if version == 0:
-        for statement in SCHEMA.split(";"):
-            if statement.strip():
-                conn.execute(statement)
+        _run_script(conn, SCHEMA)
+        version = 1
+    for step in range(version + 1, SCHEMA_VERSION + 1):
+        _run_script(conn, MIGRATIONS[step])
+    if version != SCHEMA_VERSION:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # statement by statement: executescript would commit the run's transaction
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 def _open_read(path: Path | str) -> sqlite3.Connection:
@@ -166,7 +246,7 @@ def _open_read(path: Path | str) -> sqlite3.Connection:
         raise HandbookError(f"no store at {path}: run `handbook ingest` first")
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version != SCHEMA_VERSION:
+    if not 1 <= version <= SCHEMA_VERSION:  # an older store reads fine until the next ingest upgrades it
         conn.close()
         raise HandbookError(f"{path} has store schema {version}, this handbook reads {SCHEMA_VERSION}")
     return conn
@@ -349,7 +429,8 @@ class StoreWriter:
         self.conn.executemany("UPDATE inspections SET source_id = ?, row_number = ?, current_version = ?, "
                               "gone_at = NULL WHERE id = ?", rows)
 
-    def add_versions(self, versions: list[tuple], answers: list[tuple], sections: list[tuple]) -> None:
+    def add_versions(self, versions: list[tuple], answers: list[tuple], sections: list[tuple],
+                     asked: list[tuple] = ()) -> None:
         self.conn.executemany("INSERT INTO versions (inspection_id, version, raw_row_id, content_hash, fetched_at, "
                               "submitted_at, timezone, project, role, inspector, date, form_version, "
                               "respondent_email, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", versions)
@@ -357,6 +438,9 @@ class StoreWriter:
                               "VALUES (?, ?, ?, ?, ?)", answers)
         self.conn.executemany("INSERT INTO sections (inspection_id, version, section, corrected, note) "
                               "VALUES (?, ?, ?, ?, ?)", sections)
+        # asked: (inspection_id, version, bank question id, answer label, who was asked)
+        self.conn.executemany("INSERT INTO questioning_answers (inspection_id, version, question, result, staff) "
+                              "VALUES (?, ?, ?, ?, ?)", asked)
 
     def quarantine(self, rows: list[tuple]) -> None:
         """rows: (source_id, raw_row_id, row_number, reason_code, reason, first_seen_at)."""

@@ -1,0 +1,321 @@
+"""Quiz response sheets into the store, graded from the YAML key (never from the form's score).
+
+`ingest_exam_tables` runs inside `run_ingest`'s transaction for sources whose key
+is an exam form id (`exam-2026Q4`): raw rows go to the shared append-only
+`raw_rows`, each usable row becomes an `exam_responses` row with one
+`exam_answers` row per question (answer as given, correct, points earned), and
+rows that cannot be used go to the shared `quarantine`. A response's identity is
+its content: a second run adds nothing, a row gone from the sheet is flagged
+`gone_at` (kept, restored when it comes back), and every stored response of the
+exam is re-graded with the current YAML key on each ingest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..errors import HandbookError
+from ..ingest.mapping import EMAIL, EMAIL_TITLES, FORMULA, MARKUP, TIMESTAMP_TITLES, Rejected, norm
+from ..ingest.values import parse_datetime
+from ..model import Exam
+from ..standards import Standards
+from .exam import (NAME_TITLE, PROJECT_TITLE, Grade, ScoredResponse, grade, is_exam_form, option_labels, parse_score,
+                   quarter_of_form, require_exam, split_answer, strip_number)
+
+SCORE_TITLES = {"score", "分数", "分數", "得分", "puntuación", "note", "スコア"}
+
+
+@dataclass(frozen=True)
+class ExamColumns:
+    timestamp: int | None
+    score: int | None
+    project: int | None
+    name: int | None
+    questions: dict[int, str]          # column -> exam question id
+    unmapped: list[tuple[int, str]]
+
+
+def _title_map(exam: Exam, lock_form) -> dict[str, str]:
+    """Normalised column title -> question id: the lock's titles of every version, then the YAML texts."""
+    titles: dict[str, str] = {}
+    for version in getattr(lock_form, "versions", ()):
+        for entry in version.questions.values():
+            if entry.get("exam_question"):
+                titles.setdefault(norm(entry["title"]), entry["exam_question"])
+    for q in exam.questions:
+        titles.setdefault(norm(q.text), q.id)
+    return titles
+
+
+def map_exam_columns(header: list, exam: Exam, lock_form=None) -> ExamColumns:
+    """Which column is the timestamp, the Score, the project, the name and each question."""
+    titles = _title_map(exam, lock_form)
+    ts = score = project = name = None
+    questions: dict[int, str] = {}
+    unmapped = []
+    for i, cell in enumerate(header):
+        text = norm(cell)
+        low = text.lower()
+        if low in TIMESTAMP_TITLES and ts is None:
+            ts = i
+        elif low in SCORE_TITLES and score is None:
+            score = i
+        elif low in EMAIL_TITLES:
+            continue                      # never read: results never show an e-mail address
+        elif text == PROJECT_TITLE and project is None:
+            project = i
+        elif text == NAME_TITLE and name is None:
+            name = i
+        elif text in titles or norm(strip_number(text)) in titles:
+            qid = titles.get(text) or titles[norm(strip_number(text))]
+            if qid not in questions.values():
+                questions[i] = qid
+            else:
+                unmapped.append((i, str(cell)))
+        elif text:
+            unmapped.append((i, str(cell)))
+    return ExamColumns(ts, score, project, name, questions, unmapped)
+
+
+@dataclass
+class ExamRow:
+    """One usable quiz response, graded."""
+
+    submitted_at: dt.datetime
+    project: str
+    person: str
+    chosen: dict[str, list[str]]
+    form_score: tuple[float, float] | None
+    grade: Grade
+
+    def content_hash(self, exam_form: str) -> str:
+        payload = json.dumps([exam_form, self.submitted_at.isoformat(), self.project, self.person,
+                              sorted(self.chosen.items()), self.form_score], ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def read_row(cells: list, columns: ExamColumns, s: Standards, exam: Exam, source_tz, target_tz) -> ExamRow:
+    """Normalise and grade one row; raises `Rejected` when it cannot be used."""
+    def cell(i):
+        return cells[i] if i is not None and i < len(cells) else None
+
+    for value in cells:
+        if isinstance(value, str) and FORMULA.match(value):
+            raise Rejected("formula", value)
+        if isinstance(value, str) and MARKUP.search(value):
+            raise Rejected("markup", value)
+    raw_time = cell(columns.timestamp)
+    try:
+        submitted = parse_datetime(raw_time, source_tz, target_tz)
+    except (ValueError, TypeError):
+        raise Rejected("bad_time", raw_time) from None
+    project_text = _text(cell(columns.project))
+    projects = {p.name: p.id for p in s.organisation.projects} | {p.id: p.id for p in s.organisation.projects}
+    if project_text not in projects:
+        if not project_text:
+            raise Rejected("missing_answer", PROJECT_TITLE)
+        raise Rejected("unknown_project", project_text)
+    person = _text(cell(columns.name))
+    if EMAIL.search(person):
+        raise Rejected("email_as_name")
+    by_id = {q.id: q for q in exam.questions}
+    chosen: dict[str, list[str]] = {}
+    for i, qid in columns.questions.items():
+        labels, valid = split_answer(by_id[qid], cell(i))
+        if not valid:
+            raise Rejected("not_an_option", f"第 {qid} 题的答案“{_text(cell(i))}”不是选项"
+                                            f"（{' / '.join(option_labels(by_id[qid]))}）")
+        chosen[qid] = labels
+    return ExamRow(submitted, projects[project_text], person, chosen, parse_score(cell(columns.score)),
+                   grade(exam, chosen))
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form, now: str, report) -> None:
+    """Write one quiz response table inside `run_ingest`'s open transaction; fills the report's counts."""
+    from ..ingest.store import StoreWriter
+
+    exam = require_exam(s)
+    target_tz = ZoneInfo(s.organisation.timezone)
+    w = StoreWriter(conn)
+    form = table.source.checklist
+    quarter = quarter_of_form(form)
+    columns = map_exam_columns(table.header, exam, locked_form)
+    if columns.timestamp is None or columns.project is None or not columns.questions:
+        raise HandbookError(f"{report.source}：不像季度考试的回复表（要有时间戳记、{PROJECT_TITLE}和考试题目列），"
+                            f"表头为 {table.header[:6]}…")
+    source_tz = target_tz
+    if table.timezone:
+        try:
+            source_tz = ZoneInfo(table.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    sid = w.source_id(table.source.key, form, table.source.kind, table.source.locator,
+                      report.title, table.timezone, now)
+    header_json = json.dumps(table.header, ensure_ascii=False)
+    hid = w.header_id(sid, _hash(header_json), header_json, now)
+    prepared = []
+    for number, cells in table.rows:
+        raw_json = json.dumps(cells, ensure_ascii=False, default=str)
+        prepared.append((number, _hash(raw_json), raw_json, cells))
+    raw_ids = w.raw_rows(sid, hid, [(n, h, j) for n, h, j, _ in prepared],
+                         table.fetched_at.isoformat(timespec="seconds"))
+    w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
+    report.unmapped_columns = [name for _, name in columns.unmapped]
+
+    stored = {rid: (gone, src) for rid, gone, src in conn.execute(
+        "SELECT id, gone_at, source_id FROM exam_responses WHERE exam = ?", (form,))}
+    seen: set[str] = set()
+    quarantine = []
+    for number, raw_hash, _json, cells in prepared:
+        try:
+            row = read_row(cells, columns, s, exam, source_tz, target_tz)
+        except Rejected as exc:
+            report.quarantined += 1
+            report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
+            report.quarantined_rows.append((number, exc.message))
+            quarantine.append((sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
+            continue
+        rid = row.content_hash(form)[:20]
+        if rid in seen:
+            exc = Rejected("duplicate", f"第 {number} 行之前的同一答卷")
+            report.quarantined += 1
+            report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
+            report.quarantined_rows.append((number, exc.message))
+            quarantine.append((sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
+            continue
+        seen.add(rid)
+        score = row.form_score
+        if rid in stored:
+            report.unchanged += 1
+            conn.execute("UPDATE exam_responses SET source_id = ?, row_number = ?, gone_at = NULL WHERE id = ?",
+                         (sid, number, rid))
+            continue
+        report.new += 1
+        g = row.grade
+        conn.execute(
+            "INSERT INTO exam_responses (id, exam, quarter, source_id, row_number, raw_row_id, submitted_at, "
+            "project, person, form_score, form_total, earned, total, passed, first_seen_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rid, form, quarter, sid, number, raw_ids[raw_hash], row.submitted_at.isoformat(), row.project,
+             row.person, score[0] if score else None, score[1] if score else None, g.earned, g.total,
+             int(g.passed), now))
+        conn.executemany(
+            "INSERT INTO exam_answers (response_id, question, answer, correct, earned) VALUES (?, ?, ?, ?, ?)",
+            [(rid, a.question, json.dumps(list(a.chosen), ensure_ascii=False), int(a.correct), a.earned)
+             for a in g.answers])
+    gone = [rid for rid, (was_gone, src) in stored.items() if src == sid and rid not in seen and was_gone is None]
+    conn.executemany("UPDATE exam_responses SET gone_at = ? WHERE id = ?", [(now, rid) for rid in gone])
+    report.gone = len(gone)
+    w.quarantine(quarantine)
+    regrade(conn, exam, form)
+
+
+def regrade(conn: sqlite3.Connection, exam: Exam, form: str) -> int:
+    """Grade every stored response of `form` again with the current YAML key; returns how many changed."""
+    changed = 0
+    answers: dict[str, dict[str, list[str]]] = {}
+    for rid, qid, answer in conn.execute(
+            "SELECT a.response_id, a.question, a.answer FROM exam_answers a "
+            "JOIN exam_responses r ON r.id = a.response_id WHERE r.exam = ?", (form,)):
+        answers.setdefault(rid, {})[qid] = json.loads(answer)
+    for rid, earned, total in conn.execute(
+            "SELECT id, earned, total FROM exam_responses WHERE exam = ?", (form,)).fetchall():
+        g = grade(exam, answers.get(rid, {}))
+        rows = {(a.question, int(a.correct), a.earned) for a in g.answers}
+        stored = set(conn.execute("SELECT question, correct, earned FROM exam_answers WHERE response_id = ?", (rid,)))
+        if (earned, total) == (g.earned, g.total) and rows == stored:
+            continue
+        changed += 1
+        conn.execute("UPDATE exam_responses SET earned = ?, total = ?, passed = ? WHERE id = ?",
+                     (g.earned, g.total, int(g.passed), rid))
+        conn.execute("DELETE FROM exam_answers WHERE response_id = ?", (rid,))
+        conn.executemany(
+            "INSERT INTO exam_answers (response_id, question, answer, correct, earned) VALUES (?, ?, ?, ?, ?)",
+            [(rid, a.question, json.dumps(list(a.chosen), ensure_ascii=False), int(a.correct), a.earned)
+             for a in g.answers])
+    return changed
+
+
+# ---------------------------------------------------------------- reading
+
+@dataclass(frozen=True)
+class ExamResponse:
+    """A stored, graded quiz response (current, not gone from its source)."""
+
+    id: str
+    exam: str
+    quarter: str
+    submitted_at: dt.datetime
+    project: str
+    person: str
+    earned: float
+    total: float
+    passed: bool
+    form_score: float | None
+    form_total: float | None
+    answers: dict[str, tuple[tuple[str, ...], bool]]   # question id -> (chosen labels, correct)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.earned / self.total if self.total else 0.0
+
+    def scored(self) -> ScoredResponse:
+        return ScoredResponse(self.id, {q: c for q, (c, _) in self.answers.items()}, self.form_score,
+                              self.form_total)
+
+
+def read_exam_responses(db_path: Path | str, *, exam: str | None = None) -> list[ExamResponse]:
+    """Every stored quiz response still in its source, oldest first; [] for a store without exam tables."""
+    path = Path(db_path)
+    if not path.is_file():
+        raise HandbookError(f"no store at {path}: run `handbook ingest` first")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'exam_responses'").fetchone():
+            return []
+        where, args = "gone_at IS NULL", []
+        if exam:
+            where += " AND exam = ?"
+            args.append(exam)
+        rows = conn.execute(f"""SELECT id, exam, quarter, submitted_at, project, person, earned, total, passed,
+                                form_score, form_total FROM exam_responses WHERE {where}
+                                ORDER BY submitted_at, id""", args).fetchall()
+        answers: dict[str, dict] = {}
+        for rid, qid, answer, correct in conn.execute("SELECT response_id, question, answer, correct FROM exam_answers"):
+            answers.setdefault(rid, {})[qid] = (tuple(json.loads(answer)), bool(correct))
+    finally:
+        conn.close()
+    return [ExamResponse(rid, ex, qu, dt.datetime.fromisoformat(sub), pr, pe, ea, to, bool(pa), fs, ft,
+                         answers.get(rid, {}))
+            for rid, ex, qu, sub, pr, pe, ea, to, pa, fs, ft in rows]
+
+
+
+
+class WithExamForms(dict):
+    """Method ingesters (form id -> function) that also answer every exam form id `exam-<quarter>`.
+
+    Exam forms are made per quarter, so no fixed key can name them all.
+    """
+
+    def __contains__(self, key) -> bool:
+        return super().__contains__(key) or is_exam_form(key)
+
+    def __missing__(self, key):
+        if is_exam_form(key):
+            return ingest_exam_table
+        raise KeyError(key)
