@@ -60,6 +60,7 @@ def test_build_writes_every_page_and_sheet(built):
     assert (public / "search" / "search_index.json").is_file()
     assert set(built.timings) >= {"load", "generate", "pdf", "mkdocs", "total"}
     assert not list(public.parent.glob(".build-*")), "the scratch folder is removed"
+    assert not list(public.rglob("*.map")) and not (public / "assets/javascripts/lunr/wordcut.js").exists()
 
 
 def test_search_index_holds_segmented_chinese(built):
@@ -115,11 +116,19 @@ def test_searching_chinese_words_finds_the_item(site, word):
     blocked: list[str] = []
     context = offline_context(browser, base, blocked, viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    # The search box reacts to keyup/focus, and typing CJK in Playwright inserts text without key
+    # events; so type the word, then press End (a real keyup) once the index is loaded.
     page.goto(base)
-    page.locator("input[data-md-component=search-query]").fill(word)
+    page.wait_for_function("() => document.querySelector('.md-search-result__meta')"
+                           "?.textContent.includes('键入以开始搜索')", timeout=30_000)
+    box = page.locator("input[data-md-component=search-query]")
+    box.click()
+    box.fill(word)
+    box.press("End")
     expected = item_url(SEARCHES[word])             # e.g. standards/4.2.1/#4.2.1.1-c
     path, anchor = expected.split("#")
-    page.wait_for_selector(".md-search-result__item a", timeout=15_000)
+    page.wait_for_function("() => /个符合条件的结果|没有找到/.test("
+                           "document.querySelector('.md-search-result__meta')?.textContent)", timeout=30_000)
     hrefs = page.locator(".md-search-result__item a").evaluate_all("els => els.map(e => e.href)")
     found = [h for h in hrefs if re.search(rf"/{re.escape(path)}\?h=[^#]*#{re.escape(anchor)}$", h)]
     assert found, f"{word}: {hrefs}"

@@ -154,6 +154,22 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, *, nav: list, 
         logger.removeHandler(collect)
 
 
+# Theme files MkDocs copies that this site never loads: source maps (only opened by developer tools)
+# and the word splitters lunr uses for Thai/Hindi and Japanese (the search language is zh).
+UNUSED_THEME_FILES = ("assets/**/*.map", "assets/javascripts/lunr/wordcut.js",
+                      "assets/javascripts/lunr/tinyseg.js")
+
+
+def prune_theme_files(site_dir: Path) -> int:
+    """Delete theme files the site never loads; returns the bytes saved."""
+    saved = 0
+    for pattern in UNUSED_THEME_FILES:
+        for path in site_dir.glob(pattern):
+            saved += path.stat().st_size
+            path.unlink()
+    return saved
+
+
 def _dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -197,6 +213,7 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
         run_mkdocs(config_file, docs_dir, scratch / "public", nav=ctx.nav, not_in_nav=ctx.not_in_nav,
                    copyright=f"{doc.title}（{doc.number}）· 标准版本 {doc.version} · 最后更新 {doc.updated.isoformat()}")
         timings["mkdocs"] = time.perf_counter() - t0
+        prune_theme_files(scratch / "public")
         swap_into(scratch / "public", out_dir, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
