@@ -52,6 +52,8 @@ def _print_report(report) -> None:
                 click.echo(f"    ……另有 {len(s.quarantined_rows) - QUARANTINE_LISTED} 行")
         if s.unmapped_columns:
             click.echo("  未对应任何题目的列（答案已原样保存）：" + "、".join(f"“{c}”" for c in s.unmapped_columns))
+        for warning in s.warnings:
+            click.echo(f"  注意：{warning}")
     t = report.total
     click.echo(f"合计：读取 {t['read']} 行，新增 {t['new']}，修改 {t['edited']}，未变 {t['unchanged']}，"
                f"隔离 {t['quarantined']}，来源中已删除 {t['gone']}。")

@@ -174,7 +174,7 @@ def test_csv_export_is_graded_from_the_yaml(standards, tmp_path, name):
     db = tmp_path / "store.sqlite"
     report = ingest(standards, db, DATA / name)
     assert report.total["new"] == 4 and report.total["quarantined"] == 0
-    assert report.sources[0].unmapped_columns == []
+    assert report.sources[0].unmapped_columns == [] and report.sources[0].warnings == []
     responses = read_exam_responses(db)
     got = [(r.project, r.earned, r.passed, r.form_score, r.form_total) for r in responses]
     assert got == [("wutong", 31, True, 31, 31), ("wutong", 25, True, 25, 31),
@@ -216,7 +216,9 @@ def test_csv_export_is_graded_from_the_yaml(standards, tmp_path, name):
 
 def test_form_key_disagreeing_with_the_yaml_is_graded_by_the_yaml_and_reported(standards, tmp_path):
     db = tmp_path / "store.sqlite"
-    ingest(standards, db, DATA / "quiz-wrong-key.csv")
+    report = ingest(standards, db, DATA / "quiz-wrong-key.csv")
+    (warning,) = report.sources[0].warnings        # the ingest report names the question too
+    assert "etiquette-1" in warning and "请客户先填表" in warning
     responses = read_exam_responses(db)
     # the sheet says 29, 23, 10, 17, 31: the form's key of etiquette-1 is 请客户先填表
     assert [r.form_score for r in responses] == [29, 23, 10, 17, 31]

@@ -44,6 +44,7 @@ class SourceReport:
     reasons: dict[str, int] = field(default_factory=dict)                 # reason code -> rows
     quarantined_rows: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
     unmapped_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)          # data-quality findings (e.g. a quiz's wrong key)
     requests: int | None = None
     seconds: float = 0.0
 

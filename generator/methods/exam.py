@@ -345,7 +345,7 @@ class KeyMismatch:
                              for qid, k in self.questions.items())
             tail = "" if self.explained else "（仍有部分分数对不上，可能还有其他题或分值不同）"
             return (f"{n} 份答卷表单自动评分与题库评分不一致：{named}{tail}。"
-                    "已按题库（methods.yaml）评分；请在 Google 表单中改正答案后运行 handbook exam push。")
+                    "已按题库（methods.yaml）评分；运行 handbook exam push 可用题库答案更新表单。")
         return (f"{n} 份答卷表单自动评分与题库评分不一致，无法判断是哪道题"
                 + ("（表单满分与题库满分不同，可能分值不一致）" if self.total_differs else "")
                 + "。已按题库（methods.yaml）评分。")

@@ -25,8 +25,8 @@ from ..ingest.mapping import EMAIL, EMAIL_TITLES, FORMULA, MARKUP, TIMESTAMP_TIT
 from ..ingest.values import parse_datetime
 from ..model import Exam
 from ..standards import Standards
-from .exam import (NAME_TITLE, PROJECT_TITLE, Grade, ScoredResponse, grade, is_exam_form, option_labels, parse_score,
-                   quarter_of_form, require_exam, split_answer, strip_number)
+from .exam import (NAME_TITLE, PROJECT_TITLE, Grade, ScoredResponse, find_key_mismatches, grade, is_exam_form,
+                   option_labels, parse_score, quarter_of_form, require_exam, split_answer, strip_number)
 
 SCORE_TITLES = {"score", "分数", "分數", "得分", "puntuación", "note", "スコア"}
 
@@ -222,6 +222,9 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
     report.gone = len(gone)
     w.quarantine(quarantine)
     regrade(conn, exam, form)
+    mismatch = find_key_mismatches(exam, [r.scored() for r in _read(conn, form)])
+    if mismatch is not None:
+        report.warnings.append(mismatch.message)
 
 
 def regrade(conn: sqlite3.Connection, exam: Exam, form: str) -> int:
@@ -285,25 +288,27 @@ def read_exam_responses(db_path: Path | str, *, exam: str | None = None) -> list
         raise HandbookError(f"no store at {path}: run `handbook ingest` first")
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'exam_responses'").fetchone():
-            return []
-        where, args = "gone_at IS NULL", []
-        if exam:
-            where += " AND exam = ?"
-            args.append(exam)
-        rows = conn.execute(f"""SELECT id, exam, quarter, submitted_at, project, person, earned, total, passed,
-                                form_score, form_total FROM exam_responses WHERE {where}
-                                ORDER BY submitted_at, id""", args).fetchall()
-        answers: dict[str, dict] = {}
-        for rid, qid, answer, correct in conn.execute("SELECT response_id, question, answer, correct FROM exam_answers"):
-            answers.setdefault(rid, {})[qid] = (tuple(json.loads(answer)), bool(correct))
+        return _read(conn, exam)
     finally:
         conn.close()
+
+
+def _read(conn: sqlite3.Connection, exam: str | None = None) -> list[ExamResponse]:
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'exam_responses'").fetchone():
+        return []
+    where, args = "gone_at IS NULL", []
+    if exam:
+        where += " AND exam = ?"
+        args.append(exam)
+    rows = conn.execute(f"""SELECT id, exam, quarter, submitted_at, project, person, earned, total, passed,
+                            form_score, form_total FROM exam_responses WHERE {where}
+                            ORDER BY submitted_at, id""", args).fetchall()
+    answers: dict[str, dict] = {}
+    for rid, qid, answer, correct in conn.execute("SELECT response_id, question, answer, correct FROM exam_answers"):
+        answers.setdefault(rid, {})[qid] = (tuple(json.loads(answer)), bool(correct))
     return [ExamResponse(rid, ex, qu, dt.datetime.fromisoformat(sub), pr, pe, ea, to, bool(pa), fs, ft,
                          answers.get(rid, {}))
             for rid, ex, qu, sub, pr, pe, ea, to, pa, fs, ft in rows]
-
-
 
 
 class WithExamForms(dict):
