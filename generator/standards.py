@@ -119,10 +119,16 @@ class Standards:
 
     def section_of(self, code: str) -> Section | None:
         """The content section an item belongs to."""
+        return self._section_by_code.get(code)
+
+    @cached_property
+    def _section_by_code(self) -> dict[str, Section]:
+        # scoring asks for every finding of every inspection: a lookup, not a scan
+        out: dict[str, Section] = {}
         for section in self.sections:
-            if any(i.code == code for i in section.items):
-                return section
-        return None
+            for item in section.items:
+                out.setdefault(item.code, section)
+        return out
 
     def checklist_items(self, checklist_id: str) -> tuple[m.Item, ...]:
         """The items a checklist covers, in document order."""

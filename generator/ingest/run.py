@@ -285,7 +285,7 @@ def _write(conn: sqlite3.Connection, prepared: list[_Prepared], now: str, progre
                           p.report.title, t.timezone, now)
         header_json = json.dumps(t.header, ensure_ascii=False)
         hid = w.header_id(sid, _hash(header_json), header_json, now)
-        raw_ids = w.raw_rows(sid, hid, [(r.number, r.raw_hash, r.raw_json) for r in p.rows],
+        raw_ids = w.raw_rows(sid, hid, ((r.number, r.raw_hash, r.raw_json) for r in p.rows),
                              t.fetched_at.isoformat(timespec="seconds"))
         for r in p.rows:  # stored now; a year's raw cells need not stay in memory for the rest of the run
             r.raw_json = ""

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,19 +81,47 @@ class _Results:
         self.quarter = sc.quarter_of(self.as_of)
         self.project_names = {p.id: p.name for p in s.organisation.projects}
         self.role_names = {r.id: r.name for r in s.organisation.roles}
+        # Indexes by project (each list in the order of the whole): with hundreds of projects, pages
+        # that filter the whole year per project and week would take minutes.
+        self.scores_by_project: dict[str, list[sc.InspectionScore]] = defaultdict(list)
+        for x in self.scores:
+            self.scores_by_project[x.inspection.project].append(x)
+        self._dates = {None: [x.inspection.date for x in self.scores]}
+        for project, xs in self.scores_by_project.items():
+            self._dates[project] = [x.inspection.date for x in xs]
+        self.inspections_by_project: dict[str, list[Inspection]] = defaultdict(list)
+        for i in self.inspections:
+            self.inspections_by_project[i.project].append(i)
+        self.patrols_by_project: dict[str, list[sc.PatrolPeriod]] = defaultdict(list)
+        for x in self.patrols:
+            self.patrols_by_project[x.project].append(x)
+        self.team_by_project: dict[str, list[sc.PatrolPeriod]] = defaultdict(list)
+        for x in self.team_patrols:
+            self.team_by_project[x.project].append(x)
+        self.actions_by_project: dict[str, list[sc.Action]] = defaultdict(list)
+        for a in self.actions:
+            self.actions_by_project[a.project].append(a)
+        self._week_aggs: dict[tuple, sc.Aggregate] = {}
 
     def name(self, project: str) -> str:
         return self.project_names.get(project, project)
 
     def scores_in(self, start: dt.date, end: dt.date, project: str | None = None):
-        return [x for x in self.scores if start <= x.inspection.date <= end
-                and (project is None or x.inspection.project == project)]
+        # scores are in date order (inspections sorted by date first): bisect instead of scanning
+        xs = self.scores if project is None else self.scores_by_project.get(project, [])
+        dates = self._dates.get(project, [])
+        return xs[bisect_left(dates, start):bisect_right(dates, end)]
 
     def week_agg(self, monday: dt.date, project: str | None = None) -> sc.Aggregate:
-        return sc.aggregate(self.s, self.scores_in(monday, monday + dt.timedelta(days=6), project))
+        key = (monday, project)
+        if key not in self._week_aggs:
+            self._week_aggs[key] = sc.aggregate(self.s, self.scores_in(monday, monday + dt.timedelta(days=6),
+                                                                       project))
+        return self._week_aggs[key]
 
     def open_actions(self, project: str | None = None):
-        return [a for a in self.actions if a.closed is None and (project is None or a.project == project)]
+        actions = self.actions if project is None else self.actions_by_project.get(project, [])
+        return [a for a in actions if a.closed is None]
 
     def item_link(self, code: str, depth: int) -> str:
         """Link from a page `depth` folders below the docs root to an item's anchor."""
@@ -140,7 +169,7 @@ def _ranking_rows(r: _Results):
     for p in r.s.organisation.projects:
         week, last = r.week_agg(r.week, p.id), r.week_agg(prev, p.id)
         quarter = sc.aggregate(r.s, r.scores_in(q_start, q_end, p.id))
-        comp = sc.compliance_percent(x for x in r.team_patrols if x.project == p.id and x.start >= r.week)
+        comp = sc.compliance_percent(x for x in r.team_by_project.get(p.id, []) if x.start >= r.week)
         delta = None if week.percent is None or last.percent is None else week.percent - last.percent
         open_ = r.open_actions(p.id)
         rows.append(dict(id=p.id, name=p.name, week=week, quarter=quarter, delta=delta, compliance=comp,
@@ -175,7 +204,8 @@ def _project_page(r: _Results, project: str, files):
     series = [(sc.week_label(w)[5:], r.week_agg(w, project)) for w in weeks]
     files[f"{ROOT}/charts/{project}-trend.svg"] = line_chart(
         f"{r.name(project)} 每周得分率", [lab for lab, _ in series], [a.percent for _, a in series], _bands(r))
-    mine = [x.inspection for x in r.scores if x.inspection.project == project]
+    own = r.scores_by_project.get(project, [])
+    mine = [x.inspection for x in own]
     q_start, q_end = sc.quarter_bounds(r.quarter)
     quarter_scores = r.scores_in(q_start, q_end, project)
     sections = []
@@ -195,17 +225,19 @@ def _project_page(r: _Results, project: str, files):
         files[f"{ROOT}/charts/{project}-pareto.svg"] = bar_chart(
             f"{r.name(project)} 本季最常见问题", [Bar(f"{t.key} {t.label}", t.findings,
                                                    f"{t.findings} 处 · 累计 {t.cumulative:.0f}%") for t in top])
-    missed = [p for p in r.patrols if p.project == project and p.missed][-30:]
+    missed = [p for p in r.patrols_by_project.get(project, []) if p.missed][-30:]
     open_ = sorted(r.open_actions(project), key=lambda a: a.opened)
-    recent = [x for x in r.scores if x.inspection.project == project][-RECENT_INSPECTIONS:][::-1]
+    recent = own[-RECENT_INSPECTIONS:][::-1]
     files[f"{ROOT}/csv/{project}-inspections.csv"] = csv_text(
         ["日期", "提交时间", "检查表", "角色", "得分", "满分", "得分率", "评级", "问题(处)", "红线条目"],
         [[x.inspection.date.isoformat(), x.inspection.submitted_at.strftime("%Y-%m-%d %H:%M"),
           r.s.checklists[x.inspection.checklist].title if x.inspection.checklist in r.s.checklists
           else x.inspection.checklist, r.role_names.get(x.inspection.role, x.inspection.role),
           _n(x.earned), _n(x.possible), _p(x.percent), x.grade, x.findings, " ".join(x.critical)]
-         for x in r.scores if x.inspection.project == project])
-    focus = focus_list(r.s, project, r.inspections, r.actions, r.as_of)
+         for x in own])
+    # focus_list keeps the project's own inspections and actions: hand it only those
+    focus = focus_list(r.s, project, r.inspections_by_project.get(project, []),
+                       r.actions_by_project.get(project, []), r.as_of)
     files[f"{ROOT}/projects/{project}.md"] = render(
         "results/project.md.j2", r=r, project=project, name=r.name(project), series=series, focus=focus,
         sections=sections, top=top, missed=missed, open=open_, recent=recent, n_all=len(mine),
@@ -226,8 +258,11 @@ def _priorities(r: _Results, files):
             "全公司本季问题（按章节）", [Bar(f"{t.key} {t.label}", t.findings,
                                           f"{t.findings} 处 · 累计 {t.cumulative:.0f}%") for t in by_section])
     per_project = []
+    quarter_by_project: dict[str, list[Inspection]] = defaultdict(list)
+    for i in quarter:
+        quarter_by_project[i.project].append(i)
     for p in r.s.organisation.projects:
-        rows = sc.pareto(r.s, [i for i in quarter if i.project == p.id])[:3]
+        rows = sc.pareto(r.s, quarter_by_project.get(p.id, []))[:3]
         per_project.append((p, rows))
     files[f"{ROOT}/csv/pareto-items.csv"] = csv_text(
         ["条目", "内容", "问题(处)", "占比", "累计占比"],
@@ -241,13 +276,15 @@ def _patrols(r: _Results, files):
     days = [r.week + dt.timedelta(days=k) for k in range(7) if r.week + dt.timedelta(days=k) <= r.as_of]
     daily_roles = [role for role in r.s.organisation.roles if role.patrols and role.patrols.per == "day"]
     grid = []
+    first_period: dict[tuple, sc.PatrolPeriod] = {}
+    for x in r.patrols:
+        first_period.setdefault((x.project, x.role, x.period), x)
     for p in r.s.organisation.projects:
         cells = []
         for day in days:
             parts = []
             for role in daily_roles:
-                found = next((x for x in r.patrols if x.project == p.id and x.role == role.id
-                              and x.period == day.isoformat()), None)
+                found = first_period.get((p.id, role.id, day.isoformat()))
                 parts.append("—" if found is None else f"{found.done}/{found.required}"
                              + ("" if not found.missed else " ⚠"))
             cells.append(" · ".join(parts))
@@ -266,8 +303,8 @@ def _patrols(r: _Results, files):
         ["项目", "角色", "周期", "完成", "要求", "缺少"],
         [[r.name(x.project), r.role_names.get(x.role, x.role), x.period, x.done, x.required, x.missed]
          for x in missed])
-    per_project = [(p.name, sc.compliance_percent(x for x in r.team_patrols if x.project == p.id
-                                                  and x.start >= r.week - dt.timedelta(days=21)))
+    per_project = [(p.name, sc.compliance_percent(x for x in r.team_by_project.get(p.id, [])
+                                                  if x.start >= r.week - dt.timedelta(days=21)))
                    for p in r.s.organisation.projects]
     files[f"{ROOT}/patrols.md"] = render(
         "results/patrols.md.j2", r=r, days=days, roles=daily_roles, grid=grid, months=months, sampling=sampling,
@@ -328,14 +365,16 @@ def _quality(r: _Results, quarantine, unmapped, files):
 
 
 def _weekly_archive(r: _Results, files):
+    team_weeks: dict[tuple, list[sc.PatrolPeriod]] = defaultdict(list)   # (project, week) -> its periods
+    for x in r.team_patrols:
+        team_weeks[(x.project, sc.week_start(x.start))].append(x)
     for monday in r.weeks:
         label = sc.week_label(monday)
         prev = monday - dt.timedelta(days=7)
         rows = []
         for p in r.s.organisation.projects:
             week, last = r.week_agg(monday, p.id), r.week_agg(prev, p.id)
-            comp = sc.compliance_percent(x for x in r.team_patrols if x.project == p.id
-                                         and monday <= x.start <= monday + dt.timedelta(days=6))
+            comp = sc.compliance_percent(team_weeks.get((p.id, monday), []))
             delta = None if week.percent is None or last.percent is None else week.percent - last.percent
             rows.append(dict(name=p.name, id=p.id, agg=week, delta=delta, compliance=comp))
         top = sc.pareto(r.s, [x.inspection for x in r.scores_in(monday, monday + dt.timedelta(days=6))])[:5]

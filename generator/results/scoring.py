@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -166,9 +167,9 @@ def patrol_compliance(standards: Standards, inspections: Iterable[Inspection],
     counts: Counter = Counter()
     for insp in inspections:
         counts[(insp.project, insp.role, insp.date)] += 1
-    by_day: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+    by_day: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for (project, role, day), n in counts.items():
-        by_day[(project, role)].extend([day] * n)
+        by_day[(project, role)][day] += n
     out = []
     working, holidays = set(org.working_days), set(org.holidays)
     for role in org.roles:
@@ -177,9 +178,14 @@ def patrol_compliance(standards: Standards, inspections: Iterable[Inspection],
         for project in org.projects:
             if not project.active:
                 continue
-            days = by_day.get((project.id, role.id), [])
+            days = by_day.get((project.id, role.id), Counter())
+            # cumulative counts over the sorted days: a period's count is two bisections, not a scan
+            ordered = sorted(days)
+            running = [0]
+            for d in ordered:
+                running.append(running[-1] + days[d])
             for label, first, last in _periods(role.patrols.per, start, end, working, holidays):
-                done = sum(1 for d in days if first <= d <= last)
+                done = running[bisect_right(ordered, last)] - running[bisect_left(ordered, first)]
                 out.append(PatrolPeriod(project.id, role.id, label, first, done, role.patrols.min))
     return out
 
@@ -322,14 +328,25 @@ def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionSc
     rules = standards.organisation.assessment
     start, end = quarter_bounds(quarter)
     last = min(end, as_of)
+    # grouped by project once (in the given order): scanning everything per project is quadratic
+    scores_of: dict[str, list[InspectionScore]] = defaultdict(list)
+    for s in scores:
+        if start <= s.inspection.date <= end:
+            scores_of[s.inspection.project].append(s)
+    team_of: dict[str, list[PatrolPeriod]] = defaultdict(list)
+    for p in team_periods(standards, patrols):
+        if start <= p.start <= end:
+            team_of[p.project].append(p)
+    actions_of: dict[str, list[Action]] = defaultdict(list)
+    for a in actions:
+        actions_of[a.project].append(a)
     rows = []
     for project in standards.organisation.projects:
-        mine = [s for s in scores if s.inspection.project == project.id and start <= s.inspection.date <= end]
+        mine = scores_of.get(project.id, [])
         agg = aggregate(standards, mine)
         critical = sum(len(s.critical) for s in mine)
-        comp = compliance_percent(p for p in team_periods(standards, patrols)
-                                  if p.project == project.id and start <= p.start <= end)
-        overdue = sum(1 for a in actions if a.project == project.id and a.opened <= last and a.overdue(last))
+        comp = compliance_percent(team_of.get(project.id, []))
+        overdue = sum(1 for a in actions_of.get(project.id, []) if a.opened <= last and a.overdue(last))
         pct = agg.percent
         suggestions = []
         r = rules.reward
