@@ -36,14 +36,15 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     """Generate the handbook pages, PDFs and results, then build the site into public/."""
     import shutil
 
-    from .results.publish import results_generator
+    from .results.publish import publish_generators
     from .site import build_site
 
     extra = []
     if handbook_only:
-        shutil.rmtree(docs_dir / "results", ignore_errors=True)  # no stale results from an earlier build
+        for generated in ("results", "methods"):  # no stale results from an earlier build
+            shutil.rmtree(docs_dir / generated, ignore_errors=True)
     else:
-        extra.append(results_generator(store_path))
+        extra = publish_generators(store_path)
     report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                         extra_generators=extra)
     t = report.timings

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from . import simulate as sim
 from .ingest import run as ingest_run
-from .results.publish import results_generator
+from .methods.exam_simulate import write_simulated_exam
+from .methods.survey import simulate_survey, write_survey_csv
+from .results.publish import publish_generators
 from .site.build import BuildReport, build_site
 from .standards import require_standards
 
@@ -42,11 +44,17 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
                             hostile_note=(checklist == "daily-patrol"))
         values = sim.sheet_values(standards, checklist, rows, locale="zh-CN")
         responses[checklist] = sim.write_csv(work_dir / "responses" / f"{checklist}.csv", values, locale="zh-CN")
+    responses["customer-survey"] = write_survey_csv(
+        standards, simulate_survey(standards, start, end, seed, hostile_comment=True),
+        work_dir / "responses" / "customer-survey.csv")
+    quarter = f"{end.year}Q{(end.month - 1) // 3 + 1}"
+    responses[f"exam-{quarter}"] = write_simulated_exam(standards, quarter, work_dir / "responses" / f"exam-{quarter}.csv",
+                                                        seed=seed)
     store = work_dir / "demo.sqlite"
     for leftover in (store, store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")):
         leftover.unlink(missing_ok=True)
     sources = [ingest_run.file_source(path, checklist) for checklist, path in responses.items()]
     report = ingest_run.run_ingest(sources, standards=standards, db_path=store)
     build = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                       extra_generators=[results_generator(store)], per_project=per_project_pdfs)
+                       extra_generators=publish_generators(store, quarter=quarter), per_project=per_project_pdfs)
     return DemoReport(responses, report, build, store)

@@ -43,3 +43,23 @@ def results_generator(store_path: Path | str, *, as_of=None):
         ctx.hide_from_nav(f"{ROOT}/projects/")
 
     return generate
+
+
+def publish_generators(store_path: Path | str, *, quarter: str | None = None,
+                       lock_path: Path | str | None = None) -> list:
+    """Every results page generator, in the order they must run (results/ is emptied by the first).
+
+    The patrol results, the quarter's exam paper and exam results, then the method pages
+    (questionnaire satisfaction, questioning knowledge, training, one page per method).
+    """
+    import datetime as dt
+
+    from ..methods.exam_paper import exam_print_generator
+    from ..methods.exam_results import exam_results_generator
+    from ..methods.pages import method_pages_generator
+    from .scoring import quarter_of
+
+    quarter = quarter or quarter_of(dt.date.today())
+    return [results_generator(store_path), exam_print_generator(quarter),
+            exam_results_generator(store_path, quarter=quarter),
+            method_pages_generator(store_path, lock_path=lock_path)]
