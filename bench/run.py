@@ -41,7 +41,7 @@ from generator.standards import require_standards  # noqa: E402
 CHECKLIST = "daily-patrol"
 START = dt.date(2026, 1, 5)            # a Monday: the year is 52 whole weeks and a day
 GOOGLE_CELL_LIMIT = 10_000_000         # cells per spreadsheet
-# Sheets API quotas (developers.google.com/workspace/sheets/api/limits): read requests per minute
+# Sheets API quotas (developers.google.com/workspace/sheets/api/limits, "Usage limits"): read requests a minute
 READS_PER_MINUTE_PER_PROJECT = 300
 READS_PER_MINUTE_PER_USER = 60
 HANDBOOK = ROOT / ".venv" / "bin" / "handbook"
@@ -365,46 +365,71 @@ def verdict(ok: bool | None) -> str:
 
 
 def capacity(r: dict) -> str:
-    """How far one machine goes, from the measured figures."""
+    """How far one machine goes, from the measured figures (each limit scaled linearly in projects)."""
     f = r["figures"]
-    per_day = r["rows"] / r["days"] / r["projects"]              # responses per project per day
-    cells_month = per_day * r["projects"] * 30.4 * r["columns"]
+    n = r["projects"]
+    per_day = r["rows"] / r["days"] / n                          # responses per project per day
+    cells_month = per_day * n * 30.4 * r["columns"]
     months = GOOGLE_CELL_LIMIT / cells_month
-    wide = r["columns"] + 12                                     # the issue's form of about 25 items
-    months_wide = GOOGLE_CELL_LIMIT / (per_day * r["projects"] * 30.4 * wide)
+    wide = r["columns"] + 12                                     # a form of about 25 items
+    months_wide = GOOGLE_CELL_LIMIT / (per_day * n * 30.4 * wide)
+    per_sheet_monthly = int(GOOGLE_CELL_LIMIT / (per_day * 30.4 * r["columns"]))   # projects, monthly rotation
     store_per_row = r["store_bytes"] / r["rows"]
     full_s = median_of(f["full"]["samples"])
+    week_s = median_of(f["weekly"]["samples"])
     build_s = median_of(f["build"]["samples"])
-    ours_s = build_s - median_of(f["mkdocs"]["samples"])
     mk_s = median_of(f["mkdocs"]["samples"])
-    # the site grows with projects (a results page each) and with weeks (an archive page each)
-    per_project_build = build_s / r["projects"]
-    projects_60 = int(60 / per_project_build) if per_project_build else 0
+    rss = _rss(f)
+    limits = {
+        "the weekly build under 60 s": int(60 / build_s * n),
+        "a year's full re-load in 1 GiB": int(2**30 / rss * n),
+        "the weekly ingest under 60 s": int(60 / week_s * n),
+        "one response spreadsheet rotated monthly": per_sheet_monthly,
+        "a year's full pull within one minute of per-user read quota (more waits on 429s)": int((READS_PER_MINUTE_PER_USER - 2) * 10_000
+                                                                   / (per_day * 365)),
+    }
+    first, most = min(limits.items(), key=lambda kv: kv[1])
+    rows = "\n".join(f"| {name} | about {value:,} projects |" for name, value in
+                      sorted(limits.items(), key=lambda kv: kv[1]))
     return f"""
 ## How far one machine goes
 
-Measured at {r['projects']} projects: {per_day:.2f} patrol responses per project per day,
-{r['columns']} columns on the daily-patrol response sheet.
+Measured at {n} projects: {per_day:.2f} daily-patrol responses per project per day (客服主管 twice,
+项目经理 once, some patrols missed), {r['columns']} columns on the response sheet.
 
-| limit | at {r['projects']} projects | where it bites |
-|---|---|---|
-| Google's 10,000,000 cells per spreadsheet | {cells_month / 1e6:.2f} M cells a month → **{months:.1f} months** fit in one response spreadsheet ({months_wide:.1f} months with a 25-item form of {wide} columns) | rotate the response sheet (Forms: 回复 → 取消关联, then link a new sheet; record it with `handbook forms link`) at least every {max(1, int(months_wide))} months; identity survives the move |
-| Sheets API read quota: {READS_PER_MINUTE_PER_PROJECT} requests/min per Cloud project, {READS_PER_MINUTE_PER_USER} per user per project | a full pull is {f['google_full']['value'].split()[0]} requests, the weekly pull {f['google_week']['value'].split()[0]} | a full pull stays under the per-user minute quota up to about {(READS_PER_MINUTE_PER_USER - 2) * 10_000:,} rows per spreadsheet, far beyond the cell limit; quota is not what limits one company |
-| store size | {r['store_bytes'] / 2**20:.0f} MiB for the year ({store_per_row:.0f} bytes a response, raw cells kept) | SQLite is comfortable to tens of GiB: decades |
-| ingest | full year {full_s:.1f} s, one week {median_of(f['weekly']['samples']):.2f} s, peak {f['memory']['value']} | linear in rows; memory holds one run's rows, so about {int(2**30 / max(1, _rss(f)) * r['rows']):,} rows in one run fit in 1 GiB |
-| build | {build_s:.1f} s ({mk_s:.1f} s MkDocs, {ours_s:.1f} s ours) | grows with pages: about {per_project_build * 1000:.0f} ms per project, so about **{projects_60} projects** build in 60 s on this machine |
+- **Google's 10,000,000 cells per spreadsheet**: {cells_month / 1e6:.2f} M cells a month, so one response
+  spreadsheet holds **{months:.1f} months** at {n} projects ({months_wide:.1f} months with a 25-item form of
+  {wide} columns). Rotate the response sheet before it fills (in the form: 回复 → 取消关联表格, then link a
+  new spreadsheet and record it with `handbook forms link`); identity survives the move and the weekly
+  pull then reads only the current sheet.
+- **Sheets API quotas** (Google's published limits: {READS_PER_MINUTE_PER_PROJECT} read requests per minute per
+  Cloud project, {READS_PER_MINUTE_PER_USER} per minute per user per project; over-quota answers are 429s,
+  which ingest retries with backoff): a full pull of the year is {f['google_full']['value'].split()[0]}
+  requests, the weekly pull of the current sheet {f['google_week']['value'].split()[0]}. Quotas are far away.
+  Google recommends payloads of at most 2 MB; a 10,000-row chunk of this sheet is a few MB of JSON, so
+  `--chunk-rows 5000` is the knob if Google ever answers large reads slowly (twice the requests, still few).
+- **Store size**: {r['store_bytes'] / 2**20:.0f} MiB for the year ({store_per_row:.0f} bytes a response: the raw
+  cells as fetched, the normalised answers and their indexes). A decade is a few GiB, which SQLite handles
+  well; back it up like any file.
+- **Ingest**: the full year {full_s:.0f} s with a peak of {f['memory']['value']}; one week {week_s:.1f} s.
+  Memory grows with the rows read in one run, so rotate sheets rather than re-reading years at once.
+- **Build**: {build_s:.0f} s ({mk_s:.0f} s of it MkDocs, which is single-threaded and grows with the
+  number of pages: a results page per project and an archive page per week).
 
-**The largest company one machine serves**: the build is what limits first; about {projects_60} projects
-(at this machine's speed and these figures) keep the weekly build under a minute, and nothing else is
-close: ingest is seconds, the store a few hundred MiB a year, Google requests a few dozen a week. The
-spreadsheet cell limit is a calendar limit, not a size limit: rotate the response sheet every few months
-whatever the size.
+Each limit scaled linearly from the measurement (a rough guide, not a promise):
 
-**A larger group** should run one handbook per region or subsidiary (its own standards folder,
-organisation.yaml with its projects, response sheets and site), each of a few hundred projects, and
-publish a group summary from their `handbook export` files; or keep one site but build it on a machine
-with more cores (MkDocs is single-threaded; the PDFs use every core). Response sheets should be one per
-form per region, rotated before {max(1, int(months_wide))} months.
+| what must hold | company size one machine serves |
+|---|---|
+{rows}
+
+**The largest company one machine serves** is about {most:,} projects, limited first by {first}.
+Up to that size the weekly job (pull, ingest, build) is a few minutes on a 2-core machine.
+
+**A larger group** should split by region or subsidiary: one standards folder (its organisation.yaml
+listing its projects), one set of forms and response sheets and one site per part, each a few hundred
+projects, built on its own schedule (or in parallel on a machine with more cores: MkDocs uses one core
+per build). A group overview can then be made from each part's `handbook export` files. Response sheets
+stay one per form per part, rotated every few months.
 """
 
 
