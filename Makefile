@@ -38,4 +38,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf public .build-* site/standards site/print site/results
+	rm -rf public .build-* site/standards site/print site/results site/roles site/checklists build/pdf-cache
