@@ -59,14 +59,17 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
 @OUT_OPTION
 @DOCS_OPTION
 @CONFIG_OPTION
+@STORE_OPTION
 @click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1.")
 @handle_errors
-def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, port: int):
+def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int):
     """Serve the site on 127.0.0.1 and rebuild it when a standards file changes."""
+    from .results.publish import publish_generators
     from .site import serve_site
 
     try:
         serve_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                   port=port, report=lambda message: click.echo(message, err=True))
+                   extra_generators=publish_generators(store_path), port=port,
+                   report=lambda message: click.echo(message, err=True))
     except KeyboardInterrupt:
         click.echo("已停止。", err=True)
