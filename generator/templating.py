@@ -10,9 +10,10 @@ import re
 from functools import lru_cache
 
 import jinja2
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+_MD_SPECIAL_TEXT = re.compile(r"([\\`*_{}\[\]<>#|~])")
 
 
 def md_text(value) -> str:
@@ -22,13 +23,23 @@ def md_text(value) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def num(value, digits: int = 1) -> str:
-    """A number without a useless `.0` (5.0 -> 5, 87.25 -> 87.2)."""
+def escape_markdown(text: str | None) -> str:
+    """Text from the YAML, safe in Markdown: no markup, no HTML; `&` stays a literal ampersand."""
+    if text is None:
+        return ""
+    text = str(text).replace("&", "&amp;")
+    return _MD_SPECIAL_TEXT.sub(r"\\\1", text).replace("\n", " ")
+
+
+def fmt_number(value, digits: int | None = None) -> str:
+    """A number without a useless `.0`: 5.0 -> "5", 2.5 -> "2.5" (or `digits` decimals); None -> "—"."""
     if value is None:
         return "—"
-    if float(value).is_integer():
+    if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return f"{value:.{digits}f}"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}" if digits is not None else f"{value:g}"
+    return str(value)
 
 
 def pct(value, digits: int = 1) -> str:
@@ -38,6 +49,7 @@ def pct(value, digits: int = 1) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    """The shared environment: StrictUndefined, trim/lstrip blocks, package templates."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
         undefined=jinja2.StrictUndefined,
@@ -47,7 +59,9 @@ def environment() -> jinja2.Environment:
         # Markdown templates: free text goes through `md_text`; HTML/SVG templates autoescape.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "svg"), default_for_string=False),
     )
-    env.filters.update(md_text=md_text, num=num, pct=pct)
+    env.filters.update(md_text=md_text, md=escape_markdown, num=fmt_number, pct=pct,
+                       html=lambda s: escape("" if s is None else s))
+    env.globals["Markup"] = Markup
     return env
 
 
