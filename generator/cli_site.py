@@ -36,17 +36,17 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     """Generate the handbook pages, PDFs and results, then build the site into public/."""
     import shutil
 
-    from .results.publish import publish_generators
+    from .results.publish import publish_generators, sheet_focus
     from .site import build_site
 
-    extra = []
+    extra, focus = [], None
     if handbook_only:
         for generated in ("results", "methods"):  # no stale results from an earlier build
             shutil.rmtree(docs_dir / generated, ignore_errors=True)
     else:
-        extra = publish_generators(store_path)
+        extra, focus = publish_generators(store_path), sheet_focus(store_path)
     report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                        extra_generators=extra)
+                        extra_generators=extra, sheet_focus=focus)
     t = report.timings
     click.echo(f"网站已生成到 {report.out_dir}/：{len(report.pages)} 个生成页面，{len(report.sheets)} 个 PDF，"
                f"{report.size_bytes / 1e6:.1f} MB。")

@@ -14,7 +14,7 @@ from . import simulate as sim
 from .ingest import run as ingest_run
 from .methods.exam_simulate import write_simulated_exam
 from .methods.survey import simulate_survey, write_survey_csv
-from .results.publish import publish_generators
+from .results.publish import publish_generators, sheet_focus
 from .site.build import BuildReport, build_site
 from .standards import require_standards
 
@@ -56,5 +56,6 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
     sources = [ingest_run.file_source(path, checklist) for checklist, path in responses.items()]
     report = ingest_run.run_ingest(sources, standards=standards, db_path=store)
     build = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                       extra_generators=publish_generators(store, quarter=quarter), per_project=per_project_pdfs)
+                       extra_generators=publish_generators(store, quarter=quarter), per_project=per_project_pdfs,
+                       sheet_focus=sheet_focus(store))
     return DemoReport(responses, report, build, store)

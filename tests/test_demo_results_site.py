@@ -155,3 +155,23 @@ def test_empty_store_says_there_is_no_data_yet(tmp_path):
     assert result.exit_code == 0, result.output
     text = (tmp_path / "pub/results/index.html").read_text(encoding="utf-8")
     assert "共 0 次检查" in text and "暂无检查数据" in text
+
+
+def test_project_patrol_sheet_prints_its_focus_list(demo):
+    from pypdf import PdfReader
+
+    from generator.methods.focus import focus_list
+
+    root, report = demo
+    inspections = read_inspections(report.store)
+    actions = sc.corrective_actions(S, inspections)
+    expected = focus_list(S, "wutong", inspections, actions, max(i.date for i in inspections))
+    assert expected, "the demo data gives wutong something to focus on"
+    reader = PdfReader(root / "public/print/daily-patrol--wutong.pdf")
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    assert "本项目重点检查" in text
+    for entry in expected[:5]:
+        assert (entry.code or entry.text[:6]) in text
+    assert len(reader.pages) == 1  # still one sheet of paper
+    blank = "".join(p.extract_text() for p in PdfReader(root / "public/print/daily-patrol.pdf").pages)
+    assert "本项目重点检查" not in blank

@@ -113,8 +113,13 @@ def render_pdfs(jobs: list[tuple[str, Path]], css: str, *, cache_dir: Path | Non
 
 
 def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None = None,
-                 per_project: bool = True, workers: int | None = None) -> list[SheetFile]:
-    """Write every checklist's blank PDF, per-project PDFs and HTML print view under docs_dir/print/."""
+                 per_project: bool = True, workers: int | None = None,
+                 focus: dict | None = None) -> list[SheetFile]:
+    """Write every checklist's blank PDF, per-project PDFs and HTML print view under docs_dir/print/.
+
+    `focus` maps a project id to its focus list, printed at the top of that project's sheets.
+    """
+    focus = focus or {}
     out_dir = docs_dir / urls.PRINT_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     css = stylesheet_text()
@@ -125,7 +130,8 @@ def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None
         (docs_dir / urls.sheet_html(checklist.id)).write_text(blank_html, encoding="utf-8")
         planned.append((blank_html, checklist.id, None))
         if per_project:
-            planned += [(render_sheet_html(build_sheet(standards, checklist.id, p.id)), checklist.id, p.id)
+            planned += [(render_sheet_html(build_sheet(standards, checklist.id, p.id, tuple(focus.get(p.id, ())))),
+                         checklist.id, p.id)
                         for p in views.checklist_projects(standards, checklist)]
     jobs = [(html, docs_dir / urls.sheet_pdf(cid, pid)) for html, cid, pid in planned]
     hits = render_pdfs(jobs, css, cache_dir=cache_dir, workers=workers)

@@ -14,6 +14,7 @@ from ..site.templating import render
 from ..standards import Standards
 
 STYLESHEET = "sheet.css"
+FOCUS_ON_SHEET = 5  # focus entries printed at the top of a project's sheet
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Sheet:
     grades: tuple[tuple[str, float, float], ...]
     lowest_grade: str
     not_applicable: str = NOT_APPLICABLE
+    focus: tuple[tuple[str, str, str], ...] = ()   # (code or "", what to check, why) — 程序 4.1.1, 4.1.2
 
     @property
     def total(self) -> float:
@@ -68,8 +70,9 @@ class Sheet:
         return any(r.critical for s in self.sections for r in s.rows)
 
 
-def build_sheet(standards: Standards, checklist_id: str, project_id: str | None = None) -> Sheet:
-    """The sheet of a checklist, blank or with a project's name filled in."""
+def build_sheet(standards: Standards, checklist_id: str, project_id: str | None = None,
+                focus: tuple = ()) -> Sheet:
+    """The sheet of a checklist, blank or with a project's name (and its focus list) filled in."""
     checklist = standards.checklists[checklist_id]
     chosen = {i.code for i in standards.checklist_items(checklist_id)}
     sections = []
@@ -85,7 +88,8 @@ def build_sheet(standards: Standards, checklist_id: str, project_id: str | None 
         version=standards.document.version,
         roles=tuple(views.role_names(standards, checklist.roles)),
         project=standards.projects[project_id].name if project_id else None,
-        sections=tuple(sections), grades=grades, lowest_grade=standards.lowest_grade)
+        sections=tuple(sections), grades=grades, lowest_grade=standards.lowest_grade,
+        focus=tuple((e.code or "", e.text, "；".join(e.reasons)) for e in focus[:FOCUS_ON_SHEET]))
 
 
 def render_sheet_html(sheet: Sheet, stylesheet_href: str = STYLESHEET) -> str:

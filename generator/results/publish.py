@@ -63,3 +63,25 @@ def publish_generators(store_path: Path | str, *, quarter: str | None = None,
     return [results_generator(store_path), exam_print_generator(quarter),
             exam_results_generator(store_path, quarter=quarter),
             method_pages_generator(store_path, lock_path=lock_path)]
+
+
+def sheet_focus(store_path: Path | str):
+    """For the build: a function giving each project's focus list, printed on its patrol sheets."""
+    store_path = Path(store_path)
+
+    def focus(standards) -> dict:
+        from ..ingest.store import read_inspections
+        from ..methods.focus import focus_list
+        from .scoring import corrective_actions
+
+        if not store_path.exists():
+            return {}
+        inspections = read_inspections(store_path)
+        if not inspections:
+            return {}
+        as_of = max(i.date for i in inspections)
+        actions = corrective_actions(standards, inspections)
+        return {p.id: focus_list(standards, p.id, inspections, actions, as_of)
+                for p in standards.organisation.projects}
+
+    return focus

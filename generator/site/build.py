@@ -108,7 +108,8 @@ def _quiet_libraries() -> None:
 
 def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Iterable[PageGenerator] = (),
                   pdf: bool = True, per_project: bool = True, cache_dir: Path | None = None,
-                  timings: dict[str, float] | None = None) -> tuple[SiteContext, list[SheetFile]]:
+                  timings: dict[str, float] | None = None,
+                  sheet_focus: Callable[[Standards], dict] | None = None) -> tuple[SiteContext, list[SheetFile]]:
     """Write every generated page, the printable sheets and the extra generators' pages into docs_dir."""
     timings = {} if timings is None else timings
     t0 = time.perf_counter()
@@ -121,7 +122,9 @@ def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Ite
     timings["generate"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    sheets = write_sheets(standards, docs_dir, cache_dir=cache_dir, per_project=per_project) if pdf else []
+    focus = sheet_focus(standards) if sheet_focus and pdf and per_project else None
+    sheets = write_sheets(standards, docs_dir, cache_dir=cache_dir, per_project=per_project,
+                          focus=focus) if pdf else []
     timings["pdf"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -186,7 +189,8 @@ def swap_into(staged: Path, out_dir: Path, scratch: Path) -> None:
 def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path | str = Path("public"),
                docs_dir: Path | str = Path("site"), config_file: Path | str = Path("mkdocs.yml"),
                extra_generators: Iterable[PageGenerator] = (), pdf: bool = True, per_project: bool = True,
-               cache_dir: Path | str | None = Path("build/pdf-cache")) -> BuildReport:
+               cache_dir: Path | str | None = Path("build/pdf-cache"),
+               sheet_focus: Callable[[Standards], dict] | None = None) -> BuildReport:
     """Generate the handbook from the standards and build it into out_dir (default public/).
 
     Raises `StandardsInvalid` (every diagnostic) or `HandbookError`; out_dir is then unchanged.
@@ -202,7 +206,7 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
 
     docs_dir.mkdir(parents=True, exist_ok=True)
     ctx, sheets = generate_site(standards, docs_dir, extra_generators=extra_generators, pdf=pdf,
-                                per_project=per_project,
+                                per_project=per_project, sheet_focus=sheet_focus,
                                 cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
 
     doc = standards.document
