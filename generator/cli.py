@@ -93,7 +93,8 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
     click.echo(f"导入 {report.store}：读取 {t['read']} 行，新增 {t['new']}，隔离 {t['quarantined']}。")
     timings = report.build.timings
     click.echo(f"网站已生成：{out_dir}/（{report.build.size_bytes / 1e6:.1f} MB，用时 {timings['total']:.1f} 秒）")
-    click.echo(f"查看：handbook serve  （或 python -m http.server -d {out_dir} 后打开 http://127.0.0.1:8000/）")
+    click.echo(f"查看：handbook serve --store {report.store} --out {out_dir}"
+               f"  （或 python -m http.server -d {out_dir} 后打开 http://127.0.0.1:8000/）")
 
 
 def _register_commands() -> None:
