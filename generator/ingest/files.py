@@ -71,6 +71,9 @@ def read_xlsx(path: Path, checklist: str) -> Table:
 
 
 def _blank(row: list) -> bool:
+    first = row[0] if row else None
+    if type(first) is str and first.strip():   # most rows: the timestamp is there
+        return False
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 

@@ -239,7 +239,11 @@ class Normalised:
                 "findings": self.findings, "corrected": self.corrected, "notes": self.notes, "extra": self.extra}
         if self.questioning or self.questioned:  # only then: stored hashes of older responses stay valid
             data.update(questioning=self.questioning, questioned=self.questioned)
-        return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+        return hashlib.sha256(_SORTED_JSON(data).encode()).hexdigest()
+
+
+# json.dumps(…, ensure_ascii=False, sort_keys=True) without building an encoder per call
+_SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 def _text(value) -> str:

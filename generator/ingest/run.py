@@ -123,13 +123,17 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
-    number: int
-    raw_json: str
+    """One fetched row, reduced to what matching and writing need (its cells are stored at once)."""
+
+    row_number: int
     raw_hash: str
-    record: Normalised | None = None
     content_hash: str = ""
+    key: tuple = ()
+    version: tuple | None = None       # the version row's fields from submitted_at on (None: unchanged fast path)
+    sections: list | None = None       # (section, corrected, note)
+    asked: list | None = None          # (bank question, answer label, who was asked)
     rejected: Rejected | None = None
 
 
@@ -140,9 +144,32 @@ class _Prepared:
     rows: list[_Row]
     unmapped: list[tuple[int, str]]
     timezone: str
+    sid: int = 0
+    raw_ids: dict = field(default_factory=dict)     # raw hash -> raw row id
 
 
-def _prepare(table: Table, vocab: Vocabulary, seen: dict[str, str], report: SourceReport) -> _Prepared:
+# one encoder each (json.dumps with options builds a new encoder per call): the same text as json.dumps
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_sorted_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _version_fields(r: Normalised) -> tuple[tuple, list, list]:
+    """(version fields from submitted_at on, sections, questioning answers) of a normalised response."""
+    v = (r.submitted_at.isoformat(), r.project, r.role, r.inspector, r.date.isoformat(), r.form_version, r.email,
+         _sorted_dumps(r.extra), _dumps(r.findings), _dumps(r.labels))
+    sections = [(s, (None if s not in r.corrected else int(r.corrected[s])), r.notes.get(s))
+                for s in sorted(set(r.corrected) | set(r.notes))] if (r.corrected or r.notes) else None
+    asked = [(q, label, r.questioned) for q, label in sorted(r.questioning.items())] if r.questioning else None
+    return v, sections, asked
+
+
+def _prepare(w: store.StoreWriter, table: Table, vocab: Vocabulary, seen: dict[str, tuple],
+             report: SourceReport, now: str) -> _Prepared:
+    """Map, check and hash every row, storing the raw cells as it goes (a year's cells never pile up).
+
+    A row whose raw cells are those of a stored inspection's current version from this source is
+    that inspection unchanged: it is matched by the stored content hash without normalising it again.
+    """
     columns = map_columns(table.header, vocab)
     source_tz = vocab.timezone
     if table.timezone:
@@ -150,42 +177,65 @@ def _prepare(table: Table, vocab: Vocabulary, seen: dict[str, str], report: Sour
             source_tz = ZoneInfo(table.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    rows = []
+    t = table.source
+    sid = w.source_id(t.key, t.checklist, t.kind, t.locator, report.title, table.timezone, now)
+    header_json = json.dumps(table.header, ensure_ascii=False)
+    hid = w.header_id(sid, _hash(header_json), header_json, now)
+    known = w.known_rows(sid, hid)
+    fetched_at = table.fetched_at.isoformat(timespec="seconds")
+    dumps, sha = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode, hashlib.sha256
+    rows: list[_Row] = []
+    fresh: list[tuple] = []
     for number, cells in table.rows:
-        raw_json = json.dumps(cells, ensure_ascii=False, default=_json_default)
-        row = _Row(number, raw_json, _hash(raw_json))
+        raw_json = dumps(cells)
+        raw_hash = sha(raw_json.encode("utf-8")).hexdigest()
+        hit = known.get(raw_hash)
+        if hit is not None and hit[0] not in seen:   # the fast path: unchanged since it was stored
+            row = _Row(number, raw_hash, hit[0], hit[1])
+            seen[hit[0]] = (table.title, number)
+            rows.append(row)
+            continue
+        if hit is None:
+            fresh.append((number, raw_hash, raw_json))
+        row = _Row(number, raw_hash)
         try:
-            row.record = normalise(cells, columns, vocab, source_tz)
-            row.content_hash = row.record.content_hash()
+            record = normalise(cells, columns, vocab, source_tz)
+            row.content_hash = record.content_hash()
             if row.content_hash in seen:
-                raise Rejected("duplicate", seen[row.content_hash])
-            seen[row.content_hash] = f"“{table.title}”第 {number} 行"
+                title, first = seen[row.content_hash]
+                raise Rejected("duplicate", f"“{title}”第 {first} 行")
+            seen[row.content_hash] = (table.title, number)
+            row.key = record.key
+            row.version, row.sections, row.asked = _version_fields(record)
         except Rejected as exc:
-            row.record, row.rejected = None, exc
+            row.rejected = exc
         rows.append(row)
+        if len(fresh) >= WRITE_BATCH:
+            w.append_raw_rows(sid, hid, fresh, fetched_at)
+            fresh = []
+    w.append_raw_rows(sid, hid, fresh, fetched_at)
+    del known, fresh
     report.unmapped_columns = [name for _, name in columns.unmapped]
-    return _Prepared(table, report, rows, columns.unmapped, vocab.timezone.key)
+    prepared = _Prepared(table, report, rows, columns.unmapped, vocab.timezone.key, sid, w.raw_ids(sid, hid))
+    w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
+    return prepared
 
 
-def _new_id(content_hash: str, taken: set[str]) -> str:
-    candidate, n = content_hash[:20], 0
-    while candidate in taken:
-        n += 1
-        candidate = _hash(f"{content_hash}:{n}")[:20]
-    taken.add(candidate)
-    return candidate
-
-
-def _version_rows(iid: str, version: int, raw_id: int, row: _Row, fetched_at: str, tz: str):
-    r = row.record
-    v = (iid, version, raw_id, row.content_hash, fetched_at, r.submitted_at.isoformat(), tz, r.project, r.role,
-         r.inspector, r.date.isoformat(), r.form_version, r.email,
-         json.dumps(r.extra, ensure_ascii=False, sort_keys=True))
-    answers = [(iid, version, code, value, r.labels.get(code, "")) for code, value in r.findings.items()]
-    sections = [(iid, version, s, (None if s not in r.corrected else int(r.corrected[s])), r.notes.get(s))
-                for s in sorted(set(r.corrected) | set(r.notes))]
-    asked = [(iid, version, q, label, r.questioned) for q, label in sorted(r.questioning.items())]
-    return v, answers, sections, asked
+def _new_ids(rows: list[_Row], taken: set[str], w: store.StoreWriter | None) -> list[str]:
+    """Ids for new inspections: the content hash's start, unless an inspection has that id already
+    (`taken` holds this run's ids; `w` is None when the store held no inspection before the run)."""
+    candidates = [r.content_hash[:20] for r in rows]
+    if w is not None:
+        taken.update(w.existing_ids(candidates))
+    out = []
+    for row, candidate in zip(rows, candidates):
+        n = 0
+        while candidate in taken or (n and w is not None and w.existing_ids([candidate])):
+            n += 1
+            candidate = _hash(f"{row.content_hash}:{n}")[:20]
+        taken.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress) -> Table:
@@ -213,6 +263,16 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
                dry_run: bool = False, chunk_rows: int = sheets.CHUNK_ROWS, retry: sheets.Retry = sheets.Retry(),
                lock_wait: float = 5.0, progress: Progress | None = None) -> IngestReport:
     """Ingest `sources` into the store at `db_path` in one transaction and report what happened."""
+    from ..gcpause import paused
+
+    with paused():   # a year's rows are hundreds of thousands of small objects, none in reference cycles
+        return _run_ingest(sources, standards=standards, db_path=db_path, lock=lock, credentials=credentials,
+                           endpoint=endpoint, dry_run=dry_run, chunk_rows=chunk_rows, retry=retry,
+                           lock_wait=lock_wait, progress=progress)
+
+
+def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry_run, chunk_rows, retry,
+                lock_wait, progress) -> IngestReport:
     lock = lock or Lock()
     db_path = Path(db_path)
     if not sources:
@@ -237,7 +297,8 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
         store.begin(conn, db_path)
         prepared: list[_Prepared] = []
         other_tables: list[tuple[Table, SourceReport]] = []   # forms of the other methods
-        seen: dict[str, dict[str, str]] = {c: {} for c in vocabs}
+        seen: dict[str, dict[str, tuple]] = {c: {} for c in vocabs}
+        writer = store.StoreWriter(conn)
         for ref in sources:
             t0 = time.monotonic()
             table = _fetch(ref, credentials=credentials, endpoint=endpoint, chunk_rows=chunk_rows,
@@ -252,10 +313,10 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
                 other_tables.append((table, sr))
                 sr.seconds = time.monotonic() - t0
                 continue
-            prepared.append(_prepare(table, vocabs[ref.checklist], seen[ref.checklist], sr))
+            prepared.append(_prepare(writer, table, vocabs[ref.checklist], seen[ref.checklist], sr, started_at))
             table.rows = []   # normalised and counted: the cells need not stay in memory for the write
             sr.seconds = time.monotonic() - t0
-        _write(conn, prepared, started_at, progress)
+        _write(writer, prepared, started_at, progress)
         for table, sr in other_tables:
             others[sr.checklist](conn, table, standards, lock.form(sr.checklist), started_at, sr)
         report.sources = [p.report for p in prepared] + [sr for _, sr in other_tables]
@@ -274,74 +335,69 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
     return report
 
 
-def _write(conn: sqlite3.Connection, prepared: list[_Prepared], now: str, progress: Progress | None) -> None:
-    w = store.StoreWriter(conn)
-    placement = w.placement()
-    taken = set(placement)
-    ids: dict[str, dict] = {}
-    for p in prepared:
-        t = p.table
-        sid = w.source_id(t.source.key, t.source.checklist, t.source.kind, t.source.locator,
-                          p.report.title, t.timezone, now)
-        header_json = json.dumps(t.header, ensure_ascii=False)
-        hid = w.header_id(sid, _hash(header_json), header_json, now)
-        raw_ids = w.raw_rows(sid, hid, ((r.number, r.raw_hash, r.raw_json) for r in p.rows),
-                             t.fetched_at.isoformat(timespec="seconds"))
-        for r in p.rows:  # stored now; a year's raw cells need not stay in memory for the rest of the run
-            r.raw_json = ""
-        w.unmapped([(sid, name, i + 1, now) for i, name in p.unmapped])
-        ids[t.source.key] = {"sid": sid, "raw": raw_ids}
-
+def _write(w: store.StoreWriter, prepared: list[_Prepared], now: str, progress: Progress | None) -> None:
     by_checklist: dict[str, list[_Prepared]] = {}
     for p in prepared:
         by_checklist.setdefault(p.table.source.checklist, []).append(p)
     total = sum(len(p.rows) for p in prepared)
     done = 0
+    taken: set[str] = set()
+    empty = w.conn.execute("SELECT 1 FROM inspections LIMIT 1").fetchone() is None   # a first load
     for checklist, group in by_checklist.items():
-        fetched = {p.table.source.key: [identity.Fetched(r.number, r.content_hash, r.record.key)
-                                        for r in p.rows if r.record] for p in group}
-        matches = identity.match(w.stored(checklist), fetched)
+        fetched = {p.table.source.key: [r for r in p.rows if not r.rejected] for p in group}
+        # only the stored inspections these rows can match: same content, or from the sources read
+        stored, placement = ([], {}) if empty else w.stored(
+            checklist, [p.sid for p in group], {r.content_hash for rows in fetched.values() for r in rows})
+        matches = identity.match(stored, fetched)
+        del stored, fetched
         for p in group:
-            key, sr = p.table.source.key, p.report
-            sid, raw_ids = ids[key]["sid"], ids[key]["raw"]
+            key, sr, sid, raw_ids = p.table.source.key, p.report, p.sid, p.raw_ids
             fetched_at = p.table.fetched_at.isoformat(timespec="seconds")
             outcome = matches.rows.get(key, {})
             for start in range(0, len(p.rows), WRITE_BATCH):
-                new, moved, versions, answers, sections, quarantine, asked = [], [], [], [], [], [], []
-                for row in p.rows[start:start + WRITE_BATCH]:
+                batch = p.rows[start:start + WRITE_BATCH]
+                new, moved, versions, sections, quarantine, asked = [], [], [], [], [], []
+                fresh = [r for r in batch if not r.rejected and outcome[r.row_number][0] == "new"]
+                ids = iter(_new_ids(fresh, taken, None if empty else w)) if fresh else iter(())
+                for row in batch:
                     raw_id = raw_ids[row.raw_hash]
                     if row.rejected:
                         sr.quarantined += 1
                         sr.reasons[row.rejected.code] = sr.reasons.get(row.rejected.code, 0) + 1
-                        sr.quarantined_rows.append((row.number, row.rejected.message))
-                        quarantine.append((sid, raw_id, row.number, row.rejected.code, row.rejected.message, now))
+                        sr.quarantined_rows.append((row.row_number, row.rejected.message))
+                        quarantine.append((sid, raw_id, row.row_number, row.rejected.code, row.rejected.message,
+                                           now))
                         continue
-                    kind, iid = outcome[row.number]
+                    kind, iid = outcome[row.row_number]
                     if kind == "new":
-                        iid = _new_id(row.content_hash, taken)
-                        new.append((iid, checklist, sid, row.number, 1, now))
+                        iid = next(ids)
+                        new.append((iid, checklist, sid, row.row_number, 1, now))
                         version = 1
                     elif kind == "edited":
                         version = placement[iid][2] + 1
-                        moved.append((sid, row.number, version, iid))
+                        moved.append((sid, row.row_number, version, iid))
                     else:
                         old_sid, old_row, version, gone = placement[iid]
-                        if (old_sid, old_row, gone) != (sid, row.number, None):
-                            moved.append((sid, row.number, version, iid))
+                        if (old_sid, old_row, gone) != (sid, row.row_number, None):
+                            moved.append((sid, row.row_number, version, iid))
                     setattr(sr, kind, getattr(sr, kind) + 1)
                     if kind != "unchanged":
-                        v, a, s, q = _version_rows(iid, version, raw_id, row, fetched_at, p.timezone)
-                        versions.append(v)
-                        answers.extend(a)
-                        sections.extend(s)
-                        asked.extend(q)
+                        if row.version is None:   # matched by raw cells, yet not unchanged: cannot happen
+                            raise RuntimeError(f"row {row.row_number} of {key} was taken as unchanged too early")
+                        v = row.version
+                        versions.append((iid, version, raw_id, row.content_hash, fetched_at, v[0], p.timezone,
+                                         *v[1:]))
+                        if row.sections:
+                            sections.extend((iid, version, *x) for x in row.sections)
+                        if row.asked:
+                            asked.extend((iid, version, *x) for x in row.asked)
                 w.add_inspections(new)
-                w.add_versions(versions, answers, sections, asked)
+                w.add_versions(versions, sections, asked)
                 w.move_inspections(moved)
                 w.quarantine(quarantine)
-                for row in p.rows[start:start + WRITE_BATCH]:
-                    row.record = None   # written: free it while SQLite's page cache grows
-                done += min(WRITE_BATCH, len(p.rows) - start)
+                for row in batch:
+                    row.version = row.sections = row.asked = None   # written: free it
+                done += len(batch)
                 if progress:
                     progress("store", done, total)
             gone = matches.gone.get(key, [])

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import sqlite3
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from ..errors import HandbookError
 from ..records import Inspection
 
 DEFAULT_STORE = Path("data/inspections.sqlite")
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE sources (
@@ -187,6 +188,27 @@ CREATE TABLE IF NOT EXISTS exam_answers (
 );
 CREATE INDEX IF NOT EXISTS exam_responses_by_exam ON exam_responses (exam, project);
 """,
+    # 4: each version's answers in the version row (JSON objects in item order) instead of ~13 rows of
+    #    `answers` per response; `answers` stays readable as a view. Existing answers move over.
+    4: """
+ALTER TABLE versions ADD COLUMN findings TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE versions ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
+UPDATE versions SET
+    findings = COALESCE((SELECT json_group_object(a.item_code, a.findings) FROM
+        (SELECT item_code, findings FROM answers WHERE inspection_id = versions.inspection_id
+         AND version = versions.version ORDER BY rowid) a), '{}'),
+    labels = COALESCE((SELECT json_group_object(a.item_code, a.label) FROM
+        (SELECT item_code, label FROM answers WHERE inspection_id = versions.inspection_id
+         AND version = versions.version ORDER BY rowid) a), '{}')
+    WHERE EXISTS (SELECT 1 FROM answers WHERE inspection_id = versions.inspection_id
+                  AND version = versions.version);
+DROP TABLE answers;
+CREATE INDEX IF NOT EXISTS inspections_by_source ON inspections (source_id);
+CREATE VIEW IF NOT EXISTS answers AS
+    SELECT v.inspection_id AS inspection_id, v.version AS version, f.key AS item_code, f.value AS findings,
+           COALESCE(json_extract(v.labels, '$."' || f.key || '"'), '') AS label
+    FROM versions v, json_each(v.findings) f
+""",
 }
 
 
@@ -259,6 +281,7 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
     """The current version of every stored inspection (those gone from their source only on request)."""
     conn = _open_read(db_path)
     try:
+        compact = conn.execute("PRAGMA user_version").fetchone()[0] >= 4   # answers in the version row
         where, args = ["1=1"], []
         if checklist:
             where.append("i.checklist = ?")
@@ -266,15 +289,17 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
         if not include_gone:
             where.append("i.gone_at IS NULL")
         rows = conn.execute(f"""
-            SELECT i.id, i.checklist, v.version, v.project, v.role, v.inspector, v.date,
-                   v.submitted_at, v.timezone, v.form_version
+            SELECT i.id, i.checklist, v.project, v.role, v.inspector, v.date,
+                   v.submitted_at, v.timezone, v.form_version, {'v.findings' if compact else "''"}
             FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
-            WHERE {' AND '.join(where)} ORDER BY v.submitted_at, i.id""", args).fetchall()
+            WHERE {' AND '.join(where)}""", args).fetchall()
+        rows.sort(key=itemgetter(6, 0))   # by submission time, then id (ASCII: as SQLite's ORDER BY would)
         findings: dict[str, dict] = {}
-        for iid, code, value in conn.execute("""
-                SELECT a.inspection_id, a.item_code, a.findings FROM answers a
-                JOIN inspections i ON i.id = a.inspection_id AND a.version = i.current_version"""):
-            findings.setdefault(iid, {})[code] = value
+        if not compact:   # a store of schema 1-3 (read-only readers do not upgrade it)
+            for iid, code, value in conn.execute("""
+                    SELECT a.inspection_id, a.item_code, a.findings FROM answers a
+                    JOIN inspections i ON i.id = a.inspection_id AND a.version = i.current_version"""):
+                findings.setdefault(iid, {})[code] = value
         corrected: dict[str, dict] = {}
         notes: dict[str, dict] = {}
         for iid, section, fixed, note in conn.execute("""
@@ -286,14 +311,31 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
                 notes.setdefault(iid, {})[section] = note
     finally:
         conn.close()
+    # dates, zones and answer sets repeat a lot: parse each distinct text once
     zones: dict[str, ZoneInfo] = {}
+    dates: dict[str, dt.date] = {}
+    decoded: dict[str, dict] = {}
+    loads, fromiso, date_of = json.loads, dt.datetime.fromisoformat, dt.date.fromisoformat
     out = []
-    for iid, cl, _version, project, role, inspector, date, submitted, tz, form_version in rows:
-        zone = zones.setdefault(tz, ZoneInfo(tz))
-        out.append(Inspection(
+    append = out.append
+    for iid, cl, project, role, inspector, date, submitted, tz, form_version, encoded in rows:
+        zone = zones.get(tz)
+        if zone is None:
+            zone = zones[tz] = ZoneInfo(tz)
+        day = dates.get(date)
+        if day is None:
+            day = dates[date] = date_of(date)
+        if compact:
+            answers = decoded.get(encoded)
+            if answers is None:
+                answers = decoded[encoded] = loads(encoded)
+            answers = answers.copy()
+        else:
+            answers = findings.get(iid, {})
+        append(Inspection(
             id=iid, checklist=cl, project=project, role=role, inspector=inspector,
-            date=dt.date.fromisoformat(date), submitted_at=dt.datetime.fromisoformat(submitted).astimezone(zone),
-            form_version=form_version, findings=findings.get(iid, {}), corrected=corrected.get(iid, {}),
+            date=day, submitted_at=fromiso(submitted).astimezone(zone),
+            form_version=form_version, findings=answers, corrected=corrected.get(iid, {}),
             notes=notes.get(iid, {})))
     return out
 
@@ -398,26 +440,89 @@ class StoreWriter:
 
     def raw_rows(self, source_id: int, header_id: int, rows: list[tuple[int, str, str]], fetched_at: str) -> dict:
         """Append rows not stored yet; returns {hash: raw row id} for the source and header."""
+        self.append_raw_rows(source_id, header_id, rows, fetched_at)
+        return self.raw_ids(source_id, header_id)
+
+    def append_raw_rows(self, source_id: int, header_id: int, rows: list[tuple[int, str, str]],
+                        fetched_at: str) -> None:
+        """Append rows (row number, hash, cells JSON) not stored yet for the source and header."""
         self.conn.executemany(
             "INSERT OR IGNORE INTO raw_rows (source_id, header_id, row_number, fetched_at, hash, cells) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(source_id, header_id, n, fetched_at, h, cells) for n, h, cells in rows])
+
+    def raw_ids(self, source_id: int, header_id: int) -> dict[str, int]:
+        """{hash: raw row id} for the source and header."""
         return dict(self.conn.execute("SELECT hash, id FROM raw_rows WHERE source_id = ? AND header_id = ?",
                                       (source_id, header_id)))
 
-    def stored(self, checklist: str) -> list:
+    def known_rows(self, source_id: int, header_id: int) -> dict[str, tuple[str, tuple]]:
+        """{raw hash: (content hash, key)} of the raw rows from this source and header that are some
+        inspection's current version: a row fetched again with the same cells is that version."""
+        out = {}
+        if self.conn.execute("SELECT 1 FROM raw_rows WHERE source_id = ? AND header_id = ? LIMIT 1",
+                             (source_id, header_id)).fetchone() is None:
+            return out   # a new source (or header): nothing stored from it
+        dates: dict[str, dt.date] = {}
+        for raw_hash, content_hash, project, role, inspector, date in self.conn.execute("""
+                SELECT r.hash, v.content_hash, v.project, v.role, v.inspector, v.date
+                FROM raw_rows r JOIN versions v ON v.raw_row_id = r.id
+                JOIN inspections i ON i.id = v.inspection_id AND i.current_version = v.version
+                WHERE r.source_id = ? AND r.header_id = ?""", (source_id, header_id)):
+            day = dates.get(date) or dates.setdefault(date, dt.date.fromisoformat(date))
+            out[raw_hash] = (content_hash, (project, role, inspector, day))
+        return out
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        """Which of these inspection ids are taken."""
+        out: set[str] = set()
+        for k in range(0, len(ids), 500):
+            chunk = ids[k:k + 500]
+            out.update(r[0] for r in self.conn.execute(
+                f"SELECT id FROM inspections WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return out
+
+    def stored(self, checklist: str, source_ids: list[int] = (), hashes=None) -> tuple[list, dict]:
+        """The stored inspections of the checklist that fetched rows can match, and their placement.
+
+        With `hashes` (content hashes of the rows read), only those from the sources read or with one of
+        those hashes; without, all. Placement: inspection id -> (source id, row number, current version,
+        gone_at)."""
         from .identity import Stored
 
-        return [Stored(iid, key, row, h, (project, role, inspector, dt.date.fromisoformat(date)), gone is not None)
-                for iid, key, row, h, project, role, inspector, date, gone in self.conn.execute("""
-                SELECT i.id, s.key, i.row_number, v.content_hash, v.project, v.role, v.inspector, v.date, i.gone_at
-                FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
-                JOIN sources s ON s.id = i.source_id WHERE i.checklist = ?""", (checklist,))]
-
-    def placement(self) -> dict[str, tuple]:
-        """inspection id -> (source id, row number, current version, gone_at)."""
-        return {iid: rest for iid, *rest in self.conn.execute(
-            "SELECT id, source_id, row_number, current_version, gone_at FROM inspections")}
+        select = """SELECT i.rowid, i.id, s.key, i.row_number, v.content_hash, v.project, v.role, v.inspector,
+                           v.date, i.gone_at, i.source_id, i.current_version
+                    FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+                    JOIN sources s ON s.id = i.source_id {join} WHERE i.checklist = ?"""
+        if hashes is None:
+            found = self.conn.execute(select.format(join=""), (checklist,)).fetchall()
+        else:
+            marks = ",".join("?" * len(source_ids))
+            found = []
+            if source_ids:
+                found += self.conn.execute(select.format(join="") + f" AND i.source_id IN ({marks})",
+                                           (checklist, *source_ids)).fetchall()
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS fetched_hashes (hash TEXT PRIMARY KEY)")
+            self.conn.execute("DELETE FROM temp.fetched_hashes")
+            self.conn.executemany("INSERT OR IGNORE INTO temp.fetched_hashes VALUES (?)", ((h,) for h in hashes))
+            # from the hashes read, through the index on content hashes (not a scan of every inspection)
+            found += self.conn.execute(f"""
+                SELECT i.rowid, i.id, s.key, i.row_number, v.content_hash, v.project, v.role, v.inspector,
+                       v.date, i.gone_at, i.source_id, i.current_version
+                FROM temp.fetched_hashes f CROSS JOIN versions v ON v.content_hash = f.hash
+                CROSS JOIN inspections i ON i.id = v.inspection_id AND i.current_version = v.version
+                JOIN sources s ON s.id = i.source_id
+                WHERE i.checklist = ? {f"AND i.source_id NOT IN ({marks})" if source_ids else ""}""",
+                (checklist, *source_ids)).fetchall()
+            self.conn.execute("DELETE FROM temp.fetched_hashes")
+            found.sort()   # in the store's order, as a whole-table read gives them
+        dates: dict[str, dt.date] = {}
+        stored, placement = [], {}
+        for _, iid, key, row, h, project, role, inspector, date, gone, sid, version in found:
+            day = dates.get(date) or dates.setdefault(date, dt.date.fromisoformat(date))
+            stored.append(Stored(iid, key, row, h, (project, role, inspector, day), gone is not None))
+            placement[iid] = (sid, row, version, gone)
+        return stored, placement
 
     def add_inspections(self, rows: list[tuple]) -> None:
         """rows: (id, checklist, source_id, row_number, current_version, first_seen_at)."""
@@ -429,13 +534,13 @@ class StoreWriter:
         self.conn.executemany("UPDATE inspections SET source_id = ?, row_number = ?, current_version = ?, "
                               "gone_at = NULL WHERE id = ?", rows)
 
-    def add_versions(self, versions: list[tuple], answers: list[tuple], sections: list[tuple],
-                     asked: list[tuple] = ()) -> None:
+    def add_versions(self, versions: list[tuple], sections: list[tuple], asked: list[tuple] = ()) -> None:
+        """versions: (inspection_id, version, raw_row_id, content_hash, fetched_at, submitted_at, timezone,
+        project, role, inspector, date, form_version, respondent_email, extra, findings, labels)."""
         self.conn.executemany("INSERT INTO versions (inspection_id, version, raw_row_id, content_hash, fetched_at, "
                               "submitted_at, timezone, project, role, inspector, date, form_version, "
-                              "respondent_email, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", versions)
-        self.conn.executemany("INSERT INTO answers (inspection_id, version, item_code, findings, label) "
-                              "VALUES (?, ?, ?, ?, ?)", answers)
+                              "respondent_email, extra, findings, labels) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", versions)
         self.conn.executemany("INSERT INTO sections (inspection_id, version, section, corrected, note) "
                               "VALUES (?, ?, ?, ?, ?)", sections)
         # asked: (inspection_id, version, bank question id, answer label, who was asked)
