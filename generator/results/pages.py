@@ -42,14 +42,15 @@ class QualityRow:
     seen: str = ""
 
 
+_RISKY = ("=", "+", "-", "@")
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     """CSV with a BOM so Excel opens the Chinese correctly; cells starting with = + - @ are quoted inert."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([("'" + c) if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c
-                         for c in row])
+    writer.writerows([("'" + c) if isinstance(c, str) and c[:1] in _RISKY else c for c in row] for row in rows)
     return "\ufeff" + buf.getvalue()
 
 
@@ -70,7 +71,7 @@ class _Results:
         self.inspections = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
         self.as_of = as_of or (self.inspections[-1].date if self.inspections else dt.date.today())
         self.inspections = [i for i in self.inspections if i.date <= self.as_of]
-        self.scores = [sc.score_inspection(s, i) for i in self.inspections]
+        self.scores = sc.score_inspections(s, self.inspections)
         first = self.inspections[0].date if self.inspections else self.as_of
         self.start = first
         self.patrols = sc.patrol_compliance(s, self.inspections, first, self.as_of)
@@ -102,6 +103,30 @@ class _Results:
         for a in self.actions:
             self.actions_by_project[a.project].append(a)
         self._week_aggs: dict[tuple, sc.Aggregate] = {}
+        self._row_heads: dict[tuple, tuple] = {}
+        self._row_tails: dict[tuple, tuple] = {}
+        # item code -> indexes of the sections listing it
+        self.section_slot: dict[str, tuple[int, ...]] = {}
+        for k, section in enumerate(s.sections):
+            for code in {i.code for i in section.items}:
+                self.section_slot[code] = self.section_slot.get(code, ()) + (k,)
+
+    def inspection_row(self, x: sc.InspectionScore) -> list:
+        """A row of a project's inspections CSV (dates, names and score cells repeat: each formatted once)."""
+        i = x.inspection
+        head = self._row_heads.get((i.date, i.checklist, i.role))
+        if head is None:
+            head = self._row_heads[(i.date, i.checklist, i.role)] = (
+                i.date.isoformat(), self.s.checklists[i.checklist].title if i.checklist in self.s.checklists
+                else i.checklist, self.role_names.get(i.role, i.role))
+        tail_key = (x.earned, x.possible, x.grade, x.findings, x.critical)
+        tail = self._row_tails.get(tail_key)
+        if tail is None:
+            tail = self._row_tails[tail_key] = (_n(x.earned), _n(x.possible), _p(x.percent), x.grade, x.findings,
+                                                " ".join(x.critical))
+        t = i.submitted_at
+        return [head[0], f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}", head[1], head[2],
+                *tail]
 
     def name(self, project: str) -> str:
         return self.project_names.get(project, project)
@@ -208,18 +233,19 @@ def _project_page(r: _Results, project: str, files):
     mine = [x.inspection for x in own]
     q_start, q_end = sc.quarter_bounds(r.quarter)
     quarter_scores = r.scores_in(q_start, q_end, project)
-    sections = []
-    for section in r.s.sections:
-        codes = {i.code for i in section.items}
-        earned = possible = 0.0
-        findings = 0
-        for x in quarter_scores:
-            for code, found in x.inspection.findings.items():
-                if code in codes:
-                    e, p = sc.item_score(r.s.items[code], found)
-                    earned, possible, findings = earned + e, possible + p, findings + (found or 0)
-        sections.append(dict(number=section.number, title=section.title, percent=sc.percent(earned, possible),
-                             findings=findings))
+    # one pass over the quarter: per section, sums in the same order as a pass per section
+    sums = [[0.0, 0.0, 0] for _ in r.s.sections]
+    slot = r.section_slot
+    for x in quarter_scores:
+        for code, found in x.inspection.findings.items():
+            ks = slot.get(code)
+            if ks:
+                e, p = sc.item_score(r.s.items[code], found)
+                for k in ks:
+                    acc = sums[k]
+                    acc[0], acc[1], acc[2] = acc[0] + e, acc[1] + p, acc[2] + (found or 0)
+    sections = [dict(number=section.number, title=section.title, percent=sc.percent(earned, possible),
+                     findings=findings) for section, (earned, possible, findings) in zip(r.s.sections, sums)]
     top = sc.pareto(r.s, [x.inspection for x in quarter_scores])[:8]
     if top:
         files[f"{ROOT}/charts/{project}-pareto.svg"] = bar_chart(
@@ -230,11 +256,7 @@ def _project_page(r: _Results, project: str, files):
     recent = own[-RECENT_INSPECTIONS:][::-1]
     files[f"{ROOT}/csv/{project}-inspections.csv"] = csv_text(
         ["日期", "提交时间", "检查表", "角色", "得分", "满分", "得分率", "评级", "问题(处)", "红线条目"],
-        [[x.inspection.date.isoformat(), x.inspection.submitted_at.strftime("%Y-%m-%d %H:%M"),
-          r.s.checklists[x.inspection.checklist].title if x.inspection.checklist in r.s.checklists
-          else x.inspection.checklist, r.role_names.get(x.inspection.role, x.inspection.role),
-          _n(x.earned), _n(x.possible), _p(x.percent), x.grade, x.findings, " ".join(x.critical)]
-         for x in own])
+        [r.inspection_row(x) for x in own])
     # focus_list keeps the project's own inspections and actions: hand it only those
     focus = focus_list(r.s, project, r.inspections_by_project.get(project, []),
                        r.actions_by_project.get(project, []), r.as_of)
@@ -317,13 +339,36 @@ def _actions(r: _Results, files):
     how = Counter(a.closed_how for a in closed)
     files[f"{ROOT}/csv/actions.csv"] = csv_text(
         ["项目", "条目", "内容", "发现日期", "整改期限", "问题(处)", "状态", "关闭日期", "关闭方式", "天数"],
-        [[r.name(a.project), a.code, r.s.items[a.code].short, a.opened.isoformat(), a.due.isoformat(), a.findings,
-          "已关闭" if a.closed else ("逾期" if a.overdue(r.as_of) else "整改中"),
-          a.closed.isoformat() if a.closed else "", a.closed_how or "", a.age(r.as_of)] for a in r.actions])
+        _action_rows(r))
     files[f"{ROOT}/actions.md"] = render(
         "results/actions.md.j2", r=r, open=open_, n_closed=len(closed), how=how,
         n_overdue=sum(1 for a in open_ if a.overdue(r.as_of)),
         median=sc.median_days_to_close(r.actions), item_link=lambda code: r.item_link(code, 1))
+
+
+def _action_rows(r: _Results) -> list[list]:
+    names: dict[str, str] = {}
+    shorts: dict[str, str] = {}
+    days: dict[dt.date, str] = {}
+
+    def iso(day: dt.date) -> str:
+        text = days.get(day)
+        if text is None:
+            text = days[day] = day.isoformat()
+        return text
+
+    rows = []
+    for a in r.actions:
+        name = names.get(a.project)
+        if name is None:
+            name = names[a.project] = r.name(a.project)
+        short = shorts.get(a.code)
+        if short is None:
+            short = shorts[a.code] = r.s.items[a.code].short
+        rows.append([name, a.code, short, iso(a.opened), iso(a.due), a.findings,
+                     "已关闭" if a.closed else ("逾期" if a.overdue(r.as_of) else "整改中"),
+                     iso(a.closed) if a.closed else "", a.closed_how or "", a.age(r.as_of)])
+    return rows
 
 
 def _assessment(r: _Results, files):

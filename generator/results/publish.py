@@ -29,13 +29,18 @@ def results_generator(store_path: Path | str, *, as_of=None):
         from ..ingest.store import read_inspections
         from ..site import urls
 
+        from ..gcpause import paused
+
         inspections, quarantine, unmapped = [], [], []
-        if store_path.exists():
-            inspections = read_inspections(store_path)
-            quarantine, unmapped = quality_rows(store_path)
-        shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
-        files = build_results(ctx.standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
-                              item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}")
+        with paused():   # a year's inspections are hundreds of thousands of objects, none in cycles
+            if store_path.exists():
+                inspections = read_inspections(store_path)
+                quarantine, unmapped = quality_rows(store_path)
+            shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
+            files = build_results(ctx.standards, inspections, as_of=as_of, quarantine=quarantine,
+                                  unmapped=unmapped, item_url=lambda code: f"{urls.item_page(code, ctx.standards)}"
+                                                                           f"#{urls.item_anchor(code)}")
+            del inspections
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.add_nav(RESULTS_TAB, [{title: path} for title, path in NAV])
@@ -74,14 +79,24 @@ def sheet_focus(store_path: Path | str):
         from ..methods.focus import focus_list
         from .scoring import corrective_actions
 
+        from ..gcpause import paused
+
         if not store_path.exists():
             return {}
-        inspections = read_inspections(store_path)
-        if not inspections:
-            return {}
-        as_of = max(i.date for i in inspections)
-        actions = corrective_actions(standards, inspections)
-        return {p.id: focus_list(standards, p.id, inspections, actions, as_of)
-                for p in standards.organisation.projects}
+        with paused():
+            inspections = read_inspections(store_path)
+            if not inspections:
+                return {}
+            as_of = max(i.date for i in inspections)
+            actions = corrective_actions(standards, inspections)
+            # focus_list keeps the project's own inspections and actions: hand it only those
+            own: dict[str, list] = {}
+            own_actions: dict[str, list] = {}
+            for i in inspections:
+                own.setdefault(i.project, []).append(i)
+            for a in actions:
+                own_actions.setdefault(a.project, []).append(a)
+            return {p.id: focus_list(standards, p.id, own.get(p.id, []), own_actions.get(p.id, []), as_of)
+                    for p in standards.organisation.projects}
 
     return focus

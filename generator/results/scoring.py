@@ -72,6 +72,22 @@ def score_inspection(standards: Standards, inspection: Inspection) -> Inspection
     return InspectionScore(inspection, earned, possible, findings, tuple(critical), grade, tuple(unknown))
 
 
+def score_inspections(standards: Standards, inspections: Iterable[Inspection]) -> list[InspectionScore]:
+    """`score_inspection` of each, scoring each distinct set of answers once (answers repeat a lot)."""
+    done: dict[tuple, InspectionScore] = {}
+    out = []
+    for inspection in inspections:
+        key = tuple(inspection.findings.items())
+        hit = done.get(key)
+        if hit is None:
+            hit = done[key] = score_inspection(standards, inspection)
+            out.append(hit)
+        else:
+            out.append(InspectionScore(inspection, hit.earned, hit.possible, hit.findings, hit.critical,
+                                       hit.grade, hit.unknown_codes))
+    return out
+
+
 @dataclass(frozen=True)
 class Aggregate:
     """Pooled scores of several inspections; `n` is always shown beside the %."""
@@ -232,10 +248,18 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection]) 
     """Open an action per finding; close on 已当场纠正 or a later 符合 of the same project and item."""
     actions: list[Action] = []
     open_by_key: dict[tuple[str, str], Action] = {}
+    known: dict[str, tuple] = {}     # item code -> (item, its section number or None), looked up once
     for insp in sorted(inspections, key=lambda i: (i.submitted_at, i.id)):
         for code, found in insp.findings.items():
-            item = standards.items.get(code)
-            if item is None or found is None:
+            if found is None:
+                continue
+            entry = known.get(code)
+            if entry is None:
+                item = standards.items.get(code)
+                section = standards.section_of(code) if item is not None else None
+                entry = known[code] = (item, section.number if section else None)
+            item = entry[0]
+            if item is None:
                 continue
             key = (insp.project, code)
             action = open_by_key.get(key)
@@ -250,8 +274,7 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection]) 
                 actions.append(action)
                 open_by_key[key] = action
             action.findings += found
-            section = standards.section_of(code)
-            if section and insp.corrected.get(section.number):
+            if entry[1] is not None and insp.corrected.get(entry[1]):
                 action.closed, action.closed_how = insp.date, ON_THE_SPOT
                 del open_by_key[key]
     return actions
