@@ -242,8 +242,28 @@ class Normalised:
         return hashlib.sha256(_SORTED_JSON(data).encode()).hexdigest()
 
 
-# json.dumps(…, ensure_ascii=False, sort_keys=True) without building an encoder per call
-_SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+def json_encoder(*, sort_keys: bool = False, separators: tuple[str, str] = (", ", ": "), default=None):
+    """A function giving the text of json.dumps(value, ensure_ascii=False, …) with these options.
+
+    json.dumps builds a new encoder on every call, which costs more than encoding a short row;
+    this builds the C encoder once (no circular-reference check: rows and answers hold none).
+    """
+    from json.encoder import c_make_encoder, encode_basestring
+
+    def fail(value):
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    if c_make_encoder is None:   # no C accelerator: the pure-Python encoder, built once
+        return json.JSONEncoder(ensure_ascii=False, sort_keys=sort_keys, separators=separators,
+                                default=default).encode
+    encode = c_make_encoder(None, default or fail, encode_basestring, None, separators[1], separators[0],
+                            sort_keys, False, True)
+    join = "".join
+    return lambda value: join(encode(value, 0))
+
+
+# json.dumps(…, ensure_ascii=False, sort_keys=True), the text the content hash is taken of
+_SORTED_JSON = json_encoder(sort_keys=True)
 
 
 def _text(value) -> str:

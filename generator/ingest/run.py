@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import HandbookError
 from . import files, identity, sheets, store
 from .lock import Lock
-from .mapping import Normalised, Rejected, Vocabulary, map_columns, normalise
+from .mapping import Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise
 from .table import Progress, SourceRef, Table
 
 WRITE_BATCH = 1000
@@ -149,14 +149,26 @@ class _Prepared:
 
 
 # one encoder each (json.dumps with options builds a new encoder per call): the same text as json.dumps
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_sorted_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_dumps = json_encoder(separators=(",", ":"))
+_sorted_dumps = json_encoder(sort_keys=True)
+_raw_dumps = json_encoder(default=_json_default)
+_ENCODED: dict[tuple, str] = {}    # answer sets repeat a lot: encode each once
+
+
+def _encoded(value: dict) -> str:
+    key = tuple(value.items())
+    text = _ENCODED.get(key)
+    if text is None:
+        if len(_ENCODED) > 200_000:
+            _ENCODED.clear()
+        text = _ENCODED[key] = _dumps(value)
+    return text
 
 
 def _version_fields(r: Normalised) -> tuple[tuple, list, list]:
     """(version fields from submitted_at on, sections, questioning answers) of a normalised response."""
     v = (r.submitted_at.isoformat(), r.project, r.role, r.inspector, r.date.isoformat(), r.form_version, r.email,
-         _sorted_dumps(r.extra), _dumps(r.findings), _dumps(r.labels))
+         _sorted_dumps(r.extra) if r.extra else "{}", _encoded(r.findings), _encoded(r.labels))
     sections = [(s, (None if s not in r.corrected else int(r.corrected[s])), r.notes.get(s))
                 for s in sorted(set(r.corrected) | set(r.notes))] if (r.corrected or r.notes) else None
     asked = [(q, label, r.questioned) for q, label in sorted(r.questioning.items())] if r.questioning else None
@@ -183,7 +195,7 @@ def _prepare(w: store.StoreWriter, table: Table, vocab: Vocabulary, seen: dict[s
     hid = w.header_id(sid, _hash(header_json), header_json, now)
     known = w.known_rows(sid, hid)
     fetched_at = table.fetched_at.isoformat(timespec="seconds")
-    dumps, sha = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode, hashlib.sha256
+    dumps, sha = _raw_dumps, hashlib.sha256
     rows: list[_Row] = []
     fresh: list[tuple] = []
     for number, cells in table.rows:

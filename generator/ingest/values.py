@@ -101,5 +101,15 @@ def parse_date(value, source_tz: dt.tzinfo) -> dt.date:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return from_serial(value).date()
     if isinstance(value, str) and value.strip():
-        return _parse_text(value, source_tz)[0].date()
+        key = (value, source_tz)
+        day = _DATES.get(key)
+        if day is None:   # a date column repeats a few hundred texts: parse each once
+            day = _parse_text(value, source_tz)[0].date()
+            if len(_DATES) > 100_000:
+                _DATES.clear()
+            _DATES[key] = day
+        return day
     raise ValueError(f"not a date: {value!r}")
+
+
+_DATES: dict[tuple, dt.date] = {}
