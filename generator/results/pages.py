@@ -313,8 +313,10 @@ def _patrols(r: _Results, files):
         grid.append((p.name, cells))
     monthly = [x for x in r.patrols if x.role not in {role.id for role in daily_roles}]
     months = sorted({x.period for x in monthly})[-3:]
-    sampling = [(p.name, [next((f"{x.done}/{x.required}" + (" ⚠" if x.missed else "")
-                                for x in monthly if x.project == p.id and x.period == m), "—") for m in months])
+    first_monthly: dict[tuple, sc.PatrolPeriod] = {}   # (project, month) -> its first period, as a scan finds
+    for x in monthly:
+        first_monthly.setdefault((x.project, x.period), x)
+    sampling = [(p.name, [_done_of(first_monthly.get((p.id, m))) for m in months])
                 for p in r.s.organisation.projects]
     missed = [x for x in r.patrols if x.missed]
     files[f"{ROOT}/csv/patrols.csv"] = csv_text(
@@ -331,6 +333,10 @@ def _patrols(r: _Results, files):
     files[f"{ROOT}/patrols.md"] = render(
         "results/patrols.md.j2", r=r, days=days, roles=daily_roles, grid=grid, months=months, sampling=sampling,
         missed=missed[-60:][::-1], n_missed=len(missed), per_project=per_project)
+
+
+def _done_of(x: sc.PatrolPeriod | None) -> str:
+    return "—" if x is None else f"{x.done}/{x.required}" + (" ⚠" if x.missed else "")
 
 
 def _actions(r: _Results, files):
