@@ -222,12 +222,16 @@ def connect(path: Path | str, *, wait: float = 5.0) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=wait, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        # A year's run inserts millions of answer rows under random ids: with SQLite's default 2 MiB page
+        # cache most index inserts go to the file; 64 MiB (taken only as the run needs it) avoids most of that.
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA user_version").fetchone()  # fails here, not mid-run, on a file that is no store
+    except sqlite3.DatabaseError as exc:
+        raise HandbookError(f"{path} is not a handbook store ({exc}); check --store, "
+                            "or move that file away and ingest again") from None
     except (OSError, sqlite3.Error) as exc:
         raise HandbookError(f"cannot open the store {path}: {exc}") from None
-    conn.execute("PRAGMA foreign_keys = ON")
-    # A year's run inserts millions of answer rows under random ids: with SQLite's default 2 MiB page
-    # cache most index inserts go to the file; 64 MiB (taken only as the run needs it) avoids most of that.
-    conn.execute("PRAGMA cache_size = -65536")
     return conn
 
 
@@ -266,8 +270,11 @@ def _open_read(path: Path | str) -> sqlite3.Connection:
     path = Path(path)
     if not path.is_file():
         raise HandbookError(f"no store at {path}: run `handbook ingest` first")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise HandbookError(f"{path} is not a handbook store ({exc}); check --store") from None
     if not 1 <= version <= SCHEMA_VERSION:  # an older store reads fine until the next ingest upgrades it
         conn.close()
         raise HandbookError(f"{path} has store schema {version}, this handbook reads {SCHEMA_VERSION}")
