@@ -64,12 +64,12 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
 @handle_errors
 def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int):
     """Serve the site on 127.0.0.1 and rebuild it when a standards file changes."""
-    from .results.publish import publish_generators
+    from .results.publish import publish_generators, sheet_focus
     from .site import serve_site
 
     try:
         serve_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                   extra_generators=publish_generators(store_path), port=port,
+                   extra_generators=publish_generators(store_path), sheet_focus=sheet_focus(store_path), port=port,
                    report=lambda message: click.echo(message, err=True))
     except KeyboardInterrupt:
         click.echo("已停止。", err=True)
