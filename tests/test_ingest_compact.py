@@ -133,3 +133,22 @@ def test_a_schema_3_store_reads_the_same_and_upgrades_in_place(standards, tmp_pa
     assert read_inspections(old_db) == expected
     # the findings keep the items' order, as the rows of the old table did
     assert [list(i.findings) for i in read_inspections(old_db)] == [list(i.findings) for i in expected]
+
+
+def test_read_inspections_builds_the_same_records_as_the_constructor(standards, tmp_path):
+    import dataclasses
+
+    from generator.records import Inspection
+
+    db = tmp_path / "s.sqlite"
+    ingest(standards, db)
+    read = read_inspections(db)
+    assert read
+    names = {f.name for f in dataclasses.fields(Inspection)}
+    for record in read:
+        assert set(vars(record)) == names          # every field set, nothing else
+        assert Inspection(**vars(record)) == record
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read[0].project = "x"                       # still frozen
+    assert any(i.corrected for i in read) and any(i.notes for i in read)
+    assert read[0].findings is not read[1].findings   # answers are never shared between records

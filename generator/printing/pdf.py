@@ -59,11 +59,11 @@ def _cache_key(html: str, css: str) -> str:
 
 def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = None) -> bool:
     """Render one sheet to `target`; returns True when it came from the cache."""
-    weasyprint = _weasyprint()
     cached = cache_dir / f"{_cache_key(html, css)}.pdf" if cache_dir else None
-    if cached is not None and cached.exists():
+    if cached is not None and cached.exists():   # before importing WeasyPrint: a cached build needs none of it
         shutil.copyfile(cached, target)
         return True
+    weasyprint = _weasyprint()
     font_config = _font_config()
     try:
         document = weasyprint.HTML(string=html, base_url=str(target.parent))

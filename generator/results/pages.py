@@ -65,18 +65,22 @@ def public_name(name: str, allowed: bool) -> str:
 class _Results:
     """Everything computed once and shared by the pages."""
 
-    def __init__(self, s: Standards, inspections: list[Inspection], as_of: dt.date | None, item_url=None):
+    def __init__(self, s: Standards, inspections: list[Inspection], as_of: dt.date | None, item_url=None,
+                 actions: list[sc.Action] | None = None):
         self.s = s
         self.item_url = item_url or _default_item_url(s)
         self.inspections = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
         self.as_of = as_of or (self.inspections[-1].date if self.inspections else dt.date.today())
-        self.inspections = [i for i in self.inspections if i.date <= self.as_of]
+        kept = [i for i in self.inspections if i.date <= self.as_of]
+        if len(kept) != len(self.inspections):
+            actions = None   # computed for every inspection: not these
+        self.inspections = kept
         self.scores = sc.score_inspections(s, self.inspections)
         first = self.inspections[0].date if self.inspections else self.as_of
         self.start = first
         self.patrols = sc.patrol_compliance(s, self.inspections, first, self.as_of)
         self.team_patrols = sc.team_periods(s, self.patrols)
-        self.actions = sc.corrective_actions(s, self.inspections)
+        self.actions = actions if actions is not None else sc.corrective_actions(s, self.inspections)
         self.week = sc.week_start(self.as_of)
         self.weeks = sorted({sc.week_start(i.date) for i in self.inspections} | {self.week})
         self.quarter = sc.quarter_of(self.as_of)
@@ -155,9 +159,12 @@ class _Results:
 
 def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
                   quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
-                  item_url=None) -> dict[str, str]:
-    """Return {path under the docs folder: text} for every results page, CSV and chart."""
-    r = _Results(s, list(inspections), as_of, item_url)
+                  item_url=None, actions: list[sc.Action] | None = None) -> dict[str, str]:
+    """Return {path under the docs folder: text} for every results page, CSV and chart.
+
+    `actions`: `corrective_actions` of these same inspections when the caller has them already.
+    """
+    r = _Results(s, list(inspections), as_of, item_url, actions)
     files: dict[str, str] = {}
     _overview(r, files)
     for project in s.organisation.projects:

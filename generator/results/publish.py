@@ -21,26 +21,88 @@ def quality_rows(store_path: Path) -> tuple[list[QualityRow], list[QualityRow]]:
     return quarantine, unmapped
 
 
+class StoreSnapshot:
+    """The store as read once for a build: the sheets' focus lists and the results pages share one read.
+
+    A year at company scale is ~300,000 inspections and seconds to read and follow through; a build
+    needs them twice (focus lists on the sheets, then the pages). Read again when the file changed,
+    so `handbook serve` rebuilding after a page edit does not read an unchanged store again.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._key: tuple | None = None
+        self._inspections: list = []
+        self._actions: tuple | None = None     # (standards, actions)
+
+    def _fingerprint(self) -> tuple | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def inspections(self) -> list:
+        """Every current inspection of the store ([] when there is no store yet)."""
+        from ..ingest.store import read_inspections
+
+        key = self._fingerprint()
+        if key is None:
+            self._key, self._inspections, self._actions = None, [], None
+        elif key != self._key:
+            self._inspections, self._actions = [], None   # free the old read before the new one
+            self._inspections = read_inspections(self.path)
+            self._key = key
+        return self._inspections
+
+    def actions(self, standards) -> list:
+        """`corrective_actions` of every inspection under these standards (computed once per read)."""
+        from .scoring import corrective_actions
+
+        inspections = self.inspections()
+        if self._actions is None or self._actions[0] is not standards:
+            self._actions = (standards, corrective_actions(standards, inspections))
+        return self._actions[1]
+
+
+_SNAPSHOTS: dict[Path, StoreSnapshot] = {}
+
+
+def forget_snapshots() -> None:
+    """Drop every shared read (the next build reads its store afresh, as a new process would)."""
+    _SNAPSHOTS.clear()
+
+
+def store_snapshot(store_path: Path | str) -> StoreSnapshot:
+    """The shared snapshot of one store (only the latest store's is kept: a year of it is large)."""
+    path = Path(store_path).resolve()
+    if path not in _SNAPSHOTS:
+        _SNAPSHOTS.clear()
+        _SNAPSHOTS[path] = StoreSnapshot(path)
+    return _SNAPSHOTS[path]
+
+
 def results_generator(store_path: Path | str, *, as_of=None):
     """A site page generator writing results/ from the store (an empty store gives 'no data yet' pages)."""
     store_path = Path(store_path)
 
     def generate(ctx) -> None:
-        from ..ingest.store import read_inspections
         from ..site import urls
 
         from ..gcpause import paused
 
-        inspections, quarantine, unmapped = [], [], []
+        quarantine, unmapped = [], []
         with paused():   # a year's inspections are hundreds of thousands of objects, none in cycles
+            snapshot = store_snapshot(store_path)
+            inspections = snapshot.inspections()
+            actions = snapshot.actions(ctx.standards) if inspections else None
             if store_path.exists():
-                inspections = read_inspections(store_path)
                 quarantine, unmapped = quality_rows(store_path)
             shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
             files = build_results(ctx.standards, inspections, as_of=as_of, quarantine=quarantine,
                                   unmapped=unmapped, item_url=lambda code: f"{urls.item_page(code, ctx.standards)}"
-                                                                           f"#{urls.item_anchor(code)}")
-            del inspections
+                                                                           f"#{urls.item_anchor(code)}",
+                                  actions=actions)
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.add_nav(RESULTS_TAB, [{title: path} for title, path in NAV])
@@ -75,20 +137,17 @@ def sheet_focus(store_path: Path | str):
     store_path = Path(store_path)
 
     def focus(standards) -> dict:
-        from ..ingest.store import read_inspections
         from ..methods.focus import focus_list
-        from .scoring import corrective_actions
 
         from ..gcpause import paused
 
-        if not store_path.exists():
-            return {}
         with paused():
-            inspections = read_inspections(store_path)
+            snapshot = store_snapshot(store_path)
+            inspections = snapshot.inspections()
             if not inspections:
                 return {}
             as_of = max(i.date for i in inspections)
-            actions = corrective_actions(standards, inspections)
+            actions = snapshot.actions(standards)
             # focus_list keeps the project's own inspections and actions: hand it only those
             own: dict[str, list] = {}
             own_actions: dict[str, list] = {}
