@@ -382,6 +382,36 @@ def bench(args) -> dict:
     figures["ours"] = Figure("our own share (standards, pages, focus lists and PDF cache, results from the store)",
                              f"{ours:.1f} s = {share:.0f}% of the build", "≤ 20%", share <= 20,
                              note=", ".join(f"{k} {v:.1f} s" for k, v in parts.items()))
+
+    # 6. the weekly cycle: the new week ingested, then the build with last week's caches, in which every
+    #    project whose focus list changed gets its sheets rendered again (each run from the same caches)
+    cycle_store = work / "store-cycle.sqlite"
+    drop_store(cycle_store)
+    shutil.copyfile(store, cycle_store)
+    run_cli(["ingest", "--file", str(week_csv), "--db", str(cycle_store), *common], work)
+    last_week = work / "pdf-cache-last-week"
+    shutil.rmtree(last_week, ignore_errors=True)
+    shutil.copytree(cache, last_week)
+    cycles, fresh, sheets_n = [], 0, 0
+    for _ in range(reps):
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.copytree(last_week, cache)
+        publish.forget_snapshots()
+        report = build_site(std_dir, out_dir=work / "public", docs_dir=docs, config_file=config,
+                            extra_generators=publish.publish_generators(cycle_store),
+                            sheet_focus=publish.sheet_focus(cycle_store), pdf=True, per_project=True, cache_dir=cache)
+        cycles.append(report.timings)
+        fresh, sheets_n = sum(1 for s in report.sheets if not s.cached), len(report.sheets)
+        log("weekly build " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()) + f", {fresh} sheets")
+    publish.forget_snapshots()
+    drop_store(cycle_store)
+    shutil.rmtree(last_week, ignore_errors=True)
+    cycle_total = median_of([t["total"] for t in cycles])
+    figures["cycle"] = Figure(
+        f"`handbook build --store` in the weekly cycle: after the new week's ingest, with last week's caches",
+        f"{cycle_total:.1f} s ({fresh} of {sheets_n} sheets rendered again because their focus lists changed: "
+        f"PDFs {median_of([t['pdf'] for t in cycles]):.1f} s, MkDocs {median_of([t['mkdocs'] for t in cycles]):.1f} s)",
+        "< 60 s", cycle_total < 60, samples=[t["total"] for t in cycles])
     loads.append(loadavg())
     return {"machine": machine(), "projects": args.projects, "days": args.days, "reps": reps,
             "pdf_reps": args.pdf_reps, "rows": rows, "week_rows": len(week), "columns": columns,
@@ -425,10 +455,11 @@ def capacity(r: dict) -> str:
     full_s = median_of(f["full"]["samples"])
     week_s = median_of(f["weekly"]["samples"])
     build_s = median_of(f["build"]["samples"])
+    cycle_s = median_of(f["cycle"]["samples"]) if "cycle" in f else build_s   # a week's build, sheets re-rendered
     mk_s = median_of(f["mkdocs"]["samples"])
     rss = _rss(f)
     limits = {
-        "the weekly build under 60 s": int(60 / build_s * n),
+        "the weekly build (sheets with changed focus lists rendered again) under 60 s": int(60 / cycle_s * n),
         "a year's full re-load in 1 GiB": int(2**30 / rss * n),
         "the weekly ingest under 60 s": int(60 / week_s * n),
         "one response spreadsheet rotated monthly": per_sheet_monthly,
@@ -460,8 +491,9 @@ Measured at {n} projects: {per_day:.2f} daily-patrol responses per project per d
   well; back it up like any file.
 - **Ingest**: the full year {full_s:.0f} s with a peak of {f['memory']['value']}; one week {week_s:.1f} s.
   Memory grows with the rows read in one run, so rotate sheets rather than re-reading years at once.
-- **Build**: {build_s:.0f} s ({mk_s:.0f} s of it MkDocs, which is single-threaded and grows with the
-  number of pages: a results page per project and an archive page per week).
+- **Build**: {build_s:.0f} s when every sheet is cached ({mk_s:.0f} s of it MkDocs, which is single-threaded
+  and grows with the number of pages: a results page per project and an archive page per week), and
+  {cycle_s:.0f} s in a week when the projects' focus lists changed and their sheets are rendered again.
 
 Each limit scaled linearly from the measurement (a rough guide, not a promise):
 
@@ -488,7 +520,7 @@ def results_markdown(r: dict) -> str:
     m = r["machine"]
     f = r["figures"]
     order = ["floor", "sqlite_floor", "full", "weekly", "grown", "google_full", "google_week", "memory", "build", "mkdocs", "ours",
-             "pdf"]
+             "cycle", "pdf"]
     lines = [
         "# Benchmarks at company scale",
         "",
@@ -554,6 +586,12 @@ WHY_MISSED = {
               "or a faster start-up.",
     "memory": "The whole export is parsed into memory before it is normalised (one list per row); streaming "
               "the file row by row would cut the peak further.",
+    "cycle": "Each project's patrol and spot-check sheets carry its focus list, and the list's counts (findings "
+             "in the last four weeks, overdue actions) change nearly every week, so a weekly build renders "
+             "two sheets per project again: about 600 PDFs at 300 projects, at roughly 90 ms each on 2 cores "
+             "with the subset font (twice as fast as before it). Below 60 s at this size would need fewer "
+             "sheets carrying the list (the daily-patrol sheet alone), or a list printed separately from the "
+             "sheet; a build with nothing changed stays in the figure above.",
     "build": "See *our own share*: the results step reads and scores every stored response of the year.",
     "ours": "The results step turns every stored response of the year (a JSON object of answers each) into a "
             "Python record, scores it, follows corrective actions through the year, and writes 300 project "

@@ -131,3 +131,49 @@ def test_pdf_cache_reuses_an_unchanged_sheet(standards, tmp_path):
     assert html_to_pdf(html, css, tmp_path / "b.pdf", cache_dir=cache) is True
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
     assert html_to_pdf(html.replace("客服中心", "客服部"), css, tmp_path / "c.pdf", cache_dir=cache) is False
+
+
+def font_names(path) -> set[str]:
+    names = set()
+    for page in PdfReader(path).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def page_pixels(path, stem):
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(stem)], check=True)
+    return [Image.open(p).convert("L").tobytes() for p in sorted(stem.parent.glob(f"{stem.name}-*.png"))]
+
+
+def test_sheets_embed_a_subset_font_that_looks_the_same_at_a_third_of_the_size(standards, tmp_path):
+    plain = write_sheets(standards, tmp_path / "plain", cache_dir=None, per_project=False)
+    cut = write_sheets(standards, tmp_path / "cut", cache_dir=tmp_path / "cache", per_project=False)
+    assert [s.path for s in plain] == [s.path for s in cut]
+    for n, (a, b) in enumerate(zip(plain, cut)):
+        old, new = tmp_path / "plain" / a.path, tmp_path / "cut" / b.path
+        assert "Handbook-Sans-CJK" in font_names(new) and "Noto-Sans-CJK-SC" in font_names(old)
+        assert new.stat().st_size * 2 < old.stat().st_size
+        assert page_pixels(old, tmp_path / f"old{n}") == page_pixels(new, tmp_path / f"new{n}")   # pixel for pixel
+    assert len(list((tmp_path / "cache").glob("font-*.otf"))) == 2          # regular and bold, cut once
+    # the published print view links the stylesheet as it is: no local font file in it
+    assert "file:" not in (tmp_path / "cut" / "print" / "sheet.css").read_text(encoding="utf-8")
+    again = write_sheets(standards, tmp_path / "again", cache_dir=tmp_path / "cache", per_project=False)
+    assert all(s.cached for s in again)
+
+
+def test_a_character_outside_the_subset_still_prints(standards, tmp_path):
+    from generator.methods.focus import FocusEntry
+    from generator.printing.fonts import package_characters, standards_characters
+
+    rare = "龘"
+    assert rare not in package_characters() and rare not in standards_characters(standards)
+    project = next(p for p in standards.projects.values() if p.active)
+    written = write_sheets(standards, tmp_path, cache_dir=tmp_path / "cache", per_project=True,
+                           focus={project.id: [FocusEntry(None, f"{rare}字号门岗的交接记录", ("例会（测试）",))]})
+    sheet = next(s for s in written if s.project_id == project.id and s.checklist_id == "daily-patrol")
+    text = compact("".join(page_texts(tmp_path / sheet.path)))
+    assert f"{rare}字号门岗的交接记录" in text
+    assert {"Handbook-Sans-CJK", "Noto-Sans-CJK-SC"} <= font_names(tmp_path / sheet.path)   # the system font fills in

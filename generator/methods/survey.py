@@ -146,6 +146,7 @@ def survey_sheet_path(standards: Standards, project: str | None = None) -> str:
 def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None = None, *,
                         cache_dir: Path | None = None) -> list[str]:
     """Write the blank questionnaire and one per project (with its QR code once pushed) as PDFs."""
+    from ..printing.fonts import font_faces, subset_first
     from ..printing.pdf import render_pdfs
 
     links = survey_links(lock or {"checklists": {}}, standards)
@@ -154,7 +155,8 @@ def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None 
                 for p in _projects(standards)]
     for _, rel in planned:
         (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-    render_pdfs([(html, docs_dir / rel) for html, rel in planned], "", cache_dir=cache_dir)
+    faces = font_faces(standards, cache_dir)
+    render_pdfs([(subset_first(html, faces), docs_dir / rel) for html, rel in planned], faces, cache_dir=cache_dir)
     return [rel for _, rel in planned]
 
 

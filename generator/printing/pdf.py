@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import HandbookError
 from ..site import urls, views
 from ..standards import Standards
+from .fonts import font_faces, subset_first
 from .sheets import STYLESHEET, build_sheet, render_sheet_html, stylesheet_text
 
 
@@ -126,13 +127,15 @@ def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None
     (out_dir / STYLESHEET).write_text(css, encoding="utf-8")
     planned: list[tuple[str, str, str | None]] = []   # (html, checklist, project)
     for checklist in standards.checklists.values():
-        blank_html = render_sheet_html(build_sheet(standards, checklist.id))
-        (docs_dir / urls.sheet_html(checklist.id)).write_text(blank_html, encoding="utf-8")
-        planned.append((blank_html, checklist.id, None))
+        blank = build_sheet(standards, checklist.id)
+        (docs_dir / urls.sheet_html(checklist.id)).write_text(render_sheet_html(blank), encoding="utf-8")
+        # the PDFs link no stylesheet: the renderer is handed it, with the subset font first
+        planned.append((render_sheet_html(blank, None), checklist.id, None))
         if per_project:
-            planned += [(render_sheet_html(build_sheet(standards, checklist.id, p.id, tuple(focus.get(p.id, ())))),
-                         checklist.id, p.id)
+            planned += [(render_sheet_html(build_sheet(standards, checklist.id, p.id, tuple(focus.get(p.id, ()))),
+                                           None), checklist.id, p.id)
                         for p in views.checklist_projects(standards, checklist)]
     jobs = [(html, docs_dir / urls.sheet_pdf(cid, pid)) for html, cid, pid in planned]
-    hits = render_pdfs(jobs, css, cache_dir=cache_dir, workers=workers)
+    faces = font_faces(standards, cache_dir)   # the published print view keeps `css` as it is
+    hits = render_pdfs(jobs, faces + subset_first(css, faces), cache_dir=cache_dir, workers=workers)
     return [SheetFile(urls.sheet_pdf(cid, pid), cid, pid, hit) for (_, cid, pid), hit in zip(planned, hits)]

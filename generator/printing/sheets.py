@@ -92,8 +92,9 @@ def build_sheet(standards: Standards, checklist_id: str, project_id: str | None 
         focus=tuple((e.code or "", e.text, "；".join(e.reasons)) for e in focus[:FOCUS_ON_SHEET]))
 
 
-def render_sheet_html(sheet: Sheet, stylesheet_href: str = STYLESHEET) -> str:
-    """The sheet as a standalone HTML page (A4, print stylesheet linked)."""
+def render_sheet_html(sheet: Sheet, stylesheet_href: str | None = STYLESHEET) -> str:
+    """The sheet as a standalone HTML page (A4, print stylesheet linked; None: no link, for a renderer
+    that is handed the stylesheet)."""
     return render("print/sheet.html", sheet=sheet, stylesheet=stylesheet_href)
 
 
