@@ -6,6 +6,7 @@ HTML + stylesheet (+ WeasyPrint version): rebuilding unchanged standards reuses 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.metadata
 import logging
@@ -52,6 +53,20 @@ def _font_config():
     return _FONT_CONFIG
 
 
+_STYLESHEETS: dict[str, object] = {}
+
+
+def _stylesheet(css: str):
+    """The parsed stylesheet, once per process: parsing it (and loading its @font-face fonts) for every
+    sheet costs a quarter of the sheet's rendering."""
+    sheet = _STYLESHEETS.get(css)
+    if sheet is None:
+        if len(_STYLESHEETS) > 8:
+            _STYLESHEETS.clear()
+        sheet = _STYLESHEETS[css] = _weasyprint().CSS(string=css, font_config=_font_config())
+    return sheet
+
+
 def _cache_key(html: str, css: str) -> str:
     # the installed version from metadata: importing WeasyPrint just for the key costs ~0.4 s
     version = importlib.metadata.version("weasyprint")
@@ -68,8 +83,7 @@ def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = N
     font_config = _font_config()
     try:
         document = weasyprint.HTML(string=html, base_url=str(target.parent))
-        document.write_pdf(target, stylesheets=[weasyprint.CSS(string=css, font_config=font_config)],
-                           font_config=font_config)
+        document.write_pdf(target, stylesheets=[_stylesheet(css)], font_config=font_config)
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs which sheet failed
         raise HandbookError(f"无法生成 PDF {target.name}：{exc}") from exc
     if cached is not None:
@@ -102,10 +116,21 @@ def render_pdfs(jobs: list[tuple[str, Path]], css: str, *, cache_dir: Path | Non
             todo.append(n)
     workers = workers or min(len(todo), os.cpu_count() or 1, 4)
     payload = [(jobs[n][0], css, str(jobs[n][1]), str(cache_dir) if cache_dir else None) for n in todo]
+    if todo:
+        _stylesheet(css)   # WeasyPrint, its fonts and the stylesheet loaded once, here: forked workers inherit them
     if workers > 1 and len(todo) > 2 and "fork" in multiprocessing.get_all_start_methods():
-        # fork: the workers inherit the imported WeasyPrint instead of importing it again
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = list(pool.map(_render_job, payload))
+        # fork: the workers inherit the imported WeasyPrint instead of importing it again. Whatever the
+        # parent holds (a build holds a year of inspections) is frozen out of the collector first, or
+        # every worker's full collections would walk, and copy, all of it.
+        frozen = gc.isenabled()
+        if frozen:
+            gc.freeze()
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                done = list(pool.map(_render_job, payload))
+        finally:
+            if frozen:
+                gc.unfreeze()
     else:
         done = [_render_job(job) for job in payload]
     for n, hit in zip(todo, done):
