@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 import pytest
 from pypdf import PdfReader
@@ -177,3 +178,17 @@ def test_a_character_outside_the_subset_still_prints(standards, tmp_path):
     text = compact("".join(page_texts(tmp_path / sheet.path)))
     assert f"{rare}字号门岗的交接记录" in text
     assert {"Handbook-Sans-CJK", "Noto-Sans-CJK-SC"} <= font_names(tmp_path / sheet.path)   # the system font fills in
+
+
+def test_a_process_that_wrote_sheets_exits_without_noise(tmp_path):
+    # WeasyPrint's font configuration cleans its @font-face folder when collected; at interpreter exit
+    # that used to print "Exception ignored … TypeError" after every `handbook build`
+    script = ("import sys; from pathlib import Path; from generator.standards import require_standards; "
+              "from generator.printing import write_sheets; "
+              f"write_sheets(require_standards(Path(sys.argv[1])), Path(sys.argv[2]), "
+              f"cache_dir=Path(sys.argv[3]), per_project=False)")
+    done = subprocess.run([sys.executable, "-c", script, str(STANDARDS), str(tmp_path / "docs"),
+                           str(tmp_path / "cache")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert list((tmp_path / "docs" / "print").glob("*.pdf"))

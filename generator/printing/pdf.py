@@ -6,6 +6,7 @@ HTML + stylesheet (+ WeasyPrint version): rebuilding unchanged standards reuses 
 
 from __future__ import annotations
 
+import atexit
 import gc
 import hashlib
 import importlib.metadata
@@ -50,7 +51,16 @@ def _font_config():
     global _FONT_CONFIG
     if _FONT_CONFIG is None:
         _FONT_CONFIG = _weasyprint().text.fonts.FontConfiguration()
+        atexit.register(_release_fonts)
     return _FONT_CONFIG
+
+
+def _release_fonts() -> None:
+    # At exit, while modules are intact: a FontConfiguration that loaded @font-face fonts removes its
+    # temporary folder in __del__, which fails with a printed traceback once shutdown has emptied shutil.
+    global _FONT_CONFIG
+    _STYLESHEETS.clear()
+    _FONT_CONFIG = None
 
 
 _STYLESHEETS: dict[str, object] = {}
