@@ -57,6 +57,9 @@ def _print_report(report) -> None:
     t = report.total
     click.echo(f"合计：读取 {t['read']} 行，新增 {t['new']}，修改 {t['edited']}，未变 {t['unchanged']}，"
                f"隔离 {t['quarantined']}，来源中已删除 {t['gone']}。")
+    if report.resolved or report.reopened:
+        click.echo(f"之前隔离的行：{report.resolved} 行已在来源中修正或删除（已解决）"
+                   + (f"，{report.reopened} 行又原样出现（重新隔离）" if report.reopened else "") + "。")
     click.echo(f"试运行，未写入 {report.store}。" if report.dry_run
                else f"已写入 {report.store}（用时 {report.seconds:.1f} 秒）。")
 

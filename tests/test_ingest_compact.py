@@ -105,10 +105,9 @@ def old_store(new_db, old_db):
     conn.execute("PRAGMA user_version = 3")
     conn.execute("ATTACH DATABASE ? AS new", (str(new_db),))
     for table in ("sources", "headers", "raw_rows", "inspections", "sections", "quarantine", "unmapped_columns",
-                  "questioning_answers", "ingest_log"):
-        conn.execute(f"INSERT INTO main.{table} SELECT * FROM new.{table}")
-    columns = [r[1] for r in conn.execute("PRAGMA main.table_info(versions)")]
-    conn.execute(f"INSERT INTO main.versions SELECT {', '.join(columns)} FROM new.versions")
+                  "questioning_answers", "ingest_log", "versions"):   # the old tables' columns only
+        columns = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
+        conn.execute(f"INSERT INTO main.{table} SELECT {', '.join(columns)} FROM new.{table}")
     conn.execute("INSERT INTO main.answers SELECT inspection_id, version, item_code, findings, label FROM new.answers")
     conn.execute("DETACH DATABASE new")
     conn.close()
@@ -117,6 +116,11 @@ def old_store(new_db, old_db):
 def test_a_schema_3_store_reads_the_same_and_upgrades_in_place(standards, tmp_path):
     new_db, old_db = tmp_path / "new.sqlite", tmp_path / "old.sqlite"
     first = ingest(standards, new_db)
+    bad = tmp_path / "bad.csv"   # a source with a quarantined row
+    header = EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    good = EXAMPLE.read_text(encoding="utf-8").splitlines()[1]
+    bad.write_text(f"{header}\n{good.replace(good.split(',')[1], '不存在小区', 1)}\n", encoding="utf-8")
+    assert ingest(standards, new_db, bad).total["quarantined"] == 1
     answers = rows(new_db, "SELECT * FROM answers ORDER BY 1, 2, 3")
     assert len(answers) > first.total["new"] * 5      # the view shows one row per answered item
     old_store(new_db, old_db)
@@ -133,6 +137,12 @@ def test_a_schema_3_store_reads_the_same_and_upgrades_in_place(standards, tmp_pa
     assert read_inspections(old_db) == expected
     # the findings keep the items' order, as the rows of the old table did
     assert [list(i.findings) for i in read_inspections(old_db)] == [list(i.findings) for i in expected]
+    # the quarantined row carried over is open, and resolved once its source is read without it
+    assert [(q.source, q.reason_code, q.resolved_at) for q in store_mod.read_quarantine(old_db)] == \
+        [("bad.csv", "unknown_project", None)]
+    bad.write_text(f"{header}\n", encoding="utf-8")
+    assert ingest(standards, old_db, bad).resolved == 1
+    assert store_mod.read_quarantine(old_db) == [] and len(store_mod.read_quarantine(old_db, include_resolved=True)) == 1
 
 
 def test_read_inspections_builds_the_same_records_as_the_constructor(standards, tmp_path):

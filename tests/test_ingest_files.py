@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -162,3 +163,51 @@ def test_undecodable_and_missing_files_are_one_line_errors(standards, tmp_path):
     with pytest.raises(HandbookError, match="no such file"):
         ingest(standards, tmp_path / "s.sqlite", tmp_path / "nope.csv")
     assert not (tmp_path / "s.sqlite").exists() or read_inspections(tmp_path / "s.sqlite") == []
+
+
+def test_quarantined_rows_fixed_or_deleted_in_the_source_are_resolved(standards, tmp_path):
+    from generator.results.pages import build_results
+    from generator.results.publish import quality_rows
+
+    path = tmp_path / "hostile.csv"
+    bad = [HOSTILE["unknown_project"], HOSTILE["bad_date"], HOSTILE["unknown_role"]]
+    path.write_text(HEADER + GOOD + "".join(bad), encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    first = ingest(standards, db, path)
+    assert first.total["quarantined"] == 3 and (first.resolved, first.reopened) == (0, 0)
+    assert len(read_quarantine(db)) == 3
+
+    # the sheet is fixed: the unknown project corrected in place, the bad date row deleted
+    fixed = bad[0].replace("不存在小区", "兰亭雅居")
+    path.write_text(HEADER + GOOD + fixed + bad[2], encoding="utf-8")
+    second = ingest(standards, db, path)
+    assert second.total["new"] == 1 and second.total["quarantined"] == 1
+    assert (second.resolved, second.reopened) == (2, 0)
+    still = read_quarantine(db)
+    assert [q.reason_code for q in still] == ["unknown_role"] and still[0].resolved_at is None
+    every = read_quarantine(db, include_resolved=True)
+    assert len(every) == 3                                            # nothing is forgotten
+    assert {q.reason_code for q in every if q.resolved_at} == {"unknown_project", "bad_date"}
+    assert json.loads(json.dumps(second.to_dict()))["quarantine"] == {"resolved": 2, "reopened": 0}
+
+    # another source read in a run settles nothing of this one
+    other = tmp_path / "other.csv"
+    other.write_text(HEADER + GOOD.replace("09:00:00", "10:00:00"), encoding="utf-8")
+    assert ingest(standards, db, other).resolved == 0
+    assert len(read_quarantine(db)) == 1
+
+    # the deleted bad row comes back as it was: quarantined again, open again
+    path.write_text(HEADER + GOOD + fixed + bad[2] + bad[1], encoding="utf-8")
+    third = ingest(standards, db, path)
+    assert (third.resolved, third.reopened) == (0, 1)
+    assert sorted(q.reason_code for q in read_quarantine(db)) == ["bad_date", "unknown_role"]
+
+    # the data-quality page lists the open rows, and the resolved ones apart
+    quarantine, unmapped = quality_rows(db)
+    page = build_results(standards, read_inspections(db), quarantine=quarantine,
+                         unmapped=unmapped)["results/data-quality.md"]
+    assert "## 隔离的行（2）" in page and "### 已解决的行（1）" in page
+    open_part, resolved_part = page.split("### 已解决的行")
+    assert "未知项目" in resolved_part.split("## 未对应的列")[0] and "未知项目" not in open_part
+    csv_text = build_results(standards, [], quarantine=quarantine, unmapped=unmapped)["results/csv/quarantine.csv"]
+    assert csv_text.count("\r\n") == 3                                # header + the two open rows

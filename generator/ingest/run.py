@@ -55,6 +55,8 @@ class IngestReport:
     dry_run: bool
     sources: list[SourceReport] = field(default_factory=list)
     seconds: float = 0.0
+    resolved: int = 0          # earlier quarantined rows no longer in their source (fixed or deleted there)
+    reopened: int = 0          # resolved ones that came back as they were
 
     @property
     def total(self) -> dict[str, int]:
@@ -62,7 +64,8 @@ class IngestReport:
 
     def to_dict(self) -> dict:
         return {"store": self.store, "dry_run": self.dry_run, "seconds": round(self.seconds, 3),
-                "sources": [asdict(s) for s in self.sources], "total": self.total}
+                "sources": [asdict(s) for s in self.sources], "total": self.total,
+                "quarantine": {"resolved": self.resolved, "reopened": self.reopened}}
 
 
 # ---------------------------------------------------------------- sources
@@ -331,6 +334,7 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         _write(writer, prepared, started_at, progress)
         for table, sr in other_tables:
             others[sr.checklist](conn, table, standards, lock.form(sr.checklist), started_at, sr)
+        report.resolved, report.reopened = writer.settle_quarantine(started_at)
         report.sources = [p.report for p in prepared] + [sr for _, sr in other_tables]
         report.seconds = time.monotonic() - started
         finished_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

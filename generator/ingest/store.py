@@ -19,7 +19,7 @@ from ..errors import HandbookError
 from ..records import Inspection
 
 DEFAULT_STORE = Path("data/inspections.sqlite")
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE sources (
@@ -209,6 +209,12 @@ CREATE VIEW IF NOT EXISTS answers AS
            COALESCE(json_extract(v.labels, '$."' || f.key || '"'), '') AS label
     FROM versions v, json_each(v.findings) f
 """,
+    # 5: a quarantined row is resolved when its source is read again without it (the row was fixed in
+    #    the sheet, which stores it anew, or deleted); it opens again if the same cells come back
+    5: """
+ALTER TABLE quarantine ADD COLUMN resolved_at TEXT;
+CREATE INDEX IF NOT EXISTS quarantine_by_source ON quarantine (source_id)
+""",
 }
 
 
@@ -367,6 +373,7 @@ class QuarantinedRow:
     reason_code: str
     reason: str
     first_seen_at: dt.datetime
+    resolved_at: dt.datetime | None = None   # when its source was read again without it
 
 
 @dataclass(frozen=True)
@@ -381,18 +388,22 @@ class UnmappedColumn:
     first_seen_at: dt.datetime
 
 
-def read_quarantine(db_path: Path | str) -> list[QuarantinedRow]:
-    """Every quarantined row, oldest first."""
+def read_quarantine(db_path: Path | str, *, include_resolved: bool = False) -> list[QuarantinedRow]:
+    """Every quarantined row still in its source (all of them on request), oldest first."""
     conn = _open_read(db_path)
     try:
-        rows = conn.execute("""
-            SELECT s.checklist, s.title, s.key, q.row_number, q.reason_code, q.reason, q.first_seen_at
-            FROM quarantine q JOIN sources s ON s.id = q.source_id
+        tracked = conn.execute("PRAGMA user_version").fetchone()[0] >= 5
+        where = "" if include_resolved or not tracked else "WHERE q.resolved_at IS NULL"
+        rows = conn.execute(f"""
+            SELECT s.checklist, s.title, s.key, q.row_number, q.reason_code, q.reason, q.first_seen_at,
+                   {'q.resolved_at' if tracked else 'NULL'}
+            FROM quarantine q JOIN sources s ON s.id = q.source_id {where}
             ORDER BY q.first_seen_at, s.key, q.row_number""").fetchall()
     finally:
         conn.close()
-    return [QuarantinedRow(c, t, k, n, code, reason, dt.datetime.fromisoformat(when))
-            for c, t, k, n, code, reason, when in rows]
+    return [QuarantinedRow(c, t, k, n, code, reason, dt.datetime.fromisoformat(when),
+                           dt.datetime.fromisoformat(resolved) if resolved else None)
+            for c, t, k, n, code, reason, when, resolved in rows]
 
 
 def read_unmapped_columns(db_path: Path | str) -> list[UnmappedColumn]:
@@ -440,13 +451,22 @@ class StoreWriter:
 
     def source_id(self, key: str, checklist: str, kind: str, locator: str, title: str,
                   timezone: str | None, now: str) -> int:
+        """The id of a source read in this run (created on first read)."""
         self.conn.execute("""INSERT OR IGNORE INTO sources (key, checklist, kind, locator, title, timezone,
                              first_read_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
                           (key, checklist, kind, locator, title, timezone, now))
         row = self.conn.execute("SELECT id, title, timezone FROM sources WHERE key = ?", (key,)).fetchone()
         if (row[1], row[2]) != (title, timezone):
             self.conn.execute("UPDATE sources SET title = ?, timezone = ? WHERE id = ?", (title, timezone, row[0]))
+        self._run_tables()
+        self.conn.execute("INSERT OR IGNORE INTO temp.run_sources VALUES (?)", (row[0],))
         return row[0]
+
+    def _run_tables(self) -> None:
+        # what this run read and quarantined (temporary: gone with the connection), for `settle_quarantine`
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_sources (source_id INTEGER PRIMARY KEY)")
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_quarantine (raw_row_id INTEGER, reason_code TEXT, "
+                          "PRIMARY KEY (raw_row_id, reason_code))")
 
     def header_id(self, source_id: int, hash_: str, cells_json: str, now: str) -> int:
         self.conn.execute("INSERT OR IGNORE INTO headers (source_id, hash, cells, first_read_at) VALUES (?, ?, ?, ?)",
@@ -567,6 +587,29 @@ class StoreWriter:
         """rows: (source_id, raw_row_id, row_number, reason_code, reason, first_seen_at)."""
         self.conn.executemany("INSERT OR IGNORE INTO quarantine (source_id, raw_row_id, row_number, reason_code, "
                               "reason, first_seen_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self._run_tables()
+        self.conn.executemany("INSERT OR IGNORE INTO temp.run_quarantine VALUES (?, ?)",
+                              [(r[1], r[3]) for r in rows])
+
+    def settle_quarantine(self, now: str) -> tuple[int, int]:
+        """At the end of a run: quarantined rows of the sources read that this run did not quarantine again
+        are resolved (fixed in the sheet, or deleted); resolved ones quarantined again are open again.
+        Returns (resolved, reopened)."""
+        self._run_tables()
+        resolved = self.conn.execute("""
+            UPDATE quarantine SET resolved_at = ?
+            WHERE resolved_at IS NULL AND source_id IN (SELECT source_id FROM temp.run_sources)
+              AND NOT EXISTS (SELECT 1 FROM temp.run_quarantine r
+                              WHERE r.raw_row_id = quarantine.raw_row_id AND r.reason_code = quarantine.reason_code)""",
+                                     (now,)).rowcount
+        reopened = self.conn.execute("""
+            UPDATE quarantine SET resolved_at = NULL
+            WHERE resolved_at IS NOT NULL AND EXISTS (
+                SELECT 1 FROM temp.run_quarantine r
+                WHERE r.raw_row_id = quarantine.raw_row_id AND r.reason_code = quarantine.reason_code)""").rowcount
+        self.conn.execute("DELETE FROM temp.run_sources")
+        self.conn.execute("DELETE FROM temp.run_quarantine")
+        return resolved, reopened
 
     def unmapped(self, rows: list[tuple]) -> None:
         """rows: (source_id, column_name, position, first_seen_at)."""

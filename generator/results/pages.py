@@ -26,6 +26,7 @@ from .charts import Bar, bar_chart, line_chart
 ROOT = "results"
 WEEKS_SHOWN = 12           # weeks in trend charts
 RECENT_INSPECTIONS = 15    # per project page
+RESOLVED_SHOWN = 30        # resolved quarantined rows listed on the data-quality page (newest first)
 NAV = [("概览", "results/index.md"), ("改进重点", "results/priorities.md"), ("巡查完成情况", "results/patrols.md"),
        ("整改跟踪", "results/actions.md"), ("季度考核建议", "results/assessment.md"),
        ("检查人活动", "results/inspectors.md"), ("数据质量", "results/data-quality.md")]
@@ -40,6 +41,7 @@ class QualityRow:
     where: str       # row number or column name
     reason: str
     seen: str = ""
+    resolved: str = ""   # when the row left its source (fixed or deleted there); "" while it is still there
 
 
 _RISKY = ("=", "+", "-", "@")
@@ -415,11 +417,13 @@ def _inspectors(r: _Results, files):
 
 def _quality(r: _Results, quarantine, unmapped, files):
     unknown = Counter(code for x in r.scores for code in x.unknown_codes)
+    still = [q for q in quarantine if not q.resolved]
+    resolved = sorted((q for q in quarantine if q.resolved), key=lambda q: q.resolved, reverse=True)
     files[f"{ROOT}/csv/quarantine.csv"] = csv_text(["来源", "行", "原因", "时间"],
-                                                   [[q.source, q.where, q.reason, q.seen] for q in quarantine])
+                                                   [[q.source, q.where, q.reason, q.seen] for q in still])
     files[f"{ROOT}/data-quality.md"] = render(
-        "results/quality.md.j2", r=r, quarantine=list(quarantine), unmapped=list(unmapped),
-        unknown=sorted(unknown.items()))
+        "results/quality.md.j2", r=r, quarantine=still, resolved=resolved[:RESOLVED_SHOWN], n_resolved=len(resolved),
+        unmapped=list(unmapped), unknown=sorted(unknown.items()))
 
 
 def _weekly_archive(r: _Results, files):

@@ -14,8 +14,9 @@ def quality_rows(store_path: Path) -> tuple[list[QualityRow], list[QualityRow]]:
     """Quarantined rows and unmapped columns of the store, for the data-quality page."""
     from ..ingest.store import read_quarantine, read_unmapped_columns
 
-    quarantine = [QualityRow(f"{q.checklist} · {q.source}", str(q.row_number), q.reason,
-                             str(q.first_seen_at)[:16]) for q in read_quarantine(store_path)]
+    quarantine = [QualityRow(f"{q.checklist} · {q.source}", str(q.row_number), q.reason, str(q.first_seen_at)[:16],
+                             str(q.resolved_at)[:16] if q.resolved_at else "")
+                  for q in read_quarantine(store_path, include_resolved=True)]
     unmapped = [QualityRow(f"{u.checklist} · {u.source}", u.column, "未对应到任何条目或字段",
                            str(u.first_seen_at)[:16]) for u in read_unmapped_columns(store_path)]
     return quarantine, unmapped
