@@ -7,7 +7,7 @@ import pytest
 from generator.errors import render
 from generator.standards import load_standards
 
-from conftest import edited, line_of, standards_texts
+from conftest import STANDARDS, edited, line_of, standards_texts
 
 
 def only_errors(texts):
@@ -166,3 +166,30 @@ def test_warning_for_an_item_in_no_checklist_and_strict():
     result = load_standards(texts=texts)
     assert result.standards is not None and result.ok() and not result.ok(strict=True)
     assert {d.message_id for d in result.warnings} == {"item_unused"}
+
+
+BROKEN_YAML = ["a: 1\na: 2\n", "项目: 测试\n  - 列表\n", "a: &x [1]\nb: *x\nc: *y\n", "\t- tab\n", "键: '未闭合\n",
+               "- a\n-b: c: d\n", "a:\n  b: 1\n c: 2\n", "{a: 1, b: [}\n", "x: 1\ny: [\n", "a: b: c\n",
+               "中文键: 值\n中文键: 另一个\n", "- 一\n- 二\n  三: 四\n", "", "# 只有注释\n"]
+
+
+@pytest.mark.parametrize("text", BROKEN_YAML + [p.read_text(encoding="utf-8") for p in sorted(STANDARDS.glob("*.yaml"))])
+def test_libyaml_and_pure_python_parsing_give_the_same_result(text, monkeypatch):
+    import yaml
+
+    from generator import yamlsource
+
+    results = []
+    for loader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        monkeypatch.setattr(yamlsource, "_LOADER", loader)
+        parsed, diagnostics = yamlsource.parse_yaml(text, "f.yaml")
+        results.append((parsed.data, dict(parsed.lines), [str(d) for d in diagnostics]))
+    assert results[0] == results[1]
+
+
+def test_the_standards_are_parsed_by_libyaml_when_pyyaml_has_it():
+    import yaml
+
+    from generator import yamlsource
+
+    assert yamlsource._LOADER is (yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)

@@ -2,7 +2,7 @@
 
 For every PDF, WeasyPrint loads the system's Noto Sans CJK collection (about 20 MB), subsets it
 and keeps the original glyph ids, which is a third of a sheet's rendering time and most of its
-~360 KB. Printed sheets only use the characters of the standards and of this package's own
+~360 KB. Printed sheets only use the characters of the standards and of this package's printed
 templates and texts, so those are cut out of the font once (fontTools, the library WeasyPrint uses
 itself; kept in the PDF cache folder by content) and declared with @font-face under a family of our
 own, put first in the sheet stylesheet's font stack. A character outside the subset (a name typed
@@ -28,20 +28,25 @@ WEIGHTS = (("400", "Regular"), ("700", "Bold"))
 _ALWAYS = {chr(c) for c in range(0x20, 0x7F)} | set("　、。，．：；？！…—～·‘’“”（）《》【】「」〔〕☐☑✓✗×÷±≤≥％℃")
 
 
+# What printed sheets are made of: their templates and stylesheet, and the code whose texts they carry
+# (labels, focus-list reasons, questionnaire and exam wording). Other texts (site pages, messages) are
+# left out, so editing them does not change the subset and with it every cached PDF.
+PRINTED_SOURCES = ("templates/print", "templates/methods", "templates/exam", "assets/print", "printing",
+                   "methods", "records.py")
+
+
 @lru_cache(maxsize=1)
 def package_characters() -> frozenset[str]:
-    """Every character in the package's templates, assets and source texts (labels, reasons, headings)."""
+    """Every character in the package's printed templates and the code whose texts sheets carry."""
     root = resources.files("generator")
     chars: set[str] = set()
-    stack = [root]
+    stack = [root.joinpath(*name.split("/")) for name in PRINTED_SOURCES]
     while stack:
-        folder = stack.pop()
-        for entry in folder.iterdir():
-            if entry.is_dir():
-                if entry.name != "__pycache__":
-                    stack.append(entry)
-            elif entry.name.endswith((".py", ".html", ".css", ".j2", ".md", ".yaml", ".txt")):
-                chars.update(entry.read_text(encoding="utf-8"))
+        entry = stack.pop()
+        if entry.is_dir():
+            stack.extend(child for child in entry.iterdir() if child.name != "__pycache__")
+        elif entry.is_file() and entry.name.endswith((".py", ".html", ".css", ".j2", ".md", ".yaml", ".txt")):
+            chars.update(entry.read_text(encoding="utf-8"))
     return frozenset(chars)
 
 
