@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from .cli import STANDARDS_OPTION, handle_errors, main
-from .errors import HandbookError
+from . import STANDARDS_OPTION, handle_errors, main
+from ..errors import HandbookError
 
 QUARANTINE_LISTED = 20
 
@@ -38,7 +38,7 @@ class _Bars:
 
 
 def _print_report(report) -> None:
-    from .ingest.mapping import REASON_NAMES
+    from ..ingest.mapping import REASON_NAMES
 
     for s in report.sources:
         click.echo(s.source)
@@ -87,10 +87,10 @@ def _print_report(report) -> None:
 def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
            chunk_rows, deadline):
     """Pull form responses from Google Sheets or exported files into the store."""
-    from .ingest import run as ingest_run
-    from .ingest.lock import read_lock
-    from .ingest.sheets import Retry
-    from .standards import require_standards
+    from ..ingest import run as ingest_run
+    from ..ingest.lock import read_lock
+    from ..ingest.sheets import Retry
+    from ..standards import require_standards
 
     standards = require_standards(standards_dir)
     lock = read_lock(lock_path)
@@ -132,8 +132,8 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
 @handle_errors
 def simulate(checklist, start, end, projects, seed, locale, encoding, email, out_path, standards_dir):
     """Write simulated form responses as a CSV export (demo and test data)."""
-    from . import simulate as sim
-    from .standards import require_standards
+    from .. import simulate as sim
+    from ..standards import require_standards
 
     standards = require_standards(standards_dir)
     if checklist not in standards.checklists:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .cli import STANDARDS_OPTION, handle_errors, main
+from . import STANDARDS_OPTION, handle_errors, main
 
 
 @main.group()
@@ -24,8 +24,8 @@ def questions():
 @handle_errors
 def questions_draw(standards_dir: Path, project: str, count: int, seed: int | None, card: Path | None):
     """Draw a reproducible random set of questions for a project."""
-    from .methods.questioning import draw_questions, write_card
-    from .standards import require_standards
+    from ..methods.questioning import draw_questions, write_card
+    from ..standards import require_standards
 
     s = require_standards(standards_dir)
     seed, drawn = draw_questions(s, project, count, seed)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .cli import STANDARDS_OPTION, handle_errors, main
-from .errors import HandbookError
+from . import STANDARDS_OPTION, handle_errors, main
+from ..errors import HandbookError
 
 LOCK_OPTION = click.option("--lock", "lock_path", type=click.Path(path_type=Path),
                            default=Path("forms/forms.lock.yaml"), show_default=True,
@@ -28,9 +28,9 @@ def forms_group():
 @handle_errors
 def forms_build(standards_dir: Path, out_dir: Path, check: bool):
     """Write forms/<checklist>.json: the forms.create body and the batchUpdate that fills it."""
-    from .forms.build import build_forms, write_forms
-    from .forms.validate import require_valid, validate_spec
-    from .standards import require_standards
+    from ..forms.build import build_forms, write_forms
+    from ..forms.validate import require_valid, validate_spec
+    from ..standards import require_standards
 
     specs = build_forms(require_standards(standards_dir))
     for cid, spec in specs.items():
@@ -67,8 +67,8 @@ def _kinds(kinds: list[str]) -> str:
 def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
                checklists: tuple[str, ...], recreate: bool):
     """Create or update each checklist's Google Form in place, publish it and write the lock."""
-    from .forms.push import push
-    from .standards import require_standards
+    from ..forms.push import push
+    from ..standards import require_standards
 
     if recreate and not checklists:
         raise HandbookError("--recreate 会新建表单，必须用 --checklist 指明是哪一张检查表")
@@ -114,7 +114,7 @@ def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials:
 @handle_errors
 def forms_link(checklist: str, sheet_url: str, lock_path: Path, sheet_name: str | None):
     """Record the response sheet a form was linked to (URL with or without #gid=, or a bare key)."""
-    from .forms.lock import link
+    from ..forms.lock import link
 
     sheet, added = link(lock_path, checklist, sheet_url, sheet_name=sheet_name)
     what = f"{checklist} 的回复表格 {sheet['spreadsheet_id']}（gid {sheet['gid']}，{sheet['sheet_name']}）"

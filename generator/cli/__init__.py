@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import HandbookError, StandardsInvalid
+from .. import __version__
+from ..errors import HandbookError, StandardsInvalid
 
 STANDARDS_OPTION = click.option(
     "--standards", "standards_dir", type=click.Path(path_type=Path), default=Path("standards"),
@@ -47,7 +47,7 @@ def main():
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def check(standards_dir: Path, strict: bool):
     """Validate the standards and report every problem as file:line."""
-    from .standards import load_standards
+    from ..standards import load_standards
 
     result = load_standards(standards_dir)
     for diagnostic in result.diagnostics:
@@ -70,7 +70,7 @@ def check(standards_dir: Path, strict: bool):
 @handle_errors
 def schema(out_dir: Path):
     """Write the JSON Schemas that editors use to autocomplete the YAML files."""
-    from .schema import write_schemas
+    from ..schema import write_schemas
 
     for path in write_schemas(out_dir):
         click.echo(f"wrote {path}")
@@ -85,7 +85,7 @@ def schema(out_dir: Path):
 @handle_errors
 def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
     """Run the whole job offline on simulated example data: simulate, ingest, score, build the site."""
-    from .demo import run_demo
+    from ..demo import run_demo
 
     report = run_demo(standards_dir, work_dir=work_dir, out_dir=out_dir)
     t = report.ingest.total
@@ -99,7 +99,7 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
 
 def _register_commands() -> None:
     # Each area keeps its commands in its own module; importing it adds them to `main`.
-    from . import cli_exam, cli_forms, cli_ingest, cli_methods, cli_results, cli_site  # noqa: F401
+    from . import exam, forms, ingest, questions, results, site  # noqa: F401
 
 
 _register_commands()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .cli import STANDARDS_OPTION, handle_errors, main
+from . import STANDARDS_OPTION, handle_errors, main
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"),
                           show_default=True, help="Folder the built site replaces.")
@@ -36,8 +36,8 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     """Generate the handbook pages, PDFs and results, then build the site into public/."""
     import shutil
 
-    from .results.publish import publish_generators, sheet_focus
-    from .site import build_site
+    from ..results.publish import publish_generators, sheet_focus
+    from ..site import build_site
 
     extra, focus = [], None
     if handbook_only:
@@ -64,8 +64,8 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
 @handle_errors
 def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int):
     """Serve the site on 127.0.0.1 and rebuild it when a standards file changes."""
-    from .results.publish import publish_generators, sheet_focus
-    from .site import serve_site
+    from ..results.publish import publish_generators, sheet_focus
+    from ..site import serve_site
 
     try:
         serve_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .cli import STANDARDS_OPTION, handle_errors, main
-from .errors import HandbookError
+from . import STANDARDS_OPTION, handle_errors, main
+from ..errors import HandbookError
 
 STORE_OPTION = click.option(
     "--store", "--db", "store_path", type=click.Path(path_type=Path, dir_okay=False), envvar="HANDBOOK_STORE",
@@ -26,9 +26,9 @@ STORE_OPTION = click.option(
 @handle_errors
 def export(table: str, fmt: str, output: Path | None, store_path: Path, standards_dir: Path):
     """Write scored inspections, project weeks, patrols or actions as JSON, CSV or XLSX."""
-    from .ingest.store import read_inspections
-    from .results.export import export_rows, serialise
-    from .standards import require_standards
+    from ..ingest.store import read_inspections
+    from ..results.export import export_rows, serialise
+    from ..standards import require_standards
 
     standards = require_standards(standards_dir)
     if not store_path.exists():
