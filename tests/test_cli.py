@@ -115,3 +115,28 @@ def test_python_dash_m_works():
     import sys
     out = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0 and "check" in out.stdout
+
+
+def test_store_option_is_the_same_on_every_command():
+    """`--store` and `--db` name the same store everywhere (`handbook build --db` used to fail)."""
+    with_store = {}
+    for path, command in all_commands():
+        for param in getattr(command, "params", []):
+            if "--store" in param.opts or "--db" in param.opts:
+                with_store[" ".join(path)] = (tuple(sorted(param.opts)), param.envvar, str(param.default))
+    assert sorted(with_store) == ["build", "export", "ingest", "serve"]
+    assert set(with_store.values()) == {(("--db", "--store"), "HANDBOOK_STORE", "data/inspections.sqlite")}
+
+
+def test_build_accepts_db(tmp_path):
+    result = CliRunner().invoke(main, ["build", "--db", str(tmp_path / "none.sqlite"), "--port", "1"])
+    assert result.exit_code == 2
+    assert "No such option '--port'" in result.output  # --db itself parsed; the next option is the unknown one
+
+
+def test_library_errors_are_one_line_without_traceback(tmp_path):
+    result = run("exam", "simulate", "--quarter", "2026Q4", "--projects", "nowhere", "--out", str(tmp_path / "x.csv"),
+                 "--standards", str(ROOT / "standards"))
+    assert result.exit_code == 1
+    assert result.output.splitlines() == ["Error: 未知项目：nowhere（可选：wutong、lanting、binjiang、xiangshu、jinqiao、"
+                                          "yuelan、qingyuan、haitang）"]

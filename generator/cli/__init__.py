@@ -1,42 +1,22 @@
 """The `handbook` command: a thin Click adapter over the library.
 
-Each command parses options, calls one library function and turns
-`HandbookError` into `click.ClickException` (`Error: …`, exit 1).
+Each command parses options and calls one library function; the group
+(`options.HandbookGroup`) turns `HandbookError` into `Error: …`, exit 1.
+Shared options live in `options.py`; each area's commands are added by its
+module's `register_commands(cli)`.
 """
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import click
 
 from .. import __version__
-from ..errors import HandbookError, StandardsInvalid
+from . import exam, forms, ingest, questions, results, site
+from .options import STANDARDS_OPTION, HandbookGroup
 
-STANDARDS_OPTION = click.option(
-    "--standards", "standards_dir", type=click.Path(path_type=Path), default=Path("standards"),
-    show_default=True, help="Folder of the standards YAML files.")
-
-
-def handle_errors(func):
-    """Turn library errors into `Error: …` with exit status 1, never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except StandardsInvalid as exc:
-            for diagnostic in exc.diagnostics:
-                click.echo(str(diagnostic), err=True)
-            raise click.ClickException(str(exc)) from None
-        except HandbookError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HandbookGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="handbook")
 def main():
     """Customer-service supervision handbook: standards, site, checklists, forms and results."""
@@ -67,7 +47,6 @@ def check(standards_dir: Path, strict: bool):
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("standards/schema"),
               show_default=True, help="Folder to write the JSON Schema files into.")
-@handle_errors
 def schema(out_dir: Path):
     """Write the JSON Schemas that editors use to autocomplete the YAML files."""
     from ..schema import write_schemas
@@ -82,7 +61,6 @@ def schema(out_dir: Path):
               help="Where the built site goes.")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True,
               help="Where the simulated responses and the demo store go (recreated each run).")
-@handle_errors
 def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
     """Run the whole job offline on simulated example data: simulate, ingest, score, build the site."""
     from ..demo import run_demo
@@ -97,9 +75,6 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
                f"  （或 python -m http.server -d {out_dir} 后打开 http://127.0.0.1:8000/）")
 
 
-def _register_commands() -> None:
-    # Each area keeps its commands in its own module; importing it adds them to `main`.
-    from . import exam, forms, ingest, questions, results, site  # noqa: F401
-
-
-_register_commands()
+# Each area keeps its commands in its own module and adds them to the group it is given.
+for _module in (forms, ingest, results, site, exam, questions):
+    _module.register_commands(main)

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from . import STANDARDS_OPTION, handle_errors, main
+from .options import STANDARDS_OPTION, HandbookGroup, lock_option
 from ..errors import HandbookError
 
 QUARTER_OPTION = click.option("--quarter", required=True, help="The exam's quarter, e.g. 2026Q4.")
 
 
-@main.group("exam")
+@click.group("exam", cls=HandbookGroup)
 def exam_group():
     """Quarterly comprehensive exam: Google Forms quiz, printable paper and answer key, simulated responses."""
 
@@ -25,7 +25,6 @@ def exam_group():
 @click.option("--papers", "papers_dir", type=click.Path(path_type=Path), default=Path("build/exam"),
               show_default=True, help="Folder for the paper and answer-key PDFs (the key is for the department).")
 @click.option("--no-pdf", is_flag=True, help="Only write the quiz definition.")
-@handle_errors
 def exam_build(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Path, no_pdf: bool):
     """Write the quarter's quiz (forms/exam-<quarter>.json) and the paper and answer-key PDFs."""
     from ..forms.build import write_forms
@@ -49,13 +48,11 @@ def exam_build(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Pat
 @exam_group.command("push")
 @STANDARDS_OPTION
 @QUARTER_OPTION
-@click.option("--lock", "lock_path", type=click.Path(path_type=Path), default=Path("forms/forms.lock.yaml"),
-              show_default=True, help="The lock file that records each form.")
+@lock_option()
 @click.option("--dry-run", is_flag=True, help="Validate and show what would be sent; do not call Google.")
 @click.option("--credentials", type=click.Path(path_type=Path), default=None,
               help="Service-account key or OAuth client JSON (as for handbook forms push).")
 @click.option("--recreate", is_flag=True, help="Create a new quiz even though the lock names one.")
-@handle_errors
 def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool, credentials: Path | None,
               recreate: bool):
     """Create or update the quarter's Google Forms quiz in place and record it in the lock."""
@@ -90,7 +87,6 @@ def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool,
 @click.option("--wrong-key", "wrong_keys", multiple=True, metavar="QUESTION=LABEL",
               help="Score the Score column as if the form's key of QUESTION were LABEL (repeatable).")
 @click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
-@handle_errors
 def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed: int, locale: str,
                   wrong_keys: tuple[str, ...], out_path: Path):
     """Write simulated quiz responses as a response-sheet CSV export (demo and test data)."""
@@ -112,3 +108,8 @@ def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed:
     path = write_exam_csv(out_path, exam_sheet_values(s, quarter, responses, locale=locale, form_keys=form_keys),
                           locale=locale)
     click.echo(f"wrote {len(responses)} responses to {path}（{locale}）")
+
+
+def register_commands(cli: click.Group) -> None:
+    """Add this module's commands to `cli`."""
+    cli.add_command(exam_group)

@@ -7,15 +7,13 @@ from pathlib import Path
 
 import click
 
-from . import STANDARDS_OPTION, handle_errors, main
+from .options import STANDARDS_OPTION, HandbookGroup, lock_option
 from ..errors import HandbookError
 
-LOCK_OPTION = click.option("--lock", "lock_path", type=click.Path(path_type=Path),
-                           default=Path("forms/forms.lock.yaml"), show_default=True,
-                           help="The lock file that records each checklist's form.")
+LOCK_OPTION = lock_option("The lock file that records each checklist's form.")
 
 
-@main.group("forms")
+@click.group("forms", cls=HandbookGroup)
 def forms_group():
     """Generate, publish and link the checklists' Google Forms."""
 
@@ -25,7 +23,6 @@ def forms_group():
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("forms"), show_default=True,
               help="Folder to write <checklist>.json into.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file is missing or out of date.")
-@handle_errors
 def forms_build(standards_dir: Path, out_dir: Path, check: bool):
     """Write forms/<checklist>.json: the forms.create body and the batchUpdate that fills it."""
     from ..forms.build import build_forms, write_forms
@@ -63,7 +60,6 @@ def _kinds(kinds: list[str]) -> str:
 @click.option("--checklist", "checklists", multiple=True, help="Only this checklist (repeatable).")
 @click.option("--recreate", is_flag=True, help="Create a new form for --checklist even though the lock names one "
                                                "(after it was deleted on Google's side).")
-@handle_errors
 def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
                checklists: tuple[str, ...], recreate: bool):
     """Create or update each checklist's Google Form in place, publish it and write the lock."""
@@ -111,7 +107,6 @@ def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials:
 @click.argument("sheet_url")
 @LOCK_OPTION
 @click.option("--sheet-name", default=None, help="Name of the response tab (default 表单回复 1).")
-@handle_errors
 def forms_link(checklist: str, sheet_url: str, lock_path: Path, sheet_name: str | None):
     """Record the response sheet a form was linked to (URL with or without #gid=, or a bare key)."""
     from ..forms.lock import link
@@ -119,3 +114,8 @@ def forms_link(checklist: str, sheet_url: str, lock_path: Path, sheet_name: str 
     sheet, added = link(lock_path, checklist, sheet_url, sheet_name=sheet_name)
     what = f"{checklist} 的回复表格 {sheet['spreadsheet_id']}（gid {sheet['gid']}，{sheet['sheet_name']}）"
     click.echo(f"已记录{what}到 {lock_path}。" if added else f"{what} 已记录过，锁文件未改动。")
+
+
+def register_commands(cli: click.Group) -> None:
+    """Add this module's commands to `cli`."""
+    cli.add_command(forms_group)

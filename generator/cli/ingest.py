@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import STANDARDS_OPTION, handle_errors, main
+from .options import STANDARDS_OPTION, lock_option, store_option
 from ..errors import HandbookError
 
 QUARANTINE_LISTED = 20
@@ -64,18 +64,16 @@ def _print_report(report) -> None:
                else f"已写入 {report.store}（用时 {report.seconds:.1f} 秒）。")
 
 
-@main.command()
+@click.command()
 @click.option("--sheet", "sheet_urls", multiple=True, metavar="URL|KEY",
               help="A response spreadsheet (URL, optionally with #gid=…, or key). Needs --checklist.")
 @click.option("--file", "file_paths", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="A CSV or XLSX export of responses. Needs --checklist.")
 @click.option("--checklist", help="Checklist id the --sheet/--file responses belong to (or limits the lock's sheets).")
-@click.option("--db", "--store", "db_path", type=click.Path(path_type=Path, dir_okay=False), envvar="HANDBOOK_STORE",
-              default=Path("data/inspections.sqlite"), show_default=True, help="The SQLite store (env HANDBOOK_STORE).")
+@store_option("db_path")
 @click.option("--credentials", type=click.Path(path_type=Path, dir_okay=False),
               help="Service-account key JSON (default: $GOOGLE_APPLICATION_CREDENTIALS, then gspread's default).")
-@click.option("--lock", "lock_path", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("forms/forms.lock.yaml"), show_default=True, help="The forms lock file.")
+@lock_option("The forms lock file.")
 @STANDARDS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object on stdout.")
 @click.option("--dry-run", is_flag=True, help="Read and report without writing the store.")
@@ -83,7 +81,6 @@ def _print_report(report) -> None:
               help="Rows per Sheets API request.")
 @click.option("--deadline", type=click.FloatRange(1), default=300.0, show_default=True,
               help="Seconds to keep retrying a failing Sheets API before giving up.")
-@handle_errors
 def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
            chunk_rows, deadline):
     """Pull form responses from Google Sheets or exported files into the store."""
@@ -116,7 +113,7 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         _print_report(report)
 
 
-@main.command()
+@click.command()
 @click.option("--checklist", required=True, help="Checklist id, e.g. daily-patrol.")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day (YYYY-MM-DD).")
@@ -129,7 +126,6 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
 @click.option("--email", is_flag=True, help="Add the e-mail column forms collecting addresses have.")
 @click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
 @STANDARDS_OPTION
-@handle_errors
 def simulate(checklist, start, end, projects, seed, locale, encoding, email, out_path, standards_dir):
     """Write simulated form responses as a CSV export (demo and test data)."""
     from .. import simulate as sim
@@ -149,3 +145,9 @@ def simulate(checklist, start, end, projects, seed, locale, encoding, email, out
     values = sim.sheet_values(standards, checklist, responses, locale=locale, email=email)
     path = sim.write_csv(out_path, values, locale=locale, encoding=encoding)
     click.echo(f"wrote {len(responses)} responses to {path} ({path.stat().st_size // 1024} KiB, {locale}, {encoding})")
+
+
+def register_commands(cli: click.Group) -> None:
+    """Add this module's commands to `cli`."""
+    cli.add_command(ingest)
+    cli.add_command(simulate)

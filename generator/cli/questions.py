@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from . import STANDARDS_OPTION, handle_errors, main
+from .options import STANDARDS_OPTION, HandbookGroup
 
 
-@main.group()
+@click.group(cls=HandbookGroup)
 def questions():
     """Random questioning of staff (procedure 4.4.2.1)."""
 
@@ -21,7 +21,6 @@ def questions():
 @click.option("--seed", type=int, default=None, help="Seed to reproduce a draw (printed when not given).")
 @click.option("--card", type=click.Path(path_type=Path), default=None,
               help="Also write a printable card (.pdf or .html).")
-@handle_errors
 def questions_draw(standards_dir: Path, project: str, count: int, seed: int | None, card: Path | None):
     """Draw a reproducible random set of questions for a project."""
     from ..methods.questioning import draw_questions, write_card
@@ -38,3 +37,8 @@ def questions_draw(standards_dir: Path, project: str, count: int, seed: int | No
     if card is not None:
         write_card(s, project, seed, drawn, card)
         click.echo(f"\n抽问卡：{card}")
+
+
+def register_commands(cli: click.Group) -> None:
+    """Add this module's commands to `cli`."""
+    cli.add_command(questions)

@@ -7,15 +7,12 @@ from pathlib import Path
 
 import click
 
-from . import STANDARDS_OPTION, handle_errors, main
+from .options import STANDARDS_OPTION, STORE_OPTION
 from ..errors import HandbookError
 
-STORE_OPTION = click.option(
-    "--store", "--db", "store_path", type=click.Path(path_type=Path, dir_okay=False), envvar="HANDBOOK_STORE",
-    default=Path("data/inspections.sqlite"), show_default=True, help="The SQLite store (env HANDBOOK_STORE).")
 
 
-@main.command()
+@click.command()
 @click.option("--table", type=click.Choice(["inspections", "project_weeks", "patrols", "actions"]), required=True,
               help="Which scored table to write.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
@@ -23,7 +20,6 @@ STORE_OPTION = click.option(
               help="File to write (default: standard output; xlsx needs --output).")
 @STORE_OPTION
 @STANDARDS_OPTION
-@handle_errors
 def export(table: str, fmt: str, output: Path | None, store_path: Path, standards_dir: Path):
     """Write scored inspections, project weeks, patrols or actions as JSON, CSV or XLSX."""
     from ..ingest.store import read_inspections
@@ -46,3 +42,8 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
         except OSError as exc:
             raise HandbookError(f"无法写入 {output}：{exc.strerror or exc}") from None
         click.echo(f"wrote {output}", err=True)
+
+
+def register_commands(cli: click.Group) -> None:
+    """Add this module's commands to `cli`."""
+    cli.add_command(export)

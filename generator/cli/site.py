@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import STANDARDS_OPTION, handle_errors, main
+from .options import STANDARDS_OPTION, STORE_OPTION
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"),
                           show_default=True, help="Folder the built site replaces.")
@@ -16,13 +16,7 @@ CONFIG_OPTION = click.option("--config", "config_file", type=click.Path(path_typ
                              default=Path("mkdocs.yml"), show_default=True, help="MkDocs configuration file.")
 
 
-STORE_OPTION = click.option(
-    "--store", "store_path", type=click.Path(path_type=Path, dir_okay=False), envvar="HANDBOOK_STORE",
-    default=Path("data/inspections.sqlite"), show_default=True,
-    help="The response store whose results are published (env HANDBOOK_STORE).")
-
-
-@main.command()
+@click.command()
 @STANDARDS_OPTION
 @OUT_OPTION
 @DOCS_OPTION
@@ -30,7 +24,6 @@ STORE_OPTION = click.option(
 @STORE_OPTION
 @click.option("--handbook-only", is_flag=True,
               help="Build the standards alone, without results (for a public host).")
-@handle_errors
 def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path,
           handbook_only: bool):
     """Generate the handbook pages, PDFs and results, then build the site into public/."""
@@ -54,14 +47,13 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
                f"PDF {t['pdf']:.1f}，mkdocs {t['mkdocs']:.1f}）。")
 
 
-@main.command()
+@click.command()
 @STANDARDS_OPTION
 @OUT_OPTION
 @DOCS_OPTION
 @CONFIG_OPTION
 @STORE_OPTION
 @click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1.")
-@handle_errors
 def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int):
     """Serve the site on 127.0.0.1 and rebuild it when a standards file changes."""
     from ..results.publish import publish_generators, sheet_focus
@@ -73,3 +65,9 @@ def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
                    report=lambda message: click.echo(message, err=True))
     except KeyboardInterrupt:
         click.echo("已停止。", err=True)
+
+
+def register_commands(cli: click.Group) -> None:
+    """Add this module's commands to `cli`."""
+    cli.add_command(build)
+    cli.add_command(serve)
