@@ -50,7 +50,8 @@ class SimResponse:
     questioned: str = ""                                       # who was asked
 
 
-def _name(rng: random.Random) -> str:
+def person_name(rng: random.Random) -> str:
+    """A random Chinese full name."""
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
@@ -88,7 +89,7 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
     for pid in project_ids:
         prng = random.Random(f"{seed}:{checklist}:{pid}")
         quality = prng.uniform(0.35, 0.97)            # some projects are better run than others
-        staff = {r: [_name(prng) for _ in range(2)] for r in spec.roles}
+        staff = {r: [person_name(prng) for _ in range(2)] for r in spec.roles}
         days = (end - start).days + 1
         for offset in range(days):
             day = start + dt.timedelta(days=offset)

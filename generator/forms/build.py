@@ -96,12 +96,14 @@ class FormSpec:
 
 # ---------------------------------------------------------------- question builders
 
-def _choice(qid: str, options: list[str], kind: str = "RADIO", required: bool = True) -> dict:
+def choice_question(qid: str, options: list[str], kind: str = "RADIO", required: bool = True) -> dict:
+    """A choice question (RADIO, DROP_DOWN or CHECKBOX) with these option labels."""
     return {"questionId": qid, "required": required,
             "choiceQuestion": {"type": kind, "options": [{"value": o} for o in options]}}
 
 
-def _question_item(key: str, title: str, question: dict, description: str | None = None) -> dict:
+def question_item(key: str, title: str, question: dict, description: str | None = None) -> dict:
+    """A form item holding one question; its item id is derived from `key`."""
     item: dict = {"itemId": stable_id(f"item:{key}"), "title": title}
     if description:
         item["description"] = description
@@ -141,7 +143,7 @@ def build_form(standards: Standards, checklist_id: str) -> FormSpec:
 
     def add_question(key: str, title: str, question: dict, entry: dict, description: str | None = None):
         qid = question["questionId"]
-        items.append(_question_item(key, title, question, description))
+        items.append(question_item(key, title, question, description))
         questions[qid] = {**entry, "title": title}
 
     # opening page
@@ -149,9 +151,9 @@ def build_form(standards: Standards, checklist_id: str) -> FormSpec:
     projects = [standards.projects[p].name for p in project_ids]
     roles = [standards.roles[r].name for r in checklist.roles]
     add_question("field:project", FIELD_TITLES["project"],
-                 _choice(stable_id("question:field:project"), projects, "DROP_DOWN"), {"field": "project"})
+                 choice_question(stable_id("question:field:project"), projects, "DROP_DOWN"), {"field": "project"})
     add_question("field:role", FIELD_TITLES["role"],
-                 _choice(stable_id("question:field:role"), roles), {"field": "role"})
+                 choice_question(stable_id("question:field:role"), roles), {"field": "role"})
     add_question("field:inspector", FIELD_TITLES["inspector"],
                  {"questionId": stable_id("question:field:inspector"), "required": True,
                   "textQuestion": {"paragraph": False}},
@@ -173,14 +175,14 @@ def build_form(standards: Standards, checklist_id: str) -> FormSpec:
                       "pageBreakItem": {}})
         for item in section_items:
             add_question(f"code:{item.code}", item_title(item.code, item.short),
-                         _choice(stable_id(f"question:code:{item.code}"), list(ANSWER_LABELS)),
+                         choice_question(stable_id(f"question:code:{item.code}"), list(ANSWER_LABELS)),
                          {"item": item.code}, _item_description(item))
         add_question(f"note:{number}", note_title(number, title),
                      {"questionId": stable_id(f"question:note:{number}"), "required": False,
                       "textQuestion": {"paragraph": True}},
                      {"section": number, "kind": NOTE}, "选填：写明不符合的条目代码、位置和情况。")
         add_question(f"corrected:{number}", corrected_title(number, title),
-                     _choice(stable_id(f"question:corrected:{number}"), [YES, NO], required=False),
+                     choice_question(stable_id(f"question:corrected:{number}"), [YES, NO], required=False),
                      {"section": number, "kind": CORRECTED},
                      "本页发现的问题是否已当场纠正、示范指导（程序 4.1.4）。没有问题可不选。")
 
@@ -191,7 +193,7 @@ def build_form(standards: Standards, checklist_id: str) -> FormSpec:
     items += extra_items
     questions.update(extra_questions)
 
-    _check_unique_ids(checklist_id, items)
+    check_unique_ids(checklist_id, items)
     requests: list[dict] = [
         {"updateFormInfo": {"info": {"description": _form_description(standards, checklist)},
                             "updateMask": "description"}},
@@ -212,7 +214,8 @@ def build_form(standards: Standards, checklist_id: str) -> FormSpec:
     )
 
 
-def _check_unique_ids(checklist_id: str, items: list[dict]) -> None:
+def check_unique_ids(checklist_id: str, items: list[dict]) -> None:
+    """Refuse a form whose generated item or question ids collide (`HandbookError`)."""
     seen: dict[str, str] = {}
     for item in items:
         ids = [item["itemId"]]

@@ -272,7 +272,8 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-def _open_read(path: Path | str) -> sqlite3.Connection:
+def open_store_read_only(path: Path | str) -> sqlite3.Connection:
+    """A read-only connection to an existing store of a schema this handbook reads (else `HandbookError`)."""
     path = Path(path)
     if not path.is_file():
         raise HandbookError(f"no store at {path}: run `handbook ingest` first")
@@ -292,7 +293,7 @@ def _open_read(path: Path | str) -> sqlite3.Connection:
 def read_inspections(db_path: Path | str, *, checklist: str | None = None,
                      include_gone: bool = False) -> list[Inspection]:
     """The current version of every stored inspection (those gone from their source only on request)."""
-    conn = _open_read(db_path)
+    conn = open_store_read_only(db_path)
     try:
         compact = conn.execute("PRAGMA user_version").fetchone()[0] >= 4   # answers in the version row
         where, args = ["1=1"], []
@@ -390,7 +391,7 @@ class UnmappedColumn:
 
 def read_quarantine(db_path: Path | str, *, include_resolved: bool = False) -> list[QuarantinedRow]:
     """Every quarantined row still in its source (all of them on request), oldest first."""
-    conn = _open_read(db_path)
+    conn = open_store_read_only(db_path)
     try:
         tracked = conn.execute("PRAGMA user_version").fetchone()[0] >= 5
         where = "" if include_resolved or not tracked else "WHERE q.resolved_at IS NULL"
@@ -408,7 +409,7 @@ def read_quarantine(db_path: Path | str, *, include_resolved: bool = False) -> l
 
 def read_unmapped_columns(db_path: Path | str) -> list[UnmappedColumn]:
     """Every column that mapped to nothing, by source."""
-    conn = _open_read(db_path)
+    conn = open_store_read_only(db_path)
     try:
         rows = conn.execute("""
             SELECT s.checklist, s.title, s.key, u.column_name, u.position, u.first_seen_at
@@ -422,7 +423,7 @@ def read_unmapped_columns(db_path: Path | str) -> list[UnmappedColumn]:
 
 def read_versions(db_path: Path | str, inspection_id: str) -> list[dict]:
     """Every version of one inspection, oldest first (for audits and tests)."""
-    conn = _open_read(db_path)
+    conn = open_store_read_only(db_path)
     try:
         conn.row_factory = sqlite3.Row
         return [dict(r) for r in conn.execute(
@@ -433,7 +434,7 @@ def read_versions(db_path: Path | str, inspection_id: str) -> list[dict]:
 
 def read_log(db_path: Path | str) -> list[dict]:
     """The ingest log: one JSON report per run."""
-    conn = _open_read(db_path)
+    conn = open_store_read_only(db_path)
     try:
         return [{"started_at": s, "finished_at": f, **json.loads(r)} for s, f, r in
                 conn.execute("SELECT started_at, finished_at, report FROM ingest_log ORDER BY id")]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from ..errors import HandbookError
-from ..forms.build import FormSpec, _check_unique_ids, stable_id
+from ..forms.build import FormSpec, check_unique_ids, stable_id
 from ..forms.validate import Problem
 from ..model import Exam, ExamQuestion
 from ..standards import Standards
@@ -181,7 +181,7 @@ def build_quiz(s: Standards, quarter: str) -> FormSpec:
                 {"exam_question": q.id, "answer": key_labels(q), "points": q.points},
                 f"{KIND_NAMES[q.kind]} · {q.points:g} 分" + ("（全部选对才得分）" if q.kind == "multiple" else ""))
 
-    _check_unique_ids(fid, items)
+    check_unique_ids(fid, items)
     description = (f"{quarter_label(quarter)}客服人员综合考试（程序 4.4.3.2），共 {len(exam.questions)} 题，"
                    f"满分 {total_points(exam):g} 分，得分率 {exam.pass_percent:g}% 及格。"
                    "多选题全部选对才得分。成绩以客户关系部按题库答案评分为准。")

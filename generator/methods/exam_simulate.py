@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..simulate import TIMESTAMP_TITLES, _name, write_csv
+from ..simulate import TIMESTAMP_TITLES, person_name, write_csv
 from ..standards import Standards
 from .exam import (CHECKBOX_JOIN, NAME_TITLE, PROJECT_TITLE, QUARTER, key_labels, option_labels, ordered_questions,
                    parse_quarter, question_title, require_exam)
@@ -56,7 +56,7 @@ def simulate_exam(standards: Standards, quarter: str, projects: list[str] | None
             ability = level + rng.gauss(0, 0.8)
             minute = rng.randint(0, 150)
             at = dt.datetime.combine(day, dt.time(9, 30), tz) + dt.timedelta(minutes=minute, seconds=rng.randint(0, 59))
-            response = ExamSimResponse(at, standards.projects[pid].name, _name(rng))
+            response = ExamSimResponse(at, standards.projects[pid].name, person_name(rng))
             for q in exam.questions:
                 right = rng.random() < 1 / (1 + math.exp(-(ability - difficulty[q.id])))
                 key, labels = key_labels(q), option_labels(q)

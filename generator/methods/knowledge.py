@@ -84,9 +84,9 @@ class Asked:
 
 def read_questioning(db_path: Path | str) -> list[Asked]:
     """Every questioning answer of the current version of each stored inspection (not gone)."""
-    from ..ingest.store import _open_read
+    from ..ingest.store import open_store_read_only
 
-    conn = _open_read(db_path)
+    conn = open_store_read_only(db_path)
     try:
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'questioning_answers'").fetchone():
             return []

@@ -25,7 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import HandbookError
-from ..forms.build import FormSpec, _check_unique_ids, _choice, _question_item, stable_id
+from ..forms.build import FormSpec, check_unique_ids, choice_question, question_item, stable_id
 from ..records import FIELD_TITLES
 from ..standards import Standards
 
@@ -66,12 +66,12 @@ def build_survey_form(standards: Standards) -> FormSpec:
     questions: dict[str, dict] = {}
 
     def add(key: str, title: str, question: dict, entry: dict, description: str | None = None) -> None:
-        items.append(_question_item(f"{sid}:{key}", title, question, description))
+        items.append(question_item(f"{sid}:{key}", title, question, description))
         questions[question["questionId"]] = {**entry, "title": title}
 
     names = [standards.projects[p].name for p in _projects(standards)]
     add("field:project", FIELD_TITLES["project"],
-        _choice(stable_id("question:field:project"), names, "DROP_DOWN"), {"field": "project"}, PROJECT_HINT)
+        choice_question(stable_id("question:field:project"), names, "DROP_DOWN"), {"field": "project"}, PROJECT_HINT)
     scale = q.scale
     for sq in q.questions:
         add(f"q:{sq.id}", question_title(sq),
@@ -84,7 +84,7 @@ def build_survey_form(standards: Standards) -> FormSpec:
             {"questionId": stable_id(f"question:{sid}:comment"), "required": False,
              "textQuestion": {"paragraph": True}},
             {"kind": COMMENT})
-    _check_unique_ids(sid, items)
+    check_unique_ids(sid, items)
     description = "\n\n".join(filter(None, [
         (q.description or "").strip(),
         f"每题从 {scale.min}（{scale.min_label}）到 {scale.max}（{scale.max_label}）选一个分数。",
@@ -365,9 +365,9 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
 
 def read_survey(db_path: Path | str, *, include_gone: bool = False) -> list[SurveyResponse]:
     """Every stored questionnaire response, oldest first ([] for a store from before questionnaires)."""
-    from ..ingest.store import _open_read
+    from ..ingest.store import open_store_read_only
 
-    conn = _open_read(db_path)
+    conn = open_store_read_only(db_path)
     try:
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'survey_responses'").fetchone():
             return []
