@@ -8,7 +8,7 @@ import markdown
 import pytest
 
 from generator.site import generate_pages, item_link, item_url
-from generator.site import views
+from generator import labels as views
 from generator.standards import load_standards, require_standards
 
 from conftest import STANDARDS, edited

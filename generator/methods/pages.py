@@ -203,7 +203,7 @@ def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path
     `existing(path)` tells whether a docs-relative file exists (outputs of other generators, e.g.
     print/exam-2026Q4.pdf or results/index.md), so no page links to a file that is not there.
     """
-    from ..site import urls
+    from .. import page_urls as urls
     from .survey import survey_links, survey_sheet_path
 
     lock = lock or {"checklists": {}}
@@ -254,7 +254,7 @@ def _exam_printables(s: Standards, existing) -> list[str]:
 
 
 def _rel(target: str, from_page: str) -> str:
-    from ..site.urls import relative_link
+    from ..page_urls import relative_link
 
     return relative_link(target, from_page)
 

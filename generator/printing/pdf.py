@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import HandbookError
-from ..site import urls, views
+from .. import labels as views, page_urls as urls
 from ..standards import Standards
 from .fonts import font_faces, subset_first
 from .sheets import STYLESHEET, build_sheet, render_sheet_html, stylesheet_text

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 from ..records import NOT_APPLICABLE
-from ..site import views
-from ..site.templating import render
+from .. import labels as views
+from ..templating import render
 from ..standards import Standards
 
 STYLESHEET = "sheet.css"

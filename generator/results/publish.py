@@ -88,7 +88,7 @@ def results_generator(store_path: Path | str, *, as_of=None):
     store_path = Path(store_path)
 
     def generate(ctx) -> None:
-        from ..site import urls
+        from .. import page_urls as urls
 
         from ..gcpause import paused
 

@@ -3,23 +3,15 @@
 Entry points:
 - `build_site(standards_dir, out_dir=…, extra_generators=[…])` — the whole build (`handbook build`)
 - `serve_site(...)` — serve on 127.0.0.1 and rebuild on change (`handbook serve`)
-- `item_url(code)` / `item_link(code, from_page)` — link to an item's card by its code
+- `item_url(code)` / `item_link(code, from_page)` — link to an item's card by its code (`generator.page_urls`)
 """
 
 from __future__ import annotations
 
-import importlib
+from ..page_urls import item_link, item_url
+from .build import BuildReport, PageGenerator, SiteContext, build_site, generate_site
+from .pages import generate_pages
+from .serve import serve_site
 
-# Exported lazily so that `generator.printing` can use `generator.site.views` without a cycle.
-_EXPORTS = {
-    "BuildReport": "build", "PageGenerator": "build", "SiteContext": "build", "build_site": "build",
-    "generate_site": "build", "generate_pages": "pages", "serve_site": "serve",
-    "item_link": "urls", "item_url": "urls",
-}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(name)
+__all__ = ["BuildReport", "PageGenerator", "SiteContext", "build_site", "generate_pages", "generate_site",
+           "item_link", "item_url", "serve_site"]

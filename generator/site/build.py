@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from ..errors import HandbookError
 from ..printing.pdf import SheetFile, write_sheets
 from ..standards import Standards, require_standards
-from . import urls
+from .. import page_urls as urls
 from .pages import generate_pages
 
 # Folders of the docs folder that `generate_pages` and `write_sheets` own; emptied on each build.

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from .. import model as m
 from ..standards import Section, Standards, child_items
-from . import urls, views
-from .templating import render
+from .. import labels as views, page_urls as urls
+from ..templating import render
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .. import model as m
-from ..standards import Standards
-from . import urls
+from . import model as m
+from .standards import Standards
+from .templating import fmt_number
 
 PER = {"day": "每天", "week": "每周", "month": "每月"}
 
@@ -21,7 +21,6 @@ def fix_within_label(days: int) -> str:
 
 
 def deduction_label(item: m.Item) -> str:
-    from .templating import fmt_number
     return f"每处扣 {fmt_number(item.deduction)} 分，扣完为止"
 
 
@@ -150,5 +149,3 @@ def methods_of(standards: Standards, item: m.Item) -> list[tuple[str, str]]:
 def page_title(number: str, title: str | None) -> str:
     return f"{number} {title}" if title else number
 
-
-__all__ = ["urls"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..standards import Standards
+from .standards import Standards
 
 STANDARDS_DIR = "standards"
 ROLES_DIR = "roles"
