@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]   # the package, and the fake Google APIs of the tests
 
-from generator import simulate as sim  # noqa: E402
+from generator.instruments.patrol import simulate as sim  # noqa: E402
 from generator.ingest import run as ingest_run  # noqa: E402
 from generator.printing.pdf import write_sheets  # noqa: E402
 from generator.results import publish  # noqa: E402

@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import simulate as sim
+from .instruments.patrol import simulate as sim
 from .ingest import run as ingest_run
-from .methods.exam_simulate import write_simulated_exam
-from .methods.survey import simulate_survey, write_survey_csv
+from .instruments.exam.simulate import write_simulated_exam
+from .instruments.questionnaire.survey import simulate_survey, write_survey_csv
 from .results.publish import publish_generators, sheet_focus
 from .site.build import BuildReport, build_site
 from .standards import require_standards

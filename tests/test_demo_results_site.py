@@ -13,7 +13,7 @@ from generator.cli import main
 from generator.demo import run_demo
 from generator.ingest.store import read_inspections
 from generator.results import scoring as sc
-from generator.simulate import HOSTILE_NOTE
+from generator.instruments.patrol.simulate import HOSTILE_NOTE
 from generator.standards import load_standards
 
 from conftest import STANDARDS
@@ -160,7 +160,7 @@ def test_empty_store_says_there_is_no_data_yet(tmp_path):
 def test_project_patrol_sheet_prints_its_focus_list(demo):
     from pypdf import PdfReader
 
-    from generator.methods.focus import focus_list
+    from generator.results.focus import focus_list
 
     root, report = demo
     inspections = read_inspections(report.store)

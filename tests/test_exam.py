@@ -16,10 +16,10 @@ from generator.ingest import run_ingest
 from generator.ingest import store as store_mod
 from generator.ingest.run import file_source
 from generator.ingest.table import SourceRef
-from generator.methods import exam as ex
-from generator.methods.exam_ingest import read_exam_responses
-from generator.methods.exam_results import build_exam_results, exam_summary
-from generator.methods.exam_simulate import exam_sheet_values, simulate_exam
+from generator.instruments.exam import quiz as ex
+from generator.instruments.exam.responses import read_exam_responses
+from generator.instruments.exam.results_page import build_exam_results, exam_summary
+from generator.instruments.exam.simulate import exam_sheet_values, simulate_exam
 from generator.standards import load_standards, require_standards
 
 from conftest import ROOT, edited
@@ -302,7 +302,7 @@ def test_per_person_results_only_when_allowed_and_never_an_email(tmp_path):
     assert values[0][3] == "姓名"
     values[1][3] = "王伟"
     values[2][3] = "wang@example.com"
-    from generator.simulate import write_csv
+    from generator.instruments.patrol.simulate import write_csv
     path = write_csv(tmp_path / "q.csv", values)
     report = run_ingest([file_source(path, FORM)], standards=s, db_path=tmp_path / "s.sqlite")
     assert report.sources[0].reasons == {"email_as_name": 1}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from generator.methods.focus import focus_list
+from generator.results.focus import focus_list
 from generator.records import Inspection
 from generator.results.scoring import corrective_actions
 from generator.standards import load_standards

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from generator import simulate as sim
+from generator.instruments.patrol import simulate as sim
 from generator.errors import HandbookError
 from generator.ingest import read_inspections, run_ingest
 from generator.ingest.sheets import Retry

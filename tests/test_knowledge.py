@@ -10,8 +10,8 @@ from generator.forms.build import build_forms
 from generator.forms.validate import validate_spec
 from generator.ingest import read_inspections, run_ingest
 from generator.ingest.run import file_source
-from generator.methods import knowledge as kn
-from generator.methods import pages
+from generator.instruments.questioning import grid as kn
+from generator.instruments import method_pages as pages
 from generator.standards import require_standards
 
 from conftest import ROOT

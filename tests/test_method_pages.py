@@ -6,8 +6,8 @@ import pytest
 
 from generator.ingest import run_ingest
 from generator.ingest.run import file_source
-from generator.methods import pages
-from generator.methods.survey import HOSTILE_COMMENT
+from generator.instruments import method_pages as pages
+from generator.instruments.questionnaire.survey import HOSTILE_COMMENT
 from generator.results.publish import results_generator
 from generator.site.build import build_site
 from generator.standards import require_standards

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator.errors import HandbookError
-from generator.methods.questioning import draw_questions
+from generator.instruments.questioning.draw import draw_questions
 from generator.standards import load_standards
 
 from conftest import STANDARDS, edited, line_of, standards_texts

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from generator import simulate as sim
+from generator.instruments.patrol import simulate as sim
 from generator.ingest import file_source, run_ingest
 from generator.ingest import store as store_mod
 from generator.results import publish

@@ -16,7 +16,8 @@ from generator.forms.validate import validate_spec
 from generator.ingest import read_quarantine, run_ingest
 from generator.ingest.lock import read_lock as read_ingest_lock
 from generator.ingest.run import file_source, sources_from_lock
-from generator.methods import pages, survey
+from generator.instruments import method_pages as pages
+from generator.instruments.questionnaire import survey
 from generator.standards import require_standards
 
 from conftest import ROOT

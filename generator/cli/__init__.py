@@ -13,7 +13,9 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from . import exam, forms, ingest, questions, results, site
+from ..instruments.exam import commands as exam
+from . import forms, ingest, results, site
+from ..instruments.questioning import commands as questions
 from .options import STANDARDS_OPTION, HandbookGroup
 
 @click.group(cls=HandbookGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -128,7 +128,7 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
 @STANDARDS_OPTION
 def simulate(checklist, start, end, projects, seed, locale, encoding, email, out_path, standards_dir):
     """Write simulated form responses as a CSV export (demo and test data)."""
-    from .. import simulate as sim
+    from ..instruments.patrol import simulate as sim
     from ..standards import require_standards
 
     standards = require_standards(standards_dir)

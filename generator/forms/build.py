@@ -187,7 +187,7 @@ def build_form(standards: Standards, checklist_id: str) -> FormSpec:
                      "本页发现的问题是否已当场纠正、示范指导（程序 4.1.4）。没有问题可不选。")
 
     # random questioning (4.4.2.1): who was asked and a grid of the bank's questions
-    from ..methods.knowledge import questioning_page
+    from ..instruments.questioning.grid import questioning_page
 
     extra_items, extra_questions = questioning_page(standards, checklist)
     items += extra_items
@@ -230,7 +230,7 @@ def check_unique_ids(checklist_id: str, items: list[dict]) -> None:
 
 def method_forms(standards: Standards) -> dict:
     """Forms of the other methods in methods.yaml: form id -> builder(standards) -> FormSpec."""
-    from ..methods import survey
+    from ..instruments.questionnaire import survey
 
     out = {}
     if standards.methods_file.questionnaire is not None:

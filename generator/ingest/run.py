@@ -104,13 +104,13 @@ def method_ingesters(standards) -> dict:
 
     Each stores its table inside the run's transaction and fills the report's counts.
     """
-    from ..methods import survey
+    from ..instruments.questionnaire import survey
 
     out = {}
     if standards.methods_file.questionnaire is not None:
         out[standards.methods_file.questionnaire.id] = survey.ingest_survey_table
     if standards.methods_file.exam is not None:   # quarterly exam quizzes: every exam-<quarter> id
-        from ..methods.exam_ingest import WithExamForms
+        from ..instruments.exam.responses import WithExamForms
 
         out = WithExamForms(out)
     return out

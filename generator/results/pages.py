@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..methods.focus import focus_list
+from .focus import focus_list
 from ..records import Inspection
 from ..standards import Standards
 from ..templating import render

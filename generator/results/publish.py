@@ -122,9 +122,9 @@ def publish_generators(store_path: Path | str, *, quarter: str | None = None,
     """
     import datetime as dt
 
-    from ..methods.exam_paper import exam_print_generator
-    from ..methods.exam_results import exam_results_generator
-    from ..methods.pages import method_pages_generator
+    from ..instruments.exam.paper import exam_print_generator
+    from ..instruments.exam.results_page import exam_results_generator
+    from ..instruments.method_pages import method_pages_generator
     from .scoring import quarter_of
 
     quarter = quarter or quarter_of(dt.date.today())
@@ -138,7 +138,7 @@ def sheet_focus(store_path: Path | str):
     store_path = Path(store_path)
 
     def focus(standards) -> dict:
-        from ..methods.focus import focus_list
+        from .focus import focus_list
 
         from ..gcpause import paused
 

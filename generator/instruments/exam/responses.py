@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import HandbookError
-from ..ingest.mapping import EMAIL, EMAIL_TITLES, FORMULA, MARKUP, TIMESTAMP_TITLES, Rejected, norm
-from ..ingest.values import parse_datetime
-from ..model import Exam
-from ..standards import Standards
-from .exam import (NAME_TITLE, PROJECT_TITLE, Grade, ScoredResponse, find_key_mismatches, grade, is_exam_form,
+from ...errors import HandbookError
+from ...ingest.mapping import EMAIL, EMAIL_TITLES, FORMULA, MARKUP, TIMESTAMP_TITLES, Rejected, norm
+from ...ingest.values import parse_datetime
+from ...model import Exam
+from ...standards import Standards
+from .quiz import (NAME_TITLE, PROJECT_TITLE, Grade, ScoredResponse, find_key_mismatches, grade, is_exam_form,
                    option_labels, parse_score, quarter_of_form, require_exam, split_answer, strip_number)
 
 SCORE_TITLES = {"score", "分数", "分數", "得分", "puntuación", "note", "スコア"}
@@ -146,7 +146,7 @@ def _hash(text: str) -> str:
 
 def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form, now: str, report) -> None:
     """Write one quiz response table inside `run_ingest`'s open transaction; fills the report's counts."""
-    from ..ingest.store import StoreWriter
+    from ...ingest.store import StoreWriter
 
     exam = require_exam(s)
     target_tz = ZoneInfo(s.organisation.timezone)

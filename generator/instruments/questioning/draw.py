@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 import secrets
 
-from ..errors import HandbookError
-from ..model import BankQuestion
-from ..standards import Standards
+from ...errors import HandbookError
+from ...model import BankQuestion
+from ...standards import Standards
 
 
 def draw_questions(s: Standards, project: str, n: int, seed: int | None = None
@@ -43,7 +43,7 @@ def draw_questions(s: Standards, project: str, n: int, seed: int | None = None
 
 def render_card(s: Standards, project: str, seed: int, questions: list[BankQuestion]) -> str:
     """The printable questioning card as HTML."""
-    from ..templating import render
+    from ...templating import render
 
     return render("methods/card.html", organisation=s.organisation.name, project=s.projects[project].name,
                   seed=seed, questions=questions, answers=list(s.methods_file.questioning.answers))

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import HandbookError
-from ..forms.build import FormSpec, check_unique_ids, choice_question, question_item, stable_id
-from ..records import FIELD_TITLES
-from ..standards import Standards
+from ...errors import HandbookError
+from ...forms.build import FormSpec, check_unique_ids, choice_question, question_item, stable_id
+from ...records import FIELD_TITLES
+from ...standards import Standards
 
 COMMENT = "comment"
 PROJECT_HINT = "扫描项目二维码或打开项目链接时已选好；没有选好时请选择您所在的小区。"
@@ -108,7 +108,7 @@ def build_survey_form(standards: Standards) -> FormSpec:
 
 def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
     """Project id -> responder link with that project chosen ({} before the form is pushed)."""
-    from ..forms.prefill import prefill_url
+    from ...forms.prefill import prefill_url
 
     sid = survey_id(standards)
     entry = lock.get("checklists", {}).get(sid) if sid else None
@@ -127,8 +127,8 @@ def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
 
 def render_survey_sheet(standards: Standards, project: str | None = None, url: str | None = None) -> str:
     """The A4 paper questionnaire as HTML (the project's name and QR code when given)."""
-    from ..forms.prefill import qr_svg
-    from ..templating import render
+    from ...forms.prefill import qr_svg
+    from ...templating import render
 
     q = questionnaire(standards)
     return render("methods/survey.html", q=q, organisation=standards.organisation.name,
@@ -146,8 +146,8 @@ def survey_sheet_path(standards: Standards, project: str | None = None) -> str:
 def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None = None, *,
                         cache_dir: Path | None = None) -> list[str]:
     """Write the blank questionnaire and one per project (with its QR code once pushed) as PDFs."""
-    from ..printing.fonts import font_faces, subset_first
-    from ..printing.pdf import render_pdfs
+    from ...printing.fonts import font_faces, subset_first
+    from ...printing.pdf import render_pdfs
 
     links = survey_links(lock or {"checklists": {}}, standards)
     planned = [(render_survey_sheet(standards), survey_sheet_path(standards))]
@@ -199,7 +199,7 @@ class SurveyResponse:
 
 
 def _norm(text) -> str:
-    from ..ingest.mapping import norm
+    from ...ingest.mapping import norm
 
     return norm(text)
 
@@ -210,7 +210,7 @@ def map_survey_columns(header: list, standards: Standards, form=None) -> tuple[d
     Ratings map by the question id at the start of the title, then by any title the lock
     recorded for the form; e-mail and other columns are left out (and never stored).
     """
-    from ..ingest.mapping import TIMESTAMP_TITLES
+    from ...ingest.mapping import TIMESTAMP_TITLES
 
     q = questionnaire(standards)
     ids = {sq.id for sq in q.questions}
@@ -248,8 +248,8 @@ def map_survey_columns(header: list, standards: Standards, form=None) -> tuple[d
 def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standards, source_tz,
                      form=None) -> SurveyResponse:
     """One response row as a `SurveyResponse`, or `SurveyRejected` with the reason."""
-    from ..ingest.mapping import version_of
-    from ..ingest.values import parse_datetime
+    from ...ingest.mapping import version_of
+    from ...ingest.values import parse_datetime
 
     q = questionnaire(standards)
     org_tz = ZoneInfo(standards.organisation.timezone)
@@ -306,7 +306,7 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
     other column of an export never reaches the store. A response that left the source
     is marked gone; one that comes back is current again.
     """
-    from ..ingest.store import StoreWriter
+    from ...ingest.store import StoreWriter
 
     w = StoreWriter(conn)
     source_tz = ZoneInfo(standards.organisation.timezone)
@@ -365,7 +365,7 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
 
 def read_survey(db_path: Path | str, *, include_gone: bool = False) -> list[SurveyResponse]:
     """Every stored questionnaire response, oldest first ([] for a store from before questionnaires)."""
-    from ..ingest.store import open_store_read_only
+    from ...ingest.store import open_store_read_only
 
     conn = open_store_read_only(db_path)
     try:
@@ -428,7 +428,7 @@ def simulate_survey(standards: Standards, start: dt.date, end: dt.date, seed: in
 
 def survey_header(standards: Standards, *, locale: str = "zh-CN") -> list[str]:
     """The response sheet's header as Google writes it for the generated form."""
-    from ..simulate import TIMESTAMP_TITLES
+    from ..patrol.simulate import TIMESTAMP_TITLES
 
     q = questionnaire(standards)
     return ([TIMESTAMP_TITLES[locale], FIELD_TITLES["project"]] + [question_title(sq) for sq in q.questions]
@@ -448,7 +448,7 @@ def survey_sheet_values(standards: Standards, responses: list[SimSurvey], *, loc
 def write_survey_csv(standards: Standards, responses: list[SimSurvey], path: Path | str, *,
                      locale: str = "zh-CN", encoding: str = "utf-8") -> Path:
     """Write the responses as the locale's CSV export of the response sheet."""
-    from ..simulate import format_cell
+    from ..patrol.simulate import format_cell
 
     values = survey_sheet_values(standards, responses, locale=locale)
     buffer = io.StringIO(newline="")

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..simulate import TIMESTAMP_TITLES, person_name, write_csv
-from ..standards import Standards
-from .exam import (CHECKBOX_JOIN, NAME_TITLE, PROJECT_TITLE, QUARTER, key_labels, option_labels, ordered_questions,
+from ..patrol.simulate import TIMESTAMP_TITLES, person_name, write_csv
+from ...standards import Standards
+from .quiz import (CHECKBOX_JOIN, NAME_TITLE, PROJECT_TITLE, QUARTER, key_labels, option_labels, ordered_questions,
                    parse_quarter, question_title, require_exam)
 
 SCORE_TITLES = {"en-US": "Score", "zh-CN": "分数", "zh-TW": "分數", "forms": "分数"}

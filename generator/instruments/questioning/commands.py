@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import STANDARDS_OPTION, HandbookGroup
+from ...cli.options import STANDARDS_OPTION, HandbookGroup
 
 
 @click.group(cls=HandbookGroup)
@@ -23,8 +23,8 @@ def questions():
               help="Also write a printable card (.pdf or .html).")
 def questions_draw(standards_dir: Path, project: str, count: int, seed: int | None, card: Path | None):
     """Draw a reproducible random set of questions for a project."""
-    from ..methods.questioning import draw_questions, write_card
-    from ..standards import require_standards
+    from .draw import draw_questions, write_card
+    from ...standards import require_standards
 
     s = require_standards(standards_dir)
     seed, drawn = draw_questions(s, project, count, seed)

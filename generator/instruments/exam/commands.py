@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from .options import STANDARDS_OPTION, HandbookGroup, lock_option
-from ..errors import HandbookError
+from ...cli.options import STANDARDS_OPTION, HandbookGroup, lock_option
+from ...errors import HandbookError
 
 QUARTER_OPTION = click.option("--quarter", required=True, help="The exam's quarter, e.g. 2026Q4.")
 
@@ -27,11 +27,11 @@ def exam_group():
 @click.option("--no-pdf", is_flag=True, help="Only write the quiz definition.")
 def exam_build(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Path, no_pdf: bool):
     """Write the quarter's quiz (forms/exam-<quarter>.json) and the paper and answer-key PDFs."""
-    from ..forms.build import write_forms
-    from ..forms.validate import require_valid, validate_spec
-    from ..methods.exam import build_quiz, validate_quiz
-    from ..methods.exam_paper import write_papers
-    from ..standards import require_standards
+    from ...forms.build import write_forms
+    from ...forms.validate import require_valid, validate_spec
+    from .quiz import build_quiz, validate_quiz
+    from .paper import write_papers
+    from ...standards import require_standards
 
     s = require_standards(standards_dir)
     spec = build_quiz(s, quarter)
@@ -56,10 +56,10 @@ def exam_build(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Pat
 def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool, credentials: Path | None,
               recreate: bool):
     """Create or update the quarter's Google Forms quiz in place and record it in the lock."""
-    from ..forms.push import push
-    from ..forms.validate import require_valid
-    from ..methods.exam import build_quiz, validate_quiz
-    from ..standards import require_standards
+    from ...forms.push import push
+    from ...forms.validate import require_valid
+    from .quiz import build_quiz, validate_quiz
+    from ...standards import require_standards
 
     s = require_standards(standards_dir)
     spec = build_quiz(s, quarter)
@@ -90,8 +90,8 @@ def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool,
 def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed: int, locale: str,
                   wrong_keys: tuple[str, ...], out_path: Path):
     """Write simulated quiz responses as a response-sheet CSV export (demo and test data)."""
-    from ..methods.exam_simulate import exam_sheet_values, simulate_exam, write_exam_csv
-    from ..standards import require_standards
+    from .simulate import exam_sheet_values, simulate_exam, write_exam_csv
+    from ...standards import require_standards
 
     s = require_standards(standards_dir)
     chosen = [p.strip() for p in projects.split(",")] if projects else None

@@ -64,7 +64,7 @@ def _as_percent(mean: float | None, scale) -> float | None:
 def satisfaction_files(s: Standards, responses: Iterable, *, lock: dict | None = None) -> dict[str, str]:
     """results/satisfaction.md and its chart: per project and month mean with n, trend, lowest questions, comments."""
     from ..results.charts import line_chart
-    from .survey import survey_links
+    from .questionnaire.survey import survey_links
 
     q = s.methods_file.questionnaire
     if q is None:
@@ -122,7 +122,7 @@ def training_files(s: Standards) -> dict[str, str]:
 def knowledge_files(s: Standards, asked: Iterable) -> dict[str, str]:
     """results/knowledge.md: knowledge score per project (with n), per topic, per question; per person if allowed."""
     from ..results.charts import Bar, bar_chart
-    from . import knowledge as kn
+    from .questioning import grid as kn
 
     bank = s.methods_file.questioning
     if bank is None:
@@ -204,7 +204,7 @@ def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path
     print/exam-2026Q4.pdf or results/index.md), so no page links to a file that is not there.
     """
     from .. import page_urls as urls
-    from .survey import survey_links, survey_sheet_path
+    from .questionnaire.survey import survey_links, survey_sheet_path
 
     lock = lock or {"checklists": {}}
     entries = lock.get("checklists", {})
@@ -267,8 +267,8 @@ def method_pages_generator(store_path: Path | str | None = None, *, lock_path: P
     """
     def generate(ctx) -> None:
         from ..forms.lock import read_lock
-        from .knowledge import read_questioning
-        from .survey import read_survey, write_survey_sheets
+        from .questioning.grid import read_questioning
+        from .questionnaire.survey import read_survey, write_survey_sheets
 
         s = ctx.standards
         lock = read_lock(lock_path) if lock_path else read_lock()

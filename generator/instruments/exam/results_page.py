@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..results.charts import Bar, bar_chart
-from ..results.pages import csv_text, public_name
-from ..standards import Standards
-from ..templating import render
-from .exam import (KIND_NAMES, find_key_mismatches, form_id, key_text, ordered_questions, quarter_label,
+from ...results.charts import Bar, bar_chart
+from ...results.pages import csv_text, public_name
+from ...standards import Standards
+from ...templating import render
+from .quiz import (KIND_NAMES, find_key_mismatches, form_id, key_text, ordered_questions, quarter_label,
                    require_exam)
-from .exam_ingest import ExamResponse
-from .exam_paper import paper_path
+from .responses import ExamResponse
+from .paper import paper_path
 
 PAGE = "results/exam.md"
 RESULTS_TAB = "检查结果"
@@ -168,7 +168,7 @@ def exam_results_generator(store_path: Path | str, *, quarter: str | None = None
     store_path = Path(store_path)
 
     def generate(ctx) -> None:
-        from .exam_ingest import read_exam_responses
+        from .responses import read_exam_responses
 
         if ctx.standards.methods_file.exam is None:
             return

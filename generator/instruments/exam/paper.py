@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..standards import Standards
-from ..templating import render
-from .exam import (KIND_NAMES, key_text, option_labels, ordered_questions, parse_quarter, quarter_label,
+from ...standards import Standards
+from ...templating import render
+from .quiz import (KIND_NAMES, key_text, option_labels, ordered_questions, parse_quarter, quarter_label,
                    require_exam, total_points)
 
 PRINT_DIR = "print"
@@ -61,7 +61,7 @@ def render_paper(s: Standards, quarter: str, *, key: bool = False) -> str:
 def write_papers(s: Standards, quarter: str, out_dir: Path | str, *, cache_dir: Path | None = DEFAULT_CACHE
                  ) -> tuple[Path, Path]:
     """Write exam-<quarter>.pdf and exam-<quarter>-key.pdf into out_dir; returns both paths."""
-    from ..printing.pdf import html_to_pdf
+    from ...printing.pdf import html_to_pdf
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -77,7 +77,7 @@ def pdf_bytes(s: Standards, quarter: str, *, key: bool = False, cache_dir: Path 
     """One PDF's bytes (rendered through a temporary file so the PDF cache is shared)."""
     import tempfile
 
-    from ..printing.pdf import html_to_pdf
+    from ...printing.pdf import html_to_pdf
 
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / paper_name(quarter, key)

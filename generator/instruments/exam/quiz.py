@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from ..errors import HandbookError
-from ..forms.build import FormSpec, check_unique_ids, stable_id
-from ..forms.validate import Problem
-from ..model import Exam, ExamQuestion
-from ..standards import Standards
+from ...errors import HandbookError
+from ...forms.build import FormSpec, check_unique_ids, stable_id
+from ...forms.validate import Problem
+from ...model import Exam, ExamQuestion
+from ...standards import Standards
 
 FORM_PREFIX = "exam-"
 QUARTER = re.compile(r"^(?P<year>\d{4})Q(?P<q>[1-4])$")

@@ -1,1 +1,0 @@
-"""The supervision methods beyond the patrol checklist: questioning, questionnaire, exam, focus checks."""
