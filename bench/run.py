@@ -33,6 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]   # the package, and the fake Go
 
 from generator.instruments.patrol import simulate as sim  # noqa: E402
 from generator.ingest import run as ingest_run  # noqa: E402
+from generator.instruments import site_generators  # noqa: E402
 from generator.printing.pdf import write_sheets  # noqa: E402
 from generator.results import publish  # noqa: E402
 from generator.site.build import build_site  # noqa: E402
@@ -361,7 +362,7 @@ def bench(args) -> dict:
     for rep in range(reps + 1):   # the first, untimed, fills the questionnaire sheets' cache as last week's did
         publish.forget_snapshots()
         report = build_site(std_dir, out_dir=work / "public", docs_dir=docs, config_file=config,
-                            extra_generators=publish.publish_generators(store), sheet_focus=publish.sheet_focus(store),
+                            extra_generators=site_generators(store), sheet_focus=publish.sheet_focus(store),
                             pdf=True, per_project=True, cache_dir=cache)
         if rep:
             builds.append(report.timings)
@@ -398,7 +399,7 @@ def bench(args) -> dict:
         shutil.copytree(last_week, cache)
         publish.forget_snapshots()
         report = build_site(std_dir, out_dir=work / "public", docs_dir=docs, config_file=config,
-                            extra_generators=publish.publish_generators(cycle_store),
+                            extra_generators=site_generators(cycle_store),
                             sheet_focus=publish.sheet_focus(cycle_store), pdf=True, per_project=True, cache_dir=cache)
         cycles.append(report.timings)
         fresh, sheets_n = sum(1 for s in report.sheets if not s.cached), len(report.sheets)

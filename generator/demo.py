@@ -10,11 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .instruments.patrol import simulate as sim
 from .ingest import run as ingest_run
-from .instruments.exam.simulate import write_simulated_exam
-from .instruments.questionnaire.survey import simulate_survey, write_survey_csv
-from .results.publish import publish_generators, sheet_focus
+from .instruments import INSTRUMENTS, Instrument, site_generators
+from .results.publish import sheet_focus
 from .site.build import BuildReport, build_site
 from .standards import require_standards
 
@@ -34,28 +32,22 @@ class DemoReport:
 def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | str = Path("data/demo"),
              out_dir: Path | str = Path("public"), docs_dir: Path | str = Path("site"),
              config_file: Path | str = Path("mkdocs.yml"), start: dt.date = START, end: dt.date = END,
-             seed: int = SEED, per_project_pdfs: bool = True) -> DemoReport:
+             seed: int = SEED, per_project_pdfs: bool = True,
+             instruments: list[Instrument] = INSTRUMENTS) -> DemoReport:
     """Simulate, ingest into a fresh store under work_dir, build the site into out_dir."""
     standards = require_standards(standards_dir)
     work_dir = Path(work_dir)
     responses: dict[str, Path] = {}
-    for checklist in standards.checklists:
-        rows = sim.simulate(standards, checklist, start=start, end=end, seed=seed,
-                            hostile_note=(checklist == "daily-patrol"))
-        values = sim.sheet_values(standards, checklist, rows, locale="zh-CN")
-        responses[checklist] = sim.write_csv(work_dir / "responses" / f"{checklist}.csv", values, locale="zh-CN")
-    responses["customer-survey"] = write_survey_csv(
-        standards, simulate_survey(standards, start, end, seed, hostile_comment=True),
-        work_dir / "responses" / "customer-survey.csv")
+    for instrument in instruments:
+        responses.update(instrument.simulate_responses(standards, work_dir / "responses", start=start, end=end,
+                                                       seed=seed))
     quarter = f"{end.year}Q{(end.month - 1) // 3 + 1}"
-    responses[f"exam-{quarter}"] = write_simulated_exam(standards, quarter, work_dir / "responses" / f"exam-{quarter}.csv",
-                                                        seed=seed)
     store = work_dir / "demo.sqlite"
     for leftover in (store, store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")):
         leftover.unlink(missing_ok=True)
     sources = [ingest_run.file_source(path, checklist) for checklist, path in responses.items()]
-    report = ingest_run.run_ingest(sources, standards=standards, db_path=store)
+    report = ingest_run.run_ingest(sources, standards=standards, db_path=store, instruments=instruments)
     build = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                       extra_generators=publish_generators(store, quarter=quarter), per_project=per_project_pdfs,
-                       sheet_focus=sheet_focus(store))
+                       extra_generators=site_generators(store, quarter=quarter, instruments=instruments),
+                       per_project=per_project_pdfs, sheet_focus=sheet_focus(store))
     return DemoReport(responses, report, build, store)

@@ -17,7 +17,8 @@ def run(*args):
 
 
 def all_commands(group=main, prefix=()):
-    for name, command in group.commands.items():
+    for name in group.list_commands(None):   # the instruments add theirs when listed
+        command = group.get_command(None, name)
         yield prefix + (name,), command
         if hasattr(command, "commands"):
             yield from all_commands(command, prefix + (name,))

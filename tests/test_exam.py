@@ -21,6 +21,7 @@ from generator.instruments.exam.responses import read_exam_responses
 from generator.instruments.exam.results_page import build_exam_results, exam_summary
 from generator.instruments.exam.simulate import exam_sheet_values, simulate_exam
 from generator.standards import load_standards, require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT, edited
 from fakegoogle.base import write_service_account_key
@@ -166,7 +167,8 @@ def test_hand_computed_grades(exam):
 # ---------------------------------------------------------------- ingest of CSV exports
 
 def ingest(standards, db, *paths, **kw):
-    return run_ingest([file_source(p, FORM) for p in paths], standards=standards, db_path=db, **kw)
+    return run_ingest([file_source(p, FORM) for p in paths], standards=standards, db_path=db, instruments=INSTRUMENTS,
+                      **kw)
 
 
 @pytest.mark.parametrize("name", ["quiz-zh-CN.csv", "quiz-en-US.csv"])
@@ -280,7 +282,7 @@ def test_quiz_response_sheet_through_the_fake_sheets_api(standards, tmp_path):
         values = exam_sheet_values(standards, QUARTER, responses)
         sheet_key = "1ExamQuizResponses0123456789abcdef"
         fake.add_spreadsheet(sheet_key, "季度考试（回复）", [FakeSheet("表单回复 1", 0, values)])
-        report = run_ingest([SourceRef(FORM, "sheet", sheet_key, 0)], standards=standards,
+        report = run_ingest([SourceRef(FORM, "sheet", sheet_key, 0)], standards=standards, instruments=INSTRUMENTS,
                             db_path=tmp_path / "s.sqlite", credentials=key_file, endpoint=fake.url,
                             retry=Retry(deadline=5, backoff=0.01, max_backoff=0.05, timeout=5))
     finally:
@@ -304,7 +306,7 @@ def test_per_person_results_only_when_allowed_and_never_an_email(tmp_path):
     values[2][3] = "wang@example.com"
     from generator.instruments.patrol.simulate import write_csv
     path = write_csv(tmp_path / "q.csv", values)
-    report = run_ingest([file_source(path, FORM)], standards=s, db_path=tmp_path / "s.sqlite")
+    report = run_ingest([file_source(path, FORM)], standards=s, db_path=tmp_path / "s.sqlite", instruments=INSTRUMENTS)
     assert report.sources[0].reasons == {"email_as_name": 1}
     responses = read_exam_responses(tmp_path / "s.sqlite")
     files = build_exam_results(s, responses)

@@ -17,6 +17,7 @@ from generator.instruments.exam.paper import exam_print_generator, paper_path, w
 from generator.instruments.exam.results_page import exam_results_generator
 from generator.site.build import SiteContext
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 from fakegoogle.base import write_service_account_key
@@ -144,7 +145,7 @@ def test_site_generators_write_paper_and_results_but_not_the_key(standards, tmp_
     from generator.ingest.run import file_source
 
     db = tmp_path / "s.sqlite"
-    run_ingest([file_source(ROOT / "tests" / "data" / "exam" / "quiz-zh-CN.csv", FORM)], standards=standards,
+    run_ingest([file_source(ROOT / "tests" / "data" / "exam" / "quiz-zh-CN.csv", FORM)], standards=standards, instruments=INSTRUMENTS,
                db_path=db)
     ctx = SiteContext(standards, tmp_path / "docs", nav=[{"检查结果": [{"概览": "results/index.md"}]}])
     exam_print_generator(QUARTER, cache_dir=tmp_path / "cache")(ctx)

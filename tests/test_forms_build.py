@@ -13,6 +13,7 @@ from generator.forms.build import build_form, build_forms, stable_id, write_form
 from generator.forms.validate import validate_spec
 from generator.records import ANSWER_LABELS, FIELD_TITLES, NO, YES, corrected_title, note_title
 from generator.standards import load_standards, require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT, edited
 
@@ -26,7 +27,7 @@ def standards():
 
 @pytest.fixture(scope="module")
 def specs(standards):
-    return build_forms(standards)
+    return build_forms(standards, INSTRUMENTS)
 
 
 def question(item):
@@ -40,11 +41,11 @@ def test_every_generated_body_passes_the_validator(specs):
 
 
 def test_build_is_byte_identical_across_runs(standards, tmp_path):
-    first = {cid: s.to_json() for cid, s in build_forms(standards).items()}
-    again = {cid: s.to_json() for cid, s in build_forms(require_standards(ROOT / "standards")).items()}
+    first = {cid: s.to_json() for cid, s in build_forms(standards, INSTRUMENTS).items()}
+    again = {cid: s.to_json() for cid, s in build_forms(require_standards(ROOT / "standards"), INSTRUMENTS).items()}
     assert first == again
-    write_forms(build_forms(standards), tmp_path / "a")
-    write_forms(build_forms(standards), tmp_path / "b")
+    write_forms(build_forms(standards, INSTRUMENTS), tmp_path / "a")
+    write_forms(build_forms(standards, INSTRUMENTS), tmp_path / "b")
     for path in sorted((tmp_path / "a").iterdir()):
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes()
 
@@ -143,9 +144,9 @@ def test_ids_are_derived_from_codes_and_in_googles_format(specs):
 
 
 def test_ids_survive_edits_elsewhere_in_the_standards():
-    before = build_form(load_standards(texts=edited("procedure.yaml", "x", "x")).standards, "daily-patrol")
+    before = build_form(load_standards(texts=edited("procedure.yaml", "x", "x")).standards, "daily-patrol", instruments=INSTRUMENTS)
     after_std = load_standards(texts=edited("procedure.yaml", "short: 办公区物品与桌面整洁", "short: 办公区整洁")).standards
-    after = build_form(after_std, "daily-patrol")
+    after = build_form(after_std, "daily-patrol", instruments=INSTRUMENTS)
     ids = lambda spec: {i["title"].split(" ")[0]: question(i)["questionId"] for i in spec.items if "questionItem" in i}
     assert ids(before) == ids(after)
     assert before.to_json() != after.to_json()
@@ -162,7 +163,7 @@ def test_create_body_has_only_what_google_copies(specs):
 def test_build_time_is_small(standards):
     start = time.perf_counter()
     for _ in range(5):
-        specs = build_forms(standards)
+        specs = build_forms(standards, INSTRUMENTS)
         for spec in specs.values():
             spec.to_json()
             assert not validate_spec(spec)

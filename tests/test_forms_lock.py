@@ -20,6 +20,7 @@ from generator.forms.plan import plan_update
 from generator.forms.prefill import entry_name, prefill_url, project_links, qr_svg
 from generator.forms.validate import validate_batch_update
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 from fakegoogle.forms import FakeForms
@@ -122,7 +123,7 @@ def test_write_lock_uses_a_temp_file_and_rename(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- the planner, checked against the fake's semantics
 
-SPEC = build_form(require_standards(ROOT / "standards"), "crd-spot-check")
+SPEC = build_form(require_standards(ROOT / "standards"), "crd-spot-check", instruments=INSTRUMENTS)
 
 
 def apply(form, requests):

@@ -19,6 +19,7 @@ from generator.forms.google import FormsClient, RetryPolicy
 from generator.forms.lock import read_lock
 from generator.forms.push import push
 from generator.standards import load_standards, require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT, edited, standards_texts
 from fakegoogle.base import write_service_account_key
@@ -68,7 +69,7 @@ def client_for(fake, key, deadline=30.0):
 
 def run_push(standards, lock, fake, key, **kwargs):
     client = kwargs.pop("client", None) or client_for(fake, key)
-    return push(standards, lock_path=lock, client=client, **kwargs), client
+    return push(standards, lock_path=lock, client=client, instruments=INSTRUMENTS, **kwargs), client
 
 
 def cli(*args, env=None):
@@ -97,7 +98,7 @@ def test_first_push_creates_fills_and_publishes(standards, lock, fake, key):
         assert r.api_calls == ["forms.create", "forms.batchUpdate", "forms.setPublishSettings"]
         form = fake.forms[r.form_id]
         assert form["publishSettings"]["publishState"] == {"isPublished": True, "isAcceptingResponses": True}
-        spec = build_any_form(standards, r.checklist)
+        spec = build_any_form(standards, r.checklist, INSTRUMENTS)
         assert [i["title"] for i in form["items"]] == [i["title"] for i in spec.items]
         assert form["info"]["description"] == spec.info["description"]
         assert form["settings"] == {"emailCollectionType": "DO_NOT_COLLECT"}
@@ -156,7 +157,7 @@ def test_editing_the_yaml_updates_in_place_and_keeps_question_ids(standards, loc
         if code != "4.2.1.2-f":
             assert after[code] == qid, code                           # unchanged items keep their ids
     titles = [i["title"] for i in fake.forms[form_id]["items"]]
-    assert titles == [i["title"] for i in build_form(edited_standards, "daily-patrol").items]
+    assert titles == [i["title"] for i in build_form(edited_standards, "daily-patrol", instruments=INSTRUMENTS).items]
     assert "4.2.1.1-a 办公区整洁有序" in titles
     # the lock still knows the removed question (old responses) and the new one
     questions = read_lock(lock)["checklists"]["daily-patrol"]["versions"][standards.document.version]["questions"]
@@ -183,7 +184,7 @@ def test_reordering_moves_items_without_new_ids(lock, fake, key):
     assert not any(code.startswith("4.2.2.") for code in after)
     assert all(before[c] == q for c, q in after.items())
     assert [i["title"] for i in fake.forms[form_id]["items"]] == \
-        [i["title"] for i in build_form(narrowed, "crd-spot-check").items]
+        [i["title"] for i in build_form(narrowed, "crd-spot-check", instruments=INSTRUMENTS).items]
 
 
 def test_a_new_standards_version_adds_a_version_entry(standards, lock, fake, key):
@@ -218,7 +219,7 @@ def test_a_form_changed_by_hand_is_put_back(standards, lock, fake, key):
     results, _ = run_push(standards, lock, fake, key, checklists=["daily-patrol"])
     assert results[0].action == "updated"
     form = fake.forms[results[0].form_id]          # batchUpdate stores a new dict: read it again
-    assert [i["title"] for i in form["items"]] == [i["title"] for i in build_form(standards, "daily-patrol").items]
+    assert [i["title"] for i in form["items"]] == [i["title"] for i in build_form(standards, "daily-patrol", instruments=INSTRUMENTS).items]
     assert qids(form) == ids
 
 

@@ -11,13 +11,14 @@ from generator.forms.build import build_form
 from generator.forms.validate import (discovery, require_valid, validate, validate_batch_update,
                                       validate_create, validate_publish)
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
 def spec():
-    return build_form(require_standards(ROOT / "standards"), "daily-patrol")
+    return build_form(require_standards(ROOT / "standards"), "daily-patrol", instruments=INSTRUMENTS)
 
 
 def radio(**question):

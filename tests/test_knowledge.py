@@ -13,6 +13,7 @@ from generator.ingest.run import file_source
 from generator.instruments.questioning import grid as kn
 from generator.instruments import method_pages as pages
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 
@@ -32,14 +33,14 @@ def stored(standards, tmp_path_factory):
 
 
 def test_spot_check_form_has_a_valid_grid_of_the_bank(standards):
-    spec = build_forms(standards)["crd-spot-check"]
+    spec = build_forms(standards, INSTRUMENTS)["crd-spot-check"]
     assert validate_spec(spec) == []
     grid = next(i for i in spec.items if "questionGroupItem" in i)
     rows = [q["rowQuestion"]["title"].split(" ")[0] for q in grid["questionGroupItem"]["questions"]]
     assert rows == [q.id for q in standards.methods_file.questioning.questions]
     assert [o["value"] for o in grid["questionGroupItem"]["grid"]["columns"]["options"]] == \
         ["答对", "部分", "答错", "未抽问"]
-    assert "questionGroupItem" not in str(build_forms(standards)["daily-patrol"].batch_update)
+    assert "questionGroupItem" not in str(build_forms(standards, INSTRUMENTS)["daily-patrol"].batch_update)
 
 
 def test_grid_columns_map_and_bad_labels_are_quarantined(stored):

@@ -11,6 +11,7 @@ from generator.instruments.questionnaire.survey import HOSTILE_COMMENT
 from generator.results.publish import results_generator
 from generator.site.build import build_site
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 from site_helpers import chromium, copy_site_sources, output_dir, serve_directory
@@ -45,7 +46,7 @@ def test_built_site_shows_results_and_keeps_a_hostile_comment_as_text(standards,
     db = tmp_path / "store.sqlite"
     run_ingest([file_source(DATA / "customer-survey.zh-CN.csv", "customer-survey"),
                 file_source(DATA / "crd-spot-check.questioning.zh-CN.csv", "crd-spot-check")],
-               standards=standards, db_path=db)
+               standards=standards, db_path=db, instruments=INSTRUMENTS)
     docs, config = copy_site_sources(tmp_path)
     out = tmp_path / "public"
     cache = ROOT / "build" / "pdf-cache"

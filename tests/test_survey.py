@@ -19,6 +19,7 @@ from generator.ingest.run import file_source, sources_from_lock
 from generator.instruments import method_pages as pages
 from generator.instruments.questionnaire import survey
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 from fakegoogle.base import write_service_account_key
@@ -36,7 +37,7 @@ def standards():
 
 
 def test_form_body_validates_and_matches_the_committed_file(standards):
-    spec = build_forms(standards)["customer-survey"]
+    spec = build_forms(standards, INSTRUMENTS)["customer-survey"]
     assert validate_spec(spec) == []
     assert (ROOT / "forms" / "customer-survey.json").read_text(encoding="utf-8") == spec.to_json()
     items = spec.items
@@ -56,10 +57,10 @@ def test_form_body_validates_and_matches_the_committed_file(standards):
 
 def test_csv_export_ingests_with_hand_computed_means_and_no_email(standards, tmp_path):
     db = tmp_path / "store.sqlite"
-    report = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db)
+    report = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db, instruments=INSTRUMENTS)
     assert report.total["read"] == 6 and report.total["new"] == 4 and report.total["quarantined"] == 2
     assert sorted(report.sources[0].reasons) == ["not_an_option", "unknown_project"]
-    again = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db)
+    again = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db, instruments=INSTRUMENTS)
     assert again.total["new"] == 0 and again.total["unchanged"] == 4
     responses = survey.read_survey(db)
     assert len(responses) == 4
@@ -89,7 +90,8 @@ def test_fake_forms_and_sheets_carry_the_questionnaire_end_to_end(standards, tmp
         key = write_service_account_key(tmp_path / "key.json", forms.url + "/token")
         lock_path = tmp_path / "forms.lock.yaml"
         client = FormsClient(key, "--credentials", forms.url + "/", RetryPolicy(deadline=30, base=0.1))
-        [result] = push(standards, lock_path=lock_path, client=client, checklists=["customer-survey"])
+        [result] = push(standards, lock_path=lock_path, client=client, checklists=["customer-survey"],
+                          instruments=INSTRUMENTS)
         assert result.action == "created" and result.title == "客户服务满意度问卷"
         live = forms.forms[result.form_id]
         assert [i["title"] for i in live["items"]] == [i["title"] for i in survey.build_survey_form(standards).items]
@@ -102,7 +104,8 @@ def test_fake_forms_and_sheets_carry_the_questionnaire_end_to_end(standards, tmp
         assert links["wutong"].startswith(result.responder_url + "?usp=pp_url&")
         assert f"{entry_name(project_qid)}=%E6%A2%A7%E6%A1%90%E8%8B%91" in links["wutong"]   # 梧桐苑
         # a second push sends nothing
-        [again] = push(standards, lock_path=lock_path, client=client, checklists=["customer-survey"])
+        [again] = push(standards, lock_path=lock_path, client=client, checklists=["customer-survey"],
+                          instruments=INSTRUMENTS)
         assert again.action == "unchanged"
 
         # responses land in the linked sheet; ingest reads them through the lock
@@ -116,7 +119,7 @@ def test_fake_forms_and_sheets_carry_the_questionnaire_end_to_end(standards, tmp
         refs = sources_from_lock(read_ingest_lock(lock_path))
         assert [r.checklist for r in refs] == ["customer-survey"]
         db = tmp_path / "store.sqlite"
-        report = run_ingest(refs, standards=standards, db_path=db, lock=read_ingest_lock(lock_path),
+        report = run_ingest(refs, standards=standards, db_path=db, instruments=INSTRUMENTS, lock=read_ingest_lock(lock_path),
                             credentials=sa, endpoint=sheets.url)
         assert report.total["new"] == len(sim) and report.total["quarantined"] == 0
         stored = survey.read_survey(db)
@@ -142,7 +145,7 @@ def test_store_upgrades_from_schema_1_and_keeps_its_data(standards, tmp_path):
     conn.execute("PRAGMA user_version = 1")
     conn.close()
     assert survey.read_survey(db) == []       # an old store reads (no questionnaire yet)
-    run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db)
+    run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db, instruments=INSTRUMENTS)
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION >= 2
     assert conn.execute("SELECT count(*) FROM ingest_log").fetchone()[0] == 2

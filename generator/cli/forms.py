@@ -27,9 +27,10 @@ def forms_build(standards_dir: Path, out_dir: Path, check: bool):
     """Write forms/<checklist>.json: the forms.create body and the batchUpdate that fills it."""
     from ..forms.build import build_forms, write_forms
     from ..forms.validate import require_valid, validate_spec
+    from ..instruments import INSTRUMENTS
     from ..standards import require_standards
 
-    specs = build_forms(require_standards(standards_dir))
+    specs = build_forms(require_standards(standards_dir), INSTRUMENTS)
     for cid, spec in specs.items():
         require_valid(f"检查表 {cid} 的表单", validate_spec(spec))
     if check:
@@ -64,13 +65,15 @@ def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials:
                checklists: tuple[str, ...], recreate: bool):
     """Create or update each checklist's Google Form in place, publish it and write the lock."""
     from ..forms.push import push
+    from ..instruments import INSTRUMENTS
     from ..standards import require_standards
 
     if recreate and not checklists:
         raise HandbookError("--recreate 会新建表单，必须用 --checklist 指明是哪一张检查表")
     standards = require_standards(standards_dir)
     results = push(standards, lock_path=lock_path, credentials=credentials, dry_run=dry_run,
-                   checklists=list(checklists) or None, recreate=recreate, progress=click.echo)
+                   checklists=list(checklists) or None, recreate=recreate, progress=click.echo,
+                   instruments=INSTRUMENTS)
     for r in results:
         title = standards.checklists[r.checklist].title if r.checklist in standards.checklists else r.title
         if r.action == "would-create":

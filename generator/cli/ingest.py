@@ -87,6 +87,7 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
     from ..ingest import run as ingest_run
     from ..ingest.lock import read_lock
     from ..ingest.sheets import Retry
+    from ..instruments import INSTRUMENTS
     from ..standards import require_standards
 
     standards = require_standards(standards_dir)
@@ -101,7 +102,8 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
     try:
         report = ingest_run.run_ingest(sources, standards=standards, db_path=db_path, lock=lock,
                                        credentials=credentials, dry_run=dry_run, chunk_rows=chunk_rows,
-                                       retry=Retry(deadline=deadline), progress=bars)
+                                       retry=Retry(deadline=deadline), progress=bars,
+                                       instruments=INSTRUMENTS)
     finally:
         bars.close()
     if as_json:

@@ -29,7 +29,8 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     """Generate the handbook pages, PDFs and results, then build the site into public/."""
     import shutil
 
-    from ..results.publish import publish_generators, sheet_focus
+    from ..instruments import site_generators
+    from ..results.publish import sheet_focus
     from ..site import build_site
 
     extra, focus = [], None
@@ -37,7 +38,7 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
         for generated in ("results", "methods"):  # no stale results from an earlier build
             shutil.rmtree(docs_dir / generated, ignore_errors=True)
     else:
-        extra, focus = publish_generators(store_path), sheet_focus(store_path)
+        extra, focus = site_generators(store_path), sheet_focus(store_path)
     report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                         extra_generators=extra, sheet_focus=focus)
     t = report.timings
@@ -56,12 +57,13 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
 @click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1.")
 def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int):
     """Serve the site on 127.0.0.1 and rebuild it when a standards file changes."""
-    from ..results.publish import publish_generators, sheet_focus
+    from ..instruments import site_generators
+    from ..results.publish import sheet_focus
     from ..site import serve_site
 
     try:
         serve_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                   extra_generators=publish_generators(store_path), sheet_focus=sheet_focus(store_path), port=port,
+                   extra_generators=site_generators(store_path), sheet_focus=sheet_focus(store_path), port=port,
                    report=lambda message: click.echo(message, err=True))
     except KeyboardInterrupt:
         click.echo("已停止。", err=True)

@@ -18,6 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from ..errors import HandbookError
 from ..records import ANSWER_LABELS, FIELD_TITLES, NO, YES, corrected_title, note_title
@@ -134,8 +135,11 @@ def _form_description(standards: Standards, checklist) -> str:
     return "\n\n".join(parts)
 
 
-def build_form(standards: Standards, checklist_id: str) -> FormSpec:
-    """The create body, fill requests and question map of one checklist's form."""
+def build_form(standards: Standards, checklist_id: str, *, instruments: Sequence) -> FormSpec:
+    """The create body, fill requests and question map of one checklist's form.
+
+    Each of `instruments` may add items at the end (`Instrument.checklist_items`: the questioning grid).
+    """
     checklist = standards.checklists[checklist_id]
     chosen = {i.code for i in standards.checklist_items(checklist_id)}
     questions: dict[str, dict] = {}
@@ -186,12 +190,11 @@ def build_form(standards: Standards, checklist_id: str) -> FormSpec:
                      {"section": number, "kind": CORRECTED},
                      "本页发现的问题是否已当场纠正、示范指导（程序 4.1.4）。没有问题可不选。")
 
-    # random questioning (4.4.2.1): who was asked and a grid of the bank's questions
-    from ..instruments.questioning.grid import questioning_page
-
-    extra_items, extra_questions = questioning_page(standards, checklist)
-    items += extra_items
-    questions.update(extra_questions)
+    # what other instruments record on the checklist's form (random questioning 4.4.2.1: who was asked, a grid)
+    for instrument in instruments:
+        extra_items, extra_questions = instrument.checklist_items(standards, checklist)
+        items += extra_items
+        questions.update(extra_questions)
 
     check_unique_ids(checklist_id, items)
     requests: list[dict] = [
@@ -228,31 +231,25 @@ def check_unique_ids(checklist_id: str, items: list[dict]) -> None:
             seen[i] = item["title"]
 
 
-def method_forms(standards: Standards) -> dict:
-    """Forms of the other methods in methods.yaml: form id -> builder(standards) -> FormSpec."""
-    from ..instruments.questionnaire import survey
-
-    out = {}
-    if standards.methods_file.questionnaire is not None:
-        out[standards.methods_file.questionnaire.id] = survey.build_survey_form
+def form_ids(standards: Standards, instruments: Sequence) -> list[str]:
+    """Every form's id, in the order of `instruments` (the checklists in the order of checklists.yaml first)."""
+    out: list[str] = []
+    for instrument in instruments:
+        out += [f for f in instrument.form_ids(standards) if f not in out]
     return out
 
 
-def form_ids(standards: Standards) -> list[str]:
-    """Every form's id: the checklists in the order of checklists.yaml, then the methods' forms."""
-    return [*standards.checklists, *(f for f in method_forms(standards) if f not in standards.checklists)]
+def build_any_form(standards: Standards, form_id: str, instruments: Sequence) -> FormSpec:
+    """The form `form_id` of whichever instrument lists it (a checklist, the customer questionnaire …)."""
+    for instrument in instruments:
+        if form_id in instrument.form_ids(standards):
+            return instrument.build_form(standards, form_id, instruments)
+    raise KeyError(form_id)
 
 
-def build_any_form(standards: Standards, form_id: str) -> FormSpec:
-    """The form of a checklist or of another method (e.g. the customer questionnaire)."""
-    if form_id in standards.checklists:
-        return build_form(standards, form_id)
-    return method_forms(standards)[form_id](standards)
-
-
-def build_forms(standards: Standards) -> dict[str, FormSpec]:
-    """Every form, keyed by id: the checklists in the order of checklists.yaml, then the methods' forms."""
-    return {fid: build_any_form(standards, fid) for fid in form_ids(standards)}
+def build_forms(standards: Standards, instruments: Sequence) -> dict[str, FormSpec]:
+    """Every form of `instruments`, keyed by id, in the order of `form_ids`."""
+    return {fid: build_any_form(standards, fid, instruments) for fid in form_ids(standards, instruments)}
 
 
 def write_forms(specs: dict[str, FormSpec], out_dir: Path | str) -> list[Path]:

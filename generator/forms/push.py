@@ -14,7 +14,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..errors import HandbookError
 from ..standards import Standards
@@ -55,20 +55,23 @@ def push(standards: Standards, *, lock_path: Path | str = lockfile.DEFAULT_LOCK,
          credentials: Path | str | None = None, dry_run: bool = False, checklists: list[str] | None = None,
          recreate: bool = False, endpoint: str | None = None, client=None,
          progress: Callable[[str], None] | None = None, now: dt.datetime | None = None,
-         specs: dict[str, FormSpec] | None = None) -> list[PushResult]:
+         specs: dict[str, FormSpec] | None = None, instruments: Sequence | None = None) -> list[PushResult]:
     """Push every checklist's form (or only `checklists`); returns one result per checklist.
 
-    `specs` pushes these ready-made forms instead (e.g. a quarterly exam quiz, keyed `exam-2026Q4`).
+    The forms are those of `instruments` (`generator.instruments.INSTRUMENTS`); `specs` pushes these
+    ready-made forms instead (e.g. a quarterly exam quiz, keyed `exam-2026Q4`).
     """
     lock_path = Path(lock_path)
     data = lockfile.read_lock(lock_path)        # a broken lock stops everything before any API call
     if specs is None:
-        known = form_ids(standards)             # the checklists, then the customer questionnaire
+        if instruments is None:
+            raise TypeError("push() needs the instruments whose forms it pushes, or specs")
+        known = form_ids(standards, instruments)   # the checklists, then the customer questionnaire
         wanted = checklists or known
         unknown = [c for c in wanted if c not in known]
         if unknown:
             raise HandbookError(f"未知的检查表：{'、'.join(unknown)}（可选：{'、'.join(known)}）")
-        specs = {cid: build_any_form(standards, cid) for cid in wanted}
+        specs = {cid: build_any_form(standards, cid, instruments) for cid in wanted}
     for cid, spec in specs.items():
         require_valid(f"检查表 {cid} 的表单", validate_spec(spec))
     say = progress or (lambda _msg: None)

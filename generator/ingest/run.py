@@ -99,21 +99,37 @@ def file_source(path: Path | str, checklist: str) -> SourceRef:
 
 # ---------------------------------------------------------------- the run
 
-def method_ingesters(standards) -> dict:
-    """Forms that are not checklists: form id -> fn(conn, table, standards, locked form, now, report).
+class InstrumentForms:
+    """Forms other instruments read (not checklists): `form in forms`, `forms[form]` -> its ingest function.
 
-    Each stores its table inside the run's transaction and fills the report's counts.
+    Asked of each instrument in turn (`Instrument.reads_form`), so an instrument can answer for ids made
+    later (the exam's `exam-<quarter>`); iterating gives the ids the instruments list (for messages).
     """
-    from ..instruments.questionnaire import survey
 
-    out = {}
-    if standards.methods_file.questionnaire is not None:
-        out[standards.methods_file.questionnaire.id] = survey.ingest_survey_table
-    if standards.methods_file.exam is not None:   # quarterly exam quizzes: every exam-<quarter> id
-        from ..instruments.exam.responses import WithExamForms
+    def __init__(self, standards, instruments: Sequence):
+        self.standards, self.instruments = standards, list(instruments)
 
-        out = WithExamForms(out)
-    return out
+    def _reader(self, form_id: str):
+        if form_id in self.standards.checklists:
+            return None
+        return next((i for i in self.instruments if i.reads_form(self.standards, form_id)), None)
+
+    def __contains__(self, form_id) -> bool:
+        return self._reader(form_id) is not None
+
+    def __getitem__(self, form_id: str):
+        reader = self._reader(form_id)
+        if reader is None:
+            raise KeyError(form_id)
+        return reader.ingest_table
+
+    def __iter__(self):
+        seen = set(self.standards.checklists)
+        for instrument in self.instruments:
+            for form_id in instrument.form_ids(self.standards):
+                if form_id not in seen:
+                    seen.add(form_id)
+                    yield form_id
 
 
 def _json_default(value):
@@ -276,25 +292,28 @@ def _open(db_path: Path, dry_run: bool, lock_wait: float) -> sqlite3.Connection:
 def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str = store.DEFAULT_STORE,
                lock: Lock | None = None, credentials: Path | str | None = None, endpoint: str | None = None,
                dry_run: bool = False, chunk_rows: int = sheets.CHUNK_ROWS, retry: sheets.Retry = sheets.Retry(),
-               lock_wait: float = 5.0, progress: Progress | None = None) -> IngestReport:
-    """Ingest `sources` into the store at `db_path` in one transaction and report what happened."""
+               lock_wait: float = 5.0, progress: Progress | None = None, instruments: Sequence = ()) -> IngestReport:
+    """Ingest `sources` into the store at `db_path` in one transaction and report what happened.
+
+    Checklist responses are mapped here; other forms go to the instrument of `instruments` that reads them.
+    """
     from ..gcpause import paused
 
     with paused():   # a year's rows are hundreds of thousands of small objects, none in reference cycles
         return _run_ingest(sources, standards=standards, db_path=db_path, lock=lock, credentials=credentials,
                            endpoint=endpoint, dry_run=dry_run, chunk_rows=chunk_rows, retry=retry,
-                           lock_wait=lock_wait, progress=progress)
+                           lock_wait=lock_wait, progress=progress, instruments=instruments)
 
 
 def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry_run, chunk_rows, retry,
-                lock_wait, progress) -> IngestReport:
+                lock_wait, progress, instruments) -> IngestReport:
     lock = lock or Lock()
     db_path = Path(db_path)
     if not sources:
         raise HandbookError("nothing to ingest: the lock file lists no response sheets; "
                             "use --sheet URL --checklist ID or --file FILE --checklist ID")
     vocabs: dict[str, Vocabulary] = {}
-    others = method_ingesters(standards)
+    others = InstrumentForms(standards, instruments)
     for ref in sources:
         if ref.checklist in others:
             continue

@@ -1,1 +1,29 @@
-"""Placeholder until the instrument classes land."""
+"""Every supervision instrument, listed once. The stages get this list from their caller.
+
+Order matters where the stages run the instruments in turn: forms are listed, and the
+site's page generators run, in this order (the patrol results first: they replace results/).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..results.publish import publish_generators
+from .base import Instrument
+from .exam import QuarterlyExam
+from .method_pages import method_pages_generator
+from .patrol import PatrolChecklists
+from .questioning import RandomQuestioning
+from .questionnaire import CustomerQuestionnaire
+
+INSTRUMENTS: list[Instrument] = [PatrolChecklists(), CustomerQuestionnaire(), QuarterlyExam(), RandomQuestioning()]
+
+
+def site_generators(store_path: Path | str, *, quarter: str | None = None, lock_path: Path | str | None = None,
+                    instruments: list[Instrument] = INSTRUMENTS) -> list:
+    """The page generators a full build runs: each instrument's, then the pages of every method (监督方式)."""
+    return [*publish_generators(store_path, instruments, quarter=quarter, lock_path=lock_path),
+            method_pages_generator(store_path, lock_path=lock_path)]
+
+
+__all__ = ["INSTRUMENTS", "Instrument", "site_generators"]

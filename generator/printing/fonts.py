@@ -31,8 +31,13 @@ _ALWAYS = {chr(c) for c in range(0x20, 0x7F)} | set("　、。，．：；？！
 # What printed sheets are made of: their templates and stylesheet, and the code whose texts they carry
 # (labels, focus-list reasons, questionnaire and exam wording). Other texts (site pages, messages) are
 # left out, so editing them does not change the subset and with it every cached PDF.
+# Each instrument declares its own (`Instrument.printed_sources`); tests check they are all listed here.
 PRINTED_SOURCES = ("templates/print", "templates/methods", "templates/exam", "assets/print", "printing",
-                   "methods", "records.py")
+                   "records.py", "results/focus.py", "instruments/method_pages.py",
+                   "instruments/questionnaire/survey.py",
+                   "instruments/exam/quiz.py", "instruments/exam/responses.py", "instruments/exam/paper.py",
+                   "instruments/exam/results_page.py", "instruments/exam/simulate.py",
+                   "instruments/questioning/grid.py", "instruments/questioning/draw.py")
 
 
 @lru_cache(maxsize=1)

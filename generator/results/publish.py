@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Sequence
 
 from .pages import NAV, ROOT, QualityRow, build_results
 
@@ -113,24 +114,20 @@ def results_generator(store_path: Path | str, *, as_of=None):
     return generate
 
 
-def publish_generators(store_path: Path | str, *, quarter: str | None = None,
+def publish_generators(store_path: Path | str, instruments: Sequence, *, quarter: str | None = None,
                        lock_path: Path | str | None = None) -> list:
-    """Every results page generator, in the order they must run (results/ is emptied by the first).
+    """Every instrument's results page generators, in the order of `instruments` (results/ is emptied first).
 
-    The patrol results, the quarter's exam paper and exam results, then the method pages
-    (questionnaire satisfaction, questioning knowledge, training, one page per method).
+    The patrol results, then the quarter's exam paper and exam results (`Instrument.page_generators`).
     """
     import datetime as dt
 
-    from ..instruments.exam.paper import exam_print_generator
-    from ..instruments.exam.results_page import exam_results_generator
-    from ..instruments.method_pages import method_pages_generator
     from .scoring import quarter_of
 
     quarter = quarter or quarter_of(dt.date.today())
-    return [results_generator(store_path), exam_print_generator(quarter),
-            exam_results_generator(store_path, quarter=quarter),
-            method_pages_generator(store_path, lock_path=lock_path)]
+    lock_path = Path(lock_path) if lock_path else None
+    return [g for instrument in instruments
+            for g in instrument.page_generators(Path(store_path), quarter=quarter, lock_path=lock_path)]
 
 
 def sheet_focus(store_path: Path | str):

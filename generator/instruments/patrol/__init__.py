@@ -1,1 +1,44 @@
-"""Placeholder until the instrument classes land."""
+"""Patrol checklists (程序 4.1, 4.4.2): the daily patrol and the department's spot checks.
+
+The checklists are the stages' own kind of form: forms/build.py builds them, ingest maps
+their rows item by item (ingest/mapping.py), results/ scores them. This instrument hands
+them to the stages and adds the patrol simulator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...forms import build as form_build
+from ...results.publish import results_generator
+from ..base import Instrument
+from . import simulate as sim
+
+
+class PatrolChecklists(Instrument):
+    id = "patrol"
+    title = "巡查检查表"
+    store_tables = ("sources", "headers", "raw_rows", "inspections", "versions", "answers", "sections",
+                    "quarantine", "unmapped_columns")
+    printed_sources = ("templates/print", "assets/print", "printing", "records.py", "results/focus.py")
+
+    def form_ids(self, standards):
+        return list(standards.checklists)
+
+    def build_form(self, standards, form_id, instruments):
+        return form_build.build_form(standards, form_id, instruments=instruments)
+
+    def reads_form(self, standards, form_id):
+        return form_id in standards.checklists     # the ingest stage maps these rows itself
+
+    def page_generators(self, store_path, *, quarter, lock_path):
+        return [results_generator(store_path)]
+
+    def simulate_responses(self, standards, out_dir, *, start, end, seed):
+        out = {}
+        for checklist in standards.checklists:
+            rows = sim.simulate(standards, checklist, start=start, end=end, seed=seed,
+                                hostile_note=(checklist == "daily-patrol"))
+            values = sim.sheet_values(standards, checklist, rows, locale="zh-CN")
+            out[checklist] = sim.write_csv(Path(out_dir) / f"{checklist}.csv", values, locale="zh-CN")
+        return out

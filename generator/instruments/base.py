@@ -1,0 +1,100 @@
+"""The seam every supervision instrument plugs into: one documented method per extension point.
+
+An instrument is one way the department supervises the service (patrol checklists, the
+customer questionnaire, the quarterly exam, random questioning …). The stages — forms/,
+ingest/, results/, site/, printing/ — never import an instrument: the caller (the CLI,
+`handbook demo`) hands them the list in `generator.instruments.INSTRUMENTS`, and each
+stage calls the methods below, in the order of that list (as MkDocs calls its plugins'
+`on_*` events). A method an instrument does not need keeps the default, which does nothing.
+
+To add an instrument, subclass `Instrument` in a new folder under `generator/instruments/`,
+override what it needs and add one instance to `INSTRUMENTS` (see CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:   # for the annotations only: an instrument module stays light to import
+    import click
+
+    from ..forms.build import FormSpec
+    from ..ingest.run import SourceReport
+    from ..ingest.table import Table
+    from ..site.build import SiteContext
+    from ..standards import Standards
+
+PageGenerator = Callable[["SiteContext"], None]
+
+
+class Instrument:
+    """One supervision instrument. Subclasses set `id` and `title` and override what they need."""
+
+    #: Short English id, used in code and as `handbook <id> …` (e.g. "exam").
+    id: str = ""
+    #: What the department calls it (Chinese, shown to users).
+    title: str = ""
+    #: Store tables this instrument writes and reads (their schema and migrations are in ingest/store.py).
+    store_tables: tuple[str, ...] = ()
+    #: Package paths (templates, modules) whose texts its printables carry: the PDF font subset covers
+    #: their characters (listed in printing/fonts.py PRINTED_SOURCES, which a test checks).
+    printed_sources: tuple[str, ...] = ()
+
+    # ------------------------------------------------------------ standards
+
+    def enabled(self, standards: Standards) -> bool:
+        """Whether the standards use this instrument (e.g. methods.yaml has an exam bank)."""
+        return True
+
+    # ------------------------------------------------------------ forms (forms/)
+
+    def form_ids(self, standards: Standards) -> list[str]:
+        """Ids of the Google Forms `handbook forms build/push` make for this instrument, in order."""
+        return []
+
+    def build_form(self, standards: Standards, form_id: str, instruments: list[Instrument]) -> FormSpec:
+        """The form `form_id` (one of `form_ids`); `instruments` may add items to it (`checklist_items`)."""
+        raise NotImplementedError(f"{type(self).__name__} has no form {form_id!r}")
+
+    def checklist_items(self, standards: Standards, checklist) -> tuple[list[dict], dict[str, dict]]:
+        """Items this instrument adds at the end of a patrol checklist's form, and their lock entries."""
+        return [], {}
+
+    # ------------------------------------------------------------ ingest (ingest/)
+
+    def reads_form(self, standards: Standards, form_id: str) -> bool:
+        """Whether responses to `form_id` belong to this instrument (then `ingest_table` stores them)."""
+        return form_id in self.form_ids(standards)
+
+    def ingest_table(self, conn: sqlite3.Connection, table: Table, standards: Standards, locked_form,
+                     now: str, report: SourceReport) -> None:
+        """Store one fetched response table inside the ingest's open transaction; fill `report`'s counts.
+
+        Each response row becomes records of `store_tables`; a row that cannot be read is
+        quarantined with a reason, never dropped or guessed.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not ingest {table.source.checklist!r}")
+
+    # ------------------------------------------------------------ results and site (results/, site/)
+
+    def page_generators(self, store_path: Path, *, quarter: str, lock_path: Path | None) -> list[PageGenerator]:
+        """Site page generators publishing this instrument's results and printables, in the order they run."""
+        return []
+
+    # ------------------------------------------------------------ demo data
+
+    def simulate_responses(self, standards: Standards, out_dir: Path, *, start: dt.date, end: dt.date,
+                           seed: int) -> dict[str, Path]:
+        """Write simulated response exports for `handbook demo` into out_dir: form id -> CSV written."""
+        return {}
+
+    # ------------------------------------------------------------ CLI
+
+    def register_commands(self, cli: click.Group) -> None:
+        """Add this instrument's commands to the `handbook` group it is given."""
+
+    def __repr__(self) -> str:
+        return f"<instrument {self.id}>"
