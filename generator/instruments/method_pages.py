@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from .. import page_urls as urls
+from ..forms.lock import read_lock
+from ..page_urls import relative_link
+from ..results.charts import Bar, bar_chart, line_chart
+from ..results.pages import public_name
 from ..standards import Standards
 from ..templating import render
+from .questioning import grid as kn
+from .questioning.grid import read_questioning
+from .questionnaire.survey import read_survey, survey_links, survey_sheet_path, write_survey_sheets
 
 SATISFACTION = "results/satisfaction.md"
 KNOWLEDGE = "results/knowledge.md"
@@ -63,9 +71,6 @@ def _as_percent(mean: float | None, scale) -> float | None:
 
 def satisfaction_files(s: Standards, responses: Iterable, *, lock: dict | None = None) -> dict[str, str]:
     """results/satisfaction.md and its chart: per project and month mean with n, trend, lowest questions, comments."""
-    from ..results.charts import line_chart
-    from .questionnaire.survey import survey_links
-
     q = s.methods_file.questionnaire
     if q is None:
         return {}
@@ -121,9 +126,6 @@ def training_files(s: Standards) -> dict[str, str]:
 
 def knowledge_files(s: Standards, asked: Iterable) -> dict[str, str]:
     """results/knowledge.md: knowledge score per project (with n), per topic, per question; per person if allowed."""
-    from ..results.charts import Bar, bar_chart
-    from .questioning import grid as kn
-
     bank = s.methods_file.questioning
     if bank is None:
         return {}
@@ -138,8 +140,6 @@ def knowledge_files(s: Standards, asked: Iterable) -> dict[str, str]:
     hardest = sorted(by_question.items(), key=lambda x: (x[1].percent or 0, x[0]))[:8]
     people = []
     if s.organisation.publish_names:
-        from ..results.pages import public_name
-
         by_person = kn.knowledge_by(s, [a for a in asked if a.staff], lambda a: (a.project, a.staff))
         people = [(names.get(p, p), public_name(staff, True), k) for (p, staff), k in sorted(by_person.items())]
     files = {}
@@ -203,9 +203,6 @@ def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path
     `existing(path)` tells whether a docs-relative file exists (outputs of other generators, e.g.
     print/exam-2026Q4.pdf or results/index.md), so no page links to a file that is not there.
     """
-    from .. import page_urls as urls
-    from .questionnaire.survey import survey_links, survey_sheet_path
-
     lock = lock or {"checklists": {}}
     entries = lock.get("checklists", {})
     files: dict[str, str] = {}
@@ -254,8 +251,6 @@ def _exam_printables(s: Standards, existing) -> list[str]:
 
 
 def _rel(target: str, from_page: str) -> str:
-    from ..page_urls import relative_link
-
     return relative_link(target, from_page)
 
 
@@ -266,10 +261,6 @@ def method_pages_generator(store_path: Path | str | None = None, *, lock_path: P
     Run it after the results generator (which replaces results/), so the links to results exist.
     """
     def generate(ctx) -> None:
-        from ..forms.lock import read_lock
-        from .questioning.grid import read_questioning
-        from .questionnaire.survey import read_survey, write_survey_sheets
-
         s = ctx.standards
         lock = read_lock(lock_path) if lock_path else read_lock()
         store = Path(store_path) if store_path else None

@@ -8,12 +8,14 @@ for the department alone and is written by `handbook exam build` into build/exam
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
+from ...printing.pdf import html_to_pdf
 from ...standards import Standards
 from ...templating import render
-from .quiz import (KIND_NAMES, key_text, option_labels, ordered_questions, parse_quarter, quarter_label,
-                   require_exam, total_points)
+from .quiz import (KIND_NAMES, key_text, option_labels, ordered_questions, parse_quarter, quarter_label, require_exam,
+                   total_points)
 
 PRINT_DIR = "print"
 DEFAULT_CACHE = Path("build/pdf-cache")
@@ -61,8 +63,6 @@ def render_paper(s: Standards, quarter: str, *, key: bool = False) -> str:
 def write_papers(s: Standards, quarter: str, out_dir: Path | str, *, cache_dir: Path | None = DEFAULT_CACHE
                  ) -> tuple[Path, Path]:
     """Write exam-<quarter>.pdf and exam-<quarter>-key.pdf into out_dir; returns both paths."""
-    from ...printing.pdf import html_to_pdf
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -75,10 +75,6 @@ def write_papers(s: Standards, quarter: str, out_dir: Path | str, *, cache_dir: 
 
 def pdf_bytes(s: Standards, quarter: str, *, key: bool = False, cache_dir: Path | None = DEFAULT_CACHE) -> bytes:
     """One PDF's bytes (rendered through a temporary file so the PDF cache is shared)."""
-    import tempfile
-
-    from ...printing.pdf import html_to_pdf
-
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / paper_name(quarter, key)
         html_to_pdf(render_paper(s, quarter, key=key), "", target, cache_dir=cache_dir)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...errors import HandbookError
 from ...ingest.mapping import EMAIL, EMAIL_TITLES, FORMULA, MARKUP, TIMESTAMP_TITLES, Rejected, norm
+from ...ingest.store import StoreWriter
 from ...ingest.values import parse_datetime
 from ...model import Exam
 from ...standards import Standards
@@ -146,8 +147,6 @@ def _hash(text: str) -> str:
 
 def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form, now: str, report) -> None:
     """Write one quiz response table inside `run_ingest`'s open transaction; fills the report's counts."""
-    from ...ingest.store import StoreWriter
-
     exam = require_exam(s)
     target_tz = ZoneInfo(s.organisation.timezone)
     w = StoreWriter(conn)

@@ -15,10 +15,9 @@ from ...results.charts import Bar, bar_chart
 from ...results.pages import csv_text, public_name
 from ...standards import Standards
 from ...templating import render
-from .quiz import (KIND_NAMES, find_key_mismatches, form_id, key_text, ordered_questions, quarter_label,
-                   require_exam)
-from .responses import ExamResponse
 from .paper import paper_path
+from .quiz import KIND_NAMES, find_key_mismatches, form_id, key_text, ordered_questions, quarter_label, require_exam
+from .responses import ExamResponse, read_exam_responses
 
 PAGE = "results/exam.md"
 RESULTS_TAB = "检查结果"
@@ -168,8 +167,6 @@ def exam_results_generator(store_path: Path | str, *, quarter: str | None = None
     store_path = Path(store_path)
 
     def generate(ctx) -> None:
-        from .responses import read_exam_responses
-
         if ctx.standards.methods_file.exam is None:
             return
         responses = read_exam_responses(store_path) if store_path.is_file() else []

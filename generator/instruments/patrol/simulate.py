@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ...records import ANSWER_LABELS, FIELD_TITLES, NO, NOT_APPLICABLE, YES, corrected_title, note_title
+from ..questioning.grid import grid_cells, grid_header, simulate_questioning, uses_questioning
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
@@ -139,7 +140,6 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                 out.append(response)
     out.sort(key=lambda r: (r.submitted_at, r.project, r.role))
     if _uses_questioning(standards, checklist):  # own random streams: the checklist answers stay as they were
-        from ..questioning.grid import simulate_questioning
         simulate_questioning(standards, out, seed=seed)
     if hostile_note:
         target = next((r for r in reversed(out) if r.notes), None)
@@ -149,7 +149,6 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
 
 
 def _uses_questioning(standards, checklist: str) -> bool:
-    from ..questioning.grid import uses_questioning
     return uses_questioning(standards, standards.checklists[checklist])
 
 
@@ -161,7 +160,6 @@ def header(standards, checklist: str, *, locale: str = "zh-CN", email: bool = Fa
         cols += [f"{i.code} {i.short}" for i in items]
         cols += [corrected_title(number, title), note_title(number, title)]
     if _uses_questioning(standards, checklist):
-        from ..questioning.grid import grid_header
         cols += grid_header(standards)
     return cols
 
@@ -171,9 +169,7 @@ def sheet_values(standards, checklist: str, responses: list[SimResponse], *, loc
     """Header plus one row per response, cells typed as a sheet holds them (naive local date-times, dates)."""
     rows: list[list] = [header(standards, checklist, locale=locale, email=email)]
     layout = _layout(standards, checklist)
-    grid = None
-    if _uses_questioning(standards, checklist):
-        from ..questioning.grid import grid_cells as grid
+    grid = grid_cells if _uses_questioning(standards, checklist) else None
     for r in responses:
         row: list = [r.submitted_at.replace(tzinfo=None)] + ([r.email] if email else [])
         row += [r.project, r.role, r.inspector, r.date]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 import secrets
+from pathlib import Path
 
 from ...errors import HandbookError
 from ...model import BankQuestion
 from ...standards import Standards
+from ...templating import render
 
 
 def draw_questions(s: Standards, project: str, n: int, seed: int | None = None
@@ -43,16 +45,12 @@ def draw_questions(s: Standards, project: str, n: int, seed: int | None = None
 
 def render_card(s: Standards, project: str, seed: int, questions: list[BankQuestion]) -> str:
     """The printable questioning card as HTML."""
-    from ...templating import render
-
     return render("methods/card.html", organisation=s.organisation.name, project=s.projects[project].name,
                   seed=seed, questions=questions, answers=list(s.methods_file.questioning.answers))
 
 
 def write_card(s: Standards, project: str, seed: int, questions: list[BankQuestion], target) -> None:
     """Write the card as .html, or as an A4 PDF for any other suffix."""
-    from pathlib import Path
-
     target = Path(target)
     html = render_card(s, project, seed, questions)
     try:

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from ...forms.build import stable_id
+from ...ingest.store import open_store_read_only
 from ...standards import Standards
+from .draw import draw_questions
 
 NOT_ASKED = "未抽问"
 GRID_TITLE = "随机抽问结果（4.4.2.1）"
@@ -38,8 +41,6 @@ def uses_questioning(standards: Standards, checklist) -> bool:
 
 def questioning_page(standards: Standards, checklist) -> tuple[list[dict], dict[str, dict]]:
     """The form items of the questioning page (page break, who was asked, the grid) and their lock entries."""
-    from ...forms.build import stable_id
-
     if not uses_questioning(standards, checklist):
         return [], {}
     bank = standards.methods_file.questioning
@@ -84,8 +85,6 @@ class Asked:
 
 def read_questioning(db_path: Path | str) -> list[Asked]:
     """Every questioning answer of the current version of each stored inspection (not gone)."""
-    from ...ingest.store import open_store_read_only
-
     conn = open_store_read_only(db_path)
     try:
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'questioning_answers'").fetchone():
@@ -155,8 +154,6 @@ def simulate_questioning(standards: Standards, responses: list, *, seed: int = 1
     Each response gets a drawn set of `n` questions (as `questions draw` would) answered by
     one of two staff per project; returns the responses. `sim_grid_cells` lays them out.
     """
-    from .draw import draw_questions
-
     bank = standards.methods_file.questioning
     if bank is None:
         return responses

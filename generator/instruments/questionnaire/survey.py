@@ -26,8 +26,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...errors import HandbookError
 from ...forms.build import FormSpec, check_unique_ids, choice_question, question_item, stable_id
+from ...forms.prefill import prefill_url, qr_svg
+from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
+from ...ingest.store import StoreWriter, open_store_read_only
+from ...ingest.values import parse_datetime
+from ...printing.fonts import font_faces, subset_first
+from ...printing.pdf import render_pdfs
 from ...records import FIELD_TITLES
 from ...standards import Standards
+from ...templating import render
+from ..patrol.simulate import TIMESTAMP_TITLES as EXPORT_TIMESTAMP_TITLES
+from ..patrol.simulate import format_cell
 
 COMMENT = "comment"
 PROJECT_HINT = "扫描项目二维码或打开项目链接时已选好；没有选好时请选择您所在的小区。"
@@ -108,8 +117,6 @@ def build_survey_form(standards: Standards) -> FormSpec:
 
 def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
     """Project id -> responder link with that project chosen ({} before the form is pushed)."""
-    from ...forms.prefill import prefill_url
-
     sid = survey_id(standards)
     entry = lock.get("checklists", {}).get(sid) if sid else None
     if not entry or not entry.get("responder_url"):
@@ -127,9 +134,6 @@ def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
 
 def render_survey_sheet(standards: Standards, project: str | None = None, url: str | None = None) -> str:
     """The A4 paper questionnaire as HTML (the project's name and QR code when given)."""
-    from ...forms.prefill import qr_svg
-    from ...templating import render
-
     q = questionnaire(standards)
     return render("methods/survey.html", q=q, organisation=standards.organisation.name,
                   project=standards.projects[project].name if project else "",
@@ -146,9 +150,6 @@ def survey_sheet_path(standards: Standards, project: str | None = None) -> str:
 def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None = None, *,
                         cache_dir: Path | None = None) -> list[str]:
     """Write the blank questionnaire and one per project (with its QR code once pushed) as PDFs."""
-    from ...printing.fonts import font_faces, subset_first
-    from ...printing.pdf import render_pdfs
-
     links = survey_links(lock or {"checklists": {}}, standards)
     planned = [(render_survey_sheet(standards), survey_sheet_path(standards))]
     planned += [(render_survey_sheet(standards, p, links.get(p)), survey_sheet_path(standards, p))
@@ -199,8 +200,6 @@ class SurveyResponse:
 
 
 def _norm(text) -> str:
-    from ...ingest.mapping import norm
-
     return norm(text)
 
 
@@ -210,8 +209,6 @@ def map_survey_columns(header: list, standards: Standards, form=None) -> tuple[d
     Ratings map by the question id at the start of the title, then by any title the lock
     recorded for the form; e-mail and other columns are left out (and never stored).
     """
-    from ...ingest.mapping import TIMESTAMP_TITLES
-
     q = questionnaire(standards)
     ids = {sq.id for sq in q.questions}
     titles: dict[str, tuple] = {_norm(question_title(sq)): ("q", sq.id) for sq in q.questions}
@@ -248,9 +245,6 @@ def map_survey_columns(header: list, standards: Standards, form=None) -> tuple[d
 def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standards, source_tz,
                      form=None) -> SurveyResponse:
     """One response row as a `SurveyResponse`, or `SurveyRejected` with the reason."""
-    from ...ingest.mapping import version_of
-    from ...ingest.values import parse_datetime
-
     q = questionnaire(standards)
     org_tz = ZoneInfo(standards.organisation.timezone)
     by_kind = {t: i for i, t in targets.items()}
@@ -306,8 +300,6 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
     other column of an export never reaches the store. A response that left the source
     is marked gone; one that comes back is current again.
     """
-    from ...ingest.store import StoreWriter
-
     w = StoreWriter(conn)
     source_tz = ZoneInfo(standards.organisation.timezone)
     if table.timezone:
@@ -365,8 +357,6 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
 
 def read_survey(db_path: Path | str, *, include_gone: bool = False) -> list[SurveyResponse]:
     """Every stored questionnaire response, oldest first ([] for a store from before questionnaires)."""
-    from ...ingest.store import open_store_read_only
-
     conn = open_store_read_only(db_path)
     try:
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'survey_responses'").fetchone():
@@ -428,10 +418,8 @@ def simulate_survey(standards: Standards, start: dt.date, end: dt.date, seed: in
 
 def survey_header(standards: Standards, *, locale: str = "zh-CN") -> list[str]:
     """The response sheet's header as Google writes it for the generated form."""
-    from ..patrol.simulate import TIMESTAMP_TITLES
-
     q = questionnaire(standards)
-    return ([TIMESTAMP_TITLES[locale], FIELD_TITLES["project"]] + [question_title(sq) for sq in q.questions]
+    return ([EXPORT_TIMESTAMP_TITLES[locale], FIELD_TITLES["project"]] + [question_title(sq) for sq in q.questions]
             + ([q.comment] if q.comment else []))
 
 
@@ -448,8 +436,6 @@ def survey_sheet_values(standards: Standards, responses: list[SimSurvey], *, loc
 def write_survey_csv(standards: Standards, responses: list[SimSurvey], path: Path | str, *,
                      locale: str = "zh-CN", encoding: str = "utf-8") -> Path:
     """Write the responses as the locale's CSV export of the response sheet."""
-    from ..patrol.simulate import format_cell
-
     values = survey_sheet_values(standards, responses, locale=locale)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
