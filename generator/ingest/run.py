@@ -18,6 +18,7 @@ from typing import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import HandbookError
+from ..gcpause import paused
 from . import files, identity, sheets, store
 from .lock import Lock
 from .mapping import Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise
@@ -297,8 +298,6 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
 
     Checklist responses are mapped here; other forms go to the instrument of `instruments` that reads them.
     """
-    from ..gcpause import paused
-
     with paused():   # a year's rows are hundreds of thousands of small objects, none in reference cycles
         return _run_ingest(sources, standards=standards, db_path=db_path, lock=lock, credentials=credentials,
                            endpoint=endpoint, dry_run=dry_run, chunk_rows=chunk_rows, retry=retry,

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import HandbookError
 from ..records import Inspection
+from .identity import Stored
 
 DEFAULT_STORE = Path("data/inspections.sqlite")
 SCHEMA_VERSION = 5
@@ -525,8 +526,6 @@ class StoreWriter:
         With `hashes` (content hashes of the rows read), only those from the sources read or with one of
         those hashes; without, all. Placement: inspection id -> (source id, row number, current version,
         gone_at)."""
-        from .identity import Stored
-
         select = """SELECT i.rowid, i.id, s.key, i.row_number, v.content_hash, v.project, v.role, v.inspector,
                            v.date, i.gone_at, i.source_id, i.current_version
                     FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version

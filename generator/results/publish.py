@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Sequence
 
+from .. import page_urls as urls
+from ..gcpause import paused
+from ..ingest import store
+from .focus import focus_list
 from .pages import NAV, ROOT, QualityRow, build_results
+from .scoring import corrective_actions, quarter_of
 
 RESULTS_TAB = "检查结果"
 
 
 def quality_rows(store_path: Path) -> tuple[list[QualityRow], list[QualityRow]]:
     """Quarantined rows and unmapped columns of the store, for the data-quality page."""
-    from ..ingest.store import read_quarantine, read_unmapped_columns
-
     quarantine = [QualityRow(f"{q.checklist} · {q.source}", str(q.row_number), q.reason, str(q.first_seen_at)[:16],
                              str(q.resolved_at)[:16] if q.resolved_at else "")
-                  for q in read_quarantine(store_path, include_resolved=True)]
+                  for q in store.read_quarantine(store_path, include_resolved=True)]
     unmapped = [QualityRow(f"{u.checklist} · {u.source}", u.column, "未对应到任何条目或字段",
-                           str(u.first_seen_at)[:16]) for u in read_unmapped_columns(store_path)]
+                           str(u.first_seen_at)[:16]) for u in store.read_unmapped_columns(store_path)]
     return quarantine, unmapped
 
 
@@ -46,21 +50,17 @@ class StoreSnapshot:
 
     def inspections(self) -> list:
         """Every current inspection of the store ([] when there is no store yet)."""
-        from ..ingest.store import read_inspections
-
         key = self._fingerprint()
         if key is None:
             self._key, self._inspections, self._actions = None, [], None
         elif key != self._key:
             self._inspections, self._actions = [], None   # free the old read before the new one
-            self._inspections = read_inspections(self.path)
+            self._inspections = store.read_inspections(self.path)
             self._key = key
         return self._inspections
 
     def actions(self, standards) -> list:
         """`corrective_actions` of every inspection under these standards (computed once per read)."""
-        from .scoring import corrective_actions
-
         inspections = self.inspections()
         if self._actions is None or self._actions[0] is not standards:
             self._actions = (standards, corrective_actions(standards, inspections))
@@ -89,10 +89,6 @@ def results_generator(store_path: Path | str, *, as_of=None):
     store_path = Path(store_path)
 
     def generate(ctx) -> None:
-        from .. import page_urls as urls
-
-        from ..gcpause import paused
-
         quarantine, unmapped = [], []
         with paused():   # a year's inspections are hundreds of thousands of objects, none in cycles
             snapshot = store_snapshot(store_path)
@@ -120,10 +116,6 @@ def publish_generators(store_path: Path | str, instruments: Sequence, *, quarter
 
     The patrol results, then the quarter's exam paper and exam results (`Instrument.page_generators`).
     """
-    import datetime as dt
-
-    from .scoring import quarter_of
-
     quarter = quarter or quarter_of(dt.date.today())
     lock_path = Path(lock_path) if lock_path else None
     return [g for instrument in instruments
@@ -135,10 +127,6 @@ def sheet_focus(store_path: Path | str):
     store_path = Path(store_path)
 
     def focus(standards) -> dict:
-        from .focus import focus_list
-
-        from ..gcpause import paused
-
         with paused():
             snapshot = store_snapshot(store_path)
             inspections = snapshot.inspections()
