@@ -36,7 +36,7 @@ from generator.ingest import run as ingest_run  # noqa: E402
 from generator.instruments import site_generators  # noqa: E402
 from generator.printing.pdf import write_sheets  # noqa: E402
 from generator.results import publish  # noqa: E402
-from generator.site.build import build_site  # noqa: E402
+from generator.site.site_build import build_site  # noqa: E402
 from generator.standards import require_standards  # noqa: E402
 
 CHECKLIST = "daily-patrol"

@@ -13,7 +13,7 @@ from pathlib import Path
 from .ingest import run as ingest_run
 from .instruments import INSTRUMENTS, Instrument, site_generators
 from .results.publish import sheet_focus
-from .site.build import BuildReport, build_site
+from .site.site_build import BuildReport, build_site
 from .standards import require_standards
 
 # Fixed dates keep the demo byte-for-byte reproducible whatever day it runs.

@@ -13,7 +13,7 @@ import click
 
 from generator.cli.options import STANDARDS_OPTION, store_option
 from generator.errors import HandbookError
-from generator.forms.build import FormSpec, check_unique_ids, choice_question, question_item, stable_id
+from generator.forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
 from generator.ingest.store import open_store_read_only
 from generator.instruments.base import Instrument
 

@@ -62,7 +62,7 @@ def test_overview_shows_the_scores_of_the_store(demo):
 
 def test_two_builds_from_the_same_store_are_byte_identical(demo, tmp_path):
     from generator.results.publish import results_generator
-    from generator.site.build import build_site
+    from generator.site.site_build import build_site
 
     root, report = demo
     outputs = []

@@ -272,7 +272,7 @@ def test_store_upgrade_keeps_existing_data(standards, tmp_path):
 # ---------------------------------------------------------------- the fake Sheets API, end to end
 
 def test_quiz_response_sheet_through_the_fake_sheets_api(standards, tmp_path):
-    from generator.ingest.sheets import Retry
+    from generator.ingest.google_sheets import Retry
 
     fake = FakeSheets().start()
     try:

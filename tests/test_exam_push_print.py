@@ -10,12 +10,12 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.forms.google import FormsClient, RetryPolicy
-from generator.forms.lock import read_lock
+from generator.forms.lock_file import read_lock
 from generator.forms.push import push
 from generator.instruments.exam import quiz as ex
 from generator.instruments.exam.paper import exam_print_generator, paper_path, write_papers
 from generator.instruments.exam.results_page import exam_results_generator
-from generator.site.build import SiteContext
+from generator.site.site_build import SiteContext
 from generator.standards import require_standards
 from generator.instruments import INSTRUMENTS
 

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli.options import HandbookGroup
-from generator.forms.build import build_forms, form_ids, stable_id
+from generator.forms.form_spec import build_forms, form_ids, stable_id
 from generator.ingest.run import file_source, run_ingest
 from generator.instruments import INSTRUMENTS, site_generators
 from generator.errors import HandbookError
-from generator.site.build import SiteContext
+from generator.site.site_build import SiteContext
 from generator.standards import require_standards
 
 from conftest import ROOT

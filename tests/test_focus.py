@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from generator.results.focus import focus_list
-from generator.records import Inspection
+from generator.inspection import Inspection
 from generator.results.scoring import corrective_actions
 from generator.standards import load_standards
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.forms.build import build_form, build_forms, stable_id, write_forms
+from generator.forms.form_spec import build_form, build_forms, stable_id, write_forms
 from generator.forms.validate import validate_spec
-from generator.records import ANSWER_LABELS, FIELD_TITLES, NO, YES, corrected_title, note_title
+from generator.inspection import ANSWER_LABELS, FIELD_TITLES, NO, YES, corrected_title, note_title
 from generator.standards import load_standards, require_standards
 from generator.instruments import INSTRUMENTS
 

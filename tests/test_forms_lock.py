@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from generator.cli import main
 from generator.errors import HandbookError
-from generator.forms import lock as lockfile
-from generator.forms.build import build_form
-from generator.forms.lock import link, parse_sheet_url, read_lock, write_lock
+from generator.forms import lock_file as lockfile
+from generator.forms.form_spec import build_form
+from generator.forms.lock_file import link, parse_sheet_url, read_lock, write_lock
 from generator.forms.plan import plan_update
 from generator.forms.prefill import entry_name, prefill_url, project_links, qr_svg
 from generator.forms.validate import validate_batch_update

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import HandbookError
-from generator.forms.build import build_any_form, build_form
+from generator.forms.form_spec import build_any_form, build_form
 from generator.forms.google import FormsClient, RetryPolicy
-from generator.forms.lock import read_lock
+from generator.forms.lock_file import read_lock
 from generator.forms.push import push
 from generator.standards import load_standards, require_standards
 from generator.instruments import INSTRUMENTS

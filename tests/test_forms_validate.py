@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from generator.errors import HandbookError
-from generator.forms.build import build_form
+from generator.forms.form_spec import build_form
 from generator.forms.validate import (discovery, require_valid, validate, validate_batch_update,
                                       validate_create, validate_publish)
 from generator.standards import require_standards

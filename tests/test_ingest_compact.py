@@ -148,7 +148,7 @@ def test_a_schema_3_store_reads_the_same_and_upgrades_in_place(standards, tmp_pa
 def test_read_inspections_builds_the_same_records_as_the_constructor(standards, tmp_path):
     import dataclasses
 
-    from generator.records import Inspection
+    from generator.inspection import Inspection
 
     db = tmp_path / "s.sqlite"
     ingest(standards, db)

@@ -166,7 +166,7 @@ def test_undecodable_and_missing_files_are_one_line_errors(standards, tmp_path):
 
 
 def test_quarantined_rows_fixed_or_deleted_in_the_source_are_resolved(standards, tmp_path):
-    from generator.results.pages import build_results
+    from generator.results.report_pages import build_results
     from generator.results.publish import quality_rows
 
     path = tmp_path / "hostile.csv"

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from generator.forms.build import build_forms
+from generator.forms.form_spec import build_forms
 from generator.forms.validate import validate_spec
 from generator.ingest import read_inspections, run_ingest
 from generator.ingest.run import file_source

@@ -9,7 +9,7 @@ from generator.ingest.run import file_source
 from generator.instruments import method_pages as pages
 from generator.instruments.questionnaire.survey import HOSTILE_COMMENT
 from generator.results.publish import results_generator
-from generator.site.build import build_site
+from generator.site.site_build import build_site
 from generator.standards import require_standards
 from generator.instruments import INSTRUMENTS
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from generator.printing import build_sheet, render_sheet_html, write_sheets
 from generator.printing.pdf import html_to_pdf
-from generator.printing.sheets import stylesheet_text
+from generator.printing.sheet_html import stylesheet_text
 from generator.standards import require_standards
 
 from conftest import STANDARDS

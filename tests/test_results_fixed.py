@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 
-from generator.records import Inspection
+from generator.inspection import Inspection
 from generator.results.export import export_rows, serialise
-from generator.results.pages import build_results
+from generator.results.report_pages import build_results
 from generator.standards import load_standards
 
 from conftest import STANDARDS

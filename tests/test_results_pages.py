@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.records import Inspection
+from generator.inspection import Inspection
 from generator.results import scoring as sc
-from generator.results.pages import NAV, QualityRow, build_results, public_name
+from generator.results.report_pages import NAV, QualityRow, build_results, public_name
 from generator.standards import load_standards
 
 from conftest import STANDARDS, edited

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.records import Inspection
+from generator.inspection import Inspection
 from generator.results import scoring as sc
 from generator.standards import load_standards
 

@@ -12,8 +12,8 @@ from generator.ingest import file_source, run_ingest
 from generator.ingest import store as store_mod
 from generator.results import publish
 from generator.results import scoring as sc
-from generator.results.pages import build_results
-from generator.site.build import SiteContext
+from generator.results.report_pages import build_results
+from generator.site.site_build import SiteContext
 from generator.standards import require_standards
 
 from conftest import STANDARDS

@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from generator.forms.build import build_forms
-from generator.forms.lock import link, read_lock
+from generator.forms.form_spec import build_forms
+from generator.forms.lock_file import link, read_lock
 from generator.forms.prefill import entry_name
 from generator.forms.validate import validate_spec
 from generator.ingest import read_quarantine, run_ingest

@@ -25,7 +25,7 @@ def forms_group():
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file is missing or out of date.")
 def forms_build(standards_dir: Path, out_dir: Path, check: bool):
     """Write forms/<checklist>.json: the forms.create body and the batchUpdate that fills it."""
-    from ..forms.build import build_forms, write_forms
+    from ..forms.form_spec import build_forms, write_forms
     from ..forms.validate import require_valid, validate_spec
     from ..instruments import INSTRUMENTS
     from ..standards import require_standards
@@ -112,7 +112,7 @@ def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials:
 @click.option("--sheet-name", default=None, help="Name of the response tab (default 表单回复 1).")
 def forms_link(checklist: str, sheet_url: str, lock_path: Path, sheet_name: str | None):
     """Record the response sheet a form was linked to (URL with or without #gid=, or a bare key)."""
-    from ..forms.lock import link
+    from ..forms.lock_file import link
 
     sheet, added = link(lock_path, checklist, sheet_url, sheet_name=sheet_name)
     what = f"{checklist} 的回复表格 {sheet['spreadsheet_id']}（gid {sheet['gid']}，{sheet['sheet_name']}）"

@@ -86,7 +86,7 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
     """Pull form responses from Google Sheets or exported files into the store."""
     from ..ingest import run as ingest_run
     from ..ingest.lock import read_lock
-    from ..ingest.sheets import Retry
+    from ..ingest.google_sheets import Retry
     from ..instruments import INSTRUMENTS
     from ..standards import require_standards
 

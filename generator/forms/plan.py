@@ -9,7 +9,7 @@ and/or a create, simulating Google's index semantics as it goes.
 
 from __future__ import annotations
 
-from .build import ITEM_KINDS, FormSpec
+from .form_spec import ITEM_KINDS, FormSpec
 
 # Settings Google leaves out of forms.get when they have their default value.
 SETTING_DEFAULTS = {"emailCollectionType": "DO_NOT_COLLECT"}

@@ -18,8 +18,8 @@ from typing import Callable, Sequence
 
 from ..errors import HandbookError
 from ..standards import Standards
-from . import lock as lockfile
-from .build import FormSpec, build_any_form, form_ids
+from . import lock_file as lockfile
+from .form_spec import FormSpec, build_any_form, form_ids
 from .plan import plan_update, question_map
 from .validate import require_valid, validate_batch_update, validate_spec
 

@@ -62,7 +62,7 @@ def _when(value) -> dt.datetime | None:
 
 def _load(path: Path) -> dict:
     try:  # the forms area's reader, when present, checks the file's shape
-        from ..forms.lock import read_lock as forms_read_lock
+        from ..forms.lock_file import read_lock as forms_read_lock
     except ImportError:
         forms_read_lock = None
     if forms_read_lock is not None:

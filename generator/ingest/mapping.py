@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from ..records import ANSWER_LABELS, FIELD_TITLES, NO, YES
+from ..inspection import ANSWER_LABELS, FIELD_TITLES, NO, YES
 from .lock import FormVersion, LockedForm
 from .values import parse_date, parse_datetime
 

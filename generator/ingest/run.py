@@ -18,8 +18,8 @@ from typing import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import HandbookError
-from ..gcpause import paused
-from . import files, identity, sheets, store
+from ..gc_paused import paused
+from . import files, identity, google_sheets as sheets, store
 from .lock import Lock
 from .mapping import Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise
 from .table import Progress, SourceRef, Table

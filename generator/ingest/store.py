@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import HandbookError
-from ..records import Inspection
+from ..inspection import Inspection
 from .identity import Stored
 
 DEFAULT_STORE = Path("data/inspections.sqlite")

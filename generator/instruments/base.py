@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Callable
 if TYPE_CHECKING:   # for the annotations only: an instrument module stays light to import
     import click
 
-    from ..forms.build import FormSpec
+    from ..forms.form_spec import FormSpec
     from ..ingest.run import SourceReport
     from ..ingest.table import Table
-    from ..site.build import SiteContext
+    from ..site.site_build import SiteContext
     from ..standards import Standards
 
 PageGenerator = Callable[["SiteContext"], None]

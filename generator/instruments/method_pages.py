@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import page_urls as urls
-from ..forms.lock import read_lock
+from ..forms.lock_file import read_lock
 from ..page_urls import relative_link
 from ..results.charts import Bar, bar_chart, line_chart
-from ..results.pages import public_name
+from ..results.report_pages import public_name
 from ..standards import Standards
 from ..templating import render
 from .questioning import grid as kn

@@ -33,7 +33,7 @@ _ALWAYS = {chr(c) for c in range(0x20, 0x7F)} | set("　、。，．：；？！
 # left out, so editing them does not change the subset and with it every cached PDF.
 # Each instrument declares its own (`Instrument.printed_sources`); tests check they are all listed here.
 PRINTED_SOURCES = ("templates/print", "templates/methods", "templates/exam", "assets/print", "printing",
-                   "records.py", "results/focus.py", "instruments/method_pages.py",
+                   "inspection.py", "results/focus.py", "instruments/method_pages.py",
                    "instruments/questionnaire/survey.py",
                    "instruments/exam/quiz.py", "instruments/exam/responses.py", "instruments/exam/paper.py",
                    "instruments/exam/results_page.py", "instruments/exam/simulate.py",

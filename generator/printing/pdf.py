@@ -22,7 +22,7 @@ from ..errors import HandbookError
 from .. import labels as views, page_urls as urls
 from ..standards import Standards
 from .fonts import font_faces, subset_first
-from .sheets import STYLESHEET, build_sheet, render_sheet_html, stylesheet_text
+from .sheet_html import STYLESHEET, build_sheet, render_sheet_html, stylesheet_text
 
 
 @dataclass(frozen=True)

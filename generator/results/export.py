@@ -8,10 +8,10 @@ import io
 import json
 from typing import Iterable
 
-from ..records import Inspection
+from ..inspection import Inspection
 from ..standards import Standards
 from . import scoring as sc
-from .pages import EMAIL
+from .report_pages import EMAIL
 
 TABLES = ("inspections", "project_weeks", "patrols", "actions")
 FORMATS = ("json", "csv", "xlsx")

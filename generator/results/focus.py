@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..records import Inspection
+from ..inspection import Inspection
 from ..standards import Standards
 
 WINDOW_WEEKS = 4     # how far back repeated findings count

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Sequence
 
 from .. import page_urls as urls
-from ..gcpause import paused
+from ..gc_paused import paused
 from ..ingest import store
 from .focus import focus_list
-from .pages import NAV, ROOT, QualityRow, build_results
+from .report_pages import NAV, ROOT, QualityRow, build_results
 from .scoring import corrective_actions, quarter_of
 
 RESULTS_TAB = "检查结果"

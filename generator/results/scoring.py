@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..model import Item
-from ..records import Inspection
+from ..inspection import Inspection
 from ..standards import Standards
 
 

@@ -9,8 +9,8 @@ Entry points:
 from __future__ import annotations
 
 from ..page_urls import item_link, item_url
-from .build import BuildReport, PageGenerator, SiteContext, build_site, generate_site
-from .pages import generate_pages
+from .site_build import BuildReport, PageGenerator, SiteContext, build_site, generate_site
+from .handbook_pages import generate_pages
 from .serve import serve_site
 
 __all__ = ["BuildReport", "PageGenerator", "SiteContext", "build_site", "generate_pages", "generate_site",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import HandbookError, StandardsInvalid
-from .build import GENERATED_DIRS, PageGenerator, build_site
+from .site_build import GENERATED_DIRS, PageGenerator, build_site
 
 
 def watched_files(standards_dir: Path, docs_dir: Path, config_file: Path,

@@ -27,7 +27,7 @@ def exam_group():
 @click.option("--no-pdf", is_flag=True, help="Only write the quiz definition.")
 def exam_build(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Path, no_pdf: bool):
     """Write the quarter's quiz (forms/exam-<quarter>.json) and the paper and answer-key PDFs."""
-    from ...forms.build import write_forms
+    from ...forms.form_spec import write_forms
     from ...forms.validate import require_valid, validate_spec
     from .quiz import build_quiz, validate_quiz
     from .paper import write_papers

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from ...errors import HandbookError
-from ...forms.build import FormSpec, check_unique_ids, stable_id
+from ...forms.form_spec import FormSpec, check_unique_ids, stable_id
 from ...forms.validate import Problem
 from ...model import Exam, ExamQuestion
 from ...standards import Standards

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...results.charts import Bar, bar_chart
-from ...results.pages import csv_text, public_name
+from ...results.report_pages import csv_text, public_name
 from ...standards import Standards
 from ...templating import render
 from .paper import paper_path

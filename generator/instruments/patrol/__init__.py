@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...forms import build as form_build
+from ...forms import form_spec as form_build
 from ...results.publish import results_generator
 from ..base import Instrument
 from . import simulate as sim
@@ -20,7 +20,7 @@ class PatrolChecklists(Instrument):
     title = "巡查检查表"
     store_tables = ("sources", "headers", "raw_rows", "inspections", "versions", "answers", "sections",
                     "quarantine", "unmapped_columns")
-    printed_sources = ("templates/print", "assets/print", "printing", "records.py", "results/focus.py")
+    printed_sources = ("templates/print", "assets/print", "printing", "inspection.py", "results/focus.py")
 
     def form_ids(self, standards):
         return list(standards.checklists)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ...records import ANSWER_LABELS, FIELD_TITLES, NO, NOT_APPLICABLE, YES, corrected_title, note_title
+from ...inspection import ANSWER_LABELS, FIELD_TITLES, NO, NOT_APPLICABLE, YES, corrected_title, note_title
 from ..questioning.grid import grid_cells, grid_header, simulate_questioning, uses_questioning
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"

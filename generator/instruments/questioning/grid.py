@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ...forms.build import stable_id
+from ...forms.form_spec import stable_id
 from ...ingest.store import open_store_read_only
 from ...standards import Standards
 from .draw import draw_questions

@@ -25,14 +25,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...errors import HandbookError
-from ...forms.build import FormSpec, check_unique_ids, choice_question, question_item, stable_id
+from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
 from ...forms.prefill import prefill_url, qr_svg
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
 from ...ingest.store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_datetime
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
-from ...records import FIELD_TITLES
+from ...inspection import FIELD_TITLES
 from ...standards import Standards
 from ...templating import render
 from ..patrol.simulate import TIMESTAMP_TITLES as EXPORT_TIMESTAMP_TITLES

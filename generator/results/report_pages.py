@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .focus import focus_list
-from ..records import Inspection
+from ..inspection import Inspection
 from ..standards import Standards
 from ..templating import render
 from . import scoring as sc

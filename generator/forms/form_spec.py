@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import HandbookError
-from ..records import ANSWER_LABELS, FIELD_TITLES, NO, YES, corrected_title, note_title
+from ..inspection import ANSWER_LABELS, FIELD_TITLES, NO, YES, corrected_title, note_title
 from ..standards import Standards
 
 # Kinds of question recorded in the lock file, besides items and opening fields.

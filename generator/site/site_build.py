@@ -24,7 +24,7 @@ from ..errors import HandbookError
 from ..printing.pdf import SheetFile, write_sheets
 from ..standards import Standards, require_standards
 from .. import page_urls as urls
-from .pages import generate_pages
+from .handbook_pages import generate_pages
 
 # Folders of the docs folder that `generate_pages` and `write_sheets` own; emptied on each build.
 GENERATED_DIRS = (urls.STANDARDS_DIR, urls.ROLES_DIR, urls.CHECKLISTS_DIR, urls.PRINT_DIR)

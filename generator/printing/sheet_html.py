@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
-from ..records import NOT_APPLICABLE
+from ..inspection import NOT_APPLICABLE
 from .. import labels as views
 from ..templating import render
 from ..standards import Standards
