@@ -14,7 +14,7 @@ from generator.forms.lock_file import link, read_lock
 from generator.forms.prefill import entry_name
 from generator.forms.validate import validate_spec
 from generator.ingest import read_quarantine, run_ingest
-from generator.ingest.lock import read_lock as read_ingest_lock
+from generator.forms.lock_file import read_locked_forms
 from generator.ingest.run import file_source, sources_from_lock
 from generator.instruments import method_pages as pages
 from generator.instruments.questionnaire import survey
@@ -116,10 +116,10 @@ def test_fake_forms_and_sheets_carry_the_questionnaire_end_to_end(standards, tmp
         link(lock_path, "customer-survey", SHEET_KEY)
         sa = write_service_account_key(tmp_path / "sa.json", sheets.url + "/token",
                                        "handbook@demo.iam.gserviceaccount.com")
-        refs = sources_from_lock(read_ingest_lock(lock_path))
+        refs = sources_from_lock(read_locked_forms(lock_path))
         assert [r.checklist for r in refs] == ["customer-survey"]
         db = tmp_path / "store.sqlite"
-        report = run_ingest(refs, standards=standards, db_path=db, instruments=INSTRUMENTS, lock=read_ingest_lock(lock_path),
+        report = run_ingest(refs, standards=standards, db_path=db, instruments=INSTRUMENTS, lock=read_locked_forms(lock_path),
                             credentials=sa, endpoint=sheets.url)
         assert report.total["new"] == len(sim) and report.total["quarantined"] == 0
         stored = survey.read_survey(db)

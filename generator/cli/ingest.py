@@ -85,13 +85,13 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
            chunk_rows, deadline):
     """Pull form responses from Google Sheets or exported files into the store."""
     from ..ingest import run as ingest_run
-    from ..ingest.lock import read_lock
+    from ..forms.lock_file import read_locked_forms
     from ..ingest.google_sheets import Retry
     from ..instruments import INSTRUMENTS
     from ..standards import require_standards
 
     standards = require_standards(standards_dir)
-    lock = read_lock(lock_path)
+    lock = read_locked_forms(lock_path)
     if (sheet_urls or file_paths) and not checklist:
         raise HandbookError("--sheet and --file need --checklist ID (one of: " + ", ".join(standards.checklists) + ")")
     sources = [ingest_run.sheet_source(u, checklist, lock) for u in sheet_urls]

@@ -1,7 +1,7 @@
 """forms/forms.lock.yaml: which Google Form belongs to which checklist, and what its questions mean.
 
-Written by `handbook forms push` and `handbook forms link`, read by ingest through
-`read_lock`. Shape (keys may be added, never renamed):
+Written by `handbook forms push` and `handbook forms link`. The one reader is `read_lock`
+(plain data, shape checked); ingest takes its typed view, `read_locked_forms`. Shape (keys may be added, never renamed):
 
     checklists:
       <checklist id>:
@@ -26,6 +26,7 @@ import datetime as dt
 import os
 import re
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -178,3 +179,69 @@ def link(lock_path: Path | str, checklist: str, sheet_url: str, *, sheet_name: s
     entry["sheets"].append(sheet)
     write_lock(lock_path, data)
     return sheet, True
+
+
+# ---------------------------------------------------------------- the typed view ingest reads
+
+@dataclass(frozen=True)
+class FormVersion:
+    name: str
+    pushed: dt.datetime | None
+    options: tuple[str, ...]
+    questions: dict[str, dict]      # question id -> {item|field|section+kind, title}
+
+
+@dataclass(frozen=True)
+class LockedSheet:
+    spreadsheet_id: str
+    gid: int | None
+    sheet_name: str | None
+
+
+@dataclass(frozen=True)
+class LockedForm:
+    checklist: str
+    sheets: tuple[LockedSheet, ...] = ()
+    versions: tuple[FormVersion, ...] = ()   # oldest first
+
+
+@dataclass(frozen=True)
+class Lock:
+    forms: dict[str, LockedForm] = field(default_factory=dict)
+
+    def form(self, checklist: str) -> LockedForm:
+        return self.forms.get(checklist) or LockedForm(checklist)
+
+
+def _when(value) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), dt.timezone.utc)
+    if isinstance(value, str):
+        try:
+            return _when(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return None
+    return None
+
+
+def read_locked_forms(path: Path | str | None = None) -> Lock:
+    """The lock's forms as ingest reads them (sheets, versions oldest first); empty when there is no file."""
+    path = Path(path or DEFAULT_LOCK)
+    data = read_lock(path)
+    forms = {}
+    try:
+        for checklist, entry in (data.get("checklists") or {}).items():
+            entry = entry or {}
+            sheets = tuple(LockedSheet(str(s["spreadsheet_id"]),
+                                       int(s["gid"]) if s.get("gid") is not None else None,
+                                       s.get("sheet_name")) for s in entry.get("sheets") or [])
+            versions = [FormVersion(str(name), _when(v.get("pushed")), tuple(v.get("options") or ()),
+                                    {str(k): dict(q) for k, q in (v.get("questions") or {}).items()})
+                        for name, v in (entry.get("versions") or {}).items()]
+            versions.sort(key=lambda v: (v.pushed or dt.datetime.min.replace(tzinfo=dt.timezone.utc), v.name))
+            forms[checklist] = LockedForm(checklist, sheets, tuple(versions))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise HandbookError(f"the lock file {path} is malformed ({type(exc).__name__}: {exc})") from None
+    return Lock(forms)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from ..inspection import ANSWER_LABELS, FIELD_TITLES, NO, YES
-from .lock import FormVersion, LockedForm
+from ..forms.lock_file import FormVersion, LockedForm
 from .values import parse_date, parse_datetime
 
 TIMESTAMP_TITLES = {"timestamp", "时间戳记", "時間戳記", "タイムスタンプ", "marca temporal", "horodateur"}

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import HandbookError
 from ..gc_paused import paused
 from . import files, identity, google_sheets as sheets, store
-from .lock import Lock
+from ..forms.lock_file import Lock
 from .mapping import Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise
 from .table import Progress, SourceRef, Table
 
