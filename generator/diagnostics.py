@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import render
+from .messages import Msg, render
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class Diagnostic:
         message, hint = render(message_id, column=column, **fields)
         return cls(file=file, line=line, message_id=message_id, message=message, hint=hint,
                    severity=severity, column=column)
+
+    @property
+    def code(self) -> str:
+        """The catalogue code of the message (e.g. S101)."""
+        return Msg[self.message_id.upper()].code
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")

@@ -1,66 +1,47 @@
-"""Error types and the catalogue of user-facing messages.
+"""Every exception the package raises for a user, and who raises it.
 
-Messages about the standards are Simplified Chinese (the department reads them);
-tests import this catalogue so a reworded message changes in one place.
+A `HandbookError` is a problem the user can fix: the CLI's group (`cli/options.py`
+`HandbookGroup`) shows it as one `Error: …` line and exits 1, never a traceback.
+The texts come from the catalogue in `messages.py`.
+
+Row-level rejections are not errors of the run: a response row that cannot be read
+is quarantined with its reason (`ingest.mapping.Rejected`, the questionnaire's
+`SurveyRejected`), and the run goes on.
 """
 
 from __future__ import annotations
 
+from .messages import Msg
+
 
 class HandbookError(Exception):
-    """A failure the user can fix; the CLI shows it as `Error: …` and exits 1."""
+    """A failure the user can fix; the CLI shows it as `Error: …` and exits 1. Raised throughout."""
 
 
 class StandardsInvalid(HandbookError):
-    """The standards have errors; `diagnostics` holds every one of them."""
+    """The standards have errors; `diagnostics` holds every one of them.
+
+    Raised by `standards.require_standards`; the CLI prints each diagnostic (file:line) first.
+    """
 
     def __init__(self, diagnostics):
         self.diagnostics = list(diagnostics)
         n = sum(1 for d in self.diagnostics if d.severity == "error")
-        super().__init__(f"标准文件有 {n} 个错误，请先修正（运行 handbook check 查看）。")
+        super().__init__(Msg.STANDARDS_HAVE_ERRORS(count=n))
 
 
-# id -> (message template, hint template or None). Placeholders are str.format fields.
-MESSAGES: dict[str, tuple[str, str | None]] = {
-    # files and syntax
-    "file_missing": ("缺少标准文件 {name}", "在 {folder} 下创建 {name}，可参照随项目提供的示例"),
-    "file_unreadable": ("无法读取文件：{reason}", "检查文件权限和编码（应为 UTF-8）"),
-    "file_unknown": ("未知的标准文件 {name}，已忽略", "标准文件只能是：{known}"),
-    "yaml_syntax": ("YAML 语法错误：{problem}", "检查该位置及上一行的缩进、冒号、括号和引号"),
-    "yaml_duplicate_key": ("重复的键“{key}”（第 {first} 行已出现）", "删除或合并其中一个"),
-    "yaml_too_deep": ("YAML 嵌套过深或别名过多", "检查锚点（&）与别名（*）是否循环引用"),
-    "yaml_not_mapping": ("文件顶层应为键值映射（key: value）", "参照示例文件的结构"),
-    "yaml_empty": ("文件为空", "参照示例文件填写内容"),
-    # structure (from the schema)
-    "unknown_key": ("未知字段“{key}”", "{suggestion}"),
-    "missing_key": ("缺少必填字段“{key}”", "在此处添加 {key}: …"),
-    "wrong_type": ("“{key}”的类型错误：应为{expected}，实际为{actual}", "{type_hint}"),
-    "bad_choice": ("“{key}”的值“{value}”无效", "可选值：{choices}"),
-    "too_small": ("“{key}”必须大于 {limit}（当前为 {value}）", "改为大于 {limit} 的数"),
-    "too_small_eq": ("“{key}”不能小于 {limit}（当前为 {value}）", "改为不小于 {limit} 的数"),
-    "too_large": ("“{key}”不能大于 {limit}（当前为 {value}）", "改为不大于 {limit} 的数"),
-    "empty_list": ("“{key}”不能为空", "至少填写一项"),
-    "bad_format": ("“{key}”的格式不对：“{value}”", "{format_hint}"),
-    "invalid": ("“{key}”无效：{reason}", None),
-    # meaning (cross-checks)
-    "duplicate": ("重复的{what}“{value}”（第 {first} 行已定义）", "{what}必须唯一，请改名或删除其一"),
-    "unknown_ref": ("未知的{what}“{value}”", "{suggestion}"),
-    "code_outside_clause": ("条目代码“{code}”不在所属条款 {number} 之下", "代码应以 {number} 开头，例如 {number}-a"),
-    "deduction_gt_points": ("每处扣分 {deduction} 大于分值 {points}", "每处扣分不能超过该条目的分值"),
-    "bands_start": ("评级区间应从 0 开始（最低一档的 min 为 {value}）", "把最低一档的 min 改为 0"),
-    "bands_end": ("评级区间应到 100 为止（最高一档的 max 为 {value}）", "把最高一档的 max 改为 100"),
-    "bands_gap": ("评级区间有空档：{lower} 的 max 为 {a}，{upper} 的 min 为 {b}", "让相邻两档首尾相接（下一档的 min 等于上一档的 max）"),
-    "bands_overlap": ("评级区间重叠：{lower} 的 max 为 {a}，{upper} 的 min 为 {b}", "让相邻两档首尾相接（下一档的 min 等于上一档的 max）"),
-    "band_empty": ("评级“{name}”的 min {min} 不小于 max {max}", "min 必须小于 max"),
-    "checklist_empty": ("检查表“{id}”没有任何条目", "检查 include、exclude 与 methods 的组合"),
-    "bad_timezone": ("未知时区“{value}”", "使用 IANA 时区名，例如 Asia/Shanghai"),
-    "not_inspector": ("角色“{role}”在检查表“{id}”中，但未设 inspects: true", "在 organisation.yaml 中为该角色加 inspects: true"),
-    "item_unused": ("条目“{code}”不在任何检查表中", "在 checklists.yaml 的某张表 include 它，或确认它只用于其他检查方式"),
-    "clause_empty": ("条款 {number} 没有标题、正文、条目或下级条款", "补充内容或删除此条"),
-}
+class StoreBusy(HandbookError):
+    """Another ingest holds the store. Raised by `ingest.store.connect`."""
 
 
-def render(message_id: str, **fields) -> tuple[str, str | None]:
-    """Return the (message, hint) of a catalogue entry filled with `fields`."""
-    message, hint = MESSAGES[message_id]
-    return message.format(**fields), hint.format(**fields) if hint else None
+class LockInvalid(HandbookError):
+    """The lock file cannot be read or does not have the expected shape. Raised by `forms.lock_file.read_lock`."""
+
+
+class FormGone(HandbookError):
+    """Google answered 404 for a form the lock names. Raised by `forms.google`; `forms.push` explains it."""
+
+    def __init__(self, form_id: str, message: str):
+        self.form_id = form_id
+        super().__init__(message)
+

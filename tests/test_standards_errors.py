@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.errors import render
+from generator.messages import render
 from generator.standards import load_standards
 
 from conftest import STANDARDS, edited, line_of, standards_texts

@@ -14,6 +14,7 @@ import click
 
 from .. import __version__
 from . import forms, ingest, results, site
+from ..messages import Msg
 from .options import STANDARDS_OPTION, HandbookGroup
 
 class _RootGroup(HandbookGroup):
@@ -60,9 +61,8 @@ def check(standards_dir: Path, strict: bool):
     errors, warnings = len(result.errors), len(result.warnings)
     if not result.ok(strict):
         counted = errors + (warnings if strict else 0)
-        raise click.ClickException(
-            f"{standards_dir} 有 {counted} 个{'错误' if not strict else '错误或警告'}，"
-            f"修正后重新运行 handbook check。")
+        raise click.ClickException(Msg.CHECK_FAILED(folder=standards_dir, count=counted,
+                                                    what="错误" if not strict else "错误或警告"))
     s = result.standards
     click.echo(f"标准检查通过：{len(s.clauses)} 个条款，{len(s.items)} 个检查条目，"
                f"{len(s.checklists)} 张检查表，{len(s.projects)} 个项目"

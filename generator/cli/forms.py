@@ -9,6 +9,7 @@ import click
 
 from .options import STANDARDS_OPTION, HandbookGroup, lock_option
 from ..errors import HandbookError
+from ..messages import Msg
 
 LOCK_OPTION = lock_option("The lock file that records each checklist's form.")
 
@@ -38,7 +39,7 @@ def forms_build(standards_dir: Path, out_dir: Path, check: bool):
                  if not (out_dir / f"{cid}.json").is_file()
                  or (out_dir / f"{cid}.json").read_text(encoding="utf-8") != spec.to_json()]
         if stale:
-            raise HandbookError(f"{out_dir} 中的表单定义已过期：{'、'.join(stale)}；运行 handbook forms build 后提交")
+            raise HandbookError(Msg.FORMS_STALE(folder=out_dir, stale="、".join(stale)))
         click.echo(f"表单定义是最新的（{len(specs)} 个）。")
         return
     for path, spec in zip(write_forms(specs, out_dir), specs.values()):
@@ -69,7 +70,7 @@ def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials:
     from ..standards import require_standards
 
     if recreate and not checklists:
-        raise HandbookError("--recreate 会新建表单，必须用 --checklist 指明是哪一张检查表")
+        raise HandbookError(Msg.RECREATE_NEEDS_CHECKLIST())
     standards = require_standards(standards_dir)
     results = push(standards, lock_path=lock_path, credentials=credentials, dry_run=dry_run,
                    checklists=list(checklists) or None, recreate=recreate, progress=click.echo,

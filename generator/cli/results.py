@@ -9,6 +9,7 @@ import click
 
 from .options import STANDARDS_OPTION, STORE_OPTION
 from ..errors import HandbookError
+from ..messages import Msg
 
 
 
@@ -28,9 +29,9 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
 
     standards = require_standards(standards_dir)
     if not store_path.exists():
-        raise HandbookError(f"找不到数据库 {store_path}：先运行 handbook ingest，或用 --store 指定。")
+        raise HandbookError(Msg.STORE_MISSING(path=store_path))
     if fmt == "xlsx" and output is None:
-        raise HandbookError("xlsx 是二进制文件，请用 --output FILE.xlsx 指定输出文件。")
+        raise HandbookError(Msg.XLSX_NEEDS_OUTPUT())
     data = serialise(export_rows(standards, read_inspections(store_path), table), fmt)
     if output is None:
         sys.stdout.buffer.write(data)
@@ -40,7 +41,7 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
             output.parent.mkdir(parents=True, exist_ok=True)
             output.write_bytes(data)
         except OSError as exc:
-            raise HandbookError(f"无法写入 {output}：{exc.strerror or exc}") from None
+            raise HandbookError(Msg.CANNOT_WRITE(path=output, reason=exc.strerror or exc)) from None
         click.echo(f"wrote {output}", err=True)
 
 

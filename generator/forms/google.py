@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..errors import HandbookError
+from ..errors import FormGone, HandbookError
 
 ENDPOINT_ENV = "HANDBOOK_FORMS_ENDPOINT"          # e.g. http://127.0.0.1:8080/ in tests
 DEADLINE_ENV = "HANDBOOK_FORMS_RETRY_DEADLINE"    # seconds to keep retrying 429/5xx
@@ -42,14 +42,6 @@ def default_credentials_path() -> Path:
 
 def token_cache_path() -> Path:
     return config_dir() / "google-oauth-token.json"
-
-
-class FormGone(HandbookError):
-    """Google answered 404 for a form the lock names."""
-
-    def __init__(self, form_id: str, message: str):
-        self.form_id = form_id
-        super().__init__(message)
 
 
 # ---------------------------------------------------------------- credentials

@@ -32,20 +32,16 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from ..errors import HandbookError
+from ..errors import HandbookError, LockInvalid
+from ..messages import Msg
 
 DEFAULT_LOCK = Path("forms/forms.lock.yaml")
 HEADER = "# forms/forms.lock.yaml — written by handbook forms push / link; do not edit by hand\n"
 DEFAULT_SHEET_NAME = "表单回复 1"   # the tab name Google gives a linked response sheet in Chinese
 
 
-class LockInvalid(HandbookError):
-    """The lock file cannot be read or does not have the expected shape."""
-
-
 def _fail(path: Path, where: str, what: str) -> LockInvalid:
-    return LockInvalid(f"锁文件 {path} 无法使用：{where}{what}。不要手工编辑它；"
-                       f"用 git checkout -- {path} 恢复上一个版本后重新运行")
+    return LockInvalid(Msg.LOCK_UNUSABLE(path=path, where=where, what=what))
 
 
 def read_lock(path: Path | str = DEFAULT_LOCK) -> dict:
@@ -149,8 +145,7 @@ def parse_sheet_url(url: str) -> tuple[str, int]:
     parts = urlsplit(text)
     match = re.search(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]{20,})", parts.path)
     if not (parts.scheme in ("http", "https") and match):
-        raise HandbookError(f"“{url}”不是 Google 表格的链接：应形如 "
-                            "https://docs.google.com/spreadsheets/d/<表格 id>/edit#gid=0，或者只写表格 id")
+        raise HandbookError(Msg.NOT_A_SHEET_URL(url=url))
     gid = 0
     for piece in (parts.fragment, parts.query):
         found = re.search(r"(?:^|[&?#])gid=(\d+)", "&" + piece)
@@ -169,8 +164,7 @@ def link(lock_path: Path | str, checklist: str, sheet_url: str, *, sheet_name: s
     entry = data["checklists"].get(checklist)
     if entry is None:
         known = "、".join(data["checklists"]) or "（还没有）"
-        raise HandbookError(f"锁文件 {lock_path} 中没有检查表“{checklist}”的表单（已有：{known}）；"
-                            "先运行 handbook forms push 创建表单")
+        raise HandbookError(Msg.NO_FORM_IN_LOCK(path=lock_path, checklist=checklist, known=known))
     for sheet in entry["sheets"]:
         if sheet["spreadsheet_id"] == spreadsheet_id and sheet["gid"] == gid:
             return sheet, False
@@ -243,5 +237,5 @@ def read_locked_forms(path: Path | str | None = None) -> Lock:
             versions.sort(key=lambda v: (v.pushed or dt.datetime.min.replace(tzinfo=dt.timezone.utc), v.name))
             forms[checklist] = LockedForm(checklist, sheets, tuple(versions))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise HandbookError(f"the lock file {path} is malformed ({type(exc).__name__}: {exc})") from None
+        raise HandbookError(Msg.LOCK_MALFORMED(path=path, kind=type(exc).__name__, detail=exc)) from None
     return Lock(forms)

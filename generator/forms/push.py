@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..errors import HandbookError
+from ..errors import FormGone, HandbookError
+from ..messages import Msg
 from ..standards import Standards
 from . import lock_file as lockfile
 from .form_spec import FormSpec, build_any_form, form_ids
@@ -70,7 +71,7 @@ def push(standards: Standards, *, lock_path: Path | str = lockfile.DEFAULT_LOCK,
         wanted = checklists or known
         unknown = [c for c in wanted if c not in known]
         if unknown:
-            raise HandbookError(f"未知的检查表：{'、'.join(unknown)}（可选：{'、'.join(known)}）")
+            raise HandbookError(Msg.UNKNOWN_FORMS(unknown="、".join(unknown), known="、".join(known)))
         specs = {cid: build_any_form(standards, cid, instruments) for cid in wanted}
     for cid, spec in specs.items():
         require_valid(f"检查表 {cid} 的表单", validate_spec(spec))
@@ -125,13 +126,10 @@ def _create(client, spec: FormSpec, data: dict, lock_path: Path, say) -> PushRes
 
 def _update(client, spec: FormSpec, entry: dict, data: dict, lock_path: Path, say) -> PushResult:
     form_id = entry["form_id"]
-    from .google import FormGone
     try:
         form = client.get(form_id)
     except FormGone:
-        raise HandbookError(
-            f"检查表 {spec.checklist} 的表单 {form_id} 在 Google 上不存在（404，可能已被删除）：运行 handbook forms push "
-            f"--recreate --checklist {spec.checklist} 新建一份（旧的回复表格仍可读取，新表单要重新关联表格）") from None
+        raise HandbookError(Msg.FORM_GONE(checklist=spec.checklist, form_id=form_id)) from None
     requests = plan_update(form, spec)
     final = form
     if requests:

@@ -15,7 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..errors import HandbookError
+from ..errors import HandbookError, StoreBusy
 from ..inspection import Inspection
 from .identity import Stored
 
@@ -217,10 +217,6 @@ ALTER TABLE quarantine ADD COLUMN resolved_at TEXT;
 CREATE INDEX IF NOT EXISTS quarantine_by_source ON quarantine (source_id)
 """,
 }
-
-
-class StoreBusy(HandbookError):
-    """Another ingest holds the store."""
 
 
 def connect(path: Path | str, *, wait: float = 5.0) -> sqlite3.Connection:

@@ -8,6 +8,7 @@ import click
 
 from ...cli.options import STANDARDS_OPTION, HandbookGroup, lock_option
 from ...errors import HandbookError
+from ...messages import Msg
 
 QUARTER_OPTION = click.option("--quarter", required=True, help="The exam's quarter, e.g. 2026Q4.")
 
@@ -97,12 +98,12 @@ def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed:
     chosen = [p.strip() for p in projects.split(",")] if projects else None
     unknown = [p for p in chosen or [] if p not in s.projects]
     if unknown:
-        raise HandbookError(f"未知项目：{'、'.join(unknown)}（可选：{'、'.join(s.projects)}）")
+        raise HandbookError(Msg.UNKNOWN_PROJECTS(unknown="、".join(unknown), known="、".join(s.projects)))
     form_keys = {}
     for text in wrong_keys:
         qid, _, label = text.partition("=")
         if not label:
-            raise HandbookError(f"--wrong-key 应写成 题目代号=选项，例如 etiquette-1=请客户先填表；收到“{text}”")
+            raise HandbookError(Msg.BAD_WRONG_KEY(text=text))
         form_keys[qid] = [x.strip() for x in label.split(",")]
     responses = simulate_exam(s, quarter, chosen, seed)
     path = write_exam_csv(out_path, exam_sheet_values(s, quarter, responses, locale=locale, form_keys=form_keys),

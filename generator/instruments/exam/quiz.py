@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from ...errors import HandbookError
+from ...messages import Msg
 from ...forms.form_spec import FormSpec, check_unique_ids, stable_id
 from ...forms.validate import Problem
 from ...model import Exam, ExamQuestion
@@ -42,7 +43,7 @@ def parse_quarter(text: str) -> str:
     """'2026Q4' (also '2026q4', '2026-Q4') -> '2026Q4'; HandbookError otherwise."""
     cleaned = str(text).strip().upper().replace("-", "")
     if not QUARTER.match(cleaned):
-        raise HandbookError(f"季度“{text}”格式不对：应写成 2026Q4（年份 + Q + 1 到 4）")
+        raise HandbookError(Msg.BAD_QUARTER(text=text))
     return cleaned
 
 
@@ -65,14 +66,14 @@ def is_exam_form(checklist: str) -> bool:
 def quarter_of_form(checklist: str) -> str:
     m = FORM_ID.match(checklist)
     if not m:
-        raise HandbookError(f"“{checklist}”不是季度考试表单代号（应形如 exam-2026Q4）")
+        raise HandbookError(Msg.NOT_AN_EXAM_FORM(form=checklist))
     return m["quarter"]
 
 
 def require_exam(s: Standards) -> Exam:
     exam = s.methods_file.exam
     if exam is None:
-        raise HandbookError("methods.yaml 中没有季度考试题库（exam），请先添加题目。")
+        raise HandbookError(Msg.NO_EXAM_BANK())
     return exam
 
 
@@ -128,7 +129,7 @@ def _feedback(q: ExamQuestion, right: bool) -> dict:
 
 def _grading(q: ExamQuestion) -> dict:
     if not float(q.points).is_integer():
-        raise HandbookError(f"考试题 {q.id} 的分值 {q.points:g} 不是整数：Google 表单测验只接受整数分值")
+        raise HandbookError(Msg.POINTS_NOT_WHOLE(question=q.id, points=f"{q.points:g}"))
     return {"pointValue": int(q.points),
             "correctAnswers": {"answers": [{"value": v} for v in key_labels(q)]},
             "whenRight": _feedback(q, True),

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from ...errors import HandbookError
+from ...messages import Msg
 from ...model import BankQuestion
 from ...standards import Standards
 from ...templating import render
@@ -21,11 +22,11 @@ def draw_questions(s: Standards, project: str, n: int, seed: int | None = None
     """
     bank = s.methods_file.questioning
     if bank is None:
-        raise HandbookError("methods.yaml 中没有抽问题库（questioning），请先添加题目。")
+        raise HandbookError(Msg.NO_QUESTION_BANK())
     if project not in s.projects:
-        raise HandbookError(f"未知项目“{project}”；可用项目：{'、'.join(s.projects)}。")
+        raise HandbookError(Msg.UNKNOWN_PROJECT(project=project, known="、".join(s.projects)))
     if not 1 <= n <= len(bank.questions):
-        raise HandbookError(f"--n 应在 1 到 {len(bank.questions)} 之间（题库共 {len(bank.questions)} 题）。")
+        raise HandbookError(Msg.BAD_DRAW_COUNT(count=len(bank.questions)))
     seed = secrets.randbelow(10**6) if seed is None else seed
     rnd = random.Random(f"{project}:{seed}")
     by_topic: dict[str, list[BankQuestion]] = {}
@@ -62,4 +63,4 @@ def write_card(s: Standards, project: str, seed: int, questions: list[BankQuesti
 
         weasyprint.HTML(string=html).write_pdf(target)
     except OSError as exc:
-        raise HandbookError(f"无法写入抽问卡 {target}：{exc.strerror or exc}") from exc
+        raise HandbookError(Msg.CANNOT_WRITE_CARD(path=target, reason=exc.strerror or exc)) from exc

@@ -1,0 +1,106 @@
+"""The catalogue of user-facing messages: one code per message (as pyxform's ErrorCode).
+
+Users read Simplified Chinese; code and tests refer to a message by its member
+(`Msg.FILE_MISSING`) or its code (`S101`), so a reworded message changes here
+only. Templates are `str.format` strings; a hint says how to fix the problem.
+
+Codes: S standards diagnostics (S1 files and syntax, S2 structure, S3 meaning),
+C command line, L forms lock file, F Google Forms, X quarterly exam, R random questioning.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Msg(Enum):
+    """One user-facing message: `code`, `text` template and optional `hint` template."""
+
+    def __init__(self, code: str, text: str, hint: str | None = None):
+        self.code, self.text, self.hint = code, text, hint
+
+    def render(self, **fields) -> tuple[str, str | None]:
+        """(message, hint) with `fields` filled in."""
+        return self.text.format(**fields), self.hint.format(**fields) if self.hint else None
+
+    def __call__(self, **fields) -> str:
+        """The message text with `fields` filled in (for `HandbookError(Msg.X(...))`)."""
+        return self.text.format(**fields)
+
+    # standards: files and syntax
+    FILE_MISSING = ("S101", "缺少标准文件 {name}", "在 {folder} 下创建 {name}，可参照随项目提供的示例")
+    FILE_UNREADABLE = ("S102", "无法读取文件：{reason}", "检查文件权限和编码（应为 UTF-8）")
+    FILE_UNKNOWN = ("S103", "未知的标准文件 {name}，已忽略", "标准文件只能是：{known}")
+    YAML_SYNTAX = ("S104", "YAML 语法错误：{problem}", "检查该位置及上一行的缩进、冒号、括号和引号")
+    YAML_DUPLICATE_KEY = ("S105", "重复的键“{key}”（第 {first} 行已出现）", "删除或合并其中一个")
+    YAML_TOO_DEEP = ("S106", "YAML 嵌套过深或别名过多", "检查锚点（&）与别名（*）是否循环引用")
+    YAML_NOT_MAPPING = ("S107", "文件顶层应为键值映射（key: value）", "参照示例文件的结构")
+    YAML_EMPTY = ("S108", "文件为空", "参照示例文件填写内容")
+
+    # standards: structure (from the schema)
+    UNKNOWN_KEY = ("S201", "未知字段“{key}”", "{suggestion}")
+    MISSING_KEY = ("S202", "缺少必填字段“{key}”", "在此处添加 {key}: …")
+    WRONG_TYPE = ("S203", "“{key}”的类型错误：应为{expected}，实际为{actual}", "{type_hint}")
+    BAD_CHOICE = ("S204", "“{key}”的值“{value}”无效", "可选值：{choices}")
+    TOO_SMALL = ("S205", "“{key}”必须大于 {limit}（当前为 {value}）", "改为大于 {limit} 的数")
+    TOO_SMALL_EQ = ("S206", "“{key}”不能小于 {limit}（当前为 {value}）", "改为不小于 {limit} 的数")
+    TOO_LARGE = ("S207", "“{key}”不能大于 {limit}（当前为 {value}）", "改为不大于 {limit} 的数")
+    EMPTY_LIST = ("S208", "“{key}”不能为空", "至少填写一项")
+    BAD_FORMAT = ("S209", "“{key}”的格式不对：“{value}”", "{format_hint}")
+    INVALID = ("S210", "“{key}”无效：{reason}", None)
+
+    # standards: meaning (cross-checks)
+    DUPLICATE = ("S301", "重复的{what}“{value}”（第 {first} 行已定义）", "{what}必须唯一，请改名或删除其一")
+    UNKNOWN_REF = ("S302", "未知的{what}“{value}”", "{suggestion}")
+    CODE_OUTSIDE_CLAUSE = ("S303", "条目代码“{code}”不在所属条款 {number} 之下", "代码应以 {number} 开头，例如 {number}-a")
+    DEDUCTION_GT_POINTS = ("S304", "每处扣分 {deduction} 大于分值 {points}", "每处扣分不能超过该条目的分值")
+    BANDS_START = ("S305", "评级区间应从 0 开始（最低一档的 min 为 {value}）", "把最低一档的 min 改为 0")
+    BANDS_END = ("S306", "评级区间应到 100 为止（最高一档的 max 为 {value}）", "把最高一档的 max 改为 100")
+    BANDS_GAP = ("S307", "评级区间有空档：{lower} 的 max 为 {a}，{upper} 的 min 为 {b}", "让相邻两档首尾相接（下一档的 min 等于上一档的 max）")
+    BANDS_OVERLAP = ("S308", "评级区间重叠：{lower} 的 max 为 {a}，{upper} 的 min 为 {b}", "让相邻两档首尾相接（下一档的 min 等于上一档的 max）")
+    BAND_EMPTY = ("S309", "评级“{name}”的 min {min} 不小于 max {max}", "min 必须小于 max")
+    CHECKLIST_EMPTY = ("S310", "检查表“{id}”没有任何条目", "检查 include、exclude 与 methods 的组合")
+    BAD_TIMEZONE = ("S311", "未知时区“{value}”", "使用 IANA 时区名，例如 Asia/Shanghai")
+    NOT_INSPECTOR = ("S312", "角色“{role}”在检查表“{id}”中，但未设 inspects: true", "在 organisation.yaml 中为该角色加 inspects: true")
+    ITEM_UNUSED = ("S313", "条目“{code}”不在任何检查表中", "在 checklists.yaml 的某张表 include 它，或确认它只用于其他检查方式")
+    CLAUSE_EMPTY = ("S314", "条款 {number} 没有标题、正文、条目或下级条款", "补充内容或删除此条")
+    STANDARDS_HAVE_ERRORS = ("S001", "标准文件有 {count} 个错误，请先修正（运行 handbook check 查看）。")
+    CHECK_FAILED = ("S002", "{folder} 有 {count} 个{what}，修正后重新运行 handbook check。")
+
+    # command line
+    UNKNOWN_PROJECTS = ("C001", "未知项目：{unknown}（可选：{known}）")
+    STORE_MISSING = ("C002", "找不到数据库 {path}：先运行 handbook ingest，或用 --store 指定。")
+    XLSX_NEEDS_OUTPUT = ("C003", "xlsx 是二进制文件，请用 --output FILE.xlsx 指定输出文件。")
+    CANNOT_WRITE = ("C004", "无法写入 {path}：{reason}")
+    FORMS_STALE = ("C005", "{folder} 中的表单定义已过期：{stale}；运行 handbook forms build 后提交")
+    RECREATE_NEEDS_CHECKLIST = ("C006", "--recreate 会新建表单，必须用 --checklist 指明是哪一张检查表")
+
+    # forms lock file
+    LOCK_UNUSABLE = ("L001", "锁文件 {path} 无法使用：{where}{what}。不要手工编辑它；用 git checkout -- {path} 恢复上一个版本后重新运行")
+    LOCK_MALFORMED = ("L002", "the lock file {path} is malformed ({kind}: {detail})")
+    NOT_A_SHEET_URL = ("L003", "“{url}”不是 Google 表格的链接：应形如 "
+                               "https://docs.google.com/spreadsheets/d/<表格 id>/edit#gid=0，或者只写表格 id")
+    NO_FORM_IN_LOCK = ("L004", "锁文件 {path} 中没有检查表“{checklist}”的表单（已有：{known}）；先运行 handbook forms push 创建表单")
+
+    # Google Forms
+    UNKNOWN_FORMS = ("F001", "未知的检查表：{unknown}（可选：{known}）")
+    FORM_GONE = ("F002", "检查表 {checklist} 的表单 {form_id} 在 Google 上不存在（404，可能已被删除）：运行 handbook forms push "
+                         "--recreate --checklist {checklist} 新建一份（旧的回复表格仍可读取，新表单要重新关联表格）")
+
+    # quarterly exam
+    BAD_QUARTER = ("X001", "季度“{text}”格式不对：应写成 2026Q4（年份 + Q + 1 到 4）")
+    NOT_AN_EXAM_FORM = ("X002", "“{form}”不是季度考试表单代号（应形如 exam-2026Q4）")
+    NO_EXAM_BANK = ("X003", "methods.yaml 中没有季度考试题库（exam），请先添加题目。")
+    POINTS_NOT_WHOLE = ("X004", "考试题 {question} 的分值 {points} 不是整数：Google 表单测验只接受整数分值")
+    BAD_WRONG_KEY = ("X005", "--wrong-key 应写成 题目代号=选项，例如 etiquette-1=请客户先填表；收到“{text}”")
+
+    # random questioning
+    NO_QUESTION_BANK = ("R001", "methods.yaml 中没有抽问题库（questioning），请先添加题目。")
+    UNKNOWN_PROJECT = ("R002", "未知项目“{project}”；可用项目：{known}。")
+    BAD_DRAW_COUNT = ("R003", "--n 应在 1 到 {count} 之间（题库共 {count} 题）。")
+    CANNOT_WRITE_CARD = ("R004", "无法写入抽问卡 {path}：{reason}")
+
+
+def render(message_id: str, **fields) -> tuple[str, str | None]:
+    """The (message, hint) of a catalogue entry named by its lower-case id (e.g. "file_missing")."""
+    return Msg[message_id.upper()].render(**fields)
