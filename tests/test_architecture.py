@@ -1,0 +1,130 @@
+"""The package's shape: stages never import an instrument, no import cycles, no private names across modules,
+imports inside functions only in the CLI (start-up time) or for a heavy optional library."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from generator.instruments import INSTRUMENTS
+from generator.printing.fonts import PRINTED_SOURCES
+
+from conftest import ROOT
+
+PACKAGE = ROOT / "generator"
+STAGES = ("generator.forms", "generator.ingest", "generator.results", "generator.site", "generator.printing")
+# modules only loaded when used: Google's client libraries (forms.push -> forms.google loads googleapiclient)
+HEAVY = {("generator.forms.push", "generator.forms.google")}
+
+
+def modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        out[".".join(parts)] = path
+    return out
+
+
+MODULES = modules()
+
+
+def imports():
+    """(importer, imported module, imported name or None, inside which function or None) for generator modules."""
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        owner: dict[int, str] = {}
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(fn):
+                    owner.setdefault(id(node), fn.name)
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                base = package[:len(package) - node.level + 1] if node.level else []
+                target = ".".join(base + ([node.module] if node.module else [])) if node.level else node.module
+                for alias in node.names:
+                    full = f"{target}.{alias.name}"
+                    if full in MODULES:
+                        yield name, full, None, owner.get(id(node))
+                    elif target in MODULES:
+                        yield name, target, alias.name, owner.get(id(node))
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name in MODULES:
+                        yield name, alias.name, None, owner.get(id(node))
+
+
+EDGES = list(imports())
+
+
+def test_stages_never_import_an_instrument():
+    assert [(a, b) for a, b, _, _ in EDGES if a.startswith(STAGES) and b.startswith("generator.instruments")] == []
+
+
+def test_no_private_names_across_modules():
+    assert [(a, b, n) for a, b, n, _ in EDGES if n and n.startswith("_") and not n.startswith("__") and a != b] == []
+
+
+def test_imports_inside_functions_only_in_the_cli_or_for_heavy_libraries():
+    allowed = [(a, b) for a, b, _, fn in EDGES if fn and (
+        a.startswith("generator.cli") or a.endswith(".commands") or fn == "register_commands" or (a, b) in HEAVY)]
+    lazy = [(a, b, fn) for a, b, _, fn in EDGES if fn and (a, b) not in allowed]
+    assert lazy == []
+
+
+def test_no_import_cycles():
+    graph: dict[str, set[str]] = {m: set() for m in MODULES}
+    for a, b, _, _ in EDGES:
+        if a != b:
+            graph[a].add(b)
+    # Tarjan's strongly connected components, iteratively
+    index, low, stack, on_stack, cycles, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        work = [(v, iter(sorted(graph[v])))]
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        while work:
+            node, children = work[-1]
+            for w in children:
+                if w not in index:
+                    index[w] = low[w] = counter[0]
+                    counter[0] += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(sorted(graph[w]))))
+                    break
+                if w in on_stack:
+                    low[node] = min(low[node], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        component.append(w)
+                        if w == node:
+                            break
+                    if len(component) > 1:
+                        cycles.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+def test_each_instrument_is_listed_once_with_an_id_and_its_printed_sources_in_the_font_subset():
+    ids = [i.id for i in INSTRUMENTS]
+    assert ids == ["patrol", "questionnaire", "exam", "questioning"]
+    assert [i.title for i in INSTRUMENTS] == ["巡查检查表", "客户满意度问卷", "季度综合考试", "随机抽问"]
+    missing = {(i.id, s) for i in INSTRUMENTS for s in i.printed_sources if s not in PRINTED_SOURCES}
+    assert missing == set()
+    assert all((PACKAGE / s).exists() for s in PRINTED_SOURCES)
