@@ -1,4 +1,4 @@
-"""CLI commands for the quarterly exam (procedure 4.4.3.2): thin adapters over generator.methods.exam*."""
+"""`handbook exam build|push|simulate`: thin adapters over the exam modules, added by `QuarterlyExam.register_commands`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CLI commands for the other supervision methods: questioning, exam. Thin adapters."""
+"""`handbook questions draw`: a thin adapter over `draw`, added by `RandomQuestioning.register_commands`."""
 
 from __future__ import annotations
 
