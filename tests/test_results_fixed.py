@@ -95,8 +95,10 @@ def test_pages_show_the_hand_computed_numbers():
     assert "未关闭：2 项，其中逾期 1 项" in actions
     assert "已关闭：2 项（当场纠正 1，复查符合 1）" in actions
     assert "关闭所需天数中位数：0.5 天" in actions
-    # missed: wutong 2 (Tue), lanting 4, six empty projects × 4, every project's monthly sampling 8 -> 38
-    assert "共 38 条" in files["results/patrols.md"]
+    # missed: wutong 2 (Tue), lanting 4, six empty projects × 4 -> 30; November is not over (the data ends
+    # 11-17), so no project missed its monthly sampling yet (issue 12, case 11: it was counted, 38)
+    assert "共 30 条（最新的在前）" in files["results/patrols.md"]
+    assert "| 项目 | 2026-11（部分：11月16日–11月17日） |" in files["results/patrols.md"]
     assessment = files["results/assessment.md"]
     assert "**梧桐苑 · 改进意见**：得分率 68.0% < 80%（n=4）；巡查完成率 66.7% < 85%" in assessment
     assert "**兰亭雅居 · 改进意见**：得分率 50.0% < 80%（n=1）；巡查完成率 16.7% < 85%" in assessment

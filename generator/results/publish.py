@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .pages import NAV, ROOT, QualityRow, build_results
+from .pages import NAV, QUARTERS, ROOT, QualityRow, build_results
 
 RESULTS_TAB = "检查结果"
 
@@ -109,6 +109,7 @@ def results_generator(store_path: Path | str, *, as_of=None):
         ctx.add_nav(RESULTS_TAB, [{title: path} for title, path in NAV])
         ctx.hide_from_nav(f"{ROOT}/weeks/")
         ctx.hide_from_nav(f"{ROOT}/projects/")
+        ctx.hide_from_nav(f"{QUARTERS}/")
 
     return generate
 
