@@ -328,3 +328,28 @@ def test_sampling_months_start_with_the_spot_check_data():
     assert not any(p.missed for p in crd.values())
     supervisor = [p for p in periods if p.role == "cs_supervisor" and p.project == "wutong"]
     assert supervisor[0].period == "2026-09-21" and len(supervisor) == 59 and not any(p.partial for p in supervisor)
+
+
+def test_each_suggestion_lists_what_is_behind_it():
+    """Low score: the items that lost the most points with their dates; reward: its 红线 record."""
+    from generator.records import Inspection
+    from generator.results import scoring as sc
+
+    day = D(2026, 10, 5)
+    rows = []
+    for k in range(30):   # 30 patrols at wutong, each failing 4.2.1.1-a twice and 4.2.1.2-f once
+        when = dt.datetime.combine(day + dt.timedelta(days=k % 3), dt.time(9, k), TZ)
+        rows.append(Inspection(f"w{k}", "daily-patrol", "wutong", "cs_supervisor", "某人", when.date(), when,
+                               findings={"4.2.1.1-a": 2, "4.2.1.2-f": 1, "4.2.1.2-a": 0}))
+        rows.append(Inspection(f"l{k}", "daily-patrol", "lanting", "cs_supervisor", "某人", when.date(), when,
+                               findings={"4.2.1.1-a": 0}))
+    scores = sc.score_inspections(S, rows)
+    patrols = [sc.PatrolPeriod(p, "cs_supervisor", "x", day, 2, 2) for p in ("wutong", "lanting")]
+    got = {(a.project, s.kind): s for a in sc.assess_quarter(S, "2026Q4", scores, patrols, [], D(2026, 10, 31))
+           for s in a.suggestions}
+    low = got[("wutong", "改进意见")]
+    # per patrol: 4.2.1.1-a 3/5, 4.2.1.2-f 0/3, 4.2.1.2-a 4/4 -> 7/12 = 58.3%
+    assert low.reason == "得分率 58.3% < 80%（n=30）"
+    assert low.incidents == ("4.2.1.2-f 保洁监督或卫生值日：不符合 30 处，扣 90 分（3 天，最近 2026-10-07、2026-10-06、2026-10-05）",
+                             "4.2.1.1-a 办公区物品与桌面整洁：不符合 60 处，扣 60 分（3 天，最近 2026-10-07、2026-10-06、2026-10-05）")
+    assert got[("lanting", "奖励意见")].incidents == ("本季没有红线问题",)

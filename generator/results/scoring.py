@@ -482,7 +482,7 @@ def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionSc
             suggestions.append(Suggestion("奖励意见", (
                 f"得分率 {_fmt(pct)} ≥ {r.min_percent:g}%，红线问题 {critical} 次 ≤ {r.max_critical}，"
                 f"巡查完成率 {_fmt(comp)} ≥ {r.min_patrol_compliance:g}%（n={agg.n}）"),
-                tuple(_capped(_critical_incidents(standards, mine), "次"))))
+                tuple(_capped(_critical_incidents(standards, mine), "次") or ["本季没有红线问题"])))
         if critical >= rules.penalty.min_critical:
             suggestions.append(Suggestion("处罚和改进意见", (
                 f"本季度红线问题 {critical} 次 ≥ {rules.penalty.min_critical} 次"),
