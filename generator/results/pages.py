@@ -219,11 +219,11 @@ def _ranking_rows(r: _Results):
 def _overview(r: _Results, files):
     rows = _ranking_rows(r)
     files[f"{ROOT}/csv/overview.csv"] = csv_text(
-        ["排名", "项目", "本周得分率", "本周评级", "本周检查次数", "环比(百分点)", "本季得分率", "本季评级",
-         "本季检查次数", "本周巡查完成率", "未整改", "逾期"],
-        [[x["rank"] or "", x["name"], _p(x["week"].percent), x["week"].grade or "", x["week"].n, _d(x["delta"]),
-          _p(x["quarter"].percent), x["quarter"].grade or "", x["quarter"].n, _p(x["compliance"]),
-          x["open"], x["overdue"]] for x in rows])
+        ["排名", "项目", "本周得分率", "本周评级", "本周检查次数", "本周红线(次)", "环比(百分点)", "本季得分率",
+         "本季评级", "本季检查次数", "本季红线(次)", "本周巡查完成率", "未整改", "逾期"],
+        [[x["rank"] or "", x["name"], _p(x["week"].percent), x["week"].grade or "", x["week"].n, x["week"].critical,
+          _d(x["delta"]), _p(x["quarter"].percent), x["quarter"].grade or "", x["quarter"].n, x["quarter"].critical,
+          _p(x["compliance"]), x["open"], x["overdue"]] for x in rows])
     company = [r.week_agg(w) for w in r.weeks[-WEEKS_SHOWN:]]
     labels = [sc.week_label(w)[5:] for w in r.weeks[-WEEKS_SHOWN:]]
     files[f"{ROOT}/charts/company-trend.svg"] = line_chart(
@@ -390,7 +390,7 @@ def _assessment(r: _Results, files):
     rows = sc.assess_quarter(r.s, r.quarter, r.scores, r.patrols, r.actions, r.as_of)
     rows = sorted(rows, key=lambda a: (a.rank is None, a.rank or 0, a.project))
     files[f"{ROOT}/csv/assessment.csv"] = csv_text(
-        ["排名", "项目", "检查次数", "得分率", "评级", "红线问题", "巡查完成率", "逾期整改", "建议"],
+        ["排名", "项目", "检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议"],
         [[a.rank or "未排名", r.name(a.project), a.score.n, _p(a.score.percent), a.score.grade or "",
           a.critical_findings, _p(a.patrol_compliance), a.overdue_actions,
           "；".join(f"{x.kind}：{x.reason}" for x in a.suggestions)] for a in rows])
