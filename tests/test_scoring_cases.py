@@ -164,6 +164,25 @@ def test_answers_with_the_first_forms_options_keep_their_meaning(tmp_path):
     assert legacy.findings == {code: 3 for code in DAILY}
 
 
+def test_a_recorded_version_without_answers_still_reads_its_labels_by_position(tmp_path):
+    """Labels renamed in an old version (recorded as five options, no `answers`) map by position as before."""
+    questions = form_questions(tmp_path)
+    lock = tmp_path / "forms.lock.yaml"
+    lock.write_text(yaml.safe_dump({"checklists": {"daily-patrol": {
+        "form_id": "f1", "sheets": [], "versions": {"2026.09": {
+            "pushed": dt.datetime(2026, 9, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+            "options": ["合格", "一处", "两处", "三处以上", "不涉及"], "questions": {}}}}}}, allow_unicode=True),
+        encoding="utf-8")
+    export_csv = write_export(tmp_path / "daily.csv", questions, [
+        response("2026-11-02 09:00:00", "梧桐苑", "客服主管", lambda q: "三处以上"),
+        response("2026-11-02 15:00:00", "梧桐苑", "客服主管", lambda q: "不涉及" if q["item"] != "4.2.1.1-a" else "两处")])
+    store = tmp_path / "store.sqlite"
+    ingest(export_csv, store, "--lock", lock)
+    rows = sorted(export(store, "inspections"), key=lambda r: r["at"])
+    assert (rows[0]["earned"], rows[0]["percent"]) == (4, 8.0)                 # 3 findings each, as above
+    assert (rows[1]["earned"], rows[1]["possible"], rows[1]["percent"]) == (3, 5, 60.0)   # 5 - 2, the rest 不涉及
+
+
 @pytest.fixture
 def fake_forms():
     server = FakeForms().start()
