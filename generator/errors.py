@@ -55,6 +55,9 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
     "checklist_empty": ("检查表“{id}”没有任何条目", "检查 include、exclude 与 methods 的组合"),
     "bad_timezone": ("未知时区“{value}”", "使用 IANA 时区名，例如 Asia/Shanghai"),
     "not_inspector": ("角色“{role}”在检查表“{id}”中，但未设 inspects: true", "在 organisation.yaml 中为该角色加 inspects: true"),
+    "role_not_on_checklist": ("条目“{code}”的检查人有角色“{role_name}”（{role}），但没有哪张检查表让该角色检查此条目",
+                              "在 checklists.yaml 中给包含此条目的检查表（{checklists}）的 roles 加上 {role}，"
+                              "或从此条目的 roles 中删去 {role}"),
     "item_unused": ("条目“{code}”不在任何检查表中", "在 checklists.yaml 的某张表 include 它，或确认它只用于其他检查方式"),
     "clause_empty": ("条款 {number} 没有标题、正文、条目或下级条款", "补充内容或删除此条"),
 }

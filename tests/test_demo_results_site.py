@@ -119,7 +119,7 @@ def test_export_cli_from_the_demo_store(demo, tmp_path):
                                   "--standards", str(STANDARDS)])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert {"project", "week", "inspections", "earned", "possible", "percent", "grade"} == set(rows[0])
+    assert {"project", "week", "inspections", "earned", "possible", "percent", "grade", "critical"} == set(rows[0])
     xlsx = tmp_path / "actions.xlsx"
     result = runner.invoke(main, ["export", "--table", "actions", "--format", "xlsx", "--output", str(xlsx),
                                   "--store", str(report.store), "--standards", str(STANDARDS)])

@@ -61,9 +61,9 @@ def test_export_project_weeks():
     rows = export_rows(S, DATA, "project_weeks")
     assert rows == [
         {"project": "lanting", "week": "2026-W47", "inspections": 1, "earned": 4, "possible": 8,
-         "percent": 50.0, "grade": "不合格"},
+         "percent": 50.0, "grade": "不合格", "critical": 0},
         {"project": "wutong", "week": "2026-W47", "inspections": 4, "earned": 17, "possible": 25,
-         "percent": 68.0, "grade": "不合格"},
+         "percent": 68.0, "grade": "不合格", "critical": 1},
     ]
 
 
@@ -87,7 +87,7 @@ def test_pages_show_the_hand_computed_numbers():
     files = build_results(S, DATA)
     overview = files["results/index.md"]
     wutong = next(line for line in overview.splitlines() if "[梧桐苑]" in line)
-    assert "68.0% 不合格（n=4）" in wutong
+    assert "68.0% 不合格（n=4，红线 1 次）" in wutong   # B is the one 红线 incident
     assert "| 1 / 0 |" in wutong  # one open action (4.2.1.2-c), none overdue
     lanting = next(line for line in overview.splitlines() if "[兰亭雅居]" in line)
     assert "50.0% 不合格（n=1）" in lanting and "| 1 / 1 |" in lanting

@@ -23,6 +23,7 @@ class FormVersion:
     pushed: dt.datetime | None
     options: tuple[str, ...]
     questions: dict[str, dict]      # question id -> {item|field|section+kind, title}
+    answers: dict[str, int | None] = field(default_factory=dict)   # option label -> findings, when recorded
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def read_lock(path: Path | str | None = None) -> Lock:
                                        int(s["gid"]) if s.get("gid") is not None else None,
                                        s.get("sheet_name")) for s in entry.get("sheets") or [])
             versions = [FormVersion(str(name), _when(v.get("pushed")), tuple(v.get("options") or ()),
-                                    {str(k): dict(q) for k, q in (v.get("questions") or {}).items()})
+                                    {str(k): dict(q) for k, q in (v.get("questions") or {}).items()},
+                                    {str(k): a for k, a in (v.get("answers") or {}).items()})
                         for name, v in (entry.get("versions") or {}).items()]
             versions.sort(key=lambda v: (v.pushed or dt.datetime.min.replace(tzinfo=dt.timezone.utc), v.name))
             forms[checklist] = LockedForm(checklist, sheets, tuple(versions))

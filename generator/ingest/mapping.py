@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from ..records import ANSWER_LABELS, FIELD_TITLES, NO, YES
+from ..records import FIELD_TITLES, NO, YES, known_answers, version_answers
 from .lock import FormVersion, LockedForm
 from .values import parse_date, parse_datetime
 
@@ -307,13 +307,12 @@ def _answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, in
 
 
 def _build_answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, int | None]:
-    values = list(ANSWER_LABELS.values())
     table: dict[str, int | None] = {}
     others = [v for v in form.versions if v is not version] + ([version] if version else [])
     for v in others:  # the response's own version last, so its labels win
-        for i, label in enumerate(v.options[:len(values)]):
-            table[norm(label)] = values[i]
-    for label, value in ANSWER_LABELS.items():
+        for label, value in version_answers(v.options, v.answers).items():
+            table[norm(label)] = value
+    for label, value in known_answers().items():   # labels of forms built by this program, lock or not
         table.setdefault(norm(label), value)
     return table
 

@@ -50,7 +50,7 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
             agg = sc.aggregate(s, scores)
             rows.append({"project": project, "week": sc.week_label(monday), "inspections": agg.n,
                          "earned": agg.earned, "possible": agg.possible, "percent": _round(agg.percent),
-                         "grade": agg.grade})
+                         "grade": agg.grade, "critical": agg.critical})
         return rows
     if table == "patrols":
         start = min((i.date for i in inspections), default=as_of)

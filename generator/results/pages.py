@@ -235,11 +235,11 @@ def _ranking_rows(r: _Results):
 def _overview(r: _Results, files):
     rows = _ranking_rows(r)
     files[f"{ROOT}/csv/overview.csv"] = csv_text(
-        ["排名", "项目", "本周得分率", "本周评级", "本周检查次数", "环比(百分点)", "本季得分率", "本季评级",
-         "本季检查次数", "本周巡查完成率", "未整改", "逾期"],
-        [[x["rank"] or "", x["name"], _p(x["week"].percent), x["week"].grade or "", x["week"].n, _d(x["delta"]),
-          _p(x["quarter"].percent), x["quarter"].grade or "", x["quarter"].n, _p(x["compliance"]),
-          x["open"], x["overdue"]] for x in rows])
+        ["排名", "项目", "本周得分率", "本周评级", "本周检查次数", "本周红线(次)", "环比(百分点)", "本季得分率",
+         "本季评级", "本季检查次数", "本季红线(次)", "本周巡查完成率", "未整改", "逾期"],
+        [[x["rank"] or "", x["name"], _p(x["week"].percent), x["week"].grade or "", x["week"].n, x["week"].critical,
+          _d(x["delta"]), _p(x["quarter"].percent), x["quarter"].grade or "", x["quarter"].n, x["quarter"].critical,
+          _p(x["compliance"]), x["open"], x["overdue"]] for x in rows])
     company = [r.week_agg(w) for w in r.weeks[-WEEKS_SHOWN:]]
     labels = [sc.week_label(w)[5:] for w in r.weeks[-WEEKS_SHOWN:]]
     files[f"{ROOT}/charts/company-trend.svg"] = line_chart(
@@ -452,7 +452,7 @@ def _assessment(r: _Results, files):
         covered = r.covered(q_start, q_end)
         archive.append(dict(quarter=q, name=quarter_label(q), start=q_start, end=q_end,
                             complete=q in completed, covered=covered, note=partial_note(covered)))
-    header = ["排名", "项目", "检查次数", "得分率", "评级", "红线问题", "巡查完成率", "逾期整改", "建议", "依据"]
+    header = ["排名", "项目", "检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议", "依据"]
     latest_name = quarter_label(r.quarter) + ("" if r.quarter in completed else "（暂定）")
     for info in archive:
         q = info["quarter"]

@@ -1,9 +1,12 @@
 """Scoring rules, pure functions over `Inspection` records (procedure 4.5, 4.6).
 
 - item score = max(0, points − findings × deduction) (扣完为止); 不适用 leaves the denominator
-- inspection % = Σ earned / Σ possible × 100 over applicable items
-- any finding on a 红线 item grades the inspection the lowest grade, whatever its %
-- aggregates pool earned and possible and always carry n
+- inspection % = Σ earned / Σ possible × 100 over applicable items; an inspection with no applicable
+  item has no % and no grade (it still counts as a patrol done)
+- a 红线 incident is one inspection with a finding on a 红线 item (however many such items): it grades
+  the inspection the lowest grade, whatever its % (the vetoed grade)
+- aggregates pool earned and possible, always carry n, count 红线 incidents, and take the lowest grade
+  when they hold a 红线 incident (the vetoed grade, the same wherever a grade is shown)
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ class InspectionScore:
     earned: float
     possible: float
     findings: int                       # total findings (处)
-    critical: tuple[str, ...]           # codes of 红线 items with findings
-    grade: str
+    critical: tuple[str, ...]           # codes of 红线 items with findings (non-empty: a 红线 incident)
+    grade: str | None                   # after the 红线 veto; None when no item was applicable
     unknown_codes: tuple[str, ...] = ()  # answers to items no longer in the standards
 
     @property
@@ -49,6 +52,13 @@ class InspectionScore:
 def percent(earned: float, possible: float) -> float | None:
     """Σ earned / Σ possible × 100, or None when nothing was applicable."""
     return None if possible <= 0 else earned / possible * 100
+
+
+def vetoed_grade(standards: Standards, pct: float | None, critical: bool) -> str | None:
+    """The grade shown: the lowest grade after a 红线 incident, else the band of `pct`; None without a %."""
+    if pct is None:
+        return None
+    return standards.lowest_grade if critical else standards.grade(pct)
 
 
 def score_inspection(standards: Standards, inspection: Inspection) -> InspectionScore:
@@ -68,7 +78,7 @@ def score_inspection(standards: Standards, inspection: Inspection) -> Inspection
         if item.critical and found:
             critical.append(code)
     pct = percent(earned, possible)
-    grade = standards.lowest_grade if critical or pct is None else standards.grade(pct)
+    grade = vetoed_grade(standards, pct, bool(critical))
     return InspectionScore(inspection, earned, possible, findings, tuple(critical), grade, tuple(unknown))
 
 
@@ -96,8 +106,9 @@ class Aggregate:
     earned: float
     possible: float
     findings: int
-    critical: int          # inspections with a 红线 finding
-    grade: str | None
+    critical: int          # 红线 incidents: inspections with a finding on a 红线 item
+    grade: str | None      # vetoed: the lowest grade when critical > 0; None without a %
+    scored: int = 0        # inspections with a % (the others had no applicable item)
 
     @property
     def percent(self) -> float | None:
@@ -110,8 +121,9 @@ def aggregate(standards: Standards, scores: Iterable[InspectionScore]) -> Aggreg
     earned = sum(s.earned for s in scores)
     possible = sum(s.possible for s in scores)
     pct = percent(earned, possible)
-    return Aggregate(len(scores), earned, possible, sum(s.findings for s in scores),
-                     sum(1 for s in scores if s.critical), None if pct is None else standards.grade(pct))
+    critical = sum(1 for s in scores if s.critical)
+    return Aggregate(len(scores), earned, possible, sum(s.findings for s in scores), critical,
+                     vetoed_grade(standards, pct, critical > 0), sum(1 for s in scores if s.possible > 0))
 
 
 # ---------------------------------------------------------------- periods
@@ -369,7 +381,7 @@ class ProjectAssessment:
     project: str
     quarter: str
     score: Aggregate
-    critical_findings: int
+    critical_findings: int      # 红线 incidents (inspections), as everywhere
     patrol_compliance: float | None
     overdue_actions: int
     ranked: bool
@@ -469,7 +481,7 @@ def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionSc
     for project in standards.organisation.projects:
         mine = scores_of.get(project.id, [])
         agg = aggregate(standards, mine)
-        critical = sum(len(s.critical) for s in mine)
+        critical = agg.critical
         team = team_of.get(project.id, [])
         comp = compliance_percent(team)
         late = actions_of.get(project.id, [])
@@ -477,7 +489,7 @@ def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionSc
         pct = agg.percent
         suggestions = []
         r = rules.reward
-        if (agg.n >= rules.min_inspections and pct is not None and pct >= r.min_percent
+        if (agg.scored >= rules.min_inspections and pct is not None and pct >= r.min_percent
                 and critical <= r.max_critical and comp is not None and comp >= r.min_patrol_compliance):
             suggestions.append(Suggestion("奖励意见", (
                 f"得分率 {_fmt(pct)} ≥ {r.min_percent:g}%，红线问题 {critical} 次 ≤ {r.max_critical}，"
@@ -500,7 +512,7 @@ def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionSc
         if reasons:
             suggestions.append(Suggestion("改进意见", "；".join(reasons), tuple(incidents)))
         rows.append(ProjectAssessment(project.id, quarter, agg, critical, comp, overdue,
-                                      agg.n >= rules.min_inspections, None, tuple(suggestions)))
+                                      agg.scored >= rules.min_inspections, None, tuple(suggestions)))
     ranked = sorted((a for a in rows if a.ranked and a.score.percent is not None),
                     key=lambda a: (-a.score.percent, a.project))
     ranks = {a.project: i for i, a in enumerate(ranked, 1)}

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from .. import model as m
+from ..records import answer_options, findings_to_empty
 from ..standards import Standards
 from . import urls
 
@@ -22,7 +23,12 @@ def fix_within_label(days: int) -> str:
 
 def deduction_label(item: m.Item) -> str:
     from .templating import fmt_number
-    return f"每处扣 {fmt_number(item.deduction)} 分，扣完为止"
+    return f"每处扣 {fmt_number(item.deduction)} 分，扣完为止（{findings_to_empty(item.points, item.deduction)} 处扣完）"
+
+
+def form_options(item: m.Item) -> list[str]:
+    """The item's answer options on the online form, in order."""
+    return list(answer_options(item.points, item.deduction))
 
 
 def patrol_label(role: m.Role) -> str | None:
