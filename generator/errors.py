@@ -65,7 +65,7 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
                          "请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 --accept-deletions"),
     "ingest_columns_missing": ("{source} 的表头缺少检查表“{checklist}”{version}的 {n} 个题目列：{columns}；"
                                "本次未写入任何内容", "请从表格重新导出完整的回复（不要删除列）后再导入"),
-    "ingest_wrong_checklist": ("{source} 的表头与检查表“{checklist}”不符（{problem}）；本次未写入任何内容",
+    "ingest_wrong_checklist": ("{source} 的表头与{kind}“{checklist}”不符（{problem}）；本次未写入任何内容",
                                "它与检查表“{other}”一致：请改用 --checklist {other}"),
     "ingest_sheet_malformed": ("Google 表格 {sheet} 返回的{what}格式无法识别（{detail}）；本次未写入任何内容",
                                "稍后重试；如仍出现，请检查该表格或网络代理"),

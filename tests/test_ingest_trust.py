@@ -430,3 +430,13 @@ def test_role_not_on_the_checklist_is_named_in_the_quarantine(standards, tmp_pat
     assert [(q.row_number, q.reason_code, q.reason) for q in read_quarantine(db)] == [
         (3, "role_not_on_checklist", "角色“客户关系部”不使用此检查表"), (4, "unknown_role", "未知角色“保安”")]
     assert scores(standards, db)[0] == 2
+
+
+def test_checklist_export_given_as_the_questionnaire_is_refused(standards, tmp_path):
+    db = tmp_path / "s.sqlite"
+    result = ingest(tmp_path, "--file", str(EXAMPLE), "--checklist", "customer-survey", "--store", str(db))
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: 文件 {EXAMPLE} 的表头与表单“customer-survey”不符（它的 13 个题目列是检查表条目）；本次未写入任何内容。"
+        "它与检查表“daily-patrol”一致：请改用 --checklist daily-patrol。")
+    assert not db.exists()      # today: 1,501 rows quarantined as 缺少必填答案

@@ -271,6 +271,31 @@ def _checklist_items(standards, lock: Lock, checklist: str) -> tuple[tuple[str, 
     return required, known
 
 
+def _matching_checklists(have, standards, lock: Lock, but: str = "") -> list[str]:
+    """The checklists (other than `but`) whose form this header's item columns are: every item the form
+    asks now is there, and no item it never had."""
+    out = []
+    for other in standards.checklists:
+        if other == but:
+            continue
+        need, ever = _checklist_items(standards, lock, other)
+        if all(code in have for code in need) and all(code in ever for code in have if code in standards.items):
+            out.append(other)
+    return out
+
+
+def _check_other_form(table: Table, form: str, standards, lock: Lock) -> None:
+    """Refuse a checklist's export given as the questionnaire or a quiz (--checklist customer-survey)."""
+    if not standards.checklists:
+        return
+    any_checklist = next(iter(standards.checklists))
+    have = map_columns(table.header, Vocabulary.build(standards, any_checklist, lock.form(any_checklist))).items
+    others = _matching_checklists(have, standards, lock) if have else []
+    if others:
+        raise error("ingest_wrong_checklist", source=source_name(table), kind="表单", checklist=form,
+                    problem=f"它的 {len(have)} 个题目列是检查表条目", other=" 或 --checklist ".join(others))
+
+
 def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards, lock: Lock) -> None:
     """Refuse a source whose header lacks an item column of a form version its rows were answered on, or
     whose item columns are another checklist's (the wrong --checklist)."""
@@ -292,19 +317,13 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
     foreign = [code for code in have if code in vocab.items and code not in known]
     if not missing and not foreign:
         return
-    others = []
-    for other in standards.checklists:
-        if other == vocab.checklist:
-            continue
-        need, ever = _checklist_items(standards, lock, other)
-        if all(code in have for code in need) and all(code in ever for code in have if code in vocab.items):
-            others.append(other)
+    others = _matching_checklists(have, standards, lock, vocab.checklist)
     where = source_name(table)
     if others:
         problem = (f"缺少 {len(missing)} 个题目列：{_column_list(missing, vocab)}" if missing
                    else f"有 {len(foreign)} 个题目列不属于此检查表：{_column_list(foreign, vocab)}")
-        raise error("ingest_wrong_checklist", source=where, checklist=vocab.checklist, problem=problem,
-                    other=" 或 --checklist ".join(others))
+        raise error("ingest_wrong_checklist", source=where, kind="检查表", checklist=vocab.checklist,
+                    problem=problem, other=" 或 --checklist ".join(others))
     if missing:
         version = f"（表单版本 {'、'.join(dict.fromkeys(names))}）" if names else ""
         raise error("ingest_columns_missing", source=where, checklist=vocab.checklist, version=version,
@@ -424,6 +443,7 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
             sr = SourceReport(table.source.label, ref.checklist, table.source.key, table.title or ref.locator,
                               read=len(table.rows), requests=table.requests)
             if ref.checklist in others:
+                _check_other_form(table, ref.checklist, standards, lock)
                 other_tables.append((table, sr))
                 sr.seconds = time.monotonic() - t0
                 continue
