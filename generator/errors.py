@@ -60,6 +60,24 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
                               "或从此条目的 roles 中删去 {role}"),
     "item_unused": ("条目“{code}”不在任何检查表中", "在 checklists.yaml 的某张表 include 它，或确认它只用于其他检查方式"),
     "clause_empty": ("条款 {number} 没有标题、正文、条目或下级条款", "补充内容或删除此条"),
+    # ingest: sources refused as a whole (nothing is written then)
+    "ingest_source_empty": ("来源为空：{source} 只有表头、没有任何回复，而库中有 {stored} 条来自它的检查记录；"
+                            "本次未写入任何内容", "请检查导出文件或表格是否完整；如确实要清空，请加 --accept-deletions"),
+    "ingest_mass_gone": ("{source} 本次少了 {gone} 条库中已有的检查记录（共 {stored} 条，超过一半），它们将被标为"
+                         "已删除；本次未写入任何内容",
+                         "请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 --accept-deletions"),
+    "ingest_columns_missing": ("{source} 的表头缺少检查表“{checklist}”{version}的 {n} 个题目列：{columns}；"
+                               "本次未写入任何内容", "请从表格重新导出完整的回复（不要删除列）后再导入"),
+    "ingest_wrong_checklist": ("{source} 的表头与{kind}“{checklist}”不符（{problem}）；本次未写入任何内容",
+                               "它与检查表“{other}”一致：请改用 --checklist {other}"),
+    "ingest_sheet_malformed": ("Google 表格 {sheet} 返回的{what}格式无法识别（{detail}）；本次未写入任何内容",
+                               "稍后重试；如仍出现，请检查该表格或网络代理"),
+    "ingest_file_missing": ("找不到文件 {path}", "检查路径；--file 需要一个 CSV 或 XLSX 导出文件"),
+    "ingest_file_is_folder": ("{path} 是文件夹，不是文件", "--file 需要一个 CSV 或 XLSX 导出文件"),
+    "ingest_file_unreadable": ("无法读取 {path}：{reason}", "检查文件权限"),
+    "ingest_file_encoding": ("{path} 不是 UTF-8 或 GB18030 文本", "从表格重新导出为 CSV（UTF-8）"),
+    "ingest_file_not_csv": ("{path} 不是有效的 CSV 文件（{reason}）", "从表格重新导出为 CSV"),
+    "ingest_file_not_xlsx": ("{path} 不是可读的 XLSX 工作簿（{reason}）", "从表格重新导出为 XLSX 或 CSV"),
 }
 
 
@@ -67,3 +85,9 @@ def render(message_id: str, **fields) -> tuple[str, str | None]:
     """Return the (message, hint) of a catalogue entry filled with `fields`."""
     message, hint = MESSAGES[message_id]
     return message.format(**fields), hint.format(**fields) if hint else None
+
+
+def error(message_id: str, **fields) -> HandbookError:
+    """A `HandbookError` with a catalogue entry as one line: the message, then the hint."""
+    message, hint = render(message_id, **fields)
+    return HandbookError(f"{message}。{hint}。" if hint else f"{message}。")

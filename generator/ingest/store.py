@@ -492,21 +492,21 @@ class StoreWriter:
         return dict(self.conn.execute("SELECT hash, id FROM raw_rows WHERE source_id = ? AND header_id = ?",
                                       (source_id, header_id)))
 
-    def known_rows(self, source_id: int, header_id: int) -> dict[str, tuple[str, tuple]]:
-        """{raw hash: (content hash, key)} of the raw rows from this source and header that are some
-        inspection's current version: a row fetched again with the same cells is that version."""
+    def known_rows(self, source_id: int, header_id: int) -> dict[str, tuple[str, tuple, str]]:
+        """{raw hash: (content hash, key, form version)} of the raw rows from this source and header that are
+        some inspection's current version: a row fetched again with the same cells is that version."""
         out = {}
         if self.conn.execute("SELECT 1 FROM raw_rows WHERE source_id = ? AND header_id = ? LIMIT 1",
                              (source_id, header_id)).fetchone() is None:
             return out   # a new source (or header): nothing stored from it
         dates: dict[str, dt.date] = {}
-        for raw_hash, content_hash, project, role, inspector, date in self.conn.execute("""
-                SELECT r.hash, v.content_hash, v.project, v.role, v.inspector, v.date
+        for raw_hash, content_hash, project, role, inspector, date, form_version in self.conn.execute("""
+                SELECT r.hash, v.content_hash, v.project, v.role, v.inspector, v.date, v.form_version
                 FROM raw_rows r JOIN versions v ON v.raw_row_id = r.id
                 JOIN inspections i ON i.id = v.inspection_id AND i.current_version = v.version
                 WHERE r.source_id = ? AND r.header_id = ?""", (source_id, header_id)):
             day = dates.get(date) or dates.setdefault(date, dt.date.fromisoformat(date))
-            out[raw_hash] = (content_hash, (project, role, inspector, day))
+            out[raw_hash] = (content_hash, (project, role, inspector, day), form_version)
         return out
 
     def existing_ids(self, ids: list[str]) -> set[str]:

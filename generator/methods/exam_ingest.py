@@ -21,7 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import HandbookError
-from ..ingest.mapping import EMAIL, EMAIL_TITLES, FORMULA, MARKUP, TIMESTAMP_TITLES, Rejected, norm
+from ..ingest.mapping import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
 from ..ingest.values import parse_datetime
 from ..model import Exam
 from ..standards import Standards
@@ -109,11 +109,7 @@ def read_row(cells: list, columns: ExamColumns, s: Standards, exam: Exam, source
     def cell(i):
         return cells[i] if i is not None and i < len(cells) else None
 
-    for value in cells:
-        if isinstance(value, str) and FORMULA.match(value):
-            raise Rejected("formula", value)
-        if isinstance(value, str) and MARKUP.search(value):
-            raise Rejected("markup", value)
+    # names are data: kept as typed (an `=` or HTML never quarantines a response); output makes them safe
     raw_time = cell(columns.timestamp)
     try:
         submitted = parse_datetime(raw_time, source_tz, target_tz)
