@@ -19,8 +19,7 @@ def test_a_file_that_is_no_database_gives_one_line_errors_and_is_untouched(tmp_p
                   "crd-spot-check", "--store", str(store), "--standards", str(STANDARDS)]):
         result = runner.invoke(main, args)
         assert result.exit_code == 1, result.output
-        assert result.output.strip().splitlines()[-1] == \
-            f"Error: {store} is not a handbook store (file is not a database); check --store" + \
-            (", or move that file away and ingest again" if args[0] == "ingest" else "")
+        assert result.output.strip().splitlines() == [
+            f"Error: {store} 不是 handbook 数据库（不是 SQLite 文件）：检查 --store 是否写错；该文件未作任何改动。"]
         assert "Traceback" not in result.output
     assert store.read_bytes() == before
