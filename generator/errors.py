@@ -73,6 +73,8 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
     "store_readonly": ("数据库 {path} 是只读的，无法写入",
                        "检查该文件及其所在文件夹的写权限，或用 --store 指定可写的位置；数据库未作改动"),
     "store_full": ("磁盘已满，无法写入数据库 {path}", "腾出磁盘空间后重试；数据库保持原样"),
+    "store_write_failed": ("无法写入数据库 {path}（磁盘已满、超出磁盘配额或文件大小限制）",
+                           "腾出磁盘空间或放宽限制后重试；数据库保持原样"),
     "store_io": ("读写数据库 {path} 时发生磁盘错误", "检查磁盘后重试；数据库保持原样"),
     "store_cannot_open": ("无法打开数据库 {path}", "检查路径是否存在、是否有读写权限"),
     "store_damaged": ("数据库 {path} 已损坏", "从备份恢复该文件，或改用新的 --store 重新导入"),

@@ -233,7 +233,9 @@ OWN_TABLES = CORE_TABLES | {"answers", "survey_responses", "survey_answers", "qu
                             "exam_responses", "exam_answers"}
 # SQLite primary result codes -> catalogue message (generator.errors.MESSAGES)
 _ERRORS = {3: "store_readonly", 5: "store_locked", 6: "store_locked", 8: "store_readonly", 10: "store_io",
-           11: "store_damaged", 13: "store_full", 14: "store_cannot_open", 26: "store_not_sqlite"}
+           11: "store_damaged", 13: "store_full", 14: "store_cannot_open", 26: "store_not_sqlite",
+           # extended codes: a write, sync or truncation refused (EFBIG, EDQUOT… report no SQLITE_FULL)
+           778: "store_write_failed", 1034: "store_write_failed", 1546: "store_write_failed"}
 _ERROR_TEXTS = (("locked", "store_locked"), ("busy", "store_locked"), ("readonly", "store_readonly"),
                 ("disk is full", "store_full"), ("disk i/o", "store_io"), ("unable to open", "store_cannot_open"),
                 ("not a database", "store_not_sqlite"), ("malformed", "store_damaged"))
@@ -243,7 +245,7 @@ def store_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
     """The one-line error for an SQLite failure on the store at `path` (None: a failure of ours, not the file's)."""
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
-        message_id = _ERRORS.get(code & 0xFF)
+        message_id = _ERRORS.get(code) or _ERRORS.get(code & 0xFF)
     else:   # an error raised by the sqlite3 module itself carries no code
         text = str(exc).lower()
         message_id = next((m for needle, m in _ERROR_TEXTS if needle in text), None)
