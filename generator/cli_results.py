@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .cli import STANDARDS_OPTION, handle_errors, main
-from .errors import HandbookError
+from .errors import HandbookError, one_line
 
 STORE_OPTION = click.option(
     "--store", "--db", "store_path", type=click.Path(path_type=Path, dir_okay=False), envvar="HANDBOOK_STORE",
@@ -32,7 +32,7 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
 
     standards = require_standards(standards_dir)
     if not store_path.exists():
-        raise HandbookError(f"找不到数据库 {store_path}：先运行 handbook ingest，或用 --store 指定。")
+        raise HandbookError(one_line("store_missing", path=store_path))
     if fmt == "xlsx" and output is None:
         raise HandbookError("xlsx 是二进制文件，请用 --output FILE.xlsx 指定输出文件。")
     data = serialise(export_rows(standards, read_inspections(store_path), table), fmt)

@@ -78,6 +78,27 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
     "ingest_file_encoding": ("{path} 不是 UTF-8 或 GB18030 文本", "从表格重新导出为 CSV（UTF-8）"),
     "ingest_file_not_csv": ("{path} 不是有效的 CSV 文件（{reason}）", "从表格重新导出为 CSV"),
     "ingest_file_not_xlsx": ("{path} 不是可读的 XLSX 工作簿（{reason}）", "从表格重新导出为 XLSX 或 CSV"),
+    # the SQLite store (one line each: the CLI prints "Error: message：hint。")
+    "store_missing": ("找不到数据库 {path}", "先运行 handbook ingest，或用 --store 指定已有的数据库"),
+    "store_named_missing": ("找不到 {option} 指定的数据库 {path}",
+                            "检查路径是否写错；只有默认数据库 {default} 可以还不存在（结果页会显示暂无检查数据）"),
+    "store_not_sqlite": ("{path} 不是 handbook 数据库（不是 SQLite 文件）",
+                         "检查 --store 是否写错；该文件未作任何改动"),
+    "store_foreign": ("{path} 不是 handbook 数据库（其中是其他程序的表：{tables}）",
+                      "检查 --store 是否写错；该文件未作任何改动"),
+    "store_empty": ("{path} 是空数据库，还没有导入过数据", "先运行 handbook ingest --store {path}"),
+    "store_newer": ("{path} 由更新版本的 handbook 写入（数据库版本 {version}，本程序只支持到 {supported}）",
+                    "升级 handbook 后再运行"),
+    "store_locked": ("数据库 {path} 被其他程序占用（已锁定）",
+                     "等其他程序（例如另一个 handbook ingest）结束后稍后再试；数据库未作改动"),
+    "store_readonly": ("数据库 {path} 是只读的，无法写入",
+                       "检查该文件及其所在文件夹的写权限，或用 --store 指定可写的位置；数据库未作改动"),
+    "store_full": ("磁盘已满，无法写入数据库 {path}", "腾出磁盘空间后重试；数据库保持原样"),
+    "store_write_failed": ("无法写入数据库 {path}（磁盘已满、超出磁盘配额或文件大小限制）",
+                           "腾出磁盘空间或放宽限制后重试；数据库保持原样"),
+    "store_io": ("读写数据库 {path} 时发生磁盘错误", "检查磁盘后重试；数据库保持原样"),
+    "store_cannot_open": ("无法打开数据库 {path}", "检查路径是否存在、是否有读写权限"),
+    "store_damaged": ("数据库 {path} 已损坏", "从备份恢复该文件，或改用新的 --store 重新导入"),
 }
 
 
@@ -91,3 +112,7 @@ def error(message_id: str, **fields) -> HandbookError:
     """A `HandbookError` with a catalogue entry as one line: the message, then the hint."""
     message, hint = render(message_id, **fields)
     return HandbookError(f"{message}。{hint}。" if hint else f"{message}。")
+def one_line(message_id: str, **fields) -> str:
+    """A catalogue entry as one line for the CLI: `message：hint。`"""
+    message, hint = render(message_id, **fields)
+    return f"{message}：{hint}。" if hint else f"{message}。"

@@ -225,8 +225,8 @@ def test_quarantined_rows_fixed_or_deleted_in_the_source_are_resolved(standards,
                          unmapped=unmapped)["results/data-quality.md"]
     assert "## 隔离的行（2）" in page and "### 已解决的行（1）" in page
     lines = page.splitlines()
-    table = lines.index("| 来源 | 行 | 原因 | 隔离时间 | 解决时间 |")
-    assert lines[table - 1] == "" and lines[table + 2].count("|") == 6   # a Markdown table, its own block
+    table = lines.index("| 来源 | 行 | 列 | 原因 | 隔离时间 | 解决时间 |")
+    assert lines[table - 1] == "" and lines[table + 2].count("|") == 7   # a Markdown table, its own block
     open_part, resolved_part = page.split("### 已解决的行")
     assert "未知项目" in resolved_part.split("## 未对应的列")[0] and "未知项目" not in open_part
     csv_text = build_results(standards, [], quarantine=quarantine, unmapped=unmapped)["results/csv/quarantine.csv"]

@@ -106,7 +106,7 @@ def test_a_second_ingest_waits_then_says_another_is_running(standards, tmp_path)
     holder.execute("BEGIN IMMEDIATE")
     try:
         t0 = time.monotonic()
-        with pytest.raises(HandbookError, match="another ingest is writing"):
+        with pytest.raises(HandbookError, match="被其他程序占用（已锁定）"):
             ingest(standards, db, lock_wait=0.3)
         assert time.monotonic() - t0 >= 0.3
     finally:

@@ -53,8 +53,9 @@ def test_export_inspections_json():
     assert rows["B"]["findings"] == [{"code": "4.2.1.2-d", "count": 1, "corrected_on_site": True}]
     assert rows["E"]["earned"] == 4 and rows["E"]["percent"] == 50.0
     assert rows["A"]["at"] == "2026-11-16T09:00:00+08:00"
-    assert set(rows["A"]) == {"id", "checklist", "project", "role", "inspector", "at", "earned", "possible",
-                              "percent", "grade", "critical_failed", "findings"}
+    assert (rows["A"]["date"], rows["A"]["week"]) == ("2026-11-16", "2026-W47")
+    assert list(rows["A"]) == ["id", "checklist", "project", "role", "inspector", "date", "week", "at", "earned",
+                               "possible", "percent", "grade", "critical_failed", "findings"]
 
 
 def test_export_project_weeks():

@@ -97,7 +97,8 @@ def test_free_text_is_inert_everywhere(files):
     quality = files["results/data-quality.md"]
     assert "&lt;script&gt;" in quality and "\\[点我\\]" in quality
     rows = list(csv.reader(io.StringIO(files["results/csv/quarantine.csv"].lstrip("\ufeff"))))
-    assert rows[2][2] == "'=HYPERLINK(\"http://e\")"  # a spreadsheet shows it as text, never runs it
+    assert rows[0] == ["来源", "行", "列", "原因", "时间"]
+    assert rows[2][3] == "'=HYPERLINK(\"http://e\")"  # a spreadsheet shows it as text, never runs it
 
 
 def test_no_email_address_is_ever_published():

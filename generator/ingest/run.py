@@ -377,14 +377,7 @@ def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress
 def _open(db_path: Path, dry_run: bool, lock_wait: float) -> sqlite3.Connection:
     if not dry_run:
         return store.connect(db_path, wait=lock_wait)
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    if db_path.is_file():  # work on a copy: a dry run never touches the file
-        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            source.backup(conn)
-        finally:
-            source.close()
-    return conn
+    return store.open_copy(db_path)   # work on a copy: a dry run never touches the file
 
 
 def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str = store.DEFAULT_STORE,

@@ -279,10 +279,9 @@ class ExamResponse:
 
 def read_exam_responses(db_path: Path | str, *, exam: str | None = None) -> list[ExamResponse]:
     """Every stored quiz response still in its source, oldest first; [] for a store without exam tables."""
-    path = Path(db_path)
-    if not path.is_file():
-        raise HandbookError(f"no store at {path}: run `handbook ingest` first")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    from ..ingest.store import _open_read
+
+    conn = _open_read(db_path)
     try:
         return _read(conn, exam)
     finally:

@@ -22,6 +22,7 @@ from ..methods.focus import focus_list
 from ..records import Inspection
 from ..standards import Standards
 from ..templating import render
+from ..text import public_text, spreadsheet_cell
 from . import scoring as sc
 from .charts import Bar, bar_chart, line_chart
 
@@ -32,6 +33,7 @@ RESOLVED_SHOWN = 30        # resolved quarantined rows listed on the data-qualit
 MISSED_SHOWN = 60          # missed patrols listed on the patrol page (newest first; the CSV has them all)
 MISSED_SHOWN_PROJECT = 30  # ... and on a project's page
 QUARTERS = f"{ROOT}/quarters"   # one assessment page per completed quarter
+RECENT_NOTES = 20          # 问题说明 listed on a project page (newest first)
 NAV = [("概览", "results/index.md"), ("改进重点", "results/priorities.md"), ("巡查完成情况", "results/patrols.md"),
        ("整改跟踪", "results/actions.md"), ("季度考核建议", "results/assessment.md"),
        ("检查人活动", "results/inspectors.md"), ("数据质量", "results/data-quality.md")]
@@ -44,28 +46,31 @@ class QualityRow:
 
     source: str
     where: str       # row number or column name
-    reason: str
+    reason: str      # why, never the cell's value (see publish.public_reason)
     seen: str = ""
     resolved: str = ""   # when the row left its source (fixed or deleted there); "" while it is still there
+    column: str = ""     # the column the reason is about, when known
 
 
-_RISKY = ("=", "+", "-", "@")
+def _csv_cell(value):
+    return spreadsheet_cell(public_text(value)) if isinstance(value, str) else value
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
-    """CSV with a BOM so Excel opens the Chinese correctly; cells starting with = + - @ are quoted inert."""
+    """CSV with a BOM so Excel opens the Chinese correctly. Text is published as on the pages (no control
+    characters, contacts masked) and cells a spreadsheet would run as formulas start with `'`."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([("'" + c) if isinstance(c, str) and c[:1] in _RISKY else c for c in row] for row in rows)
+    writer.writerows([_csv_cell(c) for c in row] for row in rows)
     return "\ufeff" + buf.getvalue()
 
 
 def public_name(name: str, allowed: bool) -> str:
-    """An inspector's name as published: never an e-mail address, and only when allowed."""
+    """An inspector's name as published: never an e-mail address (nor a phone number), and only when allowed."""
     if not allowed:
         return "（不公开）"
-    name = EMAIL.sub("（邮箱已隐藏）", name or "").strip()
+    name = public_text(EMAIL.sub("（邮箱已隐藏）", name or "")).strip()
     return name or "（未填写）"
 
 
@@ -280,8 +285,10 @@ def _project_page(r: _Results, project: str, files):
     open_ = sorted(r.open_actions(project), key=lambda a: a.opened)
     recent = own[-RECENT_INSPECTIONS:][::-1]
     files[f"{ROOT}/csv/{project}-inspections.csv"] = csv_text(
-        ["日期", "提交时间", "检查表", "角色", "得分", "满分", "得分率", "评级", "问题(处)", "红线条目"],
-        [r.inspection_row(x) for x in own])
+        ["日期", "提交时间", "检查表", "角色", "得分", "满分", "得分率", "评级", "问题(处)", "红线条目", "问题说明"],
+        [r.inspection_row(x) + [_notes_cell(x.inspection)] for x in own])
+    notes = [(x.inspection, number, text) for x in reversed(own)
+             for number, text in sorted(x.inspection.notes.items()) if text and text.strip()][:RECENT_NOTES]
     # focus_list keeps the project's own inspections and actions: hand it only those
     focus = focus_list(r.s, project, r.inspections_by_project.get(project, []),
                        r.actions_by_project.get(project, []), r.as_of)
@@ -289,7 +296,13 @@ def _project_page(r: _Results, project: str, files):
         "results/project.md.j2", r=r, project=project, name=r.name(project), series=series, focus=focus,
         sections=sections, top=top, missed=missed[:MISSED_SHOWN_PROJECT], n_missed=len(missed), open=open_,
         recent=recent, n_all=len(mine),
-        quarter=r.quarter, item_link=lambda code: r.item_link(code, 2))
+        quarter=r.quarter, item_link=lambda code: r.item_link(code, 2), notes=notes,
+        section_titles={section.number: section.title for section in r.s.sections})
+
+
+def _notes_cell(i: Inspection) -> str:
+    """An inspection's 问题说明 in one CSV cell: `4.2.1：…；4.2.2：…` (text as typed, line breaks kept)."""
+    return "；".join(f"{number}：{text}" for number, text in sorted(i.notes.items()) if text and text.strip())
 
 
 def _priorities(r: _Results, files):
@@ -501,8 +514,8 @@ def _quality(r: _Results, quarantine, unmapped, files):
     unknown = Counter(code for x in r.scores for code in x.unknown_codes)
     still = [q for q in quarantine if not q.resolved]
     resolved = sorted((q for q in quarantine if q.resolved), key=lambda q: q.resolved, reverse=True)
-    files[f"{ROOT}/csv/quarantine.csv"] = csv_text(["来源", "行", "原因", "时间"],
-                                                   [[q.source, q.where, q.reason, q.seen] for q in still])
+    files[f"{ROOT}/csv/quarantine.csv"] = csv_text(["来源", "行", "列", "原因", "时间"],
+                                                   [[q.source, q.where, q.column, q.reason, q.seen] for q in still])
     files[f"{ROOT}/data-quality.md"] = render(
         "results/quality.md.j2", r=r, quarantine=still, resolved=resolved[:RESOLVED_SHOWN], n_resolved=len(resolved),
         unmapped=list(unmapped), unknown=sorted(unknown.items()))
