@@ -11,7 +11,7 @@ is quarantined with its reason (`ingest.mapping.Rejected`, the questionnaire's
 
 from __future__ import annotations
 
-from .messages import Msg
+from .messages import Msg, one_line, render  # noqa: F401  (one_line: re-exported)
 
 
 class HandbookError(Exception):
@@ -30,8 +30,15 @@ class StandardsInvalid(HandbookError):
         super().__init__(Msg.STANDARDS_HAVE_ERRORS(count=n))
 
 
-class StoreBusy(HandbookError):
-    """Another ingest holds the store. Raised by `ingest.store.connect`."""
+class StoreError(HandbookError):
+    """The store cannot be used: not a store, locked, read-only, disk full… (one Chinese line).
+
+    Raised by `ingest.store` when it opens or writes the SQLite file.
+    """
+
+
+class StoreBusy(StoreError):
+    """Another program (another ingest, a reader holding a lock) holds the store. Raised by `ingest.store`."""
 
 
 class LockInvalid(HandbookError):
@@ -45,3 +52,9 @@ class FormGone(HandbookError):
         self.form_id = form_id
         super().__init__(message)
 
+
+
+def error(message_id: str, **fields) -> HandbookError:
+    """A `HandbookError` with a catalogue entry as one line: the message, then the hint."""
+    message, hint = render(message_id, **fields)
+    return HandbookError(f"{message}。{hint}。" if hint else f"{message}。")

@@ -8,9 +8,13 @@ old labels stay readable through the lock file of each form version.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
-# One tap per item: label -> number of findings (None = 不适用, leaves the denominator).
+# The answer labels of the first form version: the same five options on every item, by position
+# label -> number of findings (None = 不适用, leaves the denominator). Forms are now built with
+# `answer_options` (per item, up to the count that empties it); these labels keep their meaning
+# (`不符合 3 处及以上` is 3 findings) for responses to forms built with them.
 ANSWER_LABELS: dict[str, int | None] = {
     "符合": 0,
     "不符合 1 处": 1,
@@ -18,7 +22,49 @@ ANSWER_LABELS: dict[str, int | None] = {
     "不符合 3 处及以上": 3,
     "不适用": None,
 }
+COMPLIANT = "符合"
 NOT_APPLICABLE = "不适用"
+KNOWN_COUNTS = 100   # labels up to this count are read without a lock file (`known_answers`)
+
+
+def findings_to_empty(points: float, deduction: float) -> int:
+    """The fewest findings that bring an item to 0 points (扣完为止): ⌈points ÷ deduction⌉, at least 1."""
+    return max(1, math.ceil(points / deduction - 1e-9))
+
+
+def found_label(count: int, empty: int) -> str:
+    """The option for `count` findings on an item emptied by `empty` findings."""
+    return f"不符合 {count} 处及以上（扣完）" if count >= empty else f"不符合 {count} 处"
+
+
+def answer_options(points: float, deduction: float) -> dict[str, int | None]:
+    """One item's options, label -> findings: 符合, 不符合 1 处 … up to the count that empties it, 不适用.
+
+    A 5-point item with 1 point per finding: 符合 / 不符合 1 处 … 不符合 4 处 / 不符合 5 处及以上（扣完） / 不适用.
+    """
+    empty = findings_to_empty(points, deduction)
+    out: dict[str, int | None] = {COMPLIANT: 0}
+    for count in range(1, empty + 1):
+        out[found_label(count, empty)] = count
+    out[NOT_APPLICABLE] = None
+    return out
+
+
+def version_answers(options, answers=None) -> dict[str, int | None]:
+    """What a recorded form version's labels mean: its `answers` (label -> findings) when recorded,
+    else its `options` by position in `ANSWER_LABELS` (form versions recorded before per-item options)."""
+    if answers:
+        return {str(k): (None if v is None else int(v)) for k, v in answers.items()}
+    return dict(zip((str(o) for o in options), ANSWER_LABELS.values()))
+
+
+def known_answers() -> dict[str, int | None]:
+    """Every label a form built by this program carries or carried, label -> findings."""
+    out = dict(ANSWER_LABELS)
+    for count in range(1, KNOWN_COUNTS + 1):
+        out.setdefault(f"不符合 {count} 处", count)
+        out[f"不符合 {count} 处及以上（扣完）"] = count
+    return out
 
 # Opening page of every checklist form: field key -> question title (also the sheet header).
 FIELD_TITLES: dict[str, str] = {

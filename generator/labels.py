@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from . import model as m
+from .inspection import answer_options, findings_to_empty
 from .standards import Standards
 from .templating import fmt_number
 
@@ -21,7 +22,12 @@ def fix_within_label(days: int) -> str:
 
 
 def deduction_label(item: m.Item) -> str:
-    return f"每处扣 {fmt_number(item.deduction)} 分，扣完为止"
+    return f"每处扣 {fmt_number(item.deduction)} 分，扣完为止（{findings_to_empty(item.points, item.deduction)} 处扣完）"
+
+
+def form_options(item: m.Item) -> list[str]:
+    """The item's answer options on the online form, in order."""
+    return list(answer_options(item.points, item.deduction))
 
 
 def patrol_label(role: m.Role) -> str | None:

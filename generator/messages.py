@@ -5,7 +5,8 @@ Users read Simplified Chinese; code and tests refer to a message by its member
 only. Templates are `str.format` strings; a hint says how to fix the problem.
 
 Codes: S standards diagnostics (S1 files and syntax, S2 structure, S3 meaning),
-C command line, L forms lock file, F Google Forms, X quarterly exam, R random questioning.
+C command line, L forms lock file, F Google Forms, X quarterly exam, R random questioning,
+I ingest (a source refused as a whole), D the SQLite store (database).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Msg(Enum):
 
     # command line
     UNKNOWN_PROJECTS = ("C001", "未知项目：{unknown}（可选：{known}）")
-    STORE_MISSING = ("C002", "找不到数据库 {path}：先运行 handbook ingest，或用 --store 指定。")
+    STORE_MISSING = ("C002", '找不到数据库 {path}', '先运行 handbook ingest，或用 --store 指定已有的数据库')
     XLSX_NEEDS_OUTPUT = ("C003", "xlsx 是二进制文件，请用 --output FILE.xlsx 指定输出文件。")
     CANNOT_WRITE = ("C004", "无法写入 {path}：{reason}")
     FORMS_STALE = ("C005", "{folder} 中的表单定义已过期：{stale}；运行 handbook forms build 后提交")
@@ -101,6 +102,43 @@ class Msg(Enum):
     CANNOT_WRITE_CARD = ("R004", "无法写入抽问卡 {path}：{reason}")
 
 
+    # standards: checker roles (cross-check)
+    ROLE_NOT_ON_CHECKLIST = ("S315", '条目“{code}”的检查人有角色“{role_name}”（{role}），但没有哪张检查表让该角色检查此条目', '在 checklists.yaml 中给包含此条目的检查表（{checklists}）的 roles 加上 {role}，或从此条目的 roles 中删去 {role}')
+
+    # ingest: sources refused as a whole (nothing is written then)
+    INGEST_SOURCE_EMPTY = ("I001", '来源为空：{source} 只有表头、没有任何回复，而库中有 {stored} 条来自它的检查记录；本次未写入任何内容', '请检查导出文件或表格是否完整；如确实要清空，请加 --accept-deletions')
+    INGEST_MASS_GONE = ("I002", '{source} 本次少了 {gone} 条库中已有的检查记录（共 {stored} 条，超过一半），它们将被标为已删除；本次未写入任何内容', '请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 --accept-deletions')
+    INGEST_COLUMNS_MISSING = ("I003", '{source} 的表头缺少检查表“{checklist}”{version}的 {n} 个题目列：{columns}；本次未写入任何内容', '请从表格重新导出完整的回复（不要删除列）后再导入')
+    INGEST_WRONG_CHECKLIST = ("I004", '{source} 的表头与{kind}“{checklist}”不符（{problem}）；本次未写入任何内容', '它与检查表“{other}”一致：请改用 --checklist {other}')
+    INGEST_SHEET_MALFORMED = ("I005", 'Google 表格 {sheet} 返回的{what}格式无法识别（{detail}）；本次未写入任何内容', '稍后重试；如仍出现，请检查该表格或网络代理')
+    INGEST_FILE_MISSING = ("I006", '找不到文件 {path}', '检查路径；--file 需要一个 CSV 或 XLSX 导出文件')
+    INGEST_FILE_IS_FOLDER = ("I007", '{path} 是文件夹，不是文件', '--file 需要一个 CSV 或 XLSX 导出文件')
+    INGEST_FILE_UNREADABLE = ("I008", '无法读取 {path}：{reason}', '检查文件权限')
+    INGEST_FILE_ENCODING = ("I009", '{path} 不是 UTF-8 或 GB18030 文本', '从表格重新导出为 CSV（UTF-8）')
+    INGEST_FILE_NOT_CSV = ("I010", '{path} 不是有效的 CSV 文件（{reason}）', '从表格重新导出为 CSV')
+    INGEST_FILE_NOT_XLSX = ("I011", '{path} 不是可读的 XLSX 工作簿（{reason}）', '从表格重新导出为 XLSX 或 CSV')
+
+    # the SQLite store (one line each: the CLI prints "Error: message：hint。")
+    STORE_NAMED_MISSING = ("D001", '找不到 {option} 指定的数据库 {path}', '检查路径是否写错；只有默认数据库 {default} 可以还不存在（结果页会显示暂无检查数据）')
+    STORE_NOT_SQLITE = ("D002", '{path} 不是 handbook 数据库（不是 SQLite 文件）', '检查 --store 是否写错；该文件未作任何改动')
+    STORE_FOREIGN = ("D003", '{path} 不是 handbook 数据库（其中是其他程序的表：{tables}）', '检查 --store 是否写错；该文件未作任何改动')
+    STORE_EMPTY = ("D004", '{path} 是空数据库，还没有导入过数据', '先运行 handbook ingest --store {path}')
+    STORE_NEWER = ("D005", '{path} 由更新版本的 handbook 写入（数据库版本 {version}，本程序只支持到 {supported}）', '升级 handbook 后再运行')
+    STORE_LOCKED = ("D006", '数据库 {path} 被其他程序占用（已锁定）', '等其他程序（例如另一个 handbook ingest）结束后稍后再试；数据库未作改动')
+    STORE_READONLY = ("D007", '数据库 {path} 是只读的，无法写入', '检查该文件及其所在文件夹的写权限，或用 --store 指定可写的位置；数据库未作改动')
+    STORE_FULL = ("D008", '磁盘已满，无法写入数据库 {path}', '腾出磁盘空间后重试；数据库保持原样')
+    STORE_WRITE_FAILED = ("D009", '无法写入数据库 {path}（磁盘已满、超出磁盘配额或文件大小限制）', '腾出磁盘空间或放宽限制后重试；数据库保持原样')
+    STORE_IO = ("D010", '读写数据库 {path} 时发生磁盘错误', '检查磁盘后重试；数据库保持原样')
+    STORE_CANNOT_OPEN = ("D011", '无法打开数据库 {path}', '检查路径是否存在、是否有读写权限')
+    STORE_DAMAGED = ("D012", '数据库 {path} 已损坏', '从备份恢复该文件，或改用新的 --store 重新导入')
+
+
 def render(message_id: str, **fields) -> tuple[str, str | None]:
     """The (message, hint) of a catalogue entry named by its lower-case id (e.g. "file_missing")."""
     return Msg[message_id.upper()].render(**fields)
+
+
+def one_line(message_id: str, **fields) -> str:
+    """A catalogue entry as one line for the CLI: `message：hint。`"""
+    message, hint = render(message_id, **fields)
+    return f"{message}：{hint}。" if hint else f"{message}。"

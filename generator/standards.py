@@ -480,6 +480,8 @@ def check_meaning(s: Standards, parsed: Mapping[str, Parsed]) -> list[Diagnostic
     # checklists
     codes_and_clauses = list(s.items) + list(s.clauses)
     used: set[str] = set()
+    given: dict[str, set[str]] = {}           # item code -> roles some checklist lets check it
+    listed: dict[str, list[str]] = {}         # item code -> checklists that include it
     for i, cl in enumerate(s.checklists_file.checklists):
         base = ("checklists", i)
         for j, rid in enumerate(cl.roles):
@@ -497,9 +499,22 @@ def check_meaning(s: Standards, parsed: Mapping[str, Parsed]) -> list[Diagnostic
         if not selected:
             add(chk, base + ("id",), "checklist_empty", id=cl.id)
         used.update(item.code for item in selected)
+        for item in selected:
+            given.setdefault(item.code, set()).update(cl.roles)
+            listed.setdefault(item.code, []).append(cl.id)
     for path, code in item_entries:
         if code not in used:
             add(proc, path, "item_unused", severity="warning", code=code)
+    # a role named as an item's checker that no checklist lets check it (items in no checklist: item_unused)
+    for clause, path in clause_paths:
+        for k, item in enumerate(clause.items):
+            if item.code not in used:
+                continue
+            for j, rid in enumerate(item.roles):
+                if rid in s.roles and rid not in given[item.code]:
+                    add(proc, path + ("items", k, "roles", j), "role_not_on_checklist", severity="warning",
+                        code=item.code, role=rid, role_name=s.roles[rid].name,
+                        checklists="、".join(listed[item.code]))
     out.extend(_check_methods(s, parsed["methods.yaml"], add, unique, ref))
     return out
 

@@ -12,13 +12,17 @@ from functools import lru_cache
 import jinja2
 from markupsafe import Markup, escape
 
+from .text import public_text
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 _MD_SPECIAL_TEXT = re.compile(r"([\\`*_{}\[\]<>#|~])")
 
 
 def md_text(value) -> str:
-    """Free text (e.g. typed into a form) made inert in Markdown: HTML-escaped, specials backslashed."""
-    text = " ".join(str(value or "").split())  # no line breaks inside table cells
+    """Free text (e.g. typed into a form) made inert in Markdown: control characters removed, e-mail
+    addresses and mobile numbers masked (`generator.text.public_text`), HTML-escaped, specials
+    backslashed, on one line (a table cell stays one cell: `|` and line breaks cannot end it)."""
+    text = " ".join(public_text(value or "").split())  # no line breaks inside table cells
     text = str(escape(text))
     return _MD_SPECIAL.sub(r"\\\1", text)
 

@@ -36,7 +36,10 @@ def test_demo_ingests_everything_and_builds_results(demo):
     root, report = demo
     total = report.ingest.total
     assert total["read"] == total["new"] + total["quarantined"] and total["new"] > 1000
-    assert total["quarantined"] >= 1  # the hostile note
+    # text is data: the hostile note is stored as typed and its inspection scored, not quarantined
+    assert total["quarantined"] == 0
+    noted = [i for i in read_inspections(report.store) if HOSTILE_NOTE in i.notes.values()]
+    assert len(noted) == 1 and noted[0].findings
     public = root / "public"
     for page in ("results/index.html", "results/priorities/index.html", "results/patrols/index.html",
                  "results/actions/index.html", "results/assessment/index.html", "results/inspectors/index.html",
@@ -101,12 +104,15 @@ def test_results_pages_in_chromium_phone_and_hostile_text(demo):
         page.wait_for_load_state()
         anchor = page.evaluate("decodeURIComponent(location.hash.slice(1))")
         assert re.fullmatch(r"4\.2\.[\d.]+(-\w+)?", anchor) and page.locator(f"[id='{anchor}']").count() == 1
-        # the hostile note is shown as text and runs nothing
-        page.goto(base + "results/data-quality/")
+        # hostile text typed into a form is shown as text and runs nothing (the owner's comment)
+        page.goto(base + "results/satisfaction/")
         body = page.locator("article").inner_text()
         assert '<script>alert("x")</script>' in body and "onerror" in body
         assert page.locator("article script").count() == 0 and page.locator("article img[src='x']").count() == 0
         assert page.evaluate("window.__xss === undefined")
+        # the data-quality page says which row, column and why, never what the cell held
+        page.goto(base + "results/data-quality/")
+        assert "alert" not in page.locator("article").inner_text()
         context.close()
     assert dialogs == []
     assert blocked == []
@@ -119,7 +125,7 @@ def test_export_cli_from_the_demo_store(demo, tmp_path):
                                   "--standards", str(STANDARDS)])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert {"project", "week", "inspections", "earned", "possible", "percent", "grade"} == set(rows[0])
+    assert {"project", "week", "inspections", "earned", "possible", "percent", "grade", "critical"} == set(rows[0])
     xlsx = tmp_path / "actions.xlsx"
     result = runner.invoke(main, ["export", "--table", "actions", "--format", "xlsx", "--output", str(xlsx),
                                   "--store", str(report.store), "--standards", str(STANDARDS)])
@@ -149,10 +155,18 @@ def test_build_handbook_only_has_no_results_and_build_with_store_has_them(demo, 
 
 
 def test_empty_store_says_there_is_no_data_yet(tmp_path):
+    from generator.ingest import store
+
     docs, config = copy_site_sources(tmp_path)
-    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "pub"), "--store", str(tmp_path / "none.db"),
+    empty = tmp_path / "empty.db"     # a store no response has reached yet (a missing --store is an error)
+    conn = store.connect(empty)
+    store.begin(conn, empty)
+    conn.execute("COMMIT")
+    conn.close()
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "pub"), "--store", str(empty),
                                        "--standards", str(STANDARDS), "--docs", str(docs), "--config", str(config)])
     assert result.exit_code == 0, result.output
+    assert f"读取数据库 {empty}：评分 0 次检查。" in result.output.splitlines()
     text = (tmp_path / "pub/results/index.html").read_text(encoding="utf-8")
     assert "共 0 次检查" in text and "暂无检查数据" in text
 

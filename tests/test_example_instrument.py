@@ -87,7 +87,8 @@ def test_csv_ingest_results_page_and_command(standards, tmp_path):
     assert result.output.splitlines() == ["不满意 1", "满意 2"]
     missing = CliRunner().invoke(cli, ["phone", "count", "--store", str(tmp_path / "none.sqlite")])
     assert missing.exit_code == 1
-    assert missing.output.splitlines() == [f"Error: no store at {tmp_path / 'none.sqlite'}: run `handbook ingest` first"]
+    assert missing.output.splitlines() == [
+        f"Error: 找不到数据库 {tmp_path / 'none.sqlite'}：先运行 handbook ingest，或用 --store 指定已有的数据库。"]
 
 
 def test_without_it_the_form_is_unknown(standards, tmp_path):

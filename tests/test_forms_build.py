@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import time
 
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.forms.form_spec import build_form, build_forms, stable_id, write_forms
 from generator.forms.validate import validate_spec
-from generator.inspection import ANSWER_LABELS, FIELD_TITLES, NO, YES, corrected_title, note_title
+from generator.inspection import FIELD_TITLES, NO, YES, corrected_title, note_title
 from generator.standards import load_standards, require_standards
 from generator.instruments import INSTRUMENTS
 
@@ -117,7 +118,11 @@ def test_each_item_is_one_required_radio_with_points_and_red_line(standards, spe
         q = question(form_item)
         assert q["required"] is True
         assert q["choiceQuestion"]["type"] == "RADIO"
-        assert [o["value"] for o in q["choiceQuestion"]["options"]] == list(ANSWER_LABELS)
+        # 符合, 不符合 1 处 … up to the count that empties the item (扣完), 不适用
+        empty = math.ceil(item.points / item.deduction)
+        assert [o["value"] for o in q["choiceQuestion"]["options"]] == \
+            ["符合", *(f"不符合 {k} 处" for k in range(1, empty)), f"不符合 {empty} 处及以上（扣完）", "不适用"]
+        assert f"{empty} 处扣完" in form_item["description"]
         assert f"分值 {item.points:g} 分" in form_item["description"]
         assert f"每处扣 {item.deduction:g} 分" in form_item["description"]
         assert ("【红线】" in form_item["description"]) == item.critical

@@ -111,7 +111,14 @@ def test_first_push_creates_fills_and_publishes(standards, lock, fake, key):
     assert entry["form_id"] == results[0].form_id
     assert entry["responder_url"].endswith("/viewform")
     version = entry["versions"][standards.document.version]
-    assert version["options"] == ["符合", "不符合 1 处", "不符合 2 处", "不符合 3 处及以上", "不适用"]
+    # every item option of the form and what it means (the daily patrol's items empty at 1 to 5 findings)
+    assert version["answers"] == {"符合": 0, "不符合 1 处": 1, "不符合 1 处及以上（扣完）": 1, "不符合 2 处": 2,
+                                  "不符合 2 处及以上（扣完）": 2, "不符合 3 处": 3, "不符合 3 处及以上（扣完）": 3,
+                                  "不符合 4 处": 4, "不符合 4 处及以上（扣完）": 4, "不符合 5 处及以上（扣完）": 5,
+                                  "不适用": None}
+    assert version["options"] == list(version["answers"])
+    survey = data["checklists"]["customer-survey"]["versions"][standards.document.version]
+    assert "answers" not in survey and survey["options"] == []   # no item answers on the questionnaire
     form = fake.forms[entry["form_id"]]
     assert set(version["questions"]) == set(qids(form).values())
     q = next(q for q in version["questions"].values() if q.get("item") == "4.2.1.1-a")

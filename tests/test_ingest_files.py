@@ -17,6 +17,7 @@ from generator.ingest.values import parse_datetime
 from generator.standards import require_standards
 
 from conftest import ROOT
+from ingest_helpers import FIXTURE_ITEMS, old_form_lock
 
 DATA = ROOT / "tests" / "data" / "ingest"
 FIXTURES = sorted(DATA.glob("daily-patrol.*.csv"))
@@ -29,7 +30,12 @@ def standards():
 
 
 def ingest(standards, db, *paths, checklist="daily-patrol", **kw):
+    # the hand-made exports come from an older form that asked five items: the lock records it
+    kw.setdefault("lock", old_form_lock(*FIXTURE_ITEMS))
     return run_ingest([file_source(p, checklist) for p in paths], standards=standards, db_path=db, **kw)
+
+
+ONE_ITEM = old_form_lock("4.2.1.1-a")    # the form of HEADER below
 
 
 def as_comparable(inspections):
@@ -119,48 +125,59 @@ HOSTILE = {
     "bad_time": "昨天上午,梧桐苑,客服主管,张伟,2026-11-20,符合,,\n",
     "bad_date": "2026-11-20 上午09:02:00,梧桐苑,客服主管,张伟,2026-13-45,符合,,\n",
     "not_an_option": "2026-11-20 上午09:03:00,梧桐苑,客服主管,张伟,2026-11-20,还行吧,,\n",
-    "formula": '2026-11-20 上午09:04:00,梧桐苑,客服主管,张伟,2026-11-20,符合,"=HYPERLINK(""http://evil"",""x"")",\n',
-    "markup": "2026-11-20 上午09:05:00,梧桐苑,客服主管,张伟,2026-11-20,符合,<script>alert(1)</script>,\n",
+    "unanswered": "2026-11-20 上午09:04:00,梧桐苑,客服主管,张伟,2026-11-20,,,\n",
+    "role_not_on_checklist": "2026-11-20 上午09:05:00,梧桐苑,客户关系部,张伟,2026-11-20,符合,,\n",
     "too_long": "2026-11-20 上午09:06:00,梧桐苑,客服主管,张伟,2026-11-20,符合," + "长" * 20000 + ",\n",
     "email_as_name": "2026-11-20 上午09:07:00,梧桐苑,客服主管,boss@example.com,2026-11-20,符合,,\n",
     "missing_answer": "2026-11-20 上午09:08:00,,客服主管,张伟,2026-11-20,符合,,\n",
     "unknown_role": "2026-11-20 上午09:09:00,梧桐苑,保安,张伟,2026-11-20,符合,,\n",
     "duplicate": GOOD,
 }
+# text is data (issue 12): a note that looks like a formula or holds HTML is kept as typed, the row scored
+AS_TYPED = {
+    '=HYPERLINK("http://evil","x")':
+        '2026-11-20 上午09:10:00,梧桐苑,客服主管,张伟,2026-11-20,符合,"=HYPERLINK(""http://evil"",""x"")",\n',
+    "<script>alert(1)</script>": "2026-11-20 上午09:11:00,梧桐苑,客服主管,张伟,2026-11-20,符合,<script>alert(1)</script>,\n",
+}
 
 
 def test_hostile_rows_are_quarantined_with_reasons_and_the_rest_stored(standards, tmp_path):
     path = tmp_path / "hostile.csv"
-    path.write_text(HEADER + GOOD + "".join(HOSTILE.values())
+    path.write_text(HEADER + GOOD + "".join(HOSTILE.values()) + "".join(AS_TYPED.values())
                     + "2026-11-20 下午03:00:00,兰亭雅居,项目经理,李娜,2026-11-20,不符合 1 处,温度<20度,带伞\n",
                     encoding="utf-8")
     db = tmp_path / "s.sqlite"
-    report = ingest(standards, db, path)
+    report = ingest(standards, db, path, lock=ONE_ITEM)
     s = report.sources[0]
-    assert s.read == 13 and s.new == 2 and s.quarantined == 11
+    assert s.read == 15 and s.new == 4 and s.quarantined == 11
     assert s.reasons == {code: 1 for code in HOSTILE}
     assert s.read == s.new + s.edited + s.unchanged + s.quarantined
     assert s.unmapped_columns == ["备注"]
     stored = read_inspections(db)
-    assert sorted(i.inspector for i in stored) == ["张伟", "李娜"]
+    assert sorted(i.inspector for i in stored) == ["张伟", "张伟", "张伟", "李娜"]
     assert next(i for i in stored if i.inspector == "李娜").notes == {"4.2.1": "温度<20度"}
+    assert sorted(i.notes.get("4.2.1", "") for i in stored if i.inspector == "张伟") == ["", *sorted(AS_TYPED)]
     quarantined = read_quarantine(db)
     assert sorted(q.reason_code for q in quarantined) == sorted(HOSTILE)
     assert {q.row_number for q in quarantined} == set(range(3, 14))
     assert all(q.source == "hostile.csv" and q.first_seen_at.tzinfo for q in quarantined)
+    by_code = {q.reason_code: q.reason for q in quarantined}
+    assert by_code["unanswered"] == "未答：4.2.1.1-a"
+    assert by_code["role_not_on_checklist"] == "角色“客户关系部”不使用此检查表"
+    assert by_code["unknown_role"] == "未知角色“保安”"
     assert [(u.column, u.position) for u in read_unmapped_columns(db)] == [("备注", 8)]
     # a second run changes nothing and counts the same
-    again = ingest(standards, db, path).sources[0]
-    assert (again.new, again.unchanged, again.quarantined) == (0, 2, 11)
+    again = ingest(standards, db, path, lock=ONE_ITEM).sources[0]
+    assert (again.new, again.unchanged, again.quarantined) == (0, 4, 11)
     assert len(read_quarantine(db)) == 11
 
 
 def test_undecodable_and_missing_files_are_one_line_errors(standards, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"\x81\x30\xff\xfe\x00\x80" * 3)
-    with pytest.raises(HandbookError, match="not UTF-8 or GB18030"):
+    with pytest.raises(HandbookError, match="不是 UTF-8 或 GB18030 文本"):
         ingest(standards, tmp_path / "s.sqlite", bad)
-    with pytest.raises(HandbookError, match="no such file"):
+    with pytest.raises(HandbookError, match="找不到文件"):
         ingest(standards, tmp_path / "s.sqlite", tmp_path / "nope.csv")
     assert not (tmp_path / "s.sqlite").exists() or read_inspections(tmp_path / "s.sqlite") == []
 
@@ -173,14 +190,14 @@ def test_quarantined_rows_fixed_or_deleted_in_the_source_are_resolved(standards,
     bad = [HOSTILE["unknown_project"], HOSTILE["bad_date"], HOSTILE["unknown_role"]]
     path.write_text(HEADER + GOOD + "".join(bad), encoding="utf-8")
     db = tmp_path / "s.sqlite"
-    first = ingest(standards, db, path)
+    first = ingest(standards, db, path, lock=ONE_ITEM)
     assert first.total["quarantined"] == 3 and (first.resolved, first.reopened) == (0, 0)
     assert len(read_quarantine(db)) == 3
 
     # the sheet is fixed: the unknown project corrected in place, the bad date row deleted
     fixed = bad[0].replace("不存在小区", "兰亭雅居")
     path.write_text(HEADER + GOOD + fixed + bad[2], encoding="utf-8")
-    second = ingest(standards, db, path)
+    second = ingest(standards, db, path, lock=ONE_ITEM)
     assert second.total["new"] == 1 and second.total["quarantined"] == 1
     assert (second.resolved, second.reopened) == (2, 0)
     still = read_quarantine(db)
@@ -193,12 +210,12 @@ def test_quarantined_rows_fixed_or_deleted_in_the_source_are_resolved(standards,
     # another source read in a run settles nothing of this one
     other = tmp_path / "other.csv"
     other.write_text(HEADER + GOOD.replace("09:00:00", "10:00:00"), encoding="utf-8")
-    assert ingest(standards, db, other).resolved == 0
+    assert ingest(standards, db, other, lock=ONE_ITEM).resolved == 0
     assert len(read_quarantine(db)) == 1
 
     # the deleted bad row comes back as it was: quarantined again, open again
     path.write_text(HEADER + GOOD + fixed + bad[2] + bad[1], encoding="utf-8")
-    third = ingest(standards, db, path)
+    third = ingest(standards, db, path, lock=ONE_ITEM)
     assert (third.resolved, third.reopened) == (0, 1)
     assert sorted(q.reason_code for q in read_quarantine(db)) == ["bad_date", "unknown_role"]
 
@@ -208,8 +225,8 @@ def test_quarantined_rows_fixed_or_deleted_in_the_source_are_resolved(standards,
                          unmapped=unmapped)["results/data-quality.md"]
     assert "## 隔离的行（2）" in page and "### 已解决的行（1）" in page
     lines = page.splitlines()
-    table = lines.index("| 来源 | 行 | 原因 | 隔离时间 | 解决时间 |")
-    assert lines[table - 1] == "" and lines[table + 2].count("|") == 6   # a Markdown table, its own block
+    table = lines.index("| 来源 | 行 | 列 | 原因 | 隔离时间 | 解决时间 |")
+    assert lines[table - 1] == "" and lines[table + 2].count("|") == 7   # a Markdown table, its own block
     open_part, resolved_part = page.split("### 已解决的行")
     assert "未知项目" in resolved_part.split("## 未对应的列")[0] and "未知项目" not in open_part
     csv_text = build_results(standards, [], quarantine=quarantine, unmapped=unmapped)["results/csv/quarantine.csv"]

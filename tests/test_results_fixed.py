@@ -53,17 +53,18 @@ def test_export_inspections_json():
     assert rows["B"]["findings"] == [{"code": "4.2.1.2-d", "count": 1, "corrected_on_site": True}]
     assert rows["E"]["earned"] == 4 and rows["E"]["percent"] == 50.0
     assert rows["A"]["at"] == "2026-11-16T09:00:00+08:00"
-    assert set(rows["A"]) == {"id", "checklist", "project", "role", "inspector", "at", "earned", "possible",
-                              "percent", "grade", "critical_failed", "findings"}
+    assert (rows["A"]["date"], rows["A"]["week"]) == ("2026-11-16", "2026-W47")
+    assert list(rows["A"]) == ["id", "checklist", "project", "role", "inspector", "date", "week", "at", "earned",
+                               "possible", "percent", "grade", "critical_failed", "findings"]
 
 
 def test_export_project_weeks():
     rows = export_rows(S, DATA, "project_weeks")
     assert rows == [
         {"project": "lanting", "week": "2026-W47", "inspections": 1, "earned": 4, "possible": 8,
-         "percent": 50.0, "grade": "不合格"},
+         "percent": 50.0, "grade": "不合格", "critical": 0},
         {"project": "wutong", "week": "2026-W47", "inspections": 4, "earned": 17, "possible": 25,
-         "percent": 68.0, "grade": "不合格"},
+         "percent": 68.0, "grade": "不合格", "critical": 1},
     ]
 
 
@@ -87,7 +88,7 @@ def test_pages_show_the_hand_computed_numbers():
     files = build_results(S, DATA)
     overview = files["results/index.md"]
     wutong = next(line for line in overview.splitlines() if "[梧桐苑]" in line)
-    assert "68.0% 不合格（n=4）" in wutong
+    assert "68.0% 不合格（n=4，红线 1 次）" in wutong   # B is the one 红线 incident
     assert "| 1 / 0 |" in wutong  # one open action (4.2.1.2-c), none overdue
     lanting = next(line for line in overview.splitlines() if "[兰亭雅居]" in line)
     assert "50.0% 不合格（n=1）" in lanting and "| 1 / 1 |" in lanting
@@ -95,8 +96,10 @@ def test_pages_show_the_hand_computed_numbers():
     assert "未关闭：2 项，其中逾期 1 项" in actions
     assert "已关闭：2 项（当场纠正 1，复查符合 1）" in actions
     assert "关闭所需天数中位数：0.5 天" in actions
-    # missed: wutong 2 (Tue), lanting 4, six empty projects × 4, every project's monthly sampling 8 -> 38
-    assert "共 38 条" in files["results/patrols.md"]
+    # missed: wutong 2 (Tue), lanting 4, six empty projects × 4 -> 30; November is not over (the data ends
+    # 11-17), so no project missed its monthly sampling yet (issue 12, case 11: it was counted, 38)
+    assert "共 30 条（最新的在前）" in files["results/patrols.md"]
+    assert "| 项目 | 2026-11（部分：11月16日–11月17日） |" in files["results/patrols.md"]
     assessment = files["results/assessment.md"]
     assert "**梧桐苑 · 改进意见**：得分率 68.0% < 80%（n=4）；巡查完成率 66.7% < 85%" in assessment
     assert "**兰亭雅居 · 改进意见**：得分率 50.0% < 80%（n=1）；巡查完成率 16.7% < 85%" in assessment

@@ -74,7 +74,10 @@ def test_overview_numbers_match_the_scoring(files):
             if i.project == "wutong" and monday <= i.date <= monday + dt.timedelta(days=6)]
     agg = sc.aggregate(S, week)
     row = next(line for line in files["results/index.md"].splitlines() if "[梧桐苑]" in line)
-    assert f"{agg.percent:.1f}% {agg.grade}（n={agg.n}）" in row
+    red = f"，红线 {agg.critical} 次" if agg.critical else ""
+    assert f"{agg.percent:.1f}% {agg.grade}（n={agg.n}{red}）" in row
+    assert agg.critical == sum(1 for x in week if x.critical)            # 红线 incidents are inspections
+    assert agg.grade == (S.lowest_grade if agg.critical else S.grade(agg.percent))   # the vetoed grade
 
 
 def test_overview_csv_is_excel_friendly_and_parses(files):
@@ -94,7 +97,8 @@ def test_free_text_is_inert_everywhere(files):
     quality = files["results/data-quality.md"]
     assert "&lt;script&gt;" in quality and "\\[点我\\]" in quality
     rows = list(csv.reader(io.StringIO(files["results/csv/quarantine.csv"].lstrip("\ufeff"))))
-    assert rows[2][2] == "'=HYPERLINK(\"http://e\")"  # a spreadsheet shows it as text, never runs it
+    assert rows[0] == ["来源", "行", "列", "原因", "时间"]
+    assert rows[2][3] == "'=HYPERLINK(\"http://e\")"  # a spreadsheet shows it as text, never runs it
 
 
 def test_no_email_address_is_ever_published():
@@ -122,7 +126,7 @@ def test_missed_patrols_and_actions_pages_list_what_scoring_found(files):
 
 def test_assessment_cites_rules(files):
     text = files["results/assessment.md"]
-    assert "参与排名：本季检查不少于 30 次" in text
+    assert "参与排名：本季有得分率的检查不少于 30 次（没有适用条目的检查不计）" in text
     assert "| 1 |" in text
 
 

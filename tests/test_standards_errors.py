@@ -81,7 +81,8 @@ def test_duplicate_yaml_key():
 @pytest.mark.parametrize("file, old, new, what, value, hint", [
     ("procedure.yaml", "methods: [onsite, records]", "methods: [onsite, recrods]", "检查方式", "recrods",
      "是否应为“records”？"),
-    ("procedure.yaml", "roles: [crd, project_manager]", "roles: [crd, project_manger]", "角色", "project_manger",
+    ("procedure.yaml", "roles: [cs_supervisor, project_manager, crd]", "roles: [cs_supervisor, project_manger, crd]",
+     "角色", "project_manger",
      "是否应为“project_manager”？"),
     ("checklists.yaml", 'include: ["4.2.1", "4.2.2"]', 'include: ["4.2.1", "4.2.1.2-g"]', "章节或条目", "4.2.1.2-g",
      "是否应为“4.2.1.2-f”？"),

@@ -67,7 +67,7 @@ def _print_report(report) -> None:
 @click.command()
 @click.option("--sheet", "sheet_urls", multiple=True, metavar="URL|KEY",
               help="A response spreadsheet (URL, optionally with #gid=…, or key). Needs --checklist.")
-@click.option("--file", "file_paths", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--file", "file_paths", multiple=True, type=click.Path(path_type=Path),   # checked when read
               help="A CSV or XLSX export of responses. Needs --checklist.")
 @click.option("--checklist", help="Checklist id the --sheet/--file responses belong to (or limits the lock's sheets).")
 @store_option("db_path")
@@ -77,12 +77,15 @@ def _print_report(report) -> None:
 @STANDARDS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object on stdout.")
 @click.option("--dry-run", is_flag=True, help="Read and report without writing the store.")
+@click.option("--accept-deletions", is_flag=True,
+              help="确认删除：来源为空，或本次少了它以前一半以上的记录时，照样把缺少的记录标为已删除"
+                   "（默认拒绝导入，什么也不写入）。")
 @click.option("--chunk-rows", type=click.IntRange(1, 100_000), default=10_000, show_default=True,
               help="Rows per Sheets API request.")
 @click.option("--deadline", type=click.FloatRange(1), default=300.0, show_default=True,
               help="Seconds to keep retrying a failing Sheets API before giving up.")
 def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
-           chunk_rows, deadline):
+           accept_deletions, chunk_rows, deadline):
     """Pull form responses from Google Sheets or exported files into the store."""
     from ..ingest import run as ingest_run
     from ..forms.lock_file import read_locked_forms
@@ -103,7 +106,7 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         report = ingest_run.run_ingest(sources, standards=standards, db_path=db_path, lock=lock,
                                        credentials=credentials, dry_run=dry_run, chunk_rows=chunk_rows,
                                        retry=Retry(deadline=deadline), progress=bars,
-                                       instruments=INSTRUMENTS)
+                                       instruments=INSTRUMENTS, accept_deletions=accept_deletions)
     finally:
         bars.close()
     if as_json:

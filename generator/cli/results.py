@@ -9,8 +9,7 @@ import click
 
 from .options import STANDARDS_OPTION, STORE_OPTION
 from ..errors import HandbookError
-from ..messages import Msg
-
+from ..messages import Msg, one_line
 
 
 @click.command()
@@ -29,7 +28,7 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
 
     standards = require_standards(standards_dir)
     if not store_path.exists():
-        raise HandbookError(Msg.STORE_MISSING(path=store_path))
+        raise HandbookError(one_line("store_missing", path=store_path))
     if fmt == "xlsx" and output is None:
         raise HandbookError(Msg.XLSX_NEEDS_OUTPUT())
     data = serialise(export_rows(standards, read_inspections(store_path), table), fmt)

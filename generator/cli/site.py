@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from .options import STANDARDS_OPTION, STORE_OPTION
+from ..errors import HandbookError, one_line
+from .options import DEFAULT_STORE, STANDARDS_OPTION, STORE_OPTION
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"),
                           show_default=True, help="Folder the built site replaces.")
@@ -14,6 +15,19 @@ DOCS_OPTION = click.option("--docs", "docs_dir", type=click.Path(path_type=Path)
                            show_default=True, help="The site's Markdown source folder (generated pages go here).")
 CONFIG_OPTION = click.option("--config", "config_file", type=click.Path(path_type=Path),
                              default=Path("mkdocs.yml"), show_default=True, help="MkDocs configuration file.")
+
+
+def _check_store(store_path: Path) -> bool:
+    """True when the store is the default one and does not exist yet (the results then say there is no
+    data); a store named with --store or HANDBOOK_STORE must exist."""
+    if store_path.exists():
+        return False
+    source = click.get_current_context().get_parameter_source("store_path")
+    if source is not click.core.ParameterSource.DEFAULT:
+        named = "--store" if source is click.core.ParameterSource.COMMANDLINE else "HANDBOOK_STORE"
+        raise HandbookError(one_line("store_named_missing", option=named, path=store_path,
+                                     default=DEFAULT_STORE))
+    return True
 
 
 @click.command()
@@ -33,14 +47,24 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     from ..results.publish import sheet_focus
     from ..site import build_site
 
-    extra, focus = [], None
+    extra, focus, missing = [], None, False
     if handbook_only:
         for generated in ("results", "methods"):  # no stale results from an earlier build
             shutil.rmtree(docs_dir / generated, ignore_errors=True)
     else:
+        missing = _check_store(store_path)
         extra, focus = site_generators(store_path), sheet_focus(store_path)
     report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                         extra_generators=extra, sheet_focus=focus)
+    if handbook_only:
+        click.echo("只生成了手册（--handbook-only），没有读取数据库，也没有检查结果。")
+    elif missing:
+        click.echo(f"默认数据库 {store_path} 还不存在：结果页显示“暂无检查数据”（先运行 handbook ingest）。")
+    else:
+        from ..results.publish import store_snapshot
+
+        scored = len(store_snapshot(store_path).inspections())
+        click.echo(f"读取数据库 {store_path}：评分 {scored} 次检查。")
     t = report.timings
     click.echo(f"网站已生成到 {report.out_dir}/：{len(report.pages)} 个生成页面，{len(report.sheets)} 个 PDF，"
                f"{report.size_bytes / 1e6:.1f} MB。")
@@ -61,6 +85,7 @@ def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     from ..results.publish import sheet_focus
     from ..site import serve_site
 
+    _check_store(store_path)
     try:
         serve_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                    extra_generators=site_generators(store_path), sheet_focus=sheet_focus(store_path), port=port,

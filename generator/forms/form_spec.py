@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import HandbookError
-from ..inspection import ANSWER_LABELS, FIELD_TITLES, NO, YES, corrected_title, note_title
+from ..inspection import (COMPLIANT, FIELD_TITLES, NO, NOT_APPLICABLE, YES, answer_options, corrected_title,
+                          findings_to_empty, note_title)
 from ..standards import Standards
 
 # Kinds of question recorded in the lock file, besides items and opening fields.
@@ -55,7 +56,8 @@ class FormSpec:
     batch_update: dict                # forms.batchUpdate body that fills an empty form
     publish: dict                     # forms.setPublishSettings body
     questions: dict[str, dict] = field(default_factory=dict)  # question id -> lock entry
-    options: tuple[str, ...] = tuple(ANSWER_LABELS)   # item answer labels recorded in the lock (none for a quiz)
+    options: tuple[str, ...] = ()     # item answer labels recorded in the lock (none for a quiz or survey)
+    answers: dict[str, int | None] = field(default_factory=dict)   # each of those labels -> findings
 
     @property
     def items(self) -> list[dict]:
@@ -118,7 +120,8 @@ def _item_description(item) -> str:
         lines.append("【红线】发现即判本次检查不合格。")
     lines.append(item.text.strip())
     fix = "当场整改" if item.fix_within_days == 0 else f"{item.fix_within_days} 天内整改"
-    lines.append(f"分值 {_num(item.points)} 分，每处扣 {_num(item.deduction)} 分，扣完为止；{fix}。")
+    empty = findings_to_empty(item.points, item.deduction)
+    lines.append(f"分值 {_num(item.points)} 分，每处扣 {_num(item.deduction)} 分，{empty} 处扣完（得 0 分）；{fix}。")
     if item.guidance:
         lines.append(f"检查要点：{item.guidance.strip()}")
     return "\n".join(lines)
@@ -129,8 +132,9 @@ def _form_description(standards: Standards, checklist) -> str:
     parts = []
     if checklist.description:
         parts.append(checklist.description.strip())
-    parts.append("每个条目点选一项：" + " / ".join(ANSWER_LABELS) + "。发现问题时，在该页末尾的"
-                 "“问题说明”中写明条目代码、位置和情况；已当场纠正的选“是”。")
+    parts.append(f"每个条目点选一项：{COMPLIANT} / 不符合 1 处 / 不符合 2 处 …… / 不符合 N 处及以上（扣完） / "
+                 f"{NOT_APPLICABLE}。N 是扣完该条目分值的处数（见条目说明），选到“扣完”该条目得 0 分。"
+                 "发现问题时，在该页末尾的“问题说明”中写明条目代码、位置和情况；已当场纠正的选“是”。")
     parts.append(f"标准版本 {doc.version}（{doc.number} {doc.title}）")
     return "\n\n".join(parts)
 
@@ -144,6 +148,7 @@ def build_form(standards: Standards, checklist_id: str, *, instruments: Sequence
     chosen = {i.code for i in standards.checklist_items(checklist_id)}
     questions: dict[str, dict] = {}
     items: list[dict] = []
+    answers: dict[str, int | None] = {}    # every item option of this form -> findings (for the lock)
 
     def add_question(key: str, title: str, question: dict, entry: dict, description: str | None = None):
         qid = question["questionId"]
@@ -178,8 +183,10 @@ def build_form(standards: Standards, checklist_id: str, *, instruments: Sequence
                       "description": f"本页 {len(section_items)} 个条目，共 {_num(total)} 分。",
                       "pageBreakItem": {}})
         for item in section_items:
+            options = answer_options(item.points, item.deduction)
+            answers.update(options)
             add_question(f"code:{item.code}", item_title(item.code, item.short),
-                         choice_question(stable_id(f"question:code:{item.code}"), list(ANSWER_LABELS)),
+                         choice_question(stable_id(f"question:code:{item.code}"), list(options)),
                          {"item": item.code}, _item_description(item))
         add_question(f"note:{number}", note_title(number, title),
                      {"questionId": stable_id(f"question:note:{number}"), "required": False,
@@ -214,7 +221,15 @@ def build_form(standards: Standards, checklist_id: str, *, instruments: Sequence
         publish={"publishSettings": {"publishState": {"isPublished": True, "isAcceptingResponses": True}},
                  "updateMask": "publishState"},
         questions=questions,
+        options=tuple(ordered_labels(answers)),
+        answers=dict((label, answers[label]) for label in ordered_labels(answers)),
     )
+
+
+def ordered_labels(answers: dict[str, int | None]) -> list[str]:
+    """符合, then by findings (不符合 k 处 before 不符合 k 处及以上（扣完）), then 不适用."""
+    return sorted(answers, key=lambda label: (answers[label] is None, answers[label] or 0, label != COMPLIANT,
+                                              "扣完" in label))
 
 
 def check_unique_ids(checklist_id: str, items: list[dict]) -> None:

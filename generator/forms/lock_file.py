@@ -12,7 +12,11 @@ Written by `handbook forms push` and `handbook forms link`. The one reader is `r
           "<standards version>":
             revision_id: …
             pushed: <aware datetime>
-            options: [符合, 不符合 1 处, …]
+            options: [符合, 不符合 1 处, …]        # every item answer label of the version
+            answers: {符合: 0, 不符合 1 处: 1, …, 不符合 5 处及以上（扣完）: 5, 不适用: null}
+                                                 # what each label means (findings); versions recorded
+                                                 # without it read `options` by position as
+                                                 # 符合 / 1 / 2 / 3 处及以上 / 不适用
             questions: {<question id>: {item: <code>, title} | {field: project, title}
                                        | {section: "4.2.1", kind: note|corrected, title}}
 
@@ -89,6 +93,10 @@ def _check_shape(path: Path, data) -> None:
             need(isinstance(version, str), vat, " 的版本号应为带引号的字符串")
             need(isinstance(v, dict) and isinstance(v.get("questions", {}), dict), vat, " 应有 questions: 映射")
             need(isinstance(v.get("options", []), list), f"{vat}.options", " 应为列表")
+            answers = v.get("answers", {})
+            need(isinstance(answers, dict) and all(
+                isinstance(k, str) and (a is None or (isinstance(a, int) and not isinstance(a, bool) and a >= 0))
+                for k, a in answers.items()), f"{vat}.answers", " 应为“选项: 处数”的映射（不适用为 null）")
             for qid, q in v.get("questions", {}).items():
                 need(isinstance(qid, str) and isinstance(q, dict) and isinstance(q.get("title"), str),
                      f"{vat}.questions.{qid}", " 应为带引号的问题 id 映射到 {…, title: …}")
@@ -183,6 +191,7 @@ class FormVersion:
     pushed: dt.datetime | None
     options: tuple[str, ...]
     questions: dict[str, dict]      # question id -> {item|field|section+kind, title}
+    answers: dict[str, int | None] = field(default_factory=dict)   # option label -> findings, when recorded
 
 
 @dataclass(frozen=True)
@@ -232,7 +241,8 @@ def read_locked_forms(path: Path | str | None = None) -> Lock:
                                        int(s["gid"]) if s.get("gid") is not None else None,
                                        s.get("sheet_name")) for s in entry.get("sheets") or [])
             versions = [FormVersion(str(name), _when(v.get("pushed")), tuple(v.get("options") or ()),
-                                    {str(k): dict(q) for k, q in (v.get("questions") or {}).items()})
+                                    {str(k): dict(q) for k, q in (v.get("questions") or {}).items()},
+                                    {str(k): a for k, a in (v.get("answers") or {}).items()})
                         for name, v in (entry.get("versions") or {}).items()]
             versions.sort(key=lambda v: (v.pushed or dt.datetime.min.replace(tzinfo=dt.timezone.utc), v.name))
             forms[checklist] = LockedForm(checklist, sheets, tuple(versions))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..errors import FormGone, HandbookError
+from ..inspection import version_answers
 from ..messages import Msg
 from ..standards import Standards
 from . import lock_file as lockfile
@@ -162,14 +163,21 @@ def _record_version(data: dict, spec: FormSpec, result: PushResult, now: dt.date
     questions = dict(old["questions"]) if old else {}
     questions.update(question_map(form, spec))
     revision = form.get("revisionId", "")
+    options, answers = list(spec.options), dict(spec.answers)
+    if answers and old:
+        # labels this version had before keep their meaning for the responses given with them
+        answers = {**version_answers(old.get("options") or (), old.get("answers")), **answers}
+        options = list(answers)
     if old and old.get("revision_id") == revision and old.get("questions") == questions \
-            and old.get("options") == list(spec.options) and old.get("form_id", entry["form_id"]) == entry["form_id"]:
+            and old.get("options") == options and (old.get("answers") or {}) == answers \
+            and old.get("form_id", entry["form_id"]) == entry["form_id"]:
         return
     versions[spec.version] = {
         "form_id": entry["form_id"],
         "revision_id": revision,
         "pushed": now,
-        "options": list(spec.options),
+        "options": options,
+        **({"answers": answers} if answers else {}),
         "questions": questions,
     }
     lockfile.write_lock(lock_path, data)

@@ -3,6 +3,8 @@
 CSV text is decoded as UTF-8 (with or without BOM), else GB18030 (Excel in China
 saves that); UTF-16 with a BOM (Excel's "Unicode text") is read too. Quoted header
 cells may hold line breaks; row numbers count records, as the sheet numbers rows.
+A cell longer than the csv module's field limit is read whole (its row is then
+quarantined as too long), so one odd cell never refuses the whole file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from ..errors import HandbookError
+from ..errors import error
 from .table import SourceRef, Table
 
 RESPONSE_SHEET_PREFIXES = ("form responses", "form_responses", "表单回复", "表單回應", "フォームの回答",
@@ -28,7 +30,7 @@ def decode(data: bytes, name: str = "file") -> tuple[str, str]:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise HandbookError(f"{name}: not UTF-8 or GB18030 text; export it again as CSV (UTF-8)")
+    raise error("ingest_file_encoding", path=name)
 
 
 def _delimiter(text: str) -> str:
@@ -40,17 +42,21 @@ def read_csv(path: Path, checklist: str) -> Table:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise HandbookError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise error("ingest_file_unreadable", path=path, reason=exc.strerror or exc) from None
     text, encoding = decode(data, str(path))
     del data
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     # Answers repeat a handful of labels, names and dates: one string object each keeps a year's
     # export (hundreds of thousands of rows) in a fraction of the memory.
     same: dict[str, str] = {}
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))   # no field is longer than the text: read every cell
     try:
         records = [[same.setdefault(cell, cell) for cell in record] for record in reader]
     except csv.Error as exc:
-        raise HandbookError(f"{path}: not a valid CSV file ({exc})") from None
+        raise error("ingest_file_not_csv", path=path, reason=exc) from None
+    finally:
+        csv.field_size_limit(limit)
     return _table(path, checklist, records, notes=[f"encoding {encoding}"])
 
 
@@ -60,7 +66,7 @@ def read_xlsx(path: Path, checklist: str) -> Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise HandbookError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
+        raise error("ingest_file_not_xlsx", path=path, reason=type(exc).__name__) from None
     try:
         sheets = book.worksheets
         chosen = next((ws for ws in sheets if ws.title.lower().startswith(RESPONSE_SHEET_PREFIXES)), sheets[0])
@@ -90,8 +96,10 @@ def _table(path: Path, checklist: str, records: list[list], title: str = "", not
 def read_file(path: Path | str, checklist: str) -> Table:
     """A CSV or XLSX export of a response sheet, cells as read."""
     path = Path(path)
+    if path.is_dir():
+        raise error("ingest_file_is_folder", path=path)
     if not path.is_file():
-        raise HandbookError(f"no such file: {path}")
+        raise error("ingest_file_missing", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path, checklist)
     return read_csv(path, checklist)

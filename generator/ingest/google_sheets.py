@@ -6,6 +6,8 @@ opened by key, its responses worksheet found by gid or by the form's sheet name,
 and values read in row chunks as UNFORMATTED_VALUE / SERIAL_NUMBER, so times are
 serial numbers in the spreadsheet's own time zone. 429 and 5xx answers, dropped
 connections and truncated bodies are retried with backoff inside one deadline.
+An answer of an unexpected shape (`values` not a list of rows of plain cells,
+metadata without its fields) is an error: nothing of the run is written.
 `HANDBOOK_SHEETS_ENDPOINT` (or `endpoint=`) sends the API calls elsewhere (tests).
 """
 
@@ -21,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import HandbookError
+from ..errors import HandbookError, error
 from .files import RESPONSE_SHEET_PREFIXES
 from .table import Progress, SourceRef, Table
 
@@ -30,6 +32,7 @@ ENDPOINT_ENV = "HANDBOOK_SHEETS_ENDPOINT"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 CHUNK_ROWS = 10_000
+_CELL_TYPES = frozenset({str, int, float, bool, type(None)})   # what JSON gives for a cell
 _URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 _GID = re.compile(r"[#?&]gid=(\d+)")
 
@@ -172,6 +175,35 @@ def _pick_worksheet(worksheets: list, ref: SourceRef, title: str):
                         f"({names}); add #gid=… to the URL")
 
 
+def _malformed(ref: SourceRef, what: str, detail: str) -> HandbookError:
+    return error("ingest_sheet_malformed", sheet=ref.locator, what=what, detail=detail)
+
+
+def _type_name(value) -> str:
+    return {dict: "对象", list: "列表", str: "文本", type(None): "null", bool: "布尔值", int: "数字",
+            float: "数字"}.get(type(value), type(value).__name__)
+
+
+def checked_values(data, ref: SourceRef, start: int) -> list[list]:
+    """The rows of a values.get answer, after checking its shape: an object whose `values` (absent when
+    the range is empty) is a list of rows, each a list of plain cells (text, number, boolean, null)."""
+    where = f"第 {start} 行起的数据"
+    if not isinstance(data, dict):
+        raise _malformed(ref, where, f"应为 JSON 对象，实际为{_type_name(data)}")
+    if data.get("majorDimension", "ROWS") != "ROWS":
+        raise _malformed(ref, where, f"majorDimension 为 {str(data.get('majorDimension'))[:20]}，应为 ROWS")
+    values = data.get("values", [])
+    if not isinstance(values, list):
+        raise _malformed(ref, where, f"values 应为行的列表，实际为{_type_name(values)}")
+    for offset, row in enumerate(values):
+        if type(row) is not list:
+            raise _malformed(ref, where, f"第 {start + offset} 行应为单元格列表，实际为{_type_name(row)}")
+        if not set(map(type, row)) <= _CELL_TYPES:
+            bad = next(c for c in row if type(c) not in _CELL_TYPES)
+            raise _malformed(ref, where, f"第 {start + offset} 行有一个单元格是{_type_name(bad)}")
+    return values
+
+
 def _column_letters(n: int) -> str:
     letters = ""
     while n > 0:
@@ -195,12 +227,19 @@ def fetch_sheet(ref: SourceRef, *, credentials: Path | str | None = None, endpoi
         raise HandbookError(f"{key_path} is not a usable service-account key ({exc})".splitlines()[0]) from None
     client.set_timeout(retry.timeout)
     session = _Session(ref, email, retry)
-    spreadsheet = session.call("the spreadsheet", lambda: client.open_by_key(ref.locator))
-    worksheets = session.call("the worksheet list", spreadsheet.worksheets)
-    ws = _pick_worksheet(worksheets, ref, spreadsheet.title)
-    tz_name = spreadsheet.timezone
-    quoted = "'" + ws.title.replace("'", "''") + "'"
-    last_col, total = _column_letters(max(ws.col_count, 1)), ws.row_count
+    try:   # gspread reads the metadata's fields as it goes: a field missing or of another type fails here
+        spreadsheet = session.call("the spreadsheet", lambda: client.open_by_key(ref.locator))
+        worksheets = session.call("the worksheet list", spreadsheet.worksheets)
+        ws = _pick_worksheet(worksheets, ref, spreadsheet.title)
+        tz_name = spreadsheet.timezone
+        title, cols, total = ws.title, ws.col_count, ws.row_count
+        if not (isinstance(title, str) and type(cols) is int and type(total) is int and cols >= 0 and total >= 0
+                and (tz_name is None or isinstance(tz_name, str))):
+            raise TypeError("title, rowCount, columnCount or timeZone")
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise _malformed(ref, "表格信息", f"{type(exc).__name__}: {str(exc)[:60]}") from None
+    quoted = "'" + title.replace("'", "''") + "'"
+    last_col = _column_letters(max(cols, 1))
     params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
               "majorDimension": "ROWS"}
     label = f"{ref.checklist}: {spreadsheet.title} / {ws.title}"
@@ -211,7 +250,7 @@ def fetch_sheet(ref: SourceRef, *, credentials: Path | str | None = None, endpoi
         a1 = f"{quoted}!A{start}:{last_col}{end}"
         data = session.call(f"rows {start}–{end}",
                             lambda a1=a1: spreadsheet.values_get(a1, params=params))
-        values = data.get("values", []) if isinstance(data, dict) else []
+        values = checked_values(data, ref, start)
         for offset, cells in enumerate(values):
             number = start + offset
             if number == 1:

@@ -5,6 +5,11 @@ A column maps to an item by the code at the start of its header (grid questions
 of any form version. Answers map through the option labels of the response's form
 version (by position, so older labels stay readable) and the current labels.
 A row that cannot be used raises `Rejected` with a reason code and a message.
+
+Text is data: notes, names and comments are kept exactly as typed (an `=`, `@`, `-`, `+` or
+HTML in a note never sends a row to quarantine); whatever shows or exports them makes them
+safe there. Every item of the row's form version is a required question, so a blank answer
+means a damaged row (`未答`), never 不适用.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from ..inspection import ANSWER_LABELS, FIELD_TITLES, NO, YES
 from ..forms.lock_file import FormVersion, LockedForm
+from ..inspection import FIELD_TITLES, NO, YES, known_answers, version_answers
 from .values import parse_date, parse_datetime
 
 TIMESTAMP_TITLES = {"timestamp", "时间戳记", "時間戳記", "タイムスタンプ", "marca temporal", "horodateur"}
@@ -28,8 +34,6 @@ GRID = re.compile(r"^(?P<question>.*?)\s*\[(?P<row>[^\[\]]+)\]$")
 NOTE = re.compile(r"^问题说明\s*[（(]\s*(\d+(?:\.\d+)+)")
 CORRECTED = re.compile(r"^已当场纠正\s*[（(]\s*(\d+(?:\.\d+)+)")
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
-FORMULA = re.compile(r"^\s*(=|[+\-@]\s*[A-Za-z_(])")
-MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>|javascript:", re.IGNORECASE)
 MAX_CELL = 5000
 _FIELD_BY_TITLE = {title: key for key, title in FIELD_TITLES.items()}
 BANK_ID = re.compile(r"^([a-z][a-z0-9_-]*)(?:\s|$)")   # a questioning grid row starts with the question id
@@ -40,24 +44,26 @@ NOT_ASKED = "未抽问"
 REASONS: dict[str, str] = {
     "unknown_project": "未知项目“{value}”",
     "unknown_role": "未知角色“{value}”",
+    "role_not_on_checklist": "角色“{value}”不使用此检查表",
     "bad_time": "无法识别的提交时间“{value}”",
     "bad_date": "无法识别的检查日期“{value}”",
     "missing_answer": "缺少必填答案：{value}",
+    "unanswered": "未答：{value}",
     "not_an_option": "{value}",
     "duplicate": "与本次读取的{value}完全相同（重复提交）",
-    "formula": "单元格像公式，可能是注入：{value}",
     "too_long": "单元格过长：{value}",
-    "markup": "文本含 HTML 或脚本：{value}",
     "email_as_name": "检查人一栏填写的是电子邮箱",
 }
 
-# Short names of the reasons, for summaries.
+# Short names of the reasons, for summaries. `formula` and `markup` are no longer given (text is data);
+# their names stay for the quarantine entries older runs stored.
 REASON_NAMES: dict[str, str] = {
-    "unknown_project": "未知项目", "unknown_role": "未知角色", "bad_time": "提交时间无法识别",
-    "bad_date": "检查日期无法识别", "missing_answer": "缺少必填答案", "not_an_option": "答案不是选项",
-    "duplicate": "重复提交", "formula": "疑似公式注入", "too_long": "单元格过长", "markup": "含 HTML 或脚本",
-    "email_as_name": "检查人填了邮箱",
+    "unknown_project": "未知项目", "unknown_role": "未知角色", "role_not_on_checklist": "角色不使用此检查表",
+    "bad_time": "提交时间无法识别", "bad_date": "检查日期无法识别", "missing_answer": "缺少必填答案",
+    "unanswered": "未答", "not_an_option": "答案不是选项", "duplicate": "重复提交", "too_long": "单元格过长",
+    "email_as_name": "检查人填了邮箱", "formula": "疑似公式注入", "markup": "含 HTML 或脚本",
 }
+_VERBATIM = {"unanswered"}   # reasons whose value is ours (item codes), never cut short
 
 
 class Rejected(Exception):
@@ -65,7 +71,7 @@ class Rejected(Exception):
 
     def __init__(self, code: str, value: object = ""):
         self.code = code
-        self.message = REASONS[code].format(value=_short(value))
+        self.message = REASONS[code].format(value=value if code in _VERBATIM else _short(value))
         super().__init__(self.message)
 
 
@@ -113,6 +119,9 @@ class Vocabulary:
     form: LockedForm
     bank: frozenset[str] = frozenset()        # random-questioning question ids (methods.yaml)
     bank_answers: tuple[str, ...] = ()        # their answer labels, e.g. 答对 / 部分 / 答错
+    role_names: dict[str, str] = field(default_factory=dict)   # role id -> name
+    current_items: tuple[str, ...] = ()       # the checklist's item codes in the standards now, in order
+    item_titles: dict[str, str] = field(default_factory=dict)  # item code -> short title (for messages)
 
     @classmethod
     def build(cls, standards, checklist: str, form: LockedForm) -> "Vocabulary":
@@ -130,7 +139,31 @@ class Vocabulary:
                    frozenset(spec.projects) if spec.projects else None, roles, tuple(spec.roles),
                    frozenset(standards.items), frozenset(standards.clauses), form,
                    frozenset(q.id for q in bank.questions) if bank else frozenset(),
-                   tuple(bank.answers) if bank else ())
+                   tuple(bank.answers) if bank else (),
+                   {r.id: r.name for r in standards.organisation.roles},
+                   tuple(i.code for i in standards.checklist_items(checklist)),
+                   {code: item.short for code, item in standards.items.items()})
+
+    def required_items(self, version: "FormVersion | None") -> tuple[str, ...]:
+        """The item questions of a form version (all of them required on the form): the version the lock
+        records, the lock's first version for responses older than it, or the checklist as the standards
+        have it now when the lock records no version of this form."""
+        if version is None:
+            if not self.form.versions:
+                return self.current_items
+            version = self.form.versions[0]
+        cache = self.__dict__.setdefault("_required", {})
+        hit = cache.get(version.name)
+        if hit is None:
+            hit = cache[version.name] = tuple(dict.fromkeys(
+                str(q["item"]) for q in version.questions.values() if q.get("item")))
+        return hit
+
+    def version_named(self, name: str) -> "FormVersion | None | bool":
+        """The lock's form version of that name; None for "" (no version recorded); False when unknown."""
+        if not name:
+            return None
+        return next((v for v in self.form.versions if v.name == name), False)
 
 
 @dataclass
@@ -138,6 +171,12 @@ class ColumnMap:
     targets: dict[int, Target]
     unmapped: list[tuple[int, str]]          # (column index, header as read)
     header: list[str]
+    versions_used: set[str] = field(default_factory=set)   # form versions of the rows read ("" = none recorded)
+
+    @cached_property
+    def items(self) -> dict[str, int]:
+        """Item code -> column index."""
+        return {t.key: i for i, t in self.targets.items() if t.kind == "item"}
 
 
 def _lock_titles(form: LockedForm) -> dict[str, Target]:
@@ -277,10 +316,6 @@ def _text(value) -> str:
 def _check_cell(value: str) -> None:
     if len(value) > MAX_CELL:
         raise Rejected("too_long", f"{len(value)} 个字符（上限 {MAX_CELL}）")
-    if FORMULA.match(value):
-        raise Rejected("formula", value)
-    if MARKUP.search(value):
-        raise Rejected("markup", value)
 
 
 def version_of(form: LockedForm, submitted_at: dt.datetime) -> FormVersion | None:
@@ -307,13 +342,12 @@ def _answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, in
 
 
 def _build_answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, int | None]:
-    values = list(ANSWER_LABELS.values())
     table: dict[str, int | None] = {}
     others = [v for v in form.versions if v is not version] + ([version] if version else [])
     for v in others:  # the response's own version last, so its labels win
-        for i, label in enumerate(v.options[:len(values)]):
-            table[norm(label)] = values[i]
-    for label, value in ANSWER_LABELS.items():
+        for label, value in version_answers(v.options, v.answers).items():
+            table[norm(label)] = value
+    for label, value in known_answers().items():   # labels of forms built by this program, lock or not
         table.setdefault(norm(label), value)
     return table
 
@@ -341,6 +375,8 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
         submitted = parse_datetime(raw_time, source_tz, vocab.timezone)
     except (ValueError, OverflowError):
         raise Rejected("bad_time", raw_time) from None
+    version = version_of(vocab.form, submitted)
+    columns.versions_used.add(version.name if version else "")   # the header must have its items
 
     project_raw, _ = cell("field", "project")
     if not _text(project_raw):
@@ -352,8 +388,10 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     role_raw, has_role = cell("field", "role")
     if _text(role_raw):
         role = vocab.roles.get(norm(role_raw))
-        if role is None or role not in vocab.checklist_roles:
+        if role is None:
             raise Rejected("unknown_role", role_raw)
+        if role not in vocab.checklist_roles:
+            raise Rejected("role_not_on_checklist", vocab.role_names.get(role, role_raw))
     elif len(vocab.checklist_roles) == 1 and not has_role:
         role = vocab.checklist_roles[0]
     else:
@@ -376,7 +414,6 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     else:
         date = submitted.date()
 
-    version = version_of(vocab.form, submitted)
     answers = _answer_table(version, vocab.form)
     out = Normalised(submitted, project, role, inspector, date, version.name if version else "",
                      _text(cell("email")[0]))
@@ -407,6 +444,12 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
             if EMAIL.search(value):
                 raise Rejected("email_as_name")
             out.questioned = value
+    # every item of the form version is required: a blank one is a damaged row (a cut-off line, a
+    # cleared cell), never 不适用; items without a column are the header's problem (the run checks that)
+    blank = [code for code in vocab.required_items(version)
+             if code not in out.findings and code in columns.items]
+    if blank:
+        raise Rejected("unanswered", "、".join(blank))
     if not out.findings:
         raise Rejected("missing_answer", "没有任何条目的答案")
     for i, name in columns.unmapped:

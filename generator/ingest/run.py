@@ -3,6 +3,11 @@
 Everything happens inside one SQLite transaction taken before reading, so a run
 that fails or is killed leaves the store exactly as it was, and two runs cannot
 interleave. `dry_run` does the same work on an in-memory copy and discards it.
+
+A source is refused, and with it the whole run, when its header lacks an item column of
+the form version its rows were answered on (or belongs to another checklist), and when it
+would flag as gone every stored row it gave before (an emptied export) or more than half
+of them, unless `accept_deletions`.
 """
 
 from __future__ import annotations
@@ -17,14 +22,15 @@ from pathlib import Path
 from typing import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import HandbookError
+from ..errors import HandbookError, error
+from ..forms.lock_file import Lock
 from ..gc_paused import paused
 from . import files, identity, google_sheets as sheets, store
-from ..forms.lock_file import Lock
-from .mapping import Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise
+from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise
 from .table import Progress, SourceRef, Table
 
 WRITE_BATCH = 1000
+COLUMNS_LISTED = 5      # missing or foreign columns named in a refusal; more are counted
 COUNTS = ("read", "new", "edited", "unchanged", "gone", "quarantined")
 
 
@@ -166,6 +172,7 @@ class _Prepared:
     timezone: str
     sid: int = 0
     raw_ids: dict = field(default_factory=dict)     # raw hash -> raw row id
+    stored_before: int = 0                          # its inspections not gone before the run
 
 
 # one encoder each (json.dumps with options builds a new encoder per call): the same text as json.dumps
@@ -196,7 +203,7 @@ def _version_fields(r: Normalised) -> tuple[tuple, list, list]:
 
 
 def _prepare(w: store.StoreWriter, table: Table, vocab: Vocabulary, seen: dict[str, tuple],
-             report: SourceReport, now: str) -> _Prepared:
+             report: SourceReport, now: str, standards, lock: Lock) -> _Prepared:
     """Map, check and hash every row, storing the raw cells as it goes (a year's cells never pile up).
 
     A row whose raw cells are those of a stored inspection's current version from this source is
@@ -225,6 +232,7 @@ def _prepare(w: store.StoreWriter, table: Table, vocab: Vocabulary, seen: dict[s
         if hit is not None and hit[0] not in seen:   # the fast path: unchanged since it was stored
             row = _Row(number, raw_hash, hit[0], hit[1])
             seen[hit[0]] = (table.title, number)
+            columns.versions_used.add(hit[2])
             rows.append(row)
             continue
         if hit is None:
@@ -247,10 +255,116 @@ def _prepare(w: store.StoreWriter, table: Table, vocab: Vocabulary, seen: dict[s
             fresh = []
     w.append_raw_rows(sid, hid, fresh, fetched_at)
     del known, fresh
+    _check_header(table, columns, vocab, standards, lock)
     report.unmapped_columns = [name for _, name in columns.unmapped]
     prepared = _Prepared(table, report, rows, columns.unmapped, vocab.timezone.key, sid, w.raw_ids(sid, hid))
+    prepared.stored_before = w.conn.execute(
+        "SELECT count(*) FROM inspections WHERE source_id = ? AND gone_at IS NULL", (sid,)).fetchone()[0]
     w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
     return prepared
+
+
+def source_name(table: Table) -> str:
+    """How a refusal names a source: the file as given, or the spreadsheet's title and key."""
+    t = table.source
+    if t.kind == "file":
+        return f"文件 {t.path or t.locator}"
+    return f"Google 表格“{table.title or t.locator}”（{t.locator}）"
+
+
+def _column_list(codes: list[str], vocab: Vocabulary) -> str:
+    named = [f"{c} {vocab.item_titles[c]}" if c in vocab.item_titles else c for c in codes[:COLUMNS_LISTED]]
+    more = f" 等 {len(codes)} 列" if len(codes) > COLUMNS_LISTED else ""
+    return "、".join(named) + more
+
+
+def _checklist_items(standards, lock: Lock, checklist: str) -> tuple[tuple[str, ...], set[str]]:
+    """(the items a header of the checklist's form must have now: its newest locked version's, else the
+    standards'; every item any version of it ever had)."""
+    vocab = Vocabulary.build(standards, checklist, lock.form(checklist))
+    versions = vocab.form.versions
+    required = vocab.required_items(versions[-1] if versions else None)
+    known = set(vocab.current_items).union(*(vocab.required_items(v) for v in versions))
+    return required, known
+
+
+def _matching_checklists(have, standards, lock: Lock, but: str = "") -> list[str]:
+    """The checklists (other than `but`) whose form this header's item columns are: every item the form
+    asks now is there, and no item it never had."""
+    out = []
+    for other in standards.checklists:
+        if other == but:
+            continue
+        need, ever = _checklist_items(standards, lock, other)
+        if all(code in have for code in need) and all(code in ever for code in have if code in standards.items):
+            out.append(other)
+    return out
+
+
+def _check_other_form(table: Table, form: str, standards, lock: Lock) -> None:
+    """Refuse a checklist's export given as the questionnaire or a quiz (--checklist customer-survey)."""
+    if not standards.checklists:
+        return
+    any_checklist = next(iter(standards.checklists))
+    have = map_columns(table.header, Vocabulary.build(standards, any_checklist, lock.form(any_checklist))).items
+    others = _matching_checklists(have, standards, lock) if have else []
+    if others:
+        raise error("ingest_wrong_checklist", source=source_name(table), kind="表单", checklist=form,
+                    problem=f"它的 {len(have)} 个题目列是检查表条目", other=" 或 --checklist ".join(others))
+
+
+def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards, lock: Lock) -> None:
+    """Refuse a source whose header lacks an item column of a form version its rows were answered on, or
+    whose item columns are another checklist's (the wrong --checklist)."""
+    have = columns.items
+    missing: dict[str, None] = {}
+    names = []                     # the lock's versions that ask a missing column
+    for name in sorted(columns.versions_used):
+        version = vocab.version_named(name)
+        if version is False:       # a version the lock no longer records: nothing known to require
+            continue
+        lacking = [code for code in vocab.required_items(version) if code not in have]
+        if lacking and version is not None:
+            names.append(version.name)
+        elif lacking and vocab.form.versions:
+            names.append(vocab.form.versions[0].name)
+        missing.update(dict.fromkeys(lacking))
+    missing = list(missing)
+    _, known = _checklist_items(standards, lock, vocab.checklist)
+    foreign = [code for code in have if code in vocab.items and code not in known]
+    if not missing and not foreign:
+        return
+    others = _matching_checklists(have, standards, lock, vocab.checklist)
+    where = source_name(table)
+    if others:
+        problem = (f"缺少 {len(missing)} 个题目列：{_column_list(missing, vocab)}" if missing
+                   else f"有 {len(foreign)} 个题目列不属于此检查表：{_column_list(foreign, vocab)}")
+        raise error("ingest_wrong_checklist", source=where, kind="检查表", checklist=vocab.checklist,
+                    problem=problem, other=" 或 --checklist ".join(others))
+    if missing:
+        version = f"（表单版本 {'、'.join(dict.fromkeys(names))}）" if names else ""
+        raise error("ingest_columns_missing", source=where, checklist=vocab.checklist, version=version,
+                    n=len(missing), columns=_column_list(missing, vocab))
+    # foreign item columns alone, matching no other checklist: an older form of this one; kept as read
+
+
+def _stored_other(conn: sqlite3.Connection, key: str) -> int:
+    """Questionnaire and quiz responses from a source (by key) that are not gone, before it is read."""
+    row = conn.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        return 0
+    return sum(conn.execute(f"SELECT count(*) FROM {t} WHERE source_id = ? AND gone_at IS NULL",
+                            (row[0],)).fetchone()[0] for t in ("survey_responses", "exam_responses"))
+
+
+def _check_deletions(checks: list[tuple[Table, SourceReport, int]]) -> None:
+    """Refuse the run when a source would flag every stored row it gave before as gone because it came
+    back empty, or more than half of them: an emptied export or sheet is an accident until confirmed."""
+    for table, sr, before in checks:
+        if before and sr.read == 0:
+            raise error("ingest_source_empty", source=source_name(table), stored=before)
+        if before and sr.gone * 2 > before:
+            raise error("ingest_mass_gone", source=source_name(table), gone=sr.gone, stored=before)
 
 
 def _new_ids(rows: list[_Row], taken: set[str], w: store.StoreWriter | None) -> list[str]:
@@ -280,32 +394,29 @@ def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress
 def _open(db_path: Path, dry_run: bool, lock_wait: float) -> sqlite3.Connection:
     if not dry_run:
         return store.connect(db_path, wait=lock_wait)
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    if db_path.is_file():  # work on a copy: a dry run never touches the file
-        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            source.backup(conn)
-        finally:
-            source.close()
-    return conn
+    return store.open_copy(db_path)   # work on a copy: a dry run never touches the file
 
 
 def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str = store.DEFAULT_STORE,
                lock: Lock | None = None, credentials: Path | str | None = None, endpoint: str | None = None,
                dry_run: bool = False, chunk_rows: int = sheets.CHUNK_ROWS, retry: sheets.Retry = sheets.Retry(),
-               lock_wait: float = 5.0, progress: Progress | None = None, instruments: Sequence = ()) -> IngestReport:
+               lock_wait: float = 5.0, progress: Progress | None = None, instruments: Sequence = (),
+               accept_deletions: bool = False) -> IngestReport:
     """Ingest `sources` into the store at `db_path` in one transaction and report what happened.
 
-    Checklist responses are mapped here; other forms go to the instrument of `instruments` that reads them.
+    A source that comes back empty, or without more than half of the rows it gave before, refuses the
+    run unless `accept_deletions`. Checklist responses are mapped here; other forms go to the
+    instrument of `instruments` that reads them.
     """
     with paused():   # a year's rows are hundreds of thousands of small objects, none in reference cycles
         return _run_ingest(sources, standards=standards, db_path=db_path, lock=lock, credentials=credentials,
                            endpoint=endpoint, dry_run=dry_run, chunk_rows=chunk_rows, retry=retry,
-                           lock_wait=lock_wait, progress=progress, instruments=instruments)
+                           lock_wait=lock_wait, progress=progress, instruments=instruments,
+                           accept_deletions=accept_deletions)
 
 
 def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry_run, chunk_rows, retry,
-                lock_wait, progress, instruments) -> IngestReport:
+                lock_wait, progress, instruments, accept_deletions=False) -> IngestReport:
     lock = lock or Lock()
     db_path = Path(db_path)
     if not sources:
@@ -343,15 +454,22 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
             sr = SourceReport(table.source.label, ref.checklist, table.source.key, table.title or ref.locator,
                               read=len(table.rows), requests=table.requests)
             if ref.checklist in others:
+                _check_other_form(table, ref.checklist, standards, lock)
                 other_tables.append((table, sr))
                 sr.seconds = time.monotonic() - t0
                 continue
-            prepared.append(_prepare(writer, table, vocabs[ref.checklist], seen[ref.checklist], sr, started_at))
+            prepared.append(_prepare(writer, table, vocabs[ref.checklist], seen[ref.checklist], sr, started_at,
+                                     standards, lock))
             table.rows = []   # normalised and counted: the cells need not stay in memory for the write
             sr.seconds = time.monotonic() - t0
         _write(writer, prepared, started_at, progress)
+        checks = [(p.table, p.report, p.stored_before) for p in prepared]
         for table, sr in other_tables:
+            before = _stored_other(conn, table.source.key)
             others[sr.checklist](conn, table, standards, lock.form(sr.checklist), started_at, sr)
+            checks.append((table, sr, before))
+        if not accept_deletions:
+            _check_deletions(checks)
         report.resolved, report.reopened = writer.settle_quarantine(started_at)
         report.sources = [p.report for p in prepared] + [sr for _, sr in other_tables]
         report.seconds = time.monotonic() - started

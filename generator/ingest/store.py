@@ -15,8 +15,9 @@ from operator import itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..errors import HandbookError, StoreBusy
+from ..errors import HandbookError, StoreBusy, StoreError
 from ..inspection import Inspection
+from ..messages import one_line
 from .identity import Stored
 
 DEFAULT_STORE = Path("data/inspections.sqlite")
@@ -219,40 +220,142 @@ CREATE INDEX IF NOT EXISTS quarantine_by_source ON quarantine (source_id)
 }
 
 
+# Tables every handbook store has had since schema 1: a file without them is someone else's database.
+CORE_TABLES = frozenset({"sources", "headers", "raw_rows", "inspections", "versions", "sections", "quarantine",
+                         "unmapped_columns", "ingest_log"})
+OWN_TABLES = CORE_TABLES | {"answers", "survey_responses", "survey_answers", "questioning_answers",
+                            "exam_responses", "exam_answers"}
+# SQLite primary result codes -> catalogue message (generator.errors.MESSAGES)
+_ERRORS = {3: "store_readonly", 5: "store_locked", 6: "store_locked", 8: "store_readonly", 10: "store_io",
+           11: "store_damaged", 13: "store_full", 14: "store_cannot_open", 26: "store_not_sqlite",
+           # extended codes: a write, sync or truncation refused (EFBIG, EDQUOT… report no SQLITE_FULL)
+           778: "store_write_failed", 1034: "store_write_failed", 1546: "store_write_failed"}
+_ERROR_TEXTS = (("locked", "store_locked"), ("busy", "store_locked"), ("readonly", "store_readonly"),
+                ("disk is full", "store_full"), ("disk i/o", "store_io"), ("unable to open", "store_cannot_open"),
+                ("not a database", "store_not_sqlite"), ("malformed", "store_damaged"))
+
+
+def store_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
+    """The one-line error for an SQLite failure on the store at `path` (None: a failure of ours, not the file's)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        message_id = _ERRORS.get(code) or _ERRORS.get(code & 0xFF)
+    else:   # an error raised by the sqlite3 module itself carries no code
+        text = str(exc).lower()
+        message_id = next((m for needle, m in _ERROR_TEXTS if needle in text), None)
+    if message_id is None:
+        return None
+    return (StoreBusy if message_id == "store_locked" else StoreError)(one_line(message_id, path=path))
+
+
+class _Connection(sqlite3.Connection):
+    """A store connection: a locked, read-only, full or damaged store raises one `StoreError` line,
+    wherever in a run it happens (never a traceback)."""
+
+    store_path = ""
+
+    def _fail(self, exc: sqlite3.Error):
+        error = store_error(exc, self.store_path)
+        if error is None:
+            raise exc
+        raise error from None
+
+    def execute(self, *args, **kwargs):
+        try:
+            return super().execute(*args, **kwargs)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+    def executemany(self, *args, **kwargs):
+        try:
+            return super().executemany(*args, **kwargs)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+    def executescript(self, *args, **kwargs):
+        try:
+            return super().executescript(*args, **kwargs)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+
+def _sqlite(target: str, path: Path, **kwargs) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(target, factory=_Connection, **kwargs)
+    except sqlite3.Error as exc:
+        raise store_error(exc, path) or StoreError(one_line("store_cannot_open", path=path)) from None
+    conn.store_path = str(path)
+    return conn
+
+
+def identify(conn: sqlite3.Connection, path: Path | str) -> int:
+    """The schema version of the handbook store on `conn` (0: an empty database, a new store).
+
+    Refuses anything else (another application's tables, a newer handbook's store) without writing."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = {name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")}
+    if version > SCHEMA_VERSION:
+        raise StoreError(one_line("store_newer", path=path, version=version, supported=SCHEMA_VERSION))
+    if version == 0 and not tables:
+        return 0
+    if version == 0 or not CORE_TABLES <= tables:
+        foreign = sorted(tables - OWN_TABLES)
+        if not foreign:
+            raise StoreError(one_line("store_damaged", path=path))
+        shown = "、".join(foreign[:5]) + (f" 等 {len(foreign)} 个" if len(foreign) > 5 else "")
+        raise StoreError(one_line("store_foreign", path=path, tables=shown))
+    return version
+
+
 def connect(path: Path | str, *, wait: float = 5.0) -> sqlite3.Connection:
-    """Open (creating if needed) the store; transactions are explicit (`isolation_level=None`)."""
+    """Open (creating if needed) the store; transactions are explicit (`isolation_level=None`).
+
+    Checks at once that the file is a handbook store (or empty), so a wrong --store fails before any
+    source is read and the file is left as it was."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=wait, isolation_level=None)
+    except OSError:
+        raise StoreError(one_line("store_cannot_open", path=path)) from None
+    if path.is_dir():
+        raise StoreError(one_line("store_cannot_open", path=path))
+    conn = _sqlite(str(path), path, timeout=wait, isolation_level=None)
+    try:
         conn.execute("PRAGMA foreign_keys = ON")
         # A year's run inserts millions of answer rows under random ids: with SQLite's default 2 MiB page
         # cache most index inserts go to the file; 64 MiB (taken only as the run needs it) avoids most of that.
         conn.execute("PRAGMA cache_size = -65536")
-        conn.execute("PRAGMA user_version").fetchone()  # fails here, not mid-run, on a file that is no store
-    except sqlite3.DatabaseError as exc:
-        raise HandbookError(f"{path} is not a handbook store ({exc}); check --store, "
-                            "or move that file away and ingest again") from None
-    except (OSError, sqlite3.Error) as exc:
-        raise HandbookError(f"cannot open the store {path}: {exc}") from None
+        identify(conn, path)   # fails here, not mid-run, on a file that is no store
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def open_copy(path: Path | str) -> sqlite3.Connection:
+    """An in-memory copy of the store (empty when there is none yet), for a dry run: the file is only read."""
+    path = Path(path)
+    conn = _sqlite(":memory:", path, isolation_level=None)
+    if path.is_file():
+        source = open_store_read_only(path, allow_empty=True, snapshot=False)
+        try:
+            source.backup(conn)
+        except sqlite3.Error as exc:
+            raise store_error(exc, path) or exc from None
+        finally:
+            source.close()
     return conn
 
 
 def begin(conn: sqlite3.Connection, path: Path | str) -> None:
-    """Start the run's one write transaction, waiting briefly if another ingest holds it."""
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise StoreBusy(f"another ingest is writing to {path}; try again when it has finished") from None
-        raise HandbookError(f"cannot write to the store {path}: {exc}") from None
+    """Start the run's one write transaction, waiting briefly if another program holds the store."""
+    conn.execute("BEGIN IMMEDIATE")   # a lock held elsewhere: StoreBusy (see _Connection)
     migrate(conn, path)
 
 
 def migrate(conn: sqlite3.Connection, path: Path | str = "store") -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise HandbookError(f"{path} was written by a newer handbook (schema {version}); upgrade handbook")
+    version = identify(conn, path)
     if version == 0:
         _run_script(conn, SCHEMA)
         version = 1
@@ -269,19 +372,22 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-def open_store_read_only(path: Path | str) -> sqlite3.Connection:
-    """A read-only connection to an existing store of a schema this handbook reads (else `HandbookError`)."""
+def open_store_read_only(path: Path | str, *, allow_empty: bool = False, snapshot: bool = True) -> sqlite3.Connection:
+    """A read-only connection to an existing store; with `snapshot`, its reads are one transaction
+    (an ingest committing meanwhile cannot make a read half old, half new)."""
     path = Path(path)
     if not path.is_file():
-        raise HandbookError(f"no store at {path}: run `handbook ingest` first")
+        raise StoreError(one_line("store_missing", path=path))
+    conn = _sqlite(f"{path.resolve().as_uri()}?mode=ro", path, uri=True)
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise HandbookError(f"{path} is not a handbook store ({exc}); check --store") from None
-    if not 1 <= version <= SCHEMA_VERSION:  # an older store reads fine until the next ingest upgrades it
+        if snapshot:
+            conn.execute("BEGIN")
+        version = identify(conn, path)   # an older store reads fine until the next ingest upgrades it
+        if version == 0 and not allow_empty:
+            raise StoreError(one_line("store_empty", path=path))
+    except BaseException:
         conn.close()
-        raise HandbookError(f"{path} has store schema {version}, this handbook reads {SCHEMA_VERSION}")
+        raise
     return conn
 
 
@@ -490,21 +596,21 @@ class StoreWriter:
         return dict(self.conn.execute("SELECT hash, id FROM raw_rows WHERE source_id = ? AND header_id = ?",
                                       (source_id, header_id)))
 
-    def known_rows(self, source_id: int, header_id: int) -> dict[str, tuple[str, tuple]]:
-        """{raw hash: (content hash, key)} of the raw rows from this source and header that are some
-        inspection's current version: a row fetched again with the same cells is that version."""
+    def known_rows(self, source_id: int, header_id: int) -> dict[str, tuple[str, tuple, str]]:
+        """{raw hash: (content hash, key, form version)} of the raw rows from this source and header that are
+        some inspection's current version: a row fetched again with the same cells is that version."""
         out = {}
         if self.conn.execute("SELECT 1 FROM raw_rows WHERE source_id = ? AND header_id = ? LIMIT 1",
                              (source_id, header_id)).fetchone() is None:
             return out   # a new source (or header): nothing stored from it
         dates: dict[str, dt.date] = {}
-        for raw_hash, content_hash, project, role, inspector, date in self.conn.execute("""
-                SELECT r.hash, v.content_hash, v.project, v.role, v.inspector, v.date
+        for raw_hash, content_hash, project, role, inspector, date, form_version in self.conn.execute("""
+                SELECT r.hash, v.content_hash, v.project, v.role, v.inspector, v.date, v.form_version
                 FROM raw_rows r JOIN versions v ON v.raw_row_id = r.id
                 JOIN inspections i ON i.id = v.inspection_id AND i.current_version = v.version
                 WHERE r.source_id = ? AND r.header_id = ?""", (source_id, header_id)):
             day = dates.get(date) or dates.setdefault(date, dt.date.fromisoformat(date))
-            out[raw_hash] = (content_hash, (project, role, inspector, day))
+            out[raw_hash] = (content_hash, (project, role, inspector, day), form_version)
         return out
 
     def existing_ids(self, ids: list[str]) -> set[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
-from ..inspection import NOT_APPLICABLE
+from ..inspection import NOT_APPLICABLE, findings_to_empty
 from .. import labels as views
 from ..templating import render
 from ..standards import Standards
@@ -26,6 +26,11 @@ class SheetRow:
     deduction: float
     critical: bool
     example: bool
+
+    @property
+    def empty(self) -> int:
+        """Findings that empty the item (the form's last option, 不符合 N 处及以上（扣完）)."""
+        return findings_to_empty(self.points, self.deduction)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Iterable
 
 from ..inspection import Inspection
 from ..standards import Standards
+from ..text import clean, is_formula_like, spreadsheet_cell
 from . import scoring as sc
 from .report_pages import EMAIL
 
@@ -33,7 +34,10 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
             score = sc.score_inspection(s, i)
             rows.append({
                 "id": i.id, "checklist": i.checklist, "project": i.project, "role": i.role,
-                "inspector": EMAIL.sub("", i.inspector).strip(), "at": i.submitted_at.isoformat(),
+                "inspector": EMAIL.sub("", i.inspector).strip(),
+                # the inspection date (what patrol counts use) and its ISO week, as project_weeks has it
+                "date": i.date.isoformat(), "week": sc.week_label(sc.week_start(i.date)),
+                "at": i.submitted_at.isoformat(),
                 "earned": score.earned, "possible": score.possible, "percent": _round(score.percent),
                 "grade": score.grade, "critical_failed": bool(score.critical),
                 "findings": [{"code": code, "count": n,
@@ -50,7 +54,7 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
             agg = sc.aggregate(s, scores)
             rows.append({"project": project, "week": sc.week_label(monday), "inspections": agg.n,
                          "earned": agg.earned, "possible": agg.possible, "percent": _round(agg.percent),
-                         "grade": agg.grade})
+                         "grade": agg.grade, "critical": agg.critical})
         return rows
     if table == "patrols":
         start = min((i.date for i in inspections), default=as_of)
@@ -67,13 +71,26 @@ def _flat(value):
     if isinstance(value, list):
         return "; ".join(f"{f['code']}×{f['count']}" + ("(当场纠正)" if f["corrected_on_site"] else "")
                          for f in value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never a formula in a spreadsheet
+    return value
+
+
+def _cleaned(value):
+    """Text without control characters or bidi overrides (XLSX refuses the former), in every format."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _cleaned(v) for k, v in value.items()}
     return value
 
 
 def serialise(rows: list[dict], fmt: str) -> bytes:
-    """Rows as JSON (a list of objects), CSV (UTF-8 with BOM) or XLSX bytes."""
+    """Rows as JSON (a list of objects), CSV (UTF-8 with BOM) or XLSX bytes.
+
+    Text is written as stored, less control characters; in CSV a cell a spreadsheet would run as a
+    formula starts with `'`, in XLSX it is a text cell (quote-prefixed), never a formula."""
+    rows = [_cleaned(r) for r in rows]
     if fmt == "json":
         return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     header = list(rows[0]) if rows else []
@@ -81,7 +98,7 @@ def serialise(rows: list[dict], fmt: str) -> bytes:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(header)
-        writer.writerows([_flat(r[k]) for k in header] for r in rows)
+        writer.writerows([spreadsheet_cell(_flat(r[k])) for k in header] for r in rows)
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -89,8 +106,13 @@ def serialise(rows: list[dict], fmt: str) -> bytes:
         book = Workbook()
         sheet = book.active
         sheet.append(header)
-        for r in rows:
-            sheet.append([_flat(r[k]) for k in header])
+        for n, r in enumerate(rows, 2):
+            values = [_flat(r[k]) for k in header]
+            sheet.append(values)
+            for column, value in enumerate(values, 1):
+                if is_formula_like(value):   # text as typed, shown as text: never run as a formula
+                    cell = sheet.cell(n, column)
+                    cell.data_type, cell.quotePrefix = "s", True
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 from typing import Sequence
@@ -10,18 +11,63 @@ from typing import Sequence
 from .. import page_urls as urls
 from ..gc_paused import paused
 from ..ingest import store
+from ..ingest.mapping import REASON_NAMES
+from ..inspection import FIELD_TITLES
 from .focus import focus_list
-from .report_pages import NAV, ROOT, QualityRow, build_results
+from .report_pages import NAV, QUARTERS, ROOT, QualityRow, build_results
 from .scoring import corrective_actions, quarter_of
 
 RESULTS_TAB = "检查结果"
 
 
+# Quarantine reasons whose text names no cell value (a column, a row, a length): published as stored.
+_REASONS_WITHOUT_VALUE = {"missing_answer", "duplicate", "too_long", "email_as_name"}
+# The column a reason is about, where its code says it
+_COLUMN_OF = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FIELD_TITLES["role"],
+              "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"]}
+_COLUMN_IN_REASON = (re.compile(r"^条目 (\S+) 的答案"), re.compile(r"^(已当场纠正（[\d.]+）)"),
+                     re.compile(r"^(抽问 [a-z][a-z0-9_-]*) 的结果"))
+_ITEM_CODE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)+-[a-z][a-z0-9]*)(?![\w.\-])")
+
+
+def public_reason(code: str, reason: str) -> tuple[str, str]:
+    """(column, reason) of a quarantined row as the site shows them: the row's cell values never appear
+    (they may name a person, a phone number, anything typed), only the column and why."""
+
+    if code in _REASONS_WITHOUT_VALUE:
+        column = reason.split("：", 1)[1] if code == "missing_answer" and "：" in reason else ""
+        return ("" if column == "没有任何条目的答案" else column), reason
+    column = _COLUMN_OF.get(code, "")
+    if not column:
+        for pattern in (*_COLUMN_IN_REASON, _ITEM_CODE):
+            found = pattern.search(reason)
+            if found:
+                column = found.group(1)
+                break
+    return column, REASON_NAMES.get(code) or _without_values(reason)
+
+
+_CODES = r"\d+(?:\.\d+)+(?:-[a-z][a-z0-9]*)?"
+_ONLY_CODES = re.compile(rf"{_CODES}(?:[、，,\s]+{_CODES})*")
+
+
+def _without_values(reason: str) -> str:
+    """A reason of a kind this module does not know, less whatever could be a cell's value: quoted text
+    (“…”) and anything after `：` that is not item codes."""
+    reason = re.sub(r"“[^”]*”", "", reason)
+    head, colon, tail = reason.partition("：")
+    return reason if not colon or _ONLY_CODES.fullmatch(tail.strip()) else head
+
+
 def quality_rows(store_path: Path) -> tuple[list[QualityRow], list[QualityRow]]:
-    """Quarantined rows and unmapped columns of the store, for the data-quality page."""
-    quarantine = [QualityRow(f"{q.checklist} · {q.source}", str(q.row_number), q.reason, str(q.first_seen_at)[:16],
-                             str(q.resolved_at)[:16] if q.resolved_at else "")
-                  for q in store.read_quarantine(store_path, include_resolved=True)]
+    """Quarantined rows and unmapped columns of the store, for the data-quality page (row, column and
+    reason of each quarantined row: never the cell's value)."""
+    quarantine = []
+    for q in store.read_quarantine(store_path, include_resolved=True):
+        column, reason = public_reason(q.reason_code, q.reason)
+        quarantine.append(QualityRow(f"{q.checklist} · {q.source}", str(q.row_number), reason,
+                                     str(q.first_seen_at)[:16], str(q.resolved_at)[:16] if q.resolved_at else "",
+                                     column))
     unmapped = [QualityRow(f"{u.checklist} · {u.source}", u.column, "未对应到任何条目或字段",
                            str(u.first_seen_at)[:16]) for u in store.read_unmapped_columns(store_path)]
     return quarantine, unmapped
@@ -106,6 +152,7 @@ def results_generator(store_path: Path | str, *, as_of=None):
         ctx.add_nav(RESULTS_TAB, [{title: path} for title, path in NAV])
         ctx.hide_from_nav(f"{ROOT}/weeks/")
         ctx.hide_from_nav(f"{ROOT}/projects/")
+        ctx.hide_from_nav(f"{QUARTERS}/")
 
     return generate
 

@@ -15,11 +15,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
+from zoneinfo import ZoneInfo
 
-from .focus import focus_list
 from ..inspection import Inspection
+from .focus import focus_list
+from .scoring import quarter_label
 from ..standards import Standards
 from ..templating import render
+from ..text import public_text, spreadsheet_cell
 from . import scoring as sc
 from .charts import Bar, bar_chart, line_chart
 
@@ -27,6 +30,10 @@ ROOT = "results"
 WEEKS_SHOWN = 12           # weeks in trend charts
 RECENT_INSPECTIONS = 15    # per project page
 RESOLVED_SHOWN = 30        # resolved quarantined rows listed on the data-quality page (newest first)
+MISSED_SHOWN = 60          # missed patrols listed on the patrol page (newest first; the CSV has them all)
+MISSED_SHOWN_PROJECT = 30  # ... and on a project's page
+QUARTERS = f"{ROOT}/quarters"   # one assessment page per completed quarter
+RECENT_NOTES = 20          # 问题说明 listed on a project page (newest first)
 NAV = [("概览", "results/index.md"), ("改进重点", "results/priorities.md"), ("巡查完成情况", "results/patrols.md"),
        ("整改跟踪", "results/actions.md"), ("季度考核建议", "results/assessment.md"),
        ("检查人活动", "results/inspectors.md"), ("数据质量", "results/data-quality.md")]
@@ -39,28 +46,31 @@ class QualityRow:
 
     source: str
     where: str       # row number or column name
-    reason: str
+    reason: str      # why, never the cell's value (see publish.public_reason)
     seen: str = ""
     resolved: str = ""   # when the row left its source (fixed or deleted there); "" while it is still there
+    column: str = ""     # the column the reason is about, when known
 
 
-_RISKY = ("=", "+", "-", "@")
+def _csv_cell(value):
+    return spreadsheet_cell(public_text(value)) if isinstance(value, str) else value
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
-    """CSV with a BOM so Excel opens the Chinese correctly; cells starting with = + - @ are quoted inert."""
+    """CSV with a BOM so Excel opens the Chinese correctly. Text is published as on the pages (no control
+    characters, contacts masked) and cells a spreadsheet would run as formulas start with `'`."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([("'" + c) if isinstance(c, str) and c[:1] in _RISKY else c for c in row] for row in rows)
+    writer.writerows([_csv_cell(c) for c in row] for row in rows)
     return "\ufeff" + buf.getvalue()
 
 
 def public_name(name: str, allowed: bool) -> str:
-    """An inspector's name as published: never an e-mail address, and only when allowed."""
+    """An inspector's name as published: never an e-mail address (nor a phone number), and only when allowed."""
     if not allowed:
         return "（不公开）"
-    name = EMAIL.sub("（邮箱已隐藏）", name or "").strip()
+    name = public_text(EMAIL.sub("（邮箱已隐藏）", name or "")).strip()
     return name or "（未填写）"
 
 
@@ -68,7 +78,7 @@ class _Results:
     """Everything computed once and shared by the pages."""
 
     def __init__(self, s: Standards, inspections: list[Inspection], as_of: dt.date | None, item_url=None,
-                 actions: list[sc.Action] | None = None):
+                 actions: list[sc.Action] | None = None, today: dt.date | None = None):
         self.s = s
         self.item_url = item_url or _default_item_url(s)
         self.inspections = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
@@ -80,7 +90,10 @@ class _Results:
         self.scores = sc.score_inspections(s, self.inspections)
         first = self.inspections[0].date if self.inspections else self.as_of
         self.start = first
-        self.patrols = sc.patrol_compliance(s, self.inspections, first, self.as_of)
+        # the data covers [start, as_of]; as_of itself only in part when it is today (the day is still running)
+        self.today = today or dt.datetime.now(ZoneInfo(s.organisation.timezone)).date()
+        self.complete = sc.complete_until(self.as_of, self.today)
+        self.patrols = sc.patrol_compliance(s, self.inspections, first, self.as_of, complete=self.complete)
         self.team_patrols = sc.team_periods(s, self.patrols)
         self.actions = actions if actions is not None else sc.corrective_actions(s, self.inspections)
         self.week = sc.week_start(self.as_of)
@@ -154,6 +167,12 @@ class _Results:
         actions = self.actions if project is None else self.actions_by_project.get(project, [])
         return [a for a in actions if a.closed is None]
 
+    def covered(self, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
+        """The part of [first, last] the data covers when that is not all of it (a partial period), else None."""
+        if first < self.start or last > self.complete:
+            return max(first, self.start), min(last, self.as_of)
+        return None
+
     def item_link(self, code: str, depth: int) -> str:
         """Link from a page `depth` folders below the docs root to an item's anchor."""
         return "../" * depth + self.item_url(code)
@@ -161,12 +180,14 @@ class _Results:
 
 def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
                   quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
-                  item_url=None, actions: list[sc.Action] | None = None) -> dict[str, str]:
+                  item_url=None, actions: list[sc.Action] | None = None,
+                  today: dt.date | None = None) -> dict[str, str]:
     """Return {path under the docs folder: text} for every results page, CSV and chart.
 
     `actions`: `corrective_actions` of these same inspections when the caller has them already.
+    `today`: the date in the organisation's time zone (default: now); data ending today is still running.
     """
-    r = _Results(s, list(inspections), as_of, item_url, actions)
+    r = _Results(s, list(inspections), as_of, item_url, actions, today)
     files: dict[str, str] = {}
     _overview(r, files)
     for project in s.organisation.projects:
@@ -219,11 +240,11 @@ def _ranking_rows(r: _Results):
 def _overview(r: _Results, files):
     rows = _ranking_rows(r)
     files[f"{ROOT}/csv/overview.csv"] = csv_text(
-        ["排名", "项目", "本周得分率", "本周评级", "本周检查次数", "环比(百分点)", "本季得分率", "本季评级",
-         "本季检查次数", "本周巡查完成率", "未整改", "逾期"],
-        [[x["rank"] or "", x["name"], _p(x["week"].percent), x["week"].grade or "", x["week"].n, _d(x["delta"]),
-          _p(x["quarter"].percent), x["quarter"].grade or "", x["quarter"].n, _p(x["compliance"]),
-          x["open"], x["overdue"]] for x in rows])
+        ["排名", "项目", "本周得分率", "本周评级", "本周检查次数", "本周红线(次)", "环比(百分点)", "本季得分率",
+         "本季评级", "本季检查次数", "本季红线(次)", "本周巡查完成率", "未整改", "逾期"],
+        [[x["rank"] or "", x["name"], _p(x["week"].percent), x["week"].grade or "", x["week"].n, x["week"].critical,
+          _d(x["delta"]), _p(x["quarter"].percent), x["quarter"].grade or "", x["quarter"].n, x["quarter"].critical,
+          _p(x["compliance"]), x["open"], x["overdue"]] for x in rows])
     company = [r.week_agg(w) for w in r.weeks[-WEEKS_SHOWN:]]
     labels = [sc.week_label(w)[5:] for w in r.weeks[-WEEKS_SHOWN:]]
     files[f"{ROOT}/charts/company-trend.svg"] = line_chart(
@@ -260,19 +281,28 @@ def _project_page(r: _Results, project: str, files):
         files[f"{ROOT}/charts/{project}-pareto.svg"] = bar_chart(
             f"{r.name(project)} 本季最常见问题", [Bar(f"{t.key} {t.label}", t.findings,
                                                    f"{t.findings} 处 · 累计 {t.cumulative:.0f}%") for t in top])
-    missed = [p for p in r.patrols_by_project.get(project, []) if p.missed][-30:]
+    missed = _newest_first(r, [p for p in r.patrols_by_project.get(project, []) if p.missed])
     open_ = sorted(r.open_actions(project), key=lambda a: a.opened)
     recent = own[-RECENT_INSPECTIONS:][::-1]
     files[f"{ROOT}/csv/{project}-inspections.csv"] = csv_text(
-        ["日期", "提交时间", "检查表", "角色", "得分", "满分", "得分率", "评级", "问题(处)", "红线条目"],
-        [r.inspection_row(x) for x in own])
+        ["日期", "提交时间", "检查表", "角色", "得分", "满分", "得分率", "评级", "问题(处)", "红线条目", "问题说明"],
+        [r.inspection_row(x) + [_notes_cell(x.inspection)] for x in own])
+    notes = [(x.inspection, number, text) for x in reversed(own)
+             for number, text in sorted(x.inspection.notes.items()) if text and text.strip()][:RECENT_NOTES]
     # focus_list keeps the project's own inspections and actions: hand it only those
     focus = focus_list(r.s, project, r.inspections_by_project.get(project, []),
                        r.actions_by_project.get(project, []), r.as_of)
     files[f"{ROOT}/projects/{project}.md"] = render(
         "results/project.md.j2", r=r, project=project, name=r.name(project), series=series, focus=focus,
-        sections=sections, top=top, missed=missed, open=open_, recent=recent, n_all=len(mine),
-        quarter=r.quarter, item_link=lambda code: r.item_link(code, 2))
+        sections=sections, top=top, missed=missed[:MISSED_SHOWN_PROJECT], n_missed=len(missed), open=open_,
+        recent=recent, n_all=len(mine),
+        quarter=r.quarter, item_link=lambda code: r.item_link(code, 2), notes=notes,
+        section_titles={section.number: section.title for section in r.s.sections})
+
+
+def _notes_cell(i: Inspection) -> str:
+    """An inspection's 问题说明 in one CSV cell: `4.2.1：…；4.2.2：…` (text as typed, line breaks kept)."""
+    return "；".join(f"{number}：{text}" for number, text in sorted(i.notes.items()) if text and text.strip())
 
 
 def _priorities(r: _Results, files):
@@ -303,8 +333,31 @@ def _priorities(r: _Results, files):
         quarter=r.quarter, n=len(quarter), item_link=lambda code: r.item_link(code, 1))
 
 
+def _newest_first(r: _Results, periods: Iterable[sc.PatrolPeriod]) -> list[sc.PatrolPeriod]:
+    """Newest period first; within a period, projects and roles in the organisation's order."""
+    projects = {p.id: k for k, p in enumerate(r.s.organisation.projects)}
+    roles = {x.id: k for k, x in enumerate(r.s.organisation.roles)}
+    return sorted(periods, key=lambda x: (-x.start.toordinal(), projects.get(x.project, 0), roles.get(x.role, 0)))
+
+
+def _md_day(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def partial_note(covered: tuple[dt.date, dt.date] | None) -> str:
+    """`（部分：11月1日–11月22日）` for a period the data covers only in part, else ""."""
+    return "" if covered is None else f"（部分：{_md_day(covered[0])}–{_md_day(covered[1])}）"
+
+
+def _period_note(x: sc.PatrolPeriod) -> str:
+    if not x.partial:
+        return ""
+    return "（当天未结束）" if x.start == x.end else partial_note(x.covered)
+
+
 def _patrols(r: _Results, files):
-    days = [r.week + dt.timedelta(days=k) for k in range(7) if r.week + dt.timedelta(days=k) <= r.as_of]
+    days = [r.week + dt.timedelta(days=k) for k in range(7)
+            if r.start <= r.week + dt.timedelta(days=k) <= r.as_of]
     daily_roles = [role for role in r.s.organisation.roles if role.patrols and role.patrols.per == "day"]
     grid = []
     first_period: dict[tuple, sc.PatrolPeriod] = {}
@@ -317,7 +370,8 @@ def _patrols(r: _Results, files):
             for role in daily_roles:
                 found = first_period.get((p.id, role.id, day.isoformat()))
                 parts.append("—" if found is None else f"{found.done}/{found.required}"
-                             + ("" if not found.missed else " ⚠"))
+                             + ("（未结束）" if found.partial and found.done < found.required
+                                else " ⚠" if found.missed else ""))
             cells.append(" · ".join(parts))
         grid.append((p.name, cells))
     monthly = [x for x in r.patrols if x.role not in {role.id for role in daily_roles}]
@@ -325,23 +379,29 @@ def _patrols(r: _Results, files):
     first_monthly: dict[tuple, sc.PatrolPeriod] = {}   # (project, month) -> its first period, as a scan finds
     for x in monthly:
         first_monthly.setdefault((x.project, x.period), x)
+    month_notes = {}
+    for x in monthly:
+        month_notes.setdefault(x.period, _period_note(x))
     sampling = [(p.name, [_done_of(first_monthly.get((p.id, m))) for m in months])
                 for p in r.s.organisation.projects]
-    missed = [x for x in r.patrols if x.missed]
-    files[f"{ROOT}/csv/patrols.csv"] = csv_text(
-        ["项目", "角色", "周期", "完成", "要求", "缺少"],
-        [[r.name(x.project), r.role_names.get(x.role, x.role), x.period, x.done, x.required, x.missed]
-         for x in r.patrols])
-    files[f"{ROOT}/csv/missed-patrols.csv"] = csv_text(
-        ["项目", "角色", "周期", "完成", "要求", "缺少"],
-        [[r.name(x.project), r.role_names.get(x.role, x.role), x.period, x.done, x.required, x.missed]
-         for x in missed])
+    missed = _newest_first(r, (x for x in r.patrols if x.missed))
+    header = ["项目", "角色", "周期", "完成", "要求", "缺少", "说明"]
+
+    def row(x):
+        return [r.name(x.project), r.role_names.get(x.role, x.role), x.period, x.done, x.required, x.missed,
+                (_period_note(x)[1:-1] + "，不计缺少") if x.partial else ""]
+    files[f"{ROOT}/csv/patrols.csv"] = csv_text(header, [row(x) for x in r.patrols])
+    files[f"{ROOT}/csv/missed-patrols.csv"] = csv_text(header[:-1], [row(x)[:-1] for x in missed])
+    four_weeks = max(r.week - dt.timedelta(days=21), r.start)
     per_project = [(p.name, sc.compliance_percent(x for x in r.team_by_project.get(p.id, [])
                                                   if x.start >= r.week - dt.timedelta(days=21)))
                    for p in r.s.organisation.projects]
+    week_end = r.week + dt.timedelta(days=6)
     files[f"{ROOT}/patrols.md"] = render(
-        "results/patrols.md.j2", r=r, days=days, roles=daily_roles, grid=grid, months=months, sampling=sampling,
-        missed=missed[-60:][::-1], n_missed=len(missed), per_project=per_project)
+        "results/patrols.md.j2", r=r, days=days, roles=daily_roles, grid=grid, months=months,
+        month_notes=month_notes, sampling=sampling, missed=missed[:MISSED_SHOWN], n_missed=len(missed),
+        per_project=per_project, four_weeks=(four_weeks, min(r.as_of, week_end)),
+        week_note=partial_note(r.covered(r.week, week_end)))
 
 
 def _done_of(x: sc.PatrolPeriod | None) -> str:
@@ -386,16 +446,51 @@ def _action_rows(r: _Results) -> list[list]:
     return rows
 
 
+def _quarters(r: _Results) -> list[str]:
+    """Every quarter from the data's first to the one holding `as_of`, oldest first."""
+    out, day = [], dt.date(r.start.year, (r.start.month - 1) // 3 * 3 + 1, 1)
+    while day <= r.as_of:
+        out.append(sc.quarter_of(day))
+        day = sc.quarter_bounds(out[-1])[1] + dt.timedelta(days=1)
+    return out or [r.quarter]
+
+
 def _assessment(r: _Results, files):
-    rows = sc.assess_quarter(r.s, r.quarter, r.scores, r.patrols, r.actions, r.as_of)
-    rows = sorted(rows, key=lambda a: (a.rank is None, a.rank or 0, a.project))
-    files[f"{ROOT}/csv/assessment.csv"] = csv_text(
-        ["排名", "项目", "检查次数", "得分率", "评级", "红线问题", "巡查完成率", "逾期整改", "建议"],
-        [[a.rank or "未排名", r.name(a.project), a.score.n, _p(a.score.percent), a.score.grade or "",
-          a.critical_findings, _p(a.patrol_compliance), a.overdue_actions,
-          "；".join(f"{x.kind}：{x.reason}" for x in a.suggestions)] for a in rows])
-    files[f"{ROOT}/assessment.md"] = render("results/assessment.md.j2", r=r, rows=rows,
-                                            rules=r.s.organisation.assessment, quarter=r.quarter)
+    """A page per completed quarter under quarters/, kept; assessment.md shows the latest (暂定 while running)."""
+    quarters = _quarters(r)
+    completed = [q for q in quarters if sc.quarter_bounds(q)[1] <= r.complete]
+    archive = []
+    for q in reversed(quarters):
+        q_start, q_end = sc.quarter_bounds(q)
+        covered = r.covered(q_start, q_end)
+        archive.append(dict(quarter=q, name=quarter_label(q), start=q_start, end=q_end,
+                            complete=q in completed, covered=covered, note=partial_note(covered)))
+    header = ["排名", "项目", "检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议", "依据"]
+    latest_name = quarter_label(r.quarter) + ("" if r.quarter in completed else "（暂定）")
+    for info in archive:
+        q = info["quarter"]
+        latest = q == r.quarter
+        if not (info["complete"] or latest):
+            continue
+        rows = sc.assess_quarter(r.s, q, r.scores, r.patrols, r.actions, r.as_of)
+        rows = sorted(rows, key=lambda a: (a.rank is None, a.rank or 0, a.project))
+        text = csv_text(header, [
+            [a.rank or "未排名", r.name(a.project), a.score.n, _p(a.score.percent), a.score.grade or "",
+             a.critical_findings, _p(a.patrol_compliance), a.overdue_actions,
+             "；".join(f"{x.kind}：{x.reason}" for x in a.suggestions),
+             "；".join(f"{x.kind}：" + "、".join(x.incidents) for x in a.suggestions if x.incidents)]
+            for a in rows])
+        others = [x for x in archive if x["complete"] and x["quarter"] != q]
+        if info["complete"]:
+            files[f"{ROOT}/csv/assessment-{q}.csv"] = text
+            files[f"{QUARTERS}/{q}.md"] = render(
+                "results/assessment.md.j2", r=r, rows=rows, rules=r.s.organisation.assessment, info=info,
+                others=others, csv_path=f"../csv/assessment-{q}.csv", latest=False, latest_name=latest_name)
+        if latest:
+            files[f"{ROOT}/csv/assessment.csv"] = text
+            files[f"{ROOT}/assessment.md"] = render(
+                "results/assessment.md.j2", r=r, rows=rows, rules=r.s.organisation.assessment, info=info,
+                others=others, csv_path="csv/assessment.csv", latest=True, latest_name=latest_name)
 
 
 def _inspectors(r: _Results, files):
@@ -419,8 +514,8 @@ def _quality(r: _Results, quarantine, unmapped, files):
     unknown = Counter(code for x in r.scores for code in x.unknown_codes)
     still = [q for q in quarantine if not q.resolved]
     resolved = sorted((q for q in quarantine if q.resolved), key=lambda q: q.resolved, reverse=True)
-    files[f"{ROOT}/csv/quarantine.csv"] = csv_text(["来源", "行", "原因", "时间"],
-                                                   [[q.source, q.where, q.reason, q.seen] for q in still])
+    files[f"{ROOT}/csv/quarantine.csv"] = csv_text(["来源", "行", "列", "原因", "时间"],
+                                                   [[q.source, q.where, q.column, q.reason, q.seen] for q in still])
     files[f"{ROOT}/data-quality.md"] = render(
         "results/quality.md.j2", r=r, quarantine=still, resolved=resolved[:RESOLVED_SHOWN], n_resolved=len(resolved),
         unmapped=list(unmapped), unknown=sorted(unknown.items()))
@@ -440,11 +535,14 @@ def _weekly_archive(r: _Results, files):
             delta = None if week.percent is None or last.percent is None else week.percent - last.percent
             rows.append(dict(name=p.name, id=p.id, agg=week, delta=delta, compliance=comp))
         top = sc.pareto(r.s, [x.inspection for x in r.scores_in(monday, monday + dt.timedelta(days=6))])[:5]
+        sunday = monday + dt.timedelta(days=6)
         files[f"{ROOT}/weeks/{label}.md"] = render(
-            "results/week.md.j2", r=r, label=label, monday=monday, sunday=monday + dt.timedelta(days=6),
-            rows=rows, top=top, company=r.week_agg(monday))
+            "results/week.md.j2", r=r, label=label, monday=monday, sunday=sunday,
+            rows=rows, top=top, company=r.week_agg(monday), note=partial_note(r.covered(monday, sunday)))
     files[f"{ROOT}/weeks/index.md"] = render(
-        "results/weeks.md.j2", r=r, weeks=[(sc.week_label(w), w, r.week_agg(w)) for w in reversed(r.weeks)])
+        "results/weeks.md.j2", r=r, weeks=[(sc.week_label(w), w, r.week_agg(w),
+                                            partial_note(r.covered(w, w + dt.timedelta(days=6))))
+                                           for w in reversed(r.weeks)])
 
 
 # ---------------------------------------------------------------- formatting helpers

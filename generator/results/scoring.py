@@ -1,9 +1,12 @@
 """Scoring rules, pure functions over `Inspection` records (procedure 4.5, 4.6).
 
 - item score = max(0, points − findings × deduction) (扣完为止); 不适用 leaves the denominator
-- inspection % = Σ earned / Σ possible × 100 over applicable items
-- any finding on a 红线 item grades the inspection the lowest grade, whatever its %
-- aggregates pool earned and possible and always carry n
+- inspection % = Σ earned / Σ possible × 100 over applicable items; an inspection with no applicable
+  item has no % and no grade (it still counts as a patrol done)
+- a 红线 incident is one inspection with a finding on a 红线 item (however many such items): it grades
+  the inspection the lowest grade, whatever its % (the vetoed grade)
+- aggregates pool earned and possible, always carry n, count 红线 incidents, and take the lowest grade
+  when they hold a 红线 incident (the vetoed grade, the same wherever a grade is shown)
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ class InspectionScore:
     earned: float
     possible: float
     findings: int                       # total findings (处)
-    critical: tuple[str, ...]           # codes of 红线 items with findings
-    grade: str
+    critical: tuple[str, ...]           # codes of 红线 items with findings (non-empty: a 红线 incident)
+    grade: str | None                   # after the 红线 veto; None when no item was applicable
     unknown_codes: tuple[str, ...] = ()  # answers to items no longer in the standards
 
     @property
@@ -49,6 +52,13 @@ class InspectionScore:
 def percent(earned: float, possible: float) -> float | None:
     """Σ earned / Σ possible × 100, or None when nothing was applicable."""
     return None if possible <= 0 else earned / possible * 100
+
+
+def vetoed_grade(standards: Standards, pct: float | None, critical: bool) -> str | None:
+    """The grade shown: the lowest grade after a 红线 incident, else the band of `pct`; None without a %."""
+    if pct is None:
+        return None
+    return standards.lowest_grade if critical else standards.grade(pct)
 
 
 def score_inspection(standards: Standards, inspection: Inspection) -> InspectionScore:
@@ -68,7 +78,7 @@ def score_inspection(standards: Standards, inspection: Inspection) -> Inspection
         if item.critical and found:
             critical.append(code)
     pct = percent(earned, possible)
-    grade = standards.lowest_grade if critical or pct is None else standards.grade(pct)
+    grade = vetoed_grade(standards, pct, bool(critical))
     return InspectionScore(inspection, earned, possible, findings, tuple(critical), grade, tuple(unknown))
 
 
@@ -96,8 +106,9 @@ class Aggregate:
     earned: float
     possible: float
     findings: int
-    critical: int          # inspections with a 红线 finding
-    grade: str | None
+    critical: int          # 红线 incidents: inspections with a finding on a 红线 item
+    grade: str | None      # vetoed: the lowest grade when critical > 0; None without a %
+    scored: int = 0        # inspections with a % (the others had no applicable item)
 
     @property
     def percent(self) -> float | None:
@@ -110,8 +121,9 @@ def aggregate(standards: Standards, scores: Iterable[InspectionScore]) -> Aggreg
     earned = sum(s.earned for s in scores)
     possible = sum(s.possible for s in scores)
     pct = percent(earned, possible)
-    return Aggregate(len(scores), earned, possible, sum(s.findings for s in scores),
-                     sum(1 for s in scores if s.critical), None if pct is None else standards.grade(pct))
+    critical = sum(1 for s in scores if s.critical)
+    return Aggregate(len(scores), earned, possible, sum(s.findings for s in scores), critical,
+                     vetoed_grade(standards, pct, critical > 0), sum(1 for s in scores if s.possible > 0))
 
 
 # ---------------------------------------------------------------- periods
@@ -130,6 +142,15 @@ def quarter_of(day: dt.date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
+QUARTER_NAMES = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
+
+
+def quarter_label(quarter: str) -> str:
+    """'2026Q4' -> '2026 年第四季度'."""
+    year, q = quarter.split("Q")
+    return f"{year} 年{QUARTER_NAMES[q]}"
+
+
 def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
     """First and last day of a quarter label such as 2026Q4."""
     year, q = int(label[:4]), int(label[-1])
@@ -142,7 +163,11 @@ def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
 
 @dataclass(frozen=True)
 class PatrolPeriod:
-    """Patrols a role did for a project in one period (day / week / month) vs required."""
+    """Patrols a role did for a project in one period (day / week / month) vs required.
+
+    `covered` is set when the data covers only part of the period (it began before the data starts,
+    or it is still running at the data's end or today): such a period is partial and never missed.
+    """
 
     project: str
     role: str
@@ -150,10 +175,16 @@ class PatrolPeriod:
     start: dt.date
     done: int
     required: int
+    end: dt.date | None = None                          # last day of the period
+    covered: tuple[dt.date, dt.date] | None = None      # the part the data covers, when partial
+
+    @property
+    def partial(self) -> bool:
+        return self.covered is not None
 
     @property
     def missed(self) -> int:
-        return max(0, self.required - self.done)
+        return 0 if self.covered is not None else max(0, self.required - self.done)
 
 
 def _periods(per: str, start: dt.date, end: dt.date, working: set[int], holidays: set[dt.date]):
@@ -176,13 +207,28 @@ def _periods(per: str, start: dt.date, end: dt.date, working: set[int], holidays
             day = nxt
 
 
+def complete_until(as_of: dt.date, today: dt.date | None) -> dt.date:
+    """The last day the data covers completely: `as_of`, or the day before when `as_of` is today (still running)."""
+    return as_of - dt.timedelta(days=1) if today is not None and as_of == today else as_of
+
+
 def patrol_compliance(standards: Standards, inspections: Iterable[Inspection],
-                      start: dt.date, end: dt.date) -> list[PatrolPeriod]:
-    """For every active project, role with a required frequency and period in [start, end]."""
+                      start: dt.date, end: dt.date, *, complete: dt.date | None = None) -> list[PatrolPeriod]:
+    """For every active project, role with a required frequency and period in [start, end].
+
+    A role's data starts at the first inspection of a checklist the role fills (not before `start`);
+    periods reaching before that, or past `complete` (default `end`), are partial: never missed.
+    """
     org = standards.organisation
+    complete = end if complete is None else complete
+    inspections = list(inspections)
     counts: Counter = Counter()
+    first_of_checklist: dict[str, dt.date] = {}
     for insp in inspections:
         counts[(insp.project, insp.role, insp.date)] += 1
+        seen = first_of_checklist.get(insp.checklist)
+        if seen is None or insp.date < seen:
+            first_of_checklist[insp.checklist] = insp.date
     by_day: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for (project, role, day), n in counts.items():
         by_day[(project, role)][day] += n
@@ -191,6 +237,10 @@ def patrol_compliance(standards: Standards, inspections: Iterable[Inspection],
     for role in org.roles:
         if not role.patrols:
             continue
+        firsts = [d for c, d in first_of_checklist.items()
+                  if c in standards.checklists and role.id in standards.checklists[c].roles]
+        role_start = max(start, min(firsts)) if firsts else start
+        periods = list(_periods(role.patrols.per, role_start, end, working, holidays))
         for project in org.projects:
             if not project.active:
                 continue
@@ -200,9 +250,12 @@ def patrol_compliance(standards: Standards, inspections: Iterable[Inspection],
             running = [0]
             for d in ordered:
                 running.append(running[-1] + days[d])
-            for label, first, last in _periods(role.patrols.per, start, end, working, holidays):
+            for label, first, last in periods:
                 done = running[bisect_right(ordered, last)] - running[bisect_left(ordered, first)]
-                out.append(PatrolPeriod(project.id, role.id, label, first, done, role.patrols.min))
+                covered = None
+                if first < role_start or last > complete:
+                    covered = (max(first, role_start), min(last, end))
+                out.append(PatrolPeriod(project.id, role.id, label, first, done, role.patrols.min, last, covered))
     return out
 
 
@@ -213,8 +266,8 @@ def team_periods(standards: Standards, periods: Iterable[PatrolPeriod]) -> list[
 
 
 def compliance_percent(periods: Iterable[PatrolPeriod]) -> float | None:
-    """Σ min(done, required) / Σ required × 100."""
-    periods = list(periods)
+    """Σ min(done, required) / Σ required × 100 over the complete periods (partial ones are left out)."""
+    periods = [p for p in periods if not p.partial]
     required = sum(p.required for p in periods)
     return None if not required else sum(min(p.done, p.required) for p in periods) / required * 100
 
@@ -322,10 +375,14 @@ def pareto(standards: Standards, inspections: Iterable[Inspection], by: str = "i
 
 # ---------------------------------------------------------------- quarterly assessment (4.6.3)
 
+INCIDENTS_SHOWN = 10    # facts listed under each reason of a suggestion (newest first)
+
+
 @dataclass(frozen=True)
 class Suggestion:
     kind: str           # 奖励意见 / 处罚和改进意见 / 改进意见
     reason: str         # the numbers and the rule behind it
+    incidents: tuple[str, ...] = ()   # the facts behind it: dates and items (code and short title), no names
 
 
 @dataclass(frozen=True)
@@ -333,7 +390,7 @@ class ProjectAssessment:
     project: str
     quarter: str
     score: Aggregate
-    critical_findings: int
+    critical_findings: int      # 红线 incidents (inspections), as everywhere
     patrol_compliance: float | None
     overdue_actions: int
     ranked: bool
@@ -345,12 +402,78 @@ def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
+def overdue_in_quarter(actions: Iterable[Action], start: dt.date, end: dt.date, as_of: dt.date) -> list[Action]:
+    """Overdue actions counted in the quarter [start, end] their deadline fell in (each once, in one quarter).
+
+    A quarter that is over: deadline in it and still open at its end (closed later or not yet), so its number
+    stays as it was. A quarter not over: deadline in it, past, and still open at `as_of`.
+    """
+    if end < as_of:
+        return [a for a in actions if start <= a.due <= end and (a.closed is None or a.closed > end)]
+    return [a for a in actions if start <= a.due <= end and a.overdue(as_of)]
+
+
+def _capped(lines: list[str], unit: str) -> list[str]:
+    """The newest INCIDENTS_SHOWN lines, then how many more there are."""
+    if len(lines) <= INCIDENTS_SHOWN:
+        return lines
+    return lines[:INCIDENTS_SHOWN] + [f"……另有 {len(lines) - INCIDENTS_SHOWN} {unit}未列出（共 {len(lines)} {unit}）"]
+
+
+def _critical_incidents(standards: Standards, scores: list[InspectionScore]) -> list[str]:
+    """One line per inspection with a failed 红线 item, newest first."""
+    hits = sorted((s for s in scores if s.critical), key=lambda s: (s.inspection.date, s.inspection.submitted_at),
+                  reverse=True)
+    return [f"{s.inspection.date.isoformat()} · " + "、".join(f"{c} {standards.items[c].short}" for c in s.critical)
+            + "（红线）" for s in hits]
+
+
+def _overdue_incidents(standards: Standards, actions: list[Action], as_of: dt.date) -> list[str]:
+    lines = []
+    for a in sorted(actions, key=lambda a: (a.due, a.opened, a.code), reverse=True):
+        after = (f"{a.closed.isoformat()} 才关闭" if a.closed else f"截至 {as_of.isoformat()} 未关闭")
+        lines.append(f"{a.due.isoformat()} 到期 · {a.code} {standards.items[a.code].short}"
+                     f"（{a.opened.isoformat()} 发现，{after}）")
+    return lines
+
+
+def _missed_incidents(standards: Standards, periods: list[PatrolPeriod]) -> list[str]:
+    order = {r.id: k for k, r in enumerate(standards.organisation.roles)}
+    missed = sorted((p for p in periods if p.missed), key=lambda p: (-p.start.toordinal(), order.get(p.role, 0)))
+    return [f"{p.period} · {standards.roles[p.role].name}巡查 {p.done}/{p.required} 次" for p in missed]
+
+
+def _item_incidents(standards: Standards, scores: list[InspectionScore], top: int = 5) -> list[str]:
+    """The items that lost the most points, with their findings and latest dates."""
+    lost: Counter = Counter()
+    found: Counter = Counter()
+    dates: dict[str, set] = defaultdict(set)
+    for s in scores:
+        for code, n in s.inspection.findings.items():
+            item = standards.items.get(code)
+            if item is None or not n:
+                continue
+            earned, possible = item_score(item, n)
+            lost[code] += possible - earned
+            found[code] += n
+            dates[code].add(s.inspection.date)
+    lines = []
+    for code, points in sorted(lost.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        days = sorted(dates[code], reverse=True)
+        shown = "、".join(d.isoformat() for d in days[:3]) + ("等" if len(days) > 3 else "")
+        lines.append(f"{code} {standards.items[code].short}：不符合 {found[code]} 处，扣 {points:g} 分"
+                     f"（{len(days)} 天，最近 {shown}）")
+    return lines
+
+
 def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionScore],
                    patrols: list[PatrolPeriod], actions: list[Action], as_of: dt.date) -> list[ProjectAssessment]:
-    """Rank projects and suggest rewards, penalties and improvements by the YAML rules."""
+    """Rank projects and suggest rewards, penalties and improvements by the YAML rules.
+
+    Each suggestion lists the facts behind it. Overdue actions count in the quarter they fell due in.
+    """
     rules = standards.organisation.assessment
     start, end = quarter_bounds(quarter)
-    last = min(end, as_of)
     # grouped by project once (in the given order): scanning everything per project is quadratic
     scores_of: dict[str, list[InspectionScore]] = defaultdict(list)
     for s in scores:
@@ -361,37 +484,44 @@ def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionSc
         if start <= p.start <= end:
             team_of[p.project].append(p)
     actions_of: dict[str, list[Action]] = defaultdict(list)
-    for a in actions:
+    for a in overdue_in_quarter(actions, start, end, as_of):
         actions_of[a.project].append(a)
     rows = []
     for project in standards.organisation.projects:
         mine = scores_of.get(project.id, [])
         agg = aggregate(standards, mine)
-        critical = sum(len(s.critical) for s in mine)
-        comp = compliance_percent(team_of.get(project.id, []))
-        overdue = sum(1 for a in actions_of.get(project.id, []) if a.opened <= last and a.overdue(last))
+        critical = agg.critical
+        team = team_of.get(project.id, [])
+        comp = compliance_percent(team)
+        late = actions_of.get(project.id, [])
+        overdue = len(late)
         pct = agg.percent
         suggestions = []
         r = rules.reward
-        if (agg.n >= rules.min_inspections and pct is not None and pct >= r.min_percent
+        if (agg.scored >= rules.min_inspections and pct is not None and pct >= r.min_percent
                 and critical <= r.max_critical and comp is not None and comp >= r.min_patrol_compliance):
             suggestions.append(Suggestion("奖励意见", (
                 f"得分率 {_fmt(pct)} ≥ {r.min_percent:g}%，红线问题 {critical} 次 ≤ {r.max_critical}，"
-                f"巡查完成率 {_fmt(comp)} ≥ {r.min_patrol_compliance:g}%（n={agg.n}）")))
+                f"巡查完成率 {_fmt(comp)} ≥ {r.min_patrol_compliance:g}%（n={agg.n}）"),
+                tuple(_capped(_critical_incidents(standards, mine), "次") or ["本季没有红线问题"])))
         if critical >= rules.penalty.min_critical:
             suggestions.append(Suggestion("处罚和改进意见", (
-                f"本季度红线问题 {critical} 次 ≥ {rules.penalty.min_critical} 次")))
-        imp, reasons = rules.improvement, []
+                f"本季度红线问题 {critical} 次 ≥ {rules.penalty.min_critical} 次"),
+                tuple(_capped(_critical_incidents(standards, mine), "次"))))
+        imp, reasons, incidents = rules.improvement, [], []
         if pct is not None and pct < imp.below_percent:
             reasons.append(f"得分率 {_fmt(pct)} < {imp.below_percent:g}%（n={agg.n}）")
+            incidents += _item_incidents(standards, mine)
         if comp is not None and comp < imp.patrol_compliance_below:
             reasons.append(f"巡查完成率 {_fmt(comp)} < {imp.patrol_compliance_below:g}%")
+            incidents += _capped(_missed_incidents(standards, team), "条")
         if overdue >= imp.min_overdue_actions:
             reasons.append(f"逾期未整改 {overdue} 项 ≥ {imp.min_overdue_actions} 项")
+            incidents += _capped(_overdue_incidents(standards, late, as_of), "项")
         if reasons:
-            suggestions.append(Suggestion("改进意见", "；".join(reasons)))
+            suggestions.append(Suggestion("改进意见", "；".join(reasons), tuple(incidents)))
         rows.append(ProjectAssessment(project.id, quarter, agg, critical, comp, overdue,
-                                      agg.n >= rules.min_inspections, None, tuple(suggestions)))
+                                      agg.scored >= rules.min_inspections, None, tuple(suggestions)))
     ranked = sorted((a for a in rows if a.ranked and a.score.percent is not None),
                     key=lambda a: (-a.score.percent, a.project))
     ranks = {a.project: i for i, a in enumerate(ranked, 1)}

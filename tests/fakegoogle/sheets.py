@@ -116,6 +116,10 @@ class FakeSheets(FakeGoogle):
         """The next matching requests get a 200 whose JSON body is cut short."""
         self.broken.extend([(pattern, "truncate")] * times)
 
+    def serve_next(self, pattern: str, body, times: int = 1) -> None:
+        """The next matching requests get a 200 with this JSON body as it is (malformed answers)."""
+        self.failures.extend([(pattern, 200, body)] * times)
+
     def reset_next(self, pattern: str, times: int = 1) -> None:
         """The next matching requests get their connection closed without an answer."""
         self.broken.extend([(pattern, "reset")] * times)

@@ -23,6 +23,7 @@ from ...messages import Msg
 from ...forms.form_spec import FormSpec, check_unique_ids, stable_id
 from ...forms.validate import Problem
 from ...model import Exam, ExamQuestion
+from ...results.scoring import quarter_label  # noqa: F401  (the exam's pages name quarters alike)
 from ...standards import Standards
 
 FORM_PREFIX = "exam-"
@@ -31,7 +32,6 @@ FORM_ID = re.compile(r"^exam-(?P<quarter>\d{4}Q[1-4])$")
 TRUE_LABEL, FALSE_LABEL = "正确", "错误"
 KIND_NAMES = {"single": "单选题", "multiple": "多选题", "truefalse": "判断题"}
 KIND_TYPES = {"single": "RADIO", "multiple": "CHECKBOX", "truefalse": "RADIO"}
-QUARTER_NAMES = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
 PROJECT_TITLE, NAME_TITLE = "项目", "姓名"
 CHECKBOX_JOIN = ", "   # how Google's response sheet joins checkbox answers
 SCORE = re.compile(r"^\s*(?P<got>\d+(?:\.\d+)?)\s*/\s*(?P<of>\d+(?:\.\d+)?)\s*$")
@@ -45,12 +45,6 @@ def parse_quarter(text: str) -> str:
     if not QUARTER.match(cleaned):
         raise HandbookError(Msg.BAD_QUARTER(text=text))
     return cleaned
-
-
-def quarter_label(quarter: str) -> str:
-    """'2026Q4' -> '2026 年第四季度'."""
-    m = QUARTER.match(quarter)
-    return f"{m['year']} 年{QUARTER_NAMES[m['q']]}"
 
 
 def form_id(quarter: str) -> str:

@@ -21,8 +21,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...errors import HandbookError
-from ...ingest.mapping import EMAIL, EMAIL_TITLES, FORMULA, MARKUP, TIMESTAMP_TITLES, Rejected, norm
-from ...ingest.store import StoreWriter
+from ...ingest.mapping import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
+from ...ingest.store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_datetime
 from ...model import Exam
 from ...standards import Standards
@@ -110,11 +110,7 @@ def read_row(cells: list, columns: ExamColumns, s: Standards, exam: Exam, source
     def cell(i):
         return cells[i] if i is not None and i < len(cells) else None
 
-    for value in cells:
-        if isinstance(value, str) and FORMULA.match(value):
-            raise Rejected("formula", value)
-        if isinstance(value, str) and MARKUP.search(value):
-            raise Rejected("markup", value)
+    # names are data: kept as typed (an `=` or HTML never quarantines a response); output makes them safe
     raw_time = cell(columns.timestamp)
     try:
         submitted = parse_datetime(raw_time, source_tz, target_tz)
@@ -282,10 +278,7 @@ class ExamResponse:
 
 def read_exam_responses(db_path: Path | str, *, exam: str | None = None) -> list[ExamResponse]:
     """Every stored quiz response still in its source, oldest first; [] for a store without exam tables."""
-    path = Path(db_path)
-    if not path.is_file():
-        raise HandbookError(f"no store at {path}: run `handbook ingest` first")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = open_store_read_only(db_path)
     try:
         return _read(conn, exam)
     finally:

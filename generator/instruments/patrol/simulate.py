@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ...inspection import ANSWER_LABELS, FIELD_TITLES, NO, NOT_APPLICABLE, YES, corrected_title, note_title
+from ...inspection import (COMPLIANT, FIELD_TITLES, NO, NOT_APPLICABLE, YES, corrected_title, findings_to_empty,
+                           found_label, note_title)
 from ..questioning.grid import grid_cells, grid_header, simulate_questioning, uses_questioning
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -82,7 +83,6 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
     roles = standards.roles
     project_ids = projects or [p.id for p in standards.organisation.projects if p.active]
     layout = _layout(standards, checklist)
-    labels = list(ANSWER_LABELS)
     # some items fail far more often than others (what the Pareto chart should show)
     difficulty = {i.code: random.Random(f"{seed}:{i.code}").choice([0.3, 0.5, 0.8, 1.0, 1.5, 2.5, 3.5])
                   for i in standards.checklist_items(checklist)}
@@ -127,10 +127,12 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                         if roll < 0.03:
                             label = NOT_APPLICABLE
                         elif roll < 0.03 + p_fail:
-                            label = labels[1 + min(2, int(prng.random() ** 2 * 3))]
+                            count = 1 + min(2, int(prng.random() ** 2 * 3))   # 1–3 findings
+                            empty = findings_to_empty(item.points, item.deduction)
+                            label = found_label(min(count, empty), empty)   # the form's option for it
                             found += 1
                         else:
-                            label = labels[0]
+                            label = COMPLIANT
                         response.answers[item.code] = label
                     if found:
                         if prng.random() < 0.5:
