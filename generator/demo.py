@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .ingest import run as ingest_run
 from .instruments import INSTRUMENTS, Instrument, site_generators
@@ -33,21 +34,32 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
              out_dir: Path | str = Path("public"), docs_dir: Path | str = Path("site"),
              config_file: Path | str = Path("mkdocs.yml"), start: dt.date = START, end: dt.date = END,
              seed: int = SEED, per_project_pdfs: bool = True,
-             instruments: list[Instrument] = INSTRUMENTS) -> DemoReport:
-    """Simulate, ingest into a fresh store under work_dir, build the site into out_dir."""
+             instruments: list[Instrument] = INSTRUMENTS,
+             step: Callable[[str, object], None] = lambda name, result: None) -> DemoReport:
+    """Simulate, ingest into a fresh store under work_dir, build the site into out_dir.
+
+    `step(name, None)` is called as each step ("simulate", "ingest", "build") starts and
+    `step(name, result)` when it is done, so a caller can say what is going on.
+    """
     standards = require_standards(standards_dir)
     work_dir = Path(work_dir)
+    step("simulate", None)
     responses: dict[str, Path] = {}
     for instrument in instruments:
         responses.update(instrument.simulate_responses(standards, work_dir / "responses", start=start, end=end,
                                                        seed=seed))
+    step("simulate", responses)
     quarter = f"{end.year}Q{(end.month - 1) // 3 + 1}"
     store = work_dir / "demo.sqlite"
     for leftover in (store, store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")):
         leftover.unlink(missing_ok=True)
+    step("ingest", None)
     sources = [ingest_run.file_source(path, checklist) for checklist, path in responses.items()]
     report = ingest_run.run_ingest(sources, standards=standards, db_path=store, instruments=instruments)
+    step("ingest", report)
+    step("build", None)
     build = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                        extra_generators=site_generators(store, quarter=quarter, instruments=instruments),
                        per_project=per_project_pdfs, sheet_focus=sheet_focus(store))
+    step("build", build)
     return DemoReport(responses, report, build, store)

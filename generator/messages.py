@@ -5,8 +5,12 @@ Users read Simplified Chinese; code and tests refer to a message by its member
 only. Templates are `str.format` strings; a hint says how to fix the problem.
 
 Codes: S standards diagnostics (S1 files and syntax, S2 structure, S3 meaning),
-C command line, L forms lock file, F Google Forms, X quarterly exam, R random questioning,
-I ingest (a source refused as a whole), D the SQLite store (database).
+C command line, L forms lock file, F Google Forms, G Google Sheets (ingest), X quarterly exam,
+Q customer questionnaire, R random questioning, I ingest (a source refused as a whole),
+D the SQLite store (database), B the site (build, serve, PDFs).
+
+Terms are the site's: 检查表 (a patrol checklist), 检查条目 (an item), 表单 (a Google Form),
+回复表 (the Google Sheet a form writes its responses to), 数据库 (the SQLite store).
 """
 
 from __future__ import annotations
@@ -69,24 +73,71 @@ class Msg(Enum):
     CHECK_FAILED = ("S002", "{folder} 有 {count} 个{what}，修正后重新运行 handbook check。")
 
     # command line
-    UNKNOWN_PROJECTS = ("C001", "未知项目：{unknown}（可选：{known}）")
+    UNKNOWN_PROJECTS = ("C001", "未知项目“{unknown}”；可用项目：{known}")
     STORE_MISSING = ("C002", '找不到数据库 {path}', '先运行 handbook ingest，或用 --store 指定已有的数据库')
     XLSX_NEEDS_OUTPUT = ("C003", "xlsx 是二进制文件，请用 --output FILE.xlsx 指定输出文件。")
     CANNOT_WRITE = ("C004", "无法写入 {path}：{reason}")
     FORMS_STALE = ("C005", "{folder} 中的表单定义已过期：{stale}；运行 handbook forms build 后提交")
     RECREATE_NEEDS_CHECKLIST = ("C006", "--recreate 会新建表单，必须用 --checklist 指明是哪一张检查表")
+    STANDARDS_DIR_MISSING = ("C007", "找不到标准目录 {folder}/：请在仓库根目录运行，或用 --standards 指定")
+    STANDARDS_DIR_NAMED_MISSING = ("C008", "找不到 --standards 指定的标准目录 {folder}：检查路径是否写错")
+    USAGE_ERROR = ("C009", "{message}（运行 {command} -h 查看用法）")
+    INGEST_NEEDS_CHECKLIST = ("C010", "--sheet 和 --file 需要用 --checklist 指明是哪张表单的回复；可选：{known}")
+    UNKNOWN_FORM = ("C011", "未知的检查表或表单“{value}”；可选：{known}")
+    DATES_REVERSED = ("C012", "--to {end} 早于 --from {start}：结束日期不能早于开始日期")
+    WROTE = ("C013", "已写入 {path}{detail}")
+    WRONG_EXTENSION = ("C014", "{option} {path}：{what}，文件名应以 {suffixes} 结尾")
+    PORT_IN_USE = ("C015", "端口 {port} 已被占用（{host}:{port} 上已有程序在运行）：先停止它，或用 --port 换一个端口，例如 --port {other}")
+    SIMULATE_NEEDS_DATES = ("C017", "模拟 {form} 的回复需要 --from 和 --to，例如 --from 2026-09-14 --to 2026-11-22")
+    NOTHING_TO_INGEST = ("C016", "没有可导入的回复：锁文件 {lock} 中没有记录任何回复表。导入导出的文件用 "
+                                 "handbook ingest --file 文件 --checklist 表单；读取 Google 回复表先用 handbook forms link 记录它")
 
     # forms lock file
     LOCK_UNUSABLE = ("L001", "锁文件 {path} 无法使用：{where}{what}。不要手工编辑它；用 git checkout -- {path} 恢复上一个版本后重新运行")
-    LOCK_MALFORMED = ("L002", "the lock file {path} is malformed ({kind}: {detail})")
+    LOCK_MALFORMED = ("L002", "锁文件 {path} 的结构不对（{kind}：{detail}）。不要手工编辑它；用 git checkout -- {path} 恢复上一个版本后重新运行")
     NOT_A_SHEET_URL = ("L003", "“{url}”不是 Google 表格的链接：应形如 "
                                "https://docs.google.com/spreadsheets/d/<表格 id>/edit#gid=0，或者只写表格 id")
     NO_FORM_IN_LOCK = ("L004", "锁文件 {path} 中没有检查表“{checklist}”的表单（已有：{known}）；先运行 handbook forms push 创建表单")
 
     # Google Forms
     UNKNOWN_FORMS = ("F001", "未知的检查表：{unknown}（可选：{known}）")
+    FORM_INVALID = ("F003", "{label} 不符合 Google Forms API 的格式，共 {count} 处：{shown}{more}")
+    CREDENTIALS_FLAG_MISSING = ("F004", "找不到凭据文件 {path}（来自 --credentials）：检查路径，或下载服务账号密钥 / OAuth 客户端 JSON")
+    CREDENTIALS_ENV_MISSING = ("F005", "找不到凭据文件 {path}（来自环境变量 {env}）：改正该变量，或改用 --credentials 文件")
+    NO_FORMS_CREDENTIALS = ("F006", "没有 Google 凭据：依次查找了 --credentials（未给出）、环境变量 {env}（未设置）和默认文件 {default}"
+                                    "（不存在）。把服务账号密钥或 OAuth 客户端 JSON 放到 {default}，或用 --credentials 文件 指定")
+    CREDENTIALS_NOT_JSON = ("F007", "凭据文件 {where} 不是有效的 JSON：重新下载服务账号密钥或 OAuth 客户端文件")
+    CREDENTIALS_NOT_GOOGLE = ("F008", "凭据文件 {where} 不是 Google 凭据：应为服务账号密钥或 OAuth 客户端 JSON")
+    CREDENTIALS_DAMAGED = ("F009", "凭据文件 {where} 内容不完整或已损坏：重新下载服务账号密钥或 OAuth 客户端文件")
+    CREDENTIALS_KIND = ("F010", "凭据文件 {where} 既不是服务账号密钥（type: service_account），也不是 OAuth 客户端"
+                                "（installed）：在 Google Cloud 控制台重新下载")
+    TOKEN_REFUSED = ("F011", "无法用凭据 {path} 换取访问令牌：{reason}。确认密钥没有被删除或停用，必要时在 Google Cloud 控制台重新下载")
+    FORMS_UNAVAILABLE = ("F012", "Google Forms API 暂时不可用：{what}（{target}）试了 {attempts} 次、{seconds:.0f} 秒，"
+                                 "最后一次 {failure}。稍后重新运行 handbook forms push（已完成的部分已记入锁文件）")
+    FORM_404 = ("F013", "{target} 在 Google 上不存在（404，可能已被删除）：运行 handbook forms push --recreate "
+                        "新建一份（旧的回复表仍可读取，新表单要重新关联回复表）")
+    FORMS_401 = ("F014", "Google 拒绝了凭据（401，{what}）：{reason}。检查凭据文件 {path} 是否有效，必要时重新下载")
+    FORMS_403 = ("F015", "没有权限操作{target}（403，{what}）：{reason}。若提示 API 未启用，在 Google Cloud 控制台为凭据所属项目"
+                         "启用 Google Forms API；否则用表单所有者的账号把该表单共享给{account}（编辑者）")
+    FORMS_HTTP = ("F016", "Google 拒绝了 {what}（{target}，HTTP {status}）：{reason}")
     FORM_GONE = ("F002", "检查表 {checklist} 的表单 {form_id} 在 Google 上不存在（404，可能已被删除）：运行 handbook forms push "
-                         "--recreate --checklist {checklist} 新建一份（旧的回复表格仍可读取，新表单要重新关联表格）")
+                         "--recreate --checklist {checklist} 新建一份（旧的回复表仍可读取，新表单要重新关联回复表）")
+
+    # Google Sheets (ingest): credentials, access, retries
+    SHEETS_KEY_MISSING = ("G001", "找不到服务账号密钥 {path}（来自 {origin}）：检查路径，或用 --credentials 指定密钥文件")
+    NO_SHEETS_CREDENTIALS = ("G002", "没有 Google 凭据：用 --credentials 指定服务账号密钥（JSON），或设置环境变量 {env}，"
+                                     "或把密钥放在 {default}")
+    NOT_A_SERVICE_KEY = ("G003", "{path} 不是服务账号密钥（应为含 client_email 和 private_key 的 JSON）：在 Google Cloud 控制台重新下载")
+    SHEETS_REFUSED = ("G004", "Google 表格拒绝读取{what}（回复表 {sheet}）：HTTP {status} {reason}")
+    SHEETS_SIGN_IN = ("G005", "无法以服务账号 {email} 登录 Google：{reason}。确认密钥没有被删除或停用")
+    SHEETS_KEPT_FAILING = ("G006", "读取回复表 {sheet} 的{what}时 Google 表格一直出错（{problem}），{seconds:g} 秒内试了 {tries} 次，"
+                                   "已放弃：请稍后重试（数据库未作改动）")
+    SHEET_FORBIDDEN = ("G007", "无权读取回复表 {sheet}（{checklist}）：请把它共享给服务账号 {email}（查看者权限即可）")
+    SHEET_NOT_FOUND = ("G008", "找不到回复表 {sheet}（{checklist}）：检查 forms/forms.lock.yaml 或 --sheet 中的表格 id 或链接")
+    NO_WORKSHEET_GID = ("G009", "回复表“{title}”（{sheet}）中没有 gid={gid} 的工作表；现有：{names}")
+    NO_WORKSHEET_NAMED = ("G010", "回复表“{title}”（{sheet}）中没有名为“{name}”的工作表；现有：{names}")
+    WHICH_WORKSHEET = ("G011", "回复表“{title}”（{sheet}）有多个工作表，无法判断回复在哪一个（{names}）：在链接末尾加上 #gid=…")
+    SERVICE_KEY_UNUSABLE = ("G012", "{path} 不是可用的服务账号密钥（{reason}）：在 Google Cloud 控制台重新下载")
 
     # quarterly exam
     BAD_QUARTER = ("X001", "季度“{text}”格式不对：应写成 2026Q4（年份 + Q + 1 到 4）")
@@ -94,10 +145,13 @@ class Msg(Enum):
     NO_EXAM_BANK = ("X003", "methods.yaml 中没有季度考试题库（exam），请先添加题目。")
     POINTS_NOT_WHOLE = ("X004", "考试题 {question} 的分值 {points} 不是整数：Google 表单测验只接受整数分值")
     BAD_WRONG_KEY = ("X005", "--wrong-key 应写成 题目代号=选项，例如 etiquette-1=请客户先填表；收到“{text}”")
+    NOT_EXAM_RESPONSES = ("X006", "{source}：不像季度考试的回复表（要有时间戳记、{project}和考试题目列），表头为 {header}…")
+
+    # customer questionnaire
+    NO_QUESTIONNAIRE = ("Q001", "methods.yaml 中没有客户问卷（questionnaire），请先添加。")
 
     # random questioning
     NO_QUESTION_BANK = ("R001", "methods.yaml 中没有抽问题库（questioning），请先添加题目。")
-    UNKNOWN_PROJECT = ("R002", "未知项目“{project}”；可用项目：{known}。")
     BAD_DRAW_COUNT = ("R003", "--n 应在 1 到 {count} 之间（题库共 {count} 题）。")
     CANNOT_WRITE_CARD = ("R004", "无法写入抽问卡 {path}：{reason}")
 
@@ -131,6 +185,13 @@ class Msg(Enum):
     STORE_IO = ("D010", '读写数据库 {path} 时发生磁盘错误', '检查磁盘后重试；数据库保持原样')
     STORE_CANNOT_OPEN = ("D011", '无法打开数据库 {path}', '检查路径是否存在、是否有读写权限')
     STORE_DAMAGED = ("D012", '数据库 {path} 已损坏', '从备份恢复该文件，或改用新的 --store 重新导入')
+
+    # the site: build, serve, PDFs
+    MKDOCS_CONFIG_MISSING = ("B001", "找不到 MkDocs 配置文件 {path}：请在仓库根目录运行，或用 --config 指定")
+    MKDOCS_FAILED = ("B002", "mkdocs build 失败：{reason}")
+    PDF_FAILED = ("B003", "无法生成 PDF {name}：{reason}")
+    SERVE_CANNOT_START = ("B004", "无法在 {host}:{port} 上启动服务：{reason}")
+    SERVE_NO_SITE = ("B005", "首次构建失败，没有可提供的网站；修正上面的问题后重试。")
 
 
 def render(message_id: str, **fields) -> tuple[str, str | None]:

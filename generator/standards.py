@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 from . import model as m
 from .diagnostics import Diagnostic
-from .errors import StandardsInvalid
+from .errors import HandbookError, StandardsInvalid
+from .messages import Msg
 from .yamlsource import Parsed, parse_yaml
 
 DEFAULT_DIR = Path("standards")
@@ -87,6 +88,19 @@ class Standards:
     @cached_property
     def projects(self) -> dict[str, m.Project]:
         return {p.id: p for p in self.organisation.projects}
+
+    def project_choices(self) -> str:
+        """Every project as `id（name）`, for hints: wutong（梧桐苑）、lanting（兰亭苑）…"""
+        return "、".join(f"{p.id}（{p.name}）" for p in self.organisation.projects)
+
+    def find_project(self, text: str) -> str:
+        """The id of the project named by its id or its Chinese name (`wutong` or `梧桐苑`);
+        HandbookError listing every project otherwise."""
+        text = text.strip()
+        for p in self.organisation.projects:
+            if text in (p.id, p.name):
+                return p.id
+        raise HandbookError(Msg.UNKNOWN_PROJECTS(unknown=text, known=self.project_choices()))
 
     @cached_property
     def documents(self) -> dict[str, m.DocumentRef]:
@@ -344,14 +358,22 @@ def _inner_model(annotation):
     return None
 
 
-def suggest(value: str, choices, what: str = "") -> str:
-    """A did-you-mean hint for `value` among `choices`."""
+def suggest(value: str, choices, what: str = "", names: Mapping[str, str] | None = None) -> str:
+    """A did-you-mean hint for `value` among `choices`; with `names` (id -> Chinese name) the
+    choices are shown as `id（name）` and a name written where the id belongs gets its id."""
     choices = [str(c) for c in choices]
+    if names:
+        choices = [c for c in names if c in choices] + [c for c in choices if c not in names]
+        by_name = {name: cid for cid, name in names.items()}
+        if str(value).strip() in by_name:
+            cid = by_name[str(value).strip()]
+            return f"这里要写{what}代号：{cid}（{value}）"
     close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.5)
     if close:
         return f"是否应为“{close[0]}”？"
     if choices:
-        shown = "、".join(choices[:12]) + ("……" if len(choices) > 12 else "")
+        labels = [f"{c}（{names[c]}）" if names and c in names else c for c in choices]
+        shown = "、".join(labels[:12]) + ("……" if len(labels) > 12 else "")
         return f"可用的{what}有：{shown}"
     return f"没有可用的{what}"
 
@@ -431,9 +453,14 @@ def check_meaning(s: Standards, parsed: Mapping[str, Parsed]) -> list[Diagnostic
             else:
                 seen[value] = line
 
+    # roles and projects are written by id; hints show each id with its Chinese name
+    id_names = {"角色": {r.id: r.name for r in s.organisation.roles},
+                "项目": {p.id: p.name for p in s.organisation.projects}}
+
     def ref(p: Parsed, path, value, known, what):
         if value not in known:
-            add(p, path, "unknown_ref", what=what, value=value, suggestion=suggest(value, known, what))
+            add(p, path, "unknown_ref", what=what, value=value,
+                suggestion=suggest(value, known, what, id_names.get(what)))
 
     clause_paths = list(iter_clauses(s.procedure.clauses))
     item_entries = [(path + ("items", k, "code"), item.code)

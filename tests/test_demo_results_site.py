@@ -132,7 +132,7 @@ def test_export_cli_from_the_demo_store(demo, tmp_path):
     assert result.exit_code == 0 and xlsx.read_bytes()[:2] == b"PK"
     missing = runner.invoke(main, ["export", "--table", "actions", "--store", str(tmp_path / "none.sqlite"),
                                    "--standards", str(STANDARDS)])
-    assert missing.exit_code == 1 and missing.output.startswith("Error: 找不到数据库")
+    assert missing.exit_code == 1 and missing.output.startswith("错误：找不到数据库")
 
 
 def test_hostile_note_constant_is_really_hostile():

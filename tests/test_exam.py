@@ -343,7 +343,7 @@ def test_cli_build_ingest_and_simulate(tmp_path):
     assert json.loads((tmp_path / "forms" / "exam-2026Q4.json").read_text())["checklist"] == FORM
     result = runner.invoke(main, ["exam", "build", "--quarter", "2026Q9", "--standards", str(ROOT / "standards"),
                                   "--out", str(tmp_path / "forms"), "--no-pdf"])
-    assert result.exit_code == 1 and "Error: 季度“2026Q9”格式不对" in result.output
+    assert result.exit_code == 1 and "错误：季度“2026Q9”格式不对" in result.output
 
     result = runner.invoke(main, ["ingest", "--file", str(DATA / "quiz-en-US.csv"), "--checklist", FORM,
                                   "--db", str(tmp_path / "s.sqlite"), "--standards", str(ROOT / "standards"),

@@ -88,7 +88,7 @@ def test_csv_ingest_results_page_and_command(standards, tmp_path):
     missing = CliRunner().invoke(cli, ["phone", "count", "--store", str(tmp_path / "none.sqlite")])
     assert missing.exit_code == 1
     assert missing.output.splitlines() == [
-        f"Error: 找不到数据库 {tmp_path / 'none.sqlite'}：先运行 handbook ingest，或用 --store 指定已有的数据库。"]
+        f"错误：找不到数据库 {tmp_path / 'none.sqlite'}：先运行 handbook ingest，或用 --store 指定已有的数据库。"]
 
 
 def test_without_it_the_form_is_unknown(standards, tmp_path):
@@ -97,6 +97,7 @@ def test_without_it_the_form_is_unknown(standards, tmp_path):
     with pytest.raises(HandbookError) as raised:
         run_ingest([file_source(csv_path, FORM_ID)], standards=standards, db_path=tmp_path / "s.sqlite",
                    instruments=INSTRUMENTS)
-    assert str(raised.value) == ("unknown checklist 'phone-callback' (known: daily-patrol, crd-spot-check, "
-                                 "customer-survey)")
+    assert str(raised.value) == ("未知的检查表或表单“phone-callback”；可选：daily-patrol（客服中心每日巡查表）、"
+                                 "crd-spot-check（客户关系部抽样检查表）、customer-survey（客户满意度问卷）、"
+                                 "exam-<季度>（季度综合考试，例如 exam-2026Q4）")
     assert not (tmp_path / "s.sqlite").exists()

@@ -82,7 +82,7 @@ def test_link_cli(tmp_path):
                                   "--lock", str(path)])
     assert result.exit_code == 0 and "gid 9" in result.output
     result = runner.invoke(main, ["forms", "link", "daily-patrol", "https://example.com", "--lock", str(path)])
-    assert result.exit_code == 1 and result.output.startswith("Error: ")
+    assert result.exit_code == 1 and result.output.startswith("错误：")
     result = runner.invoke(main, ["forms", "link", "nope", KEY, "--lock", str(path)])
     assert result.exit_code == 1 and "daily-patrol" in result.output
 

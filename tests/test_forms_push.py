@@ -291,7 +291,7 @@ def test_500_through_the_cli_is_one_line_and_exit_1(lock, fake, key):
     env = {"HANDBOOK_FORMS_ENDPOINT": fake.url + "/", "HANDBOOK_FORMS_RETRY_DEADLINE": "0.2"}
     result = cli("push", "--lock", str(lock), "--credentials", str(key), env=env)
     assert result.exit_code == 1
-    assert result.output.strip().splitlines()[-1].startswith("Error: Google Forms API 暂时不可用")
+    assert result.output.strip().splitlines()[-1].startswith("错误：Google Forms API 暂时不可用")
     assert "Traceback" not in result.output
 
 
@@ -331,7 +331,7 @@ def test_missing_credentials_names_every_place_looked(lock, tmp_path):
     result = cli("push", "--lock", str(lock), env=no_credentials_env(tmp_path))
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: ")
+    assert len(lines) == 1 and lines[0].startswith("错误：")
     assert "--credentials" in lines[0] and "GOOGLE_APPLICATION_CREDENTIALS" in lines[0]
     assert str(tmp_path / "config" / "handbook" / "google-credentials.json") in lines[0]
     assert not lock.exists()
@@ -373,7 +373,7 @@ def test_garbled_credentials_are_one_line_errors(standards, lock, fake, tmp_path
     result = cli("push", "--lock", str(lock), "--credentials", str(bad), env={"HANDBOOK_FORMS_ENDPOINT": fake.url + "/"})
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and "bad.json" in lines[0], result.output
+    assert len(lines) == 1 and lines[0].startswith("错误：") and "bad.json" in lines[0], result.output
     assert "AAAA" not in result.output and "Traceback" not in result.output
     assert lock.read_bytes() == before
 

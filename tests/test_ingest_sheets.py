@@ -187,13 +187,13 @@ def test_faults_leave_the_store_unchanged_and_the_rerun_completes(standards, fak
     fake.sheet(KEY).values = values
     if fault.endswith("deadline"):
         fake.fail_next("/values/", int(fault[:3]), times=10_000)
-        with pytest.raises(HandbookError, match=rf"kept failing \(HTTP {fault[:3]}\).*try again later"):
+        with pytest.raises(HandbookError, match=rf"Google 表格一直出错（HTTP {fault[:3]}）.*请稍后重试"):
             pull(standards, fake, key_file, db, chunk_rows=20, retry=Retry(deadline=0.5, backoff=0.02))
         fake.failures.clear()
     else:
         # a broken transfer on every try: the deadline ends it, nothing is written
         (fake.truncate_next if fault == "truncated" else fake.reset_next)("/values/", times=10_000)
-        with pytest.raises(HandbookError, match="kept failing"):
+        with pytest.raises(HandbookError, match="Google 表格一直出错"):
             pull(standards, fake, key_file, db, chunk_rows=20, retry=Retry(deadline=0.5, backoff=0.02))
         fake.broken.clear()
         assert dump(db) == before
@@ -213,9 +213,9 @@ def test_faults_leave_the_store_unchanged_and_the_rerun_completes(standards, fak
 def test_403_names_the_service_account_and_404_the_sheet(standards, fake, key_file, tmp_path):
     fake.add_spreadsheet(KEY, "t", [FakeSheet("表单回复 1", 0, patrol_values(standards, days=1))])
     fake.fail_next(KEY, 403, "The caller does not have permission")
-    with pytest.raises(HandbookError, match=f"share it with the service account {EMAIL}"):
+    with pytest.raises(HandbookError, match=f"请把它共享给服务账号 {EMAIL}"):
         pull(standards, fake, key_file, tmp_path / "s.sqlite")
-    with pytest.raises(HandbookError, match="spreadsheet 1Missing0000000 .daily-patrol. not found"):
+    with pytest.raises(HandbookError, match="找不到回复表 1Missing0000000（daily-patrol）"):
         pull(standards, fake, key_file, tmp_path / "s.sqlite", key="1Missing0000000")
     fake.fail_next("/values/", 403)
     with pytest.raises(HandbookError, match=EMAIL):
@@ -227,7 +227,7 @@ def test_missing_credentials(standards, fake, tmp_path, monkeypatch):
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setattr("gspread.auth.DEFAULT_SERVICE_ACCOUNT_FILENAME", tmp_path / "none.json")
-    with pytest.raises(HandbookError, match="no Google credentials"):
+    with pytest.raises(HandbookError, match="没有 Google 凭据"):
         pull(standards, fake, None, tmp_path / "s.sqlite")
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "gone.json"))
     with pytest.raises(HandbookError, match="GOOGLE_APPLICATION_CREDENTIALS"):

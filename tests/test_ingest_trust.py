@@ -107,7 +107,7 @@ def test_emptied_source_or_most_rows_gone_is_refused_until_accepted(standards, t
     result = ingest(tmp_path, "--file", str(export), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"Error: 来源为空：文件 {export} 只有表头、没有任何回复，而库中有 1501 条来自它的检查记录；本次未写入任何内容。"
+        f"错误：来源为空：文件 {export} 只有表头、没有任何回复，而库中有 1501 条来自它的检查记录；本次未写入任何内容。"
         "请检查导出文件或表格是否完整；如确实要清空，请加 --accept-deletions。")
     assert dump(db) == before and scores(standards, db) == numbers
 
@@ -121,7 +121,7 @@ def test_emptied_source_or_most_rows_gone_is_refused_until_accepted(standards, t
     result = ingest(tmp_path, "--file", str(export), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"Error: 文件 {export} 本次少了 802 条库中已有的检查记录（共 1501 条，超过一半），它们将被标为已删除；"
+        f"错误：文件 {export} 本次少了 802 条库中已有的检查记录（共 1501 条，超过一半），它们将被标为已删除；"
         "本次未写入任何内容。请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 --accept-deletions。")
     assert dump(db) == before and scores(standards, db) == numbers
 
@@ -156,7 +156,7 @@ def test_emptied_questionnaire_sheet_is_refused_too(standards, tmp_path):
     write_rows(path, read_rows(path)[:1])
     result = ingest(tmp_path, "--file", str(path), "--checklist", "customer-survey", "--store", str(db))
     assert result.exit_code == 1
-    assert error_line(result).startswith(f"Error: 来源为空：文件 {path} 只有表头、没有任何回复，而库中有 {stored} 条")
+    assert error_line(result).startswith(f"错误：来源为空：文件 {path} 只有表头、没有任何回复，而库中有 {stored} 条")
     assert dump(db) == before
 
 
@@ -190,7 +190,7 @@ def test_export_without_an_item_column_is_refused(standards, tmp_path):
     result = ingest(tmp_path, "--file", str(cut), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"Error: 文件 {cut} 的表头缺少检查表“daily-patrol”的 1 个题目列：4.2.1.2-d 不随意吐痰；本次未写入任何内容。"
+        f"错误：文件 {cut} 的表头缺少检查表“daily-patrol”的 1 个题目列：4.2.1.2-d 不随意吐痰；本次未写入任何内容。"
         "请从表格重新导出完整的回复（不要删除列）后再导入。")
     assert not db.exists()
 
@@ -229,7 +229,7 @@ def test_old_form_versions_in_the_lock_keep_working(standards, tmp_path):
                     "--lock", str(lock))
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"Error: 文件 {cut} 的表头缺少检查表“daily-patrol”（表单版本 2026.2）的 1 个题目列：4.2.1.2-d 不随意吐痰；"
+        f"错误：文件 {cut} 的表头缺少检查表“daily-patrol”（表单版本 2026.2）的 1 个题目列：4.2.1.2-d 不随意吐痰；"
         "本次未写入任何内容。请从表格重新导出完整的回复（不要删除列）后再导入。")
     assert not db.exists()
     # with the full export both versions' rows are read, each against its own version
@@ -247,7 +247,7 @@ def test_wrong_checklist_is_refused_with_the_one_that_matches(standards, tmp_pat
     result = ingest(tmp_path, "--file", str(EXAMPLE), "--checklist", "crd-spot-check", "--store", str(db))
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"Error: 文件 {EXAMPLE} 的表头与检查表“crd-spot-check”不符（缺少 7 个题目列：4.2.3.1 熟悉内部管理制度、"
+        f"错误：文件 {EXAMPLE} 的表头与检查表“crd-spot-check”不符（缺少 7 个题目列：4.2.3.1 熟悉内部管理制度、"
         "4.2.3.2 熟悉物业管理基本知识、4.2.3.3 熟悉服务流程、4.2.3.4 熟悉楼盘与周边配套、4.2.4.1-x1 投诉记录完整 等 7 列）；"
         "本次未写入任何内容。它与检查表“daily-patrol”一致：请改用 --checklist daily-patrol。")
     assert not db.exists()          # nothing stored, nothing quarantined
@@ -258,7 +258,7 @@ def test_wrong_checklist_is_refused_with_the_one_that_matches(standards, tmp_pat
     result = ingest(tmp_path, "--file", str(SPOT_CHECK), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"Error: 文件 {SPOT_CHECK} 的表头与检查表“daily-patrol”不符（有 7 个题目列不属于此检查表：4.2.3.1 熟悉内部管理制度、"
+        f"错误：文件 {SPOT_CHECK} 的表头与检查表“daily-patrol”不符（有 7 个题目列不属于此检查表：4.2.3.1 熟悉内部管理制度、"
         "4.2.3.2 熟悉物业管理基本知识、4.2.3.3 熟悉服务流程、4.2.3.4 熟悉楼盘与周边配套、4.2.4.1-x1 投诉记录完整 等 7 列）；"
         "本次未写入任何内容。它与检查表“crd-spot-check”一致：请改用 --checklist crd-spot-check。")
     assert dump(db) == before and scores(standards, db) == numbers and read_quarantine(db) == []
@@ -379,9 +379,9 @@ def test_malformed_sheets_answers_are_errors_and_nothing_is_committed(standards,
     assert result.exit_code == 1
     line = error_line(result)
     if detail is None:     # metadata: gspread fails reading it; the type named is gspread's
-        assert line.startswith(f"Error: Google 表格 {KEY} 返回的表格信息格式无法识别（")
+        assert line.startswith(f"错误：Google 表格 {KEY} 返回的表格信息格式无法识别（")
     else:
-        assert line == f"Error: Google 表格 {KEY} 返回的{detail}；本次未写入任何内容。稍后重试；如仍出现，请检查该表格或网络代理。"
+        assert line == f"错误：Google 表格 {KEY} 返回的{detail}；本次未写入任何内容。稍后重试；如仍出现，请检查该表格或网络代理。"
     assert line.endswith("本次未写入任何内容。稍后重试；如仍出现，请检查该表格或网络代理。")
     assert dump(db) == before and scores(standards, db) == numbers
 
@@ -407,10 +407,10 @@ def test_a_folder_or_a_missing_file_is_a_one_line_error(tmp_path):
     folder.mkdir()
     result = ingest(tmp_path, "--file", str(folder), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 1
-    assert error_line(result) == f"Error: {folder} 是文件夹，不是文件。--file 需要一个 CSV 或 XLSX 导出文件。"
+    assert error_line(result) == f"错误：{folder} 是文件夹，不是文件。--file 需要一个 CSV 或 XLSX 导出文件。"
     result = ingest(tmp_path, "--file", str(folder / "nope.csv"), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 1
-    assert error_line(result) == f"Error: 找不到文件 {folder / 'nope.csv'}。检查路径；--file 需要一个 CSV 或 XLSX 导出文件。"
+    assert error_line(result) == f"错误：找不到文件 {folder / 'nope.csv'}。检查路径；--file 需要一个 CSV 或 XLSX 导出文件。"
     assert not db.exists()
 
 
@@ -437,6 +437,6 @@ def test_checklist_export_given_as_the_questionnaire_is_refused(standards, tmp_p
     result = ingest(tmp_path, "--file", str(EXAMPLE), "--checklist", "customer-survey", "--store", str(db))
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"Error: 文件 {EXAMPLE} 的表头与表单“customer-survey”不符（它的 13 个题目列是检查表条目）；本次未写入任何内容。"
+        f"错误：文件 {EXAMPLE} 的表头与表单“customer-survey”不符（它的 13 个题目列是检查表条目）；本次未写入任何内容。"
         "它与检查表“daily-patrol”一致：请改用 --checklist daily-patrol。")
     assert not db.exists()      # today: 1,501 rows quarantined as 缺少必填答案

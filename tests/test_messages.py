@@ -15,7 +15,7 @@ from conftest import ROOT, edited
 def test_codes_are_unique_and_well_formed():
     codes = [m.code for m in Msg]
     assert len(codes) == len(set(codes))
-    assert all(re.fullmatch(r"[SCLFXRID]\d{3}", c) for c in codes), codes
+    assert all(re.fullmatch(r"[SCLFGXQRIDB]\d{3}", c) for c in codes), codes
 
 
 def test_a_diagnostic_carries_its_code():
@@ -31,5 +31,5 @@ def test_cli_errors_come_from_the_catalogue(tmp_path):
     result = CliRunner().invoke(main, ["export", "--table", "inspections", "--store", str(store),
                                        "--standards", str(ROOT / "standards")])
     assert result.exit_code == 1
-    assert result.output == f"Error: {one_line('store_missing', path=store)}\n"
-    assert result.output == f"Error: 找不到数据库 {store}：先运行 handbook ingest，或用 --store 指定已有的数据库。\n"
+    assert result.output == f"错误：{one_line('store_missing', path=store)}\n"
+    assert result.output == f"错误：找不到数据库 {store}：先运行 handbook ingest，或用 --store 指定已有的数据库。\n"

@@ -106,4 +106,4 @@ def test_questions_draw_cli_prints_and_writes_a_card(tmp_path):
     text = reader.pages[0].extract_text()
     assert "随机抽问卡" in text and expected[0][:8] in text
     bad = CliRunner().invoke(main, ["questions", "draw", "--standards", str(STANDARDS), "--project", "nope"])
-    assert bad.exit_code == 1 and bad.output.startswith("Error: 未知项目“nope”")
+    assert bad.exit_code == 1 and bad.output.startswith("错误：未知项目“nope”")

@@ -361,7 +361,7 @@ def test_check_flags_a_checker_role_that_no_checklist_gives_the_item(standards_d
     strict = run("check", "--standards", standards_dir, "--strict")
     assert strict.exit_code == 1
     assert strict.output.splitlines()[0] == expected
-    assert strict.output.strip().splitlines()[-1] == f"Error: {standards_dir} 有 1 个错误或警告，修正后重新运行 handbook check。"
+    assert strict.output.strip().splitlines()[-1] == f"错误：{standards_dir} 有 1 个错误或警告，修正后重新运行 handbook check。"
     assert "Traceback" not in strict.output
 
     # giving the role the item on a checklist that includes it clears the warning

@@ -52,7 +52,7 @@ def test_invalid_standards_exit_1_with_every_message_and_keep_public(tree):
     assert f"{path}:" in result.output
     assert "重复的条目代码“4.2.1.1-a”" in result.output
     assert "每处扣分 50 大于分值 5" in result.output
-    assert result.output.strip().splitlines()[-1].startswith("Error: 标准文件有 2 个错误")
+    assert result.output.strip().splitlines()[-1].startswith("错误：标准文件有 2 个错误")
     assert "Traceback" not in result.output
     assert untouched(tree)
     assert not (tree["docs"] / "standards").exists(), "nothing generated from invalid standards"

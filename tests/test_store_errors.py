@@ -69,7 +69,7 @@ def test_a_file_that_is_no_database_gives_one_line_errors_and_is_untouched(tmp_p
     before = store.read_bytes()
     for name, args in every_store_command(store, tmp_path).items():
         assert one_line(cli(*args)) == \
-            f"Error: {store} 不是 handbook 数据库（不是 SQLite 文件）：检查 --store 是否写错；该文件未作任何改动。", name
+            f"错误：{store} 不是 handbook 数据库（不是 SQLite 文件）：检查 --store 是否写错；该文件未作任何改动。", name
     assert store.read_bytes() == before
 
 
@@ -82,7 +82,7 @@ def test_another_applications_sqlite_file_is_refused_by_every_command_and_left_u
     conn.close()
     before = digest(store)
     for name, args in every_store_command(store, tmp_path).items():
-        assert one_line(cli(*args)) == (f"Error: {store} 不是 handbook 数据库（其中是其他程序的表：orders、users）："
+        assert one_line(cli(*args)) == (f"错误：{store} 不是 handbook 数据库（其中是其他程序的表：orders、users）："
                                         "检查 --store 是否写错；该文件未作任何改动。"), name
         assert digest(store) == before, name
         assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.sqlite", "site-src"], name   # no journal, no output
@@ -95,7 +95,7 @@ def test_a_store_locked_by_another_connection_says_it_is_locked(tmp_path):
     store = tmp_path / "s.sqlite"
     assert ingest(store).exit_code == 0
     before = digest(store)
-    locked = (f"Error: 数据库 {store} 被其他程序占用（已锁定）：等其他程序（例如另一个 handbook ingest）结束后稍后再试；"
+    locked = (f"错误：数据库 {store} 被其他程序占用（已锁定）：等其他程序（例如另一个 handbook ingest）结束后稍后再试；"
               "数据库未作改动。")
     holder = sqlite3.connect(store, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")     # another program writing: nobody may read or write meanwhile
@@ -139,7 +139,7 @@ def test_a_read_only_store_or_folder_gives_one_line_and_stays_as_it_was(tmp_path
         store = folder / "s.sqlite"
         assert ingest(store).exit_code == 0
         before = digest(store)
-        message = (f"Error: 数据库 {store} 是只读的，无法写入：检查该文件及其所在文件夹的写权限，"
+        message = (f"错误：数据库 {store} 是只读的，无法写入：检查该文件及其所在文件夹的写权限，"
                    "或用 --store 指定可写的位置；数据库未作改动。")
         folder.chmod(0o777)
         store.chmod(0o444)                                   # the file read-only
@@ -173,7 +173,7 @@ def test_a_full_disk_gives_one_line_and_the_store_stays_as_it_was(tmp_path):
     before = digest(store)
     result = _ingest_limited(store, store.stat().st_size + 1000)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    assert result.stderr.strip() == (f"Error: 无法写入数据库 {store}（磁盘已满、超出磁盘配额或文件大小限制）："
+    assert result.stderr.strip() == (f"错误：无法写入数据库 {store}（磁盘已满、超出磁盘配额或文件大小限制）："
                                      "腾出磁盘空间或放宽限制后重试；数据库保持原样。")
     assert digest(store) == before and sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]
 
@@ -188,7 +188,7 @@ def test_a_full_disk_gives_one_line_and_the_store_stays_as_it_was(tmp_path):
         shutil.copyfile(store, disk / "s.sqlite")
         result = CliRunner().invoke(main, ["ingest", "--file", str(PATROL), "--checklist", "daily-patrol",
                                            "--store", str(disk / "s.sqlite"), "--standards", str(STANDARDS)])
-        assert one_line(result) == (f"Error: 磁盘已满，无法写入数据库 {disk / 's.sqlite'}：腾出磁盘空间后重试；"
+        assert one_line(result) == (f"错误：磁盘已满，无法写入数据库 {disk / 's.sqlite'}：腾出磁盘空间后重试；"
                                     "数据库保持原样。")
         assert digest(disk / "s.sqlite") == before and [p.name for p in disk.iterdir()] == ["s.sqlite"]
     finally:
@@ -200,11 +200,11 @@ def test_build_needs_the_store_it_is_given_and_says_what_it_read(tmp_path, monke
     site = ["--docs", docs, "--config", config]
     missing = tmp_path / "nowhere.sqlite"
     result = cli("build", "--store", missing, "--out", tmp_path / "a", *site)
-    assert one_line(result) == (f"Error: 找不到 --store 指定的数据库 {missing}：检查路径是否写错；只有默认数据库 "
+    assert one_line(result) == (f"错误：找不到 --store 指定的数据库 {missing}：检查路径是否写错；只有默认数据库 "
                                 "data/inspections.sqlite 可以还不存在（结果页会显示暂无检查数据）。")
     monkeypatch.setenv("HANDBOOK_STORE", str(missing))
     assert one_line(cli("build", "--out", tmp_path / "a", *site)).startswith(
-        f"Error: 找不到 HANDBOOK_STORE 指定的数据库 {missing}：")
+        f"错误：找不到 HANDBOOK_STORE 指定的数据库 {missing}：")
     monkeypatch.delenv("HANDBOOK_STORE")
     assert not (tmp_path / "a").exists() and not missing.exists()
 

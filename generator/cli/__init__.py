@@ -15,7 +15,7 @@ import click
 from .. import __version__
 from . import forms, ingest, results, site
 from ..messages import Msg
-from .options import STANDARDS_OPTION, HandbookGroup
+from .options import STANDARDS_OPTION, HandbookGroup, handbook_command
 
 class _RootGroup(HandbookGroup):
     """`handbook`: the instruments add their commands on first use (importing them all takes ~0.4 s)."""
@@ -42,17 +42,22 @@ class _RootGroup(HandbookGroup):
         return super().list_commands(ctx)
 
 
-@click.group(cls=_RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="handbook")
+@click.group("handbook", cls=_RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="handbook", message="%(prog)s 版本 %(version)s",
+                      help="显示版本号并退出。")
 def main():
-    """Customer-service supervision handbook: standards, site, checklists, forms and results."""
+    """客服服务行为监督手册：标准、网站、检查表、表单与检查结果。
+
+    每周例行：handbook ingest 导入回复，handbook build 生成网站。
+    每个命令的说明：handbook 命令 -h，例如 handbook ingest -h。
+    """
 
 
 @main.command()
 @STANDARDS_OPTION
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict", is_flag=True, help="把警告也当作错误。")
 def check(standards_dir: Path, strict: bool):
-    """Validate the standards and report every problem as file:line."""
+    """检查标准文件，逐条列出问题（文件:行号）。"""
     from ..standards import load_standards
 
     result = load_standards(standards_dir)
@@ -71,33 +76,43 @@ def check(standards_dir: Path, strict: bool):
 
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("standards/schema"),
-              show_default=True, help="Folder to write the JSON Schema files into.")
+              show_default=True, help="写入 JSON Schema 文件的文件夹。")
 def schema(out_dir: Path):
-    """Write the JSON Schemas that editors use to autocomplete the YAML files."""
+    """写出 JSON Schema：编辑器据此为 YAML 文件提供自动补全和字段说明。"""
     from ..schema import write_schemas
 
     for path in write_schemas(out_dir):
-        click.echo(f"wrote {path}")
+        click.echo(Msg.WROTE(path=path, detail=""))
 
 
 @main.command()
 @STANDARDS_OPTION
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"), show_default=True,
-              help="Where the built site goes.")
+              help="生成的网站放在哪里。")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True,
-              help="Where the simulated responses and the demo store go (recreated each run).")
+              help="模拟回复和演示数据库放在哪里（每次重新生成）。")
 def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
-    """Run the whole job offline on simulated example data: simulate, ingest, score, build the site."""
+    """离线演示整个流程：模拟回复、导入、评分、生成带检查结果的网站。"""
     from ..demo import run_demo
 
-    report = run_demo(standards_dir, work_dir=work_dir, out_dir=out_dir)
-    t = report.ingest.total
-    click.echo(f"模拟回复：{', '.join(str(p) for p in report.responses.values())}")
-    click.echo(f"导入 {report.store}：读取 {t['read']} 行，新增 {t['new']}，隔离 {t['quarantined']}。")
+    store = work_dir / "demo.sqlite"
+    starting = {"simulate": f"模拟回复（{work_dir / 'responses'}/）……", "ingest": f"导入 {store}……",
+                "build": f"生成网站 {out_dir}/（含每个项目的 PDF，约需半分钟）……"}
+
+    def step(name: str, result) -> None:
+        if result is None:
+            click.echo(starting[name])
+        elif name == "simulate":
+            click.echo(f"  {len(result)} 份回复导出：" + "、".join(p.name for p in result.values()))
+        elif name == "ingest":
+            t = result.total
+            click.echo(f"  读取 {t['read']} 行，新增 {t['new']}，隔离 {t['quarantined']}。")
+
+    report = run_demo(standards_dir, work_dir=work_dir, out_dir=out_dir, step=step)
     timings = report.build.timings
-    click.echo(f"网站已生成：{out_dir}/（{report.build.size_bytes / 1e6:.1f} MB，用时 {timings['total']:.1f} 秒）")
-    click.echo(f"查看：handbook serve --store {report.store} --out {out_dir}"
-               f"  （或 python -m http.server -d {out_dir} 后打开 http://127.0.0.1:8000/）")
+    click.echo(f"演示网站已生成：{out_dir}/（{report.build.size_bytes / 1e6:.1f} MB，用时 {timings['total']:.1f} 秒）")
+    serve = f"{handbook_command()} serve --store {report.store}" + (f" --out {out_dir}" if out_dir != Path("public") else "")
+    click.echo(f"打开演示：{serve}，然后在浏览器中打开 http://127.0.0.1:8000/")
 
 
 # Each area keeps its commands in its own module and adds them to the group it is given.

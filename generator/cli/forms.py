@@ -11,21 +11,21 @@ from .options import STANDARDS_OPTION, HandbookGroup, lock_option
 from ..errors import HandbookError
 from ..messages import Msg
 
-LOCK_OPTION = lock_option("The lock file that records each checklist's form.")
+LOCK_OPTION = lock_option("记录每张表单及其回复表的锁文件。")
 
 
 @click.group("forms", cls=HandbookGroup)
 def forms_group():
-    """Generate, publish and link the checklists' Google Forms."""
+    """检查表的 Google 表单：生成定义、发布到 Google、记录回复表。"""
 
 
 @forms_group.command("build")
 @STANDARDS_OPTION
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("forms"), show_default=True,
-              help="Folder to write <checklist>.json into.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file is missing or out of date.")
+              help="写入 <检查表>.json 的文件夹。")
+@click.option("--check", is_flag=True, help="只检查，不写文件；有文件缺失或过期时以状态 1 退出。")
 def forms_build(standards_dir: Path, out_dir: Path, check: bool):
-    """Write forms/<checklist>.json: the forms.create body and the batchUpdate that fills it."""
+    """按标准生成每张表单的定义 forms/<检查表>.json（提交给 Google Forms API 的请求）。"""
     from ..forms.form_spec import build_forms, write_forms
     from ..forms.validate import require_valid, validate_spec
     from ..instruments import INSTRUMENTS
@@ -44,8 +44,8 @@ def forms_build(standards_dir: Path, out_dir: Path, check: bool):
         return
     for path, spec in zip(write_forms(specs, out_dir), specs.values()):
         size = len(spec.to_json().encode("utf-8"))
-        click.echo(f"wrote {path}（{len(spec.batch_update['requests'])} 个请求，"
-                   f"{len(spec.questions)} 个问题，{size / 1024:.1f} KB）")
+        click.echo(Msg.WROTE(path=path, detail=f"（{len(spec.batch_update['requests'])} 个请求，"
+                                              f"{len(spec.questions)} 个问题，{size / 1024:.1f} KB）"))
 
 
 def _kinds(kinds: list[str]) -> str:
@@ -55,16 +55,16 @@ def _kinds(kinds: list[str]) -> str:
 @forms_group.command("push")
 @STANDARDS_OPTION
 @LOCK_OPTION
-@click.option("--dry-run", is_flag=True, help="Validate and show what would be sent; do not call Google.")
+@click.option("--dry-run", is_flag=True, help="演练：校验并列出将发送的请求，不调用 Google。")
 @click.option("--credentials", type=click.Path(path_type=Path), default=None,
-              help="Service-account key or OAuth client JSON (else $GOOGLE_APPLICATION_CREDENTIALS, "
-                   "else ~/.config/handbook/google-credentials.json).")
-@click.option("--checklist", "checklists", multiple=True, help="Only this checklist (repeatable).")
-@click.option("--recreate", is_flag=True, help="Create a new form for --checklist even though the lock names one "
-                                               "(after it was deleted on Google's side).")
+              help="服务账号密钥或 OAuth 客户端 JSON（不给时依次用环境变量 GOOGLE_APPLICATION_CREDENTIALS、"
+                   "~/.config/handbook/google-credentials.json）。")
+@click.option("--checklist", "checklists", multiple=True, help="只处理这张表单（可重复）。")
+@click.option("--recreate", is_flag=True, help="为 --checklist 新建一份表单，即使锁文件已记录一份"
+                                               "（原表单在 Google 上被删除之后用）。")
 def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
                checklists: tuple[str, ...], recreate: bool):
-    """Create or update each checklist's Google Form in place, publish it and write the lock."""
+    """在 Google 上新建或就地更新每张表单并发布，写入锁文件。"""
     from ..forms.push import push
     from ..instruments import INSTRUMENTS
     from ..standards import require_standards
@@ -107,12 +107,12 @@ def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials:
 
 
 @forms_group.command("link")
-@click.argument("checklist")
-@click.argument("sheet_url")
+@click.argument("checklist", metavar="表单")
+@click.argument("sheet_url", metavar="回复表链接")
 @LOCK_OPTION
-@click.option("--sheet-name", default=None, help="Name of the response tab (default 表单回复 1).")
+@click.option("--sheet-name", default=None, help="回复表中工作表的名称（默认“表单回复 1”）。")
 def forms_link(checklist: str, sheet_url: str, lock_path: Path, sheet_name: str | None):
-    """Record the response sheet a form was linked to (URL with or without #gid=, or a bare key)."""
+    """记录表单关联的回复表（链接，带或不带 #gid=，或只写表格 id）。"""
     from ..forms.lock_file import link
 
     sheet, added = link(lock_path, checklist, sheet_url, sheet_name=sheet_name)

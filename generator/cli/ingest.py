@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from .options import STANDARDS_OPTION, lock_option, store_option
+from .options import STANDARDS_OPTION, lock_option, require_suffix, store_option
 from ..errors import HandbookError
+from ..messages import Msg
 
 QUARANTINE_LISTED = 20
 
@@ -25,7 +26,8 @@ class _Bars:
             return
         bar = self.bars.get(label)
         if bar is None:
-            bar = self.bars[label] = click.progressbar(length=total, label=label, file=sys.stderr)
+            shown = "写入数据库" if label == "store" else label   # the library's label of the store step
+            bar = self.bars[label] = click.progressbar(length=total, label=shown, file=sys.stderr)
             bar.__enter__()
         bar.update(done - bar.pos)
         if done >= total:
@@ -66,28 +68,35 @@ def _print_report(report) -> None:
 
 @click.command()
 @click.option("--sheet", "sheet_urls", multiple=True, metavar="URL|KEY",
-              help="A response spreadsheet (URL, optionally with #gid=…, or key). Needs --checklist.")
+              help="一张 Google 回复表（链接，可带 #gid=…，或表格 id）；需同时给 --checklist。")
 @click.option("--file", "file_paths", multiple=True, type=click.Path(path_type=Path),   # checked when read
-              help="A CSV or XLSX export of responses. Needs --checklist.")
-@click.option("--checklist", help="Checklist id the --sheet/--file responses belong to (or limits the lock's sheets).")
+              help="从回复表下载的 CSV 或 XLSX 文件；需同时给 --checklist。")
+@click.option("--checklist", metavar="表单",
+              help="--sheet/--file 是哪张表单的回复：检查表代号、customer-survey 或 exam-<季度>"
+                   "（不给 --sheet/--file 时只导入锁文件中这张表单的回复表）。")
 @store_option("db_path")
 @click.option("--credentials", type=click.Path(path_type=Path, dir_okay=False),
-              help="Service-account key JSON (default: $GOOGLE_APPLICATION_CREDENTIALS, then gspread's default).")
-@lock_option("The forms lock file.")
+              help="服务账号密钥 JSON（不给时依次用环境变量 GOOGLE_APPLICATION_CREDENTIALS、"
+                   "~/.config/gspread/service_account.json）。")
+@lock_option("记录各表单回复表的锁文件。")
 @STANDARDS_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object on stdout.")
-@click.option("--dry-run", is_flag=True, help="Read and report without writing the store.")
+@click.option("--json", "as_json", is_flag=True, help="把导入报告作为一个 JSON 对象输出。")
+@click.option("--dry-run", is_flag=True, help="试运行：读取并报告，不写入数据库。")
 @click.option("--accept-deletions", is_flag=True,
               help="确认删除：来源为空，或本次少了它以前一半以上的记录时，照样把缺少的记录标为已删除"
                    "（默认拒绝导入，什么也不写入）。")
 @click.option("--chunk-rows", type=click.IntRange(1, 100_000), default=10_000, show_default=True,
-              help="Rows per Sheets API request.")
+              help="每次 Sheets API 请求读取的行数。")
 @click.option("--deadline", type=click.FloatRange(1), default=300.0, show_default=True,
-              help="Seconds to keep retrying a failing Sheets API before giving up.")
+              help="Sheets API 出错时最多重试多少秒。")
 def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
            accept_deletions, chunk_rows, deadline):
-    """Pull form responses from Google Sheets or exported files into the store."""
+    """把表单回复从 Google 回复表或下载的文件导入数据库。
+
+    不加参数时读取锁文件 forms/forms.lock.yaml 中记录的每张回复表。
+    """
     from ..ingest import run as ingest_run
+    from ..ingest.run import form_choices
     from ..forms.lock_file import read_locked_forms
     from ..ingest.google_sheets import Retry
     from ..instruments import INSTRUMENTS
@@ -96,11 +105,13 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
     standards = require_standards(standards_dir)
     lock = read_locked_forms(lock_path)
     if (sheet_urls or file_paths) and not checklist:
-        raise HandbookError("--sheet and --file need --checklist ID (one of: " + ", ".join(standards.checklists) + ")")
+        raise HandbookError(Msg.INGEST_NEEDS_CHECKLIST(known=form_choices(standards, INSTRUMENTS)))
     sources = [ingest_run.sheet_source(u, checklist, lock) for u in sheet_urls]
     sources += [ingest_run.file_source(p, checklist) for p in file_paths]
     if not sources:
         sources = ingest_run.sources_from_lock(lock, checklist)
+        if not sources:
+            raise HandbookError(Msg.NOTHING_TO_INGEST(lock=lock_path))
     bars = _Bars(sys.stderr.isatty() and not as_json, minimum=chunk_rows)
     try:
         report = ingest_run.run_ingest(sources, standards=standards, db_path=db_path, lock=lock,
@@ -118,38 +129,61 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         _print_report(report)
 
 
+DATE = click.DateTime(["%Y-%m-%d"])
+
+
 @click.command()
-@click.option("--checklist", required=True, help="Checklist id, e.g. daily-patrol.")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
-@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day (YYYY-MM-DD).")
-@click.option("--projects", help="Comma-separated project ids (default: every active project).")
-@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same responses.")
+@click.option("--checklist", required=True, metavar="表单",
+              help="哪张表单：检查表代号（如 daily-patrol）、customer-survey（客户满意度问卷）"
+                   "或 exam-<季度>（季度综合考试，如 exam-2026Q4）。")
+@click.option("--from", "start", type=DATE, metavar="YYYY-MM-DD", help="第一天（检查表和问卷必填）。")
+@click.option("--to", "end", type=DATE, metavar="YYYY-MM-DD", help="最后一天（检查表和问卷必填）。")
+@click.option("--projects", metavar="项目,…", help="逗号分隔的项目代号或名称（默认：所有在管项目）。")
+@click.option("--seed", type=int, default=1, show_default=True, help="随机种子：种子相同，回复相同。")
 @click.option("--locale", type=click.Choice(["zh-CN", "zh-TW", "en-US", "forms"]), default="zh-CN",
-              show_default=True, help="Export format of times and the timestamp column.")
+              show_default=True, help="导出格式：时间和时间戳列的写法。")
 @click.option("--encoding", type=click.Choice(["utf-8", "utf-8-sig", "gb18030"]), default="utf-8",
-              show_default=True)
-@click.option("--email", is_flag=True, help="Add the e-mail column forms collecting addresses have.")
-@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
+              show_default=True, help="CSV 文件的编码。")
+@click.option("--email", is_flag=True, help="加上收集邮箱的表单才有的“电子邮件地址”列（仅检查表）。")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              callback=require_suffix(".csv", what="模拟回复写成 CSV 文件"), help="写入的 CSV 文件。")
 @STANDARDS_OPTION
 def simulate(checklist, start, end, projects, seed, locale, encoding, email, out_path, standards_dir):
-    """Write simulated form responses as a CSV export (demo and test data)."""
+    """模拟表单回复，写成与回复表下载格式相同的 CSV 文件（用于演示和测试）。"""
+    from ..instruments import INSTRUMENTS
+    from ..instruments.exam import simulate as exam_sim
+    from ..instruments.exam.quiz import is_exam_form, quarter_of_form
     from ..instruments.patrol import simulate as sim
+    from ..instruments.questionnaire import survey
+    from ..ingest.run import form_choices
     from ..standards import require_standards
 
     standards = require_standards(standards_dir)
-    if checklist not in standards.checklists:
-        raise HandbookError(f"unknown checklist {checklist!r} (known: {', '.join(standards.checklists)})")
-    chosen = [p.strip() for p in projects.split(",")] if projects else None
-    unknown = [p for p in chosen or [] if p not in standards.projects]
-    if unknown:
-        raise HandbookError(f"unknown project id(s): {', '.join(unknown)} (known: {', '.join(standards.projects)})")
-    if end < start:
-        raise HandbookError("--to is before --from")
-    responses = sim.simulate(standards, checklist, start=start.date(), end=end.date(), projects=chosen, seed=seed,
-                             email=email)
-    values = sim.sheet_values(standards, checklist, responses, locale=locale, email=email)
-    path = sim.write_csv(out_path, values, locale=locale, encoding=encoding)
-    click.echo(f"wrote {len(responses)} responses to {path} ({path.stat().st_size // 1024} KiB, {locale}, {encoding})")
+    is_survey = checklist == survey.survey_id(standards)
+    is_exam = standards.methods_file.exam is not None and is_exam_form(checklist)
+    if checklist not in standards.checklists and not is_survey and not is_exam:
+        raise HandbookError(Msg.UNKNOWN_FORM(value=checklist, known=form_choices(standards, INSTRUMENTS)))
+    chosen = [standards.find_project(p) for p in projects.split(",") if p.strip()] if projects else None
+    if not is_exam:
+        if start is None or end is None:
+            raise HandbookError(Msg.SIMULATE_NEEDS_DATES(form=checklist))
+        if end < start:
+            raise HandbookError(Msg.DATES_REVERSED(start=start.date(), end=end.date()))
+    if is_exam:
+        quarter = quarter_of_form(checklist)
+        responses = exam_sim.simulate_exam(standards, quarter, chosen, seed)
+        path = exam_sim.write_exam_csv(out_path, exam_sim.exam_sheet_values(standards, quarter, responses, locale=locale),
+                                       locale=locale, encoding=encoding)
+    elif is_survey:
+        responses = survey.simulate_survey(standards, start.date(), end.date(), seed, projects=chosen)
+        path = survey.write_survey_csv(standards, responses, out_path, locale=locale, encoding=encoding)
+    else:
+        responses = sim.simulate(standards, checklist, start=start.date(), end=end.date(), projects=chosen,
+                                 seed=seed, email=email)
+        values = sim.sheet_values(standards, checklist, responses, locale=locale, email=email)
+        path = sim.write_csv(out_path, values, locale=locale, encoding=encoding)
+    click.echo(Msg.WROTE(path=path, detail=f"：{len(responses)} 份回复（{path.stat().st_size // 1024} KiB，"
+                                           f"{locale}，{encoding}）"))
 
 
 def register_commands(cli: click.Group) -> None:

@@ -6,15 +6,50 @@ no module imports the group back (the group passes itself to `register_commands`
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from pathlib import Path
 
 import click
 
 from ..errors import HandbookError, StandardsInvalid
+from ..messages import Msg
+from . import click_zh
+
+click_zh.install()   # Click's own words (用法, 选项, 缺少选项 …) in Chinese
+
+DEFAULT_STANDARDS = Path("standards")
+
+
+def _standards_folder(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """The standards folder must exist: outside the repository the default one does not."""
+    if not value.is_dir():
+        source = ctx.get_parameter_source(param.name)
+        if source is click.core.ParameterSource.DEFAULT:
+            raise HandbookError(Msg.STANDARDS_DIR_MISSING(folder=value))
+        raise HandbookError(Msg.STANDARDS_DIR_NAMED_MISSING(folder=value))
+    return value
+
 
 STANDARDS_OPTION = click.option(
-    "--standards", "standards_dir", type=click.Path(path_type=Path), default=Path("standards"),
-    show_default=True, help="Folder of the standards YAML files.")
+    "--standards", "standards_dir", type=click.Path(path_type=Path), default=DEFAULT_STANDARDS,
+    show_default=True, callback=_standards_folder, help="标准 YAML 文件所在的文件夹。")
+
+def handbook_command() -> str:
+    """How the user can run this program again, as printed in hints: `handbook` when that name on the
+    PATH is this program, else the path it was started by (`.venv/bin/handbook` after `make demo`)."""
+    started = Path(sys.argv[0])
+    if started.name == "__main__.py":
+        return "python -m generator"
+    if started.name != "handbook" or not started.is_file():
+        return "handbook"
+    found = shutil.which("handbook")
+    if found and Path(found).resolve() == started.resolve():
+        return "handbook"
+    relative = os.path.relpath(started.resolve(), Path.cwd().resolve())
+    return relative if relative.startswith(".") or os.sep in relative else f".{os.sep}{relative}"
+
 
 DEFAULT_STORE = Path("data/inspections.sqlite")
 DEFAULT_LOCK = Path("forms/forms.lock.yaml")
@@ -24,26 +59,56 @@ def store_option(dest: str = "store_path"):
     """`--store`/`--db` (env HANDBOOK_STORE): the SQLite store of responses, the same on every command."""
     return click.option(
         "--store", "--db", dest, type=click.Path(path_type=Path, dir_okay=False), envvar="HANDBOOK_STORE",
-        default=DEFAULT_STORE, show_default=True, help="The SQLite store of responses (env HANDBOOK_STORE).")
+        default=DEFAULT_STORE, show_default=True, help="存放回复的数据库（SQLite 文件；也可用环境变量 HANDBOOK_STORE 指定）。")
 
 
 STORE_OPTION = store_option()
 
 
-def lock_option(help: str = "The lock file that records each form."):
+def lock_option(help: str = "记录每张表单的锁文件。"):
     """`--lock`: the forms lock file (forms/forms.lock.yaml)."""
     return click.option("--lock", "lock_path", type=click.Path(path_type=Path, dir_okay=False),
                         default=DEFAULT_LOCK, show_default=True, help=help)
 
 
-class HandbookGroup(click.Group):
-    """A click group whose commands may raise `HandbookError`: shown as one `Error: …` line, exit 1.
+def require_suffix(*suffixes: str, what: str):
+    """An option callback refusing a file name whose extension is not one of `suffixes` (`--card x.docx`)."""
+    def callback(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+        if value is not None and value.suffix.lower() not in suffixes:
+            raise HandbookError(Msg.WRONG_EXTENSION(option=param.opts[0], path=value, what=what,
+                                                    suffixes=" 或 ".join(suffixes)))
+        return value
+    return callback
 
-    `StandardsInvalid` first prints each of its diagnostics (file:line) on stderr.
+
+def one_line_usage_error(exc: click.UsageError) -> click.ClickException:
+    """A mistyped command line as one Chinese line with exit status 1 (instead of Click's usage,
+    hint and error on three lines with exit status 2), naming the help to read."""
+    message = " ".join(exc.format_message().split()).replace("。 ", "。")
+    if exc.ctx is not None:
+        message = Msg.USAGE_ERROR(message=message.rstrip("。."), command=exc.ctx.command_path)
+    return click.ClickException(message)
+
+
+class HandbookGroup(click.Group):
+    """A click group whose commands may raise `HandbookError`: shown as one `错误：…` line, exit 1.
+
+    `StandardsInvalid` first prints each of its diagnostics (file:line) on stderr; a mistyped
+    command line (missing or unknown option, bad value) is one line too, exit 1.
     Sub-groups made with `@group.group()` are of this class too.
     """
 
     group_class = type  # sub-groups are HandbookGroups
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise one_line_usage_error(exc) from None
+        except HandbookError as exc:
+            raise click.ClickException(str(exc)) from None
 
     def invoke(self, ctx: click.Context):
         try:
@@ -54,3 +119,7 @@ class HandbookGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except HandbookError as exc:
             raise click.ClickException(str(exc)) from None
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise one_line_usage_error(exc) from None

@@ -10,11 +10,11 @@ from ..errors import HandbookError, one_line
 from .options import DEFAULT_STORE, STANDARDS_OPTION, STORE_OPTION
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"),
-                          show_default=True, help="Folder the built site replaces.")
+                          show_default=True, help="生成的网站放在哪里（整个替换）。")
 DOCS_OPTION = click.option("--docs", "docs_dir", type=click.Path(path_type=Path), default=Path("site"),
-                           show_default=True, help="The site's Markdown source folder (generated pages go here).")
+                           show_default=True, help="网站的 Markdown 源文件夹（生成的页面也写在这里）。")
 CONFIG_OPTION = click.option("--config", "config_file", type=click.Path(path_type=Path),
-                             default=Path("mkdocs.yml"), show_default=True, help="MkDocs configuration file.")
+                             default=Path("mkdocs.yml"), show_default=True, help="MkDocs 配置文件。")
 
 
 def _check_store(store_path: Path) -> bool:
@@ -37,10 +37,10 @@ def _check_store(store_path: Path) -> bool:
 @CONFIG_OPTION
 @STORE_OPTION
 @click.option("--handbook-only", is_flag=True,
-              help="Build the standards alone, without results (for a public host).")
+              help="只生成手册，不含检查结果（用于公开的网站）。")
 def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path,
           handbook_only: bool):
-    """Generate the handbook pages, PDFs and results, then build the site into public/."""
+    """生成手册页面、可打印的 PDF 和检查结果，构建网站到 public/。"""
     import shutil
 
     from ..instruments import site_generators
@@ -66,7 +66,7 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
         scored = len(store_snapshot(store_path).inspections())
         click.echo(f"读取数据库 {store_path}：评分 {scored} 次检查。")
     t = report.timings
-    click.echo(f"网站已生成到 {report.out_dir}/：{len(report.pages)} 个生成页面，{len(report.sheets)} 个 PDF，"
+    click.echo(f"网站已生成到 {report.out_dir}/：{len(report.pages)} 个生成页面，{report.printables} 个 PDF，"
                f"{report.size_bytes / 1e6:.1f} MB。")
     click.echo(f"用时 {t['total']:.1f} 秒（读取标准 {t['load']:.1f}，生成页面 {t['generate']:.1f}，"
                f"PDF {t['pdf']:.1f}，mkdocs {t['mkdocs']:.1f}）。")
@@ -78,9 +78,12 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
 @DOCS_OPTION
 @CONFIG_OPTION
 @STORE_OPTION
-@click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="在 127.0.0.1 上使用的端口。")
 def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int):
-    """Serve the site on 127.0.0.1 and rebuild it when a standards file changes."""
+    """在本机 127.0.0.1 上打开网站；标准文件或页面有改动时自动重新构建。
+
+    看演示：handbook serve --store data/demo/demo.sqlite（或 make serve）。
+    """
     from ..instruments import site_generators
     from ..results.publish import sheet_focus
     from ..site import serve_site

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import FormGone, HandbookError
+from ..messages import Msg
 
 ENDPOINT_ENV = "HANDBOOK_FORMS_ENDPOINT"          # e.g. http://127.0.0.1:8080/ in tests
 DEADLINE_ENV = "HANDBOOK_FORMS_RETRY_DEADLINE"    # seconds to keep retrying 429/5xx
@@ -51,20 +52,18 @@ def find_credentials(flag: Path | str | None = None) -> tuple[Path, str]:
     if flag:
         path = Path(flag).expanduser()
         if not path.is_file():
-            raise HandbookError(f"找不到凭据文件 {path}（来自 --credentials）：检查路径，或下载服务账号密钥 / OAuth 客户端 JSON")
+            raise HandbookError(Msg.CREDENTIALS_FLAG_MISSING(path=path))
         return path, "--credentials"
     env = os.environ.get(CREDENTIALS_ENV)
     if env:
         path = Path(env).expanduser()
         if not path.is_file():
-            raise HandbookError(f"找不到凭据文件 {path}（来自环境变量 {CREDENTIALS_ENV}）：改正该变量，或改用 --credentials FILE")
+            raise HandbookError(Msg.CREDENTIALS_ENV_MISSING(path=path, env=CREDENTIALS_ENV))
         return path, CREDENTIALS_ENV
     default = default_credentials_path()
     if default.is_file():
         return default, "默认位置"
-    raise HandbookError(
-        f"没有 Google 凭据：依次查找了 --credentials（未给出）、环境变量 {CREDENTIALS_ENV}（未设置）和默认文件 {default}"
-        f"（不存在）。把服务账号密钥或 OAuth 客户端 JSON 放到 {default}，或用 --credentials FILE 指定")
+    raise HandbookError(Msg.NO_FORMS_CREDENTIALS(env=CREDENTIALS_ENV, default=default))
 
 
 def load_credentials(path: Path, source: str = ""):
@@ -73,9 +72,9 @@ def load_credentials(path: Path, source: str = ""):
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
-        raise HandbookError(f"凭据文件 {where} 不是有效的 JSON：重新下载服务账号密钥或 OAuth 客户端文件") from None
+        raise HandbookError(Msg.CREDENTIALS_NOT_JSON(where=where)) from None
     if not isinstance(info, dict):
-        raise HandbookError(f"凭据文件 {where} 不是 Google 凭据：应为服务账号密钥或 OAuth 客户端 JSON")
+        raise HandbookError(Msg.CREDENTIALS_NOT_GOOGLE(where=where))
     try:
         if info.get("type") == "service_account":
             from google.oauth2 import service_account
@@ -87,9 +86,8 @@ def load_credentials(path: Path, source: str = ""):
             return _installed_app_credentials(info)
     except (ValueError, KeyError, TypeError):
         # the message of these errors can quote key material: never show it
-        raise HandbookError(f"凭据文件 {where} 内容不完整或已损坏：重新下载服务账号密钥或 OAuth 客户端文件") from None
-    raise HandbookError(f"凭据文件 {where} 既不是服务账号密钥（type: service_account），也不是 OAuth 客户端"
-                        "（installed）：在 Google Cloud 控制台重新下载")
+        raise HandbookError(Msg.CREDENTIALS_DAMAGED(where=where)) from None
+    raise HandbookError(Msg.CREDENTIALS_KIND(where=where))
 
 
 def _installed_app_credentials(client_config: dict):
@@ -226,9 +224,8 @@ class FormsClient:
                 failure = f"HTTP {status}（{_short(exc.reason)}）"
             except google.auth.exceptions.RefreshError as exc:
                 if not getattr(exc, "retryable", False):
-                    raise HandbookError(
-                        f"无法用凭据 {self.credentials_path} 换取访问令牌：{_short(_refresh_reason(exc))}。"
-                        "确认密钥没有被删除或停用，必要时在 Google Cloud 控制台重新下载") from None
+                    raise HandbookError(Msg.TOKEN_REFUSED(path=self.credentials_path,
+                                                          reason=_short(_refresh_reason(exc)))) from None
                 failure = "换取访问令牌失败"
             except google.auth.exceptions.TransportError as exc:
                 failure = f"连接失败（{_short(str(exc))}）"
@@ -238,25 +235,20 @@ class FormsClient:
             pause = self.retry.delay(attempt)
             attempt += 1
             if elapsed + pause > self.retry.deadline:
-                raise HandbookError(
-                    f"Google Forms API 暂时不可用：{what}（{target}）试了 {attempt} 次、{elapsed:.0f} 秒，"
-                    f"最后一次 {failure}。稍后重新运行 handbook forms push（已完成的部分已记入锁文件）") from None
+                raise HandbookError(Msg.FORMS_UNAVAILABLE(what=what, target=target, attempts=attempt, seconds=elapsed,
+                                                          failure=failure)) from None
             self.retry.sleep(pause)
 
     def _http_error(self, what: str, target: str, form_id: str, status: int, reason: str) -> HandbookError:
         reason = _short(reason)
         account = f" {self._account}" if self._account else "所用的 Google 账号"
         if status == 404 and form_id:
-            return FormGone(form_id, f"{target} 在 Google 上不存在（404，可能已被删除）：运行 handbook forms push --recreate "
-                                     "新建一份（旧的回复表格仍可读取，新表单要重新关联表格）")
+            return FormGone(form_id, Msg.FORM_404(target=target))
         if status == 401:
-            return HandbookError(f"Google 拒绝了凭据（401，{what}）：{reason}。检查凭据文件 {self.credentials_path} "
-                                 "是否有效，必要时重新下载")
+            return HandbookError(Msg.FORMS_401(what=what, reason=reason, path=self.credentials_path))
         if status == 403:
-            return HandbookError(
-                f"没有权限操作{target}（403，{what}）：{reason}。若提示 API 未启用，在 Google Cloud 控制台为凭据所属项目"
-                f"启用 Google Forms API；否则用表单所有者的账号把该表单共享给{account}（编辑者）")
-        return HandbookError(f"Google 拒绝了 {what}（{target}，HTTP {status}）：{reason}")
+            return HandbookError(Msg.FORMS_403(target=target, what=what, reason=reason, account=account))
+        return HandbookError(Msg.FORMS_HTTP(what=what, target=target, status=status, reason=reason))
 
 
 def _short(text: str, limit: int = 200) -> str:

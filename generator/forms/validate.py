@@ -20,6 +20,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..errors import HandbookError
+from ..messages import Msg
 
 DISCOVERY = ("googleapiclient", "discovery_cache/documents/forms.v1.json")
 
@@ -262,7 +263,7 @@ def require_valid(label: str, problems: list[Problem]) -> None:
     if problems:
         shown = "；".join(str(p) for p in problems[:5])
         more = f"（另有 {len(problems) - 5} 处）" if len(problems) > 5 else ""
-        raise HandbookError(f"{label} 不符合 Google Forms API 的格式，共 {len(problems)} 处：{shown}{more}")
+        raise HandbookError(Msg.FORM_INVALID(label=label, count=len(problems), shown=shown, more=more))
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import HandbookError, error
+from ..messages import Msg
 from .files import RESPONSE_SHEET_PREFIXES
 from .table import Progress, SourceRef, Table
 
@@ -53,7 +54,7 @@ def parse_sheet(text: str) -> tuple[str, int | None]:
     m = _URL.search(text)
     key = m.group(1) if m else text
     if not re.fullmatch(r"[A-Za-z0-9_-]{10,}", key):
-        raise HandbookError(f"not a Google Sheets URL or key: {text!r}")
+        raise HandbookError(Msg.NOT_A_SHEET_URL(url=text))
     gid = _GID.search(text)
     return key, int(gid.group(1)) if gid else None
 
@@ -70,9 +71,9 @@ def find_credentials(flag: Path | str | None = None) -> Path:
         if path.is_file():
             return path
         if origin:
-            raise HandbookError(f"the service-account key {path} (from {origin}) does not exist")
-    raise HandbookError(f"no Google credentials: pass --credentials KEY.json, set {CREDENTIALS_ENV}, or put the "
-                        f"service-account key at {DEFAULT_SERVICE_ACCOUNT_FILENAME}")
+            raise HandbookError(Msg.SHEETS_KEY_MISSING(path=path, origin=origin if origin.startswith("--")
+                                                       else f"环境变量 {origin}"))
+    raise HandbookError(Msg.NO_SHEETS_CREDENTIALS(env=CREDENTIALS_ENV, default=DEFAULT_SERVICE_ACCOUNT_FILENAME))
 
 
 def service_account_email(path: Path) -> str:
@@ -80,7 +81,7 @@ def service_account_email(path: Path) -> str:
         info = json.loads(path.read_text(encoding="utf-8"))
         return str(info["client_email"])
     except (OSError, ValueError, KeyError, TypeError):
-        raise HandbookError(f"{path} is not a service-account key (JSON with client_email and private_key)") from None
+        raise HandbookError(Msg.NOT_A_SERVICE_KEY(path=path)) from None
 
 
 def _http_client_class(endpoint: str | None):
@@ -128,51 +129,47 @@ class _Session:
                 if status == 404:
                     raise self._not_found() from None
                 if status not in RETRY_STATUSES:
-                    raise HandbookError(f"Google Sheets refused {what} for spreadsheet {self.ref.locator}: "
-                                        f"HTTP {status} {exc.error.get('message', '')}".strip()) from None
+                    raise HandbookError(Msg.SHEETS_REFUSED(what=what, sheet=self.ref.locator, status=status,
+                                                           reason=exc.error.get('message', '')).strip()) from None
                 problem = f"HTTP {status}"
                 after = exc.response.headers.get("Retry-After", "")
                 wait = float(after) if after.isdigit() else None
             except auth_errors.RefreshError as exc:
-                raise HandbookError(f"cannot sign in as {self.email}: {str(exc).splitlines()[0]}") from None
+                raise HandbookError(Msg.SHEETS_SIGN_IN(email=self.email, reason=str(exc).splitlines()[0])) from None
             except (requests.RequestException, auth_errors.TransportError, ValueError) as exc:
                 problem = type(exc).__name__  # dropped connection, timeout, truncated JSON body
             delay = wait if wait is not None else min(self.retry.backoff * 2 ** attempt, self.retry.max_backoff)
             delay *= 0.75 + random.random() / 2
             attempt += 1
             if time.monotonic() + delay > self.deadline_at:
-                raise HandbookError(f"Google Sheets kept failing ({problem}) while reading {what} of spreadsheet "
-                                    f"{self.ref.locator}; gave up after {attempt} tries within "
-                                    f"{self.retry.deadline:g} s — try again later")
+                raise HandbookError(Msg.SHEETS_KEPT_FAILING(sheet=self.ref.locator, what=what, problem=problem,
+                                                            seconds=self.retry.deadline, tries=attempt))
             time.sleep(delay)
 
     def _forbidden(self) -> HandbookError:
-        return HandbookError(f"no access to spreadsheet {self.ref.locator} ({self.ref.checklist}): share it with "
-                             f"the service account {self.email} (Viewer is enough)")
+        return HandbookError(Msg.SHEET_FORBIDDEN(sheet=self.ref.locator, checklist=self.ref.checklist,
+                                                 email=self.email))
 
     def _not_found(self) -> HandbookError:
-        return HandbookError(f"spreadsheet {self.ref.locator} ({self.ref.checklist}) not found: check the key "
-                             "or URL (forms/forms.lock.yaml or --sheet)")
+        return HandbookError(Msg.SHEET_NOT_FOUND(sheet=self.ref.locator, checklist=self.ref.checklist))
 
 
 def _pick_worksheet(worksheets: list, ref: SourceRef, title: str):
-    names = ", ".join(f"{ws.title!r} (gid={ws.id})" for ws in worksheets)
+    names = "、".join(f"“{ws.title}”（gid={ws.id}）" for ws in worksheets)
     if ref.gid is not None:
         for ws in worksheets:
             if ws.id == ref.gid:
                 return ws
-        raise HandbookError(f"spreadsheet {title!r} ({ref.locator}) has no worksheet gid={ref.gid}; it has {names}")
+        raise HandbookError(Msg.NO_WORKSHEET_GID(title=title, sheet=ref.locator, gid=ref.gid, names=names))
     if ref.sheet_name:
         for ws in worksheets:
             if ws.title.strip() == ref.sheet_name.strip():
                 return ws
-        raise HandbookError(f"spreadsheet {title!r} ({ref.locator}) has no worksheet {ref.sheet_name!r}; "
-                            f"it has {names}")
+        raise HandbookError(Msg.NO_WORKSHEET_NAMED(title=title, sheet=ref.locator, name=ref.sheet_name, names=names))
     responses = [ws for ws in worksheets if ws.title.lower().startswith(RESPONSE_SHEET_PREFIXES)]
     if len(responses) == 1 or (not responses and len(worksheets) == 1):
         return (responses or worksheets)[0]
-    raise HandbookError(f"spreadsheet {title!r} ({ref.locator}): cannot tell which worksheet holds the responses "
-                        f"({names}); add #gid=… to the URL")
+    raise HandbookError(Msg.WHICH_WORKSHEET(title=title, sheet=ref.locator, names=names))
 
 
 def _malformed(ref: SourceRef, what: str, detail: str) -> HandbookError:
@@ -224,12 +221,13 @@ def fetch_sheet(ref: SourceRef, *, credentials: Path | str | None = None, endpoi
     try:
         client = gspread.service_account(filename=str(key_path), scopes=READONLY_SCOPES, http_client=client_class)
     except (ValueError, KeyError, OSError) as exc:
-        raise HandbookError(f"{key_path} is not a usable service-account key ({exc})".splitlines()[0]) from None
+        raise HandbookError(Msg.SERVICE_KEY_UNUSABLE(path=key_path, reason=str(exc).splitlines()[0] if str(exc)
+                                                     else type(exc).__name__)) from None
     client.set_timeout(retry.timeout)
     session = _Session(ref, email, retry)
     try:   # gspread reads the metadata's fields as it goes: a field missing or of another type fails here
-        spreadsheet = session.call("the spreadsheet", lambda: client.open_by_key(ref.locator))
-        worksheets = session.call("the worksheet list", spreadsheet.worksheets)
+        spreadsheet = session.call("表格信息", lambda: client.open_by_key(ref.locator))
+        worksheets = session.call("工作表列表", spreadsheet.worksheets)
         ws = _pick_worksheet(worksheets, ref, spreadsheet.title)
         tz_name = spreadsheet.timezone
         title, cols, total = ws.title, ws.col_count, ws.row_count
@@ -248,7 +246,7 @@ def fetch_sheet(ref: SourceRef, *, credentials: Path | str | None = None, endpoi
     for start in range(1, total + 1, chunk_rows):
         end = min(start + chunk_rows - 1, total)
         a1 = f"{quoted}!A{start}:{last_col}{end}"
-        data = session.call(f"rows {start}–{end}",
+        data = session.call(f"第 {start}–{end} 行",
                             lambda a1=a1: spreadsheet.values_get(a1, params=params))
         values = checked_values(data, ref, start)
         for offset, cells in enumerate(values):

@@ -23,6 +23,7 @@ from typing import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import HandbookError, error
+from ..messages import Msg
 from ..forms.lock_file import Lock
 from ..gc_paused import paused
 from . import files, identity, google_sheets as sheets, store
@@ -102,6 +103,12 @@ def sheet_source(url_or_key: str, checklist: str, lock: Lock | None = None) -> S
 def file_source(path: Path | str, checklist: str) -> SourceRef:
     path = Path(path)
     return SourceRef(checklist, "file", path.name, path=str(path))
+
+
+def form_choices(standards, instruments: Sequence) -> str:
+    """Every form whose responses ingest reads, for hints: `daily-patrol（每日巡查）、…、exam-<季度>（…）`."""
+    hints = [h for instrument in instruments for h in instrument.form_hints(standards)]
+    return "、".join(hints or [f"{c.id}（{c.title}）" for c in standards.checklists.values()])
 
 
 # ---------------------------------------------------------------- the run
@@ -420,16 +427,14 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
     lock = lock or Lock()
     db_path = Path(db_path)
     if not sources:
-        raise HandbookError("nothing to ingest: the lock file lists no response sheets; "
-                            "use --sheet URL --checklist ID or --file FILE --checklist ID")
+        raise HandbookError(Msg.NOTHING_TO_INGEST(lock="forms/forms.lock.yaml"))
     vocabs: dict[str, Vocabulary] = {}
     others = InstrumentForms(standards, instruments)
     for ref in sources:
         if ref.checklist in others:
             continue
         if ref.checklist not in standards.checklists:
-            known = ", ".join([*standards.checklists, *others])
-            raise HandbookError(f"unknown checklist {ref.checklist!r} (known: {known})")
+            raise HandbookError(Msg.UNKNOWN_FORM(value=ref.checklist, known=form_choices(standards, instruments)))
         vocabs.setdefault(ref.checklist, Vocabulary.build(standards, ref.checklist, lock.form(ref.checklist)))
 
     started = time.monotonic()

@@ -55,6 +55,11 @@ class Instrument:
         """Ids of the Google Forms `handbook forms build/push` make for this instrument, in order."""
         return []
 
+    def form_hints(self, standards: Standards) -> list[str]:
+        """Its form ids as users are told them in hints, each with its Chinese name
+        (`customer-survey（客户满意度问卷）`); an instrument whose ids are made later says how to write one."""
+        return [f"{form_id}（{self.title}）" for form_id in self.form_ids(standards)] if self.enabled(standards) else []
+
     def build_form(self, standards: Standards, form_id: str, instruments: list[Instrument]) -> FormSpec:
         """The form `form_id` (one of `form_ids`); `instruments` may add items to it (`checklist_items`)."""
         raise NotImplementedError(f"{type(self).__name__} has no form {form_id!r}")

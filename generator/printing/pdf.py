@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import HandbookError
+from ..messages import Msg
 from .. import labels as views, page_urls as urls
 from ..standards import Standards
 from .fonts import font_faces, subset_first
@@ -95,7 +96,7 @@ def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = N
         document = weasyprint.HTML(string=html, base_url=str(target.parent))
         document.write_pdf(target, stylesheets=[_stylesheet(css)], font_config=font_config)
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs which sheet failed
-        raise HandbookError(f"无法生成 PDF {target.name}：{exc}") from exc
+        raise HandbookError(Msg.PDF_FAILED(name=target.name, reason=exc)) from exc
     if cached is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         partial = cached.with_suffix(f".{os.getpid()}.tmp")

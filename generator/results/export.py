@@ -67,6 +67,43 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
     raise ValueError(f"unknown table {table!r}; choose one of {', '.join(TABLES)}")
 
 
+# For Excel (CSV, XLSX): Chinese column headers in the site's terms, project, role and checklist by
+# name, 是/否 for booleans. JSON keeps the ids and the field names above (for programs).
+EXCEL_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "inspections": (("id", "编号"), ("checklist", "检查表"), ("project", "项目"), ("role", "角色"),
+                    ("inspector", "检查人"), ("date", "检查日期"), ("week", "周"), ("at", "提交时间"),
+                    ("earned", "得分"), ("possible", "满分"), ("percent", "得分率（%）"), ("grade", "评级"),
+                    ("critical_failed", "红线不符合"), ("findings", "不符合的检查条目")),
+    "project_weeks": (("project", "项目"), ("week", "周"), ("inspections", "检查次数"), ("earned", "得分"),
+                      ("possible", "满分"), ("percent", "得分率（%）"), ("grade", "评级"), ("critical", "红线次数")),
+    "patrols": (("project", "项目"), ("date", "日期"), ("role", "角色"), ("done", "已巡查次数"),
+                ("required", "规定次数")),
+    "actions": (("project", "项目"), ("code", "检查条目"), ("opened", "发现日期"), ("closed", "整改日期"),
+                ("how", "整改方式"), ("overdue", "逾期")),
+}
+HOW_NAMES = {"on_site": sc.ON_THE_SPOT, "reinspection": sc.RECHECKED}
+
+
+def excel_rows(s: Standards, rows: list[dict], table: str) -> list[dict]:
+    """`export_rows` rows for a spreadsheet: Chinese headers (`EXCEL_COLUMNS`), names for ids, 是/否."""
+    projects = {p.id: p.name for p in s.organisation.projects}
+    roles = {r.id: r.name for r in s.organisation.roles}
+    checklists = {c.id: c.title for c in s.checklists_file.checklists}
+    names = {"project": projects, "role": roles, "checklist": checklists, "how": HOW_NAMES}
+    out = []
+    for row in rows:
+        excel = {}
+        for key, header in EXCEL_COLUMNS[table]:
+            value = row[key]
+            if isinstance(value, bool):
+                value = "是" if value else "否"
+            elif key in names and value is not None:
+                value = names[key].get(value, value)
+            excel[header] = value
+        out.append(excel)
+    return out
+
+
 def _flat(value):
     if isinstance(value, list):
         return "; ".join(f"{f['code']}×{f['count']}" + ("(当场纠正)" if f["corrected_on_site"] else "")

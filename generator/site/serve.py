@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import threading
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import HandbookError, StandardsInvalid
+from ..messages import Msg
 from .site_build import GENERATED_DIRS, PageGenerator, build_site
 
 
@@ -39,13 +41,21 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def start_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
-    """An HTTP server for out_dir in a daemon thread (the directory may be swapped under it)."""
+def bind_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for out_dir bound to host:port, not serving yet; one Chinese line when the port is taken."""
     handler = functools.partial(_Handler, directory=str(out_dir))
     try:
-        server = http.server.ThreadingHTTPServer((host, port), handler)
+        return http.server.ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
-        raise HandbookError(f"无法在 {host}:{port} 上启动服务：{exc.strerror or exc}") from None
+        if exc.errno == errno.EADDRINUSE:
+            raise HandbookError(Msg.PORT_IN_USE(host=host, port=port, other=port + 1 if port < 65535 else 8000)) \
+                from None
+        raise HandbookError(Msg.SERVE_CANNOT_START(host=host, port=port, reason=exc.strerror or exc)) from None
+
+
+def start_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for out_dir in a daemon thread (the directory may be swapped under it)."""
+    server = bind_server(out_dir, host, port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -84,13 +94,19 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
         done = {docs_dir / w for w in written}
         return {p: m for p, m in files.items() if p not in done}
 
-    # Snapshots are taken *before* each build, so an edit saved while a build runs starts the next one.
-    seen = snapshot()
-    rebuild()
-    seen = without_written(seen)
-    if not out_dir.is_dir():
-        raise HandbookError("首次构建失败，没有可提供的网站；修正上面的问题后重试。")
-    server = start_server(out_dir.resolve(), host, port)
+    # The port is taken before the first build: a busy port is said at once, not after a minute of building.
+    server = bind_server(out_dir.resolve(), host, port)
+    try:
+        # Snapshots are taken *before* each build, so an edit saved while a build runs starts the next one.
+        seen = snapshot()
+        rebuild()
+        seen = without_written(seen)
+        if not out_dir.is_dir():
+            raise HandbookError(Msg.SERVE_NO_SITE())
+    except BaseException:
+        server.server_close()
+        raise
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     report(f"网站地址 http://{host}:{server.server_address[1]}/ （Ctrl+C 停止）")
     try:
         while not stop.wait(poll_seconds):

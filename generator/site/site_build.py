@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import HandbookError
+from ..messages import Msg
 from ..printing.pdf import SheetFile, write_sheets
 from ..standards import Standards, require_standards
 from .. import page_urls as urls
@@ -83,6 +84,11 @@ class BuildReport:
     sheets: list[SheetFile]
     timings: dict[str, float]
     size_bytes: int
+
+    @property
+    def printables(self) -> int:
+        """PDFs the built site offers in print/: the checklists' sheets and every instrument's printables."""
+        return sum(1 for _ in (self.out_dir / urls.PRINT_DIR).glob("*.pdf"))
 
 
 class _Collect(logging.Handler):
@@ -152,7 +158,7 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, *, nav: list, 
         build(config)
     except (MkDocsException, OSError, ValueError) as exc:
         details = "\n".join(f"  {m}" for m in collect.messages)
-        raise HandbookError(f"mkdocs build 失败：{exc}" + (f"\n{details}" if details else "")) from None
+        raise HandbookError(Msg.MKDOCS_FAILED(reason=exc) + (f"\n{details}" if details else "")) from None
     finally:
         logger.removeHandler(collect)
 
@@ -198,7 +204,7 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     started = time.perf_counter()
     out_dir, docs_dir, config_file = Path(out_dir), Path(docs_dir), Path(config_file)
     if not config_file.is_file():
-        raise HandbookError(f"找不到 MkDocs 配置文件 {config_file}")
+        raise HandbookError(Msg.MKDOCS_CONFIG_MISSING(path=config_file))
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     standards = require_standards(standards_dir)

@@ -24,6 +24,9 @@ class QuarterlyExam(Instrument):
     def enabled(self, standards):
         return standards.methods_file.exam is not None
 
+    def form_hints(self, standards):
+        return [f"exam-<季度>（{self.title}，例如 exam-2026Q4）"] if self.enabled(standards) else []
+
     def reads_form(self, standards, form_id):
         return self.enabled(standards) and is_exam_form(form_id)
 

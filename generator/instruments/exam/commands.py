@@ -6,28 +6,28 @@ from pathlib import Path
 
 import click
 
-from ...cli.options import STANDARDS_OPTION, HandbookGroup, lock_option
+from ...cli.options import STANDARDS_OPTION, HandbookGroup, lock_option, require_suffix
 from ...errors import HandbookError
 from ...messages import Msg
 
-QUARTER_OPTION = click.option("--quarter", required=True, help="The exam's quarter, e.g. 2026Q4.")
+QUARTER_OPTION = click.option("--quarter", required=True, metavar="季度", help="考试的季度，例如 2026Q4。")
 
 
 @click.group("exam", cls=HandbookGroup)
 def exam_group():
-    """Quarterly comprehensive exam: Google Forms quiz, printable paper and answer key, simulated responses."""
+    """季度综合考试：Google 表单测验、可打印的试卷和参考答案、模拟答卷。"""
 
 
 @exam_group.command("build")
 @STANDARDS_OPTION
 @QUARTER_OPTION
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("forms"), show_default=True,
-              help="Folder to write exam-<quarter>.json into.")
+              help="写入 exam-<季度>.json 的文件夹。")
 @click.option("--papers", "papers_dir", type=click.Path(path_type=Path), default=Path("build/exam"),
-              show_default=True, help="Folder for the paper and answer-key PDFs (the key is for the department).")
-@click.option("--no-pdf", is_flag=True, help="Only write the quiz definition.")
+              show_default=True, help="试卷和参考答案 PDF 的文件夹（参考答案仅供客户关系部阅卷）。")
+@click.option("--no-pdf", is_flag=True, help="只写测验定义，不生成 PDF。")
 def exam_build(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Path, no_pdf: bool):
-    """Write the quarter's quiz (forms/exam-<quarter>.json) and the paper and answer-key PDFs."""
+    """生成本季度的测验定义 forms/exam-<季度>.json，以及试卷和参考答案 PDF。"""
     from ...forms.form_spec import write_forms
     from ...forms.validate import require_valid, validate_spec
     from .quiz import build_quiz, validate_quiz
@@ -39,24 +39,24 @@ def exam_build(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Pat
     require_valid(f"考试表单 {spec.checklist}", validate_spec(spec) + validate_quiz(spec))
     (path,) = write_forms({spec.checklist: spec}, out_dir)
     graded = sum(1 for q in spec.questions.values() if "exam_question" in q)
-    click.echo(f"wrote {path}（测验，{graded} 道评分题，{len(spec.batch_update['requests'])} 个请求）")
+    click.echo(Msg.WROTE(path=path, detail=f"（测验，{graded} 道评分题，{len(spec.batch_update['requests'])} 个请求）"))
     if not no_pdf:
         paper, key = write_papers(s, quarter, papers_dir)
-        click.echo(f"wrote {paper}（试卷）")
-        click.echo(f"wrote {key}（参考答案，仅供客户关系部阅卷，不要发布到网站）")
+        click.echo(Msg.WROTE(path=paper, detail="（试卷）"))
+        click.echo(Msg.WROTE(path=key, detail="（参考答案，仅供客户关系部阅卷，不要发布到网站）"))
 
 
 @exam_group.command("push")
 @STANDARDS_OPTION
 @QUARTER_OPTION
 @lock_option()
-@click.option("--dry-run", is_flag=True, help="Validate and show what would be sent; do not call Google.")
+@click.option("--dry-run", is_flag=True, help="演练：校验并列出将发送的请求，不调用 Google。")
 @click.option("--credentials", type=click.Path(path_type=Path), default=None,
-              help="Service-account key or OAuth client JSON (as for handbook forms push).")
-@click.option("--recreate", is_flag=True, help="Create a new quiz even though the lock names one.")
+              help="服务账号密钥或 OAuth 客户端 JSON（与 handbook forms push 相同）。")
+@click.option("--recreate", is_flag=True, help="新建一份测验，即使锁文件已记录一份。")
 def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool, credentials: Path | None,
               recreate: bool):
-    """Create or update the quarter's Google Forms quiz in place and record it in the lock."""
+    """在 Google 上新建或就地更新本季度的测验，记入锁文件。"""
     from ...forms.push import push
     from ...forms.validate import require_valid
     from .quiz import build_quiz, validate_quiz
@@ -82,23 +82,22 @@ def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool,
 @exam_group.command("simulate")
 @STANDARDS_OPTION
 @QUARTER_OPTION
-@click.option("--projects", help="Comma-separated project ids (default: every active project).")
-@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same responses.")
-@click.option("--locale", type=click.Choice(["zh-CN", "zh-TW", "en-US", "forms"]), default="zh-CN", show_default=True)
-@click.option("--wrong-key", "wrong_keys", multiple=True, metavar="QUESTION=LABEL",
-              help="Score the Score column as if the form's key of QUESTION were LABEL (repeatable).")
-@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--projects", metavar="项目,…", help="逗号分隔的项目代号或名称（默认：所有在管项目）。")
+@click.option("--seed", type=int, default=1, show_default=True, help="随机种子：种子相同，答卷相同。")
+@click.option("--locale", type=click.Choice(["zh-CN", "zh-TW", "en-US", "forms"]), default="zh-CN", show_default=True,
+              help="导出格式：时间和时间戳列的写法。")
+@click.option("--wrong-key", "wrong_keys", multiple=True, metavar="题目=选项",
+              help="按表单把该题答案设错来计算“分数”列（可重复），用于检验答案不一致的提示。")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              callback=require_suffix(".csv", what="模拟答卷写成 CSV 文件"), help="写入的 CSV 文件。")
 def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed: int, locale: str,
                   wrong_keys: tuple[str, ...], out_path: Path):
-    """Write simulated quiz responses as a response-sheet CSV export (demo and test data)."""
+    """模拟测验答卷，写成回复表的 CSV 下载文件（用于演示和测试）。"""
     from .simulate import exam_sheet_values, simulate_exam, write_exam_csv
     from ...standards import require_standards
 
     s = require_standards(standards_dir)
-    chosen = [p.strip() for p in projects.split(",")] if projects else None
-    unknown = [p for p in chosen or [] if p not in s.projects]
-    if unknown:
-        raise HandbookError(Msg.UNKNOWN_PROJECTS(unknown="、".join(unknown), known="、".join(s.projects)))
+    chosen = [s.find_project(p) for p in projects.split(",") if p.strip()] if projects else None
     form_keys = {}
     for text in wrong_keys:
         qid, _, label = text.partition("=")
@@ -108,7 +107,7 @@ def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed:
     responses = simulate_exam(s, quarter, chosen, seed)
     path = write_exam_csv(out_path, exam_sheet_values(s, quarter, responses, locale=locale, form_keys=form_keys),
                           locale=locale)
-    click.echo(f"wrote {len(responses)} responses to {path}（{locale}）")
+    click.echo(Msg.WROTE(path=path, detail=f"：{len(responses)} 份答卷（{locale}）"))
 
 
 def register_commands(cli: click.Group) -> None:

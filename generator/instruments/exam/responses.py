@@ -21,6 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...errors import HandbookError
+from ...messages import Msg
 from ...ingest.mapping import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
 from ...ingest.store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_datetime
@@ -150,8 +151,8 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
     quarter = quarter_of_form(form)
     columns = map_exam_columns(table.header, exam, locked_form)
     if columns.timestamp is None or columns.project is None or not columns.questions:
-        raise HandbookError(f"{report.source}：不像季度考试的回复表（要有时间戳记、{PROJECT_TITLE}和考试题目列），"
-                            f"表头为 {table.header[:6]}…")
+        raise HandbookError(Msg.NOT_EXAM_RESPONSES(source=report.source, project=PROJECT_TITLE,
+                                                   header="、".join(f"“{h}”" for h in table.header[:6])))
     source_tz = target_tz
     if table.timezone:
         try:

@@ -25,6 +25,9 @@ class PatrolChecklists(Instrument):
     def form_ids(self, standards):
         return list(standards.checklists)
 
+    def form_hints(self, standards):
+        return [f"{c.id}（{c.title}）" for c in standards.checklists.values()]
+
     def build_form(self, standards, form_id, instruments):
         return form_build.build_form(standards, form_id, instruments=instruments)
 

@@ -6,27 +6,29 @@ from pathlib import Path
 
 import click
 
-from ...cli.options import STANDARDS_OPTION, HandbookGroup
+from ...cli.options import STANDARDS_OPTION, HandbookGroup, require_suffix
 
 
 @click.group(cls=HandbookGroup)
 def questions():
-    """Random questioning of staff (procedure 4.4.2.1)."""
+    """随机抽问员工（程序 4.4.2.1）。"""
 
 
 @questions.command("draw")
 @STANDARDS_OPTION
-@click.option("--project", required=True, help="Project id, e.g. wutong.")
-@click.option("--n", "count", type=int, default=5, show_default=True, help="How many questions to draw.")
-@click.option("--seed", type=int, default=None, help="Seed to reproduce a draw (printed when not given).")
-@click.option("--card", type=click.Path(path_type=Path), default=None,
-              help="Also write a printable card (.pdf or .html).")
+@click.option("--project", required=True, metavar="项目", help="项目代号或名称，例如 wutong 或 梧桐苑。")
+@click.option("--n", "count", type=int, default=5, show_default=True, help="抽几道题。")
+@click.option("--seed", type=int, default=None, help="抽题编号：用同一编号可重现同一组题（不给时随机选一个并打印出来）。")
+@click.option("--card", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              callback=require_suffix(".pdf", ".html", ".htm", what="抽问卡只能写成 PDF 或 HTML 文件"),
+              help="同时写出可打印的抽问卡（.pdf 或 .html）。")
 def questions_draw(standards_dir: Path, project: str, count: int, seed: int | None, card: Path | None):
-    """Draw a reproducible random set of questions for a project."""
+    """为一个项目随机抽题（可重现），打印题目和要点。"""
     from .draw import draw_questions, write_card
     from ...standards import require_standards
 
     s = require_standards(standards_dir)
+    project = s.find_project(project)
     seed, drawn = draw_questions(s, project, count, seed)
     click.echo(f"{s.projects[project].name} · 随机抽问 {len(drawn)} 题 · 编号 {seed}"
                f"（重现：handbook questions draw --project {project} --n {count} --seed {seed}）")

@@ -15,7 +15,7 @@ from ...templating import render
 
 def draw_questions(s: Standards, project: str, n: int, seed: int | None = None
                    ) -> tuple[int, list[BankQuestion]]:
-    """Draw `n` different questions for `project`; the same (project, seed) gives the same set.
+    """Draw `n` different questions for `project` (its id or name); the same (project, seed) gives the same set.
 
     Topics are spread first: no topic repeats before every topic has been drawn once.
     Returns the seed used (a new one when none was given) and the questions.
@@ -23,8 +23,7 @@ def draw_questions(s: Standards, project: str, n: int, seed: int | None = None
     bank = s.methods_file.questioning
     if bank is None:
         raise HandbookError(Msg.NO_QUESTION_BANK())
-    if project not in s.projects:
-        raise HandbookError(Msg.UNKNOWN_PROJECT(project=project, known="、".join(s.projects)))
+    project = s.find_project(project)   # an id or a Chinese name; one line listing every project otherwise
     if not 1 <= n <= len(bank.questions):
         raise HandbookError(Msg.BAD_DRAW_COUNT(count=len(bank.questions)))
     seed = secrets.randbelow(10**6) if seed is None else seed

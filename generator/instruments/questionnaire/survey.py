@@ -25,6 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...errors import HandbookError
+from ...messages import Msg
 from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
 from ...forms.prefill import prefill_url, qr_svg
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
@@ -46,7 +47,7 @@ def questionnaire(standards: Standards):
     """The questionnaire from methods.yaml; an error when there is none."""
     q = standards.methods_file.questionnaire
     if q is None:
-        raise HandbookError("methods.yaml 中没有客户问卷（questionnaire），请先添加。")
+        raise HandbookError(Msg.NO_QUESTIONNAIRE())
     return q
 
 
