@@ -1,41 +1,61 @@
-# Set-up and the main jobs. `make demo` and `make test` work on a fresh Debian machine.
+# Set-up and the main jobs. `make demo`, `make serve` and `make test` work on a fresh Debian 12 machine.
+# Each step prints one Chinese line; the tools' own output goes to .venv/install.log (shown on failure).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-# Debian packages: chromium (browser tests), CJK fonts (PDFs, charts), poppler (PDF -> PNG),
-# pango (WeasyPrint's text layout), fontconfig (fc-match finds the CJK font to subset).
-DEB_PACKAGES := chromium fonts-noto-cjk fontconfig poppler-utils libpango-1.0-0 libpangoft2-1.0-0
+LOG    := $(VENV)/install.log
+DEMO_STORE := data/demo/demo.sqlite
+PORT   ?= 8000
+# Debian packages: python3 and python3-venv (the virtual environment and its pip), ca-certificates (pip
+# over HTTPS), chromium (browser tests), CJK fonts (PDFs, charts), poppler (PDF -> PNG), pango (WeasyPrint's
+# text layout), fontconfig (fc-match finds the CJK font to subset).
+DEB_PACKAGES := python3 python3-venv ca-certificates chromium fonts-noto-cjk fontconfig poppler-utils \
+                libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: setup system-packages demo test check build clean bench
+.PHONY: setup system-packages demo serve test check build clean bench
 
 system-packages:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
+	  echo "安装系统软件包：$$missing（首次约需几分钟）……"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  if [ -n "$$SUDO" ] && ! command -v sudo >/dev/null; then \
+	    echo "需要 root 权限安装：请用 root 运行 make，或先安装 sudo"; exit 1; fi; \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; } \
+	    >/tmp/handbook-apt.log 2>&1 || { cat /tmp/handbook-apt.log; echo "安装系统软件包失败（见上面的输出）"; exit 1; }; \
 	fi
 
 $(BIN)/handbook: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	@echo "安装 Python 依赖到 $(VENV)/（首次约需几分钟）……"
+	@mkdir -p $(VENV)
+	@{ $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip \
+	   && $(BIN)/pip install -q -e '.[test]'; } >$(LOG) 2>&1 || { tail -n 40 $(LOG); echo "安装 Python 依赖失败（完整输出见 $(LOG)）"; exit 1; }
 	@touch $@
 
 setup: system-packages $(BIN)/handbook
 
 demo: setup
-	$(BIN)/handbook demo
+	@$(BIN)/handbook demo
+	@echo "打开演示网站：make serve"
+
+$(DEMO_STORE):
+	@$(MAKE) --no-print-directory demo
+
+# The demo site with its results: serves the demo store (built by `make demo` when missing).
+serve: setup $(DEMO_STORE)
+	@echo "打开 http://127.0.0.1:$(PORT)/ 查看演示网站（Ctrl+C 停止）……"
+	@$(BIN)/handbook serve --store $(DEMO_STORE) --port $(PORT)
 
 test: setup
-	$(BIN)/python -m pytest -q
+	@echo "运行测试（约需十几分钟）……"
+	@$(BIN)/python -m pytest -q
 
 check: setup
-	$(BIN)/handbook check
+	@$(BIN)/handbook check
 
 # Company-scale benchmarks (300 projects × 365 days; about 15 min); rewrites bench/RESULTS.md.
 bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf public .build-* site/standards site/print site/results site/roles site/checklists build/pdf-cache
+	rm -rf public .build-* site/standards site/print site/results site/roles site/checklists site/methods build/pdf-cache

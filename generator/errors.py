@@ -1,7 +1,7 @@
 """Every exception the package raises for a user, and who raises it.
 
 A `HandbookError` is a problem the user can fix: the CLI's group (`cli/options.py`
-`HandbookGroup`) shows it as one `Error: …` line and exits 1, never a traceback.
+`HandbookGroup`) shows it as one `错误：…` line and exits 1, never a traceback.
 The texts come from the catalogue in `messages.py`.
 
 Row-level rejections are not errors of the run: a response row that cannot be read
@@ -15,7 +15,7 @@ from .messages import Msg, one_line, render  # noqa: F401  (one_line: re-exporte
 
 
 class HandbookError(Exception):
-    """A failure the user can fix; the CLI shows it as `Error: …` and exits 1. Raised throughout."""
+    """A failure the user can fix; the CLI shows it as `错误：…` and exits 1. Raised throughout."""
 
 
 class StandardsInvalid(HandbookError):

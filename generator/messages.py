@@ -172,7 +172,7 @@ class Msg(Enum):
     INGEST_FILE_NOT_CSV = ("I010", '{path} 不是有效的 CSV 文件（{reason}）', '从表格重新导出为 CSV')
     INGEST_FILE_NOT_XLSX = ("I011", '{path} 不是可读的 XLSX 工作簿（{reason}）', '从表格重新导出为 XLSX 或 CSV')
 
-    # the SQLite store (one line each: the CLI prints "Error: message：hint。")
+    # the SQLite store (one line each: the CLI prints "错误：message：hint。")
     STORE_NAMED_MISSING = ("D001", '找不到 {option} 指定的数据库 {path}', '检查路径是否写错；只有默认数据库 {default} 可以还不存在（结果页会显示暂无检查数据）')
     STORE_NOT_SQLITE = ("D002", '{path} 不是 handbook 数据库（不是 SQLite 文件）', '检查 --store 是否写错；该文件未作任何改动')
     STORE_FOREIGN = ("D003", '{path} 不是 handbook 数据库（其中是其他程序的表：{tables}）', '检查 --store 是否写错；该文件未作任何改动')

@@ -1,7 +1,7 @@
 """The `handbook` command: a thin Click adapter over the library.
 
 Each command parses options and calls one library function; the group
-(`options.HandbookGroup`) turns `HandbookError` into `Error: …`, exit 1.
+(`options.HandbookGroup`) turns `HandbookError` into `错误：…`, exit 1.
 Shared options live in `options.py`; each area's commands are added by its
 module's `register_commands(cli)`.
 """

@@ -40,8 +40,8 @@ def handbook_command() -> str:
     """How the user can run this program again, as printed in hints: `handbook` when that name on the
     PATH is this program, else the path it was started by (`.venv/bin/handbook` after `make demo`)."""
     started = Path(sys.argv[0])
-    if started.name == "__main__.py":
-        return "python -m generator"
+    if started.name == "__main__.py" and started.parent.name == "generator":
+        return "python3 -m generator"
     if started.name != "handbook" or not started.is_file():
         return "handbook"
     found = shutil.which("handbook")

@@ -28,9 +28,6 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
     from ..results.export import excel_rows, export_rows, serialise
     from ..standards import require_standards
 
-    standards = require_standards(standards_dir)
-    if not store_path.exists():
-        raise HandbookError(one_line("store_missing", path=store_path))
     chosen = click.get_current_context().get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
     if output is not None and not chosen and output.suffix.lower() in (".csv", ".xlsx", ".json"):
         fmt = output.suffix.lower()[1:]   # --output 周汇总.xlsx: the name says the format
@@ -39,6 +36,9 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
     if output is not None and output.suffix.lower() != f".{fmt}":
         raise HandbookError(Msg.WRONG_EXTENSION(option="--output", path=output, what=f"--format {fmt} 写出 {fmt} 文件",
                                                 suffixes=f".{fmt}"))
+    standards = require_standards(standards_dir)
+    if not store_path.exists():
+        raise HandbookError(one_line("store_missing", path=store_path))
     rows = export_rows(standards, read_inspections(store_path), table)
     data = serialise(rows if fmt == "json" else excel_rows(standards, rows, table), fmt)
     if output is None:
