@@ -173,15 +173,15 @@ def test_export_writes_odd_names_as_data_in_every_format(odd, tmp_path):
     assert result.exit_code == 0, result.output         # was: IllegalCharacterError traceback on 王\x0b丽
     sheet = load_workbook(xlsx).active
     header = [c.value for c in sheet[1]]
-    by_id = {row[0].value: row[header.index("inspector")] for row in sheet.iter_rows(min_row=2)}
+    by_id = {row[0].value: row[header.index("检查人")] for row in sheet.iter_rows(min_row=2)}   # Chinese for Excel
     assert by_id[newest[0][0]].value == "王丽"
     cell = by_id[newest[1][0]]
     assert (cell.value, cell.data_type, cell.quotePrefix) == (FORMULA_NAME, "s", True)   # text, never a formula
 
     result = cli("export", "--table", "inspections", "--format", "csv", "--store", store)
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8-sig")))}
-    assert rows[newest[0][0]]["inspector"] == "王丽"
-    assert rows[newest[1][0]]["inspector"] == "'" + FORMULA_NAME       # OWASP: a leading ' keeps it text
+    rows = {r["编号"]: r for r in csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8-sig")))}
+    assert rows[newest[0][0]]["检查人"] == "王丽"
+    assert rows[newest[1][0]]["检查人"] == "'" + FORMULA_NAME       # OWASP: a leading ' keeps it text
 
     result = cli("export", "--table", "inspections", "--store", store)
     rows = {r["id"]: r for r in json.loads(result.stdout)}
@@ -314,16 +314,16 @@ def test_exports_carry_date_and_week_enough_to_recompute_the_patrol_table(person
     result = cli("export", "--table", "inspections", "--format", "csv", "--store", store)
     assert result.exit_code == 0, result.output
     exported = list(csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
-    assert list(exported[0])[:8] == ["id", "checklist", "project", "role", "inspector", "date", "week", "at"]
+    # for Excel: Chinese headers, project and role by name (issue 13)
+    assert list(exported[0])[:8] == ["编号", "检查表", "项目", "角色", "检查人", "检查日期", "周", "提交时间"]
     assert len(exported) == 1501 - 3
     for row in exported:
-        day = dt.date.fromisoformat(row["date"])
+        day = dt.date.fromisoformat(row["检查日期"])
         year, week, _ = day.isocalendar()
-        assert row["week"] == f"{year}-W{week:02d}"
-    counted = Counter((r["project"], r["role"], r["date"]) for r in exported)   # patrols done, from the export
-
+        assert row["周"] == f"{year}-W{week:02d}"
     names = {p.name: p.id for p in S.organisation.projects}
     roles = {r.name: r.id for r in S.organisation.roles}
+    counted = Counter((names[r["项目"]], roles[r["角色"]], r["检查日期"]) for r in exported)   # patrols done
     published = list(csv.DictReader(io.StringIO((public / "results/csv/patrols.csv").read_text(encoding="utf-8-sig"))))
     daily = [r for r in published if len(r["周期"]) == 10]          # one row per project, role and day
     assert len(daily) > 500

@@ -49,6 +49,7 @@ def main():
     """客服服务行为监督手册：标准、网站、检查表、表单与检查结果。
 
     每周例行：handbook ingest 导入回复，handbook build 生成网站。
+
     每个命令的说明：handbook 命令 -h，例如 handbook ingest -h。
     """
 

@@ -140,11 +140,14 @@ def install() -> None:
     for cls_name, name in TYPE_NAMES.items():
         setattr(getattr(types, cls_name), "name", name)
     core = importlib.import_module("click.core")
-    if not getattr(core.Command.collect_usage_pieces, "translated", False):
-        collect = core.Command.collect_usage_pieces
+    for cls in (core.Command, core.Group):
+        if "collect_usage_pieces" in vars(cls) and not getattr(cls.collect_usage_pieces, "translated", False):
+            cls.collect_usage_pieces = _translated_usage(cls.collect_usage_pieces)
 
-        def collect_usage_pieces(self, ctx):
-            return [USAGE_PIECES.get(piece, piece) for piece in collect(self, ctx)]
 
-        collect_usage_pieces.translated = True
-        core.Command.collect_usage_pieces = collect_usage_pieces
+def _translated_usage(collect):
+    def collect_usage_pieces(self, ctx):
+        return [USAGE_PIECES.get(piece, piece) for piece in collect(self, ctx)]
+
+    collect_usage_pieces.translated = True
+    return collect_usage_pieces

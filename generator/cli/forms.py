@@ -57,8 +57,8 @@ def _kinds(kinds: list[str]) -> str:
 @LOCK_OPTION
 @click.option("--dry-run", is_flag=True, help="演练：校验并列出将发送的请求，不调用 Google。")
 @click.option("--credentials", type=click.Path(path_type=Path), default=None,
-              help="服务账号密钥或 OAuth 客户端 JSON（不给时依次用环境变量 GOOGLE_APPLICATION_CREDENTIALS、"
-                   "~/.config/handbook/google-credentials.json）。")
+              help="服务账号密钥或 OAuth 客户端 JSON；不给时依次用环境变量 GOOGLE_APPLICATION_CREDENTIALS 和 "
+                   "~/.config/handbook/google-credentials.json 。")
 @click.option("--checklist", "checklists", multiple=True, help="只处理这张表单（可重复）。")
 @click.option("--recreate", is_flag=True, help="为 --checklist 新建一份表单，即使锁文件已记录一份"
                                                "（原表单在 Google 上被删除之后用）。")

@@ -76,8 +76,8 @@ def _print_report(report) -> None:
                    "（不给 --sheet/--file 时只导入锁文件中这张表单的回复表）。")
 @store_option("db_path")
 @click.option("--credentials", type=click.Path(path_type=Path, dir_okay=False),
-              help="服务账号密钥 JSON（不给时依次用环境变量 GOOGLE_APPLICATION_CREDENTIALS、"
-                   "~/.config/gspread/service_account.json）。")
+              help="服务账号密钥 JSON；不给时依次用环境变量 GOOGLE_APPLICATION_CREDENTIALS 和 "
+                   "~/.config/gspread/service_account.json 。")
 @lock_option("记录各表单回复表的锁文件。")
 @STANDARDS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="把导入报告作为一个 JSON 对象输出。")
