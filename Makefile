@@ -47,7 +47,7 @@ serve: setup $(DEMO_STORE)
 	@$(BIN)/handbook serve --store $(DEMO_STORE) --port $(PORT)
 
 test: setup
-	@echo "运行测试（约需十几分钟）……"
+	@echo "运行全部测试（约需十分钟）……"
 	@$(BIN)/python -m pytest -q
 
 check: setup
