@@ -67,6 +67,6 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
     report = ingest_run.run_ingest(sources, standards=standards, db_path=store, instruments=instruments)
     build = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                        extra_generators=site_generators(store, quarter=quarter, lock_path=lock,
-                                                        instruments=instruments),
+                                                        instruments=instruments, today=end),
                        per_project=per_project_pdfs, sheet_focus=sheet_focus(store), lock_path=lock)
     return DemoReport(responses, lock, report, build, store)
