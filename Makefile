@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 # Debian packages: chromium (browser tests), CJK fonts (PDFs, charts), poppler (PDF -> PNG),
 # pango (WeasyPrint's text layout), fontconfig (fc-match finds the CJK font to subset).
-DEB_PACKAGES := chromium fonts-noto-cjk fontconfig poppler-utils libpango-1.0-0 libpangoft2-1.0-0
+DEB_PACKAGES := chromium fonts-noto-cjk fontconfig poppler-utils libpango-1.0-0 libpangoft2-1.0-0 zbar-tools
 
 .PHONY: setup system-packages demo test check build clean bench
 
