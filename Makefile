@@ -8,9 +8,9 @@ DEMO_STORE := data/demo/demo.sqlite
 PORT   ?= 8000
 # Debian packages: python3 and python3-venv (the virtual environment and its pip), ca-certificates (pip
 # over HTTPS), chromium (browser tests), CJK fonts (PDFs, charts), poppler (PDF -> PNG), pango (WeasyPrint's
-# text layout), fontconfig (fc-match finds the CJK font to subset).
+# text layout), fontconfig (fc-match finds the CJK font to subset), zbar-tools (tests decode the QR codes).
 DEB_PACKAGES := python3 python3-venv ca-certificates chromium fonts-noto-cjk fontconfig poppler-utils \
-                libpango-1.0-0 libpangoft2-1.0-0
+                libpango-1.0-0 libpangoft2-1.0-0 zbar-tools
 
 .PHONY: setup system-packages demo serve test check build clean bench
 

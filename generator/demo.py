@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .forms.form_spec import build_forms
+from .forms.lock_file import write_lock
 from .ingest import run as ingest_run
 from .instruments import INSTRUMENTS, Instrument, site_generators
 from .results.publish import sheet_focus
@@ -20,11 +22,25 @@ from .standards import require_standards
 # Fixed dates keep the demo byte-for-byte reproducible whatever day it runs.
 START, END = dt.date(2026, 8, 31), dt.date(2026, 11, 22)
 SEED = 2026
+DEMO_RESPONDER = "https://docs.google.com/forms/d/e/DEMO-{form}/viewform"
+
+
+def demo_lock(standards, instruments) -> dict:
+    """A forms lock for the demo: every form of `instruments` with a made-up id (`DEMO-…`), so the demo's
+    sheets and pages show the QR codes and links a pushed form gets. `demo: true` marks them 演示; only the
+    project question is recorded (prefill needs it), so ingest never reads answers through this lock."""
+    entries = {}
+    for form_id, spec in build_forms(standards, instruments).items():
+        project = {qid: q for qid, q in spec.questions.items() if q.get("field") == "project"}
+        entries[form_id] = {"form_id": f"DEMO-{form_id}", "responder_url": DEMO_RESPONDER.format(form=form_id),
+                            "sheets": [], "versions": {spec.version: {"questions": project}}}
+    return {"demo": True, "checklists": entries}
 
 
 @dataclass
 class DemoReport:
     responses: dict[str, Path]       # checklist -> CSV written
+    lock: Path                       # the demo lock (made-up form ids) the sheets' QR codes come from
     ingest: object                   # IngestReport
     build: BuildReport
     store: Path
@@ -53,13 +69,16 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
     store = work_dir / "demo.sqlite"
     for leftover in (store, store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")):
         leftover.unlink(missing_ok=True)
+    lock = work_dir / "forms.lock.yaml"
+    write_lock(lock, demo_lock(standards, instruments))
     step("ingest", None)
     sources = [ingest_run.file_source(path, checklist) for checklist, path in responses.items()]
     report = ingest_run.run_ingest(sources, standards=standards, db_path=store, instruments=instruments)
     step("ingest", report)
     step("build", None)
     build = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                       extra_generators=site_generators(store, quarter=quarter, instruments=instruments),
-                       per_project=per_project_pdfs, sheet_focus=sheet_focus(store))
+                       extra_generators=site_generators(store, quarter=quarter, lock_path=lock,
+                                                        instruments=instruments, today=end),
+                       per_project=per_project_pdfs, sheet_focus=sheet_focus(store), lock_path=lock)
     step("build", build)
-    return DemoReport(responses, report, build, store)
+    return DemoReport(responses, lock, report, build, store)

@@ -75,6 +75,21 @@ FIELD_TITLES: dict[str, str] = {
 }
 YES, NO = "是", "否"
 
+# What a daily patrol records besides the items (程序 4.5.1, 4.5.2: rounds a day; 4.6.3-a: the person at
+# fault). Optional on the form and the sheet; ingest keeps the answers with the response as given.
+PATROL_FIELDS: dict[str, str] = {
+    "period": "巡查时段",
+    "round": "当天第几次巡查",
+    "time": "巡查时间",
+    "at_fault": "被检查人员",
+}
+PERIODS = ("上午", "下午")
+
+
+def round_label(n: int) -> str:
+    """The answer for a patrol's round of the day, e.g. `第 2 次`."""
+    return f"第 {n} 次"
+
 
 def note_title(number: str, title: str) -> str:
     """Title of a section's optional free-text question, e.g. `问题说明（4.2.1 服务场景）`."""

@@ -155,3 +155,11 @@ def methods_of(standards: Standards, item: m.Item) -> list[tuple[str, str]]:
 def page_title(number: str, title: str | None) -> str:
     return f"{number} {title}" if title else number
 
+
+
+def daily_rounds(standards: Standards, checklist: m.Checklist) -> int:
+    """Patrols a day the checklist's roles must make (程序 4.5: the most of its daily roles), 0 when none
+    of its roles patrols daily. A checklist with daily rounds records the period, round and time."""
+    return max((standards.roles[r].patrols.min for r in checklist.roles
+                if r in standards.roles and standards.roles[r].patrols and standards.roles[r].patrols.per == "day"),
+               default=0)

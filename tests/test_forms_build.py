@@ -81,7 +81,6 @@ def test_opening_page_then_one_page_per_section(standards, specs):
     items = spec.items
     opening = [i["title"] for i in items[:4]]
     assert opening == [FIELD_TITLES[k] for k in ("project", "role", "inspector", "date")]
-    assert "pageBreakItem" in items[4]
     project = question(items[0])["choiceQuestion"]
     assert project["type"] == "DROP_DOWN"
     assert [o["value"] for o in project["options"]] == [p.name for p in standards.organisation.projects if p.active]
@@ -90,6 +89,19 @@ def test_opening_page_then_one_page_per_section(standards, specs):
     assert question(items[2])["textQuestion"] == {"paragraph": False}
     assert question(items[3])["dateQuestion"] == {"includeYear": True}
     assert all(question(i)["required"] for i in items[:4])
+    # a daily patrol records its round and time (程序 4.5.1, 4.5.2), optional, as the paper sheet does
+    assert [i["title"] for i in items[4:7]] == ["巡查时段", "当天第几次巡查", "巡查时间"]
+    assert [o["value"] for o in question(items[4])["choiceQuestion"]["options"]] == ["上午", "下午"]
+    assert [o["value"] for o in question(items[5])["choiceQuestion"]["options"]] == ["第 1 次", "第 2 次"]
+    assert question(items[6])["textQuestion"] == {"paragraph": False}
+    assert not any(question(i)["required"] for i in items[4:7])
+    assert "pageBreakItem" in items[7]
+    # and, after the last section, the person at fault (optional)
+    last = max(n for n, i in enumerate(items) if i["title"].startswith("已当场纠正"))
+    assert items[last + 1]["title"] == "被检查人员" and question(items[last + 1])["required"] is False
+    assert {q.get("info") for q in spec.questions.values()} >= {"period", "round", "time", "at_fault"}
+    # the department's spot check has no daily rounds
+    assert not any(q.get("info") for q in specs["crd-spot-check"].questions.values())
 
     pages = [i for i in items if "pageBreakItem" in i]
     codes = [i.code for i in standards.checklist_items("daily-patrol")]

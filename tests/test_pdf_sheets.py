@@ -74,7 +74,7 @@ def test_text_holds_every_item_code_title_and_subtotals(standards, sheets):
             assert compact(f"小计{section.number}{section.title}") in text
         total = sum(i.points for i in standards.checklist_items(checklist_id))
         assert re.search(rf"合计（满分）{total:g}", text)
-        for label in ("项目", "检查日期", "检查人", "角色", "检查人签字", "发现（处）", "得分", "备注"):
+        for label in ("项目", "检查日期", "检查人", "角色", "检查人签字", "发现", "得分", "备注", "发现的问题", "问题描述", "当场纠正", "整改期限"):
             assert compact(label) in text
 
 
@@ -85,12 +85,27 @@ def test_red_line_items_are_marked(standards, sheets):
         assert marked == item.critical, item.code
 
 
-def test_header_repeats_and_footer_counts_pages(sheets):
-    texts = page_texts(sheets[("crd-spot-check", None)])
-    for n, text in enumerate(texts, 1):
-        flat = compact(text)
-        assert "代码检查条目分值" in flat, f"table header missing on page {n}"
-        assert f"第{n}页/共{len(texts)}页" in flat
+def test_header_repeats_and_footer_counts_pages(standards, sheets):
+    """Every page after the first repeats 项目, 检查日期 and 第 N 页 / 共 M 页 at its top (a loose page
+    still says whose it is); a page that continues the items repeats the table header."""
+    project = next(p for p in standards.projects.values() if p.active)
+    codes = [i.code for i in standards.checklist_items("crd-spot-check")]
+    for key in (("crd-spot-check", None), ("crd-spot-check", project.id)):
+        texts = page_texts(sheets[key])
+        assert len(texts) == 2
+        for n, text in enumerate(texts, 1):
+            flat = compact(text)
+            counted = flat.count(f"第{n}页/共{len(texts)}页")
+            if n == 1:
+                assert counted == 1, f"page 1 of {key}: {counted}"
+                continue
+            assert counted == 2, f"page {n} of {key}: {counted}"   # the running head and the footer
+            head = f"项目{project.name if key[1] else ''}检查日期年月日{compact(standards.checklists[key[0]].title)}"
+            assert head in flat, flat[-80:]
+            if any(code in flat for code in codes):
+                assert "代码检查条目分值" in flat, f"table header missing on page {n}"
+    first = compact(page_texts(sheets[("daily-patrol", None)])[0])
+    assert first.count("第1页/共1页") == 1    # no running head on a first page
 
 
 def test_project_name_is_filled_in(standards, sheets):

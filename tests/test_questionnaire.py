@@ -42,15 +42,21 @@ def test_form_body_validates_and_matches_the_committed_file(standards):
     assert (ROOT / "forms" / "customer-survey.json").read_text(encoding="utf-8") == spec.to_json()
     items = spec.items
     assert items[0]["title"] == "项目" and items[0]["questionItem"]["question"]["choiceQuestion"]["type"] == "DROP_DOWN"
-    scales = [i for i in items if "scaleQuestion" in i["questionItem"]["question"]]
-    assert [i["title"].split(" ")[0] for i in scales] == ["attitude", "manner", "speed", "solved", "overall"]
+    # written for owners (issue 15): the titles are the questions' texts, no codes; the ids stay in the lock
+    assert items[1]["title"] == "填写日期" and items[1]["questionItem"]["question"]["required"] is False
+    scales = [i for i in items if "scaleQuestion" in i.get("questionItem", {}).get("question", {})]
+    assert [i["title"] for i in scales] == [sq.text for sq in standards.methods_file.questionnaire.questions]
+    by_title = {q["title"]: q.get("survey") for q in spec.questions.values()}
+    assert [by_title[i["title"]] for i in scales] == ["attitude", "manner", "speed", "solved", "overall"]
     assert all(i["questionItem"]["question"]["scaleQuestion"] == {"low": 1, "high": 5, "lowLabel": "很不满意",
                                                                   "highLabel": "非常满意"} for i in scales)
-    comment = items[-1]["questionItem"]["question"]
+    comment = items[-2]["questionItem"]["question"]
     assert comment["required"] is False and comment["textQuestion"] == {"paragraph": True}
+    assert items[-1] == {"itemId": items[-1]["itemId"], "title": "谢谢！",
+                         "description": standards.methods_file.questionnaire.thanks, "textItem": {}}
     assert spec.settings == {"emailCollectionType": "DO_NOT_COLLECT"}
     # a broken body is caught by the same validator
-    bad = spec.batch_update["requests"][3]["createItem"]["item"]["questionItem"]["question"]
+    bad = spec.batch_update["requests"][4]["createItem"]["item"]["questionItem"]["question"]
     bad["scaleQuestion"]["lowLable"] = bad["scaleQuestion"].pop("lowLabel")
     assert any("lowLable" in p.path for p in validate_spec(spec))
 
@@ -161,7 +167,7 @@ def test_printable_questionnaire_renders_with_qr_code(standards, tmp_path):
     assert written[0] == "print/customer-survey.pdf" and "print/customer-survey-wutong.pdf" in written
     pdf = tmp_path / "print" / "customer-survey-wutong.pdf"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "客户服务满意度问卷" in text and "梧桐苑" in text and "手机扫码填写" in text
+    assert "客户服务满意度问卷" in text and "梧桐苑" in text and "也可以用手机扫码填写" in text
     pages_info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+1$", pages_info, re.M)
     out = output_dir("survey")

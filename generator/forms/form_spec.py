@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import HandbookError
-from ..inspection import (COMPLIANT, FIELD_TITLES, NO, NOT_APPLICABLE, YES, answer_options, corrected_title,
-                          findings_to_empty, note_title)
+from ..inspection import (COMPLIANT, FIELD_TITLES, NO, NOT_APPLICABLE, PATROL_FIELDS, PERIODS, YES, answer_options,
+                          corrected_title, findings_to_empty, note_title, round_label)
+from ..labels import daily_rounds
 from ..standards import Standards
 
 # Kinds of question recorded in the lock file, besides items and opening fields.
@@ -171,6 +172,19 @@ def build_form(standards: Standards, checklist_id: str, *, instruments: Sequence
                  {"questionId": stable_id("question:field:date"), "required": True,
                   "dateQuestion": {"includeYear": True}},
                  {"field": "date"}, "实际检查的日期（先在纸质表上填写、事后补录时尤其要填对）。")
+    rounds = daily_rounds(standards, checklist)
+    if rounds:   # 程序 4.5.1, 4.5.2: which of the day's patrols this is (as the paper sheet records it)
+        add_question("info:period", PATROL_FIELDS["period"],
+                     choice_question(stable_id("question:info:period"), list(PERIODS), required=False),
+                     {"info": "period"})
+        add_question("info:round", PATROL_FIELDS["round"],
+                     choice_question(stable_id("question:info:round"), [round_label(n) for n in range(1, rounds + 1)],
+                                     required=False),
+                     {"info": "round"})
+        add_question("info:time", PATROL_FIELDS["time"],
+                     {"questionId": stable_id("question:info:time"), "required": False,
+                      "textQuestion": {"paragraph": False}},
+                     {"info": "time"}, "选填：例如 10:30。在现场提交的可不填，事后补录纸质表时照纸质表填写。")
 
     # one page per content section
     for section in standards.sections:
@@ -196,6 +210,12 @@ def build_form(standards: Standards, checklist_id: str, *, instruments: Sequence
                      choice_question(stable_id(f"question:corrected:{number}"), [YES, NO], required=False),
                      {"section": number, "kind": CORRECTED},
                      "本页发现的问题是否已当场纠正、示范指导（程序 4.1.4）。没有问题可不选。")
+
+    if rounds:   # 程序 4.6.3-a: penalties name the person at fault; optional, as on the paper sheet
+        add_question("info:at_fault", PATROL_FIELDS["at_fault"],
+                     {"questionId": stable_id("question:info:at_fault"), "required": False,
+                      "textQuestion": {"paragraph": False}},
+                     {"info": "at_fault"}, "选填：发现问题的当事人姓名（不要填写电子邮箱或电话）。没有可不填。")
 
     # what other instruments record on the checklist's form (random questioning 4.4.2.1: who was asked, a grid)
     for instrument in instruments:

@@ -3,6 +3,8 @@
 Written by `handbook forms push` and `handbook forms link`. The one reader is `read_lock`
 (plain data, shape checked); ingest takes its typed view, `read_locked_forms`. Shape (keys may be added, never renamed):
 
+    demo: true                                   # only in the lock `handbook demo` writes: made-up form ids,
+                                                 # so sheets mark their QR codes 演示
     checklists:
       <checklist id>:
         form_id: …
@@ -18,7 +20,8 @@ Written by `handbook forms push` and `handbook forms link`. The one reader is `r
                                                  # without it read `options` by position as
                                                  # 符合 / 1 / 2 / 3 处及以上 / 不适用
             questions: {<question id>: {item: <code>, title} | {field: project, title}
-                                       | {section: "4.2.1", kind: note|corrected, title}}
+                                       | {section: "4.2.1", kind: note|corrected, title}
+                                       | {info: period|round|time|at_fault, title}}   # a daily patrol's round
 
 Every write goes to a temporary file in the same folder and is then renamed over
 the lock (`os.replace`), so the lock is never half-written.

@@ -24,7 +24,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from ..forms.lock_file import FormVersion, LockedForm
-from ..inspection import FIELD_TITLES, NO, YES, known_answers, version_answers
+from ..inspection import FIELD_TITLES, NO, PATROL_FIELDS, YES, known_answers, version_answers
 from .values import parse_date, parse_datetime
 
 TIMESTAMP_TITLES = {"timestamp", "时间戳记", "時間戳記", "タイムスタンプ", "marca temporal", "horodateur"}
@@ -36,6 +36,8 @@ CORRECTED = re.compile(r"^已当场纠正\s*[（(]\s*(\d+(?:\.\d+)+)")
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 MAX_CELL = 5000
 _FIELD_BY_TITLE = {title: key for key, title in FIELD_TITLES.items()}
+# optional facts of a daily patrol (round, time, person at fault): kept with the response in `extra`
+_INFO_BY_TITLE = {title: key for key, title in PATROL_FIELDS.items()}
 BANK_ID = re.compile(r"^([a-z][a-z0-9_-]*)(?:\s|$)")   # a questioning grid row starts with the question id
 QUESTIONED_TITLE = "被抽问人员（4.4.2.1）"                # who was asked (methods.knowledge.STAFF_TITLE)
 NOT_ASKED = "未抽问"
@@ -100,7 +102,7 @@ def norm(text: object) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    kind: str          # timestamp | email | field | item | note | corrected | questioning | questioned
+    kind: str          # timestamp | email | field | info | item | note | corrected | questioning | questioned
     key: str = ""      # field name, item code or section number
 
 
@@ -216,6 +218,8 @@ def map_column(header: str, vocab: Vocabulary, titles: dict[str, Target]) -> Tar
         return Target("email")
     if text in _FIELD_BY_TITLE:
         return Target("field", _FIELD_BY_TITLE[text])
+    if text in _INFO_BY_TITLE:
+        return Target("info", _INFO_BY_TITLE[text])
     if m := NOTE.match(text):
         return Target("note", m.group(1))
     if m := CORRECTED.match(text):
@@ -444,6 +448,8 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
             if EMAIL.search(value):
                 raise Rejected("email_as_name")
             out.questioned = value
+        elif target.kind == "info":   # kept as given, under its title (as an unmapped column's answer is)
+            out.extra[PATROL_FIELDS[target.key]] = value
     # every item of the form version is required: a blank one is a damaged row (a cut-off line, a
     # cleared cell), never 不适用; items without a column are the header's problem (the run checks that)
     blank = [code for code in vocab.required_items(version)

@@ -20,10 +20,12 @@ INSTRUMENTS: list[Instrument] = [PatrolChecklists(), CustomerQuestionnaire(), Qu
 
 
 def site_generators(store_path: Path | str, *, quarter: str | None = None, lock_path: Path | str | None = None,
-                    instruments: list[Instrument] = INSTRUMENTS) -> list:
-    """The page generators a full build runs: each instrument's, then the pages of every method (监督方式)."""
+                    instruments: list[Instrument] = INSTRUMENTS, today=None) -> list:
+    """The page generators a full build runs: each instrument's, then the pages of every method (监督方式).
+
+    `today` (a date) picks the week of the published questioning cards (default: today)."""
     return [*publish_generators(store_path, instruments, quarter=quarter, lock_path=lock_path),
-            method_pages_generator(store_path, lock_path=lock_path)]
+            method_pages_generator(store_path, lock_path=lock_path, today=today)]
 
 
 __all__ = ["INSTRUMENTS", "Instrument", "site_generators"]

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
 from .. import page_urls as urls
 from ..forms.lock_file import read_lock
@@ -22,6 +23,7 @@ from ..standards import Standards
 from ..templating import render
 from .questioning import grid as kn
 from .questioning.grid import read_questioning
+from .questioning.draw import weekly_card_path, write_weekly_cards
 from .questionnaire.survey import read_survey, survey_links, survey_sheet_path, write_survey_sheets
 
 SATISFACTION = "results/satisfaction.md"
@@ -159,28 +161,41 @@ def knowledge_files(s: Standards, asked: Iterable) -> dict[str, str]:
 
 PER = {"day": "每天", "week": "每周", "month": "每月"}
 
-# How each method is done and how often (data, not logic); `{…}` are filled from the standards.
+# How each method is done and how often (data, not logic); a step given as (with a form, without) reads
+# by whether the lock has the method's form: no sheet promises a QR code that is not printed.
 METHODS: dict[str, dict] = {
-    "onsite": {"how": ["用手机打开本项目的检查表单（扫描打印检查表上的二维码，项目已选好），或带上打印的检查表。",
-                       "逐条查看办公区域环境、人员着装和行为举止，每条点选一项；发现问题时写明位置和情况。",
-                       "能当场纠正的当场纠正、示范指导（程序 4.1.4），并选“已当场纠正”。"],
+    "onsite": {"how": [("用手机打开本项目的检查表单（扫描本项目打印检查表右上角的二维码，项目已选好），或带上打印的检查表。",
+                        "带上本项目打印的检查表（表单发布后，也可以用手机填写在线表单）。"),
+                       "逐条查看办公区域环境、人员着装和行为举止，每条点选一项；发现问题时写明位置和情况，"
+                       "纸质表写在表末“发现的问题”中。",
+                       "能当场纠正的当场纠正、示范指导（程序 4.1.4），并选“已当场纠正”。",
+                       "每日巡查还记录巡查时段（上午 / 下午）、当天第几次和巡查时间；有当事人的，填写被检查人员。"],
                "often": "patrols"},
     "records": {"how": ["抽查投诉记录、回访记录、报修记录，看是否及时、完整、闭环。",
                         "结果填在同一张检查表的相应条目上。"],
                 "often": "patrols"},
-    "questioning": {"how": ["抽问前运行 `handbook questions draw --project 项目 --n 5` 随机抽题（同一编号可重现），"
-                            "可加 `--card 抽问卡.pdf` 打印抽问卡，卡上有答题要点。",
+    "questioning": {"how": ["网站每周为每个项目抽好一组题（下方“打印”中的本周抽问卡，按项目和周次抽取，可重现），"
+                            "卡上有题目代号、主题和答题要点，打印后带去抽问。",
+                            "临时需要另抽一组时，运行 `handbook questions draw --project 项目 --n 5 --card 抽问卡.pdf`。",
                             "逐题请客服人员回答，对照要点判定答对 / 部分 / 答错。",
-                            "在客户关系部抽样检查表单最后一页“随机抽问”中记录被抽问人员和每题结果。"],
+                            "把被抽问人员和每题的题目代号、主题、结果记在客户关系部抽样检查表的“随机抽问”栏，"
+                            "录入时在表单最后一页“随机抽问”中按题目代号选择结果。"],
                     "often": "随客户关系部的抽样检查进行：每个项目每月至少一次，每次 5 题左右。"},
-    "survey": {"how": ["客服中心回访业主后，把本项目的问卷链接发给业主，或请业主扫描打印问卷上的二维码；"
-                       "链接和二维码已选好项目。",
-                       "业主对客服人员的服务态度、礼仪和沟通、响应速度、问题解决和总体满意度逐项打 1–5 分，可写意见。",
-                       "纸质问卷由客服中心按题目代号录入表单。问卷不收集业主姓名、电话、房号。"],
+    "survey": {"how": ["**什么时候发**：客服中心每次回访业主（报修、投诉处理完毕后的电话或上门回访）时，请业主填写问卷；"
+                       "每个项目每月至少回收若干份。",
+                       ("**在线**：把本项目的问卷链接（下方“表单”，已选好小区）发给业主，或请业主扫描本项目打印问卷上的二维码。",
+                        "**在线**：问卷表单发布后，把本项目的问卷链接（已选好小区）发给业主。"),
+                       "**纸质**：打印本项目的问卷（已印好小区名称）交给业主，填好后收回。",
+                       "**录入纸质问卷**：打开本项目的问卷链接，按问卷上的题目顺序逐题选分数，“填写日期”选问卷上写的日期"
+                       "（结果按这个日期计入当月），意见照抄，但不要录入姓名、电话、房号；录入后在纸质问卷上注明“已录入”。",
+                       "问卷不记名，不收集业主姓名、电话、房号；业主的问卷上没有题目代号和内部编号，这一页只给工作人员看。"],
                "often": "每次回访后发送；每个项目每月至少回收若干份，结果按月统计。"},
     "exam": {"how": ["客户关系部每季度组织一次综合考试，题目来自 `standards/methods.yaml` 的考试题库，"
                      "涉及服务礼仪、沟通技巧、法律法规、行业知识。",
-                     "可用 Google 表单测验在线考试，也可打印试卷（答案另页）。",
+                     "在线考试用 Google 表单测验（`handbook exam push --quarter 季度` 发布，链接见下方“表单”）；"
+                     "也可以打印试卷（见下方“打印”）。",
+                     "参考答案另成一页：`handbook exam build --quarter 季度` 把它写到 `build/exam/exam-季度-key.pdf`，"
+                     "仅供客户关系部阅卷，不发布到网站，考试结束前不得外传。",
                      "考试前先安排培训，见[培训记录](training.md)。"],
              "often": "每季度一次。"},
 }
@@ -205,12 +220,14 @@ def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path
     """
     lock = lock or {"checklists": {}}
     entries = lock.get("checklists", {})
+    demo = bool(lock.get("demo"))
     files: dict[str, str] = {}
     pages = []
     for method, clause in s.method_clause.items():
         m = s.methods[method]
         text = s.clauses[clause].text or ""
         forms, printables, results = [], [], []
+        push_hint = "运行 `handbook forms push` 后这里会出现填写链接"
         for cl in s.checklists.values():
             if any(method in i.methods for i in s.checklist_items(cl.id)) or \
                     (method == "questioning" and cl.methods and method in cl.methods):
@@ -225,23 +242,37 @@ def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path
             printables = [(f"{q.title}（空白）", survey_sheet_path(s))]
             printables += [(f"{s.projects[p].name}", survey_sheet_path(s, p))
                            for p in (p.id for p in s.organisation.projects if p.active)]
+        if method == "questioning" and s.methods_file.questioning:
+            printables += [(f"{p.name}：本周抽问卡", weekly_card_path(p.id))
+                           for p in s.organisation.projects if p.active]
         if method == "exam":
-            forms = [(f"季度考试 {fid[5:]}", e.get("responder_url", "")) for fid, e in sorted(entries.items())
-                     if fid.startswith("exam-")]
-            printables = [(f"{f[len('print/'):-4]}", f) for f in _exam_printables(s, existing)]
+            forms = [(f"季度考试 {fid[5:]}（Google 表单测验）", e.get("responder_url", ""))
+                     for fid, e in sorted(entries.items()) if fid.startswith("exam-")]
+            forms = forms or [("季度考试（Google 表单测验）", "")]
+            push_hint = "每季度运行 `handbook exam push --quarter 季度` 发布后，这里会出现考试链接"
+            printables = [(_exam_title(f), f) for f in _exam_printables(s, existing)]
         printables = [(t, p) for t, p in printables if existing(p)]
+        has_form = any(url for _, url in forms)
+        how = [step[0 if has_form else 1] if isinstance(step, tuple) else step
+               for step in METHODS.get(method, {}).get("how", [])]
         if method in RESULTS and existing(RESULTS[method][1]):
             results.append(RESULTS[method])
         if method == "exam":
             results += [("考试结果", p) for p in EXAM_RESULTS if existing(p)]
         path = f"{METHODS_DIR}/{method}.md"
         files[path] = render("methods/method.md.j2", m=m, clause=clause, text=text,
-                             how=METHODS.get(method, {}).get("how", []), often=_frequency(s, method, clause),
+                             how=how, often=_frequency(s, method, clause), push_hint=push_hint, demo=demo,
                              forms=forms, printables=printables, results=results, method=method,
                              training=method == "exam", link=lambda target: _rel(target, path))
         pages.append((m.name, clause, f"{method}.md"))
     files[f"{METHODS_DIR}/index.md"] = render("methods/index.md.j2", pages=pages)
     return files
+
+
+def _exam_title(path: str) -> str:
+    """`print/exam-2026Q4.pdf` → 2026Q4 试卷; the key, when published after the exam, says so."""
+    stem = path[len("print/exam-"):-len(".pdf")]
+    return f"{stem[:-4]} 参考答案（考试后发布）" if stem.endswith("-key") else f"{stem} 试卷"
 
 
 def _exam_printables(s: Standards, existing) -> list[str]:
@@ -255,8 +286,11 @@ def _rel(target: str, from_page: str) -> str:
 
 
 def method_pages_generator(store_path: Path | str | None = None, *, lock_path: Path | str | None = None,
-                           pdf: bool = True, cache_dir: Path | str | None = Path("build/pdf-cache")):
-    """A site page generator: method pages, training, satisfaction and knowledge results, questionnaire sheets.
+                           pdf: bool = True, cache_dir: Path | str | None = Path("build/pdf-cache"),
+                           today: dt.date | None = None):
+    """A site page generator: method pages, training, satisfaction and knowledge results, questionnaire
+    sheets and each project's questioning card for the week of `today` (default: today in the
+    organisation's time zone; the demo passes its fixed end date).
 
     Run it after the results generator (which replaces results/), so the links to results exist.
     """
@@ -274,6 +308,9 @@ def method_pages_generator(store_path: Path | str | None = None, *, lock_path: P
         if pdf and s.methods_file.questionnaire:
             ctx.written += write_survey_sheets(s, ctx.docs_dir, lock,
                                                cache_dir=Path(cache_dir) if cache_dir else None)
+        if pdf and s.methods_file.questioning:
+            day = today or dt.datetime.now(ZoneInfo(s.organisation.timezone)).date()
+            ctx.written += write_weekly_cards(s, ctx.docs_dir, day, cache_dir=Path(cache_dir) if cache_dir else None)
 
         def existing(rel: str):
             if rel == "print/":

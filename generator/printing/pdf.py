@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import HandbookError
+from ..forms.prefill import project_links
 from ..messages import Msg
 from .. import labels as views, page_urls as urls
 from ..standards import Standards
@@ -151,12 +152,16 @@ def render_pdfs(jobs: list[tuple[str, Path]], css: str, *, cache_dir: Path | Non
 
 def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None = None,
                  per_project: bool = True, workers: int | None = None,
-                 focus: dict | None = None) -> list[SheetFile]:
+                 focus: dict | None = None, lock: dict | None = None) -> list[SheetFile]:
     """Write every checklist's blank PDF, per-project PDFs and HTML print view under docs_dir/print/.
 
     `focus` maps a project id to its focus list, printed at the top of that project's sheets.
+    `lock` is the forms lock (`forms.lock_file.read_lock`): a project's sheet prints the QR code of its
+    prefilled form when the lock has the checklist's form (marked 演示 when the lock says `demo: true`).
     """
     focus = focus or {}
+    lock = lock or {"checklists": {}}
+    demo = bool(lock.get("demo"))
     out_dir = docs_dir / urls.PRINT_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     css = stylesheet_text()
@@ -168,7 +173,9 @@ def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None
         # the PDFs link no stylesheet: the renderer is handed it, with the subset font first
         planned.append((render_sheet_html(blank, None), checklist.id, None))
         if per_project:
-            planned += [(render_sheet_html(build_sheet(standards, checklist.id, p.id, tuple(focus.get(p.id, ()))),
+            links = project_links(lock, standards, checklist.id)
+            planned += [(render_sheet_html(build_sheet(standards, checklist.id, p.id, tuple(focus.get(p.id, ())),
+                                                       form_url=links.get(p.id, ""), demo=demo),
                                            None), checklist.id, p.id)
                         for p in views.checklist_projects(standards, checklist)]
     jobs = [(html, docs_dir / urls.sheet_pdf(cid, pid)) for html, cid, pid in planned]

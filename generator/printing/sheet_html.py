@@ -8,13 +8,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
-from ..inspection import NOT_APPLICABLE, findings_to_empty
+from ..forms.prefill import qr_svg
+from ..inspection import NOT_APPLICABLE, PATROL_FIELDS, PERIODS, findings_to_empty
 from .. import labels as views
 from ..templating import render
 from ..standards import Standards
 
 STYLESHEET = "sheet.css"
 FOCUS_ON_SHEET = 5  # focus entries printed at the top of a project's sheet
+QUESTIONING_ROWS = 5   # rows of the random-questioning record: the usual draw (`handbook questions draw --n 5`)
+# Rows of the findings table (条目 / 问题描述 / 当场纠正 / 整改期限) at the end of a sheet. A one-page sheet
+# keeps its last rows for the focus list, so the list never takes the room to write; a longer sheet has
+# the room of its last page.
+FINDINGS_ROWS_ONE_PAGE = 5
+FINDINGS_ROWS_NO_FOCUS = 2     # added to a one-page sheet without a focus list: its room is free
+FINDINGS_ROWS_LONG = 18
+ONE_PAGE_ITEMS = 16            # sheets with up to this many items are laid out to fit one A4 page
 
 
 @dataclass(frozen=True)
@@ -25,7 +34,7 @@ class SheetRow:
     points: float
     deduction: float
     critical: bool
-    example: bool
+    example: bool      # kept for callers; official sheets do not print it (the site marks such items)
 
     @property
     def empty(self) -> int:
@@ -61,6 +70,12 @@ class Sheet:
     lowest_grade: str
     not_applicable: str = NOT_APPLICABLE
     focus: tuple[tuple[str, str, str], ...] = ()   # (code or "", what to check, why) — 程序 4.1.1, 4.1.2
+    rounds: int = 0                # patrols a day (程序 4.5): > 0 prints period, round, time and 被检查人员
+    questioning: tuple[str, ...] = ()   # answer labels of the random-questioning record (程序 4.4.2.1), or ()
+    questioning_rows: int = QUESTIONING_ROWS
+    form_url: str = ""             # the project's prefilled form (its QR code is printed), "" without a form
+    demo: bool = False             # the form link comes from the demo lock: its QR code is marked 演示
+    findings_rows: int = FINDINGS_ROWS_ONE_PAGE
 
     @property
     def total(self) -> float:
@@ -74,10 +89,27 @@ class Sheet:
     def has_critical(self) -> bool:
         return any(r.critical for s in self.sections for r in s.rows)
 
+    @property
+    def periods(self) -> tuple[str, ...]:
+        return PERIODS
+
+    @property
+    def patrol_fields(self) -> dict[str, str]:
+        return PATROL_FIELDS
+
+    @property
+    def qr(self) -> str:
+        """The inline SVG QR code of the prefilled form ('' without a form)."""
+        return qr_svg(self.form_url, scale=2) if self.form_url else ""
+
 
 def build_sheet(standards: Standards, checklist_id: str, project_id: str | None = None,
-                focus: tuple = ()) -> Sheet:
-    """The sheet of a checklist, blank or with a project's name (and its focus list) filled in."""
+                focus: tuple = (), *, form_url: str = "", demo: bool = False) -> Sheet:
+    """The sheet of a checklist, blank or with a project's name (and its focus list) filled in.
+
+    `form_url` is the project's prefilled form link (from the lock: `forms.prefill.project_links`); the
+    sheet then prints its QR code, marked 演示 when `demo` (the demo lock's ids are not real forms).
+    """
     checklist = standards.checklists[checklist_id]
     chosen = {i.code for i in standards.checklist_items(checklist_id)}
     sections = []
@@ -87,6 +119,13 @@ def build_sheet(standards: Standards, checklist_id: str, project_id: str | None 
         if rows:
             sections.append(SheetSection(section.number, section.title, rows))
     grades = tuple((g.name, g.min, g.max) for g in views.grade_bands(standards))
+    bank = standards.methods_file.questioning
+    questioning = tuple(bank.answers) if bank and checklist.methods and bank.method in checklist.methods else ()
+    focus = tuple(focus[:FOCUS_ON_SHEET])
+    if sum(len(s.rows) for s in sections) <= ONE_PAGE_ITEMS and not questioning:
+        findings_rows = FINDINGS_ROWS_ONE_PAGE + (0 if focus else FINDINGS_ROWS_NO_FOCUS)
+    else:
+        findings_rows = FINDINGS_ROWS_LONG
     return Sheet(
         checklist_id=checklist.id, title=checklist.title, description=checklist.description,
         organisation=standards.organisation.name, document_number=standards.document.number,
@@ -94,7 +133,9 @@ def build_sheet(standards: Standards, checklist_id: str, project_id: str | None 
         roles=tuple(views.role_names(standards, checklist.roles)),
         project=standards.projects[project_id].name if project_id else None,
         sections=tuple(sections), grades=grades, lowest_grade=standards.lowest_grade,
-        focus=tuple((e.code or "", e.text, "；".join(e.reasons)) for e in focus[:FOCUS_ON_SHEET]))
+        focus=tuple((e.code or "", e.text, "；".join(e.reasons)) for e in focus),
+        rounds=views.daily_rounds(standards, checklist), questioning=questioning,
+        form_url=form_url if project_id else "", demo=demo, findings_rows=findings_rows)
 
 
 def render_sheet_html(sheet: Sheet, stylesheet_href: str | None = STYLESHEET) -> str:

@@ -52,8 +52,9 @@ def _context(standards: Standards, path: str) -> dict:
 def procedure_page(standards: Standards) -> Page:
     path = urls.PROCEDURE_PAGE
     section_numbers = {sec.number for sec in standards.sections}
+    examples = [i for sec in standards.sections for i in sec.items if i.example]
     return Page(path, render("site/procedure.md", clauses=standards.procedure.clauses,
-                             section_numbers=section_numbers, child_items=child_items,
+                             section_numbers=section_numbers, child_items=child_items, examples=examples,
                              **_context(standards, path)))
 
 

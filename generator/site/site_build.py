@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import HandbookError
+from ..forms.lock_file import DEFAULT_LOCK, read_lock
 from ..messages import Msg
 from ..printing.pdf import SheetFile, write_sheets
 from ..standards import Standards, require_standards
@@ -115,8 +116,11 @@ def _quiet_libraries() -> None:
 def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Iterable[PageGenerator] = (),
                   pdf: bool = True, per_project: bool = True, cache_dir: Path | None = None,
                   timings: dict[str, float] | None = None,
-                  sheet_focus: Callable[[Standards], dict] | None = None) -> tuple[SiteContext, list[SheetFile]]:
-    """Write every generated page, the printable sheets and the extra generators' pages into docs_dir."""
+                  sheet_focus: Callable[[Standards], dict] | None = None,
+                  lock: dict | None = None) -> tuple[SiteContext, list[SheetFile]]:
+    """Write every generated page, the printable sheets and the extra generators' pages into docs_dir.
+
+    `lock` (the forms lock's data) gives the project sheets the QR codes of their prefilled forms."""
     timings = {} if timings is None else timings
     t0 = time.perf_counter()
     generated = generate_pages(standards)
@@ -130,7 +134,7 @@ def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Ite
     t0 = time.perf_counter()
     focus = sheet_focus(standards) if sheet_focus and pdf and per_project else None
     sheets = write_sheets(standards, docs_dir, cache_dir=cache_dir, per_project=per_project,
-                          focus=focus) if pdf else []
+                          focus=focus, lock=lock) if pdf else []
     timings["pdf"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -196,8 +200,12 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                docs_dir: Path | str = Path("site"), config_file: Path | str = Path("mkdocs.yml"),
                extra_generators: Iterable[PageGenerator] = (), pdf: bool = True, per_project: bool = True,
                cache_dir: Path | str | None = Path("build/pdf-cache"),
-               sheet_focus: Callable[[Standards], dict] | None = None) -> BuildReport:
+               sheet_focus: Callable[[Standards], dict] | None = None,
+               lock_path: Path | str | None = None) -> BuildReport:
     """Generate the handbook from the standards and build it into out_dir (default public/).
+
+    The project sheets carry QR codes of the forms in `lock_path` (default forms/forms.lock.yaml, when
+    it exists).
 
     Raises `StandardsInvalid` (every diagnostic) or `HandbookError`; out_dir is then unchanged.
     """
@@ -208,11 +216,12 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     standards = require_standards(standards_dir)
+    lock = read_lock(Path(lock_path) if lock_path else DEFAULT_LOCK) if pdf else None
     timings["load"] = time.perf_counter() - t0
 
     docs_dir.mkdir(parents=True, exist_ok=True)
     ctx, sheets = generate_site(standards, docs_dir, extra_generators=extra_generators, pdf=pdf,
-                                per_project=per_project, sheet_focus=sheet_focus,
+                                per_project=per_project, sheet_focus=sheet_focus, lock=lock,
                                 cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
 
     doc = standards.document

@@ -6,8 +6,11 @@ the form can be sent after a return visit. Nothing about the owner is asked or
 kept except the comment they typed: the form collects no e-mail, and ingest
 stores only the mapped cells (time, project, ratings, comment) of each row.
 
-Question titles start with the question id (`attitude 客服人员的服务态度`), so a
-response column maps to its question even when the lock file is not at hand.
+The owner reads no codes: question titles are the questions' texts, and the ids
+(`attitude` …) stay the questions' keys in the lock, where ingest maps columns by
+title; titles of older forms that started with the id (`attitude 客服人员的服务态度`)
+still map by that id. A paper questionnaire typed in later carries its 填写日期,
+which then dates the response (the month it counts in).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, ques
 from ...forms.prefill import prefill_url, qr_svg
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
 from ...ingest.store import StoreWriter, open_store_read_only
-from ...ingest.values import parse_datetime
+from ...ingest.values import parse_date, parse_datetime
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
 from ...inspection import FIELD_TITLES
@@ -40,7 +43,11 @@ from ..patrol.simulate import TIMESTAMP_TITLES as EXPORT_TIMESTAMP_TITLES
 from ..patrol.simulate import format_cell
 
 COMMENT = "comment"
-PROJECT_HINT = "扫描项目二维码或打开项目链接时已选好；没有选好时请选择您所在的小区。"
+FILLED = "filled"
+FILLED_TITLE = "填写日期"
+PROJECT_HINT = "如果已经选好，请不要修改；没有选好时，请选择您所在的小区。"
+FILLED_HINT = "选填：在手机上填写的不用选。"
+THANKS_TITLE = "谢谢！"
 
 
 def questionnaire(standards: Standards):
@@ -58,8 +65,9 @@ def survey_id(standards: Standards) -> str | None:
 
 
 def question_title(question) -> str:
-    """Title of a rating question; ingest maps a column by the id at its start."""
-    return f"{question.id} {question.text}"
+    """Title of a rating question: its text, as the owner reads it (ingest maps it by the lock's title or
+    the text; the id stays the question's key)."""
+    return question.text
 
 
 def _projects(standards: Standards) -> list[str]:
@@ -82,6 +90,10 @@ def build_survey_form(standards: Standards) -> FormSpec:
     names = [standards.projects[p].name for p in _projects(standards)]
     add("field:project", FIELD_TITLES["project"],
         choice_question(stable_id("question:field:project"), names, "DROP_DOWN"), {"field": "project"}, PROJECT_HINT)
+    add("field:filled", FILLED_TITLE,
+        {"questionId": stable_id(f"question:{sid}:filled"), "required": False,
+         "dateQuestion": {"includeYear": True}},
+        {"kind": FILLED}, FILLED_HINT)
     scale = q.scale
     for sq in q.questions:
         add(f"q:{sq.id}", question_title(sq),
@@ -94,11 +106,15 @@ def build_survey_form(standards: Standards) -> FormSpec:
             {"questionId": stable_id(f"question:{sid}:comment"), "required": False,
              "textQuestion": {"paragraph": True}},
             {"kind": COMMENT})
+    if q.thanks:
+        items.append({"itemId": stable_id(f"item:{sid}:thanks"), "title": THANKS_TITLE,
+                      "description": q.thanks.strip(), "textItem": {}})
     check_unique_ids(sid, items)
+    # written for owners: a greeting, how to answer, who asks; no procedure numbers, codes or staff notes
     description = "\n\n".join(filter(None, [
-        (q.description or "").strip(),
-        f"每题从 {scale.min}（{scale.min_label}）到 {scale.max}（{scale.max_label}）选一个分数。",
-        f"{standards.organisation.name} · 标准版本 {standards.document.version}"]))
+        (q.greeting or "").strip(),
+        f"每题从 {scale.min} 到 {scale.max} 选一个分数：{scale.min} 分 = {scale.min_label}，{scale.max} 分 = {scale.max_label}。",
+        standards.organisation.name]))
     requests: list[dict] = [
         {"updateFormInfo": {"info": {"description": description}, "updateMask": "description"}},
         # owners stay anonymous: an e-mail address is never collected
@@ -133,13 +149,16 @@ def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
 
 # ---------------------------------------------------------------- printable sheet
 
-def render_survey_sheet(standards: Standards, project: str | None = None, url: str | None = None) -> str:
-    """The A4 paper questionnaire as HTML (the project's name and QR code when given)."""
+def render_survey_sheet(standards: Standards, project: str | None = None, url: str | None = None, *,
+                        demo: bool = False) -> str:
+    """The owner's A4 paper questionnaire as HTML: the project's name, and the QR code of its prefilled
+    form when `url` is given (marked 演示 when `demo`: the demo lock's form is not real). Nothing on it
+    is for staff: no procedure numbers, codes or entry instructions (those are on the method page)."""
     q = questionnaire(standards)
     return render("methods/survey.html", q=q, organisation=standards.organisation.name,
                   project=standards.projects[project].name if project else "",
-                  scale=list(range(q.scale.min, q.scale.max + 1)), url=url or "",
-                  qr=qr_svg(url, scale=3) if url else "", version=standards.document.version)
+                  scale=list(range(q.scale.min, q.scale.max + 1)), url=url or "", filled_title=FILLED_TITLE,
+                  qr=qr_svg(url, scale=3) if url else "", demo=demo)
 
 
 def survey_sheet_path(standards: Standards, project: str | None = None) -> str:
@@ -151,10 +170,11 @@ def survey_sheet_path(standards: Standards, project: str | None = None) -> str:
 def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None = None, *,
                         cache_dir: Path | None = None) -> list[str]:
     """Write the blank questionnaire and one per project (with its QR code once pushed) as PDFs."""
-    links = survey_links(lock or {"checklists": {}}, standards)
+    lock = lock or {"checklists": {}}
+    links = survey_links(lock, standards)
     planned = [(render_survey_sheet(standards), survey_sheet_path(standards))]
-    planned += [(render_survey_sheet(standards, p, links.get(p)), survey_sheet_path(standards, p))
-                for p in _projects(standards)]
+    planned += [(render_survey_sheet(standards, p, links.get(p), demo=bool(lock.get("demo"))),
+                 survey_sheet_path(standards, p)) for p in _projects(standards)]
     for _, rel in planned:
         (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
     faces = font_faces(standards, cache_dir)
@@ -169,6 +189,7 @@ REASONS = {
     "missing_answer": "缺少必填答案：{value}",
     "unknown_project": "未知项目“{value}”",
     "bad_time": "无法识别的提交时间“{value}”",
+    "bad_filled": "无法使用的填写日期“{value}”",
     "not_an_option": "{value}",
     "duplicate": "与本次读取的另一行完全相同（重复提交）",
     "too_long": "意见过长：{value}",
@@ -217,6 +238,7 @@ def map_survey_columns(header: list, standards: Standards, form=None) -> tuple[d
     if q.comment:
         titles[_norm(q.comment)] = (COMMENT, "")
     titles[_norm(FIELD_TITLES["project"])] = ("project", "")
+    titles[_norm(FILLED_TITLE)] = (FILLED, "")
     for version in (form.versions if form else ()):
         for entry in version.questions.values():
             title = _norm(entry.get("title"))
@@ -224,6 +246,8 @@ def map_survey_columns(header: list, standards: Standards, form=None) -> tuple[d
                 titles.setdefault(title, ("q", str(entry["survey"])))
             elif entry.get("kind") == COMMENT:
                 titles.setdefault(title, (COMMENT, ""))
+            elif entry.get("kind") == FILLED:
+                titles.setdefault(title, (FILLED, ""))
             elif entry.get("field") == "project":
                 titles.setdefault(title, ("project", ""))
     targets: dict[int, tuple] = {}
@@ -264,6 +288,15 @@ def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standard
         submitted = parse_datetime(raw_time, source_tz, org_tz)
     except (ValueError, OverflowError):
         raise SurveyRejected("bad_time", raw_time) from None
+    raw_filled = cell(FILLED)
+    if raw_filled not in (None, ""):   # a paper questionnaire typed in later: dated by the owner's 填写日期
+        try:
+            filled = parse_date(raw_filled, source_tz)
+        except (ValueError, OverflowError):
+            raise SurveyRejected("bad_filled", raw_filled) from None
+        if filled > submitted.date():
+            raise SurveyRejected("bad_filled", f"{raw_filled}（晚于提交日期 {submitted.date().isoformat()}）")
+        submitted = dt.datetime.combine(filled, submitted.timetz())
     project_raw = str(cell("project") or "").strip()
     if not project_raw:
         raise SurveyRejected("missing_answer", FIELD_TITLES["project"])
@@ -420,8 +453,8 @@ def simulate_survey(standards: Standards, start: dt.date, end: dt.date, seed: in
 def survey_header(standards: Standards, *, locale: str = "zh-CN") -> list[str]:
     """The response sheet's header as Google writes it for the generated form."""
     q = questionnaire(standards)
-    return ([EXPORT_TIMESTAMP_TITLES[locale], FIELD_TITLES["project"]] + [question_title(sq) for sq in q.questions]
-            + ([q.comment] if q.comment else []))
+    return ([EXPORT_TIMESTAMP_TITLES[locale], FIELD_TITLES["project"], FILLED_TITLE]
+            + [question_title(sq) for sq in q.questions] + ([q.comment] if q.comment else []))
 
 
 def survey_sheet_values(standards: Standards, responses: list[SimSurvey], *, locale: str = "zh-CN") -> list[list]:
@@ -429,8 +462,8 @@ def survey_sheet_values(standards: Standards, responses: list[SimSurvey], *, loc
     q = questionnaire(standards)
     rows: list[list] = [survey_header(standards, locale=locale)]
     for r in responses:
-        rows.append([r.submitted_at.replace(tzinfo=None), r.project] + [r.answers.get(sq.id, "") for sq in q.questions]
-                    + ([r.comment] if q.comment else []))
+        rows.append([r.submitted_at.replace(tzinfo=None), r.project, ""]   # 填写日期: blank when filled on a phone
+                    + [r.answers.get(sq.id, "") for sq in q.questions] + ([r.comment] if q.comment else []))
     return rows
 
 
