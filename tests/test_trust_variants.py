@@ -1,0 +1,56 @@
+"""Issue 12, variants of its cases found by trying them as a hostile tester would.
+
+Each test runs the real CLI (click's CliRunner on `generator.cli.main`) on a real SQLite store and
+checks the exit code, the exact message, what the store holds and the numbers, counted by hand.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from generator.ingest import read_inspections, read_quarantine
+
+from test_ingest_trust import EXAMPLE, error_line, ingest, read_rows, scores, standards  # noqa: F401 (fixture)
+
+
+def crlf_bytes(rows: list[list[str]]) -> bytes:
+    """Rows as a Sheets CSV download has them: CRLF line ends, no quoting needed for these cells."""
+    return "\r\n".join(",".join(r) for r in rows).encode("utf-8")
+
+
+# ---------------------------------------------------------------- case 4: a file cut inside a character
+
+def test_a_file_cut_inside_a_character_quarantines_its_last_line(standards, tmp_path):
+    rows = read_rows(EXAMPLE)[:12]                   # header and 11 responses
+    assert rows[11][5] == "符合"
+    last = ",".join(rows[11][:5]).encode("utf-8") + b"," + "符合".encode("utf-8")[:4]   # cut inside 合
+    path = tmp_path / "cut.csv"
+    path.write_bytes(crlf_bytes(rows[:11]) + b"\r\n" + last)
+    db = tmp_path / "s.sqlite"
+    result = ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db))
+    assert result.exit_code == 0, result.output      # before: 不是 UTF-8 或 GB18030 文本, exit 1
+    assert "读取 11 行：新增 10，修改 0，未变 0，隔离 1；来源中已删除 0" in result.output
+    assert [(q.row_number, q.reason_code, q.reason) for q in read_quarantine(db)] == [
+        (12, "not_an_option", "条目 4.2.1.1-a 的答案“符”不是选项")]
+    assert scores(standards, db)[0] == 10
+
+
+def test_a_utf16_file_cut_short_or_broken_never_gives_a_traceback(standards, tmp_path):
+    rows = read_rows(EXAMPLE)[:12]
+    data = "\r\n".join(",".join(r) for r in rows).encode("utf-16")     # Excel's "Unicode text", with a BOM
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(data[:len(data) - 41])     # an odd number of bytes: cut inside row 12's cells
+    db = tmp_path / "s.sqlite"
+    result = ingest(tmp_path, "--file", str(cut), "--checklist", "daily-patrol", "--store", str(db))
+    assert result.exit_code == 0, result.output      # before: UnicodeDecodeError traceback
+    assert "读取 11 行：新增 10，修改 0，未变 0，隔离 1；来源中已删除 0" in result.output
+    assert [(q.row_number, q.reason_code) for q in read_quarantine(db)] == [(12, "unanswered")]
+    assert len(read_inspections(db)) == 10
+
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(data[:100] + b"\x00\xdc" + data[100:])     # a lone low surrogate inside the header
+    db2 = tmp_path / "s2.sqlite"
+    result = ingest(tmp_path, "--file", str(broken), "--checklist", "daily-patrol", "--store", str(db2))
+    assert result.exit_code == 1
+    assert error_line(result) == f"Error: {broken} 不是 UTF-8 或 GB18030 文本。从表格重新导出为 CSV（UTF-8）。"
+    assert not db2.exists()
