@@ -54,3 +54,20 @@ def test_a_utf16_file_cut_short_or_broken_never_gives_a_traceback(standards, tmp
     assert result.exit_code == 1
     assert error_line(result) == f"Error: {broken} 不是 UTF-8 或 GB18030 文本。从表格重新导出为 CSV（UTF-8）。"
     assert not db2.exists()
+
+
+# ---------------------------------------------------------------- case 8: odd files
+
+def test_a_pipe_or_a_device_as_file_is_named_for_what_it_is(tmp_path):
+    import os
+
+    fifo = tmp_path / "responses.csv"
+    os.mkfifo(fifo)                 # never opened: reading a pipe nobody writes to would hang
+    db = tmp_path / "s.sqlite"
+    for path in (fifo, "/dev/null"):
+        result = ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db))
+        assert result.exit_code == 1
+        # before: 找不到文件 …, though the file is there
+        assert error_line(result) == (f"Error: {path} 不是普通文件（是管道、设备等特殊文件）。"
+                                      "--file 需要一个 CSV 或 XLSX 导出文件。")
+    assert not db.exists()

@@ -109,8 +109,10 @@ def read_file(path: Path | str, checklist: str) -> Table:
     path = Path(path)
     if path.is_dir():
         raise error("ingest_file_is_folder", path=path)
-    if not path.is_file():
+    if not path.exists():
         raise error("ingest_file_missing", path=path)
+    if not path.is_file():   # a pipe or a device (/dev/null): exists, but is no export (never opened)
+        raise error("ingest_file_not_regular", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path, checklist)
     return read_csv(path, checklist)
