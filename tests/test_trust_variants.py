@@ -71,3 +71,55 @@ def test_a_pipe_or_a_device_as_file_is_named_for_what_it_is(tmp_path):
         assert error_line(result) == (f"Error: {path} 不是普通文件（是管道、设备等特殊文件）。"
                                       "--file 需要一个 CSV 或 XLSX 导出文件。")
     assert not db.exists()
+
+
+# ---------------------------------------------------------------- cases 5 and 6: a broken character from the API
+
+def test_a_lone_surrogate_in_a_sheets_answer_is_replaced_not_a_traceback(standards, tmp_path):
+    import datetime as dt
+    import json
+
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from generator.instruments.patrol import simulate as sim
+
+    from conftest import STANDARDS
+    from fakegoogle.base import write_service_account_key
+    from fakegoogle.sheets import FakeSheet, FakeSheets
+
+    key = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+    fake = FakeSheets().start()
+    try:
+        def ascii_json(handler):   # Google escapes non-ASCII as \uXXXX: a lone surrogate arrives as "\ud83d"
+            def answer(request, match):
+                response = handler(request, match)
+                response.body = json.dumps(response.body, ensure_ascii=True).encode()
+                return response
+            return answer
+
+        fake.routes = [(method, pattern, ascii_json(handler)) for method, pattern, handler in fake.routes]
+        responses = sim.simulate(standards, "daily-patrol", start=dt.date(2026, 11, 16), end=dt.date(2026, 11, 17),
+                                 projects=["wutong"])
+        values = sim.sheet_values(standards, "daily-patrol", responses)
+        fake.add_spreadsheet(key, "巡查（回复）", [FakeSheet("表单回复 1", 0, values)])
+        db = tmp_path / "s.sqlite"
+        args = ["ingest", "--sheet", key, "--checklist", "daily-patrol", "--store", str(db), "--credentials",
+                str(write_service_account_key(tmp_path / "sa.json", fake.url + "/token")), "--deadline", "2",
+                "--lock", str(tmp_path / "no.yaml"), "--standards", str(STANDARDS)]
+        env = {"HANDBOOK_SHEETS_ENDPOINT": fake.url}
+        assert CliRunner().invoke(main, args, env=env).exit_code == 0
+        numbers = scores(standards, db)
+        assert numbers[0] == len(responses) == len(values) - 1
+
+        note = values[0].index("问题说明（4.2.1 服务场景）")
+        row = values[-1] + [""] * (len(values[0]) - len(values[-1]))
+        row[note] = "门口有水\ud83d"            # an emoji cut in two: its high surrogate alone
+        fake.sheet(key).values = values[:-1] + [row]
+        result = CliRunner().invoke(main, args, env=env)
+        assert result.exit_code == 0, result.output      # before: UnicodeEncodeError traceback
+        assert f"读取 {len(responses)} 行：新增 0，修改 1，未变 {len(responses) - 1}，隔离 0" in result.output
+        assert "门口有水\ufffd" in {i.notes.get("4.2.1") for i in read_inspections(db)}   # U+FFFD in its place
+        assert scores(standards, db) == numbers
+    finally:
+        fake.stop()
