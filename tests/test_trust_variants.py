@@ -123,3 +123,49 @@ def test_a_lone_surrogate_in_a_sheets_answer_is_replaced_not_a_traceback(standar
         assert scores(standards, db) == numbers
     finally:
         fake.stop()
+
+
+# ---------------------------------------------------------------- case 16: contacts as people type them
+
+CONTACTS = {   # a note as typed -> as published on every page, CSV download and the search index
+    "电话：138.0013.8000": "电话：138****8000",
+    "电话 138 - 0013 - 8000 已回访": "电话 138****8000 已回访",
+    "手机１３８００１３８０００": "手机138****8000",
+    "座机 (0)139-1234-5678": "座机 (0)139****5678",
+    "＋８６　１３７　００００　１１１１": "137****1111",
+    "李四＠qq.com 全角": "李***@*** 全角",
+    "邮件 zhang.san@mail.corp.example.com.cn": "邮件 z***@***",
+    "写信 wang@qq。com": "写信 w***@***",
+    "张三@例子.中国": "张***@***",
+    "@Lily 请跟进。谢谢": "@Lily 请跟进。谢谢",
+}
+CONTACT_TEXTS = ["138.0013.8000", "138 - 0013 - 8000", "１３８００１３８０００", "139-1234-5678", "１３７", "qq.com",
+                 "qq。com", "zhang.san", "corp.example", "例子.中国"]
+
+
+def test_contacts_written_the_way_people_type_them_are_masked_everywhere(tmp_path):
+    from test_published_text import build, cli, example_rows, readable, write_csv, NOTE_COLUMNS, S
+
+    header, rows = example_rows()
+    rows = [list(r) for r in rows]
+    typed = list(CONTACTS)
+    for row, note in zip(rows[-len(typed):], typed):
+        row[NOTE_COLUMNS[0]] = note
+    store = tmp_path / "s.sqlite"
+    result = cli("ingest", "--file", write_csv(tmp_path / "patrol.csv", header, rows), "--checklist", "daily-patrol",
+                 "--store", store)
+    assert result.exit_code == 0 and "隔离 0" in result.output, result.output
+    public = build(store, tmp_path / "site")
+
+    files = [p for p in public.rglob("*") if p.is_file()]
+    assert public / "search/search_index.json" in files
+    for path in files:      # before: the dotted, spaced, full-width and ＠ forms were published as typed
+        text = readable(path)
+        for secret in CONTACT_TEXTS:
+            assert secret not in text, (path, secret)
+    ids = {p.name: p.id for p in S.organisation.projects}
+    for row, note in zip(rows[-len(typed):], typed):
+        download = (public / f"results/csv/{ids[row[1]]}-inspections.csv").read_text(encoding="utf-8-sig")
+        assert f"4.2.1：{CONTACTS[note]}" in download, note
+    index = readable(public / "search/search_index.json")
+    assert "手机138****8000" in index and "李***@*** 全角" in index and "@Lily 请跟进。谢谢" in index
