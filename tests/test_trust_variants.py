@@ -169,3 +169,48 @@ def test_contacts_written_the_way_people_type_them_are_masked_everywhere(tmp_pat
         assert f"4.2.1：{CONTACTS[note]}" in download, note
     index = readable(public / "search/search_index.json")
     assert "手机138****8000" in index and "李***@*** 全角" in index and "@Lily 请跟进。谢谢" in index
+
+
+# ---------------------------------------------------------------- case 2: a column other than an item deleted
+
+def without(rows: list[list[str]], title: str) -> list[list[str]]:
+    i = rows[0].index(title)
+    return [r[:i] + r[i + 1:] for r in rows]
+
+
+MISSING = ("Error: 文件 {path} 的表头缺少检查表“daily-patrol”的 {n} 个题目列：{columns}；本次未写入任何内容。"
+           "请从表格重新导出完整的回复（不要删除列）后再导入。")
+
+
+def test_an_export_without_a_date_correction_or_timestamp_column_is_refused(standards, tmp_path):
+    from test_ingest_trust import dump, write_rows
+
+    rows = read_rows(EXAMPLE)
+    export = write_rows(tmp_path / "export" / "daily-patrol.csv", rows)
+    db = tmp_path / "s.sqlite"
+    assert ingest(tmp_path, "--file", str(export), "--checklist", "daily-patrol", "--store", str(db)).exit_code == 0
+    before, numbers = dump(db), scores(standards, db)
+    corrected = rows[0].index("已当场纠正（4.2.1 服务场景）")
+    assert sum(1 for r in rows[1:] if r[corrected] == "是") == 297     # on-site corrections, counted in the CSV
+
+    # before: 已当场纠正 gone -> 297 corrections lost, those actions stay open and fall overdue;
+    # 检查日期 gone -> every patrol counted on its day of submission; 时间戳记 gone -> 1,501 rows quarantined
+    for title in ("已当场纠正（4.2.1 服务场景）", "检查日期", "时间戳记"):
+        write_rows(export, without(rows, title))
+        result = ingest(tmp_path, "--file", str(export), "--checklist", "daily-patrol", "--store", str(db))
+        assert result.exit_code == 1, (title, result.output)
+        assert error_line(result) == MISSING.format(path=export, n=1, columns=title)
+        assert dump(db) == before and scores(standards, db) == numbers
+
+
+def test_a_file_that_is_no_export_at_all_is_refused_not_quarantined(tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_text("姓名,部门\n张三,工程部\n李四,客服部\n", encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    result = ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db))
+    assert result.exit_code == 1              # before: exit 0, both rows quarantined as 缺少必填答案：时间戳记
+    # 13 items, the timestamp, 4 fields, 问题说明 and 已当场纠正 of 2 sections
+    assert error_line(result) == MISSING.format(path=path, n=22, columns=(
+        "4.2.1.1-a 办公区物品与桌面整洁、4.2.1.1-b 下班前清理桌面、归位座椅、4.2.1.1-c 纸篓、雨伞、外套按规定放置、"
+        "4.2.1.2-a 地面干净、4.2.1.2-b 桌椅、屏风、设备无尘 等 22 列"))
+    assert not db.exists()
