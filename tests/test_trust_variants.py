@@ -214,3 +214,41 @@ def test_a_file_that_is_no_export_at_all_is_refused_not_quarantined(tmp_path):
         "4.2.1.1-a 办公区物品与桌面整洁、4.2.1.1-b 下班前清理桌面、归位座椅、4.2.1.1-c 纸篓、雨伞、外套按规定放置、"
         "4.2.1.2-a 地面干净、4.2.1.2-b 桌椅、屏风、设备无尘 等 22 列"))
     assert not db.exists()
+
+
+# ---------------------------------------------------------------- cases 2 and 4 for the customer questionnaire
+
+def test_questionnaire_blank_rating_cut_line_or_deleted_column_never_shifts_the_means(standards, tmp_path):
+    import datetime as dt
+
+    from generator.instruments.questionnaire.survey import read_survey, simulate_survey, write_survey_csv
+    from test_ingest_trust import dump, write_rows
+
+    path = write_survey_csv(standards, simulate_survey(standards, dt.date(2026, 10, 1), dt.date(2026, 10, 31), 3),
+                            tmp_path / "survey.csv")
+    rows = read_rows(path)
+    header, n = rows[0], len(rows) - 1
+    assert header[2:7] == ["attitude 客服人员的服务态度", "manner 客服人员的礼仪和沟通方式", "speed 对您的诉求响应及时",
+                           "solved 您反映的问题得到解决", "overall 总体满意度"] and n == 64
+    rows[1][3] = ""                                          # row 2: manner left blank
+    cut = ",".join(rows[-1][:3])                             # row 65: the line cut after the first rating
+    damaged = write_rows(tmp_path / "damaged" / "survey.csv", rows[:-1], tail=cut)
+    db = tmp_path / "s.sqlite"
+    result = ingest(tmp_path, "--file", str(damaged), "--checklist", "customer-survey", "--store", str(db))
+    assert result.exit_code == 0, result.output
+    # before: 读取 64 行：新增 64 …, row 2 averaged over 4 ratings and row 65 counted as a response of 1 rating
+    assert f"读取 {n} 行：新增 {n - 2}，修改 0，未变 0，隔离 2；来源中已删除 0" in result.output
+    assert [(q.row_number, q.reason_code, q.reason) for q in read_quarantine(db)] == [
+        (2, "unanswered", "未答：manner"), (65, "unanswered", "未答：manner、speed、solved、overall")]
+    stored = read_survey(db)
+    assert len(stored) == n - 2 and all(len(r.answers) == 5 for r in stored)
+
+    # the speed column deleted from the export: refused, the store as it was
+    before = dump(db)
+    write_rows(damaged, [r[:4] + r[5:] for r in rows])
+    result = ingest(tmp_path, "--file", str(damaged), "--checklist", "customer-survey", "--store", str(db))
+    assert result.exit_code == 1     # before: exit 0, every response kept without its speed rating
+    assert error_line(result) == (
+        f"Error: 文件 {damaged} 的表头缺少问卷“customer-survey”的 1 个题目列：speed 对您的诉求响应及时；本次未写入任何内容。"
+        "请从表格重新导出完整的回复（不要删除列）后再导入。")
+    assert dump(db) == before
