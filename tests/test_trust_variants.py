@@ -252,3 +252,37 @@ def test_questionnaire_blank_rating_cut_line_or_deleted_column_never_shifts_the_
         f"Error: 文件 {damaged} 的表头缺少问卷“customer-survey”的 1 个题目列：speed 对您的诉求响应及时；本次未写入任何内容。"
         "请从表格重新导出完整的回复（不要删除列）后再导入。")
     assert dump(db) == before
+
+
+# ---------------------------------------------------------------- cases 2 and 4 for the quarterly exam
+
+def test_exam_blank_answer_cut_line_or_deleted_column_never_fails_anyone(tmp_path):
+    from generator.instruments.exam.responses import read_exam_responses
+    from test_ingest_trust import dump, write_rows
+
+    from conftest import ROOT
+
+    rows = read_rows(ROOT / "tests/data/exam/quiz-zh-CN.csv")     # 4 responses graded 31, 25, 12 and 19 of 31
+    assert rows[0][4] == "2. 接听电话时可以先让电话响五声以上，把手头工作做完再接。" and rows[1][4] == "错误"
+    rows[1][4] = ""                                   # row 2 (31 of 31): etiquette-2 blank
+    cut = ",".join(rows[4][:6])                       # row 5: cut after the third question
+    path = write_rows(tmp_path / "quiz" / "exam.csv", rows[:4], tail=cut)
+    db = tmp_path / "s.sqlite"
+    result = ingest(tmp_path, "--file", str(path), "--checklist", "exam-2026Q4", "--store", str(db))
+    assert result.exit_code == 0, result.output
+    # before: all 4 stored, row 2 graded 30 (not 31) and row 5 graded 3 of 31 (failed)
+    assert "读取 4 行：新增 2，修改 0，未变 0，隔离 2；来源中已删除 0" in result.output
+    quarantined = [(q.row_number, q.reason_code, q.reason) for q in read_quarantine(db)]
+    assert quarantined[0] == (2, "unanswered", "未答：etiquette-2")
+    assert quarantined[1][:2] == (5, "unanswered") and quarantined[1][2].startswith("未答：etiquette-4、")
+    assert [(r.earned, r.passed) for r in read_exam_responses(db)] == [(25, True), (12, False)]
+
+    # the second question's column deleted from the export: refused, the store as it was
+    before = dump(db)
+    write_rows(path, [r[:4] + r[5:] for r in read_rows(ROOT / "tests/data/exam/quiz-zh-CN.csv")])
+    result = ingest(tmp_path, "--file", str(path), "--checklist", "exam-2026Q4", "--store", str(db))
+    assert result.exit_code == 1     # before: exit 0, everyone lost the question's point
+    assert error_line(result) == (
+        f"Error: 文件 {path} 的表头缺少考试“exam-2026Q4”的 1 个题目列：“接听电话时可以先让电话响五声以上，把手头工作做完再接。”；"
+        "本次未写入任何内容。请从表格重新导出完整的回复（不要删除列）后再导入。")
+    assert dump(db) == before and [r.earned for r in read_exam_responses(db)] == [25, 12]
