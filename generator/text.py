@@ -16,9 +16,16 @@ import re
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls; bidi embeddings, overrides
 # (U+202A–U+202E) and isolates (U+2066–U+2069)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-# 11-digit mainland mobile numbers, also written +86 138 0013 8000, 138-0013-8000 or 0086…
-PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[\s\-]?)?(1[3-9]\d(?:[\s\-]?\d){8})(?!\d)")
+# E-mail addresses as typed on a phone in Chinese: the local part in ASCII or in Chinese characters, `@` or the
+# full-width `＠`, domain labels in ASCII or Chinese, dots `.` `．` (and `。` before an ASCII top-level domain)
+_LABEL = r"(?:[A-Za-z0-9\-]+|[^\W_\x00-\x7f]+)"
+EMAIL = re.compile(r"(?:[A-Za-z0-9._%+\-]+|[^\W_\x00-\x7f]+)[@＠]" + _LABEL + r"(?:[.．。｡]" + _LABEL + r")*"
+                   r"(?:[.．。｡][A-Za-z]{2,}|[.．][^\W\d_\x00-\x7f]{2,})")
+# 11-digit mainland mobile numbers, also written +86 138 0013 8000, 138-0013-8000, 138.0013.8000,
+# 138 - 0013 - 8000, 0086… or in full-width digits (１３８００１３８０００)
+_DIGIT = "[0-9０-９]"
+PHONE = re.compile(r"(?<![0-9０-９+＋])(?:(?:[+＋]|00|００)?[8８][6６][\s\-－]?)?"
+                   rf"([1１][3-9３-９]{_DIGIT}(?:[\s\-.．－‐–—]{{0,3}}{_DIGIT}){{8}})(?![0-9０-９])")
 # Excel and LibreOffice start a formula at = + - @ (and after a leading tab or carriage return)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+\-]?\d+(?:\.\d+)?%?")
@@ -34,13 +41,13 @@ def _mask_email(match: re.Match) -> str:
 
 
 def _mask_phone(match: re.Match) -> str:
-    digits = re.sub(r"\D", "", match.group(1))
+    digits = "".join(str(int(c)) for c in match.group(1) if c.isdecimal())   # full-width digits as 0-9
     return f"{digits[:3]}****{digits[-4:]}"
 
 
 def mask_contacts(text: str) -> str:
     """E-mail addresses as `z***@***`, mobile numbers as `138****8000`; everything else as written."""
-    if "@" in text:
+    if "@" in text or "＠" in text:
         text = EMAIL.sub(_mask_email, text)
     return PHONE.sub(_mask_phone, text)
 

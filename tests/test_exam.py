@@ -184,7 +184,7 @@ def test_csv_export_is_graded_from_the_yaml(standards, tmp_path, name):
     assert responses[0].submitted_at == dt.datetime(2026, 11, 19, 9, 41, 5,
                                                     tzinfo=responses[0].submitted_at.tzinfo)
     assert responses[0].submitted_at.utcoffset() == dt.timedelta(hours=8)
-    assert responses[3].answers["communication-3"] == ((), False)          # unanswered: 0 points
+    assert responses[3].answers["communication-3"] == (("要求业主给好评",), False)   # all or nothing: 0 points
     assert responses[1].answers["etiquette-3"] == (("统一着装", "佩戴工牌"), False)
 
     # per-answer correctness and the total are stored

@@ -322,7 +322,7 @@ def test_notes_and_names_are_stored_as_typed_and_scored(standards, tmp_path):
     assert sorted(i.notes["4.2.1"] for i in stored) == sorted(NOTES)
     assert {"王\x0b丽", "@Lily"} <= {i.inspector for i in stored}
     # each scored as its answers say: the same numbers as the rows without the notes
-    plain = write_rows(tmp_path / "plain" / "notes.csv", [r[:note] + [""] + r[note + 1:] for r in rows])
+    plain = write_rows(tmp_path / "plain" / "notes.csv", rows[:1] + [r[:note] + [""] + r[note + 1:] for r in rows[1:]])
     db2 = tmp_path / "plain.sqlite"
     assert ingest(tmp_path, "--file", str(plain), "--checklist", "daily-patrol", "--store", str(db2)).exit_code == 0
     assert scores(standards, db) == scores(standards, db2) and scores(standards, db)[0] == len(NOTES)

@@ -21,13 +21,24 @@ RESPONSE_SHEET_PREFIXES = ("form responses", "form_responses", "表单回复", "
                            "respuestas de formulario")
 
 
+def _decode_cut(data: bytes, encoding: str) -> str:
+    """`data` decoded; a file cut inside its last character (a truncated download: most cuts of Chinese
+    text fall inside a character) loses that partial character, so its last line reads as cut short and
+    is quarantined like any other cut line. Raises UnicodeDecodeError for anything else."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.end < len(data) or len(data) - exc.start > 3:
+            raise
+        return data[:exc.start].decode(encoding)
+
+
 def decode(data: bytes, name: str = "file") -> tuple[str, str]:
     """(text, encoding name) of a CSV export."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    for encoding in ("utf-8-sig", "gb18030"):
+    encodings = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
-            return data.decode(encoding), encoding
+            return _decode_cut(data, encoding), encoding
         except UnicodeDecodeError:
             continue
     raise error("ingest_file_encoding", path=name)
@@ -98,8 +109,10 @@ def read_file(path: Path | str, checklist: str) -> Table:
     path = Path(path)
     if path.is_dir():
         raise error("ingest_file_is_folder", path=path)
-    if not path.is_file():
+    if not path.exists():
         raise error("ingest_file_missing", path=path)
+    if not path.is_file():   # a pipe or a device (/dev/null): exists, but is no export (never opened)
+        raise error("ingest_file_not_regular", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path, checklist)
     return read_csv(path, checklist)

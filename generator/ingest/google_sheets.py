@@ -34,6 +34,15 @@ CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 CHUNK_ROWS = 10_000
 _CELL_TYPES = frozenset({str, int, float, bool, type(None)})   # what JSON gives for a cell
+# a lone UTF-16 surrogate (JSON "\ud83d" without its pair: an emoji cut in two) cannot be stored as UTF-8
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(text: str) -> str:
+    """`text` with each lone surrogate replaced by U+FFFD (the replacement character)."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 _URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 _GID = re.compile(r"[#?&]gid=(\d+)")
 
@@ -198,6 +207,8 @@ def checked_values(data, ref: SourceRef, start: int) -> list[list]:
         if not set(map(type, row)) <= _CELL_TYPES:
             bad = next(c for c in row if type(c) not in _CELL_TYPES)
             raise _malformed(ref, where, f"第 {start + offset} 行有一个单元格是{_type_name(bad)}")
+        if _SURROGATE.search("".join(c for c in row if type(c) is str)):
+            values[offset] = [_whole_characters(c) if type(c) is str else c for c in row]
     return values
 
 
@@ -237,10 +248,11 @@ def fetch_sheet(ref: SourceRef, *, credentials: Path | str | None = None, endpoi
     except (KeyError, TypeError, AttributeError, IndexError) as exc:
         raise _malformed(ref, "表格信息", f"{type(exc).__name__}: {str(exc)[:60]}") from None
     quoted = "'" + title.replace("'", "''") + "'"
+    title, book_title = _whole_characters(title), _whole_characters(spreadsheet.title)
     last_col = _column_letters(max(cols, 1))
     params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
               "majorDimension": "ROWS"}
-    label = f"{ref.checklist}: {spreadsheet.title} / {ws.title}"
+    label = f"{ref.checklist}: {book_title} / {title}"
     header: list = []
     rows: list[tuple[int, list]] = []
     for start in range(1, total + 1, chunk_rows):
@@ -257,6 +269,6 @@ def fetch_sheet(ref: SourceRef, *, credentials: Path | str | None = None, endpoi
                 rows.append((number, list(cells)))
         if progress:
             progress(label, end, total)
-    resolved = dataclasses.replace(ref, gid=ws.id, sheet_name=ws.title)
+    resolved = dataclasses.replace(ref, gid=ws.id, sheet_name=title)
     return Table(resolved, header, rows, dt.datetime.now(dt.timezone.utc), timezone=tz_name,
-                 title=f"{spreadsheet.title} / {ws.title}", requests=client_class.requests)
+                 title=f"{book_title} / {title}", requests=client_class.requests)

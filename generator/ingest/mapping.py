@@ -24,7 +24,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from ..forms.lock_file import FormVersion, LockedForm
-from ..inspection import FIELD_TITLES, NO, PATROL_FIELDS, YES, known_answers, version_answers
+from ..inspection import FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_title, known_answers, note_title, version_answers
 from .values import parse_date, parse_datetime
 
 TIMESTAMP_TITLES = {"timestamp", "时间戳记", "時間戳記", "タイムスタンプ", "marca temporal", "horodateur"}
@@ -124,6 +124,8 @@ class Vocabulary:
     role_names: dict[str, str] = field(default_factory=dict)   # role id -> name
     current_items: tuple[str, ...] = ()       # the checklist's item codes in the standards now, in order
     item_titles: dict[str, str] = field(default_factory=dict)  # item code -> short title (for messages)
+    current_sections: tuple[tuple[str, str], ...] = ()   # (number, title) of the sections of its items now
+    current_questioning: tuple[str, ...] = ()            # bank question ids its form's questioning grid asks now
 
     @classmethod
     def build(cls, standards, checklist: str, form: LockedForm) -> "Vocabulary":
@@ -137,14 +139,17 @@ class Vocabulary:
             roles[norm(r.name)] = r.id
             roles[r.id] = r.id
         bank = standards.methods_file.questioning
+        current = tuple(i.code for i in standards.checklist_items(checklist))
+        sections = tuple(dict.fromkeys((s.number, s.title) for s in map(standards.section_of, current) if s))
+        grid = bool(bank and spec.methods and bank.method in spec.methods)   # as the form builds its grid page
         return cls(checklist, ZoneInfo(standards.organisation.timezone), projects,
                    frozenset(spec.projects) if spec.projects else None, roles, tuple(spec.roles),
                    frozenset(standards.items), frozenset(standards.clauses), form,
                    frozenset(q.id for q in bank.questions) if bank else frozenset(),
                    tuple(bank.answers) if bank else (),
                    {r.id: r.name for r in standards.organisation.roles},
-                   tuple(i.code for i in standards.checklist_items(checklist)),
-                   {code: item.short for code, item in standards.items.items()})
+                   current, {code: item.short for code, item in standards.items.items()}, sections,
+                   tuple(q.id for q in bank.questions) if grid else ())
 
     def required_items(self, version: "FormVersion | None") -> tuple[str, ...]:
         """The item questions of a form version (all of them required on the form): the version the lock
@@ -160,6 +165,29 @@ class Vocabulary:
             hit = cache[version.name] = tuple(dict.fromkeys(
                 str(q["item"]) for q in version.questions.values() if q.get("item")))
         return hit
+
+    def required_columns(self, version: "FormVersion | None") -> tuple[tuple[Target, str], ...]:
+        """The columns besides its items that a header of a form version's responses must have, with their
+        names: the timestamp and every other question of that version (fields, 问题说明, 已当场纠正, the
+        questioning grid), as `required_items` picks the version. A deleted 检查日期 would move patrols to
+        the day of submission, a deleted 已当场纠正 would leave actions open: never silently."""
+        if version is None and self.form.versions:
+            version = self.form.versions[0]
+        columns = [(Target("timestamp"), "时间戳记")]
+        if version is not None:
+            for q in version.questions.values():
+                target = _question_target(q)
+                if target is not None and target.kind != "item":
+                    columns.append((target, str(q.get("title") or target.key)))
+            return tuple(columns)
+        columns += [(Target("field", key), title) for key, title in FIELD_TITLES.items()]
+        for number, title in self.current_sections:
+            columns += [(Target("note", number), note_title(number, title)),
+                        (Target("corrected", number), corrected_title(number, title))]
+        if self.current_questioning:
+            columns.append((Target("questioned"), QUESTIONED_TITLE))
+            columns += [(Target("questioning", qid), f"随机抽问 {qid}") for qid in self.current_questioning]
+        return tuple(columns)
 
     def version_named(self, name: str) -> "FormVersion | None | bool":
         """The lock's form version of that name; None for "" (no version recorded); False when unknown."""
@@ -179,6 +207,21 @@ class ColumnMap:
     def items(self) -> dict[str, int]:
         """Item code -> column index."""
         return {t.key: i for i, t in self.targets.items() if t.kind == "item"}
+
+
+def _question_target(q: dict) -> Target | None:
+    """The column target of a question the lock records for a form version (None: one ingest does not read)."""
+    if q.get("item"):
+        return Target("item", str(q["item"]))
+    if q.get("field") == "questioned":
+        return Target("questioned")
+    if q.get("field"):
+        return Target("field", str(q["field"]))
+    if q.get("section") and q.get("kind") in ("note", "corrected"):
+        return Target(str(q["kind"]), str(q["section"]))
+    if q.get("questioning"):
+        return Target("questioning", str(q["questioning"]))
+    return None
 
 
 def _lock_titles(form: LockedForm) -> dict[str, Target]:

@@ -279,9 +279,12 @@ def source_name(table: Table) -> str:
     return f"Google 表格“{table.title or t.locator}”（{t.locator}）"
 
 
-def _column_list(codes: list[str], vocab: Vocabulary) -> str:
+def _column_list(codes: list[str], vocab: Vocabulary, others: Sequence[str] = ()) -> str:
+    """Item columns by code and title, then other columns by name; more than COLUMNS_LISTED are counted."""
     named = [f"{c} {vocab.item_titles[c]}" if c in vocab.item_titles else c for c in codes[:COLUMNS_LISTED]]
-    more = f" 等 {len(codes)} 列" if len(codes) > COLUMNS_LISTED else ""
+    named += list(others)[:COLUMNS_LISTED - len(named)]
+    total = len(codes) + len(others)
+    more = f" 等 {total} 列" if total > COLUMNS_LISTED else ""
     return "、".join(named) + more
 
 
@@ -324,34 +327,41 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
     """Refuse a source whose header lacks an item column of a form version its rows were answered on, or
     whose item columns are another checklist's (the wrong --checklist)."""
     have = columns.items
+    targets = set(columns.targets.values())
     missing: dict[str, None] = {}
+    other: dict[str, None] = {}    # missing columns that are not items (the timestamp, fields, 已当场纠正 …)
     names = []                     # the lock's versions that ask a missing column
-    for name in sorted(columns.versions_used):
+    used = sorted(columns.versions_used)
+    if not used and table.rows:    # no row could be dated (no timestamp column?): the form as it is now
+        used = [vocab.form.versions[-1].name if vocab.form.versions else ""]
+    for name in used:
         version = vocab.version_named(name)
         if version is False:       # a version the lock no longer records: nothing known to require
             continue
         lacking = [code for code in vocab.required_items(version) if code not in have]
-        if lacking and version is not None:
+        lacking_other = [title for target, title in vocab.required_columns(version) if target not in targets]
+        if (lacking or lacking_other) and version is not None:
             names.append(version.name)
-        elif lacking and vocab.form.versions:
+        elif (lacking or lacking_other) and vocab.form.versions:
             names.append(vocab.form.versions[0].name)
         missing.update(dict.fromkeys(lacking))
-    missing = list(missing)
+        other.update(dict.fromkeys(lacking_other))
+    missing, other = list(missing), list(other)
     _, known = _checklist_items(standards, lock, vocab.checklist)
     foreign = [code for code in have if code in vocab.items and code not in known]
-    if not missing and not foreign:
+    if not missing and not foreign and not other:
         return
-    others = _matching_checklists(have, standards, lock, vocab.checklist)
+    others = _matching_checklists(have, standards, lock, vocab.checklist) if missing or foreign else []
     where = source_name(table)
     if others:
         problem = (f"缺少 {len(missing)} 个题目列：{_column_list(missing, vocab)}" if missing
                    else f"有 {len(foreign)} 个题目列不属于此检查表：{_column_list(foreign, vocab)}")
         raise error("ingest_wrong_checklist", source=where, kind="检查表", checklist=vocab.checklist,
                     problem=problem, other=" 或 --checklist ".join(others))
-    if missing:
+    if missing or other:
         version = f"（表单版本 {'、'.join(dict.fromkeys(names))}）" if names else ""
         raise error("ingest_columns_missing", source=where, checklist=vocab.checklist, version=version,
-                    n=len(missing), columns=_column_list(missing, vocab))
+                    n=len(missing) + len(other), columns=_column_list(missing, vocab, other))
     # foreign item columns alone, matching no other checklist: an older form of this one; kept as read
 
 

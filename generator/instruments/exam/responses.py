@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ...errors import HandbookError
+from ...errors import HandbookError, error
 from ...messages import Msg
 from ...ingest.mapping import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
+from ...ingest.run import COLUMNS_LISTED, source_name
 from ...ingest.store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_datetime
 from ...model import Exam
@@ -126,6 +127,10 @@ def read_row(cells: list, columns: ExamColumns, s: Standards, exam: Exam, source
     person = _text(cell(columns.name))
     if EMAIL.search(person):
         raise Rejected("email_as_name")
+    # every quiz question is required on the form: a blank answer is a damaged row, never graded as wrong
+    blank = [qid for i, qid in columns.questions.items() if _text(cell(i)) == ""]
+    if blank:
+        raise Rejected("unanswered", "、".join(blank))
     by_id = {q.id: q for q in exam.questions}
     chosen: dict[str, list[str]] = {}
     for i, qid in columns.questions.items():
@@ -153,6 +158,12 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
     if columns.timestamp is None or columns.project is None or not columns.questions:
         raise HandbookError(Msg.NOT_EXAM_RESPONSES(source=report.source, project=PROJECT_TITLE,
                                                    header="、".join(f"“{h}”" for h in table.header[:6])))
+    # every question is graded: one whose column was deleted from the export would cost everyone its points
+    missing = [f"“{q.text}”" for q in exam.questions if q.id not in columns.questions.values()]
+    if missing and table.rows:
+        more = f" 等 {len(missing)} 列" if len(missing) > COLUMNS_LISTED else ""
+        raise error("ingest_form_columns_missing", source=source_name(table), kind="考试", form=form,
+                    n=len(missing), columns="、".join(missing[:COLUMNS_LISTED]) + more)
     source_tz = target_tz
     if table.timezone:
         try:

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ...errors import HandbookError
+from ...errors import HandbookError, error
 from ...messages import Msg
 from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
 from ...forms.prefill import prefill_url, qr_svg
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
+from ...ingest.run import COLUMNS_LISTED, source_name
 from ...ingest.store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_date, parse_datetime
 from ...printing.fonts import font_faces, subset_first
@@ -187,6 +188,7 @@ def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None 
 # Why a questionnaire row was not used (Chinese: the department reads them).
 REASONS = {
     "missing_answer": "缺少必填答案：{value}",
+    "unanswered": "未答：{value}",
     "unknown_project": "未知项目“{value}”",
     "bad_time": "无法识别的提交时间“{value}”",
     "bad_filled": "无法使用的填写日期“{value}”",
@@ -267,9 +269,32 @@ def map_survey_columns(header: list, standards: Standards, form=None) -> tuple[d
     return targets, unmapped
 
 
+def asked_columns(standards: Standards, form, version) -> list[tuple[tuple, str]]:
+    """Every column (target, title) a header of a form version's responses has: the timestamp, the project,
+    each rating and the comment as the lock records that version (its first one for responses older than
+    it), else the questionnaire as the standards have it now. Every rating is a required question."""
+    q = questionnaire(standards)
+    versions = getattr(form, "versions", ()) or ()
+    if version is None and versions:
+        version = versions[0]
+    columns = [(("timestamp", ""), "时间戳记"), (("project", ""), FIELD_TITLES["project"])]
+    if version is None:
+        columns += [(("q", sq.id), question_title(sq)) for sq in q.questions]
+        return columns + ([((COMMENT, ""), q.comment)] if q.comment else [])
+    for entry in version.questions.values():
+        if entry.get("survey"):
+            columns.append((("q", str(entry["survey"])), str(entry.get("title") or entry["survey"])))
+        elif entry.get("kind") == COMMENT:
+            columns.append(((COMMENT, ""), str(entry.get("title") or COMMENT)))
+    return columns
+
+
 def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standards, source_tz,
-                     form=None) -> SurveyResponse:
-    """One response row as a `SurveyResponse`, or `SurveyRejected` with the reason."""
+                     form=None, versions_used: dict | None = None) -> SurveyResponse:
+    """One response row as a `SurveyResponse`, or `SurveyRejected` with the reason.
+
+    A rating left blank is a damaged row (the form requires every rating): `未答`, never left out of the
+    means. `versions_used` collects (by name) the form version of each row whose time could be read."""
     q = questionnaire(standards)
     org_tz = ZoneInfo(standards.organisation.timezone)
     by_kind = {t: i for i, t in targets.items()}
@@ -288,6 +313,9 @@ def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standard
         submitted = parse_datetime(raw_time, source_tz, org_tz)
     except (ValueError, OverflowError):
         raise SurveyRejected("bad_time", raw_time) from None
+    version = version_of(form, submitted) if form else None
+    if versions_used is not None:
+        versions_used[version.name if version else ""] = version
     raw_filled = cell(FILLED)
     if raw_filled not in (None, ""):   # a paper questionnaire typed in later: dated by the owner's 填写日期
         try:
@@ -304,6 +332,10 @@ def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standard
     project = names.get(_norm(project_raw))
     if project is None:
         raise SurveyRejected("unknown_project", project_raw)
+    blank = [key for (kind, key), _ in asked_columns(standards, form, version)
+             if kind == "q" and (kind, key) in by_kind and cell(kind, key) in (None, "")]
+    if blank:
+        raise SurveyRejected("unanswered", "、".join(blank))
     answers: dict[str, int] = {}
     for sq in q.questions:
         value = cell("q", sq.id)
@@ -321,7 +353,6 @@ def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standard
     comment = str(cell(COMMENT) or "").strip()
     if len(comment) > MAX_COMMENT:
         raise SurveyRejected("too_long", f"{len(comment)} 个字符（上限 {MAX_COMMENT}）")
-    version = version_of(form, submitted) if form else None
     key = json.dumps([submitted.isoformat(), project, answers, comment], ensure_ascii=False, sort_keys=True)
     rid = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
     return SurveyResponse(rid, submitted, project, answers, comment, version.name if version else "")
@@ -359,9 +390,10 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
     known = dict(conn.execute("SELECT id, gone_at FROM survey_responses WHERE source_id = ?", (sid,)))
     seen: set[str] = set()
     survey = questionnaire(standards).id
+    versions_used: dict = {}
     for (number, cells), (_, raw_hash, _) in zip(table.rows, raws):
         try:
-            r = normalise_survey(cells, targets, standards, source_tz, form)
+            r = normalise_survey(cells, targets, standards, source_tz, form, versions_used)
             if r.id in seen:
                 raise SurveyRejected("duplicate")
         except SurveyRejected as exc:
@@ -387,6 +419,27 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
     gone = [rid for rid, was_gone in known.items() if rid not in seen and was_gone is None]
     conn.executemany("UPDATE survey_responses SET gone_at = ? WHERE id = ?", [(now, g) for g in gone])
     report.gone = len(gone)
+    _check_survey_header(table, targets, standards, form, versions_used, survey)
+
+
+def _check_survey_header(table, targets: dict[int, tuple], standards: Standards, form, versions_used: dict,
+                         survey: str) -> None:
+    """Refuse (and so roll back the run) a questionnaire export whose header lacks a column of the form
+    version its rows were answered on (the newest when no row has a readable time): a rating column
+    deleted from an export would otherwise drop out of the means unnoticed."""
+    if not table.rows:
+        return
+    versions = getattr(form, "versions", ()) or ()
+    have = set(targets.values())
+    missing: dict[str, None] = {}
+    for version in list(versions_used.values()) or [versions[-1] if versions else None]:
+        missing.update((title, None) for target, title in asked_columns(standards, form, version)
+                       if target not in have)
+    if missing:
+        names = list(missing)
+        more = f" 等 {len(names)} 列" if len(names) > COLUMNS_LISTED else ""
+        raise error("ingest_form_columns_missing", source=source_name(table), kind="问卷", form=survey,
+                    n=len(names), columns="、".join(names[:COLUMNS_LISTED]) + more)
 
 
 def read_survey(db_path: Path | str, *, include_gone: bool = False) -> list[SurveyResponse]:
