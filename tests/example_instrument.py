@@ -26,6 +26,9 @@ class PhoneCallback(Instrument):
     id = "phone"
     title = "电话回访"
     store_tables = ("phone_callbacks",)
+    # made (and upgraded, by store_migrations) in the store the ingest writes, before `ingest_table` runs
+    store_schema = """CREATE TABLE IF NOT EXISTS phone_callbacks (source TEXT, row INTEGER, project TEXT,
+                                                                answer TEXT, PRIMARY KEY (source, row))"""
 
     def form_ids(self, standards):
         return [FORM_ID]
@@ -49,8 +52,6 @@ class PhoneCallback(Instrument):
                         options=ANSWERS)
 
     def ingest_table(self, conn: sqlite3.Connection, table, standards, locked_form, now, report):
-        conn.execute("CREATE TABLE IF NOT EXISTS phone_callbacks (source TEXT, row INTEGER, project TEXT, "
-                     "answer TEXT, PRIMARY KEY (source, row))")
         names = {p.name: p.id for p in standards.organisation.projects}
         try:
             project_col, answer_col = table.header.index(PROJECT), table.header.index(ANSWER)

@@ -23,7 +23,7 @@ from generator.instruments.questionnaire.survey import read_survey
 from generator.standards import require_standards
 
 from conftest import ROOT
-from legacy_store import store_d40fcfb
+from legacy_store import legacy_store, store_d40fcfb
 
 DATA = ROOT / "tests" / "data"
 PATROL = (ROOT / "forms" / "examples" / "daily-patrol.csv").read_text(encoding="utf-8").splitlines()[:6]
@@ -123,8 +123,35 @@ def test_the_next_ingest_upgrades_it_in_place_and_keeps_every_row(standards, tmp
     assert rows(old, "SELECT count(*) FROM ingest_log") == [(3,)]
 
 
+# the one table the instruments' own tables brought: which version each instrument's tables are at
+VERSIONS_TABLE = ("CREATE TABLE instrument_versions ( instrument TEXT PRIMARY KEY, -- Instrument.id "
+                  "version INTEGER NOT NULL -- 1 + the steps of its store_migrations run )")
+HOUSE_VERSIONS = [("exam", 1), ("questioning", 1), ("questionnaire", 1)]
+
+
 def test_a_new_store_has_the_tables_the_d40fcfb_code_made(standards, tmp_path):
     old = store_d40fcfb(tmp_path / "old.sqlite")
     new = tmp_path / "new.sqlite"
     fill_as_the_fixture_was(standards, new, tmp_path / "work")
-    assert shapes(new) == shapes(old)
+    assert shapes(new) == {**shapes(old), "instrument_versions": VERSIONS_TABLE}
+    assert rows(new, "SELECT * FROM instrument_versions ORDER BY 1") == HOUSE_VERSIONS
+    run_ingest([file_source(DATA / "exam/quiz-zh-CN.csv", "exam-2026Q4")], standards=standards, db_path=old,
+               instruments=INSTRUMENTS)
+    assert shapes(old) == shapes(new)          # upgraded in place: the same tables as a new store
+    assert rows(old, "SELECT * FROM instrument_versions ORDER BY 1") == HOUSE_VERSIONS
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
+def test_stores_of_every_older_schema_upgrade_to_the_tables_of_a_new_one(standards, tmp_path, version):
+    new = tmp_path / "new.sqlite"
+    fill_as_the_fixture_was(standards, new, tmp_path / "work")
+    old = legacy_store(tmp_path / "old.sqlite", version)
+    conn = sqlite3.connect(old)
+    conn.execute("INSERT INTO ingest_log (started_at, finished_at, report) VALUES ('a', 'b', '{}')")
+    conn.commit()
+    conn.close()
+    fill_as_the_fixture_was(standards, old, tmp_path / "work")
+    assert shapes(old) == shapes(new)
+    assert rows(old, "SELECT * FROM instrument_versions ORDER BY 1") == HOUSE_VERSIONS
+    assert rows(old, "SELECT report FROM ingest_log ORDER BY id LIMIT 1") == [("{}",)]
+    assert everything_read(old) == everything_read(new)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:   # for the annotations only: an instrument module stays light
     import click
 
     from ..forms.form_spec import FormSpec
+    from ..ingest.mapping import ChecklistColumns
     from ..ingest.run import SourceReport
     from ..ingest.table import Table
     from ..site.site_build import SiteContext
@@ -37,8 +38,13 @@ class Instrument:
     id: str = ""
     #: What the department calls it (Chinese, shown to users).
     title: str = ""
-    #: Store tables this instrument writes and reads (their schema and migrations are in ingest/store.py).
+    #: The store tables this instrument owns: their names, the DDL that makes them at their newest shape
+    #: (`CREATE TABLE IF NOT EXISTS …`, statements separated by `;`) and the steps that upgrade them
+    #: (step n takes them from version n - 1 to n; version 1 is what the first `store_schema` made).
+    #: The ingest stage creates and upgrades them in the store it writes (`ingest.store.migrate_instruments`).
     store_tables: tuple[str, ...] = ()
+    store_schema: str = ""
+    store_migrations: dict[int, str] = {}
     #: Package paths (templates, modules) whose texts its printables carry: the PDF font subset covers
     #: their characters (listed in printing/fonts.py PRINTED_SOURCES, which a test checks).
     printed_sources: tuple[str, ...] = ()
@@ -63,6 +69,11 @@ class Instrument:
         """Items this instrument adds at the end of a patrol checklist's form, and their lock entries."""
         return [], {}
 
+    def checklist_columns(self, standards: Standards, checklist_id: str) -> ChecklistColumns | None:
+        """What reads back the columns of `checklist_items` when the patrol ingest maps a response row of the
+        checklist `checklist_id`: claims their headers, checks their cells, stores their answers."""
+        return None
+
     # ------------------------------------------------------------ ingest (ingest/)
 
     def reads_form(self, standards: Standards, form_id: str) -> bool:
@@ -77,6 +88,11 @@ class Instrument:
         quarantined with a reason, never dropped or guessed.
         """
         raise NotImplementedError(f"{type(self).__name__} does not ingest {table.source.checklist!r}")
+
+    def stored_responses(self, conn: sqlite3.Connection, source_id: int) -> int:
+        """How many of its stored responses came from the source `source_id` and are not gone (before the
+        source is read again: a source giving far fewer is refused unless the user accepts the deletions)."""
+        return 0
 
     # ------------------------------------------------------------ results and site (results/, site/)
 

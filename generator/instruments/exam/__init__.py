@@ -18,6 +18,7 @@ class QuarterlyExam(Instrument):
     id = "exam"
     title = "季度综合考试"
     store_tables = ("exam_responses", "exam_answers")
+    store_schema = responses.STORE_SCHEMA
     printed_sources = ("templates/exam", "instruments/exam/quiz.py", "instruments/exam/responses.py",
                        "instruments/exam/paper.py", "instruments/exam/results_page.py", "instruments/exam/simulate.py")
 
@@ -29,6 +30,10 @@ class QuarterlyExam(Instrument):
 
     def ingest_table(self, conn, table, standards, locked_form, now, report):
         responses.ingest_exam_table(conn, table, standards, locked_form, now, report)
+
+    def stored_responses(self, conn, source_id):
+        return conn.execute("SELECT count(*) FROM exam_responses WHERE source_id = ? AND gone_at IS NULL",
+                            (source_id,)).fetchone()[0]
 
     def page_generators(self, store_path, *, quarter, lock_path):
         return [paper.exam_print_generator(quarter), results_page.exam_results_generator(store_path, quarter=quarter)]

@@ -18,8 +18,7 @@ from . import simulate as sim
 class PatrolChecklists(Instrument):
     id = "patrol"
     title = "巡查检查表"
-    store_tables = ("sources", "headers", "raw_rows", "inspections", "versions", "answers", "sections",
-                    "quarantine", "unmapped_columns")
+    # no store_tables: the checklists' inspections are the store's own tables (ingest/store.py SCHEMA)
     printed_sources = ("templates/print", "assets/print", "printing", "inspection.py", "results/focus.py")
 
     def form_ids(self, standards):

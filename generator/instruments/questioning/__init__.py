@@ -1,8 +1,9 @@
 """Random questioning of staff (随机抽问, 程序 4.4.2.1): the question draw and the grid on the spot-check form.
 
 `draw` picks a reproducible set of questions (and prints a card); `grid` adds the
-questioning page to the spot-check checklists' forms and reads the answers back from
-the store (ingest/mapping.py stores the grid's cells with the inspection).
+questioning page to the spot-check checklists' forms, reads the grid's columns back
+when the patrol ingest maps a row (`GridColumns`, stored with the inspection's version)
+and reads the answers from the store.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ class RandomQuestioning(Instrument):
     id = "questioning"
     title = "随机抽问"
     store_tables = ("questioning_answers",)
+    store_schema = grid.STORE_SCHEMA
     printed_sources = ("templates/methods", "instruments/questioning/grid.py", "instruments/questioning/draw.py")
 
     def enabled(self, standards):
@@ -22,6 +24,9 @@ class RandomQuestioning(Instrument):
 
     def checklist_items(self, standards, checklist):
         return grid.questioning_page(standards, checklist)
+
+    def checklist_columns(self, standards, checklist_id):
+        return grid.grid_columns(standards)
 
     def register_commands(self, cli):
         from .commands import register_commands   # click commands load only for the CLI

@@ -16,6 +16,7 @@ class CustomerQuestionnaire(Instrument):
     id = "questionnaire"
     title = "客户满意度问卷"
     store_tables = ("survey_responses", "survey_answers")
+    store_schema = survey.STORE_SCHEMA
     printed_sources = ("templates/methods", "instruments/questionnaire/survey.py", "instruments/method_pages.py")
 
     def enabled(self, standards):
@@ -29,6 +30,10 @@ class CustomerQuestionnaire(Instrument):
 
     def ingest_table(self, conn, table, standards, locked_form, now, report):
         survey.ingest_survey_table(conn, table, standards, locked_form, now, report)
+
+    def stored_responses(self, conn, source_id):
+        return conn.execute("SELECT count(*) FROM survey_responses WHERE source_id = ? AND gone_at IS NULL",
+                            (source_id,)).fetchone()[0]
 
     def simulate_responses(self, standards, out_dir, *, start, end, seed):
         if not self.enabled(standards):
