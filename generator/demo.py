@@ -35,7 +35,7 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
              seed: int = SEED, per_project_pdfs: bool = True,
              instruments: list[Instrument] = INSTRUMENTS) -> DemoReport:
     """Simulate, ingest into a fresh store under work_dir, build the site into out_dir."""
-    standards = require_standards(standards_dir)
+    standards = require_standards(standards_dir, instruments=instruments)
     work_dir = Path(work_dir)
     responses: dict[str, Path] = {}
     for instrument in instruments:
@@ -48,6 +48,6 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
     sources = [ingest_run.file_source(path, checklist) for checklist, path in responses.items()]
     report = ingest_run.run_ingest(sources, standards=standards, db_path=store, instruments=instruments)
     build = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                       extra_generators=site_generators(store, quarter=quarter, instruments=instruments),
+                       instruments=instruments, extra_generators=site_generators(store, quarter=quarter, instruments=instruments),
                        per_project=per_project_pdfs, sheet_focus=sheet_focus(store))
     return DemoReport(responses, report, build, store)

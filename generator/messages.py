@@ -75,6 +75,8 @@ class Msg(Enum):
     CANNOT_WRITE = ("C004", "无法写入 {path}：{reason}")
     FORMS_STALE = ("C005", "{folder} 中的表单定义已过期：{stale}；运行 handbook forms build 后提交")
     RECREATE_NEEDS_CHECKLIST = ("C006", "--recreate 会新建表单，必须用 --checklist 指明是哪一张检查表")
+    DATES_REVERSED = ("C008", "--to {end} 早于 --from {start}：结束日期不能早于开始日期")
+    INSTRUMENT_WITHOUT_FORMS = ("C007", "标准中没有{title}的表单（checklists.yaml 或 methods.yaml 未定义它），没有可写出或推送的表单")
 
     # forms lock file
     LOCK_UNUSABLE = ("L001", "锁文件 {path} 无法使用：{where}{what}。不要手工编辑它；用 git checkout -- {path} 恢复上一个版本后重新运行")

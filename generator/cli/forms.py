@@ -1,4 +1,8 @@
-"""CLI commands for Google Forms (forms build/push/link): thin adapters over the library."""
+"""CLI commands for Google Forms (forms build/push/link): thin adapters over the library.
+
+`instrument_form_commands` makes `handbook <instrument> form|push`: the same commands for the
+forms of one instrument (`handbook patrol form` writes what `forms build` writes for the checklists).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .options import STANDARDS_OPTION, HandbookGroup, lock_option
+from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, lock_option
 from ..errors import HandbookError
 from ..messages import Msg
 
@@ -26,12 +30,30 @@ def forms_group():
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file is missing or out of date.")
 def forms_build(standards_dir: Path, out_dir: Path, check: bool):
     """Write forms/<checklist>.json: the forms.create body and the batchUpdate that fills it."""
+    write_form_files(standards_dir, out_dir, check)
+
+
+def _own_forms(instruments: list, instrument_id: str, standards) -> list[str]:
+    """The form ids of the instrument `instrument_id`; an error when the standards define none."""
+    instrument = next(i for i in instruments if i.id == instrument_id)
+    own = instrument.form_ids(standards)
+    if not own:
+        raise HandbookError(Msg.INSTRUMENT_WITHOUT_FORMS(title=instrument.title))
+    return own
+
+
+def write_form_files(standards_dir: Path, out_dir: Path, check: bool, instrument_id: str | None = None) -> None:
+    """`forms build`: every instrument's forms, or only those of `instrument_id` (`handbook <it> form`)."""
     from ..forms.form_spec import build_forms, write_forms
     from ..forms.validate import require_valid, validate_spec
-    from ..instruments import INSTRUMENTS
     from ..standards import require_standards
 
-    specs = build_forms(require_standards(standards_dir), INSTRUMENTS)
+    instruments = cli_instruments()
+    standards = require_standards(standards_dir, instruments=instruments)
+    specs = build_forms(standards, instruments)
+    if instrument_id is not None:
+        own = _own_forms(instruments, instrument_id, standards)
+        specs = {cid: spec for cid, spec in specs.items() if cid in own}
     for cid, spec in specs.items():
         require_valid(f"检查表 {cid} 的表单", validate_spec(spec))
     if check:
@@ -65,16 +87,28 @@ def _kinds(kinds: list[str]) -> str:
 def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
                checklists: tuple[str, ...], recreate: bool):
     """Create or update each checklist's Google Form in place, publish it and write the lock."""
+    push_forms(standards_dir, lock_path, dry_run, credentials, checklists, recreate)
+
+
+def push_forms(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
+               checklists: tuple[str, ...], recreate: bool, instrument_id: str | None = None) -> None:
+    """`forms push`: every instrument's forms (or `checklists`), or only those of `instrument_id`."""
     from ..forms.push import push
-    from ..instruments import INSTRUMENTS
     from ..standards import require_standards
 
     if recreate and not checklists:
         raise HandbookError(Msg.RECREATE_NEEDS_CHECKLIST())
-    standards = require_standards(standards_dir)
+    instruments = cli_instruments()
+    standards = require_standards(standards_dir, instruments=instruments)
+    wanted = list(checklists) or None
+    if instrument_id is not None:
+        own = _own_forms(instruments, instrument_id, standards)
+        unknown = [c for c in checklists if c not in own]
+        if unknown:
+            raise HandbookError(Msg.UNKNOWN_FORMS(unknown="、".join(unknown), known="、".join(own)))
+        wanted = wanted or own
     results = push(standards, lock_path=lock_path, credentials=credentials, dry_run=dry_run,
-                   checklists=list(checklists) or None, recreate=recreate, progress=click.echo,
-                   instruments=INSTRUMENTS)
+                   checklists=wanted, recreate=recreate, progress=click.echo, instruments=instruments)
     for r in results:
         title = standards.checklists[r.checklist].title if r.checklist in standards.checklists else r.title
         if r.action == "would-create":
@@ -118,6 +152,27 @@ def forms_link(checklist: str, sheet_url: str, lock_path: Path, sheet_name: str 
     sheet, added = link(lock_path, checklist, sheet_url, sheet_name=sheet_name)
     what = f"{checklist} 的回复表格 {sheet['spreadsheet_id']}（gid {sheet['gid']}，{sheet['sheet_name']}）"
     click.echo(f"已记录{what}到 {lock_path}。" if added else f"{what} 已记录过，锁文件未改动。")
+
+
+def instrument_form_commands(instrument) -> list[click.Command]:
+    """`form` and `push` for `handbook <instrument> …`: `forms build` and `forms push` (the same options)
+    for the forms of `instrument` alone."""
+
+    def form(standards_dir: Path, out_dir: Path, check: bool):
+        write_form_files(standards_dir, out_dir, check, instrument.id)
+
+    def push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
+             checklists: tuple[str, ...], recreate: bool):
+        push_forms(standards_dir, lock_path, dry_run, credentials, checklists, recreate, instrument.id)
+
+    return [click.Command("form", callback=form, params=list(forms_build.params),
+                          short_help=f"写出{instrument.title}的表单定义 forms/<表单>.json。",
+                          help=f"写出{instrument.title}的 Google 表单定义 forms/<表单>.json"
+                               "（forms.create 请求体和填充它的 batchUpdate）：即 handbook forms build 中属于它的部分。"),
+            click.Command("push", callback=push, params=list(forms_push.params),
+                          short_help=f"新建或就地更新{instrument.title}的 Google 表单，并写入锁文件。",
+                          help=f"新建或就地更新{instrument.title}的 Google 表单、发布它并写入锁文件："
+                               "即 handbook forms push 中属于它的部分（--checklist 只能是它的表单）。")]
 
 
 def register_commands(cli: click.Group) -> None:

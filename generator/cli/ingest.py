@@ -1,4 +1,7 @@
-"""CLI commands for ingest of form responses: thin adapters over the library."""
+"""CLI command for ingest of form responses (`handbook ingest`): a thin adapter over the library.
+
+(`handbook simulate`, the patrol simulator, is `handbook patrol simulate` now: instruments/patrol/commands.py.)
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .options import STANDARDS_OPTION, lock_option, store_option
+from .options import STANDARDS_OPTION, cli_instruments, lock_option, store_option
 from ..errors import HandbookError
 
 QUARANTINE_LISTED = 20
@@ -90,10 +93,10 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
     from ..ingest import run as ingest_run
     from ..forms.lock_file import read_locked_forms
     from ..ingest.google_sheets import Retry
-    from ..instruments import INSTRUMENTS
     from ..standards import require_standards
 
-    standards = require_standards(standards_dir)
+    instruments = cli_instruments()
+    standards = require_standards(standards_dir, instruments=instruments)
     lock = read_locked_forms(lock_path)
     if (sheet_urls or file_paths) and not checklist:
         raise HandbookError("--sheet and --file need --checklist ID (one of: " + ", ".join(standards.checklists) + ")")
@@ -106,7 +109,7 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         report = ingest_run.run_ingest(sources, standards=standards, db_path=db_path, lock=lock,
                                        credentials=credentials, dry_run=dry_run, chunk_rows=chunk_rows,
                                        retry=Retry(deadline=deadline), progress=bars,
-                                       instruments=INSTRUMENTS, accept_deletions=accept_deletions)
+                                       instruments=instruments, accept_deletions=accept_deletions)
     finally:
         bars.close()
     if as_json:
@@ -118,41 +121,6 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         _print_report(report)
 
 
-@click.command()
-@click.option("--checklist", required=True, help="Checklist id, e.g. daily-patrol.")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
-@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day (YYYY-MM-DD).")
-@click.option("--projects", help="Comma-separated project ids (default: every active project).")
-@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same responses.")
-@click.option("--locale", type=click.Choice(["zh-CN", "zh-TW", "en-US", "forms"]), default="zh-CN",
-              show_default=True, help="Export format of times and the timestamp column.")
-@click.option("--encoding", type=click.Choice(["utf-8", "utf-8-sig", "gb18030"]), default="utf-8",
-              show_default=True)
-@click.option("--email", is_flag=True, help="Add the e-mail column forms collecting addresses have.")
-@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
-@STANDARDS_OPTION
-def simulate(checklist, start, end, projects, seed, locale, encoding, email, out_path, standards_dir):
-    """Write simulated form responses as a CSV export (demo and test data)."""
-    from ..instruments.patrol import simulate as sim
-    from ..standards import require_standards
-
-    standards = require_standards(standards_dir)
-    if checklist not in standards.checklists:
-        raise HandbookError(f"unknown checklist {checklist!r} (known: {', '.join(standards.checklists)})")
-    chosen = [p.strip() for p in projects.split(",")] if projects else None
-    unknown = [p for p in chosen or [] if p not in standards.projects]
-    if unknown:
-        raise HandbookError(f"unknown project id(s): {', '.join(unknown)} (known: {', '.join(standards.projects)})")
-    if end < start:
-        raise HandbookError("--to is before --from")
-    responses = sim.simulate(standards, checklist, start=start.date(), end=end.date(), projects=chosen, seed=seed,
-                             email=email)
-    values = sim.sheet_values(standards, checklist, responses, locale=locale, email=email)
-    path = sim.write_csv(out_path, values, locale=locale, encoding=encoding)
-    click.echo(f"wrote {len(responses)} responses to {path} ({path.stat().st_size // 1024} KiB, {locale}, {encoding})")
-
-
 def register_commands(cli: click.Group) -> None:
     """Add this module's commands to `cli`."""
     cli.add_command(ingest)
-    cli.add_command(simulate)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import STANDARDS_OPTION, STORE_OPTION
+from .options import STANDARDS_OPTION, STORE_OPTION, cli_instruments
 from ..errors import HandbookError
 from ..messages import Msg, one_line
 
@@ -26,7 +26,7 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
     from ..results.export import export_rows, serialise
     from ..standards import require_standards
 
-    standards = require_standards(standards_dir)
+    standards = require_standards(standards_dir, instruments=cli_instruments())
     if not store_path.exists():
         raise HandbookError(one_line("store_missing", path=store_path))
     if fmt == "xlsx" and output is None:

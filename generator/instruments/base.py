@@ -26,7 +26,7 @@ if TYPE_CHECKING:   # for the annotations only: an instrument module stays light
     from ..ingest.run import SourceReport
     from ..ingest.table import Table
     from ..site.site_build import SiteContext
-    from ..standards import Standards
+    from ..standards import FileChecks, Standards
 
 PageGenerator = Callable[["SiteContext"], None]
 
@@ -54,6 +54,10 @@ class Instrument:
     def enabled(self, standards: Standards) -> bool:
         """Whether the standards use this instrument (e.g. methods.yaml has an exam bank)."""
         return True
+
+    def check_standards(self, standards: Standards, checks: FileChecks) -> None:
+        """Cross-check this instrument's part of methods.yaml beyond its schema (`load_standards` calls it
+        with the instruments it is given): report each problem at its line with `checks.add/ref/unique`."""
 
     # ------------------------------------------------------------ forms (forms/)
 

@@ -18,7 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from ..errors import HandbookError
 from ..printing.pdf import SheetFile, write_sheets
@@ -190,8 +190,11 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                docs_dir: Path | str = Path("site"), config_file: Path | str = Path("mkdocs.yml"),
                extra_generators: Iterable[PageGenerator] = (), pdf: bool = True, per_project: bool = True,
                cache_dir: Path | str | None = Path("build/pdf-cache"),
-               sheet_focus: Callable[[Standards], dict] | None = None) -> BuildReport:
+               sheet_focus: Callable[[Standards], dict] | None = None, instruments: Sequence = ()) -> BuildReport:
     """Generate the handbook from the standards and build it into out_dir (default public/).
+
+    `instruments` cross-check the standards as they are loaded (`load_standards`); their pages come
+    in `extra_generators` (`generator.instruments.site_generators`).
 
     Raises `StandardsInvalid` (every diagnostic) or `HandbookError`; out_dir is then unchanged.
     """
@@ -201,7 +204,7 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
         raise HandbookError(f"找不到 MkDocs 配置文件 {config_file}")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    standards = require_standards(standards_dir)
+    standards = require_standards(standards_dir, instruments=instruments)
     timings["load"] = time.perf_counter() - t0
 
     docs_dir.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..base import Instrument
 from . import paper, responses, results_page
-from .quiz import is_exam_form
+from .quiz import check_exam_bank, is_exam_form
 from .simulate import write_simulated_exam
 
 
@@ -24,6 +24,9 @@ class QuarterlyExam(Instrument):
 
     def enabled(self, standards):
         return standards.methods_file.exam is not None
+
+    def check_standards(self, standards, checks):
+        check_exam_bank(standards, checks)
 
     def reads_form(self, standards, form_id):
         return self.enabled(standards) and is_exam_form(form_id)

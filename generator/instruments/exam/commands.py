@@ -1,4 +1,7 @@
-"""`handbook exam build|push|simulate`: thin adapters over the exam modules, added by `QuarterlyExam.register_commands`."""
+"""`handbook exam form|push|simulate`: thin adapters over the exam modules, added by `QuarterlyExam.register_commands`.
+
+`handbook exam build` stays for a release as an alias of `handbook exam form`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,16 @@ from pathlib import Path
 
 import click
 
-from ...cli.options import STANDARDS_OPTION, HandbookGroup, lock_option
+from ...cli.options import STANDARDS_OPTION, HandbookGroup, alias, cli_instruments, lock_option
 from ...errors import HandbookError
+from ...forms.form_spec import write_forms
+from ...forms.push import push
+from ...forms.validate import require_valid, validate_spec
 from ...messages import Msg
+from ...standards import require_standards
+from .paper import write_papers
+from .quiz import build_quiz, validate_quiz
+from .simulate import exam_sheet_values, simulate_exam, write_exam_csv
 
 QUARTER_OPTION = click.option("--quarter", required=True, help="The exam's quarter, e.g. 2026Q4.")
 
@@ -18,7 +28,7 @@ def exam_group():
     """Quarterly comprehensive exam: Google Forms quiz, printable paper and answer key, simulated responses."""
 
 
-@exam_group.command("build")
+@exam_group.command("form")
 @STANDARDS_OPTION
 @QUARTER_OPTION
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("forms"), show_default=True,
@@ -26,15 +36,9 @@ def exam_group():
 @click.option("--papers", "papers_dir", type=click.Path(path_type=Path), default=Path("build/exam"),
               show_default=True, help="Folder for the paper and answer-key PDFs (the key is for the department).")
 @click.option("--no-pdf", is_flag=True, help="Only write the quiz definition.")
-def exam_build(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Path, no_pdf: bool):
+def exam_form(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Path, no_pdf: bool):
     """Write the quarter's quiz (forms/exam-<quarter>.json) and the paper and answer-key PDFs."""
-    from ...forms.form_spec import write_forms
-    from ...forms.validate import require_valid, validate_spec
-    from .quiz import build_quiz, validate_quiz
-    from .paper import write_papers
-    from ...standards import require_standards
-
-    s = require_standards(standards_dir)
+    s = require_standards(standards_dir, instruments=cli_instruments())
     spec = build_quiz(s, quarter)
     require_valid(f"考试表单 {spec.checklist}", validate_spec(spec) + validate_quiz(spec))
     (path,) = write_forms({spec.checklist: spec}, out_dir)
@@ -57,12 +61,7 @@ def exam_build(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Pat
 def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool, credentials: Path | None,
               recreate: bool):
     """Create or update the quarter's Google Forms quiz in place and record it in the lock."""
-    from ...forms.push import push
-    from ...forms.validate import require_valid
-    from .quiz import build_quiz, validate_quiz
-    from ...standards import require_standards
-
-    s = require_standards(standards_dir)
+    s = require_standards(standards_dir, instruments=cli_instruments())
     spec = build_quiz(s, quarter)
     require_valid(f"考试表单 {spec.checklist}", validate_quiz(spec))
     (r,) = push(s, lock_path=lock_path, credentials=credentials, dry_run=dry_run, recreate=recreate,
@@ -91,10 +90,7 @@ def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool,
 def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed: int, locale: str,
                   wrong_keys: tuple[str, ...], out_path: Path):
     """Write simulated quiz responses as a response-sheet CSV export (demo and test data)."""
-    from .simulate import exam_sheet_values, simulate_exam, write_exam_csv
-    from ...standards import require_standards
-
-    s = require_standards(standards_dir)
+    s = require_standards(standards_dir, instruments=cli_instruments())
     chosen = [p.strip() for p in projects.split(",")] if projects else None
     unknown = [p for p in chosen or [] if p not in s.projects]
     if unknown:
@@ -111,6 +107,9 @@ def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed:
     click.echo(f"wrote {len(responses)} responses to {path}（{locale}）")
 
 
+exam_group.add_command(alias(exam_form, "build", "exam form"))
+
+
 def register_commands(cli: click.Group) -> None:
-    """Add this module's commands to `cli`."""
+    """Add `handbook exam …` to `cli`."""
     cli.add_command(exam_group)

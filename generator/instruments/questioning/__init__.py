@@ -9,7 +9,7 @@ and reads the answers from the store.
 from __future__ import annotations
 
 from ..base import Instrument
-from . import grid
+from . import draw, grid
 
 
 class RandomQuestioning(Instrument):
@@ -21,6 +21,9 @@ class RandomQuestioning(Instrument):
 
     def enabled(self, standards):
         return standards.methods_file.questioning is not None
+
+    def check_standards(self, standards, checks):
+        draw.check_bank(standards, checks)
 
     def checklist_items(self, standards, checklist):
         return grid.questioning_page(standards, checklist)

@@ -1,4 +1,7 @@
-"""`handbook questions draw`: a thin adapter over `draw`, added by `RandomQuestioning.register_commands`."""
+"""`handbook questioning draw`: a thin adapter over `draw`, added by `RandomQuestioning.register_commands`.
+
+`handbook questions` (and `handbook questions draw`) stays for a release as an alias of `handbook questioning`.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,17 @@ from pathlib import Path
 
 import click
 
-from ...cli.options import STANDARDS_OPTION, HandbookGroup
+from ...cli.options import STANDARDS_OPTION, HandbookGroup, alias, cli_instruments
+from ...standards import require_standards
+from .draw import draw_questions, write_card
 
 
-@click.group(cls=HandbookGroup)
-def questions():
+@click.group("questioning", cls=HandbookGroup)
+def questioning():
     """Random questioning of staff (procedure 4.4.2.1)."""
 
 
-@questions.command("draw")
+@questioning.command("draw")
 @STANDARDS_OPTION
 @click.option("--project", required=True, help="Project id, e.g. wutong.")
 @click.option("--n", "count", type=int, default=5, show_default=True, help="How many questions to draw.")
@@ -23,10 +28,7 @@ def questions():
               help="Also write a printable card (.pdf or .html).")
 def questions_draw(standards_dir: Path, project: str, count: int, seed: int | None, card: Path | None):
     """Draw a reproducible random set of questions for a project."""
-    from .draw import draw_questions, write_card
-    from ...standards import require_standards
-
-    s = require_standards(standards_dir)
+    s = require_standards(standards_dir, instruments=cli_instruments())
     seed, drawn = draw_questions(s, project, count, seed)
     click.echo(f"{s.projects[project].name} · 随机抽问 {len(drawn)} 题 · 编号 {seed}"
                f"（重现：handbook questions draw --project {project} --n {count} --seed {seed}）")
@@ -40,5 +42,6 @@ def questions_draw(standards_dir: Path, project: str, count: int, seed: int | No
 
 
 def register_commands(cli: click.Group) -> None:
-    """Add this module's commands to `cli`."""
-    cli.add_command(questions)
+    """Add `handbook questioning …` (and the old `handbook questions …`) to `cli`."""
+    cli.add_command(questioning)
+    cli.add_command(alias(questioning, "questions", "questioning"))

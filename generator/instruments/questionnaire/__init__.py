@@ -22,6 +22,9 @@ class CustomerQuestionnaire(Instrument):
     def enabled(self, standards):
         return standards.methods_file.questionnaire is not None
 
+    def check_standards(self, standards, checks):
+        survey.check_questionnaire(standards, checks)
+
     def form_ids(self, standards):
         return [standards.methods_file.questionnaire.id] if self.enabled(standards) else []
 
@@ -34,6 +37,11 @@ class CustomerQuestionnaire(Instrument):
     def stored_responses(self, conn, source_id):
         return conn.execute("SELECT count(*) FROM survey_responses WHERE source_id = ? AND gone_at IS NULL",
                             (source_id,)).fetchone()[0]
+
+    def register_commands(self, cli):
+        from .commands import register_commands   # click commands load only for the CLI
+
+        register_commands(cli, self)
 
     def simulate_responses(self, standards, out_dir, *, start, end, seed):
         if not self.enabled(standards):
