@@ -11,7 +11,8 @@ import sqlite3
 
 import click
 
-from generator.cli.options import STANDARDS_OPTION, store_option
+from generator.cli.forms import instrument_form_commands
+from generator.cli.options import STANDARDS_OPTION, HandbookGroup, store_option
 from generator.errors import HandbookError
 from generator.forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
 from generator.ingest.store import open_store_read_only
@@ -80,9 +81,13 @@ class PhoneCallback(Instrument):
         return [generate]
 
     def register_commands(self, cli):
-        @cli.group("phone")
+        # one command shape for every instrument: `handbook phone form|push|count`
+        @cli.group("phone", cls=HandbookGroup)
         def phone():
-            """电话回访：回访记录统计。"""
+            """电话回访：表单定义、发布表单、回访记录统计。"""
+
+        for command in instrument_form_commands(self):   # `forms build|push` for its form alone
+            phone.add_command(command)
 
         @phone.command("count")
         @STANDARDS_OPTION

@@ -33,26 +33,31 @@ def forms_build(standards_dir: Path, out_dir: Path, check: bool):
     write_form_files(standards_dir, out_dir, check)
 
 
-def _own_forms(instruments: list, instrument_id: str, standards) -> list[str]:
-    """The form ids of the instrument `instrument_id`; an error when the standards define none."""
-    instrument = next(i for i in instruments if i.id == instrument_id)
+def _with(instrument) -> list:
+    """The running command's instruments, with `instrument` (when it is not one of them)."""
+    instruments = cli_instruments()
+    return instruments if instrument is None or instrument in instruments else [*instruments, instrument]
+
+
+def _own_forms(instrument, standards) -> list[str]:
+    """The form ids of `instrument`; an error when the standards define none."""
     own = instrument.form_ids(standards)
     if not own:
         raise HandbookError(Msg.INSTRUMENT_WITHOUT_FORMS(title=instrument.title))
     return own
 
 
-def write_form_files(standards_dir: Path, out_dir: Path, check: bool, instrument_id: str | None = None) -> None:
-    """`forms build`: every instrument's forms, or only those of `instrument_id` (`handbook <it> form`)."""
+def write_form_files(standards_dir: Path, out_dir: Path, check: bool, instrument=None) -> None:
+    """`forms build`: every instrument's forms, or only those of `instrument` (`handbook <instrument> form`)."""
     from ..forms.form_spec import build_forms, write_forms
     from ..forms.validate import require_valid, validate_spec
     from ..standards import require_standards
 
-    instruments = cli_instruments()
+    instruments = _with(instrument)
     standards = require_standards(standards_dir, instruments=instruments)
     specs = build_forms(standards, instruments)
-    if instrument_id is not None:
-        own = _own_forms(instruments, instrument_id, standards)
+    if instrument is not None:
+        own = _own_forms(instrument, standards)
         specs = {cid: spec for cid, spec in specs.items() if cid in own}
     for cid, spec in specs.items():
         require_valid(f"检查表 {cid} 的表单", validate_spec(spec))
@@ -91,18 +96,18 @@ def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials:
 
 
 def push_forms(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
-               checklists: tuple[str, ...], recreate: bool, instrument_id: str | None = None) -> None:
-    """`forms push`: every instrument's forms (or `checklists`), or only those of `instrument_id`."""
+               checklists: tuple[str, ...], recreate: bool, instrument=None) -> None:
+    """`forms push`: every instrument's forms (or `checklists`), or only those of `instrument`."""
     from ..forms.push import push
     from ..standards import require_standards
 
     if recreate and not checklists:
         raise HandbookError(Msg.RECREATE_NEEDS_CHECKLIST())
-    instruments = cli_instruments()
+    instruments = _with(instrument)
     standards = require_standards(standards_dir, instruments=instruments)
     wanted = list(checklists) or None
-    if instrument_id is not None:
-        own = _own_forms(instruments, instrument_id, standards)
+    if instrument is not None:
+        own = _own_forms(instrument, standards)
         unknown = [c for c in checklists if c not in own]
         if unknown:
             raise HandbookError(Msg.UNKNOWN_FORMS(unknown="、".join(unknown), known="、".join(own)))
@@ -156,14 +161,15 @@ def forms_link(checklist: str, sheet_url: str, lock_path: Path, sheet_name: str 
 
 def instrument_form_commands(instrument) -> list[click.Command]:
     """`form` and `push` for `handbook <instrument> …`: `forms build` and `forms push` (the same options)
-    for the forms of `instrument` alone."""
+    for the forms of `instrument` alone (built with the other instruments of the running command, which
+    may add items to them)."""
 
     def form(standards_dir: Path, out_dir: Path, check: bool):
-        write_form_files(standards_dir, out_dir, check, instrument.id)
+        write_form_files(standards_dir, out_dir, check, instrument)
 
     def push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
              checklists: tuple[str, ...], recreate: bool):
-        push_forms(standards_dir, lock_path, dry_run, credentials, checklists, recreate, instrument.id)
+        push_forms(standards_dir, lock_path, dry_run, credentials, checklists, recreate, instrument)
 
     return [click.Command("form", callback=form, params=list(forms_build.params),
                           short_help=f"写出{instrument.title}的表单定义 forms/<表单>.json。",

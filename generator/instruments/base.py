@@ -114,7 +114,9 @@ class Instrument:
     # ------------------------------------------------------------ CLI
 
     def register_commands(self, cli: click.Group) -> None:
-        """Add this instrument's commands to the `handbook` group it is given."""
+        """Add this instrument's commands to the `handbook` group it is given, as one group `handbook <id>`
+        with the shared verbs where they apply: `form` and `push` (`cli.forms.instrument_form_commands`),
+        `simulate`, and its own (`draw` …). An old command name kept for a release: `cli.options.alias`."""
 
     def __repr__(self) -> str:
         return f"<instrument {self.id}>"

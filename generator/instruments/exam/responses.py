@@ -1,7 +1,7 @@
 """Quiz response sheets into the store, graded from the YAML key (never from the form's score).
 
-`ingest_exam_tables` runs inside `run_ingest`'s transaction for sources whose key
-is an exam form id (`exam-2026Q4`): raw rows go to the shared append-only
+`ingest_exam_table` runs (as `QuarterlyExam.ingest_table`) inside `run_ingest`'s transaction
+for sources whose key is an exam form id (`exam-2026Q4`): raw rows go to the shared append-only
 `raw_rows`, each usable row becomes an `exam_responses` row with one
 `exam_answers` row per question (answer as given, correct, points earned), and
 rows that cannot be used go to the shared `quarantine`. A response's identity is
@@ -26,7 +26,7 @@ from ...ingest.store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_datetime
 from ...model import Exam
 from ...standards import Standards
-from .quiz import (NAME_TITLE, PROJECT_TITLE, Grade, ScoredResponse, find_key_mismatches, grade, is_exam_form,
+from .quiz import (NAME_TITLE, PROJECT_TITLE, Grade, ScoredResponse, find_key_mismatches, grade,
                    option_labels, parse_score, quarter_of_form, require_exam, split_answer, strip_number)
 
 # The exam's store tables (QuarterlyExam.store_schema), graded from methods.yaml. Version 1, as
@@ -333,18 +333,3 @@ def _read(conn: sqlite3.Connection, exam: str | None = None) -> list[ExamRespons
     return [ExamResponse(rid, ex, qu, dt.datetime.fromisoformat(sub), pr, pe, ea, to, bool(pa), fs, ft,
                          answers.get(rid, {}))
             for rid, ex, qu, sub, pr, pe, ea, to, pa, fs, ft in rows]
-
-
-class WithExamForms(dict):
-    """Method ingesters (form id -> function) that also answer every exam form id `exam-<quarter>`.
-
-    Exam forms are made per quarter, so no fixed key can name them all.
-    """
-
-    def __contains__(self, key) -> bool:
-        return super().__contains__(key) or is_exam_form(key)
-
-    def __missing__(self, key):
-        if is_exam_form(key):
-            return ingest_exam_table
-        raise KeyError(key)
