@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..base import Instrument
 from . import paper, responses, results_page
-from .quiz import check_exam_bank, is_exam_form
+from .checks import check_exam_bank
+from .quiz import is_exam_form
 from .simulate import write_simulated_exam
 
 

@@ -24,7 +24,7 @@ from ...forms.form_spec import FormSpec, check_unique_ids, stable_id
 from ...forms.validate import Problem
 from ...model import Exam, ExamQuestion
 from ...results.scoring import quarter_label  # noqa: F401  (the exam's pages name quarters alike)
-from ...standards import FileChecks, Standards
+from ...standards import Standards
 
 FORM_PREFIX = "exam-"
 QUARTER = re.compile(r"^(?P<year>\d{4})Q(?P<q>[1-4])$")
@@ -35,37 +35,6 @@ KIND_TYPES = {"single": "RADIO", "multiple": "CHECKBOX", "truefalse": "RADIO"}
 PROJECT_TITLE, NAME_TITLE = "项目", "姓名"
 CHECKBOX_JOIN = ", "   # how Google's response sheet joins checkbox answers
 SCORE = re.compile(r"^\s*(?P<got>\d+(?:\.\d+)?)\s*/\s*(?P<of>\d+(?:\.\d+)?)\s*$")
-
-
-# ---------------------------------------------------------------- standards cross-checks
-
-def check_exam_bank(s: Standards, checks: FileChecks) -> None:
-    """Cross-checks of methods.yaml `exam` the schema cannot express (QuarterlyExam.check_standards):
-    its method, unique question ids, known topics, and keys that fit each question's kind and options."""
-    exam = s.methods_file.exam
-    if exam is None:
-        return
-    checks.ref(("exam", "method"), exam.method, set(s.methods), "检查方式")
-    checks.unique([(("exam", "questions", i, "id"), q.id) for i, q in enumerate(exam.questions)], "题目代号")
-    for i, q in enumerate(exam.questions):
-        base = ("exam", "questions", i)
-        checks.ref(base + ("topic",), q.topic, exam.topics, "主题")
-        if q.kind == "truefalse":
-            if not isinstance(q.answer, bool) or q.options:
-                checks.add(base + ("answer",), "invalid", key="answer",
-                           reason="判断题的 answer 为 true 或 false，且不填 options")
-            continue
-        if isinstance(q.answer, bool) or len(q.options) < 2:
-            checks.add(base + ("answer",), "invalid", key="answer",
-                       reason="选择题要有至少 2 个 options，answer 为选项序号列表（从 0 起）")
-            continue
-        if any(not 0 <= a < len(q.options) for a in q.answer) or len(set(q.answer)) != len(q.answer):
-            checks.add(base + ("answer",), "invalid", key="answer",
-                       reason=f"选项序号应在 0 到 {len(q.options) - 1} 之间且不重复")
-        elif q.kind == "single" and len(q.answer) != 1:
-            checks.add(base + ("answer",), "invalid", key="answer", reason="单选题只能有一个正确答案")
-        elif q.kind == "multiple" and not q.answer:
-            checks.add(base + ("answer",), "invalid", key="answer", reason="多选题至少有一个正确答案")
 
 
 # ---------------------------------------------------------------- quarters and ids

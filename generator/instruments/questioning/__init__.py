@@ -9,7 +9,8 @@ and reads the answers from the store.
 from __future__ import annotations
 
 from ..base import Instrument
-from . import draw, grid
+from . import grid
+from .checks import check_bank
 
 
 class RandomQuestioning(Instrument):
@@ -23,7 +24,7 @@ class RandomQuestioning(Instrument):
         return standards.methods_file.questioning is not None
 
     def check_standards(self, standards, checks):
-        draw.check_bank(standards, checks)
+        check_bank(standards, checks)
 
     def checklist_items(self, standards, checklist):
         return grid.questioning_page(standards, checklist)

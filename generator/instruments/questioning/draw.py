@@ -9,20 +9,8 @@ from pathlib import Path
 from ...errors import HandbookError
 from ...messages import Msg
 from ...model import BankQuestion
-from ...standards import FileChecks, Standards
+from ...standards import Standards
 from ...templating import render
-
-
-def check_bank(s: Standards, checks: FileChecks) -> None:
-    """Cross-checks of methods.yaml `questioning` the schema cannot express (RandomQuestioning.check_standards):
-    its method, unique question ids, and the items the questions are about."""
-    bank = s.methods_file.questioning
-    if bank is None:
-        return
-    checks.ref(("questioning", "method"), bank.method, set(s.methods), "检查方式")
-    checks.unique([(("questioning", "questions", i, "id"), q.id) for i, q in enumerate(bank.questions)], "题目代号")
-    for i, q in enumerate(bank.questions):
-        checks.ref(("questioning", "questions", i, "item"), q.item, list(s.items), "条目")
 
 
 def draw_questions(s: Standards, project: str, n: int, seed: int | None = None

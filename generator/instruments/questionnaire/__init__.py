@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..base import Instrument
 from . import survey
+from .checks import check_questionnaire
 
 
 class CustomerQuestionnaire(Instrument):
@@ -23,7 +24,7 @@ class CustomerQuestionnaire(Instrument):
         return standards.methods_file.questionnaire is not None
 
     def check_standards(self, standards, checks):
-        survey.check_questionnaire(standards, checks)
+        check_questionnaire(standards, checks)
 
     def form_ids(self, standards):
         return [standards.methods_file.questionnaire.id] if self.enabled(standards) else []

@@ -33,7 +33,7 @@ from ...ingest.values import parse_datetime
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
 from ...inspection import FIELD_TITLES
-from ...standards import FileChecks, Standards
+from ...standards import Standards
 from ...templating import render
 from ..patrol.simulate import TIMESTAMP_TITLES as EXPORT_TIMESTAMP_TITLES
 from ..patrol.simulate import format_cell
@@ -65,18 +65,6 @@ CREATE INDEX IF NOT EXISTS survey_by_project ON survey_responses (project, submi
 
 COMMENT = "comment"
 PROJECT_HINT = "扫描项目二维码或打开项目链接时已选好；没有选好时请选择您所在的小区。"
-
-
-def check_questionnaire(s: Standards, checks: FileChecks) -> None:
-    """Cross-checks of methods.yaml `questionnaire` the schema cannot express
-    (CustomerQuestionnaire.check_standards): its method, unique question ids, a scale going up."""
-    q = s.methods_file.questionnaire
-    if q is None:
-        return
-    checks.ref(("questionnaire", "method"), q.method, set(s.methods), "检查方式")
-    checks.unique([(("questionnaire", "questions", i, "id"), x.id) for i, x in enumerate(q.questions)], "题目代号")
-    if q.scale.min >= q.scale.max:
-        checks.add(("questionnaire", "scale"), "invalid", key="scale", reason="min 必须小于 max")
 
 
 def questionnaire(standards: Standards):
