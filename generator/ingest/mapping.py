@@ -3,8 +3,9 @@
 A column maps to an item by the code at the start of its header (grid questions
 `Question [Row]` by the row's code), else through the lock file's question titles
 of any form version. Columns an instrument adds to a checklist's form (the questioning
-grid) are claimed and read by that instrument's `ChecklistColumns`. Answers map through the option labels of the response's form
-version (by position, so older labels stay readable) and the current labels.
+grid) are claimed and read by that instrument's `ChecklistColumns`. Answers map through
+the option labels of the response's form version (by position, so older labels stay
+readable) and the current labels.
 A row that cannot be used raises `Rejected` with a reason code and a message.
 
 Text is data: notes, names and comments are kept exactly as typed (an `=`, `@`, `-`, `+` or

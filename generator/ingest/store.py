@@ -2,7 +2,9 @@
 
 One file. Raw rows are append-only (one copy per distinct content per source and
 header). Scoring and pages read it only through `read_inspections`,
-`read_quarantine` and `read_unmapped_columns`.
+`read_quarantine` and `read_unmapped_columns`. The tables here are the store's own
+(every source's rows, the patrol checklists' inspections); each instrument declares its
+own tables, which `migrate_instruments` creates and upgrades (`Instrument.store_schema`).
 """
 
 from __future__ import annotations
