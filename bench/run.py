@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]   # the package, and the fake Go
 
 from generator.instruments.patrol import simulate as sim  # noqa: E402
 from generator.ingest import run as ingest_run  # noqa: E402
-from generator.instruments import site_generators  # noqa: E402
+from generator.instruments import INSTRUMENTS, site_generators  # noqa: E402
 from generator.printing.pdf import write_sheets  # noqa: E402
 from generator.results import publish  # noqa: E402
 from generator.site.site_build import build_site  # noqa: E402
@@ -232,7 +232,7 @@ def bench(args) -> dict:
     t_start = time.perf_counter()
 
     std_dir = company_standards(work / "standards", args.projects)
-    standards = require_standards(std_dir)
+    standards = require_standards(std_dir, instruments=INSTRUMENTS)
     log(f"simulating {args.projects} projects × {args.days} days + 7 …")
     header, year, week = simulate_rows(standards, args.days, 7)
     year_csv = sim.write_csv(work / "responses-year.csv", [header, *year])
@@ -316,7 +316,8 @@ def bench(args) -> dict:
             before = len(fake.api_requests())
             t0 = time.perf_counter()
             report = ingest_run.run_ingest([ingest_run.sheet_source(key, CHECKLIST)], standards=standards,
-                                           db_path=db, credentials=key_file, endpoint=fake.url)
+                                           db_path=db, credentials=key_file, endpoint=fake.url,
+                                           instruments=INSTRUMENTS)
             assert report.total["read"] > 0
             return len(fake.api_requests()) - before, time.perf_counter() - t0
 
@@ -362,8 +363,9 @@ def bench(args) -> dict:
     for rep in range(reps + 1):   # the first, untimed, fills the questionnaire sheets' cache as last week's did
         publish.forget_snapshots()
         report = build_site(std_dir, out_dir=work / "public", docs_dir=docs, config_file=config,
-                            extra_generators=site_generators(store), sheet_focus=publish.sheet_focus(store),
-                            pdf=True, per_project=True, cache_dir=cache)
+                            extra_generators=site_generators(store, instruments=INSTRUMENTS),
+                            sheet_focus=publish.sheet_focus(store),
+                            pdf=True, per_project=True, cache_dir=cache, instruments=INSTRUMENTS)
         if rep:
             builds.append(report.timings)
         log("build " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()))
@@ -399,8 +401,9 @@ def bench(args) -> dict:
         shutil.copytree(last_week, cache)
         publish.forget_snapshots()
         report = build_site(std_dir, out_dir=work / "public", docs_dir=docs, config_file=config,
-                            extra_generators=site_generators(cycle_store),
-                            sheet_focus=publish.sheet_focus(cycle_store), pdf=True, per_project=True, cache_dir=cache)
+                            extra_generators=site_generators(cycle_store, instruments=INSTRUMENTS),
+                            sheet_focus=publish.sheet_focus(cycle_store), pdf=True, per_project=True, cache_dir=cache,
+                            instruments=INSTRUMENTS)
         cycles.append(report.timings)
         fresh, sheets_n = sum(1 for s in report.sheets if not s.cached), len(report.sheets)
         log("weekly build " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()) + f", {fresh} sheets")

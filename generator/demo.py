@@ -57,7 +57,7 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
     `step(name, None)` is called as each step ("simulate", "ingest", "build") starts and
     `step(name, result)` when it is done, so a caller can say what is going on.
     """
-    standards = require_standards(standards_dir)
+    standards = require_standards(standards_dir, instruments=instruments)
     work_dir = Path(work_dir)
     step("simulate", None)
     responses: dict[str, Path] = {}
@@ -77,6 +77,7 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
     step("ingest", report)
     step("build", None)
     build = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
+                       instruments=instruments,
                        extra_generators=site_generators(store, quarter=quarter, lock_path=lock,
                                                         instruments=instruments, today=end),
                        per_project=per_project_pdfs, sheet_focus=sheet_focus(store), lock_path=lock)

@@ -91,6 +91,7 @@ class Msg(Enum):
     SIMULATE_NEEDS_DATES = ("C017", "模拟 {form} 的回复需要 --from 和 --to，例如 --from 2026-09-14 --to 2026-11-22")
     NOTHING_TO_INGEST = ("C016", "没有可导入的回复：锁文件 {lock} 中没有记录任何回复表。导入导出的文件用 "
                                  "handbook ingest --file 文件 --checklist 表单；读取 Google 回复表先用 handbook forms link 记录它")
+    INSTRUMENT_WITHOUT_FORMS = ("C018", "标准中没有{title}的表单（checklists.yaml 或 methods.yaml 未定义它），没有可写出或推送的表单")
 
     # forms lock file
     LOCK_UNUSABLE = ("L001", "锁文件 {path} 无法使用：{where}{what}。不要手工编辑它；用 git checkout -- {path} 恢复上一个版本后重新运行")

@@ -2,6 +2,8 @@
 
 `load_standards` never raises on bad input: every problem becomes a
 `Diagnostic` naming `file:line`, and all of them are reported at once.
+The instruments given check their own part of methods.yaml (`Instrument.check_standards`,
+handed a `FileChecks`); the CLI and `handbook demo` give every instrument.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Sequence
 
 from pydantic import BaseModel, ValidationError
 
@@ -230,8 +232,10 @@ class LoadResult:
 
 
 def load_standards(path: Path | str | None = None, *, texts: Mapping[str, str] | None = None,
-                   ) -> LoadResult:
-    """Load the standards from a folder, or from `texts` ({file name: YAML text}) for tests."""
+                   instruments: Sequence = ()) -> LoadResult:
+    """Load the standards from a folder, or from `texts` ({file name: YAML text}) for tests.
+
+    `instruments` (`generator.instruments.INSTRUMENTS`) add their cross-checks of methods.yaml."""
     diagnostics: list[Diagnostic] = []
     folder = Path(path) if path is not None else DEFAULT_DIR
     if texts is None:
@@ -271,14 +275,16 @@ def load_standards(path: Path | str | None = None, *, texts: Mapping[str, str] |
         return LoadResult(None, _sorted(diagnostics))
     standards = Standards(models["procedure.yaml"], models["organisation.yaml"],
                           models["checklists.yaml"], models["methods.yaml"], source=label)
-    diagnostics.extend(check_meaning(standards, parsed))
+    diagnostics.extend(check_meaning(standards, parsed, instruments))
     ok = not any(d.severity == "error" for d in diagnostics)
     return LoadResult(standards if ok else None, _sorted(diagnostics))
 
 
-def require_standards(path: Path | str | None = None, *, strict: bool = False) -> Standards:
-    """Load the standards or raise `StandardsInvalid` with every diagnostic."""
-    result = load_standards(path)
+def require_standards(path: Path | str | None = None, *, strict: bool = False,
+                      instruments: Sequence = ()) -> Standards:
+    """Load the standards (cross-checked by `instruments` too) or raise `StandardsInvalid` with every
+    diagnostic."""
+    result = load_standards(path, instruments=instruments)
     if not result.ok(strict) or result.standards is None:
         raise StandardsInvalid(result.diagnostics)
     return result.standards
@@ -436,31 +442,53 @@ def _num(value) -> str:
 
 # ---------------------------------------------------------------- meaning checks
 
-def check_meaning(s: Standards, parsed: Mapping[str, Parsed]) -> list[Diagnostic]:
-    """Cross-checks the schema cannot express: uniqueness, references, bands, selections."""
+@dataclass
+class FileChecks:
+    """What a cross-check of one standards file reports with: each problem a `Diagnostic` at the line of its
+    key path in the file (e.g. ("exam", "questions", 3, "answer")). Instruments get one for methods.yaml."""
+
+    parsed: Parsed
+    out: list[Diagnostic]
+
+    def add(self, path, message_id: str, severity: str = "error", **fields) -> None:
+        """Report the catalogue message `message_id` at `path`."""
+        p = self.parsed
+        self.out.append(Diagnostic.make(p.file, p.line_of(path), message_id, severity=severity, **fields))
+
+    def unique(self, entries, what: str) -> None:
+        """Report each value of `entries` ((path, value) pairs) met before, naming the line it was first at."""
+        seen: dict[str, int] = {}
+        for path, value in entries:
+            line = self.parsed.line_of(path)
+            if value in seen:
+                self.add(path, "duplicate", what=what, value=value, first=seen[value])
+            else:
+                seen[value] = line
+
+    def ref(self, path, value, known, what: str, names: Mapping[str, str] | None = None) -> None:
+        """Report `value` at `path` when it is not one of `known` (with a did-you-mean; `names`: id -> name)."""
+        if value not in known:
+            self.add(path, "unknown_ref", what=what, value=value, suggestion=suggest(value, known, what, names))
+
+
+def check_meaning(s: Standards, parsed: Mapping[str, Parsed], instruments: Sequence = ()) -> list[Diagnostic]:
+    """Cross-checks the schema cannot express: uniqueness, references, bands, selections; then each
+    instrument's of methods.yaml (`Instrument.check_standards`)."""
     out: list[Diagnostic] = []
     proc, org, chk = parsed["procedure.yaml"], parsed["organisation.yaml"], parsed["checklists.yaml"]
 
     def add(p: Parsed, path, message_id, severity="error", **fields):
-        out.append(Diagnostic.make(p.file, p.line_of(path), message_id, severity=severity, **fields))
+        FileChecks(p, out).add(path, message_id, severity, **fields)
 
     def unique(p: Parsed, entries, what):
-        seen: dict[str, int] = {}
-        for path, value in entries:
-            line = p.line_of(path)
-            if value in seen:
-                add(p, path, "duplicate", what=what, value=value, first=seen[value])
-            else:
-                seen[value] = line
+        FileChecks(p, out).unique(entries, what)
 
     # roles and projects are written by id; hints show each id with its Chinese name
     id_names = {"角色": {r.id: r.name for r in s.organisation.roles},
                 "项目": {p.id: p.name for p in s.organisation.projects}}
 
     def ref(p: Parsed, path, value, known, what):
-        if value not in known:
-            add(p, path, "unknown_ref", what=what, value=value,
-                suggestion=suggest(value, known, what, id_names.get(what)))
+        FileChecks(p, out).ref(path, value, known, what, id_names.get(what))
 
     clause_paths = list(iter_clauses(s.procedure.clauses))
     item_entries = [(path + ("items", k, "code"), item.code)
@@ -542,61 +570,27 @@ def check_meaning(s: Standards, parsed: Mapping[str, Parsed]) -> list[Diagnostic
                     add(proc, path + ("items", k, "roles", j), "role_not_on_checklist", severity="warning",
                         code=item.code, role=rid, role_name=s.roles[rid].name,
                         checklists="、".join(listed[item.code]))
-    out.extend(_check_methods(s, parsed["methods.yaml"], add, unique, ref))
+    methods = FileChecks(parsed["methods.yaml"], out)
+    for instrument in instruments:
+        instrument.check_standards(s, methods)
+    _check_methods(s, methods)
     return out
 
 
-def _check_methods(s: Standards, p: Parsed, add, unique, ref) -> list:
-    """Cross-checks of methods.yaml: method ids, item codes, projects, exam keys."""
+def _check_methods(s: Standards, p: FileChecks) -> None:
+    """Cross-checks of methods.yaml that are no instrument's: training and meeting issues."""
     mf = s.methods_file
-    methods, projects = set(s.methods), set(s.projects)
-    for key in ("questionnaire", "questioning", "exam"):
-        block = getattr(mf, key)
-        if block is not None:
-            ref(p, (key, "method"), block.method, methods, "检查方式")
-    if mf.questionnaire:
-        unique(p, [(("questionnaire", "questions", i, "id"), q.id)
-                   for i, q in enumerate(mf.questionnaire.questions)], "题目代号")
-        if mf.questionnaire.scale.min >= mf.questionnaire.scale.max:
-            add(p, ("questionnaire", "scale"), "invalid", key="scale", reason="min 必须小于 max")
-    if mf.questioning:
-        unique(p, [(("questioning", "questions", i, "id"), q.id)
-                   for i, q in enumerate(mf.questioning.questions)], "题目代号")
-        for i, q in enumerate(mf.questioning.questions):
-            ref(p, ("questioning", "questions", i, "item"), q.item, list(s.items), "条目")
-    if mf.exam:
-        exam = mf.exam
-        unique(p, [(("exam", "questions", i, "id"), q.id) for i, q in enumerate(exam.questions)], "题目代号")
-        for i, q in enumerate(exam.questions):
-            base = ("exam", "questions", i)
-            ref(p, base + ("topic",), q.topic, exam.topics, "主题")
-            if q.kind == "truefalse":
-                if not isinstance(q.answer, bool) or q.options:
-                    add(p, base + ("answer",), "invalid", key="answer",
-                        reason="判断题的 answer 为 true 或 false，且不填 options")
-                continue
-            if isinstance(q.answer, bool) or len(q.options) < 2:
-                add(p, base + ("answer",), "invalid", key="answer",
-                    reason="选择题要有至少 2 个 options，answer 为选项序号列表（从 0 起）")
-                continue
-            if any(not 0 <= a < len(q.options) for a in q.answer) or len(set(q.answer)) != len(q.answer):
-                add(p, base + ("answer",), "invalid", key="answer",
-                    reason=f"选项序号应在 0 到 {len(q.options) - 1} 之间且不重复")
-            elif q.kind == "single" and len(q.answer) != 1:
-                add(p, base + ("answer",), "invalid", key="answer", reason="单选题只能有一个正确答案")
-            elif q.kind == "multiple" and not q.answer:
-                add(p, base + ("answer",), "invalid", key="answer", reason="多选题至少有一个正确答案")
+    projects = set(s.projects)
     for i, t in enumerate(mf.training):
         for j, pid in enumerate(t.projects if isinstance(t.projects, list) else []):
-            ref(p, ("training", i, "projects", j), pid, projects, "项目")
+            p.ref(("training", i, "projects", j), pid, projects, "项目")
     for i, issue in enumerate(mf.meetings):
         if issue.project != "all":
-            ref(p, ("meetings", i, "project"), issue.project, projects, "项目")
+            p.ref(("meetings", i, "project"), issue.project, projects, "项目")
         if issue.item is not None:
-            ref(p, ("meetings", i, "item"), issue.item, list(s.items), "条目")
+            p.ref(("meetings", i, "item"), issue.item, list(s.items), "条目")
         if issue.until < issue.date:
-            add(p, ("meetings", i, "until"), "invalid", key="until", reason="跟进截止日期早于会议日期")
-    return []
+            p.add(("meetings", i, "until"), "invalid", key="until", reason="跟进截止日期早于会议日期")
 
 
 def _check_bands(grades, org: Parsed, add) -> None:

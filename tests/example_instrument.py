@@ -11,7 +11,8 @@ import sqlite3
 
 import click
 
-from generator.cli.options import STANDARDS_OPTION, store_option
+from generator.cli.forms import instrument_form_commands
+from generator.cli.options import STANDARDS_OPTION, HandbookGroup, store_option
 from generator.errors import HandbookError
 from generator.forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
 from generator.ingest.store import open_store_read_only
@@ -26,6 +27,9 @@ class PhoneCallback(Instrument):
     id = "phone"
     title = "电话回访"
     store_tables = ("phone_callbacks",)
+    # made (and upgraded, by store_migrations) in the store the ingest writes, before `ingest_table` runs
+    store_schema = """CREATE TABLE IF NOT EXISTS phone_callbacks (source TEXT, row INTEGER, project TEXT,
+                                                                answer TEXT, PRIMARY KEY (source, row))"""
 
     def form_ids(self, standards):
         return [FORM_ID]
@@ -49,8 +53,6 @@ class PhoneCallback(Instrument):
                         options=ANSWERS)
 
     def ingest_table(self, conn: sqlite3.Connection, table, standards, locked_form, now, report):
-        conn.execute("CREATE TABLE IF NOT EXISTS phone_callbacks (source TEXT, row INTEGER, project TEXT, "
-                     "answer TEXT, PRIMARY KEY (source, row))")
         names = {p.name: p.id for p in standards.organisation.projects}
         try:
             project_col, answer_col = table.header.index(PROJECT), table.header.index(ANSWER)
@@ -79,9 +81,13 @@ class PhoneCallback(Instrument):
         return [generate]
 
     def register_commands(self, cli):
-        @cli.group("phone")
+        # one command shape for every instrument: `handbook phone form|push|count`
+        @cli.group("phone", cls=HandbookGroup)
         def phone():
-            """电话回访：回访记录统计。"""
+            """电话回访：表单定义、发布表单、回访记录统计。"""
+
+        for command in instrument_form_commands(self):   # `forms build|push` for its form alone
+            phone.add_command(command)
 
         @phone.command("count")
         @STANDARDS_OPTION

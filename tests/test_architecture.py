@@ -121,6 +121,24 @@ def test_no_import_cycles():
     assert cycles == []
 
 
+# library functions that take the instruments from their caller (`instruments=`): a call without them would
+# silently skip the instruments' checks of the standards, their tables or their forms
+TAKE_INSTRUMENTS = {"load_standards", "require_standards", "build_site", "serve_site", "run_ingest", "run_demo",
+                    "build_forms", "site_generators"}
+
+
+def test_every_call_hands_the_instruments_on():
+    missing = []
+    for name, path in [*MODULES.items(), ("bench.run", ROOT / "bench" / "run.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+                if called in TAKE_INSTRUMENTS and not any(k.arg == "instruments" for k in node.keywords) \
+                        and not (called == "build_forms" and len(node.args) == 2):
+                    missing.append((name, called, node.lineno))
+    assert missing == []
+
+
 def test_each_instrument_is_listed_once_with_an_id_and_its_printed_sources_in_the_font_subset():
     ids = [i.id for i in INSTRUMENTS]
     assert ids == ["patrol", "questionnaire", "exam", "questioning"]

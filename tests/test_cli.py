@@ -101,8 +101,10 @@ def test_every_command_has_help_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = list(all_commands())
     assert [" ".join(path) for path, _ in commands] == [
-        "build", "check", "demo", "exam", "exam build", "exam push", "exam simulate", "export", "forms",
-        "forms build", "forms link", "forms push", "ingest", "questions", "questions draw", "schema", "serve",
+        "build", "check", "demo", "exam", "exam build", "exam form", "exam push", "exam simulate", "export", "forms",
+        "forms build", "forms link", "forms push", "ingest", "patrol", "patrol form", "patrol push",
+        "patrol simulate", "questioning", "questioning draw", "questionnaire", "questionnaire form",
+        "questionnaire push", "questionnaire simulate", "questions", "questions draw", "schema", "serve",
         "simulate"]
     for path, command in commands:
         result = run(*path, "--help")

@@ -22,10 +22,12 @@ from generator.instruments.exam.results_page import build_exam_results, exam_sum
 from generator.instruments.exam.simulate import exam_sheet_values, simulate_exam
 from generator.standards import load_standards, require_standards
 from generator.instruments import INSTRUMENTS
+from generator.instruments.exam import QuarterlyExam
 
 from conftest import ROOT, edited
 from fakegoogle.base import write_service_account_key
 from fakegoogle.sheets import FakeSheet, FakeSheets
+from legacy_store import legacy_store
 
 DATA = ROOT / "tests" / "data" / "exam"
 QUARTER = "2026Q4"
@@ -247,11 +249,8 @@ def test_rows_that_cannot_be_used_are_quarantined(standards, tmp_path):
 
 
 def test_store_upgrade_keeps_existing_data(standards, tmp_path):
-    db = tmp_path / "old.sqlite"
+    db = legacy_store(tmp_path / "old.sqlite", 2)   # a schema-2 store: no exam tables yet
     conn = sqlite3.connect(db, isolation_level=None)
-    store_mod._run_script(conn, store_mod.SCHEMA)
-    store_mod._run_script(conn, store_mod.MIGRATIONS[2])
-    conn.execute("PRAGMA user_version = 2")
     conn.execute("INSERT INTO ingest_log (started_at, finished_at, report) VALUES ('a', 'b', '{}')")
     conn.close()
     ingest(standards, db, DATA / "quiz-zh-CN.csv")
@@ -260,11 +259,12 @@ def test_store_upgrade_keeps_existing_data(standards, tmp_path):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == store_mod.SCHEMA_VERSION
         assert conn.execute("SELECT report FROM ingest_log ORDER BY id").fetchone() == ("{}",)
         assert conn.execute("SELECT COUNT(*) FROM exam_responses").fetchone() == (4,)
+        assert conn.execute("SELECT version FROM instrument_versions WHERE instrument = 'exam'").fetchone() == (1,)
     finally:
         conn.close()
-    # the migration is idempotent (IF NOT EXISTS): running it again changes nothing
+    # the exam's tables are made with IF NOT EXISTS: running its schema again changes nothing
     conn = sqlite3.connect(db, isolation_level=None)
-    store_mod._run_script(conn, store_mod.MIGRATIONS[3])
+    conn.executescript(QuarterlyExam.store_schema)
     conn.close()
     assert len(read_exam_responses(db)) == 4
 

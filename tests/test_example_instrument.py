@@ -81,7 +81,13 @@ def test_csv_ingest_results_page_and_command(standards, tmp_path):
     def cli():
         """A fresh group: the instrument adds its commands to the group it is given."""
 
+    cli.instruments = tuple(WITH_PHONE)   # what its commands hand to the library (cli.options.cli_instruments)
     PHONE.register_commands(cli)
+    form = CliRunner().invoke(cli, ["phone", "form", "--out", str(tmp_path / "forms")])
+    assert form.exit_code == 0, form.output
+    assert [p.name for p in (tmp_path / "forms").iterdir()] == [f"{FORM_ID}.json"]
+    assert (tmp_path / "forms" / f"{FORM_ID}.json").read_text(encoding="utf-8") == \
+        build_forms(standards, WITH_PHONE)[FORM_ID].to_json()
     result = CliRunner().invoke(cli, ["phone", "count", "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["不满意 1", "满意 2"]

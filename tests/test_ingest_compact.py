@@ -9,9 +9,11 @@ import pytest
 from generator.ingest import file_source, read_inspections, run_ingest
 from generator.ingest import run as run_module
 from generator.ingest import store as store_mod
+from generator.instruments import INSTRUMENTS
 from generator.standards import require_standards
 
 from conftest import ROOT
+from legacy_store import legacy_store
 
 EXAMPLE = ROOT / "forms" / "examples" / "daily-patrol.csv"
 
@@ -22,7 +24,7 @@ def standards():
 
 
 def ingest(standards, db, path=EXAMPLE):
-    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db)
+    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db, instruments=INSTRUMENTS)
 
 
 def rows(db, sql):
@@ -99,10 +101,8 @@ def test_a_duplicate_of_a_stored_row_is_still_quarantined(standards, tmp_path):
 
 def old_store(new_db, old_db):
     """A schema-3 store (one `answers` row per item) holding what the schema-4 store `new_db` holds."""
+    legacy_store(old_db, 3)
     conn = sqlite3.connect(old_db, isolation_level=None)
-    for script in (store_mod.SCHEMA, store_mod.MIGRATIONS[2], store_mod.MIGRATIONS[3]):
-        store_mod._run_script(conn, script)
-    conn.execute("PRAGMA user_version = 3")
     conn.execute("ATTACH DATABASE ? AS new", (str(new_db),))
     for table in ("sources", "headers", "raw_rows", "inspections", "sections", "quarantine", "unmapped_columns",
                   "questioning_answers", "ingest_log", "versions"):   # the old tables' columns only

@@ -15,6 +15,7 @@ import pytest
 
 from generator.forms.lock_file import FormVersion, LockedForm
 from generator.ingest.mapping import Rejected, Target, Vocabulary, map_columns, normalise
+from generator.instruments.questioning import RandomQuestioning
 from generator.standards import require_standards
 
 from conftest import ROOT
@@ -69,7 +70,7 @@ def test_a_recorded_row_becomes_one_record(patrol):
     assert record.corrected == {"4.2.1": True}
     assert record.notes == {"4.2.1": "地面有水渍，已通知保洁"}
     assert record.extra == {"检查方式": "现场查看, 查阅记录"}
-    assert (record.questioning, record.questioned) == ({}, "")
+    assert record.added == {}              # no column an instrument added
 
 
 def test_not_applicable_afternoon_time_project_by_id_and_three_or_more(patrol):
@@ -145,11 +146,20 @@ def test_an_older_form_versions_labels_are_read_by_position(standards, patrol):
 
 def test_a_spot_check_row_carries_the_questioning_grid(standards):
     header, rows = recorded(SPOT_CHECK)
-    vocab = Vocabulary.build(standards, "crd-spot-check", LockedForm("crd-spot-check"))
-    record = normalise(rows[0], map_columns(header, vocab), vocab, SHANGHAI)
+    grid = RandomQuestioning().checklist_columns(standards, "crd-spot-check")
+    vocab = Vocabulary.build(standards, "crd-spot-check", LockedForm("crd-spot-check"), (grid,))
+    columns = map_columns(header, vocab)
+    record = normalise(rows[0], columns, vocab, SHANGHAI)
     # 2026-10-8 上午10:30:00,梧桐苑,客户关系部,赵敏,…,陈晓,答对,,部分,,,,,,答错,,,,,,答对,,未抽问,
     assert (record.project, record.role, record.inspector) == ("wutong", "crd", "赵敏")
-    assert record.questioned == "陈晓"
+    asked = record.added["questioning"]
+    assert asked["questioned"] == "陈晓"
     answered = [header[i] for i, cell in enumerate(rows[0]) if cell in ("答对", "部分", "答错")]
-    assert len(record.questioning) == len(answered) == 4
-    assert sorted(record.questioning.values()) == ["答对", "答对", "答错", "部分"]
+    assert len(asked["questioning"]) == len(answered) == 4
+    assert sorted(asked["questioning"].values()) == ["答对", "答对", "答错", "部分"]
+    assert record.extra == {}
+    # without the questioning instrument the grid's columns are no question's: kept as typed, unscored
+    plain = Vocabulary.build(standards, "crd-spot-check", LockedForm("crd-spot-check"))
+    bare = normalise(rows[0], map_columns(header, plain), plain, SHANGHAI)
+    assert bare.added == {} and bare.findings == record.findings
+    assert sorted(bare.extra.values()) == sorted(["陈晓", "答对", "部分", "答错", "答对", "未抽问"])

@@ -28,7 +28,8 @@ def standards():
 @pytest.fixture(scope="module")
 def stored(standards, tmp_path_factory):
     db = tmp_path_factory.mktemp("knowledge") / "store.sqlite"
-    report = run_ingest([file_source(FIXTURE, "crd-spot-check")], standards=standards, db_path=db)
+    report = run_ingest([file_source(FIXTURE, "crd-spot-check")], standards=standards, db_path=db,
+                        instruments=INSTRUMENTS)
     return db, report
 
 

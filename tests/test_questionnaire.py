@@ -25,6 +25,7 @@ from conftest import ROOT
 from fakegoogle.base import write_service_account_key
 from fakegoogle.forms import FakeForms
 from fakegoogle.sheets import FakeSheet, FakeSheets
+from legacy_store import legacy_store
 from site_helpers import output_dir
 
 FIXTURE = ROOT / "tests" / "data" / "methods" / "customer-survey.zh-CN.csv"
@@ -142,13 +143,9 @@ def test_fake_forms_and_sheets_carry_the_questionnaire_end_to_end(standards, tmp
 def test_store_upgrades_from_schema_1_and_keeps_its_data(standards, tmp_path):
     from generator.ingest import store
 
-    db = tmp_path / "old.sqlite"
+    db = legacy_store(tmp_path / "old.sqlite", 1)
     conn = sqlite3.connect(db, isolation_level=None)
-    for statement in store.SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
     conn.execute("INSERT INTO ingest_log (started_at, finished_at, report) VALUES ('a', 'b', '{}')")
-    conn.execute("PRAGMA user_version = 1")
     conn.close()
     assert survey.read_survey(db) == []       # an old store reads (no questionnaire yet)
     run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db, instruments=INSTRUMENTS)

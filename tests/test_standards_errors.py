@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from generator.messages import render
+from generator.instruments import INSTRUMENTS
 from generator.standards import load_standards
 
 from conftest import STANDARDS, edited, line_of, standards_texts
 
 
 def only_errors(texts):
-    result = load_standards(texts=texts)
+    result = load_standards(texts=texts, instruments=INSTRUMENTS)
     assert result.standards is None
     return result.errors
 
@@ -164,7 +165,7 @@ def test_every_problem_is_reported_at_once():
 def test_warning_for_an_item_in_no_checklist_and_strict():
     texts = edited("checklists.yaml", 'include: ["4.2.1", "4.2.2", "4.2.3", "4.2.4"]',
                    'include: ["4.2.1", "4.2.2", "4.2.3"]')
-    result = load_standards(texts=texts)
+    result = load_standards(texts=texts, instruments=INSTRUMENTS)
     assert result.standards is not None and result.ok() and not result.ok(strict=True)
     assert {d.message_id for d in result.warnings} == {"item_unused"}
 

@@ -6,6 +6,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.instruments import INSTRUMENTS
 from generator.standards import load_standards
 
 from conftest import standards_texts
@@ -50,7 +51,7 @@ def test_mutated_documents_only_yield_diagnostics(name, data, action, value):
     path = data.draw(st.sampled_from(PATHS[name]))
     texts = dict(BASE)
     texts[name] = yaml.safe_dump(mutate(DATA[name], path, action, value), allow_unicode=True)
-    result = load_standards(texts=texts)
+    result = load_standards(texts=texts, instruments=INSTRUMENTS)
     assert result.standards is not None or result.errors
     for d in result.diagnostics:
         assert d.file in BASE and d.line >= 1 and d.message
@@ -62,7 +63,7 @@ def test_truncated_or_garbled_text_only_yields_diagnostics(name, cut, junk):
     text = BASE[name]
     texts = dict(BASE)
     texts[name] = text[: int(len(text) * cut)] + junk
-    result = load_standards(texts=texts)
+    result = load_standards(texts=texts, instruments=INSTRUMENTS)
     assert result.standards is not None or result.errors
     assert all(str(d) for d in result.diagnostics)
 
@@ -73,7 +74,7 @@ def test_truncated_or_garbled_text_only_yields_diagnostics(name, cut, junk):
 def test_arbitrary_yaml_documents_only_yield_diagnostics(doc):
     texts = dict(BASE)
     texts["checklists.yaml"] = yaml.safe_dump(doc, allow_unicode=True)
-    result = load_standards(texts=texts)
+    result = load_standards(texts=texts, instruments=INSTRUMENTS)
     assert result.errors
 
 
@@ -83,5 +84,5 @@ def test_alias_bomb_is_refused_quickly():
         for p, c in zip("abcdefgh", "bcdefghi"))
     texts = dict(BASE)
     texts["checklists.yaml"] = bomb
-    result = load_standards(texts=texts)
+    result = load_standards(texts=texts, instruments=INSTRUMENTS)
     assert [d.message_id for d in result.errors] == ["yaml_too_deep"]

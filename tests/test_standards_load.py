@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from generator.instruments import INSTRUMENTS
 from generator.standards import load_standards
 
 from conftest import STANDARDS
@@ -19,13 +20,13 @@ SEED_LETTERS = {"4.2.1.1": "abc", "4.2.1.2": "abcdef", "4.6.1": "abcd", "4.6.2":
 
 
 def test_real_standards_load_without_problems():
-    result = load_standards(STANDARDS)
+    result = load_standards(STANDARDS, instruments=INSTRUMENTS)
     assert result.diagnostics == []
     assert result.standards is not None
 
 
 def test_every_seed_clause_is_present_under_its_own_number():
-    s = load_standards(STANDARDS).standards
+    s = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
     numbers = set(s.clauses) | set(s.items)
     missing = [n for n in SEED_CLAUSES if n not in numbers]
     assert missing == []
@@ -35,7 +36,7 @@ def test_every_seed_clause_is_present_under_its_own_number():
 
 
 def test_cleaning_is_renumbered_and_the_fix_is_noted():
-    s = load_standards(STANDARDS).standards
+    s = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
     assert s.clauses["4.2.1.2"].title == "清洁卫生"
     assert s.clauses["4.2.1.2"].original_number == "4.2.2.2"
     assert "4.2.2.2" not in s.clauses
@@ -53,7 +54,7 @@ def test_no_scraping_noise_and_no_personal_data():
 
 
 def test_example_items_are_marked_and_live_under_the_referencing_clauses():
-    s = load_standards(STANDARDS).standards
+    s = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
     examples = [i for i in s.items.values() if i.example]
     assert examples, "the demo ships example items for 4.2.2 and 4.2.4"
     for item in examples:
@@ -65,14 +66,14 @@ def test_example_items_are_marked_and_live_under_the_referencing_clauses():
 
 
 def test_item_codes_are_stable_and_well_formed():
-    s = load_standards(STANDARDS).standards
+    s = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
     for code in s.items:
         assert re.fullmatch(r"\d+(\.\d+)+(-[a-z][a-z0-9]*)?", code)
     assert list(s.items)[:3] == ["4.2.1.1-a", "4.2.1.1-b", "4.2.1.1-c"]
 
 
 def test_checklists_select_the_expected_items():
-    s = load_standards(STANDARDS).standards
+    s = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
     patrol = [i.code for i in s.checklist_items("daily-patrol")]
     spot = [i.code for i in s.checklist_items("crd-spot-check")]
     assert "4.2.1.2-d" in patrol and "4.2.3.1" not in patrol  # questioning is not a daily patrol item
@@ -81,7 +82,7 @@ def test_checklists_select_the_expected_items():
 
 
 def test_organisation_roles_and_grades():
-    s = load_standards(STANDARDS).standards
+    s = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
     assert s.roles["cs_supervisor"].patrols.min == 2 and s.roles["cs_supervisor"].patrols.per == "day"
     assert s.roles["project_manager"].patrols.min == 1
     assert s.roles["crd"].patrols.per == "month"

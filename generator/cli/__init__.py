@@ -2,8 +2,10 @@
 
 Each command parses options and calls one library function; the group
 (`options.HandbookGroup`) turns `HandbookError` into `错误：…`, exit 1.
-Shared options live in `options.py`; each area's commands are added by its
-module's `register_commands(cli)`.
+Shared options live in `options.py`; each stage's commands are added by its
+module's `register_commands(cli)`, and each instrument adds its own
+(`handbook <instrument> form|push|simulate|…`) by `Instrument.register_commands`.
+The group holds the instruments (`instruments`) every command hands to the library.
 """
 
 from __future__ import annotations
@@ -15,19 +17,25 @@ import click
 from .. import __version__
 from . import forms, ingest, results, site
 from ..messages import Msg
-from .options import STANDARDS_OPTION, HandbookGroup, handbook_command
+from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command
 
 class _RootGroup(HandbookGroup):
-    """`handbook`: the instruments add their commands on first use (importing them all takes ~0.4 s)."""
+    """`handbook`: the instruments are loaded, and add their commands, on first use (importing them all
+    takes ~0.4 s, which `handbook check` or `--help` need not pay)."""
 
     _instruments_added = False
+
+    @property
+    def instruments(self) -> list:
+        """Every instrument (`generator.instruments.INSTRUMENTS`), loaded when first asked for."""
+        from ..instruments import INSTRUMENTS
+
+        return INSTRUMENTS
 
     def _add_instrument_commands(self) -> None:
         if not self._instruments_added:
             self._instruments_added = True
-            from ..instruments import INSTRUMENTS
-
-            for instrument in INSTRUMENTS:   # each adds its own (handbook exam …, handbook questions …)
+            for instrument in self.instruments:   # each adds its own (handbook patrol …, handbook exam …)
                 instrument.register_commands(self)
 
     def get_command(self, ctx, cmd_name):
@@ -61,7 +69,7 @@ def check(standards_dir: Path, strict: bool):
     """检查标准文件，逐条列出问题（文件:行号）。"""
     from ..standards import load_standards
 
-    result = load_standards(standards_dir)
+    result = load_standards(standards_dir, instruments=cli_instruments())
     for diagnostic in result.diagnostics:
         click.echo(str(diagnostic), err=True)
     errors, warnings = len(result.errors), len(result.warnings)
@@ -109,7 +117,8 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
             t = result.total
             click.echo(f"  读取 {t['read']} 行，新增 {t['new']}，隔离 {t['quarantined']}。")
 
-    report = run_demo(standards_dir, work_dir=work_dir, out_dir=out_dir, step=step)
+    report = run_demo(standards_dir, work_dir=work_dir, out_dir=out_dir, step=step,
+                      instruments=cli_instruments())
     timings = report.build.timings
     click.echo(f"演示网站已生成：{out_dir}/（{report.build.size_bytes / 1e6:.1f} MB，用时 {timings['total']:.1f} 秒）")
     serve = f"{handbook_command()} serve --store {report.store}" + (f" --out {out_dir}" if out_dir != Path("public") else "")

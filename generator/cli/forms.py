@@ -1,4 +1,8 @@
-"""CLI commands for Google Forms (forms build/push/link): thin adapters over the library."""
+"""CLI commands for Google Forms (forms build/push/link): thin adapters over the library.
+
+`instrument_form_commands` makes `handbook <instrument> form|push`: the same commands for the
+forms of one instrument (`handbook patrol form` writes what `forms build` writes for the checklists).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .options import STANDARDS_OPTION, HandbookGroup, lock_option
+from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, lock_option
 from ..errors import HandbookError
 from ..messages import Msg
 
@@ -26,12 +30,35 @@ def forms_group():
 @click.option("--check", is_flag=True, help="只检查，不写文件；有文件缺失或过期时以状态 1 退出。")
 def forms_build(standards_dir: Path, out_dir: Path, check: bool):
     """按标准生成每张表单的定义 forms/<检查表>.json（提交给 Google Forms API 的请求）。"""
+    write_form_files(standards_dir, out_dir, check)
+
+
+def _with(instrument) -> list:
+    """The running command's instruments, with `instrument` (when it is not one of them)."""
+    instruments = cli_instruments()
+    return instruments if instrument is None or instrument in instruments else [*instruments, instrument]
+
+
+def _own_forms(instrument, standards) -> list[str]:
+    """The form ids of `instrument`; an error when the standards define none."""
+    own = instrument.form_ids(standards)
+    if not own:
+        raise HandbookError(Msg.INSTRUMENT_WITHOUT_FORMS(title=instrument.title))
+    return own
+
+
+def write_form_files(standards_dir: Path, out_dir: Path, check: bool, instrument=None) -> None:
+    """`forms build`: every instrument's forms, or only those of `instrument` (`handbook <instrument> form`)."""
     from ..forms.form_spec import build_forms, write_forms
     from ..forms.validate import require_valid, validate_spec
-    from ..instruments import INSTRUMENTS
     from ..standards import require_standards
 
-    specs = build_forms(require_standards(standards_dir), INSTRUMENTS)
+    instruments = _with(instrument)
+    standards = require_standards(standards_dir, instruments=instruments)
+    specs = build_forms(standards, instruments)
+    if instrument is not None:
+        own = _own_forms(instrument, standards)
+        specs = {cid: spec for cid, spec in specs.items() if cid in own}
     for cid, spec in specs.items():
         require_valid(f"检查表 {cid} 的表单", validate_spec(spec))
     if check:
@@ -65,16 +92,28 @@ def _kinds(kinds: list[str]) -> str:
 def forms_push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
                checklists: tuple[str, ...], recreate: bool):
     """在 Google 上新建或就地更新每张表单并发布，写入锁文件。"""
+    push_forms(standards_dir, lock_path, dry_run, credentials, checklists, recreate)
+
+
+def push_forms(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
+               checklists: tuple[str, ...], recreate: bool, instrument=None) -> None:
+    """`forms push`: every instrument's forms (or `checklists`), or only those of `instrument`."""
     from ..forms.push import push
-    from ..instruments import INSTRUMENTS
     from ..standards import require_standards
 
     if recreate and not checklists:
         raise HandbookError(Msg.RECREATE_NEEDS_CHECKLIST())
-    standards = require_standards(standards_dir)
+    instruments = _with(instrument)
+    standards = require_standards(standards_dir, instruments=instruments)
+    wanted = list(checklists) or None
+    if instrument is not None:
+        own = _own_forms(instrument, standards)
+        unknown = [c for c in checklists if c not in own]
+        if unknown:
+            raise HandbookError(Msg.UNKNOWN_FORMS(unknown="、".join(unknown), known="、".join(own)))
+        wanted = wanted or own
     results = push(standards, lock_path=lock_path, credentials=credentials, dry_run=dry_run,
-                   checklists=list(checklists) or None, recreate=recreate, progress=click.echo,
-                   instruments=INSTRUMENTS)
+                   checklists=wanted, recreate=recreate, progress=click.echo, instruments=instruments)
     for r in results:
         title = standards.checklists[r.checklist].title if r.checklist in standards.checklists else r.title
         if r.action == "would-create":
@@ -118,6 +157,28 @@ def forms_link(checklist: str, sheet_url: str, lock_path: Path, sheet_name: str 
     sheet, added = link(lock_path, checklist, sheet_url, sheet_name=sheet_name)
     what = f"{checklist} 的回复表格 {sheet['spreadsheet_id']}（gid {sheet['gid']}，{sheet['sheet_name']}）"
     click.echo(f"已记录{what}到 {lock_path}。" if added else f"{what} 已记录过，锁文件未改动。")
+
+
+def instrument_form_commands(instrument) -> list[click.Command]:
+    """`form` and `push` for `handbook <instrument> …`: `forms build` and `forms push` (the same options)
+    for the forms of `instrument` alone (built with the other instruments of the running command, which
+    may add items to them)."""
+
+    def form(standards_dir: Path, out_dir: Path, check: bool):
+        write_form_files(standards_dir, out_dir, check, instrument)
+
+    def push(standards_dir: Path, lock_path: Path, dry_run: bool, credentials: Path | None,
+             checklists: tuple[str, ...], recreate: bool):
+        push_forms(standards_dir, lock_path, dry_run, credentials, checklists, recreate, instrument)
+
+    return [click.Command("form", callback=form, params=list(forms_build.params),
+                          short_help=f"写出{instrument.title}的表单定义 forms/<表单>.json。",
+                          help=f"写出{instrument.title}的 Google 表单定义 forms/<表单>.json"
+                               "（forms.create 请求体和填充它的 batchUpdate）：即 handbook forms build 中属于它的部分。"),
+            click.Command("push", callback=push, params=list(forms_push.params),
+                          short_help=f"新建或就地更新{instrument.title}的 Google 表单，并写入锁文件。",
+                          help=f"新建或就地更新{instrument.title}的 Google 表单、发布它并写入锁文件："
+                               "即 handbook forms push 中属于它的部分（--checklist 只能是它的表单）。")]
 
 
 def register_commands(cli: click.Group) -> None:

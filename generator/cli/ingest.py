@@ -1,4 +1,7 @@
-"""CLI commands for ingest of form responses: thin adapters over the library."""
+"""CLI command for ingest of form responses (`handbook ingest`): a thin adapter over the library.
+
+(`handbook simulate`, the patrol simulator, is `handbook patrol simulate` now: instruments/patrol/commands.py.)
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .options import STANDARDS_OPTION, lock_option, require_suffix, store_option
+from .options import STANDARDS_OPTION, cli_instruments, lock_option, store_option
 from ..errors import HandbookError
 from ..messages import Msg
 
@@ -99,13 +102,13 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
     from ..ingest.run import form_choices
     from ..forms.lock_file import read_locked_forms
     from ..ingest.google_sheets import Retry
-    from ..instruments import INSTRUMENTS
     from ..standards import require_standards
 
-    standards = require_standards(standards_dir)
+    instruments = cli_instruments()
+    standards = require_standards(standards_dir, instruments=instruments)
     lock = read_locked_forms(lock_path)
     if (sheet_urls or file_paths) and not checklist:
-        raise HandbookError(Msg.INGEST_NEEDS_CHECKLIST(known=form_choices(standards, INSTRUMENTS)))
+        raise HandbookError(Msg.INGEST_NEEDS_CHECKLIST(known=form_choices(standards, cli_instruments())))
     sources = [ingest_run.sheet_source(u, checklist, lock) for u in sheet_urls]
     sources += [ingest_run.file_source(p, checklist) for p in file_paths]
     if not sources:
@@ -117,7 +120,7 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         report = ingest_run.run_ingest(sources, standards=standards, db_path=db_path, lock=lock,
                                        credentials=credentials, dry_run=dry_run, chunk_rows=chunk_rows,
                                        retry=Retry(deadline=deadline), progress=bars,
-                                       instruments=INSTRUMENTS, accept_deletions=accept_deletions)
+                                       instruments=instruments, accept_deletions=accept_deletions)
     finally:
         bars.close()
     if as_json:
@@ -129,64 +132,6 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         _print_report(report)
 
 
-DATE = click.DateTime(["%Y-%m-%d"])
-
-
-@click.command()
-@click.option("--checklist", required=True, metavar="表单",
-              help="哪张表单：检查表代号（如 daily-patrol）、customer-survey（客户满意度问卷）"
-                   "或 exam-<季度>（季度综合考试，如 exam-2026Q4）。")
-@click.option("--from", "start", type=DATE, metavar="YYYY-MM-DD", help="第一天（检查表和问卷必填）。")
-@click.option("--to", "end", type=DATE, metavar="YYYY-MM-DD", help="最后一天（检查表和问卷必填）。")
-@click.option("--projects", metavar="项目,…", help="逗号分隔的项目代号或名称（默认：所有在管项目）。")
-@click.option("--seed", type=int, default=1, show_default=True, help="随机种子：种子相同，回复相同。")
-@click.option("--locale", type=click.Choice(["zh-CN", "zh-TW", "en-US", "forms"]), default="zh-CN",
-              show_default=True, help="导出格式：时间和时间戳列的写法。")
-@click.option("--encoding", type=click.Choice(["utf-8", "utf-8-sig", "gb18030"]), default="utf-8",
-              show_default=True, help="CSV 文件的编码。")
-@click.option("--email", is_flag=True, help="加上收集邮箱的表单才有的“电子邮件地址”列（仅检查表）。")
-@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              callback=require_suffix(".csv", what="模拟回复写成 CSV 文件"), help="写入的 CSV 文件。")
-@STANDARDS_OPTION
-def simulate(checklist, start, end, projects, seed, locale, encoding, email, out_path, standards_dir):
-    """模拟表单回复，写成与回复表下载格式相同的 CSV 文件（用于演示和测试）。"""
-    from ..instruments import INSTRUMENTS
-    from ..instruments.exam import simulate as exam_sim
-    from ..instruments.exam.quiz import is_exam_form, quarter_of_form
-    from ..instruments.patrol import simulate as sim
-    from ..instruments.questionnaire import survey
-    from ..ingest.run import form_choices
-    from ..standards import require_standards
-
-    standards = require_standards(standards_dir)
-    is_survey = checklist == survey.survey_id(standards)
-    is_exam = standards.methods_file.exam is not None and is_exam_form(checklist)
-    if checklist not in standards.checklists and not is_survey and not is_exam:
-        raise HandbookError(Msg.UNKNOWN_FORM(value=checklist, known=form_choices(standards, INSTRUMENTS)))
-    chosen = [standards.find_project(p) for p in projects.split(",") if p.strip()] if projects else None
-    if not is_exam:
-        if start is None or end is None:
-            raise HandbookError(Msg.SIMULATE_NEEDS_DATES(form=checklist))
-        if end < start:
-            raise HandbookError(Msg.DATES_REVERSED(start=start.date(), end=end.date()))
-    if is_exam:
-        quarter = quarter_of_form(checklist)
-        responses = exam_sim.simulate_exam(standards, quarter, chosen, seed)
-        path = exam_sim.write_exam_csv(out_path, exam_sim.exam_sheet_values(standards, quarter, responses, locale=locale),
-                                       locale=locale, encoding=encoding)
-    elif is_survey:
-        responses = survey.simulate_survey(standards, start.date(), end.date(), seed, projects=chosen)
-        path = survey.write_survey_csv(standards, responses, out_path, locale=locale, encoding=encoding)
-    else:
-        responses = sim.simulate(standards, checklist, start=start.date(), end=end.date(), projects=chosen,
-                                 seed=seed, email=email)
-        values = sim.sheet_values(standards, checklist, responses, locale=locale, email=email)
-        path = sim.write_csv(out_path, values, locale=locale, encoding=encoding)
-    click.echo(Msg.WROTE(path=path, detail=f"：{len(responses)} 份回复（{path.stat().st_size // 1024} KiB，"
-                                           f"{locale}，{encoding}）"))
-
-
 def register_commands(cli: click.Group) -> None:
     """Add this module's commands to `cli`."""
     cli.add_command(ingest)
-    cli.add_command(simulate)

@@ -1,4 +1,5 @@
-"""What every `handbook` command shares: its options, defined once, and the group class.
+"""What every `handbook` command shares: its options, defined once, the group class, the
+instruments of the running command and old command names kept as aliases.
 
 Commands and instruments import from here, never from `generator.cli` itself, so
 no module imports the group back (the group passes itself to `register_commands`).
@@ -6,6 +7,7 @@ no module imports the group back (the group passes itself to `register_commands`
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import sys
@@ -81,6 +83,24 @@ def require_suffix(*suffixes: str, what: str):
     return callback
 
 
+def cli_instruments() -> list:
+    """The instruments of the running `handbook` command: its root group's `instruments` (the `handbook`
+    group's are `generator.instruments.INSTRUMENTS`), handed to the stages and the standards loader."""
+    return list(click.get_current_context().find_root().command.instruments)
+
+
+def alias(command: click.Command, name: str, new: str) -> click.Command:
+    """`command` under an old name kept for one release: the same parameters, callback and sub-commands
+    (so the same results), with help saying it is an alias and which command to use now (`new`)."""
+    old = copy.copy(command)
+    old.name = name
+    old.short_help = f"旧命令，同 handbook {new}：请改用 handbook {new}。"
+    old.help = (f"旧命令（别名，保留一个版本）：与 handbook {new} 完全相同，请改用 handbook {new}。"
+                + (f"\n\n{command.help}" if command.help else ""))
+    return old
+
+
+
 def one_line_usage_error(exc: click.UsageError) -> click.ClickException:
     """A mistyped command line as one Chinese line with exit status 1 (instead of Click's usage,
     hint and error on three lines with exit status 2), naming the help to read."""
@@ -99,6 +119,9 @@ class HandbookGroup(click.Group):
     """
 
     group_class = type  # sub-groups are HandbookGroups
+    #: The instruments the commands under this group work with (see `cli_instruments`); the root
+    #: `handbook` group has them all.
+    instruments: tuple = ()
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import STANDARDS_OPTION, STORE_OPTION
+from .options import STANDARDS_OPTION, STORE_OPTION, cli_instruments
 from ..errors import HandbookError
 from ..messages import Msg, one_line
 
@@ -36,7 +36,7 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
     if output is not None and output.suffix.lower() != f".{fmt}":
         raise HandbookError(Msg.WRONG_EXTENSION(option="--output", path=output, what=f"--format {fmt} 写出 {fmt} 文件",
                                                 suffixes=f".{fmt}"))
-    standards = require_standards(standards_dir)
+    standards = require_standards(standards_dir, instruments=cli_instruments())
     if not store_path.exists():
         raise HandbookError(one_line("store_missing", path=store_path))
     rows = export_rows(standards, read_inspections(store_path), table)

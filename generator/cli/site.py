@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import HandbookError, one_line
-from .options import DEFAULT_STORE, STANDARDS_OPTION, STORE_OPTION
+from .options import DEFAULT_STORE, STANDARDS_OPTION, STORE_OPTION, cli_instruments
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"),
                           show_default=True, help="生成的网站放在哪里（整个替换）。")
@@ -47,15 +47,16 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     from ..results.publish import sheet_focus
     from ..site import build_site
 
+    instruments = cli_instruments()
     extra, focus, missing = [], None, False
     if handbook_only:
         for generated in ("results", "methods"):  # no stale results from an earlier build
             shutil.rmtree(docs_dir / generated, ignore_errors=True)
     else:
         missing = _check_store(store_path)
-        extra, focus = site_generators(store_path), sheet_focus(store_path)
+        extra, focus = site_generators(store_path, instruments=instruments), sheet_focus(store_path)
     report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                        extra_generators=extra, sheet_focus=focus)
+                        extra_generators=extra, sheet_focus=focus, instruments=instruments)
     if handbook_only:
         click.echo("只生成了手册（--handbook-only），没有读取数据库，也没有检查结果。")
     elif missing:
@@ -89,9 +90,11 @@ def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     from ..site import serve_site
 
     _check_store(store_path)
+    instruments = cli_instruments()
     try:
         serve_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                   extra_generators=site_generators(store_path), sheet_focus=sheet_focus(store_path), port=port,
+                   extra_generators=site_generators(store_path, instruments=instruments),
+                   sheet_focus=sheet_focus(store_path), port=port, instruments=instruments,
                    report=lambda message: click.echo(message, err=True))
     except KeyboardInterrupt:
         click.echo("已停止。", err=True)

@@ -2,8 +2,10 @@
 
 A column maps to an item by the code at the start of its header (grid questions
 `Question [Row]` by the row's code), else through the lock file's question titles
-of any form version. Answers map through the option labels of the response's form
-version (by position, so older labels stay readable) and the current labels.
+of any form version. Columns an instrument adds to a checklist's form (the questioning
+grid) are claimed and read by that instrument's `ChecklistColumns`. Answers map through
+the option labels of the response's form version (by position, so older labels stay
+readable) and the current labels.
 A row that cannot be used raises `Rejected` with a reason code and a message.
 
 Text is data: notes, names and comments are kept exactly as typed (an `=`, `@`, `-`, `+` or
@@ -38,9 +40,7 @@ MAX_CELL = 5000
 _FIELD_BY_TITLE = {title: key for key, title in FIELD_TITLES.items()}
 # optional facts of a daily patrol (round, time, person at fault): kept with the response in `extra`
 _INFO_BY_TITLE = {title: key for key, title in PATROL_FIELDS.items()}
-BANK_ID = re.compile(r"^([a-z][a-z0-9_-]*)(?:\s|$)")   # a questioning grid row starts with the question id
-QUESTIONED_TITLE = "被抽问人员（4.4.2.1）"                # who was asked (methods.knowledge.STAFF_TITLE)
-NOT_ASKED = "未抽问"
+_READ_ABOVE = frozenset({"timestamp", "email", "field"})   # target kinds `normalise` reads before the answers
 
 # Why a row was quarantined: code -> message template (Chinese: the department reads them).
 REASONS: dict[str, str] = {
@@ -73,11 +73,12 @@ class Rejected(Exception):
 
     def __init__(self, code: str, value: object = ""):
         self.code = code
-        self.message = REASONS[code].format(value=value if code in _VERBATIM else _short(value))
+        self.message = REASONS[code].format(value=value if code in _VERBATIM else short(value))
         super().__init__(self.message)
 
 
-def _short(value: object, limit: int = 60) -> str:
+def short(value: object, limit: int = 60) -> str:
+    """A cell's text for a rejection message: one line, at most `limit` characters."""
     text = str(value).replace("\n", " ")
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -102,8 +103,45 @@ def norm(text: object) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    kind: str          # timestamp | email | field | info | item | note | corrected | questioning | questioned
-    key: str = ""      # field name, item code or section number
+    kind: str          # timestamp | email | field | info | item | note | corrected, or the `name` of ChecklistColumns
+    key: str = ""      # field name, item code, section number, or the key ChecklistColumns gave the column
+
+
+class ChecklistColumns:
+    """Columns an instrument adds to a patrol checklist's form (`Instrument.checklist_items`), read back by the
+    patrol ingest with the rest of each row: the extension point `Instrument.checklist_columns` returns one.
+
+    For each header the ingest asks `column` (after the timestamp, e-mail, field, note and "corrected"
+    columns, before the items); each non-empty cell of a claimed column goes to `cell`, in column order, which
+    fills the row's `data` or raises `Rejected` (the row is quarantined). What `finish` returns joins the
+    response's content hash when not empty; `rows` are stored with each new version by `write`.
+    """
+
+    #: Names the columns' targets (`Target.kind`) and the row's data (`Normalised.added`).
+    name: str = ""
+
+    def column(self, text: str) -> str | None:
+        """The key of the column whose header is `text` (normalised with `norm`), or None when not ours."""
+        return None
+
+    def cell(self, data: dict, key: str, value: str) -> None:
+        """Read one non-empty cell (`value`, stripped) of the column `key` into the row's `data`."""
+
+    def finish(self, data: dict) -> dict:
+        """What the row's cells add to its content hash, by field name ({} when nothing)."""
+        return data
+
+    def rows(self, fields: dict) -> list[tuple]:
+        """The rows to store for one response version, from what `finish` gave."""
+        return []
+
+    def required(self) -> list[tuple[str, str]]:
+        """(key, header) of each column the checklist's form has now: required in an export when the lock
+        records no form version (every question of a form is on its response sheet)."""
+        return []
+
+    def write(self, conn, rows: list[tuple]) -> None:
+        """Insert `rows`, each `(inspection_id, version, *row)`, inside the ingest's transaction."""
 
 
 @dataclass(frozen=True)
@@ -119,16 +157,17 @@ class Vocabulary:
     items: frozenset[str]                    # every item code the standards know
     clauses: frozenset[str]                  # every clause number
     form: LockedForm
-    bank: frozenset[str] = frozenset()        # random-questioning question ids (methods.yaml)
-    bank_answers: tuple[str, ...] = ()        # their answer labels, e.g. 答对 / 部分 / 答错
+    added: tuple[ChecklistColumns, ...] = ()  # columns instruments add to the checklist's form
     role_names: dict[str, str] = field(default_factory=dict)   # role id -> name
     current_items: tuple[str, ...] = ()       # the checklist's item codes in the standards now, in order
     item_titles: dict[str, str] = field(default_factory=dict)  # item code -> short title (for messages)
     current_sections: tuple[tuple[str, str], ...] = ()   # (number, title) of the sections of its items now
-    current_questioning: tuple[str, ...] = ()            # bank question ids its form's questioning grid asks now
 
     @classmethod
-    def build(cls, standards, checklist: str, form: LockedForm) -> "Vocabulary":
+    def build(cls, standards, checklist: str, form: LockedForm,
+              added: tuple[ChecklistColumns, ...] = ()) -> "Vocabulary":
+        """The vocabulary of a checklist; `added`: the instruments' columns on its form
+        (`checklist_columns(instruments, standards, checklist)`)."""
         spec = standards.checklists[checklist]
         projects = {}
         for p in standards.organisation.projects:
@@ -138,18 +177,13 @@ class Vocabulary:
         for r in standards.organisation.roles:
             roles[norm(r.name)] = r.id
             roles[r.id] = r.id
-        bank = standards.methods_file.questioning
         current = tuple(i.code for i in standards.checklist_items(checklist))
         sections = tuple(dict.fromkeys((s.number, s.title) for s in map(standards.section_of, current) if s))
-        grid = bool(bank and spec.methods and bank.method in spec.methods)   # as the form builds its grid page
         return cls(checklist, ZoneInfo(standards.organisation.timezone), projects,
                    frozenset(spec.projects) if spec.projects else None, roles, tuple(spec.roles),
-                   frozenset(standards.items), frozenset(standards.clauses), form,
-                   frozenset(q.id for q in bank.questions) if bank else frozenset(),
-                   tuple(bank.answers) if bank else (),
+                   frozenset(standards.items), frozenset(standards.clauses), form, tuple(added),
                    {r.id: r.name for r in standards.organisation.roles},
-                   current, {code: item.short for code, item in standards.items.items()}, sections,
-                   tuple(q.id for q in bank.questions) if grid else ())
+                   current, {code: item.short for code, item in standards.items.items()}, sections)
 
     def required_items(self, version: "FormVersion | None") -> tuple[str, ...]:
         """The item questions of a form version (all of them required on the form): the version the lock
@@ -184,9 +218,8 @@ class Vocabulary:
         for number, title in self.current_sections:
             columns += [(Target("note", number), note_title(number, title)),
                         (Target("corrected", number), corrected_title(number, title))]
-        if self.current_questioning:
-            columns.append((Target("questioned"), QUESTIONED_TITLE))
-            columns += [(Target("questioning", qid), f"随机抽问 {qid}") for qid in self.current_questioning]
+        for reader in self.added:
+            columns += [(Target(reader.name, key), title) for key, title in reader.required()]
         return tuple(columns)
 
     def version_named(self, name: str) -> "FormVersion | None | bool":
@@ -213,8 +246,8 @@ def _question_target(q: dict) -> Target | None:
     """The column target of a question the lock records for a form version (None: one ingest does not read)."""
     if q.get("item"):
         return Target("item", str(q["item"]))
-    if q.get("field") == "questioned":
-        return Target("questioned")
+    if q.get("field") == "questioned":      # the questioning grid's staff column (its key is "")
+        return Target("questioning", "")
     if q.get("field"):
         return Target("field", str(q["field"]))
     if q.get("section") and q.get("kind") in ("note", "corrected"):
@@ -267,11 +300,10 @@ def map_column(header: str, vocab: Vocabulary, titles: dict[str, Target]) -> Tar
         return Target("note", m.group(1))
     if m := CORRECTED.match(text):
         return Target("corrected", m.group(1))
-    if text == norm(QUESTIONED_TITLE):
-        return Target("questioned")
-    grid = GRID.match(text)
-    if grid and (m := BANK_ID.match(grid["row"])) and m.group(1) in vocab.bank:
-        return Target("questioning", m.group(1))
+    for added in vocab.added:
+        key = added.column(text)
+        if key is not None:
+            return Target(added.name, key)
     grid = GRID.match(text)
     if grid and (target := _by_code(grid["row"], vocab) or titles.get(norm(grid["row"]))):
         return target
@@ -311,8 +343,7 @@ class Normalised:
     corrected: dict[str, bool] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)   # unmapped columns' answers by header
-    questioning: dict[str, str] = field(default_factory=dict)   # bank question id -> answer label
-    questioned: str = ""                                       # who was asked, as typed
+    added: dict[str, dict] = field(default_factory=dict)  # ChecklistColumns name -> what its `finish` gave
 
     @property
     def key(self) -> tuple:
@@ -323,8 +354,8 @@ class Normalised:
         data = {"submitted_at": self.submitted_at.isoformat(), "project": self.project, "role": self.role,
                 "inspector": self.inspector, "date": self.date.isoformat(), "email": self.email,
                 "findings": self.findings, "corrected": self.corrected, "notes": self.notes, "extra": self.extra}
-        if self.questioning or self.questioned:  # only then: stored hashes of older responses stay valid
-            data.update(questioning=self.questioning, questioned=self.questioned)
+        for fields in self.added.values():   # only when given: stored hashes of older responses stay valid
+            data.update(fields)
         return hashlib.sha256(_SORTED_JSON(data).encode()).hexdigest()
 
 
@@ -462,6 +493,7 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
         date = submitted.date()
 
     answers = _answer_table(version, vocab.form)
+    added = None   # ChecklistColumns name -> (it, the row's data), when the row has a cell of theirs
     out = Normalised(submitted, project, role, inspector, date, version.name if version else "",
                      _text(cell("email")[0]))
     for i, target in columns.targets.items():
@@ -471,28 +503,26 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
         if target.kind == "item":
             key = norm(value)
             if key not in answers:
-                raise Rejected("not_an_option", f"条目 {target.key} 的答案“{_short(value)}”不是选项")
+                raise Rejected("not_an_option", f"条目 {target.key} 的答案“{short(value)}”不是选项")
             out.findings[target.key] = answers[key]
             out.labels[target.key] = value
         elif target.kind == "corrected":
             if value not in (YES, NO):
-                raise Rejected("not_an_option", f"已当场纠正（{target.key}）的答案“{_short(value)}”不是“是”或“否”")
+                raise Rejected("not_an_option", f"已当场纠正（{target.key}）的答案“{short(value)}”不是“是”或“否”")
             out.corrected[target.key] = value == YES
         elif target.kind == "note":
             out.notes[target.key] = value
-        elif target.kind == "questioning":
-            if norm(value) == NOT_ASKED:
-                continue
-            if value not in vocab.bank_answers:
-                raise Rejected("not_an_option", f"抽问 {target.key} 的结果“{_short(value)}”不是"
-                                                f"{'、'.join([*vocab.bank_answers, NOT_ASKED])}之一")
-            out.questioning[target.key] = value
-        elif target.kind == "questioned":
-            if EMAIL.search(value):
-                raise Rejected("email_as_name")
-            out.questioned = value
         elif target.kind == "info":   # kept as given, under its title (as an unmapped column's answer is)
             out.extra[PATROL_FIELDS[target.key]] = value
+        elif target.kind not in _READ_ABOVE:   # a column an instrument added (see ChecklistColumns)
+            if added is None:
+                added = {a.name: (a, {}) for a in vocab.added}
+            reader, data = added[target.kind]
+            reader.cell(data, target.key, value)
+    for reader, data in (added or {}).values():
+        fields = reader.finish(data)
+        if fields:
+            out.added[reader.name] = fields
     # every item of the form version is required: a blank one is a damaged row (a cut-off line, a
     # cleared cell), never 不适用; items without a column are the header's problem (the run checks that)
     blank = [code for code in vocab.required_items(version)

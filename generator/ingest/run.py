@@ -114,7 +114,7 @@ def form_choices(standards, instruments: Sequence) -> str:
 # ---------------------------------------------------------------- the run
 
 class InstrumentForms:
-    """Forms other instruments read (not checklists): `form in forms`, `forms[form]` -> its ingest function.
+    """Forms other instruments read (not checklists): `form in forms`, `forms[form]` -> the instrument.
 
     Asked of each instrument in turn (`Instrument.reads_form`), so an instrument can answer for ids made
     later (the exam's `exam-<quarter>`); iterating gives the ids the instruments list (for messages).
@@ -132,10 +132,11 @@ class InstrumentForms:
         return self._reader(form_id) is not None
 
     def __getitem__(self, form_id: str):
+        """The instrument that reads `form_id`."""
         reader = self._reader(form_id)
         if reader is None:
             raise KeyError(form_id)
-        return reader.ingest_table
+        return reader
 
     def __iter__(self):
         seen = set(self.standards.checklists)
@@ -144,6 +145,11 @@ class InstrumentForms:
                 if form_id not in seen:
                     seen.add(form_id)
                     yield form_id
+
+
+def checklist_columns(instruments: Sequence, standards, checklist: str) -> tuple:
+    """The columns `instruments` add to the checklist's form, read back with its rows (`ChecklistColumns`)."""
+    return tuple(c for c in (i.checklist_columns(standards, checklist) for i in instruments) if c is not None)
 
 
 def _json_default(value):
@@ -166,7 +172,7 @@ class _Row:
     key: tuple = ()
     version: tuple | None = None       # the version row's fields from submitted_at on (None: unchanged fast path)
     sections: list | None = None       # (section, corrected, note)
-    asked: list | None = None          # (bank question, answer label, who was asked)
+    added: list | None = None          # (ChecklistColumns name, row to store with the version)
     rejected: Rejected | None = None
 
 
@@ -177,6 +183,7 @@ class _Prepared:
     rows: list[_Row]
     unmapped: list[tuple[int, str]]
     timezone: str
+    added: tuple = ()                               # the instruments' columns on the form (ChecklistColumns)
     sid: int = 0
     raw_ids: dict = field(default_factory=dict)     # raw hash -> raw row id
     stored_before: int = 0                          # its inspections not gone before the run
@@ -199,14 +206,18 @@ def _encoded(value: dict) -> str:
     return text
 
 
-def _version_fields(r: Normalised) -> tuple[tuple, list, list]:
-    """(version fields from submitted_at on, sections, questioning answers) of a normalised response."""
+def _version_fields(r: Normalised, vocab: Vocabulary) -> tuple[tuple, list, list]:
+    """(version fields from submitted_at on, sections, rows of the instruments' columns) of a normalised
+    response."""
     v = (r.submitted_at.isoformat(), r.project, r.role, r.inspector, r.date.isoformat(), r.form_version, r.email,
          _sorted_dumps(r.extra) if r.extra else "{}", _encoded(r.findings), _encoded(r.labels))
     sections = [(s, (None if s not in r.corrected else int(r.corrected[s])), r.notes.get(s))
                 for s in sorted(set(r.corrected) | set(r.notes))] if (r.corrected or r.notes) else None
-    asked = [(q, label, r.questioned) for q, label in sorted(r.questioning.items())] if r.questioning else None
-    return v, sections, asked
+    added = None
+    if r.added:
+        added = [(reader.name, row) for reader in vocab.added if reader.name in r.added
+                 for row in reader.rows(r.added[reader.name])] or None
+    return v, sections, added
 
 
 def _prepare(w: store.StoreWriter, table: Table, vocab: Vocabulary, seen: dict[str, tuple],
@@ -253,7 +264,7 @@ def _prepare(w: store.StoreWriter, table: Table, vocab: Vocabulary, seen: dict[s
                 raise Rejected("duplicate", f"“{title}”第 {first} 行")
             seen[row.content_hash] = (table.title, number)
             row.key = record.key
-            row.version, row.sections, row.asked = _version_fields(record)
+            row.version, row.sections, row.added = _version_fields(record, vocab)
         except Rejected as exc:
             row.rejected = exc
         rows.append(row)
@@ -264,7 +275,8 @@ def _prepare(w: store.StoreWriter, table: Table, vocab: Vocabulary, seen: dict[s
     del known, fresh
     _check_header(table, columns, vocab, standards, lock)
     report.unmapped_columns = [name for _, name in columns.unmapped]
-    prepared = _Prepared(table, report, rows, columns.unmapped, vocab.timezone.key, sid, w.raw_ids(sid, hid))
+    prepared = _Prepared(table, report, rows, columns.unmapped, vocab.timezone.key, vocab.added, sid,
+                         w.raw_ids(sid, hid))
     prepared.stored_before = w.conn.execute(
         "SELECT count(*) FROM inspections WHERE source_id = ? AND gone_at IS NULL", (sid,)).fetchone()[0]
     w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
@@ -365,13 +377,12 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
     # foreign item columns alone, matching no other checklist: an older form of this one; kept as read
 
 
-def _stored_other(conn: sqlite3.Connection, key: str) -> int:
-    """Questionnaire and quiz responses from a source (by key) that are not gone, before it is read."""
+def _stored_other(conn: sqlite3.Connection, key: str, instrument) -> int:
+    """The instrument's responses from a source (by key) that are not gone, before it is read."""
     row = conn.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchone()
     if row is None:
         return 0
-    return sum(conn.execute(f"SELECT count(*) FROM {t} WHERE source_id = ? AND gone_at IS NULL",
-                            (row[0],)).fetchone()[0] for t in ("survey_responses", "exam_responses"))
+    return instrument.stored_responses(conn, row[0])
 
 
 def _check_deletions(checks: list[tuple[Table, SourceReport, int]]) -> None:
@@ -408,9 +419,9 @@ def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress
                               retry=retry, progress=progress)
 
 
-def _open(db_path: Path, dry_run: bool, lock_wait: float) -> sqlite3.Connection:
+def _open(db_path: Path, dry_run: bool, lock_wait: float, instruments: Sequence) -> sqlite3.Connection:
     if not dry_run:
-        return store.connect(db_path, wait=lock_wait)
+        return store.connect(db_path, wait=lock_wait, instruments=instruments)
     return store.open_copy(db_path)   # work on a copy: a dry run never touches the file
 
 
@@ -445,15 +456,17 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
             continue
         if ref.checklist not in standards.checklists:
             raise HandbookError(Msg.UNKNOWN_FORM(value=ref.checklist, known=form_choices(standards, instruments)))
-        vocabs.setdefault(ref.checklist, Vocabulary.build(standards, ref.checklist, lock.form(ref.checklist)))
+        if ref.checklist not in vocabs:
+            vocabs[ref.checklist] = Vocabulary.build(standards, ref.checklist, lock.form(ref.checklist),
+                                                     checklist_columns(instruments, standards, ref.checklist))
 
     started = time.monotonic()
     started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     report = IngestReport(str(db_path), dry_run)
     created = not db_path.exists()
-    conn = _open(db_path, dry_run, lock_wait)
+    conn = _open(db_path, dry_run, lock_wait, instruments)
     try:
-        store.begin(conn, db_path)
+        store.begin(conn, db_path, instruments)   # the store's tables, and the instruments' own
         prepared: list[_Prepared] = []
         other_tables: list[tuple[Table, SourceReport]] = []   # forms of the other methods
         seen: dict[str, dict[str, tuple]] = {c: {} for c in vocabs}
@@ -480,8 +493,9 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         _write(writer, prepared, started_at, progress)
         checks = [(p.table, p.report, p.stored_before) for p in prepared]
         for table, sr in other_tables:
-            before = _stored_other(conn, table.source.key)
-            others[sr.checklist](conn, table, standards, lock.form(sr.checklist), started_at, sr)
+            instrument = others[sr.checklist]
+            before = _stored_other(conn, table.source.key, instrument)
+            instrument.ingest_table(conn, table, standards, lock.form(sr.checklist), started_at, sr)
             checks.append((table, sr, before))
         if not accept_deletions:
             _check_deletions(checks)
@@ -523,7 +537,8 @@ def _write(w: store.StoreWriter, prepared: list[_Prepared], now: str, progress: 
             outcome = matches.rows.get(key, {})
             for start in range(0, len(p.rows), WRITE_BATCH):
                 batch = p.rows[start:start + WRITE_BATCH]
-                new, moved, versions, sections, quarantine, asked = [], [], [], [], [], []
+                new, moved, versions, sections, quarantine = [], [], [], [], []
+                added: dict[str, list] = {}
                 fresh = [r for r in batch if not r.rejected and outcome[r.row_number][0] == "new"]
                 ids = iter(_new_ids(fresh, taken, None if empty else w)) if fresh else iter(())
                 for row in batch:
@@ -556,14 +571,18 @@ def _write(w: store.StoreWriter, prepared: list[_Prepared], now: str, progress: 
                                          *v[1:]))
                         if row.sections:
                             sections.extend((iid, version, *x) for x in row.sections)
-                        if row.asked:
-                            asked.extend((iid, version, *x) for x in row.asked)
+                        if row.added:
+                            for name, x in row.added:
+                                added.setdefault(name, []).append((iid, version, *x))
                 w.add_inspections(new)
-                w.add_versions(versions, sections, asked)
+                w.add_versions(versions, sections)
+                for reader in p.added:   # after the versions they belong to
+                    if reader.name in added:
+                        reader.write(w.conn, added[reader.name])
                 w.move_inspections(moved)
                 w.quarantine(quarantine)
                 for row in batch:
-                    row.version = row.sections = row.asked = None   # written: free it
+                    row.version = row.sections = row.added = None   # written: free it
                 done += len(batch)
                 if progress:
                     progress("store", done, total)

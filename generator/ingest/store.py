@@ -2,7 +2,9 @@
 
 One file. Raw rows are append-only (one copy per distinct content per source and
 header). Scoring and pages read it only through `read_inspections`,
-`read_quarantine` and `read_unmapped_columns`.
+`read_quarantine` and `read_unmapped_columns`. The tables here are the store's own
+(every source's rows, the patrol checklists' inspections); each instrument declares its
+own tables, which `migrate_instruments` creates and upgrades (`Instrument.store_schema`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import HandbookError, StoreBusy, StoreError
@@ -126,70 +129,15 @@ CREATE INDEX inspections_by_checklist ON inspections (checklist);
 
 # Each step upgrades a store from the version before it; a new store runs SCHEMA, then every step.
 # Steps use IF NOT EXISTS so that they can be written and merged independently.
+# These are the store's own tables (sources, raw rows, the patrol checklists' inspections, quarantine,
+# log). Each instrument's tables are its own (`Instrument.store_schema`, `store_migrations`):
+# `migrate` creates and upgrades those of the instruments it is given (see `migrate_instruments`).
 MIGRATIONS: dict[int, str] = {
-    # 2: the customer questionnaire's answers (no owner data beyond the typed comment) and the
-    #    random-questioning results recorded on the department's spot-check form
-    2: """
-CREATE TABLE IF NOT EXISTS survey_responses (
-    id            TEXT PRIMARY KEY,         -- hash of submission time, project, answers and comment
-    survey        TEXT NOT NULL,            -- questionnaire id
-    source_id     INTEGER NOT NULL REFERENCES sources(id),
-    row_number    INTEGER NOT NULL,
-    raw_row_id    INTEGER NOT NULL REFERENCES raw_rows(id),   -- the mapped cells only
-    submitted_at  TEXT NOT NULL,
-    project       TEXT NOT NULL,
-    form_version  TEXT NOT NULL,
-    comment       TEXT NOT NULL,            -- as typed ('' when none): nothing else about the owner is kept
-    first_seen_at TEXT NOT NULL,
-    gone_at       TEXT
-);
-CREATE TABLE IF NOT EXISTS survey_answers (
-    response_id TEXT NOT NULL REFERENCES survey_responses(id),
-    question    TEXT NOT NULL,
-    value       INTEGER NOT NULL,
-    PRIMARY KEY (response_id, question)
-);
-CREATE TABLE IF NOT EXISTS questioning_answers (
-    inspection_id TEXT NOT NULL,
-    version       INTEGER NOT NULL,
-    question      TEXT NOT NULL,            -- bank question id (methods.yaml)
-    result        TEXT NOT NULL,            -- the answer label, e.g. 答对
-    staff         TEXT NOT NULL,            -- who was asked, as typed ('' when not given)
-    PRIMARY KEY (inspection_id, version, question),
-    FOREIGN KEY (inspection_id, version) REFERENCES versions(inspection_id, version)
-);
-CREATE INDEX IF NOT EXISTS survey_by_project ON survey_responses (project, submitted_at);
-""",
-    # 3: quarterly exam quiz responses, graded from methods.yaml (generator.methods.exam_ingest)
-    3: """
-CREATE TABLE IF NOT EXISTS exam_responses (
-    id            TEXT PRIMARY KEY,         -- hash of exam, submission time, project, name and answers
-    exam          TEXT NOT NULL,            -- exam form id, e.g. exam-2026Q4
-    quarter       TEXT NOT NULL,            -- 2026Q4
-    source_id     INTEGER NOT NULL REFERENCES sources(id),
-    row_number    INTEGER NOT NULL,
-    raw_row_id    INTEGER NOT NULL REFERENCES raw_rows(id),
-    submitted_at  TEXT NOT NULL,            -- ISO 8601 with offset, organisation's zone
-    project       TEXT NOT NULL,            -- project id
-    person        TEXT NOT NULL,            -- name as typed ('' when the form asks none), never an e-mail
-    form_score    REAL,                     -- the sheet's Score column (NULL when absent): reported, not used
-    form_total    REAL,
-    earned        REAL NOT NULL,            -- graded from methods.yaml
-    total         REAL NOT NULL,
-    passed        INTEGER NOT NULL,
-    first_seen_at TEXT NOT NULL,
-    gone_at       TEXT
-);
-CREATE TABLE IF NOT EXISTS exam_answers (
-    response_id TEXT NOT NULL REFERENCES exam_responses(id),
-    question    TEXT NOT NULL,              -- exam question id (methods.yaml)
-    answer      TEXT NOT NULL,              -- chosen labels as JSON list
-    correct     INTEGER NOT NULL,
-    earned      REAL NOT NULL,
-    PRIMARY KEY (response_id, question)
-);
-CREATE INDEX IF NOT EXISTS exam_responses_by_exam ON exam_responses (exam, project);
-""",
+    # 2: the customer questionnaire's tables and random questioning's (now CustomerQuestionnaire.store_schema
+    #    and RandomQuestioning.store_schema, made by `migrate_instruments`)
+    2: "",
+    # 3: the quarterly exam's tables (now QuarterlyExam.store_schema)
+    3: "",
     # 4: each version's answers in the version row (JSON objects in item order) instead of ~13 rows of
     #    `answers` per response; `answers` stays readable as a view. Existing answers move over.
     4: """
@@ -223,8 +171,13 @@ CREATE INDEX IF NOT EXISTS quarantine_by_source ON quarantine (source_id)
 # Tables every handbook store has had since schema 1: a file without them is someone else's database.
 CORE_TABLES = frozenset({"sources", "headers", "raw_rows", "inspections", "versions", "sections", "quarantine",
                          "unmapped_columns", "ingest_log"})
-OWN_TABLES = CORE_TABLES | {"answers", "survey_responses", "survey_answers", "questioning_answers",
-                            "exam_responses", "exam_answers"}
+# Which version each instrument's tables are at (`migrate_instruments`); made with the first of them.
+INSTRUMENT_VERSIONS = """
+CREATE TABLE IF NOT EXISTS instrument_versions (
+    instrument TEXT PRIMARY KEY,            -- Instrument.id
+    version    INTEGER NOT NULL             -- 1 + the steps of its store_migrations run
+)"""
+OWN_TABLES = CORE_TABLES | {"answers", "instrument_versions"}
 # SQLite primary result codes -> catalogue message (generator.errors.MESSAGES)
 _ERRORS = {3: "store_readonly", 5: "store_locked", 6: "store_locked", 8: "store_readonly", 10: "store_io",
            11: "store_damaged", 13: "store_full", 14: "store_cannot_open", 26: "store_not_sqlite",
@@ -288,10 +241,16 @@ def _sqlite(target: str, path: Path, **kwargs) -> sqlite3.Connection:
     return conn
 
 
-def identify(conn: sqlite3.Connection, path: Path | str) -> int:
+def instrument_tables(instruments: Sequence) -> frozenset[str]:
+    """The store tables the instruments own (`Instrument.store_tables`)."""
+    return frozenset(t for i in instruments for t in i.store_tables)
+
+
+def identify(conn: sqlite3.Connection, path: Path | str, own_tables: frozenset[str] = frozenset()) -> int:
     """The schema version of the handbook store on `conn` (0: an empty database, a new store).
 
-    Refuses anything else (another application's tables, a newer handbook's store) without writing."""
+    Refuses anything else (another application's tables, a newer handbook's store) without writing.
+    `own_tables`: the instruments' tables, which are not another application's either."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     tables = {name for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")}
@@ -300,7 +259,7 @@ def identify(conn: sqlite3.Connection, path: Path | str) -> int:
     if version == 0 and not tables:
         return 0
     if version == 0 or not CORE_TABLES <= tables:
-        foreign = sorted(tables - OWN_TABLES)
+        foreign = sorted(tables - OWN_TABLES - own_tables)
         if not foreign:
             raise StoreError(one_line("store_damaged", path=path))
         shown = "、".join(foreign[:5]) + (f" 等 {len(foreign)} 个" if len(foreign) > 5 else "")
@@ -308,7 +267,7 @@ def identify(conn: sqlite3.Connection, path: Path | str) -> int:
     return version
 
 
-def connect(path: Path | str, *, wait: float = 5.0) -> sqlite3.Connection:
+def connect(path: Path | str, *, wait: float = 5.0, instruments: Sequence = ()) -> sqlite3.Connection:
     """Open (creating if needed) the store; transactions are explicit (`isolation_level=None`).
 
     Checks at once that the file is a handbook store (or empty), so a wrong --store fails before any
@@ -326,7 +285,7 @@ def connect(path: Path | str, *, wait: float = 5.0) -> sqlite3.Connection:
         # A year's run inserts millions of answer rows under random ids: with SQLite's default 2 MiB page
         # cache most index inserts go to the file; 64 MiB (taken only as the run needs it) avoids most of that.
         conn.execute("PRAGMA cache_size = -65536")
-        identify(conn, path)   # fails here, not mid-run, on a file that is no store
+        identify(conn, path, instrument_tables(instruments))   # fails here, not mid-run, on a file that is no store
     except BaseException:
         conn.close()
         raise
@@ -348,14 +307,16 @@ def open_copy(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
-def begin(conn: sqlite3.Connection, path: Path | str) -> None:
-    """Start the run's one write transaction, waiting briefly if another program holds the store."""
+def begin(conn: sqlite3.Connection, path: Path | str, instruments: Sequence = ()) -> None:
+    """Start the run's one write transaction, waiting briefly if another program holds the store, and bring
+    the store's tables and those of `instruments` up to date in it."""
     conn.execute("BEGIN IMMEDIATE")   # a lock held elsewhere: StoreBusy (see _Connection)
-    migrate(conn, path)
+    migrate(conn, path, instruments)
 
 
-def migrate(conn: sqlite3.Connection, path: Path | str = "store") -> None:
-    version = identify(conn, path)
+def migrate(conn: sqlite3.Connection, path: Path | str = "store", instruments: Sequence = ()) -> None:
+    """Create or upgrade the store's own tables (SCHEMA, MIGRATIONS), then those of `instruments`."""
+    version = identify(conn, path, instrument_tables(instruments))
     if version == 0:
         _run_script(conn, SCHEMA)
         version = 1
@@ -363,6 +324,42 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "store") -> None:
         _run_script(conn, MIGRATIONS[step])
     if version != SCHEMA_VERSION:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    migrate_instruments(conn, path, instruments)
+
+
+def migrate_instruments(conn: sqlite3.Connection, path: Path | str, instruments: Sequence) -> None:
+    """Create or upgrade the tables of each of `instruments` that has some (`Instrument.store_schema`).
+
+    An instrument's tables have a version of their own, kept in `instrument_versions`: `store_schema`
+    makes the newest; step n of `store_migrations` takes tables of version n - 1 to n. Tables made before
+    versions were kept (the instruments' tables of a store of schema 2-5) are version 1. Tables of an
+    instrument not given are left as they are (and made when it is given)."""
+    owners = [i for i in instruments if i.store_schema]
+    if not owners:
+        return
+    conn.execute(INSTRUMENT_VERSIONS)
+    recorded = dict(conn.execute("SELECT instrument, version FROM instrument_versions"))
+    existing = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for instrument in owners:
+        newest = max(instrument.store_migrations, default=1)
+        version = recorded.get(instrument.id)
+        if version is None:
+            present = [t for t in instrument.store_tables if t in existing]
+            if not present:
+                _run_script(conn, instrument.store_schema)
+                version = newest
+            elif len(present) == len(instrument.store_tables):
+                version = 1
+            else:   # some of its tables and not others: no version of it ever made that
+                raise StoreError(one_line("store_damaged", path=path))
+        if version > newest:
+            raise StoreError(one_line("store_newer", path=path, version=f"{instrument.id} {version}",
+                                      supported=newest))
+        for step in range(version + 1, newest + 1):
+            _run_script(conn, instrument.store_migrations[step])
+        if recorded.get(instrument.id) != newest:
+            conn.execute("INSERT OR REPLACE INTO instrument_versions (instrument, version) VALUES (?, ?)",
+                         (instrument.id, newest))
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -672,7 +669,7 @@ class StoreWriter:
         self.conn.executemany("UPDATE inspections SET source_id = ?, row_number = ?, current_version = ?, "
                               "gone_at = NULL WHERE id = ?", rows)
 
-    def add_versions(self, versions: list[tuple], sections: list[tuple], asked: list[tuple] = ()) -> None:
+    def add_versions(self, versions: list[tuple], sections: list[tuple]) -> None:
         """versions: (inspection_id, version, raw_row_id, content_hash, fetched_at, submitted_at, timezone,
         project, role, inspector, date, form_version, respondent_email, extra, findings, labels)."""
         self.conn.executemany("INSERT INTO versions (inspection_id, version, raw_row_id, content_hash, fetched_at, "
@@ -681,9 +678,6 @@ class StoreWriter:
                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", versions)
         self.conn.executemany("INSERT INTO sections (inspection_id, version, section, corrected, note) "
                               "VALUES (?, ?, ?, ?, ?)", sections)
-        # asked: (inspection_id, version, bank question id, answer label, who was asked)
-        self.conn.executemany("INSERT INTO questioning_answers (inspection_id, version, question, result, staff) "
-                              "VALUES (?, ?, ?, ?, ?)", asked)
 
     def quarantine(self, rows: list[tuple]) -> None:
         """rows: (source_id, raw_row_id, row_number, reason_code, reason, first_seen_at)."""

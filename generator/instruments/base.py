@@ -22,10 +22,11 @@ if TYPE_CHECKING:   # for the annotations only: an instrument module stays light
     import click
 
     from ..forms.form_spec import FormSpec
+    from ..ingest.mapping import ChecklistColumns
     from ..ingest.run import SourceReport
     from ..ingest.table import Table
     from ..site.site_build import SiteContext
-    from ..standards import Standards
+    from ..standards import FileChecks, Standards
 
 PageGenerator = Callable[["SiteContext"], None]
 
@@ -37,8 +38,13 @@ class Instrument:
     id: str = ""
     #: What the department calls it (Chinese, shown to users).
     title: str = ""
-    #: Store tables this instrument writes and reads (their schema and migrations are in ingest/store.py).
+    #: The store tables this instrument owns: their names, the DDL that makes them at their newest shape
+    #: (`CREATE TABLE IF NOT EXISTS …`, statements separated by `;`) and the steps that upgrade them
+    #: (step n takes them from version n - 1 to n; version 1 is what the first `store_schema` made).
+    #: The ingest stage creates and upgrades them in the store it writes (`ingest.store.migrate_instruments`).
     store_tables: tuple[str, ...] = ()
+    store_schema: str = ""
+    store_migrations: dict[int, str] = {}
     #: Package paths (templates, modules) whose texts its printables carry: the PDF font subset covers
     #: their characters (listed in printing/fonts.py PRINTED_SOURCES, which a test checks).
     printed_sources: tuple[str, ...] = ()
@@ -48,6 +54,10 @@ class Instrument:
     def enabled(self, standards: Standards) -> bool:
         """Whether the standards use this instrument (e.g. methods.yaml has an exam bank)."""
         return True
+
+    def check_standards(self, standards: Standards, checks: FileChecks) -> None:
+        """Cross-check this instrument's part of methods.yaml beyond its schema (`load_standards` calls it
+        with the instruments it is given): report each problem at its line with `checks.add/ref/unique`."""
 
     # ------------------------------------------------------------ forms (forms/)
 
@@ -68,6 +78,11 @@ class Instrument:
         """Items this instrument adds at the end of a patrol checklist's form, and their lock entries."""
         return [], {}
 
+    def checklist_columns(self, standards: Standards, checklist_id: str) -> ChecklistColumns | None:
+        """What reads back the columns of `checklist_items` when the patrol ingest maps a response row of the
+        checklist `checklist_id`: claims their headers, checks their cells, stores their answers."""
+        return None
+
     # ------------------------------------------------------------ ingest (ingest/)
 
     def reads_form(self, standards: Standards, form_id: str) -> bool:
@@ -82,6 +97,11 @@ class Instrument:
         quarantined with a reason, never dropped or guessed.
         """
         raise NotImplementedError(f"{type(self).__name__} does not ingest {table.source.checklist!r}")
+
+    def stored_responses(self, conn: sqlite3.Connection, source_id: int) -> int:
+        """How many of its stored responses came from the source `source_id` and are not gone (before the
+        source is read again: a source giving far fewer is refused unless the user accepts the deletions)."""
+        return 0
 
     # ------------------------------------------------------------ results and site (results/, site/)
 
@@ -99,7 +119,9 @@ class Instrument:
     # ------------------------------------------------------------ CLI
 
     def register_commands(self, cli: click.Group) -> None:
-        """Add this instrument's commands to the `handbook` group it is given."""
+        """Add this instrument's commands to the `handbook` group it is given, as one group `handbook <id>`
+        with the shared verbs where they apply: `form` and `push` (`cli.forms.instrument_form_commands`),
+        `simulate`, and its own (`draw` …). An old command name kept for a release: `cli.options.alias`."""
 
     def __repr__(self) -> str:
         return f"<instrument {self.id}>"

@@ -1,7 +1,7 @@
 """Site pages of the other supervision methods: results (satisfaction, knowledge), training, method pages.
 
 The `*_files` functions are pure: data in, {docs-relative path: text} out.
-`method_pages_generator(...)` returns a page generator for `site.build.build_site(extra_generators=…)`
+`method_pages_generator(...)` returns a page generator for `site.site_build.build_site(extra_generators=…)`
 that reads the store (when there is one) and writes everything, adding one navigation tab.
 """
 

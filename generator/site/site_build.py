@@ -18,7 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from ..errors import HandbookError
 from ..forms.lock_file import DEFAULT_LOCK, read_lock
@@ -201,11 +201,12 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                extra_generators: Iterable[PageGenerator] = (), pdf: bool = True, per_project: bool = True,
                cache_dir: Path | str | None = Path("build/pdf-cache"),
                sheet_focus: Callable[[Standards], dict] | None = None,
-               lock_path: Path | str | None = None) -> BuildReport:
+               lock_path: Path | str | None = None, instruments: Sequence = ()) -> BuildReport:
     """Generate the handbook from the standards and build it into out_dir (default public/).
 
     The project sheets carry QR codes of the forms in `lock_path` (default forms/forms.lock.yaml, when
-    it exists).
+    it exists). `instruments` cross-check the standards as they are loaded (`load_standards`); their
+    pages come in `extra_generators` (`generator.instruments.site_generators`).
 
     Raises `StandardsInvalid` (every diagnostic) or `HandbookError`; out_dir is then unchanged.
     """
@@ -215,7 +216,7 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
         raise HandbookError(Msg.MKDOCS_CONFIG_MISSING(path=config_file))
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    standards = require_standards(standards_dir)
+    standards = require_standards(standards_dir, instruments=instruments)
     lock = read_lock(Path(lock_path) if lock_path else DEFAULT_LOCK) if pdf else None
     timings["load"] = time.perf_counter() - t0
 

@@ -1,4 +1,7 @@
-"""`handbook exam build|push|simulate`: thin adapters over the exam modules, added by `QuarterlyExam.register_commands`."""
+"""`handbook exam form|push|simulate`: thin adapters over the exam modules, added by `QuarterlyExam.register_commands`.
+
+`handbook exam build` stays for a release as an alias of `handbook exam form`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,16 @@ from pathlib import Path
 
 import click
 
-from ...cli.options import STANDARDS_OPTION, HandbookGroup, lock_option, require_suffix
+from ...cli.options import STANDARDS_OPTION, HandbookGroup, alias, cli_instruments, lock_option, require_suffix
 from ...errors import HandbookError
+from ...forms.form_spec import write_forms
+from ...forms.push import push
+from ...forms.validate import require_valid, validate_spec
 from ...messages import Msg
+from ...standards import require_standards
+from .paper import write_papers
+from .quiz import build_quiz, validate_quiz
+from .simulate import exam_sheet_values, simulate_exam, write_exam_csv
 
 QUARTER_OPTION = click.option("--quarter", required=True, metavar="季度", help="考试的季度，例如 2026Q4。")
 
@@ -18,7 +28,7 @@ def exam_group():
     """季度综合考试：Google 表单测验、可打印的试卷和参考答案、模拟答卷。"""
 
 
-@exam_group.command("build")
+@exam_group.command("form")
 @STANDARDS_OPTION
 @QUARTER_OPTION
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("forms"), show_default=True,
@@ -26,15 +36,9 @@ def exam_group():
 @click.option("--papers", "papers_dir", type=click.Path(path_type=Path), default=Path("build/exam"),
               show_default=True, help="试卷和参考答案 PDF 的文件夹（参考答案仅供客户关系部阅卷）。")
 @click.option("--no-pdf", is_flag=True, help="只写测验定义，不生成 PDF。")
-def exam_build(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Path, no_pdf: bool):
+def exam_form(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Path, no_pdf: bool):
     """生成本季度的测验定义 forms/exam-<季度>.json，以及试卷和参考答案 PDF。"""
-    from ...forms.form_spec import write_forms
-    from ...forms.validate import require_valid, validate_spec
-    from .quiz import build_quiz, validate_quiz
-    from .paper import write_papers
-    from ...standards import require_standards
-
-    s = require_standards(standards_dir)
+    s = require_standards(standards_dir, instruments=cli_instruments())
     spec = build_quiz(s, quarter)
     require_valid(f"考试表单 {spec.checklist}", validate_spec(spec) + validate_quiz(spec))
     (path,) = write_forms({spec.checklist: spec}, out_dir)
@@ -57,12 +61,7 @@ def exam_build(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Pat
 def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool, credentials: Path | None,
               recreate: bool):
     """在 Google 上新建或就地更新本季度的测验，记入锁文件。"""
-    from ...forms.push import push
-    from ...forms.validate import require_valid
-    from .quiz import build_quiz, validate_quiz
-    from ...standards import require_standards
-
-    s = require_standards(standards_dir)
+    s = require_standards(standards_dir, instruments=cli_instruments())
     spec = build_quiz(s, quarter)
     require_valid(f"考试表单 {spec.checklist}", validate_quiz(spec))
     (r,) = push(s, lock_path=lock_path, credentials=credentials, dry_run=dry_run, recreate=recreate,
@@ -93,10 +92,7 @@ def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool,
 def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed: int, locale: str,
                   wrong_keys: tuple[str, ...], out_path: Path):
     """模拟测验答卷，写成回复表的 CSV 下载文件（用于演示和测试）。"""
-    from .simulate import exam_sheet_values, simulate_exam, write_exam_csv
-    from ...standards import require_standards
-
-    s = require_standards(standards_dir)
+    s = require_standards(standards_dir, instruments=cli_instruments())
     chosen = [s.find_project(p) for p in projects.split(",") if p.strip()] if projects else None
     form_keys = {}
     for text in wrong_keys:
@@ -110,6 +106,9 @@ def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed:
     click.echo(Msg.WROTE(path=path, detail=f"：{len(responses)} 份答卷（{locale}）"))
 
 
+exam_group.add_command(alias(exam_form, "build", "exam form"))
+
+
 def register_commands(cli: click.Group) -> None:
-    """Add this module's commands to `cli`."""
+    """Add `handbook exam …` to `cli`."""
     cli.add_command(exam_group)

@@ -1,8 +1,9 @@
 """Patrol checklists (程序 4.1, 4.4.2): the daily patrol and the department's spot checks.
 
-The checklists are the stages' own kind of form: forms/build.py builds them, ingest maps
-their rows item by item (ingest/mapping.py), results/ scores them. This instrument hands
-them to the stages and adds the patrol simulator.
+The checklists are the stages' own kind of form: forms/form_spec.py builds them, ingest maps
+their rows item by item (ingest/mapping.py) into the store's own tables (ingest/store.py),
+results/ scores them. This instrument hands them to the stages and adds the patrol simulator
+and `handbook patrol form|push|simulate`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from . import simulate as sim
 class PatrolChecklists(Instrument):
     id = "patrol"
     title = "巡查检查表"
-    store_tables = ("sources", "headers", "raw_rows", "inspections", "versions", "answers", "sections",
-                    "quarantine", "unmapped_columns")
+    # no store_tables: the checklists' inspections are the store's own tables (ingest/store.py SCHEMA)
     printed_sources = ("templates/print", "assets/print", "printing", "inspection.py", "results/focus.py")
 
     def form_ids(self, standards):
@@ -36,6 +36,11 @@ class PatrolChecklists(Instrument):
 
     def page_generators(self, store_path, *, quarter, lock_path):
         return [results_generator(store_path)]
+
+    def register_commands(self, cli):
+        from .commands import register_commands   # click commands load only for the CLI
+
+        register_commands(cli, self)
 
     def simulate_responses(self, standards, out_dir, *, start, end, seed):
         out = {}

@@ -1,4 +1,7 @@
-"""`handbook questions draw`: a thin adapter over `draw`, added by `RandomQuestioning.register_commands`."""
+"""`handbook questioning draw`: a thin adapter over `draw`, added by `RandomQuestioning.register_commands`.
+
+`handbook questions` (and `handbook questions draw`) stays for a release as an alias of `handbook questioning`.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,17 @@ from pathlib import Path
 
 import click
 
-from ...cli.options import STANDARDS_OPTION, HandbookGroup, require_suffix
+from ...cli.options import STANDARDS_OPTION, HandbookGroup, alias, cli_instruments, require_suffix
+from ...standards import require_standards
+from .draw import draw_questions, write_card
 
 
-@click.group(cls=HandbookGroup)
-def questions():
+@click.group("questioning", cls=HandbookGroup)
+def questioning():
     """随机抽问员工（程序 4.4.2.1）。"""
 
 
-@questions.command("draw")
+@questioning.command("draw")
 @STANDARDS_OPTION
 @click.option("--project", required=True, metavar="项目", help="项目代号或名称，例如 wutong 或 梧桐苑。")
 @click.option("--n", "count", type=int, default=5, show_default=True, help="抽几道题。")
@@ -24,14 +29,11 @@ def questions():
               help="同时写出可打印的抽问卡（.pdf 或 .html）。")
 def questions_draw(standards_dir: Path, project: str, count: int, seed: int | None, card: Path | None):
     """为一个项目随机抽题（可重现），打印题目和要点。"""
-    from .draw import draw_questions, write_card
-    from ...standards import require_standards
-
-    s = require_standards(standards_dir)
+    s = require_standards(standards_dir, instruments=cli_instruments())
     project = s.find_project(project)
     seed, drawn = draw_questions(s, project, count, seed)
     click.echo(f"{s.projects[project].name} · 随机抽问 {len(drawn)} 题 · 编号 {seed}"
-               f"（重现：handbook questions draw --project {project} --n {count} --seed {seed}）")
+               f"（重现：handbook questioning draw --project {project} --n {count} --seed {seed}）")
     for i, q in enumerate(drawn, 1):
         click.echo(f"\n{i}. [{q.topic}] {q.text}")
         for point in q.key_points:
@@ -42,5 +44,6 @@ def questions_draw(standards_dir: Path, project: str, count: int, seed: int | No
 
 
 def register_commands(cli: click.Group) -> None:
-    """Add this module's commands to `cli`."""
-    cli.add_command(questions)
+    """Add `handbook questioning …` (and the old `handbook questions …`) to `cli`."""
+    cli.add_command(questioning)
+    cli.add_command(alias(questioning, "questions", "questioning"))

@@ -12,15 +12,32 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from ...forms.form_spec import stable_id
+from ...ingest.mapping import EMAIL, GRID, ChecklistColumns, Rejected, norm, short
 from ...ingest.store import open_store_read_only
 from ...standards import Standards
 from .draw import draw_questions
+
+# Random questioning's store table (RandomQuestioning.store_schema): the grid's answers, with the
+# inspection version of the spot check that recorded them. Version 1, as ingest/store.py's migration 2
+# made it up to d40fcfb.
+STORE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS questioning_answers (
+    inspection_id TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    question      TEXT NOT NULL,            -- bank question id (methods.yaml)
+    result        TEXT NOT NULL,            -- the answer label, e.g. 答对
+    staff         TEXT NOT NULL,            -- who was asked, as typed ('' when not given)
+    PRIMARY KEY (inspection_id, version, question),
+    FOREIGN KEY (inspection_id, version) REFERENCES versions(inspection_id, version)
+);
+"""
 
 NOT_ASKED = "未抽问"
 GRID_TITLE = "随机抽问结果（4.4.2.1）"
@@ -66,6 +83,80 @@ def questioning_page(standards: Standards, checklist) -> tuple[list[dict], dict[
                                                                    "title": f"{GRID_TITLE} [{row_title(q)}]"}
                       for q in bank.questions})
     return items, questions
+
+
+# ---------------------------------------------------------------- ingest: the grid's columns
+
+BANK_ID = re.compile(r"^([a-z][a-z0-9_-]*)(?:\s|$)")   # a grid row's title starts with the question id
+STAFF = ""                                               # the column key of who was asked
+
+
+class GridColumns(ChecklistColumns):
+    """The questioning page's columns in a checklist's response sheet, read with each row by the patrol ingest.
+
+    `被抽问人员（4.4.2.1）` is who was asked; `随机抽问结果（4.4.2.1） [rules-1 …]` one grid row, mapped by the
+    bank question id at its start. A result must be one of the bank's answers (未抽问 and blank: not asked);
+    the answers are stored in `questioning_answers` with the inspection's version.
+    """
+
+    name = "questioning"
+
+    def __init__(self, bank, on_form: bool = False):
+        self.on_form = on_form
+        self.ordered = tuple(q.id for q in bank.questions)
+        self.questions = frozenset(self.ordered)
+        self.answers = tuple(bank.answers)
+        self.staff_title = norm(STAFF_TITLE)
+
+    def column(self, text):
+        if text == self.staff_title:
+            return STAFF
+        grid = GRID.match(text)
+        if grid and (m := BANK_ID.match(grid["row"])) and m.group(1) in self.questions:
+            return m.group(1)
+        return None
+
+    def cell(self, data, key, value):
+        if key == STAFF:
+            if EMAIL.search(value):
+                raise Rejected("email_as_name")
+            data["questioned"] = value
+            return
+        if norm(value) == NOT_ASKED:
+            return
+        if value not in self.answers:
+            raise Rejected("not_an_option", f"抽问 {key} 的结果“{short(value)}”不是"
+                                            f"{'、'.join([*self.answers, NOT_ASKED])}之一")
+        data.setdefault("questioning", {})[key] = value
+
+    def required(self):
+        if not self.on_form:
+            return []
+        return [(STAFF, STAFF_TITLE), *((qid, f"随机抽问 {qid}") for qid in self.ordered)]
+
+    def finish(self, data):
+        # in the content hash only when something was recorded: stored hashes of other responses stay valid
+        if not data:
+            return {}
+        return {"questioning": data.get("questioning", {}), "questioned": data.get("questioned", "")}
+
+    def rows(self, fields):
+        # (bank question id, answer label, who was asked)
+        return [(q, label, fields["questioned"]) for q, label in sorted(fields["questioning"].items())]
+
+    def write(self, conn, rows):
+        conn.executemany("INSERT INTO questioning_answers (inspection_id, version, question, result, staff) "
+                         "VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def grid_columns(standards: Standards, checklist_id: str | None = None) -> GridColumns | None:
+    """The grid's columns as the ingest reads them (any checklist's sheet may carry them), None without a bank;
+    required in an export only of a checklist whose form has the grid (`uses_questioning`)."""
+    bank = standards.methods_file.questioning
+    if not bank:
+        return None
+    spec = standards.checklists.get(checklist_id) if checklist_id else None
+    return GridColumns(bank, on_form=bool(spec and uses_questioning(standards, spec)))
 
 
 # ---------------------------------------------------------------- the store

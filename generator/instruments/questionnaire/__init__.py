@@ -10,16 +10,21 @@ from pathlib import Path
 
 from ..base import Instrument
 from . import survey
+from .checks import check_questionnaire
 
 
 class CustomerQuestionnaire(Instrument):
     id = "questionnaire"
     title = "客户满意度问卷"
     store_tables = ("survey_responses", "survey_answers")
+    store_schema = survey.STORE_SCHEMA
     printed_sources = ("templates/methods", "instruments/questionnaire/survey.py", "instruments/method_pages.py")
 
     def enabled(self, standards):
         return standards.methods_file.questionnaire is not None
+
+    def check_standards(self, standards, checks):
+        check_questionnaire(standards, checks)
 
     def form_ids(self, standards):
         return [standards.methods_file.questionnaire.id] if self.enabled(standards) else []
@@ -29,6 +34,15 @@ class CustomerQuestionnaire(Instrument):
 
     def ingest_table(self, conn, table, standards, locked_form, now, report):
         survey.ingest_survey_table(conn, table, standards, locked_form, now, report)
+
+    def stored_responses(self, conn, source_id):
+        return conn.execute("SELECT count(*) FROM survey_responses WHERE source_id = ? AND gone_at IS NULL",
+                            (source_id,)).fetchone()[0]
+
+    def register_commands(self, cli):
+        from .commands import register_commands   # click commands load only for the CLI
+
+        register_commands(cli, self)
 
     def simulate_responses(self, standards, out_dir, *, start, end, seed):
         if not self.enabled(standards):

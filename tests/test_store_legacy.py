@@ -1,0 +1,157 @@
+"""Stores made by an older handbook open, read and upgrade: the d40fcfb store (schema 5, filled by that code).
+
+The fixture is made by code (tests/legacy_store.py loads an SQL dump, tests/data/store/), never a binary.
+Each instrument owns its tables now; a store made before that reads the same, upgrades in place on the
+next ingest, and a new store has the very tables the old code made.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from generator.ingest import file_source, read_inspections, run_ingest
+from generator.ingest import store as store_mod
+from generator.ingest.store import read_quarantine
+from generator.instruments import INSTRUMENTS
+from generator.instruments.exam.responses import read_exam_responses
+from generator.instruments.questioning.grid import read_questioning
+from generator.instruments.questionnaire.survey import read_survey
+from generator.standards import require_standards
+
+from conftest import ROOT
+from legacy_store import legacy_store, store_d40fcfb
+
+DATA = ROOT / "tests" / "data"
+PATROL = (ROOT / "forms" / "examples" / "daily-patrol.csv").read_text(encoding="utf-8").splitlines()[:6]
+OTHERS = [(DATA / "methods/crd-spot-check.questioning.zh-CN.csv", "crd-spot-check"),
+          (DATA / "methods/customer-survey.zh-CN.csv", "customer-survey"),
+          (DATA / "exam/quiz-zh-CN.csv", "exam-2026Q4")]
+
+
+@pytest.fixture(scope="module")
+def standards():
+    return require_standards(ROOT / "standards")
+
+
+def edited_patrol() -> list[str]:
+    """The second run of the fixture's script: one answer changed, and row 3 again (its project is not 梧桐苑:
+    the script's replace changes nothing, so the row is a duplicate)."""
+    lines = list(PATROL)
+    lines[1] = lines[1].replace(",不符合 1 处,", ",符合,", 1)
+    return lines + [PATROL[2].replace("梧桐苑", "不存在小区", 1)]
+
+
+def fill_as_the_fixture_was(standards, db: Path, work: Path) -> None:
+    """What tests/data/store/d40fcfb-schema5.sql was made by, run with today's code."""
+    work.mkdir(exist_ok=True)
+    patrol = work / "daily-patrol.csv"
+    patrol.write_text("\n".join(PATROL) + "\n", encoding="utf-8")
+    run_ingest([file_source(patrol, "daily-patrol"), *(file_source(p, c) for p, c in OTHERS)],
+               standards=standards, db_path=db, instruments=INSTRUMENTS)
+    patrol.write_text("\n".join(edited_patrol()) + "\n", encoding="utf-8")
+    run_ingest([file_source(patrol, "daily-patrol")], standards=standards, db_path=db, instruments=INSTRUMENTS)
+
+
+def everything_read(db: Path) -> dict:
+    """What the readers give (times of reading aside)."""
+    return {"inspections": read_inspections(db),
+            "gone": read_inspections(db, include_gone=True),
+            "quarantine": [(q.checklist, q.source, q.source_key, q.row_number, q.reason_code, q.reason,
+                            q.resolved_at is None) for q in read_quarantine(db, include_resolved=True)],
+            "survey": read_survey(db),
+            "exam": read_exam_responses(db),
+            "questioning": read_questioning(db)}
+
+
+def rows(db: Path, sql: str) -> list:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def shapes(db: Path) -> dict[str, str]:
+    """Every table, view and index the store has, by name, with its definition (spaces collapsed)."""
+    return {name: re.sub(r"\s+", " ", sql).strip() for name, sql in rows(
+        db, "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")}
+
+
+def test_the_d40fcfb_store_holds_what_its_script_put_in(tmp_path):
+    old = store_d40fcfb(tmp_path / "old.sqlite")
+    assert rows(old, "PRAGMA user_version") == [(5,)]
+    # 5 patrols (one of them edited: 2 versions), 3 spot checks, 4 questionnaires, 4 quiz responses
+    assert rows(old, "SELECT checklist, count(*) FROM inspections GROUP BY checklist ORDER BY 1") == \
+        [("crd-spot-check", 3), ("daily-patrol", 5)]
+    assert rows(old, "SELECT count(*) FROM versions") == [(9,)]
+    assert rows(old, "SELECT count(*) FROM survey_responses") == [(4,)]
+    assert rows(old, "SELECT count(*), sum(passed) FROM exam_responses") == [(4, 3)]
+    assert rows(old, "SELECT count(*) FROM questioning_answers") == [(8,)]
+    assert rows(old, "SELECT s.checklist, q.row_number, q.reason_code FROM quarantine q JOIN sources s "
+                     "ON s.id = q.source_id WHERE q.resolved_at IS NULL ORDER BY 1, 2") == \
+        [("crd-spot-check", 5, "not_an_option"), ("customer-survey", 6, "unknown_project"),
+         ("customer-survey", 7, "not_an_option"), ("daily-patrol", 7, "duplicate")]
+
+
+def test_the_d40fcfb_store_reads_as_todays_code_stores_the_same_responses(standards, tmp_path):
+    old = store_d40fcfb(tmp_path / "old.sqlite")
+    new = tmp_path / "new.sqlite"
+    fill_as_the_fixture_was(standards, new, tmp_path / "work")
+    expected = everything_read(new)
+    assert len(expected["inspections"]) == 8 and len(expected["questioning"]) == 8
+    assert everything_read(old) == expected
+
+
+def test_the_next_ingest_upgrades_it_in_place_and_keeps_every_row(standards, tmp_path):
+    old = store_d40fcfb(tmp_path / "old.sqlite")
+    before = everything_read(old)
+    work = tmp_path / "work"
+    work.mkdir()
+    patrol = work / "daily-patrol.csv"
+    patrol.write_text("\n".join(edited_patrol()) + "\n", encoding="utf-8")
+    report = run_ingest([file_source(patrol, "daily-patrol"), *(file_source(p, c) for p, c in OTHERS)],
+                        standards=standards, db_path=old, instruments=INSTRUMENTS)
+    # every response is known: 5 patrol rows, 3 spot checks, 4 + 4 of the questionnaire and the quiz
+    assert (report.total["new"], report.total["edited"], report.total["unchanged"]) == (0, 0, 16)
+    assert report.total["quarantined"] == 4   # the same rows as before (the repeated patrol, 1 + 2 others)
+    assert rows(old, "PRAGMA user_version") == [(store_mod.SCHEMA_VERSION,)]
+    assert everything_read(old) == before
+    assert rows(old, "SELECT count(*) FROM ingest_log") == [(3,)]
+
+
+# the one table the instruments' own tables brought: which version each instrument's tables are at
+VERSIONS_TABLE = ("CREATE TABLE instrument_versions ( instrument TEXT PRIMARY KEY, -- Instrument.id "
+                  "version INTEGER NOT NULL -- 1 + the steps of its store_migrations run )")
+HOUSE_VERSIONS = [("exam", 1), ("questioning", 1), ("questionnaire", 1)]
+
+
+def test_a_new_store_has_the_tables_the_d40fcfb_code_made(standards, tmp_path):
+    old = store_d40fcfb(tmp_path / "old.sqlite")
+    new = tmp_path / "new.sqlite"
+    fill_as_the_fixture_was(standards, new, tmp_path / "work")
+    assert shapes(new) == {**shapes(old), "instrument_versions": VERSIONS_TABLE}
+    assert rows(new, "SELECT * FROM instrument_versions ORDER BY 1") == HOUSE_VERSIONS
+    run_ingest([file_source(DATA / "exam/quiz-zh-CN.csv", "exam-2026Q4")], standards=standards, db_path=old,
+               instruments=INSTRUMENTS)
+    assert shapes(old) == shapes(new)          # upgraded in place: the same tables as a new store
+    assert rows(old, "SELECT * FROM instrument_versions ORDER BY 1") == HOUSE_VERSIONS
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
+def test_stores_of_every_older_schema_upgrade_to_the_tables_of_a_new_one(standards, tmp_path, version):
+    new = tmp_path / "new.sqlite"
+    fill_as_the_fixture_was(standards, new, tmp_path / "work")
+    old = legacy_store(tmp_path / "old.sqlite", version)
+    conn = sqlite3.connect(old)
+    conn.execute("INSERT INTO ingest_log (started_at, finished_at, report) VALUES ('a', 'b', '{}')")
+    conn.commit()
+    conn.close()
+    fill_as_the_fixture_was(standards, old, tmp_path / "work")
+    assert shapes(old) == shapes(new)
+    assert rows(old, "SELECT * FROM instrument_versions ORDER BY 1") == HOUSE_VERSIONS
+    assert rows(old, "SELECT report FROM ingest_log ORDER BY id LIMIT 1") == [("{}",)]
+    assert everything_read(old) == everything_read(new)
