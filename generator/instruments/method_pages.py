@@ -8,6 +8,7 @@ that reads the store (when there is one) and writes everything, adding one navig
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,9 @@ from typing import Iterable
 from .. import page_urls as urls
 from ..forms.lock_file import read_lock
 from ..page_urls import relative_link
-from ..results.charts import Bar, bar_chart, line_chart
+from ..results import scoring as sc
+from ..results.charts import Bar, bar_chart, inline, line_chart
+from ..results.publish import RESULTS_TAB, store_snapshot
 from ..results.report_pages import public_name
 from ..standards import Standards
 from ..templating import render
@@ -69,8 +72,18 @@ def _as_percent(mean: float | None, scale) -> float | None:
 
 # ---------------------------------------------------------------- satisfaction (4.4.2.2, 4.6.2)
 
-def satisfaction_files(s: Standards, responses: Iterable, *, lock: dict | None = None) -> dict[str, str]:
-    """results/satisfaction.md and its chart: per project and month mean with n, trend, lowest questions, comments."""
+def inspection_months(s: Standards, inspections: Iterable) -> dict[tuple[str, str], sc.Aggregate]:
+    """(project, YYYY-MM) -> the month's pooled inspection score, to set beside the month's satisfaction."""
+    by: dict[tuple[str, str], list] = defaultdict(list)
+    for x in sc.score_inspections(s, inspections):
+        by[(x.inspection.project, _month(x.inspection.date))].append(x)
+    return {k: sc.aggregate(s, v) for k, v in by.items()}
+
+
+def satisfaction_files(s: Standards, responses: Iterable, *, lock: dict | None = None,
+                       scores: dict | None = None) -> dict[str, str]:
+    """results/satisfaction.md and its chart: per project and month mean with n, trend, lowest questions, comments;
+    `scores` (`inspection_months`) sets the inspection scores beside the satisfaction of each project and month."""
     q = s.methods_file.questionnaire
     if q is None:
         return {}
@@ -94,11 +107,11 @@ def satisfaction_files(s: Standards, responses: Iterable, *, lock: dict | None =
     files = {}
     chart = "results/charts/satisfaction-trend.svg"
     if trend:
-        files[chart] = line_chart("全公司每月客户满意度（百分制）", [m[2:] for m, _ in trend],
+        files[chart] = line_chart(f"全公司每月客户满意度（近 {len(trend)} 个月，百分制）", [m[2:] for m, _ in trend],
                                   [_as_percent(x.mean, q.scale) for _, x in trend])
     files[SATISFACTION] = render(
         "methods/satisfaction.md.j2", q=q, months=months, table=table, trend=trend, questions=questions,
-        comments=comments, names=names, chart="charts/satisfaction-trend.svg" if trend else "",
+        comments=comments, names=names, chart=inline(files[chart]) if trend else "", scores=scores or {},
         recent_months=recent_months, total=len(responses), links=survey_links(lock or {}, s),
         percent=lambda m: _as_percent(m, q.scale))
     return files
@@ -145,13 +158,12 @@ def knowledge_files(s: Standards, asked: Iterable) -> dict[str, str]:
     files = {}
     chart = ""
     if projects:
-        chart = "charts/knowledge-projects.svg"
-        files[f"results/{chart}"] = bar_chart("各项目抽问得分率", [
+        chart = files["results/charts/knowledge-projects.svg"] = bar_chart("各项目抽问得分率（全部数据，%）", [
             Bar(names.get(p, p), round(k.percent or 0, 1), f"{k.percent:.0f}%（n={k.n}）") for p, k in projects])
     files[KNOWLEDGE] = render(
         "methods/knowledge.md.j2", bank=bank, projects=projects, topics=topics, hardest=hardest, texts=texts,
         people=people, publish=s.organisation.publish_names, names=names, total=kn.knowledge(s, asked),
-        inspections=len({a.inspection_id for a in asked}), chart=chart)
+        inspections=len({a.inspection_id for a in asked}), chart=inline(chart) if chart else "")
     return files
 
 
@@ -168,8 +180,7 @@ METHODS: dict[str, dict] = {
     "records": {"how": ["抽查投诉记录、回访记录、报修记录，看是否及时、完整、闭环。",
                         "结果填在同一张检查表的相应条目上。"],
                 "often": "patrols"},
-    "questioning": {"how": ["抽问前运行 `handbook questions draw --project 项目 --n 5` 随机抽题（同一编号可重现），"
-                            "可加 `--card 抽问卡.pdf` 打印抽问卡，卡上有答题要点。",
+    "questioning": {"how": ["抽问前由客户关系部为本项目随机抽题（约 5 题），打印抽问卡，卡上有答题要点。",
                             "逐题请客服人员回答，对照要点判定答对 / 部分 / 答错。",
                             "在客户关系部抽样检查表单最后一页“随机抽问”中记录被抽问人员和每题结果。"],
                     "often": "随客户关系部的抽样检查进行：每个项目每月至少一次，每次 5 题左右。"},
@@ -178,7 +189,7 @@ METHODS: dict[str, dict] = {
                        "业主对客服人员的服务态度、礼仪和沟通、响应速度、问题解决和总体满意度逐项打 1–5 分，可写意见。",
                        "纸质问卷由客服中心按题目代号录入表单。问卷不收集业主姓名、电话、房号。"],
                "often": "每次回访后发送；每个项目每月至少回收若干份，结果按月统计。"},
-    "exam": {"how": ["客户关系部每季度组织一次综合考试，题目来自 `standards/methods.yaml` 的考试题库，"
+    "exam": {"how": ["客户关系部每季度组织一次综合考试，题目来自手册的考试题库，"
                      "涉及服务礼仪、沟通技巧、法律法规、行业知识。",
                      "可用 Google 表单测验在线考试，也可打印试卷（答案另页）。",
                      "考试前先安排培训，见[培训记录](training.md)。"],
@@ -226,9 +237,9 @@ def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path
             printables += [(f"{s.projects[p].name}", survey_sheet_path(s, p))
                            for p in (p.id for p in s.organisation.projects if p.active)]
         if method == "exam":
-            forms = [(f"季度考试 {fid[5:]}", e.get("responder_url", "")) for fid, e in sorted(entries.items())
-                     if fid.startswith("exam-")]
-            printables = [(f"{f[len('print/'):-4]}", f) for f in _exam_printables(s, existing)]
+            forms = [(f"{_exam_name(fid[5:])}季度考试", e.get("responder_url", ""))
+                     for fid, e in sorted(entries.items()) if fid.startswith("exam-")]
+            printables = [(_exam_paper_name(f), f) for f in _exam_printables(s, existing)]
         printables = [(t, p) for t, p in printables if existing(p)]
         if method in RESULTS and existing(RESULTS[method][1]):
             results.append(RESULTS[method])
@@ -242,6 +253,18 @@ def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path
         pages.append((m.name, clause, f"{method}.md"))
     files[f"{METHODS_DIR}/index.md"] = render("methods/index.md.j2", pages=pages)
     return files
+
+
+def _exam_name(quarter: str) -> str:
+    """'2026Q4' -> '2026 年第四季度' (a form id's tail that is not a quarter is shown as it is)."""
+    return sc.quarter_label(quarter) if re.fullmatch(r"\d{4}Q[1-4]", quarter) else quarter
+
+
+def _exam_paper_name(path: str) -> str:
+    """print/exam-2026Q4.pdf -> 2026 年第四季度试卷; print/exam-2026Q4-key.pdf -> … 答案."""
+    stem = path[len("print/exam-"):-len(".pdf")]
+    quarter, _, rest = stem.partition("-")
+    return _exam_name(quarter) + ("试卷答案" if rest == "key" else "试卷" if not rest else f"试卷（{rest}）")
 
 
 def _exam_printables(s: Standards, existing) -> list[str]:
@@ -267,7 +290,9 @@ def method_pages_generator(store_path: Path | str | None = None, *, lock_path: P
         have_store = bool(store and store.is_file())
         files = {}
         files.update(training_files(s))
-        files.update(satisfaction_files(s, read_survey(store) if have_store else [], lock=lock))
+        inspections = store_snapshot(store).inspections() if have_store else []
+        files.update(satisfaction_files(s, read_survey(store) if have_store else [], lock=lock,
+                                        scores=inspection_months(s, inspections)))
         files.update(knowledge_files(s, read_questioning(store) if have_store else []))
         for rel, text in sorted(files.items()):
             ctx.write(rel, text)
@@ -285,7 +310,17 @@ def method_pages_generator(store_path: Path | str | None = None, *, lock_path: P
             ctx.write(rel, text)
         nav = [{"监督方式": f"{METHODS_DIR}/index.md"}]
         nav += [{s.methods[m].name: f"{METHODS_DIR}/{m}.md"} for m in s.method_clause]
-        nav += [{"培训记录": TRAINING}, {"客户满意度": SATISFACTION}, {"随机抽问结果": KNOWLEDGE}]
+        nav += [{"培训记录": TRAINING}]
         ctx.add_nav("监督方式", nav)
+        # the results of these methods live with the other results (检查结果), before the data quality
+        results = [{"客户满意度": SATISFACTION}, {"随机抽问结果": KNOWLEDGE}]
+        for entry in ctx.nav:
+            if isinstance(entry, dict) and isinstance(entry.get(RESULTS_TAB), list):
+                tab = entry[RESULTS_TAB]
+                last = [x for x in tab if isinstance(x, dict) and set(x) & {"检查人活动", "数据质量"}]
+                tab[:] = [x for x in tab if x not in last] + results + last
+                break
+        else:
+            nav += results
 
     return generate

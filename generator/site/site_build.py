@@ -40,6 +40,7 @@ class SiteContext:
     nav: list = field(default_factory=list)
     not_in_nav: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    shared: dict = field(default_factory=dict)   # what one generator leaves for a later one (by key)
 
     def write(self, path: str, content: str | bytes) -> Path:
         """Write a page or file at `path` (relative to the docs folder, `/`-separated)."""
