@@ -350,7 +350,7 @@ class Overview:
               x["week"].critical, _d(x["delta"]), _p(x["quarter"].percent), x["quarter"].grade or "",
               x["quarter"].n, x["quarter"].critical, _p(x["compliance"]), x["open"], x["overdue"]] for x in rows])
         company = [r.week_agg(w) for w in r.weeks[-WEEKS_SHOWN:]]
-        labels = [sc.week_label(w)[5:] for w in r.weeks[-WEEKS_SHOWN:]]
+        labels = [week_short(w) for w in r.weeks[-WEEKS_SHOWN:]]
         chart = line_chart(f"全公司每周得分率（近 {len(labels)} 周，%）", labels, [a.percent for a in company],
                            _bands(r))
         files[f"{ROOT}/charts/company-trend.svg"] = chart
@@ -393,7 +393,7 @@ def _pass_grade(s: Standards) -> str:
 
 def _project_page(r: _Results, project: str, files):
     weeks = r.weeks[-WEEKS_SHOWN:]
-    series = [(sc.week_label(w)[5:], r.week_agg(w, project)) for w in weeks]
+    series = [(week_short(w), r.week_agg(w, project)) for w in weeks]
     trend = files[f"{ROOT}/charts/{project}-trend.svg"] = line_chart(
         f"{r.name(project)} 每周得分率（近 {len(series)} 周，%）", [lab for lab, _ in series],
         [a.percent for _, a in series], _bands(r))
@@ -727,15 +727,26 @@ def _weekly_archive(r: _Results, files):
         failed = [x for x in reversed(r.scores_in(monday, sunday)) if x.grade is not None
                   and x.grade == r.s.lowest_grade]
         files[f"{ROOT}/weeks/{label}.md"] = render(
-            "results/week.md.j2", r=r, label=label, monday=monday, sunday=sunday, failed=failed,
+            "results/week.md.j2", r=r, label=label, name=week_name(monday), monday=monday, sunday=sunday, failed=failed,
             rows=rows, top=top, company=r.week_agg(monday), note=partial_note(r.covered(monday, sunday)))
     files[f"{ROOT}/weeks/index.md"] = render(
-        "results/weeks.md.j2", r=r, weeks=[(sc.week_label(w), w, r.week_agg(w),
+        "results/weeks.md.j2", r=r, weeks=[(sc.week_label(w), week_name(w), w, r.week_agg(w),
                                             partial_note(r.covered(w, w + dt.timedelta(days=6))))
                                            for w in reversed(r.weeks)])
 
 
 # ---------------------------------------------------------------- formatting helpers
+
+def week_name(monday: dt.date) -> str:
+    """'2026 年第 47 周' (ISO week; the pages show no week codes such as 2026-W47, the CSVs and URLs do)."""
+    year, week, _ = monday.isocalendar()
+    return f"{year} 年第 {week} 周"
+
+
+def week_short(monday: dt.date) -> str:
+    """'第47周': a week in a chart or a table of recent weeks."""
+    return f"第{monday.isocalendar()[1]}周"
+
 
 def _default_item_url(s: Standards):
     def url(code: str) -> str:
