@@ -10,13 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.demo import run_demo
 from generator.ingest.store import read_inspections
 from generator.results import scoring as sc
 from generator.instruments.patrol.simulate import HOSTILE_NOTE
 from generator.standards import load_standards
 
-from conftest import STANDARDS
+from conftest import DEMO_END, DEMO_START, STANDARDS
 from site_helpers import chromium, copy_site_sources, offline_context, output_dir, serve_directory
 
 S = load_standards(STANDARDS).standards
@@ -24,12 +23,10 @@ START, END = dt.date(2026, 10, 5), dt.date(2026, 11, 22)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    docs, config = copy_site_sources(root)
-    report = run_demo(STANDARDS, work_dir=root / "work", out_dir=root / "public", docs_dir=docs,
-                      config_file=config, start=START, end=END)
-    return root, report
+def demo(demo_site):
+    """The session's demo build (conftest.demo_site, built once for every browser test)."""
+    assert (DEMO_START, DEMO_END) == (START, END)
+    return demo_site
 
 
 def test_demo_ingests_everything_and_builds_results(demo):
@@ -96,7 +93,8 @@ def test_results_pages_in_chromium_phone_and_hostile_text(demo):
             page.screenshot(path=str(shots / (path.strip("/").replace("/", "_") + "-390.png")))
         # charts render at phone width with a real size
         page.goto(base + "results/projects/wutong/")
-        box = page.locator("img[src$='wutong-trend.svg']").bounding_box()
+        # (drawn inline since issue 20, so the light and dark colours apply)
+        box = page.locator(".hb-chart svg[aria-label^='梧桐苑 每周得分率']").bounding_box()
         assert box and 300 <= box["width"] <= 390 and box["height"] > 100
         # links to items land on the item
         page.goto(base + "results/priorities/")
