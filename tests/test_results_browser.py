@@ -107,7 +107,7 @@ def test_ranking_keeps_its_key_columns_on_a_phone(site, page):
     go(site, page, "results/")
     table = page.locator("article table").first
     heads = [h.strip() for h in table.locator("th").all_inner_texts()]
-    assert heads == ["排名", "项目", "本季得分率", "红线", "巡查完成率"]
+    assert heads == ["排名", "项目", "本季得分率", "本季红线", "本周巡查完成率"]
     wrap = page.locator("article .md-typeset__scrollwrap").first
     assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth")       # nothing to scroll to
     for k in range(len(heads)):
