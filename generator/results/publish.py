@@ -24,6 +24,9 @@ from .scoring import corrective_actions, pareto, quarter_bounds, quarter_label, 
 RESULTS_TAB = "检查结果"
 OVERVIEW_KEY = "results.overview"      # SiteContext.shared: the overview the last generator completes
 COMMON_MARK = "<!-- hb:common-findings -->"   # where a role page of the inspected lists the common findings
+# other instruments' results pages, listed on the overview when a build wrote them
+OTHER_RESULTS = (("客户满意度", f"{ROOT}/satisfaction.md"), ("随机抽问结果", f"{ROOT}/knowledge.md"),
+                 ("季度考试", f"{ROOT}/exam.md"))
 
 
 # Quarantine reasons whose text names no cell value (a column, a row, a length): published as stored.
@@ -215,7 +218,8 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
             html_to_pdf(overview.report_html(extra), faces + subset_first(css, faces), target,
                         cache_dir=Path(cache_dir) if cache_dir else None)
             ctx.written.append(WEEKLY_REPORT)
-        for path, text in overview.pages(extra, report=report).items():
+        more = [(title, path) for title, path in OTHER_RESULTS if (ctx.docs_dir / path).is_file()]
+        for path, text in overview.pages(extra, report=report, more=more).items():
             ctx.write(path, text)
         stamp = f'<p class="hb-asof">数据截至 {overview.r.as_of}</p>'
         for page in sorted((ctx.docs_dir / ROOT).rglob("*.md")):

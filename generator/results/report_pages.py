@@ -339,8 +339,10 @@ class Overview:
                                       r.actions, r.as_of, week_page=self.week_page) if r.scores else []
         self.rows = _ranking_rows(r)
 
-    def pages(self, extra: Sequence[Figure], *, report: bool = False) -> dict[str, str]:
-        """results/index.md and the ranking CSV and chart; `report`: link the weekly report PDF."""
+    def pages(self, extra: Sequence[Figure], *, report: bool = False,
+              more: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+        """results/index.md and the ranking CSV and chart; `report`: link the weekly report PDF; `more`:
+        (title, docs path) of other instruments' results pages, listed under 更多."""
         r, files = self.r, {}
         rows = self.rows
         files[f"{ROOT}/csv/overview.csv"] = csv_text(
@@ -359,6 +361,7 @@ class Overview:
             "results/overview.md.j2", r=r, rows=rows, week=self.this_week, last_week=self.last_week,
             figures=[(f, html_href(f.link, self.PAGE)) for f in figures], chart=inline(chart),
             trend=list(zip(labels, company)), nav=NAV, archive=[sc.week_label(w) for w in reversed(r.weeks)],
+            more=[(title, path[len(ROOT) + 1:]) for title, path in more],
             report="weekly-report.pdf" if report else "", quarter_name=quarter_label(r.quarter),
             n_incidents=len(r.incidents(*sc.quarter_bounds(r.quarter))))
         self.all_figures = figures
@@ -488,7 +491,8 @@ def _bars(r: _Results, rows: list[sc.ParetoRow]) -> list[Bar]:
     for t in rows:
         critical = t.key in r.s.items and r.s.items[t.key].critical
         out.append(Bar(f"{t.key} {t.label}" + ("（红线）" if critical else ""), t.findings,
-                       f"{t.findings} 处 · 占 {t.share:.0f}%", critical=critical))
+                       f"{t.findings} 处 · 占 {t.share:.0f}%" if t.share >= 1 else f"{t.findings} 处 · 占 {t.share:.1f}%",
+                       critical=critical))
     return out
 
 
