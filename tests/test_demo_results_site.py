@@ -57,7 +57,8 @@ def test_overview_shows_the_scores_of_the_store(demo):
             if i.project == "lanting" and monday <= i.date <= END]
     agg = sc.aggregate(S, week)
     html = (root / "public/results/index.html").read_text(encoding="utf-8")
-    assert f"{agg.percent:.1f}% {agg.grade}" in html and f"n={agg.n}" in html
+    row = next(r for r in html.split("<tr>") if ">兰亭雅居</a>" in r and "次</td>" in r)   # the week's table
+    assert f"{agg.percent:.1f}% {agg.grade}" in row and f">{agg.n} 次</td>" in row
 
 
 def test_two_builds_from_the_same_store_are_byte_identical(demo, tmp_path):
@@ -147,7 +148,11 @@ def test_build_handbook_only_has_no_results_and_build_with_store_has_them(demo, 
     only = CliRunner().invoke(main, ["build", "--handbook-only", "--out", str(tmp_path / "only"), *common])
     assert only.exit_code == 0, only.output
     assert not (tmp_path / "only/results").exists() and (tmp_path / "only/standards").exists()
-    assert "检查结果" not in (tmp_path / "only/index.html").read_text(encoding="utf-8").split('class="md-content"')[0]
+    home = (tmp_path / "only/index.html").read_text(encoding="utf-8")
+    assert "检查结果" not in home.split('class="md-content"')[0]
+    assert 'href="results/"' not in home and "only-with" not in home       # no card linking to no results
+    full_home = (tmp_path / "full/index.html").read_text(encoding="utf-8")
+    assert '<a href="results/">检查结果</a>' in full_home and "only-with" not in full_home
     for html in (tmp_path / "full").rglob("*.html"):
         assert "@example.com" not in html.read_text(encoding="utf-8")
 
