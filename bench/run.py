@@ -425,13 +425,14 @@ def bench(args) -> dict:
 
 
 def site_sources(dest: Path) -> tuple[Path, Path]:
-    """A copy of mkdocs.yml and the hand-written pages (generated folders left out)."""
+    """A copy of mkdocs.yml, the theme overrides and the hand-written pages (generated folders left out)."""
     generated = {"standards", "roles", "checklists", "print", "results", "methods", "exam", "survey"}
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(ROOT / "site", dest / "site", ignore=lambda folder, names: [
         n for n in names if Path(folder) == ROOT / "site" and n in generated])
     shutil.copyfile(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", dest / "overrides")   # theme overrides named by mkdocs.yml
     return dest / "site", dest / "mkdocs.yml"
 
 

@@ -69,6 +69,8 @@ class Item(Model):
     roles: list[Id] = Field(min_length=1, description="由哪些角色检查（organisation.yaml 中的角色 id）")
     fix_within_days: int = Field(ge=0, description="整改期限（天），0 表示当场整改")
     guidance: Text | None = Field(None, description="检查要点或说明")
+    keywords: list[Text] = Field(default_factory=list,
+                                 description="搜索关键词：员工常用的说法，例如 [仪容, 仪表]，搜索时先找到本条目")
     example: bool = Field(False, description="示例条目（不是公司原文），公司提供正式条目后删除")
 
 

@@ -63,7 +63,7 @@ def environment() -> jinja2.Environment:
         # Markdown templates: free text goes through `md_text`; HTML/SVG templates autoescape.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "svg"), default_for_string=False),
     )
-    env.filters.update(md_text=md_text, md=escape_markdown, num=fmt_number, pct=pct,
+    env.filters.update(md_text=md_text, md=escape_markdown, num=fmt_number, pct=pct, public=public_text,
                        html=lambda s: escape("" if s is None else s))
     env.globals["Markup"] = Markup
     return env

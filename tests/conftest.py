@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,20 @@ def standards_dir(tmp_path) -> Path:
     for name, text in standards_texts().items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+DEMO_START, DEMO_END = dt.date(2026, 10, 5), dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory):
+    """`handbook demo` built once for the whole run (simulate, ingest, build with results): the browser tests
+    share it. Returns (root folder, DemoReport); the site is root/public."""
+    from generator.demo import run_demo
+    from site_helpers import copy_site_sources
+
+    root = tmp_path_factory.mktemp("demo")
+    docs, config = copy_site_sources(root)
+    report = run_demo(STANDARDS, work_dir=root / "work", out_dir=root / "public", docs_dir=docs,
+                      config_file=config, start=DEMO_START, end=DEMO_END)
+    return root, report

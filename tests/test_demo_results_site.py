@@ -10,13 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.demo import run_demo
 from generator.ingest.store import read_inspections
 from generator.results import scoring as sc
 from generator.instruments.patrol.simulate import HOSTILE_NOTE
 from generator.standards import load_standards
 
-from conftest import STANDARDS
+from conftest import DEMO_END, DEMO_START, STANDARDS
 from site_helpers import chromium, copy_site_sources, offline_context, output_dir, serve_directory
 
 S = load_standards(STANDARDS).standards
@@ -24,12 +23,10 @@ START, END = dt.date(2026, 10, 5), dt.date(2026, 11, 22)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    docs, config = copy_site_sources(root)
-    report = run_demo(STANDARDS, work_dir=root / "work", out_dir=root / "public", docs_dir=docs,
-                      config_file=config, start=START, end=END)
-    return root, report
+def demo(demo_site):
+    """The session's demo build (conftest.demo_site, built once for every browser test)."""
+    assert (DEMO_START, DEMO_END) == (START, END)
+    return demo_site
 
 
 def test_demo_ingests_everything_and_builds_results(demo):
@@ -60,7 +57,8 @@ def test_overview_shows_the_scores_of_the_store(demo):
             if i.project == "lanting" and monday <= i.date <= END]
     agg = sc.aggregate(S, week)
     html = (root / "public/results/index.html").read_text(encoding="utf-8")
-    assert f"{agg.percent:.1f}% {agg.grade}" in html and f"n={agg.n}" in html
+    row = next(r for r in html.split("<tr>") if ">兰亭雅居</a>" in r and "次</td>" in r)   # the week's table
+    assert f"{agg.percent:.1f}% {agg.grade}" in row and f">{agg.n} 次</td>" in row
 
 
 def test_two_builds_from_the_same_store_are_byte_identical(demo, tmp_path):
@@ -96,7 +94,8 @@ def test_results_pages_in_chromium_phone_and_hostile_text(demo):
             page.screenshot(path=str(shots / (path.strip("/").replace("/", "_") + "-390.png")))
         # charts render at phone width with a real size
         page.goto(base + "results/projects/wutong/")
-        box = page.locator("img[src$='wutong-trend.svg']").bounding_box()
+        # (drawn inline since issue 20, so the light and dark colours apply)
+        box = page.locator(".hb-chart svg[aria-label^='梧桐苑 每周得分率']").bounding_box()
         assert box and 300 <= box["width"] <= 390 and box["height"] > 100
         # links to items land on the item
         page.goto(base + "results/priorities/")
@@ -149,7 +148,11 @@ def test_build_handbook_only_has_no_results_and_build_with_store_has_them(demo, 
     only = CliRunner().invoke(main, ["build", "--handbook-only", "--out", str(tmp_path / "only"), *common])
     assert only.exit_code == 0, only.output
     assert not (tmp_path / "only/results").exists() and (tmp_path / "only/standards").exists()
-    assert "检查结果" not in (tmp_path / "only/index.html").read_text(encoding="utf-8").split('class="md-content"')[0]
+    home = (tmp_path / "only/index.html").read_text(encoding="utf-8")
+    assert "检查结果" not in home.split('class="md-content"')[0]
+    assert 'href="results/"' not in home and "only-with" not in home       # no card linking to no results
+    full_home = (tmp_path / "full/index.html").read_text(encoding="utf-8")
+    assert '<a href="results/">检查结果</a>' in full_home and "only-with" not in full_home
     for html in (tmp_path / "full").rglob("*.html"):
         assert "@example.com" not in html.read_text(encoding="utf-8")
 

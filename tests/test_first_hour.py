@@ -269,9 +269,11 @@ def routine(readme: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def fresh_copy(tmp_path_factory):
-    """What a fresh clone holds that the commands read: standards, forms, site sources, mkdocs.yml."""
+    """What a fresh clone holds that the commands read: standards, forms, site sources and theme
+    overrides, mkdocs.yml."""
     root = tmp_path_factory.mktemp("clone")
     shutil.copytree(ROOT / "standards", root / "standards")
+    shutil.copytree(ROOT / "overrides", root / "overrides")
     shutil.copytree(ROOT / "forms", root / "forms")
     shutil.copyfile(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     generated = {"standards", "roles", "print", "results", "checklists", "methods"}

@@ -36,7 +36,7 @@ def test_method_pages_link_only_what_exists(standards):
     assert set(files) == {"methods/index.md", *(f"methods/{m}.md" for m in standards.method_clause)}
     survey_page = files["methods/survey.md"]
     assert "[客户满意度](../results/satisfaction.md)" in survey_page
-    assert "表单尚未发布" in survey_page and "print/" not in survey_page
+    assert "在线表单尚未开通" in survey_page and "print/" not in survey_page
     exam = pages.method_files(standards, existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/" else
                               p == "print/exam-2026Q4.pdf")["methods/exam.md"]
     assert "(../print/exam-2026Q4.pdf)" in exam and "(training.md)" in exam

@@ -315,11 +315,11 @@ def test_method_pages_agree_with_forms_and_sheets(standards):
         assert "这个方式没有在线表单" not in text, path
         assert "二维码" not in text, path       # no form in the lock: no sheet carries a QR code
     exam = bare["methods/exam.md"]
-    assert "季度考试（Google 表单测验）：表单尚未发布（每季度运行 `handbook exam push --quarter 季度`" in exam
-    assert "`build/exam/exam-季度-key.pdf`，仅供客户关系部阅卷，不发布到网站" in exam
+    assert "季度考试（Google 表单测验）：在线表单尚未开通" in exam and "handbook" not in exam
+    assert "参考答案另成一页，由手册维护人员生成（见维护说明），仅供客户关系部阅卷，不发布到网站" in exam
     with_paper = pages.method_files(standards, existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/"
                                     else p == "print/exam-2026Q4.pdf")["methods/exam.md"]
-    assert "[2026Q4 试卷](../print/exam-2026Q4.pdf)" in with_paper and "key" not in with_paper.split("## 打印")[1]
+    assert "[2026 年第四季度试卷](../print/exam-2026Q4.pdf)" in with_paper and "key" not in with_paper.split("## 打印")[1]
     demo = pages.method_files(standards, lock=demo_lock(standards, INSTRUMENTS),
                               existing=lambda p: False)["methods/onsite.md"]
     assert "扫描本项目打印检查表右上角的二维码" in demo

@@ -206,7 +206,8 @@ def test_project_page_lists_its_missed_patrols_newest_first(site):
 
 def test_partial_weeks_are_labelled(site):
     first = page(site, "weeks/2026-W24.md")   # Mon 06-08 .. Sun 06-14, data from Wed 06-10
-    assert first.startswith("---\ntitle: 2026-W24 检查结果\n---\n\n# 2026-W24（2026-06-08 至 2026-06-14）（部分：6月10日–6月14日）")
+    assert first.startswith("---\ntitle: 2026 年第 24 周检查结果\nsearch:\n  exclude: true\n---\n\n"
+                            "# 2026 年第 24 周（2026-06-08 至 2026-06-14）（部分：6月10日–6月14日）")
     last = page(site, "weeks/2026-W47.md")    # Mon 11-16 .. Sun 11-22, data to Wed 11-18
     assert "（部分：11月16日–11月18日）" in last
     assert "（部分" not in page(site, "weeks/2026-W40.md")
@@ -311,7 +312,10 @@ def test_quarter_figures_and_the_incidents_behind_each_suggestion(site):
 
 
 def _rows(text):
-    return {r[1]: r for r in table_rows(text, "- 逾期未整改计入整改期限所在的季度")}
+    """The assessment table by project, cells as read (links and the red 红线 marks' tags taken off)."""
+    def plain(cell):
+        return re.sub(r"<[^>]+>", "", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", cell)).replace(" 次", "")
+    return {plain(r[1]): [plain(c) for c in r] for r in table_rows(text, "- 逾期未整改计入整改期限所在的季度")}
 
 
 def test_sampling_months_start_with_the_spot_check_data():

@@ -87,11 +87,12 @@ def test_export_patrols_and_actions():
 def test_pages_show_the_hand_computed_numbers():
     files = build_results(S, DATA)
     overview = files["results/index.md"]
-    wutong = next(line for line in overview.splitlines() if "[梧桐苑]" in line)
-    assert "68.0% 不合格（n=4，红线 1 次）" in wutong   # B is the one 红线 incident
-    assert "| 1 / 0 |" in wutong  # one open action (4.2.1.2-c), none overdue
-    lanting = next(line for line in overview.splitlines() if "[兰亭雅居]" in line)
-    assert "50.0% 不合格（n=1）" in lanting and "| 1 / 1 |" in lanting
+    # the week's table (本周明细, the second naming each project; issue 14 split the ranking for phones)
+    wutong = [line for line in overview.splitlines() if "[梧桐苑]" in line][1]
+    assert '68.0% 不合格 <span class="hb-redline">红线 1 次</span> |' in wutong   # B is the one 红线 incident
+    assert "| 4 次 |" in wutong and "| 1 / 0 |" in wutong  # one open action (4.2.1.2-c), none overdue
+    lanting = [line for line in overview.splitlines() if "[兰亭雅居]" in line][1]
+    assert "| 50.0% 不合格 |" in lanting and "| 1 次 |" in lanting and "| 1 / 1 |" in lanting
     actions = files["results/actions.md"]
     assert "未关闭：2 项，其中逾期 1 项" in actions
     assert "已关闭：2 项（当场纠正 1，复查符合 1）" in actions

@@ -73,9 +73,10 @@ def test_overview_numbers_match_the_scoring(files):
     week = [sc.score_inspection(S, i) for i in inspections
             if i.project == "wutong" and monday <= i.date <= monday + dt.timedelta(days=6)]
     agg = sc.aggregate(S, week)
-    row = next(line for line in files["results/index.md"].splitlines() if "[梧桐苑]" in line)
-    red = f"，红线 {agg.critical} 次" if agg.critical else ""
-    assert f"{agg.percent:.1f}% {agg.grade}（n={agg.n}{red}）" in row
+    # the second table (本周明细) holds the week; the ranking the quarter (issue 14: phone-width columns)
+    row = [line for line in files["results/index.md"].splitlines() if "[梧桐苑]" in line][1]
+    red = f' <span class="hb-redline">红线 {agg.critical} 次</span>' if agg.critical else ""
+    assert f"| {agg.percent:.1f}% {agg.grade}{red} |" in row and f"| {agg.n} 次 |" in row
     assert agg.critical == sum(1 for x in week if x.critical)            # 红线 incidents are inspections
     assert agg.grade == (S.lowest_grade if agg.critical else S.grade(agg.percent))   # the vetoed grade
 
@@ -134,9 +135,13 @@ def test_charts_are_svg_with_chinese_labels_and_tables_beside(files):
     svg = files["results/charts/company-trend.svg"]
     assert svg.startswith("<svg") and "全公司每周得分率" in svg and 'viewBox="0 0 420' in svg
     assert "http://www.w3.org/2000/svg" in svg and "href=" not in svg
-    assert "| 周 | 得分率 | 评级 | n |" in files["results/index.md"]
+    assert "| 周 | 得分率 | 评级 | 检查次数 | 红线 |" in files["results/index.md"]
     pareto = files["results/charts/pareto-items.svg"]
-    assert "处 · 累计" in pareto
+    # 红线 items first (issue 14): a cumulative share no longer reads in that order; each bar its own share
+    assert "处 · 占" in pareto and "累计" not in pareto
+    # the page draws the chart inline, so the site's light and dark colours apply (issue 20: no white box)
+    assert '<div class="hb-chart">\n<svg' in files["results/priorities.md"]
+    assert 'fill="#ffffff"' not in pareto and 'font-size="11"' not in pareto
 
 
 def test_empty_store_still_builds_pages():

@@ -286,11 +286,12 @@ def test_all_not_applicable_has_no_percent_no_grade_and_counts_as_a_patrol(site)
     patrols = {(r["project"], r["date"], r["role"]): r["done"] for r in export(store, "patrols")}
     assert patrols[("binjiang", "2026-11-16", "cs_supervisor")] == 1
     page = (docs / "results/projects/binjiang.md").read_text(encoding="utf-8")
-    assert "| 2026-11-16 | 客服主管 | — | 无评级（无适用条目） | 0 |" in page
+    assert "- **2026-11-16 · 客服主管** · — 无评级（无适用条目） \n" in page
     assert "不合格" not in page.split("## 最近的检查")[1]
     overview = (docs / "results/index.md").read_text(encoding="utf-8")
-    binjiang = next(line for line in overview.splitlines() if "[滨江花园]" in line)
-    assert binjiang.startswith("| — | [滨江花园]") and "| — （n=1） |" in binjiang   # listed, not ranked
+    ranking, week = [line for line in overview.splitlines() if "[滨江花园]" in line][:2]
+    assert ranking.startswith("| — | [滨江花园]") and "| — | 0 |" in ranking   # listed, not ranked
+    assert "| — | — | 1 次 |" in week                                       # no % this week, 1 inspection
     assert "2026-11-16,2026-11-16 09:00,客服中心每日巡查表,客服主管,0,0,,,0," in \
         (docs / "results/csv/binjiang-inspections.csv").read_text(encoding="utf-8")
 
@@ -317,18 +318,19 @@ def test_a_red_line_incident_is_one_inspection_and_grades_are_vetoed(site):
                                 "possible": 100, "percent": 90.0, "grade": "不合格", "critical": 1}
     assert (weeks["wutong"]["percent"], weeks["wutong"]["grade"], weeks["wutong"]["critical"]) == (0.0, "不合格", 1)
     overview = (docs / "results/index.md").read_text(encoding="utf-8")
-    lanting = next(line for line in overview.splitlines() if "[兰亭雅居]" in line)
-    assert "90.0% 不合格（n=2，红线 1 次）" in lanting
-    assert "| W47 | 60.0% | 不合格 | 4 | 2 |" in overview           # company: 90 of 150, two incidents
+    lanting = [line for line in overview.splitlines() if "[兰亭雅居]" in line][1]    # the week's table
+    assert '| 90.0% 不合格 <span class="hb-redline">红线 1 次</span> |' in lanting and "| 2 次 |" in lanting
+    assert "| 第47周 | 60.0% | 不合格 | 4 | 2 |" in overview           # company: 90 of 150, two incidents
     project = (docs / "results/projects/lanting.md").read_text(encoding="utf-8")
-    assert "| W47 | 90.0% | 不合格 | 2 | 2 | 1 |" in project         # 2 findings, 1 incident
-    assert "| 2026-11-16 | 客服主管 | 80.0% | 不合格 🔴红线 | 2 |" in project
+    assert "| 第47周 | 90.0% | 不合格 | 2 | 2 | 1 |" in project         # 2 findings, 1 incident
+    assert '- **2026-11-16 · 客服主管** · 80.0% 不合格 <span class="hb-redline">红线否决</span>' in project
     week = (docs / "results/weeks/2026-W47.md").read_text(encoding="utf-8")
     # findings: W 5+3+3+4+4+3+1+3+1+2+2+2+1 = 34, R 2
     assert "全公司：60.0% 不合格（n=4，问题 36 处，红线 2 次）" in week
     assert "| [兰亭雅居](../projects/lanting.md) | 90.0% | 不合格 | 2 | 1 |" in week
     assessment = (docs / "results/assessment.md").read_text(encoding="utf-8")
-    assert "| 未排名 | 兰亭雅居 | 2 | 90.0% | 不合格 | 1 |" in assessment
+    assert ('| 未排名 | [兰亭雅居](projects/lanting.md) | 2 | 90.0% | 不合格 <span class="hb-redline">红线否决</span> | '
+            '<span class="hb-redline">1 次</span> |') in assessment
     assert "兰亭雅居 · 处罚和改进意见" not in assessment     # 1 incident < 2 (counting items said 2)
     assert "未排名,兰亭雅居,2,90.0%,不合格,1," in (docs / "results/csv/assessment.csv").read_text(encoding="utf-8")
     assert "未排名,滨江花园,1,,,0," in (docs / "results/csv/assessment.csv").read_text(encoding="utf-8")

@@ -66,7 +66,7 @@ def test_focus_lists_and_results_read_the_store_once(standards, tmp_path, counte
     publish.results_generator(db)(SiteContext(standards, tmp_path / "docs"))
     assert len(counted_reads) == 2
     second = (tmp_path / "docs" / "results" / "index.md").read_text(encoding="utf-8")
-    assert "2026-W45" in second and "2026-W45" not in first
+    assert "第45周" in second and "第45周" not in first
 
     # a new store at another path is read, and only the latest store's read is kept
     other = tmp_path / "other.sqlite"

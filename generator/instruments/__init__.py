@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..results.publish import publish_generators
+from ..results.publish import finish_results_generator, publish_generators
 from .base import Instrument
 from .exam import QuarterlyExam
 from .method_pages import method_pages_generator
@@ -21,11 +21,13 @@ INSTRUMENTS: list[Instrument] = [PatrolChecklists(), CustomerQuestionnaire(), Qu
 
 def site_generators(store_path: Path | str, *, quarter: str | None = None, lock_path: Path | str | None = None,
                     instruments: list[Instrument] = INSTRUMENTS, today=None) -> list:
-    """The page generators a full build runs: each instrument's, then the pages of every method (监督方式).
+    """The page generators a full build runs: each instrument's, then the pages of every method (监督方式),
+    then the results' finishing touches (the 本周概览 with every instrument's figures, the weekly report).
 
     `today` (a date) picks the week of the published questioning cards (default: today)."""
     return [*publish_generators(store_path, instruments, quarter=quarter, lock_path=lock_path),
-            method_pages_generator(store_path, lock_path=lock_path, today=today)]
+            method_pages_generator(store_path, lock_path=lock_path, today=today),
+            finish_results_generator(store_path, instruments)]
 
 
 __all__ = ["INSTRUMENTS", "Instrument", "site_generators"]

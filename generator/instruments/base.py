@@ -109,6 +109,11 @@ class Instrument:
         """Site page generators publishing this instrument's results and printables, in the order they run."""
         return []
 
+    def overview_figures(self, standards: Standards, store_path: Path, this_week, last_week) -> list:
+        """Figures this instrument adds to the results' 本周概览 (`results.weekly.Figure`), this week's against
+        last week's (`this_week` / `last_week`: `results.weekly.Week`, Monday to the last day counted)."""
+        return []
+
     # ------------------------------------------------------------ demo data
 
     def simulate_responses(self, standards: Standards, out_dir: Path, *, start: dt.date, end: dt.date,

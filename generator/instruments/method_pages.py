@@ -8,6 +8,7 @@ that reads the store (when there is one) and writes everything, adding one navig
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,9 @@ from zoneinfo import ZoneInfo
 from .. import page_urls as urls
 from ..forms.lock_file import read_lock
 from ..page_urls import relative_link
-from ..results.charts import Bar, bar_chart, line_chart
+from ..results import scoring as sc
+from ..results.charts import Bar, bar_chart, inline, line_chart
+from ..results.publish import RESULTS_TAB, store_snapshot
 from ..results.report_pages import public_name
 from ..standards import Standards
 from ..templating import render
@@ -71,8 +74,18 @@ def _as_percent(mean: float | None, scale) -> float | None:
 
 # ---------------------------------------------------------------- satisfaction (4.4.2.2, 4.6.2)
 
-def satisfaction_files(s: Standards, responses: Iterable, *, lock: dict | None = None) -> dict[str, str]:
-    """results/satisfaction.md and its chart: per project and month mean with n, trend, lowest questions, comments."""
+def inspection_months(s: Standards, inspections: Iterable) -> dict[tuple[str, str], sc.Aggregate]:
+    """(project, YYYY-MM) -> the month's pooled inspection score, to set beside the month's satisfaction."""
+    by: dict[tuple[str, str], list] = defaultdict(list)
+    for x in sc.score_inspections(s, inspections):
+        by[(x.inspection.project, _month(x.inspection.date))].append(x)
+    return {k: sc.aggregate(s, v) for k, v in by.items()}
+
+
+def satisfaction_files(s: Standards, responses: Iterable, *, lock: dict | None = None,
+                       scores: dict | None = None) -> dict[str, str]:
+    """results/satisfaction.md and its chart: per project and month mean with n, trend, lowest questions, comments;
+    `scores` (`inspection_months`) sets the inspection scores beside the satisfaction of each project and month."""
     q = s.methods_file.questionnaire
     if q is None:
         return {}
@@ -96,11 +109,11 @@ def satisfaction_files(s: Standards, responses: Iterable, *, lock: dict | None =
     files = {}
     chart = "results/charts/satisfaction-trend.svg"
     if trend:
-        files[chart] = line_chart("全公司每月客户满意度（百分制）", [m[2:] for m, _ in trend],
+        files[chart] = line_chart(f"全公司每月客户满意度（近 {len(trend)} 个月，百分制）", [m[2:] for m, _ in trend],
                                   [_as_percent(x.mean, q.scale) for _, x in trend])
     files[SATISFACTION] = render(
         "methods/satisfaction.md.j2", q=q, months=months, table=table, trend=trend, questions=questions,
-        comments=comments, names=names, chart="charts/satisfaction-trend.svg" if trend else "",
+        comments=comments, names=names, chart=inline(files[chart]) if trend else "", scores=scores or {},
         recent_months=recent_months, total=len(responses), links=survey_links(lock or {}, s),
         percent=lambda m: _as_percent(m, q.scale))
     return files
@@ -147,13 +160,12 @@ def knowledge_files(s: Standards, asked: Iterable) -> dict[str, str]:
     files = {}
     chart = ""
     if projects:
-        chart = "charts/knowledge-projects.svg"
-        files[f"results/{chart}"] = bar_chart("各项目抽问得分率", [
+        chart = files["results/charts/knowledge-projects.svg"] = bar_chart("各项目抽问得分率（全部数据，%）", [
             Bar(names.get(p, p), round(k.percent or 0, 1), f"{k.percent:.0f}%（n={k.n}）") for p, k in projects])
     files[KNOWLEDGE] = render(
         "methods/knowledge.md.j2", bank=bank, projects=projects, topics=topics, hardest=hardest, texts=texts,
         people=people, publish=s.organisation.publish_names, names=names, total=kn.knowledge(s, asked),
-        inspections=len({a.inspection_id for a in asked}), chart=chart)
+        inspections=len({a.inspection_id for a in asked}), chart=inline(chart) if chart else "")
     return files
 
 
@@ -176,7 +188,7 @@ METHODS: dict[str, dict] = {
                 "often": "patrols"},
     "questioning": {"how": ["网站每周为每个项目抽好一组题（下方“打印”中的本周抽问卡，按项目和周次抽取，可重现），"
                             "卡上有题目代号、主题和答题要点，打印后带去抽问。",
-                            "临时需要另抽一组时，运行 `handbook questions draw --project 项目 --n 5 --card 抽问卡.pdf`。",
+                            "需要另抽一组时，请客户关系部的手册维护人员临时抽题并打印抽问卡。",
                             "逐题请客服人员回答，对照要点判定答对 / 部分 / 答错。",
                             "把被抽问人员和每题的题目代号、主题、结果记在客户关系部抽样检查表的“随机抽问”栏，"
                             "录入时在表单最后一页“随机抽问”中按题目代号选择结果。"],
@@ -190,12 +202,11 @@ METHODS: dict[str, dict] = {
                        "（结果按这个日期计入当月），意见照抄，但不要录入姓名、电话、房号；录入后在纸质问卷上注明“已录入”。",
                        "问卷不记名，不收集业主姓名、电话、房号；业主的问卷上没有题目代号和内部编号，这一页只给工作人员看。"],
                "often": "每次回访后发送；每个项目每月至少回收若干份，结果按月统计。"},
-    "exam": {"how": ["客户关系部每季度组织一次综合考试，题目来自 `standards/methods.yaml` 的考试题库，"
+    "exam": {"how": ["客户关系部每季度组织一次综合考试，题目来自手册的考试题库，"
                      "涉及服务礼仪、沟通技巧、法律法规、行业知识。",
-                     "在线考试用 Google 表单测验（`handbook exam push --quarter 季度` 发布，链接见下方“表单”）；"
-                     "也可以打印试卷（见下方“打印”）。",
-                     "参考答案另成一页：`handbook exam build --quarter 季度` 把它写到 `build/exam/exam-季度-key.pdf`，"
-                     "仅供客户关系部阅卷，不发布到网站，考试结束前不得外传。",
+                     "在线考试用 Google 表单测验（链接见下方“表单”）；也可以打印试卷（见下方“打印”）。",
+                     "参考答案另成一页，由手册维护人员生成（见维护说明），仅供客户关系部阅卷，"
+                     "不发布到网站，考试结束前不得外传。",
                      "考试前先安排培训，见[培训记录](training.md)。"],
              "often": "每季度一次。"},
 }
@@ -227,7 +238,6 @@ def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path
         m = s.methods[method]
         text = s.clauses[clause].text or ""
         forms, printables, results = [], [], []
-        push_hint = "运行 `handbook forms push` 后这里会出现填写链接"
         for cl in s.checklists.values():
             if any(method in i.methods for i in s.checklist_items(cl.id)) or \
                     (method == "questioning" and cl.methods and method in cl.methods):
@@ -246,11 +256,10 @@ def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path
             printables += [(f"{p.name}：本周抽问卡", weekly_card_path(p.id))
                            for p in s.organisation.projects if p.active]
         if method == "exam":
-            forms = [(f"季度考试 {fid[5:]}（Google 表单测验）", e.get("responder_url", ""))
+            forms = [(f"{_exam_name(fid[5:])}季度考试", e.get("responder_url", ""))
                      for fid, e in sorted(entries.items()) if fid.startswith("exam-")]
-            forms = forms or [("季度考试（Google 表单测验）", "")]
-            push_hint = "每季度运行 `handbook exam push --quarter 季度` 发布后，这里会出现考试链接"
-            printables = [(_exam_title(f), f) for f in _exam_printables(s, existing)]
+            forms = forms or [("季度考试（Google 表单测验）", "")]   # not yet published: the page says so
+            printables = [(_exam_paper_name(f), f) for f in _exam_printables(s, existing)]
         printables = [(t, p) for t, p in printables if existing(p)]
         has_form = any(url for _, url in forms)
         how = [step[0 if has_form else 1] if isinstance(step, tuple) else step
@@ -261,7 +270,7 @@ def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path
             results += [("考试结果", p) for p in EXAM_RESULTS if existing(p)]
         path = f"{METHODS_DIR}/{method}.md"
         files[path] = render("methods/method.md.j2", m=m, clause=clause, text=text,
-                             how=how, often=_frequency(s, method, clause), push_hint=push_hint, demo=demo,
+                             how=how, often=_frequency(s, method, clause), demo=demo,
                              forms=forms, printables=printables, results=results, method=method,
                              training=method == "exam", link=lambda target: _rel(target, path))
         pages.append((m.name, clause, f"{method}.md"))
@@ -269,10 +278,16 @@ def method_files(s: Standards, *, lock: dict | None = None, existing=lambda path
     return files
 
 
-def _exam_title(path: str) -> str:
-    """`print/exam-2026Q4.pdf` → 2026Q4 试卷; the key, when published after the exam, says so."""
+def _exam_name(quarter: str) -> str:
+    """'2026Q4' -> '2026 年第四季度' (a form id's tail that is not a quarter is shown as it is)."""
+    return sc.quarter_label(quarter) if re.fullmatch(r"\d{4}Q[1-4]", quarter) else quarter
+
+
+def _exam_paper_name(path: str) -> str:
+    """print/exam-2026Q4.pdf -> 2026 年第四季度试卷; print/exam-2026Q4-key.pdf -> … 答案."""
     stem = path[len("print/exam-"):-len(".pdf")]
-    return f"{stem[:-4]} 参考答案（考试后发布）" if stem.endswith("-key") else f"{stem} 试卷"
+    quarter, _, rest = stem.partition("-")
+    return _exam_name(quarter) + ("试卷答案" if rest == "key" else "试卷" if not rest else f"试卷（{rest}）")
 
 
 def _exam_printables(s: Standards, existing) -> list[str]:
@@ -301,7 +316,9 @@ def method_pages_generator(store_path: Path | str | None = None, *, lock_path: P
         have_store = bool(store and store.is_file())
         files = {}
         files.update(training_files(s))
-        files.update(satisfaction_files(s, read_survey(store) if have_store else [], lock=lock))
+        inspections = store_snapshot(store).inspections() if have_store else []
+        files.update(satisfaction_files(s, read_survey(store) if have_store else [], lock=lock,
+                                        scores=inspection_months(s, inspections)))
         files.update(knowledge_files(s, read_questioning(store) if have_store else []))
         for rel, text in sorted(files.items()):
             ctx.write(rel, text)
@@ -322,7 +339,17 @@ def method_pages_generator(store_path: Path | str | None = None, *, lock_path: P
             ctx.write(rel, text)
         nav = [{"监督方式": f"{METHODS_DIR}/index.md"}]
         nav += [{s.methods[m].name: f"{METHODS_DIR}/{m}.md"} for m in s.method_clause]
-        nav += [{"培训记录": TRAINING}, {"客户满意度": SATISFACTION}, {"随机抽问结果": KNOWLEDGE}]
+        nav += [{"培训记录": TRAINING}]
         ctx.add_nav("监督方式", nav)
+        # the results of these methods live with the other results (检查结果), before the data quality
+        results = [{"客户满意度": SATISFACTION}, {"随机抽问结果": KNOWLEDGE}]
+        for entry in ctx.nav:
+            if isinstance(entry, dict) and isinstance(entry.get(RESULTS_TAB), list):
+                tab = entry[RESULTS_TAB]
+                last = [x for x in tab if isinstance(x, dict) and set(x) & {"检查人活动", "数据质量"}]
+                tab[:] = [x for x in tab if x not in last] + results + last
+                break
+        else:
+            nav += results
 
     return generate

@@ -79,10 +79,15 @@ def _stylesheet(css: str):
     return sheet
 
 
+# Tagged PDF (PDF/UA-1): structure in reading order, the document's language (the HTML's lang="zh-CN") and
+# its title (the HTML's <title>) shown by readers, so a screen reader reads the sheets in order.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def _cache_key(html: str, css: str) -> str:
     # the installed version from metadata: importing WeasyPrint just for the key costs ~0.4 s
     version = importlib.metadata.version("weasyprint")
-    return hashlib.sha256("\0".join([version, css, html]).encode()).hexdigest()[:32]
+    return hashlib.sha256("\0".join([version, PDF_VARIANT, css, html]).encode()).hexdigest()[:32]
 
 
 def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = None) -> bool:
@@ -95,7 +100,7 @@ def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = N
     font_config = _font_config()
     try:
         document = weasyprint.HTML(string=html, base_url=str(target.parent))
-        document.write_pdf(target, stylesheets=[_stylesheet(css)], font_config=font_config)
+        document.write_pdf(target, stylesheets=[_stylesheet(css)], font_config=font_config, pdf_variant=PDF_VARIANT)
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs which sheet failed
         raise HandbookError(Msg.PDF_FAILED(name=target.name, reason=exc)) from exc
     if cached is not None:

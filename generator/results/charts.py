@@ -1,7 +1,10 @@
 """Static SVG charts with Chinese labels, sized to stay readable at 390 px wide.
 
 Every chart is shown with a table of its numbers beside it, so the SVG carries
-no information of its own beyond the picture.
+no information of its own beyond the picture. Pages draw them inline (`inline`):
+the site's stylesheet then colours them for the light and dark scheme; the .svg
+files keep their own colours for downloading. Text is 13 units high in a 420-unit
+view: at least 11 px on a 390 px phone.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ class Bar:
     label: str
     value: float
     note: str = ""      # text drawn after the bar, e.g. "12 处 · 累计 48%"
+    critical: bool = False   # a 红线 item: drawn in the 红线 colour (its label says 红线 too)
 
 
 def bar_chart(title: str, bars: list[Bar], unit: str = "") -> str:
@@ -26,7 +30,8 @@ def bar_chart(title: str, bars: list[Bar], unit: str = "") -> str:
     top = max((b.value for b in bars), default=0) or 1
     row = 38
     rows = [{"label": b.label, "y": 34 + i * row, "w": max(1.0, b.value / top * (WIDTH - 150)),
-             "note": b.note or f"{b.value:g}{unit}"} for i, b in enumerate(bars)]
+             "note": b.note or f"{b.value:g}{unit}",
+             "critical": b.critical} for i, b in enumerate(bars)]
     return render("results/bar.svg.j2", title=title, rows=rows, width=WIDTH,
                   height=44 + len(bars) * row, font=FONT)
 
@@ -37,7 +42,7 @@ def line_chart(title: str, labels: list[str], values: list[float | None],
     present = [v for v in values if v is not None]
     low = min([*present, *(b for _, b in bands)], default=0)
     low = max(0, (int(low) // 10) * 10 - 10) if present else 0
-    left, right, top, bottom = 44, WIDTH - 12, 30, 190
+    left, right, top, bottom = 48, WIDTH - 12, 30, 186
     def y(v):
         return bottom - (v - low) / (100 - low) * (bottom - top)
     step = (right - left) / max(1, len(labels) - 1)
@@ -49,3 +54,9 @@ def line_chart(title: str, labels: list[str], values: list[float | None],
     lines = [{"y": y(v), "name": name, "v": v} for name, v in bands if v > low]
     return render("results/line.svg.j2", title=title, points=points, ticks=ticks, grid=grid, bands=lines,
                   width=WIDTH, height=222, left=left, right=right, bottom=bottom, font=FONT)
+
+
+def inline(svg: str) -> str:
+    """The chart as raw HTML for a Markdown page (no blank lines: Markdown would end the block there)."""
+    body = "\n".join(line for line in svg.splitlines() if line.strip())
+    return f'<div class="hb-chart">\n{body}\n</div>'

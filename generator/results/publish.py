@@ -13,11 +13,20 @@ from ..gc_paused import paused
 from ..ingest import store
 from ..ingest.mapping import REASON_NAMES
 from ..inspection import FIELD_TITLES
+from ..printing.fonts import font_faces, subset_first
+from ..printing.pdf import html_to_pdf
+from ..templating import render
 from .focus import focus_list
-from .report_pages import NAV, QUARTERS, ROOT, QualityRow, build_results
-from .scoring import corrective_actions, quarter_of
+from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
+                           build_results_and_overview)
+from .scoring import corrective_actions, pareto, quarter_bounds, quarter_label, quarter_of
 
 RESULTS_TAB = "检查结果"
+OVERVIEW_KEY = "results.overview"      # SiteContext.shared: the overview the last generator completes
+COMMON_MARK = "<!-- hb:common-findings -->"   # where a role page of the inspected lists the common findings
+# other instruments' results pages, listed on the overview when a build wrote them
+OTHER_RESULTS = (("客户满意度", f"{ROOT}/satisfaction.md"), ("随机抽问结果", f"{ROOT}/knowledge.md"),
+                 ("季度考试", f"{ROOT}/exam.md"))
 
 
 # Quarantine reasons whose text names no cell value (a column, a row, a length): published as stored.
@@ -143,18 +152,104 @@ def results_generator(store_path: Path | str, *, as_of=None):
             if store_path.exists():
                 quarantine, unmapped = quality_rows(store_path)
             shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
-            files = build_results(ctx.standards, inspections, as_of=as_of, quarantine=quarantine,
-                                  unmapped=unmapped, item_url=lambda code: f"{urls.item_page(code, ctx.standards)}"
-                                                                           f"#{urls.item_anchor(code)}",
-                                  actions=actions)
+            files, overview = build_results_and_overview(
+                ctx.standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
+                item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
+                actions=actions)
         for path, text in sorted(files.items()):
             ctx.write(path, text)
-        ctx.add_nav(RESULTS_TAB, [{title: path} for title, path in NAV])
+        ctx.shared[OVERVIEW_KEY] = overview
+        _common_findings(ctx, overview.r)
+        nav = []
+        for title, path in NAV:
+            if path == PROJECTS_INDEX:
+                nav.append({title: [path, *({p.name: f"{ROOT}/projects/{p.id}.md"}
+                                            for p in ctx.standards.organisation.projects)]})
+            else:
+                nav.append({title: path})
+        ctx.add_nav(RESULTS_TAB, nav)
         ctx.hide_from_nav(f"{ROOT}/weeks/")
-        ctx.hide_from_nav(f"{ROOT}/projects/")
         ctx.hide_from_nav(f"{QUARTERS}/")
 
     return generate
+
+
+def _common_findings(ctx, r) -> None:
+    """The company's most common findings this quarter on the role pages of the inspected (客服人员)."""
+    start, end = quarter_bounds(r.quarter)
+    rows = pareto(ctx.standards, [x.inspection for x in r.scores_in(start, end)])[:COMMON_SHOWN]
+    for role in ctx.standards.organisation.roles:
+        path = ctx.docs_dir / urls.role_page(role.id)
+        if role.inspects or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if COMMON_MARK not in text:
+            continue
+        block = render("results/common_findings.md.j2", rows=rows, quarter=quarter_label(r.quarter), r=r,
+                       link=lambda code: urls.item_link(code, urls.role_page(role.id), ctx.standards),
+                       results=urls.relative_link(f"{ROOT}/priorities.md", urls.role_page(role.id)))
+        ctx.write(urls.role_page(role.id), text.replace(COMMON_MARK, block))
+
+
+def overview_figures(instruments: Sequence, standards, store_path: Path, overview) -> list:
+    """Every instrument's figures for the 本周概览 (`Instrument.overview_figures`), in the instruments' order."""
+    return [f for instrument in instruments
+            for f in instrument.overview_figures(standards, store_path, overview.this_week, overview.last_week)]
+
+
+def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
+                             cache_dir: Path | str | None = Path("build/pdf-cache"), pdf: bool = True):
+    """The last page generator of a build: completes the 本周概览 with the other instruments' figures,
+    writes the weekly report PDF for the 品质例会, and gives every results page (also those other
+    instruments wrote) the same 数据截至 date and keeps it out of the search index."""
+    store_path = Path(store_path)
+
+    def generate(ctx) -> None:
+        overview = ctx.shared.get(OVERVIEW_KEY)
+        if overview is None:
+            return
+        extra = overview_figures(instruments, ctx.standards, store_path, overview)
+        report = pdf and bool(overview.r.scores)
+        if report:
+            target = ctx.docs_dir / WEEKLY_REPORT
+            target.parent.mkdir(parents=True, exist_ok=True)
+            faces = font_faces(ctx.standards, Path(cache_dir) if cache_dir else None)
+            css = render("results/weekly_report.css")
+            html_to_pdf(overview.report_html(extra), faces + subset_first(css, faces), target,
+                        cache_dir=Path(cache_dir) if cache_dir else None)
+            ctx.written.append(WEEKLY_REPORT)
+        more = [(title, path) for title, path in OTHER_RESULTS if (ctx.docs_dir / path).is_file()]
+        for path, text in overview.pages(extra, report=report, more=more).items():
+            ctx.write(path, text)
+        stamp = f'<p class="hb-asof">数据截至 {overview.r.as_of}</p>'
+        for page in sorted((ctx.docs_dir / ROOT).rglob("*.md")):
+            text = page.read_text(encoding="utf-8")
+            changed = _excluded_from_search(text)
+            if 'class="hb-asof"' not in changed:
+                changed = _after_title(changed, stamp)
+            if changed != text:
+                ctx.write(page.relative_to(ctx.docs_dir).as_posix(), changed)
+
+    return generate
+
+
+def _excluded_from_search(text: str) -> str:
+    """The page with `search: exclude: true` in its front matter (MkDocs Material's search plugin)."""
+    if text.startswith("---\n"):
+        head, sep, body = text[4:].partition("\n---\n")
+        if "\nsearch:" in "\n" + head:
+            return text
+        return "---\n" + head + "\nsearch:\n  exclude: true" + sep + body
+    return "---\nsearch:\n  exclude: true\n---\n\n" + text
+
+
+def _after_title(text: str, line: str) -> str:
+    """`line` after the page's first `# ` heading (or at the top of its body)."""
+    lines = text.split("\n")
+    for k, row in enumerate(lines):
+        if row.startswith("# "):
+            return "\n".join([*lines[:k + 1], "", line, *lines[k + 1:]])
+    return text
 
 
 def publish_generators(store_path: Path | str, instruments: Sequence, *, quarter: str | None = None,

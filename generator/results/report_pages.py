@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import posixpath
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
@@ -24,17 +25,25 @@ from ..standards import Standards
 from ..templating import render
 from ..text import public_text, spreadsheet_cell
 from . import scoring as sc
-from .charts import Bar, bar_chart, line_chart
+from .charts import Bar, bar_chart, inline, line_chart
+from .weekly import Figure, failed_inspections, patrol_figures, weeks_of
+from .. import page_urls as urls
 
 ROOT = "results"
 WEEKS_SHOWN = 12           # weeks in trend charts
-RECENT_INSPECTIONS = 15    # per project page
 RESOLVED_SHOWN = 30        # resolved quarantined rows listed on the data-quality page (newest first)
 MISSED_SHOWN = 60          # missed patrols listed on the patrol page (newest first; the CSV has them all)
 MISSED_SHOWN_PROJECT = 30  # ... and on a project's page
 QUARTERS = f"{ROOT}/quarters"   # one assessment page per completed quarter
 RECENT_NOTES = 20          # 问题说明 listed on a project page (newest first)
-NAV = [("概览", "results/index.md"), ("改进重点", "results/priorities.md"), ("巡查完成情况", "results/patrols.md"),
+RECENT_WEEKS = 4           # 最近的检查 on a project page: the inspections of the last four weeks, with findings
+SELF_CHECK_GAP = 10.0      # 自查 above 抽查 by more than this many 百分点: flagged as lenient self-checks
+COMMON_SHOWN = 5           # the company's most common findings on the role pages of the inspected
+PROJECTS_INDEX = f"{ROOT}/projects/index.md"
+REDLINE_PAGE = f"{ROOT}/redline.md"
+WEEKLY_REPORT = f"{ROOT}/weekly-report.pdf"
+NAV = [("概览", "results/index.md"), ("红线问题", REDLINE_PAGE), ("项目", PROJECTS_INDEX),
+       ("改进重点", "results/priorities.md"), ("巡查完成情况", "results/patrols.md"),
        ("整改跟踪", "results/actions.md"), ("季度考核建议", "results/assessment.md"),
        ("检查人活动", "results/inspectors.md"), ("数据质量", "results/data-quality.md")]
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
@@ -124,6 +133,12 @@ class _Results:
         self._week_aggs: dict[tuple, sc.Aggregate] = {}
         self._row_heads: dict[tuple, tuple] = {}
         self._row_tails: dict[tuple, tuple] = {}
+        # 自查 (the project's own team) and 抽查 (inspecting roles outside the team: the department)
+        self.team_roles = {x.id for x in s.organisation.roles if x.project_team}
+        self.spot_roles = {x.id for x in s.organisation.roles if x.inspects and not x.project_team}
+        self.actions_by_key: dict[tuple[str, str], list[sc.Action]] = defaultdict(list)
+        for a in self.actions:
+            self.actions_by_key[(a.project, a.code)].append(a)
         # item code -> indexes of the sections listing it
         self.section_slot: dict[str, tuple[int, ...]] = {}
         for k, section in enumerate(s.sections):
@@ -177,6 +192,58 @@ class _Results:
         """Link from a page `depth` folders below the docs root to an item's anchor."""
         return "../" * depth + self.item_url(code)
 
+    def section_number(self, code: str) -> str | None:
+        section = self.s.section_of(code)
+        return section.number if section else None
+
+    def action_of(self, i: Inspection, code: str) -> sc.Action | None:
+        """The corrective action a finding of `code` in `i` opened or joined (None when there is none)."""
+        candidates = self.actions_by_key.get((i.project, code), [])
+        for a in candidates:
+            if a.opened_by == i.id:
+                return a
+        joined = [a for a in candidates if a.opened <= i.date and (a.closed is None or a.closed >= i.date)]
+        return joined[-1] if joined else None
+
+    def action_state(self, a: sc.Action | None) -> str:
+        if a is None:
+            return "—"
+        if a.closed is not None:
+            return f"已关闭（{a.closed_how}，{_md_day(a.closed)}）"
+        if a.overdue(self.as_of):
+            return f"逾期未整改（期限 {_md_day(a.due)}）"
+        return f"整改中（期限 {_md_day(a.due)}）"
+
+    def findings_of(self, x: sc.InspectionScore) -> list[dict]:
+        """An inspection's findings: item, count, points deducted, the section's note, 当场纠正, action state."""
+        i = x.inspection
+        out = []
+        for code, found in i.findings.items():
+            item = self.s.items.get(code)
+            if item is None or not found:
+                continue
+            earned, possible = sc.item_score(item, found)
+            number = self.section_number(code)
+            out.append(dict(code=code, short=item.short, found=found, lost=possible - earned,
+                            critical=item.critical, note=(i.notes.get(number) or "").strip() if number else "",
+                            corrected=bool(number and i.corrected.get(number)),
+                            state=self.action_state(self.action_of(i, code))))
+        return sorted(out, key=lambda f: (not f["critical"], list(self.s.items).index(f["code"])))
+
+    def incidents(self, start: dt.date, end: dt.date, project: str | None = None) -> list[dict]:
+        """红线 incidents (inspections with a failed 红线 item) in [start, end], newest first, with their findings."""
+        hits = [x for x in self.scores_in(start, end, project) if x.critical]
+        hits.sort(key=lambda x: (x.inspection.date, x.inspection.submitted_at, x.inspection.id), reverse=True)
+        return [dict(x=x, findings=[f for f in self.findings_of(x) if f["critical"]]) for x in hits]
+
+    def self_vs_spot(self, start: dt.date, end: dt.date, project: str) -> dict:
+        """自查 (project team) and 抽查 (department) pooled scores in [start, end], and the gap in 百分点."""
+        xs = self.scores_in(start, end, project)
+        own = sc.aggregate(self.s, [x for x in xs if x.inspection.role in self.team_roles])
+        spot = sc.aggregate(self.s, [x for x in xs if x.inspection.role in self.spot_roles])
+        gap = None if own.percent is None or spot.percent is None else own.percent - spot.percent
+        return dict(own=own, spot=spot, gap=gap, flagged=gap is not None and gap > SELF_CHECK_GAP)
+
 
 def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
                   quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
@@ -187,11 +254,24 @@ def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.
     `actions`: `corrective_actions` of these same inspections when the caller has them already.
     `today`: the date in the organisation's time zone (default: now); data ending today is still running.
     """
+    return build_results_and_overview(s, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
+                                      item_url=item_url, actions=actions, today=today)[0]
+
+
+def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
+                               quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
+                               item_url=None, actions: list[sc.Action] | None = None,
+                               today: dt.date | None = None):
+    """`build_results`, and an `Overview` that renders the overview again with more figures (other
+    instruments' satisfaction and exam figures) and writes the weekly report PDF."""
     r = _Results(s, list(inspections), as_of, item_url, actions, today)
     files: dict[str, str] = {}
-    _overview(r, files)
+    overview = Overview(r)
+    files.update(overview.pages(()))
     for project in s.organisation.projects:
         _project_page(r, project.id, files)
+    _projects_index(r, files)
+    _redline(r, files)
     _priorities(r, files)
     _patrols(r, files)
     _actions(r, files)
@@ -199,7 +279,7 @@ def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.
     _inspectors(r, files)
     _quality(r, quarantine, unmapped, files)
     _weekly_archive(r, files)
-    return files
+    return files, overview
 
 
 def write_results(files: dict[str, str], docs_dir: Path) -> None:
@@ -237,28 +317,89 @@ def _ranking_rows(r: _Results):
     return sorted(rows, key=lambda x: (x["rank"] is None, x["rank"] or 0, x["id"]))
 
 
-def _overview(r: _Results, files):
-    rows = _ranking_rows(r)
-    files[f"{ROOT}/csv/overview.csv"] = csv_text(
-        ["排名", "项目", "本周得分率", "本周评级", "本周检查次数", "本周红线(次)", "环比(百分点)", "本季得分率",
-         "本季评级", "本季检查次数", "本季红线(次)", "本周巡查完成率", "未整改", "逾期"],
-        [[x["rank"] or "", x["name"], _p(x["week"].percent), x["week"].grade or "", x["week"].n, x["week"].critical,
-          _d(x["delta"]), _p(x["quarter"].percent), x["quarter"].grade or "", x["quarter"].n, x["quarter"].critical,
-          _p(x["compliance"]), x["open"], x["overdue"]] for x in rows])
-    company = [r.week_agg(w) for w in r.weeks[-WEEKS_SHOWN:]]
-    labels = [sc.week_label(w)[5:] for w in r.weeks[-WEEKS_SHOWN:]]
-    files[f"{ROOT}/charts/company-trend.svg"] = line_chart(
-        "全公司每周得分率", labels, [a.percent for a in company], _bands(r))
-    files[f"{ROOT}/index.md"] = render(
-        "results/overview.md.j2", r=r, rows=rows, week_label=sc.week_label(r.week),
-        trend=list(zip(labels, company)), nav=NAV, archive=[sc.week_label(w) for w in reversed(r.weeks)])
+def html_href(target: str, from_page: str) -> str:
+    """A raw-HTML link between two docs paths (MkDocs rewrites Markdown links only): directory URLs."""
+    url = urls.page_url(target) if target.endswith(".md") else target
+    rel = posixpath.relpath(url or ".", urls.page_url(from_page) or ".")
+    if target.endswith(".md"):
+        rel = "./" if rel == "." else rel.rstrip("/") + "/"
+    return rel
+
+
+class Overview:
+    """The overview page (本周概览 and the ranking) and the weekly report, re-rendered with added figures."""
+
+    PAGE = f"{ROOT}/index.md"
+
+    def __init__(self, r: _Results):
+        self.r = r
+        self.this_week, self.last_week = weeks_of(r.as_of)
+        self.week_page = f"{ROOT}/weeks/{self.this_week.label}.md"
+        self.figures = patrol_figures(r.s, r.scores_in(self.last_week.monday, r.as_of), r.team_patrols,
+                                      r.actions, r.as_of, week_page=self.week_page) if r.scores else []
+        self.rows = _ranking_rows(r)
+
+    def pages(self, extra: Sequence[Figure], *, report: bool = False,
+              more: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+        """results/index.md and the ranking CSV and chart; `report`: link the weekly report PDF; `more`:
+        (title, docs path) of other instruments' results pages, listed under 更多."""
+        r, files = self.r, {}
+        rows = self.rows
+        files[f"{ROOT}/csv/overview.csv"] = csv_text(
+            ["排名", "项目", "本周得分率", "本周评级", "本周检查次数", "本周红线(次)", "环比(百分点)", "本季得分率",
+             "本季评级", "本季检查次数", "本季红线(次)", "本周巡查完成率", "未整改", "逾期"],
+            [[x["rank"] or "", x["name"], _p(x["week"].percent), x["week"].grade or "", x["week"].n,
+              x["week"].critical, _d(x["delta"]), _p(x["quarter"].percent), x["quarter"].grade or "",
+              x["quarter"].n, x["quarter"].critical, _p(x["compliance"]), x["open"], x["overdue"]] for x in rows])
+        company = [r.week_agg(w) for w in r.weeks[-WEEKS_SHOWN:]]
+        labels = [week_short(w) for w in r.weeks[-WEEKS_SHOWN:]]
+        chart = line_chart(f"全公司每周得分率（近 {len(labels)} 周，%）", labels, [a.percent for a in company],
+                           _bands(r))
+        files[f"{ROOT}/charts/company-trend.svg"] = chart
+        figures = [*self.figures, *extra]
+        files[self.PAGE] = render(
+            "results/overview.md.j2", r=r, rows=rows, week=self.this_week, last_week=self.last_week,
+            figures=[(f, html_href(f.link, self.PAGE)) for f in figures], chart=inline(chart),
+            trend=list(zip(labels, company)), nav=NAV, archive=[sc.week_label(w) for w in reversed(r.weeks)],
+            more=[(title, path[len(ROOT) + 1:]) for title, path in more],
+            report="weekly-report.pdf" if report else "", quarter_name=quarter_label(r.quarter),
+            n_incidents=len(r.incidents(*sc.quarter_bounds(r.quarter))))
+        self.all_figures = figures
+        return files
+
+    def report_html(self, extra: Sequence[Figure]) -> str:
+        """The A4 weekly report for the 品质例会 (HTML for WeasyPrint): overview, 红线, worst items,
+        projects below 合格, overdue actions."""
+        r = self.r
+        this = self.this_week
+        incidents = r.incidents(this.monday, this.sunday)
+        week_scores = r.scores_in(this.monday, this.sunday)
+        worst = sc.pareto(r.s, [x.inspection for x in week_scores])
+        critical_codes = {c for c, i in r.s.items.items() if i.critical}
+        worst = sorted(worst, key=lambda t: (t.key not in critical_codes, -t.findings, t.key))[:8]
+        lowest = r.s.lowest_grade
+        below = [x for x in self.rows if x["week"].grade == lowest]
+        overdue = sorted((a for a in r.open_actions() if a.overdue(r.as_of)), key=lambda a: (a.due, a.project))
+        q_start, q_end = sc.quarter_bounds(r.quarter)
+        return render("results/weekly_report.html", r=r, week=this, figures=[*self.figures, *extra],
+                      incidents=incidents, worst=worst, critical_codes=critical_codes, below=below,
+                      overdue=overdue, lowest=lowest, quarter_name=quarter_label(r.quarter),
+                      quarter_incidents=len(r.incidents(q_start, q_end)), day=_md_day,
+                      pass_grade=_pass_grade(r.s))
+
+
+def _pass_grade(s: Standards) -> str:
+    """The grade just above the lowest (合格): 'below 合格' means graded the lowest."""
+    bands = sorted(s.organisation.grades, key=lambda g: g.min)
+    return bands[1].name if len(bands) > 1 else bands[0].name
 
 
 def _project_page(r: _Results, project: str, files):
     weeks = r.weeks[-WEEKS_SHOWN:]
-    series = [(sc.week_label(w)[5:], r.week_agg(w, project)) for w in weeks]
-    files[f"{ROOT}/charts/{project}-trend.svg"] = line_chart(
-        f"{r.name(project)} 每周得分率", [lab for lab, _ in series], [a.percent for _, a in series], _bands(r))
+    series = [(week_short(w), r.week_agg(w, project)) for w in weeks]
+    trend = files[f"{ROOT}/charts/{project}-trend.svg"] = line_chart(
+        f"{r.name(project)} 每周得分率（近 {len(series)} 周，%）", [lab for lab, _ in series],
+        [a.percent for _, a in series], _bands(r))
     own = r.scores_by_project.get(project, [])
     mine = [x.inspection for x in own]
     q_start, q_end = sc.quarter_bounds(r.quarter)
@@ -276,14 +417,15 @@ def _project_page(r: _Results, project: str, files):
                     acc[0], acc[1], acc[2] = acc[0] + e, acc[1] + p, acc[2] + (found or 0)
     sections = [dict(number=section.number, title=section.title, percent=sc.percent(earned, possible),
                      findings=findings) for section, (earned, possible, findings) in zip(r.s.sections, sums)]
-    top = sc.pareto(r.s, [x.inspection for x in quarter_scores])[:8]
+    top = _critical_first(r, sc.pareto(r.s, [x.inspection for x in quarter_scores]))[:8]
+    pareto_chart = ""
     if top:
-        files[f"{ROOT}/charts/{project}-pareto.svg"] = bar_chart(
-            f"{r.name(project)} 本季最常见问题", [Bar(f"{t.key} {t.label}", t.findings,
-                                                   f"{t.findings} 处 · 累计 {t.cumulative:.0f}%") for t in top])
+        pareto_chart = files[f"{ROOT}/charts/{project}-pareto.svg"] = bar_chart(
+            f"{r.name(project)} 本季最常见问题（处）", _bars(r, top))
     missed = _newest_first(r, [p for p in r.patrols_by_project.get(project, []) if p.missed])
     open_ = sorted(r.open_actions(project), key=lambda a: a.opened)
-    recent = own[-RECENT_INSPECTIONS:][::-1]
+    since = sc.week_start(r.as_of) - dt.timedelta(weeks=RECENT_WEEKS - 1)
+    recent = [dict(x=x, findings=r.findings_of(x)) for x in reversed(r.scores_in(since, r.as_of, project))]
     files[f"{ROOT}/csv/{project}-inspections.csv"] = csv_text(
         ["日期", "提交时间", "检查表", "角色", "得分", "满分", "得分率", "评级", "问题(处)", "红线条目", "问题说明"],
         [r.inspection_row(x) + [_notes_cell(x.inspection)] for x in own])
@@ -292,10 +434,14 @@ def _project_page(r: _Results, project: str, files):
     # focus_list keeps the project's own inspections and actions: hand it only those
     focus = focus_list(r.s, project, r.inspections_by_project.get(project, []),
                        r.actions_by_project.get(project, []), r.as_of)
+    quarters = [(q, quarter_label(q), r.self_vs_spot(*sc.quarter_bounds(q), project)) for q in reversed(_quarters(r))]
     files[f"{ROOT}/projects/{project}.md"] = render(
         "results/project.md.j2", r=r, project=project, name=r.name(project), series=series, focus=focus,
         sections=sections, top=top, missed=missed[:MISSED_SHOWN_PROJECT], n_missed=len(missed), open=open_,
-        recent=recent, n_all=len(mine),
+        recent=recent, n_all=len(mine), since=since, trend_chart=inline(trend),
+        pareto_chart=inline(pareto_chart) if pareto_chart else "", quarters=quarters, gap_limit=SELF_CHECK_GAP,
+        incidents=r.incidents(q_start, q_end, project), quarter_name=quarter_label(r.quarter),
+        critical_codes={c for c, i in r.s.items.items() if i.critical},
         quarter=r.quarter, item_link=lambda code: r.item_link(code, 2), notes=notes,
         section_titles={section.number: section.title for section in r.s.sections})
 
@@ -308,29 +454,72 @@ def _notes_cell(i: Inspection) -> str:
 def _priorities(r: _Results, files):
     q_start, q_end = sc.quarter_bounds(r.quarter)
     quarter = [x.inspection for x in r.scores_in(q_start, q_end)]
-    by_item = sc.pareto(r.s, quarter)
+    by_item = _critical_first(r, sc.pareto(r.s, quarter))
     by_section = sc.pareto(r.s, quarter, by="section")
+    charts = {}
     if by_item:
-        files[f"{ROOT}/charts/pareto-items.svg"] = bar_chart(
-            "全公司本季问题（按条目）", [Bar(f"{t.key} {t.label}", t.findings,
-                                          f"{t.findings} 处 · 累计 {t.cumulative:.0f}%") for t in by_item[:12]])
+        charts["items"] = files[f"{ROOT}/charts/pareto-items.svg"] = bar_chart(
+            "全公司本季问题（按条目，处）", _bars(r, by_item[:12]))
     if by_section:
-        files[f"{ROOT}/charts/pareto-sections.svg"] = bar_chart(
-            "全公司本季问题（按章节）", [Bar(f"{t.key} {t.label}", t.findings,
-                                          f"{t.findings} 处 · 累计 {t.cumulative:.0f}%") for t in by_section])
+        charts["sections"] = files[f"{ROOT}/charts/pareto-sections.svg"] = bar_chart(
+            "全公司本季问题（按章节，处）", [Bar(f"{t.key} {t.label}", t.findings,
+                                            f"{t.findings} 处 · 累计 {t.cumulative:.0f}%") for t in by_section])
     per_project = []
     quarter_by_project: dict[str, list[Inspection]] = defaultdict(list)
     for i in quarter:
         quarter_by_project[i.project].append(i)
     for p in r.s.organisation.projects:
-        rows = sc.pareto(r.s, quarter_by_project.get(p.id, []))[:3]
+        rows = _critical_first(r, sc.pareto(r.s, quarter_by_project.get(p.id, [])))[:3]
         per_project.append((p, rows))
+    critical = {c for c, i in r.s.items.items() if i.critical}
     files[f"{ROOT}/csv/pareto-items.csv"] = csv_text(
-        ["条目", "内容", "问题(处)", "占比", "累计占比"],
-        [[t.key, t.label, t.findings, f"{t.share:.1f}%", f"{t.cumulative:.1f}%"] for t in by_item])
+        ["条目", "内容", "红线", "问题(处)", "占比"],
+        [[t.key, t.label, "是" if t.key in critical else "", t.findings, f"{t.share:.1f}%"] for t in by_item])
     files[f"{ROOT}/priorities.md"] = render(
         "results/priorities.md.j2", r=r, by_item=by_item, by_section=by_section, per_project=per_project,
-        quarter=r.quarter, n=len(quarter), item_link=lambda code: r.item_link(code, 1))
+        quarter=quarter_label(r.quarter), n=len(quarter), item_link=lambda code: r.item_link(code, 1),
+        critical=critical, charts={k: inline(v) for k, v in charts.items()})
+
+
+def _critical_first(r: _Results, rows: list[sc.ParetoRow]) -> list[sc.ParetoRow]:
+    """改进重点: 红线 items first (each is a failed inspection), then by findings, as `pareto` ordered them."""
+    return sorted(rows, key=lambda t: not (t.key in r.s.items and r.s.items[t.key].critical))
+
+
+def _bars(r: _Results, rows: list[sc.ParetoRow]) -> list[Bar]:
+    out = []
+    for t in rows:
+        critical = t.key in r.s.items and r.s.items[t.key].critical
+        out.append(Bar(f"{t.key} {t.label}" + ("（红线）" if critical else ""), t.findings,
+                       f"{t.findings} 处 · 占 {t.share:.0f}%" if t.share >= 1 else f"{t.findings} 处 · 占 {t.share:.1f}%",
+                       critical=critical))
+    return out
+
+
+def _projects_index(r: _Results, files):
+    q_start, q_end = sc.quarter_bounds(r.quarter)
+    rows = []
+    for p in r.s.organisation.projects:
+        quarter = sc.aggregate(r.s, r.scores_in(q_start, q_end, p.id))
+        rows.append(dict(id=p.id, name=p.name, active=p.active, quarter=quarter,
+                         gap=r.self_vs_spot(q_start, q_end, p.id)))
+    files[PROJECTS_INDEX] = render("results/projects.md.j2", r=r, rows=rows, quarter_name=quarter_label(r.quarter),
+                                   gap_limit=SELF_CHECK_GAP)
+
+
+def _redline(r: _Results, files):
+    q_start, q_end = sc.quarter_bounds(r.quarter)
+    incidents = r.incidents(q_start, q_end)
+    every = r.incidents(r.start, r.as_of)
+    files[f"{ROOT}/csv/redline.csv"] = csv_text(
+        ["日期", "项目", "检查人角色", "红线条目", "内容", "问题(处)", "问题说明", "当场纠正", "整改状态"],
+        [[x["x"].inspection.date.isoformat(), r.name(x["x"].inspection.project),
+          r.role_names.get(x["x"].inspection.role, x["x"].inspection.role), f["code"], f["short"], f["found"],
+          f["note"], "是" if f["corrected"] else "否", f["state"]] for x in every for f in x["findings"]])
+    files[REDLINE_PAGE] = render(
+        "results/redline.md.j2", r=r, incidents=incidents, n_all=len(every), quarter_name=quarter_label(r.quarter),
+        covered=r.covered(q_start, q_end), q_start=q_start, q_end=q_end, depth=1,
+        item_link=lambda code: r.item_link(code, 1))
 
 
 def _newest_first(r: _Results, periods: Iterable[sc.PatrolPeriod]) -> list[sc.PatrolPeriod]:
@@ -481,16 +670,19 @@ def _assessment(r: _Results, files):
              "；".join(f"{x.kind}：" + "、".join(x.incidents) for x in a.suggestions if x.incidents)]
             for a in rows])
         others = [x for x in archive if x["complete"] and x["quarter"] != q]
+        gaps = {a.project: r.self_vs_spot(info["start"], info["end"], a.project) for a in rows}
         if info["complete"]:
             files[f"{ROOT}/csv/assessment-{q}.csv"] = text
             files[f"{QUARTERS}/{q}.md"] = render(
                 "results/assessment.md.j2", r=r, rows=rows, rules=r.s.organisation.assessment, info=info,
-                others=others, csv_path=f"../csv/assessment-{q}.csv", latest=False, latest_name=latest_name)
+                others=others, csv_path=f"../csv/assessment-{q}.csv", latest=False, latest_name=latest_name,
+                gaps=gaps, gap_limit=SELF_CHECK_GAP, project_link=lambda p: f"../projects/{p}.md")
         if latest:
             files[f"{ROOT}/csv/assessment.csv"] = text
             files[f"{ROOT}/assessment.md"] = render(
                 "results/assessment.md.j2", r=r, rows=rows, rules=r.s.organisation.assessment, info=info,
-                others=others, csv_path="csv/assessment.csv", latest=True, latest_name=latest_name)
+                others=others, csv_path="csv/assessment.csv", latest=True, latest_name=latest_name,
+                gaps=gaps, gap_limit=SELF_CHECK_GAP, project_link=lambda p: f"projects/{p}.md")
 
 
 def _inspectors(r: _Results, files):
@@ -536,16 +728,29 @@ def _weekly_archive(r: _Results, files):
             rows.append(dict(name=p.name, id=p.id, agg=week, delta=delta, compliance=comp))
         top = sc.pareto(r.s, [x.inspection for x in r.scores_in(monday, monday + dt.timedelta(days=6))])[:5]
         sunday = monday + dt.timedelta(days=6)
+        failed = [x for x in reversed(r.scores_in(monday, sunday)) if x.grade is not None
+                  and x.grade == r.s.lowest_grade]
         files[f"{ROOT}/weeks/{label}.md"] = render(
-            "results/week.md.j2", r=r, label=label, monday=monday, sunday=sunday,
+            "results/week.md.j2", r=r, label=label, name=week_name(monday), monday=monday, sunday=sunday, failed=failed,
             rows=rows, top=top, company=r.week_agg(monday), note=partial_note(r.covered(monday, sunday)))
     files[f"{ROOT}/weeks/index.md"] = render(
-        "results/weeks.md.j2", r=r, weeks=[(sc.week_label(w), w, r.week_agg(w),
+        "results/weeks.md.j2", r=r, weeks=[(sc.week_label(w), week_name(w), w, r.week_agg(w),
                                             partial_note(r.covered(w, w + dt.timedelta(days=6))))
                                            for w in reversed(r.weeks)])
 
 
 # ---------------------------------------------------------------- formatting helpers
+
+def week_name(monday: dt.date) -> str:
+    """'2026 年第 47 周' (ISO week; the pages show no week codes such as 2026-W47, the CSVs and URLs do)."""
+    year, week, _ = monday.isocalendar()
+    return f"{year} 年第 {week} 周"
+
+
+def week_short(monday: dt.date) -> str:
+    """'第47周': a week in a chart or a table of recent weeks."""
+    return f"第{monday.isocalendar()[1]}周"
+
 
 def _default_item_url(s: Standards):
     def url(code: str) -> str:

@@ -31,6 +31,7 @@ from .handbook_pages import generate_pages
 # Folders of the docs folder that `generate_pages` and `write_sheets` own; emptied on each build.
 GENERATED_DIRS = (urls.STANDARDS_DIR, urls.ROLES_DIR, urls.CHECKLISTS_DIR, urls.PRINT_DIR)
 HOME_PAGE = "index.md"
+HOOKS = Path(__file__).with_name("mkdocs_hooks.py")   # handed to MkDocs as a hooks file (not imported here)
 
 
 @dataclass
@@ -42,6 +43,7 @@ class SiteContext:
     nav: list = field(default_factory=list)
     not_in_nav: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    shared: dict = field(default_factory=dict)   # what one generator leaves for a later one (by key)
 
     def write(self, path: str, content: str | bytes) -> Path:
         """Write a page or file at `path` (relative to the docs folder, `/`-separated)."""
@@ -158,7 +160,8 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, *, nav: list, 
     try:
         config = load_config(
             config_file=str(config_file), docs_dir=str(docs_dir.resolve()), site_dir=str(site_dir.resolve()),
-            nav=nav, not_in_nav="\n".join(not_in_nav) or None, copyright=copyright, strict=True)
+            nav=nav, not_in_nav="\n".join(not_in_nav) or None, copyright=copyright, strict=True,
+            hooks=[str(HOOKS)])
         build(config)
     except (MkDocsException, OSError, ValueError) as exc:
         details = "\n".join(f"  {m}" for m in collect.messages)

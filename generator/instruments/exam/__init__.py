@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...results.scoring import quarter_label
+from ...results.weekly import Figure
 from ..base import Instrument
 from . import paper, responses, results_page
 from .checks import check_exam_bank
@@ -54,3 +56,23 @@ class QuarterlyExam(Instrument):
         from .commands import register_commands   # click commands load only for the CLI
 
         register_commands(cli)
+
+    def overview_figures(self, standards, store_path, this_week, last_week):
+        """The latest exam's pass rate (people who passed ÷ people who sat it) against the exam before."""
+        if not self.enabled(standards) or not Path(store_path).is_file():
+            return []
+        by_quarter: dict[str, list] = {}
+        for r in responses.read_exam_responses(store_path):
+            by_quarter.setdefault(r.quarter, []).append(r)
+        quarters = sorted(by_quarter)
+        if not quarters:
+            return []
+
+        def rate(q):
+            rs = by_quarter[q]
+            return sum(1 for r in rs if r.passed) / len(rs) * 100
+
+        latest = quarters[-1]
+        before = rate(quarters[-2]) if len(quarters) > 1 else None
+        return [Figure("最近一次考试及格率", rate(latest), before, "%", "results/exam.md",
+                       note=f"{quarter_label(latest)}，{len(by_quarter[latest])} 人", previous_label="上次")]

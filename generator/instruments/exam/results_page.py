@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...results.charts import Bar, bar_chart
+from ...results.charts import Bar, bar_chart, inline
 from ...results.report_pages import csv_text, public_name
 from ...standards import Standards
 from ...templating import render
@@ -138,11 +138,11 @@ def build_exam_results(s: Standards, responses: list[ExamResponse], *, quarter: 
     if summary is not None and summary.overall.n:
         q = summary.quarter
         files[f"results/charts/exam-{q}-projects.svg"] = bar_chart(
-            f"{quarter_label(q)}考试平均得分率（按项目）",
+            f"{quarter_label(q)}考试平均得分率（按项目，%）",
             [Bar(g.label, round(g.mean_percent or 0, 1), f"{_pct(g.mean_percent)}% · 及格 {g.passed}/{g.n}")
              for g in summary.projects], "%")
         files[f"results/charts/exam-{q}-topics.svg"] = bar_chart(
-            f"{quarter_label(q)}考试得分率（按主题）",
+            f"{quarter_label(q)}考试得分率（按主题，%）",
             [Bar(t.topic, round(t.percent or 0, 1), f"{_pct(t.percent)}%") for t in summary.topics], "%")
         files[f"results/csv/exam-{q}-projects.csv"] = csv_text(
             ["季度", "项目", "参考人数", "平均得分率(%)", "及格人数", "及格率(%)"],
@@ -154,7 +154,10 @@ def build_exam_results(s: Standards, responses: list[ExamResponse], *, quarter: 
             files[f"results/csv/exam-{q}-people.csv"] = csv_text(
                 ["季度", "项目 · 姓名", "得分率(%)", "及格"],
                 [[q, g.label, _pct(g.mean_percent), "是" if g.passed == g.n else "否"] for g in summary.people])
-    files[PAGE] = render("exam/results.md.j2", s=summary, exam=exam, quarters=quarters,
+    charts = {k: inline(files[f"results/charts/exam-{quarter}-{k}.svg"]) for k in ("projects", "topics")
+              if f"results/charts/exam-{quarter}-{k}.svg" in files}
+    files[PAGE] = render("exam/results.md.j2", s=summary, exam=exam, quarters=quarters, charts=charts,
+                         quarter_name=quarter_label,
                          label=quarter_label(quarter) if quarter else "",
                          paper=f"../{paper_path(quarter)}" if quarter and paper else "",
                          key=f"../{paper_path(quarter, key=True)}" if quarter and key_published else "",

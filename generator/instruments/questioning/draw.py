@@ -15,6 +15,7 @@ from pathlib import Path
 from ...errors import HandbookError
 from ...messages import Msg
 from ...model import BankQuestion
+from ...printing.pdf import PDF_VARIANT
 from ...standards import Standards
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
@@ -112,6 +113,6 @@ def write_card(s: Standards, project: str, seed: int, questions: list[BankQuesti
             return
         import weasyprint
 
-        weasyprint.HTML(string=html).write_pdf(target)
+        weasyprint.HTML(string=html).write_pdf(target, pdf_variant=PDF_VARIANT)   # tagged, like the sheets
     except OSError as exc:
         raise HandbookError(Msg.CANNOT_WRITE_CARD(path=target, reason=exc.strerror or exc)) from exc

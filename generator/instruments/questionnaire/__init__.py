@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...results.weekly import Figure
 from ..base import Instrument
 from . import survey
 from .checks import check_questionnaire
@@ -50,3 +51,21 @@ class CustomerQuestionnaire(Instrument):
         form = standards.methods_file.questionnaire.id
         responses = survey.simulate_survey(standards, start, end, seed, hostile_comment=True)
         return {form: survey.write_survey_csv(standards, responses, Path(out_dir) / f"{form}.csv")}
+
+    def overview_figures(self, standards, store_path, this_week, last_week):
+        """客户满意度 on 百分制 (mean rating ÷ scale maximum × 100) of the responses of this week and last."""
+        q = standards.methods_file.questionnaire
+        if q is None or not Path(store_path).is_file():
+            return []
+        responses = survey.read_survey(store_path)
+
+        def mean(week):
+            ratings = [v for r in responses if week.monday <= r.submitted_at.date() <= week.sunday
+                       for v in r.answers.values()]
+            n = sum(1 for r in responses if week.monday <= r.submitted_at.date() <= week.sunday and r.answers)
+            return (sum(ratings) / len(ratings) / q.scale.max * 100 if ratings else None), n
+
+        now, n = mean(this_week)
+        before, _ = mean(last_week)
+        return [Figure("本周客户满意度", now, before, "分", "results/satisfaction.md",
+                       note=f"百分制，{n} 份问卷")]
