@@ -8,7 +8,7 @@ made with `cryptography`, trusted through SSL_CERT_FILE) and AUTH receives the m
 The data (all 符合 unless said; supervisor patrols 09:00 and 15:00, manager 11:00, every project,
 2026-11-20 .. 2026-11-22; the run is at 2026-11-23 09:00, Asia/Shanghai):
   wutong 11-22 09:00   红线 4.2.1.2-d 不符合 1 处, not corrected, note with a phone number and an e-mail
-  lanting 11-22 09:00  every other item emptied: 10 of 50 points = 20.0%, 不合格, 40 findings
+  lanting 11-22 09:00  every other item emptied: 10 of 50 points = 20.0%, 不合格, 32 findings (11 items)
   binjiang 11-21 09:00 4.2.1.1-a 不符合 1 处 (1 day to fix: due 11-22), 不适用 afterwards: overdue on 11-23
   wutong 11-22         no manager patrol: 0 of 1 (missed, known on 11-23)
 So the department (企业微信 + e-mail) gets 4 alerts; 梧桐苑's 钉钉 group gets 2 (红线, missed patrol).
@@ -301,7 +301,7 @@ def wutong_redline_id(store: Path) -> str:
     conn = sqlite3.connect(store)
     try:
         (iid,) = conn.execute("""SELECT i.id FROM inspections i JOIN versions v ON v.inspection_id = i.id
-                                 WHERE v.project = 'wutong' AND v.findings LIKE '%"4.2.1.2-d": 1%'""").fetchone()
+                                 WHERE v.project = 'wutong' AND json_extract(v.findings, '$."4.2.1.2-d"') = 1""").fetchone()
         return iid
     finally:
         conn.close()
@@ -311,7 +311,7 @@ def lanting_failed_id(store: Path) -> str:
     conn = sqlite3.connect(store)
     try:
         (iid,) = conn.execute("""SELECT i.id FROM inspections i JOIN versions v ON v.inspection_id = i.id
-                                 WHERE v.project = 'lanting' AND v.findings LIKE '%"4.2.1.1-a": 5%'""").fetchone()
+                                 WHERE v.project = 'lanting' AND json_extract(v.findings, '$."4.2.1.1-a"') = 5""").fetchone()
         return iid
     finally:
         conn.close()
@@ -322,12 +322,12 @@ WECOM_TEXT = """### 当天提醒 · 客户关系部
 
 **红线问题**
 - **梧桐苑 · 2026-11-22 · 客服主管检查** [查看](https://handbook.example.com/results/projects/wutong/#redline)
-  4.2.1.2-d 不随意吐痰（不符合 1 处，未当场纠正）；说明：顾客 138****8000 投诉，邮箱 z***@*** 已回访
+  4.2.1.2-d 不随意吐痰（不符合 1 处，未当场纠正）；说明：顾客 138＊＊＊＊8000 投诉，邮箱 z＊＊＊@＊＊＊，已回访
 
 **不合格检查**
 - **兰亭雅居 · 2026-11-22 · 客服主管检查** [查看](https://handbook.example.com/results/projects/lanting/#recent)
-  得分率 20.0%，评级 不合格，不符合 40 处
-  问题：4.2.1.1-a 办公区物品与桌面整洁、4.2.1.1-b 下班前清理桌面、归位座椅、4.2.1.1-c 纸篓、雨伞、外套按规定放置、4.2.1.2-a 地面干净、4.2.1.2-b 桌椅、屏风、设备无尘 等 10 项
+  得分率 20.0%，评级 不合格，不符合 32 处
+  问题：4.2.1.1-a 办公区物品与桌面整洁、4.2.1.1-b 下班前清理桌面、归位座椅、4.2.1.1-c 纸篓、雨伞、外套按规定放置、4.2.1.2-a 地面干净、4.2.1.2-b 桌椅、屏风、设备无尘 等 11 项
 
 **逾期未整改**
 - **滨江花园 · 4.2.1.1-a 办公区物品与桌面整洁** [查看](https://handbook.example.com/results/projects/binjiang/#actions)
@@ -342,7 +342,7 @@ DINGTALK_TEXT = """### 当天提醒 · 梧桐苑项目群
 
 **红线问题**
 - **梧桐苑 · 2026-11-22 · 客服主管检查** [查看](https://handbook.example.com/results/projects/wutong/#redline)
-  4.2.1.2-d 不随意吐痰（不符合 1 处，未当场纠正）；说明：顾客 138****8000 投诉，邮箱 z***@*** 已回访
+  4.2.1.2-d 不随意吐痰（不符合 1 处，未当场纠正）；说明：顾客 138＊＊＊＊8000 投诉，邮箱 z＊＊＊@＊＊＊，已回访
 
 **缺少的巡查**
 - **梧桐苑 · 2026-11-22 · 项目经理巡查** [查看](https://handbook.example.com/results/projects/wutong/#missed)
@@ -380,7 +380,7 @@ def test_each_channel_gets_its_digest_once_and_the_store_records_it(world):
     text = message.get_body(("plain",)).get_content()
     assert text.startswith("当天提醒 · 客户关系部\n2026-11-23 09:00　共 4 条：")
     assert ("- 梧桐苑 · 2026-11-22 · 客服主管检查\n  4.2.1.2-d 不随意吐痰（不符合 1 处，未当场纠正）；"
-            "说明：顾客 138****8000 投诉，邮箱 z***@*** 已回访\n"
+            "说明：顾客 138****8000 投诉，邮箱 z***@***，已回访\n"
             "  https://handbook.example.com/results/projects/wutong/#redline\n") in text
     page = message.get_body(("html",)).get_content()
     assert ('<li><strong>梧桐苑 · 2026-11-22 · 项目经理巡查</strong> <a href="https://handbook.example.com/'
@@ -421,7 +421,7 @@ def test_a_failed_channel_is_one_line_the_others_go_out_and_it_is_retried_next_r
     result = notify(world)
     assert result.exit_code == 1
     assert result.output == (
-        "错误：企业微信机器人 T_WECOM_CRD：机器人拒绝了消息（errcode 93000：invalid webhook url, hint: 【1】）："
+        "错误：企业微信机器人 T_WECOM_CRD：机器人拒绝了消息（errcode 93000：invalid webhook url, hint: [1]）："
         "按错误码检查 key、签名或关键词设置；下次运行会重发。\n"
         "邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 4 条提醒。\n"
         "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 2 条提醒。\n"
