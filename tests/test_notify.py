@@ -634,3 +634,16 @@ notifications:
         f"{f}:{line_of(fixed, 'email: [not-an-address]')}: 错误: 有收件邮箱，但 notifications 中没有 smtp（发信服务器）"
         "（提示：在 notifications 下加 smtp: {host: …, port: 587, sender: …}）",
         f"{f}:{line_of(fixed, '- name: 无渠道')}: 错误: 收件人没有任何渠道（提示：至少写 wecom、dingtalk 或 email 之一）"]
+
+
+def test_a_second_run_at_the_same_time_sends_nothing(world):
+    import fcntl
+
+    with open(f"{world['store']}.notify-lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = notify(world)
+    assert result.exit_code == 1
+    assert result.output == (f"错误：另一个 handbook notify 正在使用数据库 {world['store']}：等它结束后再运行；"
+                             "本次什么也没有发送。\n")
+    assert world["robots"].requests == [] and world["mail"].received == []
+    assert notify(world).exit_code == 0 and len(world["robots"].requests) == 2

@@ -8,13 +8,17 @@ own transaction): a run stopped half-way does not send again what went out.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import HandbookError
 from ..ingest import store
+from ..messages import one_line
 from .digest import Alert
 
 SCHEMA = """
@@ -95,6 +99,26 @@ def read_state_of(path: Path | str) -> LedgerState:
         return read_state(conn)
     finally:
         conn.close()
+
+
+@contextlib.contextmanager
+def run_lock(path: Path | str):
+    """Held for a whole run that sends: a second `handbook notify` on the same store (an hourly job still
+    running when the next starts) stops at once instead of sending the same alerts again."""
+    lock_path = Path(f"{path}.notify-lock")
+    try:
+        handle = lock_path.open("a")
+    except OSError:
+        raise HandbookError(one_line("store_cannot_open", path=lock_path)) from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise HandbookError(one_line("notify_busy", path=path)) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def open_ledger(path: Path | str) -> sqlite3.Connection:

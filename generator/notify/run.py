@@ -139,6 +139,18 @@ def run_notify(s: Standards, store_path: Path | str, *, secrets: Secrets, site_u
     if since is not None and since > today:
         raise HandbookError(one_line("notify_since_future", since=since, today=today))
     inspections = store.read_inspections(store_path)
+    if dry_run:
+        return _run(s, store_path, inspections, secrets=secrets, site_url=site_url, now=now, since=since,
+                    dry_run=True, timeout=timeout, clock=clock, sleep=sleep, wall=wall)
+    with ledger.run_lock(store_path):
+        return _run(s, store_path, inspections, secrets=secrets, site_url=site_url, now=now, since=since,
+                    dry_run=False, timeout=timeout, clock=clock, sleep=sleep, wall=wall)
+
+
+def _run(s: Standards, store_path, inspections, *, secrets, site_url, now, since, dry_run, timeout, clock, sleep,
+         wall) -> NotifyReport:
+    zone = ZoneInfo(s.organisation.timezone)
+    today = now.date()
     arrived = store.read_arrivals(store_path)
     conn = None
     if dry_run:
