@@ -647,3 +647,42 @@ def test_a_second_run_at_the_same_time_sends_nothing(world):
                              "本次什么也没有发送。\n")
     assert world["robots"].requests == [] and world["mail"].received == []
     assert notify(world).exit_code == 0 and len(world["robots"].requests) == 2
+
+
+def test_one_line_errors_before_anything_is_sent(world, tmp_path):
+    # no notifications block
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    for name, text in standards_texts().items():
+        if name == "organisation.yaml":
+            text = text[:text.index("\nnotifications:")] + "\n"
+        (plain / name).write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["notify", "--store", str(world["store"]), "--standards", str(plain)])
+    assert (result.exit_code, result.output) == (1, (
+        "错误：organisation.yaml 中没有 notifications，不知道把提醒发给谁：按维护说明在 organisation.yaml 中加上 "
+        "notifications 后重新运行 handbook check。\n"))
+    # a credentials file with a line that is no NAME=value (the line is not shown: it may hold a secret)
+    bad = tmp_path / "bad.env"
+    bad.write_text("# 注释\nwk-123-secret\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["notify", "--store", str(world["store"]), "--standards",
+                                       str(world["standards"]), "--credentials", str(bad)])
+    assert (result.exit_code, result.output) == (1, (
+        f"错误：notify 凭据文件 {bad} 第 2 行不是“名称=值”：每行写一个 名称=值，例如 HANDBOOK_WECOM_CRD=…；"
+        "以 # 开头的行是注释。\n"))
+    # --since after today, and no store
+    assert notify(world, "--since", "2026-11-24").output == (
+        "错误：--since 2026-11-24 晚于今天 2026-11-23：写今天或更早的日期。\n")
+    missing = tmp_path / "none.sqlite"
+    result = CliRunner().invoke(main, ["notify", "--store", str(missing), "--standards", str(world["standards"]),
+                                       "--credentials", str(world["credentials"])])
+    assert (result.exit_code, result.output) == (1, f"错误：找不到数据库 {missing}：先运行 handbook ingest，或用 --store 指定已有的数据库。\n")
+    assert not missing.exists()
+    assert world["robots"].requests == [] and world["mail"].received == []
+    # without a site address: a warning, and the page paths instead of links
+    result = CliRunner().invoke(main, ["notify", "--store", str(world["store"]), "--standards",
+                                       str(world["standards"]), "--credentials", str(world["credentials"]),
+                                       "--now", NOW, "--dry-run"])
+    assert result.exit_code == 0
+    assert ("注意：mkdocs.yml 中没有 site_url，提醒里的链接只写页面路径：在 mkdocs.yml 中写上网站地址 site_url: https://…/，"
+            "或用 --site-url 指定。\n") in result.output
+    assert "- **梧桐苑 · 2026-11-22 · 项目经理巡查**（网站：results/projects/wutong/#missed）" in result.output

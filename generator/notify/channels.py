@@ -27,7 +27,7 @@ from typing import Callable, Mapping
 import requests
 
 from ..errors import HandbookError
-from ..messages import Msg, one_line
+from ..messages import one_line
 from .digest import Message
 
 WECOM_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="

@@ -23,7 +23,7 @@ from ..messages import one_line
 from ..standards import Standards
 from . import ledger
 from .channels import DingtalkRobot, Mailer, Outcome, RateLimit, Secrets, WecomRobot
-from .digest import Alert, Digest, Message, Window, email_message, find_alerts, scoped, split_markdown
+from .digest import Digest, Message, Window, email_message, find_alerts, scoped, split_markdown
 
 
 class _ConfigLoader(yaml.SafeLoader):
