@@ -191,6 +191,8 @@ def _run(s: Standards, store_path, inspections, *, secrets, site_url, now, since
             run = ChannelRun(channel.key, channel.name, digest.recipient, messages, alerts=len(mine))
             report.channels.append(run)
             if dry_run:
+                if target.error:
+                    report.warnings.append(target.error)
                 continue
             ledger.record_alerts(conn, mine, started)
             for message in messages:
