@@ -7,7 +7,7 @@ only. Templates are `str.format` strings; a hint says how to fix the problem.
 Codes: S standards diagnostics (S1 files and syntax, S2 structure, S3 meaning),
 C command line, L forms lock file, F Google Forms, G Google Sheets (ingest), X quarterly exam,
 Q customer questionnaire, R random questioning, I ingest (a source refused as a whole),
-D the SQLite store (database), B the site (build, serve, PDFs).
+D the SQLite store (database), B the site (build, serve, PDFs), N same-day alerts (notify).
 
 Terms are the site's: 检查表 (a patrol checklist), 检查条目 (an item), 表单 (a Google Form),
 回复表 (the Google Sheet a form writes its responses to), 数据库 (the SQLite store).
@@ -159,6 +159,31 @@ class Msg(Enum):
 
     # standards: checker roles (cross-check)
     ROLE_NOT_ON_CHECKLIST = ("S315", '条目“{code}”的检查人有角色“{role_name}”（{role}），但没有哪张检查表让该角色检查此条目', '在 checklists.yaml 中给包含此条目的检查表（{checklists}）的 roles 加上 {role}，或从此条目的 roles 中删去 {role}')
+
+    # standards: notifications (organisation.yaml)
+    ENV_NAME_EXPECTED = ("S316", "“{key}”应为环境变量名，不是密钥本身", "只写环境变量名（大写英文字母、数字和下划线，例如 HANDBOOK_WECOM_CRD），把 key、密钥或密码放进该环境变量或 notify 凭据文件")
+    RECIPIENT_UNSCOPED = ("S317", "收件人既没有 role 也没有 projects", "写 role（例如 crd：收到所有项目的提醒）或 projects（只收这些项目）")
+    RECIPIENT_TEAM_ROLE = ("S318", "角色“{role}”（{name}）属于项目团队，收件人须写明 projects", "加上 projects: [项目代号]，否则该项目团队会收到所有项目的提醒")
+    RECIPIENT_NO_CHANNEL = ("S319", "收件人没有任何渠道", "至少写 wecom、dingtalk 或 email 之一")
+    BAD_ADDRESS = ("S320", "“{value}”不是有效的邮箱地址", "写成 name@example.com 的形式，一行一个")
+    SMTP_MISSING = ("S321", "有收件邮箱，但 notifications 中没有 smtp（发信服务器）", "在 notifications 下加 smtp: {{host: …, port: 587, sender: …}}")
+
+    # notify: same-day alerts
+    NOTIFY_NOT_CONFIGURED = ("N001", "organisation.yaml 中没有 notifications，不知道把提醒发给谁", "按维护说明在 organisation.yaml 中加上 notifications 后重新运行 handbook check")
+    NOTIFY_SECRET_MISSING = ("N002", "{channel}：环境变量 {env} 未设置，凭据文件 {file} 中也没有", "设置该环境变量，或把 {env}=… 写进凭据文件（放在仓库之外）")
+    NOTIFY_CREDENTIALS_UNREADABLE = ("N003", "无法读取 notify 凭据文件 {path}：{reason}", "检查路径和权限；文件每行一个 名称=值")
+    NOTIFY_CREDENTIALS_LINE = ("N004", "notify 凭据文件 {path} 第 {line} 行不是“名称=值”", "每行写一个 名称=值，例如 HANDBOOK_WECOM_CRD=…；以 # 开头的行是注释")
+    NOTIFY_HTTP_STATUS = ("N010", "{channel}：发送失败，HTTP {status}", "检查机器人地址是否正确、机器人是否被移除；下次运行会重发")
+    NOTIFY_ROBOT_ERROR = ("N011", "{channel}：机器人拒绝了消息（errcode {errcode}：{errmsg}）", "按错误码检查 key、签名或关键词设置；下次运行会重发")
+    NOTIFY_TIMEOUT = ("N012", "{channel}：{seconds:g} 秒内没有应答（超时）", "检查网络或代理；下次运行会重发")
+    NOTIFY_UNREACHABLE = ("N013", "{channel}：无法连接（{reason}）", "检查网络、代理和服务器地址；下次运行会重发")
+    NOTIFY_SMTP_REFUSED = ("N014", "{channel}：邮件服务器拒绝（{code} {reason}）", "检查 smtp 设置、用户名和密码及收件地址；下次运行会重发")
+    NOTIFY_BAD_ANSWER = ("N015", "{channel}：应答无法识别（{detail}）", "检查机器人地址是否指向企业微信或钉钉；下次运行会重发")
+    NOTIFY_NO_STARTTLS = ("N016", "{channel}：邮件服务器不支持 STARTTLS，没有发送（密码不能明文传输）", "改用支持 STARTTLS 的端口（通常 587）")
+    NOTIFY_FAILED = ("N020", "{failed} 个渠道发送失败（见上），其余已发出；失败的提醒会在下次运行时重发。")
+    NOTIFY_BUSY = ("N021", "另一个 handbook notify 正在使用数据库 {path}", "等它结束后再运行；本次什么也没有发送")
+    NOTIFY_NO_SITE_URL = ("N023", "mkdocs.yml 中没有 site_url，提醒里的链接只写页面路径", "在 mkdocs.yml 中写上网站地址 site_url: https://…/，或用 --site-url 指定")
+    NOTIFY_SINCE_FUTURE = ("N022", "--since {since} 晚于今天 {today}", "写今天或更早的日期")
 
     # ingest: sources refused as a whole (nothing is written then)
     INGEST_SOURCE_EMPTY = ("I001", '来源为空：{source} 只有表头、没有任何回复，而库中有 {stored} 条来自它的检查记录；本次未写入任何内容', '请检查导出文件或表格是否完整；如确实要清空，请加 --accept-deletions')

@@ -173,6 +173,56 @@ class Assessment(Model):
     improvement: ImprovementRule = Field(description="改进意见的条件（满足任一）")
 
 
+ENV_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
+
+
+class WecomRobot(Model):
+    """A 企业微信 group robot: its key (or whole webhook address) is read from an environment variable."""
+
+    key_env: str = Field(pattern=ENV_PATTERN,
+                         description="存放群机器人 key（或完整 Webhook 地址）的环境变量名，例如 HANDBOOK_WECOM_CRD；"
+                                     "不要把 key 本身写在这里")
+
+
+class DingtalkRobot(Model):
+    """A 钉钉 group robot: access token and optional signing secret from environment variables."""
+
+    token_env: str = Field(pattern=ENV_PATTERN,
+                           description="存放机器人 access_token（或完整 Webhook 地址）的环境变量名")
+    secret_env: str | None = Field(None, pattern=ENV_PATTERN,
+                                   description="机器人启用“加签”时，存放签名密钥（SEC…）的环境变量名")
+
+
+class SmtpServer(Model):
+    """The mail server digests are sent through (STARTTLS)."""
+
+    host: str = Field(description="SMTP 服务器，例如 smtp.exmail.qq.com")
+    port: int = Field(587, gt=0, le=65535, description="端口（STARTTLS，通常为 587）")
+    username: str | None = Field(None, description="登录用户名（不需要登录时不填）")
+    password_env: str | None = Field(None, pattern=ENV_PATTERN, description="存放登录密码的环境变量名")
+    sender: str = Field(description="发件人地址，例如 handbook@example.com")
+    starttls: bool = Field(True, description="是否用 STARTTLS 加密（只在内网测试服务器上才可关闭）")
+
+
+class Recipient(Model):
+    """Who gets a digest and through which channels: a role (the department gets every project) or projects."""
+
+    name: Text | None = Field(None, description="收件人名称，显示在摘要开头；不填时用角色或项目名称")
+    role: Id | None = Field(None, description="角色代号：不限项目时收到所有项目的提醒（例如客户关系部）")
+    projects: list[Id] | None = Field(None, min_length=1,
+                                      description="只收这些项目的提醒（项目代号）；不填为所有项目")
+    wecom: WecomRobot | None = Field(None, description="企业微信群机器人")
+    dingtalk: DingtalkRobot | None = Field(None, description="钉钉群机器人")
+    email: list[str] = Field(default_factory=list, description="收件邮箱")
+
+
+class Notifications(Model):
+    """Same-day alerts (handbook notify): who gets them and how."""
+
+    smtp: SmtpServer | None = Field(None, description="发邮件用的 SMTP 服务器（有收件邮箱时必填）")
+    recipients: list[Recipient] = Field(min_length=1, description="收件人：角色或项目，及其渠道")
+
+
 class OrganisationFile(Model):
     """organisation.yaml: projects, roles, grades, calendar."""
 
@@ -185,6 +235,7 @@ class OrganisationFile(Model):
     roles: list[Role] = Field(min_length=1, description="角色")
     projects: list[Project] = Field(min_length=1, description="项目")
     assessment: Assessment = Field(description="季度考核规则（程序 4.6.3）")
+    notifications: Notifications | None = Field(None, description="当天提醒（handbook notify）的收件人与渠道")
 
 
 # ---------------------------------------------------------------- checklists.yaml

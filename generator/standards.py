@@ -9,6 +9,7 @@ handed a `FileChecks`); the CLI and `handbook demo` give every instrument.
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 import zoneinfo
 from dataclasses import dataclass, field
@@ -425,6 +426,9 @@ def _schema_diagnostics(exc: ValidationError, root: type[BaseModel], parsed: Par
             out.append(make("too_large", key=key, limit=_num(ctx.get("le", ctx.get("lt"))), value=value))
         elif kind == "too_short":
             out.append(make("empty_list", key=key))
+        elif kind == "string_pattern_mismatch" and key.endswith("_env"):
+            # the value may be the secret itself (a webhook key pasted here): never shown
+            out.append(make("env_name_expected", key=key))
         elif kind == "string_pattern_mismatch":
             hint = ("条目代码或条款编号形如 4.2.1.1 或 4.2.1.1-a" if key in ("code", "number")
                     else "只用小写英文字母、数字、- 和 _，并以字母开头")
@@ -531,6 +535,8 @@ def check_meaning(s: Standards, parsed: Mapping[str, Parsed], instruments: Seque
         if not 1 <= day <= 7:
             add(org, ("working_days", i), "bad_choice", key="working_days", value=day, choices="1–7")
     _check_bands(s.organisation.grades, org, add)
+    if s.organisation.notifications is not None:
+        _check_notifications(s, FileChecks(org, out), id_names)
 
     # checklists
     codes_and_clauses = list(s.items) + list(s.clauses)
@@ -613,3 +619,33 @@ def _check_bands(grades, org: Parsed, add) -> None:
         elif lower.max > upper.min:
             add(org, ("grades", j, "min"), "bands_overlap", lower=lower.name, upper=upper.name,
                 a=_num(lower.max), b=_num(upper.min))
+
+
+# an address as the e-mail field takes it: something@domain.tld (no display name, no spaces)
+_ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+$")
+
+
+def _check_notifications(s: Standards, p: FileChecks, id_names: Mapping[str, Mapping[str, str]]) -> None:
+    """organisation.yaml `notifications`: known roles and projects, a channel for each recipient, a project
+    team's role tied to its projects, addresses that are addresses, a mail server when mail is sent."""
+    block = s.organisation.notifications
+    base = ("notifications",)
+    for i, r in enumerate(block.recipients):
+        here = base + ("recipients", i)
+        if r.role is not None:
+            p.ref(here + ("role",), r.role, set(s.roles), "角色", id_names["角色"])
+        for j, pid in enumerate(r.projects or []):
+            p.ref(here + ("projects", j), pid, set(s.projects), "项目", id_names["项目"])
+        if r.role is None and r.projects is None:
+            p.add(here, "recipient_unscoped")
+        if r.role in s.roles and s.roles[r.role].project_team and r.projects is None:
+            p.add(here + ("role",), "recipient_team_role", role=r.role, name=s.roles[r.role].name)
+        if r.wecom is None and r.dingtalk is None and not r.email:
+            p.add(here, "recipient_no_channel")
+        for j, address in enumerate(r.email):
+            if not _ADDRESS.match(address):
+                p.add(here + ("email", j), "bad_address", value=address)
+        if r.email and block.smtp is None:
+            p.add(here + ("email",), "smtp_missing")
+    if block.smtp is not None and not _ADDRESS.match(block.smtp.sender):
+        p.add(base + ("smtp", "sender"), "bad_address", value=block.smtp.sender)

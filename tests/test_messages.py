@@ -15,7 +15,7 @@ from conftest import ROOT, edited
 def test_codes_are_unique_and_well_formed():
     codes = [m.code for m in Msg]
     assert len(codes) == len(set(codes))
-    assert all(re.fullmatch(r"[SCLFGXQRIDB]\d{3}", c) for c in codes), codes
+    assert all(re.fullmatch(r"[SCLFGXQRIDBN]\d{3}", c) for c in codes), codes
 
 
 def test_a_diagnostic_carries_its_code():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from .notify import credentials_from_environment, notify_options, send_alerts
 from .options import STANDARDS_OPTION, cli_instruments, lock_option, store_option
 from ..errors import HandbookError
 from ..messages import Msg
@@ -92,8 +93,11 @@ def _print_report(report) -> None:
               help="每次 Sheets API 请求读取的行数。")
 @click.option("--deadline", type=click.FloatRange(1), default=300.0, show_default=True,
               help="Sheets API 出错时最多重试多少秒。")
+@click.option("--notify", "then_notify", is_flag=True,
+              help="导入后发送当天提醒（同 handbook notify；凭据文件用环境变量 HANDBOOK_NOTIFY_CREDENTIALS 指定）。")
+@notify_options
 def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
-           accept_deletions, chunk_rows, deadline):
+           accept_deletions, chunk_rows, deadline, then_notify, config_file, site_url, timeout):
     """把表单回复从 Google 回复表或下载的文件导入数据库。
 
     不加参数时读取锁文件 forms/forms.lock.yaml 中记录的每张回复表。
@@ -130,6 +134,9 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         _print_report(report)
+    if then_notify and not dry_run:
+        send_alerts(store_path=db_path, standards=standards, credentials=credentials_from_environment(),
+                    config_file=config_file, site_url=site_url, timeout=timeout)
 
 
 def register_commands(cli: click.Group) -> None:

@@ -532,6 +532,24 @@ def read_versions(db_path: Path | str, inspection_id: str) -> list[dict]:
         conn.close()
 
 
+def read_arrivals(db_path: Path | str) -> dict[str, dt.datetime]:
+    """When the current version of each inspection still in its source was stored (its fetch time, aware):
+    what is new since a time (`handbook notify`)."""
+    conn = open_store_read_only(db_path)
+    try:
+        rows = conn.execute("""
+            SELECT i.id, v.fetched_at FROM inspections i
+            JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+            WHERE i.gone_at IS NULL""").fetchall()
+    finally:
+        conn.close()
+    out = {}
+    for iid, when in rows:
+        stamp = dt.datetime.fromisoformat(when)
+        out[iid] = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+    return out
+
+
 def read_log(db_path: Path | str) -> list[dict]:
     """The ingest log: one JSON report per run."""
     conn = open_store_read_only(db_path)
