@@ -686,3 +686,15 @@ def test_one_line_errors_before_anything_is_sent(world, tmp_path):
     assert ("注意：mkdocs.yml 中没有 site_url，提醒里的链接只写页面路径：在 mkdocs.yml 中写上网站地址 site_url: https://…/，"
             "或用 --site-url 指定。\n") in result.output
     assert "- **梧桐苑 · 2026-11-22 · 项目经理巡查**（网站：results/projects/wutong/#missed）" in result.output
+
+
+def test_ingest_notify_with_json_keeps_standard_output_json(world, monkeypatch):
+    monkeypatch.setenv("HANDBOOK_NOTIFY_CREDENTIALS", str(world["credentials"]))
+    path = sim.write_csv(world["root"] / "one.csv", sim.sheet_values(S, "daily-patrol", patrols()))
+    result = CliRunner().invoke(main, ["ingest", "--file", str(path), "--checklist", "daily-patrol", "--store",
+                                       str(world["store"]), "--standards", str(world["standards"]), "--lock",
+                                       str(world["root"] / "no.lock"), "--notify", "--site-url", SITE, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [s["unchanged"] for s in data["sources"]] == [71]
+    assert "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 " in result.stderr

@@ -136,7 +136,7 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         _print_report(report)
     if then_notify and not dry_run:
         send_alerts(store_path=db_path, standards=standards, credentials=credentials_from_environment(),
-                    config_file=config_file, site_url=site_url, timeout=timeout)
+                    config_file=config_file, site_url=site_url, timeout=timeout, to_stderr=as_json)
 
 
 def register_commands(cli: click.Group) -> None:

@@ -47,8 +47,10 @@ def credentials_from_environment() -> Path | None:
 
 def send_alerts(*, store_path: Path, standards, credentials: Path | None, config_file: Path,
                 site_url: str | None, timeout: float, since: dt.date | None = None, dry_run: bool = False,
-                now: dt.datetime | None = None) -> None:
-    """Run the alerts and print what went where; one line per failed channel, exit 1 if any failed."""
+                now: dt.datetime | None = None, to_stderr: bool = False) -> None:
+    """Run the alerts and print what went where; one line per failed channel, exit 1 if any failed.
+
+    `to_stderr` keeps standard output for a caller's own output (`ingest --notify --json`)."""
     from zoneinfo import ZoneInfo
 
     from ..notify.channels import DEFAULT_CREDENTIALS, Secrets, environ
@@ -63,7 +65,7 @@ def send_alerts(*, store_path: Path, standards, credentials: Path | None, config
     for warning in report.warnings:
         click.echo(f"注意：{warning}", err=True)
     if not report.channels:
-        click.echo("没有新的提醒。" + ("（试运行，未记录）" if dry_run else ""))
+        click.echo("没有新的提醒。" + ("（试运行，未记录）" if dry_run else ""), err=to_stderr)
         return
     for run in report.channels:
         if dry_run:
@@ -76,7 +78,7 @@ def send_alerts(*, store_path: Path, standards, credentials: Path | None, config
         elif run.error:
             click.echo(f"错误：{run.error}", err=True)
         else:
-            click.echo(f"{run.name}（{run.recipient}）：已发送 {run.sent} 条消息，含 {run.alerts} 条提醒。")
+            click.echo(f"{run.name}（{run.recipient}）：已发送 {run.sent} 条消息，含 {run.alerts} 条提醒。", err=to_stderr)
     if dry_run:
         click.echo(f"试运行：{len(report.channels)} 个渠道的摘要如上，未发送，未记录。")
         return
