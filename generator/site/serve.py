@@ -65,7 +65,8 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                host: str = "127.0.0.1", port: int = 8000, extra_generators: Iterable[PageGenerator] = (),
                cache_dir: Path | str | None = Path("build/pdf-cache"), poll_seconds: float = 1.0,
                report: Callable[[str], None] = lambda message: None,
-               stop: threading.Event | None = None, sheet_focus=None, instruments: Sequence = ()) -> None:
+               stop: threading.Event | None = None, sheet_focus=None, instruments: Sequence = (),
+               engine: str | None = None) -> None:
     """Build, serve out_dir on host:port, and rebuild whenever a watched file changes, until `stop` is set.
 
     A failed rebuild is reported and the last good site keeps being served.
@@ -80,7 +81,7 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
         try:
             result = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                                 extra_generators=generators, cache_dir=cache_dir, sheet_focus=sheet_focus,
-                                instruments=instruments)
+                                instruments=instruments, engine=engine)
             written[:] = result.pages
             report(f"已构建（{result.timings['total']:.1f} 秒）")
         except StandardsInvalid as exc:
