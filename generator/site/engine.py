@@ -83,7 +83,13 @@ def write_config(config_file: Path, docs_dir: Path, site_dir: Path, *, engine: s
         config["hooks"] = [str(HOOKS)]
     else:
         # Zensical appends list items to the inherited ones (MkDocs would replace the list)
-        config["markdown_extensions"] = [{ONLY_WITH_EXTENSION: {"present": present_only_with(docs_dir)}}]
+        targets, present = only_with_targets(docs_dir)
+        config["markdown_extensions"] = [{ONLY_WITH_EXTENSION: {"present": present}}]
+        if set(targets) - set(present):
+            # Zensical checks links in the Markdown source, before the extension drops the block: a
+            # dropped block's link to a page this build does not have would fail the build. Its other
+            # links then go unchecked in this build (a `--handbook-only` build); MkDocs checks them all.
+            config["validation"] = {"links": {"not_found": "ignore"}}
     generated.write_text("# Written by `handbook build` for one build, then removed; do not edit.\n"
                          + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return generated
@@ -94,13 +100,13 @@ def _relative(path: Path, root: Path) -> str:
     return os.path.relpath(path, root) if path.is_relative_to(root) else str(path)
 
 
-def present_only_with(docs_dir: Path) -> list[str]:
-    """The `only-with` targets of the hand-written pages that this build has (so that a change of which
-    exist changes the config, and Zensical's page cache renders those pages again)."""
+def only_with_targets(docs_dir: Path) -> tuple[list[str], list[str]]:
+    """The `only-with` targets of the pages, and those of them this build has (so
+    that a change of which exist changes the config, and Zensical's page cache renders them again)."""
     targets = set()
-    for page in docs_dir.glob("*.md"):
+    for page in docs_dir.rglob("*.md"):
         targets.update(m.group(1) for m in ONLY_WITH.finditer(page.read_text(encoding="utf-8")))
-    return sorted(t for t in targets if (docs_dir / t).is_file())
+    return sorted(targets), sorted(t for t in targets if (docs_dir / t).is_file())
 
 
 def build_with_engine(engine: str, config_file: Path, docs_dir: Path, staged: Path, *, nav: list,
