@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import HandbookError, error
+from ..errors import HandbookError, one_line
 from ..messages import Msg
 from .only_with import ONLY_WITH
 
@@ -58,9 +58,9 @@ def choose_engine(name: str | None = None) -> str:
         return DEFAULT_ENGINE
     engine = name.strip().lower()
     if engine not in ENGINES:
-        raise error("engine_unknown", name=name, source=source, choices="、".join(ENGINES))
+        raise HandbookError(one_line("engine_unknown", name=name, source=source, choices="、".join(ENGINES)))
     if engine == "zensical" and importlib.util.find_spec("zensical") is None:
-        raise error("engine_missing", source=source)
+        raise HandbookError(one_line("engine_missing", source=source))
     return engine
 
 
