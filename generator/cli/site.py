@@ -104,6 +104,7 @@ def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
         serve_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                    extra_generators=site_generators(store_path, instruments=instruments),
                    sheet_focus=sheet_focus(store_path), port=port, instruments=instruments, engine=engine,
+                   store_path=store_path,
                    report=lambda message: click.echo(message, err=True))
     except KeyboardInterrupt:
         click.echo("已停止。", err=True)

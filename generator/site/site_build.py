@@ -88,6 +88,10 @@ class BuildReport:
     timings: dict[str, float]
     size_bytes: int
     engine: str = "mkdocs"
+    # what the engine was given: `rebuild_pages` runs it again with the same when only hand-written pages changed
+    nav: list = field(default_factory=list)
+    not_in_nav: list[str] = field(default_factory=list)
+    copyright: str = ""
 
     @property
     def printables(self) -> int:
@@ -177,15 +181,38 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                                 per_project=per_project, sheet_focus=sheet_focus, lock=lock,
                                 cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
 
+    copyright = copyright_line(standards)
+    timings["mkdocs"] = publish_pages(engine, config_file, docs_dir, out_dir, nav=ctx.nav, not_in_nav=ctx.not_in_nav,
+                                      copyright=copyright)
+    timings["total"] = time.perf_counter() - started
+    return BuildReport(out_dir, ctx.written, sheets, timings, _dir_size(out_dir), engine, ctx.nav, ctx.not_in_nav,
+                       copyright)
+
+
+def publish_pages(engine: str, config_file: Path, docs_dir: Path, out_dir: Path, *, nav: list,
+                  not_in_nav: list[str], copyright: str) -> float:
+    """Run the engine over docs_dir into a new folder and swap it into out_dir; returns the seconds taken."""
+    t0 = time.perf_counter()
     scratch = out_dir.parent / f".build-{uuid.uuid4().hex[:8]}"
     scratch.mkdir(parents=True)
     try:
-        t0 = time.perf_counter()
-        build_with_engine(engine, config_file, docs_dir, scratch / "public", nav=ctx.nav, not_in_nav=ctx.not_in_nav,
-                          copyright=copyright_line(standards))
-        timings["mkdocs"] = time.perf_counter() - t0
+        build_with_engine(engine, config_file, docs_dir, scratch / "public", nav=nav, not_in_nav=not_in_nav,
+                          copyright=copyright)
         swap_into(scratch / "public", out_dir, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    timings["total"] = time.perf_counter() - started
-    return BuildReport(out_dir, ctx.written, sheets, timings, _dir_size(out_dir), engine)
+    return time.perf_counter() - t0
+
+
+def rebuild_pages(last: BuildReport, *, docs_dir: Path | str = Path("site"),
+                  config_file: Path | str = Path("mkdocs.yml")) -> BuildReport:
+    """Only the engine again, over the pages on disk, with `last`'s navigation: for a change of hand-written
+    pages alone, when the standards, the store and the config are as they were for `last`. Nothing is
+    generated (no standards pages, sheets or results are recomputed); the engine builds every page."""
+    started = time.perf_counter()
+    seconds = publish_pages(last.engine, Path(config_file), Path(docs_dir), last.out_dir, nav=last.nav,
+                            not_in_nav=last.not_in_nav, copyright=last.copyright)
+    timings = {"load": 0.0, "generate": 0.0, "pdf": 0.0, "extra": 0.0, "mkdocs": seconds,
+               "total": time.perf_counter() - started}
+    return BuildReport(last.out_dir, last.pages, last.sheets, timings, _dir_size(last.out_dir), last.engine,
+                       last.nav, last.not_in_nav, last.copyright)
