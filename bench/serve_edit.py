@@ -1,7 +1,7 @@
 """Editing with `handbook serve` (issue 17, target 3): seconds from saving site/index.md to the new page served.
 
-In a copy of the project (the site sources, the bench's company standards, the forms lock and the warm PDF
-cache) `handbook serve --store <year-long store>` is started as a child process; once it serves, the home
+In a copy of the project (the site sources, the bench's company standards, the forms lock when there is one and the
+warm PDF cache) `handbook serve --store <year-long store>` is started as a child process; once it serves, the home
 page's source is changed and saved, and the home page is fetched over HTTP every 50 ms until it shows the
 new text. The repository's own site/index.md is never touched.
 
@@ -43,8 +43,10 @@ def _project_copy(dest: Path, standards: Path, pdf_cache: Path | None) -> Path:
     shutil.copyfile(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", dest / "overrides")
     shutil.copytree(standards, dest / "standards")
-    (dest / "forms").mkdir()
-    shutil.copyfile(ROOT / "forms" / "forms.lock.yaml", dest / "forms" / "forms.lock.yaml")
+    lock = ROOT / "forms" / "forms.lock.yaml"
+    if lock.is_file():
+        (dest / "forms").mkdir()
+        shutil.copyfile(lock, dest / "forms" / "forms.lock.yaml")
     if pdf_cache and pdf_cache.is_dir():
         (dest / "build").mkdir()
         shutil.copytree(pdf_cache, dest / "build" / "pdf-cache")
