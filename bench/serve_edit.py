@@ -49,7 +49,7 @@ def _project_copy(dest: Path, standards: Path, pdf_cache: Path | None) -> Path:
         shutil.copyfile(lock, dest / "forms" / "forms.lock.yaml")
     if pdf_cache and pdf_cache.is_dir():
         (dest / "build").mkdir()
-        shutil.copytree(pdf_cache, dest / "build" / "pdf-cache")
+        (dest / "build" / "pdf-cache").symlink_to(pdf_cache.resolve(), target_is_directory=True)   # shared
     return dest
 
 
