@@ -72,7 +72,8 @@ def test_every_page_says_the_same_with_both_engines(both):
     # the theme files the site never loads are pruned: Material's lunr splitters, Zensical's modern look
     assert not (mk / "assets/javascripts/lunr/tinyseg.js").exists()
     assert not list(zen.glob("assets/stylesheets/modern/*")) and list(zen.glob("assets/stylesheets/classic/*"))
-    assert not list(mk.parent.glob(".handbook-build-*.yml")) and not list(mk.parent.glob(".build-*"))
+    assert not list(mk.parent.glob(".handbook-build-*.yml")) and not list(mk.parent.glob(".build-*/site"))
+    assert [p.name for p in mk.parent.glob(".build-*")] == [".build-zensical"]   # Zensical's lock, kept
 
 
 @needs_zensical
@@ -115,7 +116,7 @@ def test_a_zensical_error_is_our_message_and_keeps_the_site(tmp_path):
     assert first == "错误：zensical build 失败：Aborted because --strict flag is set"
     assert details == ["  page does not exist（maintain/broken.md:3:6）"]
     assert (public / "index.html").read_text(encoding="utf-8") == "old"
-    assert not list(tmp_path.glob(".handbook-build-*.yml")) and not list(tmp_path.glob(".build-*"))
+    assert not list(tmp_path.glob(".handbook-build-*.yml")) and not list(tmp_path.glob(".build-*/site"))
 
 
 def test_zensical_output_becomes_reason_and_details():

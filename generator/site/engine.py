@@ -12,6 +12,7 @@ Which engine: `engine=` (the CLI's `--engine`), else the HANDBOOK_ENGINE environ
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import logging
 import os
@@ -32,6 +33,8 @@ ENGINES = ("mkdocs", "zensical")
 DEFAULT_ENGINE = "mkdocs"
 ENGINE_ENV = "HANDBOOK_ENGINE"
 GENERATED_CONFIG = ".handbook-build-{}.yml"    # beside mkdocs.yml, one per build; git-ignored; removed after it
+ZENSICAL_CONFIG = GENERATED_CONFIG.format("zensical")   # one name: Zensical's cache is keyed by it
+ZENSICAL_BUILD = ".build-zensical"                      # Zensical's site_dir (+ a lock), inside the project
 HOOKS = Path(__file__).with_name("mkdocs_hooks.py")   # handed to MkDocs as a hooks file (not imported here)
 # Zensical runs no MkDocs hooks: the same `only-with` blocks are dropped by a Markdown extension
 ONLY_WITH_EXTENSION = "generator.site.only_with"
@@ -70,9 +73,10 @@ def engine_installed(engine: str) -> bool:
 
 
 def write_config(config_file: Path, docs_dir: Path, site_dir: Path, *, engine: str, nav: list,
-                 not_in_nav: list[str], copyright: str) -> Path:
-    """The generated config beside `config_file`: `INHERIT` it plus what this build computed."""
-    generated = config_file.parent / GENERATED_CONFIG.format(uuid.uuid4().hex[:8])
+                 not_in_nav: list[str], copyright: str, name: str | None = None) -> Path:
+    """The generated config beside `config_file` (named `name`, else a new name): `INHERIT` it plus what
+    this build computed."""
+    generated = config_file.parent / (name or GENERATED_CONFIG.format(uuid.uuid4().hex[:8]))
     root = config_file.parent.resolve()
     # relative to the config's folder where they can be (Zensical panics on an absolute docs_dir)
     config: dict = {"INHERIT": config_file.name, "docs_dir": _relative(docs_dir, root),
@@ -115,23 +119,30 @@ def build_with_engine(engine: str, config_file: Path, docs_dir: Path, staged: Pa
 
     The generated config is removed afterwards, whether the build worked or not."""
     config_file = config_file.resolve()
-    root = config_file.parent
-    # Zensical builds only inside the config's folder: build there, then move the site to `staged`
-    inside = engine == "mkdocs" or staged.resolve().is_relative_to(root)
-    target = staged if inside else root / f".build-{uuid.uuid4().hex[:8]}" / "site"
-    generated = write_config(config_file, docs_dir, target, engine=engine, nav=nav, not_in_nav=not_in_nav,
-                             copyright=copyright)
-    try:
-        if engine == "mkdocs":
+    if engine == "mkdocs":
+        generated = write_config(config_file, docs_dir, staged, engine=engine, nav=nav, not_in_nav=not_in_nav,
+                                 copyright=copyright)
+        try:
             _run_mkdocs(generated)
-        else:
-            _run_zensical(generated)
-        if not inside:
-            shutil.move(str(target), str(staged))
-    finally:
-        generated.unlink(missing_ok=True)
-        if not inside:
-            shutil.rmtree(target.parent, ignore_errors=True)
+        finally:
+            generated.unlink(missing_ok=True)
+    else:
+        # Zensical builds only inside the config's folder, and its page cache (.cache/) is kept only for the
+        # same config file and site_dir: always the same two names, one build at a time, then moved.
+        work = config_file.parent / ZENSICAL_BUILD
+        work.mkdir(exist_ok=True)
+        with open(work / "lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            target = work / "site"
+            shutil.rmtree(target, ignore_errors=True)
+            generated = write_config(config_file, docs_dir, target, engine=engine, nav=nav,
+                                     not_in_nav=not_in_nav, copyright=copyright, name=ZENSICAL_CONFIG)
+            try:
+                _run_zensical(generated)
+                shutil.move(str(target), str(staged))
+            finally:
+                generated.unlink(missing_ok=True)
+                shutil.rmtree(target, ignore_errors=True)
     prune_theme_files(engine, staged)
 
 
