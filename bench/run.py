@@ -416,6 +416,11 @@ def bench(args) -> dict:
         f"{cycle_total:.1f} s ({fresh} of {sheets_n} sheets rendered again because their focus lists changed: "
         f"PDFs {median_of([t['pdf'] for t in cycles]):.1f} s, MkDocs {median_of([t['mkdocs'] for t in cycles]):.1f} s)",
         "< 60 s", cycle_total < 60, samples=[t["total"] for t in cycles])
+    # 7. editing with `handbook serve` over the year-long store: site/index.md saved, until served (serve_edit.py)
+    import serve_edit
+    edit = serve_edit.measure(work, std_dir, store, pdf_cache=cache, reps=reps, log=log)["edits"]
+    figures["serve_edit"] = Figure("`handbook serve --store`: site/index.md saved until the new page is served",
+                                   f"{median_of(edit):.1f} s", "≤ 5 s", median_of(edit) <= 5, samples=edit)
     loads.append(loadavg())
     return {"machine": machine(), "projects": args.projects, "days": args.days, "reps": reps,
             "pdf_reps": args.pdf_reps, "rows": rows, "week_rows": len(week), "columns": columns,
@@ -525,7 +530,7 @@ def results_markdown(r: dict) -> str:
     m = r["machine"]
     f = r["figures"]
     order = ["floor", "sqlite_floor", "full", "weekly", "grown", "google_full", "google_week", "memory", "build", "mkdocs", "ours",
-             "cycle", "pdf"]
+             "cycle", "pdf", "serve_edit"]
     lines = [
         "# Benchmarks at company scale",
         "",

@@ -220,6 +220,10 @@ class Msg(Enum):
     PDF_FAILED = ("B003", "无法生成 PDF {name}：{reason}")
     SERVE_CANNOT_START = ("B004", "无法在 {host}:{port} 上启动服务：{reason}")
     SERVE_NO_SITE = ("B005", "首次构建失败，没有可提供的网站；修正上面的问题后重试。")
+    ENGINE_FAILED = ("B006", "{engine} build 失败：{reason}")
+    ENGINE_UNKNOWN = ("B007", "未知的网站引擎“{name}”（{source}）", "可选：{choices}（默认 mkdocs）")
+    ENGINE_MISSING = ("B008", "选择了 zensical 引擎（{source}），但没有安装 zensical",
+                      "运行 .venv/bin/pip install -e '.[zensical]' 安装，或不设 {source}，改用默认的 mkdocs")
 
 
 def render(message_id: str, **fields) -> tuple[str, str | None]:

@@ -84,3 +84,66 @@ def offline_context(browser, base_url: str, blocked: list[str], **kwargs):
                else blocked.append(req.url))
     context.on("page", lambda page: page.on("websocket", lambda ws: blocked.append(ws.url)))
     return context
+
+
+# ---------------------------------------------------------------- either engine (issue 18)
+
+SKIP_ANCHOR = '<a id="__skip" tabindex="-1"></a>'   # Zensical's skip-link target at the top of the article
+
+
+def article_html(page: Path) -> str:
+    """The article of a built page (what the page says, without the theme around it), whitespace-normalised;
+    the same for MkDocs + Material and Zensical."""
+    import re
+
+    text = page.read_text(encoding="utf-8")
+    match = re.search(r'<article class="md-content__inner md-typeset">(.*?)</article>', text, re.S)
+    body = match.group(1).replace(SKIP_ANCHOR, "") if match else ""
+    return re.sub(r"\s+", " ", body).strip()
+
+
+def search_index_file(public: Path) -> Path:
+    """The search index of a built site: Material's search/search_index.json or Zensical's search.json."""
+    for name in ("search/search_index.json", "search.json"):
+        if (public / name).is_file():
+            return public / name
+    raise AssertionError(f"no search index in {public}")
+
+
+def search_entries(public: Path) -> list[dict]:
+    """The search index's entries ({location, title, text}), whichever engine wrote it; Material's text
+    keeps jieba's zero-width spaces between words."""
+    import json
+
+    index = json.loads(search_index_file(public).read_text(encoding="utf-8"))
+    return index["docs"] if "docs" in index else index["items"]
+
+
+def search_in_browser(page, base: str, word: str) -> list[str]:
+    """Type `word` into whichever search UI the site has (Material's or Zensical's); the hrefs of the
+    results, best first ([] when nothing is found)."""
+    page.goto(base)
+    material = page.locator("input[data-md-component=search-query]")
+    if material.count():
+        # The search box reacts to keyup/focus, and typing CJK in Playwright inserts text without key
+        # events; so type the word, then press End (a real keyup) once the index is loaded.
+        page.wait_for_function("() => document.querySelector('.md-search-result__meta')"
+                               "?.textContent.includes('键入以开始搜索')", timeout=30_000)
+        material.click()
+        material.fill(word)
+        material.press("End")
+        page.wait_for_function("() => /个符合条件的结果|没有找到/.test("
+                               "document.querySelector('.md-search-result__meta')?.textContent)", timeout=30_000)
+        return page.locator(".md-search-result__item a").evaluate_all("els => els.map(e => e.href)")
+    # Zensical: a button opens the search dialog; its combobox names the list of results
+    page.locator(".md-search__button").click()
+    box = page.locator("input[role=combobox]")
+    box.fill(word)
+    box.press("End")
+    results = page.locator(f"#{box.get_attribute('aria-controls')} a")
+    try:
+        results.first.wait_for(timeout=15_000)
+    except Exception:   # playwright's TimeoutError: no result
+        return []
+    page.wait_for_timeout(300)   # results arrive together; let the list settle
+    return results.evaluate_all("els => els.map(e => e.href)")

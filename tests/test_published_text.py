@@ -29,7 +29,7 @@ from generator.cli import main
 from generator.standards import load_standards
 
 from conftest import ROOT, STANDARDS, edited
-from site_helpers import chromium, copy_site_sources, offline_context, serve_directory
+from site_helpers import chromium, copy_site_sources, offline_context, search_index_file, serve_directory
 
 PATROL = ROOT / "forms/examples/daily-patrol.csv"
 S = load_standards(STANDARDS).standards
@@ -213,7 +213,7 @@ def test_notes_and_names_show_literally_on_pages_and_downloads(odd):
     assert any(c.startswith("4.2.1：反向文字") for c in cells)
 
     # results pages stay out of the search index (issue 14): the notes are not in it at all
-    index = readable(public / "search/search_index.json")
+    index = readable(search_index_file(public))
     assert "alert(1)" not in index and "results/" not in index
     for path in public.rglob("*"):
         if path.is_file() and path.suffix in (".html", ".csv", ".json", ".svg", ".md"):
@@ -279,7 +279,7 @@ def test_nothing_personal_reaches_the_site_or_its_search_index(personal):
     names = {r[3] for r in rows}                          # every inspector's name as typed
     assert len(names) > 30
     files = [p for p in public.rglob("*") if p.is_file()]
-    assert public / "search/search_index.json" in files and len(files) > 100
+    assert search_index_file(public) in files and len(files) > 100
     for path in files:
         data, text = path.read_bytes(), readable(path)
         for secret in [*PERSONAL, *names]:
@@ -287,7 +287,7 @@ def test_nothing_personal_reaches_the_site_or_its_search_index(personal):
 
     # masked where notes and comments are shown: pages and CSV downloads; the search index holds no
     # results page (issue 14), so none of them
-    index = readable(public / "search/search_index.json")
+    index = readable(search_index_file(public))
     assert "请联系" not in index and "业主电话" not in index and "请回电" not in index
     satisfaction = (public / "results/satisfaction/index.html").read_text(encoding="utf-8")
     assert "请回电 137****1111 或写信 o***@***" in satisfaction

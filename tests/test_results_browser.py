@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html as html_lib
-import json
 import re
 
 import pytest
@@ -16,7 +15,7 @@ from generator.results import scoring as sc
 from generator.standards import load_standards
 
 from conftest import DEMO_END, STANDARDS
-from site_helpers import chromium, offline_context, output_dir, serve_directory
+from site_helpers import chromium, offline_context, output_dir, search_entries, search_in_browser, serve_directory
 
 S = load_standards(STANDARDS).standards
 PHONE, DESK = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
@@ -253,23 +252,13 @@ def test_home_has_a_results_card_and_the_footer_the_maintenance_notes(site, page
 
 
 def test_search_index_holds_no_results_and_finds_items_first(site):
-    index = json.loads((site["public"] / "search/search_index.json").read_text(encoding="utf-8"))
-    locations = [d["location"] for d in index["docs"]]
+    locations = [d["location"] for d in search_entries(site["public"])]
     assert locations and not [x for x in locations if x.startswith(("results/", "maintain/"))]
     assert any(x.startswith("standards/4.2.2/") for x in locations)
     blocked: list[str] = []
     context = offline_context(site["browser"], site["base"], blocked, viewport=DESK)
     page = context.new_page()
-    page.goto(site["base"])
-    page.wait_for_function("() => document.querySelector('.md-search-result__meta')"
-                           "?.textContent.includes('键入以开始搜索')", timeout=30_000)
-    box = page.locator("input[data-md-component=search-query]")
-    box.click()
-    box.fill("仪容")
-    box.press("End")        # a real keyup (typing CJK inserts text without key events)
-    page.wait_for_function("() => /个符合条件的结果/.test("
-                           "document.querySelector('.md-search-result__meta')?.textContent)", timeout=30_000)
-    hrefs = page.locator(".md-search-result__item a").evaluate_all("els => els.map(e => e.href)")
+    hrefs = search_in_browser(page, site["base"], "仪容")
     assert "/standards/4.2.2/?h=" in hrefs[0]
     anchored = [h for h in hrefs if "#" in h]
     assert anchored[0].endswith("#4.2.2.1-x1"), hrefs     # the item whose keywords hold the word, first

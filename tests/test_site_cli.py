@@ -134,3 +134,59 @@ def test_serve_rebuilds_when_a_yaml_file_changes(tree, tmp_path_factory):
         stop.set()
         thread.join(timeout=30)
     assert not thread.is_alive()
+
+
+def test_serve_rebuilds_an_edited_page_without_recomputing_results(tree, tmp_path_factory):
+    """Issue 17 target 3: saving site/index.md runs only the engine again; the results (here a generator
+    that counts its runs) are computed again only when the store changes."""
+    runs: list[int] = []
+
+    def results(ctx):
+        runs.append(1)
+        ctx.write("results/index.md", f"# 检查结果\n\n第 {len(runs)} 次计算\n")
+        ctx.add_nav("检查结果", ["results/index.md"])
+
+    store = tree["root"] / "store.sqlite"
+    store.write_bytes(b"week 1")
+    messages: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_site, args=(tree["standards"],), kwargs=dict(
+        out_dir=tree["public"], docs_dir=tree["docs"], config_file=tree["config"], port=0,
+        cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache", poll_seconds=0.2, extra_generators=[results],
+        store_path=store, report=messages.put, stop=stop), daemon=True)
+    thread.start()
+    seen: list[str] = []
+
+    def wait_for(text: str) -> str:
+        while True:
+            try:
+                message = messages.get(timeout=120)
+            except queue.Empty:
+                raise AssertionError(f"no “{text}” from serve; it said: {seen}") from None
+            seen.append(message)
+            if text in message:
+                return message
+
+    try:
+        wait_for("已构建")
+        url = wait_for("网站地址").split()[1]
+        results_page = tree["docs"] / "results" / "index.md"
+        written_at = results_page.stat().st_mtime_ns
+        assert "第 1 次计算" in fetch(url + "results/") and runs == [1]
+
+        home = tree["docs"] / "index.md"
+        home.write_text(home.read_text(encoding="utf-8").replace("本手册把", "【已修订】本手册把", 1), encoding="utf-8")
+        done = wait_for("已构建")
+        assert done.endswith("只有页面改动，标准和检查结果未重新计算）"), done
+        assert "【已修订】本手册把" in fetch(url)
+        assert runs == [1] and results_page.stat().st_mtime_ns == written_at   # results not computed again
+        assert "第 1 次计算" in fetch(url + "results/") and 'href="results/"' in fetch(url)
+
+        store.write_bytes(b"week 2")            # a new week ingested: the results are computed again
+        done = wait_for("已构建")
+        assert "未重新计算" not in done and runs == [1, 1]
+        assert "第 2 次计算" in fetch(url + "results/") and "【已修订】本手册把" in fetch(url)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()

@@ -16,6 +16,10 @@ DOCS_OPTION = click.option("--docs", "docs_dir", type=click.Path(path_type=Path)
 CONFIG_OPTION = click.option("--config", "config_file", type=click.Path(path_type=Path),
                              default=Path("mkdocs.yml"), show_default=True, help="MkDocs 配置文件。")
 
+ENGINE_OPTION = click.option("--engine", default=None, metavar="mkdocs|zensical",
+                             help="构建网站的引擎：mkdocs（默认）或 zensical（需另行安装）；"
+                                  "也可用环境变量 HANDBOOK_ENGINE 指定。")
+
 
 def _check_store(store_path: Path) -> bool:
     """True when the store is the default one and does not exist yet (the results then say there is no
@@ -38,15 +42,17 @@ def _check_store(store_path: Path) -> bool:
 @STORE_OPTION
 @click.option("--handbook-only", is_flag=True,
               help="只生成手册，不含检查结果（用于公开的网站）。")
+@ENGINE_OPTION
 def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path,
-          handbook_only: bool):
+          handbook_only: bool, engine: str | None):
     """生成手册页面、可打印的 PDF 和检查结果，构建网站到 public/。"""
     import shutil
 
     from ..instruments import site_generators
     from ..results.publish import sheet_focus
-    from ..site import build_site
+    from ..site import build_site, choose_engine
 
+    engine = choose_engine(engine)   # a missing engine is said before a minute of building
     instruments = cli_instruments()
     extra, focus, missing = [], None, False
     if handbook_only:
@@ -56,7 +62,7 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
         missing = _check_store(store_path)
         extra, focus = site_generators(store_path, instruments=instruments), sheet_focus(store_path)
     report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                        extra_generators=extra, sheet_focus=focus, instruments=instruments)
+                        extra_generators=extra, sheet_focus=focus, instruments=instruments, engine=engine)
     if handbook_only:
         click.echo("只生成了手册（--handbook-only），没有读取数据库，也没有检查结果。")
     elif missing:
@@ -70,7 +76,7 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     click.echo(f"网站已生成到 {report.out_dir}/：{len(report.pages)} 个生成页面，{report.printables} 个 PDF，"
                f"{report.size_bytes / 1e6:.1f} MB。")
     click.echo(f"用时 {t['total']:.1f} 秒（读取标准 {t['load']:.1f}，生成页面 {t['generate']:.1f}，"
-               f"PDF {t['pdf']:.1f}，mkdocs {t['mkdocs']:.1f}）。")
+               f"PDF {t['pdf']:.1f}，{report.engine} {t['mkdocs']:.1f}）。")
 
 
 @click.command()
@@ -80,21 +86,25 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
 @CONFIG_OPTION
 @STORE_OPTION
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="在 127.0.0.1 上使用的端口。")
-def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int):
+@ENGINE_OPTION
+def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int,
+          engine: str | None):
     """在本机 127.0.0.1 上打开网站；标准文件或页面有改动时自动重新构建。
 
     看演示：handbook serve --store data/demo/demo.sqlite（或 make serve）。
     """
     from ..instruments import site_generators
     from ..results.publish import sheet_focus
-    from ..site import serve_site
+    from ..site import choose_engine, serve_site
 
     _check_store(store_path)
+    engine = choose_engine(engine)
     instruments = cli_instruments()
     try:
         serve_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                    extra_generators=site_generators(store_path, instruments=instruments),
-                   sheet_focus=sheet_focus(store_path), port=port, instruments=instruments,
+                   sheet_focus=sheet_focus(store_path), port=port, instruments=instruments, engine=engine,
+                   store_path=store_path,
                    report=lambda message: click.echo(message, err=True))
     except KeyboardInterrupt:
         click.echo("已停止。", err=True)

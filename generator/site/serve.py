@@ -1,4 +1,9 @@
-"""Serve the built site on 127.0.0.1 and rebuild it when the standards or hand-written pages change."""
+"""Serve the built site on 127.0.0.1 and rebuild it when the standards, the store or hand-written pages change.
+
+A change of hand-written pages alone (site/index.md, the maintain/ pages, the stylesheet), with the
+standards, the config and the store as they were, runs only the engine again over the pages on disk
+(`rebuild_pages`): the standards pages, the sheets and the results are not recomputed.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,20 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..errors import HandbookError, StandardsInvalid
+from ..forms.lock_file import DEFAULT_LOCK
 from ..messages import Msg
-from .site_build import GENERATED_DIRS, PageGenerator, build_site
+from .site_build import GENERATED_DIRS, BuildReport, PageGenerator, build_site, rebuild_pages
 
 
 def watched_files(standards_dir: Path, docs_dir: Path, config_file: Path,
-                  written: Iterable[str] = ()) -> dict[Path, float]:
-    """mtime of every file whose change needs a rebuild: YAML, hand-written pages, mkdocs.yml.
+                  written: Iterable[str] = (), sources: Iterable[Path] = ()) -> dict[Path, tuple]:
+    """(mtime, size) of every file whose change needs a rebuild: YAML, hand-written pages, mkdocs.yml, and
+    `sources` (the store and its write-ahead log, the forms lock).
 
     Generated folders and the files the last build wrote (`written`, docs-relative) are left out,
     or every build would trigger the next.
     """
-    paths = [*standards_dir.glob("*.yaml"), *standards_dir.glob("*.yml"), config_file]
+    paths = [*standards_dir.glob("*.yaml"), *standards_dir.glob("*.yml"), config_file, *sources]
     generated = {docs_dir / d for d in GENERATED_DIRS}
     written_paths = {docs_dir / w for w in written}
     for path in docs_dir.rglob("*"):
@@ -30,7 +37,8 @@ def watched_files(standards_dir: Path, docs_dir: Path, config_file: Path,
     out = {}
     for path in paths:
         try:
-            out[path] = path.stat().st_mtime
+            stat = path.stat()
+            out[path] = (stat.st_mtime_ns, stat.st_size)
         except OSError:
             pass
     return out
@@ -60,14 +68,24 @@ def start_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> ht
     return server
 
 
+def only_pages_changed(changed: Iterable[Path], docs_dir: Path) -> bool:
+    """Whether every changed file is a hand-written file of the docs folder (not a standard, the config,
+    the store or the lock)."""
+    docs = docs_dir.resolve()
+    return all(p.resolve().is_relative_to(docs) for p in changed)
+
+
 def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path | str = Path("public"),
                docs_dir: Path | str = Path("site"), config_file: Path | str = Path("mkdocs.yml"),
                host: str = "127.0.0.1", port: int = 8000, extra_generators: Iterable[PageGenerator] = (),
                cache_dir: Path | str | None = Path("build/pdf-cache"), poll_seconds: float = 1.0,
                report: Callable[[str], None] = lambda message: None,
-               stop: threading.Event | None = None, sheet_focus=None, instruments: Sequence = ()) -> None:
+               stop: threading.Event | None = None, sheet_focus=None, instruments: Sequence = (),
+               engine: str | None = None, store_path: Path | str | None = None,
+               lock_path: Path | str | None = None) -> None:
     """Build, serve out_dir on host:port, and rebuild whenever a watched file changes, until `stop` is set.
 
+    `store_path` and `lock_path` are watched too (the results and the sheets' QR codes come from them).
     A failed rebuild is reported and the last good site keeps being served.
     """
     standards_dir, out_dir = Path(standards_dir), Path(out_dir)
@@ -75,23 +93,36 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     stop = stop or threading.Event()
     generators = list(extra_generators)
     written: list[str] = []
+    sources = [Path(lock_path or DEFAULT_LOCK)]
+    if store_path:
+        sources += [Path(store_path), Path(f"{store_path}-wal")]
+    last: list[BuildReport] = []      # the last good full build (its navigation is reused for pages alone)
 
-    def rebuild() -> None:
+    def rebuild(changed: Iterable[Path] = ()) -> None:
+        changed = list(changed)
         try:
+            if last and changed and only_pages_changed(changed, docs_dir):
+                result = rebuild_pages(last[0], docs_dir=docs_dir, config_file=config_file)
+                report(f"已构建（{result.timings['total']:.1f} 秒；只有页面改动，标准和检查结果未重新计算）")
+                return
             result = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                                 extra_generators=generators, cache_dir=cache_dir, sheet_focus=sheet_focus,
-                                instruments=instruments)
+                                instruments=instruments, engine=engine, lock_path=lock_path)
             written[:] = result.pages
+            last[:] = [result]
             report(f"已构建（{result.timings['total']:.1f} 秒）")
         except StandardsInvalid as exc:
+            last.clear()
             report("\n".join([*map(str, exc.diagnostics), f"构建失败：{exc}"]))
         except HandbookError as exc:
+            if not (last and changed and only_pages_changed(changed, docs_dir)):
+                last.clear()      # the generated pages may have changed: the next build is a full one
             report(f"构建失败：{exc}")
 
-    def snapshot() -> dict[Path, float]:
-        return watched_files(standards_dir, docs_dir, config_file, written)
+    def snapshot() -> dict[Path, tuple]:
+        return watched_files(standards_dir, docs_dir, config_file, written, sources)
 
-    def without_written(files: dict[Path, float]) -> dict[Path, float]:
+    def without_written(files: dict[Path, tuple]) -> dict[Path, tuple]:
         done = {docs_dir / w for w in written}
         return {p: m for p, m in files.items() if p not in done}
 
@@ -113,10 +144,10 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
         while not stop.wait(poll_seconds):
             now = snapshot()
             if now != seen:
-                changed = sorted(str(p) for p in set(now) | set(seen) if now.get(p) != seen.get(p))
-                report("文件有变化，重新构建：" + "、".join(changed[:5]))
+                changed = sorted((p for p in set(now) | set(seen) if now.get(p) != seen.get(p)), key=str)
+                report("文件有变化，重新构建：" + "、".join(map(str, changed[:5])))
                 seen = now
-                rebuild()
+                rebuild(changed)
                 seen = without_written(seen)
     finally:
         server.shutdown()

@@ -1,7 +1,8 @@
-"""Build the handbook: generate pages and PDFs into the docs folder, run MkDocs, swap into public/.
+"""Build the handbook: generate pages and PDFs into the docs folder, run the site engine, swap into public/.
 
 The new site is built beside the old one (`.build-*/public`) and only replaces it
-when MkDocs succeeded, so a failed build leaves the previous public/ untouched.
+when the engine (MkDocs by default, or Zensical: `engine.py`) succeeded, so a failed
+build leaves the previous public/ untouched.
 
 Other parts of the project add pages through `extra_generators`: callables that
 receive the `SiteContext`, write Markdown or files with `ctx.write(...)`, add
@@ -11,7 +12,6 @@ navigation with `ctx.add_nav(...)` and keep archives out of it with
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import time
@@ -26,12 +26,12 @@ from ..messages import Msg
 from ..printing.pdf import SheetFile, write_sheets
 from ..standards import Standards, require_standards
 from .. import page_urls as urls
+from .engine import build_with_engine, choose_engine
 from .handbook_pages import generate_pages
 
 # Folders of the docs folder that `generate_pages` and `write_sheets` own; emptied on each build.
 GENERATED_DIRS = (urls.STANDARDS_DIR, urls.ROLES_DIR, urls.CHECKLISTS_DIR, urls.PRINT_DIR)
 HOME_PAGE = "index.md"
-HOOKS = Path(__file__).with_name("mkdocs_hooks.py")   # handed to MkDocs as a hooks file (not imported here)
 
 
 @dataclass
@@ -87,32 +87,16 @@ class BuildReport:
     sheets: list[SheetFile]
     timings: dict[str, float]
     size_bytes: int
+    engine: str = "mkdocs"
+    # what the engine was given: `rebuild_pages` runs it again with the same when only hand-written pages changed
+    nav: list = field(default_factory=list)
+    not_in_nav: list[str] = field(default_factory=list)
+    copyright: str = ""
 
     @property
     def printables(self) -> int:
         """PDFs the built site offers in print/: the checklists' sheets and every instrument's printables."""
         return sum(1 for _ in (self.out_dir / urls.PRINT_DIR).glob("*.pdf"))
-
-
-class _Collect(logging.Handler):
-    """Keeps MkDocs' warnings and errors so a failed build can show them."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-def _quiet_libraries() -> None:
-    # jieba announces its dictionary loading on stderr at INFO level; MkDocs chats at INFO too.
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    try:
-        import jieba
-        jieba.setLogLevel(logging.WARNING)
-    except ImportError:  # pragma: no cover - jieba is a dependency
-        pass
 
 
 def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Iterable[PageGenerator] = (),
@@ -146,44 +130,10 @@ def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Ite
     return ctx, sheets
 
 
-def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, *, nav: list, not_in_nav: list[str],
-               copyright: str) -> None:
-    """`mkdocs build --strict` in-process with our navigation; raises HandbookError with MkDocs' messages."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
-    _quiet_libraries()
-    collect = _Collect()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(collect)
-    try:
-        config = load_config(
-            config_file=str(config_file), docs_dir=str(docs_dir.resolve()), site_dir=str(site_dir.resolve()),
-            nav=nav, not_in_nav="\n".join(not_in_nav) or None, copyright=copyright, strict=True,
-            hooks=[str(HOOKS)])
-        build(config)
-    except (MkDocsException, OSError, ValueError) as exc:
-        details = "\n".join(f"  {m}" for m in collect.messages)
-        raise HandbookError(Msg.MKDOCS_FAILED(reason=exc) + (f"\n{details}" if details else "")) from None
-    finally:
-        logger.removeHandler(collect)
-
-
-# Theme files MkDocs copies that this site never loads: source maps (only opened by developer tools)
-# and the word splitters lunr uses for Thai/Hindi and Japanese (the search language is zh).
-UNUSED_THEME_FILES = ("assets/**/*.map", "assets/javascripts/lunr/wordcut.js",
-                      "assets/javascripts/lunr/tinyseg.js")
-
-
-def prune_theme_files(site_dir: Path) -> int:
-    """Delete theme files the site never loads; returns the bytes saved."""
-    saved = 0
-    for pattern in UNUSED_THEME_FILES:
-        for path in site_dir.glob(pattern):
-            saved += path.stat().st_size
-            path.unlink()
-    return saved
+def copyright_line(standards: Standards) -> str:
+    """The footer line: the procedure's title, number, standards version and date."""
+    doc = standards.document
+    return f"{doc.title}（{doc.number}）· 标准版本 {doc.version} · 最后更新 {doc.updated.isoformat()}"
 
 
 def _dir_size(path: Path) -> int:
@@ -204,12 +154,14 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                extra_generators: Iterable[PageGenerator] = (), pdf: bool = True, per_project: bool = True,
                cache_dir: Path | str | None = Path("build/pdf-cache"),
                sheet_focus: Callable[[Standards], dict] | None = None,
-               lock_path: Path | str | None = None, instruments: Sequence = ()) -> BuildReport:
+               lock_path: Path | str | None = None, instruments: Sequence = (),
+               engine: str | None = None) -> BuildReport:
     """Generate the handbook from the standards and build it into out_dir (default public/).
 
     The project sheets carry QR codes of the forms in `lock_path` (default forms/forms.lock.yaml, when
     it exists). `instruments` cross-check the standards as they are loaded (`load_standards`); their
-    pages come in `extra_generators` (`generator.instruments.site_generators`).
+    pages come in `extra_generators` (`generator.instruments.site_generators`). `engine` is "mkdocs" or
+    "zensical" (default: $HANDBOOK_ENGINE, else MkDocs); `timings["mkdocs"]` is the engine's time either way.
 
     Raises `StandardsInvalid` (every diagnostic) or `HandbookError`; out_dir is then unchanged.
     """
@@ -217,6 +169,7 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     out_dir, docs_dir, config_file = Path(out_dir), Path(docs_dir), Path(config_file)
     if not config_file.is_file():
         raise HandbookError(Msg.MKDOCS_CONFIG_MISSING(path=config_file))
+    engine = choose_engine(engine)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     standards = require_standards(standards_dir, instruments=instruments)
@@ -228,17 +181,38 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                                 per_project=per_project, sheet_focus=sheet_focus, lock=lock,
                                 cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
 
-    doc = standards.document
+    copyright = copyright_line(standards)
+    timings["mkdocs"] = publish_pages(engine, config_file, docs_dir, out_dir, nav=ctx.nav, not_in_nav=ctx.not_in_nav,
+                                      copyright=copyright)
+    timings["total"] = time.perf_counter() - started
+    return BuildReport(out_dir, ctx.written, sheets, timings, _dir_size(out_dir), engine, ctx.nav, ctx.not_in_nav,
+                       copyright)
+
+
+def publish_pages(engine: str, config_file: Path, docs_dir: Path, out_dir: Path, *, nav: list,
+                  not_in_nav: list[str], copyright: str) -> float:
+    """Run the engine over docs_dir into a new folder and swap it into out_dir; returns the seconds taken."""
+    t0 = time.perf_counter()
     scratch = out_dir.parent / f".build-{uuid.uuid4().hex[:8]}"
     scratch.mkdir(parents=True)
     try:
-        t0 = time.perf_counter()
-        run_mkdocs(config_file, docs_dir, scratch / "public", nav=ctx.nav, not_in_nav=ctx.not_in_nav,
-                   copyright=f"{doc.title}（{doc.number}）· 标准版本 {doc.version} · 最后更新 {doc.updated.isoformat()}")
-        timings["mkdocs"] = time.perf_counter() - t0
-        prune_theme_files(scratch / "public")
+        build_with_engine(engine, config_file, docs_dir, scratch / "public", nav=nav, not_in_nav=not_in_nav,
+                          copyright=copyright)
         swap_into(scratch / "public", out_dir, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    timings["total"] = time.perf_counter() - started
-    return BuildReport(out_dir, ctx.written, sheets, timings, _dir_size(out_dir))
+    return time.perf_counter() - t0
+
+
+def rebuild_pages(last: BuildReport, *, docs_dir: Path | str = Path("site"),
+                  config_file: Path | str = Path("mkdocs.yml")) -> BuildReport:
+    """Only the engine again, over the pages on disk, with `last`'s navigation: for a change of hand-written
+    pages alone, when the standards, the store and the config are as they were for `last`. Nothing is
+    generated (no standards pages, sheets or results are recomputed); the engine builds every page."""
+    started = time.perf_counter()
+    seconds = publish_pages(last.engine, Path(config_file), Path(docs_dir), last.out_dir, nav=last.nav,
+                            not_in_nav=last.not_in_nav, copyright=last.copyright)
+    timings = {"load": 0.0, "generate": 0.0, "pdf": 0.0, "extra": 0.0, "mkdocs": seconds,
+               "total": time.perf_counter() - started}
+    return BuildReport(last.out_dir, last.pages, last.sheets, timings, _dir_size(last.out_dir), last.engine,
+                       last.nav, last.not_in_nav, last.copyright)

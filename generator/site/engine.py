@@ -1,0 +1,237 @@
+"""The one place the build talks to the site engine: MkDocs + Material (the default) or Zensical.
+
+`build_with_engine` writes a generated config *inside the project* (beside mkdocs.yml, git-ignored,
+removed after the build): `INHERIT: mkdocs.yml` plus what the build computes (the navigation,
+`not_in_nav`, the copyright line, where the pages are and where the site goes). It builds into a folder
+the engine accepts (Zensical refuses a `site_dir` outside the config's folder), turns the engine's
+complaints into our one-line messages (MkDocs' logger, Zensical's stderr and exit status), and removes
+the theme files that engine emits but the site never loads.
+
+Which engine: `engine=` (the CLI's `--engine`), else the HANDBOOK_ENGINE environment variable, else MkDocs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib.util
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import yaml
+
+from ..errors import HandbookError, one_line
+from ..messages import Msg
+from .only_with import ONLY_WITH
+
+ENGINES = ("mkdocs", "zensical")
+DEFAULT_ENGINE = "mkdocs"
+ENGINE_ENV = "HANDBOOK_ENGINE"
+GENERATED_CONFIG = ".handbook-build-{}.yml"    # beside mkdocs.yml, one per build; git-ignored; removed after it
+ZENSICAL_CONFIG = GENERATED_CONFIG.format("zensical")   # one name: Zensical's cache is keyed by it
+ZENSICAL_BUILD = ".build-zensical"                      # Zensical's site_dir (+ a lock), inside the project
+HOOKS = Path(__file__).with_name("mkdocs_hooks.py")   # handed to MkDocs as a hooks file (not imported here)
+# Zensical runs no MkDocs hooks: the same `only-with` blocks are dropped by a Markdown extension
+ONLY_WITH_EXTENSION = "generator.site.only_with"
+
+# Theme files each engine copies that this site never loads.
+UNUSED_THEME_FILES = {
+    # Material: source maps (developer tools only) and lunr's word splitters for Thai/Hindi and
+    # Japanese (the search language is zh)
+    "mkdocs": ("assets/**/*.map", "assets/javascripts/lunr/wordcut.js", "assets/javascripts/lunr/tinyseg.js"),
+    # Zensical: source maps and the stylesheets of the `modern` variant (mkdocs.yml pins `classic`)
+    "zensical": ("assets/**/*.map", "assets/stylesheets/modern/*"),
+}
+# The search index each engine writes (relative to the site folder).
+SEARCH_INDEX = {"mkdocs": "search/search_index.json", "zensical": "search.json"}
+
+
+def choose_engine(name: str | None = None) -> str:
+    """The engine to build with: `name`, else $HANDBOOK_ENGINE, else MkDocs; one Chinese line when the
+    name is unknown or Zensical is asked for but not installed."""
+    source = "--engine"
+    if not name:
+        name, source = os.environ.get(ENGINE_ENV, "").strip(), ENGINE_ENV
+    if not name:
+        return DEFAULT_ENGINE
+    engine = name.strip().lower()
+    if engine not in ENGINES:
+        raise HandbookError(one_line("engine_unknown", name=name, source=source, choices="、".join(ENGINES)))
+    if engine == "zensical" and importlib.util.find_spec("zensical") is None:
+        raise HandbookError(one_line("engine_missing", source=source))
+    return engine
+
+
+def engine_installed(engine: str) -> bool:
+    """Whether `engine` can run here (MkDocs always can: it is a dependency)."""
+    return engine == DEFAULT_ENGINE or importlib.util.find_spec(engine) is not None
+
+
+def write_config(config_file: Path, docs_dir: Path, site_dir: Path, *, engine: str, nav: list,
+                 not_in_nav: list[str], copyright: str, name: str | None = None) -> Path:
+    """The generated config beside `config_file` (named `name`, else a new name): `INHERIT` it plus what
+    this build computed."""
+    generated = config_file.parent / (name or GENERATED_CONFIG.format(uuid.uuid4().hex[:8]))
+    root = config_file.parent.resolve()
+    # relative to the config's folder where they can be (Zensical panics on an absolute docs_dir)
+    config: dict = {"INHERIT": config_file.name, "docs_dir": _relative(docs_dir, root),
+                    "site_dir": _relative(site_dir, root), "nav": nav, "copyright": copyright, "strict": True}
+    if not_in_nav:
+        config["not_in_nav"] = "\n".join(not_in_nav)
+    if engine == "mkdocs":
+        config["hooks"] = [str(HOOKS)]
+    else:
+        # Zensical appends list items to the inherited ones (MkDocs would replace the list)
+        targets, present = only_with_targets(docs_dir)
+        config["markdown_extensions"] = [{ONLY_WITH_EXTENSION: {"present": present}}]
+        if set(targets) - set(present):
+            # Zensical checks links in the Markdown source, before the extension drops the block: a
+            # dropped block's link to a page this build does not have would fail the build. Its other
+            # links then go unchecked in this build (a `--handbook-only` build); MkDocs checks them all.
+            config["validation"] = {"links": {"not_found": "ignore"}}
+    generated.write_text("# Written by `handbook build` for one build, then removed; do not edit.\n"
+                         + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return generated
+
+
+def _relative(path: Path, root: Path) -> str:
+    path = path.resolve()
+    return os.path.relpath(path, root) if path.is_relative_to(root) else str(path)
+
+
+def only_with_targets(docs_dir: Path) -> tuple[list[str], list[str]]:
+    """The `only-with` targets of the pages, and those of them this build has (so
+    that a change of which exist changes the config, and Zensical's page cache renders them again)."""
+    targets = set()
+    for page in docs_dir.rglob("*.md"):
+        targets.update(m.group(1) for m in ONLY_WITH.finditer(page.read_text(encoding="utf-8")))
+    return sorted(targets), sorted(t for t in targets if (docs_dir / t).is_file())
+
+
+def build_with_engine(engine: str, config_file: Path, docs_dir: Path, staged: Path, *, nav: list,
+                      not_in_nav: list[str], copyright: str) -> None:
+    """Build the site into the new folder `staged` with `engine`; raises HandbookError with its messages.
+
+    The generated config is removed afterwards, whether the build worked or not."""
+    config_file = config_file.resolve()
+    if engine == "mkdocs":
+        generated = write_config(config_file, docs_dir, staged, engine=engine, nav=nav, not_in_nav=not_in_nav,
+                                 copyright=copyright)
+        try:
+            _run_mkdocs(generated)
+        finally:
+            generated.unlink(missing_ok=True)
+    else:
+        # Zensical builds only inside the config's folder, and its page cache (.cache/) is kept only for the
+        # same config file and site_dir: always the same two names, one build at a time, then moved.
+        work = config_file.parent / ZENSICAL_BUILD
+        work.mkdir(exist_ok=True)
+        with open(work / "lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            target = work / "site"
+            shutil.rmtree(target, ignore_errors=True)
+            generated = write_config(config_file, docs_dir, target, engine=engine, nav=nav,
+                                     not_in_nav=not_in_nav, copyright=copyright, name=ZENSICAL_CONFIG)
+            try:
+                _run_zensical(generated)
+                shutil.move(str(target), str(staged))
+            finally:
+                generated.unlink(missing_ok=True)
+                shutil.rmtree(target, ignore_errors=True)
+    prune_theme_files(engine, staged)
+
+
+class _Collect(logging.Handler):
+    """Keeps MkDocs' warnings and errors so a failed build can show them."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _quiet_libraries() -> None:
+    # jieba announces its dictionary loading on stderr at INFO level; MkDocs chats at INFO too.
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    try:
+        import jieba
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:  # pragma: no cover - jieba is a dependency
+        pass
+
+
+def _failed(engine: str, reason, details: list[str]) -> HandbookError:
+    lines = "\n".join(f"  {m}" for m in details)
+    message = Msg.MKDOCS_FAILED(reason=reason) if engine == "mkdocs" else Msg.ENGINE_FAILED(engine=engine,
+                                                                                            reason=reason)
+    return HandbookError(message + (f"\n{lines}" if lines else ""))
+
+
+def _run_mkdocs(config_file: Path) -> None:
+    """`mkdocs build --strict` in-process; MkDocs' warnings and errors are collected from its logger."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    _quiet_libraries()
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    try:
+        build(load_config(config_file=str(config_file)))
+    except (MkDocsException, OSError, ValueError) as exc:
+        raise _failed("mkdocs", exc, collect.messages) from None
+    finally:
+        logger.removeHandler(collect)
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+BOX = re.compile(r"^[\s│╭╰─┬┴╮╯\d]*[│╭╰]")
+
+
+def zensical_messages(output: str) -> tuple[str, list[str]]:
+    """(reason, details) from what `zensical build` printed: the final `Error:`/exception line, and each
+    warning with the place it names (`page does not exist (index.md:3:5)`)."""
+    lines = [ANSI.sub("", line).rstrip() for line in output.splitlines()]
+    reason, details = "", []
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if text.startswith(("Warning:", "Error:")) and i + 1 < len(lines) and "[" in lines[i + 1] \
+                and text.startswith("Warning:"):
+            place = lines[i + 1].split("[", 1)[1].split("]", 1)[0].strip()
+            details.append(f"{text.split(':', 1)[1].strip()}（{place}）")
+        elif text.startswith("Warning:"):
+            details.append(text.split(":", 1)[1].strip())
+        elif re.match(r"^(Error|[A-Za-z]*Error|[A-Za-z]*Exception): ", text):
+            reason = text.split(": ", 1)[1]
+    return reason or (details[-1] if details else "退出状态非零"), details
+
+
+def _run_zensical(config_file: Path) -> None:
+    """`zensical build --strict` in a child process (its Rust runtime keeps global state and prints to the
+    real stderr); its output is read for the messages when it fails."""
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-m", "zensical", "build", "--config-file", str(config_file), "--strict"],
+                          cwd=config_file.parent, env=env, capture_output=True, text=True, encoding="utf-8",
+                          errors="replace")
+    if done.returncode != 0:
+        reason, details = zensical_messages(done.stdout + "\n" + done.stderr)
+        raise _failed("zensical", reason, details)
+
+
+def prune_theme_files(engine: str, site_dir: Path) -> int:
+    """Delete theme files the site never loads; returns the bytes saved."""
+    saved = 0
+    for pattern in UNUSED_THEME_FILES[engine]:
+        for path in site_dir.glob(pattern):
+            if path.is_file():
+                saved += path.stat().st_size
+                path.unlink()
+    return saved
