@@ -71,7 +71,7 @@ class PhoneCallback(Instrument):
             kind = "new" if known is None else "unchanged" if known[0] == answer else "edited"
             setattr(report, kind, getattr(report, kind) + 1)
 
-    def page_generators(self, store_path, *, quarter, lock_path):
+    def page_generators(self, store_path, *, quarter, lock_path, today):
         def generate(ctx) -> None:
             counts = count_answers(store_path) if store_path.is_file() else {}
             lines = ["# 电话回访", "", "| 回答 | 次数 |", "| --- | --- |"]

@@ -6,7 +6,9 @@ import pytest
 
 from generator.ingest import run_ingest
 from generator.ingest.run import file_source
-from generator.instruments import method_pages as pages
+from generator.instruments.questioning.knowledge import knowledge_generator
+from generator.instruments.questionnaire.satisfaction import satisfaction_generator
+from generator.site import method_pages as pages
 from generator.instruments.questionnaire.survey import HOSTILE_COMMENT
 from generator.results.publish import results_generator
 from generator.site.site_build import build_site
@@ -32,12 +34,12 @@ def test_training_page_counts_sessions_per_topic(standards):
 
 
 def test_method_pages_link_only_what_exists(standards):
-    files = pages.method_files(standards, existing=lambda p: p == "results/satisfaction.md")
+    files = pages.method_files(standards, INSTRUMENTS, existing=lambda p: p == "results/satisfaction.md")
     assert set(files) == {"methods/index.md", *(f"methods/{m}.md" for m in standards.method_clause)}
     survey_page = files["methods/survey.md"]
     assert "[客户满意度](../results/satisfaction.md)" in survey_page
     assert "在线表单尚未开通" in survey_page and "print/" not in survey_page
-    exam = pages.method_files(standards, existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/" else
+    exam = pages.method_files(standards, INSTRUMENTS, existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/" else
                               p == "print/exam-2026Q4.pdf")["methods/exam.md"]
     assert "(../print/exam-2026Q4.pdf)" in exam and "(training.md)" in exam
 
@@ -51,7 +53,8 @@ def test_built_site_shows_results_and_keeps_a_hostile_comment_as_text(standards,
     out = tmp_path / "public"
     cache = ROOT / "build" / "pdf-cache"
     build_site(ROOT / "standards", out_dir=out, docs_dir=docs, config_file=config, cache_dir=cache,
-               extra_generators=[results_generator(db), pages.method_pages_generator(db, cache_dir=cache)])
+               extra_generators=[results_generator(db), satisfaction_generator(db, cache_dir=cache),
+                                 knowledge_generator(db, cache_dir=cache), pages.method_pages_generator(INSTRUMENTS)])
     for page in ("methods/survey/index.html", "methods/questioning/index.html", "methods/training/index.html",
                  "results/satisfaction/index.html", "results/knowledge/index.html"):
         assert (out / page).is_file(), page

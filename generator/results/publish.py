@@ -253,15 +253,16 @@ def _after_title(text: str, line: str) -> str:
 
 
 def publish_generators(store_path: Path | str, instruments: Sequence, *, quarter: str | None = None,
-                       lock_path: Path | str | None = None) -> list:
+                       lock_path: Path | str | None = None, today: dt.date | None = None) -> list:
     """Every instrument's results page generators, in the order of `instruments` (results/ is emptied first).
 
-    The patrol results, then the quarter's exam paper and exam results (`Instrument.page_generators`).
+    The patrol results, then the questionnaire's, the quarter's exam paper and exam results, the
+    questioning results and cards (`Instrument.page_generators`).
     """
     quarter = quarter or quarter_of(dt.date.today())
     lock_path = Path(lock_path) if lock_path else None
     return [g for instrument in instruments
-            for g in instrument.page_generators(Path(store_path), quarter=quarter, lock_path=lock_path)]
+            for g in instrument.page_generators(Path(store_path), quarter=quarter, lock_path=lock_path, today=today)]
 
 
 def sheet_focus(store_path: Path | str):
