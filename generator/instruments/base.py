@@ -14,11 +14,12 @@ override what it needs and add one instance to `INSTRUMENTS` (see CONTRIBUTING.m
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:   # for the annotations only: an instrument module stays light to import
+    import sqlite3
+
     import click
 
     from ..forms.form_spec import FormSpec
