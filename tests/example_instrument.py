@@ -27,6 +27,7 @@ class PhoneCallback(Instrument):
     id = "phone"
     title = "电话回访"
     store_tables = ("phone_callbacks",)
+    results_pages = (("电话回访", "results/phone.md"),)   # listed on the results' overview once written
     # made (and upgraded, by store_migrations) in the store the ingest writes, before `ingest_table` runs
     store_schema = """CREATE TABLE IF NOT EXISTS phone_callbacks (source TEXT, row INTEGER, project TEXT,
                                                                 answer TEXT, PRIMARY KEY (source, row))"""

@@ -50,6 +50,9 @@ class Instrument:
     #: Package paths (templates, modules) whose texts its printables carry: the PDF font subset covers
     #: their characters (listed in printing/fonts.py PRINTED_SOURCES, which a test checks).
     printed_sources: tuple[str, ...] = ()
+    #: Its results pages (title, docs path) that the results' overview (检查结果概览) lists when a build
+    #: wrote them (`results.publish.finish_results_generator`).
+    results_pages: tuple[tuple[str, str], ...] = ()
 
     # ------------------------------------------------------------ standards
 

@@ -54,6 +54,7 @@ class QuarterlyExam(Instrument):
     store_schema = STORE_SCHEMA
     printed_sources = ("templates/exam", "instruments/exam/quiz.py", "instruments/exam/responses.py",
                        "instruments/exam/paper.py", "instruments/exam/results_page.py", "instruments/exam/simulate.py")
+    results_pages = (("季度考试", "results/exam.md"),)
 
     def enabled(self, standards):
         return standards.methods_file.exam is not None

@@ -33,6 +33,7 @@ class RandomQuestioning(Instrument):
     store_tables = ("questioning_answers",)
     store_schema = STORE_SCHEMA
     printed_sources = ("templates/methods", "instruments/questioning/grid.py", "instruments/questioning/draw.py")
+    results_pages = (("随机抽问结果", "results/knowledge.md"),)
 
     def enabled(self, standards):
         return standards.methods_file.questioning is not None

@@ -44,6 +44,7 @@ class CustomerQuestionnaire(Instrument):
     store_tables = ("survey_responses", "survey_answers")
     store_schema = STORE_SCHEMA
     printed_sources = ("templates/methods", "instruments/questionnaire/survey.py")
+    results_pages = (("客户满意度", "results/satisfaction.md"),)
 
     def enabled(self, standards):
         return standards.methods_file.questionnaire is not None
