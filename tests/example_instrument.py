@@ -27,6 +27,7 @@ class PhoneCallback(Instrument):
     id = "phone"
     title = "电话回访"
     store_tables = ("phone_callbacks",)
+    results_pages = (("电话回访", "results/phone.md"),)   # listed on the results' overview once written
     # made (and upgraded, by store_migrations) in the store the ingest writes, before `ingest_table` runs
     store_schema = """CREATE TABLE IF NOT EXISTS phone_callbacks (source TEXT, row INTEGER, project TEXT,
                                                                 answer TEXT, PRIMARY KEY (source, row))"""
@@ -71,7 +72,7 @@ class PhoneCallback(Instrument):
             kind = "new" if known is None else "unchanged" if known[0] == answer else "edited"
             setattr(report, kind, getattr(report, kind) + 1)
 
-    def page_generators(self, store_path, *, quarter, lock_path):
+    def page_generators(self, store_path, *, quarter, lock_path, today):
         def generate(ctx) -> None:
             counts = count_answers(store_path) if store_path.is_file() else {}
             lines = ["# 电话回访", "", "| 回答 | 次数 |", "| --- | --- |"]

@@ -6,6 +6,7 @@ instruments; nothing in generator/ names it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 
@@ -76,6 +77,13 @@ def test_csv_ingest_results_page_and_command(standards, tmp_path):
         generate(ctx)
     page = (tmp_path / "docs" / "results" / "phone.md").read_text(encoding="utf-8")
     assert "| 满意 | 2 |" in page and "| 一般 | 0 |" in page and "| 不满意 | 1 |" in page
+    # with the house's instruments, the results' overview links its page after theirs
+    ctx = SiteContext(standards, tmp_path / "site")
+    for generate in site_generators(db, quarter="2026Q4", instruments=WITH_PHONE, today=dt.date(2026, 11, 22)):
+        generate(ctx)
+    overview = (tmp_path / "site" / "results" / "index.md").read_text(encoding="utf-8")
+    assert "- [客户满意度](satisfaction.md)\n- [季度考试](exam.md)\n- [随机抽问结果](knowledge.md)\n" \
+        "- [电话回访](phone.md)\n" in overview
 
     @click.group(cls=HandbookGroup)
     def cli():

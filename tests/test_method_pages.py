@@ -6,12 +6,15 @@ import pytest
 
 from generator.ingest import run_ingest
 from generator.ingest.run import file_source
-from generator.instruments import method_pages as pages
+from generator.instruments.questioning.knowledge import knowledge_generator
+from generator.instruments.questionnaire.satisfaction import satisfaction_generator
+from generator.site import method_pages as pages
 from generator.instruments.questionnaire.survey import HOSTILE_COMMENT
 from generator.results.publish import results_generator
 from generator.site.site_build import build_site
 from generator.standards import require_standards
-from generator.instruments import INSTRUMENTS
+from generator.instruments import INSTRUMENTS, Instrument
+from generator.site.site_build import SiteContext
 
 from conftest import ROOT
 from site_helpers import chromium, copy_site_sources, output_dir, serve_directory
@@ -32,14 +35,56 @@ def test_training_page_counts_sessions_per_topic(standards):
 
 
 def test_method_pages_link_only_what_exists(standards):
-    files = pages.method_files(standards, existing=lambda p: p == "results/satisfaction.md")
+    files = pages.method_files(standards, INSTRUMENTS, existing=lambda p: p == "results/satisfaction.md")
     assert set(files) == {"methods/index.md", *(f"methods/{m}.md" for m in standards.method_clause)}
     survey_page = files["methods/survey.md"]
     assert "[客户满意度](../results/satisfaction.md)" in survey_page
     assert "在线表单尚未开通" in survey_page and "print/" not in survey_page
-    exam = pages.method_files(standards, existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/" else
+    exam = pages.method_files(standards, INSTRUMENTS, existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/" else
                               p == "print/exam-2026Q4.pdf")["methods/exam.md"]
     assert "(../print/exam-2026Q4.pdf)" in exam and "(training.md)" in exam
+
+
+class RecordsByPhone(Instrument):
+    """An instrument that describes the method `records` (the patrol checklists describe it too)."""
+
+    id = "records-by-phone"
+    title = "电话抽查记录"
+
+    def method_pages(self, standards, links):
+        return {"records": pages.MethodPage(how=["打电话请项目念出当天的投诉记录。"], often=["每月一次。"],
+                                            forms=[("电话抽查表", "https://example.org/form")],
+                                            results_tab=[("电话抽查结果", "results/index.md")])}
+
+
+def test_each_method_page_comes_from_the_first_instrument_that_describes_it(standards):
+    house = pages.method_files(standards, INSTRUMENTS)
+    first = pages.method_files(standards, [RecordsByPhone(), *INSTRUMENTS])
+    assert {p: t for p, t in first.items() if p != "methods/records.md"} == \
+        {p: t for p, t in house.items() if p != "methods/records.md"}
+    records = first["methods/records.md"]
+    assert "1. 打电话请项目念出当天的投诉记录。\n" in records and "- 每月一次。\n" in records
+    assert "- [电话抽查表](https://example.org/form)\n" in records and "看是否及时、完整、闭环" not in records
+    assert "1. 抽查投诉记录、回访记录、报修记录，看是否及时、完整、闭环。\n" in house["methods/records.md"]
+    # without instruments a method's page still lists the checklists that carry it, and no steps
+    bare = pages.method_files(standards, [])["methods/onsite.md"]
+    assert "- 客服中心每日巡查表：在线表单尚未开通\n" in bare and "- 按客户关系部的安排进行。\n" in bare
+    assert "## 怎样做\n\n\n## 多久一次" in bare
+
+
+def test_the_method_pages_results_join_the_results_tab_in_the_instruments_order(standards, tmp_path):
+    ctx = SiteContext(standards, tmp_path)
+    ctx.add_nav("检查结果", [{"概览": "results/index.md"}, {"检查人活动": "results/inspectors.md"},
+                            {"数据质量": "results/data-quality.md"}])
+    for rel in ("results/index.md", "results/satisfaction.md", "results/knowledge.md"):
+        ctx.write(rel, "# x\n")
+    pages.method_pages_generator([RecordsByPhone(), *INSTRUMENTS], lock_path=tmp_path / "none.yaml")(ctx)
+    assert ctx.nav[0] == {"检查结果": [{"概览": "results/index.md"}, {"电话抽查结果": "results/index.md"},
+                                      {"客户满意度": "results/satisfaction.md"}, {"随机抽问结果": "results/knowledge.md"},
+                                      {"检查人活动": "results/inspectors.md"}, {"数据质量": "results/data-quality.md"}]}
+    assert ctx.nav[1]["监督方式"][0] == {"监督方式": "methods/index.md"}
+    assert ctx.nav[1]["监督方式"][-1] == {"培训记录": "methods/training.md"}
+    assert (tmp_path / "methods" / "records.md").read_text(encoding="utf-8").count("打电话请项目") == 1
 
 
 def test_built_site_shows_results_and_keeps_a_hostile_comment_as_text(standards, tmp_path):
@@ -51,7 +96,8 @@ def test_built_site_shows_results_and_keeps_a_hostile_comment_as_text(standards,
     out = tmp_path / "public"
     cache = ROOT / "build" / "pdf-cache"
     build_site(ROOT / "standards", out_dir=out, docs_dir=docs, config_file=config, cache_dir=cache,
-               extra_generators=[results_generator(db), pages.method_pages_generator(db, cache_dir=cache)])
+               extra_generators=[results_generator(db), satisfaction_generator(db, cache_dir=cache),
+                                 knowledge_generator(db, cache_dir=cache), pages.method_pages_generator(INSTRUMENTS)])
     for page in ("methods/survey/index.html", "methods/questioning/index.html", "methods/training/index.html",
                  "results/satisfaction/index.html", "results/knowledge/index.html"):
         assert (out / page).is_file(), page

@@ -25,7 +25,7 @@ from generator.forms.validate import validate_spec
 from generator.ingest import run_ingest
 from generator.ingest.run import file_source
 from generator.instruments import INSTRUMENTS
-from generator.instruments import method_pages as pages
+from generator.site import method_pages as pages
 from generator.instruments.questioning import draw
 from generator.instruments.questionnaire import survey
 from generator.printing import build_sheet, render_sheet_html
@@ -234,7 +234,7 @@ def test_owner_sheet_has_greeting_date_thanks_and_no_codes(standards, tmp_path):
     (blank,) = texts(tmp_path / "print" / "customer-survey.pdf")
     assert "扫码" not in blank and "二维码" not in blank and qr_codes(tmp_path / "print" / "customer-survey.pdf") == []
     # the staff instructions are on the method page instead
-    staff = pages.method_files(standards, lock=lock)["methods/survey.md"]
+    staff = pages.method_files(standards, INSTRUMENTS, lock=lock)["methods/survey.md"]
     assert "录入纸质问卷" in staff and "填写日期" in staff and "什么时候发" in staff
 
 
@@ -301,7 +301,7 @@ def test_weekly_card_is_reproducible_from_project_and_iso_week(standards, tmp_pa
     assert "2026年第47周（11月16日–11月22日）的题目·抽问卡编号202647" in text
     for q in drawn:
         assert f"题目代号{q.id}·主题{q.topic}" in text
-    page = pages.method_files(standards, existing=lambda p: p.startswith("print/questioning-"))[
+    page = pages.method_files(standards, INSTRUMENTS, existing=lambda p: p.startswith("print/questioning-"))[
         "methods/questioning.md"]
     for p in standards.organisation.projects:
         assert f"[{p.name}：本周抽问卡](../print/questioning-{p.id}.pdf)" in page
@@ -310,17 +310,17 @@ def test_weekly_card_is_reproducible_from_project_and_iso_week(standards, tmp_pa
 # ---------------------------------------------------------------- 7. method pages say what the forms do
 
 def test_method_pages_agree_with_forms_and_sheets(standards):
-    bare = pages.method_files(standards, existing=lambda p: False)
+    bare = pages.method_files(standards, INSTRUMENTS, existing=lambda p: False)
     for path, text in bare.items():
         assert "这个方式没有在线表单" not in text, path
         assert "二维码" not in text, path       # no form in the lock: no sheet carries a QR code
     exam = bare["methods/exam.md"]
     assert "季度考试（Google 表单测验）：在线表单尚未开通" in exam and "handbook" not in exam
     assert "参考答案另成一页，由手册维护人员生成（见维护说明），仅供客户关系部阅卷，不发布到网站" in exam
-    with_paper = pages.method_files(standards, existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/"
+    with_paper = pages.method_files(standards, INSTRUMENTS, existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/"
                                     else p == "print/exam-2026Q4.pdf")["methods/exam.md"]
     assert "[2026 年第四季度试卷](../print/exam-2026Q4.pdf)" in with_paper and "key" not in with_paper.split("## 打印")[1]
-    demo = pages.method_files(standards, lock=demo_lock(standards, INSTRUMENTS),
+    demo = pages.method_files(standards, INSTRUMENTS, lock=demo_lock(standards, INSTRUMENTS),
                               existing=lambda p: False)["methods/onsite.md"]
     assert "扫描本项目打印检查表右上角的二维码" in demo
     assert "(https://docs.google.com/forms/d/e/DEMO-daily-patrol/viewform)（演示链接：示例表单，不能提交）" in demo

@@ -166,10 +166,11 @@ def odd(tmp_path_factory):
 def test_export_writes_odd_names_as_data_in_every_format(odd, tmp_path):
     from openpyxl import load_workbook
 
-    _, store, _, newest = odd
+    root, store, _, newest = odd   # its standards publish names
     before = digest(store)
     xlsx = tmp_path / "i.xlsx"
-    result = cli("export", "--table", "inspections", "--format", "xlsx", "--output", xlsx, "--store", store)
+    result = cli("export", "--table", "inspections", "--format", "xlsx", "--output", xlsx, "--store", store,
+                 standards=root / "standards")
     assert result.exit_code == 0, result.output         # was: IllegalCharacterError traceback on 王\x0b丽
     sheet = load_workbook(xlsx).active
     header = [c.value for c in sheet[1]]
@@ -178,12 +179,14 @@ def test_export_writes_odd_names_as_data_in_every_format(odd, tmp_path):
     cell = by_id[newest[1][0]]
     assert (cell.value, cell.data_type, cell.quotePrefix) == (FORMULA_NAME, "s", True)   # text, never a formula
 
-    result = cli("export", "--table", "inspections", "--format", "csv", "--store", store)
+    result = cli("export", "--table", "inspections", "--format", "csv", "--store", store,
+                 standards=root / "standards")
     rows = {r["编号"]: r for r in csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8-sig")))}
     assert rows[newest[0][0]]["检查人"] == "王丽"
     assert rows[newest[1][0]]["检查人"] == "'" + FORMULA_NAME       # OWASP: a leading ' keeps it text
 
-    result = cli("export", "--table", "inspections", "--store", store)
+    result = cli("export", "--table", "inspections", "--store", store,
+                 standards=root / "standards")
     rows = {r["id"]: r for r in json.loads(result.stdout)}
     assert rows[newest[0][0]]["inspector"] == "王丽"
     assert rows[newest[1][0]]["inspector"] == FORMULA_NAME             # JSON is no spreadsheet: as typed
@@ -308,6 +311,32 @@ def test_data_quality_page_shows_row_column_and_reason_never_the_cell(personal):
     download = list(csv.reader(io.StringIO((public / "results/csv/quarantine.csv").read_text(encoding="utf-8-sig"))))
     assert [row[1:4] for row in download] == [["行", "列", "原因"], ["4", "项目", "未知项目"],
                                              ["5", "检查日期", "检查日期无法识别"], ["6", "", "检查人一栏填写的是电子邮箱"]]
+
+
+def test_exports_keep_names_unpublished_as_the_site_does(personal, tmp_path):
+    """publish_names: false: every export format writes （不公开） for the inspector, never the name
+    (was: the names as typed, in JSON, CSV and XLSX alike)."""
+    from openpyxl import load_workbook
+
+    _, store, _, rows = personal
+    names = {r[3] for r in rows if r[3]}
+    result = cli("export", "--table", "inspections", "--store", store)
+    assert result.exit_code == 0, result.output
+    exported = json.loads(result.stdout)
+    assert len(exported) == 1501 - 3
+    assert {r["inspector"] for r in exported} == {"（不公开）"}
+    result = cli("export", "--table", "inspections", "--format", "csv", "--store", store)
+    assert result.exit_code == 0, result.output
+    table = list(csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
+    assert len(table) == 1501 - 3 and {r["检查人"] for r in table} == {"（不公开）"}
+    text = result.stdout_bytes.decode("utf-8-sig")
+    assert [n for n in names if n in text] == []
+    xlsx = tmp_path / "i.xlsx"
+    assert cli("export", "--table", "inspections", "--output", xlsx, "--store", store).exit_code == 0
+    sheet = load_workbook(xlsx).active
+    header = [c.value for c in sheet[1]]
+    column = [row[header.index("检查人")].value for row in sheet.iter_rows(min_row=2)]
+    assert len(column) == 1501 - 3 and set(column) == {"（不公开）"}
 
 
 def test_exports_carry_date_and_week_enough_to_recompute_the_patrol_table(personal):

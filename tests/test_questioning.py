@@ -11,7 +11,7 @@ from generator.forms.validate import validate_spec
 from generator.ingest import read_inspections, run_ingest
 from generator.ingest.run import file_source
 from generator.instruments.questioning import grid as kn
-from generator.instruments import method_pages as pages
+from generator.instruments.questioning import knowledge as pages
 from generator.standards import require_standards
 from generator.instruments import INSTRUMENTS
 

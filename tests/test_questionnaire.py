@@ -16,7 +16,7 @@ from generator.forms.validate import validate_spec
 from generator.ingest import read_quarantine, run_ingest
 from generator.forms.lock_file import read_locked_forms
 from generator.ingest.run import file_source, sources_from_lock
-from generator.instruments import method_pages as pages
+from generator.instruments.questionnaire import satisfaction as pages
 from generator.instruments.questionnaire import survey
 from generator.standards import require_standards
 from generator.instruments import INSTRUMENTS
@@ -133,7 +133,7 @@ def test_fake_forms_and_sheets_carry_the_questionnaire_end_to_end(standards, tmp
         assert len(stored) == len(sim)
         assert stored[-1].comment == survey.HOSTILE_COMMENT
         expected = sum(sum(r.answers.values()) for r in sim) / sum(len(r.answers) for r in sim)
-        got = pages._mean(stored)
+        got = pages.pooled_mean(stored)
         assert got.n == len(sim) and got.mean == pytest.approx(expected)
     finally:
         sheets.stop()

@@ -10,6 +10,7 @@ week 2026-W47: wutong 17/25 = 68.0% (n=4), lanting 4/8 = 50.0% (n=1)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from zoneinfo import ZoneInfo
@@ -56,6 +57,15 @@ def test_export_inspections_json():
     assert (rows["A"]["date"], rows["A"]["week"]) == ("2026-11-16", "2026-W47")
     assert list(rows["A"]) == ["id", "checklist", "project", "role", "inspector", "date", "week", "at", "earned",
                                "possible", "percent", "grade", "critical_failed", "findings"]
+
+
+def test_export_names_inspectors_only_where_the_standards_publish_names():
+    assert S.organisation.publish_names is False
+    assert [r["inspector"] for r in export_rows(S, DATA, "inspections")] == ["（不公开）"] * 5
+    allowed = dataclasses.replace(S, organisation=S.organisation.model_copy(update={"publish_names": True}))
+    rows = export_rows(allowed, DATA, "inspections")     # sorted by submission time
+    assert [(r["id"], r["inspector"]) for r in rows] == [("A", "张主管"), ("E", "李主管"), ("C", "王经理"),
+                                                         ("B", "张主管"), ("D", "张主管")]
 
 
 def test_export_project_weeks():

@@ -66,6 +66,15 @@ def store_option(dest: str = "store_path"):
 
 STORE_OPTION = store_option()
 
+# The export formats of a response sheet the simulators write (`instruments.patrol.simulate.TIMESTAMP_TITLES`)
+LOCALES = ("zh-CN", "zh-TW", "en-US", "forms")
+
+
+def locale_option():
+    """`--locale` of the simulators: how the sheet export writes times and the timestamp column."""
+    return click.option("--locale", type=click.Choice(LOCALES), default="zh-CN", show_default=True,
+                        help="导出格式：时间和时间戳列的写法。")
+
 
 def lock_option(help: str = "记录每张表单的锁文件。"):
     """`--lock`: the forms lock file (forms/forms.lock.yaml)."""

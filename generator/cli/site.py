@@ -21,6 +21,14 @@ ENGINE_OPTION = click.option("--engine", default=None, metavar="mkdocs|zensical"
                                   "也可用环境变量 HANDBOOK_ENGINE 指定。")
 
 
+def site_options(command):
+    """The options `build` and `serve` share: the standards, the site's output, sources and MkDocs
+    configuration, and the store of responses the results come from."""
+    for option in reversed((STANDARDS_OPTION, OUT_OPTION, DOCS_OPTION, CONFIG_OPTION, STORE_OPTION)):
+        command = option(command)
+    return command
+
+
 def _check_store(store_path: Path) -> bool:
     """True when the store is the default one and does not exist yet (the results then say there is no
     data); a store named with --store or HANDBOOK_STORE must exist."""
@@ -35,11 +43,7 @@ def _check_store(store_path: Path) -> bool:
 
 
 @click.command()
-@STANDARDS_OPTION
-@OUT_OPTION
-@DOCS_OPTION
-@CONFIG_OPTION
-@STORE_OPTION
+@site_options
 @click.option("--handbook-only", is_flag=True,
               help="只生成手册，不含检查结果（用于公开的网站）。")
 @ENGINE_OPTION
@@ -80,11 +84,7 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
 
 
 @click.command()
-@STANDARDS_OPTION
-@OUT_OPTION
-@DOCS_OPTION
-@CONFIG_OPTION
-@STORE_OPTION
+@site_options
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="在 127.0.0.1 上使用的端口。")
 @ENGINE_OPTION
 def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int,

@@ -14,17 +14,19 @@ override what it needs and add one instance to `INSTRUMENTS` (see CONTRIBUTING.m
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:   # for the annotations only: an instrument module stays light to import
+    import sqlite3
+
     import click
 
     from ..forms.form_spec import FormSpec
     from ..ingest.mapping import ChecklistColumns
     from ..ingest.run import SourceReport
     from ..ingest.table import Table
+    from ..site.method_pages import MethodLinks, MethodPage
     from ..site.site_build import SiteContext
     from ..standards import FileChecks, Standards
 
@@ -48,6 +50,9 @@ class Instrument:
     #: Package paths (templates, modules) whose texts its printables carry: the PDF font subset covers
     #: their characters (listed in printing/fonts.py PRINTED_SOURCES, which a test checks).
     printed_sources: tuple[str, ...] = ()
+    #: Its results pages (title, docs path) that the results' overview (检查结果概览) lists when a build
+    #: wrote them (`results.publish.finish_results_generator`).
+    results_pages: tuple[tuple[str, str], ...] = ()
 
     # ------------------------------------------------------------ standards
 
@@ -105,9 +110,20 @@ class Instrument:
 
     # ------------------------------------------------------------ results and site (results/, site/)
 
-    def page_generators(self, store_path: Path, *, quarter: str, lock_path: Path | None) -> list[PageGenerator]:
-        """Site page generators publishing this instrument's results and printables, in the order they run."""
+    def page_generators(self, store_path: Path, *, quarter: str, lock_path: Path | None,
+                        today: dt.date | None) -> list[PageGenerator]:
+        """Site page generators publishing this instrument's results and printables, in the order they run.
+
+        `quarter` is the quarter a build shows (its exam), `lock_path` the forms lock (None: the default one),
+        `today` the day whose week the printables are for (None: today in the organisation's time zone)."""
         return []
+
+    def method_pages(self, standards: Standards, links: MethodLinks) -> dict[str, MethodPage]:
+        """What goes on the 监督方式 page of each method of the procedure this instrument does (method id ->
+        `site.method_pages.MethodPage`: how, how often, forms, printables, results). The site stage renders
+        every method's page after all page generators ran; `links` has the forms of the lock and tells which
+        files the build wrote. A method no instrument describes gets its checklists' forms and sheets."""
+        return {}
 
     def overview_figures(self, standards: Standards, store_path: Path, this_week, last_week) -> list:
         """Figures this instrument adds to the results' 本周概览 (`results.weekly.Figure`), this week's against

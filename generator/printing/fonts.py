@@ -32,10 +32,13 @@ _ALWAYS = {chr(c) for c in range(0x20, 0x7F)} | set("　、。，．：；？！
 # (labels, focus-list reasons, questionnaire and exam wording). Other texts (site pages, messages) are
 # left out, so editing them does not change the subset and with it every cached PDF.
 # Each instrument declares its own (`Instrument.printed_sources`); tests check they are all listed here.
+# The method pages' modules are not printed: they are listed because their texts were one module
+# (instruments/method_pages.py) that was, and dropping them would change the subset and every PDF once.
 PRINTED_SOURCES = ("templates/print", "templates/methods", "templates/exam", "assets/print", "printing",
-                   "inspection.py", "results/focus.py", "instruments/method_pages.py",
-                   "instruments/questionnaire/survey.py",
-                   "instruments/exam/quiz.py", "instruments/exam/responses.py", "instruments/exam/paper.py",
+                   "inspection.py", "results/focus.py", "instruments/questionnaire/survey.py",
+                   "site/method_pages.py", "instruments/patrol/method_page.py", "instruments/questionnaire/method_page.py",
+                   "instruments/questionnaire/satisfaction.py", "instruments/exam/method_page.py",
+                   "instruments/questioning/method_page.py", "instruments/exam/quiz.py", "instruments/exam/responses.py", "instruments/exam/paper.py",
                    "instruments/exam/results_page.py", "instruments/exam/simulate.py",
                    "instruments/questioning/grid.py", "instruments/questioning/draw.py")
 

@@ -12,7 +12,7 @@ from ..inspection import Inspection
 from ..standards import Standards
 from ..text import clean, is_formula_like, spreadsheet_cell
 from . import scoring as sc
-from .report_pages import EMAIL
+from .report_pages import EMAIL, NOT_PUBLISHED
 
 TABLES = ("inspections", "project_weeks", "patrols", "actions")
 FORMATS = ("json", "csv", "xlsx")
@@ -25,16 +25,20 @@ def _round(value: float | None) -> float | None:
 
 def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
                 as_of: dt.date | None = None) -> list[dict]:
-    """One dict per row of `table`, with the documented field names."""
+    """One dict per row of `table`, with the documented field names.
+
+    An inspector's name is exported only where the standards publish names (`publish_names: true`);
+    otherwise it reads （不公开）, as on the site (the column stays, so the rows keep one shape)."""
     inspections = sorted(inspections, key=lambda i: (i.submitted_at, i.id))
     as_of = as_of or (max((i.date for i in inspections), default=dt.date.today()))
     if table == "inspections":
         rows = []
+        allowed = s.organisation.publish_names
         for i in inspections:
             score = sc.score_inspection(s, i)
             rows.append({
                 "id": i.id, "checklist": i.checklist, "project": i.project, "role": i.role,
-                "inspector": EMAIL.sub("", i.inspector).strip(),
+                "inspector": EMAIL.sub("", i.inspector).strip() if allowed else NOT_PUBLISHED,
                 # the inspection date (what patrol counts use) and its ISO week, as project_weeks has it
                 "date": i.date.isoformat(), "week": sc.week_label(sc.week_start(i.date)),
                 "at": i.submitted_at.isoformat(),

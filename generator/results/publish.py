@@ -24,9 +24,6 @@ from .scoring import corrective_actions, pareto, quarter_bounds, quarter_label, 
 RESULTS_TAB = "检查结果"
 OVERVIEW_KEY = "results.overview"      # SiteContext.shared: the overview the last generator completes
 COMMON_MARK = "<!-- hb:common-findings -->"   # where a role page of the inspected lists the common findings
-# other instruments' results pages, listed on the overview when a build wrote them
-OTHER_RESULTS = (("客户满意度", f"{ROOT}/satisfaction.md"), ("随机抽问结果", f"{ROOT}/knowledge.md"),
-                 ("季度考试", f"{ROOT}/exam.md"))
 
 
 # Quarantine reasons whose text names no cell value (a column, a row, a length): published as stored.
@@ -199,7 +196,8 @@ def overview_figures(instruments: Sequence, standards, store_path: Path, overvie
 
 def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
                              cache_dir: Path | str | None = Path("build/pdf-cache"), pdf: bool = True):
-    """The last page generator of a build: completes the 本周概览 with the other instruments' figures,
+    """The last page generator of a build: completes the 本周概览 with the other instruments' figures and
+    links their results pages (`Instrument.results_pages`),
     writes the weekly report PDF for the 品质例会, and gives every results page (also those other
     instruments wrote) the same 数据截至 date and keeps it out of the search index."""
     store_path = Path(store_path)
@@ -218,7 +216,8 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
             html_to_pdf(overview.report_html(extra), faces + subset_first(css, faces), target,
                         cache_dir=Path(cache_dir) if cache_dir else None)
             ctx.written.append(WEEKLY_REPORT)
-        more = [(title, path) for title, path in OTHER_RESULTS if (ctx.docs_dir / path).is_file()]
+        more = [(title, path) for instrument in instruments for title, path in instrument.results_pages
+                if (ctx.docs_dir / path).is_file()]
         for path, text in overview.pages(extra, report=report, more=more).items():
             ctx.write(path, text)
         stamp = f'<p class="hb-asof">数据截至 {overview.r.as_of}</p>'
@@ -253,15 +252,16 @@ def _after_title(text: str, line: str) -> str:
 
 
 def publish_generators(store_path: Path | str, instruments: Sequence, *, quarter: str | None = None,
-                       lock_path: Path | str | None = None) -> list:
+                       lock_path: Path | str | None = None, today: dt.date | None = None) -> list:
     """Every instrument's results page generators, in the order of `instruments` (results/ is emptied first).
 
-    The patrol results, then the quarter's exam paper and exam results (`Instrument.page_generators`).
+    The patrol results, then the questionnaire's, the quarter's exam paper and exam results, the
+    questioning results and cards (`Instrument.page_generators`).
     """
     quarter = quarter or quarter_of(dt.date.today())
     lock_path = Path(lock_path) if lock_path else None
     return [g for instrument in instruments
-            for g in instrument.page_generators(Path(store_path), quarter=quarter, lock_path=lock_path)]
+            for g in instrument.page_generators(Path(store_path), quarter=quarter, lock_path=lock_path, today=today)]
 
 
 def sheet_focus(store_path: Path | str):

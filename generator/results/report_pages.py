@@ -75,10 +75,13 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     return "\ufeff" + buf.getvalue()
 
 
+NOT_PUBLISHED = "（不公开）"   # a person's name where the standards say `publish_names: false`
+
+
 def public_name(name: str, allowed: bool) -> str:
     """An inspector's name as published: never an e-mail address (nor a phone number), and only when allowed."""
     if not allowed:
-        return "（不公开）"
+        return NOT_PUBLISHED
     name = public_text(EMAIL.sub("（邮箱已隐藏）", name or "")).strip()
     return name or "（未填写）"
 

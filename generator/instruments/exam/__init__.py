@@ -2,28 +2,59 @@
 
 Its forms are made per quarter by `handbook exam build/push` (ids `exam-<quarter>`), so
 `handbook forms build` does not list them; ingest recognises every `exam-<quarter>` id.
+`quiz` builds and grades the quiz, `responses` ingests and reads them, `paper` prints the paper,
+`results_page` publishes the results, `method_page` the method's 监督方式 page, `simulate` the demo
+data. The class loads them when a stage calls it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ...results.scoring import quarter_label
-from ...results.weekly import Figure
 from ..base import Instrument
-from . import paper, responses, results_page
 from .checks import check_exam_bank
-from .quiz import is_exam_form
-from .simulate import write_simulated_exam
+
+# The exam's store tables (QuarterlyExam.store_schema), graded from methods.yaml. Version 1, as
+# ingest/store.py's migration 3 made them up to d40fcfb.
+STORE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS exam_responses (
+    id            TEXT PRIMARY KEY,         -- hash of exam, submission time, project, name and answers
+    exam          TEXT NOT NULL,            -- exam form id, e.g. exam-2026Q4
+    quarter       TEXT NOT NULL,            -- 2026Q4
+    source_id     INTEGER NOT NULL REFERENCES sources(id),
+    row_number    INTEGER NOT NULL,
+    raw_row_id    INTEGER NOT NULL REFERENCES raw_rows(id),
+    submitted_at  TEXT NOT NULL,            -- ISO 8601 with offset, organisation's zone
+    project       TEXT NOT NULL,            -- project id
+    person        TEXT NOT NULL,            -- name as typed ('' when the form asks none), never an e-mail
+    form_score    REAL,                     -- the sheet's Score column (NULL when absent): reported, not used
+    form_total    REAL,
+    earned        REAL NOT NULL,            -- graded from methods.yaml
+    total         REAL NOT NULL,
+    passed        INTEGER NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    gone_at       TEXT
+);
+CREATE TABLE IF NOT EXISTS exam_answers (
+    response_id TEXT NOT NULL REFERENCES exam_responses(id),
+    question    TEXT NOT NULL,              -- exam question id (methods.yaml)
+    answer      TEXT NOT NULL,              -- chosen labels as JSON list
+    correct     INTEGER NOT NULL,
+    earned      REAL NOT NULL,
+    PRIMARY KEY (response_id, question)
+);
+CREATE INDEX IF NOT EXISTS exam_responses_by_exam ON exam_responses (exam, project);
+"""
 
 
 class QuarterlyExam(Instrument):
     id = "exam"
     title = "季度综合考试"
     store_tables = ("exam_responses", "exam_answers")
-    store_schema = responses.STORE_SCHEMA
+    store_schema = STORE_SCHEMA
     printed_sources = ("templates/exam", "instruments/exam/quiz.py", "instruments/exam/responses.py",
                        "instruments/exam/paper.py", "instruments/exam/results_page.py", "instruments/exam/simulate.py")
+    results_pages = (("季度考试", "results/exam.md"),)
 
     def enabled(self, standards):
         return standards.methods_file.exam is not None
@@ -35,19 +66,33 @@ class QuarterlyExam(Instrument):
         check_exam_bank(standards, checks)
 
     def reads_form(self, standards, form_id):
+        from .quiz import is_exam_form
+
         return self.enabled(standards) and is_exam_form(form_id)
 
     def ingest_table(self, conn, table, standards, locked_form, now, report):
-        responses.ingest_exam_table(conn, table, standards, locked_form, now, report)
+        from .responses import ingest_exam_table
+
+        ingest_exam_table(conn, table, standards, locked_form, now, report)
 
     def stored_responses(self, conn, source_id):
         return conn.execute("SELECT count(*) FROM exam_responses WHERE source_id = ? AND gone_at IS NULL",
                             (source_id,)).fetchone()[0]
 
-    def page_generators(self, store_path, *, quarter, lock_path):
-        return [paper.exam_print_generator(quarter), results_page.exam_results_generator(store_path, quarter=quarter)]
+    def page_generators(self, store_path, *, quarter, lock_path, today):
+        from .paper import exam_print_generator
+        from .results_page import exam_results_generator
+
+        return [exam_print_generator(quarter), exam_results_generator(store_path, quarter=quarter)]
+
+    def method_pages(self, standards, links):
+        from .method_page import exam_method_page
+
+        return exam_method_page(standards, links)
 
     def simulate_responses(self, standards, out_dir, *, start, end, seed):
+        from .simulate import write_simulated_exam
+
         quarter = f"{end.year}Q{(end.month - 1) // 3 + 1}"
         return {f"exam-{quarter}": write_simulated_exam(standards, quarter, Path(out_dir) / f"exam-{quarter}.csv",
                                                         seed=seed)}
@@ -59,10 +104,14 @@ class QuarterlyExam(Instrument):
 
     def overview_figures(self, standards, store_path, this_week, last_week):
         """The latest exam's pass rate (people who passed ÷ people who sat it) against the exam before."""
+        from ...results.scoring import quarter_label
+        from ...results.weekly import Figure
+        from .responses import read_exam_responses
+
         if not self.enabled(standards) or not Path(store_path).is_file():
             return []
         by_quarter: dict[str, list] = {}
-        for r in responses.read_exam_responses(store_path):
+        for r in read_exam_responses(store_path):
             by_quarter.setdefault(r.quarter, []).append(r)
         quarters = sorted(by_quarter)
         if not quarters:

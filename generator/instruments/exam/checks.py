@@ -5,7 +5,10 @@ Not a printed source: its messages are diagnostics, not text of the exam's PDFs.
 
 from __future__ import annotations
 
-from ...standards import FileChecks, Standards
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # annotations only: `handbook check` and --help load every instrument's checks
+    from ...standards import FileChecks, Standards
 
 
 def check_exam_bank(s: Standards, checks: FileChecks) -> None:

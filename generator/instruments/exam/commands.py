@@ -9,16 +9,12 @@ from pathlib import Path
 
 import click
 
-from ...cli.options import STANDARDS_OPTION, HandbookGroup, alias, cli_instruments, lock_option, require_suffix
+from ...cli.options import (STANDARDS_OPTION, HandbookGroup, alias, cli_instruments, locale_option, lock_option,
+                            require_suffix)
 from ...errors import HandbookError
-from ...forms.form_spec import write_forms
-from ...forms.push import push
-from ...forms.validate import require_valid, validate_spec
 from ...messages import Msg
-from ...standards import require_standards
-from .paper import write_papers
-from .quiz import build_quiz, validate_quiz
-from .simulate import exam_sheet_values, simulate_exam, write_exam_csv
+
+# The commands import the exam's modules (forms, PDFs, simulator) when they run: `handbook --help` lists them.
 
 QUARTER_OPTION = click.option("--quarter", required=True, metavar="季度", help="考试的季度，例如 2026Q4。")
 
@@ -38,6 +34,12 @@ def exam_group():
 @click.option("--no-pdf", is_flag=True, help="只写测验定义，不生成 PDF。")
 def exam_form(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Path, no_pdf: bool):
     """生成本季度的测验定义 forms/exam-<季度>.json，以及试卷和参考答案 PDF。"""
+    from ...forms.form_spec import write_forms
+    from ...forms.validate import require_valid, validate_spec
+    from ...standards import require_standards
+    from .paper import write_papers
+    from .quiz import build_quiz, validate_quiz
+
     s = require_standards(standards_dir, instruments=cli_instruments())
     spec = build_quiz(s, quarter)
     require_valid(f"考试表单 {spec.checklist}", validate_spec(spec) + validate_quiz(spec))
@@ -61,6 +63,11 @@ def exam_form(standards_dir: Path, quarter: str, out_dir: Path, papers_dir: Path
 def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool, credentials: Path | None,
               recreate: bool):
     """在 Google 上新建或就地更新本季度的测验，记入锁文件。"""
+    from ...forms.push import push
+    from ...forms.validate import require_valid
+    from ...standards import require_standards
+    from .quiz import build_quiz, validate_quiz
+
     s = require_standards(standards_dir, instruments=cli_instruments())
     spec = build_quiz(s, quarter)
     require_valid(f"考试表单 {spec.checklist}", validate_quiz(spec))
@@ -83,8 +90,7 @@ def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool,
 @QUARTER_OPTION
 @click.option("--projects", metavar="项目,…", help="逗号分隔的项目代号或名称（默认：所有在管项目）。")
 @click.option("--seed", type=int, default=1, show_default=True, help="随机种子：种子相同，答卷相同。")
-@click.option("--locale", type=click.Choice(["zh-CN", "zh-TW", "en-US", "forms"]), default="zh-CN", show_default=True,
-              help="导出格式：时间和时间戳列的写法。")
+@locale_option()
 @click.option("--wrong-key", "wrong_keys", multiple=True, metavar="题目=选项",
               help="按表单把该题答案设错来计算“分数”列（可重复），用于检验答案不一致的提示。")
 @click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
@@ -92,6 +98,9 @@ def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool,
 def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed: int, locale: str,
                   wrong_keys: tuple[str, ...], out_path: Path):
     """模拟测验答卷，写成回复表的 CSV 下载文件（用于演示和测试）。"""
+    from ...standards import require_standards
+    from .simulate import exam_sheet_values, simulate_exam, write_exam_csv
+
     s = require_standards(standards_dir, instruments=cli_instruments())
     chosen = [s.find_project(p) for p in projects.split(",") if p.strip()] if projects else None
     form_keys = {}

@@ -31,38 +31,6 @@ from ...standards import Standards
 from .quiz import (NAME_TITLE, PROJECT_TITLE, Grade, ScoredResponse, find_key_mismatches, grade,
                    option_labels, parse_score, quarter_of_form, require_exam, split_answer, strip_number)
 
-# The exam's store tables (QuarterlyExam.store_schema), graded from methods.yaml. Version 1, as
-# ingest/store.py's migration 3 made them up to d40fcfb.
-STORE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS exam_responses (
-    id            TEXT PRIMARY KEY,         -- hash of exam, submission time, project, name and answers
-    exam          TEXT NOT NULL,            -- exam form id, e.g. exam-2026Q4
-    quarter       TEXT NOT NULL,            -- 2026Q4
-    source_id     INTEGER NOT NULL REFERENCES sources(id),
-    row_number    INTEGER NOT NULL,
-    raw_row_id    INTEGER NOT NULL REFERENCES raw_rows(id),
-    submitted_at  TEXT NOT NULL,            -- ISO 8601 with offset, organisation's zone
-    project       TEXT NOT NULL,            -- project id
-    person        TEXT NOT NULL,            -- name as typed ('' when the form asks none), never an e-mail
-    form_score    REAL,                     -- the sheet's Score column (NULL when absent): reported, not used
-    form_total    REAL,
-    earned        REAL NOT NULL,            -- graded from methods.yaml
-    total         REAL NOT NULL,
-    passed        INTEGER NOT NULL,
-    first_seen_at TEXT NOT NULL,
-    gone_at       TEXT
-);
-CREATE TABLE IF NOT EXISTS exam_answers (
-    response_id TEXT NOT NULL REFERENCES exam_responses(id),
-    question    TEXT NOT NULL,              -- exam question id (methods.yaml)
-    answer      TEXT NOT NULL,              -- chosen labels as JSON list
-    correct     INTEGER NOT NULL,
-    earned      REAL NOT NULL,
-    PRIMARY KEY (response_id, question)
-);
-CREATE INDEX IF NOT EXISTS exam_responses_by_exam ON exam_responses (exam, project);
-"""
-
 SCORE_TITLES = {"score", "分数", "分數", "得分", "puntuación", "note", "スコア"}
 
 

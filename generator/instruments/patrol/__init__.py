@@ -2,18 +2,18 @@
 
 The checklists are the stages' own kind of form: forms/form_spec.py builds them, ingest maps
 their rows item by item (ingest/mapping.py) into the store's own tables (ingest/store.py),
-results/ scores them. This instrument hands them to the stages and adds the patrol simulator
-and `handbook patrol form|push|simulate`.
+results/ scores them. This instrument hands them to the stages and adds the patrol simulator,
+the pages of the methods done with them (现场查看, 记录抽查) and `handbook patrol form|push|simulate`.
+
+Like every instrument's class, it loads its work (forms, pages, simulator, commands) when a
+stage calls it: every command loads every instrument, `handbook check` only for their checks.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ...forms import form_spec as form_build
-from ...results.publish import results_generator
 from ..base import Instrument
-from . import simulate as sim
 
 
 class PatrolChecklists(Instrument):
@@ -29,13 +29,22 @@ class PatrolChecklists(Instrument):
         return [f"{c.id}（{c.title}）" for c in standards.checklists.values()]
 
     def build_form(self, standards, form_id, instruments):
-        return form_build.build_form(standards, form_id, instruments=instruments)
+        from ...forms.form_spec import build_form
+
+        return build_form(standards, form_id, instruments=instruments)
 
     def reads_form(self, standards, form_id):
         return form_id in standards.checklists     # the ingest stage maps these rows itself
 
-    def page_generators(self, store_path, *, quarter, lock_path):
+    def page_generators(self, store_path, *, quarter, lock_path, today):
+        from ...results.publish import results_generator
+
         return [results_generator(store_path)]
+
+    def method_pages(self, standards, links):
+        from .method_page import patrol_method_pages
+
+        return patrol_method_pages(standards, links)
 
     def register_commands(self, cli):
         from .commands import register_commands   # click commands load only for the CLI
@@ -43,6 +52,8 @@ class PatrolChecklists(Instrument):
         register_commands(cli, self)
 
     def simulate_responses(self, standards, out_dir, *, start, end, seed):
+        from . import simulate as sim
+
         out = {}
         for checklist in standards.checklists:
             rows = sim.simulate(standards, checklist, start=start, end=end, seed=seed,

@@ -11,15 +11,9 @@ from pathlib import Path
 import click
 
 from ...cli.forms import instrument_form_commands
-from ...cli.options import STANDARDS_OPTION, HandbookGroup, alias, cli_instruments, require_suffix
+from ...cli.options import STANDARDS_OPTION, HandbookGroup, alias, cli_instruments, locale_option, require_suffix
 from ...errors import HandbookError
-from ...ingest.run import form_choices
 from ...messages import Msg
-from ...standards import require_standards
-from ..exam import simulate as exam_sim
-from ..exam.quiz import is_exam_form, quarter_of_form
-from ..questionnaire import survey
-from . import simulate as sim
 
 
 DATE = click.DateTime(["%Y-%m-%d"])
@@ -33,8 +27,7 @@ DATE = click.DateTime(["%Y-%m-%d"])
 @click.option("--to", "end", type=DATE, metavar="YYYY-MM-DD", help="最后一天（检查表和问卷必填）。")
 @click.option("--projects", metavar="项目,…", help="逗号分隔的项目代号或名称（默认：所有在管项目）。")
 @click.option("--seed", type=int, default=1, show_default=True, help="随机种子：种子相同，回复相同。")
-@click.option("--locale", type=click.Choice(["zh-CN", "zh-TW", "en-US", "forms"]), default="zh-CN",
-              show_default=True, help="导出格式：时间和时间戳列的写法。")
+@locale_option()
 @click.option("--encoding", type=click.Choice(["utf-8", "utf-8-sig", "gb18030"]), default="utf-8",
               show_default=True, help="CSV 文件的编码。")
 @click.option("--email", is_flag=True, help="加上收集邮箱的表单才有的“电子邮件地址”列（仅检查表）。")
@@ -43,6 +36,13 @@ DATE = click.DateTime(["%Y-%m-%d"])
 @STANDARDS_OPTION
 def simulate(checklist, start, end, projects, seed, locale, encoding, email, out_path, standards_dir):
     """模拟表单回复，写成与回复表下载格式相同的 CSV 文件（用于演示和测试）。"""
+    from ...ingest.run import form_choices   # loaded when it runs: `handbook --help` lists it
+    from ...standards import require_standards
+    from ..exam import simulate as exam_sim
+    from ..exam.quiz import is_exam_form, quarter_of_form
+    from ..questionnaire import survey
+    from . import simulate as sim
+
     instruments = cli_instruments()
     standards = require_standards(standards_dir, instruments=instruments)
     is_survey = checklist == survey.survey_id(standards)

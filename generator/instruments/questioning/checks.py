@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
-from ...standards import FileChecks, Standards
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # annotations only: `handbook check` and --help load every instrument's checks
+    from ...standards import FileChecks, Standards
 
 
 def check_bank(s: Standards, checks: FileChecks) -> None:

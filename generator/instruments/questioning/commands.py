@@ -10,8 +10,6 @@ from pathlib import Path
 import click
 
 from ...cli.options import STANDARDS_OPTION, HandbookGroup, alias, cli_instruments, require_suffix
-from ...standards import require_standards
-from .draw import draw_questions, write_card
 
 
 @click.group("questioning", cls=HandbookGroup)
@@ -29,6 +27,9 @@ def questioning():
               help="同时写出可打印的抽问卡（.pdf 或 .html）。")
 def questions_draw(standards_dir: Path, project: str, count: int, seed: int | None, card: Path | None):
     """为一个项目随机抽题（可重现），打印题目和要点。"""
+    from ...standards import require_standards   # loaded when it runs: `handbook --help` lists it
+    from .draw import draw_questions, write_card
+
     s = require_standards(standards_dir, instruments=cli_instruments())
     project = s.find_project(project)
     seed, drawn = draw_questions(s, project, count, seed)

@@ -24,21 +24,6 @@ from ...ingest.store import open_store_read_only
 from ...standards import Standards
 from .draw import draw_questions
 
-# Random questioning's store table (RandomQuestioning.store_schema): the grid's answers, with the
-# inspection version of the spot check that recorded them. Version 1, as ingest/store.py's migration 2
-# made it up to d40fcfb.
-STORE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS questioning_answers (
-    inspection_id TEXT NOT NULL,
-    version       INTEGER NOT NULL,
-    question      TEXT NOT NULL,            -- bank question id (methods.yaml)
-    result        TEXT NOT NULL,            -- the answer label, e.g. 答对
-    staff         TEXT NOT NULL,            -- who was asked, as typed ('' when not given)
-    PRIMARY KEY (inspection_id, version, question),
-    FOREIGN KEY (inspection_id, version) REFERENCES versions(inspection_id, version)
-);
-"""
-
 NOT_ASKED = "未抽问"
 GRID_TITLE = "随机抽问结果（4.4.2.1）"
 STAFF_TITLE = "被抽问人员（4.4.2.1）"

@@ -1,25 +1,50 @@
-"""The customer questionnaire (客户满意度问卷, methods.yaml `questionnaire`): its form, ingest and demo data.
+"""The customer questionnaire (客户满意度问卷, methods.yaml `questionnaire`): its form, ingest, results
+page, printable sheets, method page and demo data.
 
-Its satisfaction page and printable sheets are made with the other method pages
-(`generator.instruments.method_pages`).
+`survey` holds the form, the ingest and the simulator; `satisfaction` the results page and sheets on the
+site; `method_page` the method's 监督方式 page. The class loads them when a stage calls it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ...results.weekly import Figure
 from ..base import Instrument
-from . import survey
 from .checks import check_questionnaire
+
+# The questionnaire's store tables (CustomerQuestionnaire.store_schema): no owner data beyond the typed
+# comment. Version 1, as ingest/store.py's migration 2 made them up to d40fcfb.
+STORE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS survey_responses (
+    id            TEXT PRIMARY KEY,         -- hash of submission time, project, answers and comment
+    survey        TEXT NOT NULL,            -- questionnaire id
+    source_id     INTEGER NOT NULL REFERENCES sources(id),
+    row_number    INTEGER NOT NULL,
+    raw_row_id    INTEGER NOT NULL REFERENCES raw_rows(id),   -- the mapped cells only
+    submitted_at  TEXT NOT NULL,
+    project       TEXT NOT NULL,
+    form_version  TEXT NOT NULL,
+    comment       TEXT NOT NULL,            -- as typed ('' when none): nothing else about the owner is kept
+    first_seen_at TEXT NOT NULL,
+    gone_at       TEXT
+);
+CREATE TABLE IF NOT EXISTS survey_answers (
+    response_id TEXT NOT NULL REFERENCES survey_responses(id),
+    question    TEXT NOT NULL,
+    value       INTEGER NOT NULL,
+    PRIMARY KEY (response_id, question)
+);
+CREATE INDEX IF NOT EXISTS survey_by_project ON survey_responses (project, submitted_at);
+"""
 
 
 class CustomerQuestionnaire(Instrument):
     id = "questionnaire"
     title = "客户满意度问卷"
     store_tables = ("survey_responses", "survey_answers")
-    store_schema = survey.STORE_SCHEMA
-    printed_sources = ("templates/methods", "instruments/questionnaire/survey.py", "instruments/method_pages.py")
+    store_schema = STORE_SCHEMA
+    printed_sources = ("templates/methods", "instruments/questionnaire/survey.py")
+    results_pages = (("客户满意度", "results/satisfaction.md"),)
 
     def enabled(self, standards):
         return standards.methods_file.questionnaire is not None
@@ -31,14 +56,28 @@ class CustomerQuestionnaire(Instrument):
         return [standards.methods_file.questionnaire.id] if self.enabled(standards) else []
 
     def build_form(self, standards, form_id, instruments):
-        return survey.build_survey_form(standards)
+        from .survey import build_survey_form
+
+        return build_survey_form(standards)
 
     def ingest_table(self, conn, table, standards, locked_form, now, report):
-        survey.ingest_survey_table(conn, table, standards, locked_form, now, report)
+        from .survey import ingest_survey_table
+
+        ingest_survey_table(conn, table, standards, locked_form, now, report)
 
     def stored_responses(self, conn, source_id):
         return conn.execute("SELECT count(*) FROM survey_responses WHERE source_id = ? AND gone_at IS NULL",
                             (source_id,)).fetchone()[0]
+
+    def page_generators(self, store_path, *, quarter, lock_path, today):
+        from .satisfaction import satisfaction_generator
+
+        return [satisfaction_generator(store_path, lock_path=lock_path)]
+
+    def method_pages(self, standards, links):
+        from .method_page import survey_method_page
+
+        return survey_method_page(standards, links)
 
     def register_commands(self, cli):
         from .commands import register_commands   # click commands load only for the CLI
@@ -46,18 +85,23 @@ class CustomerQuestionnaire(Instrument):
         register_commands(cli, self)
 
     def simulate_responses(self, standards, out_dir, *, start, end, seed):
+        from .survey import simulate_survey, write_survey_csv
+
         if not self.enabled(standards):
             return {}
         form = standards.methods_file.questionnaire.id
-        responses = survey.simulate_survey(standards, start, end, seed, hostile_comment=True)
-        return {form: survey.write_survey_csv(standards, responses, Path(out_dir) / f"{form}.csv")}
+        responses = simulate_survey(standards, start, end, seed, hostile_comment=True)
+        return {form: write_survey_csv(standards, responses, Path(out_dir) / f"{form}.csv")}
 
     def overview_figures(self, standards, store_path, this_week, last_week):
         """客户满意度 on 百分制 (mean rating ÷ scale maximum × 100) of the responses of this week and last."""
+        from ...results.weekly import Figure
+        from .survey import read_survey
+
         q = standards.methods_file.questionnaire
         if q is None or not Path(store_path).is_file():
             return []
-        responses = survey.read_survey(store_path)
+        responses = read_survey(store_path)
 
         def mean(week):
             ratings = [v for r in responses if week.monday <= r.submitted_at.date() <= week.sunday

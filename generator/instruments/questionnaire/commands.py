@@ -7,12 +7,9 @@ from pathlib import Path
 import click
 
 from ...cli.forms import instrument_form_commands
-from ...cli.options import STANDARDS_OPTION, HandbookGroup, cli_instruments
+from ...cli.options import STANDARDS_OPTION, HandbookGroup, cli_instruments, locale_option
 from ...errors import HandbookError
 from ...messages import Msg
-from ...standards import require_standards
-from ..patrol.simulate import LOCALES
-from . import survey
 
 
 @click.command("simulate")
@@ -20,13 +17,15 @@ from . import survey
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="最后一天（YYYY-MM-DD）。")
 @click.option("--projects", help="逗号分隔的项目代号（默认：所有在用项目）。")
 @click.option("--seed", type=int, default=1, show_default=True, help="种子相同，回复相同。")
-@click.option("--locale", type=click.Choice(LOCALES), default="zh-CN", show_default=True,
-              help="时间和时间戳列按哪种导出格式写。")
+@locale_option()
 @click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="写入的 CSV 文件。")
 @STANDARDS_OPTION
 def simulate(start, end, projects, seed, locale, out_path, standards_dir):
     """写出模拟的客户满意度问卷回复（回复表格的 CSV 导出，供演示和测试）。"""
+    from ...standards import require_standards   # loaded when it runs: `handbook --help` lists it
+    from . import survey
+
     standards = require_standards(standards_dir, instruments=cli_instruments())
     survey.questionnaire(standards)   # an error when methods.yaml has none
     chosen = [standards.find_project(p) for p in projects.split(",") if p.strip()] if projects else None

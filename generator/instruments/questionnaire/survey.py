@@ -43,31 +43,6 @@ from ...templating import render
 from ..patrol.simulate import TIMESTAMP_TITLES as EXPORT_TIMESTAMP_TITLES
 from ..patrol.simulate import format_cell
 
-# The questionnaire's store tables (CustomerQuestionnaire.store_schema): no owner data beyond the typed
-# comment. Version 1, as ingest/store.py's migration 2 made them up to d40fcfb.
-STORE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS survey_responses (
-    id            TEXT PRIMARY KEY,         -- hash of submission time, project, answers and comment
-    survey        TEXT NOT NULL,            -- questionnaire id
-    source_id     INTEGER NOT NULL REFERENCES sources(id),
-    row_number    INTEGER NOT NULL,
-    raw_row_id    INTEGER NOT NULL REFERENCES raw_rows(id),   -- the mapped cells only
-    submitted_at  TEXT NOT NULL,
-    project       TEXT NOT NULL,
-    form_version  TEXT NOT NULL,
-    comment       TEXT NOT NULL,            -- as typed ('' when none): nothing else about the owner is kept
-    first_seen_at TEXT NOT NULL,
-    gone_at       TEXT
-);
-CREATE TABLE IF NOT EXISTS survey_answers (
-    response_id TEXT NOT NULL REFERENCES survey_responses(id),
-    question    TEXT NOT NULL,
-    value       INTEGER NOT NULL,
-    PRIMARY KEY (response_id, question)
-);
-CREATE INDEX IF NOT EXISTS survey_by_project ON survey_responses (project, submitted_at);
-"""
-
 COMMENT = "comment"
 FILLED = "filled"
 FILLED_TITLE = "填写日期"
