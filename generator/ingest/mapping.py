@@ -86,7 +86,7 @@ def short(value: object, limit: int = 60) -> str:
 _SPACES = re.compile(r"\s+")
 _NORMED: dict[str, str] = {}     # answers repeat a handful of labels: normalise each text once
 _CLEAN: set[str] = set()         # cell texts that passed `_check_cell`
-_CACHE_MAX = 200_000
+_CACHE_MAX = 20_000        # bounded: a long file does not grow memory
 
 
 def norm(text: object) -> str:

@@ -105,7 +105,7 @@ def parse_date(value, source_tz: dt.tzinfo) -> dt.date:
         day = _DATES.get(key)
         if day is None:   # a date column repeats a few hundred texts: parse each once
             day = _parse_text(value, source_tz)[0].date()
-            if len(_DATES) > 100_000:
+            if len(_DATES) > 20_000:
                 _DATES.clear()
             _DATES[key] = day
         return day
