@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import pickle
 import sqlite3
@@ -214,7 +215,7 @@ _dumps = json_encoder(separators=(",", ":"))
 _sorted_dumps = json_encoder(sort_keys=True)
 _raw_dumps = json_encoder(default=_json_default)
 _ENCODED: dict[tuple, str] = {}    # answer sets repeat a lot: encode each once (bounded: memory stays flat)
-_ENCODED_MAX = 20_000
+_ENCODED_MAX = 1024
 
 
 def _encoded(value: dict) -> str:
@@ -253,13 +254,8 @@ def _normalise_row(row: _Row, cells: list, columns: ColumnMap, vocab: Vocabulary
 
 
 def _batches(rows: Iterable, size: int):
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, size)):
         yield batch
 
 
@@ -327,9 +323,14 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
             row.cells = cells
         else:
             _normalise_row(row, cells, columns, vocab, source_tz)
-    w.append_raw_rows(sid, hid, [r for r in raws if r[1] not in hits], src.fetched_at)
+    raws = [r for r in raws if r[1] not in hits]
+    last = w.last_raw_id()
+    if w.append_raw_rows(sid, hid, raws, src.fetched_at) == len(rows) and w.last_raw_id() == last + len(rows):
+        # each stored now, under the next ids (SQLite gives a new row the largest id + 1)
+        raw_ids = {raw_hash: last + k for k, (_, raw_hash, _) in enumerate(raws, 1)}
+    else:
+        raw_ids = w.raw_ids_of(sid, hid, list({r.raw_hash: None for r in rows}))
     del raws
-    raw_ids = w.raw_ids_of(sid, hid, list({r.raw_hash: None for r in rows}))
     hashes = list({r.content_hash: None for r in rows if not r.rejected})
     found = w.by_content(run.checklist, hashes) if hashes else {}
     pended = w.pending_by_content(run.checklist, hashes) if run.pending and hashes else {}

@@ -1,0 +1,131 @@
+"""Ingest against the tool a user would pick instead (issue 17, target 2), side by side in one run.
+
+`handbook ingest --file` of the year's CSV into an empty store, and `sqlite-utils insert store.db
+responses year.csv --csv` of the same file into an empty database, each as a child process, alternately
+(ours, theirs, ours, theirs, …) so that the machine's load falls on both alike. Each child's CPU time
+(user + system) and peak RSS come from `os.wait4`, which reports that child alone. Memory flatness: the same
+ingest of a file holding only the first third of the projects' rows (the year of 100 projects when the
+bench runs at 300) against the whole year.
+
+sqlite-utils is a bench-only extra (`pip install -e '.[bench]'`, which `make bench` runs).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Child:
+    """One child process: wall and CPU seconds, peak resident memory in bytes."""
+
+    wall: float
+    cpu: float
+    rss: int
+
+
+def run_child(argv: list[str], cwd: Path) -> Child:
+    """Run `argv` and measure it alone (os.wait4 gives the child's own rusage); fails loudly on an error."""
+    t0 = time.perf_counter()
+    child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - t0
+    child.stderr.close()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(argv)} failed:\n{err.decode(errors='replace')}")
+    return Child(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
+
+
+def sqlite_utils_bin(handbook: Path) -> Path:
+    """The sqlite-utils of the bench's environment (next to `handbook`), else the one on PATH."""
+    beside = handbook.parent / "sqlite-utils"
+    found = beside if beside.exists() else shutil.which("sqlite-utils")
+    if not found:
+        raise SystemExit("bench: sqlite-utils is missing; install the bench extra: pip install -e '.[bench]'")
+    return Path(found)
+
+
+def first_projects_csv(year_csv: Path, dest: Path, projects: set[str]) -> int:
+    """The year's CSV cut to the rows of `projects` (by the 项目 column's project name); returns rows kept."""
+    kept = 0
+    with open(year_csv, newline="", encoding="utf-8") as f, open(dest, "w", newline="", encoding="utf-8") as out:
+        rows, writer = csv.reader(f), csv.writer(out)
+        header = next(rows)
+        writer.writerow(header)
+        column = header.index("项目")
+        for row in rows:
+            if row[column] in projects:
+                writer.writerow(row)
+                kept += 1
+    return kept
+
+
+def _drop(path: Path) -> None:
+    for p in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal")):
+        p.unlink(missing_ok=True)
+
+
+def measure(handbook: Path, year_csv: Path, common: list[str], work: Path, reps: int) -> tuple[list[Child], list[Child]]:
+    """(ours, sqlite-utils'): `reps` runs each of the two loads of the same file, alternately."""
+    peer = sqlite_utils_bin(handbook)
+    ours, theirs = [], []
+    ours_db, peer_db = work / "peer-ours.sqlite", work / "peer-sqlite-utils.db"
+    for _ in range(reps):
+        _drop(ours_db)
+        ours.append(run_child([str(handbook), "ingest", "--file", str(year_csv), "--db", str(ours_db), *common], work))
+        _drop(peer_db)
+        theirs.append(run_child([str(peer), "insert", str(peer_db), "responses", str(year_csv), "--csv"], work))
+    _drop(ours_db)
+    _drop(peer_db)
+    return ours, theirs
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def figures(handbook: Path, year_csv: Path, small_csv: Path | None, common: list[str], work: Path, reps: int,
+            projects: int, small_projects: int, Figure) -> dict:
+    """The bench's figures for target 2: CPU and peak RSS against sqlite-utils, and memory flatness."""
+    ours, theirs = measure(handbook, year_csv, common, work, reps)
+    cpu_ratio = median(c.cpu for c in ours) / median(c.cpu for c in theirs)
+    rss_ours, rss_theirs = median(c.rss for c in ours), median(c.rss for c in theirs)
+    rss_ratio = rss_ours / rss_theirs
+    mib = 2 ** 20
+    out = {
+        "peer_cpu": Figure(
+            "CPU time (user + system) of `handbook ingest --file` of the year into an empty store, against "
+            "`sqlite-utils insert … --csv` of the same file",
+            f"{median(c.cpu for c in ours):.1f} s vs {median(c.cpu for c in theirs):.1f} s = {cpu_ratio:.2f}× "
+            f"(wall {median(c.wall for c in ours):.1f} s vs {median(c.wall for c in theirs):.1f} s)",
+            "≤ 1.0× sqlite-utils", cpu_ratio <= 1.0, samples=[c.cpu for c in ours]),
+        "peer_rss": Figure(
+            "peak RSS of the same two loads",
+            f"{rss_ours / mib:.0f} MiB vs {rss_theirs / mib:.0f} MiB = {rss_ratio:.2f}×",
+            "≤ 2× sqlite-utils", rss_ratio <= 2.0),
+    }
+    out["peer_cpu_sqlite_utils"] = Figure("of which sqlite-utils' runs (CPU seconds)",
+                                          f"{median(c.cpu for c in theirs):.1f} s", samples=[c.cpu for c in theirs])
+    if small_csv is not None:
+        small, small_db = [], work / "peer-small.sqlite"
+        for _ in range(reps):
+            _drop(small_db)
+            small.append(run_child([str(handbook), "ingest", "--file", str(small_csv), "--db", str(small_db), *common],
+                                   work))
+        _drop(small_db)
+        rss_small = median(c.rss for c in small)
+        flat = rss_ours / rss_small
+        out["peer_flat"] = Figure(
+            f"peak RSS of the ingest at {projects} projects against {small_projects} projects (the same year cut "
+            f"to the first {small_projects} projects' rows)",
+            f"{rss_ours / mib:.0f} MiB vs {rss_small / mib:.0f} MiB = {flat:.2f}×", "≤ 1.2×", flat <= 1.2)
+    return out
