@@ -53,7 +53,7 @@ def decode(data: bytes, name: str = "file") -> tuple[str, str]:
     raise error("ingest_file_encoding", path=name)
 
 
-def sniff(path: Path, block: int = 1 << 20) -> tuple[str, int]:
+def sniff(path: Path, block: int = 1 << 16) -> tuple[str, int]:
     """(encoding, bytes to read) of a CSV export, decoding it a block at a time (never the whole file in
     memory): as `decode` picks them, the bytes to read leaving out a last character cut short."""
     with open(path, "rb") as f:

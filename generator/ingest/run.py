@@ -215,7 +215,7 @@ _dumps = json_encoder(separators=(",", ":"))
 _sorted_dumps = json_encoder(sort_keys=True)
 _raw_dumps = json_encoder(default=_json_default)
 _ENCODED: dict[tuple, str] = {}    # answer sets repeat a lot: encode each once (bounded: memory stays flat)
-_ENCODED_MAX = 1024
+_ENCODED_MAX = 256
 
 
 def _encoded(value: dict) -> str:
