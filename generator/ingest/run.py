@@ -4,6 +4,12 @@ Everything happens inside one SQLite transaction taken before reading, so a run
 that fails or is killed leaves the store exactly as it was, and two runs cannot
 interleave. `dry_run` does the same work on an in-memory copy and discards it.
 
+Rows are streamed: each batch of WRITE_BATCH rows is mapped, checked, matched and
+written before the next is read (a file is read as the batches ask for it), so memory
+does not grow with the file; what matching needs of earlier rows is asked of the
+store, where this run's writes already are, and of temporary tables. The refusals
+below are decided from the counts once every source is read, before the commit.
+
 A source is refused, and with it the whole run, when its header lacks an item column of
 the form version its rows were answered on (or belongs to another checklist), and when it
 would flag as gone every stored row it gave before (an emptied export) or more than half

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 from ..errors import HandbookError, StoreBusy, StoreError
 from ..inspection import Inspection
 from ..messages import one_line
-from .identity import Stored
 
 DEFAULT_STORE = Path("data/inspections.sqlite")
 SCHEMA_VERSION = 5
@@ -603,23 +602,6 @@ class StoreWriter:
         return dict(self.conn.execute("SELECT hash, id FROM raw_rows WHERE source_id = ? AND header_id = ?",
                                       (source_id, header_id)))
 
-    def known_rows(self, source_id: int, header_id: int) -> dict[str, tuple[str, tuple, str]]:
-        """{raw hash: (content hash, key, form version)} of the raw rows from this source and header that are
-        some inspection's current version: a row fetched again with the same cells is that version."""
-        out = {}
-        if self.conn.execute("SELECT 1 FROM raw_rows WHERE source_id = ? AND header_id = ? LIMIT 1",
-                             (source_id, header_id)).fetchone() is None:
-            return out   # a new source (or header): nothing stored from it
-        dates: dict[str, dt.date] = {}
-        for raw_hash, content_hash, project, role, inspector, date, form_version in self.conn.execute("""
-                SELECT r.hash, v.content_hash, v.project, v.role, v.inspector, v.date, v.form_version
-                FROM raw_rows r JOIN versions v ON v.raw_row_id = r.id
-                JOIN inspections i ON i.id = v.inspection_id AND i.current_version = v.version
-                WHERE r.source_id = ? AND r.header_id = ?""", (source_id, header_id)):
-            day = dates.get(date) or dates.setdefault(date, dt.date.fromisoformat(date))
-            out[raw_hash] = (content_hash, (project, role, inspector, day), form_version)
-        return out
-
     # ---- streaming a source: what matching needs lives in the run's temporary tables, not in memory
 
     def max_inspection_rowid(self) -> int:
@@ -769,46 +751,6 @@ class StoreWriter:
             out.update(r[0] for r in self.conn.execute(
                 f"SELECT id FROM inspections WHERE id IN ({','.join('?' * len(chunk))})", chunk))
         return out
-
-    def stored(self, checklist: str, source_ids: list[int] = (), hashes=None) -> tuple[list, dict]:
-        """The stored inspections of the checklist that fetched rows can match, and their placement.
-
-        With `hashes` (content hashes of the rows read), only those from the sources read or with one of
-        those hashes; without, all. Placement: inspection id -> (source id, row number, current version,
-        gone_at)."""
-        select = """SELECT i.rowid, i.id, s.key, i.row_number, v.content_hash, v.project, v.role, v.inspector,
-                           v.date, i.gone_at, i.source_id, i.current_version
-                    FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
-                    JOIN sources s ON s.id = i.source_id {join} WHERE i.checklist = ?"""
-        if hashes is None:
-            found = self.conn.execute(select.format(join=""), (checklist,)).fetchall()
-        else:
-            marks = ",".join("?" * len(source_ids))
-            found = []
-            if source_ids:
-                found += self.conn.execute(select.format(join="") + f" AND i.source_id IN ({marks})",
-                                           (checklist, *source_ids)).fetchall()
-            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS fetched_hashes (hash TEXT PRIMARY KEY)")
-            self.conn.execute("DELETE FROM temp.fetched_hashes")
-            self.conn.executemany("INSERT OR IGNORE INTO temp.fetched_hashes VALUES (?)", ((h,) for h in hashes))
-            # from the hashes read, through the index on content hashes (not a scan of every inspection)
-            found += self.conn.execute(f"""
-                SELECT i.rowid, i.id, s.key, i.row_number, v.content_hash, v.project, v.role, v.inspector,
-                       v.date, i.gone_at, i.source_id, i.current_version
-                FROM temp.fetched_hashes f CROSS JOIN versions v ON v.content_hash = f.hash
-                CROSS JOIN inspections i ON i.id = v.inspection_id AND i.current_version = v.version
-                JOIN sources s ON s.id = i.source_id
-                WHERE i.checklist = ? {f"AND i.source_id NOT IN ({marks})" if source_ids else ""}""",
-                (checklist, *source_ids)).fetchall()
-            self.conn.execute("DELETE FROM temp.fetched_hashes")
-            found.sort()   # in the store's order, as a whole-table read gives them
-        dates: dict[str, dt.date] = {}
-        stored, placement = [], {}
-        for _, iid, key, row, h, project, role, inspector, date, gone, sid, version in found:
-            day = dates.get(date) or dates.setdefault(date, dt.date.fromisoformat(date))
-            stored.append(Stored(iid, key, row, h, (project, role, inspector, day), gone is not None))
-            placement[iid] = (sid, row, version, gone)
-        return stored, placement
 
     def add_inspections(self, rows: list[tuple]) -> None:
         """rows: (id, checklist, source_id, row_number, current_version, first_seen_at)."""
