@@ -3,7 +3,8 @@
 `handbook ingest --file` of the year's CSV into an empty store, and `sqlite-utils insert store.db
 responses year.csv --csv` of the same file into an empty database, each as a child process, alternately
 (ours, theirs, ours, theirs, …) so that the machine's load falls on both alike. Each child's CPU time
-(user + system) and peak RSS come from `os.wait4`, which reports that child alone. Memory flatness: the same
+(user + system) and peak RSS come from `os.wait4`, which reports that child alone, in a small launcher
+process (a child started by the bench itself would report at least the bench's own size). Memory flatness: the same
 ingest of a file holding only the first third of the projects' rows (the year of 100 projects when the
 bench runs at 300) against the whole year.
 
@@ -13,36 +14,66 @@ sqlite-utils is a bench-only extra (`pip install -e '.[bench]'`, which `make ben
 from __future__ import annotations
 
 import csv
-import os
+import json
 import shutil
 import statistics
 import subprocess
-import time
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 
 @dataclass
 class Child:
-    """One child process: wall and CPU seconds, peak resident memory in bytes."""
+    """One child process: wall and CPU seconds, peak resident memory in bytes, its output."""
 
     wall: float
     cpu: float
     rss: int
+    out: bytes = b""
+
+
+# Linux counts a child's peak RSS from the memory of the process it was forked (or vforked) from: at exec
+# the old address space's high-water mark goes into the child's ru_maxrss. Children started by the bench
+# (which holds a year of simulated rows) would all report at least the bench's own size; they are started
+# by this small launcher instead, itself started before the bench grows.
+_LAUNCHER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    job = json.loads(line)
+    with open(job["out"], "wb") as out, open(job["err"], "wb") as err:
+        t0 = time.perf_counter()
+        child = subprocess.Popen(job["argv"], cwd=job["cwd"], stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    print(json.dumps([time.perf_counter() - t0, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024,
+                      child.returncode]), flush=True)
+"""
+_launcher: subprocess.Popen | None = None
+
+
+def start_launcher() -> None:
+    """Start the launcher while the bench is still small (call first thing)."""
+    global _launcher
+    if _launcher is None:
+        _launcher = subprocess.Popen([sys.executable, "-S", "-c", _LAUNCHER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
 
 
 def run_child(argv: list[str], cwd: Path) -> Child:
-    """Run `argv` and measure it alone (os.wait4 gives the child's own rusage); fails loudly on an error."""
-    t0 = time.perf_counter()
-    child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - t0
-    child.stderr.close()
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(argv)} failed:\n{err.decode(errors='replace')}")
-    return Child(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
+    """Run `argv` and measure it alone (os.wait4 in the launcher gives the child's own rusage); fails loudly
+    on an error."""
+    start_launcher()
+    with tempfile.TemporaryDirectory() as tmp:
+        out, err = Path(tmp) / "out", Path(tmp) / "err"
+        _launcher.stdin.write(json.dumps({"argv": [str(a) for a in argv], "cwd": str(cwd), "out": str(out),
+                                          "err": str(err)}) + "\n")
+        _launcher.stdin.flush()
+        wall, cpu, rss, code = json.loads(_launcher.stdout.readline())
+        if code != 0:
+            raise SystemExit(f"bench: {' '.join(map(str, argv))} failed:\n{err.read_text(errors='replace')}")
+        return Child(wall, cpu, rss, out.read_bytes())
 
 
 def sqlite_utils_bin(handbook: Path) -> Path:

@@ -175,21 +175,9 @@ def sqlite_floor(path: Path, db: Path) -> int:
 
 
 def run_cli(args: list[str], cwd: Path) -> tuple[float, int, dict]:
-    """Run `handbook …` as a child; (wall seconds, its own peak RSS bytes (os.wait4), JSON report)."""
-    import tempfile
-
-    with tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        child = subprocess.Popen([str(HANDBOOK), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=err)
-        out = child.stdout.read()
-        child.stdout.close()
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - t0
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            err.seek(0)
-            raise SystemExit(f"bench: handbook {' '.join(args)} failed:\n{err.read().decode()}")
-    return seconds, usage.ru_maxrss * 1024, json.loads(out)
+    """Run `handbook …` as a child; (wall seconds, its own peak RSS bytes, JSON report): see ingest_peer."""
+    child = ingest_peer.run_child([str(HANDBOOK), *args], cwd)
+    return child.wall, child.rss, json.loads(child.out)
 
 
 def drop_store(path: Path) -> None:
@@ -228,6 +216,7 @@ def bench(args) -> dict:
     loads = [loadavg()]
     t_start = time.perf_counter()
 
+    ingest_peer.start_launcher()   # children are measured from a small process (see ingest_peer)
     compileall.compile_dir(ROOT / "generator", quiet=1)   # the children read bytecode, as an installed tool does
     std_dir = company_standards(work / "standards", args.projects)
     standards = require_standards(std_dir, instruments=INSTRUMENTS)
