@@ -634,6 +634,8 @@ class StoreWriter:
         """Gather the source's inspections stored before the run (edits are matched among them, and those no
         row claims are gone); False when it had none."""
         self._match_tables()
+        if self.conn.execute("SELECT 1 FROM inspections WHERE source_id = ? LIMIT 1", (source_id,)).fetchone() is None:
+            return False
         return self.conn.execute("""
             INSERT INTO temp.run_pool SELECT i.id, i.rowid, i.source_id, i.row_number, v.project, v.role,
                                              v.inspector, v.date
@@ -645,6 +647,9 @@ class StoreWriter:
         """Gather the raw rows stored from the source and header that are some inspection's current version
         (a row fetched again with the same cells is that version); False when there are none."""
         self._match_tables()
+        if self.conn.execute("SELECT 1 FROM raw_rows WHERE source_id = ? AND header_id = ? LIMIT 1",
+                             (source_id, header_id)).fetchone() is None:
+            return False   # a new source (or header): nothing stored from it (and no scan of every version)
         return self.conn.execute("""
             INSERT OR IGNORE INTO temp.run_known
             SELECT r.source_id, r.header_id, r.hash, v.content_hash, v.project, v.role, v.inspector, v.date,
