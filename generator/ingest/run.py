@@ -684,7 +684,7 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         runs = {c: _Checklist(c, vocab, max_rowid) for c, vocab in vocabs.items()}
         read: list[_Source] = []
         other_tables: list[tuple[Table, SourceReport]] = []   # forms of the other methods
-        done = [0, 0]    # rows written, rows in all (0: not known while files stream)
+        done = [0, 0]    # a source's rows written, and in all (0: not known while a file streams)
         for ref in sources:
             t0 = time.monotonic()
             table = _fetch(ref, credentials=credentials, endpoint=endpoint, chunk_rows=chunk_rows,
@@ -702,7 +702,7 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
                 other_tables.append((table, sr))
                 sr.seconds = time.monotonic() - t0
                 continue
-            done[1] = done[0] + len(table.rows) if isinstance(table.rows, list) else 0
+            done[:] = [0, len(table.rows) if isinstance(table.rows, list) else 0]   # the source's rows
             read.append(_stream(writer, runs[ref.checklist], table, sr, started_at, standards, lock, progress, done))
             table.rows = []
             sr.seconds = time.monotonic() - t0
