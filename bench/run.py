@@ -591,7 +591,7 @@ WHY_MISSED = {
                 "parsed, each answer mapped to its findings, the normalised content hashed for identity, and the "
                 "raw row, inspection and version written under their (random) unique keys.",
     "peer_rss": "Ingest's own floor is the interpreter with the standards and every instrument's modules loaded "
-                "(about 43 MiB before the first row), plus an 8 MiB SQLite page cache and one batch of rows.",
+                "(about 43 MiB before the first row), plus a 4 MiB SQLite page cache and one batch of rows.",
     "peer_flat": "Nothing held per row grows with the file: the rows are streamed and matching asks the store.",
     "cycle": "Each project's patrol and spot-check sheets carry its focus list, and the list's counts (findings "
              "in the last four weeks, overdue actions) change nearly every week, so a weekly build renders "
