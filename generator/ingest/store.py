@@ -282,7 +282,8 @@ def connect(path: Path | str, *, wait: float = 5.0, instruments: Sequence = ()) 
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         # A 4 MiB page cache: ingest streams a year's rows through it in one transaction (dirty pages spill to
-        # the file), so memory stays flat; a larger cache (64 MiB was tried) did not make the run faster.
+        # the file), so memory stays flat; 64 MiB did not make a year's load faster, and a week's into a year's
+        # store about 0.2 s faster (of 1.5 s) at 300 projects.
         conn.execute("PRAGMA cache_size = -4096")
         identify(conn, path, instrument_tables(instruments))   # fails here, not mid-run, on a file that is no store
     except BaseException:
