@@ -55,6 +55,7 @@ check: setup
 
 # Company-scale benchmarks (300 projects × 365 days; about 15 min); rewrites bench/RESULTS.md.
 bench: setup
+	@$(BIN)/pip install -q -e '.[bench]' >>$(LOG) 2>&1 || { tail -n 20 $(LOG); echo "安装基准测试依赖（sqlite-utils）失败（完整输出见 $(LOG)）"; exit 1; }
 	$(BIN)/python bench/run.py
 
 clean:

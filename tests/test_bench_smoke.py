@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import ROOT
 
@@ -33,4 +35,16 @@ def test_bench_writes_every_figure(tmp_path):
     assert re.search(r"weekly pull .*\| \d+ .*\| ≤ 3 \| ✅ met", table)
     assert "**Machine**: " in text and "commit " in text
     assert "## How far one machine goes" in text
+    # the ingest against sqlite-utils (a bench-only extra: measured when installed, said so when not)
+    peer = [row for row in rows if "sqlite-utils" in row or "peak RSS of the same two loads" in row]
+    assert len(peer) >= 2, table
+    if shutil.which("sqlite-utils") or (Path(sys.executable).parent / "sqlite-utils").exists():
+        assert re.search(r"\| [\d.]+ s vs [\d.]+ s = [\d.]+× \(wall [\d.]+ s vs [\d.]+ s\) \| ≤ 1\.0× sqlite-utils \| "
+                         r"(✅ met|❌ not met) \|", table), table
+        assert re.search(r"peak RSS of the same two loads \| \d+ MiB vs \d+ MiB = [\d.]+× \| ≤ 2× sqlite-utils \| "
+                         r"(✅ met|❌ not met) \|", table), table
+        assert re.search(r"peak RSS of the ingest at 3 projects against 1 projects .*\| \d+ MiB vs \d+ MiB = [\d.]+× "
+                         r"\| ≤ 1\.2× \| (✅ met|❌ not met) \|", table), table
+    else:
+        assert "not measured: sqlite-utils is not installed" in table
     assert (tmp_path / "work" / "results.json").is_file()

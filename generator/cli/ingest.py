@@ -29,7 +29,7 @@ class _Bars:
         if not self.enabled or total < self.minimum:
             return
         bar = self.bars.get(label)
-        if bar is None:
+        if bar is None or bar.finished:   # a new bar for the next source's rows
             shown = "写入数据库" if label == "store" else label   # the library's label of the store step
             bar = self.bars[label] = click.progressbar(length=total, label=shown, file=sys.stderr)
             bar.__enter__()

@@ -5,14 +5,20 @@ saves that); UTF-16 with a BOM (Excel's "Unicode text") is read too. Quoted head
 cells may hold line breaks; row numbers count records, as the sheet numbers rows.
 A cell longer than the csv module's field limit is read whole (its row is then
 quarantined as too long), so one odd cell never refuses the whole file.
+
+Rows are read as ingest asks for them (`Table.rows` is then an iterator, read once): the
+encoding is found by decoding the file a block at a time, and a year's export is never in
+memory whole.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import error
 from .table import SourceRef, Table
@@ -33,10 +39,13 @@ def _decode_cut(data: bytes, encoding: str) -> str:
         return data[:exc.start].decode(encoding)
 
 
+def _encodings(head: bytes) -> tuple[str, ...]:
+    return ("utf-16",) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
+
+
 def decode(data: bytes, name: str = "file") -> tuple[str, str]:
     """(text, encoding name) of a CSV export."""
-    encodings = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
-    for encoding in encodings:
+    for encoding in _encodings(data):
         try:
             return _decode_cut(data, encoding), encoding
         except UnicodeDecodeError:
@@ -44,31 +53,85 @@ def decode(data: bytes, name: str = "file") -> tuple[str, str]:
     raise error("ingest_file_encoding", path=name)
 
 
+def sniff(path: Path, block: int = 1 << 16) -> tuple[str, int]:
+    """(encoding, bytes to read) of a CSV export, decoding it a block at a time (never the whole file in
+    memory): as `decode` picks them, the bytes to read leaving out a last character cut short."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    size = path.stat().st_size
+    for encoding in _encodings(head):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as f:
+                while data := f.read(block):
+                    decoder.decode(data)
+        except UnicodeDecodeError:
+            continue
+        left = decoder.getstate()[0]   # a character begun at the end of the file and never finished
+        if not left:
+            return encoding, size
+        if len(left) <= 3:
+            return encoding, size - len(left)
+    raise error("ingest_file_encoding", path=str(path))
+
+
+class _Head(io.RawIOBase):
+    """The first `size` bytes of a binary file."""
+
+    def __init__(self, raw, size: int):
+        self.raw, self.left = raw, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = min(len(buffer), self.left)
+        if n <= 0:
+            return 0
+        got = self.raw.readinto(memoryview(buffer)[:n])
+        self.left -= got
+        return got
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def _text_stream(path: Path, encoding: str, size: int):
+    raw = open(path, "rb")
+    return io.TextIOWrapper(io.BufferedReader(_Head(raw, size)), encoding=encoding, newline="")
+
+
 def _delimiter(text: str) -> str:
     first = text.split("\n", 1)[0]
     return "\t" if first.count("\t") > first.count(",") else ","
 
 
+def _csv_records(path: Path, encoding: str, size: int):
+    """The file's records, one at a time (the file is read as they are asked for)."""
+    with _text_stream(path, encoding, size) as f:   # the first line picks the delimiter
+        first = ""
+        while "\n" not in first and (more := f.read(1 << 16)):
+            first += more
+    with _text_stream(path, encoding, size) as f:
+        reader = csv.reader(f, delimiter=_delimiter(first))
+        limit = csv.field_size_limit()
+        csv.field_size_limit(max(limit, size + 1))   # no field is longer than the file: read every cell
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise error("ingest_file_not_csv", path=path, reason=exc) from None
+        finally:
+            csv.field_size_limit(limit)
+
+
 def read_csv(path: Path, checklist: str) -> Table:
+    """The export's header, and its rows as they are read (a year's file is never in memory at once)."""
     try:
-        data = path.read_bytes()
+        encoding, size = sniff(path)
     except OSError as exc:
         raise error("ingest_file_unreadable", path=path, reason=exc.strerror or exc) from None
-    text, encoding = decode(data, str(path))
-    del data
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    # Answers repeat a handful of labels, names and dates: one string object each keeps a year's
-    # export (hundreds of thousands of rows) in a fraction of the memory.
-    same: dict[str, str] = {}
-    limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, len(text) + 1))   # no field is longer than the text: read every cell
-    try:
-        records = [[same.setdefault(cell, cell) for cell in record] for record in reader]
-    except csv.Error as exc:
-        raise error("ingest_file_not_csv", path=path, reason=exc) from None
-    finally:
-        csv.field_size_limit(limit)
-    return _table(path, checklist, records, notes=[f"encoding {encoding}"])
+    return _table(path, checklist, _csv_records(path, encoding, size), notes=[f"encoding {encoding}"])
 
 
 def read_xlsx(path: Path, checklist: str) -> Table:
@@ -78,13 +141,17 @@ def read_xlsx(path: Path, checklist: str) -> Table:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise error("ingest_file_not_xlsx", path=path, reason=type(exc).__name__) from None
-    try:
-        sheets = book.worksheets
-        chosen = next((ws for ws in sheets if ws.title.lower().startswith(RESPONSE_SHEET_PREFIXES)), sheets[0])
-        records = [list(row) for row in chosen.iter_rows(values_only=True)]
-    finally:
-        book.close()
-    return _table(path, checklist, records, title=chosen.title)
+    sheets = book.worksheets
+    chosen = next((ws for ws in sheets if ws.title.lower().startswith(RESPONSE_SHEET_PREFIXES)), sheets[0])
+
+    def records():
+        try:
+            for row in chosen.iter_rows(values_only=True):
+                yield list(row)
+        finally:
+            book.close()
+
+    return _table(path, checklist, records(), title=chosen.title)
 
 
 def _blank(row: list) -> bool:
@@ -94,13 +161,15 @@ def _blank(row: list) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 
-def _table(path: Path, checklist: str, records: list[list], title: str = "", notes=None) -> Table:
+def _table(path: Path, checklist: str, records: Iterator[list], title: str = "", notes=None) -> Table:
+    """A table whose rows are read as they are asked for (once): header from the first record."""
     source = SourceRef(checklist, "file", path.name, path=str(path))
     now = dt.datetime.now(dt.timezone.utc)
-    if not records:
+    first = next(records, None)
+    if first is None:
         return Table(source, [], [], now, title=title, notes=notes or [])
-    header = ["" if v is None else str(v) for v in records[0]]
-    rows = [(n, row) for n, row in enumerate(records[1:], start=2) if not _blank(row)]
+    header = ["" if v is None else str(v) for v in first]
+    rows = ((n, row) for n, row in enumerate(records, start=2) if not _blank(row))
     return Table(source, header, rows, now, title=title or path.name, notes=notes or [])
 
 

@@ -16,82 +16,9 @@ checklist in this order:
 
 Stored inspections from the sources read that no row matched are gone from the
 source: they stay in the store, flagged, and come back if the row reappears.
+
+`run.py` applies this rule a batch of rows at a time (`_stream`, `_settle`): step 1 as each
+row is read (content hashes are unique within a run, so the order of rows does not change it),
+step 2 once every row of the checklist's sources is read, asking the store and the run's
+temporary tables (`StoreWriter.by_content`, `pool_candidates`) instead of holding the rows.
 """
-
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-
-
-@dataclass
-class Stored:
-    id: str
-    source_key: str
-    row_number: int
-    content_hash: str
-    key: tuple
-    gone: bool = False
-
-
-@dataclass
-class Fetched:
-    row_number: int
-    content_hash: str
-    key: tuple
-
-
-@dataclass
-class Matches:
-    """Outcome per source: row number -> (outcome, inspection id or None for new)."""
-
-    rows: dict[str, dict[int, tuple[str, str | None]]] = field(default_factory=dict)
-    gone: dict[str, list[str]] = field(default_factory=dict)      # source key -> inspection ids
-
-
-def match(stored: list[Stored], fetched: dict[str, list[Fetched]]) -> Matches:
-    """Match every fetched row (by source, in sheet order) to a stored inspection or none."""
-    result = Matches({source: {} for source in fetched})
-    claimed: set[str] = set()
-    by_hash: dict[str, list[Stored]] = {}
-    for s in stored:
-        by_hash.setdefault(s.content_hash, []).append(s)
-    matched_to: dict[str, dict[int, Stored]] = {source: {} for source in fetched}
-
-    # 1. identical content, anywhere
-    for source, rows in fetched.items():
-        for row in rows:
-            for s in by_hash.get(row.content_hash, ()):
-                if s.id not in claimed:
-                    claimed.add(s.id)
-                    result.rows[source][row.row_number] = ("unchanged", s.id)
-                    matched_to[source][row.row_number] = s
-                    break
-
-    # 2. edits in place: same source, same who/where/when, preferring the same relative position
-    for source, rows in fetched.items():
-        pool: dict[tuple, list[Stored]] = {}
-        for s in stored:
-            if s.source_key == source and s.id not in claimed:
-                pool.setdefault(s.key, []).append(s)
-        anchor_row, anchor_prev = 1, 1          # the header row anchors the top
-        for row in rows:
-            hit = matched_to[source].get(row.row_number)
-            if hit is None:
-                candidates = [s for s in pool.get(row.key, ()) if s.id not in claimed]
-                if candidates:
-                    expected = anchor_prev + (row.row_number - anchor_row)
-                    hit = min(candidates, key=lambda s: (s.row_number != expected,
-                                                         abs(s.row_number - expected), s.row_number))
-                    claimed.add(hit.id)
-                    result.rows[source][row.row_number] = ("edited", hit.id)
-                else:
-                    result.rows[source][row.row_number] = ("new", None)
-                    continue
-            if hit.source_key == source:
-                anchor_row, anchor_prev = row.row_number, hit.row_number
-
-    # 3. what no row claimed is gone from its source (when that source was read)
-    for s in stored:
-        if s.id not in claimed and s.source_key in fetched and not s.gone:
-            result.gone.setdefault(s.source_key, []).append(s.id)
-    return result

@@ -85,8 +85,7 @@ def short(value: object, limit: int = 60) -> str:
 
 _SPACES = re.compile(r"\s+")
 _NORMED: dict[str, str] = {}     # answers repeat a handful of labels: normalise each text once
-_CLEAN: set[str] = set()         # cell texts that passed `_check_cell`
-_CACHE_MAX = 200_000
+_CACHE_MAX = 4096          # bounded: a long file does not grow memory
 
 
 def norm(text: object) -> str:
@@ -433,11 +432,9 @@ def _build_answer_table(version: FormVersion | None, form: LockedForm) -> dict[s
 def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.tzinfo) -> Normalised:
     """One response row as a `Normalised` response, or `Rejected` with the reason."""
     texts = {i: (v.strip() if type(v) is str else _text(v)) for i, v in enumerate(cells)}
-    for value in texts.values():
-        if value not in _CLEAN:
+    if max(map(len, texts.values()), default=0) > MAX_CELL:
+        for value in texts.values():
             _check_cell(value)
-            if len(_CLEAN) < _CACHE_MAX and len(value) < 100:
-                _CLEAN.add(value)
     get = columns.__dict__.get("_by_target")
     if get is None:  # the same for every row of a table
         get = columns.__dict__["_by_target"] = {t.kind + ":" + t.key: i for i, t in columns.targets.items()}

@@ -4,6 +4,12 @@ Everything happens inside one SQLite transaction taken before reading, so a run
 that fails or is killed leaves the store exactly as it was, and two runs cannot
 interleave. `dry_run` does the same work on an in-memory copy and discards it.
 
+Rows are streamed: each batch of WRITE_BATCH rows is mapped, checked, matched and
+written before the next is read (a file is read as the batches ask for it), so memory
+does not grow with the file; what matching needs of earlier rows is asked of the
+store, where this run's writes already are, and of temporary tables. The refusals
+below are decided from the counts once every source is read, before the commit.
+
 A source is refused, and with it the whole run, when its header lacks an item column of
 the form version its rows were answered on (or belongs to another checklist), and when it
 would flag as gone every stored row it gave before (an emptied export) or more than half
@@ -14,19 +20,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
+import pickle
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import HandbookError, error
 from ..messages import Msg
 from ..forms.lock_file import Lock
 from ..gc_paused import paused
-from . import files, identity, google_sheets as sheets, store
+from . import files, google_sheets as sheets, store
 from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise
 from .table import Progress, SourceRef, Table
 
@@ -164,7 +172,7 @@ def _hash(text: str) -> str:
 
 @dataclass(slots=True)
 class _Row:
-    """One fetched row, reduced to what matching and writing need (its cells are stored at once)."""
+    """One fetched row while its batch is matched and written (only a batch of rows is held at a time)."""
 
     row_number: int
     raw_hash: str
@@ -174,33 +182,53 @@ class _Row:
     sections: list | None = None       # (section, corrected, note)
     added: list | None = None          # (ChecklistColumns name, row to store with the version)
     rejected: Rejected | None = None
+    cells: list | None = None          # kept only on the fast path (normalised after all if a duplicate)
 
 
 @dataclass
-class _Prepared:
+class _Source:
+    """A checklist source while it is read: where it goes in the store and what matching needs of it."""
+
     table: Table
     report: SourceReport
-    rows: list[_Row]
-    unmapped: list[tuple[int, str]]
+    columns: ColumnMap
+    sid: int
+    hid: int
     timezone: str
-    added: tuple = ()                               # the instruments' columns on the form (ChecklistColumns)
-    sid: int = 0
-    raw_ids: dict = field(default_factory=dict)     # raw hash -> raw row id
-    stored_before: int = 0                          # its inspections not gone before the run
+    fetched_at: str
+    stored_before: int = 0      # its inspections not gone before the run
+    pooled: bool = False        # it had inspections before the run: edits and gone rows are looked for
+    known: bool = False         # it had raw rows under this header: rows fetched again are matched by them
+    anchor: tuple = (1, 1)      # (row, stored row) of the last row matched by content to its own inspection
+    pending: int = 0            # rows that may be edits, decided when every source of the checklist is read
+
+
+@dataclass
+class _Checklist:
+    """One checklist's part of a run: its sources in the order read."""
+
+    checklist: str
+    vocab: Vocabulary
+    max_rowid: int                                              # inspections above it are this run's
+    sources: list[_Source] = field(default_factory=list)
+    titles: dict[int, str] = field(default_factory=dict)        # source id -> title (duplicate messages)
+    moved_away: dict[int, int] = field(default_factory=dict)    # source id -> live inspections moved out
+    pending: int = 0
 
 
 # one encoder each (json.dumps with options builds a new encoder per call): the same text as json.dumps
 _dumps = json_encoder(separators=(",", ":"))
 _sorted_dumps = json_encoder(sort_keys=True)
 _raw_dumps = json_encoder(default=_json_default)
-_ENCODED: dict[tuple, str] = {}    # answer sets repeat a lot: encode each once
+_ENCODED: dict[tuple, str] = {}    # answer sets repeat a lot: encode each once (bounded: memory stays flat)
+_ENCODED_MAX = 256
 
 
 def _encoded(value: dict) -> str:
     key = tuple(value.items())
     text = _ENCODED.get(key)
     if text is None:
-        if len(_ENCODED) > 200_000:
+        if len(_ENCODED) > _ENCODED_MAX:
             _ENCODED.clear()
         text = _ENCODED[key] = _dumps(value)
     return text
@@ -220,13 +248,36 @@ def _version_fields(r: Normalised, vocab: Vocabulary) -> tuple[tuple, list, list
     return v, sections, added
 
 
-def _prepare(w: store.StoreWriter, table: Table, vocab: Vocabulary, seen: dict[str, tuple],
-             report: SourceReport, now: str, standards, lock: Lock) -> _Prepared:
-    """Map, check and hash every row, storing the raw cells as it goes (a year's cells never pile up).
+def _normalise_row(row: _Row, cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz) -> None:
+    row.cells = None
+    try:
+        record = normalise(cells, columns, vocab, source_tz)
+        row.content_hash = record.content_hash()
+        row.key = record.key
+        row.version, row.sections, row.added = _version_fields(record, vocab)
+    except Rejected as exc:
+        row.rejected = exc
 
-    A row whose raw cells are those of a stored inspection's current version from this source is
-    that inspection unchanged: it is matched by the stored content hash without normalising it again.
+
+def _batches(rows: Iterable, size: int):
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, size)):
+        yield batch
+
+
+def _stream(w: store.StoreWriter, run: _Checklist, table: Table, report: SourceReport, now: str, standards,
+            lock: Lock, progress: Progress | None, done: list[int]) -> _Source:
+    """Read, map, check, hash, match and write the source's rows a batch at a time, inside the run's
+    transaction: only one batch of rows is in memory, and what matching needs of earlier rows is asked of
+    the store (this run's writes are in it) and of the run's temporary tables.
+
+    Identity (see identity.py): a row with the content of a stored inspection's current version is that
+    inspection, unchanged; a row that is none, from a source read before, whose project, role, inspector
+    and date an inspection of that source has, may be an edit: it waits (in a temporary table) until every
+    row of the checklist's sources is read (`_settle`); any other row is a new inspection. A row whose
+    cells are those of a stored current version from this source is matched without normalising it again.
     """
+    vocab = run.vocab
     columns = map_columns(table.header, vocab)
     source_tz = vocab.timezone
     if table.timezone:
@@ -238,49 +289,210 @@ def _prepare(w: store.StoreWriter, table: Table, vocab: Vocabulary, seen: dict[s
     sid = w.source_id(t.key, t.checklist, t.kind, t.locator, report.title, table.timezone, now)
     header_json = json.dumps(table.header, ensure_ascii=False)
     hid = w.header_id(sid, _hash(header_json), header_json, now)
-    known = w.known_rows(sid, hid)
-    fetched_at = table.fetched_at.isoformat(timespec="seconds")
+    src = _Source(table, report, columns, sid, hid, vocab.timezone.key,
+                  table.fetched_at.isoformat(timespec="seconds"))
+    src.stored_before = w.live_count(sid, run.max_rowid) + run.moved_away.get(sid, 0)
+    if run.max_rowid:
+        src.pooled = w.pool(sid, run.checklist, run.max_rowid)
+        src.known = w.know(sid, hid)
+    run.sources.append(src)
+    run.titles[sid] = table.title
+    read = 0
+    for batch in _batches(table.rows, WRITE_BATCH):
+        read += len(batch)
+        _stream_batch(w, run, src, batch, source_tz, now)
+        done[0] += len(batch)
+        if progress:
+            progress("store", done[0], done[1])
+    report.read = read
+    _check_header(table, columns, vocab, standards, lock, has_rows=read > 0)
+    report.unmapped_columns = [name for _, name in columns.unmapped]
+    w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
+    return src
+
+
+def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: list, source_tz, now: str) -> None:
+    vocab, columns, sid, hid = run.vocab, src.columns, src.sid, src.hid
     dumps, sha = _raw_dumps, hashlib.sha256
     rows: list[_Row] = []
-    fresh: list[tuple] = []
-    for number, cells in table.rows:
+    raws: list[tuple] = []
+    for number, cells in batch:
         raw_json = dumps(cells)
-        raw_hash = sha(raw_json.encode("utf-8")).hexdigest()
-        hit = known.get(raw_hash)
-        if hit is not None and hit[0] not in seen:   # the fast path: unchanged since it was stored
-            row = _Row(number, raw_hash, hit[0], hit[1])
-            seen[hit[0]] = (table.title, number)
+        rows.append(_Row(number, sha(raw_json.encode("utf-8")).hexdigest()))
+        raws.append((number, rows[-1].raw_hash, raw_json))
+    hits = w.known(sid, hid, [r.raw_hash for r in rows]) if src.known else {}
+    for row, (number, cells) in zip(rows, batch):
+        hit = hits.get(row.raw_hash)
+        if hit is not None:   # the fast path: these cells are a stored current version's
+            row.content_hash, row.key = hit[0], hit[1]
             columns.versions_used.add(hit[2])
-            rows.append(row)
+            row.cells = cells
+        else:
+            _normalise_row(row, cells, columns, vocab, source_tz)
+    raws = [r for r in raws if r[1] not in hits]
+    last = w.last_raw_id()
+    if w.append_raw_rows(sid, hid, raws, src.fetched_at) == len(rows) and w.last_raw_id() == last + len(rows):
+        # each stored now, under the next ids (SQLite gives a new row the largest id + 1)
+        raw_ids = {raw_hash: last + k for k, (_, raw_hash, _) in enumerate(raws, 1)}
+    else:
+        raw_ids = w.raw_ids_of(sid, hid, list({r.raw_hash: None for r in rows}))
+    del raws
+    hashes = list({r.content_hash: None for r in rows if not r.rejected})
+    found = w.by_content(run.checklist, hashes) if hashes else {}
+    pended = w.pending_by_content(run.checklist, hashes) if run.pending and hashes else {}
+    pooled = (w.pooled_keys(sid, [r.key for r in rows if not r.rejected
+                                  and not any(x[1] <= run.max_rowid for x in found.get(r.content_hash, ()))])
+              if src.pooled else set())
+    local: dict[str, tuple[str, int]] = {}
+    title = src.table.title
+
+    def first_seen(h: str):
+        """Where this run read a row with content `h` before (None: it did not)."""
+        if h in local:
+            return local[h]
+        for _id, rowid, s, n, _v, _gone, by_title, by_row in found.get(h, ()):
+            if rowid > run.max_rowid:
+                return run.titles.get(s, ""), n
+            if by_title is not None:
+                return by_title, by_row
+        if h in pended:
+            s, n = pended[h]
+            return run.titles.get(s, ""), n
+        return None
+
+    outcome: list[tuple] = []     # (row, kind, stored inspection or None)
+    claims, pending = [], []
+    for row in rows:
+        if row.rejected:
+            outcome.append((row, "", None))
             continue
-        if hit is None:
-            fresh.append((number, raw_hash, raw_json))
-        row = _Row(number, raw_hash)
-        try:
-            record = normalise(cells, columns, vocab, source_tz)
-            row.content_hash = record.content_hash()
-            if row.content_hash in seen:
-                title, first = seen[row.content_hash]
-                raise Rejected("duplicate", f"“{title}”第 {first} 行")
-            seen[row.content_hash] = (table.title, number)
-            row.key = record.key
-            row.version, row.sections, row.added = _version_fields(record, vocab)
-        except Rejected as exc:
-            row.rejected = exc
-        rows.append(row)
-        if len(fresh) >= WRITE_BATCH:
-            w.append_raw_rows(sid, hid, fresh, fetched_at)
-            fresh = []
-    w.append_raw_rows(sid, hid, fresh, fetched_at)
-    del known, fresh
-    _check_header(table, columns, vocab, standards, lock)
-    report.unmapped_columns = [name for _, name in columns.unmapped]
-    prepared = _Prepared(table, report, rows, columns.unmapped, vocab.timezone.key, vocab.added, sid,
-                         w.raw_ids(sid, hid))
-    prepared.stored_before = w.conn.execute(
-        "SELECT count(*) FROM inspections WHERE source_id = ? AND gone_at IS NULL", (sid,)).fetchone()[0]
-    w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
-    return prepared
+        seen = first_seen(row.content_hash)
+        if seen is not None and row.cells is not None:   # a fast-path row seen before: read it in full
+            cells, old = row.cells, row.content_hash
+            _normalise_row(row, cells, columns, vocab, source_tz)
+            if not row.rejected and row.content_hash != old:
+                more = [row.content_hash]
+                found.update(w.by_content(run.checklist, more))
+                if run.pending:
+                    pended.update(w.pending_by_content(run.checklist, more))
+                if src.pooled and not any(x[1] <= run.max_rowid for x in found.get(row.content_hash, ())):
+                    pooled |= w.pooled_keys(sid, [row.key])
+            seen = None if row.rejected else first_seen(row.content_hash)
+        if row.rejected:
+            outcome.append((row, "", None))
+            continue
+        if seen is not None:
+            row.rejected = Rejected("duplicate", f"“{seen[0]}”第 {seen[1]} 行")
+            outcome.append((row, "", None))
+            continue
+        local[row.content_hash] = (title, row.row_number)
+        stored = next((x for x in found.get(row.content_hash, ()) if x[1] <= run.max_rowid), None)
+        if stored is not None:   # 1. the content of a stored inspection: that one, unchanged
+            claims.append((stored[0], title, row.row_number))
+            if stored[2] == sid:
+                src.anchor = (row.row_number, stored[3])
+            elif stored[5] is None:
+                run.moved_away[stored[2]] = run.moved_away.get(stored[2], 0) + 1
+            outcome.append((row, "unchanged", stored))
+        elif row.key in pooled:  # 2. perhaps an edit: decided when every row is read
+            pending.append((run.checklist, sid, row.row_number, raw_ids[row.raw_hash], row.content_hash,
+                            row.key[0], row.key[1], row.key[2], row.key[3].isoformat(), src.anchor[0], src.anchor[1],
+                            pickle.dumps((row.version, row.sections, row.added))))
+            outcome.append((row, "pending", None))
+        else:                    # 3. new
+            outcome.append((row, "new", None))
+    if claims:
+        w.claim(claims)
+    if pending:
+        w.add_pending(pending)
+        src.pending += len(pending)
+        run.pending += len(pending)
+    fresh = [row for row, kind, _ in outcome if kind == "new"]
+    ids = iter(_new_ids([r.content_hash for r in fresh], w))
+    _write_rows(w, run, src, [(row, kind, stored if kind != "new" else next(ids)) for row, kind, stored in outcome],
+                raw_ids, now)
+
+
+def _write_rows(w: store.StoreWriter, run: _Checklist, src: _Source, outcome: list[tuple], raw_ids: dict,
+                now: str) -> None:
+    """Write one batch: (row, kind, what it matched) with kind "" (quarantined), "new" (with its new id),
+    "unchanged" or "edited" (with the stored inspection), "pending" (written later)."""
+    sr, sid, checklist = src.report, src.sid, run.checklist
+    new, moved, versions, sections, quarantine = [], [], [], [], []
+    added: dict[str, list] = {}
+    for row, kind, match in outcome:
+        if kind == "pending":
+            continue
+        raw_id = raw_ids[row.raw_hash]
+        if not kind:
+            sr.quarantined += 1
+            sr.reasons[row.rejected.code] = sr.reasons.get(row.rejected.code, 0) + 1
+            sr.quarantined_rows.append((row.row_number, row.rejected.message))
+            quarantine.append((sid, raw_id, row.row_number, row.rejected.code, row.rejected.message, now))
+            continue
+        if kind == "new":
+            iid, version = match, 1
+            new.append((iid, checklist, sid, row.row_number, 1, now))
+        else:
+            iid, _rowid, old_sid, old_row, version, gone = match[:6]
+            if kind == "edited":
+                version += 1
+                moved.append((sid, row.row_number, version, iid))
+            elif (old_sid, old_row, gone) != (sid, row.row_number, None):
+                moved.append((sid, row.row_number, version, iid))
+        setattr(sr, kind, getattr(sr, kind) + 1)
+        if kind != "unchanged":
+            if row.version is None:   # matched by raw cells, yet not unchanged: cannot happen
+                raise RuntimeError(f"row {row.row_number} of {src.table.source.key} was taken as unchanged too early")
+            v = row.version
+            versions.append((iid, version, raw_id, row.content_hash, src.fetched_at, v[0], src.timezone, *v[1:]))
+            if row.sections:
+                sections.extend((iid, version, *x) for x in row.sections)
+            if row.added:
+                for name, x in row.added:
+                    added.setdefault(name, []).append((iid, version, *x))
+    w.add_inspections(new)
+    w.add_versions(versions, sections)
+    for reader in run.vocab.added:   # after the versions they belong to
+        if reader.name in added:
+            reader.write(w.conn, added[reader.name])
+    w.move_inspections(moved)
+    w.quarantine(quarantine)
+
+
+def _settle(w: store.StoreWriter, run: _Checklist, now: str) -> None:
+    """Once every source of the checklist is read: the rows that may be edits, in sheet order (an edit in
+    place of an inspection of the same source that no row claimed, with the same project, role, inspector
+    and date; when several fit, the one at the same place relative to the nearest matched row above, then
+    the nearest), then the stored inspections of the sources read that no row claimed are gone."""
+    for src in run.sources:
+        if src.pending:
+            last = (0, 0)    # (row, stored row) of the last row matched here as an edit
+            outcome, raw_ids = [], {}
+            for number, raw_id, h, key, a_row, a_prev, payload in w.pending(src.sid):
+                anchor_row, anchor_prev = (a_row, a_prev) if a_row >= last[0] else last
+                row = _Row(number, f"#{number}", h, key)
+                row.version, row.sections, row.added = pickle.loads(payload)
+                raw_ids[row.raw_hash] = raw_id
+                candidates = w.pool_candidates(src.sid, key)
+                if candidates:
+                    expected = anchor_prev + (number - anchor_row)
+                    iid, stored_row, version, gone = min(candidates, key=lambda c: (
+                        c[1] != expected, abs(c[1] - expected), c[1]))
+                    w.claim([(iid, src.table.title, number)])
+                    last = (number, stored_row)
+                    outcome.append((row, "edited", (iid, 0, src.sid, stored_row, version, gone)))
+                else:
+                    outcome.append((row, "new", None))
+            fresh = [row for row, kind, _ in outcome if kind == "new"]
+            ids = iter(_new_ids([r.content_hash for r in fresh], w))
+            outcome = [(row, kind, match if kind != "new" else next(ids)) for row, kind, match in outcome]
+            for start in range(0, len(outcome), WRITE_BATCH):
+                _write_rows(w, run, src, outcome[start:start + WRITE_BATCH], raw_ids, now)
+        if src.pooled:
+            gone = w.unclaimed_live(src.sid)
+            w.mark_gone(gone, now)
+            src.report.gone = len(gone)
 
 
 def source_name(table: Table) -> str:
@@ -335,7 +547,8 @@ def _check_other_form(table: Table, form: str, standards, lock: Lock) -> None:
                     problem=f"它的 {len(have)} 个题目列是检查表条目", other=" 或 --checklist ".join(others))
 
 
-def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards, lock: Lock) -> None:
+def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards, lock: Lock,
+                  has_rows: bool) -> None:
     """Refuse a source whose header lacks an item column of a form version its rows were answered on, or
     whose item columns are another checklist's (the wrong --checklist)."""
     have = columns.items
@@ -344,7 +557,7 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
     other: dict[str, None] = {}    # missing columns that are not items (the timestamp, fields, 已当场纠正 …)
     names = []                     # the lock's versions that ask a missing column
     used = sorted(columns.versions_used)
-    if not used and table.rows:    # no row could be dated (no timestamp column?): the form as it is now
+    if not used and has_rows:      # no row could be dated (no timestamp column?): the form as it is now
         used = [vocab.form.versions[-1].name if vocab.form.versions else ""]
     for name in used:
         version = vocab.version_named(name)
@@ -395,18 +608,17 @@ def _check_deletions(checks: list[tuple[Table, SourceReport, int]]) -> None:
             raise error("ingest_mass_gone", source=source_name(table), gone=sr.gone, stored=before)
 
 
-def _new_ids(rows: list[_Row], taken: set[str], w: store.StoreWriter | None) -> list[str]:
-    """Ids for new inspections: the content hash's start, unless an inspection has that id already
-    (`taken` holds this run's ids; `w` is None when the store held no inspection before the run)."""
-    candidates = [r.content_hash[:20] for r in rows]
-    if w is not None:
-        taken.update(w.existing_ids(candidates))
+def _new_ids(hashes: list[str], w: store.StoreWriter) -> list[str]:
+    """Ids for new inspections: the content hash's start, unless an inspection has that id already (this
+    run's new inspections are in the store as they are written)."""
+    candidates = [h[:20] for h in hashes]
+    taken = w.existing_ids(candidates) if candidates else set()
     out = []
-    for row, candidate in zip(rows, candidates):
+    for h, candidate in zip(hashes, candidates):
         n = 0
-        while candidate in taken or (n and w is not None and w.existing_ids([candidate])):
+        while candidate in taken or (n and w.existing_ids([candidate])):
             n += 1
-            candidate = _hash(f"{row.content_hash}:{n}")[:20]
+            candidate = _hash(f"{h}:{n}")[:20]
         taken.add(candidate)
         out.append(candidate)
     return out
@@ -467,31 +679,36 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
     conn = _open(db_path, dry_run, lock_wait, instruments)
     try:
         store.begin(conn, db_path, instruments)   # the store's tables, and the instruments' own
-        prepared: list[_Prepared] = []
-        other_tables: list[tuple[Table, SourceReport]] = []   # forms of the other methods
-        seen: dict[str, dict[str, tuple]] = {c: {} for c in vocabs}
         writer = store.StoreWriter(conn)
+        max_rowid = writer.max_inspection_rowid()
+        runs = {c: _Checklist(c, vocab, max_rowid) for c, vocab in vocabs.items()}
+        read: list[_Source] = []
+        other_tables: list[tuple[Table, SourceReport]] = []   # forms of the other methods
+        done = [0, 0]    # a source's rows written, and in all (0: not known while a file streams)
         for ref in sources:
             t0 = time.monotonic()
             table = _fetch(ref, credentials=credentials, endpoint=endpoint, chunk_rows=chunk_rows,
                            retry=retry, progress=progress)
-            if any(p.table.source.key == table.source.key for p in prepared):
+            if any(s.table.source.key == table.source.key for s in read):
                 continue  # the same sheet named twice (lock and --sheet)
             if any(t.source.key == table.source.key for t, _ in other_tables):
                 continue
             sr = SourceReport(table.source.label, ref.checklist, table.source.key, table.title or ref.locator,
-                              read=len(table.rows), requests=table.requests)
+                              requests=table.requests)
             if ref.checklist in others:
                 _check_other_form(table, ref.checklist, standards, lock)
+                table.rows = list(table.rows)
+                sr.read = len(table.rows)
                 other_tables.append((table, sr))
                 sr.seconds = time.monotonic() - t0
                 continue
-            prepared.append(_prepare(writer, table, vocabs[ref.checklist], seen[ref.checklist], sr, started_at,
-                                     standards, lock))
-            table.rows = []   # normalised and counted: the cells need not stay in memory for the write
+            done[:] = [0, len(table.rows) if isinstance(table.rows, list) else 0]   # the source's rows
+            read.append(_stream(writer, runs[ref.checklist], table, sr, started_at, standards, lock, progress, done))
+            table.rows = []
             sr.seconds = time.monotonic() - t0
-        _write(writer, prepared, started_at, progress)
-        checks = [(p.table, p.report, p.stored_before) for p in prepared]
+        for run in runs.values():
+            _settle(writer, run, started_at)
+        checks = [(s.table, s.report, s.stored_before) for s in read]
         for table, sr in other_tables:
             instrument = others[sr.checklist]
             before = _stored_other(conn, table.source.key, instrument)
@@ -500,7 +717,7 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         if not accept_deletions:
             _check_deletions(checks)
         report.resolved, report.reopened = writer.settle_quarantine(started_at)
-        report.sources = [p.report for p in prepared] + [sr for _, sr in other_tables]
+        report.sources = [s.report for s in read] + [sr for _, sr in other_tables]
         report.seconds = time.monotonic() - started
         finished_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         store.StoreWriter(conn).log(started_at, finished_at, report.to_dict())
@@ -514,78 +731,3 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         raise
     conn.close()
     return report
-
-
-def _write(w: store.StoreWriter, prepared: list[_Prepared], now: str, progress: Progress | None) -> None:
-    by_checklist: dict[str, list[_Prepared]] = {}
-    for p in prepared:
-        by_checklist.setdefault(p.table.source.checklist, []).append(p)
-    total = sum(len(p.rows) for p in prepared)
-    done = 0
-    taken: set[str] = set()
-    empty = w.conn.execute("SELECT 1 FROM inspections LIMIT 1").fetchone() is None   # a first load
-    for checklist, group in by_checklist.items():
-        fetched = {p.table.source.key: [r for r in p.rows if not r.rejected] for p in group}
-        # only the stored inspections these rows can match: same content, or from the sources read
-        stored, placement = ([], {}) if empty else w.stored(
-            checklist, [p.sid for p in group], {r.content_hash for rows in fetched.values() for r in rows})
-        matches = identity.match(stored, fetched)
-        del stored, fetched
-        for p in group:
-            key, sr, sid, raw_ids = p.table.source.key, p.report, p.sid, p.raw_ids
-            fetched_at = p.table.fetched_at.isoformat(timespec="seconds")
-            outcome = matches.rows.get(key, {})
-            for start in range(0, len(p.rows), WRITE_BATCH):
-                batch = p.rows[start:start + WRITE_BATCH]
-                new, moved, versions, sections, quarantine = [], [], [], [], []
-                added: dict[str, list] = {}
-                fresh = [r for r in batch if not r.rejected and outcome[r.row_number][0] == "new"]
-                ids = iter(_new_ids(fresh, taken, None if empty else w)) if fresh else iter(())
-                for row in batch:
-                    raw_id = raw_ids[row.raw_hash]
-                    if row.rejected:
-                        sr.quarantined += 1
-                        sr.reasons[row.rejected.code] = sr.reasons.get(row.rejected.code, 0) + 1
-                        sr.quarantined_rows.append((row.row_number, row.rejected.message))
-                        quarantine.append((sid, raw_id, row.row_number, row.rejected.code, row.rejected.message,
-                                           now))
-                        continue
-                    kind, iid = outcome[row.row_number]
-                    if kind == "new":
-                        iid = next(ids)
-                        new.append((iid, checklist, sid, row.row_number, 1, now))
-                        version = 1
-                    elif kind == "edited":
-                        version = placement[iid][2] + 1
-                        moved.append((sid, row.row_number, version, iid))
-                    else:
-                        old_sid, old_row, version, gone = placement[iid]
-                        if (old_sid, old_row, gone) != (sid, row.row_number, None):
-                            moved.append((sid, row.row_number, version, iid))
-                    setattr(sr, kind, getattr(sr, kind) + 1)
-                    if kind != "unchanged":
-                        if row.version is None:   # matched by raw cells, yet not unchanged: cannot happen
-                            raise RuntimeError(f"row {row.row_number} of {key} was taken as unchanged too early")
-                        v = row.version
-                        versions.append((iid, version, raw_id, row.content_hash, fetched_at, v[0], p.timezone,
-                                         *v[1:]))
-                        if row.sections:
-                            sections.extend((iid, version, *x) for x in row.sections)
-                        if row.added:
-                            for name, x in row.added:
-                                added.setdefault(name, []).append((iid, version, *x))
-                w.add_inspections(new)
-                w.add_versions(versions, sections)
-                for reader in p.added:   # after the versions they belong to
-                    if reader.name in added:
-                        reader.write(w.conn, added[reader.name])
-                w.move_inspections(moved)
-                w.quarantine(quarantine)
-                for row in batch:
-                    row.version = row.sections = row.added = None   # written: free it
-                done += len(batch)
-                if progress:
-                    progress("store", done, total)
-            gone = matches.gone.get(key, [])
-            w.mark_gone(gone, now)
-            sr.gone = len(gone)

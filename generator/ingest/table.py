@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 # progress(source label, rows done, rows in total); total 0 when unknown
 Progress = Callable[[str, int, int], None]
@@ -48,7 +48,7 @@ class Table:
 
     source: SourceRef
     header: list[str]
-    rows: list[tuple[int, list]]
+    rows: Iterable[tuple[int, list]]   # a list, or (files) an iterator read once by ingest
     fetched_at: dt.datetime
     timezone: str | None = None
     title: str = ""

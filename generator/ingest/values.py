@@ -21,6 +21,7 @@ _DATE = r"(?:(?P<y1>\d{4})[-/.年](?P<m1>\d{1,2})[-/.月](?P<d1>\d{1,2})日?|(?P
 _TIME = (rf"(?:[ T]+(?P<mark1>{_MARK})?\s*(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?::(?P<s>\d{{2}})(?:\.(?P<frac>\d+))?)?"
          rf"\s*(?P<mark2>{_MARK})?\s*(?P<zone>(?:GMT|UTC)(?:[+-]\d{{1,2}}(?::?\d{{2}})?)?|Z|[+-]\d{{2}}:?\d{{2}})?)?")
 _PATTERN = re.compile(rf"^\s*{_DATE}{_TIME}\s*$")
+_NOT_ISO = re.compile(r"[/午年AaPp]")   # never in ISO 8601 text: skip trying it (a failed try costs an exception)
 _ZONE = re.compile(r"^(?:GMT|UTC)?(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?$")
 
 
@@ -43,12 +44,13 @@ def _zone(text: str | None, default: dt.tzinfo) -> dt.tzinfo:
 
 def _parse_text(text: str, tz: dt.tzinfo) -> tuple[dt.datetime, bool]:
     """(aware date-time, whether the text had a time part)."""
-    try:  # ISO 8601 first: 2026-11-20T09:15:00+08:00, 2026-11-20 09:15:00
-        value = dt.datetime.fromisoformat(text.strip())
-        has_time = len(text.strip()) > 10
-        return (value if value.tzinfo else value.replace(tzinfo=tz)), has_time
-    except ValueError:
-        pass
+    if not _NOT_ISO.search(text):
+        try:  # ISO 8601 first: 2026-11-20T09:15:00+08:00, 2026-11-20 09:15:00
+            value = dt.datetime.fromisoformat(text.strip())
+            has_time = len(text.strip()) > 10
+            return (value if value.tzinfo else value.replace(tzinfo=tz)), has_time
+        except ValueError:
+            pass
     m = _PATTERN.match(text)
     if not m:
         raise ValueError(f"unrecognised date or time {text!r}")
@@ -105,7 +107,7 @@ def parse_date(value, source_tz: dt.tzinfo) -> dt.date:
         day = _DATES.get(key)
         if day is None:   # a date column repeats a few hundred texts: parse each once
             day = _parse_text(value, source_tz)[0].date()
-            if len(_DATES) > 100_000:
+            if len(_DATES) > 20_000:
                 _DATES.clear()
             _DATES[key] = day
         return day
