@@ -264,6 +264,13 @@ def test_serve_renders_only_the_edited_page_and_falls_back_when_it_cannot(tree, 
         done = wait_for("已构建")
         assert done.endswith("整站页面重新渲染：新增或删除了 extra-page.md）"), done
         assert "DELTAWORD" in fetch(url + "extra-page/")
+
+        maintain = tree["docs"] / "maintain" / "files.md"     # its title shows on other pages: all again
+        maintain.write_text(maintain.read_text(encoding="utf-8").replace("title: 文件在哪里", "title: 文件位置", 1),
+                            encoding="utf-8")
+        done = wait_for("已构建")
+        assert done.endswith("整站页面重新渲染：maintain/files.md 的标题或页首设置改变了）"), done
+        assert "文件位置" in fetch(url + "maintain/files/")
     finally:
         stop.set()
         thread.join(timeout=30)
