@@ -220,6 +220,8 @@ class Msg(Enum):
     PDF_FAILED = ("B003", "无法生成 PDF {name}：{reason}")
     SERVE_CANNOT_START = ("B004", "无法在 {host}:{port} 上启动服务：{reason}")
     SERVE_NO_SITE = ("B005", "首次构建失败，没有可提供的网站；修正上面的问题后重试。")
+    SERVE_REBUILT_PAGES = ("B009", "已构建（{seconds} 秒；只有页面改动，只重新渲染了 {pages}，其他页面、标准和检查结果未重新计算）")
+    SERVE_REBUILT_ENGINE = ("B010", "已构建（{seconds} 秒；只有页面改动，标准和检查结果未重新计算；整站页面重新渲染：{reason}）")
     ENGINE_FAILED = ("B006", "{engine} build 失败：{reason}")
     ENGINE_UNKNOWN = ("B007", "未知的网站引擎“{name}”（{source}）", "可选：{choices}（默认 mkdocs）")
     ENGINE_MISSING = ("B008", "选择了 zensical 引擎（{source}），但没有安装 zensical",

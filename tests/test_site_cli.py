@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import queue
+import re
 import threading
 import urllib.request
 
@@ -177,7 +179,8 @@ def test_serve_rebuilds_an_edited_page_without_recomputing_results(tree, tmp_pat
         home = tree["docs"] / "index.md"
         home.write_text(home.read_text(encoding="utf-8").replace("本手册把", "【已修订】本手册把", 1), encoding="utf-8")
         done = wait_for("已构建")
-        assert done.endswith("只有页面改动，标准和检查结果未重新计算）"), done
+        assert re.fullmatch(r"已构建（\d+\.\d 秒；只有页面改动，只重新渲染了 index\.md，其他页面、标准和检查结果未重新计算）",
+                            done), done
         assert "【已修订】本手册把" in fetch(url)
         assert runs == [1] and results_page.stat().st_mtime_ns == written_at   # results not computed again
         assert "第 1 次计算" in fetch(url + "results/") and 'href="results/"' in fetch(url)
@@ -186,6 +189,88 @@ def test_serve_rebuilds_an_edited_page_without_recomputing_results(tree, tmp_pat
         done = wait_for("已构建")
         assert "未重新计算" not in done and runs == [1, 1]
         assert "第 2 次计算" in fetch(url + "results/") and "【已修订】本手册把" in fetch(url)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+
+
+def test_serve_renders_only_the_edited_page_and_falls_back_when_it_cannot(tree, tmp_path_factory):
+    """Issue 17 target 3: an edit of site/index.md renders that page alone into the served site (other pages'
+    HTML untouched, its search entries replaced, the others' kept); a broken link is still refused as by the
+    full build; a new page, or a page after a refused edit, makes the engine render every page again."""
+    messages: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_site, args=(tree["standards"],), kwargs=dict(
+        out_dir=tree["public"], docs_dir=tree["docs"], config_file=tree["config"], port=0,
+        cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache", poll_seconds=0.2, report=messages.put,
+        stop=stop), daemon=True)
+    thread.start()
+    seen: list[str] = []
+
+    def wait_for(text: str) -> str:
+        while True:
+            try:
+                message = messages.get(timeout=120)
+            except queue.Empty:
+                raise AssertionError(f"no “{text}” from serve; it said: {seen}") from None
+            seen.append(message)
+            if text in message:
+                return message
+
+    public, home = tree["public"], tree["docs"] / "index.md"
+    index_file = public / "search" / "search_index.json"
+
+    def search_entries() -> tuple[list, list]:
+        docs = json.loads(index_file.read_text(encoding="utf-8"))["docs"]
+        mine = [d for d in docs if d["location"].split("#")[0] == ""]
+        return mine, [d for d in docs if d["location"].split("#")[0] != ""]
+
+    def others() -> dict:
+        return {p: p.stat().st_mtime_ns for p in public.rglob("*.html") if p != public / "index.html"}
+
+    try:
+        wait_for("已构建")
+        url = wait_for("网站地址").split()[1]
+        original = home.read_text(encoding="utf-8")
+        home.write_text(original.replace("本手册把", "ALPHAWORD 本手册把", 1), encoding="utf-8")
+        assert "只重新渲染了 index.md" in wait_for("已构建")
+        before, mine_before = others(), search_entries()
+        assert len(before) > 20 and "ALPHAWORD" in json.dumps(mine_before[0], ensure_ascii=False)
+
+        home.write_text(original.replace("本手册把", "BETAWORD 本手册把", 1), encoding="utf-8")
+        done = wait_for("已构建")
+        assert re.fullmatch(r"已构建（\d+\.\d 秒；只有页面改动，只重新渲染了 index\.md，其他页面、标准和检查结果未重新计算）",
+                            done), done
+        page = fetch(url)
+        assert "BETAWORD 本手册把" in page and "ALPHAWORD" not in page
+        assert others() == before                           # no other page written again
+        mine, rest = search_entries()
+        text = json.dumps(mine, ensure_ascii=False)
+        assert "BETAWORD" in text and "ALPHAWORD" not in text and len(mine) == len(mine_before[0])
+        assert rest == mine_before[1]                       # every other page's entries kept as they were
+
+        home.write_text(original.replace("本手册把", "[坏链接](no-such-page.md) 本手册把", 1), encoding="utf-8")
+        done = wait_for("构建失败")
+        assert done.startswith("构建失败：mkdocs build 失败") and "no-such-page.md" in done, done
+        assert "BETAWORD 本手册把" in fetch(url) and "坏链接" not in fetch(url)   # the last good site is served
+
+        home.write_text(original.replace("本手册把", "GAMMAWORD 本手册把", 1), encoding="utf-8")
+        done = wait_for("已构建")
+        assert done.endswith("整站页面重新渲染：上次的单页渲染未完成）"), done
+        assert "GAMMAWORD 本手册把" in fetch(url)
+
+        (tree["docs"] / "extra-page.md").write_text("# 新页面\n\nDELTAWORD\n", encoding="utf-8")
+        done = wait_for("已构建")
+        assert done.endswith("整站页面重新渲染：新增或删除了 extra-page.md）"), done
+        assert "DELTAWORD" in fetch(url + "extra-page/")
+
+        maintain = tree["docs"] / "maintain" / "files.md"     # its title shows on other pages: all again
+        maintain.write_text(maintain.read_text(encoding="utf-8").replace("title: 文件在哪里", "title: 文件位置", 1),
+                            encoding="utf-8")
+        done = wait_for("已构建")
+        assert done.endswith("整站页面重新渲染：maintain/files.md 的标题或页首设置改变了）"), done
+        assert "文件位置" in fetch(url + "maintain/files/")
     finally:
         stop.set()
         thread.join(timeout=30)

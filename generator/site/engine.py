@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import importlib.util
+import json
 import logging
 import os
 import re
@@ -21,7 +22,9 @@ import shutil
 import subprocess
 import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterable
 
 import yaml
 
@@ -114,16 +117,18 @@ def only_with_targets(docs_dir: Path) -> tuple[list[str], list[str]]:
 
 
 def build_with_engine(engine: str, config_file: Path, docs_dir: Path, staged: Path, *, nav: list,
-                      not_in_nav: list[str], copyright: str) -> None:
+                      not_in_nav: list[str], copyright: str) -> "EngineState | None":
     """Build the site into the new folder `staged` with `engine`; raises HandbookError with its messages.
 
+    Returns what `render_pages` needs to render single pages again later (MkDocs only; None for Zensical).
     The generated config is removed afterwards, whether the build worked or not."""
     config_file = config_file.resolve()
+    state = None
     if engine == "mkdocs":
         generated = write_config(config_file, docs_dir, staged, engine=engine, nav=nav, not_in_nav=not_in_nav,
                                  copyright=copyright)
         try:
-            _run_mkdocs(generated)
+            state = _run_mkdocs(generated)
         finally:
             generated.unlink(missing_ok=True)
     else:
@@ -144,6 +149,7 @@ def build_with_engine(engine: str, config_file: Path, docs_dir: Path, staged: Pa
                 generated.unlink(missing_ok=True)
                 shutil.rmtree(target, ignore_errors=True)
     prune_theme_files(engine, staged)
+    return state
 
 
 class _Collect(logging.Handler):
@@ -174,7 +180,48 @@ def _failed(engine: str, reason, details: list[str]) -> HandbookError:
     return HandbookError(message + (f"\n{lines}" if lines else ""))
 
 
-def _run_mkdocs(config_file: Path) -> None:
+@dataclass
+class EngineState:
+    """What a full MkDocs build leaves for rendering single pages again: the loaded config (the plugins'
+    `on_config` run), the files, the navigation (every page read and rendered: titles, tables of contents,
+    anchors) and the theme's template environment. `usable` turns False once a page was rendered again
+    but the site could not take it alone (the in-memory pages then no longer match the served site)."""
+
+    config: Any
+    files: Any
+    nav: Any
+    env: Any
+    usable: bool = True
+
+
+class PagesNeedFullBuild(Exception):
+    """The changed pages cannot be rendered alone; `reason` (Chinese, for the serve log) says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _capture_plugin(state: dict):
+    from mkdocs.plugins import BasePlugin
+
+    class Capture(BasePlugin):
+        """Keeps the navigation and the template environment of the build (the last `on_nav`/`on_env`)."""
+
+        def on_nav(self, nav, *, config, files):
+            state["nav"], state["files"] = nav, files
+            return nav
+
+        def on_env(self, env, *, config, files):
+            state["env"], state["files"] = env, files
+            return env
+
+    for event in ("on_nav", "on_env"):
+        getattr(Capture, event).mkdocs_priority = -1000     # after every other plugin's
+    return Capture()
+
+
+def _run_mkdocs(config_file: Path) -> EngineState:
     """`mkdocs build --strict` in-process; MkDocs' warnings and errors are collected from its logger."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -184,12 +231,132 @@ def _run_mkdocs(config_file: Path) -> None:
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
+    captured: dict = {}
     try:
-        build(load_config(config_file=str(config_file)))
+        config = load_config(config_file=str(config_file))
+        config.plugins["handbook-capture"] = _capture_plugin(captured)
+        build(config)
     except (MkDocsException, OSError, ValueError) as exc:
         raise _failed("mkdocs", exc, collect.messages) from None
     finally:
         logger.removeHandler(collect)
+    return EngineState(config, captured["files"], captured["nav"], captured["env"])
+
+
+def render_pages(state: EngineState | None, changed: Iterable[Path], docs_dir: Path, site_dir: Path) -> list[str]:
+    """Render the changed hand-written Markdown pages again, alone, into the built `site_dir`, with MkDocs'
+    own per-page steps and the plugins' page events (our hooks, Material's search), and splice their
+    entries into the search index. Returns the pages rendered (docs-relative).
+
+    Raises `PagesNeedFullBuild` when the change is not a plain content change of existing pages: a page
+    added, removed or not Markdown, a page whose title or front matter changed (other pages' navigation
+    shows it), any warning (strict: the full build reports it), or no state (Zensical, a failed build).
+    Nothing in `site_dir` is changed then."""
+    if state is None or not state.usable:
+        raise PagesNeedFullBuild("Zensical 引擎" if state is None else "上次的单页渲染未完成")
+    from mkdocs.commands.build import get_context
+    from mkdocs.structure.files import InclusionLevel
+
+    config, files, nav, env = state.config, state.files, state.nav, state.env
+    docs = docs_dir.resolve()
+    pages = []
+    for path in changed:
+        rel = path.resolve().relative_to(docs).as_posix()
+        file = files.get_file_from_path(rel)
+        if not path.is_file() or file is None:
+            raise PagesNeedFullBuild(f"新增或删除了 {rel}")
+        if not file.is_documentation_page() or file.page is None or not file.inclusion.is_included():
+            raise PagesNeedFullBuild(f"{rel} 不是 Markdown 页面")
+        pages.append(file.page)
+
+    state.usable = False          # until every page is through: a failure leaves the pages half-read
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    outputs: dict[str, str] = {}
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    entries: dict[str, list] = {}
+    try:
+        for page in pages:        # as `mkdocs.commands.build._populate_page`
+            title, meta = page.title, dict(page.meta)
+            config._current_page = page
+            try:
+                page = config.plugins.on_pre_page(page, config=config, files=files)
+                page.read_source(config)
+                page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config,
+                                                                files=files)
+                page.render(config, files)
+                page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
+            finally:
+                config._current_page = None
+            if page.title != title or dict(page.meta) != meta:
+                raise PagesNeedFullBuild(f"{page.file.src_uri} 的标题或页首设置改变了")
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        for file in doc_files:    # links into a changed page's anchors, from every page
+            file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        if collect.messages:
+            raise PagesNeedFullBuild("页面有警告")
+        for page in pages:        # as `mkdocs.commands.build._build_page`
+            config._current_page = page
+            page.active = True
+            try:
+                if search is not None:
+                    search.search_index = type(search.search_index)(**search.config)
+                context = get_context(nav, doc_files, config, page)
+                template = env.get_template(page.meta.get("template", "main.html"))
+                context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+                output = template.render(context)
+                outputs[page.file.dest_uri] = config.plugins.on_post_page(output, page=page, config=config)
+                if search is not None:
+                    entries[page.url] = search.search_index.entries
+            finally:
+                page.active = False
+                config._current_page = None
+        if collect.messages:
+            raise PagesNeedFullBuild("页面有警告")
+    except PagesNeedFullBuild:
+        raise
+    except Exception as exc:      # noqa: BLE001 - anything MkDocs or a plugin raises: the full build says it
+        raise PagesNeedFullBuild(f"渲染出错：{one_line_reason(exc)}") from None
+    finally:
+        logger.removeHandler(collect)
+    for dest, output in outputs.items():
+        _write_atomically(site_dir / dest, output.encode("utf-8", errors="xmlcharrefreplace"))
+    if search is not None and entries:
+        _splice_search_index(site_dir / SEARCH_INDEX["mkdocs"], entries)
+    state.usable = True
+    return [page.file.src_uri for page in pages]
+
+
+def one_line_reason(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+
+
+def _splice_search_index(index: Path, entries: dict[str, list]) -> None:
+    """Replace in the search index the entries of each page (by its URL: `location` up to `#`) with the new
+    ones, in the old ones' place."""
+    data = json.loads(index.read_text(encoding="utf-8"))
+    docs: list = []
+    placed: set[str] = set()
+    for entry in data["docs"]:
+        url = entry["location"].split("#", 1)[0]
+        if url in entries:
+            if url not in placed:
+                docs.extend(entries[url])
+                placed.add(url)
+        else:
+            docs.append(entry)
+    for url, new in entries.items():
+        if url not in placed:
+            docs.extend(new)
+    data["docs"] = docs
+    _write_atomically(index, json.dumps(data, separators=(",", ":"), default=str).encode("utf-8"))
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -1,8 +1,10 @@
 """Serve the built site on 127.0.0.1 and rebuild it when the standards, the store or hand-written pages change.
 
 A change of hand-written pages alone (site/index.md, the maintain/ pages, the stylesheet), with the
-standards, the config and the store as they were, runs only the engine again over the pages on disk
-(`rebuild_pages`): the standards pages, the sheets and the results are not recomputed.
+standards, the config and the store as they were, recomputes nothing: the changed Markdown pages are
+rendered again alone into the served site with the last build's engine state (`rerender_pages`), or, when
+that cannot be (a page added or removed, a title changed, a warning, not Markdown, Zensical), the engine
+runs again over the pages on disk (`rebuild_pages`). The log line says which.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import errno
 import functools
 import http.server
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..errors import HandbookError, StandardsInvalid
 from ..forms.lock_file import DEFAULT_LOCK
 from ..messages import Msg
-from .site_build import GENERATED_DIRS, BuildReport, PageGenerator, build_site, rebuild_pages
+from .engine import PagesNeedFullBuild
+from .site_build import GENERATED_DIRS, BuildReport, PageGenerator, build_site, rebuild_pages, rerender_pages
 
 
 def watched_files(standards_dir: Path, docs_dir: Path, config_file: Path,
@@ -102,8 +106,18 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
         changed = list(changed)
         try:
             if last and changed and only_pages_changed(changed, docs_dir):
+                started = time.perf_counter()
+                try:
+                    pages = rerender_pages(last[0], changed, docs_dir=docs_dir)
+                except PagesNeedFullBuild as why:
+                    reason = why.reason
+                else:
+                    report(Msg.SERVE_REBUILT_PAGES(seconds=f"{time.perf_counter() - started:.1f}",
+                                                   pages="、".join(pages)))
+                    return
                 result = rebuild_pages(last[0], docs_dir=docs_dir, config_file=config_file)
-                report(f"已构建（{result.timings['total']:.1f} 秒；只有页面改动，标准和检查结果未重新计算）")
+                last[:] = [result]
+                report(Msg.SERVE_REBUILT_ENGINE(seconds=f"{result.timings['total']:.1f}", reason=reason))
                 return
             result = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                                 extra_generators=generators, cache_dir=cache_dir, sheet_focus=sheet_focus,

@@ -26,7 +26,7 @@ from ..messages import Msg
 from ..printing.pdf import SheetFile, write_sheets
 from ..standards import Standards, require_standards
 from .. import page_urls as urls
-from .engine import build_with_engine, choose_engine
+from .engine import EngineState, build_with_engine, choose_engine, render_pages
 from .handbook_pages import generate_pages
 
 # Folders of the docs folder that `generate_pages` and `write_sheets` own; emptied on each build.
@@ -92,6 +92,8 @@ class BuildReport:
     nav: list = field(default_factory=list)
     not_in_nav: list[str] = field(default_factory=list)
     copyright: str = ""
+    # what the engine keeps of this build to render single pages again (`rerender_pages`); None for Zensical
+    engine_state: EngineState | None = field(default=None, repr=False)
 
     @property
     def printables(self) -> int:
@@ -182,26 +184,27 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                                 cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
 
     copyright = copyright_line(standards)
-    timings["mkdocs"] = publish_pages(engine, config_file, docs_dir, out_dir, nav=ctx.nav, not_in_nav=ctx.not_in_nav,
-                                      copyright=copyright)
+    timings["mkdocs"], state = publish_pages(engine, config_file, docs_dir, out_dir, nav=ctx.nav,
+                                             not_in_nav=ctx.not_in_nav, copyright=copyright)
     timings["total"] = time.perf_counter() - started
     return BuildReport(out_dir, ctx.written, sheets, timings, _dir_size(out_dir), engine, ctx.nav, ctx.not_in_nav,
-                       copyright)
+                       copyright, state)
 
 
 def publish_pages(engine: str, config_file: Path, docs_dir: Path, out_dir: Path, *, nav: list,
-                  not_in_nav: list[str], copyright: str) -> float:
-    """Run the engine over docs_dir into a new folder and swap it into out_dir; returns the seconds taken."""
+                  not_in_nav: list[str], copyright: str) -> tuple[float, EngineState | None]:
+    """Run the engine over docs_dir into a new folder and swap it into out_dir; returns the seconds taken and
+    what the engine keeps to render single pages again."""
     t0 = time.perf_counter()
     scratch = out_dir.parent / f".build-{uuid.uuid4().hex[:8]}"
     scratch.mkdir(parents=True)
     try:
-        build_with_engine(engine, config_file, docs_dir, scratch / "public", nav=nav, not_in_nav=not_in_nav,
-                          copyright=copyright)
+        state = build_with_engine(engine, config_file, docs_dir, scratch / "public", nav=nav,
+                                  not_in_nav=not_in_nav, copyright=copyright)
         swap_into(scratch / "public", out_dir, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, state
 
 
 def rebuild_pages(last: BuildReport, *, docs_dir: Path | str = Path("site"),
@@ -210,9 +213,16 @@ def rebuild_pages(last: BuildReport, *, docs_dir: Path | str = Path("site"),
     pages alone, when the standards, the store and the config are as they were for `last`. Nothing is
     generated (no standards pages, sheets or results are recomputed); the engine builds every page."""
     started = time.perf_counter()
-    seconds = publish_pages(last.engine, Path(config_file), Path(docs_dir), last.out_dir, nav=last.nav,
-                            not_in_nav=last.not_in_nav, copyright=last.copyright)
+    seconds, state = publish_pages(last.engine, Path(config_file), Path(docs_dir), last.out_dir, nav=last.nav,
+                                   not_in_nav=last.not_in_nav, copyright=last.copyright)
     timings = {"load": 0.0, "generate": 0.0, "pdf": 0.0, "extra": 0.0, "mkdocs": seconds,
                "total": time.perf_counter() - started}
     return BuildReport(last.out_dir, last.pages, last.sheets, timings, _dir_size(last.out_dir), last.engine,
-                       last.nav, last.not_in_nav, last.copyright)
+                       last.nav, last.not_in_nav, last.copyright, state)
+
+
+def rerender_pages(last: BuildReport, changed: Iterable[Path], *, docs_dir: Path | str = Path("site")) -> list[str]:
+    """Render only the changed hand-written pages again into `last`'s site, with the engine state `last` kept
+    (`engine.render_pages`): nothing else is read, rendered or written. Raises `PagesNeedFullBuild` (then
+    `rebuild_pages`) when the change is more than a plain content change of existing pages."""
+    return render_pages(last.engine_state, changed, Path(docs_dir), last.out_dir)
