@@ -38,6 +38,7 @@ from generator.printing.pdf import write_sheets  # noqa: E402
 from generator.results import publish  # noqa: E402
 from generator.site.site_build import build_site  # noqa: E402
 from generator.standards import require_standards  # noqa: E402
+import page_weight  # noqa: E402
 
 CHECKLIST = "daily-patrol"
 START = dt.date(2026, 1, 5)            # a Monday: the year is 52 whole weeks and a day
@@ -385,6 +386,7 @@ def bench(args) -> dict:
     figures["ours"] = Figure("our own share (standards, pages, focus lists and PDF cache, results from the store)",
                              f"{ours:.1f} s = {share:.0f}% of the build", "≤ 20%", share <= 20,
                              note=", ".join(f"{k} {v:.1f} s" for k, v in parts.items()))
+    figures.update(page_weight.bench_figures(work / "public", Figure))   # the site this build made
 
     # 6. the weekly cycle: the new week ingested, then the build with last week's caches, in which every
     #    project whose focus list changed gets its sheets rendered again (each run from the same caches)
@@ -525,7 +527,7 @@ def results_markdown(r: dict) -> str:
     m = r["machine"]
     f = r["figures"]
     order = ["floor", "sqlite_floor", "full", "weekly", "grown", "google_full", "google_week", "memory", "build", "mkdocs", "ours",
-             "cycle", "pdf"]
+             "cycle", "pdf", "search_index", "home_transfer"]
     lines = [
         "# Benchmarks at company scale",
         "",

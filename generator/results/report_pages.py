@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
@@ -62,7 +63,14 @@ class QualityRow:
 
 
 def _csv_cell(value):
-    return spreadsheet_cell(public_text(value)) if isinstance(value, str) else value
+    return _csv_text(value) if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=1 << 16)
+def _csv_text(value: str) -> str:
+    # the downloads repeat the same texts (names, codes, dates, labels) hundreds of thousands of times:
+    # each distinct one is cleaned and masked once
+    return spreadsheet_cell(public_text(value))
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
