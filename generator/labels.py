@@ -163,3 +163,12 @@ def daily_rounds(standards: Standards, checklist: m.Checklist) -> int:
     return max((standards.roles[r].patrols.min for r in checklist.roles
                 if r in standards.roles and standards.roles[r].patrols and standards.roles[r].patrols.per == "day"),
                default=0)
+
+
+def checklist_record(standards: Standards, checklist: m.Checklist) -> str:
+    """How the printed sheet names itself beside the document number: the procedure's record clause that
+    lists it (程序 6.0 记录, e.g. 记录 6.1), else its title; never its id, which staff do not use."""
+    for number, clause in standards.clauses.items():
+        if number.split(".")[0] == "6" and clause.text and clause.text.startswith(checklist.title):
+            return f"记录 {number}"
+    return checklist.title

@@ -56,3 +56,25 @@ def test_free_text_meeting_issue_and_expiry():
         ("4.2.1.2-a", "地面干净"), (None, "香树湾前台接待时有客户排队无人引导，请项目经理跟进。")]
     assert focus_list(S, "xiangshu", [], [], dt.date(2027, 1, 5)) == []   # both issues have expired
     assert focus_list(S, "xiangshu", [], [], dt.date(2026, 11, 1)) == []  # not raised yet
+
+
+def test_sheets_print_the_list_without_the_weeks_counts():
+    """Issue 17: the printed focus list changes only when its entries do (the counts are on the site), so a
+    weekly build renders again only the sheets whose list changed."""
+    from generator.printing.sheet_html import build_sheet, render_sheet_html
+
+    actions = corrective_actions(S, DATA)
+    entries = focus_list(S, "binjiang", DATA, actions, AS_OF)
+    by_code = {e.code: e for e in entries}
+    assert by_code["4.2.1.1-c"].printed == ("近 4 周多次检查发现问题", "有逾期未整改")
+    assert by_code["4.2.2.1-x3"].printed == ("有逾期未整改",)
+    assert by_code["4.2.4.1-x2"].printed == by_code["4.2.4.1-x2"].reasons      # a meeting issue as it was raised
+    sheet = build_sheet(S, "daily-patrol", "binjiang", tuple(entries))
+    assert sheet.focus[0] == ("4.2.1.1-c", "纸篓、雨伞、外套按规定放置", "近 4 周多次检查发现问题；有逾期未整改")
+    # a week later with one more finding on the same item: the site's counts change, the sheet does not
+    later = DATA + [insp("9", "binjiang", dt.date(2026, 11, 21), {"4.2.1.1-c": 1})]
+    again = focus_list(S, "binjiang", later, corrective_actions(S, later), dt.date(2026, 11, 22))
+    assert {e.code: e for e in again}["4.2.1.1-c"].reasons[0] == "近 4 周 4 次检查发现问题"
+    assert [e.code for e in again] == [e.code for e in entries]
+    assert (render_sheet_html(build_sheet(S, "daily-patrol", "binjiang", tuple(again)), None)
+            == render_sheet_html(sheet, None))

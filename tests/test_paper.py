@@ -355,3 +355,27 @@ def test_print_view_is_readable_at_390_px(standards, tmp_path):
             for text, width, size in columns:
                 assert width >= 5.5 * size, f"{checklist}: “{text}” in a column {width:.0f}px wide"
             page.screenshot(path=str(shots / f"{checklist}-390.png"), full_page=True)
+
+
+# ---------------------------------------------------------------- issue 17: cached sheets, no developer words
+
+def test_sheet_header_names_the_record_not_the_checklist_id(rendered):
+    for name, record in (("daily-focus-qr", "记录6.1"), ("crd-blank", "记录6.2")):
+        head = texts(rendered["paths"][name])[0][:120]
+        assert f"标准版本2026.11·{record}" in head, head
+        assert "daily-patrol" not in head and "crd-spot-check" not in head and "表daily" not in head
+
+
+def test_a_build_draws_qr_codes_only_for_the_sheets_it_renders(standards, rendered):
+    """The HTML a build keys its PDF cache by names the form link instead of drawing its QR code (drawing
+    takes longer than the rest of the page); rendering draws the same code as the print view."""
+    from generator.printing.sheet_html import fill_qr_slots
+
+    sheet = rendered["sheets"]["daily-focus-qr"]
+    keyed = render_sheet_html(sheet, None, qr_slot=True)
+    assert "<svg" not in keyed and "hb:qr " in keyed
+    assert fill_qr_slots(keyed) == render_sheet_html(sheet, None)
+    other = render_sheet_html(rendered["sheets"]["daily-qr"], None, qr_slot=True)
+    assert keyed.split("hb:qr ")[1].split(" -->")[0] != other.split("hb:qr ")[1].split(" -->")[0]
+    blank = render_sheet_html(rendered["sheets"]["daily-blank"], None, qr_slot=True)
+    assert "hb:qr" not in blank and fill_qr_slots(blank) == blank

@@ -24,7 +24,7 @@ from ..messages import Msg
 from .. import labels as views, page_urls as urls
 from ..standards import Standards
 from .fonts import font_faces, subset_first
-from .sheet_html import STYLESHEET, build_sheet, render_sheet_html, stylesheet_text
+from .sheet_html import STYLESHEET, build_sheet, fill_qr_slots, render_sheet_html, stylesheet_text
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = N
     weasyprint = _weasyprint()
     font_config = _font_config()
     try:
-        document = weasyprint.HTML(string=html, base_url=str(target.parent))
+        document = weasyprint.HTML(string=fill_qr_slots(html), base_url=str(target.parent))
         document.write_pdf(target, stylesheets=[_stylesheet(css)], font_config=font_config, pdf_variant=PDF_VARIANT)
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs which sheet failed
         raise HandbookError(Msg.PDF_FAILED(name=target.name, reason=exc)) from exc
@@ -181,7 +181,7 @@ def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None
             links = project_links(lock, standards, checklist.id)
             planned += [(render_sheet_html(build_sheet(standards, checklist.id, p.id, tuple(focus.get(p.id, ())),
                                                        form_url=links.get(p.id, ""), demo=demo),
-                                           None), checklist.id, p.id)
+                                           None, qr_slot=True), checklist.id, p.id)
                         for p in views.checklist_projects(standards, checklist)]
     jobs = [(html, docs_dir / urls.sheet_pdf(cid, pid)) for html, cid, pid in planned]
     faces = font_faces(standards, cache_dir)   # the published print view keeps `css` as it is

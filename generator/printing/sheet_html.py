@@ -5,6 +5,8 @@ The same HTML is the browser's print view and WeasyPrint's input, so the two nev
 
 from __future__ import annotations
 
+import html as html_text
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -76,6 +78,7 @@ class Sheet:
     form_url: str = ""             # the project's prefilled form (its QR code is printed), "" without a form
     demo: bool = False             # the form link comes from the demo lock: its QR code is marked 演示
     findings_rows: int = FINDINGS_ROWS_ONE_PAGE
+    record: str = ""               # the sheet's name in the procedure (记录 6.1), printed beside the document number
 
     @property
     def total(self) -> float:
@@ -133,15 +136,35 @@ def build_sheet(standards: Standards, checklist_id: str, project_id: str | None 
         roles=tuple(views.role_names(standards, checklist.roles)),
         project=standards.projects[project_id].name if project_id else None,
         sections=tuple(sections), grades=grades, lowest_grade=standards.lowest_grade,
-        focus=tuple((e.code or "", e.text, "；".join(e.reasons)) for e in focus),
+        focus=tuple((e.code or "", e.text, "；".join(e.printed or e.reasons)) for e in focus),
         rounds=views.daily_rounds(standards, checklist), questioning=questioning,
-        form_url=form_url if project_id else "", demo=demo, findings_rows=findings_rows)
+        form_url=form_url if project_id else "", demo=demo, findings_rows=findings_rows,
+        record=views.checklist_record(standards, checklist))
 
 
-def render_sheet_html(sheet: Sheet, stylesheet_href: str | None = STYLESHEET) -> str:
+def render_sheet_html(sheet: Sheet, stylesheet_href: str | None = STYLESHEET, *, qr_slot: bool = False) -> str:
     """The sheet as a standalone HTML page (A4, print stylesheet linked; None: no link, for a renderer
-    that is handed the stylesheet)."""
-    return render("print/sheet.html", sheet=sheet, stylesheet=stylesheet_href)
+    that is handed the stylesheet).
+
+    `qr_slot`: the QR code left as a marker naming its link (`fill_qr_slots` draws it). Drawing a QR code
+    takes longer than the rest of the page's HTML, and a build only needs it for the sheets it renders:
+    a cached PDF is found by the HTML with the marker, which names the link all the same.
+    """
+    qr = ""
+    if sheet.form_url:
+        qr = _QR_SLOT.format(url=html_text.escape(sheet.form_url)) if qr_slot else sheet.qr
+    return render("print/sheet.html", sheet=sheet, stylesheet=stylesheet_href, qr=qr)
+
+
+_QR_SLOT = "<!-- hb:qr {url} -->"          # the escaped link holds no '>', so it cannot close the comment
+_QR_SLOTS = re.compile(r"<!-- hb:qr (.*?) -->", re.S)
+
+
+def fill_qr_slots(page: str) -> str:
+    """The page with each QR marker of `render_sheet_html(..., qr_slot=True)` replaced by its QR code."""
+    if "<!-- hb:qr " not in page:
+        return page
+    return _QR_SLOTS.sub(lambda m: qr_svg(html_text.unescape(m.group(1)), scale=2), page)
 
 
 def stylesheet_text() -> str:

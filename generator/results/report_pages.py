@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
@@ -62,7 +63,14 @@ class QualityRow:
 
 
 def _csv_cell(value):
-    return spreadsheet_cell(public_text(value)) if isinstance(value, str) else value
+    return _csv_text(value) if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=1 << 16)
+def _csv_text(value: str) -> str:
+    # the downloads repeat the same texts (names, codes, dates, labels) hundreds of thousands of times:
+    # each distinct one is cleaned and masked once
+    return spreadsheet_cell(public_text(value))
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
@@ -446,7 +454,14 @@ def _project_page(r: _Results, project: str, files):
         incidents=r.incidents(q_start, q_end, project), quarter_name=quarter_label(r.quarter),
         critical_codes={c for c, i in r.s.items.items() if i.critical},
         quarter=r.quarter, item_link=lambda code: r.item_link(code, 2), notes=notes,
+        item_href=lambda code: _item_href(r, code, f"{ROOT}/projects/{project}.md"),
         section_titles={section.number: section.title for section in r.s.sections})
+
+
+def _item_href(r: _Results, code: str, page: str) -> str:
+    """A raw-HTML link from the docs page `page` to an item's card."""
+    path, _, anchor = r.item_url(code).partition("#")
+    return html_href(path, page) + (f"#{anchor}" if anchor else "")
 
 
 def _notes_cell(i: Inspection) -> str:

@@ -1,0 +1,47 @@
+"""Issue 17, target 4 at demo scale: the home page and the search index stay light for phones.
+
+The bench measures the targets at 300 projects (≤ 1 MB for a first visit to the home page, ≤ 600 KB of
+search index); here the same measurement (bench/page_weight.py: Chromium through Playwright, a local
+http.server) runs on the session's demo build of 8 projects, against limits set for the demo: what
+does not grow with the company (the theme's CSS and JavaScript, the standards in the search index) at
+about its size today, and what would grow with it (the home page's HTML, carrying the navigation)
+at a small allowance per project. Searchable results pages, the whole navigation on the home page or
+a web font would each break them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import page_weight  # noqa: E402
+
+DEMO_PROJECTS = 8
+THEME_KB = 340              # Material's CSS and JavaScript, our stylesheet and script, the favicon (321 KB now)
+STANDARDS_INDEX_KB = 160    # the search index of the standards, roles, checklists and method pages (135 KB now)
+HOME_HTML_KB = 45 + 0.5 * DEMO_PROJECTS   # the home page with its tabs and navigation (42 KB now)
+
+
+def test_search_index_holds_only_the_handbook_and_stays_small(demo_site):
+    root, _ = demo_site
+    public = root / "public"
+    size = page_weight.search_index_bytes(public)
+    docs = json.loads((public / page_weight.SEARCH_INDEX).read_text(encoding="utf-8"))["docs"]
+    assert docs and not [d["location"] for d in docs if d["location"].startswith("results/")]
+    assert size <= STANDARDS_INDEX_KB * 1000, f"search index {size / 1000:.0f} KB"
+
+
+def test_first_visit_to_the_home_page_transfers_little(demo_site):
+    root, _ = demo_site
+    visit = page_weight.first_visit(root / "public")
+    kinds = visit.by_kind()
+    assert visit.failed == []
+    assert kinds.get("font", 0) == 0                              # no web fonts: the system's CJK font
+    assert kinds["html"] <= HOME_HTML_KB * 1000, kinds
+    assert kinds["search index"] == page_weight.search_index_bytes(root / "public") + visit.headers[
+        "/" + page_weight.SEARCH_INDEX]                            # the index is loaded, counted in full
+    assert visit.total <= (THEME_KB + STANDARDS_INDEX_KB + HOME_HTML_KB) * 1000, kinds
+    assert visit.total == sum(kinds.values())
