@@ -27,13 +27,6 @@ def md_text(value) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def html_text(value) -> str:
-    """Free text made inert in raw HTML on a Markdown page: as `md_text` (cleaned, contacts masked,
-    HTML-escaped, one line), with the brackets of Markdown's link syntax as character references."""
-    text = str(escape(" ".join(public_text(value or "").split())))
-    return text.replace("[", "&#91;").replace("]", "&#93;")
-
-
 def escape_markdown(text: str | None) -> str:
     """Text from the YAML, safe in Markdown: no markup, no HTML; `&` stays a literal ampersand."""
     if text is None:
@@ -70,7 +63,7 @@ def environment() -> jinja2.Environment:
         # Markdown templates: free text goes through `md_text`; HTML/SVG templates autoescape.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "svg"), default_for_string=False),
     )
-    env.filters.update(md_text=md_text, html_text=html_text, md=escape_markdown, num=fmt_number, pct=pct, public=public_text,
+    env.filters.update(md_text=md_text, md=escape_markdown, num=fmt_number, pct=pct, public=public_text,
                        html=lambda s: escape("" if s is None else s))
     env.globals["Markup"] = Markup
     return env
