@@ -161,15 +161,12 @@ def test_recent_inspections_show_their_findings(built):
     wutong = files["results/projects/wutong.md"]
     recent = wutong.split("## 最近的检查（近 4 周）", 1)[1].split("\n## ", 1)[0]
     assert "2026-10-26 起的 8 次检查，最新的在前。" in recent
-    # raw HTML (issue 17: Markdown took half the page's build time over this list); links in directory URLs
-    assert "<li><strong>2026-11-17 · 客服主管</strong> · 33.3% 不合格<ul>\n" in recent
-    assert ('<li><a href="../../../standards/4.2.1/#4.2.1.2-c">4.2.1.2-c</a> 文件柜整洁、不堆杂物：2 处，扣 2 分；'
-            "文件柜顶堆放纸箱；当场纠正：否</li>") in recent
-    assert ('<li><a href="../../../standards/4.2.2/#4.2.2.1-x1">4.2.2.1-x1</a> 着装整洁、佩戴工牌：1 处，扣 2 分；'
-            "当场纠正：是</li>") in recent
+    assert "- **2026-11-17 · 客服主管** · 33.3% 不合格 \n" in recent
+    assert "    - [4.2.1.2-c](../../standards/4.2.1.md#4.2.1.2-c) 文件柜整洁、不堆杂物：2 处，扣 2 分；文件柜顶堆放纸箱；当场纠正：否" \
+        in recent
+    assert "    - [4.2.2.1-x1](../../standards/4.2.2.md#4.2.2.1-x1) 着装整洁、佩戴工牌：1 处，扣 2 分；当场纠正：是" in recent
     # the red-line finding first, marked in text (not colour alone)
-    assert ('<li><span class="hb-redline">红线</span> <a href="../../../standards/4.2.1/#4.2.1.2-d">4.2.1.2-d</a> '
-            "不随意吐痰：1 处，扣 5 分") in recent
+    assert '    - <span class="hb-redline">红线</span> [4.2.1.2-d](../../standards/4.2.1.md#4.2.1.2-d) 不随意吐痰：1 处，扣 5 分' in recent
     assert "另有 4 次检查没有发现问题（11月20日、11月19日、11月16日、11月12日）。" in recent
 
 

@@ -286,7 +286,7 @@ def test_all_not_applicable_has_no_percent_no_grade_and_counts_as_a_patrol(site)
     patrols = {(r["project"], r["date"], r["role"]): r["done"] for r in export(store, "patrols")}
     assert patrols[("binjiang", "2026-11-16", "cs_supervisor")] == 1
     page = (docs / "results/projects/binjiang.md").read_text(encoding="utf-8")
-    assert "<li><strong>2026-11-16 · 客服主管</strong> · — 无评级（无适用条目）</li>" in page.replace("\n", "")   # raw HTML (issue 17)
+    assert "- **2026-11-16 · 客服主管** · — 无评级（无适用条目） \n" in page
     assert "不合格" not in page.split("## 最近的检查")[1]
     overview = (docs / "results/index.md").read_text(encoding="utf-8")
     ranking, week = [line for line in overview.splitlines() if "[滨江花园]" in line][:2]
@@ -323,7 +323,7 @@ def test_a_red_line_incident_is_one_inspection_and_grades_are_vetoed(site):
     assert "| 第47周 | 60.0% | 不合格 | 4 | 2 |" in overview           # company: 90 of 150, two incidents
     project = (docs / "results/projects/lanting.md").read_text(encoding="utf-8")
     assert "| 第47周 | 90.0% | 不合格 | 2 | 2 | 1 |" in project         # 2 findings, 1 incident
-    assert '<li><strong>2026-11-16 · 客服主管</strong> · 80.0% 不合格 <span class="hb-redline">红线否决</span>' in project   # raw HTML (issue 17)
+    assert '- **2026-11-16 · 客服主管** · 80.0% 不合格 <span class="hb-redline">红线否决</span>' in project
     week = (docs / "results/weeks/2026-W47.md").read_text(encoding="utf-8")
     # findings: W 5+3+3+4+4+3+1+3+1+2+2+2+1 = 34, R 2
     assert "全公司：60.0% 不合格（n=4，问题 36 处，红线 2 次）" in week

@@ -454,14 +454,7 @@ def _project_page(r: _Results, project: str, files):
         incidents=r.incidents(q_start, q_end, project), quarter_name=quarter_label(r.quarter),
         critical_codes={c for c, i in r.s.items.items() if i.critical},
         quarter=r.quarter, item_link=lambda code: r.item_link(code, 2), notes=notes,
-        item_href=lambda code: _item_href(r, code, f"{ROOT}/projects/{project}.md"),
         section_titles={section.number: section.title for section in r.s.sections})
-
-
-def _item_href(r: _Results, code: str, page: str) -> str:
-    """A raw-HTML link from the docs page `page` to an item's card."""
-    path, _, anchor = r.item_url(code).partition("#")
-    return html_href(path, page) + (f"#{anchor}" if anchor else "")
 
 
 def _notes_cell(i: Inspection) -> str:
