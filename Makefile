@@ -29,7 +29,7 @@ $(BIN)/handbook: pyproject.toml
 	@echo "安装 Python 依赖到 $(VENV)/（首次约需几分钟）……"
 	@mkdir -p $(VENV)
 	@{ $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip \
-	   && $(BIN)/pip install -q -e '.[test,zensical]'; } >$(LOG) 2>&1 || { tail -n 40 $(LOG); echo "安装 Python 依赖失败（完整输出见 $(LOG)）"; exit 1; }
+	   && $(BIN)/pip install -q -e '.[test,zensical,bench]'; } >$(LOG) 2>&1 || { tail -n 40 $(LOG); echo "安装 Python 依赖失败（完整输出见 $(LOG)）"; exit 1; }
 	@touch $@
 
 setup: system-packages $(BIN)/handbook
