@@ -253,8 +253,8 @@ def bench(args) -> dict:
         note="a lower bound for any ingest that keeps every response in SQLite (no checks, mapping or "
              "matching, no start-up)", samples=written)
     figures["full"] = Figure("`handbook ingest --file` of the year into an empty store",
-                             f"{median_of(full):.2f} s = {ratio:.1f}× the floor", "≤ 3× the floor", ratio <= 3,
-                             samples=full)
+                             f"{median_of(full):.2f} s = {ratio:.1f}× the floor",
+                             note="informational: the target is now against sqlite-utils, below", samples=full)
     figures["memory"] = Figure("peak RSS of the full ingest", f"{rss / 2**20:.0f} MiB", "≤ 1 GiB", rss <= 2**30)
     store_bytes = store.stat().st_size
     # against the tool a user would pick instead (sqlite-utils), and memory as the file grows: bench/ingest_peer.py
@@ -379,8 +379,9 @@ def bench(args) -> dict:
                                samples=[t["mkdocs"] for t in builds])
     parts = {k: median_of([t[k] for t in builds]) for k in ("load", "generate", "pdf", "extra")}
     figures["ours"] = Figure("our own share (standards, pages, focus lists and PDF cache, results from the store)",
-                             f"{ours:.1f} s = {share:.0f}% of the build", "≤ 20%", share <= 20,
-                             note=", ".join(f"{k} {v:.1f} s" for k, v in parts.items()))
+                             f"{ours:.1f} s = {share:.0f}% of the build",
+                             note=", ".join(f"{k} {v:.1f} s" for k, v in parts.items())
+                             + "; informational: the targets are now the weekly cycle and serve")
     figures.update(page_weight.bench_figures(work / "public", Figure))   # the site this build made
 
     # 6. the weekly cycle: the new week ingested, then the build with last week's caches, in which every
