@@ -90,52 +90,62 @@ def fetch(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-def test_serve_rebuilds_when_a_yaml_file_changes(tree, tmp_path_factory):
-    messages: queue.Queue[str] = queue.Queue()
-    stop = threading.Event()
-    thread = threading.Thread(target=serve_site, args=(tree["standards"],), kwargs=dict(
-        out_dir=tree["public"], docs_dir=tree["docs"], config_file=tree["config"], port=0,
-        cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache", poll_seconds=0.2,
-        extra_generators=[lambda ctx: ctx.write("results/index.md", "# 检查结果\n")],
-        report=messages.put, stop=stop), daemon=True)
-    thread.start()
+class Serving:
+    """`serve_site` on a free port in a thread, over the tree's site, and what it says; stopped on leaving."""
 
-    seen: list[str] = []
+    def __init__(self, tree, tmp_path_factory, **kwargs):
+        self.messages: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=serve_site, args=(tree["standards"],), kwargs=dict(
+            out_dir=tree["public"], docs_dir=tree["docs"], config_file=tree["config"], port=0,
+            cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache", poll_seconds=0.2,
+            report=self.messages.put, stop=self.stop, **kwargs), daemon=True)
 
-    def wait_for(text: str) -> str:
+    def __enter__(self) -> "Serving":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
+        if exc[0] is None:
+            assert not self.thread.is_alive()
+
+    def wait_for(self, text: str) -> str:
+        """The first message holding `text` (earlier ones are kept in `seen`)."""
         while True:
             try:
-                message = messages.get(timeout=120)
+                message = self.messages.get(timeout=120)
             except queue.Empty:
-                raise AssertionError(f"no “{text}” from serve; it said: {seen}") from None
-            seen.append(message)
+                raise AssertionError(f"no “{text}” from serve; it said: {self.seen}") from None
+            self.seen.append(message)
             if text in message:
                 return message
 
-    try:
-        wait_for("已构建")
-        url = wait_for("网站地址").split()[1]
+
+def test_serve_rebuilds_when_a_yaml_file_changes(tree, tmp_path_factory):
+    results = [lambda ctx: ctx.write("results/index.md", "# 检查结果\n")]
+    with Serving(tree, tmp_path_factory, extra_generators=results) as serve:
+        serve.wait_for("已构建")
+        url = serve.wait_for("网站地址").split()[1]
         assert url.startswith("http://127.0.0.1:")
         assert "最后更新 2026-11-27" in fetch(url)
         assert "检查结果" in fetch(url + "results/")
         with pytest.raises(queue.Empty):        # pages the build writes do not trigger another build
-            messages.get(timeout=1.5)
+            serve.messages.get(timeout=1.5)
 
         path = tree["standards"] / "procedure.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace("updated: 2026-11-27", "updated: 2026-12-01"),
                         encoding="utf-8")
-        wait_for("已构建")
+        serve.wait_for("已构建")
         # saved right after a build reports: must start the next build, not be lost
         path.write_text(path.read_text(encoding="utf-8").replace("points: 5\n", "points: -5\n", 1),
                         encoding="utf-8")
         assert "最后更新 2026-12-01" in fetch(url)
-        failure = wait_for("构建失败")
+        failure = serve.wait_for("构建失败")
         assert "procedure.yaml:" in failure
         assert "最后更新 2026-12-01" in fetch(url), "the last good site is still served"
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-    assert not thread.is_alive()
 
 
 def test_serve_rebuilds_an_edited_page_without_recomputing_results(tree, tmp_path_factory):
@@ -150,35 +160,17 @@ def test_serve_rebuilds_an_edited_page_without_recomputing_results(tree, tmp_pat
 
     store = tree["root"] / "store.sqlite"
     store.write_bytes(b"week 1")
-    messages: queue.Queue[str] = queue.Queue()
-    stop = threading.Event()
-    thread = threading.Thread(target=serve_site, args=(tree["standards"],), kwargs=dict(
-        out_dir=tree["public"], docs_dir=tree["docs"], config_file=tree["config"], port=0,
-        cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache", poll_seconds=0.2, extra_generators=[results],
-        store_path=store, report=messages.put, stop=stop), daemon=True)
-    thread.start()
-    seen: list[str] = []
 
-    def wait_for(text: str) -> str:
-        while True:
-            try:
-                message = messages.get(timeout=120)
-            except queue.Empty:
-                raise AssertionError(f"no “{text}” from serve; it said: {seen}") from None
-            seen.append(message)
-            if text in message:
-                return message
-
-    try:
-        wait_for("已构建")
-        url = wait_for("网站地址").split()[1]
+    with Serving(tree, tmp_path_factory, extra_generators=[results], store_path=store) as serve:
+        serve.wait_for("已构建")
+        url = serve.wait_for("网站地址").split()[1]
         results_page = tree["docs"] / "results" / "index.md"
         written_at = results_page.stat().st_mtime_ns
         assert "第 1 次计算" in fetch(url + "results/") and runs == [1]
 
         home = tree["docs"] / "index.md"
         home.write_text(home.read_text(encoding="utf-8").replace("本手册把", "【已修订】本手册把", 1), encoding="utf-8")
-        done = wait_for("已构建")
+        done = serve.wait_for("已构建")
         assert re.fullmatch(r"已构建（\d+\.\d 秒；只有页面改动，只重新渲染了 index\.md，其他页面、标准和检查结果未重新计算）",
                             done), done
         assert "【已修订】本手册把" in fetch(url)
@@ -186,38 +178,15 @@ def test_serve_rebuilds_an_edited_page_without_recomputing_results(tree, tmp_pat
         assert "第 1 次计算" in fetch(url + "results/") and 'href="results/"' in fetch(url)
 
         store.write_bytes(b"week 2")            # a new week ingested: the results are computed again
-        done = wait_for("已构建")
+        done = serve.wait_for("已构建")
         assert "未重新计算" not in done and runs == [1, 1]
         assert "第 2 次计算" in fetch(url + "results/") and "【已修订】本手册把" in fetch(url)
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-    assert not thread.is_alive()
 
 
 def test_serve_renders_only_the_edited_page_and_falls_back_when_it_cannot(tree, tmp_path_factory):
     """Issue 17 target 3: an edit of site/index.md renders that page alone into the served site (other pages'
     HTML untouched, its search entries replaced, the others' kept); a broken link is still refused as by the
     full build; a new page, or a page after a refused edit, makes the engine render every page again."""
-    messages: queue.Queue[str] = queue.Queue()
-    stop = threading.Event()
-    thread = threading.Thread(target=serve_site, args=(tree["standards"],), kwargs=dict(
-        out_dir=tree["public"], docs_dir=tree["docs"], config_file=tree["config"], port=0,
-        cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache", poll_seconds=0.2, report=messages.put,
-        stop=stop), daemon=True)
-    thread.start()
-    seen: list[str] = []
-
-    def wait_for(text: str) -> str:
-        while True:
-            try:
-                message = messages.get(timeout=120)
-            except queue.Empty:
-                raise AssertionError(f"no “{text}” from serve; it said: {seen}") from None
-            seen.append(message)
-            if text in message:
-                return message
-
     public, home = tree["public"], tree["docs"] / "index.md"
     index_file = public / "search" / "search_index.json"
 
@@ -229,17 +198,17 @@ def test_serve_renders_only_the_edited_page_and_falls_back_when_it_cannot(tree, 
     def others() -> dict:
         return {p: p.stat().st_mtime_ns for p in public.rglob("*.html") if p != public / "index.html"}
 
-    try:
-        wait_for("已构建")
-        url = wait_for("网站地址").split()[1]
+    with Serving(tree, tmp_path_factory) as serve:
+        serve.wait_for("已构建")
+        url = serve.wait_for("网站地址").split()[1]
         original = home.read_text(encoding="utf-8")
         home.write_text(original.replace("本手册把", "ALPHAWORD 本手册把", 1), encoding="utf-8")
-        assert "只重新渲染了 index.md" in wait_for("已构建")
+        assert "只重新渲染了 index.md" in serve.wait_for("已构建")
         before, mine_before = others(), search_entries()
         assert len(before) > 20 and "ALPHAWORD" in json.dumps(mine_before[0], ensure_ascii=False)
 
         home.write_text(original.replace("本手册把", "BETAWORD 本手册把", 1), encoding="utf-8")
-        done = wait_for("已构建")
+        done = serve.wait_for("已构建")
         assert re.fullmatch(r"已构建（\d+\.\d 秒；只有页面改动，只重新渲染了 index\.md，其他页面、标准和检查结果未重新计算）",
                             done), done
         page = fetch(url)
@@ -251,27 +220,23 @@ def test_serve_renders_only_the_edited_page_and_falls_back_when_it_cannot(tree, 
         assert rest == mine_before[1]                       # every other page's entries kept as they were
 
         home.write_text(original.replace("本手册把", "[坏链接](no-such-page.md) 本手册把", 1), encoding="utf-8")
-        done = wait_for("构建失败")
+        done = serve.wait_for("构建失败")
         assert done.startswith("构建失败：mkdocs build 失败") and "no-such-page.md" in done, done
         assert "BETAWORD 本手册把" in fetch(url) and "坏链接" not in fetch(url)   # the last good site is served
 
         home.write_text(original.replace("本手册把", "GAMMAWORD 本手册把", 1), encoding="utf-8")
-        done = wait_for("已构建")
+        done = serve.wait_for("已构建")
         assert done.endswith("整站页面重新渲染：上次的单页渲染未完成）"), done
         assert "GAMMAWORD 本手册把" in fetch(url)
 
         (tree["docs"] / "extra-page.md").write_text("# 新页面\n\nDELTAWORD\n", encoding="utf-8")
-        done = wait_for("已构建")
+        done = serve.wait_for("已构建")
         assert done.endswith("整站页面重新渲染：新增或删除了 extra-page.md）"), done
         assert "DELTAWORD" in fetch(url + "extra-page/")
 
         maintain = tree["docs"] / "maintain" / "files.md"     # its title shows on other pages: all again
         maintain.write_text(maintain.read_text(encoding="utf-8").replace("title: 文件在哪里", "title: 文件位置", 1),
                             encoding="utf-8")
-        done = wait_for("已构建")
+        done = serve.wait_for("已构建")
         assert done.endswith("整站页面重新渲染：maintain/files.md 的标题或页首设置改变了）"), done
         assert "文件位置" in fetch(url + "maintain/files/")
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-    assert not thread.is_alive()
