@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import functools
 import http.server
+import os
 import threading
 import time
 from pathlib import Path
@@ -35,9 +36,12 @@ def watched_files(standards_dir: Path, docs_dir: Path, config_file: Path,
     paths = [*standards_dir.glob("*.yaml"), *standards_dir.glob("*.yml"), config_file, *sources]
     generated = {docs_dir / d for d in GENERATED_DIRS}
     written_paths = {docs_dir / w for w in written}
-    for path in docs_dir.rglob("*"):
-        if path.is_file() and path not in written_paths and not any(g in path.parents for g in generated):
-            paths.append(path)
+    # os.walk, not rglob: a build in another terminal may remove folders while they are listed
+    for folder, _dirs, files in os.walk(docs_dir):
+        for name in files:
+            path = Path(folder) / name
+            if path not in written_paths and not any(g in path.parents for g in generated):
+                paths.append(path)
     out = {}
     for path in paths:
         try:
@@ -86,11 +90,13 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                report: Callable[[str], None] = lambda message: None,
                stop: threading.Event | None = None, sheet_focus=None, instruments: Sequence = (),
                engine: str | None = None, store_path: Path | str | None = None,
-               lock_path: Path | str | None = None) -> None:
+               lock_path: Path | str | None = None, stores: Iterable[Path | str] = ()) -> None:
     """Build, serve out_dir on host:port, and rebuild whenever a watched file changes, until `stop` is set.
 
     `store_path` and `lock_path` are watched too (the results and the sheets' QR codes come from them).
-    A failed rebuild is reported and the last good site keeps being served.
+    A failed rebuild is reported and the last good site keeps being served. A `handbook build` of the same
+    sources or output in another terminal and these rebuilds wait for each other (`safety.build_lock`).
+    `stores` (and `store_path`) are never inside out_dir (`safety.check_out_dir`).
     """
     standards_dir, out_dir = Path(standards_dir), Path(out_dir)
     docs_dir, config_file = Path(docs_dir), Path(config_file)
@@ -98,8 +104,12 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     generators = list(extra_generators)
     written: list[str] = []
     sources = [Path(lock_path or DEFAULT_LOCK)]
+    stores = [*stores, *([store_path] if store_path else [])]
     if store_path:
         sources += [Path(store_path), Path(f"{store_path}-wal")]
+
+    def waiting(lock: Path) -> None:
+        report(Msg.BUILD_WAITING(lock=lock))
     last: list[BuildReport] = []      # the last good full build (its navigation is reused for pages alone)
 
     def rebuild(changed: Iterable[Path] = ()) -> None:
@@ -115,13 +125,14 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                     report(Msg.SERVE_REBUILT_PAGES(seconds=f"{time.perf_counter() - started:.1f}",
                                                    pages="、".join(pages)))
                     return
-                result = rebuild_pages(last[0], docs_dir=docs_dir, config_file=config_file)
+                result = rebuild_pages(last[0], docs_dir=docs_dir, config_file=config_file, on_wait=waiting)
                 last[:] = [result]
                 report(Msg.SERVE_REBUILT_ENGINE(seconds=f"{result.timings['total']:.1f}", reason=reason))
                 return
             result = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                                 extra_generators=generators, cache_dir=cache_dir, sheet_focus=sheet_focus,
-                                instruments=instruments, engine=engine, lock_path=lock_path)
+                                instruments=instruments, engine=engine, lock_path=lock_path, stores=stores,
+                                on_wait=waiting)
             written[:] = result.pages
             last[:] = [result]
             report(f"已构建（{result.timings['total']:.1f} 秒）")
