@@ -159,10 +159,29 @@ def _credential_content(path: Path) -> str | None:
     return None
 
 
-def check_sources(docs_dir: Path) -> None:
-    """Raise HandbookError naming the first file of the site sources the build must not publish: a symbolic
-    link leading out of `docs_dir` (or nowhere), or a file whose name or content looks like a credential.
-    Links are never followed while looking."""
+def theme_dir(config_file: Path) -> Path | None:
+    """The theme overrides folder `config_file` names (`theme.custom_dir`): the engine copies its files
+    into the site as well. None when there is none (or the config is not plain YAML)."""
+    import yaml
+
+    try:
+        config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+        custom = config["theme"]["custom_dir"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return None
+    return config_file.parent / custom if isinstance(custom, str) else None
+
+
+def check_sources(docs_dir: Path, config_file: Path | None = None) -> None:
+    """Raise HandbookError naming the first file of the site sources (the docs folder and the theme
+    overrides of `config_file`) the build must not publish: a symbolic link leading out of its folder (or
+    nowhere), or a file whose name or content looks like a credential. Links are never followed."""
+    overrides = theme_dir(config_file) if config_file else None
+    for folder in (docs_dir, *([overrides] if overrides and overrides.is_dir() else [])):
+        _check_folder(folder)
+
+
+def _check_folder(docs_dir: Path) -> None:
     root = docs_dir.resolve()
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs.sort()

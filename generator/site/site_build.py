@@ -230,7 +230,7 @@ def _build_locked(standards_dir: Path | str, started: float, *, out_dir: Path, d
                                 cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
 
     copyright = copyright_line(standards)
-    check_sources(docs_dir)                    # nothing out of the sources, no credentials, into the site
+    check_sources(docs_dir, config_file)       # nothing out of the sources, no credentials, into the site
     timings["mkdocs"], state = publish_pages(engine, config_file, docs_dir, out_dir, nav=ctx.nav,
                                              not_in_nav=ctx.not_in_nav, copyright=copyright)
     timings["total"] = time.perf_counter() - started
@@ -263,7 +263,7 @@ def rebuild_pages(last: BuildReport, *, docs_dir: Path | str = Path("site"),
     generated (no standards pages, sheets or results are recomputed); the engine builds every page."""
     started = time.perf_counter()
     with build_lock(lock_folders(Path(docs_dir), last.out_dir), on_wait):
-        check_sources(Path(docs_dir))
+        check_sources(Path(docs_dir), Path(config_file))
         seconds, state = publish_pages(last.engine, Path(config_file), Path(docs_dir), last.out_dir, nav=last.nav,
                                        not_in_nav=last.not_in_nav, copyright=last.copyright)
     timings = {"load": 0.0, "generate": 0.0, "pdf": 0.0, "extra": 0.0, "mkdocs": seconds,
