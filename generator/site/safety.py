@@ -36,8 +36,8 @@ CREDENTIAL_NAMES = ("*.env", ".env", ".env.*", "*.pem", "*.key", "*.p12", "*.pfx
                     "client_secret*.json")
 # ... and by content (what the file holds, whatever its name).
 CREDENTIAL_CONTENT = (
-    (re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"), "私钥"),
     (re.compile(rb'"type"\s*:\s*"service_account"'), "Google 服务账号密钥"),
+    (re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"), "私钥"),
     (re.compile(rb'"private_key"\s*:\s*"-----BEGIN'), "私钥"),
     (re.compile(rb"qyapi\.weixin\.qq\.com/cgi-bin/webhook/send\?key=[0-9a-fA-F-]{16,}"), "企业微信机器人密钥"),
     (re.compile(rb"oapi\.dingtalk\.com/robot/send\?access_token=[0-9a-fA-F]{16,}"), "钉钉机器人密钥"),
