@@ -194,8 +194,9 @@ def get(url: str) -> int:
 
 @pytest.mark.slow
 def test_serve_survives_builds_in_another_terminal(project):
-    """`handbook serve` running while `handbook build` runs four times beside it (the README's routine in a
-    second terminal): serve keeps running and serving, and says nothing of a traceback."""
+    """`handbook serve` running while the README's routine runs four times in a second terminal (`handbook
+    ingest`, which makes serve rebuild, then `handbook build` at once): serve keeps running and serving, and
+    shows no traceback (before: it crashed with FileNotFoundError)."""
     ingest(SPOT_CSV, "crd-spot-check")
     port = free_port()
     serve = handbook(project, "serve", "--port", str(port))
@@ -211,6 +212,8 @@ def test_serve_survives_builds_in_another_terminal(project):
             assert time.monotonic() < deadline, "serve never answered"
             time.sleep(0.5)
         for attempt in range(4):
+            again = handbook(project, "ingest", "--file", str(SPOT_CSV), "--checklist", "crd-spot-check")
+            assert again.wait(timeout=300) == 0, again.communicate()
             build = handbook(project, "build")
             out, err = build.communicate(timeout=600)
             assert build.returncode == 0, (attempt, err)

@@ -13,6 +13,7 @@ import errno
 import functools
 import http.server
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -57,11 +58,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # a browser that closes a connection mid-answer (a reload, a page swapped by a build) is no error
+        # worth a traceback in the terminal
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def bind_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
     """An HTTP server for out_dir bound to host:port, not serving yet; one Chinese line when the port is taken."""
     handler = functools.partial(_Handler, directory=str(out_dir))
     try:
-        return http.server.ThreadingHTTPServer((host, port), handler)
+        return _Server((host, port), handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise HandbookError(Msg.PORT_IN_USE(host=host, port=port, other=port + 1 if port < 65535 else 8000)) \

@@ -195,7 +195,6 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
 
     Raises `StandardsInvalid` (every diagnostic) or `HandbookError`; out_dir is then unchanged.
     """
-    started = time.perf_counter()
     out_dir, docs_dir, config_file = Path(out_dir), Path(docs_dir), Path(config_file)
     if not config_file.is_file():
         raise HandbookError(Msg.MKDOCS_CONFIG_MISSING(path=config_file))
@@ -204,6 +203,7 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                                 Path(lock_path) if lock_path else None, stores)
     check_out_dir(out_dir, protected)          # before anything is written or removed
     with build_lock(lock_folders(docs_dir, out_dir), on_wait):
+        started = time.perf_counter()          # the time waited for another build is not this build's
         remove_stale_scratch(out_dir.resolve().parent)
         check_out_dir(out_dir, protected)      # another build may have changed it while this one waited
         for folder in clear:
