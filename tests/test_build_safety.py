@@ -244,18 +244,22 @@ def test_a_project_the_store_holds_but_the_standards_dropped_is_named(project):
                    .replace("projects: [wutong]", "projects: [wutong-east]"), encoding="utf-8")
     public = old_public(project)
     before = tree_state(public)
+    line = (f"错误：数据库 data/inspections.sqlite 中有项目“wutong”的 {wutong} 条检查记录，但 standards/organisation.yaml "
+            "里已没有这个项目：项目不再管理时不要删除它，保留这一项并写 active: false（历史结果照常发布）；"
+            "只是改名时请保持 id: wutong 不变，只改 name。\n")
     result = run("build")
     assert result.exit_code == 1
-    assert result.output == (
-        f"错误：数据库 data/inspections.sqlite 中有项目“wutong”的 {wutong} 条检查记录，但 standards/organisation.yaml "
-        "里已没有这个项目：项目不再管理时不要删除它，保留这一项并写 active: false（历史结果照常发布）；"
-        "只是改名时请保持 id: wutong 不变，只改 name。\n")
+    assert result.output == line
     assert "Traceback" not in result.output and tree_state(public) == before
+    checked = run("check", "--store", "data/inspections.sqlite")     # said before a build, too
+    assert checked.exit_code == 1 and checked.output == line
 
     # the fix the line offers: keep the old id, inactive
     org.write_text(org.read_text(encoding="utf-8").replace(
         "  - {id: wutong-east, name: 梧桐苑}\n",
         "  - {id: wutong-east, name: 梧桐苑}\n  - {id: wutong, name: 梧桐苑（旧）, active: false}\n"), encoding="utf-8")
+    checked = run("check", "--store", "data/inspections.sqlite")
+    assert checked.exit_code == 0 and checked.output.startswith("标准检查通过："), checked.output
     result = run("build")
     assert result.exit_code == 0, result.output
     page = (public / "results" / "projects" / "wutong" / "index.html").read_text(encoding="utf-8")

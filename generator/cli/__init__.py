@@ -65,7 +65,9 @@ def main():
 @main.command()
 @STANDARDS_OPTION
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
-def check(standards_dir: Path, strict: bool):
+@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
+              help="同时核对这个数据库：其中检查过的项目都还在标准里（删除项目或改项目代号前运行）。")
+def check(standards_dir: Path, strict: bool, store_path: Path | None):
     """检查标准文件，逐条列出问题（文件:行号）。"""
     from ..standards import load_standards
 
@@ -78,6 +80,10 @@ def check(standards_dir: Path, strict: bool):
         raise click.ClickException(Msg.CHECK_FAILED(folder=standards_dir, count=counted,
                                                     what="错误" if not strict else "错误或警告"))
     s = result.standards
+    if store_path is not None:
+        from ..results.project_check import check_store_projects   # the store's code only when asked
+
+        check_store_projects(s, store_path)
     click.echo(f"标准检查通过：{len(s.clauses)} 个条款，{len(s.items)} 个检查条目，"
                f"{len(s.checklists)} 张检查表，{len(s.projects)} 个项目"
                + (f"，{warnings} 个警告" if warnings else "") + "。")

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import HandbookError, one_line
+from ..ingest.store import read_inspections
 from .publish import store_snapshot
 
 
@@ -21,17 +22,28 @@ def unknown_projects(standards, inspections) -> Counter:
     return Counter(i.project for i in inspections if i.project not in known)
 
 
+def _refuse(standards, store_path: Path, unknown: Counter) -> None:
+    if unknown:
+        source = standards.source or "standards"
+        raise HandbookError(one_line("store_project_unknown", store=store_path, project="”、“".join(sorted(unknown)),
+                                     n=sum(unknown.values()), file=f"{source}/organisation.yaml"))
+
+
+def check_store_projects(standards, store_path: Path | str) -> None:
+    """`handbook check --store`: HandbookError when the store (which must exist) holds inspections of a
+    project the standards do not have."""
+    store_path = Path(store_path)
+    if not store_path.exists():
+        raise HandbookError(one_line("store_missing", path=store_path))
+    _refuse(standards, store_path, unknown_projects(standards, read_inspections(store_path)))
+
+
 def store_projects_check(store_path: Path | str):
     """A page generator raising HandbookError when the store holds inspections of a project the standards
     no longer have (nothing is written then; the build stops before the engine runs)."""
     store_path = Path(store_path)
 
     def check(ctx) -> None:
-        unknown = unknown_projects(ctx.standards, store_snapshot(store_path).inspections())
-        if unknown:
-            projects = sorted(unknown)
-            source = ctx.standards.source or "standards"
-            raise HandbookError(one_line("store_project_unknown", store=store_path, project="”、“".join(projects),
-                                         n=sum(unknown.values()), file=f"{source}/organisation.yaml"))
+        _refuse(ctx.standards, store_path, unknown_projects(ctx.standards, store_snapshot(store_path).inspections()))
 
     return check
