@@ -131,6 +131,26 @@ def test_out_that_a_build_did_not_write_is_refused_and_kept(project):
     assert tree_state(project) == before
 
 
+def test_serve_never_serves_nor_replaces_a_protected_folder(project):
+    ingest(SPOT_CSV, "crd-spot-check")
+    before = tree_state(project)
+    result = run("serve", "--out", "data", "--port", "8765")
+    assert result.exit_code == 1
+    assert result.output == "错误：" + one_line("out_protected", out="data", relation="包含", what="数据库",
+                                                 path=(project / "data/inspections.sqlite").resolve()) + "\n"
+    assert tree_state(project) == before
+
+
+def test_a_site_built_before_the_marker_existed_is_replaced(project):
+    public = project / "public"
+    for path in ("index.html", "print/daily-patrol.pdf", "search/search_index.json"):
+        (public / path).parent.mkdir(parents=True, exist_ok=True)
+        (public / path).write_text("old", encoding="utf-8")
+    result = run("build", "--handbook-only")
+    assert result.exit_code == 0, result.output
+    assert (public / MARKER).is_file() and (public / "index.html").read_text(encoding="utf-8") != "old"
+
+
 def test_out_missing_or_marked_is_built_and_marked(project):
     first = run("build", "--handbook-only", "--out", "web")
     assert first.exit_code == 0, first.output

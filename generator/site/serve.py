@@ -23,7 +23,9 @@ from ..errors import HandbookError, StandardsInvalid
 from ..forms.lock_file import DEFAULT_LOCK
 from ..messages import Msg
 from .engine import PagesNeedFullBuild
-from .site_build import GENERATED_DIRS, BuildReport, PageGenerator, build_site, rebuild_pages, rerender_pages
+from .safety import check_out_dir
+from .site_build import (GENERATED_DIRS, BuildReport, PageGenerator, build_site, protected_paths, rebuild_pages,
+                         rerender_pages)
 
 
 def watched_files(standards_dir: Path, docs_dir: Path, config_file: Path,
@@ -161,6 +163,9 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
         done = {docs_dir / w for w in written}
         return {p: m for p, m in files.items() if p not in done}
 
+    # An output folder no build may replace is never served either (it could be the store's folder).
+    check_out_dir(out_dir, protected_paths(standards_dir, docs_dir, config_file,
+                                           Path(lock_path) if lock_path else None, stores))
     # The port is taken before the first build: a busy port is said at once, not after a minute of building.
     server = bind_server(out_dir.resolve(), host, port)
     try:
