@@ -409,9 +409,11 @@ def test_the_next_build_removes_what_a_killed_build_left(project):
     assert len(left) == 1 and re.fullmatch(r"\.build-[0-9a-f]{8}", left[0])
     (project / ".build-notes").mkdir()      # not a build's scratch folder: kept
     (project / ".build-notes" / "keep.txt").write_text("x", encoding="utf-8")
+    (project / ".handbook-build-0badc0de.yml").write_text("INHERIT: mkdocs.yml\n", encoding="utf-8")  # a config it left
 
     result = run("build", "--handbook-only")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in project.glob(".build-*")) == [".build-notes"]
+    assert not list(project.glob(".handbook-build-*.yml"))
     assert (project / ".build-notes" / "keep.txt").read_text(encoding="utf-8") == "x"
     assert (project / "public" / MARKER).is_file()

@@ -5,8 +5,8 @@
   contains the repository, a store, the standards, the site sources or the forms folder.
 - **One build at a time** (`build_lock`): builds and `serve` rebuilds that share the site sources (they
   generate pages into them) or the output's folder (the swap, the scratch folders) wait for each other,
-  so a build never publishes pages another build generated. Scratch folders (`.build-xxxxxxxx`) a killed
-  build left beside the output are removed under that lock (`remove_stale_scratch`).
+  so a build never publishes pages another build generated. Scratch folders (`.build-xxxxxxxx`) and
+  generated configs a killed build left are removed under that lock (`remove_stale_scratch`).
 - **The sources** (`check_sources`): a symbolic link in the site sources that leads out of them, or a file
   whose name or content looks like a credential (keys, service-account JSON, `.env` files, robot
   webhook keys), stops the build before the engine copies anything.
@@ -28,6 +28,7 @@ MARKER = ".handbook-build"
 MARKER_TEXT = "此文件夹由 handbook build 生成，下次构建会整个替换它；请不要在这里存放其他文件。\n"
 LOCK_NAME = ".handbook-build.lock"          # in the folder of the site sources and of the output
 SCRATCH = re.compile(r"\.build-[0-9a-f]{8}")   # a build's scratch folder beside the output
+STALE_CONFIG = re.compile(r"\.handbook-build-[0-9a-f]{8}\.yml")   # a build's config beside mkdocs.yml
 
 # Files never published, by name (lower-case glob patterns).
 CREDENTIAL_NAMES = ("*.env", ".env", ".env.*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore",
@@ -123,18 +124,22 @@ def build_lock(folders: Iterable[Path], on_wait: Callable[[Path], None] | None =
         yield
 
 
-def remove_stale_scratch(folder: Path) -> list[Path]:
-    """Remove the scratch folders (`.build-xxxxxxxx`) a killed build left in `folder`; call it holding
-    `folder`'s build lock (every build that makes one there holds it). Returns what was removed."""
+def remove_stale_scratch(folder: Path, config_folder: Path | None = None) -> list[Path]:
+    """Remove what a killed build left: its scratch folder (`.build-xxxxxxxx`) in `folder` and its generated
+    config (`.handbook-build-xxxxxxxx.yml`) in `config_folder`. Call it holding both folders' build locks
+    (every build that makes one there holds them). Returns what was removed."""
     import shutil
 
     removed = []
-    if not folder.is_dir():
-        return removed
-    for entry in folder.iterdir():
+    for entry in (folder.iterdir() if folder.is_dir() else ()):
         if SCRATCH.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
+    if config_folder is not None and config_folder.is_dir():
+        for entry in config_folder.glob(".handbook-build-*.yml"):
+            if STALE_CONFIG.fullmatch(entry.name) and entry.is_file() and not entry.is_symlink():
+                entry.unlink(missing_ok=True)
+                removed.append(entry)
     return removed
 
 

@@ -168,10 +168,10 @@ def protected_paths(standards_dir: Path, docs_dir: Path, config_file: Path, lock
     return protected
 
 
-def lock_folders(docs_dir: Path, out_dir: Path) -> list[Path]:
-    """The folders whose build lock a build holds: the site sources' (pages are generated into them) and the
-    output's (the swap and the scratch folders)."""
-    return [docs_dir.resolve().parent, out_dir.resolve().parent]
+def lock_folders(docs_dir: Path, out_dir: Path, config_file: Path) -> list[Path]:
+    """The folders whose build lock a build holds: the site sources' (pages are generated into them), the
+    output's (the swap and the scratch folders) and the config's (the generated config beside it)."""
+    return [docs_dir.resolve().parent, out_dir.resolve().parent, config_file.resolve().parent]
 
 
 def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path | str = Path("public"),
@@ -202,9 +202,9 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     protected = protected_paths(Path(standards_dir), docs_dir, config_file,
                                 Path(lock_path) if lock_path else None, stores)
     check_out_dir(out_dir, protected)          # before anything is written or removed
-    with build_lock(lock_folders(docs_dir, out_dir), on_wait):
+    with build_lock(lock_folders(docs_dir, out_dir, config_file), on_wait):
         started = time.perf_counter()          # the time waited for another build is not this build's
-        remove_stale_scratch(out_dir.resolve().parent)
+        remove_stale_scratch(out_dir.resolve().parent, config_file.resolve().parent)
         check_out_dir(out_dir, protected)      # another build may have changed it while this one waited
         for folder in clear:
             shutil.rmtree(docs_dir / folder, ignore_errors=True)
@@ -262,7 +262,7 @@ def rebuild_pages(last: BuildReport, *, docs_dir: Path | str = Path("site"),
     pages alone, when the standards, the store and the config are as they were for `last`. Nothing is
     generated (no standards pages, sheets or results are recomputed); the engine builds every page."""
     started = time.perf_counter()
-    with build_lock(lock_folders(Path(docs_dir), last.out_dir), on_wait):
+    with build_lock(lock_folders(Path(docs_dir), last.out_dir, Path(config_file)), on_wait):
         check_sources(Path(docs_dir), Path(config_file))
         seconds, state = publish_pages(last.engine, Path(config_file), Path(docs_dir), last.out_dir, nav=last.nav,
                                        not_in_nav=last.not_in_nav, copyright=last.copyright)
@@ -276,6 +276,6 @@ def rerender_pages(last: BuildReport, changed: Iterable[Path], *, docs_dir: Path
     """Render only the changed hand-written pages again into `last`'s site, with the engine state `last` kept
     (`engine.render_pages`): nothing else is read, rendered or written. Raises `PagesNeedFullBuild` (then
     `rebuild_pages`) when the change is more than a plain content change of existing pages."""
-    with build_lock(lock_folders(Path(docs_dir), last.out_dir)):
+    with build_lock([Path(docs_dir).resolve().parent, last.out_dir.resolve().parent]):
         check_sources(Path(docs_dir))
         return render_pages(last.engine_state, changed, Path(docs_dir), last.out_dir)
