@@ -137,11 +137,11 @@ class Client:
     """The 腾讯问卷 OpenAPI over `requests`: the token, a survey's definition, its answers page by page."""
 
     def __init__(self, credentials: Credentials, *, endpoint: str | None = None, retry: Retry | None = None,
-                 per_page: int = PER_PAGE, sleep=time.sleep, clock=time.monotonic):
+                 per_page: int | None = None, sleep=time.sleep, clock=time.monotonic):
         self.credentials = credentials
         self.endpoint = (endpoint or os.environ.get(ENDPOINT_ENV) or API).rstrip("/")
         self.retry = retry or RETRY
-        self.per_page, self.sleep, self.clock = per_page, sleep, clock
+        self.per_page, self.sleep, self.clock = per_page or PER_PAGE, sleep, clock
         self.session = requests.Session()
         self.requests = 0
         self.checklist = ""        # the checklist being read (messages name it)
@@ -308,7 +308,8 @@ def clean_title(text) -> str:
 
 
 def _options(q: dict) -> dict:
-    return {str(o.get("id")): clean_title(o.get("text")) for o in q.get("options") or [] if isinstance(o, dict)}
+    return {str(o.get("id")): _TAGS.sub("", str(o.get("text") or "")).strip()
+            for o in q.get("options") or [] if isinstance(o, dict)}
 
 
 def definition_columns(definition: dict) -> list[Column]:
@@ -377,10 +378,11 @@ def compare(questions: list[dict], spec: FormSpec) -> tuple[int, list[str]]:
             problems.append(f"缺少题目“{title}”")
             continue
         found += bool(code)
-        have = [norm(o) for o in q.get("options") or []]
+        have = [str(o) for o in q.get("options") or []]
         if options:
-            extra = [o for o in have if o not in {norm(x) for x in options}]
-            lacking = [o for o in options if norm(o) not in have]
+            wanted = {norm(x) for x in options}
+            extra = [o for o in have if norm(o) not in wanted]
+            lacking = [o for o in options if norm(o) not in {norm(x) for x in have}]
             if extra:
                 problems.append(f"题目“{title}”的选项“{'”“'.join(extra)}”不在标准中")
             if lacking:
@@ -542,7 +544,7 @@ def high_water_mark(conn: sqlite3.Connection, survey: str) -> int:
 
 
 def read_survey(ref: SourceRef, *, conn: sqlite3.Connection, db_path, standards, instruments: Sequence,
-                client: Client | None = None, reread: int = REREAD) -> Table:
+                client: Client | None = None, reread: int | None = None) -> Table:
     """Pull a survey's new (and recently read) answers into the store, inside the run's transaction, and
     give every answer kept for it as a table."""
     survey = ref.locator
@@ -552,7 +554,7 @@ def read_survey(ref: SourceRef, *, conn: sqlite3.Connection, db_path, standards,
     definition = client.definition(survey, ref.checklist)
     check_definition(definition, survey, build_form(standards, ref.checklist, instruments=instruments))
     mark = high_water_mark(conn, survey)
-    start = max(0, mark - reread)
+    start = max(0, mark - (REREAD if reread is None else reread))
     now = dt.datetime.now(dt.timezone.utc)
     stamp = now.isoformat(timespec="seconds")
     seen: set[int] = set()
