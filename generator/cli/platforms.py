@@ -74,13 +74,14 @@ def tencent_link(checklist: str, survey: str, responder_url: str | None, lock_pa
 
 
 def lock_problems(lock_path: Path, standards, instruments) -> list[str]:
-    """`handbook check`: each 腾讯问卷 survey the lock records whose questions no longer match the standards."""
+    """`handbook check`: each 腾讯问卷 survey the lock records whose questions no longer match the standards.
+    Without a lock file nothing is loaded (start-up time of `handbook check`)."""
+    if not lock_path.is_file():
+        return []
     from ..forms.form_spec import build_form
     from ..forms.lock_file import read_lock
     from ..ingest.platforms import tencent
 
-    if not lock_path.is_file():
-        return []
     out = []
     for checklist, entry in read_lock(lock_path)["checklists"].items():
         if entry.get("source") != "tencent" or not isinstance(entry.get("definition"), dict):
