@@ -47,7 +47,8 @@ def definition_from_spec(spec, survey_id: int, title: str | None = None) -> dict
 
 def make_answer(definition: dict, answer_id: int, ended_at: str, values: dict, project: str | None = None) -> dict:
     """An answer as list_answer gives it: `values` title -> option text (by its id), or text for text questions,
-    or ("id", option id) to give a raw option id; questions not in `values` are left unanswered."""
+    ("id", option id) to give a raw option id, or {row: option text} for a matrix; questions not in `values`
+    are left unanswered."""
     pages = []
     for page in definition["pages"]:
         qs = []
@@ -55,7 +56,14 @@ def make_answer(definition: dict, answer_id: int, ended_at: str, values: dict, p
             if q["title"] not in values:
                 continue
             value = values[q["title"]]
-            if isinstance(value, tuple):
+            if isinstance(value, dict):    # a matrix question: row text -> option text
+                groups = []
+                for g in q["groups"]:
+                    if g["text"] in value:
+                        option = next(o for o in q["options"] if o["text"] == value[g["text"]])
+                        groups.append({"id": g["id"], "text": g["text"], "options": [{**option, "checked": 1}]})
+                qs.append({"id": q["id"], "type": q["type"], "groups": groups})
+            elif isinstance(value, tuple):
                 qs.append({"id": q["id"], "type": q["type"], "options": [{"id": value[1], "checked": 1, "text": "?"}]})
             elif q["options"]:
                 option = next(o for o in q["options"] if o["text"] == value)

@@ -162,6 +162,46 @@ def test_edit_and_deletion_inside_the_window(project, fake, spec):
     assert sorted(i.findings["4.2.1.1-a"] for i in live) == [0, 3]
 
 
+def test_deletion_is_reported_and_a_dry_run_writes_nothing(project, fake):
+    tmp_path, lock, _ = project
+    assert ingest(tmp_path, lock).exit_code == 0
+    db = tmp_path / "store.sqlite"
+    before = db.read_bytes()
+    del fake.answers[SID][0]
+    result = ingest(tmp_path, lock, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "注意：腾讯问卷中已删除 1 份答卷（答卷编号 1）" in result.output
+    assert "来源中已删除 1" in result.output
+    assert db.read_bytes() == before
+    fake.answers[SID].clear()     # every answer gone: refused as any emptied source is
+    result = ingest(tmp_path, lock)
+    assert result.exit_code == 1
+    assert "来源为空" in result.output and "--accept-deletions" in result.output
+    assert db.read_bytes() == before
+
+
+def test_spot_check_with_the_questioning_matrix(tmp_path, fake, standards):
+    spec = build_form(standards, "crd-spot-check", instruments=INSTRUMENTS)
+    definition = definition_from_spec(spec, 777)
+    fake.surveys["777"] = definition
+    grid = next(q for q in spec.items if "questionGroupItem" in q)["title"]
+    rows = [r["rowQuestion"]["title"] for r in next(q for q in spec.items if "questionGroupItem" in q)[
+        "questionGroupItem"]["questions"]]
+    answer = values(spec, role="客户关系部", inspector="赵刚")
+    answer.update({"被抽问人员（4.4.2.1）": "小李", grid: {rows[0]: "答对", rows[2]: "答错"}})
+    fake.answers["777"] = [make_answer(definition, 1, "2026-11-05 14:00:00", answer, project="xiangshu")]
+    lock = tmp_path / "forms.lock.yaml"
+    link_tencent(lock, "crd-spot-check", "777", "https://wj.qq.com/s2/777/x/")
+    result = run("ingest", "--store", str(tmp_path / "s.sqlite"), "--lock", str(lock))
+    assert result.exit_code == 0, result.output
+    assert "新增 1" in result.output
+    (inspection,) = read_inspections(tmp_path / "s.sqlite")
+    assert (inspection.project, inspection.role, inspection.inspector) == ("xiangshu", "crd", "赵刚")
+    with sqlite3.connect(tmp_path / "s.sqlite") as conn:
+        got = sorted(conn.execute("SELECT question, result, staff FROM questioning_answers"))
+    assert got == sorted([(rows[0].split()[0], "答对", "小李"), (rows[2].split()[0], "答错", "小李")])
+
+
 def test_unknown_option_is_quarantined_with_its_reason(project, fake, spec):
     tmp_path, lock, definition = project
     fake.answers[SID].append(make_answer(definition, 4, "2026-11-04 08:00:00",

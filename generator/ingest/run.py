@@ -704,6 +704,8 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
                 continue
             sr = SourceReport(table.source.label, ref.checklist, table.source.key, table.title or ref.locator,
                               requests=table.requests)
+            if ref.kind == "tencent":
+                sr.warnings += table.notes   # answers deleted on the platform since the last run
             if ref.checklist in others:
                 _check_other_form(table, ref.checklist, standards, lock)
                 table.rows = list(table.rows)
