@@ -426,3 +426,85 @@ def test_export_of_another_survey_is_refused(tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith(f"错误：文件 {path} 的表头缺少检查表“daily-patrol”的 ")
     assert not (tmp_path / "o.sqlite").exists()
+
+
+def test_simulated_week_scores_the_same_from_the_api_as_from_the_export(tmp_path, fake, spec, standards):
+    """The demo's simulated responses served by the fake 腾讯问卷: the same inspections as the CSV export gives."""
+    from generator.ingest.values import parse_datetime
+
+    export = tmp_path / "daily-patrol.csv"
+    result = run("patrol", "simulate", "--checklist", "daily-patrol", "--from", "2026-11-02", "--to", "2026-11-08",
+                 "--seed", "3", "--out", str(export))
+    assert result.exit_code == 0, result.output
+    with open(export, encoding="utf-8-sig", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    definition = definition_from_spec(spec, 4242)
+    fake.surveys["4242"] = definition
+    ids = {p.name: p.id for p in standards.organisation.projects}
+    fake.answers["4242"] = [
+        make_answer(definition, n, parse_datetime(row[0], SH, SH).strftime("%Y-%m-%d %H:%M:%S"),
+                    {title: cell for title, cell in zip(header[2:], row[2:]) if cell}, project=ids[row[1]])
+        for n, row in enumerate(rows, 1)]
+    lock = tmp_path / "forms.lock.yaml"
+    link_tencent(lock, "daily-patrol", "4242", "https://wj.qq.com/s2/4242/x/")
+    from_api = run("ingest", "--store", str(tmp_path / "api.sqlite"), "--lock", str(lock))
+    from_file = run("ingest", "--file", str(export), "--checklist", "daily-patrol",
+                    "--store", str(tmp_path / "file.sqlite"))
+    assert from_api.exit_code == 0 and from_file.exit_code == 0, from_api.output + from_file.output
+    assert f"读取 {len(rows)} 行：新增 {len(rows)}" in from_api.output
+
+    def comparable(db):
+        return sorted((i.project, i.role, i.inspector, i.date, i.submitted_at, sorted(i.findings.items()),
+                       sorted(i.notes.items()), sorted(i.corrected.items())) for i in read_inspections(db))
+
+    assert len(rows) > 100
+    assert comparable(tmp_path / "api.sqlite") == comparable(tmp_path / "file.sqlite")
+
+
+def _export(platform: str, spec, when):
+    """(header, rows) of a two-answer daily patrol export of `platform`, times given by `when(k)`."""
+    items, rows = _patrol_rows(spec)
+    notes = _notes(spec)
+    if platform == "tencent":
+        header = ["编号", "开始答题时间", "结束答题时间", "答题时长", "用户类型", "用户标识", "昵称", "自定义字段",
+                  "1.角色", "2.检查人", "3.检查日期"] + [f"{4 + i}.{t}" for i, t in enumerate(items + notes)]
+        body = [[k + 7, when(k), when(k), 60, "微信", "oAbc", "阿明", "project=jinqiao", "客服主管", "孙丽",
+                 "2026-11-06"] + a + [""] * len(notes) for k, a in rows]
+    elif platform == "wjx":
+        header = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、项目", "2、角色", "3、检查人",
+                  "4、检查日期"] + [f"{5 + i}、{t}" for i, t in enumerate(items + notes)]
+        body = [[k + 1, when(k), "1分28秒", "微信", "N/A", "10.0.0.1", "金桥公寓", "客服主管", "孙丽", "2026-11-06"]
+                + a + [""] * len(notes) for k, a in rows]
+    else:
+        header = ["序号", "项目", "角色", "检查人", "检查日期"] + items + notes + ["提交人", "提交时间", "IP"]
+        body = [[k + 1, "金桥公寓", "客服主管", "孙丽", "2026-11-06"] + a + [""] * len(notes) + ["", when(k), "10.0.0.1"]
+                for k, a in rows]
+    return header, body
+
+
+@pytest.mark.parametrize("platform, kind", [("tencent", "xlsx"), ("tencent", "gbk"), ("wjx", "xlsx"),
+                                            ("wjx", "utf-8-sig"), ("jinshuju", "gbk"), ("jinshuju", "utf-8")])
+def test_every_platform_export_in_csv_and_xlsx(tmp_path, spec, platform, kind):
+    if kind == "xlsx":
+        import openpyxl
+
+        header, body = _export(platform, spec, lambda k: dt.datetime(2026, 11, 6, 18, 5 + k))   # typed cells
+        book = openpyxl.Workbook()
+        book.active.append(header)
+        for row in body:
+            book.active.append(row)
+        path = tmp_path / "export.xlsx"
+        book.save(path)
+    else:
+        header, body = _export(platform, spec, lambda k: f"2026/11/06 18:0{5 + k}:00")
+        path = tmp_path / "export.csv"
+        with open(path, "w", encoding=kind, newline="") as f:
+            csv.writer(f).writerows([header, *body])
+    result = run("ingest", "--file", str(path), "--checklist", "daily-patrol", "--store", str(tmp_path / "s.sqlite"))
+    assert result.exit_code == 0, result.output
+    assert "读取 2 行：新增 2，修改 0，未变 0，隔离 0" in result.output
+    got = sorted(read_inspections(tmp_path / "s.sqlite"), key=lambda i: i.submitted_at)
+    assert [(i.project, i.inspector, i.date, i.submitted_at, i.findings["4.2.1.2-a"]) for i in got] == [
+        ("jinqiao", "孙丽", dt.date(2026, 11, 6), dt.datetime(2026, 11, 6, 18, 5, tzinfo=SH), 0),
+        ("jinqiao", "孙丽", dt.date(2026, 11, 6), dt.datetime(2026, 11, 6, 18, 6, tzinfo=SH), 1)]
+    assert "未对应任何题目的列" not in result.output    # the platforms' own columns are not questions
