@@ -508,3 +508,11 @@ def test_every_platform_export_in_csv_and_xlsx(tmp_path, spec, platform, kind):
         ("jinqiao", "孙丽", dt.date(2026, 11, 6), dt.datetime(2026, 11, 6, 18, 5, tzinfo=SH), 0),
         ("jinqiao", "孙丽", dt.date(2026, 11, 6), dt.datetime(2026, 11, 6, 18, 6, tzinfo=SH), 1)]
     assert "未对应任何题目的列" not in result.output    # the platforms' own columns are not questions
+
+
+def test_forms_push_leaves_a_tencent_checklist_alone(project):
+    _, lock, _ = project
+    result = CliRunner().invoke(main, ["forms", "push", "--dry-run", "--checklist", "daily-patrol",
+                                       "--lock", str(lock), "--standards", str(ROOT / "standards")])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"daily-patrol（客服中心每日巡查表）：在腾讯问卷填写（问卷 {SID}），没有 Google 表单，跳过")
