@@ -75,9 +75,12 @@ def tencent_link(checklist: str, survey: str, responder_url: str | None, lock_pa
 
 def lock_problems(lock_path: Path, standards, instruments) -> list[str]:
     """`handbook check`: each 腾讯问卷 survey the lock records whose questions no longer match the standards.
-    Without a lock file nothing is loaded (start-up time of `handbook check`)."""
-    if not lock_path.is_file():
-        return []
+    Without a lock that records one nothing is loaded (start-up time of `handbook check`)."""
+    try:
+        if "tencent" not in lock_path.read_text(encoding="utf-8"):
+            return []
+    except (OSError, UnicodeDecodeError):
+        return []   # not ours to report here: every command that uses the lock says what is wrong with it
     from ..forms.form_spec import build_form
     from ..forms.lock_file import read_lock
     from ..ingest.platforms import tencent
