@@ -102,7 +102,8 @@ def test_every_command_has_help_and_is_in_the_readme():
     commands = list(all_commands())
     assert [" ".join(path) for path, _ in commands] == [
         "build", "check", "demo", "exam", "exam build", "exam form", "exam push", "exam simulate", "export", "forms",
-        "forms build", "forms link", "forms push", "ingest", "notify", "patrol", "patrol form", "patrol push",
+        "forms build", "forms link", "forms push", "forms tencent-link",
+        "forms tencent-setup", "ingest", "notify", "patrol", "patrol form", "patrol push",
         "patrol simulate", "questioning", "questioning draw", "questionnaire", "questionnaire form",
         "questionnaire push", "questionnaire simulate", "questions", "questions draw", "schema", "serve",
         "simulate"]

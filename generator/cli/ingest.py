@@ -98,9 +98,10 @@ def _print_report(report) -> None:
 @notify_options
 def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
            accept_deletions, chunk_rows, deadline, then_notify, config_file, site_url, timeout):
-    """把表单回复从 Google 回复表或下载的文件导入数据库。
+    """把表单回复从 Google 回复表、腾讯问卷或下载的文件导入数据库。
 
-    不加参数时读取锁文件 forms/forms.lock.yaml 中记录的每张回复表。
+    不加参数时读取锁文件 forms/forms.lock.yaml 中记录的每张回复表和腾讯问卷问卷。
+    --file 认得 Google、腾讯问卷、问卷星和金数据的导出文件（CSV 或 XLSX）。
     """
     from ..ingest import run as ingest_run
     from ..ingest.run import form_choices

@@ -35,6 +35,7 @@ from ..messages import Msg
 from ..forms.lock_file import Lock
 from ..gc_paused import paused
 from . import files, google_sheets as sheets, store
+from .platforms import exports, tencent
 from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise
 from .table import Progress, SourceRef, Table
 
@@ -91,6 +92,9 @@ def sources_from_lock(lock: Lock, checklist: str | None = None) -> list[SourceRe
     out = []
     for form in lock.forms.values():
         if checklist and form.checklist != checklist:
+            continue
+        if form.source == "tencent":   # its answers come from the 腾讯问卷 survey, not a response sheet
+            out.append(SourceRef(form.checklist, "tencent", form.survey_id))
             continue
         for sheet in form.sheets:
             out.append(SourceRef(form.checklist, "sheet", sheet.spreadsheet_id, sheet.gid, sheet.sheet_name))
@@ -500,6 +504,8 @@ def source_name(table: Table) -> str:
     t = table.source
     if t.kind == "file":
         return f"文件 {t.path or t.locator}"
+    if t.kind == "tencent":
+        return f"腾讯问卷问卷“{table.title or t.locator}”（{t.locator}）"
     return f"Google 表格“{table.title or t.locator}”（{t.locator}）"
 
 
@@ -624,9 +630,12 @@ def _new_ids(hashes: list[str], w: store.StoreWriter) -> list[str]:
     return out
 
 
-def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress) -> Table:
-    if ref.kind == "file":
-        return files.read_file(ref.path or ref.locator, ref.checklist)
+def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress, platform=None) -> Table:
+    if ref.kind == "file":   # a Google export as it is, or a Chinese platform's recognised by its header
+        return exports.recognise(files.read_file(ref.path or ref.locator, ref.checklist))
+    if ref.kind == "tencent":   # platform: (conn, db_path, standards, instruments) of the run
+        conn, db_path, standards, instruments = platform
+        return tencent.read_survey(ref, conn=conn, db_path=db_path, standards=standards, instruments=instruments)
     return sheets.fetch_sheet(ref, credentials=credentials, endpoint=endpoint, chunk_rows=chunk_rows,
                               retry=retry, progress=progress)
 
@@ -688,13 +697,15 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         for ref in sources:
             t0 = time.monotonic()
             table = _fetch(ref, credentials=credentials, endpoint=endpoint, chunk_rows=chunk_rows,
-                           retry=retry, progress=progress)
+                           retry=retry, progress=progress, platform=(conn, db_path, standards, instruments))
             if any(s.table.source.key == table.source.key for s in read):
                 continue  # the same sheet named twice (lock and --sheet)
             if any(t.source.key == table.source.key for t, _ in other_tables):
                 continue
             sr = SourceReport(table.source.label, ref.checklist, table.source.key, table.title or ref.locator,
                               requests=table.requests)
+            if ref.kind == "tencent":
+                sr.warnings += table.notes   # answers deleted on the platform since the last run
             if ref.checklist in others:
                 _check_other_form(table, ref.checklist, standards, lock)
                 table.rows = list(table.rows)
