@@ -1,5 +1,19 @@
 """The alerts ledger in the store: every alert found, every send tried (to whom, when, the channel's answer).
 
+What is new is decided here, from the ledger alone, never from clocks: every alert has a stable key
+(`digest.Alert.key`), a send is recorded per (key, channel), and a run sends a channel every alert it
+finds that the channel has not yet confirmed (`notify_sends.ok = 1`), as long as the alert's day
+(`Alert.day`: the inspection date, the first day an action is overdue, a missed period's last day) is
+on or after the channel's `horizon`:
+
+- a channel's first run (a new store, a new recipient, or a store whose ledger predates this rule and
+  never served it) gets yesterday's and today's facts, never the history;
+- afterwards it gets the facts of the `LOOK_BACK_DAYS` before the last run (so a run that read the store
+  while an ingest was still writing, or a run that failed, is caught up by the next one, and a pause of
+  the hourly job is caught up from where it stopped), but never facts from before the day before its
+  first run;
+- an alert whose send failed is retried as it was first found, whatever its day.
+
 Its tables are made and upgraded as an instrument's are (`ingest.store.migrate_instruments`, through
 `NOTIFY_TABLES`, which has the store part of the instrument protocol), so a store without them reads as
 before and the next `handbook notify` adds them. A send is written as soon as the channel answered (its
@@ -48,17 +62,31 @@ CREATE TABLE notify_runs (
     finished_at TEXT NOT NULL,
     since       TEXT,                      -- --since, when given
     report      TEXT NOT NULL              -- JSON: per channel, messages and alerts sent or failed
+);
+CREATE TABLE notify_channels (
+    channel     TEXT PRIMARY KEY,          -- as notify_sends.channel
+    first_day   TEXT NOT NULL              -- the day of the first run that served it (organisation's zone)
 )
 """
+# step 2: the channels' first runs, for the horizon; a store that had sent already keeps the day of its first send
+CHANNELS_MIGRATION = """
+CREATE TABLE notify_channels (
+    channel     TEXT PRIMARY KEY,
+    first_day   TEXT NOT NULL
+);
+INSERT INTO notify_channels (channel, first_day)
+    SELECT channel, substr(min(sent_at), 1, 10) FROM notify_sends GROUP BY channel
+"""
+LOOK_BACK_DAYS = 7      # a fact dated more than this before the last run is old news
 
 
 class _NotifyTables:
     """The store part of the instrument protocol (`Instrument.store_schema` …) for the ledger's tables."""
 
     id = "notify"
-    store_tables = ("notify_alerts", "notify_sends", "notify_runs")
+    store_tables = ("notify_alerts", "notify_sends", "notify_runs", "notify_channels")
     store_schema = SCHEMA
-    store_migrations: dict[int, str] = {}
+    store_migrations: dict[int, str] = {2: CHANNELS_MIGRATION}
 
 
 NOTIFY_TABLES = _NotifyTables()
@@ -71,16 +99,29 @@ class LedgerState:
     last_run: dt.datetime | None = None
     delivered: set[tuple[str, str]] = field(default_factory=set)          # (alert key, channel)
     owed: dict[str, list[Alert]] = field(default_factory=dict)            # channel -> alerts that failed
+    first_days: dict[str, dt.date] = field(default_factory=dict)          # channel -> its first run's day
+
+    def horizon(self, channel: str, today: dt.date) -> dt.date:
+        """The first day of the facts `channel` can get in a run on `today` (see the module doc)."""
+        first = min(self.first_days.get(channel, today), today)
+        last = min(self.last_run.date(), today) if self.last_run is not None else today
+        return max(first - dt.timedelta(days=1), last - dt.timedelta(days=LOOK_BACK_DAYS))
 
 
 def read_state(conn: sqlite3.Connection) -> LedgerState:
     """The ledger on `conn` (empty when its tables are not there yet)."""
     tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     state = LedgerState()
-    if not set(NOTIFY_TABLES.store_tables) <= tables:
+    if not {"notify_alerts", "notify_sends", "notify_runs"} <= tables:
         return state
     row = conn.execute("SELECT max(started_at) FROM notify_runs").fetchone()
     state.last_run = dt.datetime.fromisoformat(row[0]) if row and row[0] else None
+    if "notify_channels" in tables:
+        state.first_days = {ch: dt.date.fromisoformat(day) for ch, day in
+                            conn.execute("SELECT channel, first_day FROM notify_channels")}
+    else:   # a dry run on a store whose ledger is older (read only: not upgraded): as the upgrade will say
+        state.first_days = {ch: dt.date.fromisoformat(day[:10]) for ch, day in
+                            conn.execute("SELECT channel, min(sent_at) FROM notify_sends GROUP BY channel")}
     state.delivered = set(conn.execute("SELECT DISTINCT alert_key, channel FROM notify_sends WHERE ok = 1"))
     for channel, entry in conn.execute("""
             SELECT s.channel, a.entry FROM notify_alerts a JOIN
@@ -141,6 +182,12 @@ def _write(conn: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def record_channels(conn: sqlite3.Connection, channels: list[str], today: dt.date) -> None:
+    """Note the channels served for the first time today (their horizon starts from it)."""
+    _write(conn, "INSERT OR IGNORE INTO notify_channels (channel, first_day) VALUES (?, ?)",
+           [(c, today.isoformat()) for c in channels])
 
 
 def record_alerts(conn: sqlite3.Connection, alerts: list[Alert], now: str) -> None:
