@@ -26,7 +26,10 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
+import os
+import socket
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,24 +145,112 @@ def read_state_of(path: Path | str) -> LedgerState:
         conn.close()
 
 
-@contextlib.contextmanager
-def run_lock(path: Path | str):
-    """Held for a whole run that sends: a second `handbook notify` on the same store (an hourly job still
-    running when the next starts) stops at once instead of sending the same alerts again."""
-    lock_path = Path(f"{path}.notify-lock")
+LOCK_STALE_SECONDS = 30 * 60   # a run holding the lock longer than this is hung (a real one takes minutes)
+
+
+def _alive(pid: int) -> bool:
     try:
-        handle = lock_path.open("a")
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:   # someone else's process: it exists
+        return True
+    return True
+
+
+def _record(handle) -> dict | None:
+    """Who holds (or held) the lock: {"pid", "host", "started"} as the holder wrote it, or None."""
+    try:
+        handle.seek(0)
+        data = json.loads(handle.read() or "null")
+        return data if isinstance(data, dict) and isinstance(data.get("pid"), int) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _write_record(handle, started: float) -> None:
+    handle.seek(0)
+    handle.truncate()
+    handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": started}))
+    handle.flush()
+
+
+def _open(path: Path):
+    try:
+        return path.open("a+", encoding="utf-8")
     except OSError:
-        raise HandbookError(one_line("store_cannot_open", path=lock_path)) from None
-    with handle:
+        raise HandbookError(one_line("store_cannot_open", path=path)) from None
+
+
+def _when(record: dict) -> str:
+    try:
+        return dt.datetime.fromtimestamp(float(record.get("started")), dt.timezone.utc).astimezone() \
+            .strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return "时间不明"
+
+
+@contextlib.contextmanager
+def run_lock(path: Path | str, *, stale_after: float = LOCK_STALE_SECONDS, clock=time.time):
+    """Held for a whole run that sends: a second `handbook notify` on the same store (an hourly job still
+    running when the next starts) stops at once instead of sending the same alerts again.
+
+    The lock is an flock on `<store>.notify-lock`, which holds the holder's pid, host and start time
+    (emptied when the run ends). Yields the warnings of a stale lock taken over: a record left in a free
+    lock is a run that was killed (its sends are in the ledger: nothing goes twice); a lock still held
+    by a process that is gone (same host) or that has held it longer than `stale_after` seconds is a
+    hung run, and the file is replaced by a fresh one (under `<store>.notify-lock.takeover`, so two runs
+    never both take over)."""
+    lock_path = Path(f"{path}.notify-lock")
+    warnings: list[str] = []
+    handle = _open(lock_path)
+    takeover = None
+    try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            left = _record(handle)
+            if left is not None:
+                warnings.append(one_line("notify_lock_stale", pid=left["pid"], started=_when(left)))
         except OSError:
-            raise HandbookError(one_line("notify_busy", path=path)) from None
+            holder = _record(handle)
+            if holder is None:
+                raise HandbookError(one_line("notify_busy", path=path)) from None
+            gone = holder.get("host") == socket.gethostname() and not _alive(holder["pid"])
+            try:
+                age = clock() - float(holder.get("started"))
+            except (TypeError, ValueError):
+                age = 0.0
+            if not gone and age <= stale_after:
+                raise HandbookError(one_line("notify_busy", path=path)) from None
+            takeover = _open(Path(f"{lock_path}.takeover"))
+            try:
+                fcntl.flock(takeover, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise HandbookError(one_line("notify_busy", path=path)) from None
+            fresh = Path(f"{lock_path}.{os.getpid()}")
+            replacement = _open(fresh)
+            fcntl.flock(replacement, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.replace(fresh, lock_path)
+            handle.close()
+            handle = replacement
+            if gone:
+                warnings.append(one_line("notify_lock_stale", pid=holder["pid"], started=_when(holder)))
+            else:
+                warnings.append(one_line("notify_lock_hung", pid=holder["pid"], started=_when(holder),
+                                         minutes=int(stale_after // 60)))
+        _write_record(handle, clock())
         try:
-            yield
+            yield warnings
         finally:
+            with contextlib.suppress(OSError):
+                handle.seek(0)
+                handle.truncate()
+                handle.flush()
             fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()
+        if takeover is not None:
+            takeover.close()
 
 
 def open_ledger(path: Path | str) -> sqlite3.Connection:

@@ -143,9 +143,11 @@ def run_notify(s: Standards, store_path: Path | str, *, secrets: Secrets, site_u
     if dry_run:
         return _run(s, store_path, inspections, secrets=secrets, site_url=site_url, now=now, since=since,
                     dry_run=True, timeout=timeout, clock=clock, sleep=sleep, wall=wall)
-    with ledger.run_lock(store_path):
-        return _run(s, store_path, inspections, secrets=secrets, site_url=site_url, now=now, since=since,
-                    dry_run=False, timeout=timeout, clock=clock, sleep=sleep, wall=wall)
+    with ledger.run_lock(store_path) as taken_over:
+        report = _run(s, store_path, inspections, secrets=secrets, site_url=site_url, now=now, since=since,
+                      dry_run=False, timeout=timeout, clock=clock, sleep=sleep, wall=wall)
+    report.warnings[:0] = taken_over
+    return report
 
 
 def _run(s: Standards, store_path, inspections, *, secrets, site_url, now, since, dry_run, timeout, clock, sleep,
