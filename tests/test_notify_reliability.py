@@ -269,7 +269,7 @@ def test_a_robot_that_trickles_its_answer_times_out_within_the_limit(world, mode
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "错误：企业微信机器人 T_WECOM_CRD：2 秒内没有应答（超时）：检查网络或代理；下次运行会重发。", *OTHERS_SENT]
-    assert took < 6, took       # 2 s for the robot, the rest for the mail and 钉钉
+    assert took < 10, took      # 2 s for the robot, the rest for the mail and 钉钉 (5a7e3d1: 57 s)
     assert_wecom_failed_others_sent(world)
     # the lock is free again: the next run (the robot fixed) sends the four and nothing else
     point_wecom_at(world, f"http://127.0.0.1:{world['robots'].port}/wecom?key=wk-123-secret")
