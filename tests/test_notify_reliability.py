@@ -472,3 +472,27 @@ def test_a_failed_google_login_is_one_chinese_line(tmp_path):
         "或本机时钟不准（Google：invalid_grant：Invalid JWT Signature.）。确认密钥没有被删除或停用\n")
     assert not store.exists() or sqlite3.connect(store).execute(
         "SELECT count(*) FROM sqlite_master WHERE name = 'inspections'").fetchone() in ((0,), (1,))
+
+
+def test_forms_push_names_a_refused_google_login_in_chinese(tmp_path):
+    import re
+
+    from fakegoogle.base import Response, write_service_account_key
+    from fakegoogle.forms import FakeForms
+
+    fake = FakeForms().start()
+    fake.routes.insert(0, ("POST", re.compile(r"/token$"), lambda request, match: Response(
+        400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})))
+    try:
+        key = write_service_account_key(tmp_path / "key.json", fake.url + "/token")
+        lock = tmp_path / "forms" / "forms.lock.yaml"
+        result = CliRunner().invoke(main, ["forms", "push", "--lock", str(lock), "--credentials", str(key)],
+                                    env={"HANDBOOK_FORMS_ENDPOINT": fake.url + "/"})
+    finally:
+        fake.stop()
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"错误：无法用凭据 {key} 换取访问令牌：密钥已被删除或停用、不属于该服务账号，或本机时钟不准"
+        "（Google：invalid_grant：Invalid JWT Signature.）。确认密钥没有被删除或停用，必要时在 Google Cloud 控制台重新下载")
+    assert "invalid_grant'" not in result.output and "{'error'" not in result.output   # no raw tuple
+    assert fake.api_requests() == []
