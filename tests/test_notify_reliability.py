@@ -321,15 +321,16 @@ HOLDER = """
 import fcntl, json, os, socket, sys, time
 handle = open(sys.argv[1], "a+")
 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time() - float(sys.argv[2])}))
+pid = int(sys.argv[3]) if len(sys.argv) > 3 else os.getpid()
+handle.write(json.dumps({"pid": pid, "host": socket.gethostname(), "started": time.time() - float(sys.argv[2])}))
 handle.flush()
 print("held", flush=True)
 time.sleep(120)
 """
 
 
-def hold_lock(world, age: float) -> subprocess.Popen:
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, f"{world['store']}.notify-lock", str(age)],
+def hold_lock(world, age: float, *pid: str) -> subprocess.Popen:
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, f"{world['store']}.notify-lock", str(age), *pid],
                               stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline() == "held\n"
     return holder
@@ -343,6 +344,7 @@ def test_a_run_hung_for_longer_than_the_bound_is_taken_over(world):
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith(f"注意：另一个 handbook notify（进程 {holder.pid}，")
@@ -352,13 +354,22 @@ def test_a_run_hung_for_longer_than_the_bound_is_taken_over(world):
     assert lock_record(world) == ""
 
 
-def test_a_recent_run_holding_the_lock_still_stops_the_second(world):
-    holder = hold_lock(world, 60)
+@pytest.mark.parametrize("record", ["recent", "not the holder's"])
+def test_a_live_run_holding_the_lock_still_stops_the_second(world, record):
+    """A run that holds the lock for a minute; or one that has just taken it, the record still that of a
+    killed run (its pid gone, two hours old): neither is taken over."""
+    if record == "recent":
+        holder = hold_lock(world, 60)
+    else:
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        holder = hold_lock(world, 2 * 3600, str(dead.pid))
     try:
         result = notify(world)
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()
     assert (result.exit_code, result.output) == (1, f"错误：另一个 handbook notify 正在使用数据库 {world['store']}："
                                                     "等它结束后再运行；本次什么也没有发送。\n")
     assert world["robots"].requests == [] and world["mail"].received == []

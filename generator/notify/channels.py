@@ -196,7 +196,8 @@ def _dropped(exc: BaseException) -> bool:
                         BrokenPipeError)):
         return True
     text = repr(exc).lower()
-    return "connection aborted" in text or "remote end closed" in text or "reset by peer" in text
+    return any(words in text for words in ("connection aborted", "remote end closed", "reset by peer",
+                                           "connection broken", "incompleteread"))
 
 
 def _read_answer(response, limit: int) -> bytes:

@@ -197,10 +197,10 @@ def run_lock(path: Path | str, *, stale_after: float = LOCK_STALE_SECONDS, clock
 
     The lock is an flock on `<store>.notify-lock`, which holds the holder's pid, host and start time
     (emptied when the run ends). Yields the warnings of a stale lock taken over: a record left in a free
-    lock is a run that was killed (its sends are in the ledger: nothing goes twice); a lock still held
-    by a process that is gone (same host) or that has held it longer than `stale_after` seconds is a
-    hung run, and the file is replaced by a fresh one (under `<store>.notify-lock.takeover`, so two runs
-    never both take over)."""
+    lock is a run that died (killed; the kernel freed its flock; its sends are in the ledger: nothing
+    goes twice); a lock its process has held longer than `stale_after` seconds is a hung run, and the
+    file is replaced by a fresh one (under `<store>.notify-lock.takeover`, so two runs never both take
+    over). The hung process is left alone: the warning names it."""
     lock_path = Path(f"{path}.notify-lock")
     warnings: list[str] = []
     handle = _open(lock_path)
@@ -213,31 +213,30 @@ def run_lock(path: Path | str, *, stale_after: float = LOCK_STALE_SECONDS, clock
                 warnings.append(one_line("notify_lock_stale", pid=left["pid"], started=_when(left)))
         except OSError:
             holder = _record(handle)
-            if holder is None:
-                raise HandbookError(one_line("notify_busy", path=path)) from None
-            gone = holder.get("host") == socket.gethostname() and not _alive(holder["pid"])
             try:
-                age = clock() - float(holder.get("started"))
+                age = clock() - float(holder.get("started")) if holder else 0.0
             except (TypeError, ValueError):
                 age = 0.0
-            if not gone and age <= stale_after:
+            # The kernel frees an flock when its process dies, so the lock is held by a live process. A
+            # record whose pid is gone (same host) is not that process's: a run that has just taken the lock
+            # and not yet written its own record over a killed run's. Only the holder's own, old record
+            # says it hangs.
+            mine = holder is not None and (holder.get("host") != socket.gethostname() or _alive(holder["pid"]))
+            if not mine or age <= stale_after:
                 raise HandbookError(one_line("notify_busy", path=path)) from None
             takeover = _open(Path(f"{lock_path}.takeover"))
+            fresh = Path(f"{lock_path}.{os.getpid()}")
             try:
                 fcntl.flock(takeover, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                replacement = _open(fresh)
+                fcntl.flock(replacement, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.replace(fresh, lock_path)
             except OSError:
                 raise HandbookError(one_line("notify_busy", path=path)) from None
-            fresh = Path(f"{lock_path}.{os.getpid()}")
-            replacement = _open(fresh)
-            fcntl.flock(replacement, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.replace(fresh, lock_path)
             handle.close()
             handle = replacement
-            if gone:
-                warnings.append(one_line("notify_lock_stale", pid=holder["pid"], started=_when(holder)))
-            else:
-                warnings.append(one_line("notify_lock_hung", pid=holder["pid"], started=_when(holder),
-                                         minutes=int(stale_after // 60)))
+            warnings.append(one_line("notify_lock_hung", pid=holder["pid"], started=_when(holder),
+                                     minutes=int(stale_after // 60)))
         _write_record(handle, clock())
         try:
             yield warnings
