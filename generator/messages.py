@@ -184,6 +184,11 @@ class Msg(Enum):
     NOTIFY_BUSY = ("N021", "另一个 handbook notify 正在使用数据库 {path}", "等它结束后再运行；本次什么也没有发送")
     NOTIFY_NO_SITE_URL = ("N023", "mkdocs.yml 中没有 site_url，提醒里的链接只写页面路径", "在 mkdocs.yml 中写上网站地址 site_url: https://…/，或用 --site-url 指定")
     NOTIFY_SINCE_FUTURE = ("N022", "--since {since} 晚于今天 {today}", "写今天或更早的日期")
+    NOTIFY_BAD_URL = ("N017", "{channel}：机器人地址无效（{reason}）", "检查环境变量或凭据文件中 {env} 的值：应为机器人的 key，或以 https:// 开头的完整地址（主机名每段最多 63 个字符）；下次运行会重发")
+    NOTIFY_RATE_LIMITED = ("N018", "{channel}：发送太频繁，被限流（errcode {errcode}：{errmsg}）", "不是 key 的问题，不用修改设置：等一分钟后再运行，或等下次定时运行时自动重发")
+    NOTIFY_DROPPED = ("N019", "{channel}：已连上服务器，但连接在发送途中被断开（{reason}），不确定是否已送达", "稍后重试；如反复出现，检查服务器的限制（邮件大小、发信频率）和网络；下次运行会重发")
+    NOTIFY_LOCK_STALE = ("N024", "上一次 handbook notify（进程 {pid}，{started} 开始）没有正常结束，已接管它留下的锁", "它发出的提醒都记在数据库中，不会重发；没有发出的本次补发")
+    NOTIFY_LOCK_HUNG = ("N025", "另一个 handbook notify（进程 {pid}，{started} 开始）已运行超过 {minutes} 分钟，视为卡住，本次接管了它的锁", "检查该进程（可用 kill {pid} 结束它）；本次照常发送")
 
     # ingest: sources refused as a whole (nothing is written then)
     INGEST_SOURCE_EMPTY = ("I001", '来源为空：{source} 只有表头、没有任何回复，而库中有 {stored} 条来自它的检查记录；本次未写入任何内容', '请检查导出文件或表格是否完整；如确实要清空，请加 --accept-deletions')
