@@ -34,7 +34,8 @@ def definition_from_spec(spec, survey_id: int, title: str | None = None) -> dict
             pages.append(page)
             if "page" in q:
                 continue
-        kind = {"单选题": "radio", "下拉题": "select", "多选题": "checkbox", "矩阵单选题": "matrix_radio"}.get(
+        kind = {"单选题": "radio", "下拉题": "select", "多选题": "checkbox", "矩阵单选题": "matrix_radio",
+                "量表题": "star"}.get(
             q["type"], "text")
         question = {"id": f"q-{next(qn)}", "type": kind, "sub_type": "", "title": q["title"],
                     "required": q["required"],

@@ -10,9 +10,12 @@ custom link parameter `project`.
 
 from __future__ import annotations
 
+import re
+
 from .form_spec import FormSpec
 
 PROJECT_PARAM = "project"
+_NUMBERED = re.compile(r"^\s*\d+\s*[.、．]\s*")
 
 
 def setup_questions(spec: FormSpec) -> list[dict]:
@@ -28,13 +31,23 @@ def setup_questions(spec: FormSpec) -> list[dict]:
             if entry.get("field") == "project":
                 continue
             choice = question.get("choiceQuestion")
+            title = item["title"]
+            if entry.get("exam_question"):   # 腾讯问卷 numbers the questions itself
+                title = _NUMBERED.sub("", title, count=1)
             if choice:
                 kind = {"CHECKBOX": "多选题", "DROP_DOWN": "下拉题"}.get(choice.get("type"), "单选题")
+            elif "scaleQuestion" in question:   # a rating: its numbers are the options, low to high
+                scale = question["scaleQuestion"]
+                out.append({"title": title, "type": "量表题", "required": bool(question.get("required")),
+                            "options": [str(n) for n in range(int(scale["low"]), int(scale["high"]) + 1)],
+                            "labels": (scale.get("lowLabel", ""), scale.get("highLabel", "")),
+                            "description": item.get("description", "")})
+                continue
             elif "dateQuestion" in question:
                 kind = "日期题"
             else:
                 kind = "多行文本题" if question.get("textQuestion", {}).get("paragraph") else "单行文本题"
-            out.append({"title": item["title"], "type": kind, "required": bool(question.get("required")),
+            out.append({"title": title, "type": kind, "required": bool(question.get("required")),
                         "options": [o["value"] for o in (choice or {}).get("options", [])],
                         "description": item.get("description", "")})
         group = item.get("questionGroupItem")
@@ -50,7 +63,9 @@ def setup_sheet(spec: FormSpec, version: str) -> str:
     """The setup sheet as plain text (UTF-8), one question after another."""
     lines = [f"腾讯问卷建题说明：{spec.title}（{spec.checklist}），标准版本 {version}", "",
              "1. 在腾讯问卷新建空白问卷，问卷标题写：" + spec.title,
-             "2. 按下面的顺序逐题添加：题目文字、题型、选项一字不改（条目题开头的条目代码用于对应答案，不能删改）。",
+             "2. 按下面的顺序逐题添加：题目文字、题型、选项一字不改"
+             + ("（条目题开头的条目代码用于对应答案，不能删改）。"
+                if any(e.get("item") for e in spec.questions.values()) else "（答案按题目和选项文字对应，不能删改）。"),
              f"3. 不要添加“项目”题：在“问卷设置 › 自定义参数”中添加参数 {PROJECT_PARAM}，"
              "各项目的二维码和链接会带上项目代号。",
              "4. 发布后运行 handbook forms tencent-link --checklist " + spec.checklist
@@ -65,6 +80,10 @@ def setup_sheet(spec: FormSpec, version: str) -> str:
         lines.append(q["title"])
         for row in q.get("rows", []):
             lines.append(f"  行：{row}")
+        if q.get("labels"):
+            low, high = q["labels"]
+            lines.append(f"  量表 {q['options'][0]}–{q['options'][-1]}，{q['options'][0]} = {low}，"
+                         f"{q['options'][-1]} = {high}（选项文字只写数字）")
         for option in q["options"]:   # no letters: the option's text is exactly this
             lines.append(f"  ○ {option}")
         lines.append("")
