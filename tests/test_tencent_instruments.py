@@ -363,6 +363,15 @@ def test_exam_export_with_an_answer_not_an_option_is_quarantined(tmp_path, stand
     assert f"第 {first.id} 题的答案“随便写的”不是选项" in result.output
 
 
+def test_exam_setup_sheet_keeps_the_project_question_and_drops_numbers(tmp_path):
+    result = run("forms", "tencent-setup", "--checklist", f"exam-{QUARTER}")
+    assert result.exit_code == 0, result.output
+    assert "3. 各项目共用一个链接：“项目”题的选项是各项目的名称，一字不改。" in result.output
+    assert "第 1 题  下拉题  必答\n项目\n  ○ 梧桐苑\n" in result.output
+    assert ("第 2 题  单选题  必答\n客户来到服务台时，客服人员首先应当：\n  ○ 继续完成手头工作再接待\n"
+            "  ○ 起身微笑问候\n") in result.output
+
+
 def test_exam_live_from_tencent(fake, tmp_path, standards):
     exam, titles, people = exam_rows(standards)
     spec = build_quiz(standards, QUARTER)
@@ -379,6 +388,11 @@ def test_exam_live_from_tencent(fake, tmp_path, standards):
             q = by_title[title]
             chosen = [o for o in q["options"] if o["text"] in cell.split("┋")]
             questions.append({"id": q["id"], "type": q["type"], "options": [{**o, "checked": 1} for o in chosen]})
+        if n == 1:   # the shared link: the project chosen in its question
+            q = by_title["项目"]
+            option = next(o for o in q["options"] if o["text"] == "滨江花园")
+            questions.append({"id": q["id"], "type": q["type"], "options": [{**option, "checked": 1}]})
+            answer.pop("custom_args")
         answer["answer"] = [{"id": "p-1", "questions": questions}]
         fake.answers[EXAM].append(answer)
     lock = tmp_path / "forms.lock.yaml"
@@ -396,7 +410,7 @@ def test_exam_live_from_tencent(fake, tmp_path, standards):
 
 def test_exam_survey_whose_options_differ_from_the_bank_is_refused(fake, tmp_path, standards):
     definition = definition_from_spec(build_quiz(standards, QUARTER), int(EXAM))
-    first = definition["pages"][0]["questions"][0]
+    first = next(q for p in definition["pages"] for q in p["questions"] if q["title"].startswith("客户来到服务台时"))
     first["options"][0]["text"] = "先完成手头工作"
     fake.surveys[EXAM] = definition
     result = run("forms", "tencent-link", "--checklist", f"exam-{QUARTER}", "--survey", EXAM,

@@ -21,6 +21,9 @@ _NUMBERED = re.compile(r"^\s*\d+\s*[.、．]\s*")
 def setup_questions(spec: FormSpec) -> list[dict]:
     """The survey's questions in order: {title, type, required, options, rows (matrix), description}."""
     out = []
+    # an exam is answered through one link for every project (its method page lists one): it keeps its
+    # 项目 question; the forms with a link per project get the project from the link instead
+    shared_link = any(e.get("exam_question") for e in spec.questions.values())
     for item in spec.items:
         if "pageBreakItem" in item:
             out.append({"page": item["title"]})
@@ -28,7 +31,7 @@ def setup_questions(spec: FormSpec) -> list[dict]:
         question = item.get("questionItem", {}).get("question")
         if question is not None:
             entry = spec.questions.get(question["questionId"], {})
-            if entry.get("field") == "project":
+            if entry.get("field") == "project" and not shared_link:
                 continue
             choice = question.get("choiceQuestion")
             title = item["title"]
@@ -61,17 +64,19 @@ def setup_questions(spec: FormSpec) -> list[dict]:
 
 def setup_sheet(spec: FormSpec, version: str) -> str:
     """The setup sheet as plain text (UTF-8), one question after another."""
+    questions = setup_questions(spec)
     lines = [f"腾讯问卷建题说明：{spec.title}（{spec.checklist}），标准版本 {version}", "",
              "1. 在腾讯问卷新建空白问卷，问卷标题写：" + spec.title,
              "2. 按下面的顺序逐题添加：题目文字、题型、选项一字不改"
              + ("（条目题开头的条目代码用于对应答案，不能删改）。"
                 if any(e.get("item") for e in spec.questions.values()) else "（答案按题目和选项文字对应，不能删改）。"),
-             f"3. 不要添加“项目”题：在“问卷设置 › 自定义参数”中添加参数 {PROJECT_PARAM}，"
-             "各项目的二维码和链接会带上项目代号。",
+             (f"3. 不要添加“项目”题：在“问卷设置 › 自定义参数”中添加参数 {PROJECT_PARAM}，"
+              "各项目的二维码和链接会带上项目代号。" if not any(q.get("title") == "项目" for q in questions)
+              else "3. 各项目共用一个链接：“项目”题的选项是各项目的名称，一字不改。"),
              "4. 发布后运行 handbook forms tencent-link --checklist " + spec.checklist
              + " --survey 问卷链接，登记问卷并核对题目。", ""]
     number = 0
-    for q in setup_questions(spec):
+    for q in questions:
         if "page" in q:
             lines += [f"—— 分页：{q['page']} ——", ""]
             continue
