@@ -417,3 +417,45 @@ def test_exam_survey_whose_options_differ_from_the_bank_is_refused(fake, tmp_pat
                  "--lock", str(tmp_path / "l.yaml"))
     assert result.exit_code == 1
     assert f"题目“{first['title']}”的选项“先完成手头工作”不在标准中" in result.output
+
+
+# ---------------------------------------------------------------- the demo on the fake 腾讯问卷
+
+@pytest.mark.slow
+def test_demo_runs_on_the_fake_tencent(fake, tmp_path, standards):
+    """`handbook demo --platform tencent`: every form a 腾讯问卷 survey on the fake API, its answers pulled
+    through the real client; the store holds what ingesting the same simulated exports gives."""
+    from faketencent import load_demo
+    from generator.demo import DEMO_SURVEY, demo_surveys, run_demo
+    from generator.ingest import read_inspections
+    from generator.ingest.run import file_source, run_ingest
+    from site_helpers import copy_site_sources
+
+    loaded = load_demo(fake, ROOT / "standards")
+    docs, config = copy_site_sources(tmp_path)
+    report = run_demo(ROOT / "standards", work_dir=tmp_path / "work", out_dir=tmp_path / "public", docs_dir=docs,
+                      config_file=config, platform="tencent")
+    surveys = demo_surveys(standards, INSTRUMENTS)
+    by_source = {s.checklist: s for s in report.ingest.sources}
+    for form_id, count in loaded.items():
+        assert by_source[form_id].key == f"{form_id}:tencent:{surveys[form_id]}"
+        assert by_source[form_id].read == count
+    assert by_source["daily-patrol"].quarantined == 0
+    assert fake.requests("answers") > len(loaded)          # paged through the real client
+
+    # the same simulated exports read as files give the same inspections and questionnaire responses
+    files = tmp_path / "files.sqlite"
+    run_ingest([file_source(path, form) for form, path in report.responses.items()], standards=standards,
+               db_path=files, instruments=INSTRUMENTS)
+
+    def comparable(db):
+        return sorted((i.project, i.role, i.inspector, i.date, i.submitted_at, sorted(i.findings.items()),
+                       sorted(i.notes.items()), sorted(i.corrected.items())) for i in read_inspections(db))
+
+    assert comparable(report.store) == comparable(files)
+    assert survey_rows(report.store) == survey_rows(files)
+    assert len(survey_rows(files)) == loaded["customer-survey"]
+    # the site's links carry the project as the survey's custom parameter
+    page = (tmp_path / "public" / "methods" / "survey" / "index.html").read_text(encoding="utf-8")
+    url = DEMO_SURVEY.format(survey=surveys["customer-survey"])
+    assert f"{url}?project=wutong" in page
