@@ -188,6 +188,54 @@ def test_questionnaire_from_the_live_api_scores_like_google(linked_survey, fake,
     assert "读取 4 行：新增 0，修改 0，未变 3，隔离 1" in again.output
 
 
+def test_questionnaire_answer_deleted_on_tencent_leaves_the_figures(linked_survey, fake, tmp_path):
+    definition, lock = linked_survey
+    fake.answers[SURVEY] = [_answer(definition, 1, "2026-11-02 09:00:00", [1, 1, 1, 1, 1]),
+                            _answer(definition, 2, "2026-11-02 10:00:00", [5, 5, 5, 5, 5])]
+    db = tmp_path / "s.sqlite"
+    assert run("ingest", "--store", str(db), "--lock", str(lock)).exit_code == 0
+    assert pooled_mean(read_survey(db)).mean == 3.0
+    del fake.answers[SURVEY][0]
+    result = run("ingest", "--store", str(db), "--lock", str(lock))
+    assert result.exit_code == 0, result.output
+    assert "腾讯问卷中已删除 1 份答卷（答卷编号 1）" in result.output
+    assert pooled_mean(read_survey(db)).mean == 5.0                      # scored without it
+    assert len(read_survey(db, include_gone=True)) == 2                  # kept, flagged gone
+
+
+def test_check_flags_a_questionnaire_survey_the_standards_no_longer_match(linked_survey, tmp_path):
+    from conftest import edited
+
+    _, lock = linked_survey
+    ok = CliRunner().invoke(main, ["check", "--standards", str(ROOT / "standards"), "--lock", str(lock)])
+    assert ok.exit_code == 0, ok.output
+    folder = tmp_path / "standards"
+    folder.mkdir()
+    for name, text in edited("methods.yaml", "{id: speed, text: 对您的诉求响应及时}",
+                             "{id: speed, text: 对您的诉求响应快}").items():
+        (folder / name).write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--standards", str(folder), "--lock", str(lock)])
+    assert result.exit_code == 1
+    assert (f"检查表“customer-survey”的腾讯问卷问卷 {SURVEY} 与标准不一致：缺少题目“对您的诉求响应快”"
+            in result.output)
+
+
+def test_tencent_export_with_the_date_picker_dates_a_paper_questionnaire(tmp_path):
+    """A paper questionnaire typed in later: 腾讯问卷's date picker gives three identical headers, joined."""
+    header = ["编号", "开始答题时间", "结束答题时间", "答题时长", "自定义字段", "1.填写日期:请选择", "1.填写日期:请选择",
+              "1.填写日期:请选择"] + [f"{i}.{t}" for i, t in enumerate(RATINGS + [COMMENT], 2)]
+    path = tmp_path / "t.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL).writerows([
+            header, ["3", "2026-11-09 10:00:00", "2026-11-09 10:02:00", "120", "project=yuelan", "2026", "11", "2",
+                     "4", "4", "3", "4", "4", ""]])
+    db = tmp_path / "s.sqlite"
+    result = ingest_file(path, "customer-survey", db)
+    assert result.exit_code == 0, result.output
+    (response,) = read_survey(db)
+    assert (response.project, response.submitted_at) == ("yuelan", dt.datetime(2026, 11, 2, 10, 2, tzinfo=SH))
+
+
 def test_questionnaire_answer_with_an_unknown_option_is_quarantined(linked_survey, fake, tmp_path):
     definition, lock = linked_survey
     bad = _answer(definition, 1, "2026-11-02 09:00:00", [5, 5, 5, 5, 5])
