@@ -220,7 +220,7 @@ class Msg(Enum):
     RESTORE_COPY_UNUSABLE = ("D017", '不能用 {copy} 恢复：{reason}', '换一份备份（handbook restore 备份文件，备份在 {folder}）；数据库 {path} 未作改动')
     RESTORE_CONFIRM = ("D018", '用备份 {copy}（{when}，{inspections} 次检查）替换数据库 {path}？当前数据库会先另存为 {kept}')
     RESTORE_NOT_CONFIRMED = ("D019", '没有确认，未恢复', '确认要替换后加 --yes 再运行；数据库 {path} 未作改动')
-    RESTORE_DONE = ("D020", '已用 {copy} 恢复数据库 {path}（{inspections} 次检查，完整性检查通过）；原来的数据库另存为 {kept}')
+    RESTORE_DONE = ("D020", '已用 {copy} 恢复数据库 {path}（{inspections} 次检查，完整性检查通过）{kept}')
     BACKUP_COPY_FAILED = ("D021", '备份 {path} 时出错：{reason}', '检查 {folder} 的写权限和磁盘空间后重试；数据库未作改动，已有的备份也未删除')
 
     # the site: build, serve, PDFs

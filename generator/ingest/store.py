@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from ..errors import HandbookError, StoreBusy, StoreError
+from ..errors import HandbookError, StoreBusy, StoreDamaged, StoreError
 from ..inspection import Inspection
 from ..messages import one_line
 
@@ -336,8 +336,8 @@ def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
         # SQLite's own lines (English) stay out of the message: how many it found is what the user needs
         count = max(1, sum(1 for p in problems for line in p.splitlines() if not line.startswith("*** in database")))
         problems = f"{count} 处问题" if count < _CHECK_LIMIT else f"{_CHECK_LIMIT} 处以上问题"
-        raise StoreError(one_line("store_check_failed", path=path, problems=problems,
-                                  backups=f"{backup_folder(path)}/"))
+        raise StoreDamaged(one_line("store_check_failed", path=path, problems=problems,
+                                    backups=f"{backup_folder(path)}/"), problems)
     if state is not None:
         _SOUND[key] = _file_state(path)
 
