@@ -199,6 +199,9 @@ class Msg(Enum):
     INGEST_FILE_NOT_XLSX = ("I011", '{path} 不是可读的 XLSX 工作簿（{reason}）', '从表格重新导出为 XLSX 或 CSV')
     INGEST_FILE_NOT_REGULAR = ("I012", '{path} 不是普通文件（是管道、设备等特殊文件）', '--file 需要一个 CSV 或 XLSX 导出文件')
     INGEST_FORM_COLUMNS_MISSING = ("I013", '{source} 的表头缺少{kind}“{form}”的 {n} 个题目列：{columns}；本次未写入任何内容', '请从表格重新导出完整的回复（不要删除列）后再导入')
+    INGEST_TWIN_COLUMNS = ("I061", '列“{name}”出现 {n} 次（第 {positions} 列，表单上删除后又加回的题目）：每行取有答案的那一列')
+    INGEST_NO_WORKSHEET = ("I062", '{path} 中没有名为“{name}”的工作表', '工作簿中的工作表：{sheets}')
+    INGEST_WORKSHEET_NOT_XLSX = ("I063", '--worksheet 只用于 XLSX 工作簿，{path} 不是', '导入 CSV 文件时去掉 --worksheet')
 
     # the SQLite store (one line each: the CLI prints "错误：message：hint。")
     STORE_NAMED_MISSING = ("D001", '找不到 {option} 指定的数据库 {path}', '检查路径是否写错；只有默认数据库 {default} 可以还不存在（结果页会显示暂无检查数据）')

@@ -234,6 +234,23 @@ class ColumnMap:
     unmapped: list[tuple[int, str]]          # (column index, header as read)
     header: list[str]
     versions_used: set[str] = field(default_factory=set)   # form versions of the rows read ("" = none recorded)
+    #: a question deleted and added again on the form (its sheet then has two columns of one title): the
+    #: first column's index -> the later ones; each row's answer is in one of them (`normalise` merges them)
+    twins: dict[int, list[int]] = field(default_factory=dict)
+
+    def merged(self, cells: list) -> list:
+        """The row with each twin column's answer in its first column (a row answers one of them)."""
+        cells = list(cells)
+        for first, others in self.twins.items():
+            given = [(i, cells[i]) for i in [first, *others] if i < len(cells) and _text(cells[i]) != ""]
+            if len({_text(v) for _, v in given}) > 1:
+                shown = "”与“".join(short(_text(v)) for _, v in given)
+                raise Rejected("not_an_option", f"“{short(self.header[first])}”的 {len(given)} 列答案不同（“{shown}”）")
+            if given:
+                while len(cells) <= first:
+                    cells.append(None)
+                cells[first] = given[0][1]
+        return cells
 
     @cached_property
     def items(self) -> dict[str, int]:
@@ -313,17 +330,21 @@ def map_columns(header: list, vocab: Vocabulary) -> ColumnMap:
     """Every column's question; columns that map to nothing (or twice) are listed by name."""
     titles = _lock_titles(vocab.form)
     targets: dict[int, Target] = {}
-    seen: set[Target] = set()
+    seen: dict[Target, int] = {}
+    twins: dict[int, list[int]] = {}
     unmapped = []
     for i, cell in enumerate(header):
         name = str(cell if cell is not None else "")
         target = map_column(name, vocab, titles) if norm(name) else None
-        if target is None or target in seen:
+        if target is None:
             unmapped.append((i, name))
             continue
-        seen.add(target)
+        if target in seen:   # the same question again: a question deleted and added back on the form
+            twins.setdefault(seen[target], []).append(i)
+            continue
+        seen[target] = i
         targets[i] = target
-    return ColumnMap(targets, unmapped, [str(c if c is not None else "") for c in header])
+    return ColumnMap(targets, unmapped, [str(c if c is not None else "") for c in header], twins=twins)
 
 
 @dataclass
@@ -431,6 +452,8 @@ def _build_answer_table(version: FormVersion | None, form: LockedForm) -> dict[s
 
 def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.tzinfo) -> Normalised:
     """One response row as a `Normalised` response, or `Rejected` with the reason."""
+    if columns.twins:
+        cells = columns.merged(cells)
     texts = {i: (v.strip() if type(v) is str else _text(v)) for i, v in enumerate(cells)}
     if max(map(len, texts.values()), default=0) > MAX_CELL:
         for value in texts.values():

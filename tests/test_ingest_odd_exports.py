@@ -1,0 +1,144 @@
+"""Exports shaped by what people do to forms and workbooks (issue 26, case 10).
+
+A question deleted and added back on the form leaves its sheet with two columns of the same title, the
+older answered by the earlier rows, the newer by the later ones: each row's answer is taken from the
+column that has it, and the run says so (was: every row answered in the newer column quarantined as 未答).
+A workbook whose first worksheet is a summary: the refusal names the worksheet it read and the others,
+and `--worksheet` chooses one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.ingest.store import read_inspections
+
+from conftest import ROOT, STANDARDS
+
+PATROL = ROOT / "forms/examples/daily-patrol.csv"        # 1,501 responses
+SPOT = ROOT / "forms/examples/crd-spot-check.csv"        # 20 responses
+ITEM = "4.2.1.1-a 办公区物品与桌面整洁"
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args] + ["--standards", str(STANDARDS)])
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def write(path: Path, rows: list[list]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def findings(store: Path) -> dict[tuple, dict]:
+    return {(i.submitted_at, i.project, i.inspector): dict(i.findings) for i in read_inspections(store)}
+
+
+def twin_export(tmp_path: Path) -> tuple[Path, int, int]:
+    """The example patrols with ITEM deleted and added back half way: its answers of the later rows in a
+    new last column of the same title, the old column blank there."""
+    rows = rows_of(PATROL)
+    column = rows[0].index(next(c for c in rows[0] if c.startswith(ITEM)))
+    assert rows[0][column] == ITEM
+    half = len(rows) // 2
+    out = [rows[0] + [ITEM]]
+    for n, row in enumerate(rows[1:], start=1):
+        row = row + [""]
+        if n >= half:
+            row[-1], row[column] = row[column], ""
+        out.append(row)
+    return write(tmp_path / "daily-patrol.csv", out), column, len(rows[0])
+
+
+def test_a_question_deleted_and_added_back_takes_each_rows_answer_from_its_column(tmp_path):
+    plain = tmp_path / "plain.sqlite"
+    assert cli("ingest", "--file", PATROL, "--checklist", "daily-patrol", "--store", plain).exit_code == 0
+    source, column, width = twin_export(tmp_path)
+    store = tmp_path / "twin.sqlite"
+    result = cli("ingest", "--file", source, "--checklist", "daily-patrol", "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "读取 1501 行：新增 1501，修改 0，未变 0，隔离 0；来源中已删除 0" in result.output
+    assert (f"  注意：列“{ITEM}”出现 2 次（第 {column + 1}、{width + 1} 列，表单上删除后又加回的题目）："
+            "每行取有答案的那一列\n") in result.output
+    assert "未对应任何题目的列" not in result.output
+    assert findings(store) == findings(plain)        # every row scored as from the one-column export
+    # the cells stay in the store as read: both columns
+    conn = sqlite3.connect(store)
+    header = conn.execute("SELECT cells FROM headers").fetchone()[0]
+    conn.close()
+    assert header.count(ITEM) == 2
+
+
+def test_two_columns_of_one_question_answered_differently_quarantine_the_row(tmp_path):
+    source, column, width = twin_export(tmp_path)
+    rows = rows_of(source)
+    row = rows[1]
+    other = "不符合 1 处" if row[column] == "符合" else "符合"
+    row[-1] = other                                   # the first row now answers both, differently
+    store = tmp_path / "s.sqlite"
+    result = cli("ingest", "--file", write(source, rows), "--checklist", "daily-patrol", "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "隔离 1" in result.output
+    assert f"    第 2 行：“{ITEM}”的 2 列答案不同（“{row[column]}”与“{other}”）\n" in result.output
+    assert len(read_inspections(store)) == 1500
+
+
+def summary_first_workbook(tmp_path: Path) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    summary = book.active
+    summary.title = "汇总"
+    summary.append(["项目", "抽查次数"])
+    summary.append(["梧桐苑", 3])
+    responses = book.create_sheet("回复")
+    for row in rows_of(SPOT):
+        responses.append(row)
+    book.create_sheet("说明")
+    path = tmp_path / "抽查.xlsx"
+    book.save(path)
+    return path
+
+
+def one_line(result) -> str:
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and len(lines) == 1 and "Traceback" not in result.output, result.output
+    return lines[0]
+
+
+def test_a_workbook_whose_first_sheet_is_a_summary_names_the_sheet_read_and_how_to_choose(tmp_path):
+    book = summary_first_workbook(tmp_path)
+    store = tmp_path / "s.sqlite"
+    line = one_line(cli("ingest", "--file", book, "--checklist", "crd-spot-check", "--store", store))
+    assert line.startswith(f"错误：文件 {book} 的工作表“汇总”（另有工作表“回复”、“说明”，可用 --worksheet 工作表名 选择）"
+                           " 的表头缺少检查表“crd-spot-check”的 51 个题目列：")
+    assert line.endswith("；本次未写入任何内容。请从表格重新导出完整的回复（不要删除列）后再导入。")
+    assert not store.exists()
+    result = cli("ingest", "--file", book, "--worksheet", "回复", "--checklist", "crd-spot-check", "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "读取 20 行：新增 20" in result.output and len(read_inspections(store)) == 20
+    # the same file read again from the chosen worksheet is the same source: nothing new
+    again = cli("ingest", "--file", book, "--worksheet", "回复", "--checklist", "crd-spot-check", "--store", store)
+    assert "读取 20 行：新增 0，修改 0，未变 20" in again.output
+
+
+def test_worksheet_option_mistakes_are_one_line(tmp_path):
+    book = summary_first_workbook(tmp_path)
+    store = tmp_path / "s.sqlite"
+    assert one_line(cli("ingest", "--file", book, "--worksheet", "回复表", "--checklist", "crd-spot-check",
+                        "--store", store)) == \
+        f"错误：{book} 中没有名为“回复表”的工作表。工作簿中的工作表：“汇总”、“回复”、“说明”。"
+    assert one_line(cli("ingest", "--file", SPOT, "--worksheet", "回复", "--checklist", "crd-spot-check",
+                        "--store", store)) == \
+        f"错误：--worksheet 只用于 XLSX 工作簿，{SPOT} 不是。导入 CSV 文件时去掉 --worksheet。"
+    assert not store.exists()
