@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
 from pathlib import Path
 
@@ -89,8 +90,28 @@ def test_two_columns_of_one_question_answered_differently_quarantine_the_row(tmp
     result = cli("ingest", "--file", write(source, rows), "--checklist", "daily-patrol", "--store", store)
     assert result.exit_code == 0, result.output
     assert "隔离 1" in result.output
-    assert f"    第 2 行：“{ITEM}”的 2 列答案不同（“{row[column]}”与“{other}”）\n" in result.output
+    assert f"    第 2 行：“{ITEM}”的 2 列答案不同\n" in result.output
     assert len(read_inspections(store)) == 1500
+
+
+def test_a_note_deleted_and_added_back_keeps_both_texts_and_quarantines_nothing(tmp_path):
+    rows = rows_of(PATROL)
+    note = next(i for i, c in enumerate(rows[0]) if c.startswith("问题说明（4.2.1"))
+    rows[0].append(rows[0][note])
+    for row in rows[1:]:
+        row.append("")
+    rows[-1][note], rows[-1][-1] = "门口有水", "已拖干"          # the same row wrote in both (edited by hand)
+    rows[-2][note], rows[-2][-1] = "", "前台无人"                 # a later row: the new column only
+    store = tmp_path / "s.sqlite"
+    result = cli("ingest", "--file", write(tmp_path / "p.csv", rows), "--checklist", "daily-patrol", "--store", store)
+    assert result.exit_code == 0 and "隔离 0" in result.output, result.output
+    by_time = sorted(read_inspections(store), key=lambda i: i.submitted_at)
+    texts = {i.notes.get("4.2.1") for i in by_time}
+    assert {"门口有水", "前台无人"} <= texts
+    conn = sqlite3.connect(store)
+    extras = [e for (e,) in conn.execute("SELECT extra FROM versions") if "已拖干" in e]
+    conn.close()
+    assert [json.loads(e) for e in extras] == [{"问题说明(4.2.1 服务场景)": "已拖干"}]   # kept beside the first text
 
 
 def summary_first_workbook(tmp_path: Path) -> Path:
