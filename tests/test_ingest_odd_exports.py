@@ -163,3 +163,40 @@ def test_worksheet_option_mistakes_are_one_line(tmp_path):
                         "--store", store)) == \
         f"错误：--worksheet 只用于 XLSX 工作簿，{SPOT} 不是。导入 CSV 文件时去掉 --worksheet。"
     assert not store.exists()
+
+
+SURVEY = ROOT / "forms/examples/customer-survey.csv"
+
+
+def survey_answers(store: Path) -> dict[tuple, list]:
+    conn = sqlite3.connect(store)
+    try:
+        rows = conn.execute("""SELECT r.submitted_at, r.project, a.question, a.value FROM survey_responses r
+                               JOIN survey_answers a ON a.response_id = r.id""").fetchall()
+    finally:
+        conn.close()
+    out: dict[tuple, list] = {}
+    for at, project, question, value in rows:
+        out.setdefault((at, project), []).append((question, value))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def test_a_questionnaire_rating_deleted_and_added_back_is_read_from_either_column(tmp_path):
+    plain = tmp_path / "plain.sqlite"
+    assert cli("ingest", "--file", SURVEY, "--checklist", "customer-survey", "--store", plain).exit_code == 0
+    rows = rows_of(SURVEY)
+    column = rows[0].index("总体满意度")
+    rows[0].append("总体满意度")
+    half = len(rows) // 2
+    for n, row in enumerate(rows[1:], start=1):
+        row.append("")
+        if n >= half:
+            row[-1], row[column] = row[column], ""
+    store = tmp_path / "twin.sqlite"
+    result = cli("ingest", "--file", write(tmp_path / "survey.csv", rows), "--checklist", "customer-survey",
+                 "--store", store)
+    assert result.exit_code == 0, result.output
+    assert f"读取 {len(rows) - 1} 行：新增 {len(rows) - 1}，修改 0，未变 0，隔离 0" in result.output
+    assert (f"  注意：列“总体满意度”出现 2 次（第 {column + 1}、{len(rows[0])} 列，表单上删除后又加回的题目）："
+            "每行取有答案的那一列\n") in result.output
+    assert survey_answers(store) == survey_answers(plain)
