@@ -130,8 +130,15 @@ PERSONAL_KINDS = (
     ("DASHED_ROOM", DASHED_ROOM, lambda m: f"{m.group(1)}***"),
     ("ROOM_ALONE", ROOM_ALONE, lambda m: "***室"),
 )
-_ANY_DIGIT = re.compile(r"[0-9０-９]")
-_ANY_NUMERAL = re.compile("[一幺壹]")
+_NUMERAL_CHARS = "零〇○一幺壹二两贰三叁四肆五伍六陆七柒八捌九玖"
+# Text that may hold one of the kinds beyond e-mail and mobile: long or grouped digit runs, Chinese numerals
+# next to each other or to digits, the words the keyword kinds need, a province before a letter. Most cells
+# of a download (times, dates, item codes, scores, names) hold none of these and skip the kinds' patterns.
+_MAYBE = re.compile(
+    rf"{_D}{{5}}|{_D}{{3,4}}[\s\-－.．]+{_D}{{3,4}}|{_D}-{_D}{{1,2}}-{_D}{{3}}"
+    rf"|[{_NUMERAL_CHARS}]{{4}}|[0-9０-９][{_NUMERAL_CHARS}]|[{_NUMERAL_CHARS}][0-9０-９]|[零〇○幺壹两贰叁肆伍陆柒捌玖]"
+    r"|[栋幢楼座号室话机Qq扣鹅微威薇信VvXx]|[Tt][Ee][Ll]|[Ww][Ee]"
+    r"|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s?[A-Za-z]")
 
 
 def mask_contacts(text: str) -> str:
@@ -142,8 +149,8 @@ def mask_contacts(text: str) -> str:
     after their name; car plates `沪A***45`; room numbers keep the building (`3栋***`)."""
     if "@" in text or "＠" in text:
         text = EMAIL.sub(_mask_email, text)
-    if _ANY_DIGIT.search(text) is None and _ANY_NUMERAL.search(text) is None:
-        return WECHAT.sub(_after_name, text)   # the one kind that may hold no digit (微信 lilyzhang)
+    if _MAYBE.search(text) is None:
+        return PHONE.sub(_mask_phone, text)
     for _, pattern, replace in PERSONAL_KINDS:
         text = pattern.sub(replace, text)
     return text
