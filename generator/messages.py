@@ -220,6 +220,9 @@ class Msg(Enum):
     TENCENT_TOKEN_REJECTED = ("I213", '腾讯问卷的访问令牌刚刚更新后仍被拒绝（{type}）；本次未写入任何内容', '另有程序在用同一组凭证取令牌（新令牌会使旧令牌失效）：让它停下，或只在一台机器上运行 handbook ingest')
     TENCENT_NOT_LINKED = ("I214", '锁文件 {path} 中没有检查表“{checklist}”的腾讯问卷问卷', '先运行 handbook forms tencent-link --checklist {checklist} --survey 问卷编号 --url 问卷链接')
     TENCENT_BAD_SURVEY_ID = ("I215", '“{value}”不是腾讯问卷问卷编号', '问卷编号是数字，例如 https://wj.qq.com/s2/12345678/abcd/ 中的 12345678')
+    INGEST_TWIN_COLUMNS = ("I061", '列“{name}”出现 {n} 次（第 {positions} 列，表单上删除后又加回的题目）：每行取有答案的那一列')
+    INGEST_NO_WORKSHEET = ("I062", '{path} 中没有名为“{name}”的工作表', '工作簿中的工作表：{sheets}')
+    INGEST_WORKSHEET_NOT_XLSX = ("I063", '--worksheet 只用于 XLSX 工作簿，{path} 不是', '导入 CSV 文件时去掉 --worksheet')
 
     # the SQLite store (one line each: the CLI prints "错误：message：hint。")
     STORE_NAMED_MISSING = ("D001", '找不到 {option} 指定的数据库 {path}', '检查路径是否写错；只有默认数据库 {default} 可以还不存在（结果页会显示暂无检查数据）')
@@ -234,6 +237,15 @@ class Msg(Enum):
     STORE_IO = ("D010", '读写数据库 {path} 时发生磁盘错误', '检查磁盘后重试；数据库保持原样')
     STORE_CANNOT_OPEN = ("D011", '无法打开数据库 {path}', '检查路径是否存在、是否有读写权限')
     STORE_DAMAGED = ("D012", '数据库 {path} 已损坏', '从备份恢复该文件，或改用新的 --store 重新导入')
+    STORE_CHECK_FAILED = ("D013", '数据库 {path} 已损坏（SQLite 完整性检查：{problems}）', '运行 handbook restore 用最近的备份恢复（handbook backup 的备份在 {backups}），或改用新的 --store 重新导入；该文件未作任何改动')
+    BACKUP_DONE = ("D014", '已备份数据库 {path} → {copy}（{size}，{inspections} 次检查，完整性检查通过）')
+    BACKUP_KEPT = ("D015", '{folder} 保留最近 {keep} 份备份{removed}')
+    BACKUP_NONE = ("D016", '{folder} 里没有数据库 {path} 的备份', '先运行 handbook backup；或指定备份文件：handbook restore 备份文件')
+    RESTORE_COPY_UNUSABLE = ("D017", '不能用 {copy} 恢复：{reason}', '换一份备份（handbook restore 备份文件，备份在 {folder}）；数据库 {path} 未作改动')
+    RESTORE_CONFIRM = ("D018", '用备份 {copy}（{when}，{inspections} 次检查）替换数据库 {path}？当前数据库会先另存为 {kept}')
+    RESTORE_NOT_CONFIRMED = ("D019", '没有确认，未恢复', '确认要替换后加 --yes 再运行；数据库 {path} 未作改动')
+    RESTORE_DONE = ("D020", '已用 {copy} 恢复数据库 {path}（{inspections} 次检查，完整性检查通过）{kept}')
+    BACKUP_COPY_FAILED = ("D021", '备份 {path} 时出错：{reason}', '检查 {folder} 的写权限和磁盘空间后重试；数据库未作改动，已有的备份也未删除')
 
     # the site: build, serve, PDFs
     MKDOCS_CONFIG_MISSING = ("B001", "找不到 MkDocs 配置文件 {path}：请在仓库根目录运行，或用 --config 指定")

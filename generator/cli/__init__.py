@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from . import forms, ingest, notify, platforms, results, site
+from . import backup, forms, ingest, notify, platforms, results, site
 from ..messages import Msg
 from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command, lock_option
 
@@ -136,5 +136,5 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path, platform: str):
 
 
 # Each area keeps its commands in its own module and adds them to the group it is given.
-for _module in (forms, ingest, notify, platforms, results, site):
+for _module in (forms, ingest, notify, platforms, results, site, backup):
     _module.register_commands(main)

@@ -36,7 +36,7 @@ from ..forms.lock_file import Lock
 from ..gc_paused import paused
 from . import files, google_sheets as sheets, store
 from .platforms import exports, tencent
-from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise
+from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise, short
 from .table import Progress, SourceRef, Table
 
 WRITE_BATCH = 1000
@@ -112,9 +112,10 @@ def sheet_source(url_or_key: str, checklist: str, lock: Lock | None = None) -> S
     return SourceRef(checklist, "sheet", key, gid, name)
 
 
-def file_source(path: Path | str, checklist: str) -> SourceRef:
+def file_source(path: Path | str, checklist: str, worksheet: str | None = None) -> SourceRef:
+    """An exported file (of an XLSX workbook, the worksheet `worksheet`; None: its response sheet)."""
     path = Path(path)
-    return SourceRef(checklist, "file", path.name, path=str(path))
+    return SourceRef(checklist, "file", path.name, sheet_name=worksheet, path=str(path))
 
 
 def form_choices(standards, instruments: Sequence) -> str:
@@ -311,6 +312,9 @@ def _stream(w: store.StoreWriter, run: _Checklist, table: Table, report: SourceR
     report.read = read
     _check_header(table, columns, vocab, standards, lock, has_rows=read > 0)
     report.unmapped_columns = [name for _, name in columns.unmapped]
+    for first, others in columns.twins.items():   # said once per source, with the columns it merged
+        report.warnings.append(Msg.INGEST_TWIN_COLUMNS(
+            name=short(table.header[first]), n=1 + len(others), positions="、".join(str(i + 1) for i in [first, *others])))
     w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
     return src
 
@@ -503,6 +507,9 @@ def source_name(table: Table) -> str:
     """How a refusal names a source: the file as given, or the spreadsheet's title and key."""
     t = table.source
     if t.kind == "file":
+        if len(table.worksheets) > 1:   # a workbook: which worksheet was read, and how to read another
+            others = "、".join(f"“{w}”" for w in table.worksheets if w != table.title)
+            return f"文件 {t.path or t.locator} 的工作表“{table.title}”（另有工作表{others}，可用 --worksheet 工作表名 选择）"
         return f"文件 {t.path or t.locator}"
     if t.kind == "tencent":
         return f"腾讯问卷问卷“{table.title or t.locator}”（{t.locator}）"
@@ -632,7 +639,7 @@ def _new_ids(hashes: list[str], w: store.StoreWriter) -> list[str]:
 
 def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress, platform=None) -> Table:
     if ref.kind == "file":   # a Google export as it is, or a Chinese platform's recognised by its header
-        return exports.recognise(files.read_file(ref.path or ref.locator, ref.checklist))
+        return exports.recognise(files.read_file(ref.path or ref.locator, ref.checklist, ref.sheet_name))
     if ref.kind == "tencent":   # platform: (conn, db_path, standards, instruments) of the run
         conn, db_path, standards, instruments = platform
         return tencent.read_survey(ref, conn=conn, db_path=db_path, standards=standards, instruments=instruments)

@@ -59,3 +59,4 @@ class Table:
     title: str = ""
     requests: int | None = None
     notes: list[str] = field(default_factory=list)
+    worksheets: list[str] = field(default_factory=list)   # an XLSX workbook's worksheets (`title`: the one read)
