@@ -55,6 +55,8 @@ REASONS: dict[str, str] = {
     "duplicate": "与本次读取的{value}完全相同（重复提交）",
     "too_long": "单元格过长：{value}",
     "email_as_name": "检查人一栏填写的是电子邮箱",
+    "date_after_submission": "检查日期 {value}晚于提交日期超过 1 天：请核对检查日期（年份、月份）后在表格中改正",
+    "date_too_old": "检查日期 {value}早于提交日期超过补录期限：请核对检查日期，确是补录请调整 organisation.yaml 的 late_entry_days",
 }
 
 # Short names of the reasons, for summaries. `formula` and `markup` are no longer given (text is data);
@@ -64,8 +66,10 @@ REASON_NAMES: dict[str, str] = {
     "bad_time": "提交时间无法识别", "bad_date": "检查日期无法识别", "missing_answer": "缺少必填答案",
     "unanswered": "未答", "not_an_option": "答案不是选项", "duplicate": "重复提交", "too_long": "单元格过长",
     "email_as_name": "检查人填了邮箱", "formula": "疑似公式注入", "markup": "含 HTML 或脚本",
+    "date_after_submission": "检查日期晚于提交日期", "date_too_old": "检查日期早于补录期限",
 }
-_VERBATIM = {"unanswered"}   # reasons whose value is ours (item codes), never cut short
+_VERBATIM = {"unanswered", "date_after_submission", "date_too_old"}
+CLOCK_SKEW = dt.timedelta(days=1)   # a 检查日期 may be one day after the submission (a phone's clock, midnight)   # reasons whose value is ours (item codes), never cut short
 
 
 class Rejected(Exception):
@@ -161,6 +165,7 @@ class Vocabulary:
     current_items: tuple[str, ...] = ()       # the checklist's item codes in the standards now, in order
     item_titles: dict[str, str] = field(default_factory=dict)  # item code -> short title (for messages)
     current_sections: tuple[tuple[str, str], ...] = ()   # (number, title) of the sections of its items now
+    late_entry_days: int = 31                 # a 检查日期 more days before its submission is quarantined
 
     @classmethod
     def build(cls, standards, checklist: str, form: LockedForm,
@@ -182,7 +187,8 @@ class Vocabulary:
                    frozenset(spec.projects) if spec.projects else None, roles, tuple(spec.roles),
                    frozenset(standards.items), frozenset(standards.clauses), form, tuple(added),
                    {r.id: r.name for r in standards.organisation.roles},
-                   current, {code: item.short for code, item in standards.items.items()}, sections)
+                   current, {code: item.short for code, item in standards.items.items()}, sections,
+                   standards.organisation.late_entry_days)
 
     def required_items(self, version: "FormVersion | None") -> tuple[str, ...]:
         """The item questions of a form version (all of them required on the form): the version the lock
@@ -395,6 +401,18 @@ def _check_cell(value: str) -> None:
         raise Rejected("too_long", f"{len(value)} 个字符（上限 {MAX_CELL}）")
 
 
+def check_date(date: dt.date, submitted: dt.datetime, late_entry_days: int) -> None:
+    """Refuse a typed 检查日期 that cannot be right: after the submission's day (beyond a day of clock skew),
+    or further before it than the late-entry window. A year typo would otherwise move the data's weeks,
+    its missed patrols and its quarters."""
+    day = submitted.date()
+    if date > day + CLOCK_SKEW:
+        raise Rejected("date_after_submission", f"{date.isoformat()}（提交于 {day.isoformat()}）")
+    if (day - date).days > late_entry_days:
+        raise Rejected("date_too_old", f"{date.isoformat()}（提交于 {day.isoformat()}，"
+                                       f"相隔 {(day - date).days} 天，补录期限 {late_entry_days} 天）")
+
+
 def version_of(form: LockedForm, submitted_at: dt.datetime) -> FormVersion | None:
     """The form version live when a response was submitted (the latest pushed before it)."""
     live = None
@@ -486,6 +504,7 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
             date = parse_date(date_raw, vocab.timezone)
         except (ValueError, OverflowError):
             raise Rejected("bad_date", date_raw) from None
+        check_date(date, submitted, vocab.late_entry_days)
     else:
         date = submitted.date()
 

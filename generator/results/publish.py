@@ -12,7 +12,7 @@ from .. import page_urls as urls
 from ..gc_paused import paused
 from ..ingest import store
 from ..ingest.mapping import REASON_NAMES
-from ..inspection import FIELD_TITLES
+from ..inspection import FIELD_TITLES, data_end
 from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
 from ..templating import render
@@ -30,7 +30,8 @@ COMMON_MARK = "<!-- hb:common-findings -->"   # where a role page of the inspect
 _REASONS_WITHOUT_VALUE = {"missing_answer", "duplicate", "too_long", "email_as_name"}
 # The column a reason is about, where its code says it
 _COLUMN_OF = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FIELD_TITLES["role"],
-              "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"]}
+              "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"],
+              "date_after_submission": FIELD_TITLES["date"], "date_too_old": FIELD_TITLES["date"]}
 _COLUMN_IN_REASON = (re.compile(r"^条目 (\S+) 的答案"), re.compile(r"^(已当场纠正（[\d.]+）)"),
                      re.compile(r"^(抽问 [a-z][a-z0-9_-]*) 的结果"))
 _ITEM_CODE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)+-[a-z][a-z0-9]*)(?![\w.\-])")
@@ -274,7 +275,7 @@ def sheet_focus(store_path: Path | str):
             inspections = snapshot.inspections()
             if not inspections:
                 return {}
-            as_of = max(i.date for i in inspections)
+            as_of = data_end(inspections)
             actions = snapshot.actions(standards)
             # focus_list keeps the project's own inspections and actions: hand it only those
             own: dict[str, list] = {}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from ..inspection import Inspection
+from ..inspection import Inspection, data_end
 from .focus import focus_list
 from .scoring import quarter_label
 from ..standards import Standards
@@ -102,7 +102,7 @@ class _Results:
         self.s = s
         self.item_url = item_url or _default_item_url(s)
         self.inspections = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
-        self.as_of = as_of or (self.inspections[-1].date if self.inspections else dt.date.today())
+        self.as_of = as_of or data_end(self.inspections, dt.date.today())
         kept = [i for i in self.inspections if i.date <= self.as_of]
         if len(kept) != len(self.inspections):
             actions = None   # computed for every inspection: not these
