@@ -116,7 +116,9 @@ def test_implausible_inspection_dates_are_quarantined_and_the_data_ends_at_the_l
 
 def test_the_late_entry_window_is_a_setting(standards_dir, tmp_path):
     org = standards_dir / "organisation.yaml"
-    org.write_text(org.read_text(encoding="utf-8") + "late_entry_days: 366\n", encoding="utf-8")
+    text = org.read_text(encoding="utf-8")
+    assert "late_entry_days: 31\n" in text
+    org.write_text(text.replace("late_entry_days: 31\n", "late_entry_days: 366\n"), encoding="utf-8")
     header, *rows = example_rows()
     rows = rows[:20]
     rows[3][DATE] = "2025-9-14"
@@ -127,3 +129,91 @@ def test_the_late_entry_window_is_a_setting(standards_dir, tmp_path):
     assert result.exit_code == 0, result.output
     assert count(db, "SELECT count(*) FROM inspections") == 20
     assert count(db, "SELECT count(*) FROM quarantine") == 0
+
+
+# ---------------------------------------------------------------- 4. day-first dates, decided per file
+
+def zh_time(cell: str) -> dt.datetime:
+    """A zh-CN export's timestamp (`2026-9-14 下午01:07:41`) as a naive date-time."""
+    day, clock = cell.split()
+    hour, minute, second = map(int, clock[2:].split(":"))
+    if clock.startswith("下午") and hour < 12:
+        hour += 12
+    return dt.datetime.combine(day_of(cell), dt.time(hour, minute, second))
+
+
+def en_gb(rows: list[list[str]]) -> list[list[str]]:
+    """The rows as an en-GB export writes them: 05/11/2026 09:07:41, dates 05/11/2026."""
+    out = []
+    for r in rows:
+        r = list(r)
+        y, m, d = map(int, r[DATE].split("-"))
+        r[TIME] = zh_time(r[TIME]).strftime("%d/%m/%Y %H:%M:%S")
+        r[DATE] = f"{d:02}/{m:02}/{y}"
+        out.append(r)
+    return out
+
+
+def test_day_first_dates_are_read_from_the_whole_file_and_an_ambiguous_file_is_refused(tmp_path):
+    header, *rows = example_rows()
+    november = [r for r in rows if day_of(r[TIME]).month == 11]
+    gb = write_rows(tmp_path / "gb.csv", [header, *en_gb(november)])
+    db = tmp_path / "s.sqlite"
+
+    result = ingest(tmp_path, "--file", str(gb), "--checklist", "daily-patrol", "--store", str(db))
+
+    assert result.exit_code == 0, result.output
+    stored = read_inspections(db)
+    assert len(stored) == len(november)
+    assert {(i.date.year, i.date.month) for i in stored} == {(2026, 11)}          # none moved to other months
+    assert sorted(i.submitted_at.replace(tzinfo=None) for i in stored) == sorted(zh_time(r[TIME]) for r in november)
+
+    early = [r for r in november if day_of(r[TIME]).day <= 12]       # 01/11 … 12/11: read either way
+    ambiguous = write_rows(tmp_path / "early.csv", [header, *en_gb(early)])
+    db2 = tmp_path / "s2.sqlite"
+    result = ingest(tmp_path, "--file", str(ambiguous), "--checklist", "daily-patrol", "--store", str(db2))
+    assert result.exit_code == 1
+    first = en_gb(early)[0][TIME]
+    assert error_line(result) == (
+        f"错误：{ambiguous} 中的日期（如“{first}”）既可读作日/月/年，也可读作月/日/年，无法判断；本次未写入任何内容。"
+        "请用 --date-order dmy（日/月/年）、--date-order mdy（月/日/年）或 --date-order ymd（年/月/日）指明该文件的日期顺序。")
+    assert not db2.exists()
+
+    result = ingest(tmp_path, "--file", str(ambiguous), "--checklist", "daily-patrol", "--store", str(db2),
+                    "--date-order", "dmy")
+    assert result.exit_code == 0, result.output
+    stored = read_inspections(db2)
+    assert len(stored) == len(early)
+    assert {i.date for i in stored} == {day_of(r[TIME]) for r in early}
+    assert {(i.date.year, i.date.month) for i in stored} == {(2026, 11)}
+
+    mixed = tmp_path / "mixed.csv"
+    rows_mixed = en_gb(november[-3:])
+    rows_mixed[1][TIME] = zh_time(november[-2][TIME]).strftime("%m/%d/%Y %H:%M:%S")   # month first
+    write_rows(mixed, [header, *rows_mixed])
+    result = ingest(tmp_path, "--file", str(mixed), "--checklist", "daily-patrol", "--store", str(db2))
+    assert result.exit_code == 1
+    assert error_line(result).startswith(f"错误：{mixed} 中的日期顺序前后不一致：“{rows_mixed[0][TIME]}”只能是日/月/年，"
+                                         f"“{rows_mixed[1][TIME]}”只能是月/日/年；本次未写入任何内容。")
+    assert count(db2, "SELECT count(*) FROM inspections") == len(early)
+
+
+# ---------------------------------------------------------------- 5. an exam filed under the wrong quarter
+
+def test_exam_answers_outside_the_quarter_are_refused_naming_the_quarter_they_fit(tmp_path):
+    quiz = ROOT / "forms" / "examples" / "exam-2026Q4.csv"
+    db = tmp_path / "s.sqlite"
+    result = ingest(tmp_path, "--file", str(quiz), "--checklist", "exam-2031Q1", "--store", str(db))
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"错误：文件 {quiz} 第 2 行的答卷提交于 2026-11-19，不在考试 exam-2031Q1（2031 年第一季度，前后宽限 31 天）之内，"
+        "而在 2026 年第四季度；本次未写入任何内容。请改用 --checklist exam-2026Q4，或核对答卷的提交时间。")
+    assert not db.exists()
+
+    result = ingest(tmp_path, "--file", str(quiz), "--checklist", "exam-2026Q3", "--store", str(db))
+    assert result.exit_code == 1                   # 2026-11-19 is 50 days after 2026Q3's last day
+    assert "而在 2026 年第四季度" in error_line(result) and not db.exists()
+
+    result = ingest(tmp_path, "--file", str(quiz), "--checklist", "exam-2026Q4", "--store", str(db))
+    assert result.exit_code == 0, result.output
+    assert count(db, "SELECT count(*) FROM exam_responses WHERE exam = 'exam-2026Q4' AND quarter = '2026Q4'") == 75

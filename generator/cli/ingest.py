@@ -89,6 +89,9 @@ def _print_report(report) -> None:
 @click.option("--accept-deletions", is_flag=True,
               help="确认删除：来源为空，或本次少了它以前一半以上的记录时，照样把缺少的记录标为已删除"
                    "（默认拒绝导入，什么也不写入）。")
+@click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]),
+              help="文件中“数/数/年”形式日期的顺序：dmy 日/月/年，mdy 月/日/年，ymd 年/月/日"
+                   "（默认按整个文件的所有行判断；无法判断时会提示加上此选项）。")
 @click.option("--chunk-rows", type=click.IntRange(1, 100_000), default=10_000, show_default=True,
               help="每次 Sheets API 请求读取的行数。")
 @click.option("--deadline", type=click.FloatRange(1), default=300.0, show_default=True,
@@ -97,7 +100,7 @@ def _print_report(report) -> None:
               help="导入后发送当天提醒（同 handbook notify；凭据文件用环境变量 HANDBOOK_NOTIFY_CREDENTIALS 指定）。")
 @notify_options
 def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
-           accept_deletions, chunk_rows, deadline, then_notify, config_file, site_url, timeout):
+           accept_deletions, date_order, chunk_rows, deadline, then_notify, config_file, site_url, timeout):
     """把表单回复从 Google 回复表或下载的文件导入数据库。
 
     不加参数时读取锁文件 forms/forms.lock.yaml 中记录的每张回复表。
@@ -124,7 +127,8 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         report = ingest_run.run_ingest(sources, standards=standards, db_path=db_path, lock=lock,
                                        credentials=credentials, dry_run=dry_run, chunk_rows=chunk_rows,
                                        retry=Retry(deadline=deadline), progress=bars,
-                                       instruments=instruments, accept_deletions=accept_deletions)
+                                       instruments=instruments, accept_deletions=accept_deletions,
+                                       date_order=date_order)
     finally:
         bars.close()
     if as_json:

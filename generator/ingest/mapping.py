@@ -240,6 +240,7 @@ class ColumnMap:
     unmapped: list[tuple[int, str]]          # (column index, header as read)
     header: list[str]
     versions_used: set[str] = field(default_factory=set)   # form versions of the rows read ("" = none recorded)
+    date_order: str | None = None            # how the source's a/b/yyyy dates read (Table.date_order)
 
     @cached_property
     def items(self) -> dict[str, int]:
@@ -465,7 +466,7 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     if not has_time or _text(raw_time) == "":
         raise Rejected("missing_answer", "时间戳记")
     try:
-        submitted = parse_datetime(raw_time, source_tz, vocab.timezone)
+        submitted = parse_datetime(raw_time, source_tz, vocab.timezone, columns.date_order)
     except (ValueError, OverflowError):
         raise Rejected("bad_time", raw_time) from None
     version = version_of(vocab.form, submitted)
@@ -501,7 +502,7 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
         if not _text(date_raw):
             raise Rejected("missing_answer", FIELD_TITLES["date"])
         try:
-            date = parse_date(date_raw, vocab.timezone)
+            date = parse_date(date_raw, vocab.timezone, columns.date_order)
         except (ValueError, OverflowError):
             raise Rejected("bad_date", date_raw) from None
         check_date(date, submitted, vocab.late_entry_days)

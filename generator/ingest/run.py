@@ -279,6 +279,7 @@ def _stream(w: store.StoreWriter, run: _Checklist, table: Table, report: SourceR
     """
     vocab = run.vocab
     columns = map_columns(table.header, vocab)
+    columns.date_order = table.date_order
     source_tz = vocab.timezone
     if table.timezone:
         try:
@@ -624,9 +625,9 @@ def _new_ids(hashes: list[str], w: store.StoreWriter) -> list[str]:
     return out
 
 
-def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress) -> Table:
+def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress, date_order=None) -> Table:
     if ref.kind == "file":
-        return files.read_file(ref.path or ref.locator, ref.checklist)
+        return files.read_file(ref.path or ref.locator, ref.checklist, date_order)
     return sheets.fetch_sheet(ref, credentials=credentials, endpoint=endpoint, chunk_rows=chunk_rows,
                               retry=retry, progress=progress)
 
@@ -641,22 +642,23 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
                lock: Lock | None = None, credentials: Path | str | None = None, endpoint: str | None = None,
                dry_run: bool = False, chunk_rows: int = sheets.CHUNK_ROWS, retry: sheets.Retry = sheets.Retry(),
                lock_wait: float = 5.0, progress: Progress | None = None, instruments: Sequence = (),
-               accept_deletions: bool = False) -> IngestReport:
+               accept_deletions: bool = False, date_order: str | None = None) -> IngestReport:
     """Ingest `sources` into the store at `db_path` in one transaction and report what happened.
 
     A source that comes back empty, or without more than half of the rows it gave before, refuses the
-    run unless `accept_deletions`. Checklist responses are mapped here; other forms go to the
+    run unless `accept_deletions`. `date_order` ("dmy", "mdy", "ymd") reads the files' a/b/yyyy dates
+    (None: decided per file from its rows; an ambiguous file is refused). Checklist responses are mapped here; other forms go to the
     instrument of `instruments` that reads them.
     """
     with paused():   # a year's rows are hundreds of thousands of small objects, none in reference cycles
         return _run_ingest(sources, standards=standards, db_path=db_path, lock=lock, credentials=credentials,
                            endpoint=endpoint, dry_run=dry_run, chunk_rows=chunk_rows, retry=retry,
                            lock_wait=lock_wait, progress=progress, instruments=instruments,
-                           accept_deletions=accept_deletions)
+                           accept_deletions=accept_deletions, date_order=date_order)
 
 
 def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry_run, chunk_rows, retry,
-                lock_wait, progress, instruments, accept_deletions=False) -> IngestReport:
+                lock_wait, progress, instruments, accept_deletions=False, date_order=None) -> IngestReport:
     lock = lock or Lock()
     db_path = Path(db_path)
     if not sources:
@@ -688,7 +690,7 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         for ref in sources:
             t0 = time.monotonic()
             table = _fetch(ref, credentials=credentials, endpoint=endpoint, chunk_rows=chunk_rows,
-                           retry=retry, progress=progress)
+                           retry=retry, progress=progress, date_order=date_order)
             if any(s.table.source.key == table.source.key for s in read):
                 continue  # the same sheet named twice (lock and --sheet)
             if any(t.source.key == table.source.key for t, _ in other_tables):

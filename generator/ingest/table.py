@@ -54,3 +54,4 @@ class Table:
     title: str = ""
     requests: int | None = None
     notes: list[str] = field(default_factory=list)
+    date_order: str | None = None   # "dmy" / "mdy" / "ymd": how the file's a/b/yyyy dates read (files only)
