@@ -217,3 +217,161 @@ def test_exam_answers_outside_the_quarter_are_refused_naming_the_quarter_they_fi
     result = ingest(tmp_path, "--file", str(quiz), "--checklist", "exam-2026Q4", "--store", str(db))
     assert result.exit_code == 0, result.output
     assert count(db, "SELECT count(*) FROM exam_responses WHERE exam = 'exam-2026Q4' AND quarter = '2026Q4'") == 75
+
+
+# ---------------------------------------------------------------- 3. responses identified by content
+
+def excel_resaved(rows: list[list[str]]) -> list[list[str]]:
+    """The rows as Excel re-saves a CSV: seconds dropped from the timestamps, dates as 2026/9/14."""
+    out = []
+    for r in rows:
+        r = list(r)
+        t = zh_time(r[TIME])
+        r[TIME] = f"{t.year}/{t.month}/{t.day} {t.hour}:{t.minute:02}"
+        r[DATE] = r[DATE].replace("-", "/")
+        out.append(r)
+    return out
+
+
+def test_a_response_is_stored_once_whatever_the_file_is_called_or_how_it_was_saved(standards, tmp_path):
+    header, *rows = example_rows()
+    db = tmp_path / "s.sqlite"
+    first = ingest(tmp_path, "--file", str(EXAMPLE), "--checklist", "daily-patrol", "--store", str(db))
+    assert first.exit_code == 0, first.output
+    stored = {i.id: i for i in read_inspections(db)}
+    assert len(stored) == len(rows) == 1501
+    with_seconds = sum(1 for r in rows if not r[TIME].endswith(":00"))
+
+    renamed = tmp_path / "downloads" / "daily-patrol (1).csv"
+    renamed.parent.mkdir()
+    renamed.write_bytes(EXAMPLE.read_bytes())
+    excel = write_rows(tmp_path / "周报数据.csv", [header, *excel_resaved(rows)], encoding="utf-8-sig")
+    for path in (renamed, excel):
+        result = ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db))
+        assert result.exit_code == 0, result.output
+        assert "读取 1501 行：新增 0，修改 0，未变 1501，隔离 0；来源中已删除 0" in result.output
+    again = {i.id: i for i in read_inspections(db)}
+    assert again.keys() == stored.keys()
+    assert all(again[k].submitted_at == stored[k].submitted_at for k in stored)   # the exact times are kept
+    assert count(db, "SELECT count(*) FROM inspections") == 1501
+    assert count(db, "SELECT count(*) FROM versions") == 1501
+    assert with_seconds > 1400        # the rows the re-saved file could only match to the minute
+
+    # both files in one run: the re-saved file's rows are the same responses, stored once
+    db2 = tmp_path / "s2.sqlite"
+    result = ingest(tmp_path, "--file", str(excel), "--file", str(EXAMPLE), "--checklist", "daily-patrol",
+                    "--store", str(db2))
+    assert result.exit_code == 0, result.output
+    assert count(db2, "SELECT count(*) FROM inspections") == 1501
+    assert len(read_inspections(db2)) == 1501
+
+
+def test_a_response_read_from_a_file_then_from_the_sheets_api_in_another_time_zone_is_stored_once(tmp_path):
+    from zoneinfo import ZoneInfo
+    from fakegoogle.base import write_service_account_key
+    from fakegoogle.sheets import FakeSheet, FakeSheets
+
+    header, *rows = example_rows()
+    rows = rows[:200]
+    la, shanghai = ZoneInfo("America/Los_Angeles"), ZoneInfo("Asia/Shanghai")
+    values, downloaded = [header], [header]
+    for r in rows:   # the same responses in a spreadsheet kept in Los Angeles time: its CSV download, its API values
+        at = zh_time(r[TIME]).replace(tzinfo=shanghai).astimezone(la).replace(tzinfo=None)
+        values.append([at, *r[1:DATE], day_of(r[DATE] + " x"), *r[DATE + 1:]])
+        downloaded.append([at.strftime("%Y-%m-%d %H:%M:%S"), *r[1:]])
+    path = write_rows(tmp_path / "daily-patrol.csv", downloaded)
+    db = tmp_path / "s.sqlite"
+    assert ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db)).exit_code == 0
+    assert count(db, "SELECT count(*) FROM inspections") == 200   # read as Shanghai wall-clock times (no zone)
+    fake = FakeSheets().start()
+    try:
+        key = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+        fake.add_spreadsheet(key, "巡查（回复）", [FakeSheet("表单回复 1", 0, values)], timezone="America/Los_Angeles",
+                             locale="en_US")
+        credentials = write_service_account_key(tmp_path / "sa.json", fake.url + "/token",
+                                                "handbook@demo-project.iam.gserviceaccount.com")
+        result = CliRunner(env={"HANDBOOK_SHEETS_ENDPOINT": fake.url}).invoke(main, [
+            "ingest", "--sheet", key, "--checklist", "daily-patrol", "--credentials", str(credentials),
+            "--store", str(db), "--lock", str(tmp_path / "no-lock.yaml"), "--standards", str(STANDARDS)])
+    finally:
+        fake.stop()
+    assert result.exit_code == 0, result.output
+    # the same 200 responses: their times corrected to the instants the API gives, as new versions
+    assert "读取 200 行：新增 0，修改 200，未变 0，隔离 0；来源中已删除 0" in result.output
+    assert count(db, "SELECT count(*) FROM inspections") == 200
+    assert {i.submitted_at.replace(tzinfo=None) for i in read_inspections(db)} == {zh_time(r[TIME]) for r in rows}
+
+    # and the file read again after the sheet: the same responses, unchanged
+    result = ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db))
+    assert result.exit_code == 0, result.output
+    assert "读取 200 行：新增 0，修改 0，未变 200，隔离 0；来源中已删除 0" in result.output
+    assert count(db, "SELECT count(*) FROM inspections") == 200
+    assert {i.submitted_at.replace(tzinfo=None) for i in read_inspections(db)} == {zh_time(r[TIME]) for r in rows}
+
+
+# ---------------------------------------------------------------- 2. resubmissions
+
+def test_a_resubmission_within_the_window_replaces_the_first_and_is_listed_on_data_quality(standards, tmp_path):
+    header, *rows = example_rows()
+    items = [k for k, name in enumerate(header) if name[:1].isdigit()]
+    # a first submission with a finding, corrected and sent again 20 minutes later
+    k = next(k for k, r in enumerate(rows) if day_of(r[TIME]) == dt.date(2026, 10, 14)
+             and sum(r[i].startswith("不符合") for i in items) == 1 and r[ROLE] == "项目经理")
+    first = rows[k]
+    item = next(i for i in items if first[i].startswith("不符合"))
+    again = list(first)
+    again[TIME] = (zh_time(first[TIME]) + dt.timedelta(minutes=20)).strftime("%Y-%m-%d %H:%M:%S")
+    again[item] = "符合"
+    # the same person's next patrol 61 minutes after it is another inspection
+    later = list(first)
+    later[TIME] = (zh_time(first[TIME]) + dt.timedelta(minutes=20 + 61)).strftime("%Y-%m-%d %H:%M:%S")
+    path = write_rows(tmp_path / "daily-patrol.csv", [header, *rows, again, later])
+    db = tmp_path / "s.sqlite"
+
+    result = ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db))
+
+    assert result.exit_code == 0, result.output
+    assert "读取 1503 行：新增 1503" in result.output
+    assert ("重新提交：1 次检查被同一项目、角色、检查人、检查日期和巡查轮次在时限内的再次提交取代，不计入结果"
+            "（见结果页的数据质量）。") in result.output
+    assert count(db, "SELECT count(*) FROM inspections") == 1503           # every submission is kept
+    replaced = count(db, "SELECT row_number FROM inspections WHERE replaced_by IS NOT NULL")
+    assert replaced == k + 2
+    assert count(db, "SELECT b.row_number FROM inspections i JOIN inspections b ON b.id = i.replaced_by") == 1503
+    stored = read_inspections(db)
+    assert len(stored) == 1502
+    day = dt.date(2026, 10, 14)
+    project = next(p.id for p in standards.organisation.projects if p.name == first[PROJECT])
+    same_day = [r for r in rows if r[DATE] == "2026-10-14" and r[PROJECT] == first[PROJECT] and r[ROLE] == "项目经理"]
+
+    exported = handbook("export", "--table", "patrols", "--format", "json", "--store", str(db),
+                        "--standards", str(STANDARDS))
+    assert exported.exit_code == 0, exported.output
+    patrols = json.loads(exported.output)
+    done = next(p["done"] for p in patrols if p["project"] == project and p["date"] == day.isoformat()
+                and p["role"] == "project_manager")
+    assert done == len(same_day) + 1        # the example's patrols that day and the later one; not the resubmission
+
+    exported = handbook("export", "--table", "inspections", "--format", "json", "--store", str(db),
+                        "--standards", str(STANDARDS))
+    ids = {(i["at"][:16], i["findings"] == []) for i in json.loads(exported.output) if i["project"] == project
+           and i["date"] == day.isoformat() and i["role"] == "project_manager"}
+    assert (again[TIME][:16].replace(" ", "T"), True) in ids
+    assert not any(at == zh_time(first[TIME]).isoformat()[:16] for at, _ in ids)
+
+    from generator.results.publish import replacement_rows
+    quality, unmapped = quality_rows(db)
+    files, _ = build_results_and_overview(standards, stored, quarantine=quality, unmapped=unmapped,
+                                          replaced=replacement_rows(db))
+    page = files["results/data-quality.md"]
+    assert "## 重新提交（1）" in page
+    shown = zh_time(first[TIME]).isoformat(sep=" ")[:16].replace("-", "\\-")   # as Markdown text
+    assert f"daily\\-patrol\\.csv | {k + 2} | 第 1503 行（20 分钟后） | {shown} |" in page
+
+    # the resubmission deleted from the sheet: the first one counts again
+    write_rows(path, [header, *rows, later])
+    result = ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db))
+    assert result.exit_code == 0, result.output
+    assert "重新提交" not in result.output
+    assert len(read_inspections(db)) == 1502
+    assert count(db, "SELECT count(*) FROM inspections WHERE replaced_by IS NOT NULL") == 0

@@ -66,6 +66,9 @@ def _print_report(report) -> None:
     if report.resolved or report.reopened:
         click.echo(f"之前隔离的行：{report.resolved} 行已在来源中修正或删除（已解决）"
                    + (f"，{report.reopened} 行又原样出现（重新隔离）" if report.reopened else "") + "。")
+    if report.replaced:
+        click.echo(f"重新提交：{report.replaced} 次检查被同一项目、角色、检查人、检查日期和巡查轮次在时限内的"
+                   "再次提交取代，不计入结果（见结果页的数据质量）。")
     click.echo(f"试运行，未写入 {report.store}。" if report.dry_run
                else f"已写入 {report.store}（用时 {report.seconds:.1f} 秒）。")
 

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from ..forms.lock_file import FormVersion, LockedForm
 from ..inspection import FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_title, known_answers, note_title, version_answers
-from .values import parse_date, parse_datetime
+from .values import has_seconds, parse_date, parse_datetime
 
 TIMESTAMP_TITLES = {"timestamp", "时间戳记", "時間戳記", "タイムスタンプ", "marca temporal", "horodateur"}
 EMAIL_TITLES = {"email address", "email", "e-mail", "电子邮件地址", "電子郵件地址", "メールアドレス"}
@@ -350,6 +350,7 @@ class Normalised:
     notes: dict[str, str] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)   # unmapped columns' answers by header
     added: dict[str, dict] = field(default_factory=dict)  # ChecklistColumns name -> what its `finish` gave
+    coarse: bool = False     # its time was given to the minute only (seconds dropped by a re-save)
 
     @property
     def key(self) -> tuple:
@@ -513,6 +514,7 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     added = None   # ChecklistColumns name -> (it, the row's data), when the row has a cell of theirs
     out = Normalised(submitted, project, role, inspector, date, version.name if version else "",
                      _text(cell("email")[0]))
+    out.coarse = not has_seconds(raw_time)
     for i, target in columns.targets.items():
         value = texts.get(i, "")
         if not value:

@@ -73,6 +73,7 @@ class IngestReport:
     seconds: float = 0.0
     resolved: int = 0          # earlier quarantined rows no longer in their source (fixed or deleted there)
     reopened: int = 0          # resolved ones that came back as they were
+    replaced: int = 0          # inspections a resubmission within the window replaces (all of them, after the run)
 
     @property
     def total(self) -> dict[str, int]:
@@ -81,7 +82,7 @@ class IngestReport:
     def to_dict(self) -> dict:
         return {"store": self.store, "dry_run": self.dry_run, "seconds": round(self.seconds, 3),
                 "sources": [asdict(s) for s in self.sources], "total": self.total,
-                "quarantine": {"resolved": self.resolved, "reopened": self.reopened}}
+                "quarantine": {"resolved": self.resolved, "reopened": self.reopened}, "replaced": self.replaced}
 
 
 # ---------------------------------------------------------------- sources
@@ -183,6 +184,7 @@ class _Row:
     added: list | None = None          # (ChecklistColumns name, row to store with the version)
     rejected: Rejected | None = None
     cells: list | None = None          # kept only on the fast path (normalised after all if a duplicate)
+    record: Normalised | None = None   # the normalised response while its batch is matched
 
 
 @dataclass
@@ -201,6 +203,7 @@ class _Source:
     known: bool = False         # it had raw rows under this header: rows fetched again are matched by them
     anchor: tuple = (1, 1)      # (row, stored row) of the last row matched by content to its own inspection
     pending: int = 0            # rows that may be edits, decided when every source of the checklist is read
+    sheet_zones: list | None = None   # (files) the zones of the checklist's spreadsheets other than ours
 
 
 @dataclass
@@ -252,6 +255,7 @@ def _normalise_row(row: _Row, cells: list, columns: ColumnMap, vocab: Vocabulary
     row.cells = None
     try:
         record = normalise(cells, columns, vocab, source_tz)
+        row.record = record
         row.content_hash = record.content_hash()
         row.key = record.key
         row.version, row.sections, row.added = _version_fields(record, vocab)
@@ -340,6 +344,8 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
     del raws
     hashes = list({r.content_hash: None for r in rows if not r.rejected})
     found = w.by_content(run.checklist, hashes) if hashes else {}
+    edits = _match_by_time(w, run, src, rows, found)
+    hashes = list({r.content_hash: None for r in rows if not r.rejected})
     pended = w.pending_by_content(run.checklist, hashes) if run.pending and hashes else {}
     pooled = (w.pooled_keys(sid, [r.key for r in rows if not r.rejected
                                   and not any(x[1] <= run.max_rowid for x in found.get(r.content_hash, ()))])
@@ -387,6 +393,11 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
             outcome.append((row, "", None))
             continue
         local[row.content_hash] = (title, row.row_number)
+        edit = edits.get(id(row))
+        if edit is not None:     # 1b. a stored inspection whose time was less exact or read in the wrong zone
+            claims.append((edit[0], title, row.row_number))
+            outcome.append((row, "edited", edit))
+            continue
         stored = next((x for x in found.get(row.content_hash, ()) if x[1] <= run.max_rowid), None)
         if stored is not None:   # 1. the content of a stored inspection: that one, unchanged
             claims.append((stored[0], title, row.row_number))
@@ -412,6 +423,98 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
     ids = iter(_new_ids([r.content_hash for r in fresh], w))
     _write_rows(w, run, src, [(row, kind, stored if kind != "new" else next(ids)) for row, kind, stored in outcome],
                 raw_ids, now)
+
+
+def _match_by_time(w: store.StoreWriter, run: _Checklist, src: _Source, rows: list[_Row], found: dict) -> dict:
+    """Rows that are a stored response with the same content but for a time given differently: to the minute
+    (a file re-saved by Excel drops the seconds), or the same wall-clock time read in another zone (a CSV
+    downloaded from a spreadsheet kept in another zone is read in the organisation's; the Sheets API gives
+    instants). A timestamp is an instant: the row with the less exact time takes the stored one's (its
+    content hash becomes that response's, so it is matched as unchanged); a row with the more exact time
+    is an edit of the stored one (returned: {id(row): what `by_content` gives for it}).
+    `found` gains the adopted rows' hashes."""
+    org = run.vocab.timezone
+    zone = src.table.timezone if src.table.timezone and src.table.timezone != org.key else None
+    try:
+        zone_info = ZoneInfo(zone) if zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone_info = None
+    if src.sheet_zones is None:
+        src.sheet_zones = [] if src.table.timezone else [ZoneInfo(z) for z in sorted(w.sheet_zones(run.checklist))
+                                                         if z != org.key and _known_zone(z)]
+    wanted: dict[str, list] = {}     # a stored time to look for -> [(row, how)]
+    coarse = []
+    for row in rows:
+        r = row.record
+        if row.rejected or r is None or row.content_hash in found:
+            continue
+        at = r.submitted_at
+        if r.coarse:
+            coarse.append(row)
+            continue
+        if at.second:
+            wanted.setdefault(at.replace(second=0).isoformat(), []).append((row, "minute"))
+        if zone_info is not None:    # this sheet's wall-clock time, as a file read in our zone would hold it
+            wall = at.astimezone(zone_info).replace(tzinfo=None)
+            wanted.setdefault(wall.replace(tzinfo=org).isoformat(), []).append((row, "file"))
+        for z in src.sheet_zones:    # this file's wall-clock time in a spreadsheet's zone
+            wanted.setdefault(at.replace(tzinfo=None).replace(tzinfo=z).astimezone(org).isoformat(),
+                              []).append((row, z.key))
+    edits: dict[int, tuple] = {}
+    adopted: list[str] = []
+
+    def same(row: _Row, at: str, candidate: tuple) -> bool:
+        h, project, role, inspector, day = candidate[:5]
+        if (project, role, inspector, day) != (row.key[0], row.key[1], row.key[2], row.key[3].isoformat()):
+            return False
+        record = row.record
+        exact = record.submitted_at
+        record.submitted_at = dt.datetime.fromisoformat(at)
+        try:
+            return record.content_hash() == h
+        finally:
+            record.submitted_at = exact
+
+    def adopt(row: _Row, at: str, h: str) -> None:
+        row.content_hash = h
+        row.version = (at, *row.version[1:])
+        adopted.append(h)
+
+    hits = w.current_at(run.checklist, list(wanted)) if wanted else {}
+    for at, asked in wanted.items():
+        for row, how in asked:
+            if id(row) in edits or row.content_hash in adopted:
+                continue
+            for c in hits.get(at, ()):
+                kind, zone_of = c[5], c[6]
+                if how == "file" and kind != "file" or how not in ("minute", "file") and zone_of != how:
+                    continue
+                if not same(row, at, c):
+                    continue
+                stored = c[7:]
+                if how in ("minute", "file") and stored[1] <= run.max_rowid and stored[6] is None:
+                    edits[id(row)] = stored     # the stored time was the less exact one
+                else:
+                    adopt(row, at, c[0])
+                break
+    for row in coarse:
+        start = row.record.submitted_at.replace(second=0)
+        for at, *c in w.current_between(run.checklist, start.isoformat(),
+                                        (start + dt.timedelta(minutes=1)).isoformat()):
+            if same(row, at, c):
+                adopt(row, at, c[0])
+                break
+    if adopted:
+        found.update(w.by_content(run.checklist, list(dict.fromkeys(adopted))))
+    return edits
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _write_rows(w: store.StoreWriter, run: _Checklist, src: _Source, outcome: list[tuple], raw_ids: dict,
@@ -710,6 +813,7 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
             sr.seconds = time.monotonic() - t0
         for run in runs.values():
             _settle(writer, run, started_at)
+            report.replaced += writer.mark_resubmissions(run.checklist, standards.organisation.resubmission_minutes)
         checks = [(s.table, s.report, s.stored_before) for s in read]
         for table, sr in other_tables:
             instrument = others[sr.checklist]

@@ -100,6 +100,14 @@ def parse_datetime(value, source_tz: dt.tzinfo, target_tz: ZoneInfo, order: str 
     return aware
 
 
+_SECONDS = re.compile(r"\d:\d{2}:\d{2}")
+
+
+def has_seconds(value) -> bool:
+    """Whether a time cell gives its seconds (Excel re-saves `2026/9/14 9:07`; serial numbers always do)."""
+    return not isinstance(value, str) or _SECONDS.search(value) is not None
+
+
 def parse_date(value, source_tz: dt.tzinfo, order: str | None = None) -> dt.date:
     """A calendar date (a date question's answer)."""
     if isinstance(value, dt.datetime):

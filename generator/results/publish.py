@@ -80,6 +80,16 @@ def quality_rows(store_path: Path) -> tuple[list[QualityRow], list[QualityRow]]:
     return quarantine, unmapped
 
 
+def replacement_rows(store_path: Path) -> list[QualityRow]:
+    """The inspections resubmissions replaced, for the data-quality page (rows and times, never a name)."""
+    out = []
+    for x in store.read_replacements(store_path):
+        by = f"第 {x.by_row} 行" if x.by_source == x.source else f"{x.by_source} 第 {x.by_row} 行"
+        out.append(QualityRow(f"{x.checklist} · {x.source}", str(x.row_number), f"{by}（{x.minutes} 分钟后）",
+                              x.submitted_at.isoformat(sep=" ")[:16]))
+    return out
+
+
 class StoreSnapshot:
     """The store as read once for a build: the sheets' focus lists and the results pages share one read.
 
@@ -142,18 +152,19 @@ def results_generator(store_path: Path | str, *, as_of=None):
     store_path = Path(store_path)
 
     def generate(ctx) -> None:
-        quarantine, unmapped = [], []
+        quarantine, unmapped, replaced = [], [], []
         with paused():   # a year's inspections are hundreds of thousands of objects, none in cycles
             snapshot = store_snapshot(store_path)
             inspections = snapshot.inspections()
             actions = snapshot.actions(ctx.standards) if inspections else None
             if store_path.exists():
                 quarantine, unmapped = quality_rows(store_path)
+                replaced = replacement_rows(store_path)
             shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
             files, overview = build_results_and_overview(
                 ctx.standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
-                actions=actions)
+                actions=actions, replaced=replaced)
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.shared[OVERVIEW_KEY] = overview
