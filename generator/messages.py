@@ -202,6 +202,9 @@ class Msg(Enum):
     INGEST_FORM_COLUMNS_MISSING = ("I013", '{source} 的表头缺少{kind}“{form}”的 {n} 个题目列：{columns}；本次未写入任何内容', '请从表格重新导出完整的回复（不要删除列）后再导入')
     INGEST_DATE_ORDER_AMBIGUOUS = ("I014", '{path} 中的日期（如“{sample}”）既可读作日/月/年，也可读作月/日/年，无法判断；本次未写入任何内容', '请用 --date-order dmy（日/月/年）、--date-order mdy（月/日/年）或 --date-order ymd（年/月/日）指明该文件的日期顺序')
     INGEST_DATE_ORDER_MIXED = ("I015", '{path} 中的日期顺序前后不一致：“{dmy}”只能是日/月/年，“{mdy}”只能是月/日/年；本次未写入任何内容', '请从表格重新导出（不要在 Excel 中改动日期格式）；确知顺序时可用 --date-order dmy|mdy|ymd 指明')
+    SOURCE_UNKNOWN = ("I016", '数据库 {path} 中没有编号为 {id} 的来源（现有：{known}）', '运行 handbook sources 查看各来源的编号')
+    SOURCE_ALREADY_WITHDRAWN = ("I017", '来源 {id}（{title}）已于 {at} 撤回', '无需再次撤回；如要重新导入，用 --file 或 --sheet 再导入一次')
+    SOURCE_WITHDRAW_NEEDS_YES = ("I018", '撤回来源需要确认', '在终端中运行并输入 y 确认，或加 --yes')
 
     # the SQLite store (one line each: the CLI prints "错误：message：hint。")
     STORE_NAMED_MISSING = ("D001", '找不到 {option} 指定的数据库 {path}', '检查路径是否写错；只有默认数据库 {default} 可以还不存在（结果页会显示暂无检查数据）')

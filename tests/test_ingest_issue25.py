@@ -375,3 +375,67 @@ def test_a_resubmission_within_the_window_replaces_the_first_and_is_listed_on_da
     assert "重新提交" not in result.output
     assert len(read_inspections(db)) == 1502
     assert count(db, "SELECT count(*) FROM inspections WHERE replaced_by IS NOT NULL") == 0
+
+
+# ---------------------------------------------------------------- 6. sources, and withdrawing a wrong import
+
+def test_sources_are_listed_and_a_wrong_import_is_withdrawn_with_its_raw_rows_kept(tmp_path):
+    header, *rows = example_rows()
+    db = tmp_path / "s.sqlite"
+    assert ingest(tmp_path, "--file", str(EXAMPLE), "--checklist", "daily-patrol", "--store", str(db)).exit_code == 0
+    practice = [[*r[:INSPECTOR], "练习" + r[INSPECTOR], *r[INSPECTOR + 1:]] for r in rows[:20]]
+    wrong = write_rows(tmp_path / "练习.csv", [header, *practice])
+    copy = tmp_path / "daily-patrol (1).csv"
+    copy.write_bytes(EXAMPLE.read_bytes())
+    for path in (wrong, copy):
+        assert ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db)).exit_code == 0
+    assert len(read_inspections(db)) == 1521
+
+    listed = handbook("sources", "--store", str(db))
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert lines[0] == "编号  表单  来源  首次导入  最近导入  原始行  计入结果"
+    assert lines[1].startswith("1  daily-patrol  文件 daily-patrol.csv  ") and lines[1].endswith("  1501  0")
+    assert lines[2].startswith("2  daily-patrol  文件 练习.csv  ") and lines[2].endswith("  20  20")
+    assert lines[3].startswith("3  daily-patrol  文件 daily-patrol (1).csv  ") and lines[3].endswith("  1501  1501")
+
+    refused = handbook("sources", "withdraw", "2", "--store", str(db), "--standards", str(STANDARDS), input="n\n")
+    assert refused.exit_code == 0 and refused.output.endswith("未撤回。\n")
+    assert len(read_inspections(db)) == 1521
+
+    done = handbook("sources", "withdraw", "2", "--store", str(db), "--standards", str(STANDARDS), input="y\n")
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines()[-1] == (
+        f"已撤回来源 2（练习.csv）：20 条记录不再计入结果；原始行 20 行保留在 {db} 中。"
+        "重新生成网站（handbook build）后结果页随之更新。")
+    assert len(read_inspections(db)) == 1501
+    assert not any(i.inspector.startswith("练习") for i in read_inspections(db))
+    assert count(db, "SELECT count(*) FROM raw_rows WHERE source_id = 2") == 20            # kept for the record
+    assert count(db, "SELECT count(*) FROM inspections WHERE withdrawn_at IS NOT NULL") == 20
+    exported = handbook("export", "--table", "inspections", "--format", "json", "--store", str(db),
+                        "--standards", str(STANDARDS))
+    assert len(json.loads(exported.output)) == 1501
+
+    # the same export under a second name: withdrawing it keeps every response, which the first file holds
+    done = handbook("sources", "withdraw", "3", "--yes", "--store", str(db), "--standards", str(STANDARDS))
+    assert done.exit_code == 0, done.output
+    assert "：0 条记录不再计入结果；另有 1501 条在其他来源中也有，照常计入；" in done.output
+    assert len(read_inspections(db)) == 1501
+    listed = handbook("sources", "--store", str(db)).output.splitlines()
+    assert listed[1].endswith("  1501  1501") and "已撤回" in listed[2] and "已撤回" in listed[3]
+
+    again = handbook("sources", "withdraw", "2", "--yes", "--store", str(db), "--standards", str(STANDARDS))
+    assert again.exit_code == 1 and error_line(again).startswith("错误：来源 2（练习.csv）已于 ")
+    unknown = handbook("sources", "withdraw", "9", "--yes", "--store", str(db), "--standards", str(STANDARDS))
+    assert error_line(unknown) == (f"错误：数据库 {db} 中没有编号为 9 的来源（现有：1、2、3）。"
+                                   "运行 handbook sources 查看各来源的编号。")
+    unasked = handbook("sources", "withdraw", "1", "--store", str(db), "--standards", str(STANDARDS))
+    assert unasked.exit_code == 1
+    assert unasked.stderr == "错误：撤回来源需要确认：在终端中运行并输入 y 确认，或加 --yes。\n"
+    assert len(read_inspections(db)) == 1501
+
+    # named again on the command line, the withdrawn file is imported again
+    result = ingest(tmp_path, "--file", str(wrong), "--checklist", "daily-patrol", "--store", str(db))
+    assert result.exit_code == 0, result.output
+    assert "注意：此来源曾于 " in result.output and "撤回，本次重新导入" in result.output
+    assert len(read_inspections(db)) == 1521

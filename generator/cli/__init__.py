@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from . import forms, ingest, notify, results, site
+from . import forms, ingest, notify, results, site, sources
 from ..messages import Msg
 from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command
 
@@ -126,5 +126,5 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
 
 
 # Each area keeps its commands in its own module and adds them to the group it is given.
-for _module in (forms, ingest, notify, results, site):
+for _module in (forms, ingest, notify, results, site, sources):
     _module.register_commands(main)

@@ -66,6 +66,8 @@ def _print_report(report) -> None:
     if report.resolved or report.reopened:
         click.echo(f"之前隔离的行：{report.resolved} 行已在来源中修正或删除（已解决）"
                    + (f"，{report.reopened} 行又原样出现（重新隔离）" if report.reopened else "") + "。")
+    for label in report.skipped:
+        click.echo(f"跳过已撤回的来源：{label}（handbook sources 查看；用 --sheet 或 --file 指明可重新导入）")
     if report.replaced:
         click.echo(f"重新提交：{report.replaced} 次检查被同一项目、角色、检查人、检查日期和巡查轮次在时限内的"
                    "再次提交取代，不计入结果（见结果页的数据质量）。")
@@ -121,7 +123,8 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         raise HandbookError(Msg.INGEST_NEEDS_CHECKLIST(known=form_choices(standards, cli_instruments())))
     sources = [ingest_run.sheet_source(u, checklist, lock) for u in sheet_urls]
     sources += [ingest_run.file_source(p, checklist) for p in file_paths]
-    if not sources:
+    from_lock = not sources
+    if from_lock:
         sources = ingest_run.sources_from_lock(lock, checklist)
         if not sources:
             raise HandbookError(Msg.NOTHING_TO_INGEST(lock=lock_path))
@@ -131,7 +134,7 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
                                        credentials=credentials, dry_run=dry_run, chunk_rows=chunk_rows,
                                        retry=Retry(deadline=deadline), progress=bars,
                                        instruments=instruments, accept_deletions=accept_deletions,
-                                       date_order=date_order)
+                                       date_order=date_order, skip_withdrawn=from_lock)
     finally:
         bars.close()
     if as_json:

@@ -74,6 +74,7 @@ class IngestReport:
     resolved: int = 0          # earlier quarantined rows no longer in their source (fixed or deleted there)
     reopened: int = 0          # resolved ones that came back as they were
     replaced: int = 0          # inspections a resubmission within the window replaces (all of them, after the run)
+    skipped: list[str] = field(default_factory=list)   # withdrawn sources not read (labels)
 
     @property
     def total(self) -> dict[str, int]:
@@ -82,7 +83,8 @@ class IngestReport:
     def to_dict(self) -> dict:
         return {"store": self.store, "dry_run": self.dry_run, "seconds": round(self.seconds, 3),
                 "sources": [asdict(s) for s in self.sources], "total": self.total,
-                "quarantine": {"resolved": self.resolved, "reopened": self.reopened}, "replaced": self.replaced}
+                "quarantine": {"resolved": self.resolved, "reopened": self.reopened}, "replaced": self.replaced,
+                "skipped": self.skipped}
 
 
 # ---------------------------------------------------------------- sources
@@ -745,23 +747,27 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
                lock: Lock | None = None, credentials: Path | str | None = None, endpoint: str | None = None,
                dry_run: bool = False, chunk_rows: int = sheets.CHUNK_ROWS, retry: sheets.Retry = sheets.Retry(),
                lock_wait: float = 5.0, progress: Progress | None = None, instruments: Sequence = (),
-               accept_deletions: bool = False, date_order: str | None = None) -> IngestReport:
+               accept_deletions: bool = False, date_order: str | None = None,
+               skip_withdrawn: bool = False) -> IngestReport:
     """Ingest `sources` into the store at `db_path` in one transaction and report what happened.
 
     A source that comes back empty, or without more than half of the rows it gave before, refuses the
     run unless `accept_deletions`. `date_order` ("dmy", "mdy", "ymd") reads the files' a/b/yyyy dates
-    (None: decided per file from its rows; an ambiguous file is refused). Checklist responses are mapped here; other forms go to the
+    (None: decided per file from its rows; an ambiguous file is refused). A source withdrawn with `handbook
+    sources withdraw` is skipped when `skip_withdrawn` (the lock's sheets), else imported again. Checklist responses are mapped here; other forms go to the
     instrument of `instruments` that reads them.
     """
     with paused():   # a year's rows are hundreds of thousands of small objects, none in reference cycles
         return _run_ingest(sources, standards=standards, db_path=db_path, lock=lock, credentials=credentials,
                            endpoint=endpoint, dry_run=dry_run, chunk_rows=chunk_rows, retry=retry,
                            lock_wait=lock_wait, progress=progress, instruments=instruments,
-                           accept_deletions=accept_deletions, date_order=date_order)
+                           accept_deletions=accept_deletions, date_order=date_order,
+                           skip_withdrawn=skip_withdrawn)
 
 
 def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry_run, chunk_rows, retry,
-                lock_wait, progress, instruments, accept_deletions=False, date_order=None) -> IngestReport:
+                lock_wait, progress, instruments, accept_deletions=False, date_order=None,
+                skip_withdrawn=False) -> IngestReport:
     lock = lock or Lock()
     db_path = Path(db_path)
     if not sources:
@@ -800,6 +806,13 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
                 continue
             sr = SourceReport(table.source.label, ref.checklist, table.source.key, table.title or ref.locator,
                               requests=table.requests)
+            withdrawn = writer.withdrawn(table.source.key)
+            if withdrawn and skip_withdrawn:
+                report.skipped.append(table.source.label)
+                continue
+            if withdrawn:   # named again on the command line: imported again
+                writer.reinstate(table.source.key)
+                sr.warnings.append(f"此来源曾于 {withdrawn[:16]} 撤回，本次重新导入")
             if ref.checklist in others:
                 _check_other_form(table, ref.checklist, standards, lock)
                 table.rows = list(table.rows)

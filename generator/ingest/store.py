@@ -169,7 +169,8 @@ CREATE INDEX IF NOT EXISTS quarantine_by_source ON quarantine (source_id)
     6: """
 ALTER TABLE inspections ADD COLUMN replaced_by TEXT;
 ALTER TABLE inspections ADD COLUMN withdrawn_at TEXT;
-ALTER TABLE sources ADD COLUMN withdrawn_at TEXT
+ALTER TABLE sources ADD COLUMN withdrawn_at TEXT;
+ALTER TABLE sources ADD COLUMN last_read_at TEXT
 """,
 }
 
@@ -399,6 +400,16 @@ def open_store_read_only(path: Path | str, *, allow_empty: bool = False, snapsho
 
 # ---------------------------------------------------------------- reading
 
+def counted(conn: sqlite3.Connection, alias: str = "i", *, gone: bool = True) -> str:
+    """The SQL condition on `alias` (an `inspections` row) of an inspection that counts in the results: not
+    gone from its source, not replaced by a resubmission, not from a withdrawn source (`gone=False`: leave
+    the gone flag out of it)."""
+    parts = [f"{alias}.gone_at IS NULL"] if gone else []
+    if conn.execute("PRAGMA user_version").fetchone()[0] >= 6:
+        parts.append(f"{alias}.replaced_by IS NULL AND {alias}.withdrawn_at IS NULL")
+    return " AND ".join(parts) or "1=1"
+
+
 def read_inspections(db_path: Path | str, *, checklist: str | None = None,
                      include_gone: bool = False) -> list[Inspection]:
     """The current version of every stored inspection (those gone from their source only on request)."""
@@ -411,8 +422,7 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
             args.append(checklist)
         if not include_gone:
             where.append("i.gone_at IS NULL")
-        if conn.execute("PRAGMA user_version").fetchone()[0] >= 6:   # resubmissions and withdrawn sources
-            where.append("i.replaced_by IS NULL AND i.withdrawn_at IS NULL")
+        where.append(counted(conn, "i", gone=False))   # never a replaced one, nor one of a withdrawn source
         # two scans joined in Python: a join in SQL looks every version's inspection up by its text id
         current = {iid: (cl, version) for iid, cl, version in conn.execute(
             f"SELECT i.id, i.checklist, i.current_version FROM inspections i WHERE {' AND '.join(where)}", args)}
@@ -634,6 +644,7 @@ class StoreWriter:
         row = self.conn.execute("SELECT id, title, timezone FROM sources WHERE key = ?", (key,)).fetchone()
         if (row[1], row[2]) != (title, timezone):
             self.conn.execute("UPDATE sources SET title = ?, timezone = ? WHERE id = ?", (title, timezone, row[0]))
+        self.conn.execute("UPDATE sources SET last_read_at = ? WHERE id = ?", (now, row[0]))
         self._run_tables()
         self.conn.execute("INSERT OR IGNORE INTO temp.run_sources VALUES (?)", (row[0],))
         return row[0]
@@ -857,9 +868,10 @@ class StoreWriter:
                               "first_seen_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def move_inspections(self, rows: list[tuple]) -> None:
-        """rows: (source_id, row_number, current_version, id); clears the gone flag."""
+        """rows: (source_id, row_number, current_version, id); clears the gone flag, and the withdrawn flag (a
+        source read now holds it: sources withdrawn are not read)."""
         self.conn.executemany("UPDATE inspections SET source_id = ?, row_number = ?, current_version = ?, "
-                              "gone_at = NULL WHERE id = ?", rows)
+                              "gone_at = NULL, withdrawn_at = NULL WHERE id = ?", rows)
 
     def add_versions(self, versions: list[tuple], sections: list[tuple]) -> None:
         """versions: (inspection_id, version, raw_row_id, content_hash, fetched_at, submitted_at, timezone,
@@ -903,6 +915,19 @@ class StoreWriter:
         """rows: (source_id, column_name, position, first_seen_at)."""
         self.conn.executemany("INSERT OR IGNORE INTO unmapped_columns (source_id, column_name, position, "
                               "first_seen_at) VALUES (?, ?, ?, ?)", rows)
+
+    def withdrawn(self, key: str) -> str | None:
+        """When the source was withdrawn (None: it was not, or it is new)."""
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] < 6:
+            return None
+        row = self.conn.execute("SELECT withdrawn_at FROM sources WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def reinstate(self, key: str) -> None:
+        """Lift a source's withdrawal: its inspections count again (those its rows no longer hold go gone)."""
+        sid = self.conn.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchone()[0]
+        self.conn.execute("UPDATE sources SET withdrawn_at = NULL WHERE id = ?", (sid,))
+        self.conn.execute("UPDATE inspections SET withdrawn_at = NULL WHERE source_id = ?", (sid,))
 
     def mark_resubmissions(self, checklist: str, minutes: int) -> int:
         """Recompute which of the checklist's inspections a resubmission replaced: the same project, role,
