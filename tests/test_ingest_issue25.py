@@ -439,3 +439,55 @@ def test_sources_are_listed_and_a_wrong_import_is_withdrawn_with_its_raw_rows_ke
     assert result.exit_code == 0, result.output
     assert "注意：此来源曾于 " in result.output and "撤回，本次重新导入" in result.output
     assert len(read_inspections(db)) == 1521
+
+
+# ---------------------------------------------------------------- 7. practice and previews apart from the real data
+
+@pytest.mark.slow
+def test_serve_previews_into_its_own_folder_never_over_public(tmp_path):
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    root = tmp_path / "clone"
+    for folder in ("standards", "overrides", "forms"):
+        shutil.copytree(ROOT / folder, root / folder)
+    shutil.copyfile(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    generated = {"standards", "roles", "print", "results", "checklists", "methods"}
+    shutil.copytree(ROOT / "site", root / "site", ignore=lambda folder, names: [
+        n for n in names if Path(folder) == ROOT / "site" and n in generated])
+    (root / "public").mkdir()
+    (root / "public" / "index.html").write_text("published site", encoding="utf-8")
+    practice = root / "data" / "practice.sqlite"
+    result = handbook("ingest", "--file", str(EXAMPLE), "--checklist", "daily-patrol", "--store", str(practice),
+                      "--lock", str(root / "forms" / "forms.lock.yaml"), "--standards", str(root / "standards"))
+    assert result.exit_code == 0, result.output
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    serve = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--store", "data/practice.sqlite",
+                              "--port", str(port)], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/results/", timeout=5) as answer:
+                    page = answer.read().decode("utf-8")
+                break
+            except OSError:
+                assert serve.poll() is None and time.monotonic() < deadline, serve.stdout.read().decode()
+                time.sleep(1)
+    finally:
+        serve.send_signal(signal.SIGINT)
+        said = serve.communicate(timeout=60)[0].decode("utf-8")
+    assert "检查结果" in page
+    assert (root / "build" / "serve" / "results" / "index.html").is_file()
+    assert [p.name for p in (root / "public").iterdir()] == ["index.html"]
+    assert (root / "public" / "index.html").read_text(encoding="utf-8") == "published site"
+    assert not (root / "data" / "inspections.sqlite").exists()
+    assert "已停止。" in said

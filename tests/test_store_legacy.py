@@ -134,7 +134,7 @@ def schema_6(old: dict[str, str]) -> dict[str, str]:
     at the end), and the index that finds a response by its submission time."""
     out = dict(old)
     out["inspections"] = old["inspections"][:-1] + ", replaced_by TEXT, withdrawn_at TEXT)"
-    out["sources"] = old["sources"][:-1] + ", withdrawn_at TEXT, last_read_at TEXT)"
+    out["sources"] = old["sources"][:-1] + ", withdrawn_at TEXT)"
     out["versions_by_submission"] = "CREATE INDEX versions_by_submission ON versions (submitted_at)"
     return out
 

@@ -19,6 +19,10 @@ from . import forms, ingest, notify, results, site, sources
 from ..messages import Msg
 from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command
 
+# The demo's site: never public/, the folder the department copies to the intranet
+DEMO_OUT = Path("build/demo")
+
+
 class _RootGroup(HandbookGroup):
     """`handbook`: the instruments are loaded, and add their commands, on first use (importing them all
     takes ~0.4 s, which `handbook check` or `--help` need not pay)."""
@@ -96,8 +100,8 @@ def schema(out_dir: Path):
 
 @main.command()
 @STANDARDS_OPTION
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"), show_default=True,
-              help="生成的网站放在哪里。")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEMO_OUT, show_default=True,
+              help="生成的演示网站放在哪里（不是要发布的 public/）。")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True,
               help="模拟回复和演示数据库放在哪里（每次重新生成）。")
 def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
@@ -121,7 +125,7 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
                       instruments=cli_instruments())
     timings = report.build.timings
     click.echo(f"演示网站已生成：{out_dir}/（{report.build.size_bytes / 1e6:.1f} MB，用时 {timings['total']:.1f} 秒）")
-    serve = f"{handbook_command()} serve --store {report.store}" + (f" --out {out_dir}" if out_dir != Path("public") else "")
+    serve = f"{handbook_command()} serve --store {report.store}" + (f" --out {out_dir}" if out_dir != DEMO_OUT else "")
     click.echo(f"打开演示：{serve}，然后在浏览器中打开 http://127.0.0.1:8000/")
 
 

@@ -48,11 +48,13 @@ def list_sources(db_path: Path | str, instruments: Sequence = ()) -> list[Source
     conn = store.open_store_read_only(db_path)
     try:
         tracked = conn.execute("PRAGMA user_version").fetchone()[0] >= 6
-        last = "s.last_read_at" if tracked else "NULL"
         withdrawn = "s.withdrawn_at" if tracked else "NULL"
+        # the last import: the latest run that read it (its log entry), whether or not it brought new rows
         rows = conn.execute(f"""
             SELECT s.id, s.checklist, s.kind, s.title, s.locator, s.first_read_at,
-                   coalesce({last}, (SELECT max(fetched_at) FROM raw_rows r WHERE r.source_id = s.id), s.first_read_at),
+                   coalesce((SELECT max(l.started_at) FROM ingest_log l, json_each(l.report, '$.sources') x
+                             WHERE json_extract(x.value, '$.key') = s.key AND NOT json_extract(l.report, '$.dry_run')),
+                            s.first_read_at),
                    (SELECT count(*) FROM raw_rows r WHERE r.source_id = s.id),
                    (SELECT count(*) FROM inspections i WHERE i.source_id = s.id AND {store.counted(conn)}),
                    {withdrawn}

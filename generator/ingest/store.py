@@ -169,8 +169,7 @@ CREATE INDEX IF NOT EXISTS quarantine_by_source ON quarantine (source_id)
     6: """
 ALTER TABLE inspections ADD COLUMN replaced_by TEXT;
 ALTER TABLE inspections ADD COLUMN withdrawn_at TEXT;
-ALTER TABLE sources ADD COLUMN withdrawn_at TEXT;
-ALTER TABLE sources ADD COLUMN last_read_at TEXT
+ALTER TABLE sources ADD COLUMN withdrawn_at TEXT
 """,
 }
 
@@ -644,7 +643,6 @@ class StoreWriter:
         row = self.conn.execute("SELECT id, title, timezone FROM sources WHERE key = ?", (key,)).fetchone()
         if (row[1], row[2]) != (title, timezone):
             self.conn.execute("UPDATE sources SET title = ?, timezone = ? WHERE id = ?", (title, timezone, row[0]))
-        self.conn.execute("UPDATE sources SET last_read_at = ? WHERE id = ?", (now, row[0]))
         self._run_tables()
         self.conn.execute("INSERT OR IGNORE INTO temp.run_sources VALUES (?)", (row[0],))
         return row[0]
