@@ -315,7 +315,7 @@ def test_a_resubmission_within_the_window_replaces_the_first_and_is_listed_on_da
     header, *rows = example_rows()
     items = [k for k, name in enumerate(header) if name[:1].isdigit()]
     # a first submission with a finding, corrected and sent again 20 minutes later
-    k = next(k for k, r in enumerate(rows) if day_of(r[TIME]) == dt.date(2026, 10, 14)
+    k = next(k for k, r in enumerate(rows) if day_of(r[TIME]) == dt.date(2026, 10, 14) and r[DATE] == "2026-10-14"
              and sum(r[i].startswith("不符合") for i in items) == 1 and r[ROLE] == "项目经理")
     first = rows[k]
     item = next(i for i in items if first[i].startswith("不符合"))
@@ -325,21 +325,28 @@ def test_a_resubmission_within_the_window_replaces_the_first_and_is_listed_on_da
     # the same person's next patrol 61 minutes after it is another inspection
     later = list(first)
     later[TIME] = (zh_time(first[TIME]) + dt.timedelta(minutes=20 + 61)).strftime("%Y-%m-%d %H:%M:%S")
-    path = write_rows(tmp_path / "daily-patrol.csv", [header, *rows, again, later])
+    # two paper sheets of one day keyed in the next morning, 4 minutes apart: that day's two patrols
+    paper = [list(first), list(first)]
+    for n, sheet in enumerate(paper):
+        sheet[TIME] = f"2026-10-21 08:{10 + 4 * n}:00"
+        sheet[DATE] = "2026-10-20"
+        sheet[INSPECTOR] = "补录员"
+    path = write_rows(tmp_path / "daily-patrol.csv", [header, *rows, again, later, *paper])
     db = tmp_path / "s.sqlite"
 
     result = ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db))
 
     assert result.exit_code == 0, result.output
-    assert "读取 1503 行：新增 1503" in result.output
+    assert "读取 1505 行：新增 1505" in result.output
     assert ("重新提交：1 次检查被同一项目、角色、检查人、检查日期和巡查轮次在时限内的再次提交取代，不计入结果"
             "（见结果页的数据质量）。") in result.output
-    assert count(db, "SELECT count(*) FROM inspections") == 1503           # every submission is kept
+    assert count(db, "SELECT count(*) FROM inspections") == 1505           # every submission is kept
     replaced = count(db, "SELECT row_number FROM inspections WHERE replaced_by IS NOT NULL")
     assert replaced == k + 2
     assert count(db, "SELECT b.row_number FROM inspections i JOIN inspections b ON b.id = i.replaced_by") == 1503
     stored = read_inspections(db)
-    assert len(stored) == 1502
+    assert len(stored) == 1504
+    assert sum(i.inspector == "补录员" for i in stored) == 2
     day = dt.date(2026, 10, 14)
     project = next(p.id for p in standards.organisation.projects if p.name == first[PROJECT])
     same_day = [r for r in rows if r[DATE] == "2026-10-14" and r[PROJECT] == first[PROJECT] and r[ROLE] == "项目经理"]
@@ -369,11 +376,11 @@ def test_a_resubmission_within_the_window_replaces_the_first_and_is_listed_on_da
     assert f"daily\\-patrol\\.csv | {k + 2} | 第 1503 行（20 分钟后） | {shown} |" in page
 
     # the resubmission deleted from the sheet: the first one counts again
-    write_rows(path, [header, *rows, later])
+    write_rows(path, [header, *rows, later, *paper])
     result = ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 0, result.output
     assert "重新提交" not in result.output
-    assert len(read_inspections(db)) == 1502
+    assert len(read_inspections(db)) == 1504
     assert count(db, "SELECT count(*) FROM inspections WHERE replaced_by IS NOT NULL") == 0
 
 

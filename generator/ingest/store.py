@@ -930,8 +930,10 @@ class StoreWriter:
     def mark_resubmissions(self, checklist: str, minutes: int) -> int:
         """Recompute which of the checklist's inspections a resubmission replaced: the same project, role,
         inspector, 检查日期 and round (当天第几次巡查 / 巡查时段, when the form asks it) submitted again within
-        `minutes`; the later replaces the earlier (a chain: each by the next). Gone and withdrawn ones take
-        no part (a gone resubmission gives the earlier back). Returns how many are replaced now."""
+        `minutes`; the later replaces the earlier (a chain: each by the next). Without a round on the form,
+        only entries made on their inspection day count as resubmissions: paper sheets of one day keyed in
+        later, one after the other, are that day's patrols. Gone and withdrawn ones take no part (a gone
+        resubmission gives the earlier back). Returns how many are replaced now."""
         self.conn.execute("UPDATE inspections SET replaced_by = NULL WHERE checklist = ? AND replaced_by IS NOT NULL",
                           (checklist,))
         if minutes <= 0:
@@ -940,14 +942,16 @@ class StoreWriter:
             WITH cur AS (
                 SELECT i.id, v.project, v.role, v.inspector, v.date, v.submitted_at,
                        coalesce(json_extract(v.extra, '$."当天第几次巡查"'), '') || '|' ||
-                       coalesce(json_extract(v.extra, '$."巡查时段"'), '') AS round
+                       coalesce(json_extract(v.extra, '$."巡查时段"'), '') AS round,
+                       v.date = substr(v.submitted_at, 1, 10) AS same_day
                 FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
                 WHERE i.checklist = ? AND i.gone_at IS NULL AND i.withdrawn_at IS NULL),
             ordered AS (
-                SELECT id, submitted_at, lead(id) OVER w AS next_id, lead(submitted_at) OVER w AS next_at
+                SELECT id, submitted_at, round, same_day, lead(id) OVER w AS next_id,
+                       lead(submitted_at) OVER w AS next_at, lead(same_day) OVER w AS next_same_day
                 FROM cur WINDOW w AS (PARTITION BY project, role, inspector, date, round ORDER BY submitted_at, id))
             SELECT next_id, id FROM ordered
-            WHERE next_id IS NOT NULL
+            WHERE next_id IS NOT NULL AND (round != '|' OR (same_day AND next_same_day))
               AND CAST(strftime('%s', next_at) AS INTEGER) - CAST(strftime('%s', submitted_at) AS INTEGER) <= ?""",
                                   (checklist, minutes * 60)).fetchall()
         self.conn.executemany("UPDATE inspections SET replaced_by = ? WHERE id = ?", pairs)
