@@ -73,7 +73,7 @@ class IngestReport:
     seconds: float = 0.0
     resolved: int = 0          # earlier quarantined rows no longer in their source (fixed or deleted there)
     reopened: int = 0          # resolved ones that came back as they were
-    replaced: int = 0          # inspections a resubmission within the window replaces (all of them, after the run)
+    replaced: int = 0          # inspections a resubmission within the window replaces, on the days this run touched
     skipped: list[str] = field(default_factory=list)   # withdrawn sources not read (labels)
 
     @property
@@ -826,7 +826,8 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
             sr.seconds = time.monotonic() - t0
         for run in runs.values():
             _settle(writer, run, started_at)
-            report.replaced += writer.mark_resubmissions(run.checklist, standards.organisation.resubmission_minutes)
+            report.replaced += writer.mark_resubmissions(run.checklist, standards.organisation.resubmission_minutes,
+                                                         touched_only=True)
         checks = [(s.table, s.report, s.stored_before) for s in read]
         for table, sr in other_tables:
             instrument = others[sr.checklist]

@@ -864,12 +864,14 @@ class StoreWriter:
         """rows: (id, checklist, source_id, row_number, current_version, first_seen_at)."""
         self.conn.executemany("INSERT INTO inspections (id, checklist, source_id, row_number, current_version, "
                               "first_seen_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self._touch(r[0] for r in rows)
 
     def move_inspections(self, rows: list[tuple]) -> None:
         """rows: (source_id, row_number, current_version, id); clears the gone flag, and the withdrawn flag (a
         source read now holds it: sources withdrawn are not read)."""
         self.conn.executemany("UPDATE inspections SET source_id = ?, row_number = ?, current_version = ?, "
                               "gone_at = NULL, withdrawn_at = NULL WHERE id = ?", rows)
+        self._touch(r[-1] for r in rows)
 
     def add_versions(self, versions: list[tuple], sections: list[tuple]) -> None:
         """versions: (inspection_id, version, raw_row_id, content_hash, fetched_at, submitted_at, timezone,
@@ -925,27 +927,50 @@ class StoreWriter:
         """Lift a source's withdrawal: its inspections count again (those its rows no longer hold go gone)."""
         sid = self.conn.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchone()[0]
         self.conn.execute("UPDATE sources SET withdrawn_at = NULL WHERE id = ?", (sid,))
+        self._touch(r[0] for r in self.conn.execute("SELECT id FROM inspections WHERE source_id = ? AND "
+                                                    "withdrawn_at IS NOT NULL", (sid,)).fetchall())
         self.conn.execute("UPDATE inspections SET withdrawn_at = NULL WHERE source_id = ?", (sid,))
 
-    def mark_resubmissions(self, checklist: str, minutes: int) -> int:
+    def _touch(self, ids) -> None:
+        """Note inspections this run added, edited, moved or flagged (their days' resubmissions are recomputed)."""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_touched (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.conn.executemany("INSERT OR IGNORE INTO temp.run_touched VALUES (?)", ((i,) for i in ids))
+
+    def mark_resubmissions(self, checklist: str, minutes: int, *, touched_only: bool = False) -> int:
         """Recompute which of the checklist's inspections a resubmission replaced: the same project, role,
         inspector, 检查日期 and round (当天第几次巡查 / 巡查时段, when the form asks it) submitted again within
         `minutes`; the later replaces the earlier (a chain: each by the next). Without a round on the form,
         only entries made on their inspection day count as resubmissions: paper sheets of one day keyed in
         later, one after the other, are that day's patrols. Gone and withdrawn ones take no part (a gone
-        resubmission gives the earlier back). Returns how many are replaced now."""
-        self.conn.execute("UPDATE inspections SET replaced_by = NULL WHERE checklist = ? AND replaced_by IS NOT NULL",
-                          (checklist,))
+        resubmission gives the earlier back). Returns how many are replaced now.
+
+        `touched_only`: only the days (project, role, inspector, date) of inspections this run touched
+        (`_touch`): a week's rows into a year's store do not sort the year again."""
+        where, args = "i.checklist = ?", [checklist]
+        if touched_only:
+            self._touch(())
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_days (project TEXT, role TEXT, inspector TEXT, "
+                              "date TEXT, PRIMARY KEY (project, role, inspector, date)) WITHOUT ROWID")
+            self.conn.execute("DELETE FROM temp.run_days")
+            self.conn.execute("""
+                INSERT OR IGNORE INTO temp.run_days SELECT v.project, v.role, v.inspector, v.date
+                FROM temp.run_touched t JOIN inspections i ON i.id = t.id JOIN versions v ON v.inspection_id = i.id
+                WHERE i.checklist = ?""", (checklist,))    # every version: an edit may have moved it to another day
+            where += (" AND EXISTS (SELECT 1 FROM temp.run_days d WHERE d.project = v.project AND d.role = v.role "
+                      "AND d.inspector = v.inspector AND d.date = v.date)")
+        self.conn.execute(f"""UPDATE inspections SET replaced_by = NULL WHERE id IN (
+            SELECT i.id FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+            WHERE {where} AND i.replaced_by IS NOT NULL)""", args)
         if minutes <= 0:
             return 0
-        pairs = self.conn.execute("""
+        pairs = self.conn.execute(f"""
             WITH cur AS (
                 SELECT i.id, v.project, v.role, v.inspector, v.date, v.submitted_at,
                        coalesce(json_extract(v.extra, '$."当天第几次巡查"'), '') || '|' ||
                        coalesce(json_extract(v.extra, '$."巡查时段"'), '') AS round,
                        v.date = substr(v.submitted_at, 1, 10) AS same_day
                 FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
-                WHERE i.checklist = ? AND i.gone_at IS NULL AND i.withdrawn_at IS NULL),
+                WHERE {where} AND i.gone_at IS NULL AND i.withdrawn_at IS NULL),
             ordered AS (
                 SELECT id, submitted_at, round, same_day, lead(id) OVER w AS next_id,
                        lead(submitted_at) OVER w AS next_at, lead(same_day) OVER w AS next_same_day
@@ -953,11 +978,12 @@ class StoreWriter:
             SELECT next_id, id FROM ordered
             WHERE next_id IS NOT NULL AND (round != '|' OR (same_day AND next_same_day))
               AND CAST(strftime('%s', next_at) AS INTEGER) - CAST(strftime('%s', submitted_at) AS INTEGER) <= ?""",
-                                  (checklist, minutes * 60)).fetchall()
+                                  (*args, minutes * 60)).fetchall()
         self.conn.executemany("UPDATE inspections SET replaced_by = ? WHERE id = ?", pairs)
         return len(pairs)
 
     def mark_gone(self, ids: list[str], when: str) -> None:
+        self._touch(ids)
         self.conn.executemany("UPDATE inspections SET gone_at = ? WHERE id = ? AND gone_at IS NULL",
                               [(when, i) for i in ids])
 
