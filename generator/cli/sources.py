@@ -18,18 +18,35 @@ def _require_store(store_path: Path) -> None:
         raise HandbookError(one_line("store_missing", path=store_path))
 
 
+def _local(text: str | None, zone) -> str:
+    """A stored time (ISO 8601 with offset) in the organisation's zone, to the minute."""
+    if not text:
+        return ""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(text).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return text[:16].replace("T", " ")
+
+
 @click.group("sources", cls=HandbookGroup, invoke_without_command=True)
 @STORE_OPTION
+@STANDARDS_OPTION
 @click.pass_context
-def sources(ctx: click.Context, store_path: Path):
+def sources(ctx: click.Context, store_path: Path, standards_dir: Path):
     """列出数据库中的每个来源（回复表或导入的文件）：表单、首次与最近导入、行数、计入结果的检查数。
 
     导入错了的文件用 handbook sources withdraw 编号 撤回。
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..ingest.sources import list_sources
+    from zoneinfo import ZoneInfo
 
+    from ..ingest.sources import list_sources
+    from ..standards import require_standards
+
+    zone = ZoneInfo(require_standards(standards_dir, instruments=cli_instruments()).organisation.timezone)
     _require_store(store_path)
     rows = list_sources(store_path, cli_instruments())
     if not rows:
@@ -37,11 +54,10 @@ def sources(ctx: click.Context, store_path: Path):
         return
     click.echo("编号  表单  来源  首次导入  最近导入  原始行  计入结果")
     for s in rows:
-        state = f"已撤回（{s.withdrawn_at[:16].replace('T', ' ')}）" if s.withdrawn_at else str(s.counted)
+        state = f"已撤回（{_local(s.withdrawn_at, zone)}）" if s.withdrawn_at else str(s.counted)
         where = s.title if s.kind == "file" else f"{s.title}（{s.locator}）"
         click.echo(f"{s.id}  {s.checklist}  {KINDS.get(s.kind, s.kind)} {where}  "
-                   f"{s.first_read_at[:16].replace('T', ' ')}  {s.last_read_at[:16].replace('T', ' ')}  "
-                   f"{s.rows}  {state}")
+                   f"{_local(s.first_read_at, zone)}  {_local(s.last_read_at, zone)}  {s.rows}  {state}")
 
 
 @sources.command()
@@ -73,7 +89,8 @@ def withdraw(source_id: int, yes: bool, store_path: Path, standards_dir: Path):
             click.echo("未撤回。")
             return
     info, taken, kept = withdraw_source(store_path, source_id, instruments,
-                                        resubmission_minutes=standards.organisation.resubmission_minutes)
+                                        resubmission_minutes=standards.organisation.resubmission_minutes,
+                                        timezone=standards.organisation.timezone)
     also = f"另有 {kept} 条在其他来源中也有，照常计入；" if kept else ""
     click.echo(f"已撤回来源 {info.id}（{info.title}）：{taken} 条记录不再计入结果；{also}原始行 {info.rows} 行保留在 "
                f"{store_path} 中。重新生成网站（handbook build）后结果页随之更新。")

@@ -511,6 +511,12 @@ def _match_by_time(w: store.StoreWriter, run: _Checklist, src: _Source, rows: li
     return edits
 
 
+def _org_time(text: str, standards) -> str:
+    """A stored UTC time as the organisation reads it, to the minute."""
+    zone = ZoneInfo(standards.organisation.timezone)
+    return dt.datetime.fromisoformat(text).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
 def _known_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
@@ -812,7 +818,7 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
                 continue
             if withdrawn:   # named again on the command line: imported again
                 writer.reinstate(table.source.key)
-                sr.warnings.append(f"此来源曾于 {withdrawn[:16]} 撤回，本次重新导入")
+                sr.warnings.append(f"此来源曾于 {_org_time(withdrawn, standards)} 撤回，本次重新导入")
             if ref.checklist in others:
                 _check_other_form(table, ref.checklist, standards, lock)
                 table.rows = list(table.rows)

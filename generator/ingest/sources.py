@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
+from zoneinfo import ZoneInfo
 
 from ..errors import error
 from . import store
@@ -70,7 +71,8 @@ def list_sources(db_path: Path | str, instruments: Sequence = ()) -> list[Source
 
 
 def withdraw_source(db_path: Path | str, source_id: int, instruments: Sequence = (), *,
-                    resubmission_minutes: int = 60, now: str | None = None) -> tuple[SourceInfo, int, int]:
+                    resubmission_minutes: int = 60, timezone: str = "UTC",
+                    now: str | None = None) -> tuple[SourceInfo, int, int]:
     """Withdraw one source in one transaction: (the source as it was, how many inspections or responses it
     took out of the results, how many of its inspections another source holds and keep counting). Its raw
     rows stay; resubmissions are recomputed without its inspections.
@@ -83,8 +85,8 @@ def withdraw_source(db_path: Path | str, source_id: int, instruments: Sequence =
         known = "、".join(str(s.id) for s in list_sources(db_path, instruments)) or "无"
         raise error("source_unknown", id=source_id, path=db_path, known=known)
     if info.withdrawn_at:
-        raise error("source_already_withdrawn", id=source_id, title=info.title,
-                    at=info.withdrawn_at[:16].replace("T", " "))
+        at = dt.datetime.fromisoformat(info.withdrawn_at).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+        raise error("source_already_withdrawn", id=source_id, title=info.title, at=at)
     conn = store.connect(db_path, instruments=instruments)
     try:
         store.begin(conn, db_path, instruments)
