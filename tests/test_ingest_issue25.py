@@ -441,6 +441,14 @@ def test_sources_are_listed_and_a_wrong_import_is_withdrawn_with_its_raw_rows_ke
     assert unasked.stderr == "错误：撤回来源需要确认：在终端中运行并输入 y 确认，或加 --yes。\n"
     assert len(read_inspections(db)) == 1501
 
+    # `handbook ingest` of the lock's sources skips a withdrawn one
+    from generator.ingest import file_source, run_ingest
+    from generator.instruments import INSTRUMENTS
+    report = run_ingest([file_source(wrong, "daily-patrol")], standards=require_standards(STANDARDS), db_path=db,
+                        instruments=INSTRUMENTS, skip_withdrawn=True)
+    assert report.skipped == [f"daily-patrol ← {wrong}"] and report.sources == []
+    assert len(read_inspections(db)) == 1501
+
     # named again on the command line, the withdrawn file is imported again
     result = ingest(tmp_path, "--file", str(wrong), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 0, result.output

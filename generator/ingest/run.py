@@ -759,9 +759,10 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
 
     A source that comes back empty, or without more than half of the rows it gave before, refuses the
     run unless `accept_deletions`. `date_order` ("dmy", "mdy", "ymd") reads the files' a/b/yyyy dates
-    (None: decided per file from its rows; an ambiguous file is refused). A source withdrawn with `handbook
-    sources withdraw` is skipped when `skip_withdrawn` (the lock's sheets), else imported again. Checklist responses are mapped here; other forms go to the
-    instrument of `instruments` that reads them.
+    (None: decided per file from its rows; an ambiguous file is refused). A source withdrawn with
+    `handbook sources withdraw` is skipped when `skip_withdrawn` (the lock's sheets), else imported
+    again. Checklist responses are mapped here; other forms go to the instrument of `instruments` that
+    reads them.
     """
     with paused():   # a year's rows are hundreds of thousands of small objects, none in reference cycles
         return _run_ingest(sources, standards=standards, db_path=db_path, lock=lock, credentials=credentials,
