@@ -506,3 +506,19 @@ def test_serve_previews_into_its_own_folder_never_over_public(tmp_path):
     assert (root / "public" / "index.html").read_text(encoding="utf-8") == "published site"
     assert not (root / "data" / "inspections.sqlite").exists()
     assert "已停止。" in said
+
+
+def test_a_questionnaire_filled_date_past_the_late_entry_window_is_quarantined(tmp_path):
+    survey = ROOT / "forms" / "examples" / "customer-survey.csv"
+    header, *rows = list(csv.reader(io.StringIO(survey.read_text(encoding="utf-8"), newline="")))
+    filled = header.index("填写日期")
+    rows[0][filled] = "2025-9-14"          # a year typo on a paper questionnaire keyed in
+    rows[1][filled] = "2026-9-1"           # keyed in 13 days late: kept, dated as filled
+    path = write_rows(tmp_path / "customer-survey.csv", [header, *rows])
+    db = tmp_path / "s.sqlite"
+    result = ingest(tmp_path, "--file", str(path), "--checklist", "customer-survey", "--store", str(db))
+    assert result.exit_code == 0, result.output
+    assert (f"第 2 行：无法使用的填写日期“2025-9-14（早于提交日期 2026-09-14 365 天，超过补录期限 31 天）”"
+            in result.output)
+    assert count(db, "SELECT count(*) FROM survey_responses") == len(rows) - 1
+    assert count(db, "SELECT count(*) FROM survey_responses WHERE submitted_at LIKE '2026-09-01%'") == 1
