@@ -147,6 +147,7 @@ class Msg(Enum):
     POINTS_NOT_WHOLE = ("X004", "考试题 {question} 的分值 {points} 不是整数：Google 表单测验只接受整数分值")
     BAD_WRONG_KEY = ("X005", "--wrong-key 应写成 题目代号=选项，例如 etiquette-1=请客户先填表；收到“{text}”")
     NOT_EXAM_RESPONSES = ("X006", "{source}：不像季度考试的回复表（要有时间戳记、{project}和考试题目列），表头为 {header}…")
+    EXAM_WRONG_QUARTER = ("X007", "{source} 第 {row} 行的答卷提交于 {day}，不在考试 {form}（{label}，前后宽限 {grace} 天）之内，而在 {fit_label}；本次未写入任何内容", "请改用 --checklist exam-{fit}，或核对答卷的提交时间")
 
     # customer questionnaire
     NO_QUESTIONNAIRE = ("Q001", "methods.yaml 中没有客户问卷（questionnaire），请先添加。")
@@ -204,6 +205,11 @@ class Msg(Enum):
     INGEST_FILE_NOT_XLSX = ("I011", '{path} 不是可读的 XLSX 工作簿（{reason}）', '从表格重新导出为 XLSX 或 CSV')
     INGEST_FILE_NOT_REGULAR = ("I012", '{path} 不是普通文件（是管道、设备等特殊文件）', '--file 需要一个 CSV 或 XLSX 导出文件')
     INGEST_FORM_COLUMNS_MISSING = ("I013", '{source} 的表头缺少{kind}“{form}”的 {n} 个题目列：{columns}；本次未写入任何内容', '请从表格重新导出完整的回复（不要删除列）后再导入')
+    INGEST_DATE_ORDER_AMBIGUOUS = ("I014", '{path} 中的日期（如“{sample}”）既可读作日/月/年，也可读作月/日/年，无法判断；本次未写入任何内容', '请用 --date-order dmy（日/月/年）、--date-order mdy（月/日/年）或 --date-order ymd（年/月/日）指明该文件的日期顺序')
+    INGEST_DATE_ORDER_MIXED = ("I015", '{path} 中的日期顺序前后不一致：“{dmy}”只能是日/月/年，“{mdy}”只能是月/日/年；本次未写入任何内容', '请从表格重新导出（不要在 Excel 中改动日期格式）；确知顺序时可用 --date-order dmy|mdy|ymd 指明')
+    SOURCE_UNKNOWN = ("I016", '数据库 {path} 中没有编号为 {id} 的来源（现有：{known}）', '运行 handbook sources 查看各来源的编号')
+    SOURCE_ALREADY_WITHDRAWN = ("I017", '来源 {id}（{title}）已于 {at} 撤回', '无需再次撤回；如要重新导入，用 --file 或 --sheet 再导入一次')
+    SOURCE_WITHDRAW_NEEDS_YES = ("I018", '撤回来源需要确认', '在终端中运行并输入 y 确认，或加 --yes')
     # 腾讯问卷 (live, OpenAPI) and the Chinese survey platforms' exports (I2xx)
     TENCENT_NO_CREDENTIALS = ("I201", '没有腾讯问卷 API 凭证：环境变量 {env_id}、{env_secret} 未设置，凭证文件 {file} 也不存在', '在腾讯问卷“团队管理 › 系统对接 › API 凭证”中取得 App ID 和 App Secret，设置这两个环境变量，或写进凭证文件（放在仓库之外，每行一个 名称=值）')
     TENCENT_CREDENTIALS_UNREADABLE = ("I202", '无法使用腾讯问卷凭证文件 {path}：{reason}', '文件每行写一个 名称=值：{env_id}=… 和 {env_secret}=…；以 # 开头的行是注释')

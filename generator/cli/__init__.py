@@ -15,9 +15,13 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from . import backup, forms, ingest, notify, platforms, results, site
+from . import backup, forms, ingest, notify, platforms, results, site, sources
 from ..messages import Msg
 from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command, lock_option
+
+# The demo's site: never public/, the folder the department copies to the intranet
+DEMO_OUT = Path("build/demo")
+
 
 class _RootGroup(HandbookGroup):
     """`handbook`: the instruments are loaded, and add their commands, on first use (importing them all
@@ -104,8 +108,8 @@ def schema(out_dir: Path):
 
 @main.command()
 @STANDARDS_OPTION
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"), show_default=True,
-              help="生成的网站放在哪里。")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEMO_OUT, show_default=True,
+              help="生成的演示网站放在哪里（不是要发布的 public/）。")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True,
               help="模拟回复和演示数据库放在哪里（每次重新生成）。")
 @click.option("--platform", type=click.Choice(["google", "tencent"]), default="google", hidden=True,
@@ -131,10 +135,10 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path, platform: str):
                       instruments=cli_instruments(), platform=platform)
     timings = report.build.timings
     click.echo(f"演示网站已生成：{out_dir}/（{report.build.size_bytes / 1e6:.1f} MB，用时 {timings['total']:.1f} 秒）")
-    serve = f"{handbook_command()} serve --store {report.store}" + (f" --out {out_dir}" if out_dir != Path("public") else "")
+    serve = f"{handbook_command()} serve --store {report.store}" + (f" --out {out_dir}" if out_dir != DEMO_OUT else "")
     click.echo(f"打开演示：{serve}，然后在浏览器中打开 http://127.0.0.1:8000/")
 
 
 # Each area keeps its commands in its own module and adds them to the group it is given.
-for _module in (forms, ingest, notify, platforms, results, site, backup):
+for _module in (forms, ingest, notify, platforms, results, site, backup, sources):
     _module.register_commands(main)

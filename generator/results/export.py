@@ -8,7 +8,7 @@ import io
 import json
 from typing import Iterable
 
-from ..inspection import Inspection
+from ..inspection import Inspection, data_end
 from ..standards import Standards
 from ..text import clean, is_formula_like, public_text, spreadsheet_cell
 from . import scoring as sc
@@ -30,7 +30,7 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
     An inspector's name is exported only where the standards publish names (`publish_names: true`);
     otherwise it reads （不公开）, as on the site (the column stays, so the rows keep one shape)."""
     inspections = sorted(inspections, key=lambda i: (i.submitted_at, i.id))
-    as_of = as_of or (max((i.date for i in inspections), default=dt.date.today()))
+    as_of = as_of or data_end(inspections, dt.date.today())
     if table == "inspections":
         rows = []
         allowed = s.organisation.publish_names
