@@ -116,3 +116,9 @@ class Inspection:
     findings: dict[str, int | None] = field(default_factory=dict)   # item code -> findings; None = 不适用
     corrected: dict[str, bool] = field(default_factory=dict)        # section number -> 已当场纠正
     notes: dict[str, str] = field(default_factory=dict)             # section number -> 问题说明
+
+
+def data_end(inspections, default: dt.date | None = None) -> dt.date | None:
+    """The day the data reaches ("数据截至"): the latest submission, never a typed 检查日期 (a date typed a
+    year off must not move the report week, the missed patrols or the quarter)."""
+    return max((i.submitted_at.date() for i in inspections), default=default)

@@ -249,6 +249,8 @@ class OrganisationFile(Model):
     projects: list[Project] = Field(min_length=1, description="项目")
     assessment: Assessment = Field(description="季度考核规则（程序 4.6.3）")
     notifications: Notifications | None = Field(None, description="当天提醒（handbook notify）的收件人与渠道")
+    late_entry_days: int = Field(31, ge=0, le=366, description="补录期限（天）：检查日期早于提交日期超过这么多天的回复被隔离")
+    resubmission_minutes: int = Field(60, ge=0, le=1440, description="重复提交窗口（分钟）：同一项目、角色、检查人、检查日期和巡查轮次在这么多分钟内再次提交，后一次取代前一次")
 
 
 # ---------------------------------------------------------------- checklists.yaml

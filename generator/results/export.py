@@ -8,9 +8,9 @@ import io
 import json
 from typing import Iterable
 
-from ..inspection import Inspection
+from ..inspection import Inspection, data_end
 from ..standards import Standards
-from ..text import clean, is_formula_like, spreadsheet_cell
+from ..text import clean, is_formula_like, public_text, spreadsheet_cell
 from . import scoring as sc
 from .report_pages import EMAIL, NOT_PUBLISHED
 
@@ -30,7 +30,7 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
     An inspector's name is exported only where the standards publish names (`publish_names: true`);
     otherwise it reads （不公开）, as on the site (the column stays, so the rows keep one shape)."""
     inspections = sorted(inspections, key=lambda i: (i.submitted_at, i.id))
-    as_of = as_of or (max((i.date for i in inspections), default=dt.date.today()))
+    as_of = as_of or data_end(inspections, dt.date.today())
     if table == "inspections":
         rows = []
         allowed = s.organisation.publish_names
@@ -38,7 +38,8 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
             score = sc.score_inspection(s, i)
             rows.append({
                 "id": i.id, "checklist": i.checklist, "project": i.project, "role": i.role,
-                "inspector": EMAIL.sub("", i.inspector).strip() if allowed else NOT_PUBLISHED,
+                # a name as typed can hold a phone number, a plate…: masked as on the site
+                "inspector": public_text(EMAIL.sub("", i.inspector)).strip() if allowed else NOT_PUBLISHED,
                 # the inspection date (what patrol counts use) and its ISO week, as project_weeks has it
                 "date": i.date.isoformat(), "week": sc.week_label(sc.week_start(i.date)),
                 "at": i.submitted_at.isoformat(),

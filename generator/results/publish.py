@@ -12,7 +12,7 @@ from .. import page_urls as urls
 from ..gc_paused import paused
 from ..ingest import store
 from ..ingest.mapping import REASON_NAMES
-from ..inspection import FIELD_TITLES
+from ..inspection import FIELD_TITLES, data_end
 from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
 from ..templating import render
@@ -30,7 +30,8 @@ COMMON_MARK = "<!-- hb:common-findings -->"   # where a role page of the inspect
 _REASONS_WITHOUT_VALUE = {"missing_answer", "duplicate", "too_long", "email_as_name"}
 # The column a reason is about, where its code says it
 _COLUMN_OF = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FIELD_TITLES["role"],
-              "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"]}
+              "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"],
+              "date_after_submission": FIELD_TITLES["date"], "date_too_old": FIELD_TITLES["date"]}
 _COLUMN_IN_REASON = (re.compile(r"^条目 (\S+) 的答案"), re.compile(r"^(已当场纠正（[\d.]+）)"),
                      re.compile(r"^(抽问 [a-z][a-z0-9_-]*) 的结果"))
 _ITEM_CODE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)+-[a-z][a-z0-9]*)(?![\w.\-])")
@@ -77,6 +78,16 @@ def quality_rows(store_path: Path) -> tuple[list[QualityRow], list[QualityRow]]:
     unmapped = [QualityRow(f"{u.checklist} · {u.source}", u.column, "未对应到任何条目或字段",
                            str(u.first_seen_at)[:16]) for u in store.read_unmapped_columns(store_path)]
     return quarantine, unmapped
+
+
+def replacement_rows(store_path: Path) -> list[QualityRow]:
+    """The inspections resubmissions replaced, for the data-quality page (rows and times, never a name)."""
+    out = []
+    for x in store.read_replacements(store_path):
+        by = f"第 {x.by_row} 行" if x.by_source == x.source else f"{x.by_source} 第 {x.by_row} 行"
+        out.append(QualityRow(f"{x.checklist} · {x.source}", str(x.row_number), f"{by}（{x.minutes} 分钟后）",
+                              x.submitted_at.isoformat(sep=" ")[:16]))
+    return out
 
 
 class StoreSnapshot:
@@ -141,18 +152,19 @@ def results_generator(store_path: Path | str, *, as_of=None):
     store_path = Path(store_path)
 
     def generate(ctx) -> None:
-        quarantine, unmapped = [], []
+        quarantine, unmapped, replaced = [], [], []
         with paused():   # a year's inspections are hundreds of thousands of objects, none in cycles
             snapshot = store_snapshot(store_path)
             inspections = snapshot.inspections()
             actions = snapshot.actions(ctx.standards) if inspections else None
             if store_path.exists():
                 quarantine, unmapped = quality_rows(store_path)
+                replaced = replacement_rows(store_path)
             shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
             files, overview = build_results_and_overview(
                 ctx.standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
-                actions=actions)
+                actions=actions, replaced=replaced)
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.shared[OVERVIEW_KEY] = overview
@@ -274,7 +286,7 @@ def sheet_focus(store_path: Path | str):
             inspections = snapshot.inspections()
             if not inspections:
                 return {}
-            as_of = max(i.date for i in inspections)
+            as_of = data_end(inspections)
             actions = snapshot.actions(standards)
             # focus_list keeps the project's own inspections and actions: hand it only those
             own: dict[str, list] = {}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from ..inspection import Inspection
+from ..inspection import Inspection, data_end
 from .focus import focus_list
 from .scoring import quarter_label
 from ..standards import Standards
@@ -102,7 +102,7 @@ class _Results:
         self.s = s
         self.item_url = item_url or _default_item_url(s)
         self.inspections = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
-        self.as_of = as_of or (self.inspections[-1].date if self.inspections else dt.date.today())
+        self.as_of = as_of or data_end(self.inspections, dt.date.today())
         kept = [i for i in self.inspections if i.date <= self.as_of]
         if len(kept) != len(self.inspections):
             actions = None   # computed for every inspection: not these
@@ -272,9 +272,10 @@ def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.
 def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
                                quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
                                item_url=None, actions: list[sc.Action] | None = None,
-                               today: dt.date | None = None):
+                               today: dt.date | None = None, replaced: Sequence[QualityRow] = ()):
     """`build_results`, and an `Overview` that renders the overview again with more figures (other
-    instruments' satisfaction and exam figures) and writes the weekly report PDF."""
+    instruments' satisfaction and exam figures) and writes the weekly report PDF. `replaced`: the
+    inspections resubmissions replaced (listed on the data-quality page)."""
     r = _Results(s, list(inspections), as_of, item_url, actions, today)
     files: dict[str, str] = {}
     overview = Overview(r)
@@ -288,7 +289,7 @@ def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], 
     _actions(r, files)
     _assessment(r, files)
     _inspectors(r, files)
-    _quality(r, quarantine, unmapped, files)
+    _quality(r, quarantine, unmapped, files, replaced)
     _weekly_archive(r, files)
     return files, overview
 
@@ -713,7 +714,7 @@ def _inspectors(r: _Results, files):
     files[f"{ROOT}/inspectors.md"] = render("results/inspectors.md.j2", r=r, rows=rows, allowed=allowed)
 
 
-def _quality(r: _Results, quarantine, unmapped, files):
+def _quality(r: _Results, quarantine, unmapped, files, replaced=()):
     unknown = Counter(code for x in r.scores for code in x.unknown_codes)
     still = [q for q in quarantine if not q.resolved]
     resolved = sorted((q for q in quarantine if q.resolved), key=lambda q: q.resolved, reverse=True)
@@ -721,7 +722,7 @@ def _quality(r: _Results, quarantine, unmapped, files):
                                                    [[q.source, q.where, q.column, q.reason, q.seen] for q in still])
     files[f"{ROOT}/data-quality.md"] = render(
         "results/quality.md.j2", r=r, quarantine=still, resolved=resolved[:RESOLVED_SHOWN], n_resolved=len(resolved),
-        unmapped=list(unmapped), unknown=sorted(unknown.items()))
+        unmapped=list(unmapped), unknown=sorted(unknown.items()), replaced=list(replaced))
 
 
 def _weekly_archive(r: _Results, files):

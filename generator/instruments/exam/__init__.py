@@ -70,6 +70,12 @@ class QuarterlyExam(Instrument):
 
         return self.enabled(standards) and is_exam_form(form_id)
 
+    def build_form(self, standards, form_id, instruments):
+        """A quarter's quiz (`exam-2026Q4`): what a 腾讯问卷 survey of it is checked against."""
+        from .quiz import build_quiz, quarter_of_form
+
+        return build_quiz(standards, quarter_of_form(form_id))
+
     def ingest_table(self, conn, table, standards, locked_form, now, report):
         from .responses import ingest_exam_table
 
@@ -78,6 +84,10 @@ class QuarterlyExam(Instrument):
     def stored_responses(self, conn, source_id):
         return conn.execute("SELECT count(*) FROM exam_responses WHERE source_id = ? AND gone_at IS NULL",
                             (source_id,)).fetchone()[0]
+
+    def withdraw_source(self, conn, source_id, now):
+        return conn.execute("UPDATE exam_responses SET gone_at = ? WHERE source_id = ? AND gone_at IS NULL",
+                            (now, source_id)).rowcount
 
     def page_generators(self, store_path, *, quarter, lock_path, today):
         from .paper import exam_print_generator
