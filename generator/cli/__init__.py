@@ -17,7 +17,7 @@ import click
 from .. import __version__
 from . import backup, forms, ingest, notify, platforms, results, site, sources
 from ..messages import Msg
-from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command, lock_option
+from .options import STANDARDS_OPTION, STORE_OPTION, HandbookGroup, cli_instruments, handbook_command, lock_option
 
 # The demo's site: never public/, the folder the department copies to the intranet
 DEMO_OUT = Path("build/demo")
@@ -70,10 +70,12 @@ def main():
 @STANDARDS_OPTION
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
 @lock_option("锁文件：其中登记的腾讯问卷问卷也与标准核对。")
-@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
-              help="同时核对这个数据库：其中检查过的项目都还在标准里（删除项目或改项目代号前运行）。")
-def check(standards_dir: Path, strict: bool, lock_path: Path, store_path: Path | None):
-    """检查标准文件，逐条列出问题（文件:行号）；锁文件中登记的腾讯问卷问卷也与标准核对。"""
+@STORE_OPTION
+def check(standards_dir: Path, strict: bool, lock_path: Path, store_path: Path):
+    """检查标准文件，逐条列出问题（文件:行号）；锁文件中登记的腾讯问卷问卷也与标准核对。
+
+    用 --store（或 HANDBOOK_STORE）指定数据库时，还核对其中检查过的项目是否都还在标准里（删除项目或改项目代号前运行）。
+    """
     from ..standards import load_standards
 
     result = load_standards(standards_dir, instruments=cli_instruments())
@@ -92,8 +94,9 @@ def check(standards_dir: Path, strict: bool, lock_path: Path, store_path: Path |
         raise click.ClickException(Msg.CHECK_FAILED(folder=standards_dir, count=counted,
                                                     what="错误" if not strict else "错误或警告"))
     s = result.standards
-    if store_path is not None:
-        from ..results.project_check import check_store_projects   # the store's code only when asked
+    named = click.get_current_context().get_parameter_source("store_path") is not click.core.ParameterSource.DEFAULT
+    if named:
+        from ..results.project_check import check_store_projects   # the store's code only when one is named
 
         check_store_projects(s, store_path)
     click.echo(f"标准检查通过：{len(s.clauses)} 个条款，{len(s.items)} 个检查条目，"
