@@ -159,6 +159,7 @@ class Msg(Enum):
 
     # standards: checker roles (cross-check)
     ROLE_NOT_ON_CHECKLIST = ("S315", '条目“{code}”的检查人有角色“{role_name}”（{role}），但没有哪张检查表让该角色检查此条目', '在 checklists.yaml 中给包含此条目的检查表（{checklists}）的 roles 加上 {role}，或从此条目的 roles 中删去 {role}')
+    PROJECT_DATES = ("S340", "项目“{id}”的 until {until} 早于 since {since}", "since 是接管日期、until 是撤场日期：让 until 不早于 since，或删去其一")
 
     # standards: notifications (organisation.yaml)
     ENV_NAME_EXPECTED = ("S316", "“{key}”应为环境变量名，不是密钥本身", "只写环境变量名（大写英文字母、数字和下划线，例如 HANDBOOK_WECOM_CRD），把 key、密钥或密码放进该环境变量或 notify 凭据文件")

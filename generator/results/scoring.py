@@ -439,7 +439,7 @@ def rank_projects(standards: Standards, aggregates: dict[str, Aggregate]) -> dic
         else:
             left_out = agg.n - agg.scored
             out[project] = (None, f"本季计入的检查 {agg.scored} 次，少于 {need} 次"
-                            + (f"（另有 {left_out} 次没有适用条目，不计入）" if left_out else ""))
+                            + (f"；另有 {left_out} 次没有适用条目，不计入" if left_out else ""))
     return out
 
 
