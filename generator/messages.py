@@ -92,6 +92,8 @@ class Msg(Enum):
     NOTHING_TO_INGEST = ("C016", "没有可导入的回复：锁文件 {lock} 中没有记录任何回复表。导入导出的文件用 "
                                  "handbook ingest --file 文件 --checklist 表单；读取 Google 回复表先用 handbook forms link 记录它")
     INSTRUMENT_WITHOUT_FORMS = ("C018", "标准中没有{title}的表单（checklists.yaml 或 methods.yaml 未定义它），没有可写出或推送的表单")
+    QUARTER_ARCHIVED = ("C040", "{quarter}已结束，考核建议已存档（计入 {day} 及以前录入的检查）；此后的数据只作为修订列出")
+    QUARTER_REVISED = ("C041", "{quarter}的存档考核建议有 {count} 处变化，已记为一次修订（见该季度考核页面的“修订”）")
 
     # forms lock file
     LOCK_UNUSABLE = ("L001", "锁文件 {path} 无法使用：{where}{what}。不要手工编辑它；用 git checkout -- {path} 恢复上一个版本后重新运行")

@@ -1,10 +1,11 @@
 """Closed quarters' assessments, kept as published.
 
-Once a quarter is closed (its last day plus `assessment.archive_after_days`), its assessment is computed from
-the inspections submitted by the end of the close day and stored in the store (`assessment_archive`), so a
-rebuild publishes the same figures whatever comes later. Data that changes a closed quarter afterwards never
-rewrites it: each build that finds the quarter's figures changed stores a dated revision
-(`assessment_revisions`) listing what changed and why, shown under 修订 on the quarter's page.
+Once a quarter is closed (its last day plus `assessment.archive_after_days`), the first `handbook ingest` run
+after that computes its assessment from the inspections submitted by the end of the close day and stores it
+(`assessment_archive`), so every build publishes the same figures whatever comes later (builds only read the
+store). Data that changes a closed quarter afterwards never rewrites it: each ingest run that finds the
+quarter's figures changed stores a dated revision (`assessment_revisions`) listing what changed and why, shown
+under 修订 on the quarter's page. A build on a store without them shows the same, computed on the spot.
 
 The tables are made as an instrument's are (`ingest.store.migrate_instruments`, through `ARCHIVE_TABLES`).
 """
@@ -23,13 +24,13 @@ SCHEMA = """
 CREATE TABLE assessment_archive (
     quarter     TEXT PRIMARY KEY,          -- e.g. 2026Q3
     closed_on   TEXT NOT NULL,             -- the close day: inspections submitted by its end are counted
-    archived_on TEXT NOT NULL,             -- the day the build stored it
+    archived_at TEXT NOT NULL,             -- when `handbook ingest` stored it (ISO, UTC)
     rows        TEXT NOT NULL              -- JSON: the published assessment, one object per project
 );
 CREATE TABLE assessment_revisions (
     id          INTEGER PRIMARY KEY,
     quarter     TEXT NOT NULL REFERENCES assessment_archive (quarter),
-    revised_on  TEXT NOT NULL,             -- the day the build found the change
+    revised_on  TEXT NOT NULL,             -- the day the change was found (organisation's time zone)
     rows        TEXT NOT NULL,             -- JSON: the assessment as the data then gave it
     changes     TEXT NOT NULL,             -- JSON: [project, what, before, after] per change
     reasons     TEXT NOT NULL              -- JSON: why, one line each (inspections entered after the close)
@@ -63,7 +64,7 @@ class Archived:
 
     quarter: str
     closed_on: dt.date
-    archived_on: dt.date
+    archived_at: dt.datetime                             # when it was stored (aware)
     rows: tuple[sc.ProjectAssessment, ...]
     revisions: tuple[Revision, ...] = ()
     new: bool = False                                    # made by this build: still to store
@@ -153,10 +154,10 @@ def read_archive(store_path: Path | str) -> dict[str, Archived]:
             revisions.setdefault(quarter, []).append(Revision(
                 dt.date.fromisoformat(day), rows_from_json(rows), tuple(tuple(c) for c in json.loads(found)),
                 tuple(json.loads(reasons))))
-        return {q: Archived(q, dt.date.fromisoformat(closed), dt.date.fromisoformat(archived), rows_from_json(rows),
-                            tuple(revisions.get(q, ())))
+        return {q: Archived(q, dt.date.fromisoformat(closed), dt.datetime.fromisoformat(archived),
+                            rows_from_json(rows), tuple(revisions.get(q, ())))
                 for q, closed, archived, rows in conn.execute(
-                    "SELECT quarter, closed_on, archived_on, rows FROM assessment_archive ORDER BY quarter")}
+                    "SELECT quarter, closed_on, archived_at, rows FROM assessment_archive ORDER BY quarter")}
     finally:
         conn.close()
 
@@ -170,8 +171,8 @@ def write_updates(store_path: Path | str, updates: ArchiveUpdates) -> None:
         store.begin(conn, store_path, [ARCHIVE_TABLES])
         try:
             conn.executemany(
-                "INSERT OR IGNORE INTO assessment_archive (quarter, closed_on, archived_on, rows) VALUES (?, ?, ?, ?)",
-                [(a.quarter, a.closed_on.isoformat(), a.archived_on.isoformat(), rows_json(a.rows))
+                "INSERT OR IGNORE INTO assessment_archive (quarter, closed_on, archived_at, rows) VALUES (?, ?, ?, ?)",
+                [(a.quarter, a.closed_on.isoformat(), a.archived_at.isoformat(timespec="seconds"), rows_json(a.rows))
                  for a in updates.archives])
             conn.executemany(
                 "INSERT INTO assessment_revisions (quarter, revised_on, rows, changes, reasons) VALUES (?, ?, ?, ?, ?)",

@@ -17,10 +17,10 @@ from ..inspection import FIELD_TITLES
 from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
 from ..templating import render
-from .archive import read_archive, write_updates
+from .archive import ArchiveUpdates, read_archive, write_updates
 from .focus import focus_list
 from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
-                           build_results_and_overview)
+                           archive_updates, build_results_and_overview)
 from .scoring import corrective_actions, pareto, quarter_bounds, quarter_label, quarter_of
 
 RESULTS_TAB = "检查结果"
@@ -164,9 +164,6 @@ def results_generator(store_path: Path | str, *, as_of=None):
                 ctx.standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
                 actions=actions, archive=archived)
-            if inspections and overview.r.updates:
-                # closed quarters are kept as first published, and each change found later as a dated revision
-                write_updates(store_path, overview.r.updates)
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.shared[OVERVIEW_KEY] = overview
@@ -200,6 +197,19 @@ def _common_findings(ctx, r) -> None:
                        link=lambda code: urls.item_link(code, urls.role_page(role.id), ctx.standards),
                        results=urls.relative_link(f"{ROOT}/priorities.md", urls.role_page(role.id)))
         ctx.write(urls.role_page(role.id), text.replace(COMMON_MARK, block))
+
+
+def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | None = None):
+    """After an ingest: archive each closed quarter not archived yet (its assessment as published, from the
+    inspections submitted by its close day) and store a dated revision when the data now gives other
+    figures. Builds only read what this keeps. Returns what was stored (`archive.ArchiveUpdates`)."""
+    store_path = Path(store_path)
+    inspections = store.read_inspections(store_path) if store_path.is_file() else []
+    if not inspections:
+        return ArchiveUpdates()
+    updates = archive_updates(standards, inspections, read_archive(store_path), today)
+    write_updates(store_path, updates)
+    return updates
 
 
 def overview_figures(instruments: Sequence, standards, store_path: Path, overview) -> list:

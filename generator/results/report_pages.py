@@ -103,7 +103,8 @@ class _Results:
                  archive: dict[str, Archived] | None = None):
         self.s = s
         self.archive = dict(archive or {})      # closed quarters' published assessments (from the store)
-        self.updates = ArchiveUpdates()         # what this build found to archive or revise
+        self.updates = ArchiveUpdates()         # what was found to archive or revise
+        self.now = dt.datetime.now(dt.timezone.utc)
         self.item_url = item_url or _default_item_url(s)
         self.inspections = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
         self.as_of = as_of or (self.inspections[-1].date if self.inspections else dt.date.today())
@@ -692,23 +693,36 @@ def _archived_rows(r: _Results, quarter: str, closed_on: dt.date, partial: bool)
                              partial=partial)
 
 
-def _late_reasons(r: _Results, quarter: str, closed_on: dt.date) -> list[str]:
-    """Why a closed quarter's figures moved: its inspections entered after it was archived, per project."""
+def _day_list(days: Iterable[dt.date]) -> str:
+    shown = sorted({d.isoformat() for d in days})
+    return "、".join(shown[:5]) + ("等" if len(shown) > 5 else "")
+
+
+def _late_reasons(r: _Results, quarter: str, archived: Archived) -> list[str]:
+    """Why a closed quarter's figures moved since it was archived, per project: its inspections keyed in after
+    the close day (with their dates), and the change in those keyed in by then (imported later, or withdrawn)."""
     q_start, q_end = sc.quarter_bounds(quarter)
     late: dict[str, list[Inspection]] = defaultdict(list)
+    in_time: Counter = Counter()
     for i in r.inspections:
-        if q_start <= i.date <= q_end and i.submitted_at.date() > closed_on:
-            late[i.project].append(i)
+        if q_start <= i.date <= q_end:
+            if i.submitted_at.date() > archived.closed_on:
+                late[i.project].append(i)
+            else:
+                in_time[i.project] += 1
+    counted = {a.project: a.score.n for a in archived.rows}
     lines = []
     for p in r.s.organisation.projects:
-        mine = late.get(p.id)
-        if not mine:
-            continue
-        dates = sorted({i.date.isoformat() for i in mine})
-        entered = sorted({i.submitted_at.date().isoformat() for i in mine})
-        lines.append(f"{p.name}：存档后录入本季度的检查 {len(mine)} 次（检查日期 {'、'.join(dates[:5])}"
-                     f"{'等' if len(dates) > 5 else ''}，录入于 {'、'.join(entered[:5])}{'等' if len(entered) > 5 else ''}）")
-    return lines or ["存档后没有录入本季度的检查：已有记录被修改、撤回或评分标准有变化"]
+        if late.get(p.id):
+            mine = late[p.id]
+            lines.append(f"{p.name}：存档后录入本季度的检查 {len(mine)} 次（检查日期 {_day_list(i.date for i in mine)}，"
+                         f"录入于 {_day_list(i.submitted_at.date() for i in mine)}）")
+        more = in_time[p.id] - counted.get(p.id, 0)
+        if more > 0:
+            lines.append(f"{p.name}：存档后才导入、按时录入的本季度检查 {more} 次")
+        elif more < 0:
+            lines.append(f"{p.name}：存档时计入的检查有 {-more} 次已从来源删除或撤回")
+    return lines or ["存档后没有录入、导入或撤回本季度的检查：已有记录被修改，或评分标准有变化"]
 
 
 def _published(r: _Results, quarter: str, current: list[sc.ProjectAssessment], partial: bool) -> Archived:
@@ -717,33 +731,54 @@ def _published(r: _Results, quarter: str, current: list[sc.ProjectAssessment], p
     archived = r.archive.get(quarter)
     if archived is None:
         closed_on = close_day(r.s, quarter)
-        archived = Archived(quarter, closed_on, r.today, tuple(_archived_rows(r, quarter, closed_on, partial)),
+        archived = Archived(quarter, closed_on, r.now, tuple(_archived_rows(r, quarter, closed_on, partial)),
                             new=True)
         r.updates.archives.append(archived)
     found = changes(archived.latest, current, _p)
     if found:
-        revision = Revision(r.today, tuple(current), tuple(found), tuple(_late_reasons(r, quarter, archived.closed_on)))
-        archived = Archived(archived.quarter, archived.closed_on, archived.archived_on, archived.rows,
+        revision = Revision(r.today, tuple(current), tuple(found), tuple(_late_reasons(r, quarter, archived)))
+        archived = Archived(archived.quarter, archived.closed_on, archived.archived_at, archived.rows,
                             archived.revisions + (revision,), archived.new)
         r.updates.revisions.append((quarter, revision))
     r.archive[quarter] = archived
     return archived
 
 
+def _quarter_infos(r: _Results) -> list[dict]:
+    """Every quarter of the data, newest first: bounds, whether complete, the part the data covers, whether
+    closed (past its close day: its assessment is kept as published)."""
+    out = []
+    for q in reversed(_quarters(r)):
+        q_start, q_end = sc.quarter_bounds(q)
+        covered = r.covered(q_start, q_end)
+        closed_on = close_day(r.s, q)
+        complete = q_end <= r.complete
+        out.append(dict(quarter=q, name=quarter_label(q), start=q_start, end=q_end, complete=complete,
+                        covered=covered, note=partial_note(covered), closed=complete and r.today > closed_on,
+                        closed_on=closed_on))
+    return out
+
+
+def archive_updates(s: Standards, inspections: Iterable[Inspection], archive: dict[str, Archived],
+                    today: dt.date | None = None) -> ArchiveUpdates:
+    """The closed quarters to archive and the revisions to store, given what the store holds (`archive`):
+    what `handbook ingest` keeps after each run, so builds only read it."""
+    r = _Results(s, list(inspections), None, today=today, archive=archive)
+    for info in _quarter_infos(r):
+        if info["closed"]:
+            partial = info["covered"] is not None
+            current = sc.assess_quarter(r.s, info["quarter"], r.scores, r.patrols, r.actions, r.as_of,
+                                        partial=partial)
+            _published(r, info["quarter"], current, partial)
+    return r.updates
+
+
 def _assessment(r: _Results, files):
     """A page per completed quarter under quarters/; assessment.md shows the latest (暂定 while running).
 
     A quarter past its close day (`archive.close_day`) is shown as archived, with its revisions."""
-    quarters = _quarters(r)
-    completed = [q for q in quarters if sc.quarter_bounds(q)[1] <= r.complete]
-    archive = []
-    for q in reversed(quarters):
-        q_start, q_end = sc.quarter_bounds(q)
-        covered = r.covered(q_start, q_end)
-        closed_on = close_day(r.s, q)
-        archive.append(dict(quarter=q, name=quarter_label(q), start=q_start, end=q_end,
-                            complete=q in completed, covered=covered, note=partial_note(covered),
-                            closed=q in completed and r.today > closed_on, closed_on=closed_on))
+    archive = _quarter_infos(r)
+    completed = [x["quarter"] for x in archive if x["complete"]]
     header = ["排名", "项目", "计入检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议", "依据",
               "未排名原因"]
     latest_name = quarter_label(r.quarter) + ("" if r.quarter in completed else "（暂定）")
