@@ -254,13 +254,13 @@ def test_ranking_takes_eligibility_then_grade_then_percent_and_ties_share_a_rank
         ("1", "滨江花园", "51", "100.0%", "优秀"), ("1", "海棠湾", "72", "100.0%", "优秀"),
         ("3", "兰亭雅居", "72", "97.1%", "优秀"), ("4", "梧桐苑", "72", "99.7%", "不合格"),
         ("未排名", "香树湾", "28", "100.0%", "优秀")]
-    assert "(../projects/xiangshu.md)（本季计入的检查 28 次，少于 30 次；另有 2 次没有适用条目，不计入）" in rows[4][1]
+    assert "未排名的原因：\n\n- 香树湾：本季计入的检查 28 次，少于 30 次；另有 2 次没有适用条目，不计入\n" in text
     assert "评级和得分率都相同的项目并列同一名次" in text
     overview = page(site, "index.md")
     ranking = table(overview, "## 项目排名（2026 年第四季度）")
     assert [r[0] for r in ranking] == ["未排名"] * 5     # nobody has 30 counted inspections in Q4 yet
-    assert ranking[0][1] == "[梧桐苑](projects/wutong.md)（本季计入的检查 15 次，少于 30 次）" and ranking[0][3] == "15"
-    assert ranking[3][1] == "[香树湾](projects/xiangshu.md)（本季没有检查）"
+    assert ranking[0][1] == "[梧桐苑](projects/wutong.md)" and ranking[0][3] == "15"
+    assert "- 梧桐苑：本季计入的检查 15 次，少于 30 次\n" in overview and "- 香树湾：本季没有检查\n" in overview
     assert "评级和得分率都相同的项目并列同一名次" in overview
 
 
@@ -309,6 +309,7 @@ def test_company_figures_show_percent_and_red_lines_without_the_veto(site):
     assert wutong[1:5] == ["99.5%", "不合格", "21", "1"]                 # 1045/1050 = 99.52, the project is vetoed
     trend = {r[0]: r for r in table(page(site, "index.md"), "## 全公司每周得分率")}
     assert trend["第40周"][1:] == ["99.9%", "优秀", "83", "1"]
+    assert trend["第41周（部分）"][1:] == ["100.0%", "优秀", "12", "0"]      # the running week, labelled
     assert trend["第37周"][1:] == ["99.8%", "优秀", "84", "1"]           # 4190/4200; wutong's 09-10: 2 items, 1 incident
 
 

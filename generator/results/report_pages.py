@@ -381,6 +381,9 @@ class Overview:
               x["unranked"]] for x in rows])
         company = [r.week_agg(w) for w in r.weeks[-WEEKS_SHOWN:]]
         labels = [week_short(w) for w in r.weeks[-WEEKS_SHOWN:]]
+        # a week the data covers only in part (the running one, the first) is labelled so in the table
+        rows_labels = [label + ("（部分）" if r.covered(w, w + dt.timedelta(days=6)) else "")
+                       for label, w in zip(labels, r.weeks[-WEEKS_SHOWN:])]
         chart = line_chart(f"全公司每周得分率（近 {len(labels)} 周，%）", labels, [a.percent for a in company],
                            _bands(r))
         files[f"{ROOT}/charts/company-trend.svg"] = chart
@@ -391,7 +394,7 @@ class Overview:
             min_inspections=r.s.organisation.assessment.min_inspections,
             n_quarter=len(r.scores_in(*sc.quarter_bounds(r.quarter))),
             figures=[(f, html_href(f.link, self.PAGE)) for f in figures], chart=inline(chart),
-            trend=list(zip(labels, company)), nav=NAV, archive=[sc.week_label(w) for w in reversed(r.weeks)],
+            trend=list(zip(rows_labels, company)), nav=NAV, archive=[sc.week_label(w) for w in reversed(r.weeks)],
             more=[(title, path[len(ROOT) + 1:]) for title, path in more],
             report="weekly-report.pdf" if report else "", quarter_name=quarter_label(r.quarter),
             n_incidents=len(r.incidents(*sc.quarter_bounds(r.quarter))))
