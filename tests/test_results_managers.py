@@ -188,7 +188,7 @@ def test_red_lines_weigh_in_ranking_assessment_and_priorities(built):
     files, _ = built
     ranking = files["results/index.md"].split("## 项目排名", 1)[1]
     wutong = next(line for line in ranking.splitlines() if "[梧桐苑]" in line)
-    assert '| 76.7% 不合格 | 8 | <span class="hb-redline">1 次</span> |' in wutong    # 33/43 pooled, vetoed
+    assert '| 76.7% 不合格 | <span class="hb-redline">1 次</span> |' in wutong    # 33/43 pooled, vetoed
     row = next(line for line in files["results/assessment.md"].splitlines() if "[梧桐苑]" in line)
     assert '| 不合格 <span class="hb-redline">红线否决</span> | <span class="hb-redline">1 次</span> |' in row
     items = files["results/priorities.md"].split("## 按条目", 1)[1].split("## 按章节", 1)[0]

@@ -291,7 +291,7 @@ def test_all_not_applicable_has_no_percent_no_grade_and_counts_as_a_patrol(site)
     overview = (docs / "results/index.md").read_text(encoding="utf-8")
     ranking, week = [line for line in overview.splitlines() if "[滨江花园]" in line][:2]
     # listed, not ranked, and it says why: its one inspection has no % (0 counted)
-    assert ranking.startswith("| 未排名 | [滨江花园](projects/binjiang.md) | — | 0 | 0 |")
+    assert ranking.startswith("| 未排名 | [滨江花园](projects/binjiang.md) | — | 0 |")
     assert "- 滨江花园：本季计入的检查 0 次，少于 30 次；另有 1 次没有适用条目，不计入\n" in overview
     assert "| — | — | 1 次 |" in week                                       # no % this week, 1 inspection
     assert "2026-11-16,2026-11-16 09:00,客服中心每日巡查表,客服主管,0,0,,,0," in \

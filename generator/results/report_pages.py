@@ -843,8 +843,16 @@ def _quality(r: _Results, quarantine, unmapped, files):
     files[f"{ROOT}/csv/quarantine.csv"] = csv_text(["来源", "行", "列", "原因", "时间"],
                                                    [[q.source, q.where, q.column, q.reason, q.seen] for q in still])
     files[f"{ROOT}/data-quality.md"] = render(
-        "results/quality.md.j2", r=r, quarantine=still, resolved=resolved[:RESOLVED_SHOWN], n_resolved=len(resolved),
+        "results/quality.md.j2", r=r, quarantine=still, utc_offset=_utc_offset(r.s.organisation.timezone), resolved=resolved[:RESOLVED_SHOWN], n_resolved=len(resolved),
         unmapped=list(unmapped), unknown=sorted(unknown.items()))
+
+
+def _utc_offset(timezone: str) -> str:
+    """`UTC+8` for Asia/Shanghai (now): how a reader knows which clock the times are on."""
+    offset = dt.datetime.now(ZoneInfo(timezone)).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
 
 
 def _weekly_archive(r: _Results, files):
