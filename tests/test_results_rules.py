@@ -149,6 +149,7 @@ def site(tmp_path_factory):
     result = run("ingest", "--file", path, "--checklist", "daily-patrol", "--store", store,
                  "--standards", folder, "--lock", root / "no-lock.yaml")
     assert result.exit_code == 0, result.output
+    said = [result.output]
     docs, config = copy_site_sources(root)
 
     def build():
@@ -163,11 +164,12 @@ def site(tmp_path_factory):
     result = run("ingest", "--file", late, "--checklist", "daily-patrol", "--store", store,
                  "--standards", folder, "--lock", root / "no-lock.yaml")
     assert result.exit_code == 0, result.output
+    said.append(result.output)
     build()
     second = root / "second"
     shutil.copytree(docs / "results", second)
     build()
-    return dict(root=root, standards=folder, store=store, docs=docs, first=first, second=second, s=s,
+    return dict(root=root, standards=folder, store=store, docs=docs, first=first, second=second, s=s, said=said,
                 today=dt.datetime.now(ZoneInfo(s.organisation.timezone)).date())
 
 
@@ -219,6 +221,10 @@ def test_a_monday_run_reports_the_last_complete_week(site):
 # ---------------------------------------------------------------- case 9: archived quarters
 
 def test_a_closed_quarter_is_kept_as_published_and_later_data_is_a_dated_revision(site):
+    assert site["said"][0].splitlines()[-1] == \
+        "2026 年第三季度已结束，考核建议已存档（计入 2026-10-07 及以前录入的检查）；此后的数据只作为修订列出"
+    assert site["said"][1].splitlines()[-1] == \
+        "2026 年第三季度的存档考核建议有 8 处变化，已记为一次修订（见该季度考核页面的“修订”）"
     archived, revisions = archive_rows(site["store"])
     assert [(q, closed) for q, closed, _ in archived] == [("2026Q3", "2026-10-07")]
     published = {a["project"]: a for a in json.loads(archived[0][2])}

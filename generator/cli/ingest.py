@@ -127,8 +127,6 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
                                        instruments=instruments, accept_deletions=accept_deletions)
     finally:
         bars.close()
-    if not dry_run:
-        _keep_closed_quarters(db_path, standards, to_stderr=as_json)
     if as_json:
         data = report.to_dict()
         for s in data["sources"]:
@@ -136,6 +134,8 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         _print_report(report)
+    if not dry_run:
+        _keep_closed_quarters(db_path, standards, to_stderr=as_json)
     if then_notify and not dry_run:
         send_alerts(store_path=db_path, standards=standards, credentials=credentials_from_environment(),
                     config_file=config_file, site_url=site_url, timeout=timeout, to_stderr=as_json)
