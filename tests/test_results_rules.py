@@ -353,4 +353,4 @@ def test_labels_a_reader_needs(site):
     assert [q.reason_code for q in quarantined] == ["unknown_project"]
     local = quarantined[0].first_seen_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
     quality = page(site, "data-quality.md")
-    assert f"| 未知项目 | {local} |".replace("-", "\\-") in quality and "时间按组织所在时区（UTC+8）显示。" in quality
+    assert f"| 未知项目 | {local} |".replace("-", "\\-") in quality and "时间按组织所在时区（东八区）显示。" in quality

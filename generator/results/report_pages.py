@@ -847,12 +847,20 @@ def _quality(r: _Results, quarantine, unmapped, files):
         unmapped=list(unmapped), unknown=sorted(unknown.items()))
 
 
+_NUMERALS = "零一二三四五六七八九十"
+
+
 def _utc_offset(timezone: str) -> str:
-    """`UTC+8` for Asia/Shanghai (now): how a reader knows which clock the times are on."""
+    """`东八区` for Asia/Shanghai (now): which clock the times are on, in the words readers use."""
     offset = dt.datetime.now(ZoneInfo(timezone)).utcoffset() or dt.timedelta(0)
     minutes = int(offset.total_seconds() // 60)
-    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
-    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+    hours, rest = divmod(abs(minutes), 60)
+    if rest or hours > 12:
+        return f"与格林尼治时间相差 {'+' if minutes >= 0 else '-'}{hours} 小时 {rest} 分"
+    if not hours:
+        return "零时区"
+    name = _NUMERALS[hours] if hours <= 10 else "十" + _NUMERALS[hours - 10]
+    return f"{'东' if minutes > 0 else '西'}{name}区"
 
 
 def _weekly_archive(r: _Results, files):
