@@ -13,6 +13,7 @@ The tables are made as an instrument's are (`ingest.store.migrate_instruments`, 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,7 +26,8 @@ CREATE TABLE assessment_archive (
     quarter     TEXT PRIMARY KEY,          -- e.g. 2026Q3
     closed_on   TEXT NOT NULL,             -- the close day: inspections submitted by its end are counted
     archived_at TEXT NOT NULL,             -- when `handbook ingest` stored it (ISO, UTC)
-    rows        TEXT NOT NULL              -- JSON: the published assessment, one object per project
+    rows        TEXT NOT NULL,             -- JSON: the published assessment, one object per project
+    fingerprint TEXT NOT NULL DEFAULT ''   -- the quarter's data and rules when last compared (skips rework)
 );
 CREATE TABLE assessment_revisions (
     id          INTEGER PRIMARY KEY,
@@ -67,7 +69,8 @@ class Archived:
     archived_at: dt.datetime                             # when it was stored (aware)
     rows: tuple[sc.ProjectAssessment, ...]
     revisions: tuple[Revision, ...] = ()
-    new: bool = False                                    # made by this build: still to store
+    new: bool = False                                    # made just now: still to store
+    fingerprint: str = ""                                # the data and rules it was last compared with
 
     @property
     def latest(self) -> tuple[sc.ProjectAssessment, ...]:
@@ -80,6 +83,7 @@ class ArchiveUpdates:
 
     archives: list[Archived] = field(default_factory=list)
     revisions: list[tuple[str, Revision]] = field(default_factory=list)
+    fingerprints: dict[str, str] = field(default_factory=dict)     # quarter -> what was compared now
 
     def __bool__(self) -> bool:
         return bool(self.archives or self.revisions)
@@ -155,16 +159,48 @@ def read_archive(store_path: Path | str) -> dict[str, Archived]:
                 dt.date.fromisoformat(day), rows_from_json(rows), tuple(tuple(c) for c in json.loads(found)),
                 tuple(json.loads(reasons))))
         return {q: Archived(q, dt.date.fromisoformat(closed), dt.datetime.fromisoformat(archived),
-                            rows_from_json(rows), tuple(revisions.get(q, ())))
-                for q, closed, archived, rows in conn.execute(
-                    "SELECT quarter, closed_on, archived_at, rows FROM assessment_archive ORDER BY quarter")}
+                            rows_from_json(rows), tuple(revisions.get(q, ())), fingerprint=printed)
+                for q, closed, archived, rows, printed in conn.execute(
+                    "SELECT quarter, closed_on, archived_at, rows, fingerprint FROM assessment_archive ORDER BY quarter")}
+    finally:
+        conn.close()
+
+
+def fingerprints(store_path: Path | str, standards, today: dt.date) -> dict[str, str]:
+    """quarter -> a fingerprint of its data (its inspections' current versions, those gone from their source)
+    and of the rules that score it, for every quarter of the data past its close day: cheap SQL, so an ingest
+    that changed nothing in a closed quarter need not read and score the whole store."""
+    path = Path(store_path)
+    if not path.is_file():
+        return {}
+    rules = hashlib.sha256((standards.organisation.model_dump_json() + "".join(
+        f"{i.code}:{i.points}:{i.deduction}:{i.critical}:{i.fix_within_days};" for i in standards.items.values())
+    ).encode("utf-8")).hexdigest()[:16]
+    conn = store.open_store_read_only(path, allow_empty=True)
+    try:
+        first, last = conn.execute("SELECT min(date), max(date) FROM versions").fetchone()
+        if not first:
+            return {}
+        out = {}
+        quarter = sc.quarter_of(dt.date.fromisoformat(first))
+        while True:
+            start, end = sc.quarter_bounds(quarter)
+            if end.isoformat() > last or today <= close_day(standards, quarter):
+                break
+            n, newest, gone = conn.execute("""
+                SELECT count(*), coalesce(max(v.rowid), 0), coalesce(sum(i.gone_at IS NOT NULL), 0)
+                FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+                WHERE v.date BETWEEN ? AND ?""", (start.isoformat(), end.isoformat())).fetchone()
+            out[quarter] = f"{rules}/{first}/{n}/{newest}/{gone}"
+            quarter = sc.quarter_of(end + dt.timedelta(days=1))
+        return out
     finally:
         conn.close()
 
 
 def write_updates(store_path: Path | str, updates: ArchiveUpdates) -> None:
     """Store what a build found, in one transaction (the tables are made on first use)."""
-    if not updates:
+    if not (updates or updates.fingerprints):
         return
     conn = store.connect(store_path)
     try:
@@ -178,6 +214,8 @@ def write_updates(store_path: Path | str, updates: ArchiveUpdates) -> None:
                 "INSERT INTO assessment_revisions (quarter, revised_on, rows, changes, reasons) VALUES (?, ?, ?, ?, ?)",
                 [(q, r.revised_on.isoformat(), rows_json(r.rows), json.dumps(r.changes, ensure_ascii=False),
                   json.dumps(r.reasons, ensure_ascii=False)) for q, r in updates.revisions])
+            conn.executemany("UPDATE assessment_archive SET fingerprint = ? WHERE quarter = ?",
+                             [(printed, q) for q, printed in updates.fingerprints.items()])
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -17,7 +17,7 @@ from ..inspection import FIELD_TITLES
 from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
 from ..templating import render
-from .archive import ArchiveUpdates, read_archive, write_updates
+from .archive import ArchiveUpdates, fingerprints, read_archive, write_updates
 from .focus import focus_list
 from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
                            archive_updates, build_results_and_overview)
@@ -204,10 +204,13 @@ def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | 
     inspections submitted by its close day) and store a dated revision when the data now gives other
     figures. Builds only read what this keeps. Returns what was stored (`archive.ArchiveUpdates`)."""
     store_path = Path(store_path)
-    inspections = store.read_inspections(store_path) if store_path.is_file() else []
-    if not inspections:
-        return ArchiveUpdates()
-    updates = archive_updates(standards, inspections, read_archive(store_path), today)
+    today = today or dt.datetime.now(ZoneInfo(standards.organisation.timezone)).date()
+    now = fingerprints(store_path, standards, today)
+    kept = read_archive(store_path)
+    if all(q in kept and kept[q].fingerprint == printed for q, printed in now.items()):
+        return ArchiveUpdates()   # no closed quarter's data or rules changed since the last comparison
+    updates = archive_updates(standards, store.read_inspections(store_path), kept, today)
+    updates.fingerprints = now
     write_updates(store_path, updates)
     return updates
 
