@@ -15,9 +15,9 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from . import forms, ingest, notify, results, site
+from . import backup, forms, ingest, notify, platforms, results, site
 from ..messages import Msg
-from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command
+from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command, lock_option
 
 class _RootGroup(HandbookGroup):
     """`handbook`: the instruments are loaded, and add their commands, on first use (importing them all
@@ -65,14 +65,22 @@ def main():
 @main.command()
 @STANDARDS_OPTION
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
-def check(standards_dir: Path, strict: bool):
-    """检查标准文件，逐条列出问题（文件:行号）。"""
+@lock_option("锁文件：其中登记的腾讯问卷问卷也与标准核对。")
+def check(standards_dir: Path, strict: bool, lock_path: Path):
+    """检查标准文件，逐条列出问题（文件:行号）；锁文件中登记的腾讯问卷问卷也与标准核对。"""
     from ..standards import load_standards
 
     result = load_standards(standards_dir, instruments=cli_instruments())
     for diagnostic in result.diagnostics:
         click.echo(str(diagnostic), err=True)
     errors, warnings = len(result.errors), len(result.warnings)
+    if result.ok(strict) and result.standards is not None:   # surveys made by hand must still match
+        surveys = platforms.lock_problems(lock_path, result.standards, cli_instruments())
+        for problem in surveys:
+            click.echo(problem, err=True)
+        errors += len(surveys)
+        if surveys:
+            raise click.ClickException(Msg.CHECK_FAILED(folder=lock_path, count=len(surveys), what="不一致"))
     if not result.ok(strict):
         counted = errors + (warnings if strict else 0)
         raise click.ClickException(Msg.CHECK_FAILED(folder=standards_dir, count=counted,
@@ -126,5 +134,5 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
 
 
 # Each area keeps its commands in its own module and adds them to the group it is given.
-for _module in (forms, ingest, notify, results, site):
+for _module in (forms, ingest, notify, platforms, results, site, backup):
     _module.register_commands(main)
