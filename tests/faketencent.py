@@ -14,12 +14,19 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
+import sys
+import tempfile
 import threading
 import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from generator.forms.tencent_setup import setup_questions
+from generator.ingest.files import read_file
+from generator.ingest.values import parse_datetime
 
 APPID, SECRET = "app-1", "s3cret-value"
 
@@ -34,7 +41,8 @@ def definition_from_spec(spec, survey_id: int, title: str | None = None) -> dict
             pages.append(page)
             if "page" in q:
                 continue
-        kind = {"单选题": "radio", "下拉题": "select", "多选题": "checkbox", "矩阵单选题": "matrix_radio"}.get(
+        kind = {"单选题": "radio", "下拉题": "select", "多选题": "checkbox", "矩阵单选题": "matrix_radio",
+                "量表题": "star"}.get(
             q["type"], "text")
         question = {"id": f"q-{next(qn)}", "type": kind, "sub_type": "", "title": q["title"],
                     "required": q["required"],
@@ -172,3 +180,65 @@ class FakeTencent:
                 return 200, self.envelope({"total": len(self.answers.get(survey, [])), "last_answer_id": last,
                                            "list": page})
             return 404, self.envelope(code="NotFound", kind="not_found")
+
+
+# ---------------------------------------------------------------- the demo on 腾讯问卷
+
+_GRID = re.compile(r"^(?P<question>.*?)\s*\[(?P<row>[^\[\]]+)\]$")
+
+
+def answers_from_export(definition: dict, path, form_id: str, standards) -> list[dict]:
+    """A Google export's rows as the answers of the survey `definition` (made from the same form): the
+    same time, each answer by its option's id, grid columns as matrix rows, the project from the link."""
+    table = read_file(path, form_id)
+    tz = ZoneInfo(standards.organisation.timezone)
+    titles = {q["title"]: q for p in definition["pages"] for q in p["questions"]}
+    ids = {p.name: p.id for p in standards.organisation.projects}
+    header = [str(h) for h in table.header]
+    project = header.index("项目")
+    out = []
+    for n, (_, cells) in enumerate(table.rows, 1):
+        values: dict = {}
+        for title, cell in zip(header[1:], cells[1:]):
+            cell = "" if cell is None else str(cell)
+            if not cell or title == "项目":
+                continue
+            m = _GRID.match(title)
+            if title not in titles and m and m["question"] in titles:
+                values.setdefault(m["question"], {})[m["row"]] = cell
+            else:
+                values[title] = cell
+        when = parse_datetime(cells[0], tz, tz).strftime("%Y-%m-%d %H:%M:%S")
+        out.append(make_answer(definition, n, when, values, project=ids.get(cells[project], cells[project])))
+    return out
+
+
+def load_demo(fake: "FakeTencent", standards_dir, instruments=None) -> dict[str, int]:
+    """Serve `handbook demo --platform tencent`'s surveys: the demo's forms made on 腾讯问卷 from the setup
+    sheet, holding the answers the demo simulates (the same dates and seed). Returns answers per form."""
+    from generator.demo import END, SEED, START, demo_surveys
+    from generator.forms.form_spec import build_any_form
+    from generator.instruments import INSTRUMENTS
+    from generator.standards import require_standards
+
+    instruments = instruments or INSTRUMENTS
+    standards = require_standards(standards_dir, instruments=instruments)
+    counts = {}
+    with tempfile.TemporaryDirectory() as folder:
+        exports = {}
+        for instrument in instruments:
+            exports.update(instrument.simulate_responses(standards, Path(folder), start=START, end=END, seed=SEED))
+        for form_id, sid in demo_surveys(standards, instruments).items():
+            definition = definition_from_spec(build_any_form(standards, form_id, instruments), int(sid))
+            fake.surveys[sid] = definition
+            fake.answers[sid] = answers_from_export(definition, exports[form_id], form_id, standards)
+            counts[form_id] = len(fake.answers[sid])
+    return counts
+
+
+if __name__ == "__main__":   # PYTHONPATH=. python tests/faketencent.py [standards]: the demo's fake 腾讯问卷
+    server = FakeTencent()
+    loaded = load_demo(server, sys.argv[1] if len(sys.argv) > 1 else "standards")
+    print(f"HANDBOOK_TENCENT_API={server.url} HANDBOOK_TENCENT_APPID={APPID} HANDBOOK_TENCENT_SECRET={SECRET} "
+          f"handbook demo --platform tencent   # {loaded}", flush=True)
+    server.server.serve_forever()

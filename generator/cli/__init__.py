@@ -108,7 +108,9 @@ def schema(out_dir: Path):
               help="生成的网站放在哪里。")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True,
               help="模拟回复和演示数据库放在哪里（每次重新生成）。")
-def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
+@click.option("--platform", type=click.Choice(["google", "tencent"]), default="google", hidden=True,
+              help="tencent：表单登记为腾讯问卷问卷，答卷从 HANDBOOK_TENCENT_API 指向的（模拟）腾讯问卷接口拉取。")
+def demo(standards_dir: Path, out_dir: Path, work_dir: Path, platform: str):
     """离线演示整个流程：模拟回复、导入、评分、生成带检查结果的网站。"""
     from ..demo import run_demo
 
@@ -126,7 +128,7 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
             click.echo(f"  读取 {t['read']} 行，新增 {t['new']}，隔离 {t['quarantined']}。")
 
     report = run_demo(standards_dir, work_dir=work_dir, out_dir=out_dir, step=step,
-                      instruments=cli_instruments())
+                      instruments=cli_instruments(), platform=platform)
     timings = report.build.timings
     click.echo(f"演示网站已生成：{out_dir}/（{report.build.size_bytes / 1e6:.1f} MB，用时 {timings['total']:.1f} 秒）")
     serve = f"{handbook_command()} serve --store {report.store}" + (f" --out {out_dir}" if out_dir != Path("public") else "")

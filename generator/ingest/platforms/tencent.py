@@ -337,32 +337,46 @@ def snapshot(definition: dict) -> dict:
                           for c in definition_columns(definition)]}
 
 
+def scale_options(question: dict) -> list[str]:
+    """The options of a rating (a Google scale question) on 腾讯问卷: its numbers, low to high."""
+    scale = question.get("scaleQuestion") or {}
+    return [str(n) for n in range(int(scale.get("low", 1)), int(scale.get("high", 5)) + 1)]
+
+
 def _expected(spec: FormSpec) -> list[tuple[str, dict, list[str]]]:
-    """(title, lock entry, option labels) of each question of the checklist's form, grid rows expanded."""
+    """(title, lock entry, option labels) of each question of the form, grid rows expanded; a rating's
+    options are its numbers."""
     out = []
     for item in spec.items:
         question = item.get("questionItem", {}).get("question")
         if question is not None:
             entry = spec.questions.get(question["questionId"], {})
             options = [o["value"] for o in question.get("choiceQuestion", {}).get("options", [])]
-            out.append((norm(item["title"]), entry, options))
+            if "scaleQuestion" in question:
+                options = scale_options(question)
+            out.append((item["title"], entry, options))
         group = item.get("questionGroupItem")
         if group is not None:
             options = [o["value"] for o in group.get("grid", {}).get("columns", {}).get("options", [])]
             for row in group.get("questions", []):
-                title = norm(f"{item['title']} [{row.get('rowQuestion', {}).get('title', '')}]")
+                title = f"{item['title']} [{row.get('rowQuestion', {}).get('title', '')}]"
                 out.append((title, spec.questions.get(row.get("questionId"), {}), options))
     return out
 
 
+# what makes a question one of the form's own (an item, a rating, an exam question), not a field
+_OWN = ("item", "survey", "exam_question")
+
+
 def compare(questions: list[dict], spec: FormSpec) -> tuple[int, list[str]]:
-    """(item questions of the checklist found, problems) of a survey's questions (`snapshot` shape: title,
-    options) against the checklist's form as the standards make it. The project question may be left out:
-    the survey's link carries the project."""
+    """(the form's own questions found, problems) of a survey's questions (`snapshot` shape: title, options)
+    against the form as the standards make it: a checklist's items by their code, the questionnaire's
+    ratings and an exam's questions by their text (a platform's numbering taken off). The project question
+    may be left out: the survey's link carries the project."""
     by_code, by_title = {}, {}
     for q in questions:
         title = norm(q.get("title"))
-        by_title[title] = q
+        by_title.setdefault(clean_title(title), q)
         m = CODE_AT_START.match(title)
         if m:
             by_code.setdefault(m.group(1), q)
@@ -371,13 +385,16 @@ def compare(questions: list[dict], spec: FormSpec) -> tuple[int, list[str]]:
         if entry.get("field") == "project":
             continue
         code = entry.get("item")
-        q = by_code.get(code) if code else by_title.get(title)
+        q = by_code.get(code) if code else by_title.get(clean_title(title))
+        if entry.get("exam_question"):   # named as the setup sheet writes it: without its number
+            title = _NUMBERING.sub("", title.strip())
         if q is None:
-            if entry.get("info"):   # a daily patrol's optional round, time, person at fault
+            # a daily patrol's optional round, time, person at fault; the questionnaire's 填写日期
+            if entry.get("info") or entry.get("kind") == "filled":
                 continue
             problems.append(f"缺少题目“{title}”")
             continue
-        found += bool(code)
+        found += any(entry.get(k) for k in _OWN)
         have = [str(o) for o in q.get("options") or []]
         if options:
             wanted = {norm(x) for x in options}
@@ -395,13 +412,20 @@ def _listed(problems: list[str], limit: int = 5) -> str:
     return "；".join(problems[:limit]) + more
 
 
+def not_ours(spec: FormSpec) -> str:
+    """Why a survey with none of the form's own questions is not its survey."""
+    if any(entry.get("item") for entry in spec.questions.values()):
+        return "没有一道题以本检查表的条目代码开头"
+    return "没有一道题与表单的题目相同"
+
+
 def check_definition(definition: dict, survey: str, spec: FormSpec) -> None:
-    """Refuse a survey that is not the checklist's (no item question of it), or whose questions or options
+    """Refuse a survey that is not the form's (none of its own questions), or whose questions or options
     no longer match the standards."""
     found, problems = compare(snapshot(definition)["questions"], spec)
     if not found:
         raise error("tencent_not_ours", survey=survey, title=clean_title(definition.get("title")),
-                    checklist=spec.checklist, problem="没有一道题以本检查表的条目代码开头")
+                    checklist=spec.checklist, problem=not_ours(spec))
     if problems:
         raise error("tencent_definition_changed", survey=survey, problems=_listed(problems),
                     checklist=spec.checklist)
@@ -537,6 +561,17 @@ class _PlatformTables:
 PLATFORM_TABLES = _PlatformTables()
 
 
+def form_spec(standards, form_id: str, instruments: Sequence) -> FormSpec:
+    """The form as the standards make it: a checklist's, else that of the instrument that reads `form_id`
+    (the customer questionnaire, a quarter's exam)."""
+    if form_id in standards.checklists:
+        return build_form(standards, form_id, instruments=instruments)
+    for instrument in instruments:
+        if instrument.reads_form(standards, form_id):
+            return instrument.build_form(standards, form_id, instruments)
+    raise KeyError(form_id)
+
+
 def high_water_mark(conn: sqlite3.Connection, survey: str) -> int:
     row = conn.execute("SELECT last_answer_id FROM platform_surveys WHERE platform = ? AND survey = ?",
                        (PLATFORM, survey)).fetchone()
@@ -552,7 +587,7 @@ def read_survey(ref: SourceRef, *, conn: sqlite3.Connection, db_path, standards,
     migrate_instruments(conn, db_path, [PLATFORM_TABLES])
     before = client.requests
     definition = client.definition(survey, ref.checklist)
-    check_definition(definition, survey, build_form(standards, ref.checklist, instruments=instruments))
+    check_definition(definition, survey, form_spec(standards, ref.checklist, instruments))
     mark = high_water_mark(conn, survey)
     start = max(0, mark - (REREAD if reread is None else reread))
     now = dt.datetime.now(dt.timezone.utc)

@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ...errors import HandbookError, error
 from ...messages import Msg
 from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
-from ...forms.prefill import prefill_url, qr_svg
+from ...forms.prefill import custom_param_url, prefill_url, qr_svg
+from ...forms.tencent_setup import PROJECT_PARAM
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
 from ...ingest.run import COLUMNS_LISTED, source_name
 from ...ingest.store import StoreWriter, open_store_read_only
@@ -139,6 +140,8 @@ def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
     entry = lock.get("checklists", {}).get(sid) if sid else None
     if not entry or not entry.get("responder_url"):
         return {}
+    if entry.get("source") == "tencent":   # 腾讯问卷: the project rides as the custom link parameter
+        return {pid: custom_param_url(entry["responder_url"], PROJECT_PARAM, pid) for pid in _projects(standards)}
     spec = build_survey_form(standards)
     versions = entry.get("versions", {})
     chosen = versions.get(standards.document.version) or (list(versions.values())[-1] if versions else {})
