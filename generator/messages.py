@@ -92,6 +92,8 @@ class Msg(Enum):
     NOTHING_TO_INGEST = ("C016", "没有可导入的回复：锁文件 {lock} 中没有记录任何回复表。导入导出的文件用 "
                                  "handbook ingest --file 文件 --checklist 表单；读取 Google 回复表先用 handbook forms link 记录它")
     INSTRUMENT_WITHOUT_FORMS = ("C018", "标准中没有{title}的表单（checklists.yaml 或 methods.yaml 未定义它），没有可写出或推送的表单")
+    QUARTER_ARCHIVED = ("C040", "{quarter}已结束，考核建议已存档（计入 {day} 及以前录入的检查）；此后的数据只作为修订列出")
+    QUARTER_REVISED = ("C041", "{quarter}的存档考核建议有 {count} 处变化，已记为一次修订（见该季度考核页面的“修订”）")
 
     # forms lock file
     LOCK_UNUSABLE = ("L001", "锁文件 {path} 无法使用：{where}{what}。不要手工编辑它；用 git checkout -- {path} 恢复上一个版本后重新运行")
@@ -160,6 +162,7 @@ class Msg(Enum):
 
     # standards: checker roles (cross-check)
     ROLE_NOT_ON_CHECKLIST = ("S315", '条目“{code}”的检查人有角色“{role_name}”（{role}），但没有哪张检查表让该角色检查此条目', '在 checklists.yaml 中给包含此条目的检查表（{checklists}）的 roles 加上 {role}，或从此条目的 roles 中删去 {role}')
+    PROJECT_DATES = ("S340", "项目“{id}”的 until {until} 早于 since {since}", "since 是接管日期、until 是撤场日期：让 until 不早于 since，或删去其一")
 
     # standards: notifications (organisation.yaml)
     ENV_NAME_EXPECTED = ("S316", "“{key}”应为环境变量名，不是密钥本身", "只写环境变量名（大写英文字母、数字和下划线，例如 HANDBOOK_WECOM_CRD），把 key、密钥或密码放进该环境变量或 notify 凭据文件")

@@ -140,6 +140,8 @@ class Project(Model):
     id: Id = Field(pattern=ID_PATTERN, description="项目代号（英文小写）")
     name: Text = Field(description="项目名称")
     active: bool = Field(True, description="是否在管")
+    since: dt.date | None = Field(None, description="接管日期，YYYY-MM-DD：此前不要求巡查（不填为数据开始时）")
+    until: dt.date | None = Field(None, description="撤场日期，YYYY-MM-DD：此后不要求巡查（不填为仍在管）")
 
 
 class RewardRule(Model):
@@ -168,6 +170,7 @@ class Assessment(Model):
     """Quarterly assessment rules (考核建议, procedure 4.6.3)."""
 
     min_inspections: int = Field(gt=0, description="季度检查次数不少于此数才参与排名")
+    archive_after_days: int = Field(7, ge=0, description="季度结束后多少天存档考核建议：此后录入的数据只作为修订列出")
     reward: RewardRule = Field(description="奖励意见的条件（全部满足）")
     penalty: PenaltyRule = Field(description="处罚和改进意见的条件")
     improvement: ImprovementRule = Field(description="改进意见的条件（满足任一）")

@@ -535,6 +535,9 @@ def check_meaning(s: Standards, parsed: Mapping[str, Parsed], instruments: Seque
         if not 1 <= day <= 7:
             add(org, ("working_days", i), "bad_choice", key="working_days", value=day, choices="1–7")
     _check_bands(s.organisation.grades, org, add)
+    for i, p in enumerate(s.organisation.projects):
+        if p.since and p.until and p.until < p.since:
+            add(org, ("projects", i, "until"), "project_dates", id=p.id, since=p.since, until=p.until)
     if s.organisation.notifications is not None:
         _check_notifications(s, FileChecks(org, out), id_names)
 
