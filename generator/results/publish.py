@@ -10,11 +10,12 @@ from typing import Sequence
 
 from .. import page_urls as urls
 from ..gc_paused import paused
-from ..ingest import store
+from ..ingest import rules_store, store
 from ..ingest.mapping import REASON_NAMES
 from ..inspection import FIELD_TITLES
 from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
+from ..rulebook import with_history
 from ..templating import render
 from .focus import focus_list
 from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
@@ -92,6 +93,7 @@ class StoreSnapshot:
         self._key: tuple | None = None
         self._inspections: list = []
         self._actions: tuple | None = None     # (standards, actions)
+        self._bound: tuple | None = None       # (standards, standards with the store's rule book, read key)
 
     def _fingerprint(self) -> tuple | None:
         try:
@@ -110,6 +112,16 @@ class StoreSnapshot:
             self._inspections = store.read_inspections(self.path)
             self._key = key
         return self._inspections
+
+    def standards(self, standards):
+        """`standards` scoring each inspection with the rules in force on its date: the versions the store
+        recorded (`rulebook`); the store's inspections are read first."""
+        self.inspections()
+        if self._bound is None or self._bound[0] is not standards or self._bound[2] != self._key:
+            recorded = ({v: r for v, (_, r) in rules_store.read_rules(self.path).items()}
+                        if self._key is not None else {})
+            self._bound = (standards, with_history(standards, recorded), self._key)
+        return self._bound[1]
 
     def actions(self, standards) -> list:
         """`corrective_actions` of every inspection under these standards (computed once per read)."""
@@ -145,12 +157,13 @@ def results_generator(store_path: Path | str, *, as_of=None):
         with paused():   # a year's inspections are hundreds of thousands of objects, none in cycles
             snapshot = store_snapshot(store_path)
             inspections = snapshot.inspections()
-            actions = snapshot.actions(ctx.standards) if inspections else None
+            standards = snapshot.standards(ctx.standards) if inspections else ctx.standards
+            actions = snapshot.actions(standards) if inspections else None
             if store_path.exists():
                 quarantine, unmapped = quality_rows(store_path)
             shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
             files, overview = build_results_and_overview(
-                ctx.standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
+                standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
                 actions=actions)
         for path, text in sorted(files.items()):
@@ -275,6 +288,7 @@ def sheet_focus(store_path: Path | str):
             if not inspections:
                 return {}
             as_of = max(i.date for i in inspections)
+            standards = snapshot.standards(standards)   # deadlines of the standards in force on each date
             actions = snapshot.actions(standards)
             # focus_list keeps the project's own inspections and actions: hand it only those
             own: dict[str, list] = {}
