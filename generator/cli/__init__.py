@@ -117,10 +117,12 @@ def _rule_changes(standards, store_path: Path) -> int:
         click.echo(f"{where}警告: {text}（提示：{hint}）", err=True)
     for version, effective, count in impact.dated:
         click.echo(where + Msg.RULES_DATED_MOVES(version=version, effective=effective.isoformat(), count=count))
-    for code, short, count, moved in impact.removed:
-        fate = "它们的得分会改变" if moved else "它们仍按当时的标准评分，得分不变"
-        click.echo(where + (("警告: " if moved else "") + Msg.RULES_ITEM_REMOVED(code=code, short=short, count=count,
-                                                                               fate=fate)), err=moved)
+    for code, short, count, moved in impact.removed:   # a removed item is never silent
+        fate = ("它们的得分都会改变（不再计入此条）" if moved == count
+                else f"其中 {moved} 次的得分会改变，其余仍按当时的标准评分" if moved
+                else "它们仍按当时的标准评分，得分不变")
+        click.echo(where + ("警告: " if impact.warns else "")
+                   + Msg.RULES_ITEM_REMOVED(code=code, short=short, count=count, fate=fate), err=impact.warns)
     if not impact.moved:
         click.echo(Msg.RULES_UNCHANGED(store=store_path, count=impact.inspections))
         return int(impact.warns)

@@ -33,7 +33,7 @@ class Impact:
     quarters: list[str] = field(default_factory=list)      # quarter ids moved, oldest first
     closed: list[str] = field(default_factory=list)        # those over by today
     assessments: list[tuple[str, str, str, str]] = field(default_factory=list)   # (project, quarter, old, new)
-    removed: list[tuple[str, str, int, bool]] = field(default_factory=list)   # (code, short, answered, moved)
+    removed: list[tuple[str, str, int, int]] = field(default_factory=list)   # (code, short, answered, of them moved)
 
     @property
     def warns(self) -> bool:
@@ -102,5 +102,5 @@ def rule_change_impact(standards, store_path: Path | str, today: dt.date) -> Imp
             continue
         answered = [i for i in inspections if i.findings.get(code, "absent") != "absent"]
         if answered:
-            impact.removed.append((code, short, len(answered), any(i.id in moved_ids for i in answered)))
+            impact.removed.append((code, short, len(answered), sum(1 for i in answered if i.id in moved_ids)))
     return impact
