@@ -89,6 +89,14 @@ class Rules:
     def from_json(cls, text: str) -> "Rules":
         return cls.from_data(json.loads(text))
 
+    def only(self, codes) -> "Rules":
+        """These rules for the items `codes` alone (a form's items), grades kept."""
+        return Rules(self.version, {c: i for c, i in self.items.items() if c in codes}, self.grades)
+
+    def data(self) -> dict:
+        """The rules as plain data (the lock records them so with each form version)."""
+        return json.loads(self.to_json())
+
     def same_scoring(self, other: "Rules") -> bool:
         """Whether both score every answer alike (labels and the version's name aside)."""
         def key(r: Rules):

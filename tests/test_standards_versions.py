@@ -260,3 +260,46 @@ def test_a_store_without_recorded_rules_scores_with_the_current_standards_and_sa
     assert again.exit_code == 0, again.output
     assert list(read_rules(store)) == ["2026.12"]
     assert read_rules(store)["2026.12"][0] == dt.date(2026, 10, 1)
+
+
+def test_push_records_the_rules_with_the_form_version_and_ingest_takes_them_from_the_lock(tmp_path, standards_dir):
+    """A store started after the standards changed still scores earlier inspections with the rules the lock
+    recorded when the form was pushed."""
+    import yaml
+
+    from fakegoogle.base import write_service_account_key
+    from fakegoogle.forms import FakeForms
+    from generator.forms.google import FormsClient, RetryPolicy
+    from generator.forms.push import push
+    from generator.instruments import INSTRUMENTS
+
+    server = FakeForms().start()
+    try:
+        key = write_service_account_key(tmp_path / "key.json", server.url + "/token")
+        lock = tmp_path / "forms.lock.yaml"
+        client = FormsClient(key, "--credentials", server.url + "/", RetryPolicy(deadline=30.0))
+        push(require_standards(standards_dir, instruments=INSTRUMENTS), lock_path=lock, client=client,
+             checklists=["daily-patrol"], instruments=INSTRUMENTS,
+             now=dt.datetime(2026, 9, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    finally:
+        server.stop()
+    version = yaml.safe_load(lock.read_text(encoding="utf-8"))["checklists"]["daily-patrol"]["versions"]["2026.11"]
+    assert version["rules"]["version"] == "2026.11"
+    assert version["rules"]["items"]["4.2.1.2-c"] == {"short": "文件柜整洁、不堆杂物", "points": 3.0, "deduction": 1.0,
+                                                      "critical": False, "fix_within_days": 3, "section": "4.2.1"}
+    assert version["rules"]["items"]["4.2.1.2-d"]["critical"] is True
+    assert "4.2.3.1" not in version["rules"]["items"] and len(version["rules"]["items"]) == 13   # the form's items
+
+    points_and_red_line(standards_dir)
+    new_version(standards_dir)
+    store = tmp_path / "store.sqlite"          # a new store: the first ingest runs with the edited standards
+    export = write_export(tmp_path / "daily.csv", questions(tmp_path), ROWS)
+    result = run("ingest", "--standards", standards_dir, "--file", export, "--checklist", "daily-patrol",
+                 "--store", store, "--lock", lock)
+    assert result.exit_code == 0, result.output
+    recorded = read_rules(store)
+    assert sorted(recorded) == ["2026.11", "2026.12"]
+    assert recorded["2026.11"][0] == dt.date(2026, 11, 27) and recorded["2026.11"][1].items["4.2.1.2-c"].points == 3
+    after = scores(store, standards_dir)
+    assert after["2026-09-10"] == BEFORE["2026-09-10"] and after["2026-09-15"] == BEFORE["2026-09-15"]
+    assert after["2026-10-20"] == (51, 52, 98.08, "优秀", False)

@@ -45,10 +45,35 @@ def effective_of(standards) -> dt.date | None:
     return next((start for version, start in timeline(standards) if version == standards.document.version), None)
 
 
-def record_rules(conn: sqlite3.Connection, standards, now: str) -> bool:
+def lock_rules(lock) -> dict[str, Rules]:
+    """The rules the lock recorded with its form versions, by standards version (every form's items joined)."""
+    out: dict[str, Rules] = {}
+    for form in (lock.forms.values() if lock is not None else ()):
+        for version in form.versions:
+            if not version.rules:
+                continue
+            try:
+                rules = Rules.from_data(version.rules)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue   # a record this program cannot read is left out, as a missing one
+            seen = out.get(version.name)
+            out[version.name] = rules if seen is None else Rules(
+                version.name, {**seen.items, **rules.items}, seen.grades)
+    return out
+
+
+def record_rules(conn: sqlite3.Connection, standards, now: str, lock=None) -> bool:
     """Record the current version's rules (inside the run's transaction); True when they were new or changed.
 
-    Other versions' records are never touched: what they scored stays as it was."""
+    Other versions' records are never touched: what they scored stays as it was. A version the lock
+    recorded rules for (`handbook forms push`) that the store lacks is copied in (a store started after it)."""
+    starts = dict(timeline(standards))
+    for version, rules in lock_rules(lock).items():
+        if version != standards.document.version:
+            start = starts.get(version)
+            conn.execute("INSERT OR IGNORE INTO standards_rules (version, effective, rules, recorded_at, updated_at) "
+                         "VALUES (?, ?, ?, ?, ?)", (version, start.isoformat() if start else None,
+                                                     Rules(version, rules.items, rules.grades).to_json(), now, now))
     rules = rules_of(standards)
     effective = effective_of(standards)
     text = rules.to_json()

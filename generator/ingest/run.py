@@ -690,7 +690,7 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         store.begin(conn, db_path, instruments)   # the store's tables, and the instruments' own
         # the scoring rules of the standards this run scores with, kept for when the standards change
         store.migrate_instruments(conn, db_path, [rules_store.RULES_TABLES])
-        rules_store.record_rules(conn, standards, started_at)
+        rules_store.record_rules(conn, standards, started_at, lock)
         writer = store.StoreWriter(conn)
         max_rowid = writer.max_inspection_rowid()
         runs = {c: _Checklist(c, vocab, max_rowid) for c, vocab in vocabs.items()}
