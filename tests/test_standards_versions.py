@@ -203,6 +203,18 @@ def test_an_undated_edit_is_a_warning_naming_the_finished_quarter(tmp_path, stan
     assert strict.exit_code == 1
     assert strict.output.strip().splitlines()[-1] == f"错误：{store} 有 1 个警告，修正后重新运行 handbook check。"
     assert scores(store, standards_dir)["2026-09-15"] == (47, 52, 90.38, "优秀", False)   # what the build would show
+    # an ingest with the edited standards keeps the rules recorded before the edit, and the warning stays
+    again = run("ingest", "--standards", standards_dir, "--file", tmp_path / "daily.csv", "--checklist",
+                "daily-patrol", "--store", store)
+    assert again.exit_code == 0, again.output
+    assert read_rules(store)["2026.11"][1].items["4.2.1.2-c"].points == 3
+    assert read_rules(store)["2026.11"][1].items["4.2.1.2-d"].critical is True
+    assert run("check", "--strict", "--standards", standards_dir, "--store", store).exit_code == 1
+    # dating the edit brings the earlier inspections back to what was published before it
+    new_version(standards_dir)
+    after = scores(store, standards_dir)
+    assert (after["2026-09-10"], after["2026-09-15"]) == (BEFORE["2026-09-10"], BEFORE["2026-09-15"])
+    assert run("check", "--strict", "--standards", standards_dir, "--store", store).exit_code == 0
 
 
 def test_removing_an_item_keeps_old_inspections_scores_and_is_said(tmp_path, standards_dir):

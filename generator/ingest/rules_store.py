@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS standards_rules (
     effective   TEXT,                  -- the date it took effect (its change note's effective or date)
     rules       TEXT NOT NULL,         -- JSON: per item points, deduction, critical, fix_within_days, grades (no semicolons: split by them)
     recorded_at TEXT NOT NULL,         -- first recorded
-    updated_at  TEXT NOT NULL          -- last changed (an edit of the current version's rules)
+    updated_at  TEXT NOT NULL          -- last changed (its effective date, when a change note moved it)
 )
 """
 
@@ -63,9 +63,12 @@ def lock_rules(lock) -> dict[str, Rules]:
 
 
 def record_rules(conn: sqlite3.Connection, standards, now: str, lock=None) -> bool:
-    """Record the current version's rules (inside the run's transaction); True when they were new or changed.
+    """Record the current version's rules (inside the run's transaction); True when they were new.
 
-    Other versions' records are never touched: what they scored stays as it was. A version the lock
+    A version's rules, once recorded, are never rewritten: an edit of the standards without a new dated
+    change note scores with the YAML as it is (`handbook check` and `handbook build` warn), and once a
+    note dates it, the inspections before its effective date score with the rules recorded before the
+    edit, as they were published. Only the effective date follows the change notes. A version the lock
     recorded rules for (`handbook forms push`) that the store lacks is copied in (a store started after it)."""
     starts = dict(timeline(standards))
     for version, rules in lock_rules(lock).items():
@@ -83,10 +86,9 @@ def record_rules(conn: sqlite3.Connection, standards, now: str, lock=None) -> bo
         conn.execute("INSERT INTO standards_rules (version, effective, rules, recorded_at, updated_at) "
                      "VALUES (?, ?, ?, ?, ?)", (rules.version, day, text, now, now))
         return True
-    if (row[0], row[1]) != (text, day):
-        conn.execute("UPDATE standards_rules SET rules = ?, effective = ?, updated_at = ? WHERE version = ?",
-                     (text, day, now, rules.version))
-        return True
+    if row[1] != day:
+        conn.execute("UPDATE standards_rules SET effective = ?, updated_at = ? WHERE version = ?",
+                     (day, now, rules.version))
     return False
 
 
