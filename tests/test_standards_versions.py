@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.ingest.rules_store import read_rules, with_store_history
 from generator.ingest.store import read_inspections
+from generator.results.report_pages import build_results
 from generator.results.scoring import corrective_actions
 from generator.standards import require_standards
 
@@ -170,6 +171,10 @@ def test_a_dated_edit_of_points_and_red_line_leaves_earlier_inspections_as_score
     assert after["2026-10-21"] == (47, 52, 90.38, "优秀", False)
     # the deadline too: 3 days for the September finding, 7 for October's
     s = with_store_history(require_standards(standards_dir), store)
+    # the published 2026Q3 page as the build writes it: A + C = 94 of 100 with C's 红线, vetoed, as before
+    quarter = build_results(s, read_inspections(store))["results/quarters/2026Q3.md"]
+    [row] = [line for line in quarter.splitlines() if line.startswith("|") and "[梧桐苑]" in line]
+    assert "| 94.0% |" in row and "红线否决" in row
     due = {a.opened.isoformat(): a.due.isoformat() for a in corrective_actions(s, read_inspections(store))
            if a.code == "4.2.1.2-c"}
     assert due == {"2026-09-10": "2026-09-13", "2026-10-20": "2026-10-27"}
@@ -203,6 +208,10 @@ def test_an_undated_edit_is_a_warning_naming_the_finished_quarter(tmp_path, stan
     assert strict.exit_code == 1
     assert strict.output.strip().splitlines()[-1] == f"错误：{store} 有 1 个警告，修正后重新运行 handbook check。"
     assert scores(store, standards_dir)["2026-09-15"] == (47, 52, 90.38, "优秀", False)   # what the build would show
+    s = with_store_history(require_standards(standards_dir), store)
+    quarter = build_results(s, read_inspections(store))["results/quarters/2026Q3.md"]
+    [row] = [line for line in quarter.splitlines() if line.startswith("|") and "[梧桐苑]" in line]
+    assert "| 94.2% |" in row and "优秀" in row and "红线" not in row     # 98 of 104: the warning is about this
     # an ingest with the edited standards keeps the rules recorded before the edit, and the warning stays
     again = run("ingest", "--standards", standards_dir, "--file", tmp_path / "daily.csv", "--checklist",
                 "daily-patrol", "--store", store)
