@@ -111,6 +111,15 @@ def read_rules(db_path: Path | str) -> dict[str, tuple[dt.date | None, Rules]]:
     return out
 
 
+def count_inspections(db_path: Path | str) -> int:
+    """The inspections scored (those still in their source), without reading them."""
+    conn = store.open_store_read_only(db_path)
+    try:
+        return conn.execute("SELECT count(*) FROM inspections WHERE gone_at IS NULL").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def with_store_history(standards, db_path: Path | str):
     """`standards` scoring each inspection of the store at `db_path` with the rules in force on its date."""
     return with_history(standards, {v: r for v, (_, r) in read_rules(db_path).items()})

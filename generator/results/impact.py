@@ -49,15 +49,28 @@ def _shown(score) -> str:
     return f"{pct:.1f}% {score.grade}" + (f"（红线 {critical} 次，否决）" if critical else "")
 
 
+def _nothing_changed(recorded: dict, current, changes: dict) -> bool:
+    """Whether the standards score as the store recorded: the current version recorded with the same rules,
+    every recorded version still taking effect on its recorded date, no item of theirs removed."""
+    if current.version not in recorded or not recorded[current.version][1].same_scoring(current):
+        return False
+    for version, (start, rules) in recorded.items():
+        if changes.get(version) != start or not set(rules.items) <= set(current.items):
+            return False
+    return True
+
+
 def rule_change_impact(standards, store_path: Path | str, today: dt.date) -> Impact:
     """Score the store with the recorded rules and with the edited standards; what differs."""
     recorded = rules_store.read_rules(store_path)
+    current = rules_of(standards)
+    changes = dict(timeline(standards))
+    if recorded and _nothing_changed(recorded, current, changes):   # no need to read and score the store
+        return Impact(inspections=rules_store.count_inspections(store_path))
     inspections = store.read_inspections(store_path)
     impact = Impact(inspections=len(inspections), unrecorded=not recorded)
     if not recorded or not inspections:
         return impact
-    current = rules_of(standards)
-    changes = dict(timeline(standards))
     if current.version in recorded and not recorded[current.version][1].same_scoring(current):
         impact.undated.append(current.version)
     elif current.version not in changes and current.version not in recorded:
