@@ -206,7 +206,7 @@ def test_an_undated_edit_is_a_warning_naming_the_finished_quarter(tmp_path, stan
     assert f"{store}:   梧桐苑 2026 年第三季度考核：94.0% 不合格（红线 1 次，否决） → 94.2% 优秀" in result.output
     strict = run("check", "--strict", "--standards", standards_dir, "--store", store)
     assert strict.exit_code == 1
-    assert strict.output.strip().splitlines()[-1] == f"错误：{store} 有 1 个警告，修正后重新运行 handbook check。"
+    assert strict.output.strip().splitlines()[-1] == f"错误：{store} 有 1 个错误或警告，修正后重新运行 handbook check。"
     assert scores(store, standards_dir)["2026-09-15"] == (47, 52, 90.38, "优秀", False)   # what the build would show
     s = with_store_history(require_standards(standards_dir), store)
     quarter = build_results(s, read_inspections(store))["results/quarters/2026Q3.md"]

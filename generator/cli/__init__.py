@@ -85,15 +85,14 @@ def check(standards_dir: Path, strict: bool, lock_path: Path, store_path: Path):
         errors += len(surveys)
         if surveys:
             raise click.ClickException(Msg.CHECK_FAILED(folder=lock_path, count=len(surveys), what="不一致"))
+    moved = 0
     if result.standards is not None and store_path.is_file():   # what the edit would re-score
         moved = _rule_changes(result.standards, store_path)
         warnings += moved
-        if strict and moved:
-            raise click.ClickException(Msg.CHECK_FAILED(folder=store_path, count=moved, what="警告"))
-    if not result.ok(strict):
+    if not result.ok(strict) or (strict and moved):
         counted = errors + (warnings if strict else 0)
-        raise click.ClickException(Msg.CHECK_FAILED(folder=standards_dir, count=counted,
-                                                    what="错误" if not strict else "错误或警告"))
+        raise click.ClickException(Msg.CHECK_FAILED(folder=standards_dir if not result.ok(strict) else store_path,
+                                                    count=counted, what="错误" if not strict else "错误或警告"))
     s = result.standards
     click.echo(f"标准检查通过：{len(s.clauses)} 个条款，{len(s.items)} 个检查条目，"
                f"{len(s.checklists)} 张检查表，{len(s.projects)} 个项目"

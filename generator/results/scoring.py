@@ -314,6 +314,7 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection]) 
                 item = rules.items.get(code)
                 section = standards.section_of(code) if item is not None else None
                 number = section.number if section else getattr(item, "section", None)
+                # an item since removed from the standards opens no action (the pages name actions by item)
                 entry = known[(id(rules), code)] = (item if code in standards.items else None, number)
             item = entry[0]
             if item is None:
