@@ -324,3 +324,24 @@ def test_push_records_the_rules_with_the_form_version_and_ingest_takes_them_from
     after = scores(store, standards_dir)
     assert after["2026-09-10"] == BEFORE["2026-09-10"] and after["2026-09-15"] == BEFORE["2026-09-15"]
     assert after["2026-10-20"] == (51, 52, 98.08, "优秀", False)
+
+
+def test_a_dated_change_of_grade_bands_grades_earlier_inspections_and_quarters_as_before(tmp_path, standards_dir):
+    # 4.2.1.1-a (5 points, 1 each) with 4 findings: 46 of 50 = 92.0%
+    rows = [("2026-09-10 09:00:00", "梧桐苑", {"4.2.1.1-a": 4}), ("2026-10-20 09:00:00", "梧桐苑", {"4.2.1.1-a": 4})]
+    store = ingested(tmp_path, standards_dir, rows)
+    edit(standards_dir, "  - {name: 优秀, min: 90, max: 100}\n  - {name: 良好, min: 80, max: 90}",
+         "  - {name: 优秀, min: 95, max: 100}\n  - {name: 良好, min: 80, max: 95}", "organisation.yaml")
+    new_version(standards_dir)
+    after = scores(store, standards_dir)
+    assert after["2026-09-10"] == (46, 50, 92.0, "优秀", False)     # the bands of 2026.11: 优秀 from 90
+    assert after["2026-10-20"] == (46, 50, 92.0, "良好", False)     # 2026.12 from 2026-10-01: 优秀 from 95
+    s = with_store_history(require_standards(standards_dir), store)
+    files = build_results(s, read_inspections(store))
+    [q3] = [line for line in files["results/quarters/2026Q3.md"].splitlines()
+            if line.startswith("|") and "[梧桐苑]" in line]
+    assert "| 92.0% | 优秀 |" in q3
+    result = run("check", "--standards", standards_dir, "--store", store)
+    assert result.exit_code == 0, result.output
+    assert f"{store}: 本次修改将改变 1 次已评分检查的得分（2026-10-20 至 2026-10-20），涉及项目 梧桐苑\n" in result.output
+    assert f"{store}:   梧桐苑 2026 年第四季度考核：92.0% 优秀 → 92.0% 良好" in result.output

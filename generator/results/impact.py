@@ -102,7 +102,7 @@ def rule_change_impact(standards, store_path: Path | str, today: dt.date) -> Imp
             by_pq_old[key].append(a)
             by_pq_new[key].append(b)
     for key in sorted(touched, key=lambda k: (k[1], list(names).index(k[0]) if k[0] in names else 99)):
-        was, now = aggregate(standards, by_pq_old[key]), aggregate(standards, by_pq_new[key])
+        was, now = aggregate(old_s, by_pq_old[key]), aggregate(new_s, by_pq_new[key])
         if (was.grade, was.critical) != (now.grade, now.critical):
             impact.assessments.append((names.get(key[0], key[0]), quarter_label(key[1]), _shown(was), _shown(now)))
     moved_ids = {i.id for i, _, _ in impact.moved}

@@ -124,8 +124,10 @@ def aggregate(standards: Standards, scores: Iterable[InspectionScore]) -> Aggreg
     possible = sum(s.possible for s in scores)
     pct = percent(earned, possible)
     critical = sum(1 for s in scores if s.critical)
+    # the grade bands in force on the latest inspection pooled (a period before a dated change keeps its grade)
+    rules = rules_for(standards, max(scores, key=lambda s: s.inspection.date).inspection) if scores else standards
     return Aggregate(len(scores), earned, possible, sum(s.findings for s in scores), critical,
-                     vetoed_grade(standards, pct, critical > 0), sum(1 for s in scores if s.possible > 0))
+                     vetoed_grade(rules, pct, critical > 0), sum(1 for s in scores if s.possible > 0))
 
 
 # ---------------------------------------------------------------- periods
