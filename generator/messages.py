@@ -4,7 +4,7 @@ Users read Simplified Chinese; code and tests refer to a message by its member
 (`Msg.FILE_MISSING`) or its code (`S101`), so a reworded message changes here
 only. Templates are `str.format` strings; a hint says how to fix the problem.
 
-Codes: S standards diagnostics (S1 files and syntax, S2 structure, S3 meaning),
+Codes: S standards diagnostics (S1 files and syntax, S2 structure, S3 meaning, S4 what an edit re-scores),
 C command line, L forms lock file, F Google Forms, G Google Sheets (ingest), X quarterly exam,
 Q customer questionnaire, R random questioning, I ingest (a source refused as a whole),
 D the SQLite store (database), B the site (build, serve, PDFs), N same-day alerts (notify).
@@ -269,6 +269,20 @@ class Msg(Enum):
     ENGINE_MISSING = ("B008", "选择了 zensical 引擎（{source}），但没有安装 zensical",
                       "运行 .venv/bin/pip install -e '.[zensical]' 安装，或不设 {source}，改用默认的 mkdocs")
 
+    # standards changes: what an edit of the standards would re-score (handbook check with a store)
+    RULES_MOVE = ("S401", "本次修改将改变 {count} 次已评分检查的得分（{first} 至 {last}），涉及项目 {projects}{closed}",
+                  "只应从某日起生效的修改：在 procedure.yaml 的 document.changes 最前面加一条修订记录（新的 version、"
+                  "date 和 effective 生效日期），并把 document.version 改为该版本；生效日期之前的检查仍按原标准评分")
+    RULES_UNDATED = ("S402", "标准版本 {version} 的评分规则（分值、扣分、红线、整改期限或评级）与数据库中记录的不同，"
+                             "但没有新的修订记录：这些修改会把该版本下的全部检查重新评分",
+                     "在 document.changes 最前面加一条修订记录（新的 version 和 effective 生效日期），并把 document.version 改为它")
+    RULES_ITEM_REMOVED = ("S403", "条目 {code}（{short}）已从标准中删除：数据库中有 {count} 次检查答过它，{fate}", None)
+    RULES_ASSESSMENT_MOVES = ("S404", "{project} {quarter}考核：{old} → {new}", None)
+    RULES_NOT_RECORDED = ("S405", "数据库 {store} 没有记录评分所用的标准版本：全部检查按当前标准 {version} 评分"
+                                  "（下次 handbook ingest 起记录，此后修改标准不再改变已评分检查的得分）", None)
+    RULES_UNCHANGED = ("S406", "数据库 {store}：本次修改不改变已评分的 {count} 次检查的得分。", None)
+    RULES_DATED_MOVES = ("S407", "修订 {version} 自 {effective} 起生效：此后的 {count} 次检查改按新标准评分", None)
+
 
 def render(message_id: str, **fields) -> tuple[str, str | None]:
     """The (message, hint) of a catalogue entry named by its lower-case id (e.g. "file_missing")."""
@@ -279,3 +293,4 @@ def one_line(message_id: str, **fields) -> str:
     """A catalogue entry as one line for the CLI: `message：hint。`"""
     message, hint = render(message_id, **fields)
     return f"{message}：{hint}。" if hint else f"{message}。"
+

@@ -30,6 +30,8 @@ class Change(Model):
 
     version: str = Field(description="版本号")
     date: dt.date = Field(description="日期，YYYY-MM-DD")
+    effective: dt.date | None = Field(None, description="生效日期：此日及以后的检查按本版标准评分（分值、扣分、红线、"
+                                                        "整改期限、评级）；之前的检查仍按原版本评分。不填为 date")
     notes: list[Text] = Field(min_length=1, description="修改说明，每条一句")
 
 

@@ -55,6 +55,8 @@ class Standards:
     checklists_file: m.ChecklistsFile
     methods_file: m.MethodsFile = field(default_factory=m.MethodsFile)
     source: str = "standards"
+    # the rules of earlier standards versions, by date (`rulebook.with_history`); None: score with these
+    rulebook: object | None = field(default=None, compare=False, repr=False)
 
     @property
     def document(self) -> m.Document:

@@ -128,8 +128,8 @@ def test_store_option_is_the_same_on_every_command():
         for param in getattr(command, "params", []):
             if "--store" in param.opts or "--db" in param.opts:
                 with_store[" ".join(path)] = (tuple(sorted(param.opts)), param.envvar, str(param.default))
-    assert sorted(with_store) == ["backup", "build", "export", "ingest", "notify", "restore", "serve", "sources",
-                                  "sources withdraw"]
+    assert sorted(with_store) == ["backup", "build", "check", "export", "ingest", "notify", "restore", "serve",
+                                  "sources", "sources withdraw"]
     assert set(with_store.values()) == {(("--db", "--store"), "HANDBOOK_STORE", "data/inspections.sqlite")}
 
 

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 from .. import page_urls as urls
 from ..gc_paused import paused
-from ..ingest import store
+from ..ingest import rules_store, store
 from ..ingest.mapping import REASON_NAMES
 from ..inspection import FIELD_TITLES, data_end
 from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
+from ..rulebook import with_history
 from ..templating import render
 from .archive import ArchiveUpdates, fingerprints, read_archive, write_updates
 from .focus import focus_list
@@ -112,6 +113,7 @@ class StoreSnapshot:
         self._key: tuple | None = None
         self._inspections: list = []
         self._actions: tuple | None = None     # (standards, actions)
+        self._bound: tuple | None = None       # (standards, standards with the store's rule book, read key)
 
     def _fingerprint(self) -> tuple | None:
         try:
@@ -130,6 +132,16 @@ class StoreSnapshot:
             self._inspections = store.read_inspections(self.path)
             self._key = key
         return self._inspections
+
+    def standards(self, standards):
+        """`standards` scoring each inspection with the rules in force on its date: the versions the store
+        recorded (`rulebook`); the store's inspections are read first."""
+        self.inspections()
+        if self._bound is None or self._bound[0] is not standards or self._bound[2] != self._key:
+            recorded = ({v: r for v, (_, r) in rules_store.read_rules(self.path).items()}
+                        if self._key is not None else {})
+            self._bound = (standards, with_history(standards, recorded), self._key)
+        return self._bound[1]
 
     def actions(self, standards) -> list:
         """`corrective_actions` of every inspection under these standards (computed once per read)."""
@@ -165,7 +177,8 @@ def results_generator(store_path: Path | str, *, as_of=None):
         with paused():   # a year's inspections are hundreds of thousands of objects, none in cycles
             snapshot = store_snapshot(store_path)
             inspections = snapshot.inspections()
-            actions = snapshot.actions(ctx.standards) if inspections else None
+            standards = snapshot.standards(ctx.standards) if inspections else ctx.standards
+            actions = snapshot.actions(standards) if inspections else None
             archived = {}
             if store_path.exists():
                 quarantine, unmapped = quality_rows(store_path, ctx.standards.organisation.timezone)
@@ -173,7 +186,7 @@ def results_generator(store_path: Path | str, *, as_of=None):
                 archived = read_archive(store_path)
             shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
             files, overview = build_results_and_overview(
-                ctx.standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
+                standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
                 actions=actions, replaced=replaced, archive=archived)
         for path, text in sorted(files.items()):
@@ -314,6 +327,7 @@ def sheet_focus(store_path: Path | str):
             if not inspections:
                 return {}
             as_of = data_end(inspections)
+            standards = snapshot.standards(standards)   # deadlines of the standards in force on each date
             actions = snapshot.actions(standards)
             # focus_list keeps the project's own inspections and actions: hand it only those
             own: dict[str, list] = {}

@@ -235,8 +235,9 @@ class _Results:
         """An inspection's findings: item, count, points deducted, the section's note, 当场纠正, action state."""
         i = x.inspection
         out = []
+        rules = sc.rules_for(self.s, i)   # points and 红线 of the standards in force on its date
         for code, found in i.findings.items():
-            item = self.s.items.get(code)
+            item = rules.items.get(code) if code in self.s.items else None
             if item is None or not found:
                 continue
             earned, possible = sc.item_score(item, found)
@@ -445,10 +446,11 @@ def _project_page(r: _Results, project: str, files):
     sums = [[0.0, 0.0, 0] for _ in r.s.sections]
     slot = r.section_slot
     for x in quarter_scores:
+        rules = sc.rules_for(r.s, x.inspection)
         for code, found in x.inspection.findings.items():
             ks = slot.get(code)
-            if ks:
-                e, p = sc.item_score(r.s.items[code], found)
+            if ks and code in rules.items:
+                e, p = sc.item_score(rules.items[code], found)
                 for k in ks:
                     acc = sums[k]
                     acc[0], acc[1], acc[2] = acc[0] + e, acc[1] + p, acc[2] + (found or 0)

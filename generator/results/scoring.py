@@ -20,6 +20,7 @@ from typing import Iterable
 
 from ..model import Item
 from ..inspection import Inspection, printed, printed_percent
+from ..rulebook import rules_for
 from ..standards import Standards
 
 
@@ -63,12 +64,13 @@ def vetoed_grade(standards: Standards, pct: float | None, critical: bool) -> str
 
 
 def score_inspection(standards: Standards, inspection: Inspection) -> InspectionScore:
-    """Score one inspection against the current standards."""
+    """Score one inspection with the standards in force on its date (`rulebook.rules_for`)."""
+    rules = rules_for(standards, inspection)
     earned = possible = 0.0
     findings = 0
     critical, unknown = [], []
     for code, found in inspection.findings.items():
-        item = standards.items.get(code)
+        item = rules.items.get(code)
         if item is None:
             unknown.append(code)
             continue
@@ -79,7 +81,7 @@ def score_inspection(standards: Standards, inspection: Inspection) -> Inspection
         if item.critical and found:
             critical.append(code)
     pct = percent(earned, possible)
-    grade = vetoed_grade(standards, pct, bool(critical))
+    grade = vetoed_grade(rules, pct, bool(critical))
     return InspectionScore(inspection, earned, possible, findings, tuple(critical), grade, tuple(unknown))
 
 
@@ -88,7 +90,7 @@ def score_inspections(standards: Standards, inspections: Iterable[Inspection]) -
     done: dict[tuple, InspectionScore] = {}
     out = []
     for inspection in inspections:
-        key = tuple(inspection.findings.items())
+        key = (id(rules_for(standards, inspection)), *inspection.findings.items())
         hit = done.get(key)
         if hit is None:
             hit = done[key] = score_inspection(standards, inspection)
@@ -126,8 +128,10 @@ def aggregate(standards: Standards, scores: Iterable[InspectionScore], *, veto: 
     possible = sum(s.possible for s in scores)
     pct = percent(earned, possible)
     critical = sum(1 for s in scores if s.critical)
+    # the grade bands in force on the latest inspection pooled (a period before a dated change keeps its grade)
+    rules = rules_for(standards, max(scores, key=lambda s: s.inspection.date).inspection) if scores else standards
     return Aggregate(len(scores), earned, possible, sum(s.findings for s in scores), critical,
-                     vetoed_grade(standards, pct, veto and critical > 0), sum(1 for s in scores if s.possible > 0))
+                     vetoed_grade(rules, pct, veto and critical > 0), sum(1 for s in scores if s.possible > 0))
 
 
 # ---------------------------------------------------------------- periods
@@ -312,16 +316,19 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection]) 
     """Open an action per finding; close on 已当场纠正 or a later 符合 of the same project and item."""
     actions: list[Action] = []
     open_by_key: dict[tuple[str, str], Action] = {}
-    known: dict[str, tuple] = {}     # item code -> (item, its section number or None), looked up once
+    known: dict[tuple, tuple] = {}   # (rules, item code) -> (item, its section number or None), looked up once
     for insp in sorted(inspections, key=lambda i: (i.submitted_at, i.id)):
+        rules = rules_for(standards, insp)   # the deadline of the standards in force on its date
         for code, found in insp.findings.items():
             if found is None:
                 continue
-            entry = known.get(code)
+            entry = known.get((id(rules), code))
             if entry is None:
-                item = standards.items.get(code)
+                item = rules.items.get(code)
                 section = standards.section_of(code) if item is not None else None
-                entry = known[code] = (item, section.number if section else None)
+                number = section.number if section else getattr(item, "section", None)
+                # an item since removed from the standards opens no action (the pages name actions by item)
+                entry = known[(id(rules), code)] = (item if code in standards.items else None, number)
             item = entry[0]
             if item is None:
                 continue
@@ -474,7 +481,8 @@ def _critical_incidents(standards: Standards, scores: list[InspectionScore]) -> 
     """One line per inspection with a failed 红线 item, newest first."""
     hits = sorted((s for s in scores if s.critical), key=lambda s: (s.inspection.date, s.inspection.submitted_at),
                   reverse=True)
-    return [f"{s.inspection.date.isoformat()} · " + "、".join(f"{c} {standards.items[c].short}" for c in s.critical)
+    return [f"{s.inspection.date.isoformat()} · "
+            + "、".join(f"{c} {rules_for(standards, s.inspection).items[c].short}" for c in s.critical)
             + "（红线）" for s in hits]
 
 
@@ -499,8 +507,9 @@ def _item_incidents(standards: Standards, scores: list[InspectionScore], top: in
     found: Counter = Counter()
     dates: dict[str, set] = defaultdict(set)
     for s in scores:
+        rules = rules_for(standards, s.inspection)
         for code, n in s.inspection.findings.items():
-            item = standards.items.get(code)
+            item = rules.items.get(code)
             if item is None or not n:
                 continue
             earned, possible = item_score(item, n)
@@ -511,7 +520,8 @@ def _item_incidents(standards: Standards, scores: list[InspectionScore], top: in
     for code, points in sorted(lost.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
         days = sorted(dates[code], reverse=True)
         shown = "、".join(d.isoformat() for d in days[:3]) + ("等" if len(days) > 3 else "")
-        lines.append(f"{code} {standards.items[code].short}：不符合 {found[code]} 处，扣 {points:g} 分"
+        short = standards.items[code].short if code in standards.items else code
+        lines.append(f"{code} {short}：不符合 {found[code]} 处，扣 {points:g} 分"
                      f"（{len(days)} 天，最近 {shown}）")
     return lines
 
