@@ -165,10 +165,10 @@ def test_a_dated_edit_of_points_and_red_line_leaves_earlier_inspections_as_score
     # before 2026-10-01: the recorded 2026.11 rules, unchanged
     assert after["2026-09-10"] == BEFORE["2026-09-10"]
     assert after["2026-09-15"] == BEFORE["2026-09-15"]
-    # from 2026-10-01: 4.2.1.2-c is worth 5 (52 points in all): 52 - 1 = 51 of 52 = 98.08%
-    assert after["2026-10-20"] == (51, 52, 98.08, "优秀", False)
-    # 4.2.1.2-d no longer 红线: 52 - 5 = 47 of 52 = 90.38%, graded by its band
-    assert after["2026-10-21"] == (47, 52, 90.38, "优秀", False)
+    # from 2026-10-01: 4.2.1.2-c is worth 5 (52 points in all): 52 - 1 = 51 of 52 = 98.08% -> printed 98.1
+    assert after["2026-10-20"] == (51, 52, 98.1, "优秀", False)
+    # 4.2.1.2-d no longer 红线: 52 - 5 = 47 of 52 = 90.38% -> printed 90.4, graded by its band
+    assert after["2026-10-21"] == (47, 52, 90.4, "优秀", False)
     # the deadline too: 3 days for the September finding, 7 for October's
     s = with_store_history(require_standards(standards_dir), store)
     # the published 2026Q3 page as the build writes it: A + C = 94 of 100 with C's 红线, vetoed, as before
@@ -207,7 +207,7 @@ def test_an_undated_edit_is_a_warning_naming_the_finished_quarter(tmp_path, stan
     strict = run("check", "--strict", "--standards", standards_dir, "--store", store)
     assert strict.exit_code == 1
     assert strict.output.strip().splitlines()[-1] == f"错误：{store} 有 1 个错误或警告，修正后重新运行 handbook check。"
-    assert scores(store, standards_dir)["2026-09-15"] == (47, 52, 90.38, "优秀", False)   # what the build would show
+    assert scores(store, standards_dir)["2026-09-15"] == (47, 52, 90.4, "优秀", False)   # what the build would show
     s = with_store_history(require_standards(standards_dir), store)
     quarter = build_results(s, read_inspections(store))["results/quarters/2026Q3.md"]
     [row] = [line for line in quarter.splitlines() if line.startswith("|") and "[梧桐苑]" in line]
@@ -273,8 +273,8 @@ def test_a_store_without_recorded_rules_scores_with_the_current_standards_and_sa
     assert (f"{store}: 数据库 {store} 没有记录评分所用的标准版本：全部检查按当前标准 2026.12 评分"
             "（下次 handbook ingest 起记录，此后修改标准不再改变已评分检查的得分）") in result.output
     after = scores(store, standards_dir)        # every inspection by the current standards, as before
-    assert after["2026-09-10"] == (51, 52, 98.08, "优秀", False)
-    assert after["2026-09-15"] == (47, 52, 90.38, "优秀", False)
+    assert after["2026-09-10"] == (51, 52, 98.1, "优秀", False)
+    assert after["2026-09-15"] == (47, 52, 90.4, "优秀", False)
     # the next ingest records the current version; from then on an edit no longer re-scores
     again = run("ingest", "--standards", standards_dir, "--file", tmp_path / "daily.csv", "--checklist",
                 "daily-patrol", "--store", store)
@@ -323,7 +323,7 @@ def test_push_records_the_rules_with_the_form_version_and_ingest_takes_them_from
     assert recorded["2026.11"][0] == dt.date(2026, 11, 27) and recorded["2026.11"][1].items["4.2.1.2-c"].points == 3
     after = scores(store, standards_dir)
     assert after["2026-09-10"] == BEFORE["2026-09-10"] and after["2026-09-15"] == BEFORE["2026-09-15"]
-    assert after["2026-10-20"] == (51, 52, 98.08, "优秀", False)
+    assert after["2026-10-20"] == (51, 52, 98.1, "优秀", False)
 
 
 def test_a_dated_change_of_grade_bands_grades_earlier_inspections_and_quarters_as_before(tmp_path, standards_dir):
