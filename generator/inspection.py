@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 # The answer labels of the first form version: the same five options on every item, by position
 # label -> number of findings (None = 不适用, leaves the denominator). Forms are now built with
@@ -65,6 +66,26 @@ def known_answers() -> dict[str, int | None]:
         out.setdefault(f"不符合 {count} 处", count)
         out[f"不符合 {count} 处及以上（扣完）"] = count
     return out
+
+PERCENT_DIGITS = 1   # every percentage is printed with one decimal: 89.97 -> 90.0
+
+
+def printed(value: float | None, digits: int = PERCENT_DIGITS) -> float | None:
+    """`value` rounded half up, once, to the printed precision (89.95 -> 90.0, never banker's 89.9):
+    grades, thresholds and changes are all taken from this printed value."""
+    if value is None:
+        return None
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return float(exact) + 0.0   # never -0.0
+
+
+def printed_percent(part: float, whole: float, digits: int = PERCENT_DIGITS) -> float | None:
+    """part / whole × 100 as printed: computed in decimal, rounded half up once; None when `whole` is 0."""
+    if whole <= 0:
+        return None
+    exact = Decimal(repr(float(part))) * 100 / Decimal(repr(float(whole)))
+    return float(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
 
 # Opening page of every checklist form: field key -> question title (also the sheet header).
 FIELD_TITLES: dict[str, str] = {

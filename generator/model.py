@@ -43,6 +43,8 @@ class Change(Model):
 
     version: str = Field(description="版本号")
     date: dt.date = Field(description="日期，YYYY-MM-DD")
+    effective: dt.date | None = Field(None, description="生效日期：此日及以后的检查按本版标准评分（分值、扣分、红线、"
+                                                        "整改期限、评级）；之前的检查仍按原版本评分。不填为 date")
     notes: list[Text] = Field(min_length=1, description="修改说明，每条一句")
 
 
@@ -153,6 +155,8 @@ class Project(Model):
     id: Id = Field(pattern=ID_PATTERN, description="项目代号（英文小写）")
     name: Name = Field(description="项目名称")
     active: bool = Field(True, description="是否在管")
+    since: dt.date | None = Field(None, description="接管日期，YYYY-MM-DD：此前不要求巡查（不填为数据开始时）")
+    until: dt.date | None = Field(None, description="撤场日期，YYYY-MM-DD：此后不要求巡查（不填为仍在管）")
 
 
 class RewardRule(Model):
@@ -181,6 +185,7 @@ class Assessment(Model):
     """Quarterly assessment rules (考核建议, procedure 4.6.3)."""
 
     min_inspections: int = Field(gt=0, description="季度检查次数不少于此数才参与排名")
+    archive_after_days: int = Field(7, ge=0, description="季度结束后多少天存档考核建议：此后录入的数据只作为修订列出")
     reward: RewardRule = Field(description="奖励意见的条件（全部满足）")
     penalty: PenaltyRule = Field(description="处罚和改进意见的条件")
     improvement: ImprovementRule = Field(description="改进意见的条件（满足任一）")

@@ -147,9 +147,24 @@ def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, l
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         _print_report(report)
+    if not dry_run:
+        _keep_closed_quarters(db_path, standards, to_stderr=as_json)
     if then_notify and not dry_run:
         send_alerts(store_path=db_path, standards=standards, credentials=credentials_from_environment(),
                     config_file=config_file, site_url=site_url, timeout=timeout, to_stderr=as_json)
+
+
+def _keep_closed_quarters(db_path, standards, *, to_stderr: bool) -> None:
+    """Closed quarters' assessments archived as published; later data stored as dated revisions."""
+    from ..results.publish import keep_closed_quarters
+    from ..results.scoring import quarter_label
+
+    updates = keep_closed_quarters(db_path, standards)
+    for archived in updates.archives:
+        click.echo(Msg.QUARTER_ARCHIVED(quarter=quarter_label(archived.quarter), day=archived.closed_on),
+                   err=to_stderr)
+    for quarter, revision in updates.revisions:
+        click.echo(Msg.QUARTER_REVISED(quarter=quarter_label(quarter), count=len(revision.changes)), err=to_stderr)
 
 
 def register_commands(cli: click.Group) -> None:

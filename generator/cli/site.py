@@ -87,10 +87,23 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     elif missing:
         click.echo(f"默认数据库 {store_path} 还不存在：结果页显示“暂无检查数据”（先运行 handbook ingest）。")
     else:
+        from ..ingest.rules_store import read_rules
+        from ..messages import Msg
         from ..results.publish import store_snapshot
+        from ..rulebook import rules_of
+        from ..standards import require_standards
 
         scored = len(store_snapshot(store_path).inspections())
         click.echo(f"读取数据库 {store_path}：评分 {scored} 次检查。")
+        recorded = read_rules(store_path) if scored else {}
+        if scored:
+            standards = require_standards(standards_dir, instruments=instruments)
+            version = standards.document.version
+            if not recorded:   # a store from before the rules were recorded: said once
+                click.echo(Msg.RULES_NOT_RECORDED(store=store_path, version=version))
+            elif version in recorded and not recorded[version][1].same_scoring(rules_of(standards)):
+                text, hint = Msg.RULES_UNDATED.render(version=version)   # an undated edit re-scored history
+                click.echo(f"警告：{text}（运行 handbook check 查看改变了哪些得分；{hint}）", err=True)
     t = report.timings
     click.echo(f"网站已生成到 {report.out_dir}/：{len(report.pages)} 个生成页面，{report.printables} 个 PDF，"
                f"{report.size_bytes / 1e6:.1f} MB。")

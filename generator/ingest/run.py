@@ -34,7 +34,7 @@ from ..errors import HandbookError, error
 from ..messages import Msg
 from ..forms.lock_file import Lock
 from ..gc_paused import paused
-from . import files, google_sheets as sheets, store
+from . import files, google_sheets as sheets, rules_store, store
 from .platforms import exports, tencent
 from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise, short
 from .table import Progress, SourceRef, Table
@@ -814,6 +814,9 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
     conn = _open(db_path, dry_run, lock_wait, instruments)
     try:
         store.begin(conn, db_path, instruments)   # the store's tables, and the instruments' own
+        # the scoring rules of the standards this run scores with, kept for when the standards change
+        store.migrate_instruments(conn, db_path, [rules_store.RULES_TABLES])
+        rules_store.record_rules(conn, standards, started_at, lock)
         writer = store.StoreWriter(conn)
         max_rowid = writer.max_inspection_rowid()
         runs = {c: _Checklist(c, vocab, max_rowid) for c, vocab in vocabs.items()}
