@@ -279,7 +279,7 @@ class Msg(Enum):
     SOURCE_CREDENTIAL = ("B035", "{path} 看起来是凭据或密钥（{why}），构建不会发布它",
                          "把它移出 {docs}（凭据应放在仓库以外）；本次没有发布任何内容")
     STORE_PROJECT_UNKNOWN = ("B036", "数据库 {store} 中有项目“{project}”的 {n} 条检查记录，但 {file} 里已没有这个项目",
-                             "项目不再管理时不要删除它，保留这一项并写 active: false（历史结果照常发布）；"
+                             "项目不再管理时不要删除它，保留这一项并写 active: false（可加撤场日期 until: YYYY-MM-DD；历史结果照常发布）；"
                              "只是改名时请保持 id: {project} 不变，只改 name")
 
     # standards changes: what an edit of the standards would re-score (handbook check with a store)
