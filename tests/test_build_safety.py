@@ -251,7 +251,10 @@ def test_serve_survives_builds_in_another_terminal(project):
         except subprocess.TimeoutExpired:
             serve.kill()
             _, err = serve.communicate()
+    # before: serve's rebuild read pages the build was replacing ("Error reading page …", 构建失败) or crashed
     assert "Traceback" not in err and "FileNotFoundError" not in err, err
+    assert "构建失败" not in err and "Error reading page" not in err, err
+    assert err.count("文件有变化，重新构建：data/inspections.sqlite") >= 2, err   # serve rebuilt beside the builds
 
 
 # ---------------------------------------------------------------- case 5: a project the standards dropped
