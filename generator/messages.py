@@ -273,7 +273,7 @@ class Msg(Enum):
     OUT_NOT_FOLDER = ("B031", "输出位置 {out} 是一个文件，不是文件夹", "换一个文件夹，例如 --out public；该文件未作改动")
     OUT_NOT_OURS = ("B032", "输出文件夹 {out} 里已有别的文件，且不是 handbook build 生成的（没有标记文件 {marker}）",
                     "构建会整个替换输出文件夹，请换一个新的或空的文件夹（例如 --out public）；什么也没有删除")
-    BUILD_WAITING = ("B033", "另一个 handbook build 或 serve 正在构建（{lock}），等它完成后再开始……")
+    BUILD_WAITING = ("B033", "另一个 handbook build 或 serve 正在使用 {lock}，等它构建完成后再开始……")
     SOURCE_LINK_OUTSIDE = ("B034", "{path} 是指向网站源文件夹以外的链接（{target}），构建不会发布它",
                            "删除该链接，或把要发布的文件复制进 {docs}；本次没有发布任何内容")
     SOURCE_CREDENTIAL = ("B035", "{path} 看起来是凭据或密钥（{why}），构建不会发布它",

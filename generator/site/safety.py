@@ -26,7 +26,6 @@ from ..errors import HandbookError, one_line
 # Written into the root of every site a build publishes: the folder may be replaced by the next build.
 MARKER = ".handbook-build"
 MARKER_TEXT = "此文件夹由 handbook build 生成，下次构建会整个替换它；请不要在这里存放其他文件。\n"
-LOCK_NAME = ".handbook-build.lock"          # in the folder of the site sources and of the output
 SCRATCH = re.compile(r"\.build-[0-9a-f]{8}")   # a build's scratch folder beside the output
 STALE_CONFIG = re.compile(r"\.handbook-build-[0-9a-f]{8}\.yml")   # a build's config beside mkdocs.yml
 
@@ -106,20 +105,22 @@ def write_marker(site_dir: Path) -> None:
 
 @contextlib.contextmanager
 def build_lock(folders: Iterable[Path], on_wait: Callable[[Path], None] | None = None) -> Iterator[None]:
-    """Hold the build lock of each folder (`LOCK_NAME` in it, an exclusive `flock`) for the block.
+    """Hold the build lock of each folder for the block: an exclusive `flock` on the folder itself (no lock
+    file is left anywhere).
 
     Locks are taken in one order (sorted paths), so two builds never wait for each other in a circle;
-    `on_wait(lock_file)` is called once when another build holds one. The kernel frees the locks of a
+    `on_wait(folder)` is called once when another build holds one. The kernel frees the locks of a
     process that dies, so a killed build never blocks the next one."""
     with contextlib.ExitStack() as stack:
         for folder in sorted({f.resolve() for f in folders}):
             folder.mkdir(parents=True, exist_ok=True)
-            handle = stack.enter_context(open(folder / LOCK_NAME, "a"))
+            handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            stack.callback(os.close, handle)
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if on_wait is not None:
-                    on_wait(folder / LOCK_NAME)
+                    on_wait(folder)
                 fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
