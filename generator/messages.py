@@ -268,6 +268,19 @@ class Msg(Enum):
     ENGINE_UNKNOWN = ("B007", "未知的网站引擎“{name}”（{source}）", "可选：{choices}（默认 mkdocs）")
     ENGINE_MISSING = ("B008", "选择了 zensical 引擎（{source}），但没有安装 zensical",
                       "运行 .venv/bin/pip install -e '.[zensical]' 安装，或不设 {source}，改用默认的 mkdocs")
+    OUT_PROTECTED = ("B030", "输出文件夹 {out} {relation}{what} {path}：构建会整个替换输出文件夹，不能用在这里",
+                     "换一个专用的输出文件夹，例如 --out public；什么也没有删除")
+    OUT_NOT_FOLDER = ("B031", "输出位置 {out} 是一个文件，不是文件夹", "换一个文件夹，例如 --out public；该文件未作改动")
+    OUT_NOT_OURS = ("B032", "输出文件夹 {out} 里已有别的文件，且不是 handbook build 生成的（没有标记文件 {marker}）",
+                    "构建会整个替换输出文件夹，请换一个新的或空的文件夹（例如 --out public）；什么也没有删除")
+    BUILD_WAITING = ("B033", "另一个 handbook build 或 serve 正在使用 {lock}，等它构建完成后再开始……")
+    SOURCE_LINK_OUTSIDE = ("B034", "{path} 是指向网站源文件夹以外的链接（{target}），构建不会发布它",
+                           "删除该链接，或把要发布的文件复制进 {docs}；本次没有发布任何内容")
+    SOURCE_CREDENTIAL = ("B035", "{path} 看起来是凭据或密钥（{why}），构建不会发布它",
+                         "把它移出 {docs}（凭据应放在仓库以外）；本次没有发布任何内容")
+    STORE_PROJECT_UNKNOWN = ("B036", "数据库 {store} 中有项目“{project}”的 {n} 条检查记录，但 {file} 里已没有这个项目",
+                             "项目不再管理时不要删除它，保留这一项并写 active: false（可加撤场日期 until: YYYY-MM-DD；历史结果照常发布）；"
+                             "只是改名时请保持 id: {project} 不变，只改 name")
 
     # standards changes: what an edit of the standards would re-score (handbook check with a store)
     RULES_MOVE = ("S401", "本次修改将改变 {count} 次已评分检查的得分（{first} 至 {last}），涉及项目 {projects}{closed}",

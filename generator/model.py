@@ -8,15 +8,28 @@ Descriptions are Chinese because editors show them to the department.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 CODE_PATTERN = r"^\d+(\.\d+)+(-[a-z][a-z0-9]*)?$"
 ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
 Text = str
 Id = str
+
+
+class NameText(str):
+    """A name from the standards (a project, a role, a checklist, a clause's title …): data, never markup.
+    Wherever a Markdown template prints one it is escaped (`templating`); front matter quotes it."""
+
+    __slots__ = ()
+
+
+# names are data: `<script>`, `[x](javascript:…)`, `a: b` or `[a]` print as typed on every page
+Name = Annotated[str, AfterValidator(NameText)]
+yaml.SafeDumper.add_multi_representer(NameText, yaml.representer.SafeRepresenter.represent_str)
 
 
 class Model(BaseModel):
@@ -38,7 +51,7 @@ class Change(Model):
 class Document(Model):
     """The procedure's metadata (from the approval slip and header)."""
 
-    title: Text = Field(description="文件名称")
+    title: Name = Field(description="文件名称")
     number: str = Field(description="文件编号，例如 JB/QR-01-07B/2")
     company: Text = Field(description="公司")
     department: Text = Field(description="经办部门")
@@ -55,7 +68,7 @@ class Method(Model):
     """An inspection method defined by a clause of 4.4."""
 
     id: Id = Field(pattern=ID_PATTERN, description="方式代号，条目的 methods 引用它")
-    name: Text = Field(description="方式名称")
+    name: Name = Field(description="方式名称")
 
 
 class Item(Model):
@@ -80,7 +93,7 @@ class Clause(Model):
     """A numbered clause of the procedure, possibly with items and sub-clauses."""
 
     number: str = Field(pattern=CODE_PATTERN, description="公司原条款编号，不得重新编号")
-    title: Text | None = Field(None, description="标题")
+    title: Name | None = Field(None, description="标题")
     text: Text | None = Field(None, description="正文")
     note: Text | None = Field(None, description="本手册加的说明（不是原文）")
     origin: Literal["original", "added"] = Field("original", description="original 原文；added 本手册补充")
@@ -96,7 +109,7 @@ class DocumentRef(Model):
     """A company document the procedure refers to."""
 
     id: Id = Field(pattern=ID_PATTERN, description="文件代号")
-    title: Text = Field(description="文件名称，带书名号")
+    title: Name = Field(description="文件名称，带书名号")
     available: bool = Field(False, description="本手册是否已收录其内容")
 
 
@@ -113,7 +126,7 @@ class ProcedureFile(Model):
 class Grade(Model):
     """A grade band: min ≤ score < max (the top band includes 100)."""
 
-    name: Text = Field(description="评级名称，例如 优秀")
+    name: Name = Field(description="评级名称，例如 优秀")
     min: float = Field(ge=0, le=100, description="下限（含）")
     max: float = Field(ge=0, le=100, description="上限（不含；最高一档为 100，含）")
 
@@ -130,7 +143,7 @@ class Role(Model):
     """A role named by the procedure."""
 
     id: Id = Field(pattern=ID_PATTERN, description="角色代号")
-    name: Text = Field(description="角色名称")
+    name: Name = Field(description="角色名称")
     inspects: bool = Field(False, description="是否为检查人（填写检查表）")
     project_team: bool = Field(False, description="属于项目团队：其巡查计入项目的巡查完成率与考核")
     patrols: Patrols | None = Field(None, description="规定的检查频次（程序 4.5）")
@@ -140,7 +153,7 @@ class Project(Model):
     """A residential project (物业项目) whose customer-service centre is inspected."""
 
     id: Id = Field(pattern=ID_PATTERN, description="项目代号（英文小写）")
-    name: Text = Field(description="项目名称")
+    name: Name = Field(description="项目名称")
     active: bool = Field(True, description="是否在管")
     since: dt.date | None = Field(None, description="接管日期，YYYY-MM-DD：此前不要求巡查（不填为数据开始时）")
     until: dt.date | None = Field(None, description="撤场日期，YYYY-MM-DD：此后不要求巡查（不填为仍在管）")
@@ -231,7 +244,7 @@ class Notifications(Model):
 class OrganisationFile(Model):
     """organisation.yaml: projects, roles, grades, calendar."""
 
-    name: Text = Field(description="公司或分公司名称")
+    name: Name = Field(description="公司或分公司名称")
     timezone: str = Field(description="时区，IANA 名称，例如 Asia/Shanghai")
     working_days: list[int] = Field(min_length=1, description="工作日，1=周一 … 7=周日")
     holidays: list[dt.date] = Field(default_factory=list, description="不计巡查的节假日")
@@ -251,7 +264,7 @@ class Checklist(Model):
     """A form / printed sheet: which items it covers and who fills it."""
 
     id: Id = Field(pattern=ID_PATTERN, description="检查表代号（表单文件名用它）")
-    title: Text = Field(description="检查表名称")
+    title: Name = Field(description="检查表名称")
     description: Text | None = Field(None, description="用途说明")
     roles: list[Id] = Field(min_length=1, description="填写此表的角色")
     include: list[str] = Field(min_length=1, description="包含的章节号或条目代码")
@@ -286,7 +299,7 @@ class Questionnaire(Model):
     """The customer questionnaire (程序 4.4.2.2)."""
 
     id: Id = Field(pattern=ID_PATTERN, description="问卷代号")
-    title: Text = Field(description="问卷名称")
+    title: Name = Field(description="问卷名称")
     method: Id = Field(description="检查方式 id（4.4 中定义）")
     description: Text | None = Field(None, description="用途说明，给工作人员看（方式页面显示，不印在业主的问卷上）")
     greeting: Text | None = Field(None, description="写给业主的开头问候（问卷和在线表单开头显示）")
@@ -332,7 +345,7 @@ class Exam(Model):
     """The quarterly comprehensive exam bank."""
 
     id: Id = Field(pattern=ID_PATTERN, description="考试代号")
-    title: Text = Field(description="考试名称")
+    title: Name = Field(description="考试名称")
     method: Id = Field(description="检查方式 id")
     pass_percent: float = Field(gt=0, le=100, description="及格线（得分率 %）")
     topics: list[Text] = Field(min_length=1, description="主题")

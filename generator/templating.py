@@ -10,12 +10,14 @@ import re
 from functools import lru_cache
 
 import jinja2
+import yaml
 from markupsafe import Markup, escape
 
+from .model import NameText
 from .text import public_text
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-_MD_SPECIAL_TEXT = re.compile(r"([\\`*_{}\[\]<>#|~])")
+_MD_SPECIAL_TEXT = re.compile(r"([\\`*_{}\[\]#|~])")
 
 
 def md_text(value) -> str:
@@ -31,8 +33,26 @@ def escape_markdown(text: str | None) -> str:
     """Text from the YAML, safe in Markdown: no markup, no HTML; `&` stays a literal ampersand."""
     if text is None:
         return ""
-    text = str(text).replace("&", "&amp;")
+    # `<` and `>` as entities: Python-Markdown does not take `\<` as an escape (it would show the backslash)
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL_TEXT.sub(r"\\\1", text).replace("\n", " ")
+
+
+def front_matter_value(value) -> str:
+    """A value for a page's YAML front matter (`title: {{ name | fm }}`): HTML-escaped (the theme prints a
+    page's title as it is) and quoted by YAML where it needs to be (`a: b`, `[a]`, `#a` stay one string)."""
+    text = str(escape("" if value is None else " ".join(str(value).split())))
+    dumped = yaml.safe_dump(text, allow_unicode=True, width=1_000_000)
+    return dumped.removesuffix("\n").removesuffix("\n...").strip()
+
+
+@jinja2.pass_eval_context
+def _finalize(eval_ctx, value):
+    # A name from the standards printed by a Markdown template is text, never markup or a link
+    # (HTML templates autoescape it; a filter such as `md`, `fm` or `html` has already made it safe).
+    if isinstance(value, NameText) and not eval_ctx.autoescape:
+        return escape_markdown(value)
+    return value
 
 
 def fmt_number(value, digits: int | None = None) -> str:
@@ -62,8 +82,10 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         # Markdown templates: free text goes through `md_text`; HTML/SVG templates autoescape.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "svg"), default_for_string=False),
+        finalize=_finalize,
     )
-    env.filters.update(md_text=md_text, md=escape_markdown, num=fmt_number, pct=pct, public=public_text,
+    env.filters.update(md_text=md_text, md=escape_markdown, fm=front_matter_value, num=fmt_number, pct=pct,
+                       public=public_text,
                        html=lambda s: escape("" if s is None else s))
     env.globals["Markup"] = Markup
     return env

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.errors import HandbookError
 from generator.site import build_site, serve_site
+from generator.site.safety import MARKER, MARKER_TEXT
 
 from site_helpers import copy_site_sources
 
@@ -29,12 +30,13 @@ def tree(tmp_path, standards_dir):
     public = tmp_path / "public"
     public.mkdir()
     (public / "index.html").write_text("old site", encoding="utf-8")
+    (public / MARKER).write_text(MARKER_TEXT, encoding="utf-8")     # a previous build's output
     return dict(standards=standards_dir, docs=docs, config=config, public=public, root=tmp_path)
 
 
 def untouched(tree) -> bool:
     public = tree["public"]
-    return ([p.name for p in public.iterdir()] == ["index.html"]
+    return (sorted(p.name for p in public.iterdir()) == [MARKER, "index.html"]
             and (public / "index.html").read_text(encoding="utf-8") == "old site"
             and not list(tree["root"].glob(".build-*")))
 

@@ -20,6 +20,7 @@ from generator.results.publish import sheet_focus
 from generator.site import build_site
 from generator.site.engine import ENGINES, engine_installed, zensical_messages
 from generator.site.only_with import ONLY_WITH
+from generator.site.safety import MARKER, MARKER_TEXT
 
 from conftest import DEMO_END, ROOT, STANDARDS
 from site_helpers import (article_html, chromium, copy_site_sources, search_entries, search_in_browser,
@@ -105,6 +106,7 @@ def test_a_zensical_error_is_our_message_and_keeps_the_site(tmp_path):
     public = tmp_path / "public"
     public.mkdir()
     (public / "index.html").write_text("old", encoding="utf-8")
+    (public / MARKER).write_text(MARKER_TEXT, encoding="utf-8")      # a previous build's site
     (docs / "maintain" / "broken.md").write_text("# 坏链接\n\n[去哪](nowhere.md)\n", encoding="utf-8")
     # a home page without the results card (a build that drops it leaves links unchecked with Zensical)
     home = docs / "index.md"

@@ -74,7 +74,8 @@ def main():
 def check(standards_dir: Path, strict: bool, lock_path: Path, store_path: Path):
     """检查标准文件，逐条列出问题（文件:行号）；锁文件中登记的腾讯问卷问卷也与标准核对。
 
-    数据库存在时，还按修改前后的标准各评一遍已导入的检查，说明本次修改会改变哪些已发布的得分和考核。
+    数据库存在时，还按修改前后的标准各评一遍已导入的检查，说明本次修改会改变哪些已发布的得分和考核；
+    数据库里有、标准里却没有的项目（删除项目或改了项目代号）也会指出。
     """
     from ..standards import load_standards
 
@@ -91,6 +92,9 @@ def check(standards_dir: Path, strict: bool, lock_path: Path, store_path: Path):
             raise click.ClickException(Msg.CHECK_FAILED(folder=lock_path, count=len(surveys), what="不一致"))
     moved = 0
     if result.standards is not None and store_path.is_file():   # what the edit would re-score
+        from ..results.project_check import check_store_projects
+
+        check_store_projects(result.standards, store_path)      # a project the store holds is still there
         moved = _rule_changes(result.standards, store_path)
         warnings += moved
     if not result.ok(strict) or (strict and moved):

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import HandbookError, one_line
+from ..messages import Msg
 from .options import DEFAULT_STORE, STANDARDS_OPTION, STORE_OPTION, cli_instruments
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"),
@@ -47,6 +48,15 @@ def _check_store(store_path: Path) -> bool:
     return True
 
 
+def _stores(store_path: Path) -> list[Path]:
+    """The stores an output folder must never hold: the one named and the default one."""
+    return [store_path, DEFAULT_STORE]
+
+
+def _say_waiting(lock: Path) -> None:
+    click.echo(Msg.BUILD_WAITING(lock=lock), err=True)
+
+
 @click.command()
 @site_options
 @click.option("--handbook-only", is_flag=True,
@@ -55,23 +65,23 @@ def _check_store(store_path: Path) -> bool:
 def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path,
           handbook_only: bool, engine: str | None):
     """生成手册页面、可打印的 PDF 和检查结果，构建网站到 public/。"""
-    import shutil
-
     from ..instruments import site_generators
+    from ..results.project_check import store_projects_check
     from ..results.publish import sheet_focus
     from ..site import build_site, choose_engine
 
     engine = choose_engine(engine)   # a missing engine is said before a minute of building
     instruments = cli_instruments()
-    extra, focus, missing = [], None, False
+    extra, focus, missing, clear = [], None, False, ()
     if handbook_only:
-        for generated in ("results", "methods"):  # no stale results from an earlier build
-            shutil.rmtree(docs_dir / generated, ignore_errors=True)
+        clear = ("results", "methods")   # no stale results from an earlier build
     else:
         missing = _check_store(store_path)
-        extra, focus = site_generators(store_path, instruments=instruments), sheet_focus(store_path)
+        extra = [store_projects_check(store_path), *site_generators(store_path, instruments=instruments)]
+        focus = sheet_focus(store_path)
     report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                        extra_generators=extra, sheet_focus=focus, instruments=instruments, engine=engine)
+                        extra_generators=extra, sheet_focus=focus, instruments=instruments, engine=engine,
+                        stores=_stores(store_path), clear=clear, on_wait=_say_waiting)
     if handbook_only:
         click.echo("只生成了手册（--handbook-only），没有读取数据库，也没有检查结果。")
     elif missing:
@@ -112,6 +122,7 @@ def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     预览生成到 build/serve/，不会覆盖要发布的 public/。看演示：handbook serve --store data/demo/demo.sqlite（或 make serve）。
     """
     from ..instruments import site_generators
+    from ..results.project_check import store_projects_check
     from ..results.publish import sheet_focus
     from ..site import choose_engine, serve_site
 
@@ -120,9 +131,10 @@ def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     instruments = cli_instruments()
     try:
         serve_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                   extra_generators=site_generators(store_path, instruments=instruments),
+                   extra_generators=[store_projects_check(store_path),
+                                     *site_generators(store_path, instruments=instruments)],
                    sheet_focus=sheet_focus(store_path), port=port, instruments=instruments, engine=engine,
-                   store_path=store_path,
+                   store_path=store_path, stores=_stores(store_path),
                    report=lambda message: click.echo(message, err=True))
     except KeyboardInterrupt:
         click.echo("已停止。", err=True)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
+from markupsafe import escape
 
 from ..errors import HandbookError, one_line
 from ..messages import Msg
@@ -83,7 +84,8 @@ def write_config(config_file: Path, docs_dir: Path, site_dir: Path, *, engine: s
     root = config_file.parent.resolve()
     # relative to the config's folder where they can be (Zensical panics on an absolute docs_dir)
     config: dict = {"INHERIT": config_file.name, "docs_dir": _relative(docs_dir, root),
-                    "site_dir": _relative(site_dir, root), "nav": nav, "copyright": copyright, "strict": True}
+                    "site_dir": _relative(site_dir, root), "nav": escaped_nav(nav), "copyright": str(escape(copyright)),
+                    "strict": True}
     if not_in_nav:
         config["not_in_nav"] = "\n".join(not_in_nav)
     if engine == "mkdocs":
@@ -100,6 +102,16 @@ def write_config(config_file: Path, docs_dir: Path, site_dir: Path, *, engine: s
     generated.write_text("# Written by `handbook build` for one build, then removed; do not edit.\n"
                          + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return generated
+
+
+def escaped_nav(nav):
+    """The navigation with every title HTML-escaped: the theme prints titles as they are, and titles are
+    names from the standards (data: `<script>` in a project's name is shown, never run)."""
+    if isinstance(nav, list):
+        return [escaped_nav(entry) for entry in nav]
+    if isinstance(nav, dict):
+        return {str(escape(title)): escaped_nav(entry) for title, entry in nav.items()}
+    return nav
 
 
 def _relative(path: Path, root: Path) -> str:

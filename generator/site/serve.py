@@ -12,6 +12,8 @@ from __future__ import annotations
 import errno
 import functools
 import http.server
+import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -21,7 +23,9 @@ from ..errors import HandbookError, StandardsInvalid
 from ..forms.lock_file import DEFAULT_LOCK
 from ..messages import Msg
 from .engine import PagesNeedFullBuild
-from .site_build import GENERATED_DIRS, BuildReport, PageGenerator, build_site, rebuild_pages, rerender_pages
+from .safety import check_out_dir
+from .site_build import (GENERATED_DIRS, BuildReport, PageGenerator, build_site, protected_paths, rebuild_pages,
+                         rerender_pages)
 
 
 def watched_files(standards_dir: Path, docs_dir: Path, config_file: Path,
@@ -35,9 +39,12 @@ def watched_files(standards_dir: Path, docs_dir: Path, config_file: Path,
     paths = [*standards_dir.glob("*.yaml"), *standards_dir.glob("*.yml"), config_file, *sources]
     generated = {docs_dir / d for d in GENERATED_DIRS}
     written_paths = {docs_dir / w for w in written}
-    for path in docs_dir.rglob("*"):
-        if path.is_file() and path not in written_paths and not any(g in path.parents for g in generated):
-            paths.append(path)
+    # os.walk, not rglob: a build in another terminal may remove folders while they are listed
+    for folder, _dirs, files in os.walk(docs_dir):
+        for name in files:
+            path = Path(folder) / name
+            if path not in written_paths and not any(g in path.parents for g in generated):
+                paths.append(path)
     out = {}
     for path in paths:
         try:
@@ -53,11 +60,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # a browser that closes a connection mid-answer (a reload, a page swapped by a build) is no error
+        # worth a traceback in the terminal
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def bind_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
     """An HTTP server for out_dir bound to host:port, not serving yet; one Chinese line when the port is taken."""
     handler = functools.partial(_Handler, directory=str(out_dir))
     try:
-        return http.server.ThreadingHTTPServer((host, port), handler)
+        return _Server((host, port), handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise HandbookError(Msg.PORT_IN_USE(host=host, port=port, other=port + 1 if port < 65535 else 8000)) \
@@ -86,11 +102,13 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                report: Callable[[str], None] = lambda message: None,
                stop: threading.Event | None = None, sheet_focus=None, instruments: Sequence = (),
                engine: str | None = None, store_path: Path | str | None = None,
-               lock_path: Path | str | None = None) -> None:
+               lock_path: Path | str | None = None, stores: Iterable[Path | str] = ()) -> None:
     """Build, serve out_dir on host:port, and rebuild whenever a watched file changes, until `stop` is set.
 
     `store_path` and `lock_path` are watched too (the results and the sheets' QR codes come from them).
-    A failed rebuild is reported and the last good site keeps being served.
+    A failed rebuild is reported and the last good site keeps being served. A `handbook build` of the same
+    sources or output in another terminal and these rebuilds wait for each other (`safety.build_lock`).
+    `stores` (and `store_path`) are never inside out_dir (`safety.check_out_dir`).
     """
     standards_dir, out_dir = Path(standards_dir), Path(out_dir)
     docs_dir, config_file = Path(docs_dir), Path(config_file)
@@ -98,8 +116,12 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     generators = list(extra_generators)
     written: list[str] = []
     sources = [Path(lock_path or DEFAULT_LOCK)]
+    stores = [*stores, *([store_path] if store_path else [])]
     if store_path:
         sources += [Path(store_path), Path(f"{store_path}-wal")]
+
+    def waiting(lock: Path) -> None:
+        report(Msg.BUILD_WAITING(lock=lock))
     last: list[BuildReport] = []      # the last good full build (its navigation is reused for pages alone)
 
     def rebuild(changed: Iterable[Path] = ()) -> None:
@@ -115,13 +137,14 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                     report(Msg.SERVE_REBUILT_PAGES(seconds=f"{time.perf_counter() - started:.1f}",
                                                    pages="、".join(pages)))
                     return
-                result = rebuild_pages(last[0], docs_dir=docs_dir, config_file=config_file)
+                result = rebuild_pages(last[0], docs_dir=docs_dir, config_file=config_file, on_wait=waiting)
                 last[:] = [result]
                 report(Msg.SERVE_REBUILT_ENGINE(seconds=f"{result.timings['total']:.1f}", reason=reason))
                 return
             result = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                                 extra_generators=generators, cache_dir=cache_dir, sheet_focus=sheet_focus,
-                                instruments=instruments, engine=engine, lock_path=lock_path)
+                                instruments=instruments, engine=engine, lock_path=lock_path, stores=stores,
+                                on_wait=waiting)
             written[:] = result.pages
             last[:] = [result]
             report(f"已构建（{result.timings['total']:.1f} 秒）")
@@ -140,6 +163,9 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
         done = {docs_dir / w for w in written}
         return {p: m for p, m in files.items() if p not in done}
 
+    # An output folder no build may replace is never served either (it could be the store's folder).
+    check_out_dir(out_dir, protected_paths(standards_dir, docs_dir, config_file,
+                                           Path(lock_path) if lock_path else None, stores))
     # The port is taken before the first build: a busy port is said at once, not after a minute of building.
     server = bind_server(out_dir.resolve(), host, port)
     try:

@@ -2,7 +2,9 @@
 
 The new site is built beside the old one (`.build-*/public`) and only replaces it
 when the engine (MkDocs by default, or Zensical: `engine.py`) succeeded, so a failed
-build leaves the previous public/ untouched.
+build leaves the previous public/ untouched. `safety.py` keeps a build from replacing a
+folder it did not write, from running beside another build over the same sources or
+output, and from publishing links out of the sources or credentials.
 
 Other parts of the project add pages through `extra_generators`: callables that
 receive the `SiteContext`, write Markdown or files with `ctx.write(...)`, add
@@ -28,6 +30,8 @@ from ..standards import Standards, require_standards
 from .. import page_urls as urls
 from .engine import EngineState, build_with_engine, choose_engine, render_pages
 from .handbook_pages import generate_pages
+from .safety import (build_lock, check_out_dir, check_sources, remove_stale_scratch, repository_root,
+                     write_marker)
 
 # Folders of the docs folder that `generate_pages` and `write_sheets` own; emptied on each build.
 GENERATED_DIRS = (urls.STANDARDS_DIR, urls.ROLES_DIR, urls.CHECKLISTS_DIR, urls.PRINT_DIR)
@@ -151,13 +155,33 @@ def swap_into(staged: Path, out_dir: Path, scratch: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def protected_paths(standards_dir: Path, docs_dir: Path, config_file: Path, lock_path: Path | None,
+                    stores: Iterable[Path | str] = ()) -> list[tuple[str, Path]]:
+    """What an output folder must never be nor contain, with its Chinese name: the repository (or the
+    project folder), the standards, the site sources, the forms folder and the stores."""
+    config_dir = config_file.resolve().parent
+    repo = repository_root(config_dir)
+    protected = [("仓库" if (repo / ".git").exists() else "项目文件夹", repo), ("项目文件夹", config_dir),
+                 ("标准文件夹", Path(standards_dir)), ("网站源文件夹", docs_dir),
+                 ("表单文件夹", (Path(lock_path) if lock_path else DEFAULT_LOCK).parent)]
+    protected += [("数据库", Path(store)) for store in stores]
+    return protected
+
+
+def lock_folders(docs_dir: Path, out_dir: Path, config_file: Path) -> list[Path]:
+    """The folders whose build lock a build holds: the site sources' (pages are generated into them), the
+    output's (the swap and the scratch folders) and the config's (the generated config beside it)."""
+    return [docs_dir.resolve().parent, out_dir.resolve().parent, config_file.resolve().parent]
+
+
 def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path | str = Path("public"),
                docs_dir: Path | str = Path("site"), config_file: Path | str = Path("mkdocs.yml"),
                extra_generators: Iterable[PageGenerator] = (), pdf: bool = True, per_project: bool = True,
                cache_dir: Path | str | None = Path("build/pdf-cache"),
                sheet_focus: Callable[[Standards], dict] | None = None,
                lock_path: Path | str | None = None, instruments: Sequence = (),
-               engine: str | None = None) -> BuildReport:
+               engine: str | None = None, stores: Iterable[Path | str] = (), clear: Iterable[str] = (),
+               on_wait: Callable[[Path], None] | None = None) -> BuildReport:
     """Generate the handbook from the standards and build it into out_dir (default public/).
 
     The project sheets carry QR codes of the forms in `lock_path` (default forms/forms.lock.yaml, when
@@ -165,13 +189,35 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     pages come in `extra_generators` (`generator.instruments.site_generators`). `engine` is "mkdocs" or
     "zensical" (default: $HANDBOOK_ENGINE, else MkDocs); `timings["mkdocs"]` is the engine's time either way.
 
+    out_dir is replaced only when a build may (`safety.check_out_dir`; `stores` are never inside it); builds
+    sharing the docs folder or the output's folder run one at a time (`safety.build_lock`; `on_wait` is told
+    when this one waits). `clear`: docs folders (relative) removed first, under that lock.
+
     Raises `StandardsInvalid` (every diagnostic) or `HandbookError`; out_dir is then unchanged.
     """
-    started = time.perf_counter()
     out_dir, docs_dir, config_file = Path(out_dir), Path(docs_dir), Path(config_file)
     if not config_file.is_file():
         raise HandbookError(Msg.MKDOCS_CONFIG_MISSING(path=config_file))
     engine = choose_engine(engine)
+    protected = protected_paths(Path(standards_dir), docs_dir, config_file,
+                                Path(lock_path) if lock_path else None, stores)
+    check_out_dir(out_dir, protected)          # before anything is written or removed
+    with build_lock(lock_folders(docs_dir, out_dir, config_file), on_wait):
+        started = time.perf_counter()          # the time waited for another build is not this build's
+        remove_stale_scratch(out_dir.resolve().parent, config_file.resolve().parent)
+        check_out_dir(out_dir, protected)      # another build may have changed it while this one waited
+        for folder in clear:
+            shutil.rmtree(docs_dir / folder, ignore_errors=True)
+        return _build_locked(standards_dir, started, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
+                             extra_generators=extra_generators, pdf=pdf, per_project=per_project,
+                             cache_dir=cache_dir, sheet_focus=sheet_focus, lock_path=lock_path,
+                             instruments=instruments, engine=engine)
+
+
+def _build_locked(standards_dir: Path | str, started: float, *, out_dir: Path, docs_dir: Path, config_file: Path,
+                  extra_generators: Iterable[PageGenerator], pdf: bool, per_project: bool,
+                  cache_dir: Path | str | None, sheet_focus: Callable[[Standards], dict] | None,
+                  lock_path: Path | str | None, instruments: Sequence, engine: str) -> BuildReport:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     standards = require_standards(standards_dir, instruments=instruments)
@@ -184,6 +230,7 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                                 cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
 
     copyright = copyright_line(standards)
+    check_sources(docs_dir, config_file)       # nothing out of the sources, no credentials, into the site
     timings["mkdocs"], state = publish_pages(engine, config_file, docs_dir, out_dir, nav=ctx.nav,
                                              not_in_nav=ctx.not_in_nav, copyright=copyright)
     timings["total"] = time.perf_counter() - started
@@ -201,6 +248,7 @@ def publish_pages(engine: str, config_file: Path, docs_dir: Path, out_dir: Path,
     try:
         state = build_with_engine(engine, config_file, docs_dir, scratch / "public", nav=nav,
                                   not_in_nav=not_in_nav, copyright=copyright)
+        write_marker(scratch / "public")
         swap_into(scratch / "public", out_dir, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -208,13 +256,16 @@ def publish_pages(engine: str, config_file: Path, docs_dir: Path, out_dir: Path,
 
 
 def rebuild_pages(last: BuildReport, *, docs_dir: Path | str = Path("site"),
-                  config_file: Path | str = Path("mkdocs.yml")) -> BuildReport:
+                  config_file: Path | str = Path("mkdocs.yml"),
+                  on_wait: Callable[[Path], None] | None = None) -> BuildReport:
     """Only the engine again, over the pages on disk, with `last`'s navigation: for a change of hand-written
     pages alone, when the standards, the store and the config are as they were for `last`. Nothing is
     generated (no standards pages, sheets or results are recomputed); the engine builds every page."""
     started = time.perf_counter()
-    seconds, state = publish_pages(last.engine, Path(config_file), Path(docs_dir), last.out_dir, nav=last.nav,
-                                   not_in_nav=last.not_in_nav, copyright=last.copyright)
+    with build_lock(lock_folders(Path(docs_dir), last.out_dir, Path(config_file)), on_wait):
+        check_sources(Path(docs_dir), Path(config_file))
+        seconds, state = publish_pages(last.engine, Path(config_file), Path(docs_dir), last.out_dir, nav=last.nav,
+                                       not_in_nav=last.not_in_nav, copyright=last.copyright)
     timings = {"load": 0.0, "generate": 0.0, "pdf": 0.0, "extra": 0.0, "mkdocs": seconds,
                "total": time.perf_counter() - started}
     return BuildReport(last.out_dir, last.pages, last.sheets, timings, _dir_size(last.out_dir), last.engine,
@@ -225,4 +276,6 @@ def rerender_pages(last: BuildReport, changed: Iterable[Path], *, docs_dir: Path
     """Render only the changed hand-written pages again into `last`'s site, with the engine state `last` kept
     (`engine.render_pages`): nothing else is read, rendered or written. Raises `PagesNeedFullBuild` (then
     `rebuild_pages`) when the change is more than a plain content change of existing pages."""
-    return render_pages(last.engine_state, changed, Path(docs_dir), last.out_dir)
+    with build_lock([Path(docs_dir).resolve().parent, last.out_dir.resolve().parent]):
+        check_sources(Path(docs_dir))
+        return render_pages(last.engine_state, changed, Path(docs_dir), last.out_dir)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...site.method_pages import MethodLinks, MethodPage
 from ...standards import Standards
+from ...templating import escape_markdown
 
 PER = {"day": "每天", "week": "每周", "month": "每月"}
 RESULTS = ("检查结果概览", "results/index.md")
@@ -24,7 +25,7 @@ HOW: dict[str, list] = {
 
 def patrol_method_pages(s: Standards, links: MethodLinks) -> dict[str, MethodPage]:
     """onsite and records: the checklists carrying them, how often each role patrols (程序 4.5)."""
-    often = [f"{r.name}：每个项目{PER[r.patrols.per]}至少 {r.patrols.min} 次（程序 4.5）"
+    often = [f"{escape_markdown(r.name)}：每个项目{PER[r.patrols.per]}至少 {r.patrols.min} 次（程序 4.5）"
              for r in s.organisation.roles if r.patrols]
     results = [RESULTS] if links.exists(RESULTS[1]) else []
     pages = {}
