@@ -26,6 +26,7 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
     """导出评分后的数据：每次检查、项目每周汇总、巡查次数或整改，格式为 JSON、CSV 或 XLSX。"""
     from ..ingest.store import read_inspections
     from ..results.export import excel_rows, export_rows, serialise
+    from ..results.fix_reports import read_fix_reports
     from ..standards import require_standards
 
     chosen = click.get_current_context().get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
@@ -39,7 +40,8 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
     standards = require_standards(standards_dir, instruments=cli_instruments())
     if not store_path.exists():
         raise HandbookError(one_line("store_missing", path=store_path))
-    rows = export_rows(standards, read_inspections(store_path), table)
+    rows = export_rows(standards, read_inspections(store_path), table,
+                       reports=read_fix_reports(store_path) if table == "actions" else ())
     data = serialise(rows if fmt == "json" else excel_rows(standards, rows, table), fmt)
     if output is None:
         sys.stdout.buffer.write(data)

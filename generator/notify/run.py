@@ -23,6 +23,7 @@ from ..messages import one_line
 from ..standards import Standards
 from . import ledger
 from .channels import DingtalkRobot, Mailer, Outcome, RateLimit, Secrets, WecomRobot
+from ..results.fix_reports import read_fix_reports
 from .digest import Digest, Message, Window, email_message, find_alerts, scoped, split_markdown
 
 
@@ -166,7 +167,7 @@ def _run(s: Standards, store_path, inspections, *, secrets, site_url, now, since
             window = Window(today, min(state.last_run.astimezone(zone).date(), today), arrived_after=state.last_run)
         else:   # the first run: what arrived today
             window = Window(today, today, arrived_after=dt.datetime.combine(today, dt.time(), zone))
-        alerts = find_alerts(s, inspections, arrived, window)
+        alerts = find_alerts(s, inspections, arrived, window, reports=read_fix_reports(store_path))
         report = NotifyReport(today, dry_run)
         if not site_url:
             report.warnings.append(one_line("notify_no_site_url"))
@@ -175,8 +176,11 @@ def _run(s: Standards, store_path, inspections, *, secrets, site_url, now, since
         started = now.isoformat(timespec="seconds")
         for target in _targets(s, secrets, timeout=timeout, session=session, clock=clock, sleep=sleep, wall=wall):
             channel = target.channel
+            # reminders before a deadline go to the projects' own channels (the owners); the department
+            # hears of an action once it is overdue (the escalation)
             mine = [a for a in scoped(alerts, target.projects)
-                    if since is not None or (a.key, channel.key) not in state.delivered]
+                    if (since is not None or (a.key, channel.key) not in state.delivered)
+                    and (a.kind != "due" or target.projects is not None)]
             listed = {a.key for a in mine}
             mine += [a for a in scoped(state.owed.get(channel.key, []), target.projects) if a.key not in listed]
             if not mine:
