@@ -175,7 +175,8 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
             if store_path.exists():
                 quarantine, unmapped = quality_rows(store_path)
             if inspections:
-                quarantine += [QualityRow(f"fix-report · {r.project}", r.found.isoformat(), reason,
+                names = {p.id: p.name for p in ctx.standards.organisation.projects}
+                quarantine += [QualityRow(f"整改反馈 · {names.get(r.project, r.project)}", r.found.isoformat(), reason,
                                           str(r.submitted_at or "")[:16], "", "发现日期")
                                for r, reason in snapshot.rejected_reports(ctx.standards)]
             shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)

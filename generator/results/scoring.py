@@ -481,7 +481,7 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
 
 
 REPORT_REASONS = {
-    "no_action": "没有这项整改：{project} 在 {found} 没有发现 {code} 的问题",
+    "no_action": "没有这项整改：该项目 {found} 没有发现 {code} 的问题",
     "closed": "这项整改已关闭（{how}，{closed}），不需要再反馈",
     "reported": "这项整改已有 {reported} 的整改反馈",
     "before": "整改日期 {fixed} 早于发现日期 {found}",
