@@ -493,15 +493,24 @@ def _apply_report(r: FixReport, by_key, open_by_key) -> str:
     fields = dict(project=r.project, code=r.code, found=r.found.isoformat(), fixed=r.fixed.isoformat())
     if r.fixed < r.found:
         return REPORT_REASONS["before"].format(**fields)
-    action = next((a for a in by_key.get((r.project, r.code), ()) if a.opened == r.found), None)
-    if action is None:
+    candidates = [a for a in by_key.get((r.project, r.code), ()) if a.opened == r.found]
+    if not candidates:
         return REPORT_REASONS["no_action"].format(**fields)
-    if action.reported is not None:
-        return REPORT_REASONS["reported"].format(reported=action.reported.isoformat(), **fields)
-    if action.closed is not None:
-        return REPORT_REASONS["closed"].format(how=action.closed_how, closed=action.closed.isoformat(), **fields)
-    action.reported, action.report = r.fixed, r
-    return ""
+    action = next((a for a in reversed(candidates) if a.closed is None and a.reported is None), None)
+    if action is not None:
+        action.reported, action.report = r.fixed, r
+        return ""
+    # the day's later patrol found it 符合 before the report of that same day was read: the report stands,
+    # the patrol verified it
+    action = next((a for a in reversed(candidates) if a.closed_how == RECHECKED and a.reported is None
+                   and a.closed >= r.fixed), None)
+    if action is not None:
+        action.reported, action.report, action.closed_how = r.fixed, r, VERIFIED
+        return ""
+    last = candidates[-1]
+    if last.reported is not None:
+        return REPORT_REASONS["reported"].format(reported=last.reported.isoformat(), **fields)
+    return REPORT_REASONS["closed"].format(how=last.closed_how, closed=last.closed.isoformat(), **fields)
 
 
 def median_days_to_close(actions: Iterable[Action]) -> float | None:

@@ -268,39 +268,50 @@ def simulated_inspections(standards: Standards, *, start: dt.date, end: dt.date,
 
 
 def simulate_fix_reports(standards: Standards, *, start: dt.date, end: dt.date, seed: int,
-                         on_time: float = 0.78, late: float = 0.12) -> list[dict]:
+                         on_time: float = 0.92, late: float = 0.03) -> list[dict]:
     """Fix reports for the demo's actions: most on time, some late, the rest never; one for an action that
-    does not exist (the data-quality page lists it). Sorted by submission time."""
+    does not exist (the data-quality page lists it). A report followed by the same finding reopens the action
+    (a repeat), which gets its own report in the next round. Sorted by submission time."""
     tz = ZoneInfo(standards.organisation.timezone)
-    rng = random.Random(f"{seed}:fix-report")
-    actions = sc.corrective_actions(standards, simulated_inspections(standards, start=start, end=end, seed=seed))
-    out = []
-    for a in actions:
-        if a.closed_how == sc.ON_THE_SPOT:
-            continue
-        roll = rng.random()
-        if roll < on_time:
-            fixed = a.opened + dt.timedelta(days=rng.randint(0, max(0, (a.due - a.opened).days)))
-        elif roll < on_time + late:
-            fixed = a.due + dt.timedelta(days=rng.randint(1, 6))
-        else:
-            continue
-        if a.closed is not None and fixed > a.closed:
-            continue   # the next inspection found it fixed before any report
-        if fixed > end:
-            continue
-        section = standards.section_of(a.code)
-        measure = CRITICAL_MEASURE if a.critical else rng.choice(
-            MEASURES.get(section.number if section else "", ["已整改"]))
-        when = dt.datetime.combine(fixed, dt.time(rng.randint(16, 20), rng.randint(0, 59)), tz)
-        out.append(dict(submitted_at=when, project=standards.projects[a.project].name,
-                        code=f"{a.code} {standards.items[a.code].short}", found=a.opened, fixed=fixed,
-                        measure=measure, photo="", reporter=patrol_sim.person_name(rng)))
+    inspections = simulated_inspections(standards, start=start, end=end, seed=seed)
+    out: list[dict] = []
+    reports: list[sc.FixReport] = []
+    decided: set[tuple] = set()
+    for _ in range(3):   # each round reports the actions the previous round's reports reopened
+        added = 0
+        for a in sc.corrective_actions(standards, inspections, reports):
+            key = (a.project, a.code, a.opened)
+            if key in decided or a.closed_how == sc.ON_THE_SPOT or a.reported is not None:
+                continue
+            decided.add(key)
+            rng = random.Random(f"{seed}:fix-report:{a.project}:{a.code}:{a.opened.isoformat()}")
+            roll = rng.random()
+            if roll < on_time:
+                fixed = a.opened + dt.timedelta(days=rng.randint(0, max(0, (a.due - a.opened).days)))
+            elif roll < on_time + late:
+                fixed = a.due + dt.timedelta(days=rng.randint(1, 6))
+            else:
+                continue
+            if (a.closed is not None and fixed > a.closed) or fixed > end:
+                continue   # the next inspection found it fixed before any report, or after the demo's end
+            section = standards.section_of(a.code)
+            measure = CRITICAL_MEASURE if a.critical else rng.choice(
+                MEASURES.get(section.number if section else "", ["已整改"]))
+            when = dt.datetime.combine(fixed, dt.time(rng.randint(16, 20), rng.randint(0, 59)), tz)
+            out.append(dict(submitted_at=when, project=standards.projects[a.project].name,
+                            code=f"{a.code} {standards.items[a.code].short}", found=a.opened, fixed=fixed,
+                            measure=measure, photo="", reporter=patrol_sim.person_name(rng)))
+            reports.append(sc.FixReport(f"sim:{len(reports)}", a.project, a.code, a.opened, fixed, measure,
+                                        submitted_at=when))
+            added += 1
+        if not added:
+            break
+    out.sort(key=lambda r: (r["submitted_at"], r["project"], r["code"]))
     if out:   # a report for an action that does not exist: quarantined on the data-quality page
         wrong = dict(out[len(out) // 2])
         wrong["found"] = wrong["found"] - dt.timedelta(days=1)
-        out.append(wrong)
-    out.sort(key=lambda r: (r["submitted_at"], r["project"], r["code"]))
+        wrong["submitted_at"] = wrong["submitted_at"] + dt.timedelta(minutes=1)
+        out.insert(len(out) // 2 + 1, wrong)
     return out
 
 
