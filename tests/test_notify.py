@@ -524,7 +524,7 @@ def test_names_only_when_publish_names_allows(world):
 def test_long_digests_are_split_and_robots_rate_limited(world):
     """176 红线 incidents with long notes: 企业微信 messages ≤ 4096 bytes, 20 a minute (a clock that only moves
     when slept: the 21st message waits the minute out), every alert exactly once, in order. No fix report
-    follows: each project's 红线 action (one per project, found again daily) is overdue too (8 more alerts)."""
+    follows: each 红线 incident is its own action and each is overdue the next day (176 more alerts)."""
     long_note = "客户反映" + "服务态度需要改进，" * 30
     rows = []
     for k in range(22):
@@ -557,13 +557,13 @@ def test_long_digests_are_split_and_robots_rate_limited(world):
     assert len(wecom) > 20
     assert clock.slept == [60.0] * ((len(wecom) - 1) // 20)   # the clock stands still but for the sleeps
     assert max(len(t.encode()) for t in wecom) <= WECOM_MAX_BYTES
-    assert wecom[0].startswith(f"### 当天提醒 · 客户关系部（第 1/{len(wecom)} 条）\n2026-11-23 09:00　共 184 条：红线问题 176，逾期未整改 8")
-    assert sum(t.count("\n- **") for t in wecom) == 184
+    assert wecom[0].startswith(f"### 当天提醒 · 客户关系部（第 1/{len(wecom)} 条）\n2026-11-23 09:00　共 352 条：红线问题 176，逾期未整改 176")
+    assert sum(t.count("\n- **") for t in wecom) == 352
     ding = [r["json"]["markdown"]["text"] for r in world["robots"].of("/dingtalk")]
     assert len(ding) >= 2 and max(len(t) for t in ding) <= 3500
-    assert sum(t.count("\n- **") for t in ding) == 23
+    assert sum(t.count("\n- **") for t in ding) == 44
     parts = [p for _, ch, _, p, _ in sends(store) if ch == "wecom:T_WECOM_CRD"]
-    assert len(parts) == 184 and parts[0] == f"1/{len(wecom)}" and parts[-1] == f"{len(wecom)}/{len(wecom)}"
+    assert len(parts) == 352 and parts[0] == f"1/{len(wecom)}" and parts[-1] == f"{len(wecom)}/{len(wecom)}"
 
 
 def test_split_never_cuts_an_alert():

@@ -11,15 +11,16 @@ The data (every active project; supervisor patrols 09:00 and 15:00, manager 11:0
     qingyuan supervisor 1/2 every day of October               31
     sampling: binjiang 2026-08, haitang 2026-10                  2   -> 84 in all
   红线 4.2.1.2-d at wutong's 09:00 patrol on 08-05, 09-12 (Q3) and 10-20 (Q4), 符合 at the 15:00 one. No fix
-  report follows: a quiet patrol does not close a 红线 action, so the one opened 08-05 (due 08-05) stays open,
-  the later findings join it -> 1 overdue in Q3 (its deadline's quarter), none in Q4.
+  report follows: a quiet patrol does not close a 红线 action and each incident is its own (due that day)
+  -> 2 overdue in Q3, 1 in Q4.
   lanting, one finding each at the 09:00 patrol, the item then 不适用 (nobody rechecks it):
     4.2.1.2-a found 07-10, due 07-11, 符合 again on 07-20    -> closed late inside Q3 (逾期关闭): overdue in Q3
     4.2.1.1-b found 09-20, due 09-21, never closed           -> overdue in Q3
     4.2.1.1-c found 09-25, due 09-26, never closed           -> overdue in Q3
     4.2.1.1-a found 09-28, due 09-29, 符合 again on 10-03    -> overdue in Q3 (closed late, in Q4)
     4.2.1.2-c found 09-29, due 10-02 (3 days), never closed  -> overdue in Q4
-  So Q3: lanting 4 overdue (改进意见), wutong 2 红线 (处罚和改进意见) and 1 overdue; Q4 so far: lanting 1 overdue.
+  So Q3: lanting 4 overdue (改进意见), wutong 2 红线 (处罚和改进意见) and 2 overdue; Q4 so far: lanting 1 overdue,
+  wutong 1.
   Q4 team patrols, 49 days: haitang (98 + 0) / 147 = 66.7%; qingyuan (31 + 36 + 49) / 147 = 78.9%.
 """
 
@@ -286,7 +287,7 @@ def test_a_page_per_completed_quarter_linked_from_the_latest(site):
 def test_quarter_figures_and_the_incidents_behind_each_suggestion(site):
     q3 = page(site, "quarters/2026Q3.md")
     rows = _rows(q3)
-    assert rows["兰亭雅居"][7] == "4" and rows["梧桐苑"][5] == "2" and rows["梧桐苑"][7] == "1"
+    assert rows["兰亭雅居"][7] == "4" and rows["梧桐苑"][5] == "2" and rows["梧桐苑"][7] == "2"
     assert rows["海棠湾"][6] == "100.0%" and rows["青园小区"][6] == "100.0%"
     assert rows["梧桐苑"][2] == str(92 * 3 + 3)       # 92 days × 3 patrols + spot checks 07-15, 08-14, 09-15
     got = suggestions(q3)
@@ -300,7 +301,7 @@ def test_quarter_figures_and_the_incidents_behind_each_suggestion(site):
     assert ("悦澜府", "奖励意见") in got
     q4 = page(site, "assessment.md")
     rows = _rows(q4)
-    assert rows["兰亭雅居"][7] == "1" and rows["梧桐苑"][5] == "1" and rows["梧桐苑"][7] == "0"
+    assert rows["兰亭雅居"][7] == "1" and rows["梧桐苑"][5] == "1" and rows["梧桐苑"][7] == "1"
     assert rows["海棠湾"][6] == "66.7%" and rows["青园小区"][6] == "78.9%"
     got = suggestions(q4)
     assert ("兰亭雅居", "改进意见") not in got and ("梧桐苑", "处罚和改进意见") not in got

@@ -418,14 +418,14 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
     - A fix report (`reports`) of (project, item, found on the action's date) marks it 已整改待验证 on the
       report's date; a later 符合 verifies it (验证通过); a later finding reopens it as a repeat (复发: the
       action closes, a new one opens).
-    - Without a report, a later 符合 closes it (复查符合), except on a 红线 item: a 红线 incident needs a
-      report with the measure taken.
+    - Without a report, a later 符合 closes it (复查符合), except on a 红线 item: each 红线 incident is its
+      own action and needs a report with the measure taken.
     `rejected` collects (report, reason) of the reports that match no open action.
     """
     org = standards.organisation
     people = {p.id: dict(p.people) for p in org.projects}
     actions: list[Action] = []
-    open_by_key: dict[tuple[str, str], Action] = {}
+    open_by_key: dict[tuple[str, str], list[Action]] = {}
     by_key: dict[tuple[str, str], list[Action]] = defaultdict(list)
     known: dict[str, tuple] = {}     # item code -> (item, section number, owner, verifier), looked up once
     events = [((i.date, 0, i.submitted_at, i.id), i) for i in inspections]
@@ -434,7 +434,7 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
     events.sort(key=lambda e: e[0])
     for _, event in events:
         if isinstance(event, FixReport):
-            reason = _apply_report(event, by_key, open_by_key)
+            reason = _apply_report(event, by_key)
             if reason and rejected is not None:
                 rejected.append((event, reason))
             continue
@@ -453,30 +453,33 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
             if item is None:
                 continue
             key = (insp.project, code)
-            action = open_by_key.get(key)
+            # the actions of (project, item) still open: one at most, but each 红线 incident is its own
+            still = [a for a in open_by_key.get(key, ()) if a.closed is None]
             if found == 0:
-                if action and (action.reported is not None or not item.critical):
-                    action.closed = insp.date
-                    action.closed_how = VERIFIED if action.reported is not None else RECHECKED
-                    del open_by_key[key]
+                for a in still:
+                    if a.reported is not None or not item.critical:
+                        a.closed, a.closed_how = insp.date, (VERIFIED if a.reported is not None else RECHECKED)
+                open_by_key[key] = [a for a in still if a.closed is None]
                 continue
             repeat_of = None
-            if action is not None and action.reported is not None and insp.date >= action.reported:
-                # found again after the fix was reported: the fix did not hold
-                action.closed, action.closed_how = insp.date, REPEATED
-                del open_by_key[key]
-                repeat_of, action = action.opened_by, None
+            for a in still:
+                if a.reported is not None and insp.date >= a.reported:
+                    # found again after the fix was reported: the fix did not hold
+                    a.closed, a.closed_how = insp.date, REPEATED
+                    repeat_of = a.opened_by
+            still = [a for a in still if a.closed is None]
+            action = None if item.critical else next((a for a in still if a.reported is None), None)
             if action is None:
                 action = Action(insp.project, code, insp.date, due_date(standards, insp.date, item.fix_within_days),
                                 insp.id, owner=entry[2], owner_name=people.get(insp.project, {}).get(entry[2], ""),
                                 verifier=entry[3], critical=item.critical, repeat_of=repeat_of)
                 actions.append(action)
                 by_key[key].append(action)
-                open_by_key[key] = action
+                still.append(action)
             action.findings += found
             if entry[1] is not None and insp.corrected.get(entry[1]):
                 action.closed, action.closed_how = insp.date, ON_THE_SPOT
-                del open_by_key[key]
+            open_by_key[key] = [a for a in still if a.closed is None]
     return actions
 
 
@@ -488,7 +491,7 @@ REPORT_REASONS = {
 }
 
 
-def _apply_report(r: FixReport, by_key, open_by_key) -> str:
+def _apply_report(r: FixReport, by_key) -> str:
     """Attach a fix report to its action; the reason it cannot be attached, else ""."""
     fields = dict(project=r.project, code=r.code, found=r.found.isoformat(), fixed=r.fixed.isoformat())
     if r.fixed < r.found:
