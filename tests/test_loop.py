@@ -378,3 +378,13 @@ def test_notify_reminds_the_owner_the_working_day_before_and_escalates_after_exa
         assert len(robot.received) == 3
     finally:
         robot.close()
+
+
+def test_the_scoring_page_holds_the_one_definition_with_the_organisations_working_days():
+    from generator.site.handbook_pages import scoring_page
+
+    text = scoring_page(S).text
+    section = text.split("## 整改与整改及时率 {#actions}", 1)[1].split("\n## ", 1)[0]
+    assert "**整改期限**按工作日计（工作日：周一至周五）：条目规定 0 天为发现当天下班前" in section
+    assert ("**整改及时率** = 按期完成整改的项数 ÷ 期内到期的整改项数（到期日已过或已完成的）。**逾期**包括逾期关闭"
+            "（期限后才完成）和逾期未整改（过了期限仍未完成），季度考核计入整改期限所在的季度。") in section
