@@ -388,3 +388,24 @@ def test_the_scoring_page_holds_the_one_definition_with_the_organisations_workin
     assert "**整改期限**按工作日计（工作日：周一至周五）：条目规定 0 天为发现当天下班前" in section
     assert ("**整改及时率** = 按期完成整改的项数 ÷ 期内到期的整改项数（到期日已过或已完成的）。**逾期**包括逾期关闭"
             "（期限后才完成）和逾期未整改（过了期限仍未完成），季度考核计入整改期限所在的季度。") in section
+
+
+@pytest.mark.parametrize("publish", [True, False])
+def test_the_owner_is_the_projects_named_person_only_where_names_are_published(publish):
+    from generator.inspection import Inspection
+    from generator.results.report_pages import build_results
+
+    texts = standards_texts()
+    org = texts["organisation.yaml"].replace("{id: wutong, name: 梧桐苑}",
+                                             "{id: wutong, name: 梧桐苑, people: {cs_supervisor: 王芳}}")
+    texts["organisation.yaml"] = org.replace("publish_names: false", f"publish_names: {str(publish).lower()}")
+    s = load_standards(texts=texts).standards
+    day = D(2026, 11, 2)
+    found = Inspection("i1", "daily-patrol", "wutong", "cs_supervisor", "张三", day,
+                       dt.datetime.combine(day, dt.time(9), TZ), findings={"4.2.1.1-a": 1})
+    (action,) = sc.corrective_actions(s, [found])
+    assert (action.owner, action.owner_name, action.due) == ("cs_supervisor", "王芳", D(2026, 11, 3))
+    page = build_results(s, [found], as_of=D(2026, 11, 5), today=D(2026, 11, 6))["results/actions.md"]
+    owner = "客服主管（王芳）" if publish else "客服主管"
+    assert f"| 2026-11-02 | 2026-11-03 | {owner} | 客服主管 | **逾期未整改** | 2 |" in page
+    assert ("王芳" in page) is publish

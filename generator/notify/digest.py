@@ -1,7 +1,8 @@
 """What a same-day alert run sends, pure: inspections and standards in, alerts and digest texts out.
 
 An `Alert` is one fact a manager should hear about once: a 红线 incident, a 不合格 inspection, a
-corrective action that became overdue, or a missed patrol period that is over. Its `key` never changes,
+corrective action that became overdue (the escalation), a missed patrol period that is over, or an action due
+the next working day with nothing reported (the owner's reminder: the projects' own channels only). Its `key` never changes,
 so the ledger (`notify.ledger`) can tell whether it went to a channel already. Everything shown is
 masked as on the site (`text.public_text`); inspector names only when `publish_names` allows.
 
