@@ -101,7 +101,8 @@ def excel_rows(s: Standards, rows: list[dict], table: str) -> list[dict]:
     projects = {p.id: p.name for p in s.organisation.projects}
     roles = {r.id: r.name for r in s.organisation.roles}
     checklists = {c.id: c.title for c in s.checklists_file.checklists}
-    names = {"project": projects, "role": roles, "checklist": checklists, "how": HOW_NAMES}
+    names = {"project": projects, "role": roles, "checklist": checklists, "how": HOW_NAMES, "owner": roles,
+             "verifier": roles}
     out = []
     for row in rows:
         excel = {}

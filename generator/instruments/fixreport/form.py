@@ -244,12 +244,12 @@ def ingest_fix_table(conn: sqlite3.Connection, table, standards: Standards, form
 # ---------------------------------------------------------------- simulator
 
 MEASURES = {
-    "4.2.1": ["已清理前台台面并安排每日两次检查", "已通知保洁清理并加放防滑提示", "已整理文件柜，杂物移至库房"],
-    "4.2.2": ["已对当事员工进行谈话提醒并在班前会重申要求", "已补发工牌，班前检查仪容仪表", "已组织服务用语复训"],
-    "4.2.3": ["已组织业务知识复训并抽问合格", "已将收费标准和报修时限张贴在前台"],
-    "4.2.4": ["已补齐投诉处理结果并由客服主管复核", "已补填回访记录，设每日检查"],
+    "4.2.1": ["已清理整改，安排每日检查", "已通知保洁处理，班前复查"],
+    "4.2.2": ["已对当事员工谈话提醒，班前会重申要求", "已组织服务规范复训"],
+    "4.2.3": ["已组织业务知识复训并抽问合格"],
+    "4.2.4": ["已补齐记录并由客服主管复核"],
 }
-CRITICAL_MEASURE = "处理意见：已向业主当面致歉，对当事员工书面警告并扣发当月绩效，全员班前会通报"
+CRITICAL_MEASURE = "处理意见：对当事员工书面警告并扣发当月绩效，全员班前会通报"
 
 
 def simulated_inspections(standards: Standards, *, start: dt.date, end: dt.date, seed: int) -> list[Inspection]:
@@ -295,8 +295,9 @@ def simulate_fix_reports(standards: Standards, *, start: dt.date, end: dt.date, 
             if (a.closed is not None and fixed > a.closed) or fixed > end:
                 continue   # the next inspection found it fixed before any report, or after the demo's end
             section = standards.section_of(a.code)
-            measure = CRITICAL_MEASURE if a.critical else rng.choice(
-                MEASURES.get(section.number if section else "", ["已整改"]))
+            problem = patrol_sim.ITEM_NOTES.get(a.code, [standards.items[a.code].short])[0]
+            measure = f"{problem}：" + (CRITICAL_MEASURE if a.critical else rng.choice(
+                MEASURES.get(section.number if section else "", ["已整改"])))
             when = dt.datetime.combine(fixed, dt.time(rng.randint(16, 20), rng.randint(0, 59)), tz)
             out.append(dict(submitted_at=when, project=standards.projects[a.project].name,
                             code=f"{a.code} {standards.items[a.code].short}", found=a.opened, fixed=fixed,
