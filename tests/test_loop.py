@@ -409,3 +409,26 @@ def test_the_owner_is_the_projects_named_person_only_where_names_are_published(p
     owner = "客服主管（王芳）" if publish else "客服主管"
     assert f"| 2026-11-02 | 2026-11-03 | {owner} | 客服主管 | **逾期未整改** | 2 |" in page
     assert ("王芳" in page) is publish
+
+
+def test_the_project_page_links_the_fix_report_form_with_its_qr_code(tmp_path):
+    """A lock with the fix-report form pushed: 本周要做 links it with the project chosen, and the actions section
+    shows its QR code (the same link); without the form, the page says the link comes once it is published."""
+    from generator.results.publish import fix_report_links
+    from generator.results.report_pages import build_results
+    from generator.inspection import Inspection
+
+    lock = {"checklists": {"fix-report": {"responder_url": "https://docs.google.com/forms/d/e/FIX/viewform",
+                                          "versions": {"2026.11": {"questions": {"1a2b3c4d": {"field": "project"}}}}}}}
+    links = fix_report_links(S, lock)
+    # entry.<decimal of the question id 1a2b3c4d> = 梧桐苑, URL-encoded
+    assert links["wutong"] == ("https://docs.google.com/forms/d/e/FIX/viewform?usp=pp_url"
+                               "&entry.439041101=%E6%A2%A7%E6%A1%90%E8%8B%91")
+    day = D(2026, 11, 2)
+    found = Inspection("i1", "daily-patrol", "wutong", "cs_supervisor", "张三", day,
+                       dt.datetime.combine(day, dt.time(9), TZ), findings={"4.2.1.1-a": 1})
+    page = build_results(S, [found], as_of=day, today=D(2026, 11, 3), fix_links=links)["results/projects/wutong.md"]
+    assert f"- 整改完成后填写[整改反馈]({links['wutong']})" in page
+    assert '<div class="hb-qr" role="img" aria-label="整改反馈表二维码"><svg' in page
+    bare = build_results(S, [found], as_of=day, today=D(2026, 11, 3))["results/projects/wutong.md"]
+    assert "- 整改完成后填写整改反馈表（表单发布后这里有链接）" in bare and "hb-qr" not in bare

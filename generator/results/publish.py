@@ -174,6 +174,7 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
             actions = snapshot.actions(ctx.standards) if inspections else None
             if store_path.exists():
                 quarantine, unmapped = quality_rows(store_path)
+            lock = read_lock(lock_path) if lock_path else read_lock()
             if inspections:
                 names = {p.id: p.name for p in ctx.standards.organisation.projects}
                 quarantine += [QualityRow(f"整改反馈 · {names.get(r.project, r.project)}", r.found.isoformat(), reason,
@@ -183,8 +184,7 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
             files, overview = build_results_and_overview(
                 ctx.standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
-                actions=actions,
-                fix_links=fix_report_links(ctx.standards, read_lock(lock_path) if lock_path else read_lock()))
+                actions=actions, fix_links=fix_report_links(ctx.standards, lock), fix_demo=bool(lock.get("demo")))
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.shared[OVERVIEW_KEY] = overview

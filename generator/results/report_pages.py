@@ -29,6 +29,7 @@ from . import scoring as sc
 from .charts import Bar, bar_chart, inline, line_chart
 from .weekly import Figure, failed_inspections, patrol_figures, weeks_of
 from .. import page_urls as urls
+from ..forms.prefill import qr_svg
 
 ROOT = "results"
 WEEKS_SHOWN = 12           # weeks in trend charts
@@ -99,9 +100,10 @@ class _Results:
 
     def __init__(self, s: Standards, inspections: list[Inspection], as_of: dt.date | None, item_url=None,
                  actions: list[sc.Action] | None = None, today: dt.date | None = None,
-                 fix_links: dict[str, str] | None = None):
+                 fix_links: dict[str, str] | None = None, fix_demo: bool = False):
         self.s = s
         self.fix_links = fix_links or {}
+        self.fix_demo = fix_demo   # the links are the demo lock's made-up forms
         self.item_url = item_url or _default_item_url(s)
         self.inspections = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
         self.as_of = as_of or (self.inspections[-1].date if self.inspections else dt.date.today())
@@ -311,10 +313,11 @@ def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.
 def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
                                quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
                                item_url=None, actions: list[sc.Action] | None = None,
-                               today: dt.date | None = None, fix_links: dict[str, str] | None = None):
+                               today: dt.date | None = None, fix_links: dict[str, str] | None = None,
+                               fix_demo: bool = False):
     """`build_results`, and an `Overview` that renders the overview again with more figures (other
     instruments' satisfaction and exam figures) and writes the weekly report PDF."""
-    r = _Results(s, list(inspections), as_of, item_url, actions, today, fix_links)
+    r = _Results(s, list(inspections), as_of, item_url, actions, today, fix_links, fix_demo)
     files: dict[str, str] = {}
     overview = Overview(r)
     files.update(overview.pages(()))
@@ -492,7 +495,7 @@ def _project_page(r: _Results, project: str, files):
     files[f"{ROOT}/projects/{project}.md"] = render(
         "results/project.md.j2", r=r, project=project, name=r.name(project), series=series, focus=focus,
         todo=r.todo(project), week_red=r.incidents(r.week, week_end, project),
-        fix_url=r.fix_report_url(project),
+        fix_url=r.fix_report_url(project), fix_qr=_fix_qr(r.fix_report_url(project)),
         sections=sections, top=top, missed=missed[:MISSED_SHOWN_PROJECT], n_missed=len(missed), open=open_,
         recent=recent, n_all=len(mine), since=since, trend_chart=inline(trend),
         pareto_chart=inline(pareto_chart) if pareto_chart else "", quarters=quarters, gap_limit=SELF_CHECK_GAP,
@@ -526,6 +529,14 @@ def item_note(i: Inspection, code: str, number: str | None) -> str:
     if not number:
         return ""
     return split_note(i.notes.get(number) or "")[0].get(code, "")
+
+
+def _fix_qr(url: str) -> str:
+    """The fix-report form's QR code (project chosen) as raw HTML for the project page, "" without a form."""
+    if not url:
+        return ""
+    svg = "".join(line for line in qr_svg(url, scale=3).splitlines() if line.strip())
+    return f'<div class="hb-qr" role="img" aria-label="整改反馈表二维码">{svg}</div>'
 
 
 def _notes_cell(i: Inspection) -> str:
