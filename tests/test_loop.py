@@ -293,6 +293,9 @@ def test_data_quality_lists_the_unmatched_fix_report_and_pages_show_owner_and_de
     actions = (built / "actions.md").read_text(encoding="utf-8")
     assert ("| 滨江花园 | [4.2.1.1-a](../standards/4.2.1.md#4.2.1.1-a) 办公区物品与桌面整洁 | 2026-11-06 | "
             "2026-11-09 | 客服主管 | 客服主管 | **逾期未整改** | 14 |") in actions
+    redline = (built / "redline.md").read_text(encoding="utf-8")
+    assert ("不随意吐痰：1 处；当场纠正：否；整改：已关闭（验证通过，11月9日）；整改反馈：处理意见：当事员工书面警告"
+            in redline)
     project = (built / "projects/binjiang.md").read_text(encoding="utf-8")
     todo = project.split("## 本周要做", 1)[1].split("\n## ", 1)[0]
     assert "- **逾期 14 天** · [4.2.1.1-a](../../standards/4.2.1.md#4.2.1.1-a) 办公区物品与桌面整洁 · 客服主管" in todo

@@ -264,7 +264,8 @@ class _Results:
             out.append(dict(code=code, short=item.short, found=found, lost=possible - earned,
                             critical=item.critical, note=item_note(i, code, number),
                             corrected=bool(number and i.corrected.get(number)),
-                            state=self.action_state(self.action_of(i, code))))
+                            state=self.action_state(action := self.action_of(i, code)),
+                            measure=action.report.measure if action is not None and action.report else ""))
         return sorted(out, key=lambda f: (not f["critical"], list(self.s.items).index(f["code"])))
 
     def incidents(self, start: dt.date, end: dt.date, project: str | None = None) -> list[dict]:
