@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .forms.form_spec import build_forms
-from .forms.lock_file import write_lock
+from .forms.form_spec import build_forms, form_ids
+from .forms.lock_file import read_locked_forms, write_lock
 from .ingest import run as ingest_run
 from .instruments import INSTRUMENTS, Instrument, site_generators
 from .results.publish import sheet_focus
@@ -23,12 +23,28 @@ from .standards import require_standards
 START, END = dt.date(2026, 8, 31), dt.date(2026, 11, 22)
 SEED = 2026
 DEMO_RESPONDER = "https://docs.google.com/forms/d/e/DEMO-{form}/viewform"
+DEMO_SURVEY = "https://wj.qq.com/s2/{survey}/demo/"
+DEMO_SURVEY_BASE = 90000001
+PLATFORMS = ("google", "tencent")
 
 
-def demo_lock(standards, instruments) -> dict:
+def demo_surveys(standards, instruments) -> dict[str, str]:
+    """Form id -> the made-up 腾讯问卷 survey id the demo on 腾讯问卷 reads it from (the forms `forms build`
+    makes, in its order; a quarter's exam stays a file)."""
+    return {form_id: str(DEMO_SURVEY_BASE + n) for n, form_id in enumerate(form_ids(standards, instruments))}
+
+
+def demo_lock(standards, instruments, platform: str = "google") -> dict:
     """A forms lock for the demo: every form of `instruments` with a made-up id (`DEMO-…`), so the demo's
     sheets and pages show the QR codes and links a pushed form gets. `demo: true` marks them 演示; only the
-    project question is recorded (prefill needs it), so ingest never reads answers through this lock."""
+    project question is recorded (prefill needs it), so ingest never reads answers through this lock.
+    On 腾讯问卷 (`platform="tencent"`) each form is a made-up survey (`demo_surveys`) whose answers ingest
+    pulls from the 腾讯问卷 API the client is pointed at (`HANDBOOK_TENCENT_API`: a fake one)."""
+    if platform == "tencent":
+        return {"demo": True, "checklists": {
+            form_id: {"form_id": f"tencent:{sid}", "source": "tencent", "survey_id": sid,
+                      "responder_url": DEMO_SURVEY.format(survey=sid), "sheets": [], "versions": {}}
+            for form_id, sid in demo_surveys(standards, instruments).items()}}
     entries = {}
     for form_id, spec in build_forms(standards, instruments).items():
         project = {qid: q for qid, q in spec.questions.items() if q.get("field") == "project"}
@@ -50,9 +66,13 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
              out_dir: Path | str = Path("public"), docs_dir: Path | str = Path("site"),
              config_file: Path | str = Path("mkdocs.yml"), start: dt.date = START, end: dt.date = END,
              seed: int = SEED, per_project_pdfs: bool = True,
-             instruments: list[Instrument] = INSTRUMENTS,
+             instruments: list[Instrument] = INSTRUMENTS, platform: str = "google",
              step: Callable[[str, object], None] = lambda name, result: None) -> DemoReport:
     """Simulate, ingest into a fresh store under work_dir, build the site into out_dir.
+
+    `platform="tencent"`: the forms are 腾讯问卷 surveys (`demo_lock`) and ingest pulls their answers through
+    the 腾讯问卷 client (a fake API serving the same simulated answers: `tests/faketencent.py --demo`); the
+    quarter's exam is read from its file as on Google.
 
     `step(name, None)` is called as each step ("simulate", "ingest", "build") starts and
     `step(name, result)` when it is done, so a caller can say what is going on.
@@ -70,10 +90,14 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
     for leftover in (store, store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")):
         leftover.unlink(missing_ok=True)
     lock = work_dir / "forms.lock.yaml"
-    write_lock(lock, demo_lock(standards, instruments))
+    write_lock(lock, demo_lock(standards, instruments, platform))
     step("ingest", None)
-    sources = [ingest_run.file_source(path, checklist) for checklist, path in responses.items()]
-    report = ingest_run.run_ingest(sources, standards=standards, db_path=store, instruments=instruments)
+    locked = read_locked_forms(lock) if platform == "tencent" else None
+    on_platform = ingest_run.sources_from_lock(locked) if locked else []
+    sources = on_platform + [ingest_run.file_source(path, checklist) for checklist, path in responses.items()
+                             if not any(ref.checklist == checklist for ref in on_platform)]
+    report = ingest_run.run_ingest(sources, standards=standards, db_path=store, instruments=instruments,
+                                   lock=locked)
     step("ingest", report)
     step("build", None)
     build = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,

@@ -41,6 +41,15 @@ class StoreBusy(StoreError):
     """Another program (another ingest, a reader holding a lock) holds the store. Raised by `ingest.store`."""
 
 
+class StoreDamaged(StoreError):
+    """SQLite's integrity check of the store found damage; `problems` says how much (Chinese).
+    Raised by `ingest.store.check_integrity`."""
+
+    def __init__(self, message: str, problems: str):
+        self.problems = problems
+        super().__init__(message)
+
+
 class LockInvalid(HandbookError):
     """The lock file cannot be read or does not have the expected shape. Raised by `forms.lock_file.read_lock`."""
 

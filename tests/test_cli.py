@@ -101,11 +101,12 @@ def test_every_command_has_help_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = list(all_commands())
     assert [" ".join(path) for path, _ in commands] == [
-        "build", "check", "demo", "exam", "exam build", "exam form", "exam push", "exam simulate", "export",
+        "backup", "build", "check", "demo", "exam", "exam build", "exam form", "exam push", "exam simulate", "export",
         "fixreport", "fixreport form", "fixreport push", "forms",
-        "forms build", "forms link", "forms push", "ingest", "notify", "patrol", "patrol form", "patrol push",
+        "forms build", "forms link", "forms push", "forms tencent-link",
+        "forms tencent-setup", "ingest", "notify", "patrol", "patrol form", "patrol push",
         "patrol simulate", "questioning", "questioning draw", "questionnaire", "questionnaire form",
-        "questionnaire push", "questionnaire simulate", "questions", "questions draw", "schema", "serve",
+        "questionnaire push", "questionnaire simulate", "questions", "questions draw", "restore", "schema", "serve",
         "simulate"]
     for path, command in commands:
         result = run(*path, "--help")
@@ -128,7 +129,7 @@ def test_store_option_is_the_same_on_every_command():
         for param in getattr(command, "params", []):
             if "--store" in param.opts or "--db" in param.opts:
                 with_store[" ".join(path)] = (tuple(sorted(param.opts)), param.envvar, str(param.default))
-    assert sorted(with_store) == ["build", "export", "ingest", "notify", "serve"]
+    assert sorted(with_store) == ["backup", "build", "export", "ingest", "notify", "restore", "serve"]
     assert set(with_store.values()) == {(("--db", "--store"), "HANDBOOK_STORE", "data/inspections.sqlite")}
 
 

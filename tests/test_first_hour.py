@@ -289,7 +289,8 @@ def test_readme_weekly_routine_works_on_a_fresh_copy(fresh_copy, monkeypatch):
     monkeypatch.chdir(fresh_copy)
     monkeypatch.delenv("HANDBOOK_STORE", raising=False)
     commands_run = routine((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert commands_run[-1] == "handbook build" and len(commands_run) == 5
+    assert commands_run[-1] == "handbook build" and len(commands_run) == 6
+    assert commands_run[-2] == "handbook backup"
     outputs = []
     for line in commands_run:
         assert line.startswith("handbook "), line
@@ -299,6 +300,9 @@ def test_readme_weekly_routine_works_on_a_fresh_copy(fresh_copy, monkeypatch):
     store = fresh_copy / "data/inspections.sqlite"
     assert len(read_inspections(store)) == 1501 + 20
     assert [re.search(r"合计：读取 (\d+) 行", o).group(1) for o in outputs[:4]] == ["1501", "20", "143", "75"]
+    copies = list((fresh_copy / "data/backups").glob("inspections-*.sqlite"))
+    assert len(copies) == 1 and outputs[4].startswith(f"已备份数据库 data/inspections.sqlite → {copies[0].relative_to(fresh_copy)}（")
+    assert len(read_inspections(copies[0])) == 1501 + 20
     build = outputs[-1]
     assert f"读取数据库 data/inspections.sqlite：评分 {1501 + 20} 次检查。" in build
     pdfs = int(re.search(r"(\d+) 个 PDF", build).group(1))

@@ -15,9 +15,9 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from . import forms, ingest, notify, results, site
+from . import backup, forms, ingest, notify, platforms, results, site
 from ..messages import Msg
-from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command
+from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command, lock_option
 
 class _RootGroup(HandbookGroup):
     """`handbook`: the instruments are loaded, and add their commands, on first use (importing them all
@@ -65,14 +65,22 @@ def main():
 @main.command()
 @STANDARDS_OPTION
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
-def check(standards_dir: Path, strict: bool):
-    """检查标准文件，逐条列出问题（文件:行号）。"""
+@lock_option("锁文件：其中登记的腾讯问卷问卷也与标准核对。")
+def check(standards_dir: Path, strict: bool, lock_path: Path):
+    """检查标准文件，逐条列出问题（文件:行号）；锁文件中登记的腾讯问卷问卷也与标准核对。"""
     from ..standards import load_standards
 
     result = load_standards(standards_dir, instruments=cli_instruments())
     for diagnostic in result.diagnostics:
         click.echo(str(diagnostic), err=True)
     errors, warnings = len(result.errors), len(result.warnings)
+    if result.ok(strict) and result.standards is not None:   # surveys made by hand must still match
+        surveys = platforms.lock_problems(lock_path, result.standards, cli_instruments())
+        for problem in surveys:
+            click.echo(problem, err=True)
+        errors += len(surveys)
+        if surveys:
+            raise click.ClickException(Msg.CHECK_FAILED(folder=lock_path, count=len(surveys), what="不一致"))
     if not result.ok(strict):
         counted = errors + (warnings if strict else 0)
         raise click.ClickException(Msg.CHECK_FAILED(folder=standards_dir, count=counted,
@@ -100,7 +108,9 @@ def schema(out_dir: Path):
               help="生成的网站放在哪里。")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True,
               help="模拟回复和演示数据库放在哪里（每次重新生成）。")
-def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
+@click.option("--platform", type=click.Choice(["google", "tencent"]), default="google", hidden=True,
+              help="tencent：表单登记为腾讯问卷问卷，答卷从 HANDBOOK_TENCENT_API 指向的（模拟）腾讯问卷接口拉取。")
+def demo(standards_dir: Path, out_dir: Path, work_dir: Path, platform: str):
     """离线演示整个流程：模拟回复、导入、评分、生成带检查结果的网站。"""
     from ..demo import run_demo
 
@@ -118,7 +128,7 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
             click.echo(f"  读取 {t['read']} 行，新增 {t['new']}，隔离 {t['quarantined']}。")
 
     report = run_demo(standards_dir, work_dir=work_dir, out_dir=out_dir, step=step,
-                      instruments=cli_instruments())
+                      instruments=cli_instruments(), platform=platform)
     timings = report.build.timings
     click.echo(f"演示网站已生成：{out_dir}/（{report.build.size_bytes / 1e6:.1f} MB，用时 {timings['total']:.1f} 秒）")
     serve = f"{handbook_command()} serve --store {report.store}" + (f" --out {out_dir}" if out_dir != Path("public") else "")
@@ -126,5 +136,5 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path):
 
 
 # Each area keeps its commands in its own module and adds them to the group it is given.
-for _module in (forms, ingest, notify, results, site):
+for _module in (forms, ingest, notify, platforms, results, site, backup):
     _module.register_commands(main)

@@ -116,6 +116,10 @@ def push_forms(standards_dir: Path, lock_path: Path, dry_run: bool, credentials:
                    checklists=wanted, recreate=recreate, progress=click.echo, instruments=instruments)
     for r in results:
         title = standards.checklists[r.checklist].title if r.checklist in standards.checklists else r.title
+        if r.action == "tencent":
+            click.echo(f"{r.checklist}（{title}）：在腾讯问卷填写（问卷 {r.form_id}），没有 Google 表单，跳过；"
+                       f"题目有改动时按 handbook forms tencent-setup --checklist {r.checklist} 修改问卷")
+            continue
         if r.action == "would-create":
             click.echo(f"{r.checklist}（{title}）：将新建表单 —— forms.create（仅标题，不公开）→ forms.batchUpdate"
                        f"（{len(r.changes)} 个请求：{_kinds(r.changes)}）→ forms.setPublishSettings（发布并接受回复）")

@@ -75,6 +75,8 @@ def _print_report(report) -> None:
               help="一张 Google 回复表（链接，可带 #gid=…，或表格 id）；需同时给 --checklist。")
 @click.option("--file", "file_paths", multiple=True, type=click.Path(path_type=Path),   # checked when read
               help="从回复表下载的 CSV 或 XLSX 文件；需同时给 --checklist。")
+@click.option("--worksheet", metavar="工作表名",
+              help="XLSX 文件中要导入的工作表（默认：名称以“表单回复”或 Form Responses 开头的一张，没有时用第一张）。")
 @click.option("--checklist", metavar="表单",
               help="--sheet/--file 是哪张表单的回复：检查表代号、customer-survey 或 exam-<季度>"
                    "（不给 --sheet/--file 时只导入锁文件中这张表单的回复表）。")
@@ -96,11 +98,12 @@ def _print_report(report) -> None:
 @click.option("--notify", "then_notify", is_flag=True,
               help="导入后发送当天提醒（同 handbook notify；凭据文件用环境变量 HANDBOOK_NOTIFY_CREDENTIALS 指定）。")
 @notify_options
-def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
+def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
            accept_deletions, chunk_rows, deadline, then_notify, config_file, site_url, timeout):
-    """把表单回复从 Google 回复表或下载的文件导入数据库。
+    """把表单回复从 Google 回复表、腾讯问卷或下载的文件导入数据库。
 
-    不加参数时读取锁文件 forms/forms.lock.yaml 中记录的每张回复表。
+    不加参数时读取锁文件 forms/forms.lock.yaml 中记录的每张回复表和腾讯问卷问卷。
+    --file 认得 Google、腾讯问卷、问卷星和金数据的导出文件（CSV 或 XLSX）。
     """
     from ..ingest import run as ingest_run
     from ..ingest.run import form_choices
@@ -114,7 +117,7 @@ def ingest(sheet_urls, file_paths, checklist, db_path, credentials, lock_path, s
     if (sheet_urls or file_paths) and not checklist:
         raise HandbookError(Msg.INGEST_NEEDS_CHECKLIST(known=form_choices(standards, cli_instruments())))
     sources = [ingest_run.sheet_source(u, checklist, lock) for u in sheet_urls]
-    sources += [ingest_run.file_source(p, checklist) for p in file_paths]
+    sources += [ingest_run.file_source(p, checklist, worksheet) for p in file_paths]
     if not sources:
         sources = ingest_run.sources_from_lock(lock, checklist)
         if not sources:

@@ -28,6 +28,10 @@ from ..standards import Standards
 
 # Kinds of question recorded in the lock file, besides items and opening fields.
 NOTE, CORRECTED = "note", "corrected"
+# The note's help text: what to write, and no personal data (people's names cannot be masked reliably on
+# the site; the other kinds are masked, `text.mask_contacts`, but are better not written at all)
+NOTE_HELP = ("选填：写明不符合的条目代码、位置和情况。请不要写业主、住户或员工的姓名，也不要写电话、证件号、车牌和门牌号"
+             "（位置写到楼栋或区域即可）。")
 ITEM_KINDS = ("questionItem", "questionGroupItem", "pageBreakItem", "textItem", "imageItem", "videoItem")
 
 
@@ -205,7 +209,7 @@ def build_form(standards: Standards, checklist_id: str, *, instruments: Sequence
         add_question(f"note:{number}", note_title(number, title),
                      {"questionId": stable_id(f"question:note:{number}"), "required": False,
                       "textQuestion": {"paragraph": True}},
-                     {"section": number, "kind": NOTE}, "选填：写明不符合的条目代码、位置和情况。")
+                     {"section": number, "kind": NOTE}, NOTE_HELP)
         add_question(f"corrected:{number}", corrected_title(number, title),
                      choice_question(stable_id(f"question:corrected:{number}"), [YES, NO], required=False),
                      {"section": number, "kind": CORRECTED},

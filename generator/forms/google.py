@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import FormGone, HandbookError
+from ..google_auth import refusal
 from ..messages import Msg
 
 ENDPOINT_ENV = "HANDBOOK_FORMS_ENDPOINT"          # e.g. http://127.0.0.1:8080/ in tests
@@ -225,7 +226,7 @@ class FormsClient:
             except google.auth.exceptions.RefreshError as exc:
                 if not getattr(exc, "retryable", False):
                     raise HandbookError(Msg.TOKEN_REFUSED(path=self.credentials_path,
-                                                          reason=_short(_refresh_reason(exc)))) from None
+                                                          reason=refusal(exc))) from None
                 failure = "换取访问令牌失败"
             except google.auth.exceptions.TransportError as exc:
                 failure = f"连接失败（{_short(str(exc))}）"
@@ -255,7 +256,3 @@ def _short(text: str, limit: int = 200) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
-
-def _refresh_reason(exc) -> str:
-    # RefreshError args are (message, response body); the body is Google's JSON, never our key
-    return str(exc.args[0]) if exc.args else type(exc).__name__

@@ -10,6 +10,9 @@ Written by `handbook forms push` and `handbook forms link`. The one reader is `r
         form_id: …
         responder_url: https://docs.google.com/forms/d/e/…/viewform
         sheets: [{spreadsheet_id, gid, sheet_name, linked}, …]      # newest last
+        source: google | tencent | file          # where its responses are pulled from (absent: google)
+        survey_id: "12345678"                    # tencent: the 腾讯问卷 survey (form_id is tencent:<survey_id>)
+        definition: {<question id>: {title, options: {<option id>: text}}}   # tencent: as last read (handbook check)
         versions:
           "<standards version>":
             revision_id: …
@@ -45,6 +48,7 @@ from ..messages import Msg
 DEFAULT_LOCK = Path("forms/forms.lock.yaml")
 HEADER = "# forms/forms.lock.yaml — written by handbook forms push / link; do not edit by hand\n"
 DEFAULT_SHEET_NAME = "表单回复 1"   # the tab name Google gives a linked response sheet in Chinese
+SOURCES = ("google", "tencent", "file")   # a form's platform: Google Forms (default), 腾讯问卷, exported files only
 
 
 def _fail(path: Path, where: str, what: str) -> LockInvalid:
@@ -83,6 +87,9 @@ def _check_shape(path: Path, data) -> None:
         need(isinstance(entry, dict), at, " 应为映射")
         need(isinstance(entry.get("form_id"), str) and entry["form_id"] != "", f"{at}.form_id", " 应为非空字符串")
         need(isinstance(entry.get("responder_url", ""), str), f"{at}.responder_url", " 应为字符串")
+        need(entry.get("source", "google") in SOURCES, f"{at}.source", f" 应为 {'、'.join(SOURCES)} 之一")
+        need(entry.get("source") != "tencent" or (isinstance(entry.get("survey_id"), str) and entry["survey_id"]),
+             f"{at}.survey_id", " 应为腾讯问卷问卷编号（带引号的字符串）")
         sheets = entry.setdefault("sheets", [])
         need(isinstance(sheets, list), f"{at}.sheets", " 应为列表")
         for i, sheet in enumerate(sheets):
@@ -209,6 +216,8 @@ class LockedForm:
     checklist: str
     sheets: tuple[LockedSheet, ...] = ()
     versions: tuple[FormVersion, ...] = ()   # oldest first
+    source: str = "google"                   # google | tencent | file
+    survey_id: str = ""                      # tencent: the 腾讯问卷 survey its answers are read from
 
 
 @dataclass(frozen=True)
@@ -248,7 +257,24 @@ def read_locked_forms(path: Path | str | None = None) -> Lock:
                                     {str(k): a for k, a in (v.get("answers") or {}).items()})
                         for name, v in (entry.get("versions") or {}).items()]
             versions.sort(key=lambda v: (v.pushed or dt.datetime.min.replace(tzinfo=dt.timezone.utc), v.name))
-            forms[checklist] = LockedForm(checklist, sheets, tuple(versions))
+            forms[checklist] = LockedForm(checklist, sheets, tuple(versions), str(entry.get("source") or "google"),
+                                          str(entry.get("survey_id") or ""))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise HandbookError(Msg.LOCK_MALFORMED(path=path, kind=type(exc).__name__, detail=exc)) from None
     return Lock(forms)
+
+
+def link_tencent(lock_path: Path | str, checklist: str, survey_id: str, responder_url: str,
+                 definition: dict | None = None) -> dict:
+    """Record (or update) a checklist's 腾讯问卷 survey: its answers are pulled from the survey from now on."""
+    lock_path = Path(lock_path)
+    data = read_lock(lock_path)
+    entry = data["checklists"].setdefault(checklist, {"form_id": f"tencent:{survey_id}"})
+    entry.update({"form_id": f"tencent:{survey_id}", "source": "tencent", "survey_id": str(survey_id),
+                  "responder_url": responder_url})
+    entry.setdefault("sheets", [])
+    entry.setdefault("versions", {})
+    if definition is not None:
+        entry["definition"] = definition
+    write_lock(lock_path, data)
+    return entry

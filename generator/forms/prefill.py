@@ -8,7 +8,7 @@ Pure functions: the site and the printed sheets call them with the lock's data.
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..standards import Standards
 
@@ -24,6 +24,13 @@ def prefill_url(responder_url: str, values: dict[str, str]) -> str:
     return f"{responder_url}?usp=pp_url&{params}" if params else responder_url
 
 
+def custom_param_url(url: str, name: str, value: str) -> str:
+    """`url` with the custom link parameter `name=value` added (腾讯问卷 returns it with each answer)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name] + [(name, value)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def _current_questions(entry: dict, version: str) -> dict:
     versions = entry.get("versions", {})
     chosen = versions.get(version) or (list(versions.values())[-1] if versions else {})
@@ -35,6 +42,10 @@ def project_links(lock: dict, standards: Standards, checklist_id: str) -> dict[s
     entry = lock.get("checklists", {}).get(checklist_id)
     if not entry or not entry.get("responder_url"):
         return {}
+    checklist = standards.checklists[checklist_id]
+    if entry.get("source") == "tencent":   # 腾讯问卷: the project rides as a custom link parameter
+        project_ids = checklist.projects or [p.id for p in standards.organisation.projects if p.active]
+        return {pid: custom_param_url(entry["responder_url"], "project", pid) for pid in project_ids}
     questions = _current_questions(entry, standards.document.version)
     project_qid = next((qid for qid, q in questions.items() if q.get("field") == "project"), None)
     checklist = standards.checklists[checklist_id]

@@ -33,7 +33,7 @@ class PushResult:
     """What happened to one checklist's form."""
 
     checklist: str
-    action: str                       # created | updated | unchanged | would-create | would-update
+    action: str                       # created | updated | unchanged | would-create | would-update | tencent
     form_id: str = ""
     responder_url: str = ""
     api_calls: list[str] = field(default_factory=list)
@@ -81,6 +81,9 @@ def push(standards: Standards, *, lock_path: Path | str = lockfile.DEFAULT_LOCK,
     results = []
     for cid, spec in specs.items():
         entry = data["checklists"].get(cid)
+        if entry and entry.get("source") == "tencent" and not recreate:   # answered on 腾讯问卷: no Google form
+            results.append(PushResult(cid, "tencent", form_id=entry.get("survey_id", ""), title=spec.title))
+            continue
         if dry_run:
             results.append(PushResult(cid, "would-update" if entry and not recreate else "would-create",
                                       form_id=(entry or {}).get("form_id", ""),

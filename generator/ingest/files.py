@@ -134,7 +134,10 @@ def read_csv(path: Path, checklist: str) -> Table:
     return _table(path, checklist, _csv_records(path, encoding, size), notes=[f"encoding {encoding}"])
 
 
-def read_xlsx(path: Path, checklist: str) -> Table:
+def read_xlsx(path: Path, checklist: str, worksheet: str | None = None) -> Table:
+    """The workbook's response sheet: the worksheet named `worksheet`, else the first whose name is a
+    response sheet's (表单回复 1, Form Responses 1…), else the first. The table names the worksheet read
+    and the workbook's others (`Table.worksheets`), so a refusal can say how to choose another."""
     import openpyxl  # only when reading a workbook
 
     try:
@@ -142,7 +145,16 @@ def read_xlsx(path: Path, checklist: str) -> Table:
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise error("ingest_file_not_xlsx", path=path, reason=type(exc).__name__) from None
     sheets = book.worksheets
-    chosen = next((ws for ws in sheets if ws.title.lower().startswith(RESPONSE_SHEET_PREFIXES)), sheets[0])
+    if worksheet is not None:
+        chosen = next((ws for ws in sheets if ws.title == worksheet), None) or \
+            next((ws for ws in sheets if ws.title.strip().lower() == worksheet.strip().lower()), None)
+        if chosen is None:
+            names = "、".join(f"“{ws.title}”" for ws in sheets)
+            book.close()
+            raise error("ingest_no_worksheet", path=path, name=worksheet, sheets=names)
+    else:
+        chosen = next((ws for ws in sheets if ws.title.lower().startswith(RESPONSE_SHEET_PREFIXES)), sheets[0])
+    titles = [ws.title for ws in sheets]
 
     def records():
         try:
@@ -151,7 +163,9 @@ def read_xlsx(path: Path, checklist: str) -> Table:
         finally:
             book.close()
 
-    return _table(path, checklist, records(), title=chosen.title)
+    table = _table(path, checklist, records(), title=chosen.title)
+    table.worksheets = titles
+    return table
 
 
 def _blank(row: list) -> bool:
@@ -173,8 +187,8 @@ def _table(path: Path, checklist: str, records: Iterator[list], title: str = "",
     return Table(source, header, rows, now, title=title or path.name, notes=notes or [])
 
 
-def read_file(path: Path | str, checklist: str) -> Table:
-    """A CSV or XLSX export of a response sheet, cells as read."""
+def read_file(path: Path | str, checklist: str, worksheet: str | None = None) -> Table:
+    """A CSV or XLSX export of a response sheet, cells as read (of an XLSX, the worksheet `worksheet`)."""
     path = Path(path)
     if path.is_dir():
         raise error("ingest_file_is_folder", path=path)
@@ -183,5 +197,7 @@ def read_file(path: Path | str, checklist: str) -> Table:
     if not path.is_file():   # a pipe or a device (/dev/null): exists, but is no export (never opened)
         raise error("ingest_file_not_regular", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_xlsx(path, checklist)
+        return read_xlsx(path, checklist, worksheet)
+    if worksheet is not None:
+        raise error("ingest_worksheet_not_xlsx", path=path)
     return read_csv(path, checklist)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import HandbookError, error
+from ..google_auth import refusal
 from ..messages import Msg
 from .files import RESPONSE_SHEET_PREFIXES
 from .table import Progress, SourceRef, Table
@@ -144,7 +145,7 @@ class _Session:
                 after = exc.response.headers.get("Retry-After", "")
                 wait = float(after) if after.isdigit() else None
             except auth_errors.RefreshError as exc:
-                raise HandbookError(Msg.SHEETS_SIGN_IN(email=self.email, reason=str(exc).splitlines()[0])) from None
+                raise HandbookError(Msg.SHEETS_SIGN_IN(email=self.email, reason=refusal(exc))) from None
             except (requests.RequestException, auth_errors.TransportError, ValueError) as exc:
                 problem = type(exc).__name__  # dropped connection, timeout, truncated JSON body
             delay = wait if wait is not None else min(self.retry.backoff * 2 ** attempt, self.retry.max_backoff)

@@ -40,7 +40,8 @@ MAX_CELL = 5000
 _FIELD_BY_TITLE = {title: key for key, title in FIELD_TITLES.items()}
 # optional facts of a daily patrol (round, time, person at fault): kept with the response in `extra`
 _INFO_BY_TITLE = {title: key for key, title in PATROL_FIELDS.items()}
-_READ_ABOVE = frozenset({"timestamp", "email", "field"})   # target kinds `normalise` reads before the answers
+_READ_ABOVE = frozenset({"timestamp", "email", "field"})
+_FREE_TEXT = frozenset({"note", "info"})   # target kinds whose cells are text as typed, not answers   # target kinds `normalise` reads before the answers
 
 # Why a row was quarantined: code -> message template (Chinese: the department reads them).
 REASONS: dict[str, str] = {
@@ -234,6 +235,29 @@ class ColumnMap:
     unmapped: list[tuple[int, str]]          # (column index, header as read)
     header: list[str]
     versions_used: set[str] = field(default_factory=set)   # form versions of the rows read ("" = none recorded)
+    #: a question deleted and added again on the form (its sheet then has two columns of one title): the
+    #: first column's index -> the later ones; each row's answer is in one of them (`normalise` merges them)
+    twins: dict[int, list[int]] = field(default_factory=dict)
+
+    def merged(self, cells: list) -> tuple[list, list[int]]:
+        """The row with each twin column's answer in its first column (a row answers one of them), and the
+        twin columns whose different text stays beside it (kept in `extra`, as an unmapped column's).
+
+        Two different answers to one question (an item, a field: a sheet edited by hand) are `Rejected`;
+        two different texts (a note) are both kept: text never quarantines a row."""
+        cells, spare = list(cells), []
+        for first, others in self.twins.items():
+            given = [(i, cells[i]) for i in [first, *others] if i < len(cells) and _text(cells[i]) != ""]
+            if not given:
+                continue
+            if len({_text(v) for _, v in given}) > 1:
+                if self.targets[first].kind not in _FREE_TEXT:
+                    raise Rejected("not_an_option", f"“{short(self.header[first])}”的 {len(given)} 列答案不同")
+                spare += [i for i, _ in given[1:]]
+            while len(cells) <= first:
+                cells.append(None)
+            cells[first] = given[0][1]
+        return cells, spare
 
     @cached_property
     def items(self) -> dict[str, int]:
@@ -313,17 +337,21 @@ def map_columns(header: list, vocab: Vocabulary) -> ColumnMap:
     """Every column's question; columns that map to nothing (or twice) are listed by name."""
     titles = _lock_titles(vocab.form)
     targets: dict[int, Target] = {}
-    seen: set[Target] = set()
+    seen: dict[Target, int] = {}
+    twins: dict[int, list[int]] = {}
     unmapped = []
     for i, cell in enumerate(header):
         name = str(cell if cell is not None else "")
         target = map_column(name, vocab, titles) if norm(name) else None
-        if target is None or target in seen:
+        if target is None:
             unmapped.append((i, name))
             continue
-        seen.add(target)
+        if target in seen:   # the same question again: a question deleted and added back on the form
+            twins.setdefault(seen[target], []).append(i)
+            continue
+        seen[target] = i
         targets[i] = target
-    return ColumnMap(targets, unmapped, [str(c if c is not None else "") for c in header])
+    return ColumnMap(targets, unmapped, [str(c if c is not None else "") for c in header], twins=twins)
 
 
 @dataclass
@@ -431,6 +459,9 @@ def _build_answer_table(version: FormVersion | None, form: LockedForm) -> dict[s
 
 def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.tzinfo) -> Normalised:
     """One response row as a `Normalised` response, or `Rejected` with the reason."""
+    spare: list[int] = []
+    if columns.twins:
+        cells, spare = columns.merged(cells)
     texts = {i: (v.strip() if type(v) is str else _text(v)) for i, v in enumerate(cells)}
     if max(map(len, texts.values()), default=0) > MAX_CELL:
         for value in texts.values():
@@ -528,7 +559,7 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
         raise Rejected("unanswered", "、".join(blank))
     if not out.findings:
         raise Rejected("missing_answer", "没有任何条目的答案")
-    for i, name in columns.unmapped:
+    for i, name in [*columns.unmapped, *((i, columns.header[i]) for i in spare)]:
         if texts.get(i):
             key = norm(name) or f"#{i + 1}"
             out.extra[key if key not in out.extra else f"{key} #{i + 1}"] = texts[i]

@@ -35,7 +35,8 @@ from ..messages import Msg
 from ..forms.lock_file import Lock
 from ..gc_paused import paused
 from . import files, google_sheets as sheets, store
-from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise
+from .platforms import exports, tencent
+from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise, short
 from .table import Progress, SourceRef, Table
 
 WRITE_BATCH = 1000
@@ -92,6 +93,9 @@ def sources_from_lock(lock: Lock, checklist: str | None = None) -> list[SourceRe
     for form in lock.forms.values():
         if checklist and form.checklist != checklist:
             continue
+        if form.source == "tencent":   # its answers come from the 腾讯问卷 survey, not a response sheet
+            out.append(SourceRef(form.checklist, "tencent", form.survey_id))
+            continue
         for sheet in form.sheets:
             out.append(SourceRef(form.checklist, "sheet", sheet.spreadsheet_id, sheet.gid, sheet.sheet_name))
     return out
@@ -108,9 +112,10 @@ def sheet_source(url_or_key: str, checklist: str, lock: Lock | None = None) -> S
     return SourceRef(checklist, "sheet", key, gid, name)
 
 
-def file_source(path: Path | str, checklist: str) -> SourceRef:
+def file_source(path: Path | str, checklist: str, worksheet: str | None = None) -> SourceRef:
+    """An exported file (of an XLSX workbook, the worksheet `worksheet`; None: its response sheet)."""
     path = Path(path)
-    return SourceRef(checklist, "file", path.name, path=str(path))
+    return SourceRef(checklist, "file", path.name, sheet_name=worksheet, path=str(path))
 
 
 def form_choices(standards, instruments: Sequence) -> str:
@@ -307,6 +312,9 @@ def _stream(w: store.StoreWriter, run: _Checklist, table: Table, report: SourceR
     report.read = read
     _check_header(table, columns, vocab, standards, lock, has_rows=read > 0)
     report.unmapped_columns = [name for _, name in columns.unmapped]
+    for first, others in columns.twins.items():   # said once per source, with the columns it merged
+        report.warnings.append(Msg.INGEST_TWIN_COLUMNS(
+            name=short(table.header[first]), n=1 + len(others), positions="、".join(str(i + 1) for i in [first, *others])))
     w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
     return src
 
@@ -499,7 +507,12 @@ def source_name(table: Table) -> str:
     """How a refusal names a source: the file as given, or the spreadsheet's title and key."""
     t = table.source
     if t.kind == "file":
+        if len(table.worksheets) > 1:   # a workbook: which worksheet was read, and how to read another
+            others = "、".join(f"“{w}”" for w in table.worksheets if w != table.title)
+            return f"文件 {t.path or t.locator} 的工作表“{table.title}”（另有工作表{others}，可用 --worksheet 工作表名 选择）"
         return f"文件 {t.path or t.locator}"
+    if t.kind == "tencent":
+        return f"腾讯问卷问卷“{table.title or t.locator}”（{t.locator}）"
     return f"Google 表格“{table.title or t.locator}”（{t.locator}）"
 
 
@@ -624,9 +637,12 @@ def _new_ids(hashes: list[str], w: store.StoreWriter) -> list[str]:
     return out
 
 
-def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress) -> Table:
-    if ref.kind == "file":
-        return files.read_file(ref.path or ref.locator, ref.checklist)
+def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress, platform=None) -> Table:
+    if ref.kind == "file":   # a Google export as it is, or a Chinese platform's recognised by its header
+        return exports.recognise(files.read_file(ref.path or ref.locator, ref.checklist, ref.sheet_name))
+    if ref.kind == "tencent":   # platform: (conn, db_path, standards, instruments) of the run
+        conn, db_path, standards, instruments = platform
+        return tencent.read_survey(ref, conn=conn, db_path=db_path, standards=standards, instruments=instruments)
     return sheets.fetch_sheet(ref, credentials=credentials, endpoint=endpoint, chunk_rows=chunk_rows,
                               retry=retry, progress=progress)
 
@@ -688,13 +704,15 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         for ref in sources:
             t0 = time.monotonic()
             table = _fetch(ref, credentials=credentials, endpoint=endpoint, chunk_rows=chunk_rows,
-                           retry=retry, progress=progress)
+                           retry=retry, progress=progress, platform=(conn, db_path, standards, instruments))
             if any(s.table.source.key == table.source.key for s in read):
                 continue  # the same sheet named twice (lock and --sheet)
             if any(t.source.key == table.source.key for t, _ in other_tables):
                 continue
             sr = SourceReport(table.source.label, ref.checklist, table.source.key, table.title or ref.locator,
                               requests=table.requests)
+            if ref.kind == "tencent":
+                sr.warnings += table.notes   # answers deleted on the platform since the last run
             if ref.checklist in others:
                 _check_other_form(table, ref.checklist, standards, lock)
                 table.rows = list(table.rows)

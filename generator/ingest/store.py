@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from ..errors import HandbookError, StoreBusy, StoreError
+from ..errors import HandbookError, StoreBusy, StoreDamaged, StoreError
 from ..inspection import Inspection
 from ..messages import one_line
 
@@ -187,14 +187,17 @@ _ERROR_TEXTS = (("locked", "store_locked"), ("busy", "store_locked"), ("readonly
                 ("not a database", "store_not_sqlite"), ("malformed", "store_damaged"))
 
 
-def store_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
-    """The one-line error for an SQLite failure on the store at `path` (None: a failure of ours, not the file's)."""
+def _error_id(exc: sqlite3.Error) -> str | None:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
-        message_id = _ERRORS.get(code) or _ERRORS.get(code & 0xFF)
-    else:   # an error raised by the sqlite3 module itself carries no code
-        text = str(exc).lower()
-        message_id = next((m for needle, m in _ERROR_TEXTS if needle in text), None)
+        return _ERRORS.get(code) or _ERRORS.get(code & 0xFF)
+    text = str(exc).lower()   # an error raised by the sqlite3 module itself carries no code
+    return next((m for needle, m in _ERROR_TEXTS if needle in text), None)
+
+
+def store_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
+    """The one-line error for an SQLite failure on the store at `path` (None: a failure of ours, not the file's)."""
+    message_id = _error_id(exc)
     if message_id is None:
         return None
     return (StoreBusy if message_id == "store_locked" else StoreError)(one_line(message_id, path=path))
@@ -292,6 +295,53 @@ def connect(path: Path | str, *, wait: float = 5.0, instruments: Sequence = ()) 
     return conn
 
 
+def backup_folder(path: Path | str) -> Path:
+    """Where `handbook backup` keeps the copies of the store at `path`: `backups/` beside it."""
+    return Path(path).parent / "backups"
+
+
+# Stores found sound by `check_integrity` in this process, by file identity and state: a build opens the store
+# several times, and a file left as it was is not read through again.
+_SOUND: dict[str, tuple] = {}
+_CHECK_LIMIT = 100   # problems SQLite lists before it stops looking
+
+
+def _file_state(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
+    """Refuse a damaged store before anything reads or writes it: SQLite's `PRAGMA quick_check` (every page
+    of every table and index read once, their order and structure checked; not the indexes' contents
+    against their tables, which `integrity_check` adds at several times the cost).
+
+    A zeroed, truncated or shuffled file raises one `StoreError` line naming the file and the way back
+    (`handbook restore`); nothing is written. A file already found sound by this process, and not changed
+    since, is not read again."""
+    path = Path(path)
+    key, state = str(path.resolve()), _file_state(path)
+    if state is not None and _SOUND.get(key) == state:
+        return
+    try:
+        problems = [row[0] for row in sqlite3.Connection.execute(conn, f"PRAGMA quick_check({_CHECK_LIMIT})")]
+    except sqlite3.DatabaseError as exc:
+        if _error_id(exc) not in ("store_damaged", "store_not_sqlite", None):
+            raise store_error(exc, path) from None   # locked, unreadable: said as such
+        problems = ["malformed"]   # a page so damaged that the check itself stops
+    if problems != ["ok"]:
+        # SQLite's own lines (English) stay out of the message: how many it found is what the user needs
+        count = max(1, sum(1 for p in problems for line in p.splitlines() if not line.startswith("*** in database")))
+        problems = f"{count} 处问题" if count < _CHECK_LIMIT else f"{_CHECK_LIMIT} 处以上问题"
+        raise StoreDamaged(one_line("store_check_failed", path=path, problems=problems,
+                                    backups=f"{backup_folder(path)}/"), problems)
+    if state is not None:
+        _SOUND[key] = _file_state(path)
+
+
 def open_copy(path: Path | str) -> sqlite3.Connection:
     """An in-memory copy of the store (empty when there is none yet), for a dry run: the file is only read."""
     path = Path(path)
@@ -311,6 +361,7 @@ def begin(conn: sqlite3.Connection, path: Path | str, instruments: Sequence = ()
     """Start the run's one write transaction, waiting briefly if another program holds the store, and bring
     the store's tables and those of `instruments` up to date in it."""
     conn.execute("BEGIN IMMEDIATE")   # a lock held elsewhere: StoreBusy (see _Connection)
+    check_integrity(conn, path)       # never write into a damaged file: the run would spread the damage
     migrate(conn, path, instruments)
 
 
@@ -382,6 +433,7 @@ def open_store_read_only(path: Path | str, *, allow_empty: bool = False, snapsho
         version = identify(conn, path)   # an older store reads fine until the next ingest upgrades it
         if version == 0 and not allow_empty:
             raise StoreError(one_line("store_empty", path=path))
+        check_integrity(conn, path)   # a damaged page read later would be a traceback, or wrong results
     except BaseException:
         conn.close()
         raise

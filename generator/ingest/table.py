@@ -12,11 +12,12 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class SourceRef:
-    """Where responses come from: a Google Sheet (key + gid or sheet name) or an exported file."""
+    """Where responses come from: a Google Sheet (key + gid or sheet name), a 腾讯问卷 survey (its id) or an
+    exported file."""
 
     checklist: str
-    kind: str                      # "sheet" or "file"
-    locator: str                   # spreadsheet key, or the file's name
+    kind: str                      # "sheet", "tencent" or "file"
+    locator: str                   # spreadsheet key, survey id, or the file's name
     gid: int | None = None
     sheet_name: str | None = None
     path: str | None = None        # file path (files only)
@@ -27,6 +28,8 @@ class SourceRef:
         if self.kind == "sheet":
             where = str(self.gid) if self.gid is not None else (self.sheet_name or "")
             return f"{self.checklist}:sheet:{self.locator}#{where}"
+        if self.kind == "tencent":     # a 腾讯问卷 survey, read through its API
+            return f"{self.checklist}:tencent:{self.locator}"
         return f"{self.checklist}:file:{self.locator}"
 
     @property
@@ -34,6 +37,8 @@ class SourceRef:
         if self.kind == "sheet":
             where = f"gid={self.gid}" if self.gid is not None else (self.sheet_name or "responses")
             return f"{self.checklist} ← sheet {self.locator} ({where})"
+        if self.kind == "tencent":
+            return f"{self.checklist} ← 腾讯问卷 {self.locator}"
         return f"{self.checklist} ← {self.path or self.locator}"
 
 
@@ -54,3 +59,4 @@ class Table:
     title: str = ""
     requests: int | None = None
     notes: list[str] = field(default_factory=list)
+    worksheets: list[str] = field(default_factory=list)   # an XLSX workbook's worksheets (`title`: the one read)

@@ -9,12 +9,15 @@ Robots are rate limited by `RateLimit`, whose clock and sleep are parameters (te
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import json
 import os
 import smtplib
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 from collections import deque
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, TypeVar
 
 import requests
 
@@ -44,6 +47,11 @@ DINGTALK_MAX_CHARS = 3500
 # Both robots: "每个机器人每分钟最多发送20条" (企业微信 群机器人配置说明; 钉钉 自定义机器人 消息发送频率限制).
 ROBOT_PER_MINUTE = 20
 ANSWER_CHARS = 500      # the part of a channel's answer kept in the ledger
+# A robot answers a few dozen bytes of JSON; a proxy's page is a few kilobytes. Reading stops past this,
+# so an endless or huge answer costs no memory.
+MAX_ANSWER_BYTES = 1 << 20
+# 企业微信 45009 "接口调用超过限制" and 钉钉 130101 "send too fast" / 410100 "发送速度太快而限流": wait, the key is fine.
+RATE_LIMITED = {"wecom": {45009}, "dingtalk": {130101, 410100}}
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,53 @@ class RateLimit:
             while self.sent and now - self.sent[0] >= self.period:
                 self.sent.popleft()
         self.sent.append(now)
+
+
+class Overrun(Exception):
+    """A send that did not finish (connect, send, read the whole answer) within its time limit."""
+
+
+class AnswerTooLarge(Exception):
+    """A channel's answer longer than MAX_ANSWER_BYTES."""
+
+
+T = TypeVar("T")
+
+
+def within(seconds: float, work: Callable[[list], T]) -> T:
+    """`work(closers)` in a worker thread, waited for at most `seconds` in all.
+
+    A socket timeout bounds each read, not a whole request: a server that trickles its answer a byte at a
+    time keeps a request alive for ever. Past `seconds` this raises `Overrun`, after calling each
+    callable `work` put in `closers` (shutting its connection down ends the worker's read); a worker
+    still blocked elsewhere (a name lookup) is a daemon thread, left to end on its own."""
+    box: dict = {}
+    closers: list[Callable[[], object]] = []
+
+    def run() -> None:
+        try:
+            box["value"] = work(closers)
+        except BaseException as exc:   # handed to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="handbook-notify-send", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        for close in closers:
+            with contextlib.suppress(Exception):
+                close()
+        raise Overrun()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _shutdown(sock) -> None:
+    """End a connection another thread may be reading (close alone does not wake a blocked read)."""
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 # ---------------------------------------------------------------- secrets
@@ -135,6 +190,26 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def _dropped(exc: BaseException) -> bool:
+    """The connection was made and then cut (not refused, not unresolved): the message may have arrived."""
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionResetError, ConnectionAbortedError,
+                        BrokenPipeError)):
+        return True
+    text = repr(exc).lower()
+    return any(words in text for words in ("connection aborted", "remote end closed", "reset by peer",
+                                           "connection broken", "incompleteread"))
+
+
+def _read_answer(response, limit: int) -> bytes:
+    """The body of a streamed response, refusing more than `limit` bytes."""
+    body = bytearray()
+    for chunk in response.iter_content(64 * 1024):
+        body += chunk
+        if len(body) > limit:
+            raise AnswerTooLarge()
+    return bytes(body)
+
+
 class Robot:
     """A group robot reached by HTTPS POST of a JSON message; answers {"errcode": 0, "errmsg": "ok"}."""
 
@@ -162,29 +237,51 @@ class Robot:
     def fits(self, text: str) -> bool:
         raise NotImplementedError
 
+    def _post(self, message: Message, closers: list) -> tuple[int, bytes]:
+        url = self.url()   # here: a malformed address fails inside the send, as a failed send
+        with self.session.post(url, json=self.payload(message), timeout=self.timeout, stream=True) as response:
+            closers.append(lambda: _shutdown(getattr(response.raw.connection, "sock", None)))
+            return response.status_code, _read_answer(response, MAX_ANSWER_BYTES)
+
     def send(self, message: Message) -> Outcome:
         self.limit.wait()
+        timeout = one_line("notify_timeout", channel=self.name, seconds=self.timeout)
         try:
-            response = self.session.post(self.url(), json=self.payload(message), timeout=self.timeout)
-        except requests.exceptions.Timeout:
-            return Outcome(False, "timeout", one_line("notify_timeout", channel=self.name, seconds=self.timeout))
+            status, raw = within(self.timeout, lambda closers: self._post(message, closers))
+        except (Overrun, requests.exceptions.Timeout):
+            return Outcome(False, "timeout", timeout)
+        except AnswerTooLarge:
+            return Outcome(False, f"answer over {MAX_ANSWER_BYTES} bytes", one_line(
+                "notify_bad_answer", channel=self.name, detail=f"应答超过 {MAX_ANSWER_BYTES // (1 << 20)} MiB，已停止读取"))
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema, ValueError) as exc:
+            # urllib3's LocationParseError (a host label over 63 characters …) is a ValueError; its text
+            # quotes the address, which carries the key: never shown
+            reason = "主机名过长或格式不对" if "parse" in type(exc).__name__.lower() or "label" in str(exc) \
+                else "不是有效的网址"
+            return Outcome(False, "invalid address", one_line("notify_bad_url", channel=self.name, reason=reason,
+                                                              env=self.env))
         except requests.exceptions.RequestException as exc:
             reason = _reason(exc)
+            if _dropped(exc):
+                return Outcome(False, reason, one_line("notify_dropped", channel=self.name, reason=reason))
             return Outcome(False, reason, one_line("notify_unreachable", channel=self.name, reason=reason))
-        body = response.text[:ANSWER_CHARS]
-        answer = f"HTTP {response.status_code} {body}".strip()
-        if response.status_code >= 400:
-            return Outcome(False, answer, one_line("notify_http_status", channel=self.name,
-                                                   status=response.status_code))
+        body = raw.decode("utf-8", "replace")
+        answer = f"HTTP {status} {body[:ANSWER_CHARS]}".strip()
+        if status >= 400:
+            return Outcome(False, answer, one_line("notify_http_status", channel=self.name, status=status))
         try:
-            data = response.json()
+            data = json.loads(body)
             errcode = data.get("errcode")
         except (ValueError, AttributeError):
             return Outcome(False, answer, one_line("notify_bad_answer", channel=self.name, detail="不是 JSON"))
         if errcode != 0:
-            errmsg = " ".join(str(data.get("errmsg", "")).split())[:120]
+            errmsg = " ".join(str(data.get("errmsg", "")).split())[:120] or "无说明"
+            if errcode in RATE_LIMITED.get(self.kind, ()):
+                return Outcome(False, answer, one_line("notify_rate_limited", channel=self.name, errcode=errcode,
+                                                       errmsg=errmsg))
             return Outcome(False, answer, one_line("notify_robot_error", channel=self.name, errcode=errcode,
-                                                   errmsg=errmsg or "无说明"))
+                                                   errmsg=errmsg))
         return Outcome(True, answer)
 
 
@@ -268,28 +365,59 @@ class Mailer:
         mail.add_alternative(message.html, subtype="html")
         return mail
 
-    def send(self, message: Message) -> Outcome:
+    def _deliver(self, message: Message, closers: list):
+        connected = False
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)   # connects, reads the greeting
+        except smtplib.SMTPServerDisconnected as exc:
+            exc.connected = False
+            raise
+        closers.append(lambda: _shutdown(getattr(smtp, "sock", None)))
+        connected = True
+        try:
+            smtp.ehlo()
+            if self.starttls:
+                if not smtp.has_extn("starttls"):
+                    return None
+                smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
-                if self.starttls:
-                    if not smtp.has_extn("starttls"):
-                        return Outcome(False, "no STARTTLS", one_line("notify_no_starttls", channel=self.name))
-                    smtp.starttls(context=ssl.create_default_context())
-                    smtp.ehlo()
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                refused = smtp.send_message(self.email(message))
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            return smtp.send_message(self.email(message))
+        except smtplib.SMTPServerDisconnected as exc:
+            # before the greeting it is "could not connect"; afterwards the server hung up on us
+            exc.connected = connected
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                smtp.quit()
+            with contextlib.suppress(Exception):
+                smtp.close()
+
+    def send(self, message: Message) -> Outcome:
+        timeout = Outcome(False, "timeout", one_line("notify_timeout", channel=self.name, seconds=self.timeout))
+        try:
+            refused = within(self.timeout, lambda closers: self._deliver(message, closers))
         except smtplib.SMTPRecipientsRefused as exc:
             code, reason = next(iter(exc.recipients.values()), (0, b""))
             return self._refused(code, reason)
-        except smtplib.SMTPResponseException as exc:
-            return self._refused(exc.smtp_code, exc.smtp_error)
-        except (socket.timeout, TimeoutError):
-            return Outcome(False, "timeout", one_line("notify_timeout", channel=self.name, seconds=self.timeout))
-        except (OSError, smtplib.SMTPException) as exc:
+        except smtplib.SMTPServerDisconnected as exc:
+            if getattr(exc, "connected", False):
+                reason = "服务器断开了连接"
+                return Outcome(False, "disconnected", one_line("notify_dropped", channel=self.name, reason=reason))
             reason = _reason(exc)
             return Outcome(False, reason, one_line("notify_unreachable", channel=self.name, reason=reason))
+        except smtplib.SMTPResponseException as exc:
+            return self._refused(exc.smtp_code, exc.smtp_error)
+        except (Overrun, socket.timeout, TimeoutError):
+            return timeout
+        except (OSError, smtplib.SMTPException) as exc:
+            reason = _reason(exc)
+            if _dropped(exc):
+                return Outcome(False, reason, one_line("notify_dropped", channel=self.name, reason=reason))
+            return Outcome(False, reason, one_line("notify_unreachable", channel=self.name, reason=reason))
+        if refused is None:
+            return Outcome(False, "no STARTTLS", one_line("notify_no_starttls", channel=self.name))
         if refused:
             code, reason = next(iter(refused.values()))
             return self._refused(code, reason)

@@ -2,8 +2,10 @@
 
 An `Alert` is one fact a manager should hear about once: a 红线 incident, a 不合格 inspection, a
 corrective action that became overdue (the escalation), a missed patrol period that is over, or an action due
-the next working day with nothing reported (the owner's reminder: the projects' own channels only). Its `key` never changes,
-so the ledger (`notify.ledger`) can tell whether it went to a channel already. Everything shown is
+the next working day with nothing reported (the owner's reminder: the projects' own channels only). Its `key`
+never changes,
+so the ledger (`notify.ledger`) can tell whether it went to a channel already, and its `day` is the day
+the fact became true, which the ledger compares with each channel's horizon. Everything shown is
 masked as on the site (`text.public_text`); inspector names only when `publish_names` allows.
 
 A digest is the alerts of one channel rendered as Markdown (企业微信 and 钉钉 robots) or as plain text
@@ -27,7 +29,6 @@ KINDS = {"redline": "红线问题", "failed": "不合格检查", "overdue": "逾
          "due": "整改明天到期"}
 ANCHORS = {"redline": "redline", "failed": "recent", "overdue": "actions", "missed": "missed", "due": "todo"}
 NOTE_CHARS = 200        # a note longer than this is cut (… added): one alert always fits one message
-LATE_DAYS = 7           # an inspection stored now but dated more than this before the window is old news
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Alert:
     key: str                 # redline:<inspection id>, failed:<id>, overdue:<project>:<code>:<opened by>, missed:…
     kind: str                # a key of KINDS
     project: str
-    day: dt.date             # inspection date, due date or the period's last day
+    day: dt.date             # when the fact became true: inspection date, first day overdue, the period's last day
     title: str               # one line: project, date, what
     details: tuple[str, ...] = ()
     page: str = ""
@@ -54,12 +55,12 @@ class Alert:
 
 @dataclass(frozen=True)
 class Window:
-    """Which facts are new: inspections stored after `arrived_after` (or dated from `since`), actions that
-    became overdue on `first_day`…`today`, patrol periods that ended on `first_day`…yesterday."""
+    """Which facts to look at: inspections dated from `first_day` (with `since`: up to `today` too), actions
+    that became overdue on `first_day`…`today`, patrol periods that ended on `first_day`…yesterday. Which
+    of them are new to a channel is the ledger's to say."""
 
     today: dt.date
     first_day: dt.date
-    arrived_after: dt.datetime | None = None    # None with `since`: by inspection date instead
     since: dt.date | None = None
 
 
@@ -83,12 +84,9 @@ def reminder_day(s: Standards, a: sc.Action) -> dt.date | None:
     return day if day >= a.opened else None
 
 
-def find_alerts(s: Standards, inspections: Sequence[Inspection], arrived: dict[str, dt.datetime],
-                window: Window, actions: Sequence[sc.Action] | None = None,
-                reports: Sequence[sc.FixReport] = ()) -> list[Alert]:
-    """Every alert of the window, in kind order, then by project order and date.
-
-    `arrived`: inspection id -> when its current version was stored (the ledger's idea of "new")."""
+def find_alerts(s: Standards, inspections: Sequence[Inspection], window: Window,
+                actions: Sequence[sc.Action] | None = None, reports: Sequence[sc.FixReport] = ()) -> list[Alert]:
+    """Every alert of the window, in kind order, then by project order and date."""
     org = s.organisation
     names = {p.id: p.name for p in org.projects}
     roles = {r.id: r.name for r in org.roles}
@@ -98,9 +96,7 @@ def find_alerts(s: Standards, inspections: Sequence[Inspection], arrived: dict[s
     def is_new(i: Inspection) -> bool:
         if window.since is not None:
             return window.since <= i.date <= window.today
-        when = arrived.get(i.id)
-        return (when is not None and (window.arrived_after is None or when > window.arrived_after)
-                and i.date >= window.first_day - dt.timedelta(days=LATE_DAYS))
+        return i.date >= window.first_day
 
     def who(i: Inspection) -> str:
         role = roles.get(i.role, i.role)
@@ -141,7 +137,7 @@ def find_alerts(s: Standards, inspections: Sequence[Inspection], arrived: dict[s
         if (remind is not None and window.first_day <= remind <= window.today and a.code in s.items
                 and a.fixed is None and a.closed is None and a.due >= window.today):
             owner = roles.get(a.owner, a.owner)
-            out.append(Alert(f"due:{a.project}:{a.code}:{a.opened_by}", "due", a.project, a.due,
+            out.append(Alert(f"due:{a.project}:{a.code}:{a.opened_by}", "due", a.project, remind,
                              f"{names.get(a.project, a.project)} · {a.code} {s.items[a.code].short}",
                              (f"{a.opened.isoformat()} 发现，整改期限 {a.due.isoformat()}，责任人：{owner}；"
                               "整改后请填写整改反馈",),
@@ -149,18 +145,18 @@ def find_alerts(s: Standards, inspections: Sequence[Inspection], arrived: dict[s
         became = a.due + dt.timedelta(days=1)
         if a.overdue(window.today) and window.first_day <= became <= window.today and a.code in s.items:
             late = (window.today - a.due).days
-            out.append(Alert(f"overdue:{a.project}:{a.code}:{a.opened_by}", "overdue", a.project, a.due,
+            out.append(Alert(f"overdue:{a.project}:{a.code}:{a.opened_by}", "overdue", a.project, became,
                              f"{names.get(a.project, a.project)} · {a.code} {s.items[a.code].short}",
                              (f"{a.opened.isoformat()} 发现，整改期限 {a.due.isoformat()}，已逾期 {late} 天",),
                              project_page(a.project, "overdue")))
     yesterday = window.today - dt.timedelta(days=1)
-    if window.first_day - dt.timedelta(days=1) <= yesterday and inspections:
+    if window.first_day <= yesterday and inspections:
         # from a little over a month before: every period that can end in the window starts in it
         start = max(min(i.date for i in inspections), window.first_day - dt.timedelta(days=40))
         periods = sc.patrol_compliance(s, inspections, min(start, yesterday), yesterday, complete=yesterday)
         for p in periods:
             end = p.end or p.start
-            if p.missed and window.first_day - dt.timedelta(days=1) <= end <= yesterday:
+            if p.missed and window.first_day <= end <= yesterday:
                 out.append(Alert(f"missed:{p.project}:{p.role}:{p.period}", "missed", p.project, end,
                                  f"{names.get(p.project, p.project)} · {p.period} · {roles.get(p.role, p.role)}巡查",
                                  (f"完成 {p.done} 次，应至少 {p.required} 次",), project_page(p.project, "missed")))

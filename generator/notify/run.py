@@ -1,8 +1,9 @@
 """One `handbook notify` run: find what is new, send each channel its digest, record every send.
 
 Exactly once: an alert goes to a channel until the channel said it got it (`notify_sends.ok`); a failed
-send is retried on the next run as it was first found; `since` re-sends a period on purpose; a dry run
-builds the digests from a read-only view and records nothing.
+send is retried on the next run as it was first found; what counts as new is the ledger's rule (see
+`notify.ledger`), never when an inspection was read or stored; `since` re-sends a period on purpose; a
+dry run builds the digests from a read-only view and records nothing.
 """
 
 from __future__ import annotations
@@ -143,17 +144,19 @@ def run_notify(s: Standards, store_path: Path | str, *, secrets: Secrets, site_u
     if dry_run:
         return _run(s, store_path, inspections, secrets=secrets, site_url=site_url, now=now, since=since,
                     dry_run=True, timeout=timeout, clock=clock, sleep=sleep, wall=wall)
-    with ledger.run_lock(store_path):
-        return _run(s, store_path, inspections, secrets=secrets, site_url=site_url, now=now, since=since,
-                    dry_run=False, timeout=timeout, clock=clock, sleep=sleep, wall=wall)
+    with ledger.run_lock(store_path) as taken_over:
+        report = _run(s, store_path, inspections, secrets=secrets, site_url=site_url, now=now, since=since,
+                      dry_run=False, timeout=timeout, clock=clock, sleep=sleep, wall=wall)
+    report.warnings[:0] = taken_over
+    return report
 
 
 def _run(s: Standards, store_path, inspections, *, secrets, site_url, now, since, dry_run, timeout, clock, sleep,
          wall) -> NotifyReport:
     zone = ZoneInfo(s.organisation.timezone)
     today = now.date()
-    arrived = store.read_arrivals(store_path)
     conn = None
+    session = requests.Session()
     if dry_run:
         state = ledger.read_state_of(store_path)
     else:
@@ -161,25 +164,27 @@ def _run(s: Standards, store_path, inspections, *, secrets, site_url, now, since
     try:
         if conn is not None:
             state = ledger.read_state(conn)
+        targets = _targets(s, secrets, timeout=timeout, session=session, clock=clock, sleep=sleep, wall=wall)
+        horizons = {t.channel.key: state.horizon(t.channel.key, today) for t in targets}
         if since is not None:
             window = Window(today, since, since=since)
-        elif state.last_run is not None:
-            window = Window(today, min(state.last_run.astimezone(zone).date(), today), arrived_after=state.last_run)
-        else:   # the first run: what arrived today
-            window = Window(today, today, arrived_after=dt.datetime.combine(today, dt.time(), zone))
-        alerts = find_alerts(s, inspections, arrived, window, reports=read_fix_reports(store_path))
+        else:
+            window = Window(today, min(horizons.values(), default=today))
+        alerts = find_alerts(s, inspections, window, reports=read_fix_reports(store_path))
         report = NotifyReport(today, dry_run)
         if not site_url:
             report.warnings.append(one_line("notify_no_site_url"))
         stamp = now.strftime("%Y-%m-%d %H:%M")
-        session = requests.Session()
         started = now.isoformat(timespec="seconds")
-        for target in _targets(s, secrets, timeout=timeout, session=session, clock=clock, sleep=sleep, wall=wall):
+        if conn is not None:
+            ledger.record_channels(conn, list(horizons), today)
+        for target in targets:
             channel = target.channel
             # reminders before a deadline go to the projects' own channels (the owners); the department
             # hears of an action once it is overdue (the escalation)
             mine = [a for a in scoped(alerts, target.projects)
-                    if (since is not None or (a.key, channel.key) not in state.delivered)
+                    if (since is not None or ((a.key, channel.key) not in state.delivered
+                                              and a.day >= horizons[channel.key]))
                     and (a.kind != "due" or target.projects is not None)]
             listed = {a.key for a in mine}
             mine += [a for a in scoped(state.owed.get(channel.key, []), target.projects) if a.key not in listed]

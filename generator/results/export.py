@@ -10,7 +10,7 @@ from typing import Iterable
 
 from ..inspection import Inspection
 from ..standards import Standards
-from ..text import clean, is_formula_like, spreadsheet_cell
+from ..text import clean, is_formula_like, public_text, spreadsheet_cell
 from . import scoring as sc
 from .report_pages import EMAIL, NOT_PUBLISHED
 
@@ -39,7 +39,8 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
             score = sc.score_inspection(s, i)
             rows.append({
                 "id": i.id, "checklist": i.checklist, "project": i.project, "role": i.role,
-                "inspector": EMAIL.sub("", i.inspector).strip() if allowed else NOT_PUBLISHED,
+                # a name as typed can hold a phone number, a plate…: masked as on the site
+                "inspector": public_text(EMAIL.sub("", i.inspector)).strip() if allowed else NOT_PUBLISHED,
                 # the inspection date (what patrol counts use) and its ISO week, as project_weeks has it
                 "date": i.date.isoformat(), "week": sc.week_label(sc.week_start(i.date)),
                 "at": i.submitted_at.isoformat(),

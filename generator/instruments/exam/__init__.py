@@ -70,6 +70,12 @@ class QuarterlyExam(Instrument):
 
         return self.enabled(standards) and is_exam_form(form_id)
 
+    def build_form(self, standards, form_id, instruments):
+        """A quarter's quiz (`exam-2026Q4`): what a 腾讯问卷 survey of it is checked against."""
+        from .quiz import build_quiz, quarter_of_form
+
+        return build_quiz(standards, quarter_of_form(form_id))
+
     def ingest_table(self, conn, table, standards, locked_form, now, report):
         from .responses import ingest_exam_table
 

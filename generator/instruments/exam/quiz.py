@@ -34,6 +34,7 @@ KIND_NAMES = {"single": "单选题", "multiple": "多选题", "truefalse": "判�
 KIND_TYPES = {"single": "RADIO", "multiple": "CHECKBOX", "truefalse": "RADIO"}
 PROJECT_TITLE, NAME_TITLE = "项目", "姓名"
 CHECKBOX_JOIN = ", "   # how Google's response sheet joins checkbox answers
+PLATFORM_JOIN = "┋"    # how 问卷星 exports (and the 腾讯问卷 source's table) join several choices
 SCORE = re.compile(r"^\s*(?P<got>\d+(?:\.\d+)?)\s*/\s*(?P<of>\d+(?:\.\d+)?)\s*$")
 
 
@@ -245,6 +246,9 @@ def split_answer(q: ExamQuestion, cell) -> tuple[list[str], bool]:
     labels = option_labels(q)
     if q.kind != "multiple":
         return [text], text in labels
+    if PLATFORM_JOIN in text:   # the platforms' separator is in no option: split on it
+        parts = [p.strip() for p in text.split(PLATFORM_JOIN) if p.strip()]
+        return parts, all(p in labels for p in parts)
     ordered = sorted(labels, key=len, reverse=True)
 
     def parse(rest: str) -> list[str] | None:

@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ...errors import HandbookError, error
 from ...messages import Msg
 from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
-from ...forms.prefill import prefill_url, qr_svg
+from ...forms.prefill import custom_param_url, prefill_url, qr_svg
+from ...forms.tencent_setup import PROJECT_PARAM
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
 from ...ingest.run import COLUMNS_LISTED, source_name
 from ...ingest.store import StoreWriter, open_store_read_only
@@ -139,6 +140,8 @@ def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
     entry = lock.get("checklists", {}).get(sid) if sid else None
     if not entry or not entry.get("responder_url"):
         return {}
+    if entry.get("source") == "tencent":   # 腾讯问卷: the project rides as the custom link parameter
+        return {pid: custom_param_url(entry["responder_url"], PROJECT_PARAM, pid) for pid in _projects(standards)}
     spec = build_survey_form(standards)
     versions = entry.get("versions", {})
     chosen = versions.get(standards.document.version) or (list(versions.values())[-1] if versions else {})
@@ -227,7 +230,8 @@ def _norm(text) -> str:
     return norm(text)
 
 
-def map_survey_columns(header: list, standards: Standards, form=None) -> tuple[dict[int, tuple], list[str]]:
+def map_survey_columns(header: list, standards: Standards, form=None,
+                       twins: dict[int, list[int]] | None = None) -> tuple[dict[int, tuple], list[str]]:
     """Column index -> (kind, key) for timestamp, project, each rating and the comment; and unmapped names.
 
     Ratings map by the question id at the start of the title, then by any title the lock
@@ -262,11 +266,35 @@ def map_survey_columns(header: list, standards: Standards, form=None) -> tuple[d
             target = ("q", m.group(1))
         else:
             target = titles.get(text)
+        if target is not None and target in targets.values() and twins is not None:
+            # a question deleted and added back on the form: its answers are in one column or the other
+            twins.setdefault(next(j for j, t in targets.items() if t == target), []).append(i)
+            continue
         if target is None or target in targets.values():
             unmapped.append(str(cell or ""))
             continue
         targets[i] = target
     return targets, unmapped
+
+
+def merge_twins(cells: list, twins: dict[int, list[int]], targets: dict[int, tuple], header: list) -> list:
+    """The row with each twin column's answer in its first column; two different ratings are
+    `SurveyRejected`, two different comments are both kept (one per line)."""
+    cells = list(cells)
+    for first, others in twins.items():
+        given = [cells[i] for i in [first, *others] if i < len(cells) and str(cells[i] or "").strip()]
+        distinct = list(dict.fromkeys(str(v).strip() for v in given))
+        if not given:
+            continue
+        while len(cells) <= first:
+            cells.append(None)
+        if len(distinct) > 1 and targets[first][0] == COMMENT:
+            cells[first] = "\n".join(distinct)
+        elif len(distinct) > 1:
+            raise SurveyRejected("not_an_option", f"“{str(header[first])[:30]}”的 {len(given)} 列答案不同")
+        else:
+            cells[first] = given[0]
+    return cells
 
 
 def asked_columns(standards: Standards, form, version) -> list[tuple[tuple, str]]:
@@ -372,8 +400,13 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
             source_tz = ZoneInfo(table.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    targets, unmapped = map_survey_columns(table.header, standards, form)
-    keep = sorted(targets)
+    twins: dict[int, list[int]] = {}
+    targets, unmapped = map_survey_columns(table.header, standards, form, twins)
+    keep = sorted([*targets, *(i for others in twins.values() for i in others)])
+    for first, others in twins.items():   # said once per source, with the columns it merged
+        report.warnings.append(Msg.INGEST_TWIN_COLUMNS(
+            name=str(table.header[first])[:60], n=1 + len(others),
+            positions="、".join(str(i + 1) for i in [first, *others])))
     header = [table.header[i] for i in keep]
     sid = w.source_id(table.source.key, table.source.checklist, table.source.kind, table.source.locator,
                       report.title, table.timezone, now)
@@ -393,6 +426,8 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
     versions_used: dict = {}
     for (number, cells), (_, raw_hash, _) in zip(table.rows, raws):
         try:
+            if twins:
+                cells = merge_twins(cells, twins, targets, table.header)
             r = normalise_survey(cells, targets, standards, source_tz, form, versions_used)
             if r.id in seen:
                 raise SurveyRejected("duplicate")
