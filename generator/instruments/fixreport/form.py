@@ -63,7 +63,8 @@ def build_fix_form(standards: Standards) -> FormSpec:
 
     def add(key: str, question: dict, entry: dict) -> None:
         items.append(question_item(f"{FORM_ID}:{key}", TITLES[key], question, HINTS.get(key)))
-        questions[question["questionId"]] = {**entry, "title": TITLES[key]}
+        own = {} if "field" in entry else {"fix_report": key}   # the form's own questions (a 腾讯问卷 check)
+        questions[question["questionId"]] = {**entry, **own, "title": TITLES[key]}
 
     projects = [p.name for p in standards.organisation.projects if p.active]
     add("project", choice_question(stable_id("question:field:project"), projects, "DROP_DOWN"), {"field": "project"})
