@@ -59,4 +59,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf public .build-* .handbook-build-*.yml .cache site/standards site/print site/results site/roles site/checklists site/methods build/pdf-cache
+	rm -rf public .build-* .handbook-build-*.yml .cache site/standards site/print site/results site/roles site/checklists site/methods build/pdf-cache build/demo build/serve

@@ -63,7 +63,7 @@ class DemoReport:
 
 
 def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | str = Path("data/demo"),
-             out_dir: Path | str = Path("public"), docs_dir: Path | str = Path("site"),
+             out_dir: Path | str = Path("build/demo"), docs_dir: Path | str = Path("site"),
              config_file: Path | str = Path("mkdocs.yml"), start: dt.date = START, end: dt.date = END,
              seed: int = SEED, per_project_pdfs: bool = True,
              instruments: list[Instrument] = INSTRUMENTS, platform: str = "google",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 # The answer labels of the first form version: the same five options on every item, by position
 # label -> number of findings (None = 不适用, leaves the denominator). Forms are now built with
@@ -66,6 +67,26 @@ def known_answers() -> dict[str, int | None]:
         out[f"不符合 {count} 处及以上（扣完）"] = count
     return out
 
+PERCENT_DIGITS = 1   # every percentage is printed with one decimal: 89.97 -> 90.0
+
+
+def printed(value: float | None, digits: int = PERCENT_DIGITS) -> float | None:
+    """`value` rounded half up, once, to the printed precision (89.95 -> 90.0, never banker's 89.9):
+    grades, thresholds and changes are all taken from this printed value."""
+    if value is None:
+        return None
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return float(exact) + 0.0   # never -0.0
+
+
+def printed_percent(part: float, whole: float, digits: int = PERCENT_DIGITS) -> float | None:
+    """part / whole × 100 as printed: computed in decimal, rounded half up once; None when `whole` is 0."""
+    if whole <= 0:
+        return None
+    exact = Decimal(repr(float(part))) * 100 / Decimal(repr(float(whole)))
+    return float(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
 # Opening page of every checklist form: field key -> question title (also the sheet header).
 FIELD_TITLES: dict[str, str] = {
     "project": "项目",
@@ -116,3 +137,9 @@ class Inspection:
     findings: dict[str, int | None] = field(default_factory=dict)   # item code -> findings; None = 不适用
     corrected: dict[str, bool] = field(default_factory=dict)        # section number -> 已当场纠正
     notes: dict[str, str] = field(default_factory=dict)             # section number -> 问题说明
+
+
+def data_end(inspections, default: dt.date | None = None) -> dt.date | None:
+    """The day the data reaches ("数据截至"): the latest submission, never a typed 检查日期 (a date typed a
+    year off must not move the report week, the missed patrols or the quarter)."""
+    return max((i.submitted_at.date() for i in inspections), default=default)

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from . import model as m
-from .inspection import answer_options, findings_to_empty
+from .inspection import answer_options, findings_to_empty, printed_percent
 from .standards import Standards
 from .templating import fmt_number
 
@@ -98,7 +98,7 @@ def score_example(standards: Standards, checklist: m.Checklist,
     applicable = [r for r in rows if r.score is not None]
     earned = sum(r.score for r in applicable)
     possible = sum(r.item.points for r in applicable)
-    percent = round(100 * earned / possible, 1) if possible else 0.0
+    percent = printed_percent(earned, possible) if possible else 0.0
     critical_failed = any(r.item.critical and r.findings for r in rows)
     grade = standards.lowest_grade if critical_failed else standards.grade(percent)
     return WorkedExample(checklist, tuple(rows), earned, possible, percent, grade, critical_failed)

@@ -4,7 +4,7 @@ Users read Simplified Chinese; code and tests refer to a message by its member
 (`Msg.FILE_MISSING`) or its code (`S101`), so a reworded message changes here
 only. Templates are `str.format` strings; a hint says how to fix the problem.
 
-Codes: S standards diagnostics (S1 files and syntax, S2 structure, S3 meaning),
+Codes: S standards diagnostics (S1 files and syntax, S2 structure, S3 meaning, S4 what an edit re-scores),
 C command line, L forms lock file, F Google Forms, G Google Sheets (ingest), X quarterly exam,
 Q customer questionnaire, R random questioning, I ingest (a source refused as a whole),
 D the SQLite store (database), B the site (build, serve, PDFs), N same-day alerts (notify).
@@ -92,6 +92,8 @@ class Msg(Enum):
     NOTHING_TO_INGEST = ("C016", "没有可导入的回复：锁文件 {lock} 中没有记录任何回复表。导入导出的文件用 "
                                  "handbook ingest --file 文件 --checklist 表单；读取 Google 回复表先用 handbook forms link 记录它")
     INSTRUMENT_WITHOUT_FORMS = ("C018", "标准中没有{title}的表单（checklists.yaml 或 methods.yaml 未定义它），没有可写出或推送的表单")
+    QUARTER_ARCHIVED = ("C040", "{quarter}已结束，考核建议已存档（计入 {day} 及以前录入的检查）；此后的数据只作为修订列出")
+    QUARTER_REVISED = ("C041", "{quarter}的存档考核建议有 {count} 处变化，已记为一次修订（见该季度考核页面的“修订”）")
 
     # forms lock file
     LOCK_UNUSABLE = ("L001", "锁文件 {path} 无法使用：{where}{what}。不要手工编辑它；用 git checkout -- {path} 恢复上一个版本后重新运行")
@@ -147,6 +149,7 @@ class Msg(Enum):
     POINTS_NOT_WHOLE = ("X004", "考试题 {question} 的分值 {points} 不是整数：Google 表单测验只接受整数分值")
     BAD_WRONG_KEY = ("X005", "--wrong-key 应写成 题目代号=选项，例如 etiquette-1=请客户先填表；收到“{text}”")
     NOT_EXAM_RESPONSES = ("X006", "{source}：不像季度考试的回复表（要有时间戳记、{project}和考试题目列），表头为 {header}…")
+    EXAM_WRONG_QUARTER = ("X007", "{source} 第 {row} 行的答卷提交于 {day}，不在考试 {form}（{label}，前后宽限 {grace} 天）之内，而在 {fit_label}；本次未写入任何内容", "请改用 --checklist exam-{fit}，或核对答卷的提交时间")
 
     # customer questionnaire
     NO_QUESTIONNAIRE = ("Q001", "methods.yaml 中没有客户问卷（questionnaire），请先添加。")
@@ -159,6 +162,7 @@ class Msg(Enum):
 
     # standards: checker roles (cross-check)
     ROLE_NOT_ON_CHECKLIST = ("S315", '条目“{code}”的检查人有角色“{role_name}”（{role}），但没有哪张检查表让该角色检查此条目', '在 checklists.yaml 中给包含此条目的检查表（{checklists}）的 roles 加上 {role}，或从此条目的 roles 中删去 {role}')
+    PROJECT_DATES = ("S340", "项目“{id}”的 until {until} 早于 since {since}", "since 是接管日期、until 是撤场日期：让 until 不早于 since，或删去其一")
 
     # standards: notifications (organisation.yaml)
     ENV_NAME_EXPECTED = ("S316", "“{key}”应为环境变量名，不是密钥本身", "只写环境变量名（大写英文字母、数字和下划线，例如 HANDBOOK_WECOM_CRD），把 key、密钥或密码放进该环境变量或 notify 凭据文件")
@@ -204,6 +208,11 @@ class Msg(Enum):
     INGEST_FILE_NOT_XLSX = ("I011", '{path} 不是可读的 XLSX 工作簿（{reason}）', '从表格重新导出为 XLSX 或 CSV')
     INGEST_FILE_NOT_REGULAR = ("I012", '{path} 不是普通文件（是管道、设备等特殊文件）', '--file 需要一个 CSV 或 XLSX 导出文件')
     INGEST_FORM_COLUMNS_MISSING = ("I013", '{source} 的表头缺少{kind}“{form}”的 {n} 个题目列：{columns}；本次未写入任何内容', '请从表格重新导出完整的回复（不要删除列）后再导入')
+    INGEST_DATE_ORDER_AMBIGUOUS = ("I014", '{path} 中的日期（如“{sample}”）既可读作日/月/年，也可读作月/日/年，无法判断；本次未写入任何内容', '请用 --date-order dmy（日/月/年）、--date-order mdy（月/日/年）或 --date-order ymd（年/月/日）指明该文件的日期顺序')
+    INGEST_DATE_ORDER_MIXED = ("I015", '{path} 中的日期顺序前后不一致：“{dmy}”只能是日/月/年，“{mdy}”只能是月/日/年；本次未写入任何内容', '请从表格重新导出（不要在 Excel 中改动日期格式）；确知顺序时可用 --date-order dmy|mdy|ymd 指明')
+    SOURCE_UNKNOWN = ("I016", '数据库 {path} 中没有编号为 {id} 的来源（现有：{known}）', '运行 handbook sources 查看各来源的编号')
+    SOURCE_ALREADY_WITHDRAWN = ("I017", '来源 {id}（{title}）已于 {at} 撤回', '无需再次撤回；如要重新导入，用 --file 或 --sheet 再导入一次')
+    SOURCE_WITHDRAW_NEEDS_YES = ("I018", '撤回来源需要确认', '在终端中运行并输入 y 确认，或加 --yes')
     # 腾讯问卷 (live, OpenAPI) and the Chinese survey platforms' exports (I2xx)
     TENCENT_NO_CREDENTIALS = ("I201", '没有腾讯问卷 API 凭证：环境变量 {env_id}、{env_secret} 未设置，凭证文件 {file} 也不存在', '在腾讯问卷“团队管理 › 系统对接 › API 凭证”中取得 App ID 和 App Secret，设置这两个环境变量，或写进凭证文件（放在仓库之外，每行一个 名称=值）')
     TENCENT_CREDENTIALS_UNREADABLE = ("I202", '无法使用腾讯问卷凭证文件 {path}：{reason}', '文件每行写一个 名称=值：{env_id}=… 和 {env_secret}=…；以 # 开头的行是注释')
@@ -260,6 +269,20 @@ class Msg(Enum):
     ENGINE_MISSING = ("B008", "选择了 zensical 引擎（{source}），但没有安装 zensical",
                       "运行 .venv/bin/pip install -e '.[zensical]' 安装，或不设 {source}，改用默认的 mkdocs")
 
+    # standards changes: what an edit of the standards would re-score (handbook check with a store)
+    RULES_MOVE = ("S401", "本次修改将改变 {count} 次已评分检查的得分（{first} 至 {last}），涉及项目 {projects}{closed}",
+                  "只应从某日起生效的修改：在 procedure.yaml 的 document.changes 最前面加一条修订记录（新的 version、"
+                  "date 和 effective 生效日期），并把 document.version 改为该版本；生效日期之前的检查仍按原标准评分")
+    RULES_UNDATED = ("S402", "标准版本 {version} 的评分规则（分值、扣分、红线、整改期限或评级）与数据库中记录的不同，"
+                             "但没有新的修订记录：这些修改会把该版本下的全部检查重新评分",
+                     "在 document.changes 最前面加一条修订记录（新的 version 和 effective 生效日期），并把 document.version 改为它")
+    RULES_ITEM_REMOVED = ("S403", "条目 {code}（{short}）已从标准中删除：数据库中有 {count} 次检查答过它，{fate}", None)
+    RULES_ASSESSMENT_MOVES = ("S404", "{project} {quarter}考核：{old} → {new}", None)
+    RULES_NOT_RECORDED = ("S405", "数据库 {store} 没有记录评分所用的标准版本：全部检查按当前标准 {version} 评分"
+                                  "（下次 handbook ingest 起记录，此后修改标准不再改变已评分检查的得分）", None)
+    RULES_UNCHANGED = ("S406", "数据库 {store}：本次修改不改变已评分的 {count} 次检查的得分。", None)
+    RULES_DATED_MOVES = ("S407", "修订 {version} 自 {effective} 起生效：此后的 {count} 次检查改按新标准评分", None)
+
 
 def render(message_id: str, **fields) -> tuple[str, str | None]:
     """The (message, hint) of a catalogue entry named by its lower-case id (e.g. "file_missing")."""
@@ -270,3 +293,4 @@ def one_line(message_id: str, **fields) -> str:
     """A catalogue entry as one line for the CLI: `message：hint。`"""
     message, hint = render(message_id, **fields)
     return f"{message}：{hint}。" if hint else f"{message}。"
+

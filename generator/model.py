@@ -30,6 +30,8 @@ class Change(Model):
 
     version: str = Field(description="版本号")
     date: dt.date = Field(description="日期，YYYY-MM-DD")
+    effective: dt.date | None = Field(None, description="生效日期：此日及以后的检查按本版标准评分（分值、扣分、红线、"
+                                                        "整改期限、评级）；之前的检查仍按原版本评分。不填为 date")
     notes: list[Text] = Field(min_length=1, description="修改说明，每条一句")
 
 
@@ -142,6 +144,8 @@ class Project(Model):
     id: Id = Field(pattern=ID_PATTERN, description="项目代号（英文小写）")
     name: Text = Field(description="项目名称")
     active: bool = Field(True, description="是否在管")
+    since: dt.date | None = Field(None, description="接管日期，YYYY-MM-DD：此前不要求巡查（不填为数据开始时）")
+    until: dt.date | None = Field(None, description="撤场日期，YYYY-MM-DD：此后不要求巡查（不填为仍在管）")
     people: dict[Id, Text] = Field(default_factory=dict,
                                    description="各角色的负责人姓名（角色 id → 姓名），整改责任人用它；"
                                                "是否公开按 publish_names")
@@ -173,6 +177,7 @@ class Assessment(Model):
     """Quarterly assessment rules (考核建议, procedure 4.6.3)."""
 
     min_inspections: int = Field(gt=0, description="季度检查次数不少于此数才参与排名")
+    archive_after_days: int = Field(7, ge=0, description="季度结束后多少天存档考核建议：此后录入的数据只作为修订列出")
     reward: RewardRule = Field(description="奖励意见的条件（全部满足）")
     penalty: PenaltyRule = Field(description="处罚和改进意见的条件")
     improvement: ImprovementRule = Field(description="改进意见的条件（满足任一）")
@@ -242,6 +247,8 @@ class OrganisationFile(Model):
     projects: list[Project] = Field(min_length=1, description="项目")
     assessment: Assessment = Field(description="季度考核规则（程序 4.6.3）")
     notifications: Notifications | None = Field(None, description="当天提醒（handbook notify）的收件人与渠道")
+    late_entry_days: int = Field(31, ge=0, le=366, description="补录期限（天）：检查日期早于提交日期超过这么多天的回复被隔离")
+    resubmission_minutes: int = Field(60, ge=0, le=1440, description="重复提交窗口（分钟）：同一项目、角色、检查人、检查日期和巡查轮次在这么多分钟内再次提交，后一次取代前一次")
 
 
 # ---------------------------------------------------------------- checklists.yaml

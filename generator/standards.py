@@ -55,6 +55,8 @@ class Standards:
     checklists_file: m.ChecklistsFile
     methods_file: m.MethodsFile = field(default_factory=m.MethodsFile)
     source: str = "standards"
+    # the rules of earlier standards versions, by date (`rulebook.with_history`); None: score with these
+    rulebook: object | None = field(default=None, compare=False, repr=False)
 
     @property
     def document(self) -> m.Document:
@@ -544,6 +546,9 @@ def check_meaning(s: Standards, parsed: Mapping[str, Parsed], instruments: Seque
         if not 1 <= day <= 7:
             add(org, ("working_days", i), "bad_choice", key="working_days", value=day, choices="1–7")
     _check_bands(s.organisation.grades, org, add)
+    for i, p in enumerate(s.organisation.projects):
+        if p.since and p.until and p.until < p.since:
+            add(org, ("projects", i, "until"), "project_dates", id=p.id, since=p.since, until=p.until)
     if s.organisation.notifications is not None:
         _check_notifications(s, FileChecks(org, out), id_names)
 

@@ -107,7 +107,7 @@ def test_every_command_has_help_and_is_in_the_readme():
         "forms tencent-setup", "ingest", "notify", "patrol", "patrol form", "patrol push",
         "patrol simulate", "questioning", "questioning draw", "questionnaire", "questionnaire form",
         "questionnaire push", "questionnaire simulate", "questions", "questions draw", "restore", "schema", "serve",
-        "simulate"]
+        "simulate", "sources", "sources withdraw"]
     for path, command in commands:
         result = run(*path, "--help")
         assert result.exit_code == 0
@@ -129,7 +129,8 @@ def test_store_option_is_the_same_on_every_command():
         for param in getattr(command, "params", []):
             if "--store" in param.opts or "--db" in param.opts:
                 with_store[" ".join(path)] = (tuple(sorted(param.opts)), param.envvar, str(param.default))
-    assert sorted(with_store) == ["backup", "build", "export", "ingest", "notify", "restore", "serve"]
+    assert sorted(with_store) == ["backup", "build", "check", "export", "ingest", "notify", "restore", "serve",
+                                  "sources", "sources withdraw"]
     assert set(with_store.values()) == {(("--db", "--store"), "HANDBOOK_STORE", "data/inspections.sqlite")}
 
 

@@ -289,26 +289,28 @@ def test_readme_weekly_routine_works_on_a_fresh_copy(fresh_copy, monkeypatch):
     monkeypatch.chdir(fresh_copy)
     monkeypatch.delenv("HANDBOOK_STORE", raising=False)
     commands_run = routine((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert commands_run[-1] == "handbook build" and len(commands_run) == 6
-    assert commands_run[-2] == "handbook backup"
+    assert commands_run[-1] == "handbook build --store data/practice.sqlite --out build/practice"
+    assert commands_run[-2] == "handbook backup --store data/practice.sqlite" and len(commands_run) == 6
     outputs = []
     for line in commands_run:
         assert line.startswith("handbook "), line
         result = CliRunner().invoke(main, line.split()[1:], catch_exceptions=False)
         assert result.exit_code == 0, (line, result.output)
         outputs.append(result.output)
-    store = fresh_copy / "data/inspections.sqlite"
+    store = fresh_copy / "data/practice.sqlite"
     assert len(read_inspections(store)) == 1501 + 20
+    # practice never touches the real store, nor the site the department publishes
+    assert not (fresh_copy / "data/inspections.sqlite").exists() and not (fresh_copy / "public").exists()
     assert [re.search(r"合计：读取 (\d+) 行", o).group(1) for o in outputs[:4]] == ["1501", "20", "143", "75"]
-    copies = list((fresh_copy / "data/backups").glob("inspections-*.sqlite"))
-    assert len(copies) == 1 and outputs[4].startswith(f"已备份数据库 data/inspections.sqlite → {copies[0].relative_to(fresh_copy)}（")
+    copies = list((fresh_copy / "data/backups").glob("practice-*.sqlite"))
+    assert len(copies) == 1 and outputs[4].startswith(f"已备份数据库 data/practice.sqlite → {copies[0].relative_to(fresh_copy)}（")
     assert len(read_inspections(copies[0])) == 1501 + 20
     build = outputs[-1]
-    assert f"读取数据库 data/inspections.sqlite：评分 {1501 + 20} 次检查。" in build
+    assert f"读取数据库 data/practice.sqlite：评分 {1501 + 20} 次检查。" in build
     pdfs = int(re.search(r"(\d+) 个 PDF", build).group(1))
-    assert pdfs == len(list((fresh_copy / "public/print").glob("*.pdf"))) > 18   # sheets, survey forms, exam paper
+    assert pdfs == len(list((fresh_copy / "build/practice/print").glob("*.pdf"))) > 18   # sheets, survey forms, exam paper
     for page in ("index.html", "results/index.html", "results/exam/index.html"):
-        assert (fresh_copy / "public" / page).is_file(), page
+        assert (fresh_copy / "build/practice" / page).is_file(), page
 
 
 def test_demo_says_each_step_and_how_to_open_it(fresh_copy, monkeypatch):

@@ -134,10 +134,11 @@ HOSTILE = {
     "duplicate": GOOD,
 }
 # text is data (issue 12): a note that looks like a formula or holds HTML is kept as typed, the row scored
+# (patrols over an hour apart: within the hour they would be one patrol submitted again)
 AS_TYPED = {
     '=HYPERLINK("http://evil","x")':
-        '2026-11-20 上午09:10:00,梧桐苑,客服主管,张伟,2026-11-20,符合,"=HYPERLINK(""http://evil"",""x"")",\n',
-    "<script>alert(1)</script>": "2026-11-20 上午09:11:00,梧桐苑,客服主管,张伟,2026-11-20,符合,<script>alert(1)</script>,\n",
+        '2026-11-20 上午10:10:00,梧桐苑,客服主管,张伟,2026-11-20,符合,"=HYPERLINK(""http://evil"",""x"")",\n',
+    "<script>alert(1)</script>": "2026-11-20 上午11:11:00,梧桐苑,客服主管,张伟,2026-11-20,符合,<script>alert(1)</script>,\n",
 }
 
 

@@ -19,14 +19,14 @@ This week 2026-W47 (11-16 .. 11-22, the data's last day)
   L2 11-17 lanting 客户关系部 a ×1                        4/5
   L3 11-18 lanting 客户关系部 a ok                        5/5
   -> n=8, 36/41 = 87.8%, 红线 0, 不合格 1 (Q2)
-Changes: 检查 ↑ 5 次; 得分率 87.8049 − 64.7059 = ↑ 23.1 百分点; 红线 ↓ 1 次; 不合格 → 持平.
+Changes: 检查 ↑ 5 次; 得分率 87.8 − 64.7 = ↑ 23.1 百分点 (from the printed figures); 红线 ↓ 1 次; 不合格 → 持平.
 整改及时率 (actions due in the week, closed by their due date):
   W46: a of P1 (due 11-11, closed only 11-16 by Q1: late), d of P2 (due 11-11, still open) -> 0/2 = 0.0%
   W47: c of Q2 (due 11-20, closed 11-20 by Q5), x1 of Q3 (due 11-18, corrected on site), a of L2 (due 11-18,
        closed 11-18 by L3) -> 3/3 = 100.0%: ↑ 100 百分点
 巡查完成率 (project teams, 8 projects × 3 a day): W46 6 days, 144 required, done P1 and P3 = 2 -> 1.4%;
-  W47 7 days, 168 required, done Q1 Q2 Q4 Q5 L1 = 5 -> 3.0%: 2.976 − 1.389 = ↑ 1.6 百分点
-自查/抽查 in 2026Q4: wutong 自查 P1 P3 Q1 Q2 Q4 Q5 = 23/26 = 88.5%, 抽查 P2 Q3 = 10/17 = 58.8%: +29.6 (> 10: flagged);
+  W47 7 days, 168 required, done Q1 Q2 Q4 Q5 L1 = 5 -> 3.0%: 3.0 − 1.4 = ↑ 1.6 百分点
+自查/抽查 in 2026Q4: wutong 自查 P1 P3 Q1 Q2 Q4 Q5 = 23/26 = 88.5%, 抽查 P2 Q3 = 10/17 = 58.8%: 88.5 − 58.8 = +29.7 (> 10: flagged);
   lanting 自查 5/5 = 100%, 抽查 9/10 = 90%: +10.0 (not over 10: not flagged)
 """
 
@@ -91,17 +91,17 @@ def test_overview_figures_are_this_week_against_last_week(built):
     f = figures_by_label(overview.figures)
     assert (f["本周检查次数"].value, f["本周检查次数"].previous) == (8, 3)
     assert f["本周检查次数"].delta_text == "↑ 5 次" and f["本周检查次数"].tone == ""   # neither good nor bad
-    assert round(f["本周得分率"].value, 4) == 87.8049 and round(f["本周得分率"].previous, 4) == 64.7059
+    assert (f["本周得分率"].value, f["本周得分率"].previous) == (87.8, 64.7)   # 36/41, 11/17 as printed
     assert f["本周得分率"].delta_text == "↑ 23.1 百分点" and f["本周得分率"].tone == "better"
-    assert f["本周得分率"].change_text == "↑ 23.1 百分点（上周 64.7%）"
+    assert f["本周得分率"].change_text == "↑ 23.1 百分点（上周 64.7%，n=3）"   # last week's n beside its figure
+    assert (f["本周得分率"].note, f["本周得分率"].previous_text) == ("本周 n=8", "上周 64.7%（n=3）")
     assert (f["本周红线问题"].value, f["本周红线问题"].previous, f["本周红线问题"].delta_text) == (0, 1, "↓ 1 次")
     assert f["本周红线问题"].tone == "better"
     assert (f["本周不合格检查"].value, f["本周不合格检查"].previous) == (1, 1)
     assert f["本周不合格检查"].delta_text == "→ 持平" and f["本周不合格检查"].tone == ""
     assert (f["本周整改及时率"].value, f["本周整改及时率"].previous) == (100.0, 0.0)
     assert f["本周整改及时率"].delta_text == "↑ 100 百分点" and f["本周整改及时率"].note == "本周到期 3 项"
-    assert round(f["本周巡查完成率"].value, 3) == round(5 / 168 * 100, 3)
-    assert round(f["本周巡查完成率"].previous, 3) == round(2 / 144 * 100, 3)
+    assert (f["本周巡查完成率"].value, f["本周巡查完成率"].previous) == (3.0, 1.4)   # 5/168, 2/144 as printed
     assert f["本周巡查完成率"].delta_text == "↑ 1.6 百分点"
     assert f["本周巡查完成率"].value_text == "3.0%" and f["本周巡查完成率"].previous_text == "上周 1.4%"
 
@@ -176,15 +176,15 @@ def test_recent_inspections_show_their_findings(built):
 def test_self_check_against_spot_check_gap(built):
     files, _ = built
     wutong = files["results/projects/wutong.md"]
-    assert ('| 2026 年第四季度 | 88.5%（6 次） | 58.8%（2 次） | +29.6 <span class="hb-flag">⚠ 自查偏宽</span> |'
+    assert ('| 2026 年第四季度 | 88.5%（6 次） | 58.8%（2 次） | +29.7 <span class="hb-flag">⚠ 自查偏宽</span> |'
             in wutong)
     lanting = files["results/projects/lanting.md"]
     assert "| 2026 年第四季度 | 100.0%（1 次） | 90.0%（2 次） | +10.0 |" in lanting
     assessment = files["results/assessment.md"]
-    assert '| 梧桐苑 | 88.5%（6） | 58.8%（2） | +29.6 <span class="hb-flag">⚠ 自查偏宽</span> |' in assessment
+    assert '| 梧桐苑 | 88.5%（6） | 58.8%（2） | +29.7 <span class="hb-flag">⚠ 自查偏宽</span> |' in assessment
     assert "| 兰亭雅居 | 100.0%（1） | 90.0%（2） | +10.0 |" in assessment
     index = files["results/projects/index.md"]
-    assert '[梧桐苑](wutong.md) | 76.7% 不合格 | <span class="hb-redline">1 次</span> | +29.6 <span class="hb-flag">' in index
+    assert '[梧桐苑](wutong.md) | 76.7% 不合格 | <span class="hb-redline">1 次</span> | +29.7 <span class="hb-flag">' in index
 
 
 def test_red_lines_weigh_in_ranking_assessment_and_priorities(built):

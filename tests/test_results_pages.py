@@ -127,7 +127,7 @@ def test_missed_patrols_and_actions_pages_list_what_scoring_found(files):
 
 def test_assessment_cites_rules(files):
     text = files["results/assessment.md"]
-    assert "参与排名：本季有得分率的检查不少于 30 次（没有适用条目的检查不计）" in text
+    assert "参与排名：本季计入的检查（有得分率的检查）不少于 30 次（没有适用条目的检查照常列出，但不计入）" in text
     assert "| 1 |" in text
 
 

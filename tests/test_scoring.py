@@ -65,7 +65,7 @@ def test_aggregate_pools_earned_and_possible_not_percentages():
                                                     "4.2.1.2-b": 0, "4.2.1.2-c": 0}))
     agg = sc.aggregate(S, [a, b])
     assert agg.n == 2 and (agg.earned, agg.possible) == (16, 21)
-    assert agg.percent == pytest.approx(16 / 21 * 100)  # not (0 + 100) / 2
+    assert agg.percent == 76.2   # 16 / 21 = 76.19…, printed to one decimal (not (0 + 100) / 2)
 
 
 def test_patrol_compliance_counts_days_roles_and_missed_patrols():
@@ -80,7 +80,7 @@ def test_patrol_compliance_counts_days_roles_and_missed_patrols():
     assert wutong[("project_manager", "2026-11-03")] == (0, 1)
     assert wutong[("crd", "2026-11")] == (0, 1)
     mine = [p for p in periods if p.project == "wutong" and p.role != "crd"]
-    assert sc.compliance_percent(mine) == pytest.approx((2 + 1 + 1 + 0) / 6 * 100)
+    assert sc.compliance_percent(mine) == 66.7   # (2 + 1 + 1 + 0) / 6, printed to one decimal
     assert sum(p.missed for p in mine) == 2
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from generator.ingest import file_source, read_inspections, run_ingest
 from generator.ingest import store as store_mod
+from generator.ingest.rules_store import SCHEMA as RULES_SCHEMA
 from generator.ingest.store import read_quarantine
 from generator.instruments import INSTRUMENTS
 from generator.instruments.exam.responses import read_exam_responses
@@ -126,14 +127,26 @@ def test_the_next_ingest_upgrades_it_in_place_and_keeps_every_row(standards, tmp
 # the one table the instruments' own tables brought: which version each instrument's tables are at
 VERSIONS_TABLE = ("CREATE TABLE instrument_versions ( instrument TEXT PRIMARY KEY, -- Instrument.id "
                   "version INTEGER NOT NULL -- 1 + the steps of its store_migrations run )")
-HOUSE_VERSIONS = [("exam", 1), ("questioning", 1), ("questionnaire", 1)]
+# and the scoring rules of each standards version, recorded by every ingest (`ingest.rules_store`)
+RULES_TABLE = re.sub(r"\s+", " ", RULES_SCHEMA.replace("IF NOT EXISTS ", "")).strip()
+HOUSE_VERSIONS = [("exam", 1), ("questioning", 1), ("questionnaire", 1), ("standards_rules", 1)]
+
+
+def schema_6(old: dict[str, str]) -> dict[str, str]:
+    """The d40fcfb store's shapes as schema 6 changes them: resubmissions and withdrawn sources (columns added
+    at the end), and the index that finds a response by its submission time."""
+    out = dict(old)
+    out["inspections"] = old["inspections"][:-1] + ", replaced_by TEXT, withdrawn_at TEXT)"
+    out["sources"] = old["sources"][:-1] + ", withdrawn_at TEXT)"
+    out["versions_by_submission"] = "CREATE INDEX versions_by_submission ON versions (submitted_at)"
+    return out
 
 
 def test_a_new_store_has_the_tables_the_d40fcfb_code_made(standards, tmp_path):
     old = store_d40fcfb(tmp_path / "old.sqlite")
     new = tmp_path / "new.sqlite"
     fill_as_the_fixture_was(standards, new, tmp_path / "work")
-    assert shapes(new) == {**shapes(old), "instrument_versions": VERSIONS_TABLE}
+    assert shapes(new) == {**schema_6(shapes(old)), "instrument_versions": VERSIONS_TABLE, "standards_rules": RULES_TABLE}
     assert rows(new, "SELECT * FROM instrument_versions ORDER BY 1") == HOUSE_VERSIONS
     run_ingest([file_source(DATA / "exam/quiz-zh-CN.csv", "exam-2026Q4")], standards=standards, db_path=old,
                instruments=INSTRUMENTS)

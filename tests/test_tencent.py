@@ -362,7 +362,7 @@ def test_tencent_csv_export(tmp_path, spec):
         w = csv.writer(f, quoting=csv.QUOTE_ALL)
         w.writerow(header)
         for k, answers in rows:
-            w.writerow([str(41 + k), "2026-11-02 09:00:00", f"2026-11-02 09:1{k}:00", "72", "中国", "广东省", "深圳市",
+            w.writerow([str(41 + k), "2026-11-02 09:00:00", f"2026-11-02 {9 + 2 * k:02d}:1{k}:00", "72", "中国", "广东省", "深圳市",
                         "微信", "oXyz", "小王", "project=wutong", "客服主管", "\t014", "2026", "11", "2"]
                        + answers + [""] * len(notes))
     result = run("ingest", "--file", str(path), "--checklist", "daily-patrol", "--store", str(tmp_path / "s.sqlite"))
@@ -371,7 +371,7 @@ def test_tencent_csv_export(tmp_path, spec):
     inspections = sorted(read_inspections(tmp_path / "s.sqlite"), key=lambda i: i.submitted_at)
     assert [(i.project, i.inspector, i.date) for i in inspections] == [("wutong", "014", dt.date(2026, 11, 2))] * 2
     assert inspections[1].findings["4.2.1.2-a"] == 1
-    assert inspections[1].submitted_at == dt.datetime(2026, 11, 2, 9, 11, tzinfo=SH)
+    assert inspections[1].submitted_at == dt.datetime(2026, 11, 2, 11, 11, tzinfo=SH)   # two patrols, hours apart
     with sqlite3.connect(tmp_path / "s.sqlite") as conn:
         raw = " ".join(r for (r,) in conn.execute("SELECT cells FROM raw_rows"))
         numbers = sorted(n for (n,) in conn.execute("SELECT row_number FROM raw_rows"))
@@ -388,7 +388,7 @@ def test_wjx_gbk_export_and_jinshuju_xlsx(tmp_path, spec):
         w.writerow(["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、项目", "2、角色", "3、检查人",
                     "4、检查日期"] + [f"{5 + i}、{t}" for i, t in enumerate(items + notes)])
         for k, answers in rows:
-            w.writerow([k + 1, f"2026/11/02 10:0{k}:00", "528秒", "手机提交", "直接访问", "10.1.2.3(广东-深圳)",
+            w.writerow([k + 1, f"2026/11/02 {10 + 2 * k}:0{k}:00", "528秒", "手机提交", "直接访问", "10.1.2.3(广东-深圳)",
                         "兰亭雅居", "项目经理", "陈静", "2026-11-02"] + answers + [""] * len(notes))
     result = run("ingest", "--file", str(path), "--checklist", "daily-patrol", "--store", str(tmp_path / "w.sqlite"))
     assert result.exit_code == 0, result.output
@@ -406,14 +406,14 @@ def test_wjx_gbk_export_and_jinshuju_xlsx(tmp_path, spec):
                  + ["提交人", "提交时间", "修改时间", "填写设备", "IP"])
     for k, answers in rows:
         sheet.append([k + 1, "海棠湾", "客服主管", "周丽", dt.date(2026, 11, 5)] + answers + [""] * len(notes)
-                     + ["", dt.datetime(2026, 11, 5, 8, 30 + k), None, "iPhone", "10.9.8.7"])
+                     + ["", dt.datetime(2026, 11, 5, 8 + 2 * k, 30 + k), None, "iPhone", "10.9.8.7"])
     xlsx = tmp_path / "金数据.xlsx"
     book.save(xlsx)
     result = run("ingest", "--file", str(xlsx), "--checklist", "daily-patrol", "--store", str(tmp_path / "j.sqlite"))
     assert result.exit_code == 0, result.output
     got = read_inspections(tmp_path / "j.sqlite")
     assert sorted((i.project, i.submitted_at) for i in got) == [
-        ("haitang", dt.datetime(2026, 11, 5, 8, 30, tzinfo=SH)), ("haitang", dt.datetime(2026, 11, 5, 8, 31, tzinfo=SH))]
+        ("haitang", dt.datetime(2026, 11, 5, 8, 30, tzinfo=SH)), ("haitang", dt.datetime(2026, 11, 5, 10, 31, tzinfo=SH))]
 
 
 def test_export_of_another_survey_is_refused(tmp_path):
@@ -488,7 +488,7 @@ def test_every_platform_export_in_csv_and_xlsx(tmp_path, spec, platform, kind):
     if kind == "xlsx":
         import openpyxl
 
-        header, body = _export(platform, spec, lambda k: dt.datetime(2026, 11, 6, 18, 5 + k))   # typed cells
+        header, body = _export(platform, spec, lambda k: dt.datetime(2026, 11, 6, 18 + 2 * k, 5 + k))   # typed cells
         book = openpyxl.Workbook()
         book.active.append(header)
         for row in body:
@@ -496,7 +496,7 @@ def test_every_platform_export_in_csv_and_xlsx(tmp_path, spec, platform, kind):
         path = tmp_path / "export.xlsx"
         book.save(path)
     else:
-        header, body = _export(platform, spec, lambda k: f"2026/11/06 18:0{5 + k}:00")
+        header, body = _export(platform, spec, lambda k: f"2026/11/06 {18 + 2 * k}:0{5 + k}:00")   # two patrols, hours apart
         path = tmp_path / "export.csv"
         with open(path, "w", encoding=kind, newline="") as f:
             csv.writer(f).writerows([header, *body])
@@ -506,7 +506,7 @@ def test_every_platform_export_in_csv_and_xlsx(tmp_path, spec, platform, kind):
     got = sorted(read_inspections(tmp_path / "s.sqlite"), key=lambda i: i.submitted_at)
     assert [(i.project, i.inspector, i.date, i.submitted_at, i.findings["4.2.1.2-a"]) for i in got] == [
         ("jinqiao", "孙丽", dt.date(2026, 11, 6), dt.datetime(2026, 11, 6, 18, 5, tzinfo=SH), 0),
-        ("jinqiao", "孙丽", dt.date(2026, 11, 6), dt.datetime(2026, 11, 6, 18, 6, tzinfo=SH), 1)]
+        ("jinqiao", "孙丽", dt.date(2026, 11, 6), dt.datetime(2026, 11, 6, 20, 6, tzinfo=SH), 1)]
     assert "未对应任何题目的列" not in result.output    # the platforms' own columns are not questions
 
 

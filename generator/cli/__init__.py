@@ -15,9 +15,13 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from . import backup, forms, ingest, notify, platforms, results, site
+from . import backup, forms, ingest, notify, platforms, results, site, sources
 from ..messages import Msg
-from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command, lock_option
+from .options import STANDARDS_OPTION, HandbookGroup, cli_instruments, handbook_command, lock_option, store_option
+
+# The demo's site: never public/, the folder the department copies to the intranet
+DEMO_OUT = Path("build/demo")
+
 
 class _RootGroup(HandbookGroup):
     """`handbook`: the instruments are loaded, and add their commands, on first use (importing them all
@@ -66,8 +70,12 @@ def main():
 @STANDARDS_OPTION
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
 @lock_option("锁文件：其中登记的腾讯问卷问卷也与标准核对。")
-def check(standards_dir: Path, strict: bool, lock_path: Path):
-    """检查标准文件，逐条列出问题（文件:行号）；锁文件中登记的腾讯问卷问卷也与标准核对。"""
+@store_option()
+def check(standards_dir: Path, strict: bool, lock_path: Path, store_path: Path):
+    """检查标准文件，逐条列出问题（文件:行号）；锁文件中登记的腾讯问卷问卷也与标准核对。
+
+    数据库存在时，还按修改前后的标准各评一遍已导入的检查，说明本次修改会改变哪些已发布的得分和考核。
+    """
     from ..standards import load_standards
 
     result = load_standards(standards_dir, instruments=cli_instruments())
@@ -81,14 +89,56 @@ def check(standards_dir: Path, strict: bool, lock_path: Path):
         errors += len(surveys)
         if surveys:
             raise click.ClickException(Msg.CHECK_FAILED(folder=lock_path, count=len(surveys), what="不一致"))
-    if not result.ok(strict):
+    moved = 0
+    if result.standards is not None and store_path.is_file():   # what the edit would re-score
+        moved = _rule_changes(result.standards, store_path)
+        warnings += moved
+    if not result.ok(strict) or (strict and moved):
         counted = errors + (warnings if strict else 0)
-        raise click.ClickException(Msg.CHECK_FAILED(folder=standards_dir, count=counted,
-                                                    what="错误" if not strict else "错误或警告"))
+        raise click.ClickException(Msg.CHECK_FAILED(folder=standards_dir if not result.ok(strict) else store_path,
+                                                    count=counted, what="错误" if not strict else "错误或警告"))
     s = result.standards
     click.echo(f"标准检查通过：{len(s.clauses)} 个条款，{len(s.items)} 个检查条目，"
                f"{len(s.checklists)} 张检查表，{len(s.projects)} 个项目"
                + (f"，{warnings} 个警告" if warnings else "") + "。")
+
+
+def _rule_changes(standards, store_path: Path) -> int:
+    """Say what the edited standards would change in the store's published scores; the warnings counted."""
+    import datetime as dt
+
+    from ..results.impact import rule_change_impact
+    from ..results.scoring import quarter_label
+
+    impact = rule_change_impact(standards, store_path, dt.date.today())
+    where = f"{store_path}: "
+    if impact.unrecorded:
+        click.echo(where + Msg.RULES_NOT_RECORDED(store=store_path, version=standards.document.version))
+        return 0
+    for version in impact.undated:
+        text, hint = Msg.RULES_UNDATED.render(version=version)
+        click.echo(f"{where}警告: {text}（提示：{hint}）", err=True)
+    for version, effective, count in impact.dated:
+        click.echo(where + Msg.RULES_DATED_MOVES(version=version, effective=effective.isoformat(), count=count))
+    for code, short, count, moved in impact.removed:   # a removed item is never silent
+        fate = ("它们的得分都会改变（不再计入此条）" if moved == count
+                else f"其中 {moved} 次的得分会改变，其余仍按当时的标准评分" if moved
+                else "它们仍按当时的标准评分，得分不变")
+        click.echo(where + ("警告: " if impact.warns else "")
+                   + Msg.RULES_ITEM_REMOVED(code=code, short=short, count=count, fate=fate), err=impact.warns)
+    if not impact.moved:
+        click.echo(Msg.RULES_UNCHANGED(store=store_path, count=impact.inspections))
+        return int(impact.warns)
+    dates = sorted(i.date for i, _, _ in impact.moved)
+    closed = ("，包括已结束的 " + "、".join(quarter_label(q) for q in impact.closed) + "考核") if impact.closed else ""
+    text, hint = Msg.RULES_MOVE.render(count=len(impact.moved), first=dates[0].isoformat(), last=dates[-1].isoformat(),
+                                       projects="、".join(impact.projects), closed=closed)
+    label = "警告: " if impact.warns else ""
+    click.echo(f"{where}{label}{text}" + (f"（提示：{hint}）" if impact.warns else ""), err=impact.warns)
+    for project, quarter, old, new in impact.assessments:
+        click.echo(f"{where}  " + Msg.RULES_ASSESSMENT_MOVES(project=project, quarter=quarter, old=old, new=new),
+                   err=impact.warns)
+    return int(impact.warns)
 
 
 @main.command()
@@ -104,8 +154,8 @@ def schema(out_dir: Path):
 
 @main.command()
 @STANDARDS_OPTION
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"), show_default=True,
-              help="生成的网站放在哪里。")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEMO_OUT, show_default=True,
+              help="生成的演示网站放在哪里（不是要发布的 public/）。")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True,
               help="模拟回复和演示数据库放在哪里（每次重新生成）。")
 @click.option("--platform", type=click.Choice(["google", "tencent"]), default="google", hidden=True,
@@ -131,10 +181,10 @@ def demo(standards_dir: Path, out_dir: Path, work_dir: Path, platform: str):
                       instruments=cli_instruments(), platform=platform)
     timings = report.build.timings
     click.echo(f"演示网站已生成：{out_dir}/（{report.build.size_bytes / 1e6:.1f} MB，用时 {timings['total']:.1f} 秒）")
-    serve = f"{handbook_command()} serve --store {report.store}" + (f" --out {out_dir}" if out_dir != Path("public") else "")
+    serve = f"{handbook_command()} serve --store {report.store}" + (f" --out {out_dir}" if out_dir != DEMO_OUT else "")
     click.echo(f"打开演示：{serve}，然后在浏览器中打开 http://127.0.0.1:8000/")
 
 
 # Each area keeps its commands in its own module and adds them to the group it is given.
-for _module in (forms, ingest, notify, platforms, results, site, backup):
+for _module in (forms, ingest, notify, platforms, results, site, backup, sources):
     _module.register_commands(main)

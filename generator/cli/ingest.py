@@ -66,6 +66,11 @@ def _print_report(report) -> None:
     if report.resolved or report.reopened:
         click.echo(f"之前隔离的行：{report.resolved} 行已在来源中修正或删除（已解决）"
                    + (f"，{report.reopened} 行又原样出现（重新隔离）" if report.reopened else "") + "。")
+    for label in report.skipped:
+        click.echo(f"跳过已撤回的来源：{label}（handbook sources 查看；用 --sheet 或 --file 指明可重新导入）")
+    if report.replaced:
+        click.echo(f"重新提交：{report.replaced} 次检查被同一项目、角色、检查人、检查日期和巡查轮次在时限内的"
+                   "再次提交取代，不计入结果（见结果页的数据质量）。")
     click.echo(f"试运行，未写入 {report.store}。" if report.dry_run
                else f"已写入 {report.store}（用时 {report.seconds:.1f} 秒）。")
 
@@ -91,6 +96,9 @@ def _print_report(report) -> None:
 @click.option("--accept-deletions", is_flag=True,
               help="确认删除：来源为空，或本次少了它以前一半以上的记录时，照样把缺少的记录标为已删除"
                    "（默认拒绝导入，什么也不写入）。")
+@click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]),
+              help="文件中“数/数/年”形式日期的顺序：dmy 日/月/年，mdy 月/日/年，ymd 年/月/日"
+                   "（默认按整个文件的所有行判断；无法判断时会提示加上此选项）。")
 @click.option("--chunk-rows", type=click.IntRange(1, 100_000), default=10_000, show_default=True,
               help="每次 Sheets API 请求读取的行数。")
 @click.option("--deadline", type=click.FloatRange(1), default=300.0, show_default=True,
@@ -99,7 +107,7 @@ def _print_report(report) -> None:
               help="导入后发送当天提醒（同 handbook notify；凭据文件用环境变量 HANDBOOK_NOTIFY_CREDENTIALS 指定）。")
 @notify_options
 def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
-           accept_deletions, chunk_rows, deadline, then_notify, config_file, site_url, timeout):
+           accept_deletions, date_order, chunk_rows, deadline, then_notify, config_file, site_url, timeout):
     """把表单回复从 Google 回复表、腾讯问卷或下载的文件导入数据库。
 
     不加参数时读取锁文件 forms/forms.lock.yaml 中记录的每张回复表和腾讯问卷问卷。
@@ -118,7 +126,8 @@ def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, l
         raise HandbookError(Msg.INGEST_NEEDS_CHECKLIST(known=form_choices(standards, cli_instruments())))
     sources = [ingest_run.sheet_source(u, checklist, lock) for u in sheet_urls]
     sources += [ingest_run.file_source(p, checklist, worksheet) for p in file_paths]
-    if not sources:
+    from_lock = not sources
+    if from_lock:
         sources = ingest_run.sources_from_lock(lock, checklist)
         if not sources:
             raise HandbookError(Msg.NOTHING_TO_INGEST(lock=lock_path))
@@ -127,7 +136,8 @@ def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, l
         report = ingest_run.run_ingest(sources, standards=standards, db_path=db_path, lock=lock,
                                        credentials=credentials, dry_run=dry_run, chunk_rows=chunk_rows,
                                        retry=Retry(deadline=deadline), progress=bars,
-                                       instruments=instruments, accept_deletions=accept_deletions)
+                                       instruments=instruments, accept_deletions=accept_deletions,
+                                       date_order=date_order, skip_withdrawn=from_lock)
     finally:
         bars.close()
     if as_json:
@@ -137,9 +147,24 @@ def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, l
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         _print_report(report)
+    if not dry_run:
+        _keep_closed_quarters(db_path, standards, to_stderr=as_json)
     if then_notify and not dry_run:
         send_alerts(store_path=db_path, standards=standards, credentials=credentials_from_environment(),
                     config_file=config_file, site_url=site_url, timeout=timeout, to_stderr=as_json)
+
+
+def _keep_closed_quarters(db_path, standards, *, to_stderr: bool) -> None:
+    """Closed quarters' assessments archived as published; later data stored as dated revisions."""
+    from ..results.publish import keep_closed_quarters
+    from ..results.scoring import quarter_label
+
+    updates = keep_closed_quarters(db_path, standards)
+    for archived in updates.archives:
+        click.echo(Msg.QUARTER_ARCHIVED(quarter=quarter_label(archived.quarter), day=archived.closed_on),
+                   err=to_stderr)
+    for quarter, revision in updates.revisions:
+        click.echo(Msg.QUARTER_REVISED(quarter=quarter_label(quarter), count=len(revision.changes)), err=to_stderr)
 
 
 def register_commands(cli: click.Group) -> None:

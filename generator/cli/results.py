@@ -24,6 +24,7 @@ from ..messages import Msg, one_line
 @STANDARDS_OPTION
 def export(table: str, fmt: str, output: Path | None, store_path: Path, standards_dir: Path):
     """导出评分后的数据：每次检查、项目每周汇总、巡查次数或整改，格式为 JSON、CSV 或 XLSX。"""
+    from ..ingest.rules_store import with_store_history
     from ..ingest.store import read_inspections
     from ..results.export import excel_rows, export_rows, serialise
     from ..results.fix_reports import read_fix_reports
@@ -40,6 +41,7 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
     standards = require_standards(standards_dir, instruments=cli_instruments())
     if not store_path.exists():
         raise HandbookError(one_line("store_missing", path=store_path))
+    standards = with_store_history(standards, store_path)   # each inspection by the standards of its date
     rows = export_rows(standards, read_inspections(store_path), table,
                        reports=read_fix_reports(store_path) if table == "actions" else ())
     data = serialise(rows if fmt == "json" else excel_rows(standards, rows, table), fmt)

@@ -11,6 +11,11 @@ from .options import DEFAULT_STORE, STANDARDS_OPTION, STORE_OPTION, cli_instrume
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"),
                           show_default=True, help="生成的网站放在哪里（整个替换）。")
+# `handbook serve` (and `make serve` on the demo store) renders into a folder of its own: public/ is what
+# the department copies to the intranet, and a preview or the demo's data must never land there
+SERVE_OUT = Path("build/serve")
+SERVE_OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=SERVE_OUT,
+                                show_default=True, help="预览网站放在哪里（整个替换；不是要发布的 public/）。")
 DOCS_OPTION = click.option("--docs", "docs_dir", type=click.Path(path_type=Path), default=Path("site"),
                            show_default=True, help="网站的 Markdown 源文件夹（生成的页面也写在这里）。")
 CONFIG_OPTION = click.option("--config", "config_file", type=click.Path(path_type=Path),
@@ -21,10 +26,10 @@ ENGINE_OPTION = click.option("--engine", default=None, metavar="mkdocs|zensical"
                                   "也可用环境变量 HANDBOOK_ENGINE 指定。")
 
 
-def site_options(command):
+def site_options(command, out_option=OUT_OPTION):
     """The options `build` and `serve` share: the standards, the site's output, sources and MkDocs
     configuration, and the store of responses the results come from."""
-    for option in reversed((STANDARDS_OPTION, OUT_OPTION, DOCS_OPTION, CONFIG_OPTION, STORE_OPTION)):
+    for option in reversed((STANDARDS_OPTION, out_option, DOCS_OPTION, CONFIG_OPTION, STORE_OPTION)):
         command = option(command)
     return command
 
@@ -72,10 +77,23 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     elif missing:
         click.echo(f"默认数据库 {store_path} 还不存在：结果页显示“暂无检查数据”（先运行 handbook ingest）。")
     else:
+        from ..ingest.rules_store import read_rules
+        from ..messages import Msg
         from ..results.publish import store_snapshot
+        from ..rulebook import rules_of
+        from ..standards import require_standards
 
         scored = len(store_snapshot(store_path).inspections())
         click.echo(f"读取数据库 {store_path}：评分 {scored} 次检查。")
+        recorded = read_rules(store_path) if scored else {}
+        if scored:
+            standards = require_standards(standards_dir, instruments=instruments)
+            version = standards.document.version
+            if not recorded:   # a store from before the rules were recorded: said once
+                click.echo(Msg.RULES_NOT_RECORDED(store=store_path, version=version))
+            elif version in recorded and not recorded[version][1].same_scoring(rules_of(standards)):
+                text, hint = Msg.RULES_UNDATED.render(version=version)   # an undated edit re-scored history
+                click.echo(f"警告：{text}（运行 handbook check 查看改变了哪些得分；{hint}）", err=True)
     t = report.timings
     click.echo(f"网站已生成到 {report.out_dir}/：{len(report.pages)} 个生成页面，{report.printables} 个 PDF，"
                f"{report.size_bytes / 1e6:.1f} MB。")
@@ -84,14 +102,14 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
 
 
 @click.command()
-@site_options
+@lambda command: site_options(command, SERVE_OUT_OPTION)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="在 127.0.0.1 上使用的端口。")
 @ENGINE_OPTION
 def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int,
           engine: str | None):
     """在本机 127.0.0.1 上打开网站；标准文件或页面有改动时自动重新构建。
 
-    看演示：handbook serve --store data/demo/demo.sqlite（或 make serve）。
+    预览生成到 build/serve/，不会覆盖要发布的 public/。看演示：handbook serve --store data/demo/demo.sqlite（或 make serve）。
     """
     from ..instruments import site_generators
     from ..results.publish import sheet_focus

@@ -25,6 +25,9 @@ Written by `handbook forms push` and `handbook forms link`. The one reader is `r
             questions: {<question id>: {item: <code>, title} | {field: project, title}
                                        | {section: "4.2.1", kind: note|corrected, title}
                                        | {info: period|round|time|at_fault, title}}   # a daily patrol's round
+            rules: {version, items: {<code>: {short, points, deduction, critical, fix_within_days, section}},
+                    grades: [{name, min, max}, …]}   # what scoring needs of the standards version (rulebook.Rules);
+                                                     # ingest copies it into a store that lacks the version
 
 Every write goes to a temporary file in the same folder and is then renamed over
 the lock (`os.replace`), so the lock is never half-written.
@@ -103,6 +106,7 @@ def _check_shape(path: Path, data) -> None:
             need(isinstance(version, str), vat, " 的版本号应为带引号的字符串")
             need(isinstance(v, dict) and isinstance(v.get("questions", {}), dict), vat, " 应有 questions: 映射")
             need(isinstance(v.get("options", []), list), f"{vat}.options", " 应为列表")
+            need(isinstance(v.get("rules", {}), dict), f"{vat}.rules", " 应为映射")
             answers = v.get("answers", {})
             need(isinstance(answers, dict) and all(
                 isinstance(k, str) and (a is None or (isinstance(a, int) and not isinstance(a, bool) and a >= 0))
@@ -202,6 +206,7 @@ class FormVersion:
     options: tuple[str, ...]
     questions: dict[str, dict]      # question id -> {item|field|section+kind, title}
     answers: dict[str, int | None] = field(default_factory=dict)   # option label -> findings, when recorded
+    rules: dict = field(default_factory=dict)       # the standards version's scoring rules, when recorded
 
 
 @dataclass(frozen=True)
@@ -254,7 +259,8 @@ def read_locked_forms(path: Path | str | None = None) -> Lock:
                                        s.get("sheet_name")) for s in entry.get("sheets") or [])
             versions = [FormVersion(str(name), _when(v.get("pushed")), tuple(v.get("options") or ()),
                                     {str(k): dict(q) for k, q in (v.get("questions") or {}).items()},
-                                    {str(k): a for k, a in (v.get("answers") or {}).items()})
+                                    {str(k): a for k, a in (v.get("answers") or {}).items()},
+                                    dict(v.get("rules") or {}))
                         for name, v in (entry.get("versions") or {}).items()]
             versions.sort(key=lambda v: (v.pushed or dt.datetime.min.replace(tzinfo=dt.timezone.utc), v.name))
             forms[checklist] = LockedForm(checklist, sheets, tuple(versions), str(entry.get("source") or "google"),

@@ -18,6 +18,7 @@ from typing import Callable, Sequence
 
 from ..errors import FormGone, HandbookError
 from ..inspection import version_answers
+from ..rulebook import rules_of
 from ..messages import Msg
 from ..standards import Standards
 from . import lock_file as lockfile
@@ -99,7 +100,7 @@ def push(standards: Standards, *, lock_path: Path | str = lockfile.DEFAULT_LOCK,
             result = _update(client, spec, entry, data, lock_path, say)
         result.api_calls = client.calls[first_call:]
         result.title = spec.title
-        _record_version(data, spec, result, now or _now(standards), lock_path)
+        _record_version(data, spec, result, now or _now(standards), lock_path, _rules(standards, spec))
         entry = data["checklists"][cid]
         result.needs_sheet = not entry["sheets"]
         results.append(result)
@@ -153,8 +154,16 @@ def _update(client, spec: FormSpec, entry: dict, data: dict, lock_path: Path, sa
                       changes=_counts(requests), published=published, form=final)
 
 
-def _record_version(data: dict, spec: FormSpec, result: PushResult, now: dt.datetime, lock_path: Path) -> None:
-    """Record the version pushed (questions of the live form); write the lock only if it changed."""
+def _rules(standards, spec: FormSpec) -> dict:
+    """What scoring needs of the standards for the form's items (none for a quiz or questionnaire)."""
+    codes = {q["item"] for q in spec.questions.values() if q.get("item")}
+    return rules_of(standards).only(codes).data() if codes else {}
+
+
+def _record_version(data: dict, spec: FormSpec, result: PushResult, now: dt.datetime, lock_path: Path,
+                    rules: dict | None = None) -> None:
+    """Record the version pushed (questions of the live form, the standards' scoring rules of its items);
+    write the lock only if it changed."""
     entry = data["checklists"][spec.checklist]
     form = result.form
     entry["responder_url"] = result.responder_url or entry.get("responder_url", "")
@@ -173,7 +182,7 @@ def _record_version(data: dict, spec: FormSpec, result: PushResult, now: dt.date
         options = list(answers)
     if old and old.get("revision_id") == revision and old.get("questions") == questions \
             and old.get("options") == options and (old.get("answers") or {}) == answers \
-            and old.get("form_id", entry["form_id"]) == entry["form_id"]:
+            and old.get("form_id", entry["form_id"]) == entry["form_id"] and (old.get("rules") or {}) == (rules or {}):
         return
     versions[spec.version] = {
         "form_id": entry["form_id"],
@@ -182,5 +191,6 @@ def _record_version(data: dict, spec: FormSpec, result: PushResult, now: dt.date
         "options": options,
         **({"answers": answers} if answers else {}),
         "questions": questions,
+        **({"rules": rules} if rules else {}),
     }
     lockfile.write_lock(lock_path, data)

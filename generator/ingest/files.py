@@ -17,11 +17,13 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 from pathlib import Path
 from typing import Iterator
 
 from ..errors import error
 from .table import SourceRef, Table
+from .values import date_order_evidence
 
 RESPONSE_SHEET_PREFIXES = ("form responses", "form_responses", "表单回复", "表單回應", "フォームの回答",
                            "respuestas de formulario")
@@ -125,13 +127,41 @@ def _csv_records(path: Path, encoding: str, size: int):
             csv.field_size_limit(limit)
 
 
-def read_csv(path: Path, checklist: str) -> Table:
-    """The export's header, and its rows as they are read (a year's file is never in memory at once)."""
+def decide_date_order(path: Path, records) -> str | None:
+    """The order of the file's `a/b/yyyy` dates ("dmy" or "mdy"), decided from all its rows (never cell by
+    cell: an en-GB export's 5/11/2026 is 5 November); None when it has none. A file whose dates all read
+    either way, or some only one way and some only the other, is refused (nothing is written)."""
+    dmy = mdy = seen = None
+    for record in records:
+        d, m, any_ = date_order_evidence(record)
+        dmy, mdy, seen = dmy or d, mdy or m, seen or any_
+    if dmy and mdy:
+        raise error("ingest_date_order_mixed", path=path, dmy=dmy.strip(), mdy=mdy.strip())
+    if dmy or mdy:
+        return "dmy" if dmy else "mdy"
+    if seen:
+        raise error("ingest_date_order_ambiguous", path=path, sample=seen.strip())
+    return None
+
+
+def read_csv(path: Path, checklist: str, date_order: str | None = None) -> Table:
+    """The export's header, and its rows as they are read (a year's file is never in memory at once).
+
+    When the first row has a `a/b/yyyy` date and no `date_order` is given, the whole file is read once
+    more to decide the order of its dates (`decide_date_order`)."""
     try:
         encoding, size = sniff(path)
     except OSError as exc:
         raise error("ingest_file_unreadable", path=path, reason=exc.strerror or exc) from None
-    return _table(path, checklist, _csv_records(path, encoding, size), notes=[f"encoding {encoding}"])
+    records = _csv_records(path, encoding, size)
+    head = list(itertools.islice(records, 2))
+    if date_order is None and len(head) == 2 and any(date_order_evidence(head[1])[2:]):
+        scan = _csv_records(path, encoding, size)
+        next(scan, None)   # the header
+        date_order = decide_date_order(path, scan)
+    table = _table(path, checklist, itertools.chain(head, records), notes=[f"encoding {encoding}"])
+    table.date_order = date_order
+    return table
 
 
 def read_xlsx(path: Path, checklist: str, worksheet: str | None = None) -> Table:
@@ -187,8 +217,9 @@ def _table(path: Path, checklist: str, records: Iterator[list], title: str = "",
     return Table(source, header, rows, now, title=title or path.name, notes=notes or [])
 
 
-def read_file(path: Path | str, checklist: str, worksheet: str | None = None) -> Table:
-    """A CSV or XLSX export of a response sheet, cells as read (of an XLSX, the worksheet `worksheet`)."""
+def read_file(path: Path | str, checklist: str, worksheet: str | None = None, date_order: str | None = None) -> Table:
+    """A CSV or XLSX export of a response sheet, cells as read (of an XLSX, the worksheet `worksheet`);
+    `date_order` ("dmy", "mdy", "ymd"): how its `a/b/yyyy` dates read (None: decided from the file's rows)."""
     path = Path(path)
     if path.is_dir():
         raise error("ingest_file_is_folder", path=path)
@@ -197,7 +228,9 @@ def read_file(path: Path | str, checklist: str, worksheet: str | None = None) ->
     if not path.is_file():   # a pipe or a device (/dev/null): exists, but is no export (never opened)
         raise error("ingest_file_not_regular", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_xlsx(path, checklist, worksheet)
+        table = read_xlsx(path, checklist, worksheet)
+        table.date_order = date_order
+        return table
     if worksheet is not None:
         raise error("ingest_worksheet_not_xlsx", path=path)
-    return read_csv(path, checklist)
+    return read_csv(path, checklist, date_order)

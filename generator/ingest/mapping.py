@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from ..forms.lock_file import FormVersion, LockedForm
 from ..inspection import FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_title, known_answers, note_title, version_answers
-from .values import parse_date, parse_datetime
+from .values import has_seconds, parse_date, parse_datetime
 
 TIMESTAMP_TITLES = {"timestamp", "时间戳记", "時間戳記", "タイムスタンプ", "marca temporal", "horodateur"}
 EMAIL_TITLES = {"email address", "email", "e-mail", "电子邮件地址", "電子郵件地址", "メールアドレス"}
@@ -56,6 +56,8 @@ REASONS: dict[str, str] = {
     "duplicate": "与本次读取的{value}完全相同（重复提交）",
     "too_long": "单元格过长：{value}",
     "email_as_name": "检查人一栏填写的是电子邮箱",
+    "date_after_submission": "检查日期 {value}晚于提交日期超过 1 天：请核对检查日期（年份、月份）后在表格中改正",
+    "date_too_old": "检查日期 {value}早于提交日期超过补录期限：请核对检查日期，确是补录请调整 organisation.yaml 的 late_entry_days",
 }
 
 # Short names of the reasons, for summaries. `formula` and `markup` are no longer given (text is data);
@@ -65,8 +67,10 @@ REASON_NAMES: dict[str, str] = {
     "bad_time": "提交时间无法识别", "bad_date": "检查日期无法识别", "missing_answer": "缺少必填答案",
     "unanswered": "未答", "not_an_option": "答案不是选项", "duplicate": "重复提交", "too_long": "单元格过长",
     "email_as_name": "检查人填了邮箱", "formula": "疑似公式注入", "markup": "含 HTML 或脚本",
+    "date_after_submission": "检查日期晚于提交日期", "date_too_old": "检查日期早于补录期限",
 }
-_VERBATIM = {"unanswered"}   # reasons whose value is ours (item codes), never cut short
+_VERBATIM = {"unanswered", "date_after_submission", "date_too_old"}
+CLOCK_SKEW = dt.timedelta(days=1)   # a 检查日期 may be one day after the submission (a phone's clock, midnight)   # reasons whose value is ours (item codes), never cut short
 
 
 class Rejected(Exception):
@@ -162,6 +166,7 @@ class Vocabulary:
     current_items: tuple[str, ...] = ()       # the checklist's item codes in the standards now, in order
     item_titles: dict[str, str] = field(default_factory=dict)  # item code -> short title (for messages)
     current_sections: tuple[tuple[str, str], ...] = ()   # (number, title) of the sections of its items now
+    late_entry_days: int = 31                 # a 检查日期 more days before its submission is quarantined
 
     @classmethod
     def build(cls, standards, checklist: str, form: LockedForm,
@@ -183,7 +188,8 @@ class Vocabulary:
                    frozenset(spec.projects) if spec.projects else None, roles, tuple(spec.roles),
                    frozenset(standards.items), frozenset(standards.clauses), form, tuple(added),
                    {r.id: r.name for r in standards.organisation.roles},
-                   current, {code: item.short for code, item in standards.items.items()}, sections)
+                   current, {code: item.short for code, item in standards.items.items()}, sections,
+                   standards.organisation.late_entry_days)
 
     def required_items(self, version: "FormVersion | None") -> tuple[str, ...]:
         """The item questions of a form version (all of them required on the form): the version the lock
@@ -258,6 +264,7 @@ class ColumnMap:
                 cells.append(None)
             cells[first] = given[0][1]
         return cells, spare
+    date_order: str | None = None            # how the source's a/b/yyyy dates read (Table.date_order)
 
     @cached_property
     def items(self) -> dict[str, int]:
@@ -371,6 +378,7 @@ class Normalised:
     notes: dict[str, str] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)   # unmapped columns' answers by header
     added: dict[str, dict] = field(default_factory=dict)  # ChecklistColumns name -> what its `finish` gave
+    coarse: bool = False     # its time was given to the minute only (seconds dropped by a re-save)
 
     @property
     def key(self) -> tuple:
@@ -421,6 +429,18 @@ def _text(value) -> str:
 def _check_cell(value: str) -> None:
     if len(value) > MAX_CELL:
         raise Rejected("too_long", f"{len(value)} 个字符（上限 {MAX_CELL}）")
+
+
+def check_date(date: dt.date, submitted: dt.datetime, late_entry_days: int) -> None:
+    """Refuse a typed 检查日期 that cannot be right: after the submission's day (beyond a day of clock skew),
+    or further before it than the late-entry window. A year typo would otherwise move the data's weeks,
+    its missed patrols and its quarters."""
+    day = submitted.date()
+    if date > day + CLOCK_SKEW:
+        raise Rejected("date_after_submission", f"{date.isoformat()}（提交于 {day.isoformat()}）")
+    if (day - date).days > late_entry_days:
+        raise Rejected("date_too_old", f"{date.isoformat()}（提交于 {day.isoformat()}，"
+                                       f"相隔 {(day - date).days} 天，补录期限 {late_entry_days} 天）")
 
 
 def version_of(form: LockedForm, submitted_at: dt.datetime) -> FormVersion | None:
@@ -478,7 +498,7 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     if not has_time or _text(raw_time) == "":
         raise Rejected("missing_answer", "时间戳记")
     try:
-        submitted = parse_datetime(raw_time, source_tz, vocab.timezone)
+        submitted = parse_datetime(raw_time, source_tz, vocab.timezone, columns.date_order)
     except (ValueError, OverflowError):
         raise Rejected("bad_time", raw_time) from None
     version = version_of(vocab.form, submitted)
@@ -514,9 +534,10 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
         if not _text(date_raw):
             raise Rejected("missing_answer", FIELD_TITLES["date"])
         try:
-            date = parse_date(date_raw, vocab.timezone)
+            date = parse_date(date_raw, vocab.timezone, columns.date_order)
         except (ValueError, OverflowError):
             raise Rejected("bad_date", date_raw) from None
+        check_date(date, submitted, vocab.late_entry_days)
     else:
         date = submitted.date()
 
@@ -524,6 +545,7 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     added = None   # ChecklistColumns name -> (it, the row's data), when the row has a cell of theirs
     out = Normalised(submitted, project, role, inspector, date, version.name if version else "",
                      _text(cell("email")[0]))
+    out.coarse = not has_seconds(raw_time)
     for i, target in columns.targets.items():
         value = texts.get(i, "")
         if not value:

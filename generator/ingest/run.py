@@ -34,7 +34,7 @@ from ..errors import HandbookError, error
 from ..messages import Msg
 from ..forms.lock_file import Lock
 from ..gc_paused import paused
-from . import files, google_sheets as sheets, store
+from . import files, google_sheets as sheets, rules_store, store
 from .platforms import exports, tencent
 from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise, short
 from .table import Progress, SourceRef, Table
@@ -74,6 +74,8 @@ class IngestReport:
     seconds: float = 0.0
     resolved: int = 0          # earlier quarantined rows no longer in their source (fixed or deleted there)
     reopened: int = 0          # resolved ones that came back as they were
+    replaced: int = 0          # inspections a resubmission within the window replaces, on the days this run touched
+    skipped: list[str] = field(default_factory=list)   # withdrawn sources not read (labels)
 
     @property
     def total(self) -> dict[str, int]:
@@ -82,7 +84,8 @@ class IngestReport:
     def to_dict(self) -> dict:
         return {"store": self.store, "dry_run": self.dry_run, "seconds": round(self.seconds, 3),
                 "sources": [asdict(s) for s in self.sources], "total": self.total,
-                "quarantine": {"resolved": self.resolved, "reopened": self.reopened}}
+                "quarantine": {"resolved": self.resolved, "reopened": self.reopened}, "replaced": self.replaced,
+                "skipped": self.skipped}
 
 
 # ---------------------------------------------------------------- sources
@@ -188,6 +191,7 @@ class _Row:
     added: list | None = None          # (ChecklistColumns name, row to store with the version)
     rejected: Rejected | None = None
     cells: list | None = None          # kept only on the fast path (normalised after all if a duplicate)
+    record: Normalised | None = None   # the normalised response while its batch is matched
 
 
 @dataclass
@@ -206,6 +210,7 @@ class _Source:
     known: bool = False         # it had raw rows under this header: rows fetched again are matched by them
     anchor: tuple = (1, 1)      # (row, stored row) of the last row matched by content to its own inspection
     pending: int = 0            # rows that may be edits, decided when every source of the checklist is read
+    sheet_zones: list | None = None   # (files) the zones of the checklist's spreadsheets other than ours
 
 
 @dataclass
@@ -257,6 +262,7 @@ def _normalise_row(row: _Row, cells: list, columns: ColumnMap, vocab: Vocabulary
     row.cells = None
     try:
         record = normalise(cells, columns, vocab, source_tz)
+        row.record = record
         row.content_hash = record.content_hash()
         row.key = record.key
         row.version, row.sections, row.added = _version_fields(record, vocab)
@@ -284,6 +290,7 @@ def _stream(w: store.StoreWriter, run: _Checklist, table: Table, report: SourceR
     """
     vocab = run.vocab
     columns = map_columns(table.header, vocab)
+    columns.date_order = table.date_order
     source_tz = vocab.timezone
     if table.timezone:
         try:
@@ -347,6 +354,8 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
     del raws
     hashes = list({r.content_hash: None for r in rows if not r.rejected})
     found = w.by_content(run.checklist, hashes) if hashes else {}
+    edits = _match_by_time(w, run, src, rows, found)
+    hashes = list({r.content_hash: None for r in rows if not r.rejected})
     pended = w.pending_by_content(run.checklist, hashes) if run.pending and hashes else {}
     pooled = (w.pooled_keys(sid, [r.key for r in rows if not r.rejected
                                   and not any(x[1] <= run.max_rowid for x in found.get(r.content_hash, ()))])
@@ -394,6 +403,11 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
             outcome.append((row, "", None))
             continue
         local[row.content_hash] = (title, row.row_number)
+        edit = edits.get(id(row))
+        if edit is not None:     # 1b. a stored inspection whose time was less exact or read in the wrong zone
+            claims.append((edit[0], title, row.row_number))
+            outcome.append((row, "edited", edit))
+            continue
         stored = next((x for x in found.get(row.content_hash, ()) if x[1] <= run.max_rowid), None)
         if stored is not None:   # 1. the content of a stored inspection: that one, unchanged
             claims.append((stored[0], title, row.row_number))
@@ -419,6 +433,104 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
     ids = iter(_new_ids([r.content_hash for r in fresh], w))
     _write_rows(w, run, src, [(row, kind, stored if kind != "new" else next(ids)) for row, kind, stored in outcome],
                 raw_ids, now)
+
+
+def _match_by_time(w: store.StoreWriter, run: _Checklist, src: _Source, rows: list[_Row], found: dict) -> dict:
+    """Rows that are a stored response with the same content but for a time given differently: to the minute
+    (a file re-saved by Excel drops the seconds), or the same wall-clock time read in another zone (a CSV
+    downloaded from a spreadsheet kept in another zone is read in the organisation's; the Sheets API gives
+    instants). A timestamp is an instant: the row with the less exact time takes the stored one's (its
+    content hash becomes that response's, so it is matched as unchanged); a row with the more exact time
+    is an edit of the stored one (returned: {id(row): what `by_content` gives for it}).
+    `found` gains the adopted rows' hashes."""
+    org = run.vocab.timezone
+    zone = src.table.timezone if src.table.timezone and src.table.timezone != org.key else None
+    try:
+        zone_info = ZoneInfo(zone) if zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone_info = None
+    if src.sheet_zones is None:
+        src.sheet_zones = [] if src.table.timezone else [ZoneInfo(z) for z in sorted(w.sheet_zones(run.checklist))
+                                                         if z != org.key and _known_zone(z)]
+    wanted: dict[str, list] = {}     # a stored time to look for -> [(row, how)]
+    coarse = []
+    for row in rows:
+        r = row.record
+        if row.rejected or r is None or row.content_hash in found:
+            continue
+        at = r.submitted_at
+        if r.coarse:
+            coarse.append(row)
+            continue
+        if at.second:
+            wanted.setdefault(at.replace(second=0).isoformat(), []).append((row, "minute"))
+        if zone_info is not None:    # this sheet's wall-clock time, as a file read in our zone would hold it
+            wall = at.astimezone(zone_info).replace(tzinfo=None)
+            wanted.setdefault(wall.replace(tzinfo=org).isoformat(), []).append((row, "file"))
+        for z in src.sheet_zones:    # this file's wall-clock time in a spreadsheet's zone
+            wanted.setdefault(at.replace(tzinfo=None).replace(tzinfo=z).astimezone(org).isoformat(),
+                              []).append((row, z.key))
+    edits: dict[int, tuple] = {}
+    adopted: list[str] = []
+
+    def same(row: _Row, at: str, candidate: tuple) -> bool:
+        h, project, role, inspector, day = candidate[:5]
+        if (project, role, inspector, day) != (row.key[0], row.key[1], row.key[2], row.key[3].isoformat()):
+            return False
+        record = row.record
+        exact = record.submitted_at
+        record.submitted_at = dt.datetime.fromisoformat(at)
+        try:
+            return record.content_hash() == h
+        finally:
+            record.submitted_at = exact
+
+    def adopt(row: _Row, at: str, h: str) -> None:
+        row.content_hash = h
+        row.version = (at, *row.version[1:])
+        adopted.append(h)
+
+    hits = w.current_at(run.checklist, list(wanted)) if wanted else {}
+    for at, asked in wanted.items():
+        for row, how in asked:
+            if id(row) in edits or row.content_hash in adopted:
+                continue
+            for c in hits.get(at, ()):
+                kind, zone_of = c[5], c[6]
+                if how == "file" and kind != "file" or how not in ("minute", "file") and zone_of != how:
+                    continue
+                if not same(row, at, c):
+                    continue
+                stored = c[7:]
+                if how in ("minute", "file") and stored[1] <= run.max_rowid and stored[6] is None:
+                    edits[id(row)] = stored     # the stored time was the less exact one
+                else:
+                    adopt(row, at, c[0])
+                break
+    for row in coarse:
+        start = row.record.submitted_at.replace(second=0)
+        for at, *c in w.current_between(run.checklist, start.isoformat(),
+                                        (start + dt.timedelta(minutes=1)).isoformat()):
+            if same(row, at, c):
+                adopt(row, at, c[0])
+                break
+    if adopted:
+        found.update(w.by_content(run.checklist, list(dict.fromkeys(adopted))))
+    return edits
+
+
+def _org_time(text: str, standards) -> str:
+    """A stored UTC time as the organisation reads it, to the minute."""
+    zone = ZoneInfo(standards.organisation.timezone)
+    return dt.datetime.fromisoformat(text).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _write_rows(w: store.StoreWriter, run: _Checklist, src: _Source, outcome: list[tuple], raw_ids: dict,
@@ -637,9 +749,10 @@ def _new_ids(hashes: list[str], w: store.StoreWriter) -> list[str]:
     return out
 
 
-def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress, platform=None) -> Table:
+def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress, platform=None,
+           date_order=None) -> Table:
     if ref.kind == "file":   # a Google export as it is, or a Chinese platform's recognised by its header
-        return exports.recognise(files.read_file(ref.path or ref.locator, ref.checklist, ref.sheet_name))
+        return exports.recognise(files.read_file(ref.path or ref.locator, ref.checklist, ref.sheet_name, date_order))
     if ref.kind == "tencent":   # platform: (conn, db_path, standards, instruments) of the run
         conn, db_path, standards, instruments = platform
         return tencent.read_survey(ref, conn=conn, db_path=db_path, standards=standards, instruments=instruments)
@@ -657,22 +770,28 @@ def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str =
                lock: Lock | None = None, credentials: Path | str | None = None, endpoint: str | None = None,
                dry_run: bool = False, chunk_rows: int = sheets.CHUNK_ROWS, retry: sheets.Retry = sheets.Retry(),
                lock_wait: float = 5.0, progress: Progress | None = None, instruments: Sequence = (),
-               accept_deletions: bool = False) -> IngestReport:
+               accept_deletions: bool = False, date_order: str | None = None,
+               skip_withdrawn: bool = False) -> IngestReport:
     """Ingest `sources` into the store at `db_path` in one transaction and report what happened.
 
     A source that comes back empty, or without more than half of the rows it gave before, refuses the
-    run unless `accept_deletions`. Checklist responses are mapped here; other forms go to the
-    instrument of `instruments` that reads them.
+    run unless `accept_deletions`. `date_order` ("dmy", "mdy", "ymd") reads the files' a/b/yyyy dates
+    (None: decided per file from its rows; an ambiguous file is refused). A source withdrawn with
+    `handbook sources withdraw` is skipped when `skip_withdrawn` (the lock's sheets), else imported
+    again. Checklist responses are mapped here; other forms go to the instrument of `instruments` that
+    reads them.
     """
     with paused():   # a year's rows are hundreds of thousands of small objects, none in reference cycles
         return _run_ingest(sources, standards=standards, db_path=db_path, lock=lock, credentials=credentials,
                            endpoint=endpoint, dry_run=dry_run, chunk_rows=chunk_rows, retry=retry,
                            lock_wait=lock_wait, progress=progress, instruments=instruments,
-                           accept_deletions=accept_deletions)
+                           accept_deletions=accept_deletions, date_order=date_order,
+                           skip_withdrawn=skip_withdrawn)
 
 
 def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry_run, chunk_rows, retry,
-                lock_wait, progress, instruments, accept_deletions=False) -> IngestReport:
+                lock_wait, progress, instruments, accept_deletions=False, date_order=None,
+                skip_withdrawn=False) -> IngestReport:
     lock = lock or Lock()
     db_path = Path(db_path)
     if not sources:
@@ -695,6 +814,9 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
     conn = _open(db_path, dry_run, lock_wait, instruments)
     try:
         store.begin(conn, db_path, instruments)   # the store's tables, and the instruments' own
+        # the scoring rules of the standards this run scores with, kept for when the standards change
+        store.migrate_instruments(conn, db_path, [rules_store.RULES_TABLES])
+        rules_store.record_rules(conn, standards, started_at, lock)
         writer = store.StoreWriter(conn)
         max_rowid = writer.max_inspection_rowid()
         runs = {c: _Checklist(c, vocab, max_rowid) for c, vocab in vocabs.items()}
@@ -704,7 +826,8 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         for ref in sources:
             t0 = time.monotonic()
             table = _fetch(ref, credentials=credentials, endpoint=endpoint, chunk_rows=chunk_rows,
-                           retry=retry, progress=progress, platform=(conn, db_path, standards, instruments))
+                           retry=retry, progress=progress, platform=(conn, db_path, standards, instruments),
+                           date_order=date_order)
             if any(s.table.source.key == table.source.key for s in read):
                 continue  # the same sheet named twice (lock and --sheet)
             if any(t.source.key == table.source.key for t, _ in other_tables):
@@ -713,6 +836,13 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
                               requests=table.requests)
             if ref.kind == "tencent":
                 sr.warnings += table.notes   # answers deleted on the platform since the last run
+            withdrawn = writer.withdrawn(table.source.key)
+            if withdrawn and skip_withdrawn:
+                report.skipped.append(table.source.label)
+                continue
+            if withdrawn:   # named again on the command line: imported again
+                writer.reinstate(table.source.key)
+                sr.warnings.append(f"此来源曾于 {_org_time(withdrawn, standards)} 撤回，本次重新导入")
             if ref.checklist in others:
                 _check_other_form(table, ref.checklist, standards, lock)
                 table.rows = list(table.rows)
@@ -726,6 +856,8 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
             sr.seconds = time.monotonic() - t0
         for run in runs.values():
             _settle(writer, run, started_at)
+            report.replaced += writer.mark_resubmissions(run.checklist, standards.organisation.resubmission_minutes,
+                                                         touched_only=True)
         checks = [(s.table, s.report, s.stored_before) for s in read]
         for table, sr in other_tables:
             instrument = others[sr.checklist]

@@ -23,7 +23,7 @@ from ..inspection import Inspection
 from ..messages import one_line
 
 DEFAULT_STORE = Path("data/inspections.sqlite")
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SCHEMA = """
 CREATE TABLE sources (
@@ -163,6 +163,13 @@ CREATE VIEW IF NOT EXISTS answers AS
     5: """
 ALTER TABLE quarantine ADD COLUMN resolved_at TEXT;
 CREATE INDEX IF NOT EXISTS quarantine_by_source ON quarantine (source_id)
+""",
+    # 6: a resubmission within the window replaces the earlier inspection (`replaced_by`, recomputed by every
+    #    run); a source withdrawn by `handbook sources withdraw` keeps its raw rows, its inspections no longer count
+    6: """
+ALTER TABLE inspections ADD COLUMN replaced_by TEXT;
+ALTER TABLE inspections ADD COLUMN withdrawn_at TEXT;
+ALTER TABLE sources ADD COLUMN withdrawn_at TEXT
 """,
 }
 
@@ -363,6 +370,8 @@ def begin(conn: sqlite3.Connection, path: Path | str, instruments: Sequence = ()
     conn.execute("BEGIN IMMEDIATE")   # a lock held elsewhere: StoreBusy (see _Connection)
     check_integrity(conn, path)       # never write into a damaged file: the run would spread the damage
     migrate(conn, path, instruments)
+    # responses are also found by their time (to the minute, or read in another zone): an index, not a new shape
+    conn.execute("CREATE INDEX IF NOT EXISTS versions_by_submission ON versions (submitted_at)")
 
 
 def migrate(conn: sqlite3.Connection, path: Path | str = "store", instruments: Sequence = ()) -> None:
@@ -442,6 +451,16 @@ def open_store_read_only(path: Path | str, *, allow_empty: bool = False, snapsho
 
 # ---------------------------------------------------------------- reading
 
+def counted(conn: sqlite3.Connection, alias: str = "i", *, gone: bool = True) -> str:
+    """The SQL condition on `alias` (an `inspections` row) of an inspection that counts in the results: not
+    gone from its source, not replaced by a resubmission, not from a withdrawn source (`gone=False`: leave
+    the gone flag out of it)."""
+    parts = [f"{alias}.gone_at IS NULL"] if gone else []
+    if conn.execute("PRAGMA user_version").fetchone()[0] >= 6:
+        parts.append(f"{alias}.replaced_by IS NULL AND {alias}.withdrawn_at IS NULL")
+    return " AND ".join(parts) or "1=1"
+
+
 def read_inspections(db_path: Path | str, *, checklist: str | None = None,
                      include_gone: bool = False) -> list[Inspection]:
     """The current version of every stored inspection (those gone from their source only on request)."""
@@ -454,6 +473,7 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
             args.append(checklist)
         if not include_gone:
             where.append("i.gone_at IS NULL")
+        where.append(counted(conn, "i", gone=False))   # never a replaced one, nor one of a withdrawn source
         # two scans joined in Python: a join in SQL looks every version's inspection up by its text id
         current = {iid: (cl, version) for iid, cl, version in conn.execute(
             f"SELECT i.id, i.checklist, i.current_version FROM inspections i WHERE {' AND '.join(where)}", args)}
@@ -557,6 +577,43 @@ def read_quarantine(db_path: Path | str, *, include_resolved: bool = False) -> l
     return [QuarantinedRow(c, t, k, n, code, reason, dt.datetime.fromisoformat(when),
                            dt.datetime.fromisoformat(resolved) if resolved else None)
             for c, t, k, n, code, reason, when, resolved in rows]
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """An inspection a resubmission replaced (same project, role, inspector, date and round, within the
+    window): where each was, and how many minutes apart they were submitted."""
+
+    checklist: str
+    source: str            # the replaced one's source title
+    row_number: int
+    by_source: str
+    by_row: int
+    minutes: int
+    submitted_at: dt.datetime   # the replaced one's
+
+
+def read_replacements(db_path: Path | str) -> list[Replacement]:
+    """Every inspection a resubmission replaced, oldest first ([] for a store from before resubmissions)."""
+    conn = open_store_read_only(db_path)
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] < 6:
+            return []
+        rows = conn.execute("""
+            SELECT i.checklist, s.title, i.row_number, bs.title, b.row_number, v.submitted_at, bv.submitted_at
+            FROM inspections i JOIN inspections b ON b.id = i.replaced_by
+            JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+            JOIN versions bv ON bv.inspection_id = b.id AND bv.version = b.current_version
+            JOIN sources s ON s.id = i.source_id JOIN sources bs ON bs.id = b.source_id
+            WHERE i.replaced_by IS NOT NULL ORDER BY v.submitted_at, i.id""").fetchall()
+    finally:
+        conn.close()
+    out = []
+    for checklist, source, row, by_source, by_row, at, by_at in rows:
+        at, by_at = dt.datetime.fromisoformat(at), dt.datetime.fromisoformat(by_at)
+        out.append(Replacement(checklist, source, row, by_source, by_row,
+                               round((by_at - at).total_seconds() / 60), at))
+    return out
 
 
 def read_unmapped_columns(db_path: Path | str) -> list[UnmappedColumn]:
@@ -761,6 +818,33 @@ class StoreWriter:
             out.setdefault(h, []).append(tuple(rest))
         return out
 
+    _AT = """SELECT v.submitted_at, v.content_hash, v.project, v.role, v.inspector, v.date, s.kind, s.timezone,
+                    i.id, i.rowid, i.source_id, i.row_number, i.current_version, i.gone_at, c.title, c.row_number
+             FROM versions v CROSS JOIN inspections i ON i.id = v.inspection_id AND i.current_version = v.version
+             JOIN raw_rows r ON r.id = v.raw_row_id JOIN sources s ON s.id = r.source_id
+             LEFT JOIN temp.run_claimed c ON c.id = i.id
+             WHERE +i.checklist = ? AND """
+
+    def current_at(self, checklist: str, times: list[str]) -> dict[str, list[tuple]]:
+        """{submitted_at: [(content hash, project, role, inspector, date, kind and time zone of the source its
+        raw row came from, then what `by_content` gives)]} of the checklist's current versions at these times."""
+        self._match_tables()
+        out: dict[str, list[tuple]] = {}
+        for at, *rest in self._in(self._AT + "v.submitted_at IN ({})", (checklist,), times):
+            out.setdefault(at, []).append(tuple(rest))
+        return out
+
+    def current_between(self, checklist: str, start: str, end: str) -> list[tuple]:
+        """(submitted_at, *what `current_at` gives) of the checklist's current versions in [start, end)."""
+        self._match_tables()
+        return self.conn.execute(self._AT + "v.submitted_at >= ? AND v.submitted_at < ?",
+                                 (checklist, start, end)).fetchall()
+
+    def sheet_zones(self, checklist: str) -> set[str]:
+        """The time zones of the checklist's spreadsheets read so far."""
+        return {z for (z,) in self.conn.execute("SELECT DISTINCT timezone FROM sources WHERE checklist = ? AND "
+                                                "kind = 'sheet' AND timezone IS NOT NULL", (checklist,))}
+
     def pooled_keys(self, source_id: int, keys: list[tuple]) -> set[tuple]:
         """Which of these keys (project, role, inspector, date) an inspection of the source's pool has."""
         out: set[tuple] = set()
@@ -832,11 +916,14 @@ class StoreWriter:
         """rows: (id, checklist, source_id, row_number, current_version, first_seen_at)."""
         self.conn.executemany("INSERT INTO inspections (id, checklist, source_id, row_number, current_version, "
                               "first_seen_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self._touch(r[0] for r in rows)
 
     def move_inspections(self, rows: list[tuple]) -> None:
-        """rows: (source_id, row_number, current_version, id); clears the gone flag."""
+        """rows: (source_id, row_number, current_version, id); clears the gone flag, and the withdrawn flag (a
+        source read now holds it: sources withdrawn are not read)."""
         self.conn.executemany("UPDATE inspections SET source_id = ?, row_number = ?, current_version = ?, "
-                              "gone_at = NULL WHERE id = ?", rows)
+                              "gone_at = NULL, withdrawn_at = NULL WHERE id = ?", rows)
+        self._touch(r[-1] for r in rows)
 
     def add_versions(self, versions: list[tuple], sections: list[tuple]) -> None:
         """versions: (inspection_id, version, raw_row_id, content_hash, fetched_at, submitted_at, timezone,
@@ -881,7 +968,74 @@ class StoreWriter:
         self.conn.executemany("INSERT OR IGNORE INTO unmapped_columns (source_id, column_name, position, "
                               "first_seen_at) VALUES (?, ?, ?, ?)", rows)
 
+    def withdrawn(self, key: str) -> str | None:
+        """When the source was withdrawn (None: it was not, or it is new)."""
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] < 6:
+            return None
+        row = self.conn.execute("SELECT withdrawn_at FROM sources WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def reinstate(self, key: str) -> None:
+        """Lift a source's withdrawal: its inspections count again (those its rows no longer hold go gone)."""
+        sid = self.conn.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchone()[0]
+        self.conn.execute("UPDATE sources SET withdrawn_at = NULL WHERE id = ?", (sid,))
+        self._touch(r[0] for r in self.conn.execute("SELECT id FROM inspections WHERE source_id = ? AND "
+                                                    "withdrawn_at IS NOT NULL", (sid,)).fetchall())
+        self.conn.execute("UPDATE inspections SET withdrawn_at = NULL WHERE source_id = ?", (sid,))
+
+    def _touch(self, ids) -> None:
+        """Note inspections this run added, edited, moved or flagged (their days' resubmissions are recomputed)."""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_touched (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.conn.executemany("INSERT OR IGNORE INTO temp.run_touched VALUES (?)", ((i,) for i in ids))
+
+    def mark_resubmissions(self, checklist: str, minutes: int, *, touched_only: bool = False) -> int:
+        """Recompute which of the checklist's inspections a resubmission replaced: the same project, role,
+        inspector, 检查日期 and round (当天第几次巡查 / 巡查时段, when the form asks it) submitted again within
+        `minutes`; the later replaces the earlier (a chain: each by the next). Without a round on the form,
+        only entries made on their inspection day count as resubmissions: paper sheets of one day keyed in
+        later, one after the other, are that day's patrols. Gone and withdrawn ones take no part (a gone
+        resubmission gives the earlier back). Returns how many are replaced now.
+
+        `touched_only`: only the days (project, role, inspector, date) of inspections this run touched
+        (`_touch`): a week's rows into a year's store do not sort the year again."""
+        where, args = "i.checklist = ?", [checklist]
+        if touched_only:
+            self._touch(())
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_days (project TEXT, role TEXT, inspector TEXT, "
+                              "date TEXT, PRIMARY KEY (project, role, inspector, date)) WITHOUT ROWID")
+            self.conn.execute("DELETE FROM temp.run_days")
+            self.conn.execute("""
+                INSERT OR IGNORE INTO temp.run_days SELECT v.project, v.role, v.inspector, v.date
+                FROM temp.run_touched t JOIN inspections i ON i.id = t.id JOIN versions v ON v.inspection_id = i.id
+                WHERE i.checklist = ?""", (checklist,))    # every version: an edit may have moved it to another day
+            where += (" AND EXISTS (SELECT 1 FROM temp.run_days d WHERE d.project = v.project AND d.role = v.role "
+                      "AND d.inspector = v.inspector AND d.date = v.date)")
+        self.conn.execute(f"""UPDATE inspections SET replaced_by = NULL WHERE id IN (
+            SELECT i.id FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+            WHERE {where} AND i.replaced_by IS NOT NULL)""", args)
+        if minutes <= 0:
+            return 0
+        pairs = self.conn.execute(f"""
+            WITH cur AS (
+                SELECT i.id, v.project, v.role, v.inspector, v.date, v.submitted_at,
+                       coalesce(json_extract(v.extra, '$."当天第几次巡查"'), '') || '|' ||
+                       coalesce(json_extract(v.extra, '$."巡查时段"'), '') AS round,
+                       v.date = substr(v.submitted_at, 1, 10) AS same_day
+                FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+                WHERE {where} AND i.gone_at IS NULL AND i.withdrawn_at IS NULL),
+            ordered AS (
+                SELECT id, submitted_at, round, same_day, lead(id) OVER w AS next_id,
+                       lead(submitted_at) OVER w AS next_at, lead(same_day) OVER w AS next_same_day
+                FROM cur WINDOW w AS (PARTITION BY project, role, inspector, date, round ORDER BY submitted_at, id))
+            SELECT next_id, id FROM ordered
+            WHERE next_id IS NOT NULL AND (round != '|' OR (same_day AND next_same_day))
+              AND CAST(strftime('%s', next_at) AS INTEGER) - CAST(strftime('%s', submitted_at) AS INTEGER) <= ?""",
+                                  (*args, minutes * 60)).fetchall()
+        self.conn.executemany("UPDATE inspections SET replaced_by = ? WHERE id = ?", pairs)
+        return len(pairs)
+
     def mark_gone(self, ids: list[str], when: str) -> None:
+        self._touch(ids)
         self.conn.executemany("UPDATE inspections SET gone_at = ? WHERE id = ? AND gone_at IS NULL",
                               [(when, i) for i in ids])
 

@@ -60,3 +60,4 @@ class Table:
     requests: int | None = None
     notes: list[str] = field(default_factory=list)
     worksheets: list[str] = field(default_factory=list)   # an XLSX workbook's worksheets (`title`: the one read)
+    date_order: str | None = None   # "dmy" / "mdy" / "ymd": how the file's a/b/yyyy dates read (files only)

@@ -42,8 +42,9 @@ def _zone(text: str | None, default: dt.tzinfo) -> dt.tzinfo:
     return dt.timezone(-offset if m["sign"] == "-" else offset)
 
 
-def _parse_text(text: str, tz: dt.tzinfo) -> tuple[dt.datetime, bool]:
-    """(aware date-time, whether the text had a time part)."""
+def _parse_text(text: str, tz: dt.tzinfo, order: str | None = None) -> tuple[dt.datetime, bool]:
+    """(aware date-time, whether the text had a time part). `order` ("dmy" or "mdy", decided per file
+    from all its rows) reads `a/b/yyyy`; without it a first number over 12 is the day, else the month."""
     if not _NOT_ISO.search(text):
         try:  # ISO 8601 first: 2026-11-20T09:15:00+08:00, 2026-11-20 09:15:00
             value = dt.datetime.fromisoformat(text.strip())
@@ -56,9 +57,14 @@ def _parse_text(text: str, tz: dt.tzinfo) -> tuple[dt.datetime, bool]:
         raise ValueError(f"unrecognised date or time {text!r}")
     if m["y1"]:
         year, month, day = int(m["y1"]), int(m["m1"]), int(m["d1"])
-    else:  # en-US month/day/year; day/month/year when the first number cannot be a month
+    else:  # en-US month/day/year, en-GB day/month/year
         a, b = int(m["a"]), int(m["b"])
-        month, day = (b, a) if a > 12 else (a, b)
+        if order == "dmy":
+            day, month = a, b
+        elif order == "mdy":
+            month, day = a, b
+        else:
+            month, day = (b, a) if a > 12 else (a, b)
         year = int(m["y2"])
     hour = minute = second = micro = 0
     if m["h"] is not None:
@@ -76,14 +82,14 @@ def _parse_text(text: str, tz: dt.tzinfo) -> tuple[dt.datetime, bool]:
     return value.replace(tzinfo=_zone(m["zone"], tz)), m["h"] is not None
 
 
-def parse_datetime(value, source_tz: dt.tzinfo, target_tz: ZoneInfo) -> dt.datetime:
+def parse_datetime(value, source_tz: dt.tzinfo, target_tz: ZoneInfo, order: str | None = None) -> dt.datetime:
     """A submission time in `target_tz`: serial numbers and naive values are in `source_tz`."""
     if isinstance(value, dt.datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=source_tz)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         aware = from_serial(value).replace(tzinfo=source_tz)
     elif isinstance(value, str) and value.strip():
-        aware, has_time = _parse_text(value, source_tz)
+        aware, has_time = _parse_text(value, source_tz, order)
         if not has_time:
             raise ValueError(f"no time of day in {value!r}")
     else:
@@ -94,7 +100,15 @@ def parse_datetime(value, source_tz: dt.tzinfo, target_tz: ZoneInfo) -> dt.datet
     return aware
 
 
-def parse_date(value, source_tz: dt.tzinfo) -> dt.date:
+_SECONDS = re.compile(r"\d:\d{2}:\d{2}")
+
+
+def has_seconds(value) -> bool:
+    """Whether a time cell gives its seconds (Excel re-saves `2026/9/14 9:07`; serial numbers always do)."""
+    return not isinstance(value, str) or _SECONDS.search(value) is not None
+
+
+def parse_date(value, source_tz: dt.tzinfo, order: str | None = None) -> dt.date:
     """A calendar date (a date question's answer)."""
     if isinstance(value, dt.datetime):
         return value.date()
@@ -103,10 +117,10 @@ def parse_date(value, source_tz: dt.tzinfo) -> dt.date:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return from_serial(value).date()
     if isinstance(value, str) and value.strip():
-        key = (value, source_tz)
+        key = (value, source_tz, order)
         day = _DATES.get(key)
         if day is None:   # a date column repeats a few hundred texts: parse each once
-            day = _parse_text(value, source_tz)[0].date()
+            day = _parse_text(value, source_tz, order)[0].date()
             if len(_DATES) > 20_000:
                 _DATES.clear()
             _DATES[key] = day
@@ -115,3 +129,26 @@ def parse_date(value, source_tz: dt.tzinfo) -> dt.date:
 
 
 _DATES: dict[tuple, dt.date] = {}
+
+# `a/b/yyyy` at the start of a cell: a date whose order (day or month first) the file decides
+SLASH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/\d{4}(?!\d)")
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+
+
+def date_order_evidence(cells) -> tuple[str | None, str | None, str | None]:
+    """(a cell only day-first can read, a cell only month-first can read, any `a/b/yyyy` cell) among
+    `cells`, None for each not found."""
+    dmy = mdy = seen = None
+    for cell in cells:
+        if type(cell) is not str or not cell[:1].isdigit():
+            continue
+        m = SLASH_DATE.match(cell)
+        if m is None:
+            continue
+        a, b = int(m[1]), int(m[2])
+        seen = seen or cell
+        if a > 12 >= b:
+            dmy = dmy or cell
+        elif b > 12 >= a:
+            mdy = mdy or cell
+    return dmy, mdy, seen

@@ -108,6 +108,11 @@ class Instrument:
         source is read again: a source giving far fewer is refused unless the user accepts the deletions)."""
         return 0
 
+    def withdraw_source(self, conn: sqlite3.Connection, source_id: int, now: str) -> int:
+        """Take its responses from the source `source_id` out of the results (`handbook sources withdraw`,
+        inside that command's transaction; the raw rows stay); returns how many it took out."""
+        return 0
+
     # ------------------------------------------------------------ results and site (results/, site/)
 
     def page_generators(self, store_path: Path, *, quarter: str, lock_path: Path | None,

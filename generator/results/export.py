@@ -7,8 +7,9 @@ import datetime as dt
 import io
 import json
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
-from ..inspection import Inspection
+from ..inspection import Inspection, data_end
 from ..standards import Standards
 from ..text import clean, is_formula_like, public_text, spreadsheet_cell
 from . import scoring as sc
@@ -25,13 +26,17 @@ def _round(value: float | None) -> float | None:
 
 
 def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
-                as_of: dt.date | None = None, reports: Iterable[sc.FixReport] = ()) -> list[dict]:
+                as_of: dt.date | None = None, today: dt.date | None = None,
+                reports: Iterable[sc.FixReport] = ()) -> list[dict]:
     """One dict per row of `table`, with the documented field names.
+
+    `today` (default: now in the organisation's time zone): data ending today is still running, so the
+    patrol periods are partial exactly as on the site (a partial period is never missed).
 
     An inspector's name is exported only where the standards publish names (`publish_names: true`);
     otherwise it reads （不公开）, as on the site (the column stays, so the rows keep one shape)."""
     inspections = sorted(inspections, key=lambda i: (i.submitted_at, i.id))
-    as_of = as_of or (max((i.date for i in inspections), default=dt.date.today()))
+    as_of = as_of or data_end(inspections, dt.date.today())
     if table == "inspections":
         rows = []
         allowed = s.organisation.publish_names
@@ -64,8 +69,12 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
         return rows
     if table == "patrols":
         start = min((i.date for i in inspections), default=as_of)
-        return [{"project": p.project, "date": p.start.isoformat(), "role": p.role, "done": p.done,
-                 "required": p.required} for p in sc.patrol_compliance(s, inspections, start, as_of)]
+        today = today or dt.datetime.now(ZoneInfo(s.organisation.timezone)).date()
+        periods = sc.patrol_compliance(s, inspections, start, as_of, complete=sc.complete_until(as_of, today))
+        return [{"project": p.project, "date": p.start.isoformat(), "period": p.period, "role": p.role,
+                 "done": p.done, "required": p.required, "missed": p.missed, "partial": p.partial,
+                 "covered": f"{p.covered[0].isoformat()}/{p.covered[1].isoformat()}" if p.covered else None}
+                for p in periods]
     if table == "actions":
         return [{"project": a.project, "code": a.code, "opened": a.opened.isoformat(),
                  "closed": a.closed.isoformat() if a.closed else None, "how": HOW[a.closed_how],
@@ -86,8 +95,9 @@ EXCEL_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
                     ("critical_failed", "红线不符合"), ("findings", "不符合的检查条目")),
     "project_weeks": (("project", "项目"), ("week", "周"), ("inspections", "检查次数"), ("earned", "得分"),
                       ("possible", "满分"), ("percent", "得分率（%）"), ("grade", "评级"), ("critical", "红线次数")),
-    "patrols": (("project", "项目"), ("date", "日期"), ("role", "角色"), ("done", "已巡查次数"),
-                ("required", "规定次数")),
+    "patrols": (("project", "项目"), ("date", "日期"), ("period", "周期"), ("role", "角色"), ("done", "已巡查次数"),
+                ("required", "规定次数"), ("missed", "缺少次数"), ("partial", "部分周期（不计缺少）"),
+                ("covered", "数据覆盖")),
     "actions": (("project", "项目"), ("code", "检查条目"), ("opened", "发现日期"), ("closed", "整改日期"),
                 ("how", "整改方式"), ("overdue", "逾期"), ("status", "状态"), ("owner", "责任人"),
                 ("verifier", "验证"), ("due", "整改期限"), ("reported", "整改反馈日期"),

@@ -7,21 +7,24 @@ import re
 import shutil
 from pathlib import Path
 from typing import Sequence
+from zoneinfo import ZoneInfo
 
 from .. import page_urls as urls
 from ..forms.lock_file import read_lock
 from ..forms.prefill import prefill_url
 from ..gc_paused import paused
-from ..ingest import store
+from ..ingest import rules_store, store
 from ..ingest.mapping import REASON_NAMES
-from ..inspection import FIELD_TITLES
+from ..inspection import FIELD_TITLES, data_end
 from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
+from ..rulebook import with_history
 from ..templating import render
+from .archive import ArchiveUpdates, fingerprints, read_archive, write_updates
 from .fix_reports import read_fix_reports
 from .focus import focus_list
 from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
-                           build_results_and_overview)
+                           archive_updates, build_results_and_overview)
 from .scoring import corrective_actions, pareto, quarter_bounds, quarter_label, quarter_of
 
 RESULTS_TAB = "检查结果"
@@ -33,7 +36,8 @@ COMMON_MARK = "<!-- hb:common-findings -->"   # where a role page of the inspect
 _REASONS_WITHOUT_VALUE = {"missing_answer", "duplicate", "too_long", "email_as_name"}
 # The column a reason is about, where its code says it
 _COLUMN_OF = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FIELD_TITLES["role"],
-              "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"]}
+              "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"],
+              "date_after_submission": FIELD_TITLES["date"], "date_too_old": FIELD_TITLES["date"]}
 _COLUMN_IN_REASON = (re.compile(r"^条目 (\S+) 的答案"), re.compile(r"^(已当场纠正（[\d.]+）)"),
                      re.compile(r"^(抽问 [a-z][a-z0-9_-]*) 的结果"))
 _ITEM_CODE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)+-[a-z][a-z0-9]*)(?![\w.\-])")
@@ -68,18 +72,35 @@ def _without_values(reason: str) -> str:
     return reason if not colon or _ONLY_CODES.fullmatch(tail.strip()) else head
 
 
-def quality_rows(store_path: Path) -> tuple[list[QualityRow], list[QualityRow]]:
+def local_time(when: dt.datetime, timezone: str | None) -> str:
+    """`2026-10-05 09:30` in the organisation's time zone (a stored time without one is UTC)."""
+    if timezone:
+        when = (when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)).astimezone(ZoneInfo(timezone))
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def quality_rows(store_path: Path, timezone: str | None = None) -> tuple[list[QualityRow], list[QualityRow]]:
     """Quarantined rows and unmapped columns of the store, for the data-quality page (row, column and
-    reason of each quarantined row: never the cell's value)."""
+    reason of each quarantined row: never the cell's value); times in the organisation's `timezone`."""
     quarantine = []
     for q in store.read_quarantine(store_path, include_resolved=True):
         column, reason = public_reason(q.reason_code, q.reason)
         quarantine.append(QualityRow(f"{q.checklist} · {q.source}", str(q.row_number), reason,
-                                     str(q.first_seen_at)[:16], str(q.resolved_at)[:16] if q.resolved_at else "",
-                                     column))
+                                     local_time(q.first_seen_at, timezone),
+                                     local_time(q.resolved_at, timezone) if q.resolved_at else "", column))
     unmapped = [QualityRow(f"{u.checklist} · {u.source}", u.column, "未对应到任何条目或字段",
-                           str(u.first_seen_at)[:16]) for u in store.read_unmapped_columns(store_path)]
+                           local_time(u.first_seen_at, timezone)) for u in store.read_unmapped_columns(store_path)]
     return quarantine, unmapped
+
+
+def replacement_rows(store_path: Path) -> list[QualityRow]:
+    """The inspections resubmissions replaced, for the data-quality page (rows and times, never a name)."""
+    out = []
+    for x in store.read_replacements(store_path):
+        by = f"第 {x.by_row} 行" if x.by_source == x.source else f"{x.by_source} 第 {x.by_row} 行"
+        out.append(QualityRow(f"{x.checklist} · {x.source}", str(x.row_number), f"{by}（{x.minutes} 分钟后）",
+                              x.submitted_at.isoformat(sep=" ")[:16]))
+    return out
 
 
 class StoreSnapshot:
@@ -95,6 +116,7 @@ class StoreSnapshot:
         self._key: tuple | None = None
         self._inspections: list = []
         self._actions: tuple | None = None     # (standards, actions, rejected fix reports)
+        self._bound: tuple | None = None       # (standards, standards with the store's rule book, read key)
 
     def _fingerprint(self) -> tuple | None:
         try:
@@ -113,6 +135,16 @@ class StoreSnapshot:
             self._inspections = store.read_inspections(self.path)
             self._key = key
         return self._inspections
+
+    def standards(self, standards):
+        """`standards` scoring each inspection with the rules in force on its date: the versions the store
+        recorded (`rulebook`); the store's inspections are read first."""
+        self.inspections()
+        if self._bound is None or self._bound[0] is not standards or self._bound[2] != self._key:
+            recorded = ({v: r for v, (_, r) in rules_store.read_rules(self.path).items()}
+                        if self._key is not None else {})
+            self._bound = (standards, with_history(standards, recorded), self._key)
+        return self._bound[1]
 
     def actions(self, standards) -> list:
         """`corrective_actions` of every inspection under these standards (computed once per read)."""
@@ -167,24 +199,29 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
     store_path = Path(store_path)
 
     def generate(ctx) -> None:
-        quarantine, unmapped = [], []
+        quarantine, unmapped, replaced = [], [], []
         with paused():   # a year's inspections are hundreds of thousands of objects, none in cycles
             snapshot = store_snapshot(store_path)
             inspections = snapshot.inspections()
-            actions = snapshot.actions(ctx.standards) if inspections else None
+            standards = snapshot.standards(ctx.standards) if inspections else ctx.standards
+            actions = snapshot.actions(standards) if inspections else None
+            archived = {}
             if store_path.exists():
-                quarantine, unmapped = quality_rows(store_path)
+                quarantine, unmapped = quality_rows(store_path, ctx.standards.organisation.timezone)
+                replaced = replacement_rows(store_path)
+                archived = read_archive(store_path)
             lock = read_lock(lock_path) if lock_path else read_lock()
             if inspections:
                 names = {p.id: p.name for p in ctx.standards.organisation.projects}
                 quarantine += [QualityRow(f"整改反馈 · {names.get(r.project, r.project)}", r.found.isoformat(), reason,
                                           str(r.submitted_at or "")[:16], "", "发现日期")
-                               for r, reason in snapshot.rejected_reports(ctx.standards)]
+                               for r, reason in snapshot.rejected_reports(standards)]
             shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
             files, overview = build_results_and_overview(
-                ctx.standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
+                standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
-                actions=actions, fix_links=fix_report_links(ctx.standards, lock), fix_demo=bool(lock.get("demo")))
+                actions=actions, replaced=replaced, archive=archived, fix_links=fix_report_links(ctx.standards, lock),
+                fix_demo=bool(lock.get("demo")))
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.shared[OVERVIEW_KEY] = overview
@@ -218,6 +255,22 @@ def _common_findings(ctx, r) -> None:
                        link=lambda code: urls.item_link(code, urls.role_page(role.id), ctx.standards),
                        results=urls.relative_link(f"{ROOT}/priorities.md", urls.role_page(role.id)))
         ctx.write(urls.role_page(role.id), text.replace(COMMON_MARK, block))
+
+
+def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | None = None):
+    """After an ingest: archive each closed quarter not archived yet (its assessment as published, from the
+    inspections submitted by its close day) and store a dated revision when the data now gives other
+    figures. Builds only read what this keeps. Returns what was stored (`archive.ArchiveUpdates`)."""
+    store_path = Path(store_path)
+    today = today or dt.datetime.now(ZoneInfo(standards.organisation.timezone)).date()
+    now = fingerprints(store_path, standards, today)
+    kept = read_archive(store_path)
+    if all(q in kept and kept[q].fingerprint == printed for q, printed in now.items()):
+        return ArchiveUpdates()   # no closed quarter's data or rules changed since the last comparison
+    updates = archive_updates(standards, store.read_inspections(store_path), kept, today)
+    updates.fingerprints = now
+    write_updates(store_path, updates)
+    return updates
 
 
 def overview_figures(instruments: Sequence, standards, store_path: Path, overview) -> list:
@@ -306,7 +359,8 @@ def sheet_focus(store_path: Path | str):
             inspections = snapshot.inspections()
             if not inspections:
                 return {}
-            as_of = max(i.date for i in inspections)
+            as_of = data_end(inspections)
+            standards = snapshot.standards(standards)   # deadlines of the standards in force on each date
             actions = snapshot.actions(standards)
             # focus_list keeps the project's own inspections and actions: hand it only those
             own: dict[str, list] = {}

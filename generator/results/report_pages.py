@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from ..inspection import Inspection
+from ..inspection import Inspection, data_end
 from .focus import focus_list
 from .scoring import quarter_label
 from ..standards import Standards
 from ..templating import render
 from ..text import public_text, spreadsheet_cell
 from . import scoring as sc
+from .archive import Archived, ArchiveUpdates, Revision, changes, close_day
 from .charts import Bar, bar_chart, inline, line_chart
 from .weekly import Figure, failed_inspections, patrol_figures, weeks_of
 from .. import page_urls as urls
@@ -100,13 +101,17 @@ class _Results:
 
     def __init__(self, s: Standards, inspections: list[Inspection], as_of: dt.date | None, item_url=None,
                  actions: list[sc.Action] | None = None, today: dt.date | None = None,
-                 fix_links: dict[str, str] | None = None, fix_demo: bool = False):
+                 archive: dict[str, Archived] | None = None, fix_links: dict[str, str] | None = None,
+                 fix_demo: bool = False):
         self.s = s
-        self.fix_links = fix_links or {}
-        self.fix_demo = fix_demo   # the links are the demo lock's made-up forms
+        self.archive = dict(archive or {})      # closed quarters' published assessments (from the store)
+        self.updates = ArchiveUpdates()         # what was found to archive or revise
+        self.now = dt.datetime.now(dt.timezone.utc)
+        self.fix_links = fix_links or {}        # project -> the fix-report form with the project chosen
+        self.fix_demo = fix_demo                # the links are the demo lock's made-up forms
         self.item_url = item_url or _default_item_url(s)
         self.inspections = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
-        self.as_of = as_of or (self.inspections[-1].date if self.inspections else dt.date.today())
+        self.as_of = as_of or data_end(self.inspections, dt.date.today())
         kept = [i for i in self.inspections if i.date <= self.as_of]
         if len(kept) != len(self.inspections):
             actions = None   # computed for every inspection: not these
@@ -189,8 +194,9 @@ class _Results:
     def week_agg(self, monday: dt.date, project: str | None = None) -> sc.Aggregate:
         key = (monday, project)
         if key not in self._week_aggs:
+            # the whole company (project None) is never 红线-vetoed: its grade is its percent's band
             self._week_aggs[key] = sc.aggregate(self.s, self.scores_in(monday, monday + dt.timedelta(days=6),
-                                                                       project))
+                                                                       project), veto=project is not None)
         return self._week_aggs[key]
 
     def open_actions(self, project: str | None = None):
@@ -255,8 +261,9 @@ class _Results:
         """An inspection's findings: item, count, points deducted, the section's note, 当场纠正, action state."""
         i = x.inspection
         out = []
+        rules = sc.rules_for(self.s, i)   # points and 红线 of the standards in force on its date
         for code, found in i.findings.items():
-            item = self.s.items.get(code)
+            item = rules.items.get(code) if code in self.s.items else None
             if item is None or not found:
                 continue
             earned, possible = sc.item_score(item, found)
@@ -294,31 +301,36 @@ class _Results:
         xs = self.scores_in(start, end, project)
         own = sc.aggregate(self.s, [x for x in xs if x.inspection.role in self.team_roles])
         spot = sc.aggregate(self.s, [x for x in xs if x.inspection.role in self.spot_roles])
-        gap = None if own.percent is None or spot.percent is None else own.percent - spot.percent
+        gap = None if own.percent is None or spot.percent is None else sc.printed(own.percent - spot.percent)
         return dict(own=own, spot=spot, gap=gap, flagged=gap is not None and gap > SELF_CHECK_GAP)
 
 
 def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
                   quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
                   item_url=None, actions: list[sc.Action] | None = None,
-                  today: dt.date | None = None, fix_links: dict[str, str] | None = None) -> dict[str, str]:
+                  today: dt.date | None = None, archive: dict | None = None,
+                  fix_links: dict[str, str] | None = None) -> dict[str, str]:
     """Return {path under the docs folder: text} for every results page, CSV and chart.
 
     `actions`: `corrective_actions` of these same inspections when the caller has them already.
     `today`: the date in the organisation's time zone (default: now); data ending today is still running.
     """
     return build_results_and_overview(s, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
-                                      item_url=item_url, actions=actions, today=today, fix_links=fix_links)[0]
+                                      item_url=item_url, actions=actions, today=today, archive=archive,
+                                      fix_links=fix_links)[0]
 
 
 def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
                                quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
                                item_url=None, actions: list[sc.Action] | None = None,
-                               today: dt.date | None = None, fix_links: dict[str, str] | None = None,
+                               today: dt.date | None = None, replaced: Sequence[QualityRow] = (),
+                               archive: dict | None = None, fix_links: dict[str, str] | None = None,
                                fix_demo: bool = False):
     """`build_results`, and an `Overview` that renders the overview again with more figures (other
-    instruments' satisfaction and exam figures) and writes the weekly report PDF."""
-    r = _Results(s, list(inspections), as_of, item_url, actions, today, fix_links, fix_demo)
+    instruments' satisfaction and exam figures) and writes the weekly report PDF. `replaced`: the
+    inspections resubmissions replaced (listed on the data-quality page); `fix_links`: the fix-report
+    form per project (`fix_demo`: the demo lock's)."""
+    r = _Results(s, list(inspections), as_of, item_url, actions, today, archive, fix_links, fix_demo)
     files: dict[str, str] = {}
     overview = Overview(r)
     files.update(overview.pages(()))
@@ -331,7 +343,7 @@ def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], 
     _actions(r, files)
     _assessment(r, files)
     _inspectors(r, files)
-    _quality(r, quarantine, unmapped, files)
+    _quality(r, quarantine, unmapped, files, replaced)
     _weekly_archive(r, files)
     return files, overview
 
@@ -351,24 +363,25 @@ def write_results(files: dict[str, str], docs_dir: Path) -> None:
 
 # ---------------------------------------------------------------- pages
 
-def _ranking_rows(r: _Results):
-    prev = r.week - dt.timedelta(days=7)
+def _ranking_rows(r: _Results, monday: dt.date):
+    """The overview's rows: the report week (`monday`) per project, and the quarter ranked by the one rule
+    (`scoring.rank_projects`)."""
+    prev = monday - dt.timedelta(days=7)
+    sunday = monday + dt.timedelta(days=6)
     q_start, q_end = sc.quarter_bounds(r.quarter)
     rows = []
     for p in r.s.organisation.projects:
-        week, last = r.week_agg(r.week, p.id), r.week_agg(prev, p.id)
+        week, last = r.week_agg(monday, p.id), r.week_agg(prev, p.id)
         quarter = sc.aggregate(r.s, r.scores_in(q_start, q_end, p.id))
-        comp = sc.compliance_percent(x for x in r.team_by_project.get(p.id, []) if x.start >= r.week)
-        delta = None if week.percent is None or last.percent is None else week.percent - last.percent
+        comp = sc.compliance_percent(x for x in r.team_by_project.get(p.id, []) if monday <= x.start <= sunday)
+        delta = None if week.percent is None or last.percent is None else sc.printed(week.percent - last.percent)
         open_ = r.open_actions(p.id)
         rows.append(dict(id=p.id, name=p.name, week=week, quarter=quarter, delta=delta, compliance=comp,
                          open=len(open_), overdue=sum(1 for a in open_ if a.overdue(r.as_of))))
-    ranked = sorted([x for x in rows if x["quarter"].percent is not None], key=lambda x: -x["quarter"].percent)
-    for i, row in enumerate(ranked, 1):
-        row["rank"] = i
+    ranks = sc.rank_projects(r.s, {x["id"]: x["quarter"] for x in rows})
     for row in rows:
-        row.setdefault("rank", None)
-    return sorted(rows, key=lambda x: (x["rank"] is None, x["rank"] or 0, x["id"]))
+        row["rank"], row["unranked"] = ranks[row["id"]]
+    return sc.ranked_first(rows, rank=lambda x: x["rank"])
 
 
 def html_href(target: str, from_page: str) -> str:
@@ -387,11 +400,20 @@ class Overview:
 
     def __init__(self, r: _Results):
         self.r = r
-        self.this_week, self.last_week = weeks_of(r.as_of)
+        # the report week is the last complete week; the running week is only shown apart, labelled partial
+        self.this_week, self.last_week = weeks_of(r.as_of, r.complete, r.start)
         self.week_page = f"{ROOT}/weeks/{self.this_week.label}.md"
+        self.week_note = partial_note(r.covered(self.this_week.monday, self.this_week.monday + dt.timedelta(days=6)))
         self.figures = patrol_figures(r.s, r.scores_in(self.last_week.monday, r.as_of), r.team_patrols,
-                                      r.actions, r.as_of, week_page=self.week_page) if r.scores else []
-        self.rows = _ranking_rows(r)
+                                      r.actions, r.as_of, week_page=self.week_page,
+                                      weeks=(self.this_week, self.last_week)) if r.scores else []
+        self.running = None
+        if r.week > self.this_week.monday:
+            sunday = r.week + dt.timedelta(days=6)
+            self.running = dict(monday=r.week, label=sc.week_label(r.week), agg=r.week_agg(r.week),
+                                note=partial_note(r.covered(r.week, sunday)) or "（进行中）",
+                                incidents=len(r.incidents(r.week, sunday)))
+        self.rows = _ranking_rows(r, self.this_week.monday)
 
     def pages(self, extra: Sequence[Figure], *, report: bool = False,
               more: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
@@ -401,20 +423,27 @@ class Overview:
         rows = self.rows
         files[f"{ROOT}/csv/overview.csv"] = csv_text(
             ["排名", "项目", "本周得分率", "本周评级", "本周检查次数", "本周红线(次)", "环比(百分点)", "本季得分率",
-             "本季评级", "本季检查次数", "本季红线(次)", "本周巡查完成率", "未整改", "逾期"],
+             "本季评级", "本季计入检查次数", "本季红线(次)", "本周巡查完成率", "未整改", "逾期", "未排名原因"],
             [[x["rank"] or "", x["name"], _p(x["week"].percent), x["week"].grade or "", x["week"].n,
               x["week"].critical, _d(x["delta"]), _p(x["quarter"].percent), x["quarter"].grade or "",
-              x["quarter"].n, x["quarter"].critical, _p(x["compliance"]), x["open"], x["overdue"]] for x in rows])
+              x["quarter"].scored, x["quarter"].critical, _p(x["compliance"]), x["open"], x["overdue"],
+              x["unranked"]] for x in rows])
         company = [r.week_agg(w) for w in r.weeks[-WEEKS_SHOWN:]]
         labels = [week_short(w) for w in r.weeks[-WEEKS_SHOWN:]]
+        # a week the data covers only in part (the running one, the first) is labelled so in the table
+        rows_labels = [label + ("（部分）" if r.covered(w, w + dt.timedelta(days=6)) else "")
+                       for label, w in zip(labels, r.weeks[-WEEKS_SHOWN:])]
         chart = line_chart(f"全公司每周得分率（近 {len(labels)} 周，%）", labels, [a.percent for a in company],
                            _bands(r))
         files[f"{ROOT}/charts/company-trend.svg"] = chart
         figures = [*self.figures, *extra]
         files[self.PAGE] = render(
             "results/overview.md.j2", r=r, rows=rows, week=self.this_week, last_week=self.last_week,
+            week_note=self.week_note, running=self.running, ranking_rule=sc.ranking_rule(r.s),
+            min_inspections=r.s.organisation.assessment.min_inspections,
+            n_quarter=len(r.scores_in(*sc.quarter_bounds(r.quarter))),
             figures=[(f, html_href(f.link, self.PAGE)) for f in figures], chart=inline(chart),
-            trend=list(zip(labels, company)), nav=NAV, archive=[sc.week_label(w) for w in reversed(r.weeks)],
+            trend=list(zip(rows_labels, company)), nav=NAV, archive=[sc.week_label(w) for w in reversed(r.weeks)],
             more=[(title, path[len(ROOT) + 1:]) for title, path in more],
             report="weekly-report.pdf" if report else "", quarter_name=quarter_label(r.quarter),
             n_incidents=len(r.incidents(*sc.quarter_bounds(r.quarter))))
@@ -437,7 +466,8 @@ class Overview:
         week_late = [a for a in sc.overdue_in_quarter(r.actions, this.monday, this.sunday, r.as_of)
                      if a.fixed is not None]
         q_start, q_end = sc.quarter_bounds(r.quarter)
-        return render("results/weekly_report.html", r=r, week=this, figures=[*self.figures, *extra],
+        return render("results/weekly_report.html", r=r, week=this, week_note=self.week_note,
+                      figures=[*self.figures, *extra],
                       incidents=incidents, worst=worst, critical_codes=critical_codes, below=below,
                       overdue=overdue, week_late=week_late, lowest=lowest, quarter_name=quarter_label(r.quarter),
                       quarter_incidents=len(r.incidents(q_start, q_end)), day=_md_day,
@@ -464,10 +494,11 @@ def _project_page(r: _Results, project: str, files):
     sums = [[0.0, 0.0, 0] for _ in r.s.sections]
     slot = r.section_slot
     for x in quarter_scores:
+        rules = sc.rules_for(r.s, x.inspection)
         for code, found in x.inspection.findings.items():
             ks = slot.get(code)
-            if ks:
-                e, p = sc.item_score(r.s.items[code], found)
+            if ks and code in rules.items:
+                e, p = sc.item_score(rules.items[code], found)
                 for k in ks:
                     acc = sums[k]
                     acc[0], acc[1], acc[2] = acc[0] + e, acc[1] + p, acc[2] + (found or 0)
@@ -605,12 +636,17 @@ def _redline(r: _Results, files):
     q_start, q_end = sc.quarter_bounds(r.quarter)
     incidents = r.incidents(q_start, q_end)
     every = r.incidents(r.start, r.as_of)
+    # one row per incident (the count the link gives), its 红线 items listed in the row
     files[f"{ROOT}/csv/redline.csv"] = csv_text(
         ["日期", "项目", "检查人角色", "红线条目", "内容", "问题(处)", "问题说明", "当场纠正", "整改状态"],
         [[x["x"].inspection.date.isoformat(), r.name(x["x"].inspection.project),
-          r.role_names.get(x["x"].inspection.role, x["x"].inspection.role), f["code"], f["short"], f["found"],
-          f["note"] or "；".join(f"{n} 本节：{t}" for n, t in x["notes"]), "是" if f["corrected"] else "否",
-          f["state"]] for x in every for f in x["findings"]])
+          r.role_names.get(x["x"].inspection.role, x["x"].inspection.role),
+          "、".join(f["code"] for f in x["findings"]), "、".join(f["short"] for f in x["findings"]),
+          sum(f["found"] for f in x["findings"]),
+          "；".join(dict.fromkeys([f["note"] for f in x["findings"] if f["note"]]
+                                  + [f"{n} 本节：{t}" for n, t in x["notes"]])),
+          "、".join("是" if f["corrected"] else "否" for f in x["findings"]),
+          "；".join(f["state"] for f in x["findings"])] for x in every])
     files[REDLINE_PAGE] = render(
         "results/redline.md.j2", r=r, incidents=incidents, n_all=len(every), quarter_name=quarter_label(r.quarter),
         covered=r.covered(q_start, q_end), q_start=q_start, q_end=q_end, depth=1,
@@ -745,45 +781,139 @@ def _quarters(r: _Results) -> list[str]:
     return out or [r.quarter]
 
 
-def _assessment(r: _Results, files):
-    """A page per completed quarter under quarters/, kept; assessment.md shows the latest (暂定 while running)."""
-    quarters = _quarters(r)
-    completed = [q for q in quarters if sc.quarter_bounds(q)[1] <= r.complete]
-    archive = []
-    for q in reversed(quarters):
+def _archived_rows(r: _Results, quarter: str, closed_on: dt.date, partial: bool) -> list[sc.ProjectAssessment]:
+    """A closed quarter's assessment as published: from the inspections submitted by the end of its close day."""
+    kept = [i for i in r.inspections if i.submitted_at.date() <= closed_on]
+    if len(kept) == len(r.inspections):   # nothing came later: the build's own figures are those
+        return sc.assess_quarter(r.s, quarter, r.scores, r.patrols, r.actions, closed_on, partial=partial)
+    q_end = sc.quarter_bounds(quarter)[1]
+    scores = sc.score_inspections(r.s, kept)
+    patrols = sc.patrol_compliance(r.s, kept, r.start, q_end, complete=q_end)
+    return sc.assess_quarter(r.s, quarter, scores, patrols, sc.corrective_actions(r.s, kept), closed_on,
+                             partial=partial)
+
+
+def _day_list(days: Iterable[dt.date]) -> str:
+    shown = sorted({d.isoformat() for d in days})
+    return "、".join(shown[:5]) + ("等" if len(shown) > 5 else "")
+
+
+def _late_reasons(r: _Results, quarter: str, archived: Archived) -> list[str]:
+    """Why a closed quarter's figures moved since it was archived, per project: its inspections keyed in after
+    the close day (with their dates), and the change in those keyed in by then (imported later, or withdrawn)."""
+    q_start, q_end = sc.quarter_bounds(quarter)
+    late: dict[str, list[Inspection]] = defaultdict(list)
+    in_time: Counter = Counter()
+    for i in r.inspections:
+        if q_start <= i.date <= q_end:
+            if i.submitted_at.date() > archived.closed_on:
+                late[i.project].append(i)
+            else:
+                in_time[i.project] += 1
+    counted = {a.project: a.score.n for a in archived.rows}
+    lines = []
+    for p in r.s.organisation.projects:
+        if late.get(p.id):
+            mine = late[p.id]
+            lines.append(f"{p.name}：存档后录入本季度的检查 {len(mine)} 次（检查日期 {_day_list(i.date for i in mine)}，"
+                         f"录入于 {_day_list(i.submitted_at.date() for i in mine)}）")
+        more = in_time[p.id] - counted.get(p.id, 0)
+        if more > 0:
+            lines.append(f"{p.name}：存档后才导入、按时录入的本季度检查 {more} 次")
+        elif more < 0:
+            lines.append(f"{p.name}：存档时计入的检查有 {-more} 次已从来源删除或撤回")
+    return lines or ["存档后没有录入、导入或撤回本季度的检查：已有记录被修改，或评分标准有变化"]
+
+
+def _published(r: _Results, quarter: str, current: list[sc.ProjectAssessment], partial: bool) -> Archived:
+    """A closed quarter's assessment as published (archived now if it was not yet) with its revisions, one
+    more when the data now gives other figures than the latest published: never a silent rewrite."""
+    archived = r.archive.get(quarter)
+    if archived is None:
+        closed_on = close_day(r.s, quarter)
+        archived = Archived(quarter, closed_on, r.now, tuple(_archived_rows(r, quarter, closed_on, partial)),
+                            new=True)
+        r.updates.archives.append(archived)
+    found = changes(archived.latest, current, _p)
+    if found:
+        revision = Revision(r.today, tuple(current), tuple(found), tuple(_late_reasons(r, quarter, archived)))
+        archived = Archived(archived.quarter, archived.closed_on, archived.archived_at, archived.rows,
+                            archived.revisions + (revision,), archived.new)
+        r.updates.revisions.append((quarter, revision))
+    r.archive[quarter] = archived
+    return archived
+
+
+def _quarter_infos(r: _Results) -> list[dict]:
+    """Every quarter of the data, newest first: bounds, whether complete, the part the data covers, whether
+    closed (past its close day: its assessment is kept as published)."""
+    out = []
+    for q in reversed(_quarters(r)):
         q_start, q_end = sc.quarter_bounds(q)
         covered = r.covered(q_start, q_end)
-        archive.append(dict(quarter=q, name=quarter_label(q), start=q_start, end=q_end,
-                            complete=q in completed, covered=covered, note=partial_note(covered)))
-    header = ["排名", "项目", "检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议", "依据"]
+        closed_on = close_day(r.s, q)
+        complete = q_end <= r.complete
+        out.append(dict(quarter=q, name=quarter_label(q), start=q_start, end=q_end, complete=complete,
+                        covered=covered, note=partial_note(covered), closed=complete and r.today > closed_on,
+                        closed_on=closed_on))
+    return out
+
+
+def archive_updates(s: Standards, inspections: Iterable[Inspection], archive: dict[str, Archived],
+                    today: dt.date | None = None) -> ArchiveUpdates:
+    """The closed quarters to archive and the revisions to store, given what the store holds (`archive`):
+    what `handbook ingest` keeps after each run, so builds only read it."""
+    r = _Results(s, list(inspections), None, today=today, archive=archive)
+    for info in _quarter_infos(r):
+        if info["closed"]:
+            partial = info["covered"] is not None
+            current = sc.assess_quarter(r.s, info["quarter"], r.scores, r.patrols, r.actions, r.as_of,
+                                        partial=partial)
+            _published(r, info["quarter"], current, partial)
+    return r.updates
+
+
+def _assessment(r: _Results, files):
+    """A page per completed quarter under quarters/; assessment.md shows the latest (暂定 while running).
+
+    A quarter past its close day (`archive.close_day`) is shown as archived, with its revisions."""
+    archive = _quarter_infos(r)
+    completed = [x["quarter"] for x in archive if x["complete"]]
+    header = ["排名", "项目", "计入检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议", "依据",
+              "未排名原因"]
     latest_name = quarter_label(r.quarter) + ("" if r.quarter in completed else "（暂定）")
     for info in archive:
         q = info["quarter"]
         latest = q == r.quarter
         if not (info["complete"] or latest):
             continue
-        rows = sc.assess_quarter(r.s, q, r.scores, r.patrols, r.actions, r.as_of)
-        rows = sorted(rows, key=lambda a: (a.rank is None, a.rank or 0, a.project))
+        partial = info["covered"] is not None
+        rows = sc.assess_quarter(r.s, q, r.scores, r.patrols, r.actions, r.as_of, partial=partial)
+        published = _published(r, q, rows, partial) if info["closed"] else None
+        if published is not None:
+            rows = list(published.rows)
+        rows = sc.ranked_first(rows)
         text = csv_text(header, [
-            [a.rank or "未排名", r.name(a.project), a.score.n, _p(a.score.percent), a.score.grade or "",
+            [a.rank or "未排名", r.name(a.project), a.score.scored, _p(a.score.percent), a.score.grade or "",
              a.critical_findings, _p(a.patrol_compliance), a.overdue_actions,
              "；".join(f"{x.kind}：{x.reason}" for x in a.suggestions),
-             "；".join(f"{x.kind}：" + "、".join(x.incidents) for x in a.suggestions if x.incidents)]
+             "；".join(f"{x.kind}：" + "、".join(x.incidents) for x in a.suggestions if x.incidents), a.unranked]
             for a in rows])
         others = [x for x in archive if x["complete"] and x["quarter"] != q]
         gaps = {a.project: r.self_vs_spot(info["start"], info["end"], a.project) for a in rows}
+        common = dict(r=r, rows=rows, rules=r.s.organisation.assessment, info=info, others=others,
+                      latest_name=latest_name, gaps=gaps, gap_limit=SELF_CHECK_GAP, published=published,
+                      ranking_rule=sc.ranking_rule(r.s))
         if info["complete"]:
             files[f"{ROOT}/csv/assessment-{q}.csv"] = text
             files[f"{QUARTERS}/{q}.md"] = render(
-                "results/assessment.md.j2", r=r, rows=rows, rules=r.s.organisation.assessment, info=info,
-                others=others, csv_path=f"../csv/assessment-{q}.csv", latest=False, latest_name=latest_name,
-                gaps=gaps, gap_limit=SELF_CHECK_GAP, project_link=lambda p: f"../projects/{p}.md")
+                "results/assessment.md.j2", **common, csv_path=f"../csv/assessment-{q}.csv", latest=False,
+                project_link=lambda p: f"../projects/{p}.md")
         if latest:
             files[f"{ROOT}/csv/assessment.csv"] = text
             files[f"{ROOT}/assessment.md"] = render(
-                "results/assessment.md.j2", r=r, rows=rows, rules=r.s.organisation.assessment, info=info,
-                others=others, csv_path="csv/assessment.csv", latest=True, latest_name=latest_name,
-                gaps=gaps, gap_limit=SELF_CHECK_GAP, project_link=lambda p: f"projects/{p}.md")
+                "results/assessment.md.j2", **common, csv_path="csv/assessment.csv", latest=True,
+                project_link=lambda p: f"projects/{p}.md")
 
 
 def _inspectors(r: _Results, files):
@@ -803,15 +933,32 @@ def _inspectors(r: _Results, files):
     files[f"{ROOT}/inspectors.md"] = render("results/inspectors.md.j2", r=r, rows=rows, allowed=allowed)
 
 
-def _quality(r: _Results, quarantine, unmapped, files):
+def _quality(r: _Results, quarantine, unmapped, files, replaced=()):
     unknown = Counter(code for x in r.scores for code in x.unknown_codes)
     still = [q for q in quarantine if not q.resolved]
     resolved = sorted((q for q in quarantine if q.resolved), key=lambda q: q.resolved, reverse=True)
     files[f"{ROOT}/csv/quarantine.csv"] = csv_text(["来源", "行", "列", "原因", "时间"],
                                                    [[q.source, q.where, q.column, q.reason, q.seen] for q in still])
     files[f"{ROOT}/data-quality.md"] = render(
-        "results/quality.md.j2", r=r, quarantine=still, resolved=resolved[:RESOLVED_SHOWN], n_resolved=len(resolved),
-        unmapped=list(unmapped), unknown=sorted(unknown.items()))
+        "results/quality.md.j2", r=r, quarantine=still, utc_offset=_utc_offset(r.s.organisation.timezone),
+        resolved=resolved[:RESOLVED_SHOWN], n_resolved=len(resolved), unmapped=list(unmapped),
+        unknown=sorted(unknown.items()), replaced=list(replaced))
+
+
+_NUMERALS = "零一二三四五六七八九十"
+
+
+def _utc_offset(timezone: str) -> str:
+    """`东八区` for Asia/Shanghai (now): which clock the times are on, in the words readers use."""
+    offset = dt.datetime.now(ZoneInfo(timezone)).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    hours, rest = divmod(abs(minutes), 60)
+    if rest or hours > 12:
+        return f"与格林尼治时间相差 {'+' if minutes >= 0 else '-'}{hours} 小时 {rest} 分"
+    if not hours:
+        return "零时区"
+    name = _NUMERALS[hours] if hours <= 10 else "十" + _NUMERALS[hours - 10]
+    return f"{'东' if minutes > 0 else '西'}{name}区"
 
 
 def _weekly_archive(r: _Results, files):
@@ -825,7 +972,7 @@ def _weekly_archive(r: _Results, files):
         for p in r.s.organisation.projects:
             week, last = r.week_agg(monday, p.id), r.week_agg(prev, p.id)
             comp = sc.compliance_percent(team_weeks.get((p.id, monday), []))
-            delta = None if week.percent is None or last.percent is None else week.percent - last.percent
+            delta = None if week.percent is None or last.percent is None else sc.printed(week.percent - last.percent)
             rows.append(dict(name=p.name, id=p.id, agg=week, delta=delta, compliance=comp))
         top = sc.pareto(r.s, [x.inspection for x in r.scores_in(monday, monday + dt.timedelta(days=6))])[:5]
         sunday = monday + dt.timedelta(days=6)

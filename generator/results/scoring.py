@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..model import Item
-from ..inspection import Inspection
+from ..inspection import Inspection, printed, printed_percent
+from ..rulebook import rules_for
 from ..standards import Standards
 
 
@@ -50,8 +51,9 @@ class InspectionScore:
 
 
 def percent(earned: float, possible: float) -> float | None:
-    """Σ earned / Σ possible × 100, or None when nothing was applicable."""
-    return None if possible <= 0 else earned / possible * 100
+    """Σ earned / Σ possible × 100 as printed (rounded half up once to one decimal: grades and thresholds
+    apply to the printed value), or None when nothing was applicable."""
+    return printed_percent(earned, possible)
 
 
 def vetoed_grade(standards: Standards, pct: float | None, critical: bool) -> str | None:
@@ -62,12 +64,13 @@ def vetoed_grade(standards: Standards, pct: float | None, critical: bool) -> str
 
 
 def score_inspection(standards: Standards, inspection: Inspection) -> InspectionScore:
-    """Score one inspection against the current standards."""
+    """Score one inspection with the standards in force on its date (`rulebook.rules_for`)."""
+    rules = rules_for(standards, inspection)
     earned = possible = 0.0
     findings = 0
     critical, unknown = [], []
     for code, found in inspection.findings.items():
-        item = standards.items.get(code)
+        item = rules.items.get(code)
         if item is None:
             unknown.append(code)
             continue
@@ -78,7 +81,7 @@ def score_inspection(standards: Standards, inspection: Inspection) -> Inspection
         if item.critical and found:
             critical.append(code)
     pct = percent(earned, possible)
-    grade = vetoed_grade(standards, pct, bool(critical))
+    grade = vetoed_grade(rules, pct, bool(critical))
     return InspectionScore(inspection, earned, possible, findings, tuple(critical), grade, tuple(unknown))
 
 
@@ -87,7 +90,7 @@ def score_inspections(standards: Standards, inspections: Iterable[Inspection]) -
     done: dict[tuple, InspectionScore] = {}
     out = []
     for inspection in inspections:
-        key = tuple(inspection.findings.items())
+        key = (id(rules_for(standards, inspection)), *inspection.findings.items())
         hit = done.get(key)
         if hit is None:
             hit = done[key] = score_inspection(standards, inspection)
@@ -115,15 +118,20 @@ class Aggregate:
         return percent(self.earned, self.possible)
 
 
-def aggregate(standards: Standards, scores: Iterable[InspectionScore]) -> Aggregate:
-    """Pool earned and possible over `scores` (not an average of percentages)."""
+def aggregate(standards: Standards, scores: Iterable[InspectionScore], *, veto: bool = True) -> Aggregate:
+    """Pool earned and possible over `scores` (not an average of percentages).
+
+    `veto=False` for company-wide figures: the 红线 veto grades inspections, projects and their periods,
+    never the whole company (its figures show the percent's band and the 红线 count beside it)."""
     scores = list(scores)
     earned = sum(s.earned for s in scores)
     possible = sum(s.possible for s in scores)
     pct = percent(earned, possible)
     critical = sum(1 for s in scores if s.critical)
+    # the grade bands in force on the latest inspection pooled (a period before a dated change keeps its grade)
+    rules = rules_for(standards, max(scores, key=lambda s: s.inspection.date).inspection) if scores else standards
     return Aggregate(len(scores), earned, possible, sum(s.findings for s in scores), critical,
-                     vetoed_grade(standards, pct, critical > 0), sum(1 for s in scores if s.possible > 0))
+                     vetoed_grade(rules, pct, veto and critical > 0), sum(1 for s in scores if s.possible > 0))
 
 
 # ---------------------------------------------------------------- periods
@@ -214,7 +222,8 @@ def complete_until(as_of: dt.date, today: dt.date | None) -> dt.date:
 
 def patrol_compliance(standards: Standards, inspections: Iterable[Inspection],
                       start: dt.date, end: dt.date, *, complete: dt.date | None = None) -> list[PatrolPeriod]:
-    """For every active project, role with a required frequency and period in [start, end].
+    """For every active project, role with a required frequency and period in [start, end] (and in the
+    project's `since`/`until` when set: outside them nothing is required; periods cut by them are partial).
 
     A role's data starts at the first inspection of a checklist the role fills (not before `start`);
     periods reaching before that, or past `complete` (default `end`), are partial: never missed.
@@ -244,6 +253,10 @@ def patrol_compliance(standards: Standards, inspections: Iterable[Inspection],
         for project in org.projects:
             if not project.active:
                 continue
+            # nothing is required outside the project's own dates (taken over / handed back mid-period)
+            since = max(role_start, project.since) if project.since else role_start
+            until = min(complete, project.until) if project.until else complete
+            last_day = min(end, project.until) if project.until else end
             days = by_day.get((project.id, role.id), Counter())
             # cumulative counts over the sorted days: a period's count is two bisections, not a scan
             ordered = sorted(days)
@@ -251,10 +264,12 @@ def patrol_compliance(standards: Standards, inspections: Iterable[Inspection],
             for d in ordered:
                 running.append(running[-1] + days[d])
             for label, first, last in periods:
+                if last < since or first > last_day:
+                    continue
                 done = running[bisect_right(ordered, last)] - running[bisect_left(ordered, first)]
                 covered = None
-                if first < role_start or last > complete:
-                    covered = (max(first, role_start), min(last, end))
+                if first < since or last > until:
+                    covered = (max(first, since), min(last, last_day))
                 out.append(PatrolPeriod(project.id, role.id, label, first, done, role.patrols.min, last, covered))
     return out
 
@@ -269,7 +284,7 @@ def compliance_percent(periods: Iterable[PatrolPeriod]) -> float | None:
     """Σ min(done, required) / Σ required × 100 over the complete periods (partial ones are left out)."""
     periods = [p for p in periods if not p.partial]
     required = sum(p.required for p in periods)
-    return None if not required else sum(min(p.done, p.required) for p in periods) / required * 100
+    return None if not required else printed_percent(sum(min(p.done, p.required) for p in periods), required)
 
 
 # ---------------------------------------------------------------- corrective actions (4.1.3, 4.1.4)
@@ -427,7 +442,8 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
     actions: list[Action] = []
     open_by_key: dict[tuple[str, str], list[Action]] = {}
     by_key: dict[tuple[str, str], list[Action]] = defaultdict(list)
-    known: dict[str, tuple] = {}     # item code -> (item, section number, owner, verifier), looked up once
+    # (rules, item code) -> (item, its section number, owner, verifier), looked up once
+    known: dict[tuple, tuple] = {}
     events = [((i.date, 0, i.submitted_at, i.id), i) for i in inspections]
     far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     events += [((r.fixed, 1, r.submitted_at or far, r.id), r) for r in reports]
@@ -439,16 +455,19 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
                 rejected.append((event, reason))
             continue
         insp = event
+        rules = rules_for(standards, insp)   # the deadline of the standards in force on its date
         for code, found in insp.findings.items():
             if found is None:
                 continue
-            entry = known.get(code)
+            entry = known.get((id(rules), code))
             if entry is None:
-                item = standards.items.get(code)
+                item = rules.items.get(code)
                 section = standards.section_of(code) if item is not None else None
-                entry = known[code] = (item, section.number if section else None,
-                                       action_owner(standards, code) if item else "",
-                                       action_verifier(standards, code) if item else "")
+                number = section.number if section else getattr(item, "section", None)
+                # an item since removed from the standards opens no action (the pages name actions by item)
+                entry = known[(id(rules), code)] = (item if code in standards.items else None, number,
+                                                    action_owner(standards, code) if item else "",
+                                                    action_verifier(standards, code) if item else "")
             item = entry[0]
             if item is None:
                 continue
@@ -533,7 +552,7 @@ def timeliness(actions: Iterable[Action], start: dt.date, end: dt.date, as_of: d
     due = due_in(actions, start, end, as_of)
     if not due:
         return None, 0
-    return sum(1 for a in due if not a.late(as_of)) / len(due) * 100, len(due)
+    return printed_percent(sum(1 for a in due if not a.late(as_of)), len(due)), len(due)
 
 
 # ---------------------------------------------------------------- priorities (4.6.1 b)
@@ -594,6 +613,45 @@ class ProjectAssessment:
     ranked: bool
     rank: int | None
     suggestions: tuple[Suggestion, ...] = field(default_factory=tuple)
+    unranked: str = ""          # why the project has no rank ("" when ranked)
+    partial: bool = False       # the quarter is running or the data covers only part of it: no 奖励意见
+
+
+RANKING_RULE = ("排名规则：先看是否参与排名（本季计入的检查达到规定次数），再按评级（有红线问题的评为{lowest}，红线否决），"
+                "评级相同再按得分率（以显示的一位小数为准）；评级和得分率都相同的项目并列同一名次。")
+
+
+def ranking_rule(standards: Standards) -> str:
+    """The one ranking rule, as the pages state it."""
+    return RANKING_RULE.format(lowest=standards.lowest_grade)
+
+
+def rank_projects(standards: Standards, aggregates: dict[str, Aggregate]) -> dict[str, tuple[int | None, str]]:
+    """project -> (rank, why unranked): the one ranking rule of every page.
+
+    Eligibility first (at least `assessment.min_inspections` counted inspections: those with a %), then the
+    grade (红线-vetoed: the lowest), then the printed percent; equal grade and percent share a rank
+    (1, 1, 3). Unranked projects get the reason instead of a rank."""
+    need = standards.organisation.assessment.min_inspections
+    order = {g.name: k for k, g in enumerate(sorted(standards.organisation.grades, key=lambda g: -g.min))}
+    keys = {p: (order.get(a.grade, len(order)), -a.percent) for p, a in aggregates.items()
+            if a.scored >= need and a.percent is not None}
+    out: dict[str, tuple[int | None, str]] = {}
+    for project, agg in aggregates.items():
+        if project in keys:
+            out[project] = (1 + sum(1 for k in keys.values() if k < keys[project]), "")
+        elif not agg.n:
+            out[project] = (None, "本季没有检查")
+        else:
+            left_out = agg.n - agg.scored
+            out[project] = (None, f"本季计入的检查 {agg.scored} 次，少于 {need} 次"
+                            + (f"；另有 {left_out} 次没有适用条目，不计入" if left_out else ""))
+    return out
+
+
+def ranked_first(rows, rank=lambda x: x.rank):
+    """Rows in rank order (ties and the unranked in the given order, which is the organisation's)."""
+    return sorted(rows, key=lambda x: (rank(x) is None, rank(x) or 0))
 
 
 def _fmt(value: float | None) -> str:
@@ -618,7 +676,8 @@ def _critical_incidents(standards: Standards, scores: list[InspectionScore]) -> 
     """One line per inspection with a failed 红线 item, newest first."""
     hits = sorted((s for s in scores if s.critical), key=lambda s: (s.inspection.date, s.inspection.submitted_at),
                   reverse=True)
-    return [f"{s.inspection.date.isoformat()} · " + "、".join(f"{c} {standards.items[c].short}" for c in s.critical)
+    return [f"{s.inspection.date.isoformat()} · "
+            + "、".join(f"{c} {rules_for(standards, s.inspection).items[c].short}" for c in s.critical)
             + "（红线）" for s in hits]
 
 
@@ -644,8 +703,9 @@ def _item_incidents(standards: Standards, scores: list[InspectionScore], top: in
     found: Counter = Counter()
     dates: dict[str, set] = defaultdict(set)
     for s in scores:
+        rules = rules_for(standards, s.inspection)
         for code, n in s.inspection.findings.items():
-            item = standards.items.get(code)
+            item = rules.items.get(code)
             if item is None or not n:
                 continue
             earned, possible = item_score(item, n)
@@ -656,16 +716,19 @@ def _item_incidents(standards: Standards, scores: list[InspectionScore], top: in
     for code, points in sorted(lost.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
         days = sorted(dates[code], reverse=True)
         shown = "、".join(d.isoformat() for d in days[:3]) + ("等" if len(days) > 3 else "")
-        lines.append(f"{code} {standards.items[code].short}：不符合 {found[code]} 处，扣 {points:g} 分"
+        short = standards.items[code].short if code in standards.items else code
+        lines.append(f"{code} {short}：不符合 {found[code]} 处，扣 {points:g} 分"
                      f"（{len(days)} 天，最近 {shown}）")
     return lines
 
 
 def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionScore],
-                   patrols: list[PatrolPeriod], actions: list[Action], as_of: dt.date) -> list[ProjectAssessment]:
+                   patrols: list[PatrolPeriod], actions: list[Action], as_of: dt.date, *,
+                   partial: bool = False) -> list[ProjectAssessment]:
     """Rank projects and suggest rewards, penalties and improvements by the YAML rules.
 
     Each suggestion lists the facts behind it. Overdue actions count in the quarter they fell due in.
+    `partial`: the quarter is still running or the data covers only part of it: no 奖励意见 then.
     """
     rules = standards.organisation.assessment
     start, end = quarter_bounds(quarter)
@@ -693,7 +756,7 @@ def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionSc
         pct = agg.percent
         suggestions = []
         r = rules.reward
-        if (agg.scored >= rules.min_inspections and pct is not None and pct >= r.min_percent
+        if (not partial and agg.scored >= rules.min_inspections and pct is not None and pct >= r.min_percent
                 and critical <= r.max_critical and comp is not None and comp >= r.min_patrol_compliance):
             suggestions.append(Suggestion("奖励意见", (
                 f"得分率 {_fmt(pct)} ≥ {r.min_percent:g}%，红线问题 {critical} 次 ≤ {r.max_critical}，"
@@ -716,8 +779,8 @@ def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionSc
         if reasons:
             suggestions.append(Suggestion("改进意见", "；".join(reasons), tuple(incidents)))
         rows.append(ProjectAssessment(project.id, quarter, agg, critical, comp, overdue,
-                                      agg.scored >= rules.min_inspections, None, tuple(suggestions)))
-    ranked = sorted((a for a in rows if a.ranked and a.score.percent is not None),
-                    key=lambda a: (-a.score.percent, a.project))
-    ranks = {a.project: i for i, a in enumerate(ranked, 1)}
-    return [ProjectAssessment(**{**a.__dict__, "rank": ranks.get(a.project)}) for a in rows]
+                                      agg.scored >= rules.min_inspections, None, tuple(suggestions),
+                                      partial=partial))
+    ranks = rank_projects(standards, {a.project: a.score for a in rows})
+    return [ProjectAssessment(**{**a.__dict__, "rank": ranks[a.project][0], "unranked": ranks[a.project][1]})
+            for a in rows]

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from ..inspection import printed, printed_percent
 from ..standards import Standards
 from . import scoring as sc
 
@@ -32,11 +33,14 @@ class Figure:
     better: str = "up"
     note: str = ""             # e.g. "n=154" or what the previous value was measured on
     previous_label: str = "上周"
+    previous_note: str = ""    # e.g. "n=148": printed beside the previous value
 
     @property
     def change(self) -> float | None:
         if self.value is None or self.previous is None:
             return None
+        if isinstance(self.value, float) or isinstance(self.previous, float):
+            return printed(self.value - self.previous)   # from the printed figures: 98.0 − 95.1 = +2.9
         return self.value - self.previous
 
     @property
@@ -52,7 +56,7 @@ class Figure:
         """`↑ 1.2 百分点（上周 94.1%）`, `→ 持平（上周 3 次）`, or why there is no change."""
         if self.change is None:
             return self.previous_text if self.previous is None else "本周无数据"
-        return f"{self.delta_text}（{self.previous_text}）"
+        return f"{self.delta_text}（{self.previous_text.replace('（', '，').rstrip('）')}）"
 
     @property
     def delta_text(self) -> str:
@@ -67,10 +71,11 @@ class Figure:
 
     @property
     def previous_text(self) -> str:
-        """`上周 94.1%`, or `上周无数据`."""
+        """`上周 94.1%`, `上周 94.1%（n=148）`, or `上周无数据`."""
         if self.previous is None:
             return f"{self.previous_label}无数据"
-        return f"{self.previous_label} {Figure(self.label, self.previous, None, self.unit, '').value_text}"
+        shown = f"{self.previous_label} {Figure(self.label, self.previous, None, self.unit, '').value_text}"
+        return shown + (f"（{self.previous_note}）" if self.previous_note else "")
 
     @property
     def change_is_count(self) -> bool:
@@ -96,9 +101,17 @@ class Week:
         return sc.week_label(self.monday)
 
 
-def weeks_of(as_of: dt.date) -> tuple[Week, Week]:
-    """(this week up to `as_of`, the whole week before)."""
-    monday = sc.week_start(as_of)
+def weeks_of(as_of: dt.date, complete: dt.date | None = None, start: dt.date | None = None) -> tuple[Week, Week]:
+    """(the report week, the whole week before).
+
+    The report week is the last complete week: the latest Monday–Sunday ending on or before `complete`
+    (the last day the data covers completely; default `as_of`). A Monday-morning run reports the week that
+    just ended, never a one-day week. Only when the data (from `start`) has no complete week yet is the
+    report week the running one, up to `as_of` (labelled partial where shown)."""
+    complete = as_of if complete is None else complete
+    monday = sc.week_start(complete + dt.timedelta(days=1)) - dt.timedelta(days=7)
+    if start is not None and monday + dt.timedelta(days=6) < start:
+        monday = sc.week_start(as_of)
     last = monday - dt.timedelta(days=7)
     return Week(monday, min(as_of, monday + dt.timedelta(days=6))), Week(last, last + dt.timedelta(days=6))
 
@@ -117,13 +130,14 @@ def on_time_percent(actions: Iterable[sc.Action], first: dt.date, last: dt.date,
 
 def patrol_figures(standards: Standards, scores: Sequence[sc.InspectionScore], team: Sequence[sc.PatrolPeriod],
                    actions: Sequence[sc.Action], as_of: dt.date, *,
-                   week_page: str = "results/index.md") -> list[Figure]:
-    """The inspection figures of the week holding `as_of` against the week before.
+                   week_page: str = "results/index.md", weeks: tuple[Week, Week] | None = None) -> list[Figure]:
+    """The inspection figures of the report week (`weeks_of`) against the week before.
 
-    `week_page`: the page listing this week's inspections. `scores` and `team` may cover any span (they
-    are filtered here); `team` is the project teams' patrol periods (`scoring.team_periods`); partial periods do not count (as everywhere).
+    `week_page`: the page listing the report week's inspections. `scores` and `team` may cover any span
+    (they are filtered here); `team` is the project teams' patrol periods (`scoring.team_periods`); partial
+    periods do not count (as everywhere). Each percentage carries its n, last week's too.
     """
-    this, last = weeks_of(as_of)
+    this, last = weeks or weeks_of(as_of)
 
     def within(week: Week):
         return [x for x in scores if week.monday <= x.inspection.date <= week.sunday]
@@ -137,7 +151,7 @@ def patrol_figures(standards: Standards, scores: Sequence[sc.InspectionScore], t
     return [
         Figure("本周检查次数", agg_now.n, agg_before.n, "次", week_page, better=""),
         Figure("本周得分率", agg_now.percent, agg_before.percent, "%", week_page,
-               note=f"n={agg_now.n}"),
+               note=f"本周 n={agg_now.n}", previous_note=f"n={agg_before.n}"),
         Figure("本周红线问题", agg_now.critical, agg_before.critical, "次", "results/redline.md", better="down"),
         Figure("本周不合格检查", failed_inspections(standards, now), failed_inspections(standards, before), "次",
                week_page, better="down", note=f"评为{standards.lowest_grade}，含红线否决"),

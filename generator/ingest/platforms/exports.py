@@ -118,4 +118,5 @@ def recognise(table: Table) -> Table:
             yield ident, out
 
     return Table(table.source, header, rows(), table.fetched_at, timezone=None, title=table.title,
-                 requests=table.requests, notes=[*table.notes, f"{platform} 导出文件"])
+                 requests=table.requests, notes=[*table.notes, f"{platform} 导出文件"],
+                 worksheets=table.worksheets, date_order=table.date_order)

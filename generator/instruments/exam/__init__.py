@@ -85,6 +85,10 @@ class QuarterlyExam(Instrument):
         return conn.execute("SELECT count(*) FROM exam_responses WHERE source_id = ? AND gone_at IS NULL",
                             (source_id,)).fetchone()[0]
 
+    def withdraw_source(self, conn, source_id, now):
+        return conn.execute("UPDATE exam_responses SET gone_at = ? WHERE source_id = ? AND gone_at IS NULL",
+                            (now, source_id)).rowcount
+
     def page_generators(self, store_path, *, quarter, lock_path, today):
         from .paper import exam_print_generator
         from .results_page import exam_results_generator

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from ...ingest.run import COLUMNS_LISTED, source_name
 from ...ingest.store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_datetime
 from ...model import Exam
+from ...results.scoring import quarter_bounds, quarter_label, quarter_of
 from ...standards import Standards
 from .quiz import (NAME_TITLE, PROJECT_TITLE, Grade, ScoredResponse, find_key_mismatches, grade,
                    option_labels, parse_score, quarter_of_form, require_exam, split_answer, strip_number)
@@ -107,7 +109,12 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def read_row(cells: list, columns: ExamColumns, s: Standards, exam: Exam, source_tz, target_tz) -> ExamRow:
+# Answers may come in this many days before the exam's quarter starts or after it ends (a paper keyed in late)
+QUARTER_GRACE_DAYS = 31
+
+
+def read_row(cells: list, columns: ExamColumns, s: Standards, exam: Exam, source_tz, target_tz,
+             date_order: str | None = None) -> ExamRow:
     """Normalise and grade one row; raises `Rejected` when it cannot be used."""
     def cell(i):
         return cells[i] if i is not None and i < len(cells) else None
@@ -115,7 +122,7 @@ def read_row(cells: list, columns: ExamColumns, s: Standards, exam: Exam, source
     # names are data: kept as typed (an `=` or HTML never quarantines a response); output makes them safe
     raw_time = cell(columns.timestamp)
     try:
-        submitted = parse_datetime(raw_time, source_tz, target_tz)
+        submitted = parse_datetime(raw_time, source_tz, target_tz, date_order)
     except (ValueError, TypeError):
         raise Rejected("bad_time", raw_time) from None
     project_text = _text(cell(columns.project))
@@ -141,6 +148,19 @@ def read_row(cells: list, columns: ExamColumns, s: Standards, exam: Exam, source
         chosen[qid] = labels
     return ExamRow(submitted, projects[project_text], person, chosen, parse_score(cell(columns.score)),
                    grade(exam, chosen))
+
+
+def _check_quarter(table, form: str, quarter: str, number: int, submitted: dt.datetime) -> None:
+    """Refuse the source when an answer was submitted outside the exam's quarter (give or take
+    QUARTER_GRACE_DAYS): the wrong `--checklist exam-<quarter>` would file a quarter's papers under another."""
+    start, end = quarter_bounds(quarter)
+    grace = dt.timedelta(days=QUARTER_GRACE_DAYS)
+    day = submitted.date()
+    if start - grace <= day <= end + grace:
+        return
+    fit = quarter_of(day)
+    raise error("exam_wrong_quarter", source=source_name(table), row=number, day=day.isoformat(), form=form,
+                label=quarter_label(quarter), grace=QUARTER_GRACE_DAYS, fit_label=quarter_label(fit), fit=fit)
 
 
 def _hash(text: str) -> str:
@@ -189,7 +209,7 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
     quarantine = []
     for number, raw_hash, _json, cells in prepared:
         try:
-            row = read_row(cells, columns, s, exam, source_tz, target_tz)
+            row = read_row(cells, columns, s, exam, source_tz, target_tz, table.date_order)
         except Rejected as exc:
             report.quarantined += 1
             report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
@@ -205,6 +225,7 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
             quarantine.append((sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
             continue
         seen.add(rid)
+        _check_quarter(table, form, quarter, number, row.submitted_at)
         score = row.form_score
         if rid in stored:
             report.unchanged += 1

@@ -20,7 +20,7 @@ from typing import Iterable
 
 from ...forms.form_spec import stable_id
 from ...ingest.mapping import EMAIL, GRID, ChecklistColumns, Rejected, norm, short
-from ...ingest.store import open_store_read_only
+from ...ingest.store import counted, open_store_read_only
 from ...standards import Standards
 from .draw import draw_questions
 
@@ -165,10 +165,10 @@ def read_questioning(db_path: Path | str) -> list[Asked]:
     try:
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'questioning_answers'").fetchone():
             return []
-        rows = conn.execute("""
+        rows = conn.execute(f"""
             SELECT q.inspection_id, v.project, v.date, v.inspector, q.staff, q.question, q.result
             FROM questioning_answers q
-            JOIN inspections i ON i.id = q.inspection_id AND q.version = i.current_version AND i.gone_at IS NULL
+            JOIN inspections i ON i.id = q.inspection_id AND q.version = i.current_version AND {counted(conn)}
             JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
             ORDER BY v.date, q.inspection_id, q.question""").fetchall()
     finally:

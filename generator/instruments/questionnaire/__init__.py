@@ -69,6 +69,10 @@ class CustomerQuestionnaire(Instrument):
         return conn.execute("SELECT count(*) FROM survey_responses WHERE source_id = ? AND gone_at IS NULL",
                             (source_id,)).fetchone()[0]
 
+    def withdraw_source(self, conn, source_id, now):
+        return conn.execute("UPDATE survey_responses SET gone_at = ? WHERE source_id = ? AND gone_at IS NULL",
+                            (now, source_id)).rowcount
+
     def page_generators(self, store_path, *, quarter, lock_path, today):
         from .satisfaction import satisfaction_generator
 

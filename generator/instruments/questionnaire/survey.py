@@ -318,7 +318,7 @@ def asked_columns(standards: Standards, form, version) -> list[tuple[tuple, str]
 
 
 def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standards, source_tz,
-                     form=None, versions_used: dict | None = None) -> SurveyResponse:
+                     form=None, versions_used: dict | None = None, date_order: str | None = None) -> SurveyResponse:
     """One response row as a `SurveyResponse`, or `SurveyRejected` with the reason.
 
     A rating left blank is a damaged row (the form requires every rating): `未答`, never left out of the
@@ -338,7 +338,7 @@ def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standard
     if raw_time in (None, ""):
         raise SurveyRejected("missing_answer", "时间戳记")
     try:
-        submitted = parse_datetime(raw_time, source_tz, org_tz)
+        submitted = parse_datetime(raw_time, source_tz, org_tz, date_order)
     except (ValueError, OverflowError):
         raise SurveyRejected("bad_time", raw_time) from None
     version = version_of(form, submitted) if form else None
@@ -347,11 +347,15 @@ def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standard
     raw_filled = cell(FILLED)
     if raw_filled not in (None, ""):   # a paper questionnaire typed in later: dated by the owner's 填写日期
         try:
-            filled = parse_date(raw_filled, source_tz)
+            filled = parse_date(raw_filled, source_tz, date_order)
         except (ValueError, OverflowError):
             raise SurveyRejected("bad_filled", raw_filled) from None
         if filled > submitted.date():
             raise SurveyRejected("bad_filled", f"{raw_filled}（晚于提交日期 {submitted.date().isoformat()}）")
+        late = (submitted.date() - filled).days
+        if late > standards.organisation.late_entry_days:   # a year typo would move it to another quarter
+            raise SurveyRejected("bad_filled", f"{raw_filled}（早于提交日期 {submitted.date().isoformat()} "
+                                               f"{late} 天，超过补录期限 {standards.organisation.late_entry_days} 天）")
         submitted = dt.datetime.combine(filled, submitted.timetz())
     project_raw = str(cell("project") or "").strip()
     if not project_raw:
@@ -428,7 +432,7 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
         try:
             if twins:
                 cells = merge_twins(cells, twins, targets, table.header)
-            r = normalise_survey(cells, targets, standards, source_tz, form, versions_used)
+            r = normalise_survey(cells, targets, standards, source_tz, form, versions_used, table.date_order)
             if r.id in seen:
                 raise SurveyRejected("duplicate")
         except SurveyRejected as exc:
