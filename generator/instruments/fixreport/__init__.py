@@ -13,23 +13,16 @@ from ..base import Instrument
 
 FORM_ID = "fix-report"
 
+# The fix reports (整改反馈): one row per response kept, the mapped cells only. `found_on` (发现日期) names
+# the action, `fixed_on` (整改完成日期) is what timeliness counts from, `measure` (整改措施 / 处理意见) and
+# `reporter` are as typed (the reporter is never published), `photo` '' when none. The DDL carries no
+# comments: SQLite keeps its text in the schema table, which every store reads first.
 STORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS fix_reports (
-    id            TEXT PRIMARY KEY,         -- hash of submission time, project, item, dates and measure
-    source_id     INTEGER NOT NULL REFERENCES sources(id),
-    row_number    INTEGER NOT NULL,
-    raw_row_id    INTEGER NOT NULL REFERENCES raw_rows(id),
-    submitted_at  TEXT NOT NULL,
-    project       TEXT NOT NULL,
-    code          TEXT NOT NULL,            -- the item of the action
-    found_on      TEXT NOT NULL,            -- 发现日期: which action
-    fixed_on      TEXT NOT NULL,            -- 整改完成日期
-    measure       TEXT NOT NULL,            -- 整改措施 / 处理意见, as typed
-    photo         TEXT NOT NULL,            -- optional link ('' when none)
-    reporter      TEXT NOT NULL,            -- 填报人, as typed (never published)
-    form_version  TEXT NOT NULL,
-    first_seen_at TEXT NOT NULL,
-    gone_at       TEXT
+    id TEXT PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES sources(id), row_number INTEGER NOT NULL,
+    raw_row_id INTEGER NOT NULL REFERENCES raw_rows(id), submitted_at TEXT NOT NULL, project TEXT NOT NULL,
+    code TEXT NOT NULL, found_on TEXT NOT NULL, fixed_on TEXT NOT NULL, measure TEXT NOT NULL, photo TEXT NOT NULL,
+    reporter TEXT NOT NULL, form_version TEXT NOT NULL, first_seen_at TEXT NOT NULL, gone_at TEXT
 );
 CREATE INDEX IF NOT EXISTS fix_reports_by_action ON fix_reports (project, code, found_on);
 """
