@@ -31,6 +31,12 @@ Then two patrols at lanting dated 09-30 with 4.2.1.2-d failed are keyed in on 10
 (09-30 + 7 days' grace = 10-07): Q3 as published stays; a revision lists lanting 74 counted, 红线 0 -> 2,
 (3490 + 90) / (3595 + 100) = 3580 / 3695 = 96.89 -> 96.9%, 优秀 -> 不合格, 处罚和改进意见 (2 红线 ≥ 2), rank 3 -> 4,
 and wutong rank 4 -> 3.
+The data's end is the latest submission (case 1), so the late entry moves it from 10-05 to 10-12 (a past day: not
+running), and nobody patrolled 10-06 .. 10-12. Missed patrols, site and `export --table patrols` alike:
+  before: 1 (haitang's manager on 10-01), in 1 period;
+  after:  + 7 days × 4 projects (wutong, lanting, binjiang, haitang; xiangshu ended 09-16) × (2 supervisor + 1 manager)
+          = 1 + 84 = 85, in 1 + 7 × 4 × 2 = 57 periods (a supervisor's day misses 2);
+  the monthly 客户关系部 periods stay partial (September from 09-07, October to 10-12): never missed.
 """
 
 from __future__ import annotations
@@ -160,6 +166,13 @@ def site(tmp_path_factory):
     build()
     first = root / "first"
     shutil.copytree(docs / "results", first)
+    before_late = root / "before-late.sqlite"     # the store as the first build read it
+    source, copy = sqlite3.connect(store), sqlite3.connect(before_late)
+    try:
+        source.backup(copy)
+    finally:
+        source.close()
+        copy.close()
     late = sim.write_csv(root / "late.csv", sim.sheet_values(s, "daily-patrol", make.late()))
     result = run("ingest", "--file", late, "--checklist", "daily-patrol", "--store", store,
                  "--standards", folder, "--lock", root / "no-lock.yaml")
@@ -170,6 +183,7 @@ def site(tmp_path_factory):
     shutil.copytree(docs / "results", second)
     build()
     return dict(root=root, standards=folder, store=store, docs=docs, first=first, second=second, s=s, said=said,
+                before_late=before_late,
                 today=dt.datetime.now(ZoneInfo(s.organisation.timezone)).date())
 
 
@@ -321,16 +335,44 @@ def test_company_figures_show_percent_and_red_lines_without_the_veto(site):
 
 # ---------------------------------------------------------------- case 14: partial periods in exports
 
-def test_patrol_export_marks_partial_periods_and_partial_quarters_give_no_reward(site, tmp_path):
-    result = run("export", "--table", "patrols", "--format", "csv", "--store", site["store"],
-                 "--standards", site["standards"], "--output", tmp_path / "patrols.csv")
+def exported_patrols(site, store, path):
+    result = run("export", "--table", "patrols", "--format", "csv", "--store", store,
+                 "--standards", site["standards"], "--output", path)
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "patrols.csv").read_text(encoding="utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def missed_on_site(results):
+    """The site's missed patrols CSV (one row per period with a miss) as (project, role, period, done, required,
+    missed) rows."""
+    text = (results / "csv/missed-patrols.csv").read_text(encoding="utf-8-sig")
+    return sorted(tuple(r.values()) for r in csv.DictReader(io.StringIO(text)))
+
+
+def missed_exported(rows):
+    return sorted((r["项目"], r["角色"], r["周期"], r["已巡查次数"], r["规定次数"], r["缺少次数"])
+                  for r in rows if r["缺少次数"] != "0")
+
+
+def test_patrol_export_marks_partial_periods_and_partial_quarters_give_no_reward(site, tmp_path):
+    rows = exported_patrols(site, site["store"], tmp_path / "patrols.csv")
     september = next(r for r in rows if (r["项目"], r["角色"], r["周期"]) == ("梧桐苑", "客户关系部", "2026-09"))
     assert (september["已巡查次数"], september["规定次数"], september["缺少次数"]) == ("0", "1", "0")
     assert (september["部分周期（不计缺少）"], september["数据覆盖"]) == ("是", "2026-09-07/2026-09-30")
-    site_missed = len((site["docs"] / "results/csv/missed-patrols.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
-    assert sum(int(r["缺少次数"]) for r in rows) == site_missed == 1
+    october = next(r for r in rows if (r["项目"], r["角色"], r["周期"]) == ("梧桐苑", "客户关系部", "2026-10"))
+    assert (october["缺少次数"], october["部分周期（不计缺少）"], october["数据覆盖"]) == ("0", "是", "2026-10-01/2026-10-12")
+    # before the late entry (data to 10-05): one missed patrol, the same in Excel and on the site
+    before = exported_patrols(site, site["before_late"], tmp_path / "before.csv")
+    assert missed_exported(before) == missed_on_site(site["first"]) == [("海棠湾", "项目经理", "2026-10-01", "0", "1", "1")]
+    assert sum(int(r["缺少次数"]) for r in before) == 1
+    # after it (data to 10-12, the day of the latest submission): 10-06 .. 10-12 without a patrol are missed too
+    assert "数据截至 2026-10-12" in page(site, "patrols.md", "second")
+    missed = missed_exported(rows)
+    assert missed == missed_on_site(site["docs"] / "results")
+    assert (len(missed), sum(int(r["缺少次数"]) for r in rows)) == (1 + 7 * 4 * 2, 1 + 7 * 4 * 3) == (57, 85)
+    week = [m for m in missed if m[2] == "2026-10-06"]
+    assert sorted((m[0], m[1], m[5]) for m in week) == sorted(
+        (p, r, n) for p in ("梧桐苑", "兰亭雅居", "滨江花园", "海棠湾") for r, n in (("客服主管", "2"), ("项目经理", "1")))
     q3 = page(site, "quarters/2026Q3.md")
     assert "数据不完整的季度不出具奖励意见" in q3
     assert "奖励意见：" not in (site["first"] / "csv/assessment-2026Q3.csv").read_text(encoding="utf-8-sig")

@@ -7,9 +7,8 @@ import datetime as dt
 import io
 import json
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
-from ..inspection import Inspection, data_end
+from ..inspection import Inspection
 from ..standards import Standards
 from ..text import clean, is_formula_like, public_text, spreadsheet_cell
 from . import scoring as sc
@@ -30,13 +29,17 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
                 reports: Iterable[sc.FixReport] = ()) -> list[dict]:
     """One dict per row of `table`, with the documented field names.
 
-    `today` (default: now in the organisation's time zone): data ending today is still running, so the
-    patrol periods are partial exactly as on the site (a partial period is never missed).
+    `as_of` (default: the latest submission day) and `today` (default: now in the organisation's time zone)
+    give the data's span as the site computes it (`scoring.data_span`): the patrol periods are the site's
+    (`scoring.span_patrols`), partial and missed alike (data ending today is still running; a partial period
+    is never missed).
 
     An inspector's name is exported only where the standards publish names (`publish_names: true`);
     otherwise it reads （不公开）, as on the site (the column stays, so the rows keep one shape)."""
     inspections = sorted(inspections, key=lambda i: (i.submitted_at, i.id))
-    as_of = as_of or data_end(inspections, dt.date.today())
+    # the site's span (data's end, today, the last complete day): its patrol periods are the site's
+    span, kept = sc.data_span(s, inspections, as_of, today)
+    as_of = span.end
     if table == "inspections":
         rows = []
         allowed = s.organisation.publish_names
@@ -68,9 +71,7 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
                          "grade": agg.grade, "critical": agg.critical})
         return rows
     if table == "patrols":
-        start = min((i.date for i in inspections), default=as_of)
-        today = today or dt.datetime.now(ZoneInfo(s.organisation.timezone)).date()
-        periods = sc.patrol_compliance(s, inspections, start, as_of, complete=sc.complete_until(as_of, today))
+        periods = sc.span_patrols(s, kept, span)
         return [{"project": p.project, "date": p.start.isoformat(), "period": p.period, "role": p.role,
                  "done": p.done, "required": p.required, "missed": p.missed, "partial": p.partial,
                  "covered": f"{p.covered[0].isoformat()}/{p.covered[1].isoformat()}" if p.covered else None}

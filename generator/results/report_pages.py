@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from ..inspection import Inspection, data_end
+from ..inspection import Inspection
 from .focus import focus_list
 from .scoring import quarter_label
 from ..standards import Standards
@@ -110,19 +110,17 @@ class _Results:
         self.fix_links = fix_links or {}        # project -> the fix-report form with the project chosen
         self.fix_demo = fix_demo                # the links are the demo lock's made-up forms
         self.item_url = item_url or _default_item_url(s)
-        self.inspections = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
-        self.as_of = as_of or data_end(self.inspections, dt.date.today())
-        kept = [i for i in self.inspections if i.date <= self.as_of]
-        if len(kept) != len(self.inspections):
+        ordered = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
+        # the data covers [start, as_of]; as_of itself only in part when it is today (the day is still
+        # running): the same span and patrol periods as `handbook export` (`sc.data_span`, `sc.span_patrols`)
+        self.span, kept = sc.data_span(s, ordered, as_of, today)
+        self.as_of, self.start, self.today, self.complete = (self.span.end, self.span.start, self.span.today,
+                                                              self.span.complete)
+        if len(kept) != len(ordered):
             actions = None   # computed for every inspection: not these
         self.inspections = kept
         self.scores = sc.score_inspections(s, self.inspections)
-        first = self.inspections[0].date if self.inspections else self.as_of
-        self.start = first
-        # the data covers [start, as_of]; as_of itself only in part when it is today (the day is still running)
-        self.today = today or dt.datetime.now(ZoneInfo(s.organisation.timezone)).date()
-        self.complete = sc.complete_until(self.as_of, self.today)
-        self.patrols = sc.patrol_compliance(s, self.inspections, first, self.as_of, complete=self.complete)
+        self.patrols = sc.span_patrols(s, self.inspections, self.span)
         self.team_patrols = sc.team_periods(s, self.patrols)
         self.actions = actions if actions is not None else sc.corrective_actions(s, self.inspections)
         self.week = sc.week_start(self.as_of)

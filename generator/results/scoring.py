@@ -17,9 +17,10 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
 from ..model import Item
-from ..inspection import Inspection, printed, printed_percent
+from ..inspection import Inspection, data_end, printed, printed_percent
 from ..rulebook import rules_for
 from ..standards import Standards
 
@@ -218,6 +219,35 @@ def _periods(per: str, start: dt.date, end: dt.date, working: set[int], holidays
 def complete_until(as_of: dt.date, today: dt.date | None) -> dt.date:
     """The last day the data covers completely: `as_of`, or the day before when `as_of` is today (still running)."""
     return as_of - dt.timedelta(days=1) if today is not None and as_of == today else as_of
+
+
+@dataclass(frozen=True)
+class DataSpan:
+    """The days the data covers, as every page and export reads them (one computation for all)."""
+
+    start: dt.date       # the first 检查日期 kept
+    end: dt.date         # the data's end ("数据截至"): the latest submission day, unless given
+    complete: dt.date    # the last day covered completely (`end`, or the day before when `end` is today)
+    today: dt.date       # today in the organisation's time zone
+
+
+def data_span(standards: Standards, inspections: Iterable[Inspection], as_of: dt.date | None = None,
+              today: dt.date | None = None) -> tuple[DataSpan, list[Inspection]]:
+    """The span of `inspections` and those it keeps (dated on or before its end), in their given order.
+
+    `as_of` (default: the latest submission day, `data_end`) ends the data; `today` (default: now in the
+    organisation's time zone) decides whether that last day is still running."""
+    inspections = list(inspections)
+    today = today or dt.datetime.now(ZoneInfo(standards.organisation.timezone)).date()
+    end = as_of or data_end(inspections, today)
+    kept = [i for i in inspections if i.date <= end]
+    start = min((i.date for i in kept), default=end)
+    return DataSpan(start, end, complete_until(end, today), today), kept
+
+
+def span_patrols(standards: Standards, kept: Iterable[Inspection], span: DataSpan) -> list[PatrolPeriod]:
+    """`patrol_compliance` over the span: the patrol periods the site and `handbook export` both show."""
+    return patrol_compliance(standards, kept, span.start, span.end, complete=span.complete)
 
 
 def patrol_compliance(standards: Standards, inspections: Iterable[Inspection],
