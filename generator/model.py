@@ -87,6 +87,7 @@ class Item(Model):
     keywords: list[Text] = Field(default_factory=list,
                                  description="搜索关键词：员工常用的说法，例如 [仪容, 仪表]，搜索时先找到本条目")
     example: bool = Field(False, description="示例条目（不是公司原文），公司提供正式条目后删除")
+    owner: Id | None = Field(None, description="整改责任角色（角色 id）；不填时用所在章节的，再不填用组织的 action_owner")
 
 
 class Clause(Model):
@@ -103,6 +104,7 @@ class Clause(Model):
     references: list[Id] = Field(default_factory=list, description="引用的公司文件（documents 中的 id）")
     items: list[Item] = Field(default_factory=list, description="本条的检查条目")
     children: list[Clause] = Field(default_factory=list, description="下级条款")
+    owner: Id | None = Field(None, description="本章节条目的整改责任角色（角色 id），条目可另行指定")
 
 
 class DocumentRef(Model):
@@ -157,6 +159,9 @@ class Project(Model):
     active: bool = Field(True, description="是否在管")
     since: dt.date | None = Field(None, description="接管日期，YYYY-MM-DD：此前不要求巡查（不填为数据开始时）")
     until: dt.date | None = Field(None, description="撤场日期，YYYY-MM-DD：此后不要求巡查（不填为仍在管）")
+    people: dict[Id, Text] = Field(default_factory=dict,
+                                   description="各角色的负责人姓名（角色 id → 姓名），整改责任人用它；"
+                                               "是否公开按 publish_names")
 
 
 class RewardRule(Model):
@@ -249,6 +254,7 @@ class OrganisationFile(Model):
     working_days: list[int] = Field(min_length=1, description="工作日，1=周一 … 7=周日")
     holidays: list[dt.date] = Field(default_factory=list, description="不计巡查的节假日")
     publish_names: bool = Field(False, description="结果页是否公开人员姓名")
+    action_owner: Id | None = Field(None, description="整改的默认责任角色（角色 id）；不填为第一个项目团队角色（客服主管）")
     grades: list[Grade] = Field(min_length=1, description="评级区间")
     roles: list[Role] = Field(min_length=1, description="角色")
     projects: list[Project] = Field(min_length=1, description="项目")

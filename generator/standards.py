@@ -511,6 +511,8 @@ def check_meaning(s: Standards, parsed: Mapping[str, Parsed], instruments: Seque
     for clause, path in clause_paths:
         if clause.role:
             ref(proc, path + ("role",), clause.role, roles, "角色")
+        if clause.owner:
+            ref(proc, path + ("owner",), clause.owner, roles, "角色")
         for j, doc in enumerate(clause.references):
             ref(proc, path + ("references", j), doc, docs, "文件")
         if not (clause.title or clause.text or clause.items or clause.children or clause.references):
@@ -527,8 +529,15 @@ def check_meaning(s: Standards, parsed: Mapping[str, Parsed], instruments: Seque
                 ref(proc, ipath + ("methods", j), mid, methods, "检查方式")
             for j, rid in enumerate(item.roles):
                 ref(proc, ipath + ("roles", j), rid, roles, "角色")
+            if item.owner:
+                ref(proc, ipath + ("owner",), item.owner, roles, "角色")
 
     # organisation
+    if s.organisation.action_owner:
+        ref(org, ("action_owner",), s.organisation.action_owner, roles, "角色")
+    for i, p in enumerate(s.organisation.projects):
+        for rid in p.people:
+            ref(org, ("projects", i, "people", rid), rid, roles, "角色")
     try:
         zoneinfo.ZoneInfo(s.organisation.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

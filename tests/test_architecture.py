@@ -152,8 +152,8 @@ def test_every_call_hands_the_instruments_on():
 
 def test_each_instrument_is_listed_once_with_an_id_and_its_printed_sources_in_the_font_subset():
     ids = [i.id for i in INSTRUMENTS]
-    assert ids == ["patrol", "questionnaire", "exam", "questioning"]
-    assert [i.title for i in INSTRUMENTS] == ["巡查检查表", "客户满意度问卷", "季度综合考试", "随机抽问"]
+    assert ids == ["patrol", "questionnaire", "exam", "questioning", "fixreport"]
+    assert [i.title for i in INSTRUMENTS] == ["巡查检查表", "客户满意度问卷", "季度综合考试", "随机抽问", "整改反馈"]
     missing = {(i.id, s) for i in INSTRUMENTS for s in i.printed_sources if s not in PRINTED_SOURCES}
     assert missing == set()
     assert all((PACKAGE / s).exists() for s in PRINTED_SOURCES)
@@ -172,7 +172,7 @@ CLI = {"generator", "generator.cli", "generator.cli.backup", "generator.cli.clic
        "generator.cli.notify", "generator.cli.options", "generator.cli.platforms", "generator.cli.results", "generator.cli.site",
        "generator.cli.sources", "generator.errors", "generator.messages"}
 CLASSES = {"generator.instruments", "generator.instruments.base", *(f"generator.instruments.{i.id}" for i in INSTRUMENTS),
-           *(f"generator.instruments.{i.id}.checks" for i in INSTRUMENTS if i.id != "patrol")}
+           *(f"generator.instruments.{i.id}.checks" for i in INSTRUMENTS if i.id not in ("patrol", "fixreport"))}
 
 
 def loaded_by(*args: str) -> set[str]:

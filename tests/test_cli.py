@@ -101,7 +101,8 @@ def test_every_command_has_help_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = list(all_commands())
     assert [" ".join(path) for path, _ in commands] == [
-        "backup", "build", "check", "demo", "exam", "exam build", "exam form", "exam push", "exam simulate", "export", "forms",
+        "backup", "build", "check", "demo", "exam", "exam build", "exam form", "exam push", "exam simulate", "export",
+        "fixreport", "fixreport form", "fixreport push", "forms",
         "forms build", "forms link", "forms push", "forms tencent-link",
         "forms tencent-setup", "ingest", "notify", "patrol", "patrol form", "patrol push",
         "patrol simulate", "questioning", "questioning draw", "questionnaire", "questionnaire form",

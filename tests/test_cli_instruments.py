@@ -68,13 +68,15 @@ def test_each_instruments_form_writes_its_part_of_forms_build(tmp_path):
     every = run("forms", "build", "--out", str(tmp_path / "all"))
     patrol = run("patrol", "form", "--out", str(tmp_path / "mine"))
     survey = run("questionnaire", "form", "--out", str(tmp_path / "mine"))
-    assert every.exit_code == patrol.exit_code == survey.exit_code == 0
+    fixes = run("fixreport", "form", "--out", str(tmp_path / "mine"))
+    assert every.exit_code == patrol.exit_code == survey.exit_code == fixes.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == \
         sorted(p.name for p in (tmp_path / "all").iterdir()) == \
-        ["crd-spot-check.json", "customer-survey.json", "daily-patrol.json"]
+        ["crd-spot-check.json", "customer-survey.json", "daily-patrol.json", "fix-report.json"]
     for path in (tmp_path / "mine").iterdir():
         assert path.read_bytes() == (FORMS / path.name).read_bytes()
-    assert patrol.output + survey.output == every.output.replace(str(tmp_path / "all"), str(tmp_path / "mine"))
+    assert patrol.output + survey.output + fixes.output == \
+        every.output.replace(str(tmp_path / "all"), str(tmp_path / "mine"))
     assert [line.split("（")[0] for line in survey.output.splitlines()] == \
         [f"已写入 {tmp_path / 'mine' / 'customer-survey.json'}"]
     check = run("patrol", "form", "--check", "--out", str(FORMS))

@@ -113,5 +113,5 @@ def test_without_it_the_form_is_unknown(standards, tmp_path):
                    instruments=INSTRUMENTS)
     assert str(raised.value) == ("未知的检查表或表单“phone-callback”；可选：daily-patrol（客服中心每日巡查表）、"
                                  "crd-spot-check（客户关系部抽样检查表）、customer-survey（客户满意度问卷）、"
-                                 "exam-<季度>（季度综合考试，例如 exam-2026Q4）")
+                                 "exam-<季度>（季度综合考试，例如 exam-2026Q4）、fix-report（整改反馈）")
     assert not (tmp_path / "s.sqlite").exists()

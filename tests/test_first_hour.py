@@ -28,7 +28,7 @@ CODE = re.compile(r"--?[\w-]+|\[[^\]\u4e00-\u9fff]*\]|[\w.-]*[/.<>@=][\w./<>@=*-
 PROJECTS = ("wutong（梧桐苑）、lanting（兰亭雅居）、binjiang（滨江花园）、xiangshu（香树湾）、jinqiao（金桥公寓）、"
             "yuelan（悦澜府）、qingyuan（青园小区）、haitang（海棠湾）")
 FORMS = ("daily-patrol（客服中心每日巡查表）、crd-spot-check（客户关系部抽样检查表）、customer-survey（客户满意度问卷）、"
-         "exam-<季度>（季度综合考试，例如 exam-2026Q4）")
+         "exam-<季度>（季度综合考试，例如 exam-2026Q4）、fix-report（整改反馈）")
 
 
 def cli(*args, **kwargs):
@@ -239,13 +239,16 @@ def test_xlsx_export_has_chinese_headers_and_names(patrol_store, tmp_path):
     assert result.output == f"已写入 {out}（{len(rows)} 行）\n"
     sheet = load_workbook(out).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[0] == ["项目", "检查条目", "发现日期", "整改日期", "整改方式", "逾期"]
+    assert values[0] == ["项目", "检查条目", "发现日期", "整改日期", "整改方式", "逾期", "状态", "责任人", "验证",
+                         "整改期限", "整改反馈日期", "验证日期", "逾期天数"]
     assert len(values) - 1 == len(rows) > 10
-    how = {"on_site": "当场纠正", "reinspection": "复查符合", None: None}
+    how = {"on_site": "当场纠正", "reinspection": "复查符合", "verified": "验证通过", "repeated": "复发", None: None}
+    roles = {"cs_supervisor": "客服主管", "crd": "客户关系部"}
     projects = dict(p.split("（") for p in PROJECTS.rstrip("）").split("）、"))
     for line, row in zip(values[1:], rows):
         assert line == [projects[row["project"]], row["code"], row["opened"], row["closed"], how[row["how"]],
-                        "是" if row["overdue"] else "否"]
+                        "是" if row["overdue"] else "否", row["status"], roles[row["owner"]], roles[row["verifier"]],
+                        row["due"], row["reported"], row["verified"], row["days_late"]]
     assert {line[4] for line in values[1:]} >= {"当场纠正", "复查符合"}
 
 
@@ -316,8 +319,8 @@ def test_demo_says_each_step_and_how_to_open_it(fresh_copy, monkeypatch):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "模拟回复（data/demo/responses/）……"
-    assert lines[1] == ("  4 份回复导出：daily-patrol.csv、crd-spot-check.csv、customer-survey.csv、"
-                        "exam-2026Q4.csv")
+    assert lines[1] == ("  5 份回复导出：daily-patrol.csv、crd-spot-check.csv、customer-survey.csv、"
+                        "exam-2026Q4.csv、fix-report.csv")
     assert lines[2] == "导入 data/demo/demo.sqlite……"
     assert re.fullmatch(r"  读取 \d+ 行，新增 \d+，隔离 0。", lines[3])
     assert lines[4] == "生成网站 demo-public/（含每个项目的 PDF，约需半分钟）……"

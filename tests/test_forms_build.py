@@ -36,7 +36,7 @@ def question(item):
 
 
 def test_every_generated_body_passes_the_validator(specs):
-    assert list(specs) == ["daily-patrol", "crd-spot-check", "customer-survey"]
+    assert list(specs) == ["daily-patrol", "crd-spot-check", "customer-survey", "fix-report"]
     for spec in specs.values():
         assert validate_spec(spec) == [], spec.checklist
 

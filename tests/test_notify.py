@@ -11,7 +11,9 @@ The data (all 符合 unless said; supervisor patrols 09:00 and 15:00, manager 11
   lanting 11-22 09:00  every other item emptied: 10 of 50 points = 20.0%, 不合格, 32 findings (11 items)
   binjiang 11-21 09:00 4.2.1.1-a 不符合 1 处 (1 day to fix: due 11-22), 不适用 afterwards: overdue on 11-23
   wutong 11-22         no manager patrol: 0 of 1 (missed, known on 11-23)
-So the department (企业微信 + e-mail) gets 4 alerts; 梧桐苑's 钉钉 group gets 2 (红线, missed patrol).
+  The 红线 (0 days to fix: due 11-22) has no fix report: the quiet 15:00 patrol does not close it, overdue on 11-23.
+So the department (企业微信 + e-mail) gets 5 alerts; 梧桐苑's 钉钉 group gets 3 (红线, its overdue action, missed
+patrol).
 """
 
 from __future__ import annotations
@@ -318,11 +320,11 @@ def lanting_failed_id(store: Path) -> str:
 
 
 WECOM_TEXT = """### 当天提醒 · 客户关系部
-2026-11-23 09:00　共 4 条：红线问题 1，不合格检查 1，逾期未整改 1，缺少的巡查 1
+2026-11-23 09:00　共 5 条：红线问题 1，不合格检查 1，逾期未整改 2，缺少的巡查 1
 
 **红线问题**
 - **梧桐苑 · 2026-11-22 · 客服主管检查** [查看](https://handbook.example.com/results/projects/wutong/#redline)
-  4.2.1.2-d 不随意吐痰（不符合 1 处，未当场纠正）；说明：顾客 138＊＊＊＊8000 投诉，邮箱 z＊＊＊@＊＊＊，已回访
+  4.2.1.2-d 不随意吐痰（不符合 1 处，未当场纠正）；本节说明：顾客 138＊＊＊＊8000 投诉，邮箱 z＊＊＊@＊＊＊，已回访
 
 **不合格检查**
 - **兰亭雅居 · 2026-11-22 · 客服主管检查** [查看](https://handbook.example.com/results/projects/lanting/#recent)
@@ -330,6 +332,8 @@ WECOM_TEXT = """### 当天提醒 · 客户关系部
   问题：4.2.1.1-a 办公区物品与桌面整洁、4.2.1.1-b 下班前清理桌面、归位座椅、4.2.1.1-c 纸篓、雨伞、外套按规定放置、4.2.1.2-a 地面干净、4.2.1.2-b 桌椅、屏风、设备无尘 等 11 项
 
 **逾期未整改**
+- **梧桐苑 · 4.2.1.2-d 不随意吐痰** [查看](https://handbook.example.com/results/projects/wutong/#actions)
+  2026-11-22 发现，整改期限 2026-11-22，已逾期 1 天
 - **滨江花园 · 4.2.1.1-a 办公区物品与桌面整洁** [查看](https://handbook.example.com/results/projects/binjiang/#actions)
   2026-11-21 发现，整改期限 2026-11-22，已逾期 1 天
 
@@ -338,11 +342,15 @@ WECOM_TEXT = """### 当天提醒 · 客户关系部
   完成 0 次，应至少 1 次"""
 
 DINGTALK_TEXT = """### 当天提醒 · 梧桐苑项目群
-2026-11-23 09:00　共 2 条：红线问题 1，缺少的巡查 1
+2026-11-23 09:00　共 3 条：红线问题 1，逾期未整改 1，缺少的巡查 1
 
 **红线问题**
 - **梧桐苑 · 2026-11-22 · 客服主管检查** [查看](https://handbook.example.com/results/projects/wutong/#redline)
-  4.2.1.2-d 不随意吐痰（不符合 1 处，未当场纠正）；说明：顾客 138＊＊＊＊8000 投诉，邮箱 z＊＊＊@＊＊＊，已回访
+  4.2.1.2-d 不随意吐痰（不符合 1 处，未当场纠正）；本节说明：顾客 138＊＊＊＊8000 投诉，邮箱 z＊＊＊@＊＊＊，已回访
+
+**逾期未整改**
+- **梧桐苑 · 4.2.1.2-d 不随意吐痰** [查看](https://handbook.example.com/results/projects/wutong/#actions)
+  2026-11-22 发现，整改期限 2026-11-22，已逾期 1 天
 
 **缺少的巡查**
 - **梧桐苑 · 2026-11-22 · 项目经理巡查** [查看](https://handbook.example.com/results/projects/wutong/#missed)
@@ -353,15 +361,15 @@ def test_each_channel_gets_its_digest_once_and_the_store_records_it(world):
     robots, mail, store = world["robots"], world["mail"], world["store"]
     result = notify(world)
     assert result.exit_code == 0, result.output
-    assert result.output == ("企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 4 条提醒。\n"
-                             "邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 4 条提醒。\n"
-                             "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 2 条提醒。\n")
+    assert result.output == ("企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。\n"
+                             "邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 5 条提醒。\n"
+                             "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 3 条提醒。\n")
     (wecom,) = robots.of("/wecom")
     assert wecom["query"] == {"key": [WECOM_KEY]}
     assert wecom["json"] == {"msgtype": "markdown", "markdown": {"content": WECOM_TEXT}}
     (ding,) = robots.of("/dingtalk")
     assert ding["json"] == {"msgtype": "markdown", "markdown": {
-        "title": "【当天提醒】梧桐苑项目群：红线问题 1，缺少的巡查 1（2026-11-23 09:00）", "text": DINGTALK_TEXT}}
+        "title": "【当天提醒】梧桐苑项目群：红线问题 1，逾期未整改 1，缺少的巡查 1（2026-11-23 09:00）", "text": DINGTALK_TEXT}}
     # the signature: HMAC-SHA256 of "timestamp\nsecret" keyed by the secret, Base64, URL-encoded
     stamp = ding["query"]["timestamp"][0]
     assert abs(int(stamp) / 1000 - ding["at"]) < 5
@@ -374,13 +382,13 @@ def test_each_channel_gets_its_digest_once_and_the_store_records_it(world):
     assert received["tls"] is True and received["to"] == ["crd@example.com"]
     assert mail.logins == [(b"handbook", SMTP_PASSWORD.encode())]
     (message,) = mail.messages()
-    assert message["Subject"] == ("【当天提醒】客户关系部：红线问题 1，不合格检查 1，逾期未整改 1，缺少的巡查 1"
+    assert message["Subject"] == ("【当天提醒】客户关系部：红线问题 1，不合格检查 1，逾期未整改 2，缺少的巡查 1"
                                   "（2026-11-23 09:00）")
     assert message["From"] == "handbook@example.com" and message["To"] == "crd@example.com"
     text = message.get_body(("plain",)).get_content()
-    assert text.startswith("当天提醒 · 客户关系部\n2026-11-23 09:00　共 4 条：")
+    assert text.startswith("当天提醒 · 客户关系部\n2026-11-23 09:00　共 5 条：")
     assert ("- 梧桐苑 · 2026-11-22 · 客服主管检查\n  4.2.1.2-d 不随意吐痰（不符合 1 处，未当场纠正）；"
-            "说明：顾客 138****8000 投诉，邮箱 z***@***，已回访\n"
+            "本节说明：顾客 138****8000 投诉，邮箱 z***@***，已回访\n"
             "  https://handbook.example.com/results/projects/wutong/#redline\n") in text
     page = message.get_body(("html",)).get_content()
     assert ('<li><strong>梧桐苑 · 2026-11-22 · 项目经理巡查</strong> <a href="https://handbook.example.com/'
@@ -389,12 +397,12 @@ def test_each_channel_gets_its_digest_once_and_the_store_records_it(world):
     assert "13800138000" not in everything and "zhang.san" not in everything and "张三" not in everything
     # the ledger: one row per alert and channel, all delivered
     red, failed = f"redline:{wutong_redline_id(store)}", f"failed:{lanting_failed_id(store)}"
-    overdue = [k for k, *_ in sends(store) if k.startswith("overdue:")][0]
-    assert overdue.startswith("overdue:binjiang:4.2.1.1-a:")
+    late_red, overdue = [k for k, *_ in sends(store) if k.startswith("overdue:")][:2]
+    assert late_red.startswith("overdue:wutong:4.2.1.2-d:") and overdue.startswith("overdue:binjiang:4.2.1.1-a:")
     missed = "missed:wutong:project_manager:2026-11-22"
-    assert sends(store) == [(k, "wecom:T_WECOM_CRD", 1, "1/1", 0) for k in (red, failed, overdue, missed)] + \
-        [(k, "email:crd@example.com", 1, "1/1", 0) for k in (red, failed, overdue, missed)] + \
-        [(k, "dingtalk:T_DINGTALK", 1, "1/1", 0) for k in (red, missed)]
+    assert sends(store) == [(k, "wecom:T_WECOM_CRD", 1, "1/1", 0) for k in (red, failed, late_red, overdue, missed)] + \
+        [(k, "email:crd@example.com", 1, "1/1", 0) for k in (red, failed, late_red, overdue, missed)] + \
+        [(k, "dingtalk:T_DINGTALK", 1, "1/1", 0) for k in (red, late_red, missed)]
     conn = sqlite3.connect(store)
     answers = {a for (a,) in conn.execute("SELECT DISTINCT answer FROM notify_sends")}
     runs = conn.execute("SELECT started_at, since FROM notify_runs").fetchall()
@@ -405,14 +413,14 @@ def test_each_channel_gets_its_digest_once_and_the_store_records_it(world):
     # a rerun, an hour later, sends nothing new
     again = notify(world, now="2026-11-23 10:00")
     assert (again.exit_code, again.output) == (0, "没有新的提醒。\n")
-    assert len(robots.requests) == 2 and len(mail.received) == 1 and len(sends(store)) == 10
+    assert len(robots.requests) == 2 and len(mail.received) == 1 and len(sends(store)) == 13
 
     # --since re-sends the period on purpose (and says so in the ledger)
     resent = notify(world, "--since", "2026-11-22", now="2026-11-23 11:00")
     assert resent.exit_code == 0, resent.output
     assert len(robots.of("/wecom")) == 2 and robots.of("/wecom")[1]["json"]["markdown"]["content"] == \
         WECOM_TEXT.replace("09:00", "11:00", 1)
-    assert [row[4] for row in sends(store)[10:]] == [1] * 10
+    assert [row[4] for row in sends(store)[13:]] == [1] * 13
 
 
 def test_a_failed_channel_is_one_line_the_others_go_out_and_it_is_retried_next_run(world):
@@ -423,22 +431,22 @@ def test_a_failed_channel_is_one_line_the_others_go_out_and_it_is_retried_next_r
     assert result.output == (
         "错误：企业微信机器人 T_WECOM_CRD：机器人拒绝了消息（errcode 93000：invalid webhook url, hint: [1]）："
         "按错误码检查 key、签名或关键词设置；下次运行会重发。\n"
-        "邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 4 条提醒。\n"
-        "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 2 条提醒。\n"
+        "邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 5 条提醒。\n"
+        "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 3 条提醒。\n"
         "错误：1 个渠道发送失败（见上），其余已发出；失败的提醒会在下次运行时重发。\n")
-    assert [(k.split(":")[0], ch, ok) for k, ch, ok, *_ in sends(store)][:4] == \
-        [(kind, "wecom:T_WECOM_CRD", 0) for kind in ("redline", "failed", "overdue", "missed")]
+    assert [(k.split(":")[0], ch, ok) for k, ch, ok, *_ in sends(store)][:5] == \
+        [(kind, "wecom:T_WECOM_CRD", 0) for kind in ("redline", "failed", "overdue", "overdue", "missed")]
     # the next run (the robot fixed, an hour later, nothing else new): the four go to 企业微信 only
     robots.mode.clear()
     later = notify(world, now="2026-11-23 10:00")
     assert later.exit_code == 0, later.output
-    assert later.output.startswith("企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 4 条提醒。\n")
+    assert later.output.startswith("企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。\n")
     assert len(mail.received) == 1 and len(robots.of("/dingtalk")) == 1
     retried = robots.of("/wecom")[-1]["json"]["markdown"]["content"]
-    assert retried.startswith("### 当天提醒 · 客户关系部\n2026-11-23 10:00　共 4 条：红线问题 1，不合格检查 1，逾期未整改 1")
+    assert retried.startswith("### 当天提醒 · 客户关系部\n2026-11-23 10:00　共 5 条：红线问题 1，不合格检查 1，逾期未整改 2")
     delivered = [(k.split(":")[0], ok) for k, ch, ok, *_ in sends(store) if ch == "wecom:T_WECOM_CRD"]
-    assert delivered == [(k, 0) for k in ("redline", "failed", "overdue", "missed")] + \
-        [(k, 1) for k in ("redline", "failed", "overdue", "missed")]
+    assert delivered == [(k, 0) for k in ("redline", "failed", "overdue", "overdue", "missed")] + \
+        [(k, 1) for k in ("redline", "failed", "overdue", "overdue", "missed")]
     # … and never again
     assert notify(world, now="2026-11-23 11:00").output == "没有新的提醒。\n"
 
@@ -454,9 +462,9 @@ def test_bad_answers_of_a_robot(world, mode, line):
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0] == "错误：" + line
-    assert lines[1:3] == ["邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 4 条提醒。",
-                          "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 2 条提醒。"]
-    assert [ok for _, ch, ok, *_ in sends(world["store"]) if ch.startswith("wecom")] == [0, 0, 0, 0]
+    assert lines[1:3] == ["邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 5 条提醒。",
+                          "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 3 条提醒。"]
+    assert [ok for _, ch, ok, *_ in sends(world["store"]) if ch.startswith("wecom")] == [0, 0, 0, 0, 0]
 
 
 def test_smtp_refusal_and_a_missing_secret(world):
@@ -465,7 +473,7 @@ def test_smtp_refusal_and_a_missing_secret(world):
     result = notify(world)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 4 条提醒。",
+        "企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。",
         "错误：邮件 crd@example.com：邮件服务器拒绝（550 5.1.1 mailbox unavailable）：检查 smtp 设置、用户名和密码及收件地址；下次运行会重发。",
         f"错误：钉钉机器人 T_DINGTALK：环境变量 T_DINGTALK_SECRET 未设置，凭据文件 {world['credentials']} 中也没有："
         "设置该环境变量，或把 T_DINGTALK_SECRET=… 写进凭据文件（放在仓库之外）。",
@@ -478,8 +486,8 @@ def test_smtp_refusal_and_a_missing_secret(world):
                                        "--site-url", SITE, "--now", "2026-11-23 09:30"],
                                 env={"T_DINGTALK_SECRET": DING_SECRET})
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 4 条提醒。",
-                                              "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 2 条提醒。"]
+    assert result.output.splitlines() == ["邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 5 条提醒。",
+                                              "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 3 条提醒。"]
 
 
 def test_dry_run_prints_the_digests_and_records_nothing(world):
@@ -490,17 +498,17 @@ def test_dry_run_prints_the_digests_and_records_nothing(world):
     assert world["store"].read_bytes() == before
     assert result.output == (
         "===== 企业微信机器人 T_WECOM_CRD · 客户关系部 =====\n"
-        "主题：【当天提醒】客户关系部：红线问题 1，不合格检查 1，逾期未整改 1，缺少的巡查 1（2026-11-23 09:00）\n"
+        "主题：【当天提醒】客户关系部：红线问题 1，不合格检查 1，逾期未整改 2，缺少的巡查 1（2026-11-23 09:00）\n"
         + WECOM_TEXT + "\n\n"
         "===== 邮件 crd@example.com · 客户关系部 =====\n"
-        "主题：【当天提醒】客户关系部：红线问题 1，不合格检查 1，逾期未整改 1，缺少的巡查 1（2026-11-23 09:00）\n"
+        "主题：【当天提醒】客户关系部：红线问题 1，不合格检查 1，逾期未整改 2，缺少的巡查 1（2026-11-23 09:00）\n"
         + result.output.split("===== 邮件 crd@example.com · 客户关系部 =====\n", 1)[1].split("\n", 1)[1]
         .split("===== 钉钉")[0] +
         "===== 钉钉机器人 T_DINGTALK · 梧桐苑项目群 =====\n"
-        "主题：【当天提醒】梧桐苑项目群：红线问题 1，缺少的巡查 1（2026-11-23 09:00）\n"
+        "主题：【当天提醒】梧桐苑项目群：红线问题 1，逾期未整改 1，缺少的巡查 1（2026-11-23 09:00）\n"
         + DINGTALK_TEXT + "\n\n"
         "试运行：3 个渠道的摘要如上，未发送，未记录。\n")
-    assert "\n当天提醒 · 客户关系部\n2026-11-23 09:00　共 4 条" in result.output
+    assert "\n当天提醒 · 客户关系部\n2026-11-23 09:00　共 5 条" in result.output
 
 
 def test_names_only_when_publish_names_allows(world):
@@ -515,7 +523,8 @@ def test_names_only_when_publish_names_allows(world):
 
 def test_long_digests_are_split_and_robots_rate_limited(world):
     """176 红线 incidents with long notes: 企业微信 messages ≤ 4096 bytes, 20 a minute (a clock that only moves
-    when slept: the 21st message waits the minute out), every alert exactly once, in order."""
+    when slept: the 21st message waits the minute out), every alert exactly once, in order. No fix report
+    follows: each 红线 incident is its own action and each is overdue the next day (176 more alerts)."""
     long_note = "客户反映" + "服务态度需要改进，" * 30
     rows = []
     for k in range(22):
@@ -548,13 +557,13 @@ def test_long_digests_are_split_and_robots_rate_limited(world):
     assert len(wecom) > 20
     assert clock.slept == [60.0] * ((len(wecom) - 1) // 20)   # the clock stands still but for the sleeps
     assert max(len(t.encode()) for t in wecom) <= WECOM_MAX_BYTES
-    assert wecom[0].startswith(f"### 当天提醒 · 客户关系部（第 1/{len(wecom)} 条）\n2026-11-23 09:00　共 176 条：红线问题 176")
-    assert sum(t.count("\n- **") for t in wecom) == 176
+    assert wecom[0].startswith(f"### 当天提醒 · 客户关系部（第 1/{len(wecom)} 条）\n2026-11-23 09:00　共 352 条：红线问题 176，逾期未整改 176")
+    assert sum(t.count("\n- **") for t in wecom) == 352
     ding = [r["json"]["markdown"]["text"] for r in world["robots"].of("/dingtalk")]
     assert len(ding) >= 2 and max(len(t) for t in ding) <= 3500
-    assert sum(t.count("\n- **") for t in ding) == 22
+    assert sum(t.count("\n- **") for t in ding) == 44
     parts = [p for _, ch, _, p, _ in sends(store) if ch == "wecom:T_WECOM_CRD"]
-    assert len(parts) == 176 and parts[0] == f"1/{len(wecom)}" and parts[-1] == f"{len(wecom)}/{len(wecom)}"
+    assert len(parts) == 352 and parts[0] == f"1/{len(wecom)}" and parts[-1] == f"{len(wecom)}/{len(wecom)}"
 
 
 def test_split_never_cuts_an_alert():

@@ -127,11 +127,13 @@ def test_an_old_ledger_is_upgraded_and_its_first_run_sends_no_history(world):
     conn.close()
     result = notify(world)
     assert result.exit_code == 0, result.output
-    assert result.output == ("企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。\n"
-                             "邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 4 条提醒。\n"
-                             "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 2 条提醒。\n")
+    # each 红线 incident without a fix report is also an overdue action the day after (its day): 企业微信 gets
+    # those of 11-21 and 11-22 (not 11-10's, overdue on 11-11); e-mail both too (overdue on 11-22 and 11-23)
+    assert result.output == ("企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 7 条提醒。\n"
+                             "邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 6 条提醒。\n"
+                             "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 3 条提醒。\n")
     text = world["robots"].of("/wecom")[0]["json"]["markdown"]["content"]
-    assert "共 5 条：红线问题 2，不合格检查 1，逾期未整改 1，缺少的巡查 1" in text
+    assert "共 7 条：红线问题 2，不合格检查 1，逾期未整改 3，缺少的巡查 1" in text
     assert "兰亭雅居 · 2026-11-21 · 客服主管检查" in text and "2026-11-10" not in text
     conn = sqlite3.connect(store)
     try:
@@ -165,9 +167,10 @@ def test_a_run_after_a_pause_catches_up_from_the_last_run(world):
     assert done.exit_code == 0, done.output
     later = notify(world, now="2026-12-05 09:00")
     assert later.exit_code == 0, later.output
-    assert later.output == ("企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 1 条提醒。\n"
-                            "邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 1 条提醒。\n"
-                            "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 1 条提醒。\n")
+    # the incident and its action, overdue since 11-26 without a fix report
+    assert later.output == ("企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 2 条提醒。\n"
+                            "邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 2 条提醒。\n"
+                            "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 2 条提醒。\n")
     key = redline_key(store, "暂停")
     assert [(ch, ok) for k, ch, ok, *_ in sends(store) if k == key] == [(ch, 1) for ch in CHANNELS]
 
@@ -241,15 +244,15 @@ def point_wecom_at(world, url: str) -> None:
     credentials.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-OTHERS_SENT = ["邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 4 条提醒。",
-               "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 2 条提醒。",
+OTHERS_SENT = ["邮件 crd@example.com（客户关系部）：已发送 1 条消息，含 5 条提醒。",
+               "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 3 条提醒。",
                "错误：1 个渠道发送失败（见上），其余已发出；失败的提醒会在下次运行时重发。"]
 
 
 def assert_wecom_failed_others_sent(world) -> None:
     rows = sends(world["store"])
-    assert [ok for _, ch, ok, *_ in rows if ch == "wecom:T_WECOM_CRD"] == [0, 0, 0, 0]
-    assert [ok for _, ch, ok, *_ in rows if ch != "wecom:T_WECOM_CRD"] == [1] * 6
+    assert [ok for _, ch, ok, *_ in rows if ch == "wecom:T_WECOM_CRD"] == [0, 0, 0, 0, 0]
+    assert [ok for _, ch, ok, *_ in rows if ch != "wecom:T_WECOM_CRD"] == [1] * 8   # e-mail 5, 钉钉 3
 
 
 import pytest  # noqa: E402
@@ -274,7 +277,7 @@ def test_a_robot_that_trickles_its_answer_times_out_within_the_limit(world, mode
     # the lock is free again: the next run (the robot fixed) sends the four and nothing else
     point_wecom_at(world, f"http://127.0.0.1:{world['robots'].port}/wecom?key=wk-123-secret")
     again = notify(world, now="2026-11-23 10:00")
-    assert again.output == "企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 4 条提醒。\n"
+    assert again.output == "企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。\n"
 
 
 def test_a_huge_answer_is_read_up_to_a_limit(world):
@@ -312,7 +315,7 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_with_a_warning(world):
     lines = result.output.splitlines()
     assert lines[0].startswith(f"注意：上一次 handbook notify（进程 {dead.pid}，")
     assert lines[0].endswith("开始）没有正常结束，已接管它留下的锁：它发出的提醒都记在数据库中，不会重发；没有发出的本次补发。")
-    assert lines[1:] == ["企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 4 条提醒。", *OTHERS_SENT[:2]]
+    assert lines[1:] == ["企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。", *OTHERS_SENT[:2]]
     assert lock_record(world) == ""      # a run that ends leaves no record behind
     assert notify(world, now="2026-11-23 10:00").output == "没有新的提醒。\n"
 
@@ -350,7 +353,7 @@ def test_a_run_hung_for_longer_than_the_bound_is_taken_over(world):
     assert lines[0].startswith(f"注意：另一个 handbook notify（进程 {holder.pid}，")
     assert lines[0].endswith(f"开始）已运行超过 30 分钟，视为卡住，本次接管了它的锁：检查该进程（可用 kill {holder.pid} 结束它）；"
                              "本次照常发送。")
-    assert len(lines) == 4 and len(sends(world["store"])) == 10
+    assert len(lines) == 4 and len(sends(world["store"])) == 13
     assert lock_record(world) == ""
 
 
@@ -448,13 +451,13 @@ def test_a_dropped_smtp_connection_is_not_could_not_connect(world):
         server.close()
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 4 条提醒。",
+        "企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。",
         "错误：邮件 crd@example.com：已连上服务器，但连接在发送途中被断开（服务器断开了连接），不确定是否已送达："
         "稍后重试；如反复出现，检查服务器的限制（邮件大小、发信频率）和网络；下次运行会重发。",
-        "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 2 条提醒。",
+        "钉钉机器人 T_DINGTALK（梧桐苑项目群）：已发送 1 条消息，含 3 条提醒。",
         "错误：1 个渠道发送失败（见上），其余已发出；失败的提醒会在下次运行时重发。"]
     assert server.sessions == 1
-    assert [ok for _, ch, ok, *_ in sends(world["store"]) if ch == "email:crd@example.com"] == [0, 0, 0, 0]
+    assert [ok for _, ch, ok, *_ in sends(world["store"]) if ch == "email:crd@example.com"] == [0, 0, 0, 0, 0]
 
 
 def test_a_failed_google_login_is_one_chinese_line(tmp_path):

@@ -135,7 +135,10 @@ def test_daily_sheet_is_one_page_with_a_findings_table_focus_or_not(rendered):
     for name in ("daily-blank", "daily-focus-qr", "daily-qr", "daily-no-form", "daily-demo"):
         pages = texts(rendered["paths"][name])
         assert len(pages) == 1, f"{name}: {len(pages)} pages"
-        assert "发现的问题（已当场纠正的在“当场纠正”栏打“√”）条目问题描述（位置、情况、当事人）当场纠正整改期限" in pages[0]
+        assert ("发现的问题（已当场纠正的打“√”；整改期限按条目的工作日计，当天=下班前）"
+                "条目问题描述（位置、情况、当事人）当场纠正整改期限") in pages[0]
+        # each item's deadline beside its rule: 4.2.1.1-a 1 working day, 4.2.1.2-d (红线) the same day
+        assert "每处扣1分，5处扣完，1个工作日内整改" in pages[0] and "每处扣5分，1处扣完，当天整改" in pages[0]
         assert pages[0].endswith("检查人签字：被检查项目负责人签字：第1页/共1页客服中心每日巡查表"), pages[0][-60:]
     # five lines to write in with a focus list, seven without: the list never takes the room
     assert rendered["sheets"]["daily-focus-qr"].findings_rows == 5
@@ -190,7 +193,8 @@ def test_demo_lock_marks_its_qr_codes(standards, rendered):
     demo = rendered["demo"]
     assert demo["demo"] is True
     specs = build_forms(standards, INSTRUMENTS)
-    assert set(demo["checklists"]) == set(specs) == {"daily-patrol", "crd-spot-check", "customer-survey"}
+    assert set(demo["checklists"]) == set(specs) == {"daily-patrol", "crd-spot-check", "customer-survey",
+                                                     "fix-report"}
     for fid, entry in demo["checklists"].items():
         assert entry["form_id"] == f"DEMO-{fid}"
         (version,) = entry["versions"].values()

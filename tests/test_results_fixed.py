@@ -88,7 +88,10 @@ def test_export_patrols_and_actions():
     assert patrols[("wutong", "2026-11-01", "crd")] == (0, 1)
     actions = {(r["project"], r["code"]): r for r in export_rows(S, DATA, "actions")}
     assert actions[("wutong", "4.2.1.1-a")] == {"project": "wutong", "code": "4.2.1.1-a", "opened": "2026-11-16",
-                                                "closed": "2026-11-17", "how": "reinspection", "overdue": False}
+                                                "closed": "2026-11-17", "how": "reinspection", "overdue": False,
+                                                "status": "已关闭", "owner": "cs_supervisor",
+                                                "verifier": "cs_supervisor", "due": "2026-11-17", "reported": None,
+                                                "verified": None, "days_late": 0}
     assert actions[("wutong", "4.2.1.2-d")]["how"] == "on_site"
     assert actions[("wutong", "4.2.1.2-c")]["closed"] is None and not actions[("wutong", "4.2.1.2-c")]["overdue"]
     assert actions[("lanting", "4.2.2.1-x1")]["overdue"] is True  # fix within 0 days, still open next day
@@ -104,9 +107,9 @@ def test_pages_show_the_hand_computed_numbers():
     lanting = [line for line in overview.splitlines() if "[兰亭雅居]" in line][1]
     assert "| 50.0% 不合格 |" in lanting and "| 1 次 |" in lanting and "| 1 / 1 |" in lanting
     actions = files["results/actions.md"]
-    assert "未关闭：2 项，其中逾期 1 项" in actions
-    assert "已关闭：2 项（当场纠正 1，复查符合 1）" in actions
-    assert "关闭所需天数中位数：0.5 天" in actions
+    assert "未关闭：2 项，其中逾期未整改 1 项、已整改待验证 0 项" in actions
+    assert "已关闭：2 项（当场纠正 1，验证通过 0，复查符合 1，复发 0）" in actions
+    assert "完成整改所需天数中位数：0.5 天" in actions
     # missed: wutong 2 (Tue), lanting 4, six empty projects × 4 -> 30; November is not over (the data ends
     # 11-17), so no project missed its monthly sampling yet (issue 12, case 11: it was counted, 38)
     assert "共 30 条（最新的在前）" in files["results/patrols.md"]

@@ -72,7 +72,8 @@ def test_the_house_instruments_declare_exactly_the_tables_their_schema_makes():
     conn.close()
     assert [(i.id, i.store_tables) for i in INSTRUMENTS] == [
         ("patrol", ()), ("questionnaire", ("survey_responses", "survey_answers")),
-        ("exam", ("exam_responses", "exam_answers")), ("questioning", ("questioning_answers",))]
+        ("exam", ("exam_responses", "exam_answers")), ("questioning", ("questioning_answers",)),
+        ("fixreport", ("fix_reports",))]
 
 
 def test_a_new_store_gets_the_newest_tables_without_running_the_steps(tmp_path):

@@ -100,7 +100,7 @@ def send_alerts(*, store_path: Path, standards, credentials: Path | None, config
 @click.option("--now", "now", callback=_when, metavar="时间",
               help="把本次运行当作这一时刻（组织时区，YYYY-MM-DD HH:MM），用于演示或补发；默认现在。")
 def notify(store_path, standards_dir, credentials, config_file, site_url, timeout, dry_run, since, now):
-    """发送当天提醒：新的红线问题、不合格检查、新逾期的整改和昨天缺少的巡查。
+    """发送当天提醒：新的红线问题、不合格检查、新逾期的整改和昨天缺少的巡查；整改到期前一个工作日提醒项目群。
 
     按 organisation.yaml 的 notifications 发到企业微信群、钉钉群和邮箱；每条提醒对每个渠道只发一次，
     发送失败的下次运行时重发。机器人 key、签名密钥和邮箱密码从环境变量或凭据文件读取。

@@ -27,6 +27,7 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
     from ..ingest.rules_store import with_store_history
     from ..ingest.store import read_inspections
     from ..results.export import excel_rows, export_rows, serialise
+    from ..results.fix_reports import read_fix_reports
     from ..standards import require_standards
 
     chosen = click.get_current_context().get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
@@ -41,7 +42,8 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
     if not store_path.exists():
         raise HandbookError(one_line("store_missing", path=store_path))
     standards = with_store_history(standards, store_path)   # each inspection by the standards of its date
-    rows = export_rows(standards, read_inspections(store_path), table)
+    rows = export_rows(standards, read_inspections(store_path), table,
+                       reports=read_fix_reports(store_path) if table == "actions" else ())
     data = serialise(rows if fmt == "json" else excel_rows(standards, rows, table), fmt)
     if output is None:
         sys.stdout.buffer.write(data)

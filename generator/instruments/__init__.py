@@ -14,11 +14,13 @@ from pathlib import Path
 
 from .base import Instrument
 from .exam import QuarterlyExam
+from .fixreport import FixReports
 from .patrol import PatrolChecklists
 from .questioning import RandomQuestioning
 from .questionnaire import CustomerQuestionnaire
 
-INSTRUMENTS: list[Instrument] = [PatrolChecklists(), CustomerQuestionnaire(), QuarterlyExam(), RandomQuestioning()]
+INSTRUMENTS: list[Instrument] = [PatrolChecklists(), CustomerQuestionnaire(), QuarterlyExam(), RandomQuestioning(),
+                                 FixReports()]
 
 
 def site_generators(store_path: Path | str, *, quarter: str | None = None, lock_path: Path | str | None = None,

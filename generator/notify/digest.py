@@ -1,7 +1,9 @@
 """What a same-day alert run sends, pure: inspections and standards in, alerts and digest texts out.
 
 An `Alert` is one fact a manager should hear about once: a 红线 incident, a 不合格 inspection, a
-corrective action that became overdue, or a missed patrol period that is over. Its `key` never changes,
+corrective action that became overdue (the escalation), a missed patrol period that is over, or an action due
+the next working day with nothing reported (the owner's reminder: the projects' own channels only). Its `key`
+never changes,
 so the ledger (`notify.ledger`) can tell whether it went to a channel already, and its `day` is the day
 the fact became true, which the ledger compares with each channel's horizon. Everything shown is
 masked as on the site (`text.public_text`); inspector names only when `publish_names` allows.
@@ -19,12 +21,13 @@ from typing import Iterable, Sequence
 
 from ..inspection import Inspection
 from ..results import scoring as sc
-from ..results.report_pages import public_name
+from ..results.report_pages import item_note, public_name, split_note
 from ..standards import Standards
 from ..text import public_text
 
-KINDS = {"redline": "红线问题", "failed": "不合格检查", "overdue": "逾期未整改", "missed": "缺少的巡查"}
-ANCHORS = {"redline": "redline", "failed": "recent", "overdue": "actions", "missed": "missed"}
+KINDS = {"redline": "红线问题", "failed": "不合格检查", "overdue": "逾期未整改", "missed": "缺少的巡查",
+         "due": "整改明天到期"}
+ANCHORS = {"redline": "redline", "failed": "recent", "overdue": "actions", "missed": "missed", "due": "todo"}
 NOTE_CHARS = 200        # a note longer than this is cut (… added): one alert always fits one message
 
 
@@ -71,8 +74,18 @@ def project_page(project: str, kind: str) -> str:
     return f"results/projects/{project}/#{ANCHORS[kind]}"
 
 
+def reminder_day(s: Standards, a: sc.Action) -> dt.date | None:
+    """The working day before an action's deadline (None when the deadline is the day it was found)."""
+    org = s.organisation
+    working, holidays = set(org.working_days), set(org.holidays)
+    day = a.due - dt.timedelta(days=1)
+    while day >= a.opened and not sc.working_day(day, working, holidays):
+        day -= dt.timedelta(days=1)
+    return day if day >= a.opened else None
+
+
 def find_alerts(s: Standards, inspections: Sequence[Inspection], window: Window,
-                actions: Sequence[sc.Action] | None = None) -> list[Alert]:
+                actions: Sequence[sc.Action] | None = None, reports: Sequence[sc.FixReport] = ()) -> list[Alert]:
     """Every alert of the window, in kind order, then by project order and date."""
     org = s.organisation
     names = {p.id: p.name for p in org.projects}
@@ -102,8 +115,9 @@ def find_alerts(s: Standards, inspections: Sequence[Inspection], window: Window,
                 fixed = i.corrected.get(number) if number else None
                 state = "已当场纠正" if fixed else ("未当场纠正" if fixed is False else "是否当场纠正：未填写")
                 line = f"{code} {item.short}（不符合 {i.findings.get(code)} 处，{state}）"
-                note = _cut(i.notes.get(number) or "") if number else ""
-                details.append(line + (f"；说明：{note}" if note else ""))
+                note = _cut(item_note(i, code, number))
+                rest = _cut(split_note(i.notes.get(number) or "")[1]) if number else ""
+                details.append(line + (f"；说明：{note}" if note else "") + (f"；本节说明：{rest}" if rest else ""))
             out.append(Alert(f"redline:{i.id}", "redline", i.project, i.date, head, tuple(details),
                              project_page(i.project, "redline")))
         elif x.grade is not None and x.grade == s.lowest_grade:
@@ -116,8 +130,18 @@ def find_alerts(s: Standards, inspections: Sequence[Inspection], window: Window,
                 details.append(f"问题：{shown}{more}")
             out.append(Alert(f"failed:{i.id}", "failed", i.project, i.date, head, tuple(details),
                              project_page(i.project, "failed")))
-    actions = sc.corrective_actions(s, inspections) if actions is None else actions
+    actions = sc.corrective_actions(s, inspections, reports) if actions is None else actions
     for a in actions:
+        # the owner's reminder, the working day before the deadline, while nothing is reported
+        remind = reminder_day(s, a)
+        if (remind is not None and window.first_day <= remind <= window.today and a.code in s.items
+                and a.fixed is None and a.closed is None and a.due >= window.today):
+            owner = roles.get(a.owner, a.owner)
+            out.append(Alert(f"due:{a.project}:{a.code}:{a.opened_by}", "due", a.project, remind,
+                             f"{names.get(a.project, a.project)} · {a.code} {s.items[a.code].short}",
+                             (f"{a.opened.isoformat()} 发现，整改期限 {a.due.isoformat()}，责任人：{owner}；"
+                              "整改后请填写整改反馈",),
+                             project_page(a.project, "due")))
         became = a.due + dt.timedelta(days=1)
         if a.overdue(window.today) and window.first_day <= became <= window.today and a.code in s.items:
             late = (window.today - a.due).days

@@ -24,6 +24,7 @@ from ..messages import one_line
 from ..standards import Standards
 from . import ledger
 from .channels import DingtalkRobot, Mailer, Outcome, RateLimit, Secrets, WecomRobot
+from ..results.fix_reports import read_fix_reports
 from .digest import Digest, Message, Window, email_message, find_alerts, scoped, split_markdown
 
 
@@ -169,7 +170,7 @@ def _run(s: Standards, store_path, inspections, *, secrets, site_url, now, since
             window = Window(today, since, since=since)
         else:
             window = Window(today, min(horizons.values(), default=today))
-        alerts = find_alerts(s, inspections, window)
+        alerts = find_alerts(s, inspections, window, reports=read_fix_reports(store_path))
         report = NotifyReport(today, dry_run)
         if not site_url:
             report.warnings.append(one_line("notify_no_site_url"))
@@ -179,9 +180,12 @@ def _run(s: Standards, store_path, inspections, *, secrets, site_url, now, since
             ledger.record_channels(conn, list(horizons), today)
         for target in targets:
             channel = target.channel
+            # reminders before a deadline go to the projects' own channels (the owners); the department
+            # hears of an action once it is overdue (the escalation)
             mine = [a for a in scoped(alerts, target.projects)
-                    if since is not None or ((a.key, channel.key) not in state.delivered
-                                             and a.day >= horizons[channel.key])]
+                    if (since is not None or ((a.key, channel.key) not in state.delivered
+                                              and a.day >= horizons[channel.key]))
+                    and (a.kind != "due" or target.projects is not None)]
             listed = {a.key for a in mine}
             mine += [a for a in scoped(state.owed.get(channel.key, []), target.projects) if a.key not in listed]
             if not mine:

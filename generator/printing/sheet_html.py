@@ -37,6 +37,7 @@ class SheetRow:
     deduction: float
     critical: bool
     example: bool      # kept for callers; official sheets do not print it (the site marks such items)
+    fix_days: int | None = None   # 整改期限 in working days (0: the same day), printed beside the rule
 
     @property
     def empty(self) -> int:
@@ -117,7 +118,7 @@ def build_sheet(standards: Standards, checklist_id: str, project_id: str | None 
     chosen = {i.code for i in standards.checklist_items(checklist_id)}
     sections = []
     for section in standards.sections:
-        rows = tuple(SheetRow(i.code, i.short, i.text, i.points, i.deduction, i.critical, i.example)
+        rows = tuple(SheetRow(i.code, i.short, i.text, i.points, i.deduction, i.critical, i.example, i.fix_within_days)
                      for i in section.items if i.code in chosen)
         if rows:
             sections.append(SheetSection(section.number, section.title, rows))

@@ -16,7 +16,8 @@ from .report_pages import EMAIL, NOT_PUBLISHED
 
 TABLES = ("inspections", "project_weeks", "patrols", "actions")
 FORMATS = ("json", "csv", "xlsx")
-HOW = {sc.ON_THE_SPOT: "on_site", sc.RECHECKED: "reinspection", None: None}
+HOW = {sc.ON_THE_SPOT: "on_site", sc.RECHECKED: "reinspection", sc.VERIFIED: "verified", sc.REPEATED: "repeated",
+       None: None}
 
 
 def _round(value: float | None) -> float | None:
@@ -24,7 +25,8 @@ def _round(value: float | None) -> float | None:
 
 
 def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
-                as_of: dt.date | None = None, today: dt.date | None = None) -> list[dict]:
+                as_of: dt.date | None = None, today: dt.date | None = None,
+                reports: Iterable[sc.FixReport] = ()) -> list[dict]:
     """One dict per row of `table`, with the documented field names.
 
     `as_of` (default: the latest submission day) and `today` (default: now in the organisation's time zone)
@@ -77,7 +79,11 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
     if table == "actions":
         return [{"project": a.project, "code": a.code, "opened": a.opened.isoformat(),
                  "closed": a.closed.isoformat() if a.closed else None, "how": HOW[a.closed_how],
-                 "overdue": a.overdue(as_of)} for a in sc.corrective_actions(s, inspections)]
+                 "overdue": a.late(as_of), "status": a.status(as_of), "owner": a.owner, "verifier": a.verifier,
+                 "due": a.due.isoformat(), "reported": a.reported.isoformat() if a.reported else None,
+                 "verified": a.closed.isoformat() if a.closed_how == sc.VERIFIED else None,
+                 "days_late": a.days_late(as_of)}
+                for a in sc.corrective_actions(s, inspections, reports)]
     raise ValueError(f"unknown table {table!r}; choose one of {', '.join(TABLES)}")
 
 
@@ -94,9 +100,12 @@ EXCEL_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
                 ("required", "规定次数"), ("missed", "缺少次数"), ("partial", "部分周期（不计缺少）"),
                 ("covered", "数据覆盖")),
     "actions": (("project", "项目"), ("code", "检查条目"), ("opened", "发现日期"), ("closed", "整改日期"),
-                ("how", "整改方式"), ("overdue", "逾期")),
+                ("how", "整改方式"), ("overdue", "逾期"), ("status", "状态"), ("owner", "责任人"),
+                ("verifier", "验证"), ("due", "整改期限"), ("reported", "整改反馈日期"),
+                ("verified", "验证日期"), ("days_late", "逾期天数")),
 }
-HOW_NAMES = {"on_site": sc.ON_THE_SPOT, "reinspection": sc.RECHECKED}
+HOW_NAMES = {"on_site": sc.ON_THE_SPOT, "reinspection": sc.RECHECKED, "verified": sc.VERIFIED,
+             "repeated": sc.REPEATED}
 
 
 def excel_rows(s: Standards, rows: list[dict], table: str) -> list[dict]:
@@ -104,7 +113,8 @@ def excel_rows(s: Standards, rows: list[dict], table: str) -> list[dict]:
     projects = {p.id: p.name for p in s.organisation.projects}
     roles = {r.id: r.name for r in s.organisation.roles}
     checklists = {c.id: c.title for c in s.checklists_file.checklists}
-    names = {"project": projects, "role": roles, "checklist": checklists, "how": HOW_NAMES}
+    names = {"project": projects, "role": roles, "checklist": checklists, "how": HOW_NAMES, "owner": roles,
+             "verifier": roles}
     out = []
     for row in rows:
         excel = {}

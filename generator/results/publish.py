@@ -10,6 +10,8 @@ from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from .. import page_urls as urls
+from ..forms.lock_file import read_lock
+from ..forms.prefill import prefill_url
 from ..gc_paused import paused
 from ..ingest import rules_store, store
 from ..ingest.mapping import REASON_NAMES
@@ -19,6 +21,7 @@ from ..printing.pdf import html_to_pdf
 from ..rulebook import with_history
 from ..templating import render
 from .archive import ArchiveUpdates, fingerprints, read_archive, write_updates
+from .fix_reports import read_fix_reports
 from .focus import focus_list
 from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
                            archive_updates, build_results_and_overview)
@@ -112,7 +115,7 @@ class StoreSnapshot:
         self.path = path
         self._key: tuple | None = None
         self._inspections: list = []
-        self._actions: tuple | None = None     # (standards, actions)
+        self._actions: tuple | None = None     # (standards, actions, rejected fix reports)
         self._bound: tuple | None = None       # (standards, standards with the store's rule book, read key)
 
     def _fingerprint(self) -> tuple | None:
@@ -147,8 +150,15 @@ class StoreSnapshot:
         """`corrective_actions` of every inspection under these standards (computed once per read)."""
         inspections = self.inspections()
         if self._actions is None or self._actions[0] is not standards:
-            self._actions = (standards, corrective_actions(standards, inspections))
+            rejected: list = []
+            actions = corrective_actions(standards, inspections, read_fix_reports(self.path), rejected)
+            self._actions = (standards, actions, rejected)
         return self._actions[1]
+
+    def rejected_reports(self, standards) -> list:
+        """(fix report, reason) of the stored fix reports that match no open action."""
+        self.actions(standards)
+        return self._actions[2]
 
 
 _SNAPSHOTS: dict[Path, StoreSnapshot] = {}
@@ -168,7 +178,23 @@ def store_snapshot(store_path: Path | str) -> StoreSnapshot:
     return _SNAPSHOTS[path]
 
 
-def results_generator(store_path: Path | str, *, as_of=None):
+FIX_REPORT_FORM = "fix-report"   # the fix-report form's id in the lock (instruments/fixreport)
+
+
+def fix_report_links(standards, lock: dict) -> dict[str, str]:
+    """Project id -> the fix-report form's responder link with that project chosen ({} before it is pushed)."""
+    entry = (lock.get("checklists") or {}).get(FIX_REPORT_FORM) or {}
+    if not entry.get("responder_url"):
+        return {}
+    qid = next((k for v in (entry.get("versions") or {}).values() for k, q in (v.get("questions") or {}).items()
+                if q.get("field") == "project"), None)
+    if qid is None:
+        return {}
+    return {p.id: prefill_url(entry["responder_url"], {qid: p.name}) for p in standards.organisation.projects
+            if p.active}
+
+
+def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | str | None = None):
     """A site page generator writing results/ from the store (an empty store gives 'no data yet' pages)."""
     store_path = Path(store_path)
 
@@ -184,11 +210,18 @@ def results_generator(store_path: Path | str, *, as_of=None):
                 quarantine, unmapped = quality_rows(store_path, ctx.standards.organisation.timezone)
                 replaced = replacement_rows(store_path)
                 archived = read_archive(store_path)
+            lock = read_lock(lock_path) if lock_path else read_lock()
+            if inspections:
+                names = {p.id: p.name for p in ctx.standards.organisation.projects}
+                quarantine += [QualityRow(f"整改反馈 · {names.get(r.project, r.project)}", r.found.isoformat(), reason,
+                                          str(r.submitted_at or "")[:16], "", "发现日期")
+                               for r, reason in snapshot.rejected_reports(standards)]
             shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
             files, overview = build_results_and_overview(
                 standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
-                actions=actions, replaced=replaced, archive=archived)
+                actions=actions, replaced=replaced, archive=archived, fix_links=fix_report_links(ctx.standards, lock),
+                fix_demo=bool(lock.get("demo")))
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.shared[OVERVIEW_KEY] = overview

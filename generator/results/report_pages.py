@@ -30,6 +30,7 @@ from .archive import Archived, ArchiveUpdates, Revision, changes, close_day
 from .charts import Bar, bar_chart, inline, line_chart
 from .weekly import Figure, failed_inspections, patrol_figures, weeks_of
 from .. import page_urls as urls
+from ..forms.prefill import qr_svg
 
 ROOT = "results"
 WEEKS_SHOWN = 12           # weeks in trend charts
@@ -100,11 +101,14 @@ class _Results:
 
     def __init__(self, s: Standards, inspections: list[Inspection], as_of: dt.date | None, item_url=None,
                  actions: list[sc.Action] | None = None, today: dt.date | None = None,
-                 archive: dict[str, Archived] | None = None):
+                 archive: dict[str, Archived] | None = None, fix_links: dict[str, str] | None = None,
+                 fix_demo: bool = False):
         self.s = s
         self.archive = dict(archive or {})      # closed quarters' published assessments (from the store)
         self.updates = ArchiveUpdates()         # what was found to archive or revise
         self.now = dt.datetime.now(dt.timezone.utc)
+        self.fix_links = fix_links or {}        # project -> the fix-report form with the project chosen
+        self.fix_demo = fix_demo                # the links are the demo lock's made-up forms
         self.item_url = item_url or _default_item_url(s)
         ordered = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
         # the data covers [start, as_of]; as_of itself only in part when it is today (the day is still
@@ -225,9 +229,31 @@ class _Results:
             return "—"
         if a.closed is not None:
             return f"已关闭（{a.closed_how}，{_md_day(a.closed)}）"
+        if a.reported is not None:
+            return f"已整改待验证（{_md_day(a.reported)} 反馈，期限 {_md_day(a.due)}）"
         if a.overdue(self.as_of):
             return f"逾期未整改（期限 {_md_day(a.due)}）"
         return f"整改中（期限 {_md_day(a.due)}）"
+
+    def fix_report_url(self, project: str) -> str:
+        """The fix-report form with the project chosen ("" before the form is pushed)."""
+        return self.fix_links.get(project, "")
+
+    def owner(self, a: sc.Action) -> str:
+        """The action's owner as published: the role, and the person the standards name when names are public."""
+        role = self.role_names.get(a.owner, a.owner) or "—"
+        if a.owner_name and self.s.organisation.publish_names:
+            return f"{role}（{public_name(a.owner_name, True)}）"
+        return role
+
+    def verifier(self, a: sc.Action) -> str:
+        return self.role_names.get(a.verifier, a.verifier) or "—"
+
+    def todo(self, project: str) -> list[sc.Action]:
+        """本周要做: the project's actions not yet fixed (overdue first, then by deadline), then those
+        reported and waiting for verification."""
+        open_ = [a for a in self.open_actions(project)]
+        return sorted(open_, key=lambda a: (a.reported is not None, not a.overdue(self.as_of), a.due, a.code))
 
     def findings_of(self, x: sc.InspectionScore) -> list[dict]:
         """An inspection's findings: item, count, points deducted, the section's note, 当场纠正, action state."""
@@ -241,16 +267,32 @@ class _Results:
             earned, possible = sc.item_score(item, found)
             number = self.section_number(code)
             out.append(dict(code=code, short=item.short, found=found, lost=possible - earned,
-                            critical=item.critical, note=(i.notes.get(number) or "").strip() if number else "",
+                            critical=item.critical, note=item_note(i, code, number),
                             corrected=bool(number and i.corrected.get(number)),
-                            state=self.action_state(self.action_of(i, code))))
+                            state=self.action_state(action := self.action_of(i, code)),
+                            measure=action.report.measure if action is not None and action.report else ""))
         return sorted(out, key=lambda f: (not f["critical"], list(self.s.items).index(f["code"])))
 
     def incidents(self, start: dt.date, end: dt.date, project: str | None = None) -> list[dict]:
         """红线 incidents (inspections with a failed 红线 item) in [start, end], newest first, with their findings."""
         hits = [x for x in self.scores_in(start, end, project) if x.critical]
         hits.sort(key=lambda x: (x.inspection.date, x.inspection.submitted_at, x.inspection.id), reverse=True)
-        return [dict(x=x, findings=[f for f in self.findings_of(x) if f["critical"]]) for x in hits]
+        out = []
+        for x in hits:
+            findings = [f for f in self.findings_of(x) if f["critical"]]
+            out.append(dict(x=x, findings=findings, notes=self.section_notes(x.inspection, findings)))
+        return out
+
+    def section_notes(self, i: Inspection, findings: list[dict]) -> list[tuple[str, str]]:
+        """(section, text) of the 问题说明 of the sections of `findings` that name no item: the section's own
+        note, shown as such (an old form's note, or the text before the first item code)."""
+        out = []
+        for number in dict.fromkeys(self.section_number(f["code"]) for f in findings):
+            if number:
+                rest = split_note(i.notes.get(number) or "")[1]
+                if rest:
+                    out.append((number, rest))
+        return out
 
     def self_vs_spot(self, start: dt.date, end: dt.date, project: str) -> dict:
         """自查 (project team) and 抽查 (department) pooled scores in [start, end], and the gap in 百分点."""
@@ -264,25 +306,29 @@ class _Results:
 def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
                   quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
                   item_url=None, actions: list[sc.Action] | None = None,
-                  today: dt.date | None = None, archive: dict | None = None) -> dict[str, str]:
+                  today: dt.date | None = None, archive: dict | None = None,
+                  fix_links: dict[str, str] | None = None) -> dict[str, str]:
     """Return {path under the docs folder: text} for every results page, CSV and chart.
 
     `actions`: `corrective_actions` of these same inspections when the caller has them already.
     `today`: the date in the organisation's time zone (default: now); data ending today is still running.
     """
     return build_results_and_overview(s, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
-                                      item_url=item_url, actions=actions, today=today, archive=archive)[0]
+                                      item_url=item_url, actions=actions, today=today, archive=archive,
+                                      fix_links=fix_links)[0]
 
 
 def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
                                quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
                                item_url=None, actions: list[sc.Action] | None = None,
                                today: dt.date | None = None, replaced: Sequence[QualityRow] = (),
-                               archive: dict | None = None):
+                               archive: dict | None = None, fix_links: dict[str, str] | None = None,
+                               fix_demo: bool = False):
     """`build_results`, and an `Overview` that renders the overview again with more figures (other
     instruments' satisfaction and exam figures) and writes the weekly report PDF. `replaced`: the
-    inspections resubmissions replaced (listed on the data-quality page)."""
-    r = _Results(s, list(inspections), as_of, item_url, actions, today, archive)
+    inspections resubmissions replaced (listed on the data-quality page); `fix_links`: the fix-report
+    form per project (`fix_demo`: the demo lock's)."""
+    r = _Results(s, list(inspections), as_of, item_url, actions, today, archive, fix_links, fix_demo)
     files: dict[str, str] = {}
     overview = Overview(r)
     files.update(overview.pages(()))
@@ -415,11 +461,13 @@ class Overview:
         lowest = r.s.lowest_grade
         below = [x for x in self.rows if x["week"].grade == lowest]
         overdue = sorted((a for a in r.open_actions() if a.overdue(r.as_of)), key=lambda a: (a.due, a.project))
+        week_late = [a for a in sc.overdue_in_quarter(r.actions, this.monday, this.sunday, r.as_of)
+                     if a.fixed is not None]
         q_start, q_end = sc.quarter_bounds(r.quarter)
         return render("results/weekly_report.html", r=r, week=this, week_note=self.week_note,
                       figures=[*self.figures, *extra],
                       incidents=incidents, worst=worst, critical_codes=critical_codes, below=below,
-                      overdue=overdue, lowest=lowest, quarter_name=quarter_label(r.quarter),
+                      overdue=overdue, week_late=week_late, lowest=lowest, quarter_name=quarter_label(r.quarter),
                       quarter_incidents=len(r.incidents(q_start, q_end)), day=_md_day,
                       pass_grade=_pass_grade(r.s))
 
@@ -462,7 +510,8 @@ def _project_page(r: _Results, project: str, files):
     missed = _newest_first(r, [p for p in r.patrols_by_project.get(project, []) if p.missed])
     open_ = sorted(r.open_actions(project), key=lambda a: a.opened)
     since = sc.week_start(r.as_of) - dt.timedelta(weeks=RECENT_WEEKS - 1)
-    recent = [dict(x=x, findings=r.findings_of(x)) for x in reversed(r.scores_in(since, r.as_of, project))]
+    recent = [dict(x=x, findings=(f := r.findings_of(x)), notes=r.section_notes(x.inspection, f))
+              for x in reversed(r.scores_in(since, r.as_of, project))]
     files[f"{ROOT}/csv/{project}-inspections.csv"] = csv_text(
         ["日期", "提交时间", "检查表", "角色", "得分", "满分", "得分率", "评级", "问题(处)", "红线条目", "问题说明"],
         [r.inspection_row(x) + [_notes_cell(x.inspection)] for x in own])
@@ -472,8 +521,11 @@ def _project_page(r: _Results, project: str, files):
     focus = focus_list(r.s, project, r.inspections_by_project.get(project, []),
                        r.actions_by_project.get(project, []), r.as_of)
     quarters = [(q, quarter_label(q), r.self_vs_spot(*sc.quarter_bounds(q), project)) for q in reversed(_quarters(r))]
+    week_end = r.week + dt.timedelta(days=6)
     files[f"{ROOT}/projects/{project}.md"] = render(
         "results/project.md.j2", r=r, project=project, name=r.name(project), series=series, focus=focus,
+        todo=r.todo(project), week_red=r.incidents(r.week, week_end, project),
+        fix_url=r.fix_report_url(project), fix_qr=_fix_qr(r.fix_report_url(project)),
         sections=sections, top=top, missed=missed[:MISSED_SHOWN_PROJECT], n_missed=len(missed), open=open_,
         recent=recent, n_all=len(mine), since=since, trend_chart=inline(trend),
         pareto_chart=inline(pareto_chart) if pareto_chart else "", quarters=quarters, gap_limit=SELF_CHECK_GAP,
@@ -481,6 +533,40 @@ def _project_page(r: _Results, project: str, files):
         critical_codes={c for c, i in r.s.items.items() if i.critical},
         quarter=r.quarter, item_link=lambda code: r.item_link(code, 2), notes=notes,
         section_titles={section.number: section.title for section in r.s.sections})
+
+
+_CODE_IN_NOTE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)+-[a-z][a-z0-9]*)(?![\w.\-])")
+
+
+def split_note(note: str) -> tuple[dict[str, str], str]:
+    """A section's 问题说明 split by the item codes it names: `4.2.2.1-a：未佩戴工牌；4.2.2.1-b：…` gives each
+    item its own text; text before the first code (or a note naming none) stays the section's note."""
+    note = (note or "").strip()
+    hits = list(_CODE_IN_NOTE.finditer(note))
+    if not hits:
+        return {}, note
+    out: dict[str, str] = {}
+    for k, m in enumerate(hits):
+        end = hits[k + 1].start() if k + 1 < len(hits) else len(note)
+        text = note[m.end():end].strip(" ：:，,；;、\n\t")
+        out[m.group(1)] = (out[m.group(1)] + "；" + text) if m.group(1) in out and text else (text or out.get(m.group(1), ""))
+    return out, note[:hits[0].start()].strip(" ：:，,；;、\n\t")
+
+
+def item_note(i: Inspection, code: str, number: str | None) -> str:
+    """The note of one finding: only the part of its section's 问题说明 that names its code (never another
+    item's note, never the whole section's note)."""
+    if not number:
+        return ""
+    return split_note(i.notes.get(number) or "")[0].get(code, "")
+
+
+def _fix_qr(url: str) -> str:
+    """The fix-report form's QR code (project chosen) as raw HTML for the project page, "" without a form."""
+    if not url:
+        return ""
+    svg = "".join(line for line in qr_svg(url, scale=3).splitlines() if line.strip())
+    return f'<div class="hb-qr" role="img" aria-label="整改反馈表二维码">{svg}</div>'
 
 
 def _notes_cell(i: Inspection) -> str:
@@ -555,7 +641,8 @@ def _redline(r: _Results, files):
           r.role_names.get(x["x"].inspection.role, x["x"].inspection.role),
           "、".join(f["code"] for f in x["findings"]), "、".join(f["short"] for f in x["findings"]),
           sum(f["found"] for f in x["findings"]),
-          "；".join(dict.fromkeys(f["note"] for f in x["findings"] if f["note"])),
+          "；".join(dict.fromkeys([f["note"] for f in x["findings"] if f["note"]]
+                                  + [f"{n} 本节：{t}" for n, t in x["notes"]])),
           "、".join("是" if f["corrected"] else "否" for f in x["findings"]),
           "；".join(f["state"] for f in x["findings"])] for x in every])
     files[REDLINE_PAGE] = render(
@@ -640,15 +727,21 @@ def _done_of(x: sc.PatrolPeriod | None) -> str:
 
 
 def _actions(r: _Results, files):
-    open_ = sorted(r.open_actions(), key=lambda a: (not a.overdue(r.as_of), a.opened))
+    open_ = sorted(r.open_actions(), key=lambda a: (a.reported is not None, not a.overdue(r.as_of), a.due,
+                                                    a.opened))
     closed = [a for a in r.actions if a.closed]
     how = Counter(a.closed_how for a in closed)
+    q_start, q_end = sc.quarter_bounds(r.quarter)
+    rate, n_due = sc.timeliness(r.actions, q_start, q_end, r.as_of)
+    late_closed = [a for a in sc.overdue_in_quarter(r.actions, q_start, q_end, r.as_of) if a.fixed is not None]
     files[f"{ROOT}/csv/actions.csv"] = csv_text(
-        ["项目", "条目", "内容", "发现日期", "整改期限", "问题(处)", "状态", "关闭日期", "关闭方式", "天数"],
-        _action_rows(r))
+        ["项目", "条目", "内容", "发现日期", "整改期限", "责任人", "验证", "问题(处)", "状态", "整改反馈日期",
+         "关闭日期", "关闭方式", "逾期天数"], _action_rows(r))
     files[f"{ROOT}/actions.md"] = render(
         "results/actions.md.j2", r=r, open=open_, n_closed=len(closed), how=how,
         n_overdue=sum(1 for a in open_ if a.overdue(r.as_of)),
+        n_reported=sum(1 for a in open_ if a.reported is not None), rate=rate, n_due=n_due,
+        late_closed=len(late_closed), quarter_name=quarter_label(r.quarter),
         median=sc.median_days_to_close(r.actions), item_link=lambda code: r.item_link(code, 1))
 
 
@@ -671,9 +764,9 @@ def _action_rows(r: _Results) -> list[list]:
         short = shorts.get(a.code)
         if short is None:
             short = shorts[a.code] = r.s.items[a.code].short
-        rows.append([name, a.code, short, iso(a.opened), iso(a.due), a.findings,
-                     "已关闭" if a.closed else ("逾期" if a.overdue(r.as_of) else "整改中"),
-                     iso(a.closed) if a.closed else "", a.closed_how or "", a.age(r.as_of)])
+        rows.append([name, a.code, short, iso(a.opened), iso(a.due), r.owner(a), r.verifier(a), a.findings,
+                     a.status(r.as_of), iso(a.reported) if a.reported else "",
+                     iso(a.closed) if a.closed else "", a.closed_how or "", a.days_late(r.as_of)])
     return rows
 
 

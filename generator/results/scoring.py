@@ -318,6 +318,55 @@ def compliance_percent(periods: Iterable[PatrolPeriod]) -> float | None:
 
 
 # ---------------------------------------------------------------- corrective actions (4.1.3, 4.1.4)
+#
+# The loop: a finding opens an action (owner, deadline in working days); the project reports the fix
+# (整改反馈, `FixReport`); a later inspection that finds the item 符合 verifies it, one that finds it again
+# reopens it as a repeat. Timeliness is measured against the fix: the report, an on-the-spot correction,
+# or, for an item that is not 红线, a later inspection that found it 符合 before any report.
+
+ON_THE_SPOT, RECHECKED, VERIFIED, REPEATED = "当场纠正", "复查符合", "验证通过", "复发"
+OPEN, OVERDUE, REPORTED, CLOSED = "整改中", "逾期未整改", "已整改待验证", "已关闭"
+
+
+@dataclass(frozen=True)
+class FixReport:
+    """One 整改反馈: a project says it fixed the action on (project, item) found on `found`."""
+
+    id: str
+    project: str
+    code: str
+    found: dt.date               # 发现日期: which action
+    fixed: dt.date               # 整改完成日期
+    measure: str = ""            # 整改措施 / 处理意见, as typed
+    photo: str = ""              # optional link
+    submitted_at: dt.datetime | None = None
+
+
+def working_day(day: dt.date, working: set[int], holidays: set[dt.date]) -> bool:
+    return day.isoweekday() in working and day not in holidays
+
+
+def add_working_days(day: dt.date, n: int, working: Iterable[int], holidays: Iterable[dt.date]) -> dt.date:
+    """The deadline of an action found on `day` with `n` working days to fix: 0 is the end of that working
+    day (the next working day when found on a day off); n ≥ 1 is the n-th working day after it."""
+    working, holidays = set(working), set(holidays)
+    if not working:
+        return day + dt.timedelta(days=n)
+    if n == 0:
+        while not working_day(day, working, holidays):
+            day += dt.timedelta(days=1)
+        return day
+    while n:
+        day += dt.timedelta(days=1)
+        if working_day(day, working, holidays):
+            n -= 1
+    return day
+
+
+def due_date(standards: Standards, opened: dt.date, days: int) -> dt.date:
+    org = standards.organisation
+    return add_working_days(opened, days, org.working_days, org.holidays)
+
 
 @dataclass
 class Action:
@@ -330,24 +379,112 @@ class Action:
     opened_by: str                       # inspection id
     findings: int = 0                    # findings seen while open (repeats add up)
     closed: dt.date | None = None
-    closed_how: str | None = None        # "当场纠正" or "复查符合"
+    closed_how: str | None = None        # 当场纠正 / 复查符合 / 验证通过 / 复发
+    owner: str = ""                      # responsible role id
+    owner_name: str = ""                 # the person the standards name for that role and project ("" if none)
+    verifier: str = ""                   # role id that verifies (the department for items only it checks)
+    critical: bool = False
+    reported: dt.date | None = None      # 整改反馈's date
+    report: FixReport | None = None
+    repeat_of: str | None = None         # the inspection id that opened the action this one repeats
+
+    @property
+    def fixed(self) -> dt.date | None:
+        """The day the fix counts from: the report, an on-the-spot correction or a quiet recheck."""
+        if self.reported is not None:
+            return self.reported
+        if self.closed_how in (ON_THE_SPOT, RECHECKED, VERIFIED):
+            return self.closed
+        return None
 
     def age(self, as_of: dt.date) -> int:
         return ((self.closed or as_of) - self.opened).days
 
     def overdue(self, as_of: dt.date) -> bool:
-        return self.closed is None and as_of > self.due
+        """Still not fixed (no report, no correction) at `as_of`, past its deadline."""
+        return self.fixed is None and self.closed is None and as_of > self.due
+
+    def late(self, as_of: dt.date) -> bool:
+        """Fixed after its deadline, or still not fixed past it."""
+        fixed = self.fixed
+        return fixed > self.due if fixed is not None else (self.closed is None and as_of > self.due)
+
+    def days_late(self, as_of: dt.date) -> int:
+        """Calendar days past the deadline (of the fix, or of `as_of` while not fixed); 0 when on time."""
+        fixed = self.fixed
+        if fixed is None and self.closed is not None:
+            return 0
+        return max(0, ((fixed or as_of) - self.due).days)
+
+    def status(self, as_of: dt.date) -> str:
+        if self.closed is not None:
+            return CLOSED
+        if self.reported is not None:
+            return REPORTED
+        return OVERDUE if self.overdue(as_of) else OPEN
 
 
-ON_THE_SPOT, RECHECKED = "当场纠正", "复查符合"
+def action_owner(standards: Standards, code: str) -> str:
+    """The role responsible for fixing `code`: the item's `owner`, its section's, the organisation's
+    `action_owner`, else the first project-team role (the project's 客服主管)."""
+    item = standards.items.get(code)
+    if item is not None and item.owner:
+        return item.owner
+    section = standards.section_of(code)
+    if section is not None and section.clause.owner:
+        return section.clause.owner
+    org = standards.organisation
+    if org.action_owner:
+        return org.action_owner
+    return next((r.id for r in org.roles if r.project_team), "")
 
 
-def corrective_actions(standards: Standards, inspections: Iterable[Inspection]) -> list[Action]:
-    """Open an action per finding; close on 已当场纠正 or a later 符合 of the same project and item."""
+def action_verifier(standards: Standards, code: str) -> str:
+    """Who verifies the fix: the department when only roles outside the project team check the item, else
+    the project team's own patrols (the owner's role)."""
+    item = standards.items.get(code)
+    team = {r.id for r in standards.organisation.roles if r.project_team}
+    if item is not None and not set(item.roles) & team:
+        return item.roles[0]
+    return action_owner(standards, code)
+
+
+def inspection_order(i: Inspection):
+    """Inspections in the order they happened: by inspection date, then time (a paper sheet keyed in days
+    later takes its place on its date, after that day's online ones), then id."""
+    return (i.date, i.submitted_at, i.id)
+
+
+def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
+                       reports: Iterable[FixReport] = (), rejected: list | None = None) -> list[Action]:
+    """Open an action per finding; follow it through fix reports and later inspections, in date order.
+
+    - 已当场纠正 closes it on the spot (on time).
+    - A fix report (`reports`) of (project, item, found on the action's date) marks it 已整改待验证 on the
+      report's date; a later 符合 verifies it (验证通过); a later finding reopens it as a repeat (复发: the
+      action closes, a new one opens).
+    - Without a report, a later 符合 closes it (复查符合), except on a 红线 item: each 红线 incident is its
+      own action and needs a report with the measure taken.
+    `rejected` collects (report, reason) of the reports that match no open action.
+    """
+    org = standards.organisation
+    people = {p.id: dict(p.people) for p in org.projects}
     actions: list[Action] = []
-    open_by_key: dict[tuple[str, str], Action] = {}
-    known: dict[tuple, tuple] = {}   # (rules, item code) -> (item, its section number or None), looked up once
-    for insp in sorted(inspections, key=lambda i: (i.submitted_at, i.id)):
+    open_by_key: dict[tuple[str, str], list[Action]] = {}
+    by_key: dict[tuple[str, str], list[Action]] = defaultdict(list)
+    # (rules, item code) -> (item, its section number, owner, verifier), looked up once
+    known: dict[tuple, tuple] = {}
+    events = [((i.date, 0, i.submitted_at, i.id), i) for i in inspections]
+    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    events += [((r.fixed, 1, r.submitted_at or far, r.id), r) for r in reports]
+    events.sort(key=lambda e: e[0])
+    for _, event in events:
+        if isinstance(event, FixReport):
+            reason = _apply_report(event, by_key)
+            if reason and rejected is not None:
+                rejected.append((event, reason))
+            continue
+        insp = event
         rules = rules_for(standards, insp)   # the deadline of the standards in force on its date
         for code, found in insp.findings.items():
             if found is None:
@@ -358,32 +495,94 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection]) 
                 section = standards.section_of(code) if item is not None else None
                 number = section.number if section else getattr(item, "section", None)
                 # an item since removed from the standards opens no action (the pages name actions by item)
-                entry = known[(id(rules), code)] = (item if code in standards.items else None, number)
+                entry = known[(id(rules), code)] = (item if code in standards.items else None, number,
+                                                    action_owner(standards, code) if item else "",
+                                                    action_verifier(standards, code) if item else "")
             item = entry[0]
             if item is None:
                 continue
             key = (insp.project, code)
-            action = open_by_key.get(key)
+            # the actions of (project, item) still open: one at most, but each 红线 incident is its own
+            still = [a for a in open_by_key.get(key, ()) if a.closed is None]
             if found == 0:
-                if action:
-                    action.closed, action.closed_how = insp.date, RECHECKED
-                    del open_by_key[key]
+                for a in still:
+                    if a.reported is not None or not item.critical:
+                        a.closed, a.closed_how = insp.date, (VERIFIED if a.reported is not None else RECHECKED)
+                open_by_key[key] = [a for a in still if a.closed is None]
                 continue
+            repeat_of = None
+            for a in still:
+                if a.reported is not None and insp.date >= a.reported:
+                    # found again after the fix was reported: the fix did not hold
+                    a.closed, a.closed_how = insp.date, REPEATED
+                    repeat_of = a.opened_by
+            still = [a for a in still if a.closed is None]
+            action = None if item.critical else next((a for a in still if a.reported is None), None)
             if action is None:
-                action = Action(insp.project, code, insp.date,
-                                insp.date + dt.timedelta(days=item.fix_within_days), insp.id)
+                action = Action(insp.project, code, insp.date, due_date(standards, insp.date, item.fix_within_days),
+                                insp.id, owner=entry[2], owner_name=people.get(insp.project, {}).get(entry[2], ""),
+                                verifier=entry[3], critical=item.critical, repeat_of=repeat_of)
                 actions.append(action)
-                open_by_key[key] = action
+                by_key[key].append(action)
+                still.append(action)
             action.findings += found
             if entry[1] is not None and insp.corrected.get(entry[1]):
                 action.closed, action.closed_how = insp.date, ON_THE_SPOT
-                del open_by_key[key]
+            open_by_key[key] = [a for a in still if a.closed is None]
     return actions
 
 
+REPORT_REASONS = {
+    "no_action": "没有这项整改：该项目 {found} 没有发现 {code} 的问题",
+    "closed": "这项整改已关闭（{how}，{closed}），不需要再反馈",
+    "reported": "这项整改已有 {reported} 的整改反馈",
+    "before": "整改日期 {fixed} 早于发现日期 {found}",
+}
+
+
+def _apply_report(r: FixReport, by_key) -> str:
+    """Attach a fix report to its action; the reason it cannot be attached, else ""."""
+    fields = dict(project=r.project, code=r.code, found=r.found.isoformat(), fixed=r.fixed.isoformat())
+    if r.fixed < r.found:
+        return REPORT_REASONS["before"].format(**fields)
+    candidates = [a for a in by_key.get((r.project, r.code), ()) if a.opened == r.found]
+    if not candidates:
+        return REPORT_REASONS["no_action"].format(**fields)
+    action = next((a for a in reversed(candidates) if a.closed is None and a.reported is None), None)
+    if action is not None:
+        action.reported, action.report = r.fixed, r
+        return ""
+    # the day's later patrol found it 符合 before the report of that same day was read: the report stands,
+    # the patrol verified it
+    action = next((a for a in reversed(candidates) if a.closed_how == RECHECKED and a.reported is None
+                   and a.closed >= r.fixed), None)
+    if action is not None:
+        action.reported, action.report, action.closed_how = r.fixed, r, VERIFIED
+        return ""
+    last = candidates[-1]
+    if last.reported is not None:
+        return REPORT_REASONS["reported"].format(reported=last.reported.isoformat(), **fields)
+    return REPORT_REASONS["closed"].format(how=last.closed_how, closed=last.closed.isoformat(), **fields)
+
+
 def median_days_to_close(actions: Iterable[Action]) -> float | None:
-    days = [(a.closed - a.opened).days for a in actions if a.closed]
+    days = [(a.fixed - a.opened).days for a in actions if a.fixed]
     return statistics.median(days) if days else None
+
+
+def due_in(actions: Iterable[Action], start: dt.date, end: dt.date, as_of: dt.date) -> list[Action]:
+    """Actions whose deadline fell in [start, end] and is decided at `as_of` (fixed, or the deadline passed)."""
+    return [a for a in actions if start <= a.due <= end and (a.fixed is not None or a.closed is not None
+                                                              or a.due < as_of)]
+
+
+def timeliness(actions: Iterable[Action], start: dt.date, end: dt.date, as_of: dt.date) -> tuple[float | None, int]:
+    """整改及时率 = actions fixed (reported, corrected on the spot or rechecked) by their deadline ÷ actions
+    due in [start, end] (deadline passed or fixed at `as_of`); (%, n due)."""
+    due = due_in(actions, start, end, as_of)
+    if not due:
+        return None, 0
+    return printed_percent(sum(1 for a in due if not a.late(as_of)), len(due)), len(due)
 
 
 # ---------------------------------------------------------------- priorities (4.6.1 b)
@@ -490,14 +689,10 @@ def _fmt(value: float | None) -> str:
 
 
 def overdue_in_quarter(actions: Iterable[Action], start: dt.date, end: dt.date, as_of: dt.date) -> list[Action]:
-    """Overdue actions counted in the quarter [start, end] their deadline fell in (each once, in one quarter).
-
-    A quarter that is over: deadline in it and still open at its end (closed later or not yet), so its number
-    stays as it was. A quarter not over: deadline in it, past, and still open at `as_of`.
-    """
-    if end < as_of:
-        return [a for a in actions if start <= a.due <= end and (a.closed is None or a.closed > end)]
-    return [a for a in actions if start <= a.due <= end and a.overdue(as_of)]
+    """Overdue actions counted in the quarter [start, end] their deadline fell in (each once, in one quarter):
+    fixed after the deadline (逾期关闭, inside the quarter or later) or still not fixed past it. Whether an
+    action was late is decided on its deadline, so a quarter that is over keeps its number."""
+    return [a for a in actions if start <= a.due <= end and a.late(as_of)]
 
 
 def _capped(lines: list[str], unit: str) -> list[str]:
@@ -519,9 +714,10 @@ def _critical_incidents(standards: Standards, scores: list[InspectionScore]) -> 
 def _overdue_incidents(standards: Standards, actions: list[Action], as_of: dt.date) -> list[str]:
     lines = []
     for a in sorted(actions, key=lambda a: (a.due, a.opened, a.code), reverse=True):
-        after = (f"{a.closed.isoformat()} 才关闭" if a.closed else f"截至 {as_of.isoformat()} 未关闭")
+        fixed = a.fixed
+        after = (f"{fixed.isoformat()} 才整改" if fixed else f"截至 {as_of.isoformat()} 未整改")
         lines.append(f"{a.due.isoformat()} 到期 · {a.code} {standards.items[a.code].short}"
-                     f"（{a.opened.isoformat()} 发现，{after}）")
+                     f"（{a.opened.isoformat()} 发现，{after}，逾期 {a.days_late(as_of)} 天）")
     return lines
 
 
@@ -608,7 +804,7 @@ def assess_quarter(standards: Standards, quarter: str, scores: list[InspectionSc
             reasons.append(f"巡查完成率 {_fmt(comp)} < {imp.patrol_compliance_below:g}%")
             incidents += _capped(_missed_incidents(standards, team), "条")
         if overdue >= imp.min_overdue_actions:
-            reasons.append(f"逾期未整改 {overdue} 项 ≥ {imp.min_overdue_actions} 项")
+            reasons.append(f"整改逾期 {overdue} 项 ≥ {imp.min_overdue_actions} 项")
             incidents += _capped(_overdue_incidents(standards, late, as_of), "项")
         if reasons:
             suggestions.append(Suggestion("改进意见", "；".join(reasons), tuple(incidents)))

@@ -121,13 +121,11 @@ def failed_inspections(standards: Standards, scores: Iterable[sc.InspectionScore
     return sum(1 for x in scores if x.grade is not None and x.grade == standards.lowest_grade)
 
 
-def on_time_percent(actions: Iterable[sc.Action], first: dt.date, last: dt.date) -> tuple[float | None, int]:
-    """整改及时率: of the actions due within [first, last], the share closed by their due date; (%, n due)."""
-    due = [a for a in actions if first <= a.due <= last]
-    if not due:
-        return None, 0
-    on_time = sum(1 for a in due if a.closed is not None and a.closed <= a.due)
-    return printed_percent(on_time, len(due)), len(due)
+def on_time_percent(actions: Iterable[sc.Action], first: dt.date, last: dt.date,
+                    as_of: dt.date | None = None) -> tuple[float | None, int]:
+    """整改及时率 (`scoring.timeliness`, the one definition): of the actions due within [first, last], the
+    share fixed by their deadline; (%, n due)."""
+    return sc.timeliness(actions, first, last, as_of or last + dt.timedelta(days=1))
 
 
 def patrol_figures(standards: Standards, scores: Sequence[sc.InspectionScore], team: Sequence[sc.PatrolPeriod],
@@ -148,8 +146,8 @@ def patrol_figures(standards: Standards, scores: Sequence[sc.InspectionScore], t
     agg_now, agg_before = sc.aggregate(standards, now), sc.aggregate(standards, before)
     comp_now = sc.compliance_percent(p for p in team if this.monday <= p.start and p.start <= this.sunday)
     comp_before = sc.compliance_percent(p for p in team if last.monday <= p.start and p.start <= last.sunday)
-    fix_now, due_now = on_time_percent(actions, this.monday, this.sunday)
-    fix_before, _ = on_time_percent(actions, last.monday, last.sunday)
+    fix_now, due_now = on_time_percent(actions, this.monday, this.sunday, as_of)
+    fix_before, _ = on_time_percent(actions, last.monday, last.sunday, as_of)
     return [
         Figure("本周检查次数", agg_now.n, agg_before.n, "次", week_page, better=""),
         Figure("本周得分率", agg_now.percent, agg_before.percent, "%", week_page,

@@ -74,8 +74,14 @@ def standards_index_page(standards: Standards) -> Page:
 
 def scoring_page(standards: Standards) -> Page:
     path = urls.SCORING_PAGE
+    days = sorted(standards.organisation.working_days)
+    names = "一二三四五六日"
+    working = ("每天" if days == list(range(1, 8)) else
+               "周" + names[days[0] - 1] + "至周" + names[days[-1] - 1] if days == list(range(days[0], days[-1] + 1))
+               else "、".join("周" + names[d - 1] for d in days))
     return Page(path, render("site/scoring.md", examples=views.worked_examples(standards),
-                             bands=views.grade_bands(standards), **_context(standards, path)))
+                             bands=views.grade_bands(standards), working_days=f"工作日：{working}",
+                             **_context(standards, path)))
 
 
 def _role_view(standards: Standards, role: m.Role) -> dict:

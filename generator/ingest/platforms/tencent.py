@@ -365,7 +365,7 @@ def _expected(spec: FormSpec) -> list[tuple[str, dict, list[str]]]:
 
 
 # what makes a question one of the form's own (an item, a rating, an exam question), not a field
-_OWN = ("item", "survey", "exam_question")
+_OWN = ("item", "survey", "exam_question", "fix_report")   # a form's own questions (not project, time …)
 
 
 def compare(questions: list[dict], spec: FormSpec) -> tuple[int, list[str]]:

@@ -39,7 +39,7 @@ class PatrolChecklists(Instrument):
     def page_generators(self, store_path, *, quarter, lock_path, today):
         from ...results.publish import results_generator
 
-        return [results_generator(store_path)]
+        return [results_generator(store_path, lock_path=lock_path)]
 
     def method_pages(self, standards, links):
         from .method_page import patrol_method_pages

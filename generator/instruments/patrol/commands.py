@@ -21,8 +21,8 @@ DATE = click.DateTime(["%Y-%m-%d"])
 
 @click.command("simulate")
 @click.option("--checklist", required=True, metavar="表单",
-              help="哪张表单：检查表代号（如 daily-patrol）、customer-survey（客户满意度问卷）"
-                   "或 exam-<季度>（季度综合考试，如 exam-2026Q4）。")
+              help="哪张表单：检查表代号（如 daily-patrol）、customer-survey（客户满意度问卷）、"
+                   "exam-<季度>（季度综合考试，如 exam-2026Q4）或 fix-report（整改反馈，按同样日期模拟的检查开立的整改）。")
 @click.option("--from", "start", type=DATE, metavar="YYYY-MM-DD", help="第一天（检查表和问卷必填）。")
 @click.option("--to", "end", type=DATE, metavar="YYYY-MM-DD", help="最后一天（检查表和问卷必填）。")
 @click.option("--projects", metavar="项目,…", help="逗号分隔的项目代号或名称（默认：所有在管项目）。")
@@ -40,6 +40,7 @@ def simulate(checklist, start, end, projects, seed, locale, encoding, email, out
     from ...standards import require_standards
     from ..exam import simulate as exam_sim
     from ..exam.quiz import is_exam_form, quarter_of_form
+    from ..fixreport import form as fixes
     from ..questionnaire import survey
     from . import simulate as sim
 
@@ -47,7 +48,8 @@ def simulate(checklist, start, end, projects, seed, locale, encoding, email, out
     standards = require_standards(standards_dir, instruments=instruments)
     is_survey = checklist == survey.survey_id(standards)
     is_exam = standards.methods_file.exam is not None and is_exam_form(checklist)
-    if checklist not in standards.checklists and not is_survey and not is_exam:
+    is_fix = checklist == fixes.FORM_ID
+    if checklist not in standards.checklists and not is_survey and not is_exam and not is_fix:
         raise HandbookError(Msg.UNKNOWN_FORM(value=checklist, known=form_choices(standards, instruments)))
     chosen = [standards.find_project(p) for p in projects.split(",") if p.strip()] if projects else None
     if not is_exam:
@@ -60,6 +62,11 @@ def simulate(checklist, start, end, projects, seed, locale, encoding, email, out
         responses = exam_sim.simulate_exam(standards, quarter, chosen, seed)
         path = exam_sim.write_exam_csv(out_path, exam_sim.exam_sheet_values(standards, quarter, responses, locale=locale),
                                        locale=locale, encoding=encoding)
+    elif is_fix:
+        names = {standards.projects[p].name for p in chosen} if chosen else None
+        responses = [r for r in fixes.simulate_fix_reports(standards, start=start.date(), end=end.date(), seed=seed)
+                     if names is None or r["project"] in names]
+        path = fixes.write_fix_csv(standards, responses, out_path, locale=locale, encoding=encoding)
     elif is_survey:
         responses = survey.simulate_survey(standards, start.date(), end.date(), seed, projects=chosen)
         path = survey.write_survey_csv(standards, responses, out_path, locale=locale, encoding=encoding)

@@ -30,6 +30,29 @@ NOTES = {
     "4.2.3": ["对新版收费标准不熟悉", "说不清报修流程时限"],
     "4.2.4": ["投诉记录缺少处理结果", "回访记录未及时填写"],
 }
+# What an inspector writes about one item (the demo's notes name the item they are about: `4.2.2.1-x1：未佩戴工牌`)
+ITEM_NOTES = {
+    "4.2.1.1-a": ["前台桌面有杂物未及时清理", "桌面文件未归档"],
+    "4.2.1.1-b": ["下班后座椅未归位", "桌面未清理即离岗"],
+    "4.2.1.1-c": ["雨伞未放入伞架", "外套搭在椅背上"],
+    "4.2.1.2-a": ["地面有水渍，已通知保洁", "地面有纸屑"],
+    "4.2.1.2-b": ["屏风顶部积灰", "显示器有灰尘"],
+    "4.2.1.2-c": ["文件柜顶部堆放纸箱", "柜内资料摆放凌乱"],
+    "4.2.1.2-d": ["工位旁地面有痰迹"],
+    "4.2.1.2-e": ["玻璃门有手印", "窗台积尘"],
+    "4.2.1.2-f": ["卫生值日表未填写"],
+    "4.2.2.1-x1": ["未佩戴工牌", "工服不整洁"],
+    "4.2.2.1-x2": ["客户到访时未起身问候"],
+    "4.2.2.1-x3": ["接听电话未使用规范用语", "电话响铃三声后才接"],
+    "4.2.2.1-x4": ["与业主沟通语气生硬，发生争执"],
+    "4.2.3.1": ["说不清交接班制度"],
+    "4.2.3.2": ["对新版收费标准不熟悉"],
+    "4.2.3.3": ["说不清报修流程时限"],
+    "4.2.3.4": ["说不清周边公交线路"],
+    "4.2.4.1-x1": ["投诉记录缺少处理结果"],
+    "4.2.4.1-x2": ["回访记录未及时填写"],
+    "4.2.4.1-x3": ["报修记录未闭环"],
+}
 TIMESTAMP_TITLES = {"en-US": "Timestamp", "zh-CN": "时间戳记", "zh-TW": "時間戳記", "forms": "时间戳记"}
 LOCALES = tuple(TIMESTAMP_TITLES)
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
@@ -120,6 +143,7 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                     response.email = f"user{prng.randint(100, 999)}@example.com"
                 for number, _title, items in layout:
                     found = 0
+                    failed: list[str] = []
                     for item in items:
                         p_fail = min(0.6, (0.01 + 0.2 * (1 - quality)) * difficulty[item.code] * strict
                                      / (6 if item.critical else 1))
@@ -131,6 +155,7 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                             empty = findings_to_empty(item.points, item.deduction)
                             label = found_label(min(count, empty), empty)   # the form's option for it
                             found += 1
+                            failed.append(item.code)
                         else:
                             label = COMPLIANT
                         response.answers[item.code] = label
@@ -138,7 +163,7 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                         if prng.random() < 0.5:
                             response.corrected[number] = prng.random() < 0.6
                         if prng.random() < 0.4 and number in NOTES:
-                            response.notes[number] = prng.choice(NOTES[number])
+                            response.notes[number] = item_note(failed[0], number, prng.choice(NOTES[number]))
                 out.append(response)
     out.sort(key=lambda r: (r.submitted_at, r.project, r.role))
     if _uses_questioning(standards, checklist):  # own random streams: the checklist answers stay as they were
@@ -148,6 +173,15 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
         if target is not None:
             target.notes[next(iter(target.notes))] = HOSTILE_NOTE
     return out
+
+
+def item_note(code: str, number: str, section_text: str) -> str:
+    """The note about a failed item, naming it (`4.2.2.1-x1：未佩戴工牌`), so that it is shown under that item
+    only; the section's text (`section_text`, drawn as before so the responses stay as they were) picks which."""
+    texts = ITEM_NOTES.get(code)
+    if not texts:
+        return section_text
+    return f"{code}：{texts[NOTES[number].index(section_text) % len(texts)]}"
 
 
 def _uses_questioning(standards, checklist: str) -> bool:

@@ -1,0 +1,437 @@
+"""The supervision loop (issue 24): findings -> actions with owners and working-day deadlines -> fix reports
+(整改反馈) -> verification or repeat, through the real CLI (`handbook ingest`, `handbook export`, `handbook
+build`, `handbook notify`) and a real store. Every number below is worked out by hand.
+
+The organisation works Monday to Friday here (2026-11-02 is a Monday). Items: 4.2.4.1-x1 (department only,
+7 working days), 4.2.2.1-x1 (0 days: the end of the day it was found), 4.2.1.2-d (红线, 0 days),
+4.2.1.1-a (1 day), 4.2.1.2-c (3 days). After each finding the item is 不适用 unless said, so only what is
+listed decides. Submission times are the inspection times unless said.
+
+  wutong    crd 11-02 10:00 4.2.4.1-x1 1 处 -> due 11-11 (7 working days: 03 04 05 06 09 10 11)
+            fix report 11-06 -> 已整改待验证, on time; crd 11-23 10:00 符合 -> 验证通过 11-23
+  lanting   supervisor 11-02 17:00 4.2.2.1-x1 1 处 -> due 11-02; fix report 11-02 -> on time;
+            11-03 09:00 符合 -> 验证通过 11-03
+            supervisor 11-04 17:00 红线 4.2.1.2-d -> due 11-04; 11-05 09:00 符合 (a quiet patrol: the 红线
+            stays open); fix report 11-06 with 处理意见 -> 2 days late; 11-09 09:00 符合 -> 验证通过 11-09
+  binjiang  supervisor Fri 11-06 09:00 4.2.1.1-a -> due Mon 11-09 (not Saturday); never fixed
+            -> at 11-20: overdue, 11 days late
+  xiangshu  online 11-03 and 11-04 09:00 4.2.1.1-a 符合; a paper sheet dated 11-02 keyed in on 11-05 08:00
+            with 4.2.1.1-a 1 处 -> in date order the 11-03 patrol closes it on its deadline (复查符合 11-03,
+            on time); in submission order it would stay open and overdue (a phantom)
+  jinqiao   supervisor 11-02 09:00 4.2.1.2-c -> due 11-05; fix report 11-03; found again 11-04 09:00
+            -> the first closes 复发 (its report was on time), a repeat opens: due 11-09, never fixed
+  yuelan    supervisor 11-20 09:00: 4.2.1.1-a and 4.2.1.2-c, the 4.2.1 note names both; 4.2.2.1-x1 with a
+            4.2.2 note that names no item (an old form's note)
+  qingyuan  a fix report of 4.2.1.1-a found 11-02: there is no such action
+  ingest quarantines: a report for an unknown project, one fixed before it was found
+
+整改及时率 of the week 11-02 .. 11-08 (deadlines in it): lanting 4.2.2.1-x1 (on time), lanting 4.2.1.2-d
+(late), xiangshu 4.2.1.1-a (on time), jinqiao 4.2.1.2-c (reported on time) -> 3 of 4 = 75.0%.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.ingest.store import read_inspections, read_quarantine
+from generator.inspection import answer_options
+from generator.instruments.fixreport.form import write_fix_csv
+from generator.instruments.patrol import simulate as sim
+from generator.results import scoring as sc
+from generator.results.fix_reports import read_fix_reports
+from generator.standards import load_standards
+
+from conftest import standards_texts
+from site_helpers import copy_site_sources
+
+TZ = ZoneInfo("Asia/Shanghai")
+D = dt.date
+MON_FRI = "working_days: [1, 2, 3, 4, 5]"
+
+
+def write_standards(folder, extra_org: str = ""):
+    """The real standards, Monday to Friday; with `extra_org` (notifications) no patrol frequencies either, so
+    that no missed patrol joins the alerts."""
+    folder.mkdir()
+    for name, text in standards_texts().items():
+        if name == "organisation.yaml":
+            text = text.replace("working_days: [1, 2, 3, 4, 5, 6, 7]", MON_FRI)
+            assert MON_FRI in text
+            if extra_org:
+                text = "\n".join(line for line in text[:text.index("\nnotifications:")].splitlines()
+                                 if not line.strip().startswith("patrols:")) + extra_org
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+S = load_standards(texts={**standards_texts(), "organisation.yaml": standards_texts()["organisation.yaml"].replace(
+    "working_days: [1, 2, 3, 4, 5, 6, 7]", MON_FRI)}).standards
+
+
+def label(code: str, found: int | None) -> str:
+    if found is None:
+        return "不适用"
+    if found == 0:
+        return "符合"
+    item = S.items[code]
+    options = answer_options(item.points, item.deduction)
+    return next(k for k, v in options.items() if v == found)
+
+
+def response(checklist, project, role, day, hour, found=None, *, na=(), notes=None, submitted=None, minute=0):
+    found = found or {}
+    answers = {i.code: label(i.code, found.get(i.code, None if i.code in na else 0))
+               for i in S.checklist_items(checklist)}
+    failed = {S.section_of(c).number for c, n in found.items() if n}
+    at = submitted or dt.datetime.combine(day, dt.time(hour, minute), TZ)
+    return sim.SimResponse(submitted_at=at, project=S.projects[project].name, role=S.roles[role].name,
+                           inspector="测试员", date=day, answers=answers, corrected={n: False for n in failed},
+                           notes=dict(notes or {}))
+
+
+def patrol(project, day, hour, found=None, na=(), **kw):
+    return response("daily-patrol", project, "cs_supervisor", day, hour, found, na=na, **kw)
+
+
+def spot(project, day, found=None, na=()):
+    return response("crd-spot-check", project, "crd", day, 10, found, na=na)
+
+
+def patrols():
+    a, x1, red, c = "4.2.1.1-a", "4.2.2.1-x1", "4.2.1.2-d", "4.2.1.2-c"
+    return [
+        patrol("lanting", D(2026, 11, 2), 17, {x1: 1}),
+        patrol("lanting", D(2026, 11, 3), 9),
+        patrol("lanting", D(2026, 11, 4), 17, {red: 1}),
+        patrol("lanting", D(2026, 11, 5), 9),
+        patrol("lanting", D(2026, 11, 9), 9),
+        patrol("binjiang", D(2026, 11, 6), 9, {a: 1}),
+        patrol("binjiang", D(2026, 11, 9), 9, na=(a,)),
+        patrol("xiangshu", D(2026, 11, 3), 9),
+        patrol("xiangshu", D(2026, 11, 4), 9),
+        patrol("xiangshu", D(2026, 11, 2), 0, {a: 1}, submitted=dt.datetime(2026, 11, 5, 8, 0, tzinfo=TZ)),
+        patrol("xiangshu", D(2026, 11, 6), 9, na=(a,)),
+        patrol("jinqiao", D(2026, 11, 2), 9, {c: 1}),
+        patrol("jinqiao", D(2026, 11, 4), 9, {c: 1}),
+        patrol("jinqiao", D(2026, 11, 5), 9, na=(c,)),
+        patrol("yuelan", D(2026, 11, 20), 9, {a: 1, c: 2, x1: 1},
+               notes={"4.2.1": "4.2.1.1-a：桌面有杂物；4.2.1.2-c：柜顶堆纸箱", "4.2.2": "工牌未戴"}),
+        patrol("haitang", D(2026, 11, 20), 9),
+    ]
+
+
+def spot_checks(with_visit: bool):
+    rows = [spot("wutong", D(2026, 11, 2), {"4.2.4.1-x1": 1})]
+    if with_visit:
+        rows.append(spot("wutong", D(2026, 11, 23)))
+    return rows
+
+
+def fix(project, code, found, fixed, measure="已整改", hour=18):
+    return dict(submitted_at=dt.datetime.combine(fixed, dt.time(hour, 0), TZ), project=S.projects[project].name
+                if project in S.projects else project, code=f"{code} {S.items[code].short}", found=found,
+                fixed=fixed, measure=measure, photo="", reporter="王芳")
+
+
+FIXES = [
+    fix("wutong", "4.2.4.1-x1", D(2026, 11, 2), D(2026, 11, 6)),
+    fix("lanting", "4.2.2.1-x1", D(2026, 11, 2), D(2026, 11, 2)),
+    fix("lanting", "4.2.1.2-d", D(2026, 11, 4), D(2026, 11, 6), measure="处理意见：当事员工书面警告"),
+    fix("jinqiao", "4.2.1.2-c", D(2026, 11, 2), D(2026, 11, 3)),
+    fix("qingyuan", "4.2.1.1-a", D(2026, 11, 2), D(2026, 11, 4)),          # no such action
+    fix("某某小区", "4.2.1.1-a", D(2026, 11, 2), D(2026, 11, 4)),          # unknown project
+    {**fix("lanting", "4.2.1.1-a", D(2026, 11, 4), D(2026, 11, 4)), "fixed": D(2026, 11, 3)},   # before found
+]
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def ingest(root, standards, store, checklist, rows):
+    if checklist == "fix-report":
+        path = write_fix_csv(S, rows, root / "fix-report.csv")
+    else:
+        path = sim.write_csv(root / f"{checklist}.csv", sim.sheet_values(S, checklist, rows))
+    result = run("ingest", "--file", path, "--checklist", checklist, "--store", store, "--standards", standards,
+                 "--lock", root / "no-lock.yaml")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def export_actions(world) -> dict:
+    result = run("export", "--table", "actions", "--store", world["store"], "--standards", world["standards"])
+    assert result.exit_code == 0, result.output
+    return {(r["project"], r["code"], r["opened"]): r for r in json.loads(result.output)}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    root = tmp_path_factory.mktemp("loop")
+    standards = write_standards(root / "standards")
+    store = root / "store.sqlite"
+    ingest(root, standards, store, "daily-patrol", patrols())
+    ingest(root, standards, store, "crd-spot-check", spot_checks(with_visit=False))
+    fixes = ingest(root, standards, store, "fix-report", FIXES)
+    w = dict(root=root, standards=standards, store=store, fix_output=fixes.output)
+    w["before_visit"] = export_actions(w)
+    ingest(root, standards, store, "crd-spot-check", spot_checks(with_visit=True))
+    w["after_visit"] = export_actions(w)
+    return w
+
+
+def test_department_only_item_fixed_on_time_is_verified_at_the_next_visit_never_overdue(world):
+    before = world["before_visit"][("wutong", "4.2.4.1-x1", "2026-11-02")]
+    # the data ends 11-20 before the visit: past the deadline (11-11), but reported on 11-06
+    assert {k: before[k] for k in ("due", "status", "owner", "verifier", "reported", "overdue", "days_late")} == {
+        "due": "2026-11-11", "status": "已整改待验证", "owner": "cs_supervisor", "verifier": "crd",
+        "reported": "2026-11-06", "overdue": False, "days_late": 0}
+    after = world["after_visit"][("wutong", "4.2.4.1-x1", "2026-11-02")]
+    assert (after["status"], after["how"], after["verified"], after["closed"], after["overdue"]) == \
+        ("已关闭", "verified", "2026-11-23", "2026-11-23", False)
+
+
+def test_zero_day_item_found_at_17_is_due_that_evening_and_a_same_day_report_is_on_time(world):
+    a = world["after_visit"][("lanting", "4.2.2.1-x1", "2026-11-02")]
+    assert (a["due"], a["reported"], a["days_late"], a["overdue"], a["how"], a["verified"]) == \
+        ("2026-11-02", "2026-11-02", 0, False, "verified", "2026-11-03")
+
+
+def test_a_red_line_needs_a_fix_report_not_a_quiet_patrol(world):
+    a = world["after_visit"][("lanting", "4.2.1.2-d", "2026-11-04")]
+    # 11-05 符合 did not close it; the report of 11-06 is 2 days after the deadline; 11-09 verified it
+    assert (a["due"], a["reported"], a["days_late"], a["overdue"], a["how"], a["closed"]) == \
+        ("2026-11-04", "2026-11-06", 2, True, "verified", "2026-11-09")
+
+
+def test_friday_finding_with_one_day_is_due_monday_with_monday_to_friday(world):
+    a = world["after_visit"][("binjiang", "4.2.1.1-a", "2026-11-06")]
+    # data until 11-23 (the wutong visit): 11-23 − 11-09 = 14 days late, still open
+    assert (a["due"], a["status"], a["overdue"], a["days_late"]) == ("2026-11-09", "逾期未整改", True, 14)
+    assert sc.add_working_days(D(2026, 11, 6), 1, [1, 2, 3, 4, 5], []) == D(2026, 11, 9)
+    assert sc.add_working_days(D(2026, 11, 7), 0, [1, 2, 3, 4, 5], []) == D(2026, 11, 9)   # found on a Saturday
+    assert sc.add_working_days(D(2026, 11, 6), 1, [1, 2, 3, 4, 5], [D(2026, 11, 9)]) == D(2026, 11, 10)
+
+
+def test_a_late_paper_entry_takes_its_place_by_inspection_date_no_phantom_overdue(world):
+    a = world["after_visit"][("xiangshu", "4.2.1.1-a", "2026-11-02")]
+    assert (a["due"], a["closed"], a["how"], a["overdue"], a["days_late"]) == \
+        ("2026-11-03", "2026-11-03", "reinspection", False, 0)
+    # in submission order the 符合 of 11-03 and 11-04 came before it: it would have stayed open
+    inspections = read_inspections(world["store"])
+    by_submission = sorted((i for i in inspections if i.project == "xiangshu"), key=lambda i: i.submitted_at)
+    assert [i.date.day for i in by_submission] == [3, 4, 2, 6]
+
+
+def test_a_finding_after_the_fix_report_closes_it_as_a_repeat_and_reopens(world):
+    actions = world["after_visit"]
+    first, again = actions[("jinqiao", "4.2.1.2-c", "2026-11-02")], actions[("jinqiao", "4.2.1.2-c", "2026-11-04")]
+    assert (first["how"], first["closed"], first["reported"], first["overdue"]) == \
+        ("repeated", "2026-11-04", "2026-11-03", False)
+    assert (again["due"], again["status"], again["days_late"]) == ("2026-11-09", "逾期未整改", 14)
+
+
+def test_timeliness_of_a_hand_made_week(world):
+    s = load_standards(world["standards"]).standards
+    actions = sc.corrective_actions(s, read_inspections(world["store"]), read_fix_reports(world["store"]))
+    rate, n = sc.timeliness(actions, D(2026, 11, 2), D(2026, 11, 8), D(2026, 11, 23))
+    assert (rate, n) == (75.0, 4)
+    late = sc.overdue_in_quarter(actions, D(2026, 10, 1), D(2026, 12, 31), D(2026, 11, 23))
+    # lanting's 红线 (fixed late), binjiang's, jinqiao's repeat, yuelan's 0-day 4.2.2.1-x1 of Fri 11-20 (still
+    # open on Monday); yuelan's 4.2.1.1-a is due Mon 11-23 itself (not past), 4.2.1.2-c on 11-25
+    assert sorted((a.project, a.code) for a in late) == [("binjiang", "4.2.1.1-a"), ("jinqiao", "4.2.1.2-c"),
+                                                         ("lanting", "4.2.1.2-d"), ("yuelan", "4.2.2.1-x1")]
+
+
+def test_fix_reports_that_match_nothing_are_quarantined_with_the_reason(world):
+    reasons = sorted(q.reason for q in read_quarantine(world["store"]) if q.checklist == "fix-report")
+    assert reasons == ["整改完成日期早于发现日期：2026-11-03 < 2026-11-04", "未知项目“某某小区”"]
+    s = load_standards(world["standards"]).standards
+    rejected: list = []
+    sc.corrective_actions(s, read_inspections(world["store"]), read_fix_reports(world["store"]), rejected)
+    assert [(r.project, r.code, reason) for r, reason in rejected] == [
+        ("qingyuan", "4.2.1.1-a", "没有这项整改：该项目 2026-11-02 没有发现 4.2.1.1-a 的问题")]
+    # nothing lost: the report stays in the store
+    assert [(r.project, r.found) for r in read_fix_reports(world["store"]) if r.project == "qingyuan"] == \
+        [("qingyuan", D(2026, 11, 2))]
+
+
+@pytest.fixture(scope="module")
+def built(world):
+    docs, config = copy_site_sources(world["root"])
+    result = run("build", "--standards", world["standards"], "--out", world["root"] / "public", "--docs", docs,
+                 "--config", config, "--store", world["store"])
+    assert result.exit_code == 0, result.output
+    return docs / "results"
+
+
+def test_a_section_note_is_never_shown_under_another_item(built):
+    page = (built / "projects/yuelan.md").read_text(encoding="utf-8")
+    recent = page.split("## 最近的检查", 1)[1].split("\n## ", 1)[0]
+    lines = recent.splitlines()
+    a = next(line for line in lines if "[4.2.1.1-a]" in line)
+    c = next(line for line in lines if "[4.2.1.2-c]" in line)
+    x1 = next(line for line in lines if "[4.2.2.1-x1]" in line)
+    assert "；桌面有杂物；" in a and "柜顶" not in a
+    assert "；柜顶堆纸箱；" in c and "桌面" not in c
+    assert "工牌未戴" not in x1
+    assert "    - 4.2.2 本节问题说明：工牌未戴" in lines
+
+
+def test_data_quality_lists_the_unmatched_fix_report_and_pages_show_owner_and_deadline(built):
+    quality = (built / "data-quality.md").read_text(encoding="utf-8")
+    assert ("| 整改反馈 · 青园小区 | 2026\\-11\\-02 | 发现日期 | "
+            "没有这项整改：该项目 2026\\-11\\-02 没有发现 4\\.2\\.1\\.1\\-a 的问题 |") in quality
+    actions = (built / "actions.md").read_text(encoding="utf-8")
+    assert ("| 滨江花园 | [4.2.1.1-a](../standards/4.2.1.md#4.2.1.1-a) 办公区物品与桌面整洁 | 2026-11-06 | "
+            "2026-11-09 | 客服主管 | 客服主管 | **逾期未整改** | 14 |") in actions
+    redline = (built / "redline.md").read_text(encoding="utf-8")
+    assert ("不随意吐痰：1 处；当场纠正：否；整改：已关闭（验证通过，11月9日）；整改反馈：处理意见：当事员工书面警告"
+            in redline)
+    project = (built / "projects/binjiang.md").read_text(encoding="utf-8")
+    todo = project.split("## 本周要做", 1)[1].split("\n## ", 1)[0]
+    assert "- **逾期 14 天** · [4.2.1.1-a](../../standards/4.2.1.md#4.2.1.1-a) 办公区物品与桌面整洁 · 客服主管" in todo
+    assert project.index("## 本周要做") < project.index("## 红线问题")
+
+
+# ---------------------------------------------------------------- notify: reminder and escalation, once each
+
+NOTIFY = """
+notifications:
+  recipients:
+    - role: crd
+      wecom: {key_env: T_LOOP_CRD}
+    - projects: [jinqiao]
+      name: 金桥公寓项目群
+      wecom: {key_env: T_LOOP_JINQIAO}
+"""
+
+
+class Robot:
+    def __init__(self):
+        self.received: list[tuple[str, str]] = []
+        robot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                robot.received.append((self.path.split("?")[0], body["markdown"]["content"]))
+                data = b'{"errcode": 0, "errmsg": "ok"}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_notify_reminds_the_owner_the_working_day_before_and_escalates_after_exactly_once(tmp_path, monkeypatch):
+    """jinqiao 4.2.1.2-c found Mon 11-02 (3 days: due Thu 11-05), never fixed: the project's group hears on
+    Wed 11-04 (the working day before), the department on Fri 11-06 (overdue); each once."""
+    robot = Robot()
+    try:
+        standards = write_standards(tmp_path / "standards", NOTIFY)
+        store = tmp_path / "store.sqlite"
+        ingest(tmp_path, standards, store, "daily-patrol", [
+            patrol("jinqiao", D(2026, 11, 2), 9, {"4.2.1.2-c": 1}),
+            patrol("jinqiao", D(2026, 11, 3), 9, na=("4.2.1.2-c",))])
+        port = robot.server.server_address[1]
+        credentials = tmp_path / "notify.env"
+        credentials.write_text(f"T_LOOP_CRD=http://127.0.0.1:{port}/crd?key=k1\n"
+                               f"T_LOOP_JINQIAO=http://127.0.0.1:{port}/jinqiao?key=k2\n", encoding="utf-8")
+        monkeypatch.delenv("T_LOOP_CRD", raising=False)
+        monkeypatch.delenv("T_LOOP_JINQIAO", raising=False)
+
+        def notify(now, *extra):
+            result = run("notify", "--store", store, "--standards", standards, "--credentials", credentials,
+                         "--site-url", "https://handbook.example.com/", "--now", now, *extra)
+            assert result.exit_code == 0, result.output
+            return result.output
+
+        first = notify("2026-11-04 09:00")
+        assert first == "企业微信机器人 T_LOOP_JINQIAO（金桥公寓项目群）：已发送 1 条消息，含 1 条提醒。\n"
+        (path, text), = robot.received
+        assert path == "/jinqiao"
+        assert "**整改明天到期**\n- **金桥公寓 · 4.2.1.2-c 文件柜整洁、不堆杂物**" in text
+        assert "2026-11-02 发现，整改期限 2026-11-05，责任人：客服主管；整改后请填写整改反馈" in text
+        assert notify("2026-11-04 10:00") == "没有新的提醒。\n"
+        escalated = notify("2026-11-06 09:00")
+        assert escalated == ("企业微信机器人 T_LOOP_CRD（客户关系部）：已发送 1 条消息，含 1 条提醒。\n"
+                             "企业微信机器人 T_LOOP_JINQIAO（金桥公寓项目群）：已发送 1 条消息，含 1 条提醒。\n")
+        assert [p for p, _ in robot.received[1:]] == ["/crd", "/jinqiao"]
+        assert "**逾期未整改**" in robot.received[1][1] and "已逾期 1 天" in robot.received[1][1]
+        assert notify("2026-11-06 10:00") == "没有新的提醒。\n"
+        assert len(robot.received) == 3
+    finally:
+        robot.close()
+
+
+def test_the_scoring_page_holds_the_one_definition_with_the_organisations_working_days():
+    from generator.site.handbook_pages import scoring_page
+
+    text = scoring_page(S).text
+    section = text.split("## 整改与整改及时率 {#actions}", 1)[1].split("\n## ", 1)[0]
+    assert "**整改期限**按工作日计（工作日：周一至周五）：条目规定 0 天为发现当天下班前" in section
+    assert ("**整改及时率** = 按期完成整改的项数 ÷ 期内到期的整改项数（到期日已过或已完成的）。**逾期**包括逾期关闭"
+            "（期限后才完成）和逾期未整改（过了期限仍未完成），季度考核计入整改期限所在的季度。") in section
+
+
+@pytest.mark.parametrize("publish", [True, False])
+def test_the_owner_is_the_projects_named_person_only_where_names_are_published(publish):
+    from generator.inspection import Inspection
+    from generator.results.report_pages import build_results
+
+    texts = standards_texts()
+    org = texts["organisation.yaml"].replace("{id: wutong, name: 梧桐苑}",
+                                             "{id: wutong, name: 梧桐苑, people: {cs_supervisor: 王芳}}")
+    texts["organisation.yaml"] = org.replace("publish_names: false", f"publish_names: {str(publish).lower()}")
+    s = load_standards(texts=texts).standards
+    day = D(2026, 11, 2)
+    found = Inspection("i1", "daily-patrol", "wutong", "cs_supervisor", "张三", day,
+                       dt.datetime.combine(day, dt.time(9), TZ), findings={"4.2.1.1-a": 1})
+    (action,) = sc.corrective_actions(s, [found])
+    assert (action.owner, action.owner_name, action.due) == ("cs_supervisor", "王芳", D(2026, 11, 3))
+    page = build_results(s, [found], as_of=D(2026, 11, 5), today=D(2026, 11, 6))["results/actions.md"]
+    owner = "客服主管（王芳）" if publish else "客服主管"
+    assert f"| 2026-11-02 | 2026-11-03 | {owner} | 客服主管 | **逾期未整改** | 2 |" in page
+    assert ("王芳" in page) is publish
+
+
+def test_the_project_page_links_the_fix_report_form_with_its_qr_code(tmp_path):
+    """A lock with the fix-report form pushed: 本周要做 links it with the project chosen, and the actions section
+    shows its QR code (the same link); without the form, the page says the link comes once it is published."""
+    from generator.results.publish import fix_report_links
+    from generator.results.report_pages import build_results
+    from generator.inspection import Inspection
+
+    lock = {"checklists": {"fix-report": {"responder_url": "https://docs.google.com/forms/d/e/FIX/viewform",
+                                          "versions": {"2026.11": {"questions": {"1a2b3c4d": {"field": "project"}}}}}}}
+    links = fix_report_links(S, lock)
+    # entry.<decimal of the question id 1a2b3c4d> = 梧桐苑, URL-encoded
+    assert links["wutong"] == ("https://docs.google.com/forms/d/e/FIX/viewform?usp=pp_url"
+                               "&entry.439041101=%E6%A2%A7%E6%A1%90%E8%8B%91")
+    day = D(2026, 11, 2)
+    found = Inspection("i1", "daily-patrol", "wutong", "cs_supervisor", "张三", day,
+                       dt.datetime.combine(day, dt.time(9), TZ), findings={"4.2.1.1-a": 1})
+    page = build_results(S, [found], as_of=day, today=D(2026, 11, 3), fix_links=links)["results/projects/wutong.md"]
+    assert f"- 整改完成后填写[整改反馈]({links['wutong']})" in page
+    assert '<div class="hb-qr" role="img" aria-label="整改反馈表二维码"><svg' in page
+    bare = build_results(S, [found], as_of=day, today=D(2026, 11, 3))["results/projects/wutong.md"]
+    assert "- 整改完成后填写整改反馈表（表单发布后这里有链接）" in bare and "hb-qr" not in bare
