@@ -182,13 +182,18 @@ def test_project_patrol_sheet_prints_its_focus_list(demo):
     root, report = demo
     inspections = read_inspections(report.store)
     actions = sc.corrective_actions(S, inspections)
-    expected = focus_list(S, "wutong", inspections, actions, max(i.date for i in inspections))
+    as_of = max(i.date for i in inspections)
+    expected = focus_list(S, "wutong", inspections, actions, as_of, checklist="daily-patrol")
     assert expected, "the demo data gives wutong something to focus on"
+    whole = focus_list(S, "wutong", inspections, actions, as_of)
     reader = PdfReader(root / "public/print/daily-patrol--wutong.pdf")
     text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
     assert "本项目重点检查" in text
     for entry in expected[:5]:
         assert (entry.code or entry.text[:6]) in text
+    # what the patrol cannot check, or what did not fit, is counted and left to the project page
+    assert len(whole) > min(len(expected), 5)
+    assert f"另有 {len(whole) - min(len(expected), 5)} 项，见项目页" in text
     assert len(reader.pages) == 1  # still one sheet of paper
     blank = "".join(p.extract_text() for p in PdfReader(root / "public/print/daily-patrol.pdf").pages)
     assert "本项目重点检查" not in blank

@@ -16,7 +16,7 @@ from ..inspection import FIELD_TITLES
 from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
 from ..templating import render
-from .focus import focus_list
+from .focus import project_focus
 from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
                            build_results_and_overview)
 from .scoring import corrective_actions, pareto, quarter_bounds, quarter_label, quarter_of
@@ -265,7 +265,7 @@ def publish_generators(store_path: Path | str, instruments: Sequence, *, quarter
 
 
 def sheet_focus(store_path: Path | str):
-    """For the build: a function giving each project's focus list, printed on its patrol sheets."""
+    """For the build: a function giving each project's focus lists (`ProjectFocus`), printed on its sheets."""
     store_path = Path(store_path)
 
     def focus(standards) -> dict:
@@ -283,7 +283,7 @@ def sheet_focus(store_path: Path | str):
                 own.setdefault(i.project, []).append(i)
             for a in actions:
                 own_actions.setdefault(a.project, []).append(a)
-            return {p.id: focus_list(standards, p.id, own.get(p.id, []), own_actions.get(p.id, []), as_of)
+            return {p.id: project_focus(standards, p.id, own.get(p.id, []), own_actions.get(p.id, []), as_of)
                     for p in standards.organisation.projects}
 
     return focus
