@@ -211,9 +211,9 @@ def test_a_wide_table_says_it_scrolls_and_takes_the_keyboard(site):
     blocked: list[str] = []
     context = offline_context(site["browser"], site["base"], blocked, viewport=PHONE)
     page = context.new_page()
-    page.goto(site["base"] + "results/patrols/")
+    page.goto(site["base"] + "results/")
     page.wait_for_load_state("networkidle")
-    # on the demo's pages every table fits a 390 px phone; a table with longer words would not: make one so
+    # the overview's tables fit a 390 px phone; a table with longer words would not: make one so
     assert page.locator(".md-typeset__scrollwrap[tabindex='0'], .hb-scroll-hint").count() == 0
     page.add_style_tag(content="article table th { min-width: 9rem; white-space: nowrap; }")
     page.evaluate("window.dispatchEvent(new Event('resize'))")
