@@ -311,7 +311,8 @@ def test_weekly_report_pdf_text_and_pages(site):
     assert root["/Lang"] == "zh-CN" and root["/MarkInfo"]["/Marked"]       # tagged, in Chinese
     assert "客服服务品质周报" in flat and "2026年第47周（11月16日–11月22日）" in flat
     for heading in ("一、本周概览", "二、本周红线问题", "三、本周问题最多的条目（红线条目在前）",
-                    "四、本周评为不合格的项目（低于合格）", "五、逾期未整改"):
+                    "四、本周评为不合格的项目（得分率低于合格线或红线否决）", "五、逾期未整改",
+                    "六、例会决定的跟进效果", "七、本次例会决定（会上填写）"):
         assert heading in flat, heading
     now = week_scores(site, MONDAY)
     incidents = [x for x in now if x.critical]

@@ -216,6 +216,13 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
             html_to_pdf(overview.report_html(extra), faces + subset_first(css, faces), target,
                         cache_dir=Path(cache_dir) if cache_dir else None)
             ctx.written.append(WEEKLY_REPORT)
+            # the quarter's assessment on A4 (printing the page from a browser loses its last columns)
+            html_to_pdf(overview.assessment_html(), faces + subset_first(css, faces), ctx.docs_dir / ASSESSMENT_PDF,
+                        cache_dir=Path(cache_dir) if cache_dir else None)
+            ctx.written.append(ASSESSMENT_PDF)
+            page = ctx.docs_dir / ASSESSMENT_PAGE
+            if page.is_file():
+                ctx.write(ASSESSMENT_PAGE, _after_title(page.read_text(encoding="utf-8"), ASSESSMENT_LINK))
         more = [(title, path) for instrument in instruments for title, path in instrument.results_pages
                 if (ctx.docs_dir / path).is_file()]
         for path, text in overview.pages(extra, report=report, more=more).items():
@@ -230,6 +237,11 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
                 ctx.write(page.relative_to(ctx.docs_dir).as_posix(), changed)
 
     return generate
+
+
+ASSESSMENT_PAGE = f"{ROOT}/assessment.md"
+ASSESSMENT_PDF = f"{ROOT}/assessment.pdf"
+ASSESSMENT_LINK = "[打印版（A4 PDF，供客户关系部审定）](assessment.pdf){ download }"
 
 
 def _excluded_from_search(text: str) -> str:

@@ -367,7 +367,7 @@ class Overview:
         chart = line_chart(f"全公司每周得分率（近 {len(labels)} 周，%）", labels, [a.percent for a in company],
                            _bands(r))
         files[f"{ROOT}/charts/company-trend.svg"] = chart
-        figures = [*self.figures, *extra]
+        figures = [f for f in [*self.figures, *extra] if not f.project]
         files[self.PAGE] = render(
             "results/overview.md.j2", r=r, rows=rows, week=self.this_week, last_week=self.last_week,
             figures=[(f, html_href(f.link, self.PAGE)) for f in figures], chart=inline(chart),
@@ -392,11 +392,59 @@ class Overview:
         below = [x for x in self.rows if x["week"].grade == lowest]
         overdue = sorted((a for a in r.open_actions() if a.overdue(r.as_of)), key=lambda a: (a.due, a.project))
         q_start, q_end = sc.quarter_bounds(r.quarter)
-        return render("results/weekly_report.html", r=r, week=this, figures=[*self.figures, *extra],
+        satisfaction = {f.project: f for f in extra if f.project}
+        projects = [dict(x, satisfaction=satisfaction.get(x["id"])) for x in self.rows]
+        return render("results/weekly_report.html", r=r, week=this,
+                      figures=[f for f in [*self.figures, *extra] if not f.project],
                       incidents=incidents, worst=worst, critical_codes=critical_codes, below=below,
                       overdue=overdue, lowest=lowest, quarter_name=quarter_label(r.quarter),
                       quarter_incidents=len(r.incidents(q_start, q_end)), day=_md_day,
-                      pass_grade=_pass_grade(r.s))
+                      pass_grade=_pass_grade(r.s), projects=projects, decisions=meeting_effects(r),
+                      blank_rows=DECISION_ROWS, satisfaction_label=next(iter(satisfaction.values())).label
+                      if satisfaction else "")
+
+    def assessment_html(self) -> str:
+        """The quarter's assessment (季度考核建议) as an A4 page for WeasyPrint: every column of the site's
+        table, the self-check comparison and each suggestion with its grounds, 供客户关系部审定."""
+        r = self.r
+        q_start, q_end = sc.quarter_bounds(r.quarter)
+        rows = sorted(sc.assess_quarter(r.s, r.quarter, r.scores, r.patrols, r.actions, r.as_of),
+                      key=lambda a: (a.rank is None, a.rank or 0, a.project))
+        complete = q_end <= r.complete
+        return render("results/assessment_report.html", r=r, rows=rows, rules=r.s.organisation.assessment,
+                      name=quarter_label(r.quarter) + ("" if complete else "（暂定）"), q_start=q_start,
+                      q_end=q_end, complete=complete,
+                      gaps={a.project: r.self_vs_spot(q_start, q_end, a.project) for a in rows},
+                      gap_limit=SELF_CHECK_GAP)
+
+
+DECISION_ROWS = 5          # empty rows on the weekly report for this meeting's decisions
+EFFECT_WEEKS = 4           # a meeting decision's effect: its item's findings this many weeks before and since
+
+
+def meeting_effects(r: _Results) -> list[dict]:
+    """The meeting decisions (methods.yaml `meetings`) followed this week, newest first, each with its effect:
+    the share of inspections of its projects that checked its item and found a problem, in the
+    `EFFECT_WEEKS` weeks before the meeting and since (a decision without an item has no such figure)."""
+    monday = sc.week_start(r.as_of)
+    out = []
+    for issue in sorted(r.s.methods_file.meetings, key=lambda i: i.date, reverse=True):
+        if issue.date > r.as_of or issue.until < monday:
+            continue
+        row = dict(issue=issue, project="全部项目" if issue.project == "all" else r.name(issue.project),
+                   item=r.s.items.get(issue.item) if issue.item else None, before=None, after=None)
+        if row["item"] is not None:
+            projects = None if issue.project == "all" else {issue.project}
+
+            def share(first: dt.date, last: dt.date):
+                checked = [x.inspection.findings[issue.item] for x in r.scores_in(first, last)
+                           if (projects is None or x.inspection.project in projects)
+                           and x.inspection.findings.get(issue.item) is not None]
+                return (sum(1 for f in checked if f), len(checked)) if checked else None
+            row["before"] = share(issue.date - dt.timedelta(weeks=EFFECT_WEEKS), issue.date - dt.timedelta(days=1))
+            row["after"] = share(issue.date, r.as_of)
+        out.append(row)
+    return out
 
 
 def _pass_grade(s: Standards) -> str:
