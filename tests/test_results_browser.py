@@ -127,11 +127,11 @@ def test_project_page_starts_with_its_red_lines_and_lists_findings(site, page):
     heading = page.locator("h2#redline")
     assert heading.inner_text().startswith(f"红线问题（2026 年第四季度，{len(incidents)} 次）")
     assert heading.bounding_box()["y"] < page.viewport_size["height"]        # on the first screen
-    first = page.locator("h2#redline + ul > li").first
+    first = page.locator("h2#redline + section > ul > li").first
     assert first.inner_text().startswith(f"{incidents[0].inspection.date} · ")
     assert "红线" in first.inner_text() and "当场纠正：" in first.inner_text() and "整改：" in first.inner_text()
     # 最近的检查: findings with the item linked to the standard, points deducted and 当场纠正
-    recent = page.locator("h2#recent ~ ul").first
+    recent = page.locator("h2#recent + section > ul").first
     link = recent.locator("a[href*='standards/4.2.']").first
     assert re.fullmatch(r"4\.2\.[\d.]+(-\w+)?", link.inner_text())
     finding = recent.locator("li li").first.inner_text()
@@ -140,7 +140,7 @@ def test_project_page_starts_with_its_red_lines_and_lists_findings(site, page):
     quarter = [x for x in site["scores"] if x.inspection.project == "wutong" and Q_START <= x.inspection.date]
     own = sc.aggregate(S, [x for x in quarter if x.inspection.role in ("cs_supervisor", "project_manager")])
     spot = sc.aggregate(S, [x for x in quarter if x.inspection.role == "crd"])
-    row = page.locator("h2#self-check ~ div table tbody tr").first.inner_text()
+    row = page.locator("h2#self-check + section table tbody tr").first.inner_text()
     assert f"{own.percent:.1f}%（{own.n} 次）" in row and f"{spot.percent:.1f}%（{spot.n} 次）" in row
     assert f"{own.percent - spot.percent:+.1f}" in row
     if page.width == 1366:   # project pages are in the navigation again
@@ -151,7 +151,7 @@ def test_project_page_starts_with_its_red_lines_and_lists_findings(site, page):
 def test_red_line_page_lists_every_incident_newest_first(site, page):
     go(site, page, "results/redline/")
     incidents = quarter_incidents(site)
-    items = page.locator("h2#quarter ~ ul > li")
+    items = page.locator("h2#quarter + section > ul > li")
     assert items.count() == len(incidents) > 0
     for k in (0, len(incidents) - 1):
         text = items.nth(k).inner_text()
@@ -179,7 +179,7 @@ def test_assessment_shows_the_red_line_beside_the_grade(site, page):
         else:
             assert "红线否决" not in cells[grade]
     assert vetoed == len({x.inspection.project for x in quarter_incidents(site)}) > 0
-    suggestions = page.locator("h2#建议 + ul").inner_text()
+    suggestions = page.locator("h2#建议 + section > ul").inner_text()
     for r in rows:
         cells = r.locator("td").all_inner_texts()
         if "优秀" in cells[grade]:   # 优秀 never beside a 处罚 suggestion

@@ -227,12 +227,11 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
                 if (ctx.docs_dir / path).is_file()]
         for path, text in overview.pages(extra, report=report, more=more).items():
             ctx.write(path, text)
-        stamp = f'<p class="hb-asof" data-search-exclude>数据截至 {overview.r.as_of}</p>'
+        stamp = f'<p class="hb-asof">数据截至 {overview.r.as_of}</p>'
         for page in sorted((ctx.docs_dir / ROOT).rglob("*.md")):
             text = page.read_text(encoding="utf-8")
-            changed = _excluded_from_search(text)
-            if 'class="hb-asof"' not in changed:
-                changed = _after_title(changed, stamp)
+            changed = text if 'class="hb-asof"' in text else _after_title(text, stamp)
+            changed = _excluded_from_search(changed)
             if changed != text:
                 ctx.write(page.relative_to(ctx.docs_dir).as_posix(), changed)
 
@@ -244,17 +243,12 @@ ASSESSMENT_PDF = f"{ROOT}/assessment.pdf"
 ASSESSMENT_LINK = "[打印版（A4 PDF，供客户关系部审定）](assessment.pdf){ download }"
 
 
-_INLINE = {"a", "span", "s", "b", "strong", "em", "i", "img", "br", "code", "small", "sup", "sub", "abbr"}
-_RAW_BLOCK = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b")
-
-
 def _excluded_from_search(text: str) -> str:
     """The page as the search indexes it: its title and headings, never its rows (the search finds a
-    project's page by its name, 逾期 the actions page, and no table cell). Markdown between two headings
+    project's page by its name, 逾期 the actions page, and no table cell). What lies between two headings
     is wrapped in `<section data-search-exclude markdown>` (MkDocs Material's search skips it; md_in_html
-    renders it as before; not a div: the search matches closing tags by name, so an admonition's `</div>`
-    inside would end the skip), a raw HTML block there gets the attribute itself, and
-    `search: exclude: true` leaves the front matter."""
+    renders it as before; not a div: the search matches closing tags by name, so a `</div>` inside would
+    end the skip), and `search: exclude: true` leaves the front matter."""
     if "data-search-exclude" in text:
         return text
     head, body = "", text
@@ -264,7 +258,6 @@ def _excluded_from_search(text: str) -> str:
         head = f"---\n{front}\n---\n" if front else ""
     out: list[str] = []
     run: list[str] = []
-    raw = False
 
     def close() -> None:
         if "".join(run).strip():
@@ -273,16 +266,8 @@ def _excluded_from_search(text: str) -> str:
             out.extend(run)
         run.clear()
     for line in body.split("\n"):
-        if raw:                                   # a raw HTML block runs to the next blank line
-            out.append(line)
-            raw = bool(line.strip())
-            continue
-        start = _RAW_BLOCK.match(line)
-        if re.match(r"#{1,6} ", line) or (start and start.group(1).lower() not in _INLINE):
+        if re.match(r"#{1,6} ", line):
             close()
-            if start and not line.startswith("#"):
-                line = line[:start.end()] + " data-search-exclude" + line[start.end():]
-                raw = True
             out.append(line)
         else:
             run.append(line)
