@@ -171,6 +171,7 @@ class Assessment(Model):
     reward: RewardRule = Field(description="奖励意见的条件（全部满足）")
     penalty: PenaltyRule = Field(description="处罚和改进意见的条件")
     improvement: ImprovementRule = Field(description="改进意见的条件（满足任一）")
+    min_spot_checks: int = Field(3, ge=0, description="自查与抽查：期间内抽查少于此数时不标“自查偏宽”")
 
 
 ENV_PATTERN = r"^[A-Z_][A-Z0-9_]*$"

@@ -227,6 +227,10 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
                 if (ctx.docs_dir / path).is_file()]
         for path, text in overview.pages(extra, report=report, more=more).items():
             ctx.write(path, text)
+        projects = ctx.docs_dir / PROJECTS_INDEX
+        if projects.is_file():
+            ctx.write(PROJECTS_INDEX, projects.read_text(encoding="utf-8").rstrip("\n") + "\n"
+                      + overview.sources_block(extra))
         stamp = f'<p class="hb-asof">数据截至 {overview.r.as_of}</p>'
         for page in sorted((ctx.docs_dir / ROOT).rglob("*.md")):
             text = page.read_text(encoding="utf-8")

@@ -40,6 +40,8 @@ RECENT_NOTES = 20          # 问题说明 listed on a project page (newest first
 RECENT_WEEKS = 4           # 最近的检查 on a project page: the inspections of the last four weeks, with findings
 SELF_CHECK_GAP = 10.0      # 自查 above 抽查 by more than this many 百分点: flagged as lenient self-checks
 COMMON_SHOWN = 5           # the company's most common findings on the role pages of the inspected
+KNOWLEDGE_SECTION = "4.2.3"  # the procedure's knowledge items, set beside the exam and the questioning
+GRID_ITEMS = 10            # 改进重点: items in the item × project grid (the most frequent)
 PROJECTS_INDEX = f"{ROOT}/projects/index.md"
 REDLINE_PAGE = f"{ROOT}/redline.md"
 WEEKLY_REPORT = f"{ROOT}/weekly-report.pdf"
@@ -248,12 +250,50 @@ class _Results:
         return [dict(x=x, findings=[f for f in self.findings_of(x) if f["critical"]]) for x in hits]
 
     def self_vs_spot(self, start: dt.date, end: dt.date, project: str) -> dict:
-        """自查 (project team) and 抽查 (department) pooled scores in [start, end], and the gap in 百分点."""
+        """自查 (project team) and 抽查 (department) in [start, end] on the same items (those both checklists
+        check: `common_items`), each pooled with its number of inspections, and the gap in 百分点; flagged
+        as lenient self-checks above `SELF_CHECK_GAP` when there were at least `min_spot_checks` spot checks."""
         xs = self.scores_in(start, end, project)
-        own = sc.aggregate(self.s, [x for x in xs if x.inspection.role in self.team_roles])
-        spot = sc.aggregate(self.s, [x for x in xs if x.inspection.role in self.spot_roles])
+        own = _pooled_on(self.s, [x for x in xs if x.inspection.role in self.team_roles], self.common_items)
+        spot = _pooled_on(self.s, [x for x in xs if x.inspection.role in self.spot_roles], self.common_items)
         gap = None if own.percent is None or spot.percent is None else own.percent - spot.percent
-        return dict(own=own, spot=spot, gap=gap, flagged=gap is not None and gap > SELF_CHECK_GAP)
+        return dict(own=own, spot=spot, gap=gap, min_spot=self.min_spot,
+                    flagged=gap is not None and gap > SELF_CHECK_GAP and spot.n >= self.min_spot)
+
+    @property
+    def common_items(self) -> frozenset[str]:
+        """The items both the project teams' checklists and the department's check (like with like)."""
+        if not hasattr(self, "_common"):
+            def items_of(roles):
+                return {i.code for c in self.s.checklists.values() if set(c.roles) & roles
+                        for i in self.s.checklist_items(c.id)}
+            self._common = frozenset(items_of(self.team_roles) & items_of(self.spot_roles))
+        return self._common
+
+    @property
+    def min_spot(self) -> int:
+        return self.s.organisation.assessment.min_spot_checks
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Inspections pooled on some items: percent = Σ earned ÷ Σ possible on those items, n inspections."""
+
+    percent: float | None
+    n: int
+
+
+def _pooled_on(s: Standards, xs: Sequence[sc.InspectionScore], codes: frozenset[str]) -> Sample:
+    earned = possible = 0.0
+    n = 0
+    for x in xs:
+        seen = False
+        for code, found in x.inspection.findings.items():
+            if code in codes and found is not None:
+                e, p = sc.item_score(s.items[code], found)
+                earned, possible, seen = earned + e, possible + p, True
+        n += seen
+    return Sample(sc.percent(earned, possible), n)
 
 
 def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
@@ -392,7 +432,7 @@ class Overview:
         below = [x for x in self.rows if x["week"].grade == lowest]
         overdue = sorted((a for a in r.open_actions() if a.overdue(r.as_of)), key=lambda a: (a.due, a.project))
         q_start, q_end = sc.quarter_bounds(r.quarter)
-        satisfaction = {f.project: f for f in extra if f.project}
+        satisfaction = {f.project: f for f in extra if f.project and f.link == "results/satisfaction.md"}
         projects = [dict(x, satisfaction=satisfaction.get(x["id"])) for x in self.rows]
         return render("results/weekly_report.html", r=r, week=this,
                       figures=[f for f in [*self.figures, *extra] if not f.project],
@@ -402,6 +442,25 @@ class Overview:
                       pass_grade=_pass_grade(r.s), projects=projects, decisions=meeting_effects(r),
                       blank_rows=DECISION_ROWS, satisfaction_label=next(iter(satisfaction.values())).label
                       if satisfaction else "")
+
+    def sources_block(self, extra: Sequence[Figure]) -> str:
+        """The projects' overview section setting side by side what each source says of a project: the
+        other instruments' project figures (random questioning, the exam, satisfaction) and the inspections'
+        score on the knowledge items (4.2.3) this quarter."""
+        r = self.r
+        q_start, q_end = sc.quarter_bounds(r.quarter)
+        codes = frozenset(i.code for section in r.s.sections if section.number == KNOWLEDGE_SECTION
+                          for i in section.items)
+        labels = list(dict.fromkeys(f.label for f in extra if f.project))
+        labels.sort(key=lambda label: "满意度" in label)     # the knowledge sources first
+        by = {(f.label, f.project): f for f in extra if f.project}
+        rows = []
+        for p in r.s.organisation.projects:
+            items = _pooled_on(r.s, r.scores_in(q_start, q_end, p.id), codes) if codes else None
+            rows.append(dict(name=p.name, id=p.id, knowledge=items, cells=[by.get((label, p.id)) for label in labels]))
+        title = next((section.title for section in r.s.sections if section.number == KNOWLEDGE_SECTION), "")
+        return render("results/sources.md.j2", rows=rows, labels=labels, section=KNOWLEDGE_SECTION,
+                      title=title, quarter=quarter_label(r.quarter), has_items=bool(codes))
 
     def assessment_html(self) -> str:
         """The quarter's assessment (季度考核建议) as an A4 page for WeasyPrint: every column of the site's
@@ -531,11 +590,26 @@ def _priorities(r: _Results, files):
         rows = _critical_first(r, sc.pareto(r.s, quarter_by_project.get(p.id, [])))[:3]
         per_project.append((p, rows))
     critical = {c for c, i in r.s.items.items() if i.critical}
+    # each item against the quarter before: findings per 100 inspections (the quarters differ in length)
+    p_start, p_end = sc.quarter_bounds(sc.quarter_of(q_start - dt.timedelta(days=1)))
+    previous = [x.inspection for x in r.scores_in(p_start, p_end)]
+    before = {t.key: t.findings for t in sc.pareto(r.s, previous)}
+    change = {}
+    for t in by_item:
+        now = t.findings / len(quarter) * 100 if quarter else None
+        then = before.get(t.key, 0) / len(previous) * 100 if previous else None
+        change[t.key] = (now, then, None if now is None or then is None else now - then)
+    # item × project: this quarter's findings of the most frequent items in each project
+    grid_items = by_item[:GRID_ITEMS]
+    grid = [(t, [sum(i.findings.get(t.key) or 0 for i in quarter_by_project.get(p.id, []))
+                 for p in r.s.organisation.projects]) for t in grid_items]
     files[f"{ROOT}/csv/pareto-items.csv"] = csv_text(
         ["条目", "内容", "红线", "问题(处)", "占比"],
         [[t.key, t.label, "是" if t.key in critical else "", t.findings, f"{t.share:.1f}%"] for t in by_item])
     files[f"{ROOT}/priorities.md"] = render(
         "results/priorities.md.j2", r=r, by_item=by_item, by_section=by_section, per_project=per_project,
+        change=change, previous_name=quarter_label(sc.quarter_of(p_start)), n_previous=len(previous), grid=grid,
+        projects=r.s.organisation.projects,
         quarter=quarter_label(r.quarter), n=len(quarter), item_link=lambda code: r.item_link(code, 1),
         critical=critical, charts={k: inline(v) for k, v in charts.items()})
 
