@@ -288,6 +288,7 @@ class Questionnaire(Model):
     scale: Scale = Field(description="评分尺度")
     questions: list[SurveyQuestion] = Field(min_length=1, description="评分题")
     comment: Text | None = Field(None, description="选填意见题的题目；不填则没有意见题")
+    monthly: int | None = Field(None, ge=1, description="每个项目每月至少回收的问卷份数")
 
 
 class BankQuestion(Model):

@@ -91,7 +91,7 @@ class CustomerQuestionnaire(Instrument):
         if not self.enabled(standards):
             return {}
         form = standards.methods_file.questionnaire.id
-        responses = simulate_survey(standards, start, end, seed, hostile_comment=True)
+        responses = simulate_survey(standards, start, end, seed)   # no test strings in the demo
         return {form: write_survey_csv(standards, responses, Path(out_dir) / f"{form}.csv")}
 
     def overview_figures(self, standards, store_path, this_week, last_week):
