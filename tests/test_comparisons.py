@@ -66,7 +66,7 @@ def test_priorities_show_the_change_against_the_quarter_before_and_a_grid():
     assert row.endswith('| 2 | 22.2% | 66.7 | <span class="hb-better">↓ 33.3</span> |')
     # 4.2.1.2-a: 4 findings in 3 (133.3 per 100), none before: up 133.3
     assert '| 133.3 | <span class="hb-worse">↑ 133.3</span> |' in page
-    header = "| 条目 |" + "".join(f" {p.name} |" for p in S.organisation.projects)
+    header = "| 条目 |" + "".join(f' <span class="hb-nw">{p.name}</span> |' for p in S.organisation.projects)
     assert header in page
     grid = [line for line in page.split("## 条目 × 项目")[1].splitlines() if line.startswith("| [4.2.1.1-a]")]
     assert grid == ["| [4.2.1.1-a](../standards/4.2.1.md#4.2.1.1-a) 办公区物品与桌面整洁 | 2 | — | — | — | — | — | — | — |"]
