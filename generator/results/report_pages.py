@@ -45,10 +45,12 @@ GRID_ITEMS = 10            # 改进重点: items in the item × project grid (th
 PROJECTS_INDEX = f"{ROOT}/projects/index.md"
 REDLINE_PAGE = f"{ROOT}/redline.md"
 WEEKLY_REPORT = f"{ROOT}/weekly-report.pdf"
+DEFINITIONS = f"{ROOT}/definitions.md"     # 指标说明: every figure's one definition, linked from the pages
 NAV = [("概览", "results/index.md"), ("红线问题", REDLINE_PAGE), ("项目", PROJECTS_INDEX),
        ("改进重点", "results/priorities.md"), ("巡查完成情况", "results/patrols.md"),
        ("整改跟踪", "results/actions.md"), ("季度考核建议", "results/assessment.md"),
-       ("检查人活动", "results/inspectors.md"), ("数据质量", "results/data-quality.md")]
+       ("检查人活动", "results/inspectors.md"), ("数据质量", "results/data-quality.md"),
+       ("指标说明", DEFINITIONS)]
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
@@ -330,6 +332,8 @@ def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], 
     _inspectors(r, files)
     _quality(r, quarantine, unmapped, files)
     _weekly_archive(r, files)
+    files[DEFINITIONS] = render("results/definitions.md.j2", r=r, bands=_bands(r), gap_limit=SELF_CHECK_GAP,
+                                roles=[x for x in r.s.organisation.roles if x.project_team])
     return files, overview
 
 
@@ -405,7 +409,7 @@ class Overview:
         company = [r.week_agg(w) for w in r.weeks[-WEEKS_SHOWN:]]
         labels = [week_short(w) for w in r.weeks[-WEEKS_SHOWN:]]
         chart = line_chart(f"全公司每周得分率（近 {len(labels)} 周，%）", labels, [a.percent for a in company],
-                           _bands(r))
+                           _bands(r), marks=[bool(a.critical) for a in company])
         files[f"{ROOT}/charts/company-trend.svg"] = chart
         figures = [f for f in [*self.figures, *extra] if not f.project]
         files[self.PAGE] = render(
@@ -517,7 +521,7 @@ def _project_page(r: _Results, project: str, files):
     series = [(week_short(w), r.week_agg(w, project)) for w in weeks]
     trend = files[f"{ROOT}/charts/{project}-trend.svg"] = line_chart(
         f"{r.name(project)} 每周得分率（近 {len(series)} 周，%）", [lab for lab, _ in series],
-        [a.percent for _, a in series], _bands(r))
+        [a.percent for _, a in series], _bands(r), marks=[bool(a.critical) for _, a in series])
     own = r.scores_by_project.get(project, [])
     mine = [x.inspection for x in own]
     q_start, q_end = sc.quarter_bounds(r.quarter)

@@ -29,7 +29,7 @@ TRAINING = "methods/training.md"
 METHODS_DIR = "methods"
 TAB = "监督方式"
 # results tab entries that stay last, after the instruments' results pages
-RESULTS_LAST = {"检查人活动", "数据质量"}
+RESULTS_LAST = {"检查人活动", "数据质量", "指标说明"}
 
 
 @dataclass
