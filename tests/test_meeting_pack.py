@@ -52,12 +52,15 @@ def test_weekly_report_lists_every_project_and_the_meetings(demo):
         row = [line for line in lines if line.startswith(f"{p.name}{agg.percent:.1f}%{verdict}")]
         assert len(row) == 1, p.name
         assert f"{agg.critical}次" in row[0]
-    vetoed = sorted({x.inspection.project for x in week if x.critical})
-    assert vetoed, "the demo's week has 红线 incidents"
     assert "四、本周评为不合格的项目（得分率低于合格线或红线否决）" in text
-    for project in vetoed:
-        n = sum(1 for x in week if x.critical and x.inspection.project == project)
-        assert f"红线否决：红线问题{n}次" in text
+    failed = [p for p in S.organisation.projects
+              if sc.aggregate(S, [x for x in week if x.inspection.project == p.id]).grade == S.lowest_grade]
+    for p in failed:
+        n = sum(1 for x in week if x.critical and x.inspection.project == p.id)
+        reason = f"红线否决：红线问题{n}次" if n else "得分率低于合格线"
+        assert [line for line in lines if line.startswith(p.name) and line.endswith(reason)], p.name
+    if not failed:
+        assert "本周没有评为不合格的项目。" in text
     # the 11-02 decision on 4.2.1.2-a (all projects): inspections that checked it and found a problem,
     # the four weeks before the meeting and since, counted here from the scores
     day = dt.date(2026, 11, 2)
@@ -93,10 +96,16 @@ def test_the_quarters_assessment_is_an_a4_pdf_with_every_column(demo):
     lines = pdf_lines(path)
     assert "排名项目检查次数得分率评级红线巡查完成率逾期整改" in lines
     quarter = [x for x in scores if dt.date(2026, 10, 1) <= x.inspection.date <= DEMO_END]
+    vetoed = 0
     for p in S.organisation.projects:
         agg = sc.aggregate(S, [x for x in quarter if x.inspection.project == p.id])
         row = [line for line in lines if re.fullmatch(rf"\d{p.name}{agg.n}{agg.percent:.1f}%.*\d次.*%\d项", line)]
         assert len(row) == 1, p.name
+        # a 红线 veto is named as such, with the number of incidents
+        assert ("（红线否决）" in row[0]) == bool(agg.critical), p.name
+        assert f"{agg.critical}次" in row[0]
+        vetoed += bool(agg.critical)
+    assert vetoed >= 1, "the demo quarter has a 红线 incident"
     assert "三、自查与抽查" in text and "四、审定意见" in text
     page = (public / "results/assessment/index.html").read_text(encoding="utf-8")
     assert 'href="../assessment.pdf"' in page and "打印版（A4 PDF，供客户关系部审定）" in page

@@ -24,6 +24,9 @@ from ..questioning.grid import grid_cells, grid_header, simulate_questioning, us
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
+# The random stream draws a note as an index below these numbers (the sizes of the first, per-section note
+# lists), so the simulated responses stay as they were; the note itself is one of ITEM_NOTES' of an item found.
+NOTE_DRAW = {"4.2.1": 4, "4.2.2": 4, "4.2.3": 2, "4.2.4": 2}
 # 问题说明 the simulator writes: each names what was found on one of the section's failed items
 ITEM_NOTES = {
     "4.2.1.1-a": ["前台桌面堆放文件和杂物", "办公桌上有未收起的快递包裹"],
@@ -49,8 +52,10 @@ ITEM_NOTES = {
 }
 # 红线 findings are this many times rarer than others of the same difficulty: at 6 (until issue 27) 6 of the
 # demo's 8 projects failed the quarter; a handful of incidents a quarter across the company is what the
-# department sees
-CRITICAL_RARITY = 10
+# department sees. The random stream still draws them at STREAM_RARITY and keeps STREAM_RARITY /
+# CRITICAL_RARITY of those, so the responses (their number, times, other answers) stay as they were.
+STREAM_RARITY = 6
+CRITICAL_RARITY = 24
 TIMESTAMP_TITLES = {"en-US": "Timestamp", "zh-CN": "时间戳记", "zh-TW": "時間戳記", "forms": "时间戳记"}
 LOCALES = tuple(TIMESTAMP_TITLES)
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
@@ -140,11 +145,11 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                 if email:
                     response.email = f"user{prng.randint(100, 999)}@example.com"
                 for number, _title, items in layout:
-                    found = 0
-                    failed: list[str] = []
+                    drawn = 0                  # findings the stream drew (it decides the draws that follow)
+                    failed: list[str] = []     # items found: a 红线 drawn may be kept compliant (CRITICAL_RARITY)
                     for item in items:
                         p_fail = min(0.6, (0.01 + 0.2 * (1 - quality)) * difficulty[item.code] * strict
-                                     / (CRITICAL_RARITY if item.critical else 1))
+                                     / (STREAM_RARITY if item.critical else 1))
                         roll = prng.random()
                         if roll < 0.03:
                             label = NOT_APPLICABLE
@@ -152,17 +157,25 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                             count = 1 + min(2, int(prng.random() ** 2 * 3))   # 1–3 findings
                             empty = findings_to_empty(item.points, item.deduction)
                             label = found_label(min(count, empty), empty)   # the form's option for it
-                            found += 1
-                            failed.append(item.code)
+                            drawn += 1
+                            if item.critical and random.Random(f"{seed}:{checklist}:{pid}:{when}:{item.code}").random() \
+                                    >= STREAM_RARITY / CRITICAL_RARITY:
+                                label = COMPLIANT
+                            else:
+                                failed.append(item.code)
                         else:
                             label = COMPLIANT
                         response.answers[item.code] = label
-                    if found:
+                    if drawn:
                         if prng.random() < 0.5:
-                            response.corrected[number] = prng.random() < 0.6
+                            corrected = prng.random() < 0.6
+                            if failed:
+                                response.corrected[number] = corrected
                         notes = [n for code in failed for n in ITEM_NOTES.get(code, ())]
-                        if prng.random() < 0.4 and notes:
-                            response.notes[number] = prng.choice(notes)
+                        if prng.random() < 0.4 and number in NOTE_DRAW:
+                            pick = prng.randrange(NOTE_DRAW[number])
+                            if notes:
+                                response.notes[number] = notes[pick % len(notes)]
                 out.append(response)
     out.sort(key=lambda r: (r.submitted_at, r.project, r.role))
     if _uses_questioning(standards, checklist):  # own random streams: the checklist answers stay as they were
