@@ -194,6 +194,7 @@ class Assessment(Model):
     reward: RewardRule = Field(description="奖励意见的条件（全部满足）")
     penalty: PenaltyRule = Field(description="处罚和改进意见的条件")
     improvement: ImprovementRule = Field(description="改进意见的条件（满足任一）")
+    min_spot_checks: int = Field(3, ge=0, description="自查与抽查：期间内抽查少于此数时不标“自查偏宽”")
 
 
 ENV_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
@@ -313,6 +314,7 @@ class Questionnaire(Model):
     scale: Scale = Field(description="评分尺度")
     questions: list[SurveyQuestion] = Field(min_length=1, description="评分题")
     comment: Text | None = Field(None, description="选填意见题的题目；不填则没有意见题")
+    monthly: int | None = Field(None, ge=1, description="每个项目每月至少回收的问卷份数")
 
 
 class BankQuestion(Model):

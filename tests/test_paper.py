@@ -292,8 +292,8 @@ def test_weekly_card_is_reproducible_from_project_and_iso_week(standards, tmp_pa
     assert draw.week_seed(day) == 202647 and draw.week_seed(dt.date(2026, 11, 22)) == 202647
     assert draw.week_seed(dt.date(2026, 11, 23)) == 202648
     assert draw.week_label(day) == "2026 年第 47 周（11 月 16 日–11 月 22 日）"
-    seed, drawn = draw.weekly_draw(standards, "wutong", day)
-    assert seed == 202647 and len(drawn) == 5
+    seed, drawn, weak = draw.weekly_draw(standards, "wutong", day)
+    assert seed == 202647 and len(drawn) == 5 and weak == set()     # no data: no weak topic
     again = CliRunner().invoke(main, ["questions", "draw", "--standards", str(ROOT / "standards"),
                                       "--project", "wutong", "--n", "5", "--seed", "202647"])
     assert again.exit_code == 0, again.output
@@ -304,7 +304,8 @@ def test_weekly_card_is_reproducible_from_project_and_iso_week(standards, tmp_pa
     (text,) = texts(tmp_path / "print" / "questioning-wutong.pdf")
     assert "2026年第47周（11月16日–11月22日）的题目·抽问卡编号202647" in text
     for q in drawn:
-        assert f"题目代号{q.id}·主题{q.topic}" in text
+        assert f"主题{q.topic}·对应条目{q.item}" in text and q.id not in text
+    assert "handbook" not in text
     page = pages.method_files(standards, INSTRUMENTS, existing=lambda p: p.startswith("print/questioning-"))[
         "methods/questioning.md"]
     for p in standards.organisation.projects:

@@ -209,7 +209,7 @@ def test_project_page_lists_its_missed_patrols_newest_first(site):
 
 def test_partial_weeks_are_labelled(site):
     first = page(site, "weeks/2026-W24.md")   # Mon 06-08 .. Sun 06-14, data from Wed 06-10
-    assert first.startswith("---\ntitle: 2026 年第 24 周检查结果\nsearch:\n  exclude: true\n---\n\n"
+    assert first.startswith("---\ntitle: 2026 年第 24 周检查结果\n---\n\n"
                             "# 2026 年第 24 周（2026-06-08 至 2026-06-14）（部分：6月10日–6月14日）")
     last = page(site, "weeks/2026-W47.md")    # Mon 11-16 .. Sun 11-22, data to Wed 11-18
     assert "（部分：11月16日–11月18日）" in last

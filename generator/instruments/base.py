@@ -132,7 +132,8 @@ class Instrument:
 
     def overview_figures(self, standards: Standards, store_path: Path, this_week, last_week) -> list:
         """Figures this instrument adds to the results' 本周概览 (`results.weekly.Figure`), this week's against
-        last week's (`this_week` / `last_week`: `results.weekly.Week`, Monday to the last day counted)."""
+        last week's (`this_week` / `last_week`: `results.weekly.Week`, Monday to the last day counted).
+        A figure with `project` set is that project's: a column of the weekly report's table of all projects."""
         return []
 
     # ------------------------------------------------------------ demo data

@@ -160,7 +160,8 @@ def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None
                  focus: dict | None = None, lock: dict | None = None) -> list[SheetFile]:
     """Write every checklist's blank PDF, per-project PDFs and HTML print view under docs_dir/print/.
 
-    `focus` maps a project id to its focus list, printed at the top of that project's sheets.
+    `focus` maps a project id to its `ProjectFocus` (each sheet prints the part it can check, and how many
+    more entries the project page has), or to one list printed on all of that project's sheets.
     `lock` is the forms lock (`forms.lock_file.read_lock`): a project's sheet prints the QR code of its
     prefilled form when the lock has the checklist's form (marked 演示 when the lock says `demo: true`).
     """
@@ -179,7 +180,7 @@ def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None
         planned.append((render_sheet_html(blank, None), checklist.id, None))
         if per_project:
             links = project_links(lock, standards, checklist.id)
-            planned += [(render_sheet_html(build_sheet(standards, checklist.id, p.id, tuple(focus.get(p.id, ())),
+            planned += [(render_sheet_html(build_sheet(standards, checklist.id, p.id, focus.get(p.id, ()),
                                                        form_url=links.get(p.id, ""), demo=demo),
                                            None, qr_slot=True), checklist.id, p.id)
                         for p in views.checklist_projects(standards, checklist)]

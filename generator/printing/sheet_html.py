@@ -17,7 +17,7 @@ from ..templating import render
 from ..standards import Standards
 
 STYLESHEET = "sheet.css"
-FOCUS_ON_SHEET = 5  # focus entries printed at the top of a project's sheet
+FOCUS_ON_SHEET = 5  # focus entries printed at the top of a project's sheet (the highest priorities)
 QUESTIONING_ROWS = 5   # rows of the random-questioning record: the usual draw (`handbook questions draw --n 5`)
 # Rows of the findings table (条目 / 问题描述 / 当场纠正 / 整改期限) at the end of a sheet. A one-page sheet
 # keeps its last rows for the focus list, so the list never takes the room to write; a longer sheet has
@@ -73,6 +73,7 @@ class Sheet:
     lowest_grade: str
     not_applicable: str = NOT_APPLICABLE
     focus: tuple[tuple[str, str, str], ...] = ()   # (code or "", what to check, why) — 程序 4.1.1, 4.1.2
+    focus_more: int = 0            # entries of the project's focus list not printed here (on its project page)
     rounds: int = 0                # patrols a day (程序 4.5): > 0 prints period, round, time and 被检查人员
     questioning: tuple[str, ...] = ()   # answer labels of the random-questioning record (程序 4.4.2.1), or ()
     questioning_rows: int = QUESTIONING_ROWS
@@ -108,11 +109,16 @@ class Sheet:
 
 
 def build_sheet(standards: Standards, checklist_id: str, project_id: str | None = None,
-                focus: tuple = (), *, form_url: str = "", demo: bool = False) -> Sheet:
+                focus: tuple = (), *, form_url: str = "", demo: bool = False,
+                focus_total: int | None = None) -> Sheet:
     """The sheet of a checklist, blank or with a project's name (and its focus list) filled in.
 
     `form_url` is the project's prefilled form link (from the lock: `forms.prefill.project_links`); the
     sheet then prints its QR code, marked 演示 when `demo` (the demo lock's ids are not real forms).
+    `focus` is the project's `ProjectFocus`, or the part of its focus list this sheet can check, highest
+    priority first; its first
+    `FOCUS_ON_SHEET` entries are printed and `focus_total` (the length of the project's whole list, default
+    `len(focus)`) tells how many more the project page has (另有 N 项).
     """
     checklist = standards.checklists[checklist_id]
     chosen = {i.code for i in standards.checklist_items(checklist_id)}
@@ -125,9 +131,12 @@ def build_sheet(standards: Standards, checklist_id: str, project_id: str | None 
     grades = tuple((g.name, g.min, g.max) for g in views.grade_bands(standards))
     bank = standards.methods_file.questioning
     questioning = tuple(bank.answers) if bank and checklist.methods and bank.method in checklist.methods else ()
+    if hasattr(focus, "for_sheet"):    # a `results.focus.ProjectFocus`: the part this sheet can check
+        focus, focus_total = focus.for_sheet(checklist_id), len(focus.entries)
+    total = len(focus) if focus_total is None else focus_total
     focus = tuple(focus[:FOCUS_ON_SHEET])
     if sum(len(s.rows) for s in sections) <= ONE_PAGE_ITEMS and not questioning:
-        findings_rows = FINDINGS_ROWS_ONE_PAGE + (0 if focus else FINDINGS_ROWS_NO_FOCUS)
+        findings_rows = FINDINGS_ROWS_ONE_PAGE + (0 if focus or total else FINDINGS_ROWS_NO_FOCUS)
     else:
         findings_rows = FINDINGS_ROWS_LONG
     return Sheet(
@@ -138,6 +147,7 @@ def build_sheet(standards: Standards, checklist_id: str, project_id: str | None 
         project=standards.projects[project_id].name if project_id else None,
         sections=tuple(sections), grades=grades, lowest_grade=standards.lowest_grade,
         focus=tuple((e.code or "", e.text, "；".join(e.printed or e.reasons)) for e in focus),
+        focus_more=max(0, total - len(focus)) if project_id else 0,
         rounds=views.daily_rounds(standards, checklist), questioning=questioning,
         form_url=form_url if project_id else "", demo=demo, findings_rows=findings_rows,
         record=views.checklist_record(standards, checklist))

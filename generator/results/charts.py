@@ -37,8 +37,9 @@ def bar_chart(title: str, bars: list[Bar], unit: str = "") -> str:
 
 
 def line_chart(title: str, labels: list[str], values: list[float | None],
-               bands: list[tuple[str, float]] = ()) -> str:
-    """A line of percentages over time, with grade thresholds as dashed lines."""
+               bands: list[tuple[str, float]] = (), marks: list[bool] = ()) -> str:
+    """A line of percentages over time, with grade thresholds as dashed lines; `marks`: the points (weeks)
+    to ring in the 红线 colour (a 红线 incident that week), with a legend saying so."""
     present = [v for v in values if v is not None]
     low = min([*present, *(b for _, b in bands)], default=0)
     low = max(0, (int(low) // 10) * 10 - 10) if present else 0
@@ -46,14 +47,16 @@ def line_chart(title: str, labels: list[str], values: list[float | None],
     def y(v):
         return bottom - (v - low) / (100 - low) * (bottom - top)
     step = (right - left) / max(1, len(labels) - 1)
-    points = [{"x": left + i * step, "y": y(v), "v": v, "label": labels[i]}
+    marks = list(marks) + [False] * (len(values) - len(marks))
+    points = [{"x": left + i * step, "y": y(v), "v": v, "label": labels[i], "mark": marks[i]}
               for i, v in enumerate(values) if v is not None]
     every = max(1, len(labels) // 6)
     ticks = [{"x": left + i * step, "label": lab} for i, lab in enumerate(labels) if i % every == 0]
     grid = [{"y": y(v), "v": v} for v in range(low, 101, 10)]
     lines = [{"y": y(v), "name": name, "v": v} for name, v in bands if v > low]
     return render("results/line.svg.j2", title=title, points=points, ticks=ticks, grid=grid, bands=lines,
-                  width=WIDTH, height=222, left=left, right=right, bottom=bottom, font=FONT)
+                  width=WIDTH, height=222, left=left, right=right, bottom=bottom, font=FONT,
+                  marked=any(p["mark"] for p in points))
 
 
 def inline(svg: str) -> str:

@@ -22,7 +22,7 @@ from ..rulebook import with_history
 from ..templating import render
 from .archive import ArchiveUpdates, fingerprints, read_archive, write_updates
 from .fix_reports import read_fix_reports
-from .focus import focus_list
+from .focus import project_focus
 from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
                            archive_updates, build_results_and_overview)
 from .scoring import corrective_actions, pareto, quarter_bounds, quarter_label, quarter_of
@@ -301,30 +301,67 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
             html_to_pdf(overview.report_html(extra), faces + subset_first(css, faces), target,
                         cache_dir=Path(cache_dir) if cache_dir else None)
             ctx.written.append(WEEKLY_REPORT)
+            # the quarter's assessment on A4 (printing the page from a browser loses its last columns)
+            html_to_pdf(overview.assessment_html(), faces + subset_first(css, faces), ctx.docs_dir / ASSESSMENT_PDF,
+                        cache_dir=Path(cache_dir) if cache_dir else None)
+            ctx.written.append(ASSESSMENT_PDF)
+            page = ctx.docs_dir / ASSESSMENT_PAGE
+            if page.is_file():
+                ctx.write(ASSESSMENT_PAGE, _after_title(page.read_text(encoding="utf-8"), ASSESSMENT_LINK))
         more = [(title, path) for instrument in instruments for title, path in instrument.results_pages
                 if (ctx.docs_dir / path).is_file()]
         for path, text in overview.pages(extra, report=report, more=more).items():
             ctx.write(path, text)
+        projects = ctx.docs_dir / PROJECTS_INDEX
+        if projects.is_file():
+            ctx.write(PROJECTS_INDEX, projects.read_text(encoding="utf-8").rstrip("\n") + "\n"
+                      + overview.sources_block(extra))
         stamp = f'<p class="hb-asof">数据截至 {overview.r.as_of}</p>'
         for page in sorted((ctx.docs_dir / ROOT).rglob("*.md")):
             text = page.read_text(encoding="utf-8")
-            changed = _excluded_from_search(text)
-            if 'class="hb-asof"' not in changed:
-                changed = _after_title(changed, stamp)
+            changed = text if 'class="hb-asof"' in text else _after_title(text, stamp)
+            changed = _excluded_from_search(changed)
             if changed != text:
                 ctx.write(page.relative_to(ctx.docs_dir).as_posix(), changed)
 
     return generate
 
 
+ASSESSMENT_PAGE = f"{ROOT}/assessment.md"
+ASSESSMENT_PDF = f"{ROOT}/assessment.pdf"
+ASSESSMENT_LINK = "[打印版（A4 PDF，供客户关系部审定）](assessment.pdf){ download }"
+
+
 def _excluded_from_search(text: str) -> str:
-    """The page with `search: exclude: true` in its front matter (MkDocs Material's search plugin)."""
+    """The page as the search indexes it: its title and headings, never its rows (the search finds a
+    project's page by its name, 逾期 the actions page, and no table cell). What lies between two headings
+    is wrapped in `<section data-search-exclude markdown>` (MkDocs Material's search skips it; md_in_html
+    renders it as before; not a div: the search matches closing tags by name, so a `</div>` inside would
+    end the skip), and `search: exclude: true` leaves the front matter."""
+    if "data-search-exclude" in text:
+        return text
+    head, body = "", text
     if text.startswith("---\n"):
-        head, sep, body = text[4:].partition("\n---\n")
-        if "\nsearch:" in "\n" + head:
-            return text
-        return "---\n" + head + "\nsearch:\n  exclude: true" + sep + body
-    return "---\nsearch:\n  exclude: true\n---\n\n" + text
+        front, sep, body = text[4:].partition("\n---\n")
+        front = re.sub(r"(?m)^search:\n  exclude: true\n?", "", front + "\n").strip("\n")
+        head = f"---\n{front}\n---\n" if front else ""
+    out: list[str] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if "".join(run).strip():
+            out.extend(["", "<section data-search-exclude markdown>", "", *run, "", "</section>", ""])
+        else:
+            out.extend(run)
+        run.clear()
+    for line in body.split("\n"):
+        if re.match(r"#{1,6} ", line):
+            close()
+            out.append(line)
+        else:
+            run.append(line)
+    close()
+    return head + "\n".join(out) + "\n"
 
 
 def _after_title(text: str, line: str) -> str:
@@ -350,7 +387,7 @@ def publish_generators(store_path: Path | str, instruments: Sequence, *, quarter
 
 
 def sheet_focus(store_path: Path | str):
-    """For the build: a function giving each project's focus list, printed on its patrol sheets."""
+    """For the build: a function giving each project's focus lists (`ProjectFocus`), printed on its sheets."""
     store_path = Path(store_path)
 
     def focus(standards) -> dict:
@@ -369,7 +406,7 @@ def sheet_focus(store_path: Path | str):
                 own.setdefault(i.project, []).append(i)
             for a in actions:
                 own_actions.setdefault(a.project, []).append(a)
-            return {p.id: focus_list(standards, p.id, own.get(p.id, []), own_actions.get(p.id, []), as_of)
+            return {p.id: project_focus(standards, p.id, own.get(p.id, []), own_actions.get(p.id, []), as_of)
                     for p in standards.organisation.projects}
 
     return focus

@@ -42,13 +42,17 @@ RECENT_NOTES = 20          # 问题说明 listed on a project page (newest first
 RECENT_WEEKS = 4           # 最近的检查 on a project page: the inspections of the last four weeks, with findings
 SELF_CHECK_GAP = 10.0      # 自查 above 抽查 by more than this many 百分点: flagged as lenient self-checks
 COMMON_SHOWN = 5           # the company's most common findings on the role pages of the inspected
+KNOWLEDGE_SECTION = "4.2.3"  # the procedure's knowledge items, set beside the exam and the questioning
+GRID_ITEMS = 10            # 改进重点: items in the item × project grid (the most frequent)
 PROJECTS_INDEX = f"{ROOT}/projects/index.md"
 REDLINE_PAGE = f"{ROOT}/redline.md"
 WEEKLY_REPORT = f"{ROOT}/weekly-report.pdf"
+DEFINITIONS = f"{ROOT}/definitions.md"     # 指标说明: every figure's one definition, linked from the pages
 NAV = [("概览", "results/index.md"), ("红线问题", REDLINE_PAGE), ("项目", PROJECTS_INDEX),
        ("改进重点", "results/priorities.md"), ("巡查完成情况", "results/patrols.md"),
        ("整改跟踪", "results/actions.md"), ("季度考核建议", "results/assessment.md"),
-       ("检查人活动", "results/inspectors.md"), ("数据质量", "results/data-quality.md")]
+       ("检查人活动", "results/inspectors.md"), ("数据质量", "results/data-quality.md"),
+       ("指标说明", DEFINITIONS)]
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
@@ -295,12 +299,50 @@ class _Results:
         return out
 
     def self_vs_spot(self, start: dt.date, end: dt.date, project: str) -> dict:
-        """自查 (project team) and 抽查 (department) pooled scores in [start, end], and the gap in 百分点."""
+        """自查 (project team) and 抽查 (department) in [start, end] on the same items (those both checklists
+        check: `common_items`), each pooled with its number of inspections, and the gap in 百分点; flagged
+        as lenient self-checks above `SELF_CHECK_GAP` when there were at least `min_spot_checks` spot checks."""
         xs = self.scores_in(start, end, project)
-        own = sc.aggregate(self.s, [x for x in xs if x.inspection.role in self.team_roles])
-        spot = sc.aggregate(self.s, [x for x in xs if x.inspection.role in self.spot_roles])
+        own = _pooled_on(self.s, [x for x in xs if x.inspection.role in self.team_roles], self.common_items)
+        spot = _pooled_on(self.s, [x for x in xs if x.inspection.role in self.spot_roles], self.common_items)
         gap = None if own.percent is None or spot.percent is None else sc.printed(own.percent - spot.percent)
-        return dict(own=own, spot=spot, gap=gap, flagged=gap is not None and gap > SELF_CHECK_GAP)
+        return dict(own=own, spot=spot, gap=gap, min_spot=self.min_spot,
+                    flagged=gap is not None and gap > SELF_CHECK_GAP and spot.n >= self.min_spot)
+
+    @property
+    def common_items(self) -> frozenset[str]:
+        """The items both the project teams' checklists and the department's check (like with like)."""
+        if not hasattr(self, "_common"):
+            def items_of(roles):
+                return {i.code for c in self.s.checklists.values() if set(c.roles) & roles
+                        for i in self.s.checklist_items(c.id)}
+            self._common = frozenset(items_of(self.team_roles) & items_of(self.spot_roles))
+        return self._common
+
+    @property
+    def min_spot(self) -> int:
+        return self.s.organisation.assessment.min_spot_checks
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Inspections pooled on some items: percent = Σ earned ÷ Σ possible on those items, n inspections."""
+
+    percent: float | None
+    n: int
+
+
+def _pooled_on(s: Standards, xs: Sequence[sc.InspectionScore], codes: frozenset[str]) -> Sample:
+    earned = possible = 0.0
+    n = 0
+    for x in xs:
+        seen = False
+        for code, found in x.inspection.findings.items():
+            if code in codes and found is not None:
+                e, p = sc.item_score(s.items[code], found)
+                earned, possible, seen = earned + e, possible + p, True
+        n += seen
+    return Sample(sc.percent(earned, possible), n)
 
 
 def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
@@ -343,6 +385,8 @@ def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], 
     _inspectors(r, files)
     _quality(r, quarantine, unmapped, files, replaced)
     _weekly_archive(r, files)
+    files[DEFINITIONS] = render("results/definitions.md.j2", r=r, bands=_bands(r), gap_limit=SELF_CHECK_GAP,
+                                roles=[x for x in r.s.organisation.roles if x.project_team])
     return files, overview
 
 
@@ -432,9 +476,9 @@ class Overview:
         rows_labels = [label + ("（部分）" if r.covered(w, w + dt.timedelta(days=6)) else "")
                        for label, w in zip(labels, r.weeks[-WEEKS_SHOWN:])]
         chart = line_chart(f"全公司每周得分率（近 {len(labels)} 周，%）", labels, [a.percent for a in company],
-                           _bands(r))
+                           _bands(r), marks=[bool(a.critical) for a in company])
         files[f"{ROOT}/charts/company-trend.svg"] = chart
-        figures = [*self.figures, *extra]
+        figures = [f for f in [*self.figures, *extra] if not f.project]
         files[self.PAGE] = render(
             "results/overview.md.j2", r=r, rows=rows, week=self.this_week, last_week=self.last_week,
             week_note=self.week_note, running=self.running, ranking_rule=sc.ranking_rule(r.s),
@@ -464,12 +508,78 @@ class Overview:
         week_late = [a for a in sc.overdue_in_quarter(r.actions, this.monday, this.sunday, r.as_of)
                      if a.fixed is not None]
         q_start, q_end = sc.quarter_bounds(r.quarter)
+        satisfaction = {f.project: f for f in extra if f.project and f.link == "results/satisfaction.md"}
+        projects = [dict(x, satisfaction=satisfaction.get(x["id"])) for x in self.rows]
         return render("results/weekly_report.html", r=r, week=this, week_note=self.week_note,
-                      figures=[*self.figures, *extra],
+                      figures=[f for f in [*self.figures, *extra] if not f.project],
                       incidents=incidents, worst=worst, critical_codes=critical_codes, below=below,
                       overdue=overdue, week_late=week_late, lowest=lowest, quarter_name=quarter_label(r.quarter),
                       quarter_incidents=len(r.incidents(q_start, q_end)), day=_md_day,
-                      pass_grade=_pass_grade(r.s))
+                      pass_grade=_pass_grade(r.s), projects=projects, decisions=meeting_effects(r),
+                      blank_rows=DECISION_ROWS, satisfaction_label=next(iter(satisfaction.values())).label
+                      if satisfaction else "")
+
+    def sources_block(self, extra: Sequence[Figure]) -> str:
+        """The projects' overview section setting side by side what each source says of a project: the
+        other instruments' project figures (random questioning, the exam, satisfaction) and the inspections'
+        score on the knowledge items (4.2.3) this quarter."""
+        r = self.r
+        q_start, q_end = sc.quarter_bounds(r.quarter)
+        codes = frozenset(i.code for section in r.s.sections if section.number == KNOWLEDGE_SECTION
+                          for i in section.items)
+        labels = list(dict.fromkeys(f.label for f in extra if f.project))
+        labels.sort(key=lambda label: "满意度" in label)     # the knowledge sources first
+        by = {(f.label, f.project): f for f in extra if f.project}
+        rows = []
+        for p in r.s.organisation.projects:
+            items = _pooled_on(r.s, r.scores_in(q_start, q_end, p.id), codes) if codes else None
+            rows.append(dict(name=p.name, id=p.id, knowledge=items, cells=[by.get((label, p.id)) for label in labels]))
+        title = next((section.title for section in r.s.sections if section.number == KNOWLEDGE_SECTION), "")
+        return render("results/sources.md.j2", rows=rows, labels=labels, section=KNOWLEDGE_SECTION,
+                      title=title, quarter=quarter_label(r.quarter), has_items=bool(codes))
+
+    def assessment_html(self) -> str:
+        """The quarter's assessment (季度考核建议) as an A4 page for WeasyPrint: every column of the site's
+        table, the self-check comparison and each suggestion with its grounds, 供客户关系部审定."""
+        r = self.r
+        q_start, q_end = sc.quarter_bounds(r.quarter)
+        rows = sorted(sc.assess_quarter(r.s, r.quarter, r.scores, r.patrols, r.actions, r.as_of),
+                      key=lambda a: (a.rank is None, a.rank or 0, a.project))
+        complete = q_end <= r.complete
+        return render("results/assessment_report.html", r=r, rows=rows, rules=r.s.organisation.assessment,
+                      name=quarter_label(r.quarter) + ("" if complete else "（暂定）"), q_start=q_start,
+                      q_end=q_end, complete=complete,
+                      gaps={a.project: r.self_vs_spot(q_start, q_end, a.project) for a in rows},
+                      gap_limit=SELF_CHECK_GAP)
+
+
+DECISION_ROWS = 5          # empty rows on the weekly report for this meeting's decisions
+EFFECT_WEEKS = 4           # a meeting decision's effect: its item's findings this many weeks before and since
+
+
+def meeting_effects(r: _Results) -> list[dict]:
+    """The meeting decisions (methods.yaml `meetings`) followed this week, newest first, each with its effect:
+    the share of inspections of its projects that checked its item and found a problem, in the
+    `EFFECT_WEEKS` weeks before the meeting and since (a decision without an item has no such figure)."""
+    monday = sc.week_start(r.as_of)
+    out = []
+    for issue in sorted(r.s.methods_file.meetings, key=lambda i: i.date, reverse=True):
+        if issue.date > r.as_of or issue.until < monday:
+            continue
+        row = dict(issue=issue, project="全部项目" if issue.project == "all" else r.name(issue.project),
+                   item=r.s.items.get(issue.item) if issue.item else None, before=None, after=None)
+        if row["item"] is not None:
+            projects = None if issue.project == "all" else {issue.project}
+
+            def share(first: dt.date, last: dt.date):
+                checked = [x.inspection.findings[issue.item] for x in r.scores_in(first, last)
+                           if (projects is None or x.inspection.project in projects)
+                           and x.inspection.findings.get(issue.item) is not None]
+                return (sum(1 for f in checked if f), len(checked)) if checked else None
+            row["before"] = share(issue.date - dt.timedelta(weeks=EFFECT_WEEKS), issue.date - dt.timedelta(days=1))
+            row["after"] = share(issue.date, r.as_of)
+        out.append(row)
+    return out
 
 
 def _pass_grade(s: Standards) -> str:
@@ -483,7 +593,7 @@ def _project_page(r: _Results, project: str, files):
     series = [(week_short(w), r.week_agg(w, project)) for w in weeks]
     trend = files[f"{ROOT}/charts/{project}-trend.svg"] = line_chart(
         f"{r.name(project)} 每周得分率（近 {len(series)} 周，%）", [lab for lab, _ in series],
-        [a.percent for _, a in series], _bands(r))
+        [a.percent for _, a in series], _bands(r), marks=[bool(a.critical) for _, a in series])
     own = r.scores_by_project.get(project, [])
     mine = [x.inspection for x in own]
     q_start, q_end = sc.quarter_bounds(r.quarter)
@@ -595,11 +705,26 @@ def _priorities(r: _Results, files):
         rows = _critical_first(r, sc.pareto(r.s, quarter_by_project.get(p.id, [])))[:3]
         per_project.append((p, rows))
     critical = {c for c, i in r.s.items.items() if i.critical}
+    # each item against the quarter before: findings per 100 inspections (the quarters differ in length)
+    p_start, p_end = sc.quarter_bounds(sc.quarter_of(q_start - dt.timedelta(days=1)))
+    previous = [x.inspection for x in r.scores_in(p_start, p_end)]
+    before = {t.key: t.findings for t in sc.pareto(r.s, previous)}
+    change = {}
+    for t in by_item:
+        now = t.findings / len(quarter) * 100 if quarter else None
+        then = before.get(t.key, 0) / len(previous) * 100 if previous else None
+        change[t.key] = (now, then, None if now is None or then is None else now - then)
+    # item × project: this quarter's findings of the most frequent items in each project
+    grid_items = by_item[:GRID_ITEMS]
+    grid = [(t, [sum(i.findings.get(t.key) or 0 for i in quarter_by_project.get(p.id, []))
+                 for p in r.s.organisation.projects]) for t in grid_items]
     files[f"{ROOT}/csv/pareto-items.csv"] = csv_text(
         ["条目", "内容", "红线", "问题(处)", "占比"],
         [[t.key, t.label, "是" if t.key in critical else "", t.findings, f"{t.share:.1f}%"] for t in by_item])
     files[f"{ROOT}/priorities.md"] = render(
         "results/priorities.md.j2", r=r, by_item=by_item, by_section=by_section, per_project=per_project,
+        change=change, previous_name=quarter_label(sc.quarter_of(p_start)), n_previous=len(previous), grid=grid,
+        projects=r.s.organisation.projects,
         quarter=quarter_label(r.quarter), n=len(quarter), item_link=lambda code: r.item_link(code, 1),
         critical=critical, charts={k: inline(v) for k, v in charts.items()})
 

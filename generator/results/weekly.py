@@ -34,6 +34,8 @@ class Figure:
     note: str = ""             # e.g. "n=154" or what the previous value was measured on
     previous_label: str = "上周"
     previous_note: str = ""    # e.g. "n=148": printed beside the previous value
+    project: str = ""          # a project's figure: a column of the weekly report's table of all projects,
+                               # not a figure of the overview (e.g. each project's satisfaction)
 
     @property
     def change(self) -> float | None:

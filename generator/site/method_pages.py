@@ -12,12 +12,14 @@ is the site page generator; it runs after every other one, so a page links only 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 from .. import page_urls as urls
 from ..forms.lock_file import read_lock
+from ..forms.prefill import project_links
 from ..page_urls import relative_link
 from ..results.publish import RESULTS_TAB
 from ..standards import Standards
@@ -27,7 +29,7 @@ TRAINING = "methods/training.md"
 METHODS_DIR = "methods"
 TAB = "监督方式"
 # results tab entries that stay last, after the instruments' results pages
-RESULTS_LAST = {"检查人活动", "数据质量"}
+RESULTS_LAST = {"检查人活动", "数据质量", "指标说明"}
 
 
 @dataclass
@@ -173,6 +175,7 @@ def method_pages_generator(instruments: Sequence, *, lock_path: Path | str | Non
         files, contributed = _method_files(s, instruments, lock, existing)
         for rel, text in sorted(files.items()):
             ctx.write(rel, text)
+        _link_prefilled_forms(ctx, lock)
         nav = [{TAB: f"{METHODS_DIR}/index.md"}]
         nav += [{s.methods[m].name: f"{METHODS_DIR}/{m}.md"} for m in s.method_clause]
         nav += [{"培训记录": TRAINING}]
@@ -190,3 +193,40 @@ def method_pages_generator(instruments: Sequence, *, lock_path: Path | str | Non
             nav += results
 
     return generate
+
+
+FORM_LINKS = re.compile(r"^([ \t]*)<!-- hb:form-links ?(\S*) -->$", re.M)
+
+
+def _link_prefilled_forms(ctx, lock: dict) -> None:
+    """Each project's prefilled online form (the project already chosen) where a patrol starts: the
+    checklist page and the role pages list every project's link under each checklist, a project's results
+    page its own for each checklist (markers `<!-- hb:form-links [checklist] -->`; none when the form is
+    not published: the marker stays an HTML comment)."""
+    s = ctx.standards
+    demo = "（演示链接）" if lock.get("demo") else ""
+    links = {c: project_links(lock, s, c) for c in s.checklists}
+    pages = [urls.CHECKLISTS_PAGE] + [urls.role_page(r.id) for r in s.organisation.roles]
+    pages += [f"results/projects/{p.id}.md" for p in s.organisation.projects]
+    for page in pages:
+        path = ctx.docs_dir / page
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        project = page[len("results/projects/"):-3] if page.startswith("results/projects/") else None
+
+        def block(m) -> str:
+            indent, checklist = m.group(1), m.group(2)
+            if project is None:
+                found = links.get(checklist, {})
+                if not found:
+                    return m.group(0)
+                names = " · ".join(f"[{s.projects[p].name}]({u})" for p, u in found.items())
+                return f"{indent}- **在线填写（已选好项目）**{demo}：{names}"
+            lines = [f"- [{s.checklists[c].title}]({found[project]})" for c, found in links.items() if project in found]
+            if not lines:
+                return m.group(0)
+            return "\n".join([f"**在线填写本项目的检查表（已选好项目）**{demo}：", "", *lines])
+        changed = FORM_LINKS.sub(block, text)
+        if changed != text:
+            ctx.write(page, changed)

@@ -33,7 +33,34 @@
       }
     });
   }
-  if (typeof document$ !== "undefined") document$.subscribe(mark); else document.addEventListener("DOMContentLoaded", mark);
+  // Dates and numbers in table cells stay on one line: "2026-11-20" may otherwise break after a hyphen
+  var NUMBER = /[+\-\u2212]?\d[\d.,:\/%\-]*[\d%]/g;
+  function keepNumbersWhole() {
+    document.querySelectorAll("article td, article th").forEach(function (cell) {
+      var walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT), nodes = [], node;
+      while ((node = walker.nextNode())) {
+        if (!(node.parentElement && node.parentElement.closest(".hb-nw, .hb-text"))) nodes.push(node);
+      }
+      nodes.forEach(function (text) {
+        var value = text.nodeValue, last = 0, m, parts = document.createDocumentFragment();
+        NUMBER.lastIndex = 0;
+        while ((m = NUMBER.exec(value))) {
+          if (!/[-\/:]/.test(m[0])) continue;   // other numbers hold no break opportunity
+          parts.appendChild(document.createTextNode(value.slice(last, m.index)));
+          var span = document.createElement("span");
+          span.className = "hb-nw";
+          span.textContent = m[0];
+          parts.appendChild(span);
+          last = m.index + m[0].length;
+        }
+        if (last === 0) return;
+        parts.appendChild(document.createTextNode(value.slice(last)));
+        text.parentNode.replaceChild(parts, text);
+      });
+    });
+  }
+  function ready() { keepNumbersWhole(); mark(); }
+  if (typeof document$ !== "undefined") document$.subscribe(ready); else document.addEventListener("DOMContentLoaded", ready);
   var timer;
   window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(mark, 150); });
 })();

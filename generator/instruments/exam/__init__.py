@@ -133,5 +133,11 @@ class QuarterlyExam(Instrument):
 
         latest = quarters[-1]
         before = rate(quarters[-2]) if len(quarters) > 1 else None
-        return [Figure("最近一次考试及格率", rate(latest), before, "%", "results/exam.md",
-                       note=f"{quarter_label(latest)}，{len(by_quarter[latest])} 人", previous_label="上次")]
+        figures = [Figure("最近一次考试及格率", rate(latest), before, "%", "results/exam.md",
+                          note=f"{quarter_label(latest)}，{len(by_quarter[latest])} 人", previous_label="上次")]
+        # each project's mean score in the latest exam: a knowledge source on the projects' overview
+        for p in standards.organisation.projects:
+            rs = [r for r in by_quarter[latest] if r.project == p.id]
+            figures.append(Figure("最近一次考试平均得分率", sum(r.percent for r in rs) / len(rs) if rs else None,
+                                  None, "%", "results/exam.md", note=f"{len(rs)} 人", project=p.id))
+        return figures

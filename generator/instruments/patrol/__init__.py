@@ -56,8 +56,8 @@ class PatrolChecklists(Instrument):
 
         out = {}
         for checklist in standards.checklists:
-            rows = sim.simulate(standards, checklist, start=start, end=end, seed=seed,
-                                hostile_note=(checklist == "daily-patrol"))
+            # hostile notes (`hostile_note`) belong in the tests: the demo looks like real use
+            rows = sim.simulate(standards, checklist, start=start, end=end, seed=seed)
             values = sim.sheet_values(standards, checklist, rows, locale="zh-CN")
             out[checklist] = sim.write_csv(Path(out_dir) / f"{checklist}.csv", values, locale="zh-CN")
         return out

@@ -24,35 +24,38 @@ from ..questioning.grid import grid_cells, grid_header, simulate_questioning, us
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
-NOTES = {
-    "4.2.1": ["前台桌面有杂物未及时清理", "地面有水渍，已通知保洁", "雨伞未放入伞架", "文件柜顶部堆放纸箱"],
-    "4.2.2": ["客户到访时未起身问候", "未佩戴工牌", "接听电话未使用规范用语", "与业主沟通语气生硬"],
-    "4.2.3": ["对新版收费标准不熟悉", "说不清报修流程时限"],
-    "4.2.4": ["投诉记录缺少处理结果", "回访记录未及时填写"],
-}
-# What an inspector writes about one item (the demo's notes name the item they are about: `4.2.2.1-x1：未佩戴工牌`)
+# The random stream draws a note as an index below these numbers (the sizes of the first, per-section note
+# lists), so the simulated responses stay as they were; the note itself is one of ITEM_NOTES' of an item found.
+NOTE_DRAW = {"4.2.1": 4, "4.2.2": 4, "4.2.3": 2, "4.2.4": 2}
+# 问题说明 the simulator writes: each names what was found on one of the section's failed items
 ITEM_NOTES = {
-    "4.2.1.1-a": ["前台桌面有杂物未及时清理", "桌面文件未归档"],
-    "4.2.1.1-b": ["下班后座椅未归位", "桌面未清理即离岗"],
-    "4.2.1.1-c": ["雨伞未放入伞架", "外套搭在椅背上"],
-    "4.2.1.2-a": ["地面有水渍，已通知保洁", "地面有纸屑"],
-    "4.2.1.2-b": ["屏风顶部积灰", "显示器有灰尘"],
-    "4.2.1.2-c": ["文件柜顶部堆放纸箱", "柜内资料摆放凌乱"],
-    "4.2.1.2-d": ["工位旁地面有痰迹"],
-    "4.2.1.2-e": ["玻璃门有手印", "窗台积尘"],
-    "4.2.1.2-f": ["卫生值日表未填写"],
+    "4.2.1.1-a": ["前台桌面堆放文件和杂物", "办公桌上有未收起的快递包裹"],
+    "4.2.1.1-b": ["下班后桌面未清理，座椅未归位"],
+    "4.2.1.1-c": ["雨伞未放入伞架", "外套搭在椅背上", "纸篓已满未及时清倒"],
+    "4.2.1.2-a": ["地面有水渍，已通知保洁", "前台地面有纸屑"],
+    "4.2.1.2-b": ["打印机和屏风表面有灰尘"],
+    "4.2.1.2-c": ["文件柜顶部堆放纸箱", "文件柜内资料摆放杂乱"],
+    "4.2.1.2-d": ["发现员工在办公区随地吐痰"],
+    "4.2.1.2-e": ["窗台积尘较多", "玻璃门有明显手印污迹"],
+    "4.2.1.2-f": ["当日卫生值日表未填写"],
     "4.2.2.1-x1": ["未佩戴工牌", "工服不整洁"],
     "4.2.2.1-x2": ["客户到访时未起身问候"],
-    "4.2.2.1-x3": ["接听电话未使用规范用语", "电话响铃三声后才接"],
+    "4.2.2.1-x3": ["接听电话未使用规范用语", "电话铃响超过三声才接听"],
     "4.2.2.1-x4": ["与业主沟通语气生硬，发生争执"],
-    "4.2.3.1": ["说不清交接班制度"],
+    "4.2.3.1": ["说不清请假审批流程"],
     "4.2.3.2": ["对新版收费标准不熟悉"],
     "4.2.3.3": ["说不清报修流程时限"],
-    "4.2.3.4": ["说不清周边公交线路"],
+    "4.2.3.4": ["不清楚小区周边公交线路"],
     "4.2.4.1-x1": ["投诉记录缺少处理结果"],
     "4.2.4.1-x2": ["回访记录未及时填写"],
-    "4.2.4.1-x3": ["报修记录未闭环"],
+    "4.2.4.1-x3": ["报修单未记录完工时间"],
 }
+# 红线 findings are this many times rarer than others of the same difficulty: at 6 (until issue 27) 6 of the
+# demo's 8 projects failed the quarter; a handful of incidents a quarter across the company is what the
+# department sees. The random stream still draws them at STREAM_RARITY and keeps STREAM_RARITY /
+# CRITICAL_RARITY of those, so the responses (their number, times, other answers) stay as they were.
+STREAM_RARITY = 6
+CRITICAL_RARITY = 24
 TIMESTAMP_TITLES = {"en-US": "Timestamp", "zh-CN": "时间戳记", "zh-TW": "時間戳記", "forms": "时间戳记"}
 LOCALES = tuple(TIMESTAMP_TITLES)
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
@@ -142,11 +145,11 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                 if email:
                     response.email = f"user{prng.randint(100, 999)}@example.com"
                 for number, _title, items in layout:
-                    found = 0
-                    failed: list[str] = []
+                    drawn = 0                  # findings the stream drew (it decides the draws that follow)
+                    failed: list[str] = []     # items found: a 红线 drawn may be kept compliant (CRITICAL_RARITY)
                     for item in items:
                         p_fail = min(0.6, (0.01 + 0.2 * (1 - quality)) * difficulty[item.code] * strict
-                                     / (6 if item.critical else 1))
+                                     / (STREAM_RARITY if item.critical else 1))
                         roll = prng.random()
                         if roll < 0.03:
                             label = NOT_APPLICABLE
@@ -154,16 +157,24 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                             count = 1 + min(2, int(prng.random() ** 2 * 3))   # 1–3 findings
                             empty = findings_to_empty(item.points, item.deduction)
                             label = found_label(min(count, empty), empty)   # the form's option for it
-                            found += 1
-                            failed.append(item.code)
+                            drawn += 1
+                            if item.critical and random.Random(f"{seed}:{checklist}:{pid}:{when}:{item.code}").random() \
+                                    >= STREAM_RARITY / CRITICAL_RARITY:
+                                label = COMPLIANT
+                            else:
+                                failed.append(item.code)
                         else:
                             label = COMPLIANT
                         response.answers[item.code] = label
-                    if found:
+                    if drawn:
                         if prng.random() < 0.5:
-                            response.corrected[number] = prng.random() < 0.6
-                        if prng.random() < 0.4 and number in NOTES:
-                            response.notes[number] = item_note(failed[0], number, prng.choice(NOTES[number]))
+                            corrected = prng.random() < 0.6
+                            if failed:
+                                response.corrected[number] = corrected
+                        if prng.random() < 0.4 and number in NOTE_DRAW:
+                            pick = prng.randrange(NOTE_DRAW[number])
+                            if failed:
+                                response.notes[number] = item_note(failed[pick % len(failed)], pick)
                 out.append(response)
     out.sort(key=lambda r: (r.submitted_at, r.project, r.role))
     if _uses_questioning(standards, checklist):  # own random streams: the checklist answers stay as they were
@@ -175,13 +186,11 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
     return out
 
 
-def item_note(code: str, number: str, section_text: str) -> str:
+def item_note(code: str, pick: int) -> str:
     """The note about a failed item, naming it (`4.2.2.1-x1：未佩戴工牌`), so that it is shown under that item
-    only; the section's text (`section_text`, drawn as before so the responses stay as they were) picks which."""
-    texts = ITEM_NOTES.get(code)
-    if not texts:
-        return section_text
-    return f"{code}：{texts[NOTES[number].index(section_text) % len(texts)]}"
+    only; `pick` (drawn as before, so the responses stay as they were) chooses among its texts."""
+    texts = ITEM_NOTES.get(code) or ["不符合要求"]
+    return f"{code}：{texts[pick % len(texts)]}"
 
 
 def _uses_questioning(standards, checklist: str) -> bool:

@@ -56,6 +56,24 @@ class RandomQuestioning(Instrument):
 
         return [knowledge_generator(store_path, today=today)]
 
+    def overview_figures(self, standards, store_path, this_week, last_week):
+        """Each project's knowledge score of random questioning (all answers up to this week): one of the
+        three knowledge sources set side by side on the projects' overview."""
+        from pathlib import Path
+
+        from ...results.weekly import Figure
+        from .grid import knowledge, read_questioning
+
+        if not self.enabled(standards) or not Path(store_path).is_file():
+            return []
+        asked = [a for a in read_questioning(store_path) if a.date <= this_week.sunday]
+        out = []
+        for p in standards.organisation.projects:
+            k = knowledge(standards, [a for a in asked if a.project == p.id])
+            out.append(Figure("随机抽问得分率", k.percent, None, "%", "results/knowledge.md",
+                              note=f"{k.n} 题", project=p.id))
+        return out
+
     def method_pages(self, standards, links):
         from .method_page import questioning_method_page
 

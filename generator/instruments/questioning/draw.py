@@ -11,6 +11,7 @@ import datetime as dt
 import random
 import secrets
 from pathlib import Path
+from typing import Iterable, Sequence
 
 from ...errors import HandbookError
 from ...messages import Msg
@@ -56,10 +57,12 @@ def draw_questions(s: Standards, project: str, n: int, seed: int | None = None
     return seed, drawn
 
 
-def render_card(s: Standards, project: str, seed: int, questions: list[BankQuestion], *, week: str = "") -> str:
-    """The printable questioning card as HTML (`week`: the weekly card's week, e.g. 2026 年第 47 周)."""
+def render_card(s: Standards, project: str, seed: int, questions: list[BankQuestion], *, week: str = "",
+                weak: set[str] = frozenset()) -> str:
+    """The printable questioning card as HTML (`week`: the weekly card's week, e.g. 2026 年第 47 周; `weak`:
+    ids of the questions drawn for one of the project's weak topics, marked 薄弱主题)."""
     return render("methods/card.html", organisation=s.organisation.name, project=s.projects[project].name,
-                  project_id=project, seed=seed, questions=questions, week=week,
+                  seed=seed, questions=questions, week=week, weak=weak,
                   answers=list(s.methods_file.questioning.answers))
 
 
@@ -83,17 +86,70 @@ def weekly_card_path(project: str) -> str:
     return WEEKLY_CARD.format(project=project)
 
 
-def weekly_draw(s: Standards, project: str, day: dt.date, n: int = DRAW_COUNT) -> tuple[int, list[BankQuestion]]:
-    """The week's draw for a project: `draw_questions` with the week's seed (what the card prints)."""
-    return draw_questions(s, project, min(n, len(s.methods_file.questioning.questions)), week_seed(day))
+def weak_topics(s: Standards, project: str, asked: Iterable = (), inspections: Iterable = ()) -> list[str]:
+    """The bank's topics where `project` is weakest, weakest first (topics without data are left out).
+
+    A topic's weakness is the mean of what is known of it: the share of its questions not answered right in
+    the project's random questioning (1 − knowledge score), and the share of the project's inspections that
+    checked the items its questions are about (4.2.3 …) and found a problem there.
+    """
+    bank = s.methods_file.questioning
+    values = bank.answers
+    topic_of = {q.id: q.topic for q in bank.questions}
+    items: dict[str, set[str]] = {}
+    for q in bank.questions:
+        if q.item:
+            items.setdefault(q.topic, set()).add(q.item)
+    scores: dict[str, list[float]] = {}
+    for a in asked:
+        if a.project == project and a.question in topic_of and a.result in values:
+            scores.setdefault(topic_of[a.question], []).append(values[a.result])
+    parts: dict[str, list[float]] = {}
+    for topic, got in scores.items():
+        parts.setdefault(topic, []).append(1 - sum(got) / len(got))
+    own = [i for i in inspections if i.project == project]
+    for topic, codes in items.items():
+        checked = [i for i in own if any(i.findings.get(c) is not None for c in codes)]
+        if checked:
+            found = sum(1 for i in checked if any(i.findings.get(c) for c in codes))
+            parts.setdefault(topic, []).append(found / len(checked))
+    weakness = {t: sum(v) / len(v) for t, v in parts.items()}
+    return sorted((t for t, w in weakness.items() if w > 0), key=lambda t: (-weakness[t], t))
 
 
-def write_weekly_cards(s: Standards, docs_dir: Path, day: dt.date, *, cache_dir: Path | None = None) -> list[str]:
-    """Write every active project's card for the week of `day` as an A4 PDF; returns the docs paths."""
+def weekly_draw(s: Standards, project: str, day: dt.date, n: int = DRAW_COUNT,
+                weak: Sequence[str] = ()) -> tuple[int, list[BankQuestion], set[str]]:
+    """The week's draw for a project with the week's seed (what the card prints): half of its questions
+    (n // 2) from the `weak` topics (`weak_topics`, weakest first, one a topic in turn), the rest spread
+    over every topic as `draw_questions` spreads them. The same project, week and weak topics give the
+    same card. Returns the seed, the questions and the ids of those drawn for a weak topic."""
+    bank = s.methods_file.questioning
+    n = min(n, len(bank.questions))
+    seed = week_seed(day)
+    rnd = random.Random(f"{project}:{seed}:weak")
+    pools = {t: rnd.sample([q for q in bank.questions if q.topic == t],
+                           sum(1 for q in bank.questions if q.topic == t)) for t in weak}
+    targeted: list[BankQuestion] = []
+    while len(targeted) < n // 2 and any(pools.values()):
+        for topic in weak:
+            if pools[topic] and len(targeted) < n // 2:
+                targeted.append(pools[topic].pop())
+    _, spread = draw_questions(s, project, len(bank.questions), seed)
+    chosen = {q.id for q in targeted}
+    rest = [q for q in spread if q.id not in chosen][:n - len(targeted)]
+    return seed, targeted + rest, chosen
+
+
+def write_weekly_cards(s: Standards, docs_dir: Path, day: dt.date, *, cache_dir: Path | None = None,
+                       asked: Iterable = (), inspections: Iterable = ()) -> list[str]:
+    """Write every active project's card for the week of `day` as an A4 PDF; returns the docs paths.
+    `asked` (questioning answers) and `inspections` tell each project's weak topics (`weak_topics`)."""
+    asked, inspections = list(asked), list(inspections)
     planned = []
     for project in (p.id for p in s.organisation.projects if p.active):
-        seed, drawn = weekly_draw(s, project, day)
-        planned.append((render_card(s, project, seed, drawn, week=week_label(day)), weekly_card_path(project)))
+        seed, drawn, weak = weekly_draw(s, project, day, weak=weak_topics(s, project, asked, inspections))
+        planned.append((render_card(s, project, seed, drawn, week=week_label(day), weak=weak),
+                        weekly_card_path(project)))
     for _, rel in planned:
         (Path(docs_dir) / rel).parent.mkdir(parents=True, exist_ok=True)
     faces = font_faces(s, cache_dir)

@@ -13,6 +13,7 @@ from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from ...results.charts import Bar, bar_chart, inline
+from ...results.publish import store_snapshot
 from ...results.report_pages import public_name
 from ...standards import Standards
 from ...templating import render
@@ -21,6 +22,7 @@ from .draw import write_weekly_cards
 
 KNOWLEDGE = "results/knowledge.md"
 DEFAULT_CACHE = Path("build/pdf-cache")
+WEAK_WEEKS = 12            # the weekly cards draw half their questions from the weak topics of these weeks
 
 
 def knowledge_files(s: Standards, asked: Iterable) -> dict[str, str]:
@@ -66,6 +68,11 @@ def knowledge_generator(store_path: Path, *, today: dt.date | None = None, cache
         for rel, text in sorted(knowledge_files(s, asked).items()):
             ctx.write(rel, text)
         day = today or dt.datetime.now(ZoneInfo(s.organisation.timezone)).date()
-        ctx.written += write_weekly_cards(s, ctx.docs_dir, day, cache_dir=cache_dir)
+        # weak topics from the last 12 weeks of questioning and inspections (4.2.3 findings)
+        since = day - dt.timedelta(weeks=WEAK_WEEKS)
+        inspections = store_snapshot(store_path).inspections() if store_path.is_file() else []
+        ctx.written += write_weekly_cards(s, ctx.docs_dir, day, cache_dir=cache_dir,
+                                          asked=[a for a in asked if since < a.date <= day],
+                                          inspections=[i for i in inspections if since < i.date <= day])
 
     return generate

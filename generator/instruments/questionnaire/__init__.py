@@ -7,6 +7,7 @@ site; `method_page` the method's 监督方式 page. The class loads them when a 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from ..base import Instrument
@@ -94,7 +95,7 @@ class CustomerQuestionnaire(Instrument):
         if not self.enabled(standards):
             return {}
         form = standards.methods_file.questionnaire.id
-        responses = simulate_survey(standards, start, end, seed, hostile_comment=True)
+        responses = simulate_survey(standards, start, end, seed)   # no test strings in the demo
         return {form: write_survey_csv(standards, responses, Path(out_dir) / f"{form}.csv")}
 
     def overview_figures(self, standards, store_path, this_week, last_week):
@@ -115,5 +116,15 @@ class CustomerQuestionnaire(Instrument):
 
         now, n = mean(this_week)
         before, _ = mean(last_week)
-        return [Figure("本周客户满意度", now, before, "分", "results/satisfaction.md",
-                       note=f"百分制，{n} 份问卷")]
+        figures = [Figure("本周客户满意度", now, before, "分", "results/satisfaction.md",
+                          note=f"百分制，{n} 份问卷")]
+        # each project's over the last four weeks (a week holds a few questionnaires per project)
+        first = this_week.sunday - dt.timedelta(days=27)
+        for p in standards.organisation.projects:
+            ratings = [(r, v) for r in responses if r.project == p.id and first <= r.submitted_at.date() <= this_week.sunday
+                       for v in r.answers.values()]
+            n = len({id(r) for r, _ in ratings})
+            value = sum(v for _, v in ratings) / len(ratings) / q.scale.max * 100 if ratings else None
+            figures.append(Figure("近 4 周客户满意度", value, None, "分", "results/satisfaction.md",
+                                  note=f"{n} 份", project=p.id))
+        return figures
