@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
@@ -288,8 +289,8 @@ def test_a_section_note_is_never_shown_under_another_item(built):
 
 def test_data_quality_lists_the_unmatched_fix_report_and_pages_show_owner_and_deadline(built):
     quality = (built / "data-quality.md").read_text(encoding="utf-8")
-    assert ("| 整改反馈 · 青园小区 | 2026\\-11\\-02 | 发现日期 | "
-            "没有这项整改：该项目 2026\\-11\\-02 没有发现 4\\.2\\.1\\.1\\-a 的问题 |") in quality
+    assert ("| 整改反馈 · 青园小区 | 2026\\-11\\-02 | 发现日期 | <span class=\"hb-text\">"
+            "没有这项整改：该项目 2026\\-11\\-02 没有发现 4\\.2\\.1\\.1\\-a 的问题</span> |") in quality
     actions = (built / "actions.md").read_text(encoding="utf-8")
     assert ("| 滨江花园 | [4.2.1.1-a](../standards/4.2.1.md#4.2.1.1-a) 办公区物品与桌面整洁 | 2026-11-06 | "
             "2026-11-09 | 客服主管 | 客服主管 | **逾期未整改** | 14 |") in actions
@@ -435,3 +436,58 @@ def test_the_project_page_links_the_fix_report_form_with_its_qr_code(tmp_path):
     assert '<div class="hb-qr" role="img" aria-label="整改反馈表二维码"><svg' in page
     bare = build_results(S, [found], as_of=day, today=D(2026, 11, 3))["results/projects/wutong.md"]
     assert "- 整改完成后填写整改反馈表（表单发布后这里有链接）" in bare and "hb-qr" not in bare
+
+
+# ---------------------------------------------------------------- the fix-report sheet per project (整改反馈单)
+
+def pdf_text(path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def test_each_project_has_a_printed_fix_report_sheet_with_its_open_actions(built):
+    """The build writes print/fix-report--<project>.pdf: binjiang's open 4.2.1.1-a (found Fri 11-06, due Mon
+    11-09, overdue 14 days on 11-23) with its owner; the project page links the sheet; the 现场查看 method page
+    has the 整改反馈 section listing every project's sheet."""
+    docs = built.parent
+    sheet = docs / "print/fix-report--binjiang.pdf"
+    assert sheet.read_bytes()[:5] == b"%PDF-"
+    text = pdf_text(sheet)
+    assert "整改反馈单 · 滨江花园" in text
+    row = next(line for line in text.splitlines() if "4.2.1.1-a" in line)
+    assert ("2026-11-06" in row and "2026-11-09" in row and "客服主管" in row and "逾期 14 天" in row), row
+    # no form in the lock: no QR code promised
+    plain = subprocess.run(["pdftotext", str(sheet), "-"], capture_output=True, text=True, check=True).stdout
+    assert "整改反馈表发布后，这里印有本项目的二维码。" in "".join(plain.split())
+    project = (built / "projects/binjiang.md").read_text(encoding="utf-8")
+    assert "- 打印[本项目的整改反馈单](../../print/fix-report--binjiang.pdf)（A4：反馈表二维码和未关闭的整改）" in project
+    onsite = (docs / "methods/onsite.md").read_text(encoding="utf-8")
+    section = onsite.split("## 整改反馈", 1)[1].split("\n## ", 1)[0]
+    assert "\n- [整改反馈单 · 滨江花园（打印）](../print/fix-report--binjiang.pdf)\n" in section
+    assert "- 整改反馈表尚未发布（发布后这里有链接）。" in section
+    assert onsite.index("## 怎样做") < onsite.index("## 整改反馈") < onsite.index("## 多久一次")
+
+
+def test_the_fix_report_sheet_carries_the_projects_prefilled_form_as_a_qr_code(world, tmp_path):
+    """With the form pushed, the sheet prints the QR code of the project's prefilled link (the same link the
+    project page gives) and lists only that project's open actions, overdue first."""
+    from generator.results.publish import fix_report_links
+    from generator.instruments.fixreport.sheet import action_rows, render_fix_sheet, write_fix_sheets
+
+    s = load_standards(world["standards"]).standards
+    lock = {"checklists": {"fix-report": {"responder_url": "https://docs.google.com/forms/d/e/FIX/viewform",
+                                          "versions": {"2026.11": {"questions": {"1a2b3c4d": {"field": "project"}}}}}}}
+    links = fix_report_links(s, lock)
+    actions = sc.corrective_actions(s, read_inspections(world["store"]), read_fix_reports(world["store"]))
+    rows = action_rows(s, actions, "jinqiao", D(2026, 11, 23))
+    # jinqiao: the repeat of 4.2.1.2-c found 11-04 (due 11-09), never fixed: 14 days late on 11-23
+    assert [(r["code"], r["found"], r["due"], r["overdue"], r["days_late"]) for r in rows] == [
+        ("4.2.1.2-c", D(2026, 11, 4), D(2026, 11, 9), True, 14)]
+    html = render_fix_sheet(s, "jinqiao", rows, D(2026, 11, 23), links["jinqiao"])
+    assert "<svg" in html and "手机扫码填写（已选好本项目）" in html and "二维码。" not in html
+    written = write_fix_sheets(s, tmp_path, actions, D(2026, 11, 23), links)
+    assert "print/fix-report--jinqiao.pdf" in written
+    png = tmp_path / "jinqiao"
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(tmp_path / "print/fix-report--jinqiao.pdf"),
+                    str(png)], check=True)
+    assert (tmp_path / "jinqiao.png").stat().st_size > 5000
