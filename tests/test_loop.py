@@ -491,3 +491,32 @@ def test_the_fix_report_sheet_carries_the_projects_prefilled_form_as_a_qr_code(w
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(tmp_path / "print/fix-report--jinqiao.pdf"),
                     str(png)], check=True)
     assert (tmp_path / "jinqiao.png").stat().st_size > 5000
+
+
+# ---------------------------------------------------------------- a photo link typed in a finding's note
+
+def test_a_photo_link_in_a_findings_note_is_shown_as_a_link_on_that_finding_only(tmp_path):
+    """`4.2.2.1-x1：未佩戴工牌 https://…` gives the finding its note and a 照片 link (escaped); a link of another
+    scheme, one that would publish a phone number, and a quote that tries to leave the attribute stay text."""
+    from generator.inspection import Inspection
+    from generator.results.report_pages import build_results, note_photo
+
+    assert note_photo("未佩戴工牌 https://img.example.com/a.jpg?x=1&y=2。") == (
+        "未佩戴工牌", "https://img.example.com/a.jpg?x=1&y=2")
+    assert note_photo("桌面 javascript:alert(1)") == ("桌面 javascript:alert(1)", "")
+    assert note_photo("见 https://e.com/\"onmouseover=alert(1)") == ("见 \"onmouseover=alert(1)", "https://e.com/")
+    assert note_photo("见 https://e.com/p?tel=13800138000") == ("见 https://e.com/p?tel=13800138000", "")
+    day = D(2026, 11, 2)
+    found = Inspection("i1", "daily-patrol", "wutong", "cs_supervisor", "张三", day,
+                       dt.datetime.combine(day, dt.time(9), TZ), findings={"4.2.2.1-x1": 1, "4.2.1.1-a": 1},
+                       notes={"4.2.2": "4.2.2.1-x1：未佩戴工牌 https://img.example.com/a.jpg?x=1&y=2",
+                              "4.2.1": "4.2.1.1-a：桌面有杂物 https://e.com/\"onmouseover=alert(1)"})
+    page = build_results(S, [found], as_of=day, today=D(2026, 11, 3))["results/projects/wutong.md"]
+    lines = page.split("## 最近的检查", 1)[1].splitlines()
+    x1 = next(line for line in lines if "[4.2.2.1-x1]" in line)
+    assert ('：1 处，扣 2 分；未佩戴工牌；<a href="https://img.example.com/a.jpg?x=1&amp;y=2" '
+            'rel="nofollow noopener noreferrer" target="_blank">照片</a>；当场纠正：否') in x1
+    a = next(line for line in lines if "[4.2.1.1-a]" in line)
+    assert '<a href="https://e.com/" rel="nofollow noopener noreferrer" target="_blank">照片</a>' in a
+    assert "onmouseover=alert" in a and 'href="https://e.com/"onmouseover' not in a
+    assert "img.example.com" not in a
