@@ -520,3 +520,30 @@ def test_a_photo_link_in_a_findings_note_is_shown_as_a_link_on_that_finding_only
     assert '<a href="https://e.com/" rel="nofollow noopener noreferrer" target="_blank">照片</a>' in a
     assert "onmouseover=alert" in a and 'href="https://e.com/"onmouseover' not in a
     assert "img.example.com" not in a
+
+
+def test_a_fix_reports_photo_link_is_shown_on_the_red_line_list_only_when_it_is_a_safe_link():
+    """A 红线 finding's fix report with a photo link: the 红线 page shows 整改照片 as an escaped link; a report
+    whose 'link' is javascript: or carries a quote shows none (the measure is still shown)."""
+    from generator.inspection import Inspection
+    from generator.results.report_pages import build_results, photo_link
+
+    assert photo_link(" https://img.example.com/fix.jpg ") == "https://img.example.com/fix.jpg"
+    assert [photo_link(u) for u in ("javascript:alert(1)", "https://e.com/\"x", "ftp://e.com/a", "https://",
+                                    "https://e.com/a?m=z@example.com")] == ["", "", "", "", ""]
+    day = D(2026, 11, 4)
+    found = Inspection("i1", "daily-patrol", "lanting", "cs_supervisor", "张三", day,
+                       dt.datetime.combine(day, dt.time(9), TZ), findings={"4.2.1.2-d": 1})
+
+    def redline(photo):
+        report = sc.FixReport("r1", "lanting", "4.2.1.2-d", day, D(2026, 11, 5), "处理意见：书面警告", photo,
+                              dt.datetime.combine(D(2026, 11, 5), dt.time(18), TZ))
+        actions = sc.corrective_actions(S, [found], [report])
+        page = build_results(S, [found], as_of=D(2026, 11, 6), today=D(2026, 11, 7), actions=actions)
+        return next(line for line in page["results/redline.md"].splitlines() if "[4.2.1.2-d]" in line)
+
+    shown = redline("https://img.example.com/fix.jpg?a=1&b=2")
+    assert ('；整改反馈：处理意见：书面警告（<a href="https://img.example.com/fix.jpg?a=1&amp;b=2" '
+            'rel="nofollow noopener noreferrer" target="_blank">整改照片</a>）') in shown
+    hostile = redline("javascript:alert(1)")
+    assert hostile.endswith("；整改反馈：处理意见：书面警告") and "<a " not in hostile
