@@ -458,9 +458,9 @@ def test_each_project_has_a_printed_fix_report_sheet_with_its_open_actions(built
     assert ("2026-11-06" in row and "2026-11-09" in row and "客服主管" in row and "逾期 14 天" in row), row
     # no form in the lock: no QR code promised
     plain = subprocess.run(["pdftotext", str(sheet), "-"], capture_output=True, text=True, check=True).stdout
-    assert "整改反馈表发布后，这里印有本项目的二维码。" in "".join(plain.split())
+    assert "整改反馈表尚未发布；发布后请重新打印本单。" in "".join(plain.split()) and "二维码" not in plain
     project = (built / "projects/binjiang.md").read_text(encoding="utf-8")
-    assert "- 打印[本项目的整改反馈单](../../print/fix-report--binjiang.pdf)（A4：反馈表二维码和未关闭的整改）" in project
+    assert "- 打印[本项目的整改反馈单](../../print/fix-report--binjiang.pdf)（A4：未关闭的整改）" in project
     onsite = (docs / "methods/onsite.md").read_text(encoding="utf-8")
     section = onsite.split("## 整改反馈", 1)[1].split("\n## ", 1)[0]
     assert "\n- [整改反馈单 · 滨江花园（打印）](../print/fix-report--binjiang.pdf)\n" in section
@@ -484,7 +484,7 @@ def test_the_fix_report_sheet_carries_the_projects_prefilled_form_as_a_qr_code(w
     assert [(r["code"], r["found"], r["due"], r["overdue"], r["days_late"]) for r in rows] == [
         ("4.2.1.2-c", D(2026, 11, 4), D(2026, 11, 9), True, 14)]
     html = render_fix_sheet(s, "jinqiao", rows, D(2026, 11, 23), links["jinqiao"])
-    assert "<svg" in html and "手机扫码填写（已选好本项目）" in html and "二维码。" not in html
+    assert "<svg" in html and "手机扫码填写（已选好本项目）" in html and "尚未发布" not in html
     written = write_fix_sheets(s, tmp_path, actions, D(2026, 11, 23), links)
     assert "print/fix-report--jinqiao.pdf" in written
     png = tmp_path / "jinqiao"
@@ -547,3 +547,20 @@ def test_a_fix_reports_photo_link_is_shown_on_the_red_line_list_only_when_it_is_
             'rel="nofollow noopener noreferrer" target="_blank">整改照片</a>）') in shown
     hostile = redline("javascript:alert(1)")
     assert hostile.endswith("；整改反馈：处理意见：书面警告") and "<a " not in hostile
+
+
+def test_the_onsite_method_page_gives_the_fix_report_form_per_project_once_it_is_published():
+    from generator.instruments import INSTRUMENTS
+    from generator.results.publish import fix_report_links
+    from generator.site import method_pages as pages
+
+    lock = {"checklists": {"fix-report": {"responder_url": "https://docs.google.com/forms/d/e/FIX/viewform",
+                                          "versions": {"2026.11": {"questions": {"1a2b3c4d": {"field": "project"}}}}}}}
+    onsite = pages.method_files(S, INSTRUMENTS, lock=lock, existing=lambda p: p == "print/fix-report--wutong.pdf")[
+        "methods/onsite.md"]
+    section = onsite.split("## 整改反馈", 1)[1].split("\n## ", 1)[0]
+    assert "\n- [整改反馈表](https://docs.google.com/forms/d/e/FIX/viewform)\n" in section
+    assert f"\n- [整改反馈表 · 梧桐苑（已选好项目）]({fix_report_links(S, lock)['wutong']})\n" in section
+    assert "印有本项目反馈表的二维码（已选好项目）和未关闭的整改" in section and "尚未发布" not in section
+    # only the sheets the build wrote are linked
+    assert "(../print/fix-report--wutong.pdf)" in section and "fix-report--lanting" not in section

@@ -22,7 +22,8 @@ from ...templating import render
 DEFAULT_CACHE = Path("build/pdf-cache")
 # where a project's results page (本周要做) takes the link to its sheet; without the sheet it stays a comment
 SHEET_MARKER = "<!-- hb:fix-sheet -->"
-SHEET_LINK = "- 打印[本项目的整改反馈单]({link})（A4：反馈表二维码和未关闭的整改）"
+SHEET_LINK = ("- 打印[本项目的整改反馈单]({link})（A4：反馈表二维码和未关闭的整改）",
+              "- 打印[本项目的整改反馈单]({link})（A4：未关闭的整改）")   # (with the form published, without)
 SHOWN = 18   # open actions listed on the one page; the rest are counted (另有 N 项)
 
 
@@ -79,8 +80,9 @@ def fix_sheet_generator(store_path: Path, *, lock_path: Path | None = None, cach
         standards = snapshot.standards(ctx.standards) if inspections else ctx.standards
         actions = snapshot.actions(standards) if inspections else []
         as_of = data_end(inspections) if inspections else None
-        written = write_fix_sheets(ctx.standards, ctx.docs_dir, actions, as_of, fix_report_links(ctx.standards, lock),
-                                   demo=bool(lock.get("demo")), cache_dir=cache_dir)
+        links = fix_report_links(ctx.standards, lock)
+        written = write_fix_sheets(ctx.standards, ctx.docs_dir, actions, as_of, links, demo=bool(lock.get("demo")),
+                                   cache_dir=cache_dir)
         ctx.written += written
         for p in ctx.standards.organisation.projects:
             page, sheet = f"results/projects/{p.id}.md", urls.fix_report_sheet(p.id)
@@ -88,7 +90,7 @@ def fix_sheet_generator(store_path: Path, *, lock_path: Path | None = None, cach
             if sheet in written and path.is_file():
                 text = path.read_text(encoding="utf-8")
                 if SHEET_MARKER in text:
-                    link = SHEET_LINK.format(link=urls.relative_link(sheet, page))
+                    link = SHEET_LINK[0 if p.id in links else 1].format(link=urls.relative_link(sheet, page))
                     ctx.write(page, text.replace(SHEET_MARKER, link, 1))
 
     return generate
