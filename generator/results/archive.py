@@ -82,11 +82,14 @@ class ArchiveUpdates:
     """What a build found to store: new archives and new revisions."""
 
     archives: list[Archived] = field(default_factory=list)
+    # archives of today whose on-time figures grew: the other forms' exports of the same weekly session
+    # (inspections submitted by the close day, imported by a later `handbook ingest` the same day)
+    amended: list[Archived] = field(default_factory=list)
     revisions: list[tuple[str, Revision]] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)     # quarter -> what was compared now
 
     def __bool__(self) -> bool:
-        return bool(self.archives or self.revisions)
+        return bool(self.archives or self.amended or self.revisions)
 
 
 def close_day(standards, quarter: str) -> dt.date:
@@ -210,6 +213,8 @@ def write_updates(store_path: Path | str, updates: ArchiveUpdates) -> None:
                 "INSERT OR IGNORE INTO assessment_archive (quarter, closed_on, archived_at, rows) VALUES (?, ?, ?, ?)",
                 [(a.quarter, a.closed_on.isoformat(), a.archived_at.isoformat(timespec="seconds"), rows_json(a.rows))
                  for a in updates.archives])
+            conn.executemany("UPDATE assessment_archive SET rows = ? WHERE quarter = ?",
+                             [(rows_json(a.rows), a.quarter) for a in updates.amended])
             conn.executemany(
                 "INSERT INTO assessment_revisions (quarter, revised_on, rows, changes, reasons) VALUES (?, ?, ?, ?, ?)",
                 [(q, r.revised_on.isoformat(), rows_json(r.rows), json.dumps(r.changes, ensure_ascii=False),

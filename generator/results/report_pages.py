@@ -27,7 +27,7 @@ from ..standards import Standards
 from ..templating import render
 from ..text import public_text, spreadsheet_cell
 from . import scoring as sc
-from .archive import Archived, ArchiveUpdates, Revision, changes, close_day
+from .archive import Archived, ArchiveUpdates, Revision, changes, close_day, rows_json
 from .charts import Bar, bar_chart, inline, line_chart
 from .weekly import Figure, failed_inspections, patrol_figures, weeks_of
 from .. import page_urls as urls
@@ -995,6 +995,13 @@ def _published(r: _Results, quarter: str, current: list[sc.ProjectAssessment], p
         archived = Archived(quarter, closed_on, r.now, tuple(_archived_rows(r, quarter, closed_on, partial)),
                             new=True)
         r.updates.archives.append(archived)
+    elif not archived.revisions and _same_day(r, archived.archived_at):
+        # archived earlier today, before the other forms' exports of the same weekly session were imported:
+        # what was submitted by the close day joins the archive (never data submitted after it)
+        on_time = tuple(_archived_rows(r, quarter, archived.closed_on, partial))
+        if rows_json(on_time) != rows_json(archived.rows):
+            archived = Archived(quarter, archived.closed_on, archived.archived_at, on_time, new=archived.new)
+            r.updates.amended.append(archived)
     found = changes(archived.latest, current, _p)
     if found:
         revision = Revision(r.today, tuple(current), tuple(found), tuple(_late_reasons(r, quarter, archived)))
@@ -1003,6 +1010,12 @@ def _published(r: _Results, quarter: str, current: list[sc.ProjectAssessment], p
         r.updates.revisions.append((quarter, revision))
     r.archive[quarter] = archived
     return archived
+
+
+def _same_day(r: _Results, when: dt.datetime) -> bool:
+    """Whether `when` falls on today in the organisation's time zone (`r.now`'s day there)."""
+    tz = ZoneInfo(r.s.organisation.timezone)
+    return when.astimezone(tz).date() == r.now.astimezone(tz).date()
 
 
 def _quarter_infos(r: _Results) -> list[dict]:
