@@ -46,6 +46,11 @@ def role_page(role_id: str) -> str:
     return f"{ROLES_DIR}/{role_id}.md"
 
 
+def fix_report_sheet(project_id: str) -> str:
+    """The docs path of a project's printable fix-report sheet (整改反馈单: its form's QR, its open actions)."""
+    return f"{PRINT_DIR}/fix-report--{project_id}.pdf"
+
+
 def sheet_pdf(checklist_id: str, project_id: str | None = None) -> str:
     """The docs path of a printable sheet: blank, or with a project's name filled in."""
     name = checklist_id if project_id is None else f"{checklist_id}--{project_id}"

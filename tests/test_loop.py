@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
@@ -288,8 +289,8 @@ def test_a_section_note_is_never_shown_under_another_item(built):
 
 def test_data_quality_lists_the_unmatched_fix_report_and_pages_show_owner_and_deadline(built):
     quality = (built / "data-quality.md").read_text(encoding="utf-8")
-    assert ("| 整改反馈 · 青园小区 | 2026\\-11\\-02 | 发现日期 | "
-            "没有这项整改：该项目 2026\\-11\\-02 没有发现 4\\.2\\.1\\.1\\-a 的问题 |") in quality
+    assert ("| 整改反馈 · 青园小区 | 2026\\-11\\-02 | 发现日期 | <span class=\"hb-text\">"
+            "没有这项整改：该项目 2026\\-11\\-02 没有发现 4\\.2\\.1\\.1\\-a 的问题</span> |") in quality
     actions = (built / "actions.md").read_text(encoding="utf-8")
     assert ("| 滨江花园 | [4.2.1.1-a](../standards/4.2.1.md#4.2.1.1-a) 办公区物品与桌面整洁 | 2026-11-06 | "
             "2026-11-09 | 客服主管 | 客服主管 | **逾期未整改** | 14 |") in actions
@@ -435,3 +436,131 @@ def test_the_project_page_links_the_fix_report_form_with_its_qr_code(tmp_path):
     assert '<div class="hb-qr" role="img" aria-label="整改反馈表二维码"><svg' in page
     bare = build_results(S, [found], as_of=day, today=D(2026, 11, 3))["results/projects/wutong.md"]
     assert "- 整改完成后填写整改反馈表（表单发布后这里有链接）" in bare and "hb-qr" not in bare
+
+
+# ---------------------------------------------------------------- the fix-report sheet per project (整改反馈单)
+
+def pdf_text(path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def test_each_project_has_a_printed_fix_report_sheet_with_its_open_actions(built):
+    """The build writes print/fix-report--<project>.pdf: binjiang's open 4.2.1.1-a (found Fri 11-06, due Mon
+    11-09, overdue 14 days on 11-23) with its owner; the project page links the sheet; the 现场查看 method page
+    has the 整改反馈 section listing every project's sheet."""
+    docs = built.parent
+    sheet = docs / "print/fix-report--binjiang.pdf"
+    assert sheet.read_bytes()[:5] == b"%PDF-"
+    text = pdf_text(sheet)
+    assert "整改反馈单 · 滨江花园" in text
+    row = next(line for line in text.splitlines() if "4.2.1.1-a" in line)
+    assert ("2026-11-06" in row and "2026-11-09" in row and "客服主管" in row and "逾期 14 天" in row), row
+    # no form in the lock: no QR code promised
+    plain = subprocess.run(["pdftotext", str(sheet), "-"], capture_output=True, text=True, check=True).stdout
+    assert "整改反馈表尚未发布；发布后请重新打印本单。" in "".join(plain.split()) and "二维码" not in plain
+    project = (built / "projects/binjiang.md").read_text(encoding="utf-8")
+    assert "- 打印[本项目的整改反馈单](../../print/fix-report--binjiang.pdf)（A4：未关闭的整改）" in project
+    onsite = (docs / "methods/onsite.md").read_text(encoding="utf-8")
+    section = onsite.split("## 整改反馈", 1)[1].split("\n## ", 1)[0]
+    assert "\n- [整改反馈单 · 滨江花园（打印）](../print/fix-report--binjiang.pdf)\n" in section
+    assert "- 整改反馈表尚未发布（发布后这里有链接）。" in section
+    assert onsite.index("## 怎样做") < onsite.index("## 整改反馈") < onsite.index("## 多久一次")
+
+
+def test_the_fix_report_sheet_carries_the_projects_prefilled_form_as_a_qr_code(world, tmp_path):
+    """With the form pushed, the sheet prints the QR code of the project's prefilled link (the same link the
+    project page gives) and lists only that project's open actions, overdue first."""
+    from generator.results.publish import fix_report_links
+    from generator.instruments.fixreport.sheet import action_rows, render_fix_sheet, write_fix_sheets
+
+    s = load_standards(world["standards"]).standards
+    lock = {"checklists": {"fix-report": {"responder_url": "https://docs.google.com/forms/d/e/FIX/viewform",
+                                          "versions": {"2026.11": {"questions": {"1a2b3c4d": {"field": "project"}}}}}}}
+    links = fix_report_links(s, lock)
+    actions = sc.corrective_actions(s, read_inspections(world["store"]), read_fix_reports(world["store"]))
+    rows = action_rows(s, actions, "jinqiao", D(2026, 11, 23))
+    # jinqiao: the repeat of 4.2.1.2-c found 11-04 (due 11-09), never fixed: 14 days late on 11-23
+    assert [(r["code"], r["found"], r["due"], r["overdue"], r["days_late"]) for r in rows] == [
+        ("4.2.1.2-c", D(2026, 11, 4), D(2026, 11, 9), True, 14)]
+    html = render_fix_sheet(s, "jinqiao", rows, D(2026, 11, 23), links["jinqiao"])
+    assert "<svg" in html and "手机扫码填写（已选好本项目）" in html and "尚未发布" not in html
+    written = write_fix_sheets(s, tmp_path, actions, D(2026, 11, 23), links)
+    assert "print/fix-report--jinqiao.pdf" in written
+    png = tmp_path / "jinqiao"
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(tmp_path / "print/fix-report--jinqiao.pdf"),
+                    str(png)], check=True)
+    assert (tmp_path / "jinqiao.png").stat().st_size > 5000
+
+
+# ---------------------------------------------------------------- a photo link typed in a finding's note
+
+def test_a_photo_link_in_a_findings_note_is_shown_as_a_link_on_that_finding_only(tmp_path):
+    """`4.2.2.1-x1：未佩戴工牌 https://…` gives the finding its note and a 照片 link (escaped); a link of another
+    scheme, one that would publish a phone number, and a quote that tries to leave the attribute stay text."""
+    from generator.inspection import Inspection
+    from generator.results.report_pages import build_results, note_photo
+
+    assert note_photo("未佩戴工牌 https://img.example.com/a.jpg?x=1&y=2。") == (
+        "未佩戴工牌", "https://img.example.com/a.jpg?x=1&y=2")
+    assert note_photo("桌面 javascript:alert(1)") == ("桌面 javascript:alert(1)", "")
+    assert note_photo("见 https://e.com/\"onmouseover=alert(1)") == ("见 \"onmouseover=alert(1)", "https://e.com/")
+    assert note_photo("见 https://e.com/p?tel=13800138000") == ("见 https://e.com/p?tel=13800138000", "")
+    day = D(2026, 11, 2)
+    found = Inspection("i1", "daily-patrol", "wutong", "cs_supervisor", "张三", day,
+                       dt.datetime.combine(day, dt.time(9), TZ), findings={"4.2.2.1-x1": 1, "4.2.1.1-a": 1},
+                       notes={"4.2.2": "4.2.2.1-x1：未佩戴工牌 https://img.example.com/a.jpg?x=1&y=2",
+                              "4.2.1": "4.2.1.1-a：桌面有杂物 https://e.com/\"onmouseover=alert(1)"})
+    page = build_results(S, [found], as_of=day, today=D(2026, 11, 3))["results/projects/wutong.md"]
+    lines = page.split("## 最近的检查", 1)[1].splitlines()
+    x1 = next(line for line in lines if "[4.2.2.1-x1]" in line)
+    assert ('：1 处，扣 2 分；未佩戴工牌；<a href="https://img.example.com/a.jpg?x=1&amp;y=2" '
+            'rel="nofollow noopener noreferrer" target="_blank">照片</a>；当场纠正：否') in x1
+    a = next(line for line in lines if "[4.2.1.1-a]" in line)
+    assert '<a href="https://e.com/" rel="nofollow noopener noreferrer" target="_blank">照片</a>' in a
+    assert "onmouseover=alert" in a and 'href="https://e.com/"onmouseover' not in a
+    assert "img.example.com" not in a
+
+
+def test_a_fix_reports_photo_link_is_shown_on_the_red_line_list_only_when_it_is_a_safe_link():
+    """A 红线 finding's fix report with a photo link: the 红线 page shows 整改照片 as an escaped link; a report
+    whose 'link' is javascript: or carries a quote shows none (the measure is still shown)."""
+    from generator.inspection import Inspection
+    from generator.results.report_pages import build_results, photo_link
+
+    assert photo_link(" https://img.example.com/fix.jpg ") == "https://img.example.com/fix.jpg"
+    assert [photo_link(u) for u in ("javascript:alert(1)", "https://e.com/\"x", "ftp://e.com/a", "https://",
+                                    "https://e.com/a?m=z@example.com")] == ["", "", "", "", ""]
+    day = D(2026, 11, 4)
+    found = Inspection("i1", "daily-patrol", "lanting", "cs_supervisor", "张三", day,
+                       dt.datetime.combine(day, dt.time(9), TZ), findings={"4.2.1.2-d": 1})
+
+    def redline(photo):
+        report = sc.FixReport("r1", "lanting", "4.2.1.2-d", day, D(2026, 11, 5), "处理意见：书面警告", photo,
+                              dt.datetime.combine(D(2026, 11, 5), dt.time(18), TZ))
+        actions = sc.corrective_actions(S, [found], [report])
+        page = build_results(S, [found], as_of=D(2026, 11, 6), today=D(2026, 11, 7), actions=actions)
+        return next(line for line in page["results/redline.md"].splitlines() if "[4.2.1.2-d]" in line)
+
+    shown = redline("https://img.example.com/fix.jpg?a=1&b=2")
+    assert ('；整改反馈：处理意见：书面警告（<a href="https://img.example.com/fix.jpg?a=1&amp;b=2" '
+            'rel="nofollow noopener noreferrer" target="_blank">整改照片</a>）') in shown
+    hostile = redline("javascript:alert(1)")
+    assert hostile.endswith("；整改反馈：处理意见：书面警告") and "<a " not in hostile
+
+
+def test_the_onsite_method_page_gives_the_fix_report_form_per_project_once_it_is_published():
+    from generator.instruments import INSTRUMENTS
+    from generator.results.publish import fix_report_links
+    from generator.site import method_pages as pages
+
+    lock = {"checklists": {"fix-report": {"responder_url": "https://docs.google.com/forms/d/e/FIX/viewform",
+                                          "versions": {"2026.11": {"questions": {"1a2b3c4d": {"field": "project"}}}}}}}
+    onsite = pages.method_files(S, INSTRUMENTS, lock=lock, existing=lambda p: p == "print/fix-report--wutong.pdf")[
+        "methods/onsite.md"]
+    section = onsite.split("## 整改反馈", 1)[1].split("\n## ", 1)[0]
+    assert "\n- [整改反馈表](https://docs.google.com/forms/d/e/FIX/viewform)\n" in section
+    assert f"\n- [整改反馈表 · 梧桐苑（已选好项目）]({fix_report_links(S, lock)['wutong']})\n" in section
+    assert "印有本项目反馈表的二维码（已选好项目）和未关闭的整改" in section and "尚未发布" not in section
+    # only the sheets the build wrote are linked
+    assert "(../print/fix-report--wutong.pdf)" in section and "fix-report--lanting" not in section

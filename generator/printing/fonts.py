@@ -40,7 +40,8 @@ PRINTED_SOURCES = ("templates/print", "templates/methods", "templates/exam", "as
                    "instruments/questionnaire/satisfaction.py", "instruments/exam/method_page.py",
                    "instruments/questioning/method_page.py", "instruments/exam/quiz.py", "instruments/exam/responses.py", "instruments/exam/paper.py",
                    "instruments/exam/results_page.py", "instruments/exam/simulate.py",
-                   "instruments/questioning/grid.py", "instruments/questioning/draw.py")
+                   "instruments/questioning/grid.py", "instruments/questioning/draw.py",
+                   "templates/fixreport", "instruments/fixreport/sheet.py")
 
 
 @lru_cache(maxsize=1)

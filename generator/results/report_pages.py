@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..inspection import Inspection
@@ -270,11 +271,13 @@ class _Results:
                 continue
             earned, possible = sc.item_score(item, found)
             number = self.section_number(code)
+            note, photo = note_photo(item_note(i, code, number))
             out.append(dict(code=code, short=item.short, found=found, lost=possible - earned,
-                            critical=item.critical, note=item_note(i, code, number),
+                            critical=item.critical, note=note, photo=photo,
                             corrected=bool(number and i.corrected.get(number)),
                             state=self.action_state(action := self.action_of(i, code)),
-                            measure=action.report.measure if action is not None and action.report else ""))
+                            measure=action.report.measure if action is not None and action.report else "",
+                            report_photo=photo_link(action.report.photo) if action is not None and action.report else ""))
         return sorted(out, key=lambda f: (not f["critical"], list(self.s.items).index(f["code"])))
 
     def incidents(self, start: dt.date, end: dt.date, project: str | None = None) -> list[dict]:
@@ -669,6 +672,41 @@ def item_note(i: Inspection, code: str, number: str | None) -> str:
     if not number:
         return ""
     return split_note(i.notes.get(number) or "")[0].get(code, "")
+
+
+# A photo link typed in a finding's note: http(s) only, up to the first space, quote, bracket or Chinese punctuation.
+_PHOTO_LINK = re.compile(r"https?://[^\s<>\"'`()（）\[\]{}|\\^，。；、！？：“”‘’]+", re.I)
+
+
+def photo_link(url: str) -> str:
+    """`url` when it can be published as a link: one http(s) link with a host, nothing a quote or bracket could
+    carry out of an attribute, no e-mail address or phone number in it; else ""."""
+    url = (url or "").strip()
+    m = _PHOTO_LINK.fullmatch(url)
+    if not m:
+        return ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not host or public_text(url) != url:
+        return ""
+    return url
+
+
+def note_photo(note: str) -> tuple[str, str]:
+    """A finding's note and its photo link (the first http(s) link typed in it, taken out of the text); the
+    link is "" when there is none, or when it would publish an e-mail address or a phone number (it then stays
+    in the text, masked as any note is). Only a link with a host is taken: `javascript:` and the like stay text."""
+    m = _PHOTO_LINK.search(note or "")
+    if not m:
+        return note, ""
+    url = m.group(0).rstrip(".,;:!?")
+    if not photo_link(url):
+        return note, ""
+    text = (note[:m.start()] + note[m.start() + len(url):]).strip(" ：:，,；;、。\n\t")
+    return text, url
 
 
 def _fix_qr(url: str) -> str:

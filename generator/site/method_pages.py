@@ -13,7 +13,7 @@ is the site page generator; it runs after every other one, so a page links only 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -53,6 +53,21 @@ class MethodPage:
     see: list[tuple[str, str]] = field(default_factory=list)
     #: (title, docs path) of results pages to list in the 检查结果 tab (before 检查人活动 and 数据质量).
     results_tab: list[tuple[str, str]] = field(default_factory=list)
+    #: Headed sections after the steps: `MethodSection`s (an instrument that follows up another's method,
+    #: e.g. the fix report after 现场查看, gives only these, with `extends`).
+    sections: list = field(default_factory=list)
+    #: The page adds its `sections` to the page of the instrument that describes the method, never replacing it.
+    extends: bool = False
+
+
+@dataclass
+class MethodSection:
+    """A headed section of a method page: its lines (Markdown) and its links, each (title, a URL or a docs
+    path: a docs path is shown only when the build wrote the file)."""
+
+    title: str
+    lines: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 class MethodLinks:
@@ -97,9 +112,18 @@ class MethodLinks:
 def contributed_pages(s: Standards, instruments: Sequence, links: MethodLinks) -> dict[str, MethodPage]:
     """method -> its page, from the first instrument that describes it (in the instruments' order)."""
     pages: dict[str, MethodPage] = {}
+    extra: dict[str, list] = {}
     for instrument in instruments:
         for method, page in instrument.method_pages(s, links).items():
-            pages.setdefault(method, page)
+            if page.extends:
+                extra.setdefault(method, []).extend(page.sections)
+            else:
+                pages.setdefault(method, page)
+    for method, sections in extra.items():
+        if method in pages:
+            pages[method] = replace(pages[method], sections=[*pages[method].sections, *sections])
+        else:
+            pages[method] = MethodPage(sections=sections)
     return pages
 
 
@@ -134,12 +158,15 @@ def _method_files(s: Standards, instruments: Sequence, lock: dict | None,
             forms, printables = links.checklists(method)
             page = MethodPage(forms=forms, printables=printables)
         printables = [(t, p) for t, p in page.printables if existing(p)]
+        sections = [MethodSection(sec.title, sec.lines, [(t, p) for t, p in sec.links
+                                                          if p.startswith(("http://", "https://")) or existing(p)])
+                    for sec in page.sections]
         has_form = any(url for _, url in page.forms)
         how = [step[0 if has_form else 1] if isinstance(step, tuple) else step for step in page.how]
         path = f"{METHODS_DIR}/{method}.md"
         files[path] = render("methods/method.md.j2", m=m, clause=clause, text=s.clauses[clause].text or "",
                              how=how, often=page.often, demo=demo, forms=page.forms, printables=printables,
-                             print_notes=page.print_notes, results=page.results, see=page.see,
+                             print_notes=page.print_notes, results=page.results, see=page.see, sections=sections,
                              link=lambda target, path=path: relative_link(target, path))
         index.append((m.name, clause, f"{method}.md"))
     files[f"{METHODS_DIR}/index.md"] = render("methods/index.md.j2", pages=index)

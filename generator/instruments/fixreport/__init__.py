@@ -33,6 +33,7 @@ class FixReports(Instrument):
     title = "整改反馈"
     store_tables = ("fix_reports",)
     store_schema = STORE_SCHEMA
+    printed_sources = ("templates/fixreport", "instruments/fixreport/sheet.py")
 
     def form_ids(self, standards):
         return [FORM_ID]
@@ -50,6 +51,16 @@ class FixReports(Instrument):
     def stored_responses(self, conn, source_id):
         return conn.execute("SELECT count(*) FROM fix_reports WHERE source_id = ? AND gone_at IS NULL",
                             (source_id,)).fetchone()[0]
+
+    def page_generators(self, store_path, *, quarter, lock_path, today):
+        from .sheet import fix_sheet_generator
+
+        return [fix_sheet_generator(store_path, lock_path=lock_path)]
+
+    def method_pages(self, standards, links):
+        from .method_page import fix_method_pages
+
+        return fix_method_pages(standards, links)
 
     def register_commands(self, cli):
         from .commands import register_commands   # click commands load only for the CLI
