@@ -659,6 +659,28 @@ def read_arrivals(db_path: Path | str) -> dict[str, dt.datetime]:
     return out
 
 
+def read_last_fetch(db_path: Path | str) -> dt.datetime | None:
+    """When the store's data was last fetched (aware): the later of the latest run that read sources (not a
+    dry run) and the newest raw row fetched. None for a store that never read anything."""
+    conn = open_store_read_only(db_path)
+    try:
+        stamps = [row[0] for row in conn.execute("""
+            SELECT max(started_at) FROM ingest_log
+            WHERE NOT coalesce(json_extract(report, '$.dry_run'), 0)
+              AND json_array_length(coalesce(json_extract(report, '$.sources'), '[]')) > 0
+            UNION ALL SELECT max(fetched_at) FROM raw_rows""")]
+    finally:
+        conn.close()
+    times = []
+    for text in filter(None, stamps):
+        try:
+            stamp = dt.datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        times.append(stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc))
+    return max(times, default=None)
+
+
 def read_log(db_path: Path | str) -> list[dict]:
     """The ingest log: one JSON report per run."""
     conn = open_store_read_only(db_path)
