@@ -246,7 +246,7 @@ class Msg(Enum):
     STORE_IO = ("D010", '读写数据库 {path} 时发生磁盘错误', '检查磁盘后重试；数据库保持原样')
     STORE_CANNOT_OPEN = ("D011", '无法打开数据库 {path}', '检查路径是否存在、是否有读写权限')
     STORE_DAMAGED = ("D012", '数据库 {path} 已损坏', '从备份恢复该文件，或改用新的 --store 重新导入')
-    STORE_CHECK_FAILED = ("D013", '数据库 {path} 已损坏（SQLite 完整性检查：{problems}）', '运行 handbook restore 用最近的备份恢复（handbook backup 的备份在 {backups}），或改用新的 --store 重新导入；该文件未作任何改动')
+    STORE_CHECK_FAILED = ("D013", '数据库 {path} 已损坏（SQLite 完整性检查：{problems}）', '运行 {restore} 用最近的备份恢复（handbook backup 的备份在 {backups}），或改用新的 --store 重新导入；该文件未作任何改动')
     BACKUP_DONE = ("D014", '已备份数据库 {path} → {copy}（{size}，{inspections} 次检查，完整性检查通过）')
     BACKUP_KEPT = ("D015", '{folder} 保留最近 {keep} 份备份{removed}')
     BACKUP_NONE = ("D016", '{folder} 里没有数据库 {path} 的备份', '先运行 handbook backup；或指定备份文件：handbook restore 备份文件')

@@ -131,7 +131,8 @@ def test_a_damaged_store_is_refused_by_every_command_with_one_line_and_left_as_i
     store = damage(sound_store, tmp_path / "inspections.sqlite")
     before = digest(store)
     problems = "100 处以上问题" if damage is zeroed else "4 处问题"
-    expected = (f"错误：数据库 {store} 已损坏（SQLite 完整性检查：{problems}）：运行 handbook restore 用最近的备份恢复"
+    expected = (f"错误：数据库 {store} 已损坏（SQLite 完整性检查：{problems}）：运行 handbook restore --store {store} "
+                f"用最近的备份恢复"
                 f"（handbook backup 的备份在 {tmp_path}/backups/），或改用新的 --store 重新导入；该文件未作任何改动。")
     for name, args in every_store_command(store, tmp_path).items():
         assert one_line(cli(*args)) == expected, name
@@ -140,6 +141,31 @@ def test_a_damaged_store_is_refused_by_every_command_with_one_line_and_left_as_i
     # a damaged store is never backed up: the good copies are not pushed out by it
     assert one_line(run("backup", "--store", store)) == expected
     assert not (tmp_path / "backups").exists()
+
+
+def test_a_damaged_default_store_names_restore_without_store_and_restore_takes_it(sound_store, tmp_path,
+                                                                                   monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HANDBOOK_STORE", raising=False)
+    (tmp_path / "data").mkdir()
+    store = tmp_path / "data/inspections.sqlite"
+    shutil.copyfile(sound_store, store)
+    assert run("backup").exit_code == 0          # data/backups/ holds a sound copy
+    swapped(sound_store, store)
+    assert one_line(cli("export", "--table", "inspections")) == (
+        "错误：数据库 data/inspections.sqlite 已损坏（SQLite 完整性检查：4 处问题）：运行 handbook restore 用最近的备份恢复"
+        "（handbook backup 的备份在 data/backups/），或改用新的 --store 重新导入；该文件未作任何改动。")
+    # the command named works as named
+    assert run("restore", "--yes").exit_code == 0 and quick_check(store) == "ok"
+    # a store elsewhere is named with --store, the way restore takes it (a space in the path quoted)
+    other = tmp_path / "二 期" / "s.sqlite"
+    other.parent.mkdir()
+    shutil.copyfile(sound_store, other)
+    assert run("backup", "--store", other).exit_code == 0
+    swapped(sound_store, other)
+    line = one_line(cli("export", "--table", "inspections", "--store", "二 期/s.sqlite"))
+    assert "：运行 handbook restore --store '二 期/s.sqlite' 用最近的备份恢复" in line
+    assert run("restore", "--store", "二 期/s.sqlite", "--yes").exit_code == 0 and quick_check(other) == "ok"
 
 
 def test_backup_keeps_the_newest_copies_each_checked(sound_store, tmp_path):
