@@ -213,6 +213,7 @@ class Msg(Enum):
     SOURCE_UNKNOWN = ("I016", '数据库 {path} 中没有编号为 {id} 的来源（现有：{known}）', '运行 handbook sources 查看各来源的编号')
     SOURCE_ALREADY_WITHDRAWN = ("I017", '来源 {id}（{title}）已于 {at} 撤回', '无需再次撤回；如要重新导入，用 --file 或 --sheet 再导入一次')
     SOURCE_WITHDRAW_NEEDS_YES = ("I018", '撤回来源需要确认', '在终端中运行并输入 y 确认，或加 --yes')
+    SOURCE_WITHDRAW_NOT_CONFIRMED = ("I064", '没有确认，未撤回来源 {id}', '确认要撤回后加 --yes 再运行；数据库 {path} 未作改动')
     # 腾讯问卷 (live, OpenAPI) and the Chinese survey platforms' exports (I2xx)
     TENCENT_NO_CREDENTIALS = ("I201", '没有腾讯问卷 API 凭证：环境变量 {env_id}、{env_secret} 未设置，凭证文件 {file} 也不存在', '在腾讯问卷“团队管理 › 系统对接 › API 凭证”中取得 App ID 和 App Secret，设置这两个环境变量，或写进凭证文件（放在仓库之外，每行一个 名称=值）')
     TENCENT_CREDENTIALS_UNREADABLE = ("I202", '无法使用腾讯问卷凭证文件 {path}：{reason}', '文件每行写一个 名称=值：{env_id}=… 和 {env_secret}=…；以 # 开头的行是注释')
