@@ -195,7 +195,7 @@ class Msg(Enum):
     NOTIFY_LOCK_HUNG = ("N025", "另一个 handbook notify（进程 {pid}，{started} 开始）已运行超过 {minutes} 分钟，视为卡住，本次接管了它的锁", "检查该进程（可用 kill {pid} 结束它）；本次照常发送")
 
     # ingest: sources refused as a whole (nothing is written then)
-    INGEST_SOURCE_EMPTY = ("I001", '来源为空：{source} 只有表头、没有任何回复，而库中有 {stored} 条来自它的检查记录；本次未写入任何内容', '请检查导出文件或表格是否完整；如确实要清空，请加 --accept-deletions')
+    INGEST_SOURCE_EMPTY = ("I001", '来源为空：{source} {what}，而库中有 {stored} 条来自它的检查记录；本次未写入任何内容', '请检查导出文件或表格是否完整；如确实要清空，请加 --accept-deletions')
     INGEST_MASS_GONE = ("I002", '{source} 本次少了 {gone} 条库中已有的检查记录（共 {stored} 条，超过一半），它们将被标为已删除；本次未写入任何内容', '请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 --accept-deletions')
     INGEST_COLUMNS_MISSING = ("I003", '{source} 的表头缺少检查表“{checklist}”{version}的 {n} 个题目列：{columns}；本次未写入任何内容', '请从表格重新导出完整的回复（不要删除列）后再导入')
     INGEST_WRONG_CHECKLIST = ("I004", '{source} 的表头与{kind}“{checklist}”不符（{problem}）；本次未写入任何内容', '它与检查表“{other}”一致：请改用 --checklist {other}')
@@ -207,6 +207,7 @@ class Msg(Enum):
     INGEST_FILE_NOT_CSV = ("I010", '{path} 不是有效的 CSV 文件（{reason}）', '从表格重新导出为 CSV')
     INGEST_FILE_NOT_XLSX = ("I011", '{path} 不是可读的 XLSX 工作簿（{reason}）', '从表格重新导出为 XLSX 或 CSV')
     INGEST_FILE_NOT_REGULAR = ("I012", '{path} 不是普通文件（是管道、设备等特殊文件）', '--file 需要一个 CSV 或 XLSX 导出文件')
+    INGEST_FILE_EMPTY = ("I065", '文件是空的：{path} 没有表头也没有任何回复，不是回复表的导出', '重新从回复表导出 CSV 或 XLSX 后再导入；数据库未作改动')
     INGEST_FORM_COLUMNS_MISSING = ("I013", '{source} 的表头缺少{kind}“{form}”的 {n} 个题目列：{columns}；本次未写入任何内容', '请从表格重新导出完整的回复（不要删除列）后再导入')
     INGEST_DATE_ORDER_AMBIGUOUS = ("I014", '{path} 中的日期（如“{sample}”）既可读作日/月/年，也可读作月/日/年，无法判断；本次未写入任何内容', '请用 --date-order dmy（日/月/年）、--date-order mdy（月/日/年）或 --date-order ymd（年/月/日）指明该文件的日期顺序')
     INGEST_DATE_ORDER_MIXED = ("I015", '{path} 中的日期顺序前后不一致：“{dmy}”只能是日/月/年，“{mdy}”只能是月/日/年；本次未写入任何内容', '请从表格重新导出（不要在 Excel 中改动日期格式）；确知顺序时可用 --date-order dmy|mdy|ymd 指明')
