@@ -9,6 +9,7 @@ one transaction or the other left it (a plain copy of the file at the same momen
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -263,6 +265,23 @@ def backed_up(sound_store: Path, tmp_path: Path) -> tuple[Path, Path]:
     assert result.exit_code == 0, result.output
     (copy,) = (tmp_path / "backups").iterdir()
     return store, copy
+
+
+def test_backup_names_and_the_restore_prompt_read_in_the_organisations_zone(sound_store, tmp_path):
+    beijing = ZoneInfo("Asia/Shanghai")   # standards/organisation.yaml's zone, recorded in the store by ingest
+    start = dt.datetime.now(beijing).replace(microsecond=0)
+    store, copy = backed_up(sound_store, tmp_path)
+    end = dt.datetime.now(beijing)
+    stamp = dt.datetime.strptime(copy.name, "inspections-%Y%m%d-%H%M%S.sqlite").replace(tzinfo=beijing)
+    assert start <= stamp <= end, (copy.name, start, end)   # Beijing time, whatever the machine's zone
+    declined = run("restore", "--store", store, input="n\n")
+    made = dt.datetime.fromtimestamp(copy.stat().st_mtime, beijing).strftime("%Y-%m-%d %H:%M")
+    assert declined.output.startswith(f"用备份 {copy}（备份于 {made}，1521 次检查）替换数据库 {store}？")
+    done = run("restore", "--store", store, "--yes")
+    assert done.exit_code == 0, done.output
+    kept = next((tmp_path / "backups").glob("inspections-before-restore-*.sqlite"))
+    stamp = dt.datetime.strptime(kept.name, "inspections-before-restore-%Y%m%d-%H%M%S.sqlite").replace(tzinfo=beijing)
+    assert start <= stamp <= dt.datetime.now(beijing), kept.name
 
 
 def test_restore_puts_the_newest_backup_back_and_keeps_the_damaged_store(sound_store, tmp_path):
