@@ -61,11 +61,17 @@ def test_a_day_fetched_in_its_morning_is_not_missed_days_later(store):
     assert read_last_fetch(store) == dt.datetime.combine(end, dt.time(9, 0), BEIJING)
     rows = [r for r in export_patrols(store) if r["period"] == end.isoformat()]
     assert rows and all(r["partial"] and r["missed"] == 0 for r in rows)
-    # the site's patrols page reads the same span: the day is partial there too
+    qingyuan = next(r for r in rows if r["project"] == "qingyuan" and r["role"] == "cs_supervisor")
+    assert (qingyuan["done"], qingyuan["required"], qingyuan["missed"]) == (1, 2, 0)
+    # the site reads the same span: the day is still running there too (page, CSVs, 近四周完成率)
     s = require_standards(ROOT / "standards")
     site = build_results(s, read_inspections(store), last_fetch=read_last_fetch(store))
-    before = build_results(s, read_inspections(store))
-    assert site["results/patrols.md"] != before["results/patrols.md"]
+    page = site["results/patrols.md"]
+    assert end.isoformat() == "2026-11-22"
+    assert "| 青园小区 | 2/2 · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 | 1/2 ⚠ · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 | 1/2（未结束） · 1/1 |" in page
+    assert "| 青园小区 | 91.4% |" in page
+    assert "2026-11-22" not in site["results/csv/missed-patrols.csv"]
+    assert "青园小区,客服主管,2026-11-22,1,2,0,当天未结束，不计缺少" in site["results/csv/patrols.csv"].splitlines()
 
 
 def test_a_day_fetched_after_it_ended_is_complete(store):
@@ -73,4 +79,8 @@ def test_a_day_fetched_after_it_ended_is_complete(store):
     fetched_at(store, dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0, 30), BEIJING))
     rows = [r for r in export_patrols(store) if r["period"] == end.isoformat()]
     assert rows and not any(r["partial"] for r in rows)
-    assert sum(r["missed"] for r in rows) > 0
+    assert [(r["project"], r["role"]) for r in rows if r["missed"]] == [("qingyuan", "cs_supervisor")]
+    s = require_standards(ROOT / "standards")
+    page = build_results(s, read_inspections(store), last_fetch=read_last_fetch(store))["results/patrols.md"]
+    assert "| 青园小区 | 2/2 · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 | 1/2 ⚠ · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 | 1/2 ⚠ · 1/1 |" in page
+    assert "| 青园小区 | 90.5% |" in page
