@@ -110,8 +110,17 @@ def test_out_never_replaces_the_store_standards_sources_or_project(project, out,
     result = run("build", "--out", out)
     assert result.exit_code == 1
     assert result.output == "错误：" + one_line("out_protected", out=out, relation=relation, what=what,
-                                                 path=(project / path).resolve()) + "\n"
+                                                 path=path) + "\n"     # the path as the user would type it
     assert tree_state(project.parent) == before, "nothing deleted, moved or written"
+
+
+def test_out_holding_where_the_default_store_will_be_names_the_place_not_a_store(project):
+    before = tree_state(project.parent)
+    result = run("build", "--out", "data")
+    assert result.exit_code == 1
+    assert result.output == ("错误：输出文件夹 data 包含默认数据库位置 data/inspections.sqlite：构建会整个替换输出文件夹，"
+                             "不能用在这里：换一个专用的输出文件夹，例如 --out public；什么也没有删除。\n")
+    assert tree_state(project.parent) == before
 
 
 def test_out_that_a_build_did_not_write_is_refused_and_kept(project):
@@ -137,7 +146,7 @@ def test_serve_never_serves_nor_replaces_a_protected_folder(project):
     result = run("serve", "--out", "data", "--port", "8765")
     assert result.exit_code == 1
     assert result.output == "错误：" + one_line("out_protected", out="data", relation="包含", what="数据库",
-                                                 path=(project / "data/inspections.sqlite").resolve()) + "\n"
+                                                 path="data/inspections.sqlite") + "\n"
     assert tree_state(project) == before
 
 

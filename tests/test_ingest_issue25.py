@@ -407,7 +407,10 @@ def test_sources_are_listed_and_a_wrong_import_is_withdrawn_with_its_raw_rows_ke
     assert lines[3].startswith("3  daily-patrol  文件 daily-patrol (1).csv  ") and lines[3].endswith("  1501  1501")
 
     refused = handbook("sources", "withdraw", "2", "--store", str(db), "--standards", str(STANDARDS), input="n\n")
-    assert refused.exit_code == 0 and refused.output.endswith("未撤回。\n")
+    # declined: exit 1 and one 错误： line saying nothing changed, as a declined restore
+    assert refused.exit_code == 1 and refused.output.splitlines()[-1] == (
+        f"错误：没有确认，未撤回来源 2：确认要撤回后加 --yes 再运行；数据库 {db} 未作改动。")
+    assert refused.output.count("错误：") == 1
     assert len(read_inspections(db)) == 1521
 
     done = handbook("sources", "withdraw", "2", "--store", str(db), "--standards", str(STANDARDS), input="y\n")

@@ -111,9 +111,20 @@ def test_emptied_source_or_most_rows_gone_is_refused_until_accepted(standards, t
         "请检查导出文件或表格是否完整；如确实要清空，请加 --accept-deletions。")
     assert dump(db) == before and scores(standards, db) == numbers
 
-    # no rows at all (an empty file) is the same
+    # no rows at all (an empty file) is refused as an empty file, not as one with a header
     export.write_bytes(b"")
-    assert ingest(tmp_path, "--file", str(export), "--checklist", "daily-patrol", "--store", str(db)).exit_code == 1
+    result = ingest(tmp_path, "--file", str(export), "--checklist", "daily-patrol", "--store", str(db))
+    assert result.exit_code == 1
+    assert error_line(result) == (f"错误：文件是空的：{export} 没有表头也没有任何回复，不是回复表的导出。"
+                                  "重新从回复表导出 CSV 或 XLSX 后再导入；数据库未作改动。")
+    assert dump(db) == before
+    # blank lines only: no header either, and the refusal says so
+    export.write_bytes(b"\r\n\r\n")
+    result = ingest(tmp_path, "--file", str(export), "--checklist", "daily-patrol", "--store", str(db))
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"错误：来源为空：文件 {export} 没有表头也没有任何回复，而库中有 1501 条来自它的检查记录；本次未写入任何内容。"
+        "请检查导出文件或表格是否完整；如确实要清空，请加 --accept-deletions。")
     assert dump(db) == before
 
     # more than half of the rows gone at once: refused the same way
@@ -412,6 +423,18 @@ def test_a_folder_or_a_missing_file_is_a_one_line_error(tmp_path):
     assert result.exit_code == 1
     assert error_line(result) == f"错误：找不到文件 {folder / 'nope.csv'}。检查路径；--file 需要一个 CSV 或 XLSX 导出文件。"
     assert not db.exists()
+
+
+def test_an_empty_file_is_refused_as_a_new_source_with_one_line(tmp_path):
+    db = tmp_path / "s.sqlite"
+    for name, data in (("empty.csv", b""), ("bom.csv", b"\xef\xbb\xbf"), ("empty.xlsx", b"")):
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = ingest(tmp_path, "--file", str(path), "--checklist", "daily-patrol", "--store", str(db))
+        assert result.exit_code == 1, name
+        assert error_line(result) == (f"错误：文件是空的：{path} 没有表头也没有任何回复，不是回复表的导出。"
+                                      "重新从回复表导出 CSV 或 XLSX 后再导入；数据库未作改动。"), name
+    assert not db.exists() or not sqlite3.connect(db).execute("SELECT count(*) FROM sources").fetchone()[0]
 
 
 # ---------------------------------------------------------------- case 14: a role not on this checklist

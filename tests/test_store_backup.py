@@ -9,6 +9,7 @@ one transaction or the other left it (a plain copy of the file at the same momen
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -131,7 +133,8 @@ def test_a_damaged_store_is_refused_by_every_command_with_one_line_and_left_as_i
     store = damage(sound_store, tmp_path / "inspections.sqlite")
     before = digest(store)
     problems = "100 处以上问题" if damage is zeroed else "4 处问题"
-    expected = (f"错误：数据库 {store} 已损坏（SQLite 完整性检查：{problems}）：运行 handbook restore 用最近的备份恢复"
+    expected = (f"错误：数据库 {store} 已损坏（SQLite 完整性检查：{problems}）：运行 handbook restore --store {store} "
+                f"用最近的备份恢复"
                 f"（handbook backup 的备份在 {tmp_path}/backups/），或改用新的 --store 重新导入；该文件未作任何改动。")
     for name, args in every_store_command(store, tmp_path).items():
         assert one_line(cli(*args)) == expected, name
@@ -140,6 +143,31 @@ def test_a_damaged_store_is_refused_by_every_command_with_one_line_and_left_as_i
     # a damaged store is never backed up: the good copies are not pushed out by it
     assert one_line(run("backup", "--store", store)) == expected
     assert not (tmp_path / "backups").exists()
+
+
+def test_a_damaged_default_store_names_restore_without_store_and_restore_takes_it(sound_store, tmp_path,
+                                                                                   monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HANDBOOK_STORE", raising=False)
+    (tmp_path / "data").mkdir()
+    store = tmp_path / "data/inspections.sqlite"
+    shutil.copyfile(sound_store, store)
+    assert run("backup").exit_code == 0          # data/backups/ holds a sound copy
+    swapped(sound_store, store)
+    assert one_line(cli("export", "--table", "inspections")) == (
+        "错误：数据库 data/inspections.sqlite 已损坏（SQLite 完整性检查：4 处问题）：运行 handbook restore 用最近的备份恢复"
+        "（handbook backup 的备份在 data/backups/），或改用新的 --store 重新导入；该文件未作任何改动。")
+    # the command named works as named
+    assert run("restore", "--yes").exit_code == 0 and quick_check(store) == "ok"
+    # a store elsewhere is named with --store, the way restore takes it (a space in the path quoted)
+    other = tmp_path / "二 期" / "s.sqlite"
+    other.parent.mkdir()
+    shutil.copyfile(sound_store, other)
+    assert run("backup", "--store", other).exit_code == 0
+    swapped(sound_store, other)
+    line = one_line(cli("export", "--table", "inspections", "--store", "二 期/s.sqlite"))
+    assert "：运行 handbook restore --store '二 期/s.sqlite' 用最近的备份恢复" in line
+    assert run("restore", "--store", "二 期/s.sqlite", "--yes").exit_code == 0 and quick_check(other) == "ok"
 
 
 def test_backup_keeps_the_newest_copies_each_checked(sound_store, tmp_path):
@@ -237,6 +265,23 @@ def backed_up(sound_store: Path, tmp_path: Path) -> tuple[Path, Path]:
     assert result.exit_code == 0, result.output
     (copy,) = (tmp_path / "backups").iterdir()
     return store, copy
+
+
+def test_backup_names_and_the_restore_prompt_read_in_the_organisations_zone(sound_store, tmp_path):
+    beijing = ZoneInfo("Asia/Shanghai")   # standards/organisation.yaml's zone, recorded in the store by ingest
+    start = dt.datetime.now(beijing).replace(microsecond=0)
+    store, copy = backed_up(sound_store, tmp_path)
+    end = dt.datetime.now(beijing)
+    stamp = dt.datetime.strptime(copy.name, "inspections-%Y%m%d-%H%M%S.sqlite").replace(tzinfo=beijing)
+    assert start <= stamp <= end, (copy.name, start, end)   # Beijing time, whatever the machine's zone
+    declined = run("restore", "--store", store, input="n\n")
+    made = dt.datetime.fromtimestamp(copy.stat().st_mtime, beijing).strftime("%Y-%m-%d %H:%M")
+    assert declined.output.startswith(f"用备份 {copy}（备份于 {made}，1521 次检查）替换数据库 {store}？")
+    done = run("restore", "--store", store, "--yes")
+    assert done.exit_code == 0, done.output
+    kept = next((tmp_path / "backups").glob("inspections-before-restore-*.sqlite"))
+    stamp = dt.datetime.strptime(kept.name, "inspections-before-restore-%Y%m%d-%H%M%S.sqlite").replace(tzinfo=beijing)
+    assert start <= stamp <= dt.datetime.now(beijing), kept.name
 
 
 def test_restore_puts_the_newest_backup_back_and_keeps_the_damaged_store(sound_store, tmp_path):

@@ -44,7 +44,7 @@ def restore(copy: Path | None, store_path: Path, folder: Path | None, yes: bool)
     from ..ingest.backup import check_copy, kept_name, restore_store
 
     info = check_copy(store_path, copy, folder=folder)
-    kept = kept_name(store_path, folder=folder)
+    kept = kept_name(store_path, folder=folder, zone=info.zone)
     if not yes:
         question = Msg.RESTORE_CONFIRM(copy=info.copy, when=f"备份于 {info.made}", inspections=info.inspections,
                                        path=store_path, kept=kept if store_path.exists() else "（无）")

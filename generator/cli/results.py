@@ -25,7 +25,7 @@ from ..messages import Msg, one_line
 def export(table: str, fmt: str, output: Path | None, store_path: Path, standards_dir: Path):
     """导出评分后的数据：每次检查、项目每周汇总、巡查次数或整改，格式为 JSON、CSV 或 XLSX。"""
     from ..ingest.rules_store import with_store_history
-    from ..ingest.store import read_inspections
+    from ..ingest.store import read_inspections, read_last_fetch
     from ..results.export import excel_rows, export_rows, serialise
     from ..results.fix_reports import read_fix_reports
     from ..standards import require_standards
@@ -43,7 +43,8 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
         raise HandbookError(one_line("store_missing", path=store_path))
     standards = with_store_history(standards, store_path)   # each inspection by the standards of its date
     rows = export_rows(standards, read_inspections(store_path), table,
-                       reports=read_fix_reports(store_path) if table == "actions" else ())
+                       reports=read_fix_reports(store_path) if table == "actions" else (),
+                       last_fetch=read_last_fetch(store_path))
     data = serialise(rows if fmt == "json" else excel_rows(standards, rows, table), fmt)
     if output is None:
         sys.stdout.buffer.write(data)

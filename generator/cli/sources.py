@@ -85,9 +85,8 @@ def withdraw(source_id: int, yes: bool, store_path: Path, standards_dir: Path):
         except click.exceptions.Abort:   # no answer to read (not a terminal): never withdraw unasked
             click.echo()
             raise HandbookError(one_line("source_withdraw_needs_yes")) from None
-        if not confirmed:
-            click.echo("未撤回。")
-            return
+        if not confirmed:   # declined: an error, as a declined restore is
+            raise HandbookError(one_line("source_withdraw_not_confirmed", id=source_id, path=store_path))
     info, taken, kept = withdraw_source(store_path, source_id, instruments,
                                         resubmission_minutes=standards.organisation.resubmission_minutes,
                                         timezone=standards.organisation.timezone)

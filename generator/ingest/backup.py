@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import HandbookError, StoreBusy, StoreDamaged, StoreError
 from ..messages import one_line
@@ -51,6 +52,22 @@ class Restored:
 
 def _stamp(now: dt.datetime) -> str:
     return now.strftime("%Y%m%d-%H%M%S")
+
+
+def recorded_zone(conn: sqlite3.Connection) -> dt.tzinfo:
+    """The organisation's time zone as the store's latest ingest recorded it (each stored version keeps
+    it): backup names and times are read in it, as `handbook sources` shows times. The machine's own zone
+    for a store that recorded none (no patrol inspection yet)."""
+    try:
+        row = conn.execute("SELECT timezone FROM versions ORDER BY rowid DESC LIMIT 1").fetchone()
+    except sqlite3.Error:
+        row = None
+    if row and row[0]:
+        try:
+            return ZoneInfo(row[0])
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return dt.datetime.now().astimezone().tzinfo
 
 
 def list_backups(path: Path | str, folder: Path | str | None = None) -> list[Path]:
@@ -93,10 +110,10 @@ def backup_store(path: Path | str, *, folder: Path | str | None = None, keep: in
     the oldest copies beyond `keep`."""
     path = Path(path)
     folder = Path(folder) if folder else store.backup_folder(path)
-    now = now or dt.datetime.now()
     source = store.open_store_read_only(path, snapshot=False)   # a handbook store, and not damaged
     tmp = None
     try:
+        now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(recorded_zone(source))
         try:
             folder.mkdir(parents=True, exist_ok=True)
             final = _free_name(folder, f"{path.stem}-{_stamp(now)}", path.suffix)
@@ -145,8 +162,9 @@ class CopyInfo:
     """A copy that may be restored: when it was made and what it holds."""
 
     copy: Path
-    made: str            # the file's time, local, to the minute
+    made: str            # the file's time in the organisation's zone (as the copy recorded it), to the minute
     inspections: int
+    zone: dt.tzinfo | None = None   # that zone
 
 
 def check_copy(path: Path | str, copy: Path | str | None, *, folder: Path | str | None = None) -> CopyInfo:
@@ -179,19 +197,23 @@ def check_copy(path: Path | str, copy: Path | str | None, *, folder: Path | str 
         if problems != ["ok"]:   # what quick_check leaves out: the indexes against their tables
             raise refuse(f"文件已损坏（SQLite 完整性检查：{len(problems)} 处问题）")
         inspections = _count(conn)
+        zone = recorded_zone(conn)
     except sqlite3.DatabaseError:
         raise refuse("文件已损坏") from None
     finally:
         conn.close()
-    made = dt.datetime.fromtimestamp(copy.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
-    return CopyInfo(copy, made, inspections)
+    made = dt.datetime.fromtimestamp(copy.stat().st_mtime, zone).strftime("%Y-%m-%d %H:%M")
+    return CopyInfo(copy, made, inspections, zone)
 
 
-def kept_name(path: Path | str, *, folder: Path | str | None = None, now: dt.datetime | None = None) -> Path:
-    """Where `restore_store` keeps the store it replaces."""
+def kept_name(path: Path | str, *, folder: Path | str | None = None, now: dt.datetime | None = None,
+              zone: dt.tzinfo | None = None) -> Path:
+    """Where `restore_store` keeps the store it replaces, named by the time in `zone` (the organisation's,
+    `CopyInfo.zone`: the store replaced may be too damaged to say it)."""
     path = Path(path)
     folder = Path(folder) if folder else store.backup_folder(path)
-    return _free_name(folder, f"{path.stem}-before-restore-{_stamp(now or dt.datetime.now())}", path.suffix)
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(zone)
+    return _free_name(folder, f"{path.stem}-before-restore-{_stamp(now)}", path.suffix)
 
 
 def restore_store(path: Path | str, info: CopyInfo, *, kept: Path) -> Restored:

@@ -155,6 +155,8 @@ def read_csv(path: Path, checklist: str, date_order: str | None = None) -> Table
         raise error("ingest_file_unreadable", path=path, reason=exc.strerror or exc) from None
     records = _csv_records(path, encoding, size)
     head = list(itertools.islice(records, 2))
+    if not head:   # nothing but blank lines or a byte-order mark: no header, so no export
+        raise error("ingest_file_empty", path=path)
     if date_order is None and len(head) == 2 and any(date_order_evidence(head[1])[2:]):
         scan = _csv_records(path, encoding, size)
         next(scan, None)   # the header
@@ -227,6 +229,8 @@ def read_file(path: Path | str, checklist: str, worksheet: str | None = None, da
         raise error("ingest_file_missing", path=path)
     if not path.is_file():   # a pipe or a device (/dev/null): exists, but is no export (never opened)
         raise error("ingest_file_not_regular", path=path)
+    if path.stat().st_size == 0:   # a download or copy that never wrote: refused, never a source of 0 rows
+        raise error("ingest_file_empty", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         table = read_xlsx(path, checklist, worksheet)
         table.date_order = date_order

@@ -728,7 +728,8 @@ def _check_deletions(checks: list[tuple[Table, SourceReport, int]]) -> None:
     back empty, or more than half of them: an emptied export or sheet is an accident until confirmed."""
     for table, sr, before in checks:
         if before and sr.read == 0:
-            raise error("ingest_source_empty", source=source_name(table), stored=before)
+            raise error("ingest_source_empty", source=source_name(table), stored=before,
+                        what="只有表头、没有任何回复" if table.header else "没有表头也没有任何回复")
         if before and sr.gone * 2 > before:
             raise error("ingest_mass_gone", source=source_name(table), gone=sr.gone, stored=before)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shlex
 import sqlite3
 from dataclasses import dataclass
 from operator import itemgetter
@@ -321,6 +323,16 @@ def _file_state(path: Path) -> tuple | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def restore_command(path: Path | str) -> str:
+    """The `handbook restore` that restores this store: with `--store` unless it is the one restore takes
+    without it (the default location, HANDBOOK_STORE unset)."""
+    path = Path(path)
+    default = Path(os.environ.get("HANDBOOK_STORE") or DEFAULT_STORE)
+    if path.resolve() == default.resolve():
+        return "handbook restore"
+    return f"handbook restore --store {shlex.quote(str(path))}"
+
+
 def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
     """Refuse a damaged store before anything reads or writes it: SQLite's `PRAGMA quick_check` (every page
     of every table and index read once, their order and structure checked; not the indexes' contents
@@ -344,7 +356,7 @@ def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
         count = max(1, sum(1 for p in problems for line in p.splitlines() if not line.startswith("*** in database")))
         problems = f"{count} 处问题" if count < _CHECK_LIMIT else f"{_CHECK_LIMIT} 处以上问题"
         raise StoreDamaged(one_line("store_check_failed", path=path, problems=problems,
-                                    backups=f"{backup_folder(path)}/"), problems)
+                                    backups=f"{backup_folder(path)}/", restore=restore_command(path)), problems)
     if state is not None:
         _SOUND[key] = _file_state(path)
 
@@ -657,6 +669,28 @@ def read_arrivals(db_path: Path | str) -> dict[str, dt.datetime]:
         stamp = dt.datetime.fromisoformat(when)
         out[iid] = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
     return out
+
+
+def read_last_fetch(db_path: Path | str) -> dt.datetime | None:
+    """When the store's data was last fetched (aware): the later of the latest run that read sources (not a
+    dry run) and the newest raw row fetched. None for a store that never read anything."""
+    conn = open_store_read_only(db_path)
+    try:
+        stamps = [row[0] for row in conn.execute("""
+            SELECT max(started_at) FROM ingest_log
+            WHERE NOT coalesce(json_extract(report, '$.dry_run'), 0)
+              AND json_array_length(coalesce(json_extract(report, '$.sources'), '[]')) > 0
+            UNION ALL SELECT max(fetched_at) FROM raw_rows""")]
+    finally:
+        conn.close()
+    times = []
+    for text in filter(None, stamps):
+        try:
+            stamp = dt.datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        times.append(stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc))
+    return max(times, default=None)
 
 
 def read_log(db_path: Path | str) -> list[dict]:

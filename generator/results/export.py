@@ -26,19 +26,19 @@ def _round(value: float | None) -> float | None:
 
 def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
                 as_of: dt.date | None = None, today: dt.date | None = None,
-                reports: Iterable[sc.FixReport] = ()) -> list[dict]:
+                reports: Iterable[sc.FixReport] = (), last_fetch: dt.datetime | None = None) -> list[dict]:
     """One dict per row of `table`, with the documented field names.
 
     `as_of` (default: the latest submission day) and `today` (default: now in the organisation's time zone)
     give the data's span as the site computes it (`scoring.data_span`): the patrol periods are the site's
     (`scoring.span_patrols`), partial and missed alike (data ending today is still running; a partial period
-    is never missed).
+    is never missed); `last_fetch` (the store's newest fetch) caps today as on the site.
 
     An inspector's name is exported only where the standards publish names (`publish_names: true`);
     otherwise it reads （不公开）, as on the site (the column stays, so the rows keep one shape)."""
     inspections = sorted(inspections, key=lambda i: (i.submitted_at, i.id))
     # the site's span (data's end, today, the last complete day): its patrol periods are the site's
-    span, kept = sc.data_span(s, inspections, as_of, today)
+    span, kept = sc.data_span(s, inspections, as_of, today, last_fetch)
     as_of = span.end
     if table == "inspections":
         rows = []

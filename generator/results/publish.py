@@ -205,8 +205,9 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
             inspections = snapshot.inspections()
             standards = snapshot.standards(ctx.standards) if inspections else ctx.standards
             actions = snapshot.actions(standards) if inspections else None
-            archived = {}
+            archived, last_fetch = {}, None
             if store_path.exists():
+                last_fetch = store.read_last_fetch(store_path)
                 quarantine, unmapped = quality_rows(store_path, ctx.standards.organisation.timezone)
                 replaced = replacement_rows(store_path)
                 archived = read_archive(store_path)
@@ -221,7 +222,7 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
                 standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
                 actions=actions, replaced=replaced, archive=archived, fix_links=fix_report_links(ctx.standards, lock),
-                fix_demo=bool(lock.get("demo")))
+                fix_demo=bool(lock.get("demo")), last_fetch=last_fetch)
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.shared[OVERVIEW_KEY] = overview

@@ -107,7 +107,7 @@ class _Results:
     def __init__(self, s: Standards, inspections: list[Inspection], as_of: dt.date | None, item_url=None,
                  actions: list[sc.Action] | None = None, today: dt.date | None = None,
                  archive: dict[str, Archived] | None = None, fix_links: dict[str, str] | None = None,
-                 fix_demo: bool = False):
+                 fix_demo: bool = False, last_fetch: dt.datetime | None = None):
         self.s = s
         self.archive = dict(archive or {})      # closed quarters' published assessments (from the store)
         self.updates = ArchiveUpdates()         # what was found to archive or revise
@@ -118,7 +118,7 @@ class _Results:
         ordered = sorted(inspections, key=lambda i: (i.date, i.submitted_at, i.id))
         # the data covers [start, as_of]; as_of itself only in part when it is today (the day is still
         # running): the same span and patrol periods as `handbook export` (`sc.data_span`, `sc.span_patrols`)
-        self.span, kept = sc.data_span(s, ordered, as_of, today)
+        self.span, kept = sc.data_span(s, ordered, as_of, today, last_fetch)
         self.as_of, self.start, self.today, self.complete = (self.span.end, self.span.start, self.span.today,
                                                               self.span.complete)
         if len(kept) != len(ordered):
@@ -352,7 +352,8 @@ def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.
                   quarantine: Sequence[QualityRow] = (), unmapped: Sequence[QualityRow] = (),
                   item_url=None, actions: list[sc.Action] | None = None,
                   today: dt.date | None = None, archive: dict | None = None,
-                  fix_links: dict[str, str] | None = None) -> dict[str, str]:
+                  fix_links: dict[str, str] | None = None,
+                  last_fetch: dt.datetime | None = None) -> dict[str, str]:
     """Return {path under the docs folder: text} for every results page, CSV and chart.
 
     `actions`: `corrective_actions` of these same inspections when the caller has them already.
@@ -360,7 +361,7 @@ def build_results(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.
     """
     return build_results_and_overview(s, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                                       item_url=item_url, actions=actions, today=today, archive=archive,
-                                      fix_links=fix_links)[0]
+                                      fix_links=fix_links, last_fetch=last_fetch)[0]
 
 
 def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], *, as_of: dt.date | None = None,
@@ -368,12 +369,12 @@ def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], 
                                item_url=None, actions: list[sc.Action] | None = None,
                                today: dt.date | None = None, replaced: Sequence[QualityRow] = (),
                                archive: dict | None = None, fix_links: dict[str, str] | None = None,
-                               fix_demo: bool = False):
+                               fix_demo: bool = False, last_fetch: dt.datetime | None = None):
     """`build_results`, and an `Overview` that renders the overview again with more figures (other
     instruments' satisfaction and exam figures) and writes the weekly report PDF. `replaced`: the
     inspections resubmissions replaced (listed on the data-quality page); `fix_links`: the fix-report
-    form per project (`fix_demo`: the demo lock's)."""
-    r = _Results(s, list(inspections), as_of, item_url, actions, today, archive, fix_links, fix_demo)
+    form per project (`fix_demo`: the demo lock's); `last_fetch`: the store's newest fetch (caps today)."""
+    r = _Results(s, list(inspections), as_of, item_url, actions, today, archive, fix_links, fix_demo, last_fetch)
     files: dict[str, str] = {}
     overview = Overview(r)
     files.update(overview.pages(()))

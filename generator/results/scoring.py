@@ -228,17 +228,24 @@ class DataSpan:
     start: dt.date       # the first 检查日期 kept
     end: dt.date         # the data's end ("数据截至"): the latest submission day, unless given
     complete: dt.date    # the last day covered completely (`end`, or the day before when `end` is today)
-    today: dt.date       # today in the organisation's time zone
+    today: dt.date       # today in the organisation's time zone, or the day of the last fetch when earlier
 
 
 def data_span(standards: Standards, inspections: Iterable[Inspection], as_of: dt.date | None = None,
-              today: dt.date | None = None) -> tuple[DataSpan, list[Inspection]]:
+              today: dt.date | None = None, last_fetch: dt.datetime | None = None
+              ) -> tuple[DataSpan, list[Inspection]]:
     """The span of `inspections` and those it keeps (dated on or before its end), in their given order.
 
     `as_of` (default: the latest submission day, `data_end`) ends the data; `today` (default: now in the
-    organisation's time zone) decides whether that last day is still running."""
+    organisation's time zone) decides whether that last day is still running. `last_fetch` (the store's
+    newest fetch, aware) caps `today`: a day is complete only if it ended before the data was last fetched,
+    so a day the fetch caught barely started is never counted as missed however much later the build runs."""
     inspections = list(inspections)
-    today = today or dt.datetime.now(ZoneInfo(standards.organisation.timezone)).date()
+    zone = ZoneInfo(standards.organisation.timezone)
+    today = today or dt.datetime.now(zone).date()
+    if last_fetch is not None:
+        stamp = last_fetch if last_fetch.tzinfo else last_fetch.replace(tzinfo=dt.timezone.utc)
+        today = min(today, stamp.astimezone(zone).date())
     end = as_of or data_end(inspections, today)
     kept = [i for i in inspections if i.date <= end]
     start = min((i.date for i in kept), default=end)

@@ -63,6 +63,14 @@ def repository_root(folder: Path) -> Path:
     return folder
 
 
+def shown(path: Path) -> Path:
+    """`path` as messages print it: relative to the current folder when inside it, else absolute."""
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def check_out_dir(out_dir: Path, protected: Iterable[tuple[str, Path]]) -> None:
     """Raise HandbookError (one Chinese line, nothing touched) unless a build may replace `out_dir`:
     it must not be nor contain (nor lie inside the site sources among) the `protected` (label, path)
@@ -72,9 +80,10 @@ def check_out_dir(out_dir: Path, protected: Iterable[tuple[str, Path]]) -> None:
         path = path.resolve()
         if _inside(path, out):
             relation = "就是" if path == out else "包含"
-            raise HandbookError(one_line("out_protected", out=out_dir, relation=relation, what=what, path=path))
+            raise HandbookError(one_line("out_protected", out=out_dir, relation=relation, what=what,
+                                         path=shown(path)))
         if what == "网站源文件夹" and _inside(out, path):
-            raise HandbookError(one_line("out_protected", out=out_dir, relation="位于", what=what, path=path))
+            raise HandbookError(one_line("out_protected", out=out_dir, relation="位于", what=what, path=shown(path)))
     if out_dir.is_symlink() and not out_dir.exists():
         raise HandbookError(one_line("out_not_ours", out=out_dir, marker=MARKER))
     if not out_dir.exists():

@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Sequence
 
 from ..errors import HandbookError
 from ..forms.lock_file import DEFAULT_LOCK, read_lock
+from ..ingest.store import DEFAULT_STORE
 from ..messages import Msg
 from ..printing.pdf import SheetFile, write_sheets
 from ..standards import Standards, require_standards
@@ -164,7 +165,9 @@ def protected_paths(standards_dir: Path, docs_dir: Path, config_file: Path, lock
     protected = [("仓库" if (repo / ".git").exists() else "项目文件夹", repo), ("项目文件夹", config_dir),
                  ("标准文件夹", Path(standards_dir)), ("网站源文件夹", docs_dir),
                  ("表单文件夹", (Path(lock_path) if lock_path else DEFAULT_LOCK).parent)]
-    protected += [("数据库", Path(store)) for store in stores]
+    # a store not made yet is named as the place it will be made (the default one until the first ingest)
+    protected += [("数据库" if Path(store).exists() else
+                   "默认数据库位置" if Path(store) == DEFAULT_STORE else "数据库位置", Path(store)) for store in stores]
     return protected
 
 
