@@ -83,7 +83,12 @@ def build_fix_form(standards: Standards) -> FormSpec:
     title = "整改反馈"
     description = ("检查发现的问题整改完成后，由项目填写本表（每项整改一份）。客户关系部据此计算整改及时率，"
                    "并在下次检查时验证。\n\n" + standards.organisation.name)
-    requests: list[dict] = [{"updateFormInfo": {"info": {"description": description}, "updateMask": "description"}}]
+    requests: list[dict] = [
+        {"updateFormInfo": {"info": {"description": description}, "updateMask": "description"}},
+        # reporters type their name, as on every other form: an e-mail address is never collected
+        {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"},
+                            "updateMask": "emailCollectionType"}},
+    ]
     requests += [{"createItem": {"item": item, "location": {"index": i}}} for i, item in enumerate(items)]
     return FormSpec(
         checklist=FORM_ID, title=title, version=standards.document.version,
