@@ -288,8 +288,9 @@ def test_a_section_note_is_never_shown_under_another_item(built):
 
 def test_data_quality_lists_the_unmatched_fix_report_and_pages_show_owner_and_deadline(built):
     quality = (built / "data-quality.md").read_text(encoding="utf-8")
-    assert ("| 整改反馈 · 青园小区 | 2026\\-11\\-02 | 发现日期 | "
-            "没有这项整改：该项目 2026\\-11\\-02 没有发现 4\\.2\\.1\\.1\\-a 的问题 |") in quality
+    # issue 27 wraps free-text cells (here the quarantine reason) in <span class="hb-text">
+    assert ("| 整改反馈 · 青园小区 | 2026\\-11\\-02 | 发现日期 | <span class=\"hb-text\">"
+            "没有这项整改：该项目 2026\\-11\\-02 没有发现 4\\.2\\.1\\.1\\-a 的问题</span> |") in quality
     actions = (built / "actions.md").read_text(encoding="utf-8")
     assert ("| 滨江花园 | [4.2.1.1-a](../standards/4.2.1.md#4.2.1.1-a) 办公区物品与桌面整洁 | 2026-11-06 | "
             "2026-11-09 | 客服主管 | 客服主管 | **逾期未整改** | 14 |") in actions
