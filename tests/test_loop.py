@@ -436,3 +436,13 @@ def test_the_project_page_links_the_fix_report_form_with_its_qr_code(tmp_path):
     assert '<div class="hb-qr" role="img" aria-label="整改反馈表二维码"><svg' in page
     bare = build_results(S, [found], as_of=day, today=D(2026, 11, 3))["results/projects/wutong.md"]
     assert "- 整改完成后填写整改反馈表（表单发布后这里有链接）" in bare and "hb-qr" not in bare
+
+
+def test_a_note_naming_a_department_item_without_a_suffix_is_split_to_it():
+    """Items 4.2.3.1–4.2.3.4 have no `-x` suffix: their notes go under them too, dates and versions do not."""
+    from generator.results.report_pages import split_note
+
+    assert split_note("4.2.3.2：对新版收费标准不熟悉") == ({"4.2.3.2": "对新版收费标准不熟悉"}, "")
+    assert split_note("抽查：4.2.3.1：流程不熟；4.2.2.1-x3：2026.11.20 接听电话未使用规范用语") == (
+        {"4.2.3.1": "流程不熟", "4.2.2.1-x3": "2026.11.20 接听电话未使用规范用语"}, "抽查")
+    assert split_note("按 2026.11 版标准 1.2.3 条") == ({}, "按 2026.11 版标准 1.2.3 条")
