@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.ingest.store import read_inspections
 from generator.results import scoring as sc
+from generator.results.fix_reports import read_fix_reports
+from generator.results.report_pages import split_note
 from generator.instruments.patrol.simulate import HOSTILE_NOTE, ITEM_NOTES
 from generator.standards import load_standards
 
@@ -39,9 +41,13 @@ def test_demo_ingests_everything_and_builds_results(demo):
     inspections = read_inspections(report.store)
     notes = [(i, number, text) for i in inspections for number, text in i.notes.items() if text]
     assert len(notes) > 100 and not [text for _, _, text in notes if "<" in text or "alert" in text]
+    # issue 24: a note names the item it is about (`4.2.2.1-x3：接听电话未使用规范用语`) and is shown under
+    # that item only, so each part must belong to an item found in the note's section
     for i, number, text in notes:
         found = [code for code, n in i.findings.items() if n and code.startswith(number + ".")]
-        assert any(text in ITEM_NOTES[code] for code in found), (number, text, found)
+        parts, rest = split_note(text)
+        assert parts and rest == "", (number, text)
+        assert all(code in found and part in ITEM_NOTES[code] for code, part in parts.items()), (number, text, found)
     public = root / "public"
     for page in ("results/index.html", "results/priorities/index.html", "results/patrols/index.html",
                  "results/actions/index.html", "results/assessment/index.html", "results/inspectors/index.html",
@@ -186,7 +192,9 @@ def test_project_patrol_sheet_prints_its_focus_list(demo):
 
     root, report = demo
     inspections = read_inspections(report.store)
-    actions = sc.corrective_actions(S, inspections)
+    # issue 24: actions follow the projects' fix reports (the build reads them from the store; without them
+    # every finding not corrected on the spot would look overdue, which the sheet does not print)
+    actions = sc.corrective_actions(S, inspections, read_fix_reports(report.store))
     as_of = max(i.date for i in inspections)
     expected = focus_list(S, "wutong", inspections, actions, as_of, checklist="daily-patrol")
     assert expected, "the demo data gives wutong something to focus on"

@@ -289,6 +289,7 @@ def test_a_section_note_is_never_shown_under_another_item(built):
 
 def test_data_quality_lists_the_unmatched_fix_report_and_pages_show_owner_and_deadline(built):
     quality = (built / "data-quality.md").read_text(encoding="utf-8")
+    # issue 27 wraps free-text cells (here the quarantine reason) in <span class="hb-text">
     assert ("| 整改反馈 · 青园小区 | 2026\\-11\\-02 | 发现日期 | <span class=\"hb-text\">"
             "没有这项整改：该项目 2026\\-11\\-02 没有发现 4\\.2\\.1\\.1\\-a 的问题</span> |") in quality
     actions = (built / "actions.md").read_text(encoding="utf-8")
@@ -564,3 +565,11 @@ def test_the_onsite_method_page_gives_the_fix_report_form_per_project_once_it_is
     assert "印有本项目反馈表的二维码（已选好项目）和未关闭的整改" in section and "尚未发布" not in section
     # only the sheets the build wrote are linked
     assert "(../print/fix-report--wutong.pdf)" in section and "fix-report--lanting" not in section
+def test_a_note_naming_a_department_item_without_a_suffix_is_split_to_it():
+    """Items 4.2.3.1–4.2.3.4 have no `-x` suffix: their notes go under them too, dates and versions do not."""
+    from generator.results.report_pages import split_note
+
+    assert split_note("4.2.3.2：对新版收费标准不熟悉") == ({"4.2.3.2": "对新版收费标准不熟悉"}, "")
+    assert split_note("抽查：4.2.3.1：流程不熟；4.2.2.1-x3：2026.11.20 接听电话未使用规范用语") == (
+        {"4.2.3.1": "流程不熟", "4.2.2.1-x3": "2026.11.20 接听电话未使用规范用语"}, "抽查")
+    assert split_note("按 2026.11 版标准 1.2.3 条") == ({}, "按 2026.11 版标准 1.2.3 条")

@@ -649,7 +649,8 @@ def _project_page(r: _Results, project: str, files):
         section_titles={section.number: section.title for section in r.s.sections})
 
 
-_CODE_IN_NOTE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)+-[a-z][a-z0-9]*)(?![\w.\-])")
+# an item code: `4.2.2.1-x3`, or four numbers without a suffix (the department's `4.2.3.2`)
+_CODE_IN_NOTE = re.compile(r"(?<![\w.])(\d+(?:\.\d+){3}(?:-[a-z][a-z0-9]*)?|\d+(?:\.\d+)+-[a-z][a-z0-9]*)(?![\w.\-])")
 
 
 def split_note(note: str) -> tuple[dict[str, str], str]:
