@@ -10,6 +10,7 @@ own tables, which `migrate_instruments` creates and upgrades (`Instrument.store_
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shlex
@@ -714,6 +715,20 @@ def _day(text: str, _days: dict[str, dt.date] = {}) -> dt.date:
     return day
 
 
+@dataclass(frozen=True)
+class RawTable:
+    """A table as `StoreWriter.record_table` recorded it: its source, its header, and each row as fetched."""
+
+    source_id: int
+    header_id: int
+    rows: list[tuple[int, str, str]]     # (row number, SHA-256 of the cells JSON, cells JSON), in table order
+    ids: dict[str, int]                  # {hash: raw row id} for the source and header
+
+
+def _raw_cell(value):
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 class StoreWriter:
     """The writes of one ingest, all inside the transaction `begin` opened."""
 
@@ -744,6 +759,21 @@ class StoreWriter:
                           (source_id, hash_, cells_json, now))
         return self.conn.execute("SELECT id FROM headers WHERE source_id = ? AND hash = ?",
                                  (source_id, hash_)).fetchone()[0]
+
+    def record_table(self, table, keep: list[int], title: str, now: str) -> RawTable:
+        """Register `table`'s source (under its checklist) and the header of the columns `keep`, and append
+        those columns of every row as fetched: the raw record an instrument's own ingest starts from (the
+        rows are kept whatever their mapping later says)."""
+        sid = self.source_id(table.source.key, table.source.checklist, table.source.kind, table.source.locator,
+                             title, table.timezone, now)
+        header_json = json.dumps([table.header[i] for i in keep], ensure_ascii=False)
+        hid = self.header_id(sid, hashlib.sha256(header_json.encode()).hexdigest(), header_json, now)
+        rows = []
+        for number, cells in table.rows:
+            kept = [cells[i] if i < len(cells) else None for i in keep]
+            raw_json = json.dumps(kept, ensure_ascii=False, default=_raw_cell)
+            rows.append((number, hashlib.sha256(raw_json.encode()).hexdigest(), raw_json))
+        return RawTable(sid, hid, rows, self.raw_rows(sid, hid, rows, table.fetched_at.isoformat(timespec="seconds")))
 
     def raw_rows(self, source_id: int, header_id: int, rows: list[tuple[int, str, str]], fetched_at: str) -> dict:
         """Append rows not stored yet; returns {hash: raw row id} for the source and header."""

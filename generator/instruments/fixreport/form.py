@@ -200,17 +200,8 @@ def ingest_fix_table(conn: sqlite3.Connection, table, standards: Standards, form
             pass
     targets, unmapped = map_fix_columns(table.header, form)
     keep = sorted(targets)
-    header_json = json.dumps([table.header[i] for i in keep], ensure_ascii=False)
-    sid = w.source_id(table.source.key, table.source.checklist, table.source.kind, table.source.locator,
-                      report.title, table.timezone, now)
-    hid = w.header_id(sid, hashlib.sha256(header_json.encode()).hexdigest(), header_json, now)
-    raws = []
-    for number, cells in table.rows:
-        kept = [cells[i] if i < len(cells) else None for i in keep]
-        raw_json = json.dumps(kept, ensure_ascii=False, default=lambda v: v.isoformat() if hasattr(v, "isoformat")
-                              else str(v))
-        raws.append((number, hashlib.sha256(raw_json.encode()).hexdigest(), raw_json))
-    raw_ids = w.raw_rows(sid, hid, raws, table.fetched_at.isoformat(timespec="seconds"))
+    raw = w.record_table(table, keep, report.title, now)   # source, header and every row as fetched
+    sid, raws, raw_ids = raw.source_id, raw.rows, raw.ids
     report.unmapped_columns = [u for u in unmapped if norm(u)]
     known = dict(conn.execute("SELECT id, gone_at FROM fix_reports WHERE source_id = ?", (sid,)))
     seen: set[str] = set()

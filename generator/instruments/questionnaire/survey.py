@@ -411,18 +411,8 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
         report.warnings.append(Msg.INGEST_TWIN_COLUMNS(
             name=str(table.header[first])[:60], n=1 + len(others),
             positions="、".join(str(i + 1) for i in [first, *others])))
-    header = [table.header[i] for i in keep]
-    sid = w.source_id(table.source.key, table.source.checklist, table.source.kind, table.source.locator,
-                      report.title, table.timezone, now)
-    header_json = json.dumps(header, ensure_ascii=False)
-    hid = w.header_id(sid, hashlib.sha256(header_json.encode()).hexdigest(), header_json, now)
-    raws = []
-    for number, cells in table.rows:
-        kept = [cells[i] if i < len(cells) else None for i in keep]
-        raw_json = json.dumps(kept, ensure_ascii=False, default=lambda v: v.isoformat() if hasattr(v, "isoformat")
-                              else str(v))
-        raws.append((number, hashlib.sha256(raw_json.encode()).hexdigest(), raw_json))
-    raw_ids = w.raw_rows(sid, hid, raws, table.fetched_at.isoformat(timespec="seconds"))
+    raw = w.record_table(table, keep, report.title, now)   # source, header and every row as fetched
+    sid, raws, raw_ids = raw.source_id, raw.rows, raw.ids
     report.unmapped_columns = [u for u in unmapped if _norm(u)]
     known = dict(conn.execute("SELECT id, gone_at FROM survey_responses WHERE source_id = ?", (sid,)))
     seen: set[str] = set()
