@@ -102,6 +102,30 @@ class FormSpec:
         return json.dumps(self.to_data(), ensure_ascii=False, indent=2) + "\n"
 
 
+def instrument_form(form_id: str, title: str, version: str, description: str, items: list[dict],
+                    questions: dict[str, dict], *, quiz: bool = False) -> FormSpec:
+    """An instrument's own form (questionnaire, exam, fix report): its description, no e-mail address ever
+    collected (and graded as a quiz when `quiz`), its items in order, published and accepting responses."""
+    settings: dict = {"emailCollectionType": "DO_NOT_COLLECT"}
+    mask = "emailCollectionType"
+    if quiz:   # a quiz first, so the questions below may carry grading
+        settings["quizSettings"] = {"isQuiz": True}
+        mask += ",quizSettings.isQuiz"
+    requests: list[dict] = [
+        {"updateFormInfo": {"info": {"description": description}, "updateMask": "description"}},
+        {"updateSettings": {"settings": settings, "updateMask": mask}},
+    ]
+    requests += [{"createItem": {"item": item, "location": {"index": i}}} for i, item in enumerate(items)]
+    return FormSpec(
+        checklist=form_id, title=title, version=version,
+        create={"info": {"title": title, "documentTitle": f"{title}（{form_id}）"}},
+        batch_update={"includeFormInResponse": True, "requests": requests},
+        publish={"publishSettings": {"publishState": {"isPublished": True, "isAcceptingResponses": True}},
+                 "updateMask": "publishState"},
+        questions=questions,
+    )
+
+
 # ---------------------------------------------------------------- question builders
 
 def choice_question(qid: str, options: list[str], kind: str = "RADIO", required: bool = True) -> dict:

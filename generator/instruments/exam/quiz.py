@@ -20,7 +20,7 @@ from itertools import combinations
 
 from ...errors import HandbookError
 from ...messages import Msg
-from ...forms.form_spec import FormSpec, check_unique_ids, stable_id
+from ...forms.form_spec import FormSpec, check_unique_ids, instrument_form, stable_id
 from ...forms.validate import Problem
 from ...model import Exam, ExamQuestion
 from ...results.scoring import quarter_label  # noqa: F401  (the exam's pages name quarters alike)
@@ -181,21 +181,7 @@ def build_quiz(s: Standards, quarter: str) -> FormSpec:
     description = (f"{quarter_label(quarter)}客服人员综合考试（程序 4.4.3.2），共 {len(exam.questions)} 题，"
                    f"满分 {total_points(exam):g} 分，得分率 {exam.pass_percent:g}% 及格。"
                    "多选题全部选对才得分。成绩以客户关系部按题库答案评分为准。")
-    requests: list[dict] = [
-        {"updateFormInfo": {"info": {"description": description}, "updateMask": "description"}},
-        # a quiz first, so the questions below may carry grading; e-mail addresses are never collected
-        {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT", "quizSettings": {"isQuiz": True}},
-                            "updateMask": "emailCollectionType,quizSettings.isQuiz"}},
-    ]
-    requests += [{"createItem": {"item": item, "location": {"index": i}}} for i, item in enumerate(items)]
-    return FormSpec(
-        checklist=fid, title=title, version=s.document.version,
-        create={"info": {"title": title, "documentTitle": f"{title}（{fid}）"}},
-        batch_update={"includeFormInResponse": True, "requests": requests},
-        publish={"publishSettings": {"publishState": {"isPublished": True, "isAcceptingResponses": True}},
-                 "updateMask": "publishState"},
-        questions=questions, options=(),
-    )
+    return instrument_form(fid, title, s.document.version, description, items, questions, quiz=True)
 
 
 def validate_quiz(spec: FormSpec) -> list[Problem]:

@@ -20,7 +20,7 @@ import sqlite3
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
+from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, instrument_form, question_item, stable_id
 from ...ingest.mapping import CODE_AT_START, TIMESTAMP_TITLES, norm, version_of
 from ...ingest.store import StoreWriter
 from ...ingest.values import parse_date, parse_datetime
@@ -83,21 +83,8 @@ def build_fix_form(standards: Standards) -> FormSpec:
     title = "整改反馈"
     description = ("检查发现的问题整改完成后，由项目填写本表（每项整改一份）。客户关系部据此计算整改及时率，"
                    "并在下次检查时验证。\n\n" + standards.organisation.name)
-    requests: list[dict] = [
-        {"updateFormInfo": {"info": {"description": description}, "updateMask": "description"}},
-        # reporters type their name, as on every other form: an e-mail address is never collected
-        {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"},
-                            "updateMask": "emailCollectionType"}},
-    ]
-    requests += [{"createItem": {"item": item, "location": {"index": i}}} for i, item in enumerate(items)]
-    return FormSpec(
-        checklist=FORM_ID, title=title, version=standards.document.version,
-        create={"info": {"title": title, "documentTitle": f"{title}（{FORM_ID}）"}},
-        batch_update={"includeFormInResponse": True, "requests": requests},
-        publish={"publishSettings": {"publishState": {"isPublished": True, "isAcceptingResponses": True}},
-                 "updateMask": "publishState"},
-        questions=questions,
-    )
+    # reporters type their name, as on every other form: an e-mail address is never collected
+    return instrument_form(FORM_ID, title, standards.document.version, description, items, questions)
 
 
 # ---------------------------------------------------------------- ingest

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...errors import HandbookError, error
 from ...messages import Msg
-from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
+from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, instrument_form, question_item, stable_id
 from ...forms.prefill import custom_param_url, prefill_url, qr_svg
 from ...forms.tencent_setup import PROJECT_PARAM
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
@@ -117,21 +117,8 @@ def build_survey_form(standards: Standards) -> FormSpec:
         (q.greeting or "").strip(),
         f"每题从 {scale.min} 到 {scale.max} 选一个分数：{scale.min} 分 = {scale.min_label}，{scale.max} 分 = {scale.max_label}。",
         standards.organisation.name]))
-    requests: list[dict] = [
-        {"updateFormInfo": {"info": {"description": description}, "updateMask": "description"}},
-        # owners stay anonymous: an e-mail address is never collected
-        {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"},
-                            "updateMask": "emailCollectionType"}},
-    ]
-    requests += [{"createItem": {"item": item, "location": {"index": i}}} for i, item in enumerate(items)]
-    return FormSpec(
-        checklist=sid, title=q.title, version=standards.document.version,
-        create={"info": {"title": q.title, "documentTitle": f"{q.title}（{sid}）"}},
-        batch_update={"includeFormInResponse": True, "requests": requests},
-        publish={"publishSettings": {"publishState": {"isPublished": True, "isAcceptingResponses": True}},
-                 "updateMask": "publishState"},
-        questions=questions,
-    )
+    # owners stay anonymous: an e-mail address is never collected
+    return instrument_form(sid, q.title, standards.document.version, description, items, questions)
 
 
 def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
