@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import itertools
 import json
 import re
@@ -185,6 +187,23 @@ class FakeTencent:
 # ---------------------------------------------------------------- the demo on 腾讯问卷
 
 _GRID = re.compile(r"^(?P<question>.*?)\s*\[(?P<row>[^\[\]]+)\]$")
+
+
+@contextlib.contextmanager
+def serving(monkeypatch, per_page: int):
+    """A FakeTencent the real client talks to: its address and the credentials in the environment, short
+    retries, `per_page` answers a page, and no token cached from another test."""
+    from generator.ingest.platforms import tencent
+
+    tencent.forget_tokens()
+    monkeypatch.setattr(tencent, "RETRY", tencent.Retry(tries=3, backoff=0.01, max_backoff=0.02, timeout=5))
+    monkeypatch.setattr(tencent, "PER_PAGE", per_page)
+    with FakeTencent() as server:
+        monkeypatch.setenv("HANDBOOK_TENCENT_API", server.url)
+        monkeypatch.setenv("HANDBOOK_TENCENT_APPID", APPID)
+        monkeypatch.setenv("HANDBOOK_TENCENT_SECRET", SECRET)
+        yield server
+    tencent.forget_tokens()
 
 
 def answers_from_export(definition: dict, path, form_id: str, standards) -> list[dict]:

@@ -23,7 +23,7 @@ from generator.errors import error
 from generator.standards import require_standards
 
 from conftest import ROOT, edited
-from faketencent import APPID, SECRET, FakeTencent, definition_from_spec, make_answer
+from faketencent import APPID, SECRET, FakeTencent, definition_from_spec, make_answer, serving
 
 SID = "12345678"
 
@@ -46,15 +46,8 @@ def spec(standards):
 
 @pytest.fixture
 def fake(monkeypatch):
-    tencent.forget_tokens()
-    monkeypatch.setattr(tencent, "RETRY", tencent.Retry(tries=3, backoff=0.01, max_backoff=0.02, timeout=5))
-    monkeypatch.setattr(tencent, "PER_PAGE", 2)
-    with FakeTencent() as server:
-        monkeypatch.setenv("HANDBOOK_TENCENT_API", server.url)
-        monkeypatch.setenv("HANDBOOK_TENCENT_APPID", APPID)
-        monkeypatch.setenv("HANDBOOK_TENCENT_SECRET", SECRET)
+    with serving(monkeypatch, per_page=2) as server:
         yield server
-    tencent.forget_tokens()
 
 
 def values(spec, inspector="王敏", date="2026-11-02", role="客服主管", **answers) -> dict:

@@ -26,7 +26,7 @@ from generator.instruments.questionnaire.survey import (build_survey_form, read_
 from generator.standards import require_standards
 
 from conftest import ROOT
-from faketencent import APPID, SECRET, FakeTencent, definition_from_spec, make_answer
+from faketencent import APPID, SECRET, FakeTencent, definition_from_spec, make_answer, serving
 
 SH = ZoneInfo("Asia/Shanghai")
 SURVEY, EXAM = "7001", "7002"
@@ -42,15 +42,8 @@ def standards():
 
 @pytest.fixture
 def fake(monkeypatch):
-    tencent.forget_tokens()
-    monkeypatch.setattr(tencent, "RETRY", tencent.Retry(tries=3, backoff=0.01, max_backoff=0.02, timeout=5))
-    monkeypatch.setattr(tencent, "PER_PAGE", 3)
-    with FakeTencent() as server:
-        monkeypatch.setenv("HANDBOOK_TENCENT_API", server.url)
-        monkeypatch.setenv("HANDBOOK_TENCENT_APPID", APPID)
-        monkeypatch.setenv("HANDBOOK_TENCENT_SECRET", SECRET)
+    with serving(monkeypatch, per_page=3) as server:
         yield server
-    tencent.forget_tokens()
 
 
 def run(*args):
