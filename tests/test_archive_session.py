@@ -10,6 +10,11 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from generator.cli import main
+from generator.ingest import read_inspections
+from generator.instruments import INSTRUMENTS
+from generator.results.archive import read_archive
+from generator.results.report_pages import build_results
+from generator.standards import require_standards
 
 EXAMPLES = ROOT / "forms" / "examples"
 
@@ -32,7 +37,15 @@ def test_the_same_sessions_other_exports_join_the_archive_without_a_revision(tmp
     with sqlite3.connect(store) as conn:
         (after,) = conn.execute("SELECT rows FROM assessment_archive WHERE quarter = '2026Q3'").fetchone()
         revisions = conn.execute("SELECT COUNT(*) FROM assessment_revisions").fetchone()[0]
+        (amended_on,) = conn.execute("SELECT amended_on FROM assessment_archive WHERE quarter = '2026Q3'").fetchone()
     assert revisions == 0
     counted = {a["project"]: a["score"]["n"] for a in json.loads(after)}
     counted_before = {a["project"]: a["score"]["n"] for a in json.loads(before)}
     assert sum(counted.values()) == sum(counted_before.values()) + 3   # the three on-time spot checks joined
+    # the page says so: an archive never changes without a word
+    archive = read_archive(store)
+    assert archive["2026Q3"].amended_on is not None and amended_on == archive["2026Q3"].amended_on.isoformat()
+    standards = require_standards(ROOT / "standards", instruments=INSTRUMENTS)
+    q3 = build_results(standards, read_inspections(store), archive=archive)["results/quarters/2026Q3.md"]
+    assert (f"存档当天（{amended_on}）稍后又导入了其他表单在 2026-10-07 及以前录入的检查，已补入本页的数字"
+            "（它们都在存档截止前录入，不算修订）。") in q3

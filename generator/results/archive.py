@@ -27,7 +27,8 @@ CREATE TABLE assessment_archive (
     closed_on   TEXT NOT NULL,             -- the close day: inspections submitted by its end are counted
     archived_at TEXT NOT NULL,             -- when `handbook ingest` stored it (ISO, UTC)
     rows        TEXT NOT NULL,             -- JSON: the published assessment, one object per project
-    fingerprint TEXT NOT NULL DEFAULT ''   -- the quarter's data and rules when last compared (skips rework)
+    fingerprint TEXT NOT NULL DEFAULT '',  -- the quarter's data and rules when last compared (skips rework)
+    amended_on  TEXT                       -- the day on-time inspections imported later that day joined it
 );
 CREATE TABLE assessment_revisions (
     id          INTEGER PRIMARY KEY,
@@ -46,7 +47,7 @@ class _ArchiveTables:
     id = "assessment-archive"
     store_tables = ("assessment_archive", "assessment_revisions")
     store_schema = SCHEMA
-    store_migrations: dict[int, str] = {}
+    store_migrations: dict[int, str] = {2: "ALTER TABLE assessment_archive ADD COLUMN amended_on TEXT"}
 
 
 ARCHIVE_TABLES = _ArchiveTables()
@@ -71,6 +72,7 @@ class Archived:
     revisions: tuple[Revision, ...] = ()
     new: bool = False                                    # made just now: still to store
     fingerprint: str = ""                                # the data and rules it was last compared with
+    amended_on: dt.date | None = None                    # on-time inspections imported later that day joined it
 
     @property
     def latest(self) -> tuple[sc.ProjectAssessment, ...]:
@@ -162,9 +164,11 @@ def read_archive(store_path: Path | str) -> dict[str, Archived]:
                 dt.date.fromisoformat(day), rows_from_json(rows), tuple(tuple(c) for c in json.loads(found)),
                 tuple(json.loads(reasons))))
         return {q: Archived(q, dt.date.fromisoformat(closed), dt.datetime.fromisoformat(archived),
-                            rows_from_json(rows), tuple(revisions.get(q, ())), fingerprint=printed)
-                for q, closed, archived, rows, printed in conn.execute(
-                    "SELECT quarter, closed_on, archived_at, rows, fingerprint FROM assessment_archive ORDER BY quarter")}
+                            rows_from_json(rows), tuple(revisions.get(q, ())), fingerprint=printed,
+                            amended_on=dt.date.fromisoformat(amended) if amended else None)
+                for q, closed, archived, rows, printed, amended in conn.execute(
+                    "SELECT quarter, closed_on, archived_at, rows, fingerprint, amended_on FROM assessment_archive "
+                    "ORDER BY quarter")}
     finally:
         conn.close()
 
@@ -213,8 +217,9 @@ def write_updates(store_path: Path | str, updates: ArchiveUpdates) -> None:
                 "INSERT OR IGNORE INTO assessment_archive (quarter, closed_on, archived_at, rows) VALUES (?, ?, ?, ?)",
                 [(a.quarter, a.closed_on.isoformat(), a.archived_at.isoformat(timespec="seconds"), rows_json(a.rows))
                  for a in updates.archives])
-            conn.executemany("UPDATE assessment_archive SET rows = ? WHERE quarter = ?",
-                             [(rows_json(a.rows), a.quarter) for a in updates.amended])
+            conn.executemany("UPDATE assessment_archive SET rows = ?, amended_on = ? WHERE quarter = ?",
+                             [(rows_json(a.rows), a.amended_on.isoformat() if a.amended_on else None, a.quarter)
+                              for a in updates.amended])
             conn.executemany(
                 "INSERT INTO assessment_revisions (quarter, revised_on, rows, changes, reasons) VALUES (?, ?, ?, ?, ?)",
                 [(q, r.revised_on.isoformat(), rows_json(r.rows), json.dumps(r.changes, ensure_ascii=False),

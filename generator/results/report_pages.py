@@ -1002,13 +1002,14 @@ def _published(r: _Results, quarter: str, current: list[sc.ProjectAssessment], p
         # what was submitted by the close day joins the archive (never data submitted after it)
         on_time = tuple(_archived_rows(r, quarter, archived.closed_on, partial))
         if rows_json(on_time) != rows_json(archived.rows):
-            archived = Archived(quarter, archived.closed_on, archived.archived_at, on_time, new=archived.new)
+            archived = Archived(quarter, archived.closed_on, archived.archived_at, on_time, new=archived.new,
+                                amended_on=r.today)   # said on the quarter's page: never a silent change
             r.updates.amended.append(archived)
     found = changes(archived.latest, current, _p)
     if found:
         revision = Revision(r.today, tuple(current), tuple(found), tuple(_late_reasons(r, quarter, archived)))
         archived = Archived(archived.quarter, archived.closed_on, archived.archived_at, archived.rows,
-                            archived.revisions + (revision,), archived.new)
+                            archived.revisions + (revision,), archived.new, amended_on=archived.amended_on)
         r.updates.revisions.append((quarter, revision))
     r.archive[quarter] = archived
     return archived
