@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import HandbookError, StoreBusy, StoreDamaged, StoreError
 from ..inspection import Inspection
-from ..messages import one_line
+from ..messages import Msg
 
 DEFAULT_STORE = Path("data/inspections.sqlite")
 SCHEMA_VERSION = 6
@@ -188,16 +188,17 @@ CREATE TABLE IF NOT EXISTS instrument_versions (
 )"""
 OWN_TABLES = CORE_TABLES | {"answers", "instrument_versions"}
 # SQLite primary result codes -> catalogue message (generator.errors.MESSAGES)
-_ERRORS = {3: "store_readonly", 5: "store_locked", 6: "store_locked", 8: "store_readonly", 10: "store_io",
-           11: "store_damaged", 13: "store_full", 14: "store_cannot_open", 26: "store_not_sqlite",
+_ERRORS = {3: Msg.STORE_READONLY, 5: Msg.STORE_LOCKED, 6: Msg.STORE_LOCKED, 8: Msg.STORE_READONLY,
+           10: Msg.STORE_IO, 11: Msg.STORE_DAMAGED, 13: Msg.STORE_FULL, 14: Msg.STORE_CANNOT_OPEN, 26: Msg.STORE_NOT_SQLITE,
            # extended codes: a write, sync or truncation refused (EFBIG, EDQUOT… report no SQLITE_FULL)
-           778: "store_write_failed", 1034: "store_write_failed", 1546: "store_write_failed"}
-_ERROR_TEXTS = (("locked", "store_locked"), ("busy", "store_locked"), ("readonly", "store_readonly"),
-                ("disk is full", "store_full"), ("disk i/o", "store_io"), ("unable to open", "store_cannot_open"),
-                ("not a database", "store_not_sqlite"), ("malformed", "store_damaged"))
+           778: Msg.STORE_WRITE_FAILED, 1034: Msg.STORE_WRITE_FAILED, 1546: Msg.STORE_WRITE_FAILED}
+_ERROR_TEXTS = (("locked", Msg.STORE_LOCKED), ("busy", Msg.STORE_LOCKED), ("readonly", Msg.STORE_READONLY),
+                ("disk is full", Msg.STORE_FULL), ("disk i/o", Msg.STORE_IO),
+                ("unable to open", Msg.STORE_CANNOT_OPEN), ("not a database", Msg.STORE_NOT_SQLITE),
+                ("malformed", Msg.STORE_DAMAGED))
 
 
-def _error_id(exc: sqlite3.Error) -> str | None:
+def _error_id(exc: sqlite3.Error) -> Msg | None:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
         return _ERRORS.get(code) or _ERRORS.get(code & 0xFF)
@@ -207,10 +208,10 @@ def _error_id(exc: sqlite3.Error) -> str | None:
 
 def store_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
     """The one-line error for an SQLite failure on the store at `path` (None: a failure of ours, not the file's)."""
-    message_id = _error_id(exc)
-    if message_id is None:
+    message = _error_id(exc)
+    if message is None:
         return None
-    return (StoreBusy if message_id == "store_locked" else StoreError)(one_line(message_id, path=path))
+    return (StoreBusy if message is Msg.STORE_LOCKED else StoreError)(message, path=path)
 
 
 class _Connection(sqlite3.Connection):
@@ -248,7 +249,7 @@ def _sqlite(target: str, path: Path, **kwargs) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(target, factory=_Connection, **kwargs)
     except sqlite3.Error as exc:
-        raise store_error(exc, path) or StoreError(one_line("store_cannot_open", path=path)) from None
+        raise store_error(exc, path) or StoreError(Msg.STORE_CANNOT_OPEN, path=path) from None
     conn.store_path = str(path)
     return conn
 
@@ -267,15 +268,15 @@ def identify(conn: sqlite3.Connection, path: Path | str, own_tables: frozenset[s
     tables = {name for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")}
     if version > SCHEMA_VERSION:
-        raise StoreError(one_line("store_newer", path=path, version=version, supported=SCHEMA_VERSION))
+        raise StoreError(Msg.STORE_NEWER, path=path, version=version, supported=SCHEMA_VERSION)
     if version == 0 and not tables:
         return 0
     if version == 0 or not CORE_TABLES <= tables:
         foreign = sorted(tables - OWN_TABLES - own_tables)
         if not foreign:
-            raise StoreError(one_line("store_damaged", path=path))
+            raise StoreError(Msg.STORE_DAMAGED, path=path)
         shown = "、".join(foreign[:5]) + (f" 等 {len(foreign)} 个" if len(foreign) > 5 else "")
-        raise StoreError(one_line("store_foreign", path=path, tables=shown))
+        raise StoreError(Msg.STORE_FOREIGN, path=path, tables=shown)
     return version
 
 
@@ -288,9 +289,9 @@ def connect(path: Path | str, *, wait: float = 5.0, instruments: Sequence = ()) 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
-        raise StoreError(one_line("store_cannot_open", path=path)) from None
+        raise StoreError(Msg.STORE_CANNOT_OPEN, path=path) from None
     if path.is_dir():
-        raise StoreError(one_line("store_cannot_open", path=path))
+        raise StoreError(Msg.STORE_CANNOT_OPEN, path=path)
     conn = _sqlite(str(path), path, timeout=wait, isolation_level=None)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
@@ -349,15 +350,15 @@ def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
     try:
         problems = [row[0] for row in sqlite3.Connection.execute(conn, f"PRAGMA quick_check({_CHECK_LIMIT})")]
     except sqlite3.DatabaseError as exc:
-        if _error_id(exc) not in ("store_damaged", "store_not_sqlite", None):
+        if _error_id(exc) not in (Msg.STORE_DAMAGED, Msg.STORE_NOT_SQLITE, None):
             raise store_error(exc, path) from None   # locked, unreadable: said as such
         problems = ["malformed"]   # a page so damaged that the check itself stops
     if problems != ["ok"]:
         # SQLite's own lines (English) stay out of the message: how many it found is what the user needs
         count = max(1, sum(1 for p in problems for line in p.splitlines() if not line.startswith("*** in database")))
         problems = f"{count} 处问题" if count < _CHECK_LIMIT else f"{_CHECK_LIMIT} 处以上问题"
-        raise StoreDamaged(one_line("store_check_failed", path=path, problems=problems,
-                                    backups=f"{backup_folder(path)}/", restore=restore_command(path)), problems)
+        raise StoreDamaged(Msg.STORE_CHECK_FAILED, path=path, problems=problems,
+                           backups=f"{backup_folder(path)}/", restore=restore_command(path))
     if state is not None:
         _SOUND[key] = _file_state(path)
 
@@ -424,10 +425,10 @@ def migrate_instruments(conn: sqlite3.Connection, path: Path | str, instruments:
             elif len(present) == len(instrument.store_tables):
                 version = 1
             else:   # some of its tables and not others: no version of it ever made that
-                raise StoreError(one_line("store_damaged", path=path))
+                raise StoreError(Msg.STORE_DAMAGED, path=path)
         if version > newest:
-            raise StoreError(one_line("store_newer", path=path, version=f"{instrument.id} {version}",
-                                      supported=newest))
+            raise StoreError(Msg.STORE_NEWER, path=path, version=f"{instrument.id} {version}",
+                                      supported=newest)
         for step in range(version + 1, newest + 1):
             _run_script(conn, instrument.store_migrations[step])
         if recorded.get(instrument.id) != newest:
@@ -447,14 +448,14 @@ def open_store_read_only(path: Path | str, *, allow_empty: bool = False, snapsho
     (an ingest committing meanwhile cannot make a read half old, half new)."""
     path = Path(path)
     if not path.is_file():
-        raise StoreError(one_line("store_missing", path=path))
+        raise StoreError(Msg.STORE_MISSING, path=path)
     conn = _sqlite(f"{path.resolve().as_uri()}?mode=ro", path, uri=True)
     try:
         if snapshot:
             conn.execute("BEGIN")
         version = identify(conn, path)   # an older store reads fine until the next ingest upgrades it
         if version == 0 and not allow_empty:
-            raise StoreError(one_line("store_empty", path=path))
+            raise StoreError(Msg.STORE_EMPTY, path=path)
         check_integrity(conn, path)   # a damaged page read later would be a traceback, or wrong results
     except BaseException:
         conn.close()
