@@ -83,3 +83,12 @@ def test_every_handbook_error_in_the_package_is_raised_from_a_catalogue_member()
                     and first.attr in Msg.__members__):
                 wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert wrong == []
+
+
+def test_two_items_with_one_form_id_are_refused_with_a_catalogued_line():
+    from generator.forms.form_spec import check_unique_ids
+    items = [{"itemId": "1a2b", "title": "4.2.1.1-a 着装"}, {"itemId": "1a2b", "title": "4.2.1.1-b 仪容"}]
+    with pytest.raises(HandbookError) as caught:
+        check_unique_ids("daily-patrol", items)
+    assert caught.value.code == "F017"
+    assert str(caught.value) == "检查表 daily-patrol：“4.2.1.1-b 仪容”与“4.2.1.1-a 着装”的表单 id 1a2b 冲突，请把其中一个条目代码改名后重试。"
