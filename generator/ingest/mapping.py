@@ -639,10 +639,13 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
                                                         if t.kind == "corrected_items"]
     if checkboxes:
         # each ticked item is corrected on the spot (a tick on an item answered 符合 is kept and means nothing:
-        # no action opens for it); each other finding of those sections is not
+        # no action opens for it); each other finding of those sections is not, unless the row answered the
+        # section's 是/否 of the first forms instead (a sheet keeps that column beside the checkbox)
         for _, codes in ticked or ():
             out.corrected.update(dict.fromkeys(codes, True))
         for section in checkboxes:
+            if section in out.corrected:
+                continue
             for code in vocab.corrected_options(version, section):
                 if out.findings.get(code) and code not in out.corrected:
                     out.corrected[code] = False
