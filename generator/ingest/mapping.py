@@ -2,9 +2,10 @@
 
 A column maps to an item by the code at the start of its header (grid questions
 `Question [Row]` by the row's code), else through the lock file's question titles
-of any form version. A section's 已当场纠正的条目 (a checkbox of its items) gives each finding of the section
-its own 当场纠正, by the item codes the ticked choices start with; the first form versions' 已当场纠正 (是/否)
-is kept under the section's number and holds for each finding of the section (`corrected_on_site`). Columns an instrument adds to a checklist's form (the questioning
+of any form version. A section's 已当场纠正的条目 (a checkbox of its items) gives each finding
+of the section its own 当场纠正, by the item codes the ticked choices start with; the first
+form versions' 已当场纠正 (是/否) is kept under the section's number and holds for each finding
+of the section (`inspection.corrected_on_site`). Columns an instrument adds to a checklist's form (the questioning
 grid) are claimed and read by that instrument's `ChecklistColumns`. Answers map through
 the option labels of the response's form version (by position, so older labels stay
 readable) and the current labels.
