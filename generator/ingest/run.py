@@ -691,7 +691,7 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
         if version is False:       # a version the lock no longer records: nothing known to require
             continue
         lacking = [code for code in vocab.required_items(version) if code not in have]
-        lacking_other = [title for target, title in vocab.required_columns(version) if target not in targets]
+        lacking_other = [title for target, title in vocab.required_columns(version, targets) if target not in targets]
         if (lacking or lacking_other) and version is not None:
             names.append(version.name)
         elif (lacking or lacking_other) and vocab.form.versions:
