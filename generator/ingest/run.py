@@ -592,19 +592,19 @@ def _settle(w: store.StoreWriter, run: _Checklist, now: str) -> None:
         if src.pending:
             last = (0, 0)    # (row, stored row) of the last row matched here as an edit
             outcome, raw_ids = [], {}
-            for number, raw_id, h, key, a_row, a_prev, version, sections, added in w.pending(src.sid):
+            for number, raw_id, h, key, a_row, a_prev, fields, sections, added in w.pending(src.sid):
                 anchor_row, anchor_prev = (a_row, a_prev) if a_row >= last[0] else last
                 row = _Row(number, f"#{number}", h, key)
-                row.version, row.sections, row.added = version, sections, added
+                row.version, row.sections, row.added = fields, sections, added
                 raw_ids[row.raw_hash] = raw_id
                 candidates = w.pool_candidates(src.sid, key)
                 if candidates:
                     expected = anchor_prev + (number - anchor_row)
-                    iid, stored_row, version, gone = min(candidates, key=lambda c: (
+                    iid, stored_row, version, gone_at = min(candidates, key=lambda c: (
                         c[1] != expected, abs(c[1] - expected), c[1]))
                     w.claim([store.ClaimRow(iid, src.table.title, number)])
                     last = (number, stored_row)
-                    outcome.append((row, "edited", (iid, 0, src.sid, stored_row, version, gone)))
+                    outcome.append((row, "edited", (iid, 0, src.sid, stored_row, version, gone_at)))
                 else:
                     outcome.append((row, "new", None))
             fresh = [row for row, kind, _ in outcome if kind == "new"]
