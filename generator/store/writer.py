@@ -203,6 +203,8 @@ class RawTable:
 
 # a pending row without a version: its version's columns
 _NO_VERSION = (None,) * 6
+# one encoder (json.dumps with options builds a new one per call)
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _raw_cell(value: Any) -> str:
@@ -409,12 +411,12 @@ class StoreWriter:
         """Keep rows that may be edits until `pending` gives them back: what their version would store as
         columns (none when it has no version), their sections and instruments' rows as JSON."""
         self._match_tables()
-        dumps = json.dumps
+        dumps = _compact_json
         self.conn.executemany(
             "INSERT INTO temp.run_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(*r[:11], *((v[0], *v[5:]) if (v := r.version) is not None else _NO_VERSION),
-              None if r.sections is None else dumps(r.sections, ensure_ascii=False),
-              None if r.added is None else dumps(r.added, ensure_ascii=False)) for r in rows])
+              None if r.sections is None else dumps(r.sections),
+              None if r.added is None else dumps(r.added)) for r in rows])
 
     def pending_by_content(self, checklist: str, hashes: list[str]) -> dict[str, tuple[int, int]]:
         """{content hash: (source id, row number)} of pending rows with one of these hashes."""
