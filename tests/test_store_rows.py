@@ -38,7 +38,8 @@ def test_each_row_kind_names_the_columns_it_is_written_to(tmp_path):
     assert set(store.RawRow._fields) <= set(columns(conn, "raw_rows"))
     # the rest of each table is the store's own (ids, flags set later)
     assert list(store.InspectionRow._fields) == columns(conn, "inspections")[:6]
-    assert list(store.QuarantineEntry._fields) == [c for c in columns(conn, "quarantine") if c not in ("id", "resolved_at")]
+    assert list(store.QuarantineEntry._fields) == [c for c in columns(conn, "quarantine")
+                                                   if c not in ("id", "resolved_at")]
     assert list(store.UnmappedEntry._fields) == [c for c in columns(conn, "unmapped_columns") if c != "id"]
     assert set(store.MoveRow._fields) <= set(columns(conn, "inspections"))
     conn.rollback()
