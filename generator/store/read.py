@@ -72,7 +72,7 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
     dates: dict[str, dt.date] = {}
     decoded: dict[str, dict] = {}
     loads, fromiso, date_of = json.loads, dt.datetime.fromisoformat, dt.date.fromisoformat
-    out = []
+    out: list[Inspection] = []
     append, new = out.append, object.__new__
     for iid, cl, project, role, inspector, date, submitted, tz, form_version, encoded in rows:
         zone = zones.get(tz)
