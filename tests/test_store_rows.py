@@ -70,9 +70,9 @@ def test_an_edit_decided_after_every_row_is_read_stores_what_a_new_row_would(sta
                              projects=["wutong"], seed=3)
     header, *rows = sim.sheet_values(standards, CHECKLIST, responses)
     rows = [list(r) for r in rows]
-    # the response of 2026-01-20: 已当场纠正 是 in 4.2.2, a note in 4.2.3, five questions of the grid answered
+    # the response of 2026-01-20: 4.2.2.1-x3 ticked 已当场纠正, a note in 4.2.3, five questions of the grid answered
     k = next(k for k, r in enumerate(rows) if str(r[4]) == "2026-01-20")
-    assert rows[k][header.index("已当场纠正（4.2.2 服务行为）")] == "是"
+    assert rows[k][header.index("已当场纠正的条目（4.2.2 服务行为）")] == "4.2.2.1-x3 电话礼仪"
     note = rows[k][header.index("问题说明（4.2.3 业务能力）")]
     assert note == "4.2.3.4：不清楚小区周边公交线路"
     item = header.index(next(h for h in header if h.startswith("4.2.1.1-b")))
@@ -99,5 +99,6 @@ def test_an_edit_decided_after_every_row_is_read_stores_what_a_new_row_would(sta
     assert (version["project"], version["date"], version["submitted_at"]) == \
         ("wutong", "2026-01-20", "2026-01-20T10:12:33+08:00")
     assert '"4.2.1.1-b":0' in version["findings"]        # 符合 now (was 不适用: null)
-    assert ("4.2.2", 1, None) in sections and ("4.2.3", None, note) in sections
+    assert ("4.2.2.1-x3", 1, None) in sections and ("4.2.3", None, note) in sections
+    assert ("4.2.3.4", 0, None) in sections     # found, not ticked: open, not corrected on the spot
     assert ("rules-1", "答对", "陈晓") in answers and len(answers) == 5
