@@ -223,7 +223,7 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
                 standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
                 actions=actions, replaced=replaced, archive=archived, fix_links=fix_report_links(ctx.standards, lock),
-                fix_demo=bool(lock.get("demo")), last_fetch=last_fetch)
+                fix_demo=bool(lock.get("demo")), last_fetch=last_fetch, reports=read_fix_reports(store_path))
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.shared[OVERVIEW_KEY] = overview
@@ -269,7 +269,8 @@ def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | 
     kept = read_archive(store_path)
     if all(q in kept and kept[q].fingerprint == printed for q, printed in now.items()):
         return ArchiveUpdates()   # no closed quarter's data or rules changed since the last comparison
-    updates = archive_updates(standards, store.read_inspections(store_path), kept, today)
+    updates = archive_updates(standards, store.read_inspections(store_path), kept, today,
+                              reports=read_fix_reports(store_path))
     updates.fingerprints = now
     write_updates(store_path, updates)
     return updates

@@ -107,8 +107,10 @@ class _Results:
     def __init__(self, s: Standards, inspections: list[Inspection], as_of: dt.date | None, item_url=None,
                  actions: list[sc.Action] | None = None, today: dt.date | None = None,
                  archive: dict[str, Archived] | None = None, fix_links: dict[str, str] | None = None,
-                 fix_demo: bool = False, last_fetch: dt.datetime | None = None):
+                 fix_demo: bool = False, last_fetch: dt.datetime | None = None,
+                 reports: Iterable[sc.FixReport] = ()):
         self.s = s
+        self.reports = list(reports)            # the store's fix reports: an action's own timeliness
         self.archive = dict(archive or {})      # closed quarters' published assessments (from the store)
         self.updates = ArchiveUpdates()         # what was found to archive or revise
         self.now = dt.datetime.now(dt.timezone.utc)
@@ -127,7 +129,7 @@ class _Results:
         self.scores = sc.score_inspections(s, self.inspections)
         self.patrols = sc.span_patrols(s, self.inspections, self.span)
         self.team_patrols = sc.team_periods(s, self.patrols)
-        self.actions = actions if actions is not None else sc.corrective_actions(s, self.inspections)
+        self.actions = actions if actions is not None else sc.corrective_actions(s, self.inspections, self.reports)
         self.week = sc.week_start(self.as_of)
         self.weeks = sorted({sc.week_start(i.date) for i in self.inspections} | {self.week})
         self.quarter = sc.quarter_of(self.as_of)
@@ -371,12 +373,14 @@ def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], 
                                item_url=None, actions: list[sc.Action] | None = None,
                                today: dt.date | None = None, replaced: Sequence[QualityRow] = (),
                                archive: dict | None = None, fix_links: dict[str, str] | None = None,
-                               fix_demo: bool = False, last_fetch: dt.datetime | None = None):
+                               fix_demo: bool = False, last_fetch: dt.datetime | None = None,
+                               reports: Iterable[sc.FixReport] = ()):
     """`build_results`, and an `Overview` that renders the overview again with more figures (other
     instruments' satisfaction and exam figures) and writes the weekly report PDF. `replaced`: the
     inspections resubmissions replaced (listed on the data-quality page); `fix_links`: the fix-report
     form per project (`fix_demo`: the demo lock's); `last_fetch`: the store's newest fetch (caps today)."""
-    r = _Results(s, list(inspections), as_of, item_url, actions, today, archive, fix_links, fix_demo, last_fetch)
+    r = _Results(s, list(inspections), as_of, item_url, actions, today, archive, fix_links, fix_demo, last_fetch,
+                 reports)
     files: dict[str, str] = {}
     overview = Overview(r)
     files.update(overview.pages(()))
@@ -950,13 +954,21 @@ def _quarters(r: _Results) -> list[str]:
 def _archived_rows(r: _Results, quarter: str, closed_on: dt.date, partial: bool) -> list[sc.ProjectAssessment]:
     """A closed quarter's assessment as published: from the inspections submitted by the end of its close day."""
     kept = [i for i in r.inspections if i.submitted_at.date() <= closed_on]
-    if len(kept) == len(r.inspections):   # nothing came later: the build's own figures are those
+    reports = [x for x in r.reports if _known_by(x, closed_on)]
+    if len(kept) == len(r.inspections) and len(reports) == len(r.reports):
+        # nothing came later: the build's own figures are those
         return sc.assess_quarter(r.s, quarter, r.scores, r.patrols, r.actions, closed_on, partial=partial)
     q_end = sc.quarter_bounds(quarter)[1]
     scores = sc.score_inspections(r.s, kept)
     patrols = sc.patrol_compliance(r.s, kept, r.start, q_end, complete=q_end)
-    return sc.assess_quarter(r.s, quarter, scores, patrols, sc.corrective_actions(r.s, kept), closed_on,
+    return sc.assess_quarter(r.s, quarter, scores, patrols, sc.corrective_actions(r.s, kept, reports), closed_on,
                              partial=partial)
+
+
+def _known_by(report: sc.FixReport, day: dt.date) -> bool:
+    """Whether a fix report was in by the end of `day` (submitted then; a report without a submission time
+    counts from its fix date)."""
+    return (report.submitted_at.date() if report.submitted_at else report.fixed) <= day
 
 
 def _day_list(days: Iterable[dt.date]) -> str:
@@ -1040,10 +1052,10 @@ def _quarter_infos(r: _Results) -> list[dict]:
 
 
 def archive_updates(s: Standards, inspections: Iterable[Inspection], archive: dict[str, Archived],
-                    today: dt.date | None = None) -> ArchiveUpdates:
+                    today: dt.date | None = None, reports: Iterable[sc.FixReport] = ()) -> ArchiveUpdates:
     """The closed quarters to archive and the revisions to store, given what the store holds (`archive`):
     what `handbook ingest` keeps after each run, so builds only read it."""
-    r = _Results(s, list(inspections), None, today=today, archive=archive)
+    r = _Results(s, list(inspections), None, today=today, archive=archive, reports=reports)
     for info in _quarter_infos(r):
         if info["closed"]:
             partial = info["covered"] is not None
