@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.messages import Msg, one_line
+from generator.messages import one_line
 from generator.site.safety import MARKER, MARKER_TEXT
 
 from conftest import ROOT, STANDARDS

@@ -36,7 +36,6 @@ from click.testing import CliRunner
 from generator.instruments.patrol import simulate as sim
 from generator.cli import main
 from generator.ingest.store import read_inspections
-from generator.inspection import NO
 from generator.results.report_pages import build_results
 from generator.standards import load_standards
 

@@ -15,7 +15,6 @@ import datetime as dt
 import json
 from zoneinfo import ZoneInfo
 
-from click.testing import CliRunner
 
 from generator.inspection import Inspection
 from generator.results.export import export_rows, serialise

@@ -23,7 +23,7 @@ from generator.errors import error
 from generator.standards import require_standards
 
 from conftest import ROOT, edited
-from faketencent import APPID, SECRET, FakeTencent, definition_from_spec, make_answer, serving
+from faketencent import APPID, SECRET, definition_from_spec, make_answer, serving
 
 SID = "12345678"
 

@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.errors import error
 from generator.forms.lock_file import link_tencent, read_lock
-from generator.ingest.platforms import tencent
 from generator.instruments import INSTRUMENTS
 from generator.instruments.exam.quiz import build_quiz, ordered_questions
 from generator.instruments.exam.responses import read_exam_responses
@@ -26,7 +25,7 @@ from generator.instruments.questionnaire.survey import (build_survey_form, read_
 from generator.standards import require_standards
 
 from conftest import ROOT
-from faketencent import APPID, SECRET, FakeTencent, definition_from_spec, make_answer, serving
+from faketencent import definition_from_spec, make_answer, serving
 
 SH = ZoneInfo("Asia/Shanghai")
 SURVEY, EXAM = "7001", "7002"

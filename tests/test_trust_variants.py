@@ -7,7 +7,6 @@ checks the exit code, the exact message, what the store holds and the numbers, c
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from generator.ingest import read_inspections, read_quarantine
 

@@ -29,7 +29,7 @@ from ..text import public_text, spreadsheet_cell
 from . import scoring as sc
 from .archive import Archived, ArchiveUpdates, Revision, changes, close_day, rows_json
 from .charts import Bar, bar_chart, inline, line_chart
-from .weekly import Figure, failed_inspections, patrol_figures, weeks_of
+from .weekly import Figure, patrol_figures, weeks_of
 from .. import page_urls as urls
 from ..forms.prefill import qr_svg
 

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ..inspection import printed, printed_percent
+from ..inspection import printed
 from ..standards import Standards
 from . import scoring as sc
 
