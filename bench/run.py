@@ -410,7 +410,7 @@ def bench(args) -> dict:
     shutil.rmtree(last_week, ignore_errors=True)
     cycle_total = median_of([t["total"] for t in cycles])
     figures["cycle"] = Figure(
-        f"`handbook build --store` in the weekly cycle: after the new week's ingest, with last week's caches",
+        "`handbook build --store` in the weekly cycle: after the new week's ingest, with last week's caches",
         f"{cycle_total:.1f} s ({fresh} of {sheets_n} sheets rendered again because their focus lists changed: "
         f"PDFs {median_of([t['pdf'] for t in cycles]):.1f} s, MkDocs {median_of([t['mkdocs'] for t in cycles]):.1f} s)",
         "< 60 s", cycle_total < 60, samples=[t["total"] for t in cycles])

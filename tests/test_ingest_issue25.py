@@ -522,7 +522,7 @@ def test_a_questionnaire_filled_date_past_the_late_entry_window_is_quarantined(t
     db = tmp_path / "s.sqlite"
     result = ingest(tmp_path, "--file", str(path), "--checklist", "customer-survey", "--store", str(db))
     assert result.exit_code == 0, result.output
-    assert (f"第 2 行：无法使用的填写日期“2025-9-14（早于提交日期 2026-09-14 365 天，超过补录期限 31 天）”"
+    assert ("第 2 行：无法使用的填写日期“2025-9-14（早于提交日期 2026-09-14 365 天，超过补录期限 31 天）”"
             in result.output)
     assert count(db, "SELECT count(*) FROM survey_responses") == len(rows) - 1
     assert count(db, "SELECT count(*) FROM survey_responses WHERE submitted_at LIKE '2026-09-01%'") == 1

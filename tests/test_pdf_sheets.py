@@ -200,8 +200,8 @@ def test_a_process_that_wrote_sheets_exits_without_noise(tmp_path):
     # that used to print "Exception ignored … TypeError" after every `handbook build`
     script = ("import sys; from pathlib import Path; from generator.standards import require_standards; "
               "from generator.printing import write_sheets; "
-              f"write_sheets(require_standards(Path(sys.argv[1])), Path(sys.argv[2]), "
-              f"cache_dir=Path(sys.argv[3]), per_project=False)")
+              "write_sheets(require_standards(Path(sys.argv[1])), Path(sys.argv[2]), "
+              "cache_dir=Path(sys.argv[3]), per_project=False)")
     done = subprocess.run([sys.executable, "-c", script, str(STANDARDS), str(tmp_path / "docs"),
                            str(tmp_path / "cache")], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -201,7 +201,7 @@ def test_unknown_option_is_quarantined_with_its_reason(project, fake, spec):
                                          values(spec, **{"4.2.1.2-a": ("id", "o-999")}), project="wutong"))
     result = ingest(tmp_path, lock)
     assert result.exit_code == 0, result.output
-    assert f"第 4 行：条目 4.2.1.2-a 的答案“〔未知选项 o-999〕”不是选项" in result.output
+    assert "第 4 行：条目 4.2.1.2-a 的答案“〔未知选项 o-999〕”不是选项" in result.output
     assert len(read_quarantine(tmp_path / "store.sqlite")) == 1
 
 
