@@ -397,7 +397,7 @@ def test_names_from_the_standards_are_escaped_and_quoted(project):
         assert "<script>alert" not in html and "<img src=x" not in html, page
         assert 'href="javascript:' not in html.lower(), page
         assert "exclude: true" not in html, page        # front matter read as front matter
-    for pid, (name, shown) in HOSTILE.items():
+    for pid, (_name, shown) in HOSTILE.items():
         html = pages[public / "results" / "projects" / pid / "index.html"]
         assert f"<title>{shown} - {SITE_NAME}</title>" in html, pid
         assert re.search(rf'<h1 id="[^"]*">{re.escape(shown)}<a class="headerlink"', html), pid
@@ -407,7 +407,7 @@ def test_names_from_the_standards_are_escaped_and_quoted(project):
     results = [d for d in index["docs"] if d["location"].startswith("results/")]
     assert [d["location"] for d in results if d["text"].strip()] == [], "results rows stay unsearchable"
     titles = {d["location"]: d["title"].replace("\u200b", "") for d in results}
-    for pid, (name, shown) in HOSTILE.items():
+    for pid, (_name, shown) in HOSTILE.items():
         assert titles[f"results/projects/{pid}/"] == shown, pid
     assert not [d for d in index["docs"] if "<script" in d["title"] + d["text"] or "<img" in d["title"] + d["text"]]
     role = pages[public / "roles" / "cs_supervisor" / "index.html"]

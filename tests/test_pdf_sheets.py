@@ -55,7 +55,7 @@ PAGES = {"daily-patrol": 1, "crd-spot-check": 2}
 
 def test_page_counts_and_a4(standards, sheets):
     assert set(PAGES) == set(standards.checklists)
-    for (checklist, project), path in sheets.items():
+    for (checklist, _project), path in sheets.items():
         reader = PdfReader(path)
         assert len(reader.pages) == PAGES[checklist], f"{path.name}: {len(reader.pages)} pages"
         for page in reader.pages:
@@ -131,7 +131,7 @@ def test_a_cjk_font_is_embedded_everywhere(sheets):
 
 def test_page_one_renders_to_png(sheets):
     folder = output_dir("pdf")
-    for (checklist, project), path in sheets.items():
+    for (_checklist, _project), path in sheets.items():
         stem = folder / (path.stem)
         subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "2", str(path), str(stem)], check=True)
         png = folder / f"{path.stem}-1.png"

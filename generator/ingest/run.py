@@ -336,7 +336,7 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
         rows.append(_Row(number, sha(raw_json.encode("utf-8")).hexdigest()))
         raws.append((number, rows[-1].raw_hash, raw_json))
     hits = w.known(sid, hid, [r.raw_hash for r in rows]) if src.known else {}
-    for row, (number, cells) in zip(rows, batch):
+    for row, (_number, cells) in zip(rows, batch):
         hit = hits.get(row.raw_hash)
         if hit is not None:   # the fast path: these cells are a stored current version's
             row.content_hash, row.key = hit[0], hit[1]

@@ -508,7 +508,7 @@ def simulate_survey(standards: Standards, start: dt.date, end: dt.date, seed: in
             when = dt.datetime.combine(day, dt.time(rng.randint(9, 21), rng.randint(0, 59), rng.randint(0, 59)), tz)
             base = rng.gauss(mood, 0.7)
             answers = {}
-            for i, sq in enumerate(q.questions):
+            for sq in q.questions:
                 shift = -0.5 if sq.id == "speed" else 0.0   # owners wait: speed is rated lowest
                 answers[sq.id] = max(q.scale.min, min(q.scale.max, round(base + shift + rng.gauss(0, 0.5))))
             comment = rng.choice(COMMENTS) if rng.random() < 0.25 else ""
