@@ -103,7 +103,6 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
 
     With `hostile_note` one note is HTML/Markdown meant to attack the site (the demo shows it stays text).
     """
-    rng = random.Random(f"{seed}:{checklist}")
     tz = ZoneInfo(standards.organisation.timezone)
     spec = standards.checklists[checklist]
     roles = standards.roles
