@@ -69,7 +69,7 @@ def label(code: str, found: int | None) -> str:
     return next(k for k, v in options.items() if v == min(found, max(n for n in options.values() if n is not None)))
 
 
-def response(project, role, day, hour, found: dict[str, int | None] = {}, notes: dict[str, str] = {},
+def response(project, role, day, hour, found: dict[str, int | None] = {}, notes: dict[str, str] = {},  # noqa: B006 - read only
              inspector="测试员"):
     answers = {i.code: label(i.code, found.get(i.code, 0)) for i in S.checklist_items("daily-patrol")}
     failed = {S.section_of(c).number for c, n in found.items() if n}
@@ -78,7 +78,7 @@ def response(project, role, day, hour, found: dict[str, int | None] = {}, notes:
                            date=day, answers=answers, corrected={n: False for n in failed}, notes=dict(notes))
 
 
-def patrols(first=D(2026, 11, 20), last=D(2026, 11, 22)):
+def patrols(first=D(2026, 11, 20), last=D(2026, 11, 22)):  # noqa: B008 - dates are immutable
     out = []
     emptied = {i.code: 99 for i in S.checklist_items("daily-patrol") if not i.critical}
     day = first

@@ -67,7 +67,7 @@ def latest(store: Path, project: str, n: int) -> list[tuple[str, int]]:
         conn.close()
 
 
-def set_texts(store: Path, notes: dict[tuple[str, int], str] = {}, names: dict[tuple[str, int], str] = {}) -> None:
+def set_texts(store: Path, notes: dict[tuple[str, int], str] = {}, names: dict[tuple[str, int], str] = {}) -> None:  # noqa: B006 - read only
     """Write notes (section 4.2.1) and inspector names into stored inspections, as a store would hold them."""
     conn = sqlite3.connect(store)
     with conn:

@@ -706,7 +706,7 @@ def read_log(db_path: Path | str) -> list[dict]:
 
 # ---------------------------------------------------------------- writing (inside the run's transaction)
 
-def _day(text: str, _days: dict[str, dt.date] = {}) -> dt.date:
+def _day(text: str, _days: dict[str, dt.date] = {}) -> dt.date:  # noqa: B006 - the default dict is the memo of parsed days
     day = _days.get(text)
     if day is None:
         if len(_days) > 4096:
