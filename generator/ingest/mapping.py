@@ -23,6 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ..forms.lock_file import FormVersion, LockedForm
@@ -228,7 +229,7 @@ class Vocabulary:
             columns += [(Target(reader.name, key), title) for key, title in reader.required()]
         return tuple(columns)
 
-    def version_named(self, name: str) -> "FormVersion | None | bool":
+    def version_named(self, name: str) -> "FormVersion | None | Literal[False]":
         """The lock's form version of that name; None for "" (no version recorded); False when unknown."""
         if not name:
             return None
@@ -400,7 +401,7 @@ def json_encoder(*, sort_keys: bool = False, separators: tuple[str, str] = (", "
     json.dumps builds a new encoder on every call, which costs more than encoding a short row;
     this builds the C encoder once (no circular-reference check: rows and answers hold none).
     """
-    from json.encoder import c_make_encoder, encode_basestring
+    from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]  # C, not in typeshed
 
     def fail(value):
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
@@ -542,7 +543,8 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
         date = submitted.date()
 
     answers = _answer_table(version, vocab.form)
-    added = None   # ChecklistColumns name -> (it, the row's data), when the row has a cell of theirs
+    # ChecklistColumns name -> (it, the row's data), when the row has a cell of theirs
+    added: dict[str, tuple[ChecklistColumns, dict]] | None = None
     out = Normalised(submitted, project, role, inspector, date, version.name if version else "",
                      _text(cell("email")[0]))
     out.coarse = not has_seconds(raw_time)

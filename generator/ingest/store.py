@@ -350,16 +350,17 @@ def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
         problems = [row[0] for row in sqlite3.Connection.execute(conn, f"PRAGMA quick_check({_CHECK_LIMIT})")]
     except sqlite3.DatabaseError as exc:
         if _error_id(exc) not in ("store_damaged", "store_not_sqlite", None):
-            raise store_error(exc, path) from None   # locked, unreadable: said as such
+            raise (store_error(exc, path) or exc) from None   # locked, unreadable: said as such
         problems = ["malformed"]   # a page so damaged that the check itself stops
     if problems != ["ok"]:
         # SQLite's own lines (English) stay out of the message: how many it found is what the user needs
         count = max(1, sum(1 for p in problems for line in p.splitlines() if not line.startswith("*** in database")))
-        problems = f"{count} 处问题" if count < _CHECK_LIMIT else f"{_CHECK_LIMIT} 处以上问题"
-        raise StoreDamaged(one_line("store_check_failed", path=path, problems=problems,
-                                    backups=f"{backup_folder(path)}/", restore=restore_command(path)), problems)
+        said = f"{count} 处问题" if count < _CHECK_LIMIT else f"{_CHECK_LIMIT} 处以上问题"
+        raise StoreDamaged(one_line("store_check_failed", path=path, problems=said,
+                                    backups=f"{backup_folder(path)}/", restore=restore_command(path)), said)
+    state = _file_state(path)
     if state is not None:
-        _SOUND[key] = _file_state(path)
+        _SOUND[key] = state
 
 
 def open_copy(path: Path | str) -> sqlite3.Connection:
@@ -520,7 +521,7 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
     dates: dict[str, dt.date] = {}
     decoded: dict[str, dict] = {}
     loads, fromiso, date_of = json.loads, dt.datetime.fromisoformat, dt.date.fromisoformat
-    out = []
+    out: list[Inspection] = []
     append, new = out.append, object.__new__
     for iid, cl, project, role, inspector, date, submitted, tz, form_version, encoded in rows:
         zone = zones.get(tz)
@@ -930,7 +931,7 @@ class StoreWriter:
         self._match_tables()
         self.conn.executemany("INSERT INTO temp.run_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def pending_by_content(self, checklist: str, hashes: list[str]) -> dict[str, tuple[str, int]]:
+    def pending_by_content(self, checklist: str, hashes: list[str]) -> dict[str, tuple[int, int]]:
         """{content hash: (source id, row number)} of pending rows with one of these hashes."""
         return {h: (sid, n) for h, sid, n in self._in(
             "SELECT content_hash, source_id, row_number FROM temp.run_pending WHERE checklist = ? "
