@@ -20,7 +20,7 @@ from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from ..model import Item
-from ..inspection import Inspection, data_end, printed_percent
+from ..inspection import Inspection, data_end, printed, printed_percent  # noqa: F401  (printed: report_pages calls sc.printed)
 from ..rulebook import rules_for
 from ..standards import Standards
 
