@@ -170,8 +170,8 @@ def test_a_project_may_be_given_by_its_chinese_name(tmp_path):
 # ---------------------------------------------------------------- every form has its example and simulator
 
 def test_every_form_has_an_example_the_documented_command_makes(tmp_path):
-    """forms/examples/ holds one export per form, made by the commands CONTRIBUTING.md lists; each ingests."""
-    commands_text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    """forms/examples/ holds one export per form, made by the commands docs/commands.md lists; each ingests."""
+    commands_text = (ROOT / "docs/commands.md").read_text(encoding="utf-8")
     documented = re.findall(r"^handbook simulate .* --out forms/examples/(\S+)\.csv$", commands_text, re.M)
     assert documented == ["daily-patrol", "crd-spot-check", "customer-survey", "exam-2026Q4"]
     assert sorted(p.stem for p in (ROOT / "forms/examples").glob("*.csv")) == sorted(documented)
