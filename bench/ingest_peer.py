@@ -1,4 +1,4 @@
-"""Ingest against the tool a user would pick instead (issue 17, target 2), side by side in one run.
+"""Ingest against the tool a user would pick instead, side by side in one run.
 
 `handbook ingest --file` of the year's CSV into an empty store, and `sqlite-utils insert store.db
 responses year.csv --csv` of the same file into an empty database, each as a child process, alternately

@@ -48,7 +48,7 @@ def _mask_phone(match: re.Match) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
-# ---- the other kinds of personal data (issue 26, case 8); digits are ASCII or full-width
+# ---- the other kinds of personal data (e-mail, cards, phones, QQ, WeChat, plates, rooms); digits are ASCII or full-width
 
 def _digits(text: str) -> str:
     """The digits of `text` (full-width ones as 0-9) and an ID card's check character X; nothing else."""

@@ -86,7 +86,7 @@ def offline_context(browser, base_url: str, blocked: list[str], **kwargs):
     return context
 
 
-# ---------------------------------------------------------------- either engine (issue 18)
+# ---------------------------------------------------------------- either engine
 
 SKIP_ANCHOR = '<a id="__skip" tabindex="-1"></a>'   # Zensical's skip-link target at the top of the article
 

@@ -1,4 +1,4 @@
-"""Issue 20: every page type of the demo site passes axe-core's WCAG 2.0/2.1 A and AA rules (GB/T 37668-2019
+"""Every page type of the demo site passes axe-core's WCAG 2.0/2.1 A and AA rules (GB/T 37668-2019
 follows them) in Chromium at 1366 px and 390 px, light and dark; a page made to fail shows the check can fail.
 
 axe-core is the copy bundled with axe-playwright-python, run in Debian's chromium through Playwright."""

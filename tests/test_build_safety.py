@@ -1,4 +1,4 @@
-"""`handbook build` never deletes, mixes or leaks (issue 26, the build side): the output folder guard, builds
+"""`handbook build` never deletes, mixes or leaks: the output folder guard, builds
 and serve at the same time, a project the store holds but the standards dropped, links and credentials in the
 site sources, names from the standards as data, scratch folders a killed build left."""
 
@@ -402,7 +402,7 @@ def test_names_from_the_standards_are_escaped_and_quoted(project):
         assert f"<title>{shown} - {SITE_NAME}</title>" in html, pid
         assert re.search(rf'<h1 id="[^"]*">{re.escape(shown)}<a class="headerlink"', html), pid
     index = json.loads((public / "search" / "search_index.json").read_text(encoding="utf-8"))
-    # issue 27 put the results pages' titles and headings in the search index (their rows stay out): the
+    # the results pages' titles and headings are in the search index (their rows stay out): the
     # hostile names reach it as titles only, escaped as on the page, and no results entry carries text
     results = [d for d in index["docs"] if d["location"].startswith("results/")]
     assert [d["location"] for d in results if d["text"].strip()] == [], "results rows stay unsearchable"

@@ -1,4 +1,4 @@
-"""Comparisons that hold (issue 27, item 6), on hand-made inspections with every figure worked out by hand.
+"""Comparisons that hold, on hand-made inspections with every figure worked out by hand.
 
 自查与抽查 compares the same items (those both the daily patrol and the spot check hold: 4.2.1, 4.2.2; the spot
 check's 4.2.3/4.2.4 are left out), shows both samples, and flags 自查偏宽 only from `min_spot_checks` spot checks;

@@ -329,7 +329,7 @@ def test_results_page_files_and_empty_store(standards, tmp_path):
     page = files["results/exam.md"]
     assert "| 梧桐苑 | 2 | 90.3% | 2 | 100.0% |" in page and "| 兰亭雅居 | 2 | 50.0% | 1 | 50.0% |" in page
     assert "4 人参考" in page and "及格率 75.0%" in page
-    # the chart is drawn inline (issue 20: light and dark colours), its file kept for downloading
+    # the chart is drawn inline (so light and dark colours apply), its file kept for downloading
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and "csv/exam-2026Q4-projects.csv" in page
     assert files["results/charts/exam-2026Q4-projects.svg"].splitlines()[2] in page
     assert files["results/csv/exam-2026Q4-projects.csv"].startswith("\ufeff季度,项目,参考人数")

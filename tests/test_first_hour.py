@@ -1,4 +1,4 @@
-"""A newcomer's first hour (issue 13): every word Chinese, mistakes answered in one line, the README's
+"""A newcomer's first hour: every word Chinese, mistakes answered in one line, the README's
 weekly routine followed as written, `handbook demo` saying what it does, exports for Excel in Chinese."""
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def test_every_help_is_chinese():
 
 
 def test_the_english_help_would_fail_the_share():
-    """The measure can fail: the help texts this issue replaced score near nothing."""
+    """The measure can fail: the English help texts the Chinese ones replaced score near nothing."""
     old = ("Usage: handbook simulate [OPTIONS]\n\n  Write simulated form responses as a CSV export (demo and test data).\n\n"
            "Options:\n  --checklist TEXT  Checklist id, e.g. daily-patrol.  [required]\n")
     assert cjk_share(old) == 0.0

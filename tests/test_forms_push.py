@@ -91,7 +91,7 @@ def qids(form):
 
 def test_first_push_creates_fills_and_publishes(standards, lock, fake, key):
     results, client = run_push(standards, lock, fake, key)
-    # the checklists, then the customer questionnaire (methods.yaml), then issue 24's fix report (整改反馈),
+    # the checklists, then the customer questionnaire (methods.yaml), then the fix report (整改反馈),
     # the supervision loop's own form: four forms now, each created
     assert [(r.checklist, r.action) for r in results] == [
         ("daily-patrol", "created"), ("crd-spot-check", "created"), ("customer-survey", "created"),
@@ -137,7 +137,7 @@ def test_second_push_changes_nothing(standards, lock, fake, key):
     forms_before = json.dumps(fake.forms, sort_keys=True)
     fake.log.clear()
     results, _ = run_push(standards, lock, fake, key)
-    # the four forms of the first push (with issue 24's fix-report form), each read once and left alone
+    # the four forms of the first push (with the fix-report form), each read once and left alone
     assert [r.action for r in results] == ["unchanged", "unchanged", "unchanged", "unchanged"]
     assert [r.api_calls for r in results] == [["forms.get"]] * 4
     assert all(r.method == "GET" for r in fake.api_requests())

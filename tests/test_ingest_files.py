@@ -132,7 +132,7 @@ HOSTILE = {
     "unknown_role": "2026-11-20 上午09:09:00,梧桐苑,保安,张伟,2026-11-20,符合,,\n",
     "duplicate": GOOD,
 }
-# text is data (issue 12): a note that looks like a formula or holds HTML is kept as typed, the row scored
+# text is data: a note that looks like a formula or holds HTML is kept as typed, the row scored
 # (patrols over an hour apart: within the hour they would be one patrol submitted again)
 AS_TYPED = {
     '=HYPERLINK("http://evil","x")':

@@ -109,7 +109,7 @@ def test_implausible_inspection_dates_are_quarantined_and_the_data_ends_at_the_l
                                           today=dt.date(2026, 10, 5))
     assert "数据截至 2026-10-04" in files["results/index.md"]
     page = files["results/data-quality.md"]
-    # issue 27 wraps free-text cells (the quarantine reason too) in <span class="hb-text"> as running text
+    # free-text cells (the quarantine reason too) are wrapped in <span class="hb-text"> as running text
     assert f'| {last_typed + 2} | 检查日期 | <span class="hb-text">检查日期晚于提交日期</span> |' in page
     assert f'| {year_typo + 2} | 检查日期 | <span class="hb-text">检查日期早于补录期限</span> |' in page
     assert "2026-11-04" not in page and "2025-09-20" not in page   # the cell's value is not published

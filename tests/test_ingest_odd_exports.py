@@ -1,4 +1,4 @@
-"""Exports shaped by what people do to forms and workbooks (issue 26, case 10).
+"""Exports shaped by what people do to forms and workbooks.
 
 A question deleted and added back on the form leaves its sheet with two columns of the same title, the
 older answered by the earlier rows, the newer by the later ones: each row's answer is taken from the

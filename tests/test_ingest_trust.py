@@ -1,4 +1,4 @@
-"""Issue 12, ingest side: damaged or odd input is refused or quarantined, never silently scored.
+"""Ingest: damaged or odd input is refused or quarantined, never silently scored.
 
 Every test runs the real `handbook ingest` (click's CliRunner on `generator.cli.main`) on a real
 SQLite store, and checks the exit code, the exact message, what the store holds and the scores.
@@ -193,7 +193,7 @@ def lock_file(path: Path, versions: dict[str, tuple[str, list[str]]]) -> Path:
 
 def test_export_without_an_item_column_is_refused(standards, tmp_path):
     rows = read_rows(EXAMPLE)
-    # the example re-made for issue 27's demo 红线 rate fails a 红线 item in one row only, under 4.2.2.1-x4
+    # the example, re-made for the demo's lower 红线 rate, fails a 红线 item in one row only, under 4.2.2.1-x4
     # (4.2.1.2-d has none left): that is the column cut, so the refusal still keeps a 红线 failure
     red = column(rows[0], "4.2.2.1-x4")
     cut = write_rows(tmp_path / "cut" / "daily-patrol.csv", [r[:red] + r[red + 1:] for r in rows])

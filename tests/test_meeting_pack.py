@@ -1,4 +1,4 @@
-"""The 品质例会 pack (issue 27, item 2) on the session's demo build, read back with pdftotext: the weekly
+"""The 品质例会 pack on the session's demo build, read back with pdftotext: the weekly
 report's table of every project, the effect of the meeting decisions, the space for this meeting's decisions,
 红线 vetoes named as such; the quarter's assessment as an A4 PDF with every column."""
 
@@ -99,7 +99,7 @@ def test_the_quarters_assessment_is_an_a4_pdf_with_every_column(demo):
     vetoed = 0
     for p in S.organisation.projects:
         agg = sc.aggregate(S, [x for x in quarter if x.inspection.project == p.id])
-        # the overdue count may have two digits: with issue 24's loop, actions fixed late count too (金桥公寓: 11)
+        # the overdue count may have two digits: actions fixed late count too (金桥公寓: 11)
         row = [line for line in lines if re.fullmatch(rf"\d{p.name}{agg.n}{agg.percent:.1f}%.*\d次.*%\d+项", line)]
         assert len(row) == 1, p.name
         # a 红线 veto is named as such, with the number of incidents

@@ -1,4 +1,4 @@
-"""`handbook notify` (issue 19): same-day alerts to 企业微信, 钉钉 and e-mail, exactly once.
+"""`handbook notify`: same-day alerts to 企业微信, 钉钉 and e-mail, exactly once.
 
 Real parts only: responses made by the patrol simulator's CSV writer, ingested by `handbook ingest` into a
 real store; a local HTTP server (http.server in a thread) stands in for both robot endpoints and is reached

@@ -1,4 +1,4 @@
-"""`handbook notify` under concurrency and faults (issue 26, the alerts side).
+"""`handbook notify` under concurrency and faults.
 
 Real parts only, as in tests/test_notify.py (whose local robot server, mail server and standards fixture
 `world` these tests share): notify and ingest run as two real processes at once; robots that dribble their

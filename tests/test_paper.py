@@ -1,4 +1,4 @@
-"""Issue 15: sheets and forms an inspector with a pen and an owner with a phone can use.
+"""Sheets and forms an inspector with a pen and an owner with a phone can use.
 
 Rendered for real (WeasyPrint), read back (pypdf, pdftoppm) and scanned (zbarimg): what the
 procedure records is on paper, there is room to write, the daily sheet stays on one page, pages
@@ -362,7 +362,7 @@ def test_print_view_is_readable_at_390_px(standards, tmp_path):
             page.screenshot(path=str(shots / f"{checklist}-390.png"), full_page=True)
 
 
-# ---------------------------------------------------------------- issue 17: cached sheets, no developer words
+# ---------------------------------------------------------------- cached sheets, no developer words
 
 def test_sheet_header_names_the_record_not_the_checklist_id(rendered):
     for name, record in (("daily-focus-qr", "记录6.1"), ("crd-blank", "记录6.2")):

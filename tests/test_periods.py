@@ -1,5 +1,5 @@
-"""Periods the data covers only in part, and one quarterly assessment page per completed quarter (issue 12,
-cases 11 and 12), through the real CLI: hand-made responses -> `handbook ingest` -> `handbook build`.
+"""Periods the data covers only in part, and one quarterly assessment page per completed
+quarter, through the real CLI: hand-made responses -> `handbook ingest` -> `handbook build`.
 
 The data (every active project; supervisor patrols 09:00 and 15:00, manager 11:00, all 符合 unless said):
   daily patrols 2026-06-10 (Wed) .. 2026-11-18 (Wed); the department's spot checks (10:00):

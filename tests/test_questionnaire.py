@@ -43,7 +43,7 @@ def test_form_body_validates_and_matches_the_committed_file(standards):
     assert (ROOT / "forms" / "customer-survey.json").read_text(encoding="utf-8") == spec.to_json()
     items = spec.items
     assert items[0]["title"] == "项目" and items[0]["questionItem"]["question"]["choiceQuestion"]["type"] == "DROP_DOWN"
-    # written for owners (issue 15): the titles are the questions' texts, no codes; the ids stay in the lock
+    # written for owners: the titles are the questions' texts, no codes; the ids stay in the lock
     assert items[1]["title"] == "填写日期" and items[1]["questionItem"]["question"]["required"] is False
     scales = [i for i in items if "scaleQuestion" in i.get("questionItem", {}).get("question", {})]
     assert [i["title"] for i in scales] == [sq.text for sq in standards.methods_file.questionnaire.questions]
@@ -83,7 +83,7 @@ def test_csv_export_ingests_with_hand_computed_means_and_no_email(standards, tmp
     assert "| 兰亭雅居 | 5.00（n=1） | — | 5.00（n=1） |" in page
     # lowest question: speed (3+2+4+5)/4 = 3.50
     lowest = page.split("## 得分最低的题目")[1].splitlines()[4]
-    assert lowest == "| 对您的诉求响应及时 | 3.50 | 4 |"      # no question ids on the page (issue 14)
+    assert lowest == "| 对您的诉求响应及时 | 3.50 | 4 |"      # no question ids on the page
     assert "<script>" not in page and "&lt;script&gt;" in page
 
 

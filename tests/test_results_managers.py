@@ -1,4 +1,4 @@
-"""Issue 14 on a small fixed dataset: the 本周概览 changes, the 红线 page, findings of the recent inspections and
+"""The results on a small fixed dataset: the 本周概览 changes, the 红线 page, findings of the recent inspections and
 the 自查/抽查 gap, each against numbers worked out by hand below.
 
 Items: 4.2.1.1-a 5 分 (扣 1, 整改 1 天), -b 3 分, 4.2.1.2-a 4 分, -c 3 分 (扣 1, 3 天), -d 5 分 红线 (扣 5, 当天),

@@ -1,4 +1,4 @@
-"""Periods, rankings, archives and rounding (issue 25, cases 8-15), through the real CLI: hand-made responses ->
+"""Periods, rankings, archives and rounding, through the real CLI: hand-made responses ->
 `handbook ingest` -> `handbook build` (and `handbook export`) on a real SQLite store.
 
 The standards are the shipped ones with five projects: wutong, lanting, binjiang (taken over: `since: 2026-09-14`),

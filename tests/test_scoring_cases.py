@@ -1,4 +1,4 @@
-"""Issue 12, scoring cases on the real CLI and a real store, each number worked out by hand.
+"""Scoring cases on the real CLI and a real store, each number worked out by hand.
 
 Case 9   扣完为止 is reachable from the form; answers given with the first forms' options keep their meaning.
 Case 10  An inspection with no applicable item has no percent and no grade, is not ranked, counts as a patrol.

@@ -151,7 +151,7 @@ def test_serve_rebuilds_when_a_yaml_file_changes(tree, tmp_path_factory):
 
 
 def test_serve_rebuilds_an_edited_page_without_recomputing_results(tree, tmp_path_factory):
-    """Issue 17 target 3: saving site/index.md runs only the engine again; the results (here a generator
+    """Saving site/index.md runs only the engine again; the results (here a generator
     that counts its runs) are computed again only when the store changes."""
     runs: list[int] = []
 
@@ -186,7 +186,7 @@ def test_serve_rebuilds_an_edited_page_without_recomputing_results(tree, tmp_pat
 
 
 def test_serve_renders_only_the_edited_page_and_falls_back_when_it_cannot(tree, tmp_path_factory):
-    """Issue 17 target 3: an edit of site/index.md renders that page alone into the served site (other pages'
+    """An edit of site/index.md renders that page alone into the served site (other pages'
     HTML untouched, its search entries replaced, the others' kept); a broken link is still refused as by the
     full build; a new page, or a page after a refused edit, makes the engine render every page again."""
     public, home = tree["public"], tree["docs"] / "index.md"

@@ -1,4 +1,4 @@
-"""Issue 18: the same site from MkDocs + Material and from Zensical; choosing the engine; its errors.
+"""The same site from MkDocs + Material and from Zensical; choosing the engine; its errors.
 
 The smoke tests build the session's demo (conftest.demo_site: results from the demo store, every instrument)
 with both engines and compare what each page says (the article HTML) and what the search finds."""
@@ -30,7 +30,7 @@ needs_zensical = pytest.mark.skipif(
     reason="Zensical is not installed here (pip install -e '.[zensical]'): the MkDocs/Zensical comparison "
            "cannot run")
 
-# word -> the item whose card the search must find (issue 18)
+# word -> the item whose card the search must find
 SEARCHES = {"纸篓": "4.2.1.1-c", "业主公约": "4.2.3.2", "卫生值日": "4.2.1.2-f"}
 
 

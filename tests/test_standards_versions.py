@@ -1,4 +1,4 @@
-"""Issue 25 case 16, standards that change: an inspection is scored with the standards in force on its date.
+"""Standards that change: an inspection is scored with the standards in force on its date.
 
 On the real CLI and a real store. Each ingest records the rules of the standards it runs with (per item points,
 deduction, 红线, days to fix; the grade bands) under their version; a dated change note (`effective`) applies

@@ -1,4 +1,4 @@
-"""Damaged stores, backups and restores (issue 26, case 6).
+"""Damaged stores, backups and restores.
 
 A store whose second half is zeroed, and one with two pages of a table swapped (SQLite still reads it,
 its integrity check does not pass), are made here from a real ingest; every command that reads or writes

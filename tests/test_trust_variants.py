@@ -1,4 +1,4 @@
-"""Issue 12, variants of its cases found by trying them as a hostile tester would.
+"""Variants of the ingest and scoring cases, found by trying them as a hostile tester would.
 
 Each test runs the real CLI (click's CliRunner on `generator.cli.main`) on a real SQLite store and
 checks the exit code, the exact message, what the store holds and the numbers, counted by hand.
@@ -170,7 +170,7 @@ def test_contacts_written_the_way_people_type_them_are_masked_everywhere(tmp_pat
         assert f"4.2.1：{CONTACTS[note]}" in download, note
     index = readable(search_index_file(public))
     assert "138****8000" not in index                    # the notes (rows) never reach the search index
-    # issue 27 indexes the results pages' titles and headings, never their rows: results entries carry no text
+    # the results pages' titles and headings are indexed, never their rows: results entries carry no text
     docs = json.loads(search_index_file(public).read_text(encoding="utf-8"))["docs"]
     results = [d for d in docs if d["location"].startswith("results/")]
     assert results and [d["location"] for d in results if d["text"].strip()] == []

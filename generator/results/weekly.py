@@ -1,4 +1,4 @@
-"""本周概览 (issue 14): this week's figures beside last week's, each with its change and its page.
+"""本周概览: this week's figures beside last week's, each with its change and its page.
 
 Pure functions: scores, patrol periods and actions in, `Figure`s out. The patrol results compute
 the inspection figures; other instruments add theirs (`Instrument.overview_figures`), e.g. customer

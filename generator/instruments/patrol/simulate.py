@@ -50,7 +50,7 @@ ITEM_NOTES = {
     "4.2.4.1-x2": ["回访记录未及时填写"],
     "4.2.4.1-x3": ["报修单未记录完工时间"],
 }
-# 红线 findings are this many times rarer than others of the same difficulty: at 6 (until issue 27) 6 of the
+# 红线 findings are this many times rarer than others of the same difficulty: at 6 (the old rate) 6 of the
 # demo's 8 projects failed the quarter; a handful of incidents a quarter across the company is what the
 # department sees. The random stream still draws them at STREAM_RARITY and keeps STREAM_RARITY /
 # CRITICAL_RARITY of those, so the responses (their number, times, other answers) stay as they were.
