@@ -305,7 +305,8 @@ def bench(args) -> dict:
         key_file = write_service_account_key(work / "service-account.json", fake.url + "/token")
         fake.add_spreadsheet("benchYearSheet0001", "每日巡查（回复）", [FakeSheet("表单回复 1", 0, [header, *year])],
                              timezone=standards.organisation.timezone)
-        fake.add_spreadsheet("benchWeekSheet0002", "每日巡查（回复）本周", [FakeSheet("表单回复 1", 0, [header, *week])],
+        fake.add_spreadsheet("benchWeekSheet0002", "每日巡查（回复）本周",
+                             [FakeSheet("表单回复 1", 0, [header, *week])],
                              timezone=standards.organisation.timezone)
 
         def pull(key: str, db: Path) -> tuple[int, float]:

@@ -40,7 +40,8 @@ def test_patrol_simulate_and_the_old_simulate_write_the_same_bytes(tmp_path):
 
 
 def test_the_old_names_fail_as_the_new_ones_do(tmp_path):
-    args = ["--checklist", "daily-patrol", "--from", "2026-10-31", "--to", "2026-10-01", "--out", str(tmp_path / "x.csv")]
+    args = ["--checklist", "daily-patrol", "--from", "2026-10-31", "--to", "2026-10-01", "--out",
+            str(tmp_path / "x.csv")]
     new, old = run("patrol", "simulate", *args), run("simulate", *args)
     assert new.exit_code == old.exit_code == 1
     assert new.output == old.output == "错误：--to 2026-10-01 早于 --from 2026-10-31：结束日期不能早于开始日期\n"

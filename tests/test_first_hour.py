@@ -108,7 +108,8 @@ def mistakes(tmp: Path) -> list[tuple[list, str]]:
          f"错误：--output {tmp / 'x.txt'}：--format csv 写出 csv 文件，文件名应以 .csv 结尾"),
         (["exam", "simulate", "--quarter", "2026Q9", "--out", csv_out, *standards],
          "错误：季度“2026Q9”格式不对：应写成 2026Q4（年份 + Q + 1 到 4）"),
-        (["check", "--standards", tmp / "nowhere"], f"错误：找不到 --standards 指定的标准目录 {tmp / 'nowhere'}：检查路径是否写错"),
+        (["check", "--standards", tmp / "nowhere"],
+         f"错误：找不到 --standards 指定的标准目录 {tmp / 'nowhere'}：检查路径是否写错"),
         # Click's own mistakes, in Chinese and on one line too
         (["simulate", "--checklist", "daily-patrol"], "错误：缺少选项 '--out'（运行 handbook simulate -h 查看用法）"),
         (["ingst"], "错误：没有命令 ingst。是不是要用 'ingest'？（运行 handbook -h 查看用法）"),

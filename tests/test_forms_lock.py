@@ -78,7 +78,8 @@ def test_link_cli(tmp_path):
     result = runner.invoke(main, ["forms", "link", "daily-patrol", KEY, "--lock", str(path)])
     assert result.exit_code == 1 and "handbook forms push" in result.output and not path.exists()
     pushed_lock(path)
-    result = runner.invoke(main, ["forms", "link", "daily-patrol", f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=9",
+    result = runner.invoke(main,
+                           ["forms", "link", "daily-patrol", f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=9",
                                   "--lock", str(path)])
     assert result.exit_code == 0 and "gid 9" in result.output
     result = runner.invoke(main, ["forms", "link", "daily-patrol", "https://example.com", "--lock", str(path)])

@@ -169,7 +169,8 @@ def test_cli_errors_are_one_line(tmp_path, monkeypatch):
     base = ["--db", str(tmp_path / "s.sqlite"), "--standards", str(ROOT / "standards"),
             "--lock", str(tmp_path / "none.yaml")]
     for args, message in [
-        (["--file", str(EXAMPLE)], "错误：--sheet 和 --file 需要用 --checklist 指明是哪张表单的回复；可选：daily-patrol（"),
+        (["--file", str(EXAMPLE)],
+         "错误：--sheet 和 --file 需要用 --checklist 指明是哪张表单的回复；可选：daily-patrol（"),
         ([], f"错误：没有可导入的回复：锁文件 {tmp_path / 'none.yaml'} 中没有记录任何回复表。"),
         (["--sheet", "1AbCdEfGhIjKlMnOp", "--checklist", "daily-patrol"], "错误：没有 Google 凭据："),
         (["--file", str(EXAMPLE), "--checklist", "nope"], "错误：未知的检查表或表单“nope”；可选：daily-patrol（"),

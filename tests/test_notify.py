@@ -369,7 +369,8 @@ def test_each_channel_gets_its_digest_once_and_the_store_records_it(world):
     assert wecom["json"] == {"msgtype": "markdown", "markdown": {"content": WECOM_TEXT}}
     (ding,) = robots.of("/dingtalk")
     assert ding["json"] == {"msgtype": "markdown", "markdown": {
-        "title": "【当天提醒】梧桐苑项目群：红线问题 1，逾期未整改 1，缺少的巡查 1（2026-11-23 09:00）", "text": DINGTALK_TEXT}}
+        "title": "【当天提醒】梧桐苑项目群：红线问题 1，逾期未整改 1，缺少的巡查 1（2026-11-23 09:00）",
+        "text": DINGTALK_TEXT}}
     # the signature: HMAC-SHA256 of "timestamp\nsecret" keyed by the secret, Base64, URL-encoded
     stamp = ding["query"]["timestamp"][0]
     assert abs(int(stamp) / 1000 - ding["at"]) < 5
@@ -452,9 +453,11 @@ def test_a_failed_channel_is_one_line_the_others_go_out_and_it_is_retried_next_r
 
 
 @pytest.mark.parametrize("mode, line", [
-    ("http500", "企业微信机器人 T_WECOM_CRD：发送失败，HTTP 500：检查机器人地址是否正确、机器人是否被移除；下次运行会重发。"),
+    ("http500",
+     "企业微信机器人 T_WECOM_CRD：发送失败，HTTP 500：检查机器人地址是否正确、机器人是否被移除；下次运行会重发。"),
     ("slow", "企业微信机器人 T_WECOM_CRD：0.5 秒内没有应答（超时）：检查网络或代理；下次运行会重发。"),
-    ("html", "企业微信机器人 T_WECOM_CRD：应答无法识别（不是 JSON）：检查机器人地址是否指向企业微信或钉钉；下次运行会重发。"),
+    ("html",
+     "企业微信机器人 T_WECOM_CRD：应答无法识别（不是 JSON）：检查机器人地址是否指向企业微信或钉钉；下次运行会重发。"),
 ])
 def test_bad_answers_of_a_robot(world, mode, line):
     world["robots"].mode["/wecom"] = mode
@@ -684,7 +687,8 @@ def test_one_line_errors_before_anything_is_sent(world, tmp_path):
     missing = tmp_path / "none.sqlite"
     result = CliRunner().invoke(main, ["notify", "--store", str(missing), "--standards", str(world["standards"]),
                                        "--credentials", str(world["credentials"])])
-    assert (result.exit_code, result.output) == (1, f"错误：找不到数据库 {missing}：先运行 handbook ingest，或用 --store 指定已有的数据库。\n")
+    assert (result.exit_code, result.output) == (1,
+                                                 f"错误：找不到数据库 {missing}：先运行 handbook ingest，或用 --store 指定已有的数据库。\n")
     assert not missing.exists()
     assert world["robots"].requests == [] and world["mail"].received == []
     # without a site address: a warning, and the page paths instead of links

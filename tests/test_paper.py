@@ -282,7 +282,8 @@ def test_daily_form_round_time_and_person_at_fault_are_kept(standards, tmp_path)
     with sqlite3.connect(db) as conn:
         (extra,) = conn.execute("SELECT extra FROM versions").fetchone()
     conn.close()
-    assert json.loads(extra) == {"巡查时段": "上午", "当天第几次巡查": "第 1 次", "巡查时间": "09:20", "被检查人员": "陈晓"}
+    assert json.loads(extra) == {"巡查时段": "上午", "当天第几次巡查": "第 1 次", "巡查时间": "09:20",
+                                 "被检查人员": "陈晓"}
 
 
 # ---------------------------------------------------------------- 6. the weekly questioning card
@@ -322,7 +323,8 @@ def test_method_pages_agree_with_forms_and_sheets(standards):
     exam = bare["methods/exam.md"]
     assert "季度考试（Google 表单测验）：在线表单尚未开通" in exam and "handbook" not in exam
     assert "参考答案另成一页，由手册维护人员生成（见维护说明），仅供客户关系部阅卷，不发布到网站" in exam
-    with_paper = pages.method_files(standards, INSTRUMENTS, existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/"
+    with_paper = pages.method_files(standards, INSTRUMENTS,
+                                    existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/"
                                     else p == "print/exam-2026Q4.pdf")["methods/exam.md"]
     assert "[2026 年第四季度试卷](../print/exam-2026Q4.pdf)" in with_paper and "key" not in with_paper.split("## 打印")[1]
     demo = pages.method_files(standards, INSTRUMENTS, lock=demo_lock(standards, INSTRUMENTS),

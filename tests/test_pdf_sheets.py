@@ -74,7 +74,8 @@ def test_text_holds_every_item_code_title_and_subtotals(standards, sheets):
             assert compact(f"小计{section.number}{section.title}") in text
         total = sum(i.points for i in standards.checklist_items(checklist_id))
         assert re.search(rf"合计（满分）{total:g}", text)
-        for label in ("项目", "检查日期", "检查人", "角色", "检查人签字", "发现", "得分", "备注", "发现的问题", "问题描述", "当场纠正", "整改期限"):
+        for label in ("项目", "检查日期", "检查人", "角色", "检查人签字", "发现", "得分", "备注", "发现的问题",
+                      "问题描述", "当场纠正", "整改期限"):
             assert compact(label) in text
 
 

@@ -312,7 +312,8 @@ def test_data_quality_page_shows_row_column_and_reason_never_the_cell(personal):
     assert all(row[0] == "daily-patrol · patrol.csv" for row in table[1:])
     download = list(csv.reader(io.StringIO((public / "results/csv/quarantine.csv").read_text(encoding="utf-8-sig"))))
     assert [row[1:4] for row in download] == [["行", "列", "原因"], ["4", "项目", "未知项目"],
-                                             ["5", "检查日期", "检查日期无法识别"], ["6", "", "检查人一栏填写的是电子邮箱"]]
+                                             ["5", "检查日期", "检查日期无法识别"],
+                                             ["6", "", "检查人一栏填写的是电子邮箱"]]
 
 
 def test_exports_keep_names_unpublished_as_the_site_does(personal, tmp_path):

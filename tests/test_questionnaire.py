@@ -64,10 +64,12 @@ def test_form_body_validates_and_matches_the_committed_file(standards):
 
 def test_csv_export_ingests_with_hand_computed_means_and_no_email(standards, tmp_path):
     db = tmp_path / "store.sqlite"
-    report = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db, instruments=INSTRUMENTS)
+    report = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db,
+                        instruments=INSTRUMENTS)
     assert report.total["read"] == 6 and report.total["new"] == 4 and report.total["quarantined"] == 2
     assert sorted(report.sources[0].reasons) == ["not_an_option", "unknown_project"]
-    again = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db, instruments=INSTRUMENTS)
+    again = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db,
+                       instruments=INSTRUMENTS)
     assert again.total["new"] == 0 and again.total["unchanged"] == 4
     responses = survey.read_survey(db)
     assert len(responses) == 4
@@ -126,7 +128,8 @@ def test_fake_forms_and_sheets_carry_the_questionnaire_end_to_end(standards, tmp
         refs = sources_from_lock(read_locked_forms(lock_path))
         assert [r.checklist for r in refs] == ["customer-survey"]
         db = tmp_path / "store.sqlite"
-        report = run_ingest(refs, standards=standards, db_path=db, instruments=INSTRUMENTS, lock=read_locked_forms(lock_path),
+        report = run_ingest(refs, standards=standards, db_path=db, instruments=INSTRUMENTS,
+                            lock=read_locked_forms(lock_path),
                             credentials=sa, endpoint=sheets.url)
         assert report.total["new"] == len(sim) and report.total["quarantined"] == 0
         stored = survey.read_survey(db)

@@ -48,8 +48,10 @@ DATA = [
 
 def test_export_inspections_json():
     rows = {r["id"]: r for r in export_rows(S, DATA, "inspections")}
-    assert (rows["A"]["earned"], rows["A"]["possible"], rows["A"]["percent"], rows["A"]["grade"]) == (7, 8, 87.5, "良好")
-    assert (rows["B"]["percent"], rows["B"]["grade"], rows["B"]["critical_failed"]) == (44.4, "不合格", True)   # 4/9, printed
+    assert (rows["A"]["earned"], rows["A"]["possible"], rows["A"]["percent"],
+            rows["A"]["grade"]) == (7, 8, 87.5, "良好")
+    assert (rows["B"]["percent"], rows["B"]["grade"],
+            rows["B"]["critical_failed"]) == (44.4, "不合格", True)   # 4/9, printed
     assert rows["B"]["findings"] == [{"code": "4.2.1.2-d", "count": 1, "corrected_on_site": True}]
     assert rows["E"]["earned"] == 4 and rows["E"]["percent"] == 50.0
     assert rows["A"]["at"] == "2026-11-16T09:00:00+08:00"

@@ -176,7 +176,8 @@ def test_a_recorded_version_without_answers_still_reads_its_labels_by_position(t
         encoding="utf-8")
     export_csv = write_export(tmp_path / "daily.csv", questions, [
         response("2026-11-02 09:00:00", "梧桐苑", "客服主管", lambda q: "三处以上"),
-        response("2026-11-02 15:00:00", "梧桐苑", "客服主管", lambda q: "不涉及" if q["item"] != "4.2.1.1-a" else "两处")])
+        response("2026-11-02 15:00:00", "梧桐苑", "客服主管",
+                 lambda q: "不涉及" if q["item"] != "4.2.1.1-a" else "两处")])
     store = tmp_path / "store.sqlite"
     ingest(export_csv, store, "--lock", lock)
     rows = sorted(export(store, "inspections"), key=lambda r: r["at"])
@@ -370,7 +371,8 @@ def test_check_flags_a_checker_role_that_no_checklist_gives_the_item(standards_d
 
     # giving the role the item on a checklist that includes it clears the warning
     checklists = standards_dir / "checklists.yaml"
-    checklists.write_text(checklists.read_text(encoding="utf-8").replace("roles: [crd]\n", "roles: [crd, project_manager]\n"),
+    checklists.write_text(checklists.read_text(encoding="utf-8").replace("roles: [crd]\n",
+                                                                         "roles: [crd, project_manager]\n"),
                           encoding="utf-8")
     fixed = run("check", "--standards", standards_dir, "--strict")
     assert fixed.exit_code == 0, fixed.output

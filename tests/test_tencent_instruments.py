@@ -107,7 +107,8 @@ def test_a_survey_that_is_not_the_questionnaire_is_refused_at_link(tmp_path, fak
                  "--lock", str(tmp_path / "l.yaml"))
     assert result.exit_code == 1
     assert result.output == "错误：" + str(error("tencent_not_ours", survey="7999", title="年会报名",
-                                                checklist="customer-survey", problem="没有一道题与表单的题目相同")) + "\n"
+                                                checklist="customer-survey",
+                                                problem="没有一道题与表单的题目相同")) + "\n"
     assert not (tmp_path / "l.yaml").exists()
 
 
@@ -214,7 +215,8 @@ def test_check_flags_a_questionnaire_survey_the_standards_no_longer_match(linked
 
 def test_tencent_export_with_the_date_picker_dates_a_paper_questionnaire(tmp_path):
     """A paper questionnaire typed in later: 腾讯问卷's date picker gives three identical headers, joined."""
-    header = ["编号", "开始答题时间", "结束答题时间", "答题时长", "自定义字段", "1.填写日期:请选择", "1.填写日期:请选择",
+    header = ["编号", "开始答题时间", "结束答题时间", "答题时长", "自定义字段", "1.填写日期:请选择",
+              "1.填写日期:请选择",
               "1.填写日期:请选择"] + [f"{i}.{t}" for i, t in enumerate(RATINGS + [COMMENT], 2)]
     path = tmp_path / "t.csv"
     with open(path, "w", encoding="utf-8-sig", newline="") as f:

@@ -113,7 +113,8 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
 
 @click.command()
 @lambda command: site_options(command, SERVE_OUT_OPTION)
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="在 127.0.0.1 上使用的端口。")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="在 127.0.0.1 上使用的端口。")
 @ENGINE_OPTION
 def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int,
           engine: str | None):

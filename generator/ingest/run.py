@@ -321,7 +321,8 @@ def _stream(w: store.StoreWriter, run: _Checklist, table: Table, report: SourceR
     report.unmapped_columns = [name for _, name in columns.unmapped]
     for first, others in columns.twins.items():   # said once per source, with the columns it merged
         report.warnings.append(Msg.INGEST_TWIN_COLUMNS(
-            name=short(table.header[first]), n=1 + len(others), positions="、".join(str(i + 1) for i in [first, *others])))
+            name=short(table.header[first]), n=1 + len(others),
+            positions="、".join(str(i + 1) for i in [first, *others])))
     w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
     return src
 

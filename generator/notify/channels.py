@@ -252,7 +252,8 @@ class Robot:
             return Outcome(False, "timeout", timeout)
         except AnswerTooLarge:
             return Outcome(False, f"answer over {MAX_ANSWER_BYTES} bytes", one_line(
-                "notify_bad_answer", channel=self.name, detail=f"应答超过 {MAX_ANSWER_BYTES // (1 << 20)} MiB，已停止读取"))
+                "notify_bad_answer", channel=self.name,
+                detail=f"应答超过 {MAX_ANSWER_BYTES // (1 << 20)} MiB，已停止读取"))
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema, ValueError) as exc:
             # urllib3's LocationParseError (a host label over 63 characters …) is a ValueError; its text

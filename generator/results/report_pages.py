@@ -1056,7 +1056,8 @@ def _assessment(r: _Results, files):
     A quarter past its close day (`archive.close_day`) is shown as archived, with its revisions."""
     archive = _quarter_infos(r)
     completed = [x["quarter"] for x in archive if x["complete"]]
-    header = ["排名", "项目", "计入检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议", "依据",
+    header = ["排名", "项目", "计入检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议",
+              "依据",
               "未排名原因"]
     latest_name = quarter_label(r.quarter) + ("" if r.quarter in completed else "（暂定）")
     for info in archive:

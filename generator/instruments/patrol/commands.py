@@ -60,7 +60,8 @@ def simulate(checklist, start, end, projects, seed, locale, encoding, email, out
     if is_exam:
         quarter = quarter_of_form(checklist)
         responses = exam_sim.simulate_exam(standards, quarter, chosen, seed)
-        path = exam_sim.write_exam_csv(out_path, exam_sim.exam_sheet_values(standards, quarter, responses, locale=locale),
+        path = exam_sim.write_exam_csv(out_path,
+                                       exam_sim.exam_sheet_values(standards, quarter, responses, locale=locale),
                                        locale=locale, encoding=encoding)
     elif is_fix:
         names = {standards.projects[p].name for p in chosen} if chosen else None

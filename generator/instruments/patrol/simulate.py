@@ -23,7 +23,8 @@ from ...inspection import (COMPLIANT, FIELD_TITLES, NO, NOT_APPLICABLE, YES, cor
 from ..questioning.grid import grid_cells, grid_header, simulate_questioning, uses_questioning
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超",
+         "秀英", "霞", "平"]
 # The random stream draws a note as an index below these numbers (the sizes of the first, per-section note
 # lists), so the simulated responses stay as they were; the note itself is one of ITEM_NOTES' of an item found.
 NOTE_DRAW = {"4.2.1": 4, "4.2.2": 4, "4.2.3": 2, "4.2.4": 2}
