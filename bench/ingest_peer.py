@@ -103,7 +103,8 @@ def _drop(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def measure(handbook: Path, year_csv: Path, common: list[str], work: Path, reps: int) -> tuple[list[Child], list[Child]]:
+def measure(handbook: Path, year_csv: Path, common: list[str],
+            work: Path, reps: int) -> tuple[list[Child], list[Child]]:
     """(ours, sqlite-utils'): `reps` runs each of the two loads of the same file, alternately."""
     peer = sqlite_utils_bin(handbook)
     assert peer is not None

@@ -577,7 +577,8 @@ def results_markdown(r: dict) -> str:
 
 # Why a target can stay out of reach on this design (shown only for the figures that miss theirs).
 WHY_MISSED = {
-    "full": "The floor only splits the file into cells, in C. The SQLite floor (the figure above it) shows that merely writing "
+    "full": "The floor only splits the file into cells, in C. The SQLite floor (the figure above it) shows that merely "
+            "writing "
             "each row to SQLite as the store must keep it (the raw cells as JSON under their SHA-256, unique, and "
             "one version row) already takes several times the floor, before any checking: 3× the floor is "
             "below what SQLite itself needs for a store that loses no response. On top of that, ingest does, "

@@ -118,7 +118,8 @@ def test_out_holding_where_the_default_store_will_be_names_the_place_not_a_store
     before = tree_state(project.parent)
     result = run("build", "--out", "data")
     assert result.exit_code == 1
-    assert result.output == ("错误：输出文件夹 data 包含默认数据库位置 data/inspections.sqlite：构建会整个替换输出文件夹，"
+    assert result.output == ("错误：输出文件夹 data 包含默认数据库位置 data/inspections.sqlite："
+                             "构建会整个替换输出文件夹，"
                              "不能用在这里：换一个专用的输出文件夹，例如 --out public；什么也没有删除。\n")
     assert tree_state(project.parent) == before
 
@@ -279,7 +280,8 @@ def test_a_project_the_store_holds_but_the_standards_dropped_is_named(project):
                    .replace("projects: [wutong]", "projects: [wutong-east]"), encoding="utf-8")
     public = old_public(project)
     before = tree_state(public)
-    line = (f"错误：数据库 data/inspections.sqlite 中有项目“wutong”的 {wutong} 条检查记录，但 standards/organisation.yaml "
+    line = (f"错误：数据库 data/inspections.sqlite 中有项目“wutong”的 {wutong} 条检查记录，但 "
+            "standards/organisation.yaml "
             "里已没有这个项目：项目不再管理时不要删除它，保留这一项并写 active: false（可加撤场日期 until: YYYY-MM-DD；"
             "历史结果照常发布）；"
             "只是改名时请保持 id: wutong 不变，只改 name。\n")

@@ -73,7 +73,8 @@ def test_every_help_is_chinese():
 
 def test_the_english_help_would_fail_the_share():
     """The measure can fail: the English help texts the Chinese ones replaced score near nothing."""
-    old = ("Usage: handbook simulate [OPTIONS]\n\n  Write simulated form responses as a CSV export (demo and test data).\n\n"
+    old = ("Usage: handbook simulate [OPTIONS]\n\n  Write simulated form responses as a CSV export (demo and test data)"
+           ".\n\n"
            "Options:\n  --checklist TEXT  Checklist id, e.g. daily-patrol.  [required]\n")
     assert cjk_share(old) == 0.0
 
@@ -304,7 +305,8 @@ def test_readme_weekly_routine_works_on_a_fresh_copy(fresh_copy, monkeypatch):
     assert not (fresh_copy / "data/inspections.sqlite").exists() and not (fresh_copy / "public").exists()
     assert [re.search(r"合计：读取 (\d+) 行", o).group(1) for o in outputs[:4]] == ["1501", "20", "143", "75"]
     copies = list((fresh_copy / "data/backups").glob("practice-*.sqlite"))
-    assert len(copies) == 1 and outputs[4].startswith(f"已备份数据库 data/practice.sqlite → {copies[0].relative_to(fresh_copy)}（")
+    assert len(copies) == 1 and outputs[4].startswith("已备份数据库 data/practice.sqlite → "
+                                                      f"{copies[0].relative_to(fresh_copy)}（")
     assert len(read_inspections(copies[0])) == 1501 + 20
     build = outputs[-1]
     assert f"读取数据库 data/practice.sqlite：评分 {1501 + 20} 次检查。" in build

@@ -229,7 +229,8 @@ def test_a_form_changed_by_hand_is_put_back(standards, lock, fake, key):
     results, _ = run_push(standards, lock, fake, key, checklists=["daily-patrol"])
     assert results[0].action == "updated"
     form = fake.forms[results[0].form_id]          # batchUpdate stores a new dict: read it again
-    assert [i["title"] for i in form["items"]] == [i["title"] for i in build_form(standards, "daily-patrol", instruments=INSTRUMENTS).items]
+    assert [i["title"] for i in form["items"]] == [i["title"] for i in build_form(standards, "daily-patrol",
+                                                                                  instruments=INSTRUMENTS).items]
     assert qids(form) == ids
 
 
@@ -373,7 +374,8 @@ def test_garbled_credentials_are_one_line_errors(standards, lock, fake, tmp_path
     before = lock.read_bytes()
     bad = tmp_path / "bad.json"
     bad.write_bytes(content)
-    result = cli("push", "--lock", str(lock), "--credentials", str(bad), env={"HANDBOOK_FORMS_ENDPOINT": fake.url + "/"})
+    result = cli("push", "--lock", str(lock), "--credentials", str(bad),
+                 env={"HANDBOOK_FORMS_ENDPOINT": fake.url + "/"})
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("错误：") and "bad.json" in lines[0], result.output
@@ -392,7 +394,8 @@ def test_garbled_credentials_are_one_line_errors(standards, lock, fake, tmp_path
 def test_a_lock_edited_into_nonsense_is_a_one_line_error(lock, fake, key, nonsense):
     lock.parent.mkdir(parents=True)
     lock.write_text(nonsense, encoding="utf-8")
-    result = cli("push", "--lock", str(lock), "--credentials", str(key), env={"HANDBOOK_FORMS_ENDPOINT": fake.url + "/"})
+    result = cli("push", "--lock", str(lock), "--credentials", str(key),
+                 env={"HANDBOOK_FORMS_ENDPOINT": fake.url + "/"})
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "git checkout" in lines[0] and str(lock) in lines[0]
@@ -410,7 +413,8 @@ def test_cli_push_prints_the_manual_step_and_the_link_command(lock, fake, key):
     assert "handbook forms link daily-patrol" in result.output
     assert "fake-token" not in result.output and "PRIVATE" not in result.output
     entry = read_lock(lock)["checklists"]["daily-patrol"]
-    result = cli("link", "daily-patrol", "https://docs.google.com/spreadsheets/d/1XyZabcdefghijklmnopqrstuvwxyz0123456789/edit#gid=0",
+    result = cli("link", "daily-patrol",
+                 "https://docs.google.com/spreadsheets/d/1XyZabcdefghijklmnopqrstuvwxyz0123456789/edit#gid=0",
                  "--lock", str(lock))
     assert result.exit_code == 0, result.output
     result = cli("push", "--lock", str(lock), "--credentials", str(key), env=env)

@@ -177,7 +177,8 @@ def test_day_first_dates_are_read_from_the_whole_file_and_an_ambiguous_file_is_r
     first = en_gb(early)[0][TIME]
     assert error_line(result) == (
         f"错误：{ambiguous} 中的日期（如“{first}”）既可读作日/月/年，也可读作月/日/年，无法判断；本次未写入任何内容。"
-        "请用 --date-order dmy（日/月/年）、--date-order mdy（月/日/年）或 --date-order ymd（年/月/日）指明该文件的日期顺序。")
+        "请用 --date-order dmy（日/月/年）、--date-order mdy（月/日/年）或 --date-order ymd（年/月/日）"
+        "指明该文件的日期顺序。")
     assert not db2.exists()
 
     result = ingest(tmp_path, "--file", str(ambiguous), "--checklist", "daily-patrol", "--store", str(db2),
@@ -194,7 +195,8 @@ def test_day_first_dates_are_read_from_the_whole_file_and_an_ambiguous_file_is_r
     write_rows(mixed, [header, *rows_mixed])
     result = ingest(tmp_path, "--file", str(mixed), "--checklist", "daily-patrol", "--store", str(db2))
     assert result.exit_code == 1
-    assert error_line(result).startswith(f"错误：{mixed} 中的日期顺序前后不一致：“{rows_mixed[0][TIME]}”只能是日/月/年，"
+    assert error_line(result).startswith(f"错误：{mixed} 中的日期顺序前后不一致："
+                                         f"“{rows_mixed[0][TIME]}”只能是日/月/年，"
                                          f"“{rows_mixed[1][TIME]}”只能是月/日/年；本次未写入任何内容。")
     assert count(db2, "SELECT count(*) FROM inspections") == len(early)
 

@@ -137,7 +137,8 @@ HOSTILE = {
 AS_TYPED = {
     '=HYPERLINK("http://evil","x")':
         '2026-11-20 上午10:10:00,梧桐苑,客服主管,张伟,2026-11-20,符合,"=HYPERLINK(""http://evil"",""x"")",\n',
-    "<script>alert(1)</script>": "2026-11-20 上午11:11:00,梧桐苑,客服主管,张伟,2026-11-20,符合,<script>alert(1)</script>,\n",
+    "<script>alert(1)</script>": "2026-11-20 上午11:11:00,梧桐苑,客服主管,张伟,2026-11-20,符合,<script>alert(1)"
+                                 "</script>,\n",
 }
 
 

@@ -91,7 +91,8 @@ def test_a_killed_run_leaves_the_store_as_before(standards, tmp_path):
         "r.WRITE_BATCH = 100\n"
         "def die(label, done, total):\n"
         "    if label == 'store' and done >= 500: os._exit(9)   # killed mid-write, no cleanup\n"
-        f"r.run_ingest([file_source({str(EXAMPLE)!r}, 'daily-patrol')], standards=require_standards({str(ROOT / 'standards')!r}),"
+        f"r.run_ingest([file_source({str(EXAMPLE)!r}, 'daily-patrol')], "
+        f"standards=require_standards({str(ROOT / 'standards')!r}),"
         f" db_path={str(db)!r}, progress=die)\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 9, result.stderr

@@ -133,7 +133,8 @@ def test_emptied_source_or_most_rows_gone_is_refused_until_accepted(standards, t
     assert result.exit_code == 1
     assert error_line(result) == (
         f"错误：文件 {export} 本次少了 802 条库中已有的检查记录（共 1501 条，超过一半），它们将被标为已删除；"
-        "本次未写入任何内容。请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 --accept-deletions。")
+        "本次未写入任何内容。请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 "
+        "--accept-deletions。")
     assert dump(db) == before and scores(standards, db) == numbers
 
     # a few rows deleted in the sheet: flagged gone as before, no confirmation needed
@@ -271,7 +272,8 @@ def test_wrong_checklist_is_refused_with_the_one_that_matches(standards, tmp_pat
     result = ingest(tmp_path, "--file", str(SPOT_CHECK), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"错误：文件 {SPOT_CHECK} 的表头与检查表“daily-patrol”不符（有 7 个题目列不属于此检查表：4.2.3.1 熟悉内部管理制度、"
+        f"错误：文件 {SPOT_CHECK} 的表头与检查表“daily-patrol”不符（有 7 个题目列不属于此检查表：4.2.3.1 "
+        "熟悉内部管理制度、"
         "4.2.3.2 熟悉物业管理基本知识、4.2.3.3 熟悉服务流程、4.2.3.4 熟悉楼盘与周边配套、4.2.4.1-x1 投诉记录完整 等 7 列）；"
         "本次未写入任何内容。它与检查表“crd-spot-check”一致：请改用 --checklist crd-spot-check。")
     assert dump(db) == before and scores(standards, db) == numbers and read_quarantine(db) == []

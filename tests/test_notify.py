@@ -444,7 +444,8 @@ def test_a_failed_channel_is_one_line_the_others_go_out_and_it_is_retried_next_r
     assert later.output.startswith("企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。\n")
     assert len(mail.received) == 1 and len(robots.of("/dingtalk")) == 1
     retried = robots.of("/wecom")[-1]["json"]["markdown"]["content"]
-    assert retried.startswith("### 当天提醒 · 客户关系部\n2026-11-23 10:00　共 5 条：红线问题 1，不合格检查 1，逾期未整改 2")
+    assert retried.startswith("### 当天提醒 · 客户关系部\n2026-11-23 10:00　共 5 条：红线问题 1，不合格检查 1，"
+                              "逾期未整改 2")
     delivered = [(k.split(":")[0], ok) for k, ch, ok, *_ in sends(store) if ch == "wecom:T_WECOM_CRD"]
     assert delivered == [(k, 0) for k in ("redline", "failed", "overdue", "overdue", "missed")] + \
         [(k, 1) for k in ("redline", "failed", "overdue", "overdue", "missed")]
@@ -477,7 +478,8 @@ def test_smtp_refusal_and_a_missing_secret(world):
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。",
-        "错误：邮件 crd@example.com：邮件服务器拒绝（550 5.1.1 mailbox unavailable）：检查 smtp 设置、用户名和密码及收件地址；下次运行会重发。",
+        "错误：邮件 crd@example.com：邮件服务器拒绝（550 5.1.1 mailbox unavailable）：检查 smtp 设置、"
+        "用户名和密码及收件地址；下次运行会重发。",
         f"错误：钉钉机器人 T_DINGTALK：环境变量 T_DINGTALK_SECRET 未设置，凭据文件 {world['credentials']} 中也没有："
         "设置该环境变量，或把 T_DINGTALK_SECRET=… 写进凭据文件（放在仓库之外）。",
         "错误：2 个渠道发送失败（见上），其余已发出；失败的提醒会在下次运行时重发。"]
@@ -560,7 +562,8 @@ def test_long_digests_are_split_and_robots_rate_limited(world):
     assert len(wecom) > 20
     assert clock.slept == [60.0] * ((len(wecom) - 1) // 20)   # the clock stands still but for the sleeps
     assert max(len(t.encode()) for t in wecom) <= WECOM_MAX_BYTES
-    assert wecom[0].startswith(f"### 当天提醒 · 客户关系部（第 1/{len(wecom)} 条）\n2026-11-23 09:00　共 352 条：红线问题 176，逾期未整改 176")
+    assert wecom[0].startswith(f"### 当天提醒 · 客户关系部（第 1/{len(wecom)} 条）\n2026-11-23 09:00　共 352 条："
+                               "红线问题 176，逾期未整改 176")
     assert sum(t.count("\n- **") for t in wecom) == 352
     ding = [r["json"]["markdown"]["text"] for r in world["robots"].of("/dingtalk")]
     assert len(ding) >= 2 and max(len(t) for t in ding) <= 3500
@@ -627,7 +630,8 @@ notifications:
     f = f"{folder}/organisation.yaml"
     line = lambda needle: line_of(bad, needle)  # noqa: E731
     assert result.output.splitlines()[:1] == [
-        f"{f}:{line('key_env:')}: 错误: “key_env”应为环境变量名，不是密钥本身（提示：只写环境变量名（大写英文字母、数字和下划线，"
+        f"{f}:{line('key_env:')}: 错误: “key_env”应为环境变量名，不是密钥本身（提示：只写环境变量名（大写英文字母、"
+        "数字和下划线，"
         "例如 HANDBOOK_WECOM_CRD），把 key、密钥或密码放进该环境变量或 notify 凭据文件）"]
     assert "key=abc" not in result.output
     # with the key fixed, the meaning checks
@@ -637,12 +641,16 @@ notifications:
     result = CliRunner().invoke(main, ["check", "--standards", str(folder)])
     assert result.exit_code == 1
     assert result.output.splitlines()[:5] == [
-        f"{f}:{line_of(fixed, '- role: project_manager')}: 错误: 角色“project_manager”（项目经理）属于项目团队，收件人须写明 projects"
+        f"{f}:{line_of(fixed, '- role: project_manager')}: 错误: 角色“project_manager”（项目经理）属于项目团队，"
+        "收件人须写明 projects"
         "（提示：加上 projects: [项目代号]，否则该项目团队会收到所有项目的提醒）",
-        f"{f}:{line_of(fixed, '- projects: [wutong, nowhere]')}: 错误: 未知的项目“nowhere”（提示：可用的项目有：wutong（梧桐苑）、"
-        "lanting（兰亭雅居）、binjiang（滨江花园）、xiangshu（香树湾）、jinqiao（金桥公寓）、yuelan（悦澜府）、qingyuan（青园小区）、"
+        f"{f}:{line_of(fixed, '- projects: [wutong, nowhere]')}: 错误: 未知的项目“nowhere”（提示：可用的项目有："
+        "wutong（梧桐苑）、"
+        "lanting（兰亭雅居）、binjiang（滨江花园）、xiangshu（香树湾）、jinqiao（金桥公寓）、yuelan（悦澜府）、"
+        "qingyuan（青园小区）、"
         "haitang（海棠湾））",
-        f"{f}:{line_of(fixed, 'email: [not-an-address]')}: 错误: “not-an-address”不是有效的邮箱地址（提示：写成 name@example.com 的形式，一行一个）",
+        f"{f}:{line_of(fixed, 'email: [not-an-address]')}: 错误: “not-an-address”不是有效的邮箱地址（提示：写成 "
+        "name@example.com 的形式，一行一个）",
         f"{f}:{line_of(fixed, 'email: [not-an-address]')}: 错误: 有收件邮箱，但 notifications 中没有 smtp（发信服务器）"
         "（提示：在 notifications 下加 smtp: {host: …, port: 587, sender: …}）",
         f"{f}:{line_of(fixed, '- name: 无渠道')}: 错误: 收件人没有任何渠道（提示：至少写 wecom、dingtalk 或 email 之一）"]
@@ -688,7 +696,8 @@ def test_one_line_errors_before_anything_is_sent(world, tmp_path):
     result = CliRunner().invoke(main, ["notify", "--store", str(missing), "--standards", str(world["standards"]),
                                        "--credentials", str(world["credentials"])])
     assert (result.exit_code, result.output) == (1,
-                                                 f"错误：找不到数据库 {missing}：先运行 handbook ingest，或用 --store 指定已有的数据库。\n")
+                                                 f"错误：找不到数据库 {missing}：先运行 handbook ingest，或用 --store "
+                                                 "指定已有的数据库。\n")
     assert not missing.exists()
     assert world["robots"].requests == [] and world["mail"].received == []
     # without a site address: a warning, and the page paths instead of links
@@ -696,7 +705,8 @@ def test_one_line_errors_before_anything_is_sent(world, tmp_path):
                                        str(world["standards"]), "--credentials", str(world["credentials"]),
                                        "--now", NOW, "--dry-run"])
     assert result.exit_code == 0
-    assert ("注意：mkdocs.yml 中没有 site_url，提醒里的链接只写页面路径：在 mkdocs.yml 中写上网站地址 site_url: https://…/，"
+    assert ("注意：mkdocs.yml 中没有 site_url，提醒里的链接只写页面路径：在 mkdocs.yml 中写上网站地址 site_url: "
+            "https://…/，"
             "或用 --site-url 指定。\n") in result.output
     assert "- **梧桐苑 · 2026-11-22 · 项目经理巡查**（网站：results/projects/wutong/#missed）" in result.output
 

@@ -141,7 +141,8 @@ def test_asking_for_zensical_when_it_is_not_installed_is_one_line(tmp_path, monk
                                            "--config", config, "--out", tmp_path / "public", *args], env=env)
         assert result.exit_code == 1
         assert result.output == f"错误：{one_line('engine_missing', source=source)}\n"
-        assert result.output == (f"错误：选择了 zensical 引擎（{source}），但没有安装 zensical：运行 .venv/bin/pip install "
+        assert result.output == (f"错误：选择了 zensical 引擎（{source}），但没有安装 zensical：运行 .venv/bin/pip "
+                                 "install "
                                  f"-e '.[zensical]' 安装，或不设 {source}，改用默认的 mkdocs。\n")
     assert not (tmp_path / "public").exists()
 

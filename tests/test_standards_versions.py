@@ -100,7 +100,8 @@ def points_and_red_line(folder) -> None:
          "                    roles: [cs_supervisor, project_manager, crd]\n"
          "                    fix_within_days: 7")
     edit(folder, "deduction: 5\n                    critical: true\n                    methods: [onsite]\n"
-                 "                    roles: [cs_supervisor, project_manager, crd]\n                    fix_within_days: 0\n"
+                 "                    roles: [cs_supervisor, project_manager, crd]\n                    "
+                 "fix_within_days: 0\n"
                  "                    guidance: 红线条目：发现即判本次检查不合格",
          "deduction: 5\n                    critical: false\n                    methods: [onsite]\n"
          "                    roles: [cs_supervisor, project_manager, crd]\n                    fix_within_days: 0\n"

@@ -155,7 +155,8 @@ def test_a_damaged_default_store_names_restore_without_store_and_restore_takes_i
     assert run("backup").exit_code == 0          # data/backups/ holds a sound copy
     swapped(sound_store, store)
     assert one_line(cli("export", "--table", "inspections")) == (
-        "错误：数据库 data/inspections.sqlite 已损坏（SQLite 完整性检查：4 处问题）：运行 handbook restore 用最近的备份恢复"
+        "错误：数据库 data/inspections.sqlite 已损坏（SQLite 完整性检查：4 处问题）：运行 handbook restore "
+        "用最近的备份恢复"
         "（handbook backup 的备份在 data/backups/），或改用新的 --store 重新导入；该文件未作任何改动。")
     # the command named works as named
     assert run("restore", "--yes").exit_code == 0 and quick_check(store) == "ok"

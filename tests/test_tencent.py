@@ -516,4 +516,5 @@ def test_forms_push_leaves_a_tencent_checklist_alone(project):
     result = CliRunner().invoke(main, ["forms", "push", "--dry-run", "--checklist", "daily-patrol",
                                        "--lock", str(lock), "--standards", str(ROOT / "standards")])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"daily-patrol（客服中心每日巡查表）：在腾讯问卷填写（问卷 {SID}），没有 Google 表单，跳过")
+    assert result.output.startswith(f"daily-patrol（客服中心每日巡查表）：在腾讯问卷填写（问卷 {SID}），没有 Google "
+                                    "表单，跳过")

@@ -288,6 +288,7 @@ def test_exam_blank_answer_cut_line_or_deleted_column_never_fails_anyone(tmp_pat
     result = ingest(tmp_path, "--file", str(path), "--checklist", "exam-2026Q4", "--store", str(db))
     assert result.exit_code == 1     # before: exit 0, everyone lost the question's point
     assert error_line(result) == (
-        f"错误：文件 {path} 的表头缺少考试“exam-2026Q4”的 1 个题目列：“接听电话时可以先让电话响五声以上，把手头工作做完再接。”；"
+        f"错误：文件 {path} 的表头缺少考试“exam-2026Q4”的 1 个题目列：“接听电话时可以先让电话响五声以上，"
+        "把手头工作做完再接。”；"
         "本次未写入任何内容。请从表格重新导出完整的回复（不要删除列）后再导入。")
     assert dump(db) == before and [r.earned for r in read_exam_responses(db)] == [25, 12]

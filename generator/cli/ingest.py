@@ -106,7 +106,8 @@ def _print_report(report) -> None:
 @click.option("--notify", "then_notify", is_flag=True,
               help="导入后发送当天提醒（同 handbook notify；凭据文件用环境变量 HANDBOOK_NOTIFY_CREDENTIALS 指定）。")
 @notify_options
-def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
+def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, lock_path, standards_dir, as_json,
+           dry_run,
            accept_deletions, date_order, chunk_rows, deadline, then_notify, config_file, site_url, timeout):
     """把表单回复从 Google 回复表、腾讯问卷或下载的文件导入数据库。
 

@@ -162,10 +162,12 @@ class _Walker:
                 near = difflib.get_close_matches(value, enum, n=1)
                 hint = f"（是不是 {near[0]}？）" if near else ""
                 self.add(path,
-                         f"无效的枚举值 “{value}”{hint}，可选：{', '.join(e for e in enum if not e.endswith('_UNSPECIFIED'))}")
+                         f"无效的枚举值 “{value}”{hint}，可选："
+                         f"{', '.join(e for e in enum if not e.endswith('_UNSPECIFIED'))}")
             elif value.endswith("_UNSPECIFIED"):
                 self.add(path,
-                         f"“{value}”是占位值，Google 不接受；可选：{', '.join(e for e in enum if not e.endswith('_UNSPECIFIED'))}")
+                         f"“{value}”是占位值，Google 不接受；可选："
+                         f"{', '.join(e for e in enum if not e.endswith('_UNSPECIFIED'))}")
 
     def check_object(self, value, name: str, path: str) -> None:
         schema = schemas()[name]

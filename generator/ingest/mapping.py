@@ -58,7 +58,8 @@ REASONS: dict[str, str] = {
     "too_long": "单元格过长：{value}",
     "email_as_name": "检查人一栏填写的是电子邮箱",
     "date_after_submission": "检查日期 {value}晚于提交日期超过 1 天：请核对检查日期（年份、月份）后在表格中改正",
-    "date_too_old": "检查日期 {value}早于提交日期超过补录期限：请核对检查日期，确是补录请调整 organisation.yaml 的 late_entry_days",
+    "date_too_old": "检查日期 {value}早于提交日期超过补录期限：请核对检查日期，确是补录请调整 organisation.yaml 的 "
+                    "late_entry_days",
 }
 
 # Short names of the reasons, for summaries. `formula` and `markup` are no longer given (text is data);

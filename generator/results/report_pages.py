@@ -779,7 +779,8 @@ def _bars(r: _Results, rows: list[sc.ParetoRow]) -> list[Bar]:
     for t in rows:
         critical = t.key in r.s.items and r.s.items[t.key].critical
         out.append(Bar(f"{t.key} {t.label}" + ("（红线）" if critical else ""), t.findings,
-                       f"{t.findings} 处 · 占 {t.share:.0f}%" if t.share >= 1 else f"{t.findings} 处 · 占 {t.share:.1f}%",
+                       f"{t.findings} 处 · 占 {t.share:.0f}%" if t.share >= 1 else f"{t.findings} 处 · 占 "
+                                                                                 f"{t.share:.1f}%",
                        critical=critical))
     return out
 
@@ -978,7 +979,8 @@ def _late_reasons(r: _Results, quarter: str, archived: Archived) -> list[str]:
     for p in r.s.organisation.projects:
         if late.get(p.id):
             mine = late[p.id]
-            lines.append(f"{p.name}：存档后录入本季度的检查 {len(mine)} 次（检查日期 {_day_list(i.date for i in mine)}，"
+            lines.append(f"{p.name}：存档后录入本季度的检查 {len(mine)} 次（检查日期 "
+                         f"{_day_list(i.date for i in mine)}，"
                          f"录入于 {_day_list(i.submitted_at.date() for i in mine)}）")
         more = in_time[p.id] - counted.get(p.id, 0)
         if more > 0:

@@ -115,7 +115,8 @@ def build_survey_form(standards: Standards) -> FormSpec:
     # written for owners: a greeting, how to answer, who asks; no procedure numbers, codes or staff notes
     description = "\n\n".join(filter(None, [
         (q.greeting or "").strip(),
-        f"每题从 {scale.min} 到 {scale.max} 选一个分数：{scale.min} 分 = {scale.min_label}，{scale.max} 分 = {scale.max_label}。",
+        f"每题从 {scale.min} 到 {scale.max} 选一个分数：{scale.min} 分 = {scale.min_label}，{scale.max} 分 = "
+        f"{scale.max_label}。",
         standards.organisation.name]))
     # owners stay anonymous: an e-mail address is never collected
     return instrument_form(sid, q.title, standards.document.version, description, items, questions)
