@@ -472,8 +472,8 @@ def capacity(r: dict) -> str:
         "a year's full re-load in 1 GiB": int(2**30 / rss * n),
         "the weekly ingest under 60 s": int(60 / week_s * n),
         "one response spreadsheet rotated monthly": per_sheet_monthly,
-        "a year's full pull within one minute of per-user read quota (more waits on 429s)": int((READS_PER_MINUTE_PER_USER - 2) * 10_000
-                                                                   / (per_day * 365)),
+        "a year's full pull within one minute of per-user read quota (more waits on 429s)":
+            int((READS_PER_MINUTE_PER_USER - 2) * 10_000 / (per_day * 365)),
     }
     first, most = min(limits.items(), key=lambda kv: kv[1])
     rows = "\n".join(f"| {name} | about {value:,} projects |" for name, value in

@@ -48,7 +48,8 @@ def _mask_phone(match: re.Match) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
-# ---- the other kinds of personal data (e-mail, cards, phones, QQ, WeChat, plates, rooms); digits are ASCII or full-width
+# ---- the other kinds of personal data (e-mail, cards, phones, QQ, WeChat, plates, rooms);
+# digits are ASCII or full-width
 
 def _digits(text: str) -> str:
     """The digits of `text` (full-width ones as 0-9) and an ID card's check character X; nothing else."""
@@ -82,7 +83,8 @@ CHINESE_MOBILE = re.compile(rf"(?<![{_NUMERALS}0-9０-９])[一幺壹1１](?:[\s
 # that says it is a phone number (电话 64381234)
 LANDLINE = re.compile(rf"(?<![0-9０-９])[(（]?(0[1-9１-９]{_D}{{1,2}}|０[１-９]{_D}{{1,2}})[)）]?[\s\-－]?"
                       rf"({_D}{{3,4}})[\s\-－]?({_D}{{4}})(?![0-9０-９])")
-LOCAL_LINE = re.compile(rf"((?:电话|座机|固话|[Tt][Ee][Ll])\s*[:：]?\s*)({_D}{{3,4}})[\s\-－]?({_D}{{4}})(?![0-9０-９])")
+LOCAL_LINE = re.compile(rf"((?:电话|座机|固话|[Tt][Ee][Ll])\s*[:：]?\s*)"
+                        rf"({_D}{{3,4}})[\s\-－]?({_D}{{4}})(?![0-9０-９])")
 # QQ numbers and WeChat ids exist only next to their name: the name stays, the id goes
 QQ = re.compile(rf"((?:QQ|qq|Qq|扣扣|企鹅)\s*号?\s*(?:是|为)?\s*[:：]?\s*)[1-9１-９]{_D}{{4,11}}(?![0-9０-９])")
 WECHAT = re.compile(r"((?:微信|威信|薇信|V信|v信|VX|vx|Vx|WX|wx|wechat|WeChat|Wechat|weixin)\s*号?\s*(?:是|为)?\s*"

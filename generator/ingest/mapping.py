@@ -27,7 +27,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ..forms.lock_file import FormVersion, LockedForm
-from ..inspection import FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_title, known_answers, note_title, version_answers
+from ..inspection import (FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_title, known_answers, note_title,
+                          version_answers)
 from .values import has_seconds, parse_date, parse_datetime
 
 TIMESTAMP_TITLES = {"timestamp", "时间戳记", "時間戳記", "タイムスタンプ", "marca temporal", "horodateur"}
@@ -41,8 +42,8 @@ MAX_CELL = 5000
 _FIELD_BY_TITLE = {title: key for key, title in FIELD_TITLES.items()}
 # optional facts of a daily patrol (round, time, person at fault): kept with the response in `extra`
 _INFO_BY_TITLE = {title: key for key, title in PATROL_FIELDS.items()}
-_READ_ABOVE = frozenset({"timestamp", "email", "field"})
-_FREE_TEXT = frozenset({"note", "info"})   # target kinds whose cells are text as typed, not answers   # target kinds `normalise` reads before the answers
+_READ_ABOVE = frozenset({"timestamp", "email", "field"})   # target kinds `normalise` reads before the answers
+_FREE_TEXT = frozenset({"note", "info"})   # target kinds whose cells are text as typed, not answers
 
 # Why a row was quarantined: code -> message template (Chinese: the department reads them).
 REASONS: dict[str, str] = {
@@ -71,8 +72,9 @@ REASON_NAMES: dict[str, str] = {
     "email_as_name": "检查人填了邮箱", "formula": "疑似公式注入", "markup": "含 HTML 或脚本",
     "date_after_submission": "检查日期晚于提交日期", "date_too_old": "检查日期早于补录期限",
 }
+# reasons whose value is ours (item codes), never cut short
 _VERBATIM = {"unanswered", "date_after_submission", "date_too_old"}
-CLOCK_SKEW = dt.timedelta(days=1)   # a 检查日期 may be one day after the submission (a phone's clock, midnight)   # reasons whose value is ours (item codes), never cut short
+CLOCK_SKEW = dt.timedelta(days=1)   # a 检查日期 may be one day after the submission (a phone's clock, midnight)
 
 
 class Rejected(Exception):

@@ -627,7 +627,8 @@ def source_name(table: Table) -> str:
     if t.kind == "file":
         if len(table.worksheets) > 1:   # a workbook: which worksheet was read, and how to read another
             others = "、".join(f"“{w}”" for w in table.worksheets if w != table.title)
-            return f"文件 {t.path or t.locator} 的工作表“{table.title}”（另有工作表{others}，可用 --worksheet 工作表名 选择）"
+            return (f"文件 {t.path or t.locator} 的工作表“{table.title}”"
+                    f"（另有工作表{others}，可用 --worksheet 工作表名 选择）")
         return f"文件 {t.path or t.locator}"
     if t.kind == "tencent":
         return f"腾讯问卷问卷“{table.title or t.locator}”（{t.locator}）"

@@ -277,7 +277,8 @@ class _Results:
                             corrected=bool(number and i.corrected.get(number)),
                             state=self.action_state(action := self.action_of(i, code)),
                             measure=action.report.measure if action is not None and action.report else "",
-                            report_photo=photo_link(action.report.photo) if action is not None and action.report else ""))
+                            report_photo=(photo_link(action.report.photo)
+                                          if action is not None and action.report else "")))
         return sorted(out, key=lambda f: (not f["critical"], list(self.s.items).index(f["code"])))
 
     def incidents(self, start: dt.date, end: dt.date, project: str | None = None) -> list[dict]:
@@ -664,7 +665,8 @@ def split_note(note: str) -> tuple[dict[str, str], str]:
     for k, m in enumerate(hits):
         end = hits[k + 1].start() if k + 1 < len(hits) else len(note)
         text = note[m.end():end].strip(" ：:，,；;、\n\t")
-        out[m.group(1)] = (out[m.group(1)] + "；" + text) if m.group(1) in out and text else (text or out.get(m.group(1), ""))
+        out[m.group(1)] = ((out[m.group(1)] + "；" + text) if m.group(1) in out and text
+                           else (text or out.get(m.group(1), "")))
     return out, note[:hits[0].start()].strip(" ：:，,；;、\n\t")
 
 

@@ -617,14 +617,16 @@ def read_survey(ref: SourceRef, *, conn: sqlite3.Connection, db_path, standards,
     deleted = [aid for aid in stored if aid not in seen]
     conn.executemany("UPDATE platform_answers SET deleted_at = ? WHERE platform = ? AND survey = ? AND answer_id = ?",
                      [(stamp, PLATFORM, survey, aid) for aid in deleted])
-    conn.execute("""INSERT INTO platform_surveys (platform, survey, last_answer_id, title, read_at) VALUES (?, ?, ?, ?, ?)
+    conn.execute("""INSERT INTO platform_surveys (platform, survey, last_answer_id, title, read_at)
+                    VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (platform, survey) DO UPDATE SET last_answer_id = excluded.last_answer_id,
                     title = excluded.title, read_at = excluded.read_at""",
                  (PLATFORM, survey, max([mark, *seen]), clean_title(definition.get("title")), stamp))
     answers = [json.loads(text) for (text,) in conn.execute(
         "SELECT answer FROM platform_answers WHERE platform = ? AND survey = ? AND deleted_at IS NULL "
         "ORDER BY answer_id", (PLATFORM, survey))]
-    notes = [f"腾讯问卷中已删除 {len(deleted)} 份答卷（答卷编号 {'、'.join(map(str, deleted[:10]))}）"] if deleted else []
+    notes = ([f"腾讯问卷中已删除 {len(deleted)} 份答卷（答卷编号 {'、'.join(map(str, deleted[:10]))}）"]
+             if deleted else [])
     return to_table(ref, definition, answers, now, client.requests - before, notes)
 
 

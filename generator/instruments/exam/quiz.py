@@ -54,7 +54,8 @@ def form_id(quarter: str) -> str:
 
 
 def is_exam_form(checklist: str) -> bool:
-    """Whether a form id (an ingest source's, or a key of the lock) names a quarterly exam quiz rather than a checklist."""
+    """Whether a form id (an ingest source's, or a key of the lock) names a quarterly exam quiz rather than a
+    checklist."""
     return bool(FORM_ID.match(checklist or ""))
 
 

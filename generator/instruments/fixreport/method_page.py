@@ -31,7 +31,8 @@ def fix_method_pages(s: Standards, links: MethodLinks) -> dict[str, MethodPage]:
     form = links.responder_url(FORM_ID)
     names = {p.id: p.name for p in s.organisation.projects}
     section_links = [("整改反馈表", form)] if form else []
-    section_links += [(f"整改反馈表 · {names[p]}（已选好项目）", url) for p, url in fix_report_links(s, links.lock).items()]
+    section_links += [(f"整改反馈表 · {names[p]}（已选好项目）", url)
+                      for p, url in fix_report_links(s, links.lock).items()]
     section_links += [(f"整改反馈单 · {p.name}（打印）", urls.fix_report_sheet(p.id))
                       for p in s.organisation.projects if p.active]
     lines = [*LINES, SHEET_LINE[0]] if form else [*LINES, SHEET_LINE[1], "整改反馈表尚未发布（发布后这里有链接）。"]

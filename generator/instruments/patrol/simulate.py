@@ -158,7 +158,8 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                             empty = findings_to_empty(item.points, item.deduction)
                             label = found_label(min(count, empty), empty)   # the form's option for it
                             drawn += 1
-                            if item.critical and random.Random(f"{seed}:{checklist}:{pid}:{when}:{item.code}").random() \
+                            if item.critical and random.Random(
+                                    f"{seed}:{checklist}:{pid}:{when}:{item.code}").random() \
                                     >= STREAM_RARITY / CRITICAL_RARITY:
                                 label = COMPLIANT
                             else:
