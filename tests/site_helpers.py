@@ -18,7 +18,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def copy_site_sources(dest: Path) -> tuple[Path, Path]:
-    """Copy mkdocs.yml, the theme overrides and the hand-written pages of site/ into dest; return (docs_dir, config_file)."""
+    """Copy mkdocs.yml, the theme overrides and the hand-written pages of site/ into dest; return (docs_dir,
+    config_file)."""
     docs = dest / "site"
     shutil.copytree(ROOT / "site", docs, ignore=lambda folder, names: [
         n for n in names if Path(folder) == ROOT / "site" and n in GENERATED])

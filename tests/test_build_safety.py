@@ -131,8 +131,10 @@ def test_out_that_a_build_did_not_write_is_refused_and_kept(project):
     before = tree_state(project)
     result = run("build", "--handbook-only", "--out", "notes")
     assert result.exit_code == 1
-    assert result.output == f"错误：输出文件夹 notes 里已有别的文件，且不是 handbook build 生成的（没有标记文件 {MARKER}）：" \
-                            "构建会整个替换输出文件夹，请换一个新的或空的文件夹（例如 --out public）；什么也没有删除。\n"
+    assert result.output == ("错误：输出文件夹 notes 里已有别的文件，且不是 handbook build 生成的"
+                             f"（没有标记文件 {MARKER}）："
+                             "构建会整个替换输出文件夹，请换一个新的或空的文件夹（例如 --out public）；"
+                             "什么也没有删除。\n")
     assert tree_state(project) == before
 
     result = run("build", "--handbook-only", "--out", "mkdocs.yml")
@@ -357,7 +359,8 @@ def test_links_out_of_site_and_credentials_are_never_published(project, plant, s
 
 def test_the_maintenance_pages_placeholders_are_not_taken_for_credentials(project):
     """The notify page shows the credentials file with placeholders; that is no credential."""
-    assert "HANDBOOK_SMTP_PASSWORD=邮箱密码或授权码" in (project / "site/maintain/notify.md").read_text(encoding="utf-8")
+    notify_page = (project / "site/maintain/notify.md").read_text(encoding="utf-8")
+    assert "HANDBOOK_SMTP_PASSWORD=邮箱密码或授权码" in notify_page
     result = run("build", "--handbook-only")
     assert result.exit_code == 0, result.output
     assert (project / "public" / "maintain" / "notify" / "index.html").is_file()

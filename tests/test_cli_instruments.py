@@ -168,7 +168,8 @@ def test_each_alias_says_it_is_one_and_names_the_new_command():
         assert (f"旧命令（别名，保留一个版本）：与 handbook {new} 完全相同，请改用 handbook {new}。"
                 in " ".join(result.output.split()))
     listing = run("--help").output
-    assert "simulate 旧命令，同 handbook patrol simulate：请改用 handbook patrol simulate。" in " ".join(listing.split())
+    assert ("simulate 旧命令，同 handbook patrol simulate：请改用 handbook patrol simulate。"
+            in " ".join(listing.split()))
     # the alias is the same command under another name: same options, same callback
     group = main
     assert group.get_command(None, "simulate").callback is \

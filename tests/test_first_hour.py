@@ -27,8 +27,8 @@ CODE = re.compile(r"--?[\w-]+|\[[^\]\u4e00-\u9fff]*\]|[\w.-]*[/.<>@=][\w./<>@=*-
                   r"|\b[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+\b|\bhandbook\b|\b[A-Z_]{2,}\b")
 PROJECTS = ("wutong（梧桐苑）、lanting（兰亭雅居）、binjiang（滨江花园）、xiangshu（香树湾）、jinqiao（金桥公寓）、"
             "yuelan（悦澜府）、qingyuan（青园小区）、haitang（海棠湾）")
-FORMS = ("daily-patrol（客服中心每日巡查表）、crd-spot-check（客户关系部抽样检查表）、customer-survey（客户满意度问卷）、"
-         "exam-<季度>（季度综合考试，例如 exam-2026Q4）、fix-report（整改反馈）")
+FORMS = ("daily-patrol（客服中心每日巡查表）、crd-spot-check（客户关系部抽样检查表）、"
+         "customer-survey（客户满意度问卷）、exam-<季度>（季度综合考试，例如 exam-2026Q4）、fix-report（整改反馈）")
 
 
 def cli(*args, **kwargs):
@@ -311,7 +311,8 @@ def test_readme_weekly_routine_works_on_a_fresh_copy(fresh_copy, monkeypatch):
     build = outputs[-1]
     assert f"读取数据库 data/practice.sqlite：评分 {1501 + 20} 次检查。" in build
     pdfs = int(re.search(r"(\d+) 个 PDF", build).group(1))
-    assert pdfs == len(list((fresh_copy / "build/practice/print").glob("*.pdf"))) > 18   # sheets, survey forms, exam paper
+    # sheets, survey forms, exam paper
+    assert pdfs == len(list((fresh_copy / "build/practice/print").glob("*.pdf"))) > 18
     for page in ("index.html", "results/index.html", "results/exam/index.html"):
         assert (fresh_copy / "build/practice" / page).is_file(), page
 

@@ -86,8 +86,8 @@ def test_sheets_print_the_list_without_the_weeks_counts():
 def _store_with_binjiang(tmp_path):
     """A real store made by `handbook ingest` from hand-made exports of 滨江花园's patrols and spot checks.
 
-    Daily patrols 11-10 … 11-20 (11 of them; the last finds nothing, so their own actions are closed, except the 红线 ones, which
-    need a fix report):
+    Daily patrols 11-10 … 11-20 (11 of them; the last finds nothing, so their own actions are closed, except the
+    红线 ones, which need a fix report):
     红线 4.2.2.1-x4 on 2 of them, 4.2.1.1-b on 5, 4.2.1.1-a on 4, 4.2.1.2-e and 4.2.2.1-x1 on 3 each
     (the repeat threshold is max(3, 15% of 11) = 3). One spot check on 10-01 finds 4.2.3.2 and 4.2.4.1-x3,
     which no patrol checks: both actions are overdue on 11-20. Meeting issues of methods.yaml still followed

@@ -209,7 +209,8 @@ def test_exam_answers_outside_the_quarter_are_refused_naming_the_quarter_they_fi
     result = ingest(tmp_path, "--file", str(quiz), "--checklist", "exam-2031Q1", "--store", str(db))
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"错误：文件 {quiz} 第 2 行的答卷提交于 2026-11-19，不在考试 exam-2031Q1（2031 年第一季度，前后宽限 31 天）之内，"
+        f"错误：文件 {quiz} 第 2 行的答卷提交于 2026-11-19，"
+        "不在考试 exam-2031Q1（2031 年第一季度，前后宽限 31 天）之内，"
         "而在 2026 年第四季度；本次未写入任何内容。请改用 --checklist exam-2026Q4，或核对答卷的提交时间。")
     assert not db.exists()
 

@@ -114,7 +114,8 @@ def test_xlsx_export(standards, tmp_path):
     book.save(tmp_path / "responses.xlsx")
     ingest(standards, tmp_path / "x.sqlite", tmp_path / "responses.xlsx")
     ingest(standards, tmp_path / "c.sqlite", DATA / "daily-patrol.zh-CN.utf-8.csv")
-    assert as_comparable(read_inspections(tmp_path / "x.sqlite")) == as_comparable(read_inspections(tmp_path / "c.sqlite"))
+    assert (as_comparable(read_inspections(tmp_path / "x.sqlite"))
+            == as_comparable(read_inspections(tmp_path / "c.sqlite")))
 
 
 HEADER = "时间戳记,项目,角色,检查人,检查日期,4.2.1.1-a 办公区物品与桌面整洁,问题说明（4.2.1 服务场景）,备注\n"

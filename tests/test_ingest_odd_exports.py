@@ -141,7 +141,8 @@ def test_a_workbook_whose_first_sheet_is_a_summary_names_the_sheet_read_and_how_
     book = summary_first_workbook(tmp_path)
     store = tmp_path / "s.sqlite"
     line = one_line(cli("ingest", "--file", book, "--checklist", "crd-spot-check", "--store", store))
-    assert line.startswith(f"错误：文件 {book} 的工作表“汇总”（另有工作表“回复”、“说明”，可用 --worksheet 工作表名 选择）"
+    assert line.startswith(f"错误：文件 {book} 的工作表“汇总”"
+                           "（另有工作表“回复”、“说明”，可用 --worksheet 工作表名 选择）"
                            " 的表头缺少检查表“crd-spot-check”的 51 个题目列：")
     assert line.endswith("；本次未写入任何内容。请从表格重新导出完整的回复（不要删除列）后再导入。")
     assert not store.exists()

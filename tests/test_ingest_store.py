@@ -126,7 +126,8 @@ def test_dry_run_writes_nothing(standards, tmp_path):
 
 def test_conservation_holds_for_every_source(standards, tmp_path):
     data = ROOT / "tests" / "data" / "ingest"
-    sources = [file_source(p, "daily-patrol") for p in sorted(data.glob("*.csv"))] + [file_source(EXAMPLE, "daily-patrol")]
+    sources = [file_source(p, "daily-patrol") for p in sorted(data.glob("*.csv"))]
+    sources.append(file_source(EXAMPLE, "daily-patrol"))
     # the hand-made exports come from an older, five-item form; the lock records it
     report = run_ingest(sources, standards=standards, db_path=tmp_path / "s.sqlite",
                         lock=old_form_lock(*FIXTURE_ITEMS))

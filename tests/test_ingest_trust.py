@@ -262,7 +262,8 @@ def test_wrong_checklist_is_refused_with_the_one_that_matches(standards, tmp_pat
     assert result.exit_code == 1
     assert error_line(result) == (
         f"错误：文件 {EXAMPLE} 的表头与检查表“crd-spot-check”不符（缺少 7 个题目列：4.2.3.1 熟悉内部管理制度、"
-        "4.2.3.2 熟悉物业管理基本知识、4.2.3.3 熟悉服务流程、4.2.3.4 熟悉楼盘与周边配套、4.2.4.1-x1 投诉记录完整 等 7 列）；"
+        "4.2.3.2 熟悉物业管理基本知识、4.2.3.3 熟悉服务流程、4.2.3.4 熟悉楼盘与周边配套、"
+        "4.2.4.1-x1 投诉记录完整 等 7 列）；"
         "本次未写入任何内容。它与检查表“daily-patrol”一致：请改用 --checklist daily-patrol。")
     assert not db.exists()          # nothing stored, nothing quarantined
 
@@ -274,7 +275,8 @@ def test_wrong_checklist_is_refused_with_the_one_that_matches(standards, tmp_pat
     assert error_line(result) == (
         f"错误：文件 {SPOT_CHECK} 的表头与检查表“daily-patrol”不符（有 7 个题目列不属于此检查表：4.2.3.1 "
         "熟悉内部管理制度、"
-        "4.2.3.2 熟悉物业管理基本知识、4.2.3.3 熟悉服务流程、4.2.3.4 熟悉楼盘与周边配套、4.2.4.1-x1 投诉记录完整 等 7 列）；"
+        "4.2.3.2 熟悉物业管理基本知识、4.2.3.3 熟悉服务流程、4.2.3.4 熟悉楼盘与周边配套、"
+        "4.2.4.1-x1 投诉记录完整 等 7 列）；"
         "本次未写入任何内容。它与检查表“crd-spot-check”一致：请改用 --checklist crd-spot-check。")
     assert dump(db) == before and scores(standards, db) == numbers and read_quarantine(db) == []
 
@@ -396,7 +398,8 @@ def test_malformed_sheets_answers_are_errors_and_nothing_is_committed(standards,
     if detail is None:     # metadata: gspread fails reading it; the type named is gspread's
         assert line.startswith(f"错误：Google 表格 {KEY} 返回的表格信息格式无法识别（")
     else:
-        assert line == f"错误：Google 表格 {KEY} 返回的{detail}；本次未写入任何内容。稍后重试；如仍出现，请检查该表格或网络代理。"
+        assert line == (f"错误：Google 表格 {KEY} 返回的{detail}；本次未写入任何内容。"
+                        "稍后重试；如仍出现，请检查该表格或网络代理。")
     assert line.endswith("本次未写入任何内容。稍后重试；如仍出现，请检查该表格或网络代理。")
     assert dump(db) == before and scores(standards, db) == numbers
 
@@ -425,7 +428,8 @@ def test_a_folder_or_a_missing_file_is_a_one_line_error(tmp_path):
     assert error_line(result) == f"错误：{folder} 是文件夹，不是文件。--file 需要一个 CSV 或 XLSX 导出文件。"
     result = ingest(tmp_path, "--file", str(folder / "nope.csv"), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 1
-    assert error_line(result) == f"错误：找不到文件 {folder / 'nope.csv'}。检查路径；--file 需要一个 CSV 或 XLSX 导出文件。"
+    assert error_line(result) == (f"错误：找不到文件 {folder / 'nope.csv'}。"
+                                  "检查路径；--file 需要一个 CSV 或 XLSX 导出文件。")
     assert not db.exists()
 
 

@@ -72,7 +72,8 @@ def test_weekly_report_lists_every_project_and_the_meetings(demo):
     before, after = share(day - dt.timedelta(weeks=4), day - dt.timedelta(days=1)), share(day, DEMO_END)
     assert before[1] > 0 and after[1] > 0
     # (a table cell of two lines is read beside its neighbours': each part on its own)
-    assert "十一月品质例会2026-11-02多个项目前台地面卫生反复被扣分，要求每日两次巡查重点查看。全部项目4.2.1.2-a地面干净" in text
+    assert ("十一月品质例会2026-11-02多个项目前台地面卫生反复被扣分，要求每日两次巡查重点查看。"
+            "全部项目4.2.1.2-a地面干净") in text
     change = round(after[0] / after[1] * 100 - before[0] / before[1] * 100, 1)
     effect = "持平" if change == 0 else f"下降{-change:.1f}百分点" if change < 0 else f"上升{change:.1f}百分点"
     for part in (f"{before[0]}/{before[1]}", f"（{before[0] / before[1] * 100:.1f}%）", f"{after[0]}/{after[1]}",

@@ -303,7 +303,8 @@ def wutong_redline_id(store: Path) -> str:
     conn = sqlite3.connect(store)
     try:
         (iid,) = conn.execute("""SELECT i.id FROM inspections i JOIN versions v ON v.inspection_id = i.id
-                                 WHERE v.project = 'wutong' AND json_extract(v.findings, '$."4.2.1.2-d"') = 1""").fetchone()
+                                 WHERE v.project = 'wutong'
+                                   AND json_extract(v.findings, '$."4.2.1.2-d"') = 1""").fetchone()
         return iid
     finally:
         conn.close()
@@ -313,7 +314,8 @@ def lanting_failed_id(store: Path) -> str:
     conn = sqlite3.connect(store)
     try:
         (iid,) = conn.execute("""SELECT i.id FROM inspections i JOIN versions v ON v.inspection_id = i.id
-                                 WHERE v.project = 'lanting' AND json_extract(v.findings, '$."4.2.1.1-a"') = 5""").fetchone()
+                                 WHERE v.project = 'lanting'
+                                   AND json_extract(v.findings, '$."4.2.1.1-a"') = 5""").fetchone()
         return iid
     finally:
         conn.close()
@@ -339,7 +341,7 @@ WECOM_TEXT = """### 当天提醒 · 客户关系部
 
 **缺少的巡查**
 - **梧桐苑 · 2026-11-22 · 项目经理巡查** [查看](https://handbook.example.com/results/projects/wutong/#missed)
-  完成 0 次，应至少 1 次"""
+  完成 0 次，应至少 1 次"""  # noqa: E501 - a digest line as sent
 
 DINGTALK_TEXT = """### 当天提醒 · 梧桐苑项目群
 2026-11-23 09:00　共 3 条：红线问题 1，逾期未整改 1，缺少的巡查 1
@@ -580,7 +582,8 @@ def test_split_never_cuts_an_alert():
     assert [len(m.keys) for m in messages] == [3, 3, 3, 3]
     assert [k for m in messages for k in m.keys] == [a.key for a in alerts]
     assert all(len(m.text.encode()) <= 4096 for m in messages)
-    assert [m.text.splitlines()[0] for m in messages] == [f"### 当天提醒 · 客户关系部（第 {k}/4 条）" for k in (1, 2, 3, 4)]
+    assert ([m.text.splitlines()[0] for m in messages]
+            == [f"### 当天提醒 · 客户关系部（第 {k}/4 条）" for k in (1, 2, 3, 4)])
 
 
 def test_ingest_notify_sends_after_the_ingest(world, monkeypatch):
@@ -653,7 +656,8 @@ notifications:
         "name@example.com 的形式，一行一个）",
         f"{f}:{line_of(fixed, 'email: [not-an-address]')}: 错误: 有收件邮箱，但 notifications 中没有 smtp（发信服务器）"
         "（提示：在 notifications 下加 smtp: {host: …, port: 587, sender: …}）",
-        f"{f}:{line_of(fixed, '- name: 无渠道')}: 错误: 收件人没有任何渠道（提示：至少写 wecom、dingtalk 或 email 之一）"]
+        f"{f}:{line_of(fixed, '- name: 无渠道')}: 错误: 收件人没有任何渠道"
+        "（提示：至少写 wecom、dingtalk 或 email 之一）"]
 
 
 def test_a_second_run_at_the_same_time_sends_nothing(world):

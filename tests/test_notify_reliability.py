@@ -40,7 +40,8 @@ def run(*args: str, cwd: Path) -> subprocess.Popen:
 def redline_key(store: Path, inspector: str) -> str:
     conn = sqlite3.connect(store)
     try:
-        (iid,) = conn.execute("SELECT DISTINCT inspection_id FROM versions WHERE inspector = ?", (inspector,)).fetchone()
+        (iid,) = conn.execute("SELECT DISTINCT inspection_id FROM versions WHERE inspector = ?",
+                              (inspector,)).fetchone()
         return f"redline:{iid}"
     finally:
         conn.close()
@@ -208,7 +209,8 @@ class Endpoint:
                         if mode == "ratelimit":
                             self.wfile.write(body)
                     elif mode == "headers":
-                        head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Pad-%d: %s\r\n" % (k, b"x" * 10) for k in range(20))
+                        head = (b"HTTP/1.1 200 OK\r\n"
+                                + b"".join(b"X-Pad-%d: %s\r\n" % (k, b"x" * 10) for k in range(20)))
                         for k in range(len(head)):
                             self.wfile.write(head[k:k + 1])
                             self.wfile.flush()

@@ -174,7 +174,8 @@ def test_qr_codes_decode_to_the_locks_prefill_urls(rendered):
     assert qr_codes(paths["daily-focus-qr"]) == [links["daily-patrol"]["wutong"]]
     assert qr_codes(paths["daily-qr"]) == [links["daily-patrol"]["lanting"]]
     assert qr_codes(paths["crd-focus-qr"]) == [links["crd-spot-check"]["wutong"]]
-    assert links["daily-patrol"]["wutong"].startswith(RESPONDER.replace("Example", "dailypatrol") + "?usp=pp_url&entry.")
+    prefilled = RESPONDER.replace("Example", "dailypatrol") + "?usp=pp_url&entry."
+    assert links["daily-patrol"]["wutong"].startswith(prefilled)
     assert links["daily-patrol"]["wutong"].endswith("=%E6%A2%A7%E6%A1%90%E8%8B%91")   # 梧桐苑
     text = texts(paths["daily-qr"])[0]
     assert "手机扫码填写（已选好项目）" in text and "示例表单" not in text
@@ -326,7 +327,8 @@ def test_method_pages_agree_with_forms_and_sheets(standards):
     with_paper = pages.method_files(standards, INSTRUMENTS,
                                     existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/"
                                     else p == "print/exam-2026Q4.pdf")["methods/exam.md"]
-    assert "[2026 年第四季度试卷](../print/exam-2026Q4.pdf)" in with_paper and "key" not in with_paper.split("## 打印")[1]
+    assert "[2026 年第四季度试卷](../print/exam-2026Q4.pdf)" in with_paper
+    assert "key" not in with_paper.split("## 打印")[1]
     demo = pages.method_files(standards, INSTRUMENTS, lock=demo_lock(standards, INSTRUMENTS),
                               existing=lambda p: False)["methods/onsite.md"]
     assert "扫描本项目打印检查表右上角的二维码" in demo

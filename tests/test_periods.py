@@ -330,7 +330,8 @@ def test_sampling_months_start_with_the_spot_check_data():
     September has no sampling period, October is partial (10-15 .. 10-31), so haitang missed nothing."""
     from generator.results import scoring as sc
 
-    rows = [i for i in _inspections() if i.date >= D(2026, 9, 21) and not (i.role == "crd" and i.date < D(2026, 10, 15))]
+    rows = [i for i in _inspections()
+            if i.date >= D(2026, 9, 21) and not (i.role == "crd" and i.date < D(2026, 10, 15))]
     periods = sc.patrol_compliance(S, rows, D(2026, 9, 21), D(2026, 11, 18))
     crd = {(p.project, p.period): p for p in periods if p.role == "crd"}
     assert sorted({period for _, period in crd}) == ["2026-10", "2026-11"]

@@ -29,7 +29,8 @@ from generator.cli import main
 from generator.standards import load_standards
 
 from conftest import ROOT, STANDARDS, edited
-from site_helpers import chromium, copy_site_sources, offline_context, search_entries, search_index_file, serve_directory
+from site_helpers import (chromium, copy_site_sources, offline_context, search_entries, search_index_file,
+                          serve_directory)
 
 PATROL = ROOT / "forms/examples/daily-patrol.csv"
 S = load_standards(STANDARDS).standards
@@ -42,7 +43,8 @@ def cli(*args, standards: Path = STANDARDS):
 
 def example_rows() -> tuple[list[str], list[list[str]]]:
     rows = list(csv.reader(io.StringIO(PATROL.read_text(encoding="utf-8-sig"))))
-    assert rows[0][NOTE_COLUMNS[0]].startswith("问题说明（4.2.1") and rows[0][NOTE_COLUMNS[1]].startswith("问题说明（4.2.2")
+    assert rows[0][NOTE_COLUMNS[0]].startswith("问题说明（4.2.1")
+    assert rows[0][NOTE_COLUMNS[1]].startswith("问题说明（4.2.2")
     return rows[0], rows[1:]
 
 

@@ -26,7 +26,8 @@ Changes: 检查 ↑ 5 次; 得分率 87.8 − 64.7 = ↑ 23.1 百分点 (from th
        closed 11-18 by L3) -> 3/3 = 100.0%: ↑ 100 百分点
 巡查完成率 (project teams, 8 projects × 3 a day): W46 6 days, 144 required, done P1 and P3 = 2 -> 1.4%;
   W47 7 days, 168 required, done Q1 Q2 Q4 Q5 L1 = 5 -> 3.0%: 3.0 − 1.4 = ↑ 1.6 百分点
-自查/抽查 in 2026Q4: wutong 自查 P1 P3 Q1 Q2 Q4 Q5 = 23/26 = 88.5%, 抽查 P2 Q3 = 10/17 = 58.8%: 88.5 − 58.8 = +29.7 (> 10: flagged);
+自查/抽查 in 2026Q4: wutong 自查 P1 P3 Q1 Q2 Q4 Q5 = 23/26 = 88.5%, 抽查 P2 Q3 = 10/17 = 58.8%:
+  88.5 − 58.8 = +29.7 (> 10: flagged);
   lanting 自查 5/5 = 100%, 抽查 9/10 = 90%: +10.0 (not over 10: not flagged)
 """
 
@@ -167,9 +168,11 @@ def test_recent_inspections_show_their_findings(built):
     assert "    - [4.2.1.2-c](../../standards/4.2.1.md#4.2.1.2-c) 文件柜整洁、不堆杂物：2 处，扣 2 分；当场纠正：否" \
         in recent
     assert "    - 4.2.1 本节问题说明：文件柜顶堆放纸箱\n" in recent
-    assert "    - [4.2.2.1-x1](../../standards/4.2.2.md#4.2.2.1-x1) 着装整洁、佩戴工牌：1 处，扣 2 分；当场纠正：是" in recent
+    assert ("    - [4.2.2.1-x1](../../standards/4.2.2.md#4.2.2.1-x1) 着装整洁、佩戴工牌：1 处，扣 2 分；"
+            "当场纠正：是") in recent
     # the red-line finding first, marked in text (not colour alone)
-    assert '    - <span class="hb-redline">红线</span> [4.2.1.2-d](../../standards/4.2.1.md#4.2.1.2-d) 不随意吐痰：1 处，扣 5 分' in recent
+    assert ('    - <span class="hb-redline">红线</span> [4.2.1.2-d](../../standards/4.2.1.md#4.2.1.2-d) '
+            '不随意吐痰：1 处，扣 5 分') in recent
     assert "另有 4 次检查没有发现问题（11月20日、11月19日、11月16日、11月12日）。" in recent
 
 

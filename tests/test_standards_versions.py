@@ -344,5 +344,6 @@ def test_a_dated_change_of_grade_bands_grades_earlier_inspections_and_quarters_a
     assert "| 92.0% | 优秀 |" in q3
     result = run("check", "--standards", standards_dir, "--store", store)
     assert result.exit_code == 0, result.output
-    assert f"{store}: 本次修改将改变 1 次已评分检查的得分（2026-10-20 至 2026-10-20），涉及项目 梧桐苑\n" in result.output
+    assert (f"{store}: 本次修改将改变 1 次已评分检查的得分（2026-10-20 至 2026-10-20），涉及项目 梧桐苑\n"
+            in result.output)
     assert f"{store}:   梧桐苑 2026 年第四季度考核：92.0% 优秀 → 92.0% 良好" in result.output

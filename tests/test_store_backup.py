@@ -180,7 +180,8 @@ def test_backup_keeps_the_newest_copies_each_checked(sound_store, tmp_path):
         lines = result.output.splitlines()
         copy = Path(lines[0].split(" → ")[1].split("（")[0])
         made.append(copy)
-        assert lines[0] == f"已备份数据库 {sound_store} → {copy}（{copy.stat().st_size / 1e6:.1f} MB，1521 次检查，完整性检查通过）"
+        assert lines[0] == (f"已备份数据库 {sound_store} → {copy}"
+                            f"（{copy.stat().st_size / 1e6:.1f} MB，1521 次检查，完整性检查通过）")
         assert lines[1] == (f"{folder}/ 保留最近 3 份备份" + ("，删除了 1 份较早的" if n == 3 else ""))
         time.sleep(0.01)
     assert set(folder.iterdir()) == set(made[1:])   # the oldest went, no partial copy left behind
