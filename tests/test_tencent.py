@@ -224,6 +224,8 @@ def test_rate_limit_5xx_and_an_expired_token_are_survived(project, fake):
 @pytest.mark.parametrize("setup, message", [
     (lambda f: f.fail("legacy", (200, "invalid_access_token"), (200, "invalid_access_token")),
      one_line("tencent_token_rejected", type="invalid_access_token")),
+    # a 401 whose body is not JSON (a proxy's page), after a fresh token too
+    (lambda f: f.fail("legacy", (401, "html"), (401, "html")), one_line("tencent_token_rejected", type="HTTP 401")),
     (lambda f: setattr(f, "plan", False), one_line("tencent_no_plan", checklist="daily-patrol")),
     (lambda f: f.fail("answers", *[(200, "request_rate_limited")] * 3),
      one_line("tencent_rate_limited", type="request_rate_limited", tries=3, seconds=0)),
