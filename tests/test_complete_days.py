@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.store import read_inspections, read_last_fetch
+from generator.store import read_inspections, read_last_fetch
 from generator.results.report_pages import build_results
 from generator.standards import require_standards
 

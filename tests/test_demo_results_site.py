@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 from generator.results import scoring as sc
 from generator.results.fix_reports import read_fix_reports
 from generator.results.report_pages import split_note
@@ -169,7 +169,7 @@ def test_build_handbook_only_has_no_results_and_build_with_store_has_them(demo, 
 
 
 def test_empty_store_says_there_is_no_data_yet(tmp_path):
-    from generator.ingest import store
+    from generator import store
 
     docs, config = copy_site_sources(tmp_path)
     empty = tmp_path / "empty.db"     # a store no response has reached yet (a missing --store is an error)

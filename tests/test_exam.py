@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.forms.validate import validate_spec
 from generator.ingest import run_ingest
-from generator.ingest import store as store_mod
+from generator import store as store_mod
 from generator.ingest.run import file_source
 from generator.ingest.table import SourceRef
 from generator.instruments.exam import quiz as ex

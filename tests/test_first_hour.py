@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from generator.cli import main
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 
 from conftest import ROOT
 

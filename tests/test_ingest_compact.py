@@ -6,9 +6,10 @@ import sqlite3
 
 import pytest
 
-from generator.ingest import file_source, read_inspections, run_ingest
+from generator.ingest import file_source, run_ingest
+from generator.store import read_inspections
 from generator.ingest import run as run_module
-from generator.ingest import store as store_mod
+from generator import store as store_mod
 from generator.instruments import INSTRUMENTS
 from generator.standards import require_standards
 

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest import read_inspections, read_quarantine
+from generator.store import read_inspections, read_quarantine
 from generator.results.publish import quality_rows
 from generator.results.report_pages import build_results_and_overview
 from generator.standards import require_standards

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.errors import HandbookError
-from generator.ingest import file_source, read_inspections, read_quarantine, read_unmapped_columns, run_ingest
+from generator.ingest import file_source, run_ingest
+from generator.store import read_inspections, read_quarantine, read_unmapped_columns
 from generator.ingest.values import parse_datetime
 from generator.standards import require_standards
 

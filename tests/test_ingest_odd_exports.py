@@ -18,7 +18,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 
 from conftest import ROOT, STANDARDS
 

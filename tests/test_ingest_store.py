@@ -13,9 +13,10 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import HandbookError
-from generator.ingest import file_source, read_inspections, run_ingest
+from generator.ingest import file_source, run_ingest
+from generator.store import read_inspections
 from generator.ingest import run as run_module
-from generator.ingest.store import SCHEMA_VERSION, read_log
+from generator.store import SCHEMA_VERSION, read_log
 from generator.standards import require_standards
 
 from conftest import ROOT

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from generator.instruments.patrol import simulate as sim
 from generator.cli import main
-from generator.ingest import read_inspections, read_quarantine
+from generator.store import read_inspections, read_quarantine
 from generator.results.scoring import score_inspection
 from generator.standards import require_standards
 

@@ -37,11 +37,12 @@ def test_ruff_counts_a_chinese_character_as_two_columns():
     assert "E501" in result.stdout, result.stdout
 
 
-def test_mypy_finds_nothing_in_the_instrument_protocol_and_the_ingest():
+def test_mypy_finds_nothing_in_the_instrument_protocol_the_ingest_and_the_store():
     # one run (a cold one takes several seconds): its verbose log names the files pyproject.toml's `files` gives
     result = run("mypy", "--verbose")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("Success: no issues found in "), result.stdout
     checked = re.findall(r"Found source: +BuildSource\(path='([^']+)'", result.stderr)
-    for path in ("generator/instruments/base.py", "generator/ingest/run.py", "generator/ingest/mapping.py"):
+    for path in ("generator/instruments/base.py", "generator/ingest/run.py", "generator/ingest/mapping.py",
+                 "generator/store/writer.py", "generator/store/connection.py"):
         assert path in checked, checked

@@ -42,7 +42,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.store import read_inspections, read_quarantine
+from generator.store import read_inspections, read_quarantine
 from generator.inspection import answer_options
 from generator.instruments.fixreport.form import write_fix_csv
 from generator.instruments.patrol import simulate as sim

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 from generator.results import scoring as sc
 from generator.standards import load_standards
 

@@ -35,7 +35,7 @@ from click.testing import CliRunner
 
 from generator.instruments.patrol import simulate as sim
 from generator.cli import main
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 from generator.results.report_pages import build_results
 from generator.standards import load_standards
 

@@ -13,7 +13,8 @@ from generator.forms.form_spec import build_forms
 from generator.forms.lock_file import link, read_lock
 from generator.forms.prefill import entry_name
 from generator.forms.validate import validate_spec
-from generator.ingest import read_quarantine, run_ingest
+from generator.ingest import run_ingest
+from generator.store import read_quarantine
 from generator.forms.lock_file import read_locked_forms
 from generator.ingest.run import file_source, sources_from_lock
 from generator.instruments.questionnaire import satisfaction as pages
@@ -144,7 +145,7 @@ def test_fake_forms_and_sheets_carry_the_questionnaire_end_to_end(standards, tmp
 
 
 def test_store_upgrades_from_schema_1_and_keeps_its_data(standards, tmp_path):
-    from generator.ingest import store
+    from generator import store
 
     db = legacy_store(tmp_path / "old.sqlite", 1)
     conn = sqlite3.connect(db, isolation_level=None)

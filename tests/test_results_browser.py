@@ -10,7 +10,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 from generator.results import scoring as sc
 from generator.results.fix_reports import read_fix_reports
 from generator.standards import load_standards

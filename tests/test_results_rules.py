@@ -54,7 +54,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.store import read_quarantine
+from generator.store import read_quarantine
 from generator.inspection import answer_options
 from generator.instruments.patrol import simulate as sim
 from generator.standards import load_standards

@@ -25,7 +25,7 @@ from generator.cli import main
 from generator.forms.form_spec import build_form
 from generator.forms.google import FormsClient, RetryPolicy
 from generator.forms.push import push
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 from generator.inspection import ANSWER_LABELS
 from generator.instruments import INSTRUMENTS
 from generator.standards import load_standards

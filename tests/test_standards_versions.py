@@ -18,8 +18,8 @@ import sqlite3
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.rules_store import read_rules, with_store_history
-from generator.ingest.store import read_inspections
+from generator.store.rules import read_rules, with_store_history
+from generator.store import read_inspections
 from generator.results.report_pages import build_results
 from generator.results.scoring import corrective_actions
 from generator.standards import require_standards

@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.backup import list_backups
+from generator.store.backup import list_backups
 
 from conftest import ROOT, STANDARDS
 from site_helpers import copy_site_sources

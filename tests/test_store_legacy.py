@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.ingest import file_source, read_inspections, run_ingest
-from generator.ingest import store as store_mod
-from generator.ingest.rules_store import SCHEMA as RULES_SCHEMA
-from generator.ingest.store import read_quarantine
+from generator.ingest import file_source, run_ingest
+from generator.store import read_inspections
+from generator import store as store_mod
+from generator.store.rules import SCHEMA as RULES_SCHEMA
+from generator.store import read_quarantine
 from generator.instruments import INSTRUMENTS
 from generator.instruments.exam.responses import read_exam_responses
 from generator.instruments.questioning.grid import read_questioning
@@ -131,7 +132,7 @@ def test_the_next_ingest_upgrades_it_in_place_and_keeps_every_row(standards, tmp
 # the one table the instruments' own tables brought: which version each instrument's tables are at
 VERSIONS_TABLE = ("CREATE TABLE instrument_versions ( instrument TEXT PRIMARY KEY, -- Instrument.id "
                   "version INTEGER NOT NULL -- 1 + the steps of its store_migrations run )")
-# and the scoring rules of each standards version, recorded by every ingest (`ingest.rules_store`)
+# and the scoring rules of each standards version, recorded by every ingest (`store.rules`)
 RULES_TABLE = re.sub(r"\s+", " ", RULES_SCHEMA.replace("IF NOT EXISTS ", "")).strip()
 # the instruments whose tables the d40fcfb code made (and the rules table): version 1, whether made new or
 # found in a store made before versions were kept. Instruments added since (fixreport, with its

@@ -16,7 +16,7 @@ from generator.cli import main
 from generator.forms.form_spec import build_form
 from generator.forms.lock_file import link_tencent
 from generator.forms.prefill import project_links
-from generator.ingest import read_inspections, read_quarantine
+from generator.store import read_inspections, read_quarantine
 from generator.ingest.platforms import tencent
 from generator.instruments import INSTRUMENTS
 from generator.errors import error

@@ -469,7 +469,7 @@ def test_demo_runs_on_the_fake_tencent(fake, tmp_path, standards):
     through the real client; the store holds what ingesting the same simulated exports gives."""
     from faketencent import load_demo
     from generator.demo import DEMO_SURVEY, demo_surveys, run_demo
-    from generator.ingest import read_inspections
+    from generator.store import read_inspections
     from generator.ingest.run import file_source, run_ingest
     from site_helpers import copy_site_sources
 

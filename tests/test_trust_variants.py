@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from generator.ingest import read_inspections, read_quarantine
+from generator.store import read_inspections, read_quarantine
 
 from test_ingest_trust import EXAMPLE, error_line, ingest, read_rows, scores, standards  # noqa: F401 (fixture)
 

@@ -87,7 +87,7 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     elif missing:
         click.echo(f"默认数据库 {store_path} 还不存在：结果页显示“暂无检查数据”（先运行 handbook ingest）。")
     else:
-        from ..ingest.rules_store import read_rules
+        from ..store.rules import read_rules
         from ..messages import Msg
         from ..results.publish import store_snapshot
         from ..rulebook import rules_of

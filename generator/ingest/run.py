@@ -34,7 +34,9 @@ from ..errors import HandbookError, error
 from ..messages import Msg
 from ..forms.lock_file import Lock
 from ..gc_paused import paused
-from . import files, google_sheets as sheets, rules_store, store
+from .. import store
+from ..store import rules as rules_store
+from . import files, google_sheets as sheets
 from .platforms import exports, tencent
 from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise, short
 from .table import Progress, SourceRef, Table

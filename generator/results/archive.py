@@ -7,7 +7,7 @@ store). Data that changes a closed quarter afterwards never rewrites it: each in
 quarter's figures changed stores a dated revision (`assessment_revisions`) listing what changed and why, shown
 under 修订 on the quarter's page. A build on a store without them shows the same, computed on the spot.
 
-The tables are made as an instrument's are (`ingest.store.migrate_instruments`, through `ARCHIVE_TABLES`).
+The tables are made as an instrument's are (`store.migrate_instruments`, through `ARCHIVE_TABLES`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..ingest import store
+from .. import store
 from . import scoring as sc
 
 SCHEMA = """

@@ -13,7 +13,8 @@ from .. import page_urls as urls
 from ..forms.lock_file import read_lock
 from ..forms.prefill import prefill_url
 from ..gc_paused import paused
-from ..ingest import rules_store, store
+from .. import store
+from ..store import rules as rules_store
 from ..ingest.mapping import REASON_NAMES
 from ..inspection import FIELD_TITLES, data_end
 from ..printing.fonts import font_faces, subset_first

@@ -44,7 +44,7 @@ import requests
 from ...errors import error
 from ...forms.form_spec import FormSpec, build_form
 from ..mapping import CODE_AT_START, norm
-from ..store import migrate_instruments
+from ...store import migrate_instruments
 from ..table import SourceRef, Table
 
 API = "https://open.wj.qq.com"

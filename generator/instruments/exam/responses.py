@@ -24,7 +24,7 @@ from ...errors import HandbookError, error
 from ...messages import Msg
 from ...ingest.mapping import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
 from ...ingest.run import COLUMNS_LISTED, source_name
-from ...ingest.store import StoreWriter, open_store_read_only
+from ...store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_datetime
 from ...model import Exam
 from ...results.scoring import quarter_bounds, quarter_label, quarter_of

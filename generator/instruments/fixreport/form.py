@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, instrument_form, question_item, stable_id
 from ...ingest.mapping import CODE_AT_START, TIMESTAMP_TITLES, norm, version_of
-from ...ingest.store import StoreWriter
+from ...store import StoreWriter
 from ...ingest.values import parse_date, parse_datetime
 from ...inspection import FIELD_TITLES, Inspection, known_answers
 from ...results import scoring as sc

@@ -20,7 +20,7 @@ from typing import Iterable
 
 from ...forms.form_spec import stable_id
 from ...ingest.mapping import EMAIL, GRID, ChecklistColumns, Rejected, norm, short
-from ...ingest.store import counted, open_store_read_only
+from ...store import counted, open_store_read_only
 from ...standards import Standards
 from .draw import draw_questions
 

@@ -14,7 +14,7 @@ from ..base import Instrument
 from .checks import check_questionnaire
 
 # The questionnaire's store tables (CustomerQuestionnaire.store_schema): no owner data beyond the typed
-# comment. Version 1, as ingest/store.py's migration 2 made them up to d40fcfb.
+# comment. Version 1, as the store's migration 2 made them up to d40fcfb.
 STORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS survey_responses (
     id            TEXT PRIMARY KEY,         -- hash of submission time, project, answers and comment

@@ -34,7 +34,7 @@ from ...forms.prefill import custom_param_url, prefill_url, qr_svg
 from ...forms.tencent_setup import PROJECT_PARAM
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
 from ...ingest.run import COLUMNS_LISTED, source_name
-from ...ingest.store import StoreWriter, open_store_read_only
+from ...store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_date, parse_datetime
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
