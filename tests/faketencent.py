@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from generator.forms.tencent_setup import setup_questions
 from generator.ingest.files import read_file
+from generator.ingest.mapping import CHOICES
 from generator.ingest.values import parse_datetime
 
 APPID, SECRET = "app-1", "s3cret-value"
@@ -75,6 +76,10 @@ def make_answer(definition: dict, answer_id: int, ended_at: str, values: dict, p
                 qs.append({"id": q["id"], "type": q["type"], "groups": groups})
             elif isinstance(value, tuple):
                 qs.append({"id": q["id"], "type": q["type"], "options": [{"id": value[1], "checked": 1, "text": "?"}]})
+            elif q["type"] == "checkbox":   # choices as a Google sheet joins them
+                chosen = [c.strip() for c in CHOICES.split(value) if c.strip()]
+                qs.append({"id": q["id"], "type": q["type"],
+                           "options": [{**o, "checked": 1} for o in q["options"] if o["text"] in chosen]})
             elif q["options"]:
                 option = next(o for o in q["options"] if o["text"] == value)
                 qs.append({"id": q["id"], "type": q["type"], "options": [{**option, "checked": 1}]})

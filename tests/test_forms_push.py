@@ -128,7 +128,11 @@ def test_first_push_creates_fills_and_publishes(standards, lock, fake, key):
     fields = sorted(q["field"] for q in version["questions"].values() if "field" in q)
     assert fields == ["date", "inspector", "project", "role"]
     kinds = {(q["section"], q["kind"]) for q in version["questions"].values() if "kind" in q}
-    assert ("4.2.1", "note") in kinds and ("4.2.1", "corrected") in kinds
+    assert ("4.2.1", "note") in kinds and ("4.2.1", "corrected_items") in kinds
+    # the checkbox's choices are recorded by item code, so ingest knows what a version's answer may name
+    checkbox = next(q for q in version["questions"].values() if q.get("kind") == "corrected_items"
+                    and q["section"] == "4.2.1")
+    assert "4.2.1.1-a" in checkbox["items"] and "4.2.2.1-x1" not in checkbox["items"]
 
 
 def test_second_push_changes_nothing(standards, lock, fake, key):
@@ -160,7 +164,12 @@ def test_editing_the_yaml_updates_in_place_and_keeps_question_ids(standards, loc
     r = results[0]
     assert r.action == "updated" and r.form_id == form_id
     assert r.api_calls == ["forms.get", "forms.batchUpdate"]          # already published: no publish call
-    assert sorted(r.changes) == ["createItem", "deleteItem", "updateItem"]
+    # the reworded item, and the page's 已当场纠正的条目 whose choices name the page's items
+    assert sorted(r.changes) == ["createItem", "deleteItem", "updateItem", "updateItem"]
+    checkbox = next(i for i in fake.forms[form_id]["items"] if i["title"] == "已当场纠正的条目（4.2.1 服务场景）")
+    choices = [o["value"] for o in checkbox["questionItem"]["question"]["choiceQuestion"]["options"]]
+    assert "4.2.1.1-a 办公区整洁有序" in choices and "4.2.1.2-g 保洁监督或卫生值日" in choices
+    assert not any(c.startswith("4.2.1.2-f") for c in choices)
     after = qids(fake.forms[form_id])
     assert "4.2.1.2-f" not in after and "4.2.1.2-g" in after
     for code, qid in before.items():

@@ -273,7 +273,7 @@ def test_daily_form_round_time_and_person_at_fault_are_kept(standards, tmp_path)
     header = ["时间戳记", "项目", "角色", "检查人", "检查日期", "巡查时段", "当天第几次巡查", "巡查时间", "被检查人员",
               *(f"{c} x" for c in codes), *sections]
     row = ["2026/11/20 上午09:30:00", "梧桐苑", "客服主管", "张伟", "2026/11/20", "上午", "第 1 次", "09:20", "陈晓",
-           *(["符合"] * len(codes)), *("否" if t.startswith("已当场纠正") else "" for t in sections)]
+           *(["符合"] * len(codes)), *("" for t in sections)]   # nothing to note, no finding ticked corrected
     path = tmp_path / "daily-patrol.csv"
     path.write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
     db = tmp_path / "store.sqlite"

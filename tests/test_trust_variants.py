@@ -195,12 +195,14 @@ def test_an_export_without_a_date_correction_or_timestamp_column_is_refused(stan
     db = tmp_path / "s.sqlite"
     assert ingest(tmp_path, "--file", str(export), "--checklist", "daily-patrol", "--store", str(db)).exit_code == 0
     before, numbers = dump(db), scores(standards, db)
-    corrected = rows[0].index("已当场纠正（4.2.1 服务场景）")
-    assert sum(1 for r in rows[1:] if r[corrected] == "是") == 297     # on-site corrections, counted in the CSV
+    corrected = rows[0].index("已当场纠正的条目（4.2.1 服务场景）")
+    # on-site corrections, counted in the CSV: 297 responses tick 480 findings of 4.2.1
+    assert sum(1 for r in rows[1:] if r[corrected]) == 297
+    assert sum(len(r[corrected].split(", ")) for r in rows[1:] if r[corrected]) == 480
 
-    # before: 已当场纠正 gone -> 297 corrections lost, those actions stay open and fall overdue;
+    # before: 已当场纠正 gone -> 480 corrections lost, those actions stay open and fall overdue;
     # 检查日期 gone -> every patrol counted on its day of submission; 时间戳记 gone -> 1,501 rows quarantined
-    for title in ("已当场纠正（4.2.1 服务场景）", "检查日期", "时间戳记"):
+    for title in ("已当场纠正的条目（4.2.1 服务场景）", "检查日期", "时间戳记"):
         write_rows(export, without(rows, title))
         result = ingest(tmp_path, "--file", str(export), "--checklist", "daily-patrol", "--store", str(db))
         assert result.exit_code == 1, (title, result.output)

@@ -22,7 +22,6 @@ import datetime as dt
 import hashlib
 import itertools
 import json
-import pickle
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
@@ -325,7 +324,7 @@ def _stream(w: store.StoreWriter, run: _Checklist, table: Table, report: SourceR
         report.warnings.append(Msg.INGEST_TWIN_COLUMNS(
             name=short(table.header[first]), n=1 + len(others),
             positions="、".join(str(i + 1) for i in [first, *others])))
-    w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
+    w.unmapped([store.UnmappedEntry(sid, name, i + 1, now) for i, name in columns.unmapped])
     return src
 
 
@@ -333,11 +332,11 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
     vocab, columns, sid, hid = run.vocab, src.columns, src.sid, src.hid
     dumps, sha = _raw_dumps, hashlib.sha256
     rows: list[_Row] = []
-    raws: list[tuple] = []
+    raws: list[store.RawRow] = []
     for number, cells in batch:
         raw_json = dumps(cells)
         rows.append(_Row(number, sha(raw_json.encode("utf-8")).hexdigest()))
-        raws.append((number, rows[-1].raw_hash, raw_json))
+        raws.append(store.RawRow(number, rows[-1].raw_hash, raw_json))
     hits = w.known(sid, hid, [r.raw_hash for r in rows]) if src.known else {}
     for row, (_number, cells) in zip(rows, batch):
         hit = hits.get(row.raw_hash)
@@ -408,21 +407,21 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
         local[row.content_hash] = (title, row.row_number)
         edit = edits.get(id(row))
         if edit is not None:     # 1b. a stored inspection whose time was less exact or read in the wrong zone
-            claims.append((edit[0], title, row.row_number))
+            claims.append(store.ClaimRow(edit[0], title, row.row_number))
             outcome.append((row, "edited", edit))
             continue
         stored = next((x for x in found.get(row.content_hash, ()) if x[1] <= run.max_rowid), None)
         if stored is not None:   # 1. the content of a stored inspection: that one, unchanged
-            claims.append((stored[0], title, row.row_number))
+            claims.append(store.ClaimRow(stored[0], title, row.row_number))
             if stored[2] == sid:
                 src.anchor = (row.row_number, stored[3])
             elif stored[5] is None:
                 run.moved_away[stored[2]] = run.moved_away.get(stored[2], 0) + 1
             outcome.append((row, "unchanged", stored))
         elif row.key in pooled:  # 2. perhaps an edit: decided when every row is read
-            pending.append((run.checklist, sid, row.row_number, raw_ids[row.raw_hash], row.content_hash,
+            pending.append(store.PendingRow(run.checklist, sid, row.row_number, raw_ids[row.raw_hash], row.content_hash,
                             row.key[0], row.key[1], row.key[2], row.key[3].isoformat(), src.anchor[0], src.anchor[1],
-                            pickle.dumps((row.version, row.sections, row.added))))
+                            row.version, row.sections, row.added))
             outcome.append((row, "pending", None))
         else:                    # 3. new
             outcome.append((row, "new", None))
@@ -544,7 +543,7 @@ def _write_rows(w: store.StoreWriter, run: _Checklist, src: _Source, outcome: li
     """Write one batch: (row, kind, what it matched) with kind "" (quarantined), "new" (with its new id),
     "unchanged" or "edited" (with the stored inspection), "pending" (written later)."""
     sr, sid, checklist = src.report, src.sid, run.checklist
-    sections: list[tuple]
+    sections: list[store.SectionRow]
     new, moved, versions, sections, quarantine = [], [], [], [], []
     added: dict[str, list] = {}
     for row, kind, match in outcome:
@@ -555,26 +554,28 @@ def _write_rows(w: store.StoreWriter, run: _Checklist, src: _Source, outcome: li
             sr.quarantined += 1
             sr.reasons[row.rejected.code] = sr.reasons.get(row.rejected.code, 0) + 1
             sr.quarantined_rows.append((row.row_number, row.rejected.message))
-            quarantine.append((sid, raw_id, row.row_number, row.rejected.code, row.rejected.message, now))
+            quarantine.append(store.QuarantineEntry(sid, raw_id, row.row_number, row.rejected.code,
+                                                    row.rejected.message, now))
             continue
         if kind == "new":
             iid, version = match, 1
-            new.append((iid, checklist, sid, row.row_number, 1, now))
+            new.append(store.InspectionRow(iid, checklist, sid, row.row_number, 1, now))
         else:
             iid, _rowid, old_sid, old_row, version, gone = match[:6]
             if kind == "edited":
                 version += 1
-                moved.append((sid, row.row_number, version, iid))
+                moved.append(store.MoveRow(sid, row.row_number, version, iid))
             elif (old_sid, old_row, gone) != (sid, row.row_number, None):
-                moved.append((sid, row.row_number, version, iid))
+                moved.append(store.MoveRow(sid, row.row_number, version, iid))
         setattr(sr, kind, getattr(sr, kind) + 1)
         if kind != "unchanged":
             if row.version is None:   # matched by raw cells, yet not unchanged: cannot happen
                 raise RuntimeError(f"row {row.row_number} of {src.table.source.key} was taken as unchanged too early")
             v = row.version
-            versions.append((iid, version, raw_id, row.content_hash, src.fetched_at, v[0], src.timezone, *v[1:]))
+            versions.append(store.VersionRow(iid, version, raw_id, row.content_hash, src.fetched_at, v[0], src.timezone,
+                                             *v[1:]))
             if row.sections:
-                sections.extend((iid, version, *x) for x in row.sections)
+                sections.extend(store.SectionRow(iid, version, *x) for x in row.sections)
             if row.added:
                 for name, x in row.added:
                     added.setdefault(name, []).append((iid, version, *x))
@@ -597,19 +598,19 @@ def _settle(w: store.StoreWriter, run: _Checklist, now: str) -> None:
             last = (0, 0)    # (row, stored row) of the last row matched here as an edit
             outcome: list[tuple] = []
             raw_ids = {}
-            for number, raw_id, h, key, a_row, a_prev, payload in w.pending(src.sid):
+            for number, raw_id, h, key, a_row, a_prev, fields, sections, added in w.pending(src.sid):
                 anchor_row, anchor_prev = (a_row, a_prev) if a_row >= last[0] else last
                 row = _Row(number, f"#{number}", h, key)
-                row.version, row.sections, row.added = pickle.loads(payload)
+                row.version, row.sections, row.added = fields, sections, added
                 raw_ids[row.raw_hash] = raw_id
                 candidates = w.pool_candidates(src.sid, key)
                 if candidates:
                     expected = anchor_prev + (number - anchor_row)
-                    iid, stored_row, version, gone = min(candidates, key=lambda c: (
+                    iid, stored_row, version, gone_at = min(candidates, key=lambda c: (
                         c[1] != expected, abs(c[1] - expected), c[1]))
-                    w.claim([(iid, src.table.title, number)])
+                    w.claim([store.ClaimRow(iid, src.table.title, number)])
                     last = (number, stored_row)
-                    outcome.append((row, "edited", (iid, 0, src.sid, stored_row, version, gone)))
+                    outcome.append((row, "edited", (iid, 0, src.sid, stored_row, version, gone_at)))
                 else:
                     outcome.append((row, "new", None))
             fresh = [row for row, kind, _ in outcome if kind == "new"]
@@ -698,7 +699,7 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
         if version is False:       # a version the lock no longer records: nothing known to require
             continue
         lacking = [code for code in vocab.required_items(version) if code not in have]
-        lacking_other = [title for target, title in vocab.required_columns(version) if target not in targets]
+        lacking_other = [title for target, title in vocab.required_columns(version, targets) if target not in targets]
         if (lacking or lacking_other) and version is not None:
             names.append(version.name)
         elif (lacking or lacking_other) and vocab.form.versions:

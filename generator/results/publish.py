@@ -39,7 +39,7 @@ _REASONS_WITHOUT_VALUE = {"missing_answer", "duplicate", "too_long", "email_as_n
 _COLUMN_OF = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FIELD_TITLES["role"],
               "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"],
               "date_after_submission": FIELD_TITLES["date"], "date_too_old": FIELD_TITLES["date"]}
-_COLUMN_IN_REASON = (re.compile(r"^条目 (\S+) 的答案"), re.compile(r"^(已当场纠正（[\d.]+）)"),
+_COLUMN_IN_REASON = (re.compile(r"^条目 (\S+) 的答案"), re.compile(r"^(已当场纠正(?:的条目)?（[\d.]+）)"),
                      re.compile(r"^(抽问 [a-z][a-z0-9_-]*) 的结果"))
 _ITEM_CODE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)+-[a-z][a-z0-9]*)(?![\w.\-])")
 

@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..inspection import Inspection
+from ..inspection import Inspection, corrected_by_section, corrected_on_site
 from .focus import focus_list
 from .scoring import quarter_label
 from ..standards import Standards
@@ -274,7 +274,9 @@ class _Results:
             note, photo = note_photo(item_note(i, code, number))
             out.append(dict(code=code, short=item.short, found=found, lost=possible - earned,
                             critical=item.critical, note=note, photo=photo,
-                            corrected=bool(number and i.corrected.get(number)),
+                            corrected=bool(corrected_on_site(i.corrected, code, number)),
+                            # the first form versions asked once per section: shown as the section's answer
+                            corrected_section=corrected_by_section(i.corrected, code, number),
                             state=self.action_state(action := self.action_of(i, code)),
                             measure=action.report.measure if action is not None and action.report else "",
                             report_photo=(photo_link(action.report.photo)
@@ -811,7 +813,8 @@ def _redline(r: _Results, files):
           sum(f["found"] for f in x["findings"]),
           "；".join(dict.fromkeys([f["note"] for f in x["findings"] if f["note"]]
                                   + [f"{n} 本节：{t}" for n, t in x["notes"]])),
-          "、".join("是" if f["corrected"] else "否" for f in x["findings"]),
+          "、".join(("是" if f["corrected"] else "否") + ("（本节）" if f["corrected_section"] else "")
+                   for f in x["findings"]),
           "；".join(f["state"] for f in x["findings"])] for x in every])
     files[REDLINE_PAGE] = render(
         "results/redline.md.j2", r=r, incidents=incidents, n_all=len(every), quarter_name=quarter_label(r.quarter),

@@ -67,7 +67,7 @@ def recorded_zone(conn: sqlite3.Connection) -> dt.tzinfo:
             return ZoneInfo(row[0])
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return dt.datetime.now().astimezone().tzinfo or dt.timezone.utc
+    return dt.datetime.now().astimezone().tzinfo or dt.timezone.utc   # an aware time always has one
 
 
 def list_backups(path: Path | str, folder: Path | str | None = None) -> list[Path]:

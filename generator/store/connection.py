@@ -153,7 +153,7 @@ def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
         problems = [row[0] for row in sqlite3.Connection.execute(conn, f"PRAGMA quick_check({_CHECK_LIMIT})")]
     except sqlite3.DatabaseError as exc:
         if _error_id(exc) not in ("store_damaged", "store_not_sqlite", None):
-            raise (store_error(exc, path) or exc) from None   # locked, unreadable: said as such
+            raise store_error(exc, path) or exc from None   # locked, unreadable: said as such
         problems = ["malformed"]   # a page so damaged that the check itself stops
     if problems != ["ok"]:
         # SQLite's own lines (English) stay out of the message: how many it found is what the user needs
@@ -161,9 +161,8 @@ def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
         said = f"{count} 处问题" if count < _CHECK_LIMIT else f"{_CHECK_LIMIT} 处以上问题"
         raise StoreDamaged(one_line("store_check_failed", path=path, problems=said,
                                     backups=f"{backup_folder(path)}/", restore=restore_command(path)), said)
-    state = _file_state(path)
-    if state is not None:
-        _SOUND[key] = state
+    if state is not None and (now := _file_state(path)) is not None:
+        _SOUND[key] = now
 
 
 def open_copy(path: Path | str) -> sqlite3.Connection:

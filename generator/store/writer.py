@@ -1,6 +1,8 @@
 """Writing the store: `StoreWriter`, the writes of one ingest, all inside the transaction `begin` opened.
 
-Raw rows are append-only (one copy per distinct content per source and header).
+Raw rows are append-only (one copy per distinct content per source and header). Each kind of row the writer
+takes or gives is a NamedTuple named after its table's columns (`VersionRow`, `QuarantineEntry`, …): a plain
+tuple in the same order is the same row to SQLite, so the statements and the file are as before.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, NamedTuple, Sequence
+
+Key = tuple[str, str, str, dt.date]   # (project, role, inspector, date): what people do not change in an edit
+
 
 def _day(text: str, _days: dict[str, dt.date] = {}) -> dt.date:  # noqa: B006 - the default dict is the memo of parsed days
     day = _days.get(text)
@@ -20,24 +26,195 @@ def _day(text: str, _days: dict[str, dt.date] = {}) -> dt.date:  # noqa: B006 - 
     return day
 
 
+# ---- rows written (each the columns of its table, in the order of its INSERT)
+
+class RawRow(NamedTuple):
+    """A row as fetched (`raw_rows`)."""
+    row_number: int
+    hash: str          # SHA-256 of the cells JSON
+    cells: str         # the cells JSON
+
+
+class InspectionRow(NamedTuple):
+    """A new inspection (`inspections`)."""
+    id: str
+    checklist: str
+    source_id: int
+    row_number: int
+    current_version: int
+    first_seen_at: str
+
+
+class MoveRow(NamedTuple):
+    """Where a stored inspection is now, and its current version (`inspections`, by id)."""
+    source_id: int
+    row_number: int
+    current_version: int
+    id: str
+
+
+class VersionRow(NamedTuple):
+    """One version of an inspection (`versions`)."""
+    inspection_id: str
+    version: int
+    raw_row_id: int
+    content_hash: str
+    fetched_at: str
+    submitted_at: str
+    timezone: str
+    project: str
+    role: str
+    inspector: str
+    date: str
+    form_version: str
+    respondent_email: str
+    extra: str          # JSON
+    findings: str       # JSON
+    labels: str         # JSON
+
+
+class SectionRow(NamedTuple):
+    """A section's 已当场纠正 and note in one version (`sections`)."""
+    inspection_id: str
+    version: int
+    section: str
+    corrected: int | None   # 1 是, 0 否, None unanswered
+    note: str | None
+
+
+class QuarantineEntry(NamedTuple):
+    """A row that could not be used, and why (`quarantine`)."""
+    source_id: int
+    raw_row_id: int
+    row_number: int
+    reason_code: str
+    reason: str
+    first_seen_at: str
+
+
+class UnmappedEntry(NamedTuple):
+    """A column that maps to nothing (`unmapped_columns`)."""
+    source_id: int
+    column_name: str
+    position: int       # 1-based
+    first_seen_at: str
+
+
+class ClaimRow(NamedTuple):
+    """A stored inspection this run matched to a row, and that row (`temp.run_claimed`)."""
+    id: str
+    title: str
+    row_number: int
+
+
+class PendingRow(NamedTuple):
+    """A row that may be an edit, kept until every row of the checklist's sources is read (`temp.run_pending`).
+    `version`, `sections` and `added` are what its version would store (`VersionRow` from `submitted_at` on,
+    without the key's columns repeated; `SectionRow`s and the instruments' rows without the inspection and
+    version): kept as columns and JSON, so they must be JSON values (text, numbers, None)."""
+    checklist: str
+    source_id: int
+    row_number: int
+    raw_id: int
+    content_hash: str
+    project: str
+    role: str
+    inspector: str
+    date: str
+    anchor_row: int
+    anchor_prev: int
+    version: tuple | None
+    sections: list | None
+    added: list | None
+
+
+# ---- rows read back
+
+class Known(NamedTuple):
+    """A raw row of a re-read source that is a stored current version (`StoreWriter.known`)."""
+    content_hash: str
+    key: Key
+    form_version: str
+
+
+class Stored(NamedTuple):
+    """A stored inspection whose current version has a content hash (`StoreWriter.by_content`)."""
+    id: str
+    rowid: int
+    source_id: int
+    row_number: int
+    current_version: int
+    gone_at: str | None
+    claimed_title: str | None     # the row of this run that claimed it, if one did
+    claimed_row: int | None
+
+
+class AtTime(NamedTuple):
+    """A stored current version at a time (`StoreWriter.current_at`): its content, where its raw row came
+    from, then what `Stored` gives."""
+    content_hash: str
+    project: str
+    role: str
+    inspector: str
+    date: str
+    source_kind: str
+    source_timezone: str | None
+    id: str
+    rowid: int
+    source_id: int
+    row_number: int
+    current_version: int
+    gone_at: str | None
+    claimed_title: str | None
+    claimed_row: int | None
+
+
+class Pending(NamedTuple):
+    """A pending row read back (`StoreWriter.pending`): `version` the `VersionRow` fields from `submitted_at`
+    on (None when the row had none), `sections` and `added` as given (their tuples as lists)."""
+    row_number: int
+    raw_id: int
+    content_hash: str
+    key: Key
+    anchor_row: int
+    anchor_prev: int
+    version: tuple | None
+    sections: list | None
+    added: list | None
+
+
+class Candidate(NamedTuple):
+    """An unclaimed inspection of a re-read source's pool with a row's key (`StoreWriter.pool_candidates`)."""
+    id: str
+    row_number: int
+    current_version: int
+    gone_at: str | None
+
+
 @dataclass(frozen=True)
 class RawTable:
     """A table as `StoreWriter.record_table` recorded it: its source, its header, and each row as fetched."""
 
     source_id: int
     header_id: int
-    rows: list[tuple[int, str, str]]     # (row number, SHA-256 of the cells JSON, cells JSON), in table order
-    ids: dict[str, int]                  # {hash: raw row id} for the source and header
+    rows: list[RawRow]       # in table order
+    ids: dict[str, int]      # {hash: raw row id} for the source and header
 
 
-def _raw_cell(value):
+# a pending row without a version: its version's columns
+_NO_VERSION = (None,) * 6
+# one encoder (json.dumps with options builds a new one per call)
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _raw_cell(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 class StoreWriter:
     """The writes of one ingest, all inside the transaction `begin` opened."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
     def source_id(self, key: str, checklist: str, kind: str, locator: str, title: str,
@@ -65,7 +242,7 @@ class StoreWriter:
         return self.conn.execute("SELECT id FROM headers WHERE source_id = ? AND hash = ?",
                                  (source_id, hash_)).fetchone()[0]
 
-    def record_table(self, table, keep: list[int], title: str, now: str) -> RawTable:
+    def record_table(self, table: Any, keep: list[int], title: str, now: str) -> RawTable:
         """Register `table`'s source (under its checklist) and the header of the columns `keep`, and append
         those columns of every row as fetched: the raw record an instrument's own ingest starts from (the
         rows are kept whatever their mapping later says)."""
@@ -77,16 +254,15 @@ class StoreWriter:
         for number, cells in table.rows:
             kept = [cells[i] if i < len(cells) else None for i in keep]
             raw_json = json.dumps(kept, ensure_ascii=False, default=_raw_cell)
-            rows.append((number, hashlib.sha256(raw_json.encode()).hexdigest(), raw_json))
+            rows.append(RawRow(number, hashlib.sha256(raw_json.encode()).hexdigest(), raw_json))
         return RawTable(sid, hid, rows, self.raw_rows(sid, hid, rows, table.fetched_at.isoformat(timespec="seconds")))
 
-    def raw_rows(self, source_id: int, header_id: int, rows: list[tuple[int, str, str]], fetched_at: str) -> dict:
+    def raw_rows(self, source_id: int, header_id: int, rows: Sequence[RawRow], fetched_at: str) -> dict[str, int]:
         """Append rows not stored yet; returns {hash: raw row id} for the source and header."""
         self.append_raw_rows(source_id, header_id, rows, fetched_at)
         return self.raw_ids(source_id, header_id)
 
-    def append_raw_rows(self, source_id: int, header_id: int, rows: list[tuple[int, str, str]],
-                        fetched_at: str) -> int:
+    def append_raw_rows(self, source_id: int, header_id: int, rows: Sequence[RawRow], fetched_at: str) -> int:
         """Append rows (row number, hash, cells JSON) not stored yet for the source and header; returns how
         many were new."""
         return self.conn.executemany(
@@ -125,7 +301,9 @@ class StoreWriter:
         # rows that may be edits: decided once every row of the checklist's sources is read
         c.execute("CREATE TEMP TABLE IF NOT EXISTS run_pending (checklist TEXT, source_id INTEGER, row_number INTEGER, "
                   "raw_id INTEGER, content_hash TEXT, project TEXT, role TEXT, inspector TEXT, date TEXT, "
-                  "anchor_row INTEGER, anchor_prev INTEGER, payload BLOB, PRIMARY KEY (source_id, row_number))")
+                  "anchor_row INTEGER, anchor_prev INTEGER, submitted_at TEXT, form_version TEXT, "
+                  "respondent_email TEXT, extra TEXT, findings TEXT, labels TEXT, sections TEXT, added TEXT, "
+                  "PRIMARY KEY (source_id, row_number))")
         c.execute("CREATE INDEX IF NOT EXISTS temp.run_pending_by_hash ON run_pending (checklist, content_hash)")
 
     def pool(self, source_id: int, checklist: str, max_rowid: int) -> bool:
@@ -156,13 +334,13 @@ class StoreWriter:
             JOIN inspections i ON i.id = v.inspection_id AND i.current_version = v.version
             WHERE r.source_id = ? AND r.header_id = ?""", (source_id, header_id)).rowcount > 0
 
-    def known(self, source_id: int, header_id: int, hashes: list[str]) -> dict[str, tuple[str, tuple, str]]:
+    def known(self, source_id: int, header_id: int, hashes: list[str]) -> dict[str, Known]:
         """{raw hash: (content hash, key, form version)} for those of `hashes` that `know` gathered."""
         out = {}
         for raw_hash, content_hash, project, role, inspector, date, form_version in self._in(
                 "SELECT hash, content_hash, project, role, inspector, date, form_version FROM temp.run_known "
                 "WHERE source_id = ? AND header_id = ? AND hash IN ({})", (source_id, header_id), hashes):
-            out[raw_hash] = (content_hash, (project, role, inspector, _day(date)), form_version)
+            out[raw_hash] = Known(content_hash, (project, role, inspector, _day(date)), form_version)
         return out
 
     def last_raw_id(self) -> int:
@@ -173,19 +351,19 @@ class StoreWriter:
         return dict(self._in("SELECT hash, id FROM raw_rows WHERE source_id = ? AND header_id = ? AND hash IN ({})",
                              (source_id, header_id), hashes))
 
-    def by_content(self, checklist: str, hashes: list[str]) -> dict[str, list[tuple]]:
+    def by_content(self, checklist: str, hashes: list[str]) -> dict[str, list[Stored]]:
         """{content hash: [(id, rowid, source id, row number, current version, gone_at, claimed by title,
         claimed by row), ...]} of the checklist's inspections whose current version has that hash, in the
         store's order (this run's new inspections included; claimed: matched to a row of this run)."""
         self._match_tables()
-        out: dict[str, list[tuple]] = {}
+        out: dict[str, list[Stored]] = {}
         for h, *rest in self._in("""
                 SELECT v.content_hash, i.id, i.rowid, i.source_id, i.row_number, i.current_version, i.gone_at,
                        c.title, c.row_number
                 FROM versions v CROSS JOIN inspections i ON i.id = v.inspection_id AND i.current_version = v.version
                 LEFT JOIN temp.run_claimed c ON c.id = i.id
                 WHERE +i.checklist = ? AND v.content_hash IN ({}) ORDER BY i.rowid""", (checklist,), hashes):
-            out.setdefault(h, []).append(tuple(rest))
+            out.setdefault(h, []).append(Stored(*rest))
         return out
 
     _AT = """SELECT v.submitted_at, v.content_hash, v.project, v.role, v.inspector, v.date, s.kind, s.timezone,
@@ -195,13 +373,13 @@ class StoreWriter:
              LEFT JOIN temp.run_claimed c ON c.id = i.id
              WHERE +i.checklist = ? AND """
 
-    def current_at(self, checklist: str, times: list[str]) -> dict[str, list[tuple]]:
+    def current_at(self, checklist: str, times: list[str]) -> dict[str, list[AtTime]]:
         """{submitted_at: [(content hash, project, role, inspector, date, kind and time zone of the source its
         raw row came from, then what `by_content` gives)]} of the checklist's current versions at these times."""
         self._match_tables()
-        out: dict[str, list[tuple]] = {}
+        out: dict[str, list[AtTime]] = {}
         for at, *rest in self._in(self._AT + "v.submitted_at IN ({})", (checklist,), times):
-            out.setdefault(at, []).append(tuple(rest))
+            out.setdefault(at, []).append(AtTime(*rest))
         return out
 
     def current_between(self, checklist: str, start: str, end: str) -> list[tuple]:
@@ -215,9 +393,9 @@ class StoreWriter:
         return {z for (z,) in self.conn.execute("SELECT DISTINCT timezone FROM sources WHERE checklist = ? AND "
                                                 "kind = 'sheet' AND timezone IS NOT NULL", (checklist,))}
 
-    def pooled_keys(self, source_id: int, keys: list[tuple]) -> set[tuple]:
+    def pooled_keys(self, source_id: int, keys: list[Key]) -> set[Key]:
         """Which of these keys (project, role, inspector, date) an inspection of the source's pool has."""
-        out: set[tuple] = set()
+        out: set[Key] = set()
         for key in set(keys):
             if self.conn.execute("SELECT 1 FROM temp.run_pool WHERE source_id = ? AND project = ? AND role = ? "
                                  "AND inspector = ? AND date = ? LIMIT 1",
@@ -225,16 +403,21 @@ class StoreWriter:
                 out.add(key)
         return out
 
-    def claim(self, rows: list[tuple]) -> None:
+    def claim(self, rows: Sequence[ClaimRow]) -> None:
         """rows: (inspection id, title, row number) of the rows this run matched to stored inspections."""
         self._match_tables()
         self.conn.executemany("INSERT INTO temp.run_claimed VALUES (?, ?, ?)", rows)
 
-    def add_pending(self, rows: list[tuple]) -> None:
-        """rows: (checklist, source id, row number, raw id, content hash, project, role, inspector, date,
-        anchor row, anchor's stored row, payload)."""
+    def add_pending(self, rows: Sequence[PendingRow]) -> None:
+        """Keep rows that may be edits until `pending` gives them back: what their version would store as
+        columns (none when it has no version), their sections and instruments' rows as JSON."""
         self._match_tables()
-        self.conn.executemany("INSERT INTO temp.run_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        dumps = _compact_json
+        self.conn.executemany(
+            "INSERT INTO temp.run_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*r[:11], *((v[0], *v[5:]) if (v := r.version) is not None else _NO_VERSION),
+              None if r.sections is None else dumps(r.sections),
+              None if r.added is None else dumps(r.added)) for r in rows])
 
     def pending_by_content(self, checklist: str, hashes: list[str]) -> dict[str, tuple[int, int]]:
         """{content hash: (source id, row number)} of pending rows with one of these hashes."""
@@ -242,23 +425,28 @@ class StoreWriter:
             "SELECT content_hash, source_id, row_number FROM temp.run_pending WHERE checklist = ? "
             "AND content_hash IN ({})", (checklist,), hashes)}
 
-    def pending(self, source_id: int):
-        """The source's pending rows in sheet order: (row number, raw id, content hash, key, anchor row,
-        anchor's stored row, payload)."""
-        for n, raw_id, h, project, role, inspector, date, a_row, a_prev, payload in self.conn.execute(
+    def pending(self, source_id: int) -> Iterator[Pending]:
+        """The source's pending rows in sheet order, as `add_pending` was given them."""
+        loads = json.loads
+        for (n, raw_id, h, project, role, inspector, date, a_row, a_prev, submitted_at, form_version, email,
+             extra, findings, labels, sections, added) in self.conn.execute(
                 "SELECT row_number, raw_id, content_hash, project, role, inspector, date, anchor_row, anchor_prev, "
-                "payload FROM temp.run_pending WHERE source_id = ? ORDER BY row_number", (source_id,)).fetchall():
-            yield n, raw_id, h, (project, role, inspector, _day(date)), a_row, a_prev, payload
+                "submitted_at, form_version, respondent_email, extra, findings, labels, sections, added "
+                "FROM temp.run_pending WHERE source_id = ? ORDER BY row_number", (source_id,)).fetchall():
+            version = (None if submitted_at is None else
+                       (submitted_at, project, role, inspector, date, form_version, email, extra, findings, labels))
+            yield Pending(n, raw_id, h, (project, role, inspector, _day(date)), a_row, a_prev, version,
+                          None if sections is None else loads(sections), None if added is None else loads(added))
 
-    def pool_candidates(self, source_id: int, key: tuple) -> list[tuple]:
+    def pool_candidates(self, source_id: int, key: Key) -> list[Candidate]:
         """The pool's inspections with this key that no row claimed, in the store's order:
         (id, row number, current version, gone_at)."""
-        return self.conn.execute("""
+        return [Candidate(*row) for row in self.conn.execute("""
             SELECT p.id, p.row_number, i.current_version, i.gone_at FROM temp.run_pool p
             JOIN inspections i ON i.id = p.id
             WHERE p.source_id = ? AND p.project = ? AND p.role = ? AND p.inspector = ? AND p.date = ?
               AND p.id NOT IN (SELECT id FROM temp.run_claimed) ORDER BY p.rid""",
-                                 (source_id, key[0], key[1], key[2], key[3].isoformat())).fetchall()
+            (source_id, key[0], key[1], key[2], key[3].isoformat())).fetchall()]
 
     def unclaimed_live(self, source_id: int) -> list[str]:
         """The pool's inspections of the source that no row claimed and that were not gone: gone now."""
@@ -267,7 +455,7 @@ class StoreWriter:
             WHERE p.source_id = ? AND i.gone_at IS NULL AND p.id NOT IN (SELECT id FROM temp.run_claimed)
             ORDER BY p.rid""", (source_id,))]
 
-    def _in(self, sql: str, params: tuple, values: list, chunk: int = 900):
+    def _in(self, sql: str, params: tuple, values: list[str], chunk: int = 900) -> Iterator[Any]:
         """Rows of `sql` whose `IN ({})` takes `values`, in chunks (SQLite limits the parameters)."""
         for k in range(0, len(values), chunk):
             part = values[k:k + chunk]
@@ -282,22 +470,19 @@ class StoreWriter:
                 f"SELECT id FROM inspections WHERE id IN ({','.join('?' * len(chunk))})", chunk))
         return out
 
-    def add_inspections(self, rows: list[tuple]) -> None:
-        """rows: (id, checklist, source_id, row_number, current_version, first_seen_at)."""
+    def add_inspections(self, rows: Sequence[InspectionRow]) -> None:
         self.conn.executemany("INSERT INTO inspections (id, checklist, source_id, row_number, current_version, "
                               "first_seen_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
         self._touch(r[0] for r in rows)
 
-    def move_inspections(self, rows: list[tuple]) -> None:
-        """rows: (source_id, row_number, current_version, id); clears the gone flag, and the withdrawn flag (a
-        source read now holds it: sources withdrawn are not read)."""
+    def move_inspections(self, rows: Sequence[MoveRow]) -> None:
+        """Clears the gone flag, and the withdrawn flag (a source read now holds it: sources withdrawn are not
+        read)."""
         self.conn.executemany("UPDATE inspections SET source_id = ?, row_number = ?, current_version = ?, "
                               "gone_at = NULL, withdrawn_at = NULL WHERE id = ?", rows)
         self._touch(r[-1] for r in rows)
 
-    def add_versions(self, versions: list[tuple], sections: list[tuple]) -> None:
-        """versions: (inspection_id, version, raw_row_id, content_hash, fetched_at, submitted_at, timezone,
-        project, role, inspector, date, form_version, respondent_email, extra, findings, labels)."""
+    def add_versions(self, versions: Sequence[VersionRow], sections: Sequence[SectionRow]) -> None:
         self.conn.executemany("INSERT INTO versions (inspection_id, version, raw_row_id, content_hash, fetched_at, "
                               "submitted_at, timezone, project, role, inspector, date, form_version, "
                               "respondent_email, extra, findings, labels) "
@@ -305,8 +490,7 @@ class StoreWriter:
         self.conn.executemany("INSERT INTO sections (inspection_id, version, section, corrected, note) "
                               "VALUES (?, ?, ?, ?, ?)", sections)
 
-    def quarantine(self, rows: list[tuple]) -> None:
-        """rows: (source_id, raw_row_id, row_number, reason_code, reason, first_seen_at)."""
+    def quarantine(self, rows: Sequence[QuarantineEntry]) -> None:
         self.conn.executemany("INSERT OR IGNORE INTO quarantine (source_id, raw_row_id, row_number, reason_code, "
                               "reason, first_seen_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
         self._run_tables()
@@ -333,8 +517,7 @@ class StoreWriter:
         self.conn.execute("DELETE FROM temp.run_quarantine")
         return resolved, reopened
 
-    def unmapped(self, rows: list[tuple]) -> None:
-        """rows: (source_id, column_name, position, first_seen_at)."""
+    def unmapped(self, rows: Sequence[UnmappedEntry]) -> None:
         self.conn.executemany("INSERT OR IGNORE INTO unmapped_columns (source_id, column_name, position, "
                               "first_seen_at) VALUES (?, ?, ?, ?)", rows)
 
@@ -353,7 +536,7 @@ class StoreWriter:
                                                     "withdrawn_at IS NOT NULL", (sid,)).fetchall())
         self.conn.execute("UPDATE inspections SET withdrawn_at = NULL WHERE source_id = ?", (sid,))
 
-    def _touch(self, ids) -> None:
+    def _touch(self, ids: Iterable[str]) -> None:
         """Note inspections this run added, edited, moved or flagged (their days' resubmissions are recomputed)."""
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_touched (id TEXT PRIMARY KEY) WITHOUT ROWID")
         self.conn.executemany("INSERT OR IGNORE INTO temp.run_touched VALUES (?)", ((i,) for i in ids))
@@ -409,6 +592,6 @@ class StoreWriter:
         self.conn.executemany("UPDATE inspections SET gone_at = ? WHERE id = ? AND gone_at IS NULL",
                               [(when, i) for i in ids])
 
-    def log(self, started_at: str, finished_at: str, report: dict) -> None:
+    def log(self, started_at: str, finished_at: str, report: dict[str, Any]) -> None:
         self.conn.execute("INSERT INTO ingest_log (started_at, finished_at, report) VALUES (?, ?, ?)",
                           (started_at, finished_at, json.dumps(report, ensure_ascii=False)))

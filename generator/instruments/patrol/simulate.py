@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ...inspection import (COMPLIANT, FIELD_TITLES, NO, NOT_APPLICABLE, YES, corrected_title, findings_to_empty,
+from ...inspection import (COMPLIANT, FIELD_TITLES, NOT_APPLICABLE, corrected_items_title, findings_to_empty,
                            found_label, note_title)
 from ..questioning.grid import grid_cells, grid_header, simulate_questioning, uses_questioning
 
@@ -72,7 +72,9 @@ class SimResponse:
     inspector: str
     date: dt.date
     answers: dict[str, str] = field(default_factory=dict)      # item code -> label
-    corrected: dict[str, bool] = field(default_factory=dict)   # section -> 已当场纠正
+    # section -> 已当场纠正, drawn once per section as the first forms asked it (the random stream, and so every
+    # other answer, stays as it was); the export ticks every finding of a section drawn corrected
+    corrected: dict[str, bool] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)        # section -> 问题说明
     email: str = ""
     questioning: dict[str, str] = field(default_factory=dict)  # bank question id -> 答对/部分/答错 (spot checks)
@@ -204,7 +206,7 @@ def header(standards, checklist: str, *, locale: str = "zh-CN", email: bool = Fa
     cols += [FIELD_TITLES[k] for k in ("project", "role", "inspector", "date")]
     for number, title, items in _layout(standards, checklist):
         cols += [f"{i.code} {i.short}" for i in items]
-        cols += [corrected_title(number, title), note_title(number, title)]
+        cols += [corrected_items_title(number, title), note_title(number, title)]
     if _uses_questioning(standards, checklist):
         cols += grid_header(standards)
     return cols
@@ -221,11 +223,20 @@ def sheet_values(standards, checklist: str, responses: list[SimResponse], *, loc
         row += [r.project, r.role, r.inspector, r.date]
         for number, _title, items in layout:
             row += [r.answers.get(i.code, "") for i in items]
-            row += [(YES if r.corrected[number] else NO) if number in r.corrected else "", r.notes.get(number, "")]
+            row += [corrected_cell(r, number, items), r.notes.get(number, "")]
         if grid is not None:
             row += grid(standards, r)
         rows.append(row)
     return rows
+
+
+def corrected_cell(r: SimResponse, number: str, items) -> str:
+    """A response's 已当场纠正的条目 of a section as the sheet joins ticked choices: every finding of the section
+    when it was drawn corrected (the choices are the form's: code and short title), else blank."""
+    if not r.corrected.get(number):
+        return ""
+    return ", ".join(f"{i.code} {i.short}" for i in items
+                     if r.answers.get(i.code, COMPLIANT) not in (COMPLIANT, NOT_APPLICABLE))
 
 
 def _twelve(hour: int) -> tuple[str, int]:

@@ -34,7 +34,7 @@ from ...forms.prefill import custom_param_url, prefill_url, qr_svg
 from ...forms.tencent_setup import PROJECT_PARAM
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
 from ...ingest.run import COLUMNS_LISTED, source_name
-from ...store import StoreWriter, open_store_read_only
+from ...store import QuarantineEntry, StoreWriter, open_store_read_only
 from ...ingest.values import parse_date, parse_datetime
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
@@ -417,7 +417,7 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
             report.quarantined += 1
             report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
             report.quarantined_rows.append((number, exc.message))
-            w.quarantine([(sid, raw_ids[raw_hash], number, exc.code, exc.message, now)])
+            w.quarantine([QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now)])
             continue
         seen.add(r.id)
         exists = conn.execute("SELECT source_id FROM survey_responses WHERE id = ?", (r.id,)).fetchone()
