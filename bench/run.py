@@ -305,7 +305,8 @@ def bench(args) -> dict:
         key_file = write_service_account_key(work / "service-account.json", fake.url + "/token")
         fake.add_spreadsheet("benchYearSheet0001", "每日巡查（回复）", [FakeSheet("表单回复 1", 0, [header, *year])],
                              timezone=standards.organisation.timezone)
-        fake.add_spreadsheet("benchWeekSheet0002", "每日巡查（回复）本周", [FakeSheet("表单回复 1", 0, [header, *week])],
+        fake.add_spreadsheet("benchWeekSheet0002", "每日巡查（回复）本周",
+                             [FakeSheet("表单回复 1", 0, [header, *week])],
                              timezone=standards.organisation.timezone)
 
         def pull(key: str, db: Path) -> tuple[int, float]:
@@ -410,7 +411,7 @@ def bench(args) -> dict:
     shutil.rmtree(last_week, ignore_errors=True)
     cycle_total = median_of([t["total"] for t in cycles])
     figures["cycle"] = Figure(
-        f"`handbook build --store` in the weekly cycle: after the new week's ingest, with last week's caches",
+        "`handbook build --store` in the weekly cycle: after the new week's ingest, with last week's caches",
         f"{cycle_total:.1f} s ({fresh} of {sheets_n} sheets rendered again because their focus lists changed: "
         f"PDFs {median_of([t['pdf'] for t in cycles]):.1f} s, MkDocs {median_of([t['mkdocs'] for t in cycles]):.1f} s)",
         "< 60 s", cycle_total < 60, samples=[t["total"] for t in cycles])
@@ -471,8 +472,8 @@ def capacity(r: dict) -> str:
         "a year's full re-load in 1 GiB": int(2**30 / rss * n),
         "the weekly ingest under 60 s": int(60 / week_s * n),
         "one response spreadsheet rotated monthly": per_sheet_monthly,
-        "a year's full pull within one minute of per-user read quota (more waits on 429s)": int((READS_PER_MINUTE_PER_USER - 2) * 10_000
-                                                                   / (per_day * 365)),
+        "a year's full pull within one minute of per-user read quota (more waits on 429s)":
+            int((READS_PER_MINUTE_PER_USER - 2) * 10_000 / (per_day * 365)),
     }
     first, most = min(limits.items(), key=lambda kv: kv[1])
     rows = "\n".join(f"| {name} | about {value:,} projects |" for name, value in
@@ -576,7 +577,8 @@ def results_markdown(r: dict) -> str:
 
 # Why a target can stay out of reach on this design (shown only for the figures that miss theirs).
 WHY_MISSED = {
-    "full": "The floor only splits the file into cells, in C. The SQLite floor (the figure above it) shows that merely writing "
+    "full": "The floor only splits the file into cells, in C. The SQLite floor (the figure above it) shows that merely "
+            "writing "
             "each row to SQLite as the store must keep it (the raw cells as JSON under their SHA-256, unique, and "
             "one version row) already takes several times the floor, before any checking: 3× the floor is "
             "below what SQLite itself needs for a store that loses no response. On top of that, ingest does, "

@@ -114,9 +114,11 @@ class FakeTencent:
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 status, body = fake.handle(parts.path, query)
-                data = json.dumps(body, ensure_ascii=False).encode()
+                # a str body is a page that is not JSON (a proxy's or a gateway's)
+                data = body.encode() if isinstance(body, str) else json.dumps(body, ensure_ascii=False).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", "text/html; charset=utf-8" if isinstance(body, str)
+                                 else "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -159,6 +161,8 @@ class FakeTencent:
             queued = self.queued.get(kind)
             if queued:
                 status, error_type = queued.pop(0)
+                if error_type == "html":
+                    return status, "<html><body>401 Authorization Required</body></html>"
                 code = {"request_rate_limited": "RateLimited", "invalid_org_subscription": "FailedPrecondition",
                         "permission_denied": "PermissionDenied"}.get(error_type, "InvalidArgument")
                 return status, (self.envelope(code=code, kind=error_type) if error_type else {"message": "busy"})

@@ -191,10 +191,13 @@ print(result.exit_code)
 print(" ".join(sorted(m for m in sys.modules if m.startswith("generator") or m.split(".")[0] in HEAVY_LIBRARIES)))
 """
 HEAVY_LIBRARIES = ("jinja2", "openpyxl", "weasyprint", "gspread", "googleapiclient", "mkdocs", "sqlite3", "fontTools")
-CLI = {"generator", "generator.cli", "generator.cli.backup", "generator.cli.click_zh", "generator.cli.forms", "generator.cli.ingest",
-       "generator.cli.notify", "generator.cli.options", "generator.cli.platforms", "generator.cli.results", "generator.cli.site",
+CLI = {"generator", "generator.cli", "generator.cli.backup", "generator.cli.click_zh", "generator.cli.forms",
+       "generator.cli.ingest",
+       "generator.cli.notify", "generator.cli.options", "generator.cli.platforms", "generator.cli.results",
+       "generator.cli.site",
        "generator.cli.sources", "generator.errors", "generator.messages"}
-CLASSES = {"generator.instruments", "generator.instruments.base", *(f"generator.instruments.{i.id}" for i in INSTRUMENTS),
+CLASSES = {"generator.instruments", "generator.instruments.base",
+           *(f"generator.instruments.{i.id}" for i in INSTRUMENTS),
            *(f"generator.instruments.{i.id}.checks" for i in INSTRUMENTS if i.id not in ("patrol", "fixreport"))}
 
 

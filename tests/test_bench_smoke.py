@@ -10,7 +10,8 @@ from pathlib import Path
 
 from conftest import ROOT
 
-FIGURES = ["the floor", "merely written to SQLite", "`handbook ingest --file` of the year", "one new week", "re-read of the whole grown export",
+FIGURES = ["the floor", "merely written to SQLite", "`handbook ingest --file` of the year", "one new week",
+           "re-read of the whole grown export",
            "full pull of the year", "weekly pull", "peak RSS of the full ingest", "`handbook build --store`",
            "plain `mkdocs build`", "our own share", "in the weekly cycle", "PDFs: every checklist",
            "search index of the built site", "a first visit to the home page",

@@ -166,10 +166,12 @@ def test_ids_are_derived_from_codes_and_in_googles_format(specs):
 
 
 def test_ids_survive_edits_elsewhere_in_the_standards():
-    before = build_form(load_standards(texts=edited("procedure.yaml", "x", "x")).standards, "daily-patrol", instruments=INSTRUMENTS)
-    after_std = load_standards(texts=edited("procedure.yaml", "short: 办公区物品与桌面整洁", "short: 办公区整洁")).standards
+    before = build_form(load_standards(texts=edited("procedure.yaml", "x", "x")).standards, "daily-patrol",
+                        instruments=INSTRUMENTS)
+    after_std = load_standards(texts=edited("procedure.yaml", "short: 办公区物品与桌面整洁",
+                                            "short: 办公区整洁")).standards
     after = build_form(after_std, "daily-patrol", instruments=INSTRUMENTS)
-    ids = lambda spec: {i["title"].split(" ")[0]: question(i)["questionId"] for i in spec.items if "questionItem" in i}
+    ids = lambda spec: {i["title"].split(" ")[0]: question(i)["questionId"] for i in spec.items if "questionItem" in i}  # noqa: E731
     assert ids(before) == ids(after)
     assert before.to_json() != after.to_json()
 
@@ -178,7 +180,8 @@ def test_create_body_has_only_what_google_copies(specs):
     for spec in specs.values():
         assert set(spec.create) == {"info"}
         assert set(spec.create["info"]) == {"title", "documentTitle"}
-        assert spec.publish == {"publishSettings": {"publishState": {"isPublished": True, "isAcceptingResponses": True}},
+        assert spec.publish == {"publishSettings": {"publishState": {"isPublished": True,
+                                                                     "isAcceptingResponses": True}},
                                 "updateMask": "publishState"}
 
 

@@ -143,7 +143,8 @@ def test_a_schema_3_store_reads_the_same_and_upgrades_in_place(standards, tmp_pa
         [("bad.csv", "unknown_project", None)]
     bad.write_text(f"{header}\n", encoding="utf-8")
     assert ingest(standards, old_db, bad).resolved == 1
-    assert store_mod.read_quarantine(old_db) == [] and len(store_mod.read_quarantine(old_db, include_resolved=True)) == 1
+    assert store_mod.read_quarantine(old_db) == [] and len(store_mod.read_quarantine(old_db,
+                                                                                     include_resolved=True)) == 1
 
 
 def test_read_inspections_builds_the_same_records_as_the_constructor(standards, tmp_path):

@@ -1,4 +1,4 @@
-"""The supervision loop (issue 24): findings -> actions with owners and working-day deadlines -> fix reports
+"""The supervision loop: findings -> actions with owners and working-day deadlines -> fix reports
 (整改反馈) -> verification or repeat, through the real CLI (`handbook ingest`, `handbook export`, `handbook
 build`, `handbook notify`) and a real store. Every number below is worked out by hand.
 
@@ -289,7 +289,7 @@ def test_a_section_note_is_never_shown_under_another_item(built):
 
 def test_data_quality_lists_the_unmatched_fix_report_and_pages_show_owner_and_deadline(built):
     quality = (built / "data-quality.md").read_text(encoding="utf-8")
-    # issue 27 wraps free-text cells (here the quarantine reason) in <span class="hb-text">
+    # free-text cells (here the quarantine reason) are wrapped in <span class="hb-text">
     assert ("| 整改反馈 · 青园小区 | 2026\\-11\\-02 | 发现日期 | <span class=\"hb-text\">"
             "没有这项整改：该项目 2026\\-11\\-02 没有发现 4\\.2\\.1\\.1\\-a 的问题</span> |") in quality
     actions = (built / "actions.md").read_text(encoding="utf-8")

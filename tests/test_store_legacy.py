@@ -30,7 +30,7 @@ from legacy_store import legacy_store, store_d40fcfb
 DATA = ROOT / "tests" / "data"
 # The first 6 lines of forms/examples/daily-patrol.csv as they were at d40fcfb, the ones the fixture's script
 # read (`git show d40fcfb:forms/examples/daily-patrol.csv | head -6`). The shipped example was re-made since
-# (issue 24: notes name their item, e.g. "4.2.2.1-x3：电话铃响超过三声才接听" for "未佩戴工牌"), which changes
+# (notes now name their item, e.g. "4.2.2.1-x3：电话铃响超过三声才接听" for "未佩戴工牌"), which changes
 # two patrols' content and so their ids; the old store must read as the same responses, so pin those.
 PATROL = (DATA / "store" / "d40fcfb-daily-patrol.csv").read_text(encoding="utf-8").splitlines()
 OTHERS = [(DATA / "methods/crd-spot-check.questioning.zh-CN.csv", "crd-spot-check"),
@@ -135,7 +135,7 @@ VERSIONS_TABLE = ("CREATE TABLE instrument_versions ( instrument TEXT PRIMARY KE
 # and the scoring rules of each standards version, recorded by every ingest (`store.rules`)
 RULES_TABLE = re.sub(r"\s+", " ", RULES_SCHEMA.replace("IF NOT EXISTS ", "")).strip()
 # the instruments whose tables the d40fcfb code made (and the rules table): version 1, whether made new or
-# found in a store made before versions were kept. Instruments added since (issue 24's fixreport, with its
+# found in a store made before versions were kept. Instruments added since (fixreport, with its
 # fix_reports table) are recorded too; which instruments exist is not these tests' point
 # (tests/test_store_instrument_tables.py lists them), so these are pinned as members, and an upgraded store
 # must record exactly what a new one does.

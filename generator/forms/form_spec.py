@@ -32,7 +32,8 @@ from ..standards import Standards
 NOTE, CORRECTED, CORRECTED_ITEMS = "note", "corrected", "corrected_items"
 # The note's help text: what to write, and no personal data (people's names cannot be masked reliably on
 # the site; the other kinds are masked, `text.mask_contacts`, but are better not written at all)
-NOTE_HELP = ("选填：写明不符合的条目代码、位置和情况。请不要写业主、住户或员工的姓名，也不要写电话、证件号、车牌和门牌号"
+NOTE_HELP = ("选填：写明不符合的条目代码、位置和情况。请不要写业主、住户或员工的姓名，也不要写电话、证件号、"
+             "车牌和门牌号"
              "（位置写到楼栋或区域即可）。")
 ITEM_KINDS = ("questionItem", "questionGroupItem", "pageBreakItem", "textItem", "imageItem", "videoItem")
 

@@ -26,6 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ..forms.lock_file import FormVersion, LockedForm
@@ -49,8 +50,8 @@ MAX_CELL = 5000
 _FIELD_BY_TITLE = {title: key for key, title in FIELD_TITLES.items()}
 # optional facts of a daily patrol (round, time, person at fault): kept with the response in `extra`
 _INFO_BY_TITLE = {title: key for key, title in PATROL_FIELDS.items()}
-_READ_ABOVE = frozenset({"timestamp", "email", "field"})
-_FREE_TEXT = frozenset({"note", "info"})   # target kinds whose cells are text as typed, not answers   # target kinds `normalise` reads before the answers
+_READ_ABOVE = frozenset({"timestamp", "email", "field"})   # target kinds `normalise` reads before the answers
+_FREE_TEXT = frozenset({"note", "info"})   # target kinds whose cells are text as typed, not answers
 
 # Why a row was quarantined: code -> message template (Chinese: the department reads them).
 REASONS: dict[str, str] = {
@@ -66,7 +67,8 @@ REASONS: dict[str, str] = {
     "too_long": "单元格过长：{value}",
     "email_as_name": "检查人一栏填写的是电子邮箱",
     "date_after_submission": "检查日期 {value}晚于提交日期超过 1 天：请核对检查日期（年份、月份）后在表格中改正",
-    "date_too_old": "检查日期 {value}早于提交日期超过补录期限：请核对检查日期，确是补录请调整 organisation.yaml 的 late_entry_days",
+    "date_too_old": "检查日期 {value}早于提交日期超过补录期限：请核对检查日期，确是补录请调整 organisation.yaml 的 "
+                    "late_entry_days",
 }
 
 # Short names of the reasons, for summaries. `formula` and `markup` are no longer given (text is data);
@@ -78,8 +80,9 @@ REASON_NAMES: dict[str, str] = {
     "email_as_name": "检查人填了邮箱", "formula": "疑似公式注入", "markup": "含 HTML 或脚本",
     "date_after_submission": "检查日期晚于提交日期", "date_too_old": "检查日期早于补录期限",
 }
+# reasons whose value is ours (item codes), never cut short
 _VERBATIM = {"unanswered", "date_after_submission", "date_too_old"}
-CLOCK_SKEW = dt.timedelta(days=1)   # a 检查日期 may be one day after the submission (a phone's clock, midnight)   # reasons whose value is ours (item codes), never cut short
+CLOCK_SKEW = dt.timedelta(days=1)   # a 检查日期 may be one day after the submission (a phone's clock, midnight)
 
 
 class Rejected(Exception):
@@ -259,7 +262,7 @@ class Vocabulary:
                                 else self.section_items.get(section, ()))
         return hit
 
-    def version_named(self, name: str) -> "FormVersion | None | bool":
+    def version_named(self, name: str) -> "FormVersion | None | Literal[False]":
         """The lock's form version of that name; None for "" (no version recorded); False when unknown."""
         if not name:
             return None
@@ -433,7 +436,7 @@ def json_encoder(*, sort_keys: bool = False, separators: tuple[str, str] = (", "
     json.dumps builds a new encoder on every call, which costs more than encoding a short row;
     this builds the C encoder once (no circular-reference check: rows and answers hold none).
     """
-    from json.encoder import c_make_encoder, encode_basestring
+    from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]  # C, not in typeshed
 
     def fail(value):
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
@@ -602,7 +605,8 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
 
     answers = _answer_table(version, vocab.form)
     ticked = None  # (section, item codes ticked) of each answered 已当场纠正的条目
-    added = None   # ChecklistColumns name -> (it, the row's data), when the row has a cell of theirs
+    # ChecklistColumns name -> (it, the row's data), when the row has a cell of theirs
+    added: dict[str, tuple[ChecklistColumns, dict]] | None = None
     out = Normalised(submitted, project, role, inspector, date, version.name if version else "",
                      _text(cell("email")[0]))
     out.coarse = not has_seconds(raw_time)

@@ -245,7 +245,7 @@ def _encoded(value: dict) -> str:
     return text
 
 
-def _version_fields(r: Normalised, vocab: Vocabulary) -> tuple[tuple, list, list]:
+def _version_fields(r: Normalised, vocab: Vocabulary) -> tuple[tuple, list | None, list | None]:
     """(version fields from submitted_at on, sections, rows of the instruments' columns) of a normalised
     response."""
     v = (r.submitted_at.isoformat(), r.project, r.role, r.inspector, r.date.isoformat(), r.form_version, r.email,
@@ -322,7 +322,8 @@ def _stream(w: store.StoreWriter, run: _Checklist, table: Table, report: SourceR
     report.unmapped_columns = [name for _, name in columns.unmapped]
     for first, others in columns.twins.items():   # said once per source, with the columns it merged
         report.warnings.append(Msg.INGEST_TWIN_COLUMNS(
-            name=short(table.header[first]), n=1 + len(others), positions="、".join(str(i + 1) for i in [first, *others])))
+            name=short(table.header[first]), n=1 + len(others),
+            positions="、".join(str(i + 1) for i in [first, *others])))
     w.unmapped([store.UnmappedEntry(sid, name, i + 1, now) for i, name in columns.unmapped])
     return src
 
@@ -337,7 +338,7 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
         rows.append(_Row(number, sha(raw_json.encode("utf-8")).hexdigest()))
         raws.append(store.RawRow(number, rows[-1].raw_hash, raw_json))
     hits = w.known(sid, hid, [r.raw_hash for r in rows]) if src.known else {}
-    for row, (number, cells) in zip(rows, batch):
+    for row, (_number, cells) in zip(rows, batch):
         hit = hits.get(row.raw_hash)
         if hit is not None:   # the fast path: these cells are a stored current version's
             row.content_hash, row.key = hit[0], hit[1]
@@ -459,26 +460,27 @@ def _match_by_time(w: store.StoreWriter, run: _Checklist, src: _Source, rows: li
         r = row.record
         if row.rejected or r is None or row.content_hash in found:
             continue
-        at = r.submitted_at
+        instant = r.submitted_at
         if r.coarse:
             coarse.append(row)
             continue
-        if at.second:
-            wanted.setdefault(at.replace(second=0).isoformat(), []).append((row, "minute"))
+        if instant.second:
+            wanted.setdefault(instant.replace(second=0).isoformat(), []).append((row, "minute"))
         if zone_info is not None:    # this sheet's wall-clock time, as a file read in our zone would hold it
-            wall = at.astimezone(zone_info).replace(tzinfo=None)
+            wall = instant.astimezone(zone_info).replace(tzinfo=None)
             wanted.setdefault(wall.replace(tzinfo=org).isoformat(), []).append((row, "file"))
         for z in src.sheet_zones:    # this file's wall-clock time in a spreadsheet's zone
-            wanted.setdefault(at.replace(tzinfo=None).replace(tzinfo=z).astimezone(org).isoformat(),
+            wanted.setdefault(instant.replace(tzinfo=None).replace(tzinfo=z).astimezone(org).isoformat(),
                               []).append((row, z.key))
     edits: dict[int, tuple] = {}
     adopted: list[str] = []
 
-    def same(row: _Row, at: str, candidate: tuple) -> bool:
+    def same(row: _Row, at: str, candidate: Sequence) -> bool:
         h, project, role, inspector, day = candidate[:5]
         if (project, role, inspector, day) != (row.key[0], row.key[1], row.key[2], row.key[3].isoformat()):
             return False
         record = row.record
+        assert record is not None, "only normalised rows are matched by time"
         exact = record.submitted_at
         record.submitted_at = dt.datetime.fromisoformat(at)
         try:
@@ -488,6 +490,7 @@ def _match_by_time(w: store.StoreWriter, run: _Checklist, src: _Source, rows: li
 
     def adopt(row: _Row, at: str, h: str) -> None:
         row.content_hash = h
+        assert row.version is not None, "only normalised rows are matched by time"
         row.version = (at, *row.version[1:])
         adopted.append(h)
 
@@ -509,11 +512,12 @@ def _match_by_time(w: store.StoreWriter, run: _Checklist, src: _Source, rows: li
                     adopt(row, at, c[0])
                 break
     for row in coarse:
+        assert row.record is not None, "only normalised rows are matched by time"
         start = row.record.submitted_at.replace(second=0)
-        for at, *c in w.current_between(run.checklist, start.isoformat(),
-                                        (start + dt.timedelta(minutes=1)).isoformat()):
-            if same(row, at, c):
-                adopt(row, at, c[0])
+        for at, *candidate in w.current_between(run.checklist, start.isoformat(),
+                                                (start + dt.timedelta(minutes=1)).isoformat()):
+            if same(row, at, candidate):
+                adopt(row, at, candidate[0])
                 break
     if adopted:
         found.update(w.by_content(run.checklist, list(dict.fromkeys(adopted))))
@@ -539,6 +543,7 @@ def _write_rows(w: store.StoreWriter, run: _Checklist, src: _Source, outcome: li
     """Write one batch: (row, kind, what it matched) with kind "" (quarantined), "new" (with its new id),
     "unchanged" or "edited" (with the stored inspection), "pending" (written later)."""
     sr, sid, checklist = src.report, src.sid, run.checklist
+    sections: list[store.SectionRow]
     new, moved, versions, sections, quarantine = [], [], [], [], []
     added: dict[str, list] = {}
     for row, kind, match in outcome:
@@ -591,7 +596,8 @@ def _settle(w: store.StoreWriter, run: _Checklist, now: str) -> None:
     for src in run.sources:
         if src.pending:
             last = (0, 0)    # (row, stored row) of the last row matched here as an edit
-            outcome, raw_ids = [], {}
+            outcome: list[tuple] = []
+            raw_ids = {}
             for number, raw_id, h, key, a_row, a_prev, fields, sections, added in w.pending(src.sid):
                 anchor_row, anchor_prev = (a_row, a_prev) if a_row >= last[0] else last
                 row = _Row(number, f"#{number}", h, key)
@@ -624,7 +630,8 @@ def source_name(table: Table) -> str:
     if t.kind == "file":
         if len(table.worksheets) > 1:   # a workbook: which worksheet was read, and how to read another
             others = "、".join(f"“{w}”" for w in table.worksheets if w != table.title)
-            return f"文件 {t.path or t.locator} 的工作表“{table.title}”（另有工作表{others}，可用 --worksheet 工作表名 选择）"
+            return (f"文件 {t.path or t.locator} 的工作表“{table.title}”"
+                    f"（另有工作表{others}，可用 --worksheet 工作表名 选择）")
         return f"文件 {t.path or t.locator}"
     if t.kind == "tencent":
         return f"腾讯问卷问卷“{table.title or t.locator}”（{t.locator}）"
@@ -681,8 +688,8 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
     whose item columns are another checklist's (the wrong --checklist)."""
     have = columns.items
     targets = set(columns.targets.values())
-    missing: dict[str, None] = {}
-    other: dict[str, None] = {}    # missing columns that are not items (the timestamp, fields, 已当场纠正 …)
+    missing_found: dict[str, None] = {}
+    other_found: dict[str, None] = {}   # missing columns that are not items (the timestamp, fields, 已当场纠正 …)
     names = []                     # the lock's versions that ask a missing column
     used = sorted(columns.versions_used)
     if not used and has_rows:      # no row could be dated (no timestamp column?): the form as it is now
@@ -697,9 +704,9 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
             names.append(version.name)
         elif (lacking or lacking_other) and vocab.form.versions:
             names.append(vocab.form.versions[0].name)
-        missing.update(dict.fromkeys(lacking))
-        other.update(dict.fromkeys(lacking_other))
-    missing, other = list(missing), list(other)
+        missing_found.update(dict.fromkeys(lacking))
+        other_found.update(dict.fromkeys(lacking_other))
+    missing, other = list(missing_found), list(other_found)
     _, known = _checklist_items(standards, lock, vocab.checklist)
     foreign = [code for code in have if code in vocab.items and code not in known]
     if not missing and not foreign and not other:
@@ -712,8 +719,8 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
         raise error("ingest_wrong_checklist", source=where, kind="检查表", checklist=vocab.checklist,
                     problem=problem, other=" 或 --checklist ".join(others))
     if missing or other:
-        version = f"（表单版本 {'、'.join(dict.fromkeys(names))}）" if names else ""
-        raise error("ingest_columns_missing", source=where, checklist=vocab.checklist, version=version,
+        versions = f"（表单版本 {'、'.join(dict.fromkeys(names))}）" if names else ""
+        raise error("ingest_columns_missing", source=where, checklist=vocab.checklist, version=versions,
                     n=len(missing) + len(other), columns=_column_list(missing, vocab, other))
     # foreign item columns alone, matching no other checklist: an older form of this one; kept as read
 

@@ -29,7 +29,7 @@ from ..text import public_text, spreadsheet_cell
 from . import scoring as sc
 from .archive import Archived, ArchiveUpdates, Revision, changes, close_day, rows_json
 from .charts import Bar, bar_chart, inline, line_chart
-from .weekly import Figure, failed_inspections, patrol_figures, weeks_of
+from .weekly import Figure, patrol_figures, weeks_of
 from .. import page_urls as urls
 from ..forms.prefill import qr_svg
 
@@ -281,7 +281,8 @@ class _Results:
                             corrected_section=corrected_by_section(i.corrected, code, number),
                             state=self.action_state(action := self.action_of(i, code)),
                             measure=action.report.measure if action is not None and action.report else "",
-                            report_photo=photo_link(action.report.photo) if action is not None and action.report else ""))
+                            report_photo=(photo_link(action.report.photo)
+                                          if action is not None and action.report else "")))
         return sorted(out, key=lambda f: (not f["critical"], list(self.s.items).index(f["code"])))
 
     def incidents(self, start: dt.date, end: dt.date, project: str | None = None) -> list[dict]:
@@ -670,7 +671,8 @@ def split_note(note: str) -> tuple[dict[str, str], str]:
     for k, m in enumerate(hits):
         end = hits[k + 1].start() if k + 1 < len(hits) else len(note)
         text = note[m.end():end].strip(" ：:，,；;、\n\t")
-        out[m.group(1)] = (out[m.group(1)] + "；" + text) if m.group(1) in out and text else (text or out.get(m.group(1), ""))
+        out[m.group(1)] = ((out[m.group(1)] + "；" + text) if m.group(1) in out and text
+                           else (text or out.get(m.group(1), "")))
     return out, note[:hits[0].start()].strip(" ：:，,；;、\n\t")
 
 
@@ -785,7 +787,8 @@ def _bars(r: _Results, rows: list[sc.ParetoRow]) -> list[Bar]:
     for t in rows:
         critical = t.key in r.s.items and r.s.items[t.key].critical
         out.append(Bar(f"{t.key} {t.label}" + ("（红线）" if critical else ""), t.findings,
-                       f"{t.findings} 处 · 占 {t.share:.0f}%" if t.share >= 1 else f"{t.findings} 处 · 占 {t.share:.1f}%",
+                       f"{t.findings} 处 · 占 {t.share:.0f}%" if t.share >= 1 else f"{t.findings} 处 · 占 "
+                                                                                 f"{t.share:.1f}%",
                        critical=critical))
     return out
 
@@ -993,7 +996,8 @@ def _late_reasons(r: _Results, quarter: str, archived: Archived) -> list[str]:
     for p in r.s.organisation.projects:
         if late.get(p.id):
             mine = late[p.id]
-            lines.append(f"{p.name}：存档后录入本季度的检查 {len(mine)} 次（检查日期 {_day_list(i.date for i in mine)}，"
+            lines.append(f"{p.name}：存档后录入本季度的检查 {len(mine)} 次（检查日期 "
+                         f"{_day_list(i.date for i in mine)}，"
                          f"录入于 {_day_list(i.submitted_at.date() for i in mine)}）")
         more = in_time[p.id] - counted.get(p.id, 0)
         if more > 0:
@@ -1071,7 +1075,8 @@ def _assessment(r: _Results, files):
     A quarter past its close day (`archive.close_day`) is shown as archived, with its revisions."""
     archive = _quarter_infos(r)
     completed = [x["quarter"] for x in archive if x["complete"]]
-    header = ["排名", "项目", "计入检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议", "依据",
+    header = ["排名", "项目", "计入检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议",
+              "依据",
               "未排名原因"]
     latest_name = quarter_label(r.quarter) + ("" if r.quarter in completed else "（暂定）")
     for info in archive:

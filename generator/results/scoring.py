@@ -20,7 +20,7 @@ from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from ..model import Item
-from ..inspection import Inspection, corrected_on_site, data_end, printed, printed_percent
+from ..inspection import Inspection, corrected_on_site, data_end, printed, printed_percent  # noqa: F401  (printed: report_pages calls sc.printed)
 from ..rulebook import rules_for
 from ..standards import Standards
 
@@ -655,7 +655,8 @@ class ProjectAssessment:
     partial: bool = False       # the quarter is running or the data covers only part of it: no 奖励意见
 
 
-RANKING_RULE = ("排名规则：先看是否参与排名（本季计入的检查达到规定次数），再按评级（有红线问题的评为{lowest}，红线否决），"
+RANKING_RULE = ("排名规则：先看是否参与排名（本季计入的检查达到规定次数），再按评级（有红线问题的评为{lowest}，"
+                "红线否决），"
                 "评级相同再按得分率（以显示的一位小数为准）；评级和得分率都相同的项目并列同一名次。")
 
 

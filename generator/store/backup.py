@@ -180,7 +180,8 @@ def check_copy(path: Path | str, copy: Path | str | None, *, folder: Path | str 
     copy = Path(copy)
 
     def refuse(reason: str):
-        return HandbookError(one_line("restore_copy_unusable", copy=copy, reason=reason, folder=f"{folder}/", path=path))
+        return HandbookError(one_line("restore_copy_unusable", copy=copy, reason=reason,
+                                      folder=f"{folder}/", path=path))
 
     if not copy.is_file():
         raise refuse("找不到该文件")
@@ -226,7 +227,8 @@ def restore_store(path: Path | str, info: CopyInfo, *, kept: Path) -> Restored:
             kept.parent.mkdir(parents=True, exist_ok=True)
             _keep(path, kept)
         except OSError as exc:
-            raise HandbookError(one_line("backup_copy_failed", path=path, folder=kept.parent, reason=_reason(exc))) from None
+            raise HandbookError(one_line("backup_copy_failed", path=path, folder=kept.parent,
+                                         reason=_reason(exc))) from None
     source = sqlite3.connect(f"{info.copy.resolve().as_uri()}?mode=ro", uri=True)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS standards_rules (
     recorded_at TEXT NOT NULL,         -- first recorded
     updated_at  TEXT NOT NULL          -- last changed (its effective date, when a change note moved it)
 )
-"""
+"""  # noqa: E501 - the DDL is stored in every store as written
 
 
 class _RulesTables:

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator, NamedTuple, Sequence
 Key = tuple[str, str, str, dt.date]   # (project, role, inspector, date): what people do not change in an edit
 
 
-def _day(text: str, _days: dict[str, dt.date] = {}) -> dt.date:
+def _day(text: str, _days: dict[str, dt.date] = {}) -> dt.date:  # noqa: B006 - the default dict is the memo of parsed days
     day = _days.get(text)
     if day is None:
         if len(_days) > 4096:
@@ -293,7 +293,8 @@ class StoreWriter:
         # a re-read source's stored inspections (the pool edits are matched from) and raw rows (the fast path)
         c.execute("CREATE TEMP TABLE IF NOT EXISTS run_pool (id TEXT PRIMARY KEY, rid INTEGER, source_id INTEGER, "
                   "row_number INTEGER, project TEXT, role TEXT, inspector TEXT, date TEXT)")
-        c.execute("CREATE INDEX IF NOT EXISTS temp.run_pool_by_key ON run_pool (source_id, project, role, inspector, date)")
+        c.execute("CREATE INDEX IF NOT EXISTS temp.run_pool_by_key ON run_pool (source_id, project, role, inspector, "
+                  "date)")
         c.execute("CREATE TEMP TABLE IF NOT EXISTS run_known (source_id INTEGER, header_id INTEGER, hash TEXT, "
                   "content_hash TEXT, project TEXT, role TEXT, inspector TEXT, date TEXT, form_version TEXT, "
                   "PRIMARY KEY (source_id, header_id, hash))")

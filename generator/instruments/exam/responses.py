@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
 import json
 import sqlite3
 from dataclasses import dataclass

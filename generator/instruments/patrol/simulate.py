@@ -23,7 +23,8 @@ from ...inspection import (COMPLIANT, FIELD_TITLES, NOT_APPLICABLE, corrected_it
 from ..questioning.grid import grid_cells, grid_header, simulate_questioning, uses_questioning
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超",
+         "秀英", "霞", "平"]
 # The random stream draws a note as an index below these numbers (the sizes of the first, per-section note
 # lists), so the simulated responses stay as they were; the note itself is one of ITEM_NOTES' of an item found.
 NOTE_DRAW = {"4.2.1": 4, "4.2.2": 4, "4.2.3": 2, "4.2.4": 2}
@@ -50,7 +51,7 @@ ITEM_NOTES = {
     "4.2.4.1-x2": ["回访记录未及时填写"],
     "4.2.4.1-x3": ["报修单未记录完工时间"],
 }
-# 红线 findings are this many times rarer than others of the same difficulty: at 6 (until issue 27) 6 of the
+# 红线 findings are this many times rarer than others of the same difficulty: at 6 (the old rate) 6 of the
 # demo's 8 projects failed the quarter; a handful of incidents a quarter across the company is what the
 # department sees. The random stream still draws them at STREAM_RARITY and keeps STREAM_RARITY /
 # CRITICAL_RARITY of those, so the responses (their number, times, other answers) stay as they were.
@@ -105,7 +106,6 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
 
     With `hostile_note` one note is HTML/Markdown meant to attack the site (the demo shows it stays text).
     """
-    rng = random.Random(f"{seed}:{checklist}")
     tz = ZoneInfo(standards.organisation.timezone)
     spec = standards.checklists[checklist]
     roles = standards.roles
@@ -160,7 +160,8 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                             empty = findings_to_empty(item.points, item.deduction)
                             label = found_label(min(count, empty), empty)   # the form's option for it
                             drawn += 1
-                            if item.critical and random.Random(f"{seed}:{checklist}:{pid}:{when}:{item.code}").random() \
+                            if item.critical and random.Random(
+                                    f"{seed}:{checklist}:{pid}:{when}:{item.code}").random() \
                                     >= STREAM_RARITY / CRITICAL_RARITY:
                                 label = COMPLIANT
                             else:
