@@ -40,6 +40,16 @@ def standards_dir(tmp_path) -> Path:
     return folder
 
 
+@pytest.fixture
+def short_busy_timeout(monkeypatch) -> float:
+    """The store's busy timeout cut from 5 s to 0.3 s for a test that holds a lock on purpose, so the
+    commands it expects to say "locked" give up at once instead of waiting the production default."""
+    from generator.ingest import store
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.3)
+    return store.BUSY_TIMEOUT
+
+
 DEMO_START, DEMO_END = dt.date(2026, 10, 5), dt.date(2026, 11, 22)
 
 
