@@ -173,7 +173,8 @@ def test_every_form_has_an_example_the_documented_command_makes(tmp_path):
     """forms/examples/ holds one export per form, made by the commands CONTRIBUTING.md lists; each ingests."""
     commands_text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     documented = re.findall(r"^handbook simulate .* --out forms/examples/(\S+)\.csv$", commands_text, re.M)
-    assert documented == ["daily-patrol", "crd-spot-check", "customer-survey", "exam-2026Q4"]
+    assert len(documented) == len(set(documented))
+    assert {"daily-patrol", "crd-spot-check", "customer-survey", "exam-2026Q4"} <= set(documented)
     assert sorted(p.stem for p in (ROOT / "forms/examples").glob("*.csv")) == sorted(documented)
     for line in re.findall(r"^handbook simulate .*$", commands_text, re.M):
         args = line.split()[1:]
