@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_helpers import chromium, offline_context, serve_directory
+from site_helpers import offline_context, serve_directory
 
 RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"], "resultTypes": ["violations"]}
 # A colour scheme changes colours only, not the page's structure, names or roles: the light scheme gets every rule,
@@ -34,9 +34,9 @@ def axe_violations(page, rules: dict = RULES) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def browser_site(demo_site):
+def browser_site(demo_site, browser):
     root, _ = demo_site
-    with serve_directory(root / "public") as base, chromium() as browser:
+    with serve_directory(root / "public") as base:
         yield base, browser
 
 

@@ -10,7 +10,7 @@ from generator.site import SiteContext, build_site, item_link, item_url
 from generator.standards import require_standards
 
 from conftest import STANDARDS
-from site_helpers import (chromium, copy_site_sources, offline_context, output_dir, search_entries, search_in_browser,
+from site_helpers import (copy_site_sources, offline_context, output_dir, search_entries, search_in_browser,
                           search_index_file, serve_directory)
 
 # word typed into the search box -> the item whose card must be among the results
@@ -38,8 +38,8 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def site(built):
-    with serve_directory(built.out_dir) as base, chromium() as browser:
+def site(built, browser):
+    with serve_directory(built.out_dir) as base:
         yield base, browser
 
 
