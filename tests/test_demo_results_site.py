@@ -168,6 +168,7 @@ def test_build_handbook_only_has_no_results_and_build_with_store_has_them(demo, 
         assert "@example.com" not in html.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_empty_store_says_there_is_no_data_yet(tmp_path):
     from generator.ingest import store
 

@@ -286,6 +286,7 @@ def fresh_copy(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_readme_weekly_routine_works_on_a_fresh_copy(fresh_copy, monkeypatch):
     monkeypatch.chdir(fresh_copy)
     monkeypatch.delenv("HANDBOOK_STORE", raising=False)

@@ -38,6 +38,8 @@ from generator.standards import require_standards
 from conftest import ROOT
 from site_helpers import output_dir
 
+pytestmark = pytest.mark.slow   # every printed sheet rendered as PDF and looked at
+
 RESPONDER = "https://docs.google.com/forms/d/e/1FAIpQLSdExampleFormIdOfFiftySixCharactersAbCdEfGhIjKlMnOp/viewform"
 
 

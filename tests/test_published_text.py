@@ -31,6 +31,8 @@ from generator.standards import load_standards
 from conftest import ROOT, STANDARDS, edited
 from site_helpers import copy_site_sources, offline_context, search_entries, search_index_file, serve_directory
 
+pytestmark = pytest.mark.slow   # full site builds of hostile data
+
 PATROL = ROOT / "forms/examples/daily-patrol.csv"
 S = load_standards(STANDARDS).standards
 NOTE_COLUMNS = (15, 21)        # 问题说明（4.2.1 服务场景）, 问题说明（4.2.2 服务行为）

@@ -13,6 +13,8 @@ from conftest import STANDARDS
 from site_helpers import (copy_site_sources, offline_context, output_dir, search_entries, search_in_browser,
                           search_index_file, serve_directory)
 
+pytestmark = pytest.mark.slow   # a full site build (PDFs too)
+
 # word typed into the search box -> the item whose card must be among the results
 SEARCHES = {"纸篓": "4.2.1.1-c", "吐痰": "4.2.1.2-d", "业主公约": "4.2.3.2", "卫生值日": "4.2.1.2-f"}
 

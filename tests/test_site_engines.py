@@ -26,6 +26,8 @@ from conftest import DEMO_END, ROOT, STANDARDS
 from site_helpers import (article_html, copy_site_sources, search_entries, search_in_browser,
                           search_index_file, serve_directory)
 
+pytestmark = pytest.mark.slow   # full site builds with both engines
+
 needs_zensical = pytest.mark.skipif(
     not engine_installed("zensical"),
     reason="Zensical is not installed here (pip install -e '.[zensical]'): the MkDocs/Zensical comparison "

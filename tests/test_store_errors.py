@@ -199,6 +199,7 @@ def test_a_full_disk_gives_one_line_and_the_store_stays_as_it_was(tmp_path):
         subprocess.run(["umount", str(disk)], check=True)
 
 
+@pytest.mark.slow
 def test_build_needs_the_store_it_is_given_and_says_what_it_read(tmp_path, monkeypatch):
     docs, config = copy_site_sources(tmp_path)
     site = ["--docs", docs, "--config", config]
