@@ -46,17 +46,11 @@ def standards_dir(tmp_path) -> Path:
 SLOW_FIXTURES = frozenset({"demo_run", "demo_site", "browser"})
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Mark `slow` every test that uses a slow fixture (so `pytest -m "not slow"` leaves it out without each test
-    saying so), and group the tests for pytest-xdist (`--dist loadgroup`): the tests of the session's demo on one
-    worker, which builds it once, and every other module's tests together, so a module's fixtures are built once."""
-    for item in items:
-        uses = SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
-        if uses:
-            item.add_marker(pytest.mark.slow)
-        demo = uses & {"demo_run", "demo_site"}
-        item.add_marker(pytest.mark.xdist_group("demo" if demo else item.nodeid.split("::")[0]))
+def pytest_itemcollected(item):
+    """Mark `slow` every test that uses a slow fixture, so `pytest -m "not slow"` leaves it out without each test
+    saying so."""
+    if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
