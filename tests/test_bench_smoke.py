@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow   # the benchmark end to end: a site build, a served site, a browser
 
 FIGURES = ["the floor", "merely written to SQLite", "`handbook ingest --file` of the year", "one new week",
            "re-read of the whole grown export",

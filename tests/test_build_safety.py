@@ -28,6 +28,8 @@ from generator.site.safety import MARKER, MARKER_TEXT
 from conftest import ROOT, STANDARDS
 from site_helpers import copy_site_sources
 
+pytestmark = pytest.mark.slow   # full site builds and `handbook build`/`serve` processes
+
 EXAMPLES = ROOT / "forms" / "examples"
 PATROL_CSV, SPOT_CSV = EXAMPLES / "daily-patrol.csv", EXAMPLES / "crd-spot-check.csv"
 SITE_NAME = "客服服务行为监督手册"

@@ -18,7 +18,7 @@ from generator.instruments.patrol.simulate import HOSTILE_NOTE, ITEM_NOTES
 from generator.standards import load_standards
 
 from conftest import DEMO_END, DEMO_START, STANDARDS
-from site_helpers import chromium, copy_site_sources, offline_context, output_dir, serve_directory
+from site_helpers import copy_site_sources, offline_context, output_dir, serve_directory
 
 S = load_standards(STANDARDS).standards
 START, END = dt.date(2026, 10, 5), dt.date(2026, 11, 22)
@@ -89,11 +89,11 @@ def test_two_builds_from_the_same_store_are_byte_identical(demo, tmp_path):
     assert different == []
 
 
-def test_results_pages_in_chromium_phone_and_hostile_text(demo):
+def test_results_pages_in_chromium_phone_and_hostile_text(demo, browser):
     root, _ = demo
     shots = output_dir("results")
     blocked: list[str] = []
-    with serve_directory(root / "public") as base, chromium() as browser:
+    with serve_directory(root / "public") as base:
         context = offline_context(browser, base, blocked, viewport={"width": 390, "height": 844})
         page = context.new_page()
         dialogs: list[str] = []
@@ -168,6 +168,7 @@ def test_build_handbook_only_has_no_results_and_build_with_store_has_them(demo, 
         assert "@example.com" not in html.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_empty_store_says_there_is_no_data_yet(tmp_path):
     from generator import store
 

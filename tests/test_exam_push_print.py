@@ -106,6 +106,7 @@ def page_count(path) -> int:
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
+@pytest.mark.slow   # renders the exam paper and its key as PDFs (no cache)
 def test_paper_and_key_pdfs(standards, papers):
     paper, key = papers
     assert paper.name == "exam-2026Q4.pdf" and key.name == "exam-2026Q4-key.pdf"
@@ -140,6 +141,7 @@ def test_first_pages_render_to_png(papers, tmp_path):
 
 # ---------------------------------------------------------------- page generators
 
+@pytest.mark.slow   # renders the exam paper and its key as PDFs (no cache)
 def test_site_generators_write_paper_and_results_but_not_the_key(standards, tmp_path):
     from generator.ingest import run_ingest
     from generator.ingest.run import file_source

@@ -13,15 +13,15 @@ import pytest
 from generator.standards import load_standards
 
 from conftest import STANDARDS
-from site_helpers import chromium, offline_context, search_entries, search_in_browser, serve_directory
+from site_helpers import offline_context, search_entries, search_in_browser, serve_directory
 
 S = load_standards(STANDARDS).standards
 
 
 @pytest.fixture(scope="module")
-def site(demo_site):
+def site(demo_site, browser):
     root, _ = demo_site
-    with serve_directory(root / "public") as base, chromium() as browser:
+    with serve_directory(root / "public") as base:
         yield base, browser, root / "public"
 
 

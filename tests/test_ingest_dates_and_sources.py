@@ -25,6 +25,8 @@ from generator.standards import require_standards
 
 from conftest import ROOT, STANDARDS
 
+pytestmark = pytest.mark.slow   # full builds and a real `handbook serve` process
+
 EXAMPLE = ROOT / "forms" / "examples" / "daily-patrol.csv"
 TIME, PROJECT, ROLE, INSPECTOR, DATE = range(5)
 

@@ -274,6 +274,7 @@ def built(world):
     return docs / "results"
 
 
+@pytest.mark.slow
 def test_a_section_note_is_never_shown_under_another_item(built):
     page = (built / "projects/yuelan.md").read_text(encoding="utf-8")
     recent = page.split("## 最近的检查", 1)[1].split("\n## ", 1)[0]
@@ -287,6 +288,7 @@ def test_a_section_note_is_never_shown_under_another_item(built):
     assert "    - 4.2.2 本节问题说明：工牌未戴" in lines
 
 
+@pytest.mark.slow
 def test_data_quality_lists_the_unmatched_fix_report_and_pages_show_owner_and_deadline(built):
     quality = (built / "data-quality.md").read_text(encoding="utf-8")
     # free-text cells (here the quarantine reason) are wrapped in <span class="hb-text">
@@ -446,6 +448,7 @@ def pdf_text(path) -> str:
     return out.stdout
 
 
+@pytest.mark.slow
 def test_each_project_has_a_printed_fix_report_sheet_with_its_open_actions(built):
     """The build writes print/fix-report--<project>.pdf: binjiang's open 4.2.1.1-a (found Fri 11-06, due Mon
     11-09, overdue 14 days on 11-23) with its owner; the project page links the sheet; the 现场查看 method page
@@ -469,6 +472,7 @@ def test_each_project_has_a_printed_fix_report_sheet_with_its_open_actions(built
     assert onsite.index("## 怎样做") < onsite.index("## 整改反馈") < onsite.index("## 多久一次")
 
 
+@pytest.mark.slow
 def test_the_fix_report_sheet_carries_the_projects_prefilled_form_as_a_qr_code(world, tmp_path):
     """With the form pushed, the sheet prints the QR code of the project's prefilled link (the same link the
     project page gives) and lists only that project's open actions, overdue first."""

@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
@@ -26,6 +27,8 @@ from generator.instruments.patrol import simulate as sim
 
 from conftest import ROOT
 from test_notify import NOW, S, SECRETS, SITE, TZ, notify, patrols, response, sends, world  # noqa: F401
+
+pytestmark = pytest.mark.slow   # notify beside real ingest processes, slow robots and stale locks
 
 CHANNELS = ("wecom:T_WECOM_CRD", "email:crd@example.com", "dingtalk:T_DINGTALK")
 

@@ -36,7 +36,9 @@ from generator.site.handbook_pages import generate_pages
 from generator.standards import require_standards
 
 from conftest import ROOT
-from site_helpers import chromium, output_dir
+from site_helpers import output_dir
+
+pytestmark = pytest.mark.slow   # every printed sheet rendered as PDF and looked at
 
 RESPONDER = "https://docs.google.com/forms/d/e/1FAIpQLSdExampleFormIdOfFiftySixCharactersAbCdEfGhIjKlMnOp/viewform"
 
@@ -194,7 +196,7 @@ def test_demo_lock_marks_its_qr_codes(standards, rendered):
     demo = rendered["demo"]
     assert demo["demo"] is True
     specs = build_forms(standards, INSTRUMENTS)
-    assert set(demo["checklists"]) == set(specs) == {"daily-patrol", "crd-spot-check", "customer-survey",
+    assert set(demo["checklists"]) == set(specs) >= {"daily-patrol", "crd-spot-check", "customer-survey",
                                                      "fix-report"}
     for fid, entry in demo["checklists"].items():
         assert entry["form_id"] == f"DEMO-{fid}"
@@ -340,14 +342,14 @@ def test_method_pages_agree_with_forms_and_sheets(standards):
 
 # ---------------------------------------------------------------- 3. the print view on a phone
 
-def test_print_view_is_readable_at_390_px(standards, tmp_path):
+def test_print_view_is_readable_at_390_px(standards, tmp_path, browser):
     (tmp_path / "sheet.css").write_text(stylesheet_text(), encoding="utf-8")
     for checklist in standards.checklists:
         (tmp_path / f"{checklist}.html").write_text(render_sheet_html(build_sheet(standards, checklist)),
                                                     encoding="utf-8")
     shots = output_dir("paper")
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 390, "height": 844})
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
         for checklist in standards.checklists:
             page.goto((tmp_path / f"{checklist}.html").as_uri())
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -364,6 +366,8 @@ def test_print_view_is_readable_at_390_px(standards, tmp_path):
             for text, width, size in columns:
                 assert width >= 5.5 * size, f"{checklist}: “{text}” in a column {width:.0f}px wide"
             page.screenshot(path=str(shots / f"{checklist}-390.png"), full_page=True)
+    finally:
+        page.close()
 
 
 # ---------------------------------------------------------------- cached sheets, no developer words

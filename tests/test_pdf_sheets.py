@@ -17,6 +17,8 @@ from generator.standards import require_standards
 from conftest import STANDARDS
 from site_helpers import output_dir
 
+pytestmark = pytest.mark.slow   # real PDFs rendered by WeasyPrint, fonts cut and compared
+
 A4 = (595.3, 841.9)  # points
 
 

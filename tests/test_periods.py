@@ -42,6 +42,8 @@ from generator.standards import load_standards
 from conftest import STANDARDS
 from site_helpers import copy_site_sources
 
+pytestmark = pytest.mark.slow   # site builds over several quarters
+
 S = load_standards(STANDARDS).standards
 TZ = ZoneInfo(S.organisation.timezone)
 FIRST, LAST = dt.date(2026, 6, 10), dt.date(2026, 11, 18)

@@ -29,8 +29,9 @@ from generator.cli import main
 from generator.standards import load_standards
 
 from conftest import ROOT, STANDARDS, edited
-from site_helpers import (chromium, copy_site_sources, offline_context, search_entries, search_index_file,
-                          serve_directory)
+from site_helpers import copy_site_sources, offline_context, search_entries, search_index_file, serve_directory
+
+pytestmark = pytest.mark.slow   # full site builds of hostile data
 
 PATROL = ROOT / "forms/examples/daily-patrol.csv"
 S = load_standards(STANDARDS).standards
@@ -228,11 +229,11 @@ def test_notes_and_names_show_literally_on_pages_and_downloads(odd):
             assert "\x0b" not in text and "\x00" not in text and "\u202e" not in text, path
 
 
-def test_odd_notes_run_nothing_in_a_browser(odd):
+def test_odd_notes_run_nothing_in_a_browser(odd, browser):
     _, _, public, _ = odd
     blocked: list[str] = []
     dialogs: list[str] = []
-    with serve_directory(public) as base, chromium() as browser:
+    with serve_directory(public) as base:
         context = offline_context(browser, base, blocked)
         page = context.new_page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

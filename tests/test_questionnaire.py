@@ -160,6 +160,7 @@ def test_store_upgrades_from_schema_1_and_keeps_its_data(standards, tmp_path):
     assert len(survey.read_survey(db)) == 4
 
 
+@pytest.mark.slow
 def test_printable_questionnaire_renders_with_qr_code(standards, tmp_path):
     lock = {"checklists": {"customer-survey": {
         "form_id": "f1", "responder_url": "https://docs.google.com/forms/d/e/FAKE/viewform", "sheets": [],

@@ -16,7 +16,7 @@ from generator.results.fix_reports import read_fix_reports
 from generator.standards import load_standards
 
 from conftest import DEMO_END, STANDARDS
-from site_helpers import chromium, offline_context, output_dir, search_entries, search_in_browser, serve_directory
+from site_helpers import offline_context, output_dir, search_entries, search_in_browser, serve_directory
 
 S = load_standards(STANDARDS).standards
 PHONE, DESK = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
@@ -25,10 +25,10 @@ Q_START, Q_END = sc.quarter_bounds(sc.quarter_of(DEMO_END))
 
 
 @pytest.fixture(scope="module")
-def site(demo_site):
+def site(demo_site, browser):
     root, report = demo_site
     scores = sc.score_inspections(S, read_inspections(report.store))
-    with serve_directory(root / "public") as base, chromium() as browser:
+    with serve_directory(root / "public") as base:
         yield dict(base=base, browser=browser, public=root / "public", scores=scores, store=report.store)
 
 

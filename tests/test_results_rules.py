@@ -62,6 +62,8 @@ from generator.standards import load_standards
 from conftest import standards_texts
 from site_helpers import copy_site_sources
 
+pytestmark = pytest.mark.slow   # three full site builds (PDFs too) from a store made for the rules
+
 D = dt.date
 FIRST, LAST = D(2026, 9, 7), D(2026, 10, 5)
 PROJECTS = """projects:

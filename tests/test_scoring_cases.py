@@ -273,11 +273,13 @@ def site(tmp_path_factory):
     return root, store, docs, out.output
 
 
+@pytest.mark.slow
 def test_site_store_took_every_row(site):
     _, store, _, output = site
     assert len(read_inspections(store)) == 4, output
 
 
+@pytest.mark.slow
 def test_all_not_applicable_has_no_percent_no_grade_and_counts_as_a_patrol(site):
     _, store, docs, _ = site
     row = next(r for r in export(store, "inspections") if r["project"] == "binjiang")
@@ -299,6 +301,7 @@ def test_all_not_applicable_has_no_percent_no_grade_and_counts_as_a_patrol(site)
         (docs / "results/csv/binjiang-inspections.csv").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_scoring_page_explains_options_no_grade_and_red_line_incidents(site):
     root, _, docs, _ = site
     text = (docs / "standards/scoring.md").read_text(encoding="utf-8")
@@ -311,6 +314,7 @@ def test_scoring_page_explains_options_no_grade_and_red_line_incidents(site):
     assert "没有适用条目的检查" in (root / "public/standards/scoring/index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_red_line_incident_is_one_inspection_and_grades_are_vetoed(site):
     _, store, docs, _ = site
     red = next(r for r in export(store, "inspections") if r["at"] == "2026-11-16T09:00:00+08:00"
@@ -340,6 +344,7 @@ def test_a_red_line_incident_is_one_inspection_and_grades_are_vetoed(site):
     assert "未排名,滨江花园,0,,,0," in (docs / "results/csv/assessment.csv").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_built_patrol_sheet_prints_the_counts_that_empty_items(site):
     from pypdf import PdfReader
 

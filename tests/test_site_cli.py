@@ -18,6 +18,8 @@ from generator.site.safety import MARKER, MARKER_TEXT
 
 from site_helpers import copy_site_sources
 
+pytestmark = pytest.mark.slow   # full site builds and `handbook serve` rebuilds
+
 
 def run(*args):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)

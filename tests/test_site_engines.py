@@ -22,8 +22,10 @@ from generator.site.only_with import ONLY_WITH
 from generator.site.safety import MARKER, MARKER_TEXT
 
 from conftest import DEMO_END, ROOT, STANDARDS
-from site_helpers import (article_html, chromium, copy_site_sources, search_entries, search_in_browser,
+from site_helpers import (article_html, copy_site_sources, search_entries, search_in_browser,
                           search_index_file, serve_directory)
+
+pytestmark = pytest.mark.slow   # full site builds with both engines
 
 needs_zensical = pytest.mark.skipif(
     not engine_installed("zensical"),
@@ -80,14 +82,15 @@ def test_every_page_says_the_same_with_both_engines(both):
 
 @needs_zensical
 @pytest.mark.parametrize("engine", ENGINES)
-def test_searching_finds_the_items_with_either_engine(both, engine):
-    with serve_directory(both[engine]) as base, chromium() as browser:
+def test_searching_finds_the_items_with_either_engine(both, engine, browser):
+    with serve_directory(both[engine]) as base:
         page = browser.new_page()
         for word, code in SEARCHES.items():
             path, anchor = item_url(code).split("#")
             hrefs = search_in_browser(page, base, word)
             found = [h for h in hrefs if re.search(rf"/{re.escape(path)}\?h=[^#]*#{re.escape(anchor)}$", h)]
             assert found, (engine, word, hrefs)
+        page.close()
 
 
 @needs_zensical

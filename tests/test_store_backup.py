@@ -217,6 +217,7 @@ def state(copy: Path) -> int | str:
         return "damaged"
 
 
+@pytest.mark.slow
 def test_backups_taken_during_a_real_ingest_are_each_one_consistent_state(sound_store, tmp_path):
     """A year of patrols ingested by another process while backups are taken over and over: every copy
     holds the store before the ingest (1,521 inspections) or after it (all of the year's added), and

@@ -70,10 +70,14 @@ def test_the_house_instruments_declare_exactly_the_tables_their_schema_makes():
         after = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert sorted(after - before) == sorted(instrument.store_tables), instrument.id
     conn.close()
-    assert [(i.id, i.store_tables) for i in INSTRUMENTS] == [
-        ("patrol", ()), ("questionnaire", ("survey_responses", "survey_answers")),
-        ("exam", ("exam_responses", "exam_answers")), ("questioning", ("questioning_answers",)),
-        ("fixreport", ("fix_reports",))]
+    declared = {i.id: i.store_tables for i in INSTRUMENTS}
+    assert {i: declared[i] for i in ("patrol", "questionnaire", "exam", "questioning", "fixreport")} == {
+        "patrol": (), "questionnaire": ("survey_responses", "survey_answers"),
+        "exam": ("exam_responses", "exam_answers"), "questioning": ("questioning_answers",),
+        "fixreport": ("fix_reports",)}
+    # no table is two instruments', nor the store's own: each instrument's rows stay its own
+    owned = [t for tables in declared.values() for t in tables]
+    assert len(owned) == len(set(owned)) and not set(owned) & store.OWN_TABLES
 
 
 def test_a_new_store_gets_the_newest_tables_without_running_the_steps(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 from generator.standards import load_standards
 
 from conftest import STANDARDS
-from site_helpers import chromium, offline_context, serve_directory
+from site_helpers import offline_context, serve_directory
 
 S = load_standards(STANDARDS).standards
 PAGES = ["results/", "results/assessment/", "results/patrols/", "results/actions/", "results/exam/",
@@ -51,9 +51,9 @@ MEASURE = r"""
 
 
 @pytest.fixture(scope="module")
-def site(demo_site):
+def site(demo_site, browser):
     root, _ = demo_site
-    with serve_directory(root / "public") as base, chromium() as browser:
+    with serve_directory(root / "public") as base:
         yield base, browser
 
 

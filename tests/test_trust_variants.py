@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from generator.store import read_inspections, read_quarantine
 
 from test_ingest_trust import EXAMPLE, error_line, ingest, read_rows, scores, standards  # noqa: F401 (fixture)
@@ -143,6 +145,7 @@ CONTACT_TEXTS = ["138.0013.8000", "138 - 0013 - 8000", "１３８００１３８
                  "qq。com", "zhang.san", "corp.example", "例子.中国"]
 
 
+@pytest.mark.slow
 def test_contacts_written_the_way_people_type_them_are_masked_everywhere(tmp_path):
     from site_helpers import search_index_file
     from test_published_text import build, cli, example_rows, readable, write_csv, NOTE_COLUMNS, S

@@ -15,6 +15,9 @@ from ..messages import one_line
 from .schema import identify, instrument_tables, migrate
 
 DEFAULT_STORE = Path("data/inspections.sqlite")
+# Seconds a command waits for another program's lock on the store before it says the store is locked.
+# Read at each open, so tests can shorten it (tests/conftest.py `short_busy_timeout`).
+BUSY_TIMEOUT = 5.0
 # SQLite primary result codes -> catalogue message (generator.errors.MESSAGES)
 _ERRORS = {3: "store_readonly", 5: "store_locked", 6: "store_locked", 8: "store_readonly", 10: "store_io",
            11: "store_damaged", 13: "store_full", 14: "store_cannot_open", 26: "store_not_sqlite",
@@ -73,6 +76,7 @@ class _Connection(sqlite3.Connection):
 
 
 def _sqlite(target: str, path: Path, **kwargs) -> sqlite3.Connection:
+    kwargs.setdefault("timeout", BUSY_TIMEOUT)
     try:
         conn = sqlite3.connect(target, factory=_Connection, **kwargs)
     except sqlite3.Error as exc:
@@ -82,7 +86,7 @@ def _sqlite(target: str, path: Path, **kwargs) -> sqlite3.Connection:
 
 
 
-def connect(path: Path | str, *, wait: float = 5.0, instruments: Sequence = ()) -> sqlite3.Connection:
+def connect(path: Path | str, *, wait: float | None = None, instruments: Sequence = ()) -> sqlite3.Connection:
     """Open (creating if needed) the store; transactions are explicit (`isolation_level=None`).
 
     Checks at once that the file is a handbook store (or empty), so a wrong --store fails before any
@@ -94,7 +98,7 @@ def connect(path: Path | str, *, wait: float = 5.0, instruments: Sequence = ()) 
         raise StoreError(one_line("store_cannot_open", path=path)) from None
     if path.is_dir():
         raise StoreError(one_line("store_cannot_open", path=path))
-    conn = _sqlite(str(path), path, timeout=wait, isolation_level=None)
+    conn = _sqlite(str(path), path, timeout=BUSY_TIMEOUT if wait is None else wait, isolation_level=None)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         # A 4 MiB page cache: ingest streams a year's rows through it in one transaction (dirty pages spill to
