@@ -34,12 +34,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]   # the package, and the fake Go
 
 from generator.instruments.patrol import simulate as sim  # noqa: E402
 from generator.ingest import run as ingest_run  # noqa: E402
-from generator.instruments import INSTRUMENTS, site_generators  # noqa: E402
-from generator.printing.pdf import write_sheets  # noqa: E402
-from generator.results import publish  # noqa: E402
-from generator.site.site_build import build_site  # noqa: E402
+from generator.instruments import INSTRUMENTS  # noqa: E402
 from generator.standards import require_standards  # noqa: E402
-import ingest_peer  # noqa: E402  (bench/, beside this file)
+import cycle  # noqa: E402  (bench/, beside this file)
+import ingest_peer  # noqa: E402
 import page_weight  # noqa: E402
 
 CHECKLIST = "daily-patrol"
@@ -48,7 +46,9 @@ GOOGLE_CELL_LIMIT = 10_000_000         # cells per spreadsheet
 # Sheets API quotas (developers.google.com/workspace/sheets/api/limits, "Usage limits"): read requests a minute
 READS_PER_MINUTE_PER_PROJECT = 300
 READS_PER_MINUTE_PER_USER = 60
-HANDBOOK = ROOT / ".venv" / "bin" / "handbook"
+# the `handbook` of the interpreter running the bench (a worktree has no .venv of its own); its
+# children import this checkout's package (PYTHONPATH, set in bench())
+HANDBOOK = Path(sys.executable).parent / "handbook"
 PREFIXES = ("梧桐 兰亭 滨江 香树 金桥 悦澜 青园 海棠 翠湖 锦绣 紫荆 碧水 云栖 枫林 柳岸 松涛 竹韵 桂香 银杏 玉兰 "
             "星河 明月 春晓 秋实 晨曦 东篱 南山 西溪 北岸 清泉").split()
 SUFFIXES = "苑 雅居 花园 湾 公寓 府 小区 家园 华庭 名邸".split()
@@ -175,9 +175,13 @@ def sqlite_floor(path: Path, db: Path) -> int:
     return len(raw)
 
 
+DAY1: dt.date = START   # the day after the year's data (bench() sets it): week 1's build, the year's ingests
+
+
 def run_cli(args: list[str], cwd: Path) -> tuple[float, int, dict]:
-    """Run `handbook …` as a child; (wall seconds, its own peak RSS bytes, JSON report): see ingest_peer."""
-    child = ingest_peer.run_child([str(HANDBOOK), *args], cwd)
+    """Run `handbook …` as a child with its clock early on the day after the year's data; (wall seconds, its
+    own peak RSS bytes, JSON report): see ingest_peer."""
+    child = cycle.handbook(cycle.at(DAY1, 7), args, cwd)
     return child.wall, child.rss, json.loads(child.out)
 
 
@@ -217,6 +221,10 @@ def bench(args) -> dict:
     loads = [loadavg()]
     t_start = time.perf_counter()
 
+    global DAY1
+    DAY1 = START + dt.timedelta(days=args.days)
+    # the children (handbook, mkdocs) import this checkout's package, whichever environment runs the bench
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     ingest_peer.start_launcher()   # children are measured from a small process (see ingest_peer)
     compileall.compile_dir(ROOT / "generator", quiet=1)   # the children read bytecode, as an installed tool does
     std_dir = company_standards(work / "standards", args.projects)
@@ -334,86 +342,26 @@ def bench(args) -> dict:
                                     week_requests <= math.ceil((len(week) + 1) / 10_000) + 2)
     log(f"google requests: {full_requests} full, {week_requests} weekly")
 
-    # 4. PDFs: every checklist for every project (a cold cache), which also warms the build's cache; the
-    #    project sheets carry the focus lists from the store, as `handbook build --store` prints them
-    docs, config = site_sources(work / "site-src")
-    cache = work / "pdf-cache"
-    focus = publish.sheet_focus(store)(standards)
-    publish.forget_snapshots()   # the build reads afresh
-    pdf_times, sheets = [], []
-    for _ in range(args.pdf_reps):
-        shutil.rmtree(cache, ignore_errors=True)
-        shutil.rmtree(work / "pdf-out", ignore_errors=True)
-        t0 = time.perf_counter()
-        sheets = write_sheets(standards, work / "pdf-out", cache_dir=cache, per_project=True, focus=focus)
-        pdf_times.append(time.perf_counter() - t0)
-    figures["pdf"] = Figure("PDFs: every checklist blank and for every project, with its focus list (cold cache)",
-                            f"{len(sheets)} PDFs in {median_of(pdf_times):.1f} s "
-                            f"({median_of(pdf_times) / max(len(sheets), 1) * 1000:.0f} ms each)",
-                            samples=pdf_times)
-    log(f"{len(sheets)} PDFs in {median_of(pdf_times):.1f} s")
-
-    # 5. what `handbook build --store` runs (every results generator, focus lists on the sheets) with the
-    #    year-long store vs MkDocs alone on the same pages; each run reads the store afresh, as a new process
-    builds = []
-    for rep in range(reps + 1):   # the first, untimed, fills the questionnaire sheets' cache as last week's did
-        publish.forget_snapshots()
-        report = build_site(std_dir, out_dir=work / "public", docs_dir=docs, config_file=config,
-                            extra_generators=site_generators(store, instruments=INSTRUMENTS),
-                            sheet_focus=publish.sheet_focus(store),
-                            pdf=True, per_project=True, cache_dir=cache, instruments=INSTRUMENTS)
-        if rep:
-            builds.append(report.timings)
-        log("build " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()))
-    publish.forget_snapshots()
-    total = median_of([t["total"] for t in builds])
-    mk = median_of([t["mkdocs"] for t in builds])
-    ours = median_of([t["total"] - t["mkdocs"] for t in builds])
-    share = ours / total * 100
-    weeks = len(list((docs / "results" / "weeks").glob("*-W*.md")))
-    pages = sum(1 for _ in (work / "public").rglob("*.html"))
-    figures["build"] = Figure(f"`handbook build --store`, {args.projects} projects, {weeks} weekly archives, "
-                              f"{pages:,} HTML pages (PDFs cached)", f"{total:.1f} s", "< 60 s", total < 60,
-                              samples=[t["total"] for t in builds])
-    figures["mkdocs"] = Figure("of which plain `mkdocs build` on the generated pages", f"{mk:.1f} s",
-                               samples=[t["mkdocs"] for t in builds])
-    parts = {k: median_of([t[k] for t in builds]) for k in ("load", "generate", "pdf", "extra")}
-    figures["ours"] = Figure("our own share (standards, pages, focus lists and PDF cache, results from the store)",
-                             f"{ours:.1f} s = {share:.0f}% of the build",
-                             note=", ".join(f"{k} {v:.1f} s" for k, v in parts.items())
-                             + "; informational: the targets are now the weekly cycle and serve")
-    figures.update(page_weight.bench_figures(work / "public", Figure))   # the site this build made
-
-    # 6. the weekly cycle: the new week ingested, then the build with last week's caches, in which every
-    #    project whose focus list changed gets its sheets rendered again (each run from the same caches)
-    cycle_store = work / "store-cycle.sqlite"
-    drop_store(cycle_store)
-    shutil.copyfile(store, cycle_store)
-    run_cli(["ingest", "--file", str(week_csv), "--db", str(cycle_store), *common], work)
-    last_week = work / "pdf-cache-last-week"
-    shutil.rmtree(last_week, ignore_errors=True)
-    shutil.copytree(cache, last_week)
-    cycles, fresh, sheets_n = [], 0, 0
-    for _ in range(reps):
-        shutil.rmtree(cache, ignore_errors=True)
-        shutil.copytree(last_week, cache)
-        publish.forget_snapshots()
-        report = build_site(std_dir, out_dir=work / "public", docs_dir=docs, config_file=config,
-                            extra_generators=site_generators(cycle_store, instruments=INSTRUMENTS),
-                            sheet_focus=publish.sheet_focus(cycle_store), pdf=True, per_project=True, cache_dir=cache,
-                            instruments=INSTRUMENTS)
-        cycles.append(report.timings)
-        fresh, sheets_n = sum(1 for s in report.sheets if not s.cached), len(report.sheets)
-        log("weekly build " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()) + f", {fresh} sheets")
-    publish.forget_snapshots()
-    drop_store(cycle_store)
-    shutil.rmtree(last_week, ignore_errors=True)
-    cycle_total = median_of([t["total"] for t in cycles])
-    figures["cycle"] = Figure(
-        f"`handbook build --store` in the weekly cycle: after the new week's ingest, with last week's caches",
-        f"{cycle_total:.1f} s ({fresh} of {sheets_n} sheets rendered again because their focus lists changed: "
-        f"PDFs {median_of([t['pdf'] for t in cycles]):.1f} s, MkDocs {median_of([t['mkdocs'] for t in cycles]):.1f} s)",
-        "< 60 s", cycle_total < 60, samples=[t["total"] for t in cycles])
+    # 4. the weekly cycle as it runs in production, side by side with its floors (bench/cycle.py): week 1
+    #    built the day after the year's data, week 2 a week later after the new week's ingest
+    day1 = START + dt.timedelta(days=args.days)
+    c, project = cycle.run_cycle(ROOT, work, std_dir, store, week_csv, common, standards, INSTRUMENTS, day1,
+                                 reps, log)
+    scale = None
+    if args.scale and small_csv:
+        small_std = company_standards(work / "standards-small", small_n)
+        small_store = work / "store-small.sqlite"
+        drop_store(small_store)
+        cycle.handbook(cycle.at(day1, 7), ["ingest", "--file", small_csv, "--db", small_store,
+                                           *[x if x != str(std_dir) else str(small_std) for x in common]], work)
+        small_standards = require_standards(small_std, instruments=INSTRUMENTS)
+        warm, page = cycle.warm_build_cpu(ROOT, work, small_std, small_store, small_standards, INSTRUMENTS, day1)
+        drop_store(small_store)
+        scale = (small_n, warm, page)
+        log(f"warm build at {small_n} projects: {warm.cpu:.1f} s CPU; largest page {page[1] / 1000:.0f} KB")
+    figures.update(cycle.figures(c, Figure, projects=args.projects, scale=scale))
+    figures.update(page_weight.bench_figures(project / "public", Figure))   # week 2's site
+    cache = project / "build" / "pdf-cache"
     # 7. editing with `handbook serve` over the year-long store: site/index.md saved, until served (serve_edit.py)
     import serve_edit
     edit = serve_edit.measure(work, std_dir, store, pdf_cache=cache, reps=reps, log=log)["edits"]
@@ -422,7 +370,7 @@ def bench(args) -> dict:
     loads.append(loadavg())
     return {"machine": machine(), "projects": args.projects, "days": args.days, "reps": reps,
             "pdf_reps": args.pdf_reps, "rows": rows, "week_rows": len(week), "columns": columns,
-            "csv_bytes": year_csv.stat().st_size, "store_bytes": store_bytes, "site_bytes": dir_size(work / "public"),
+            "csv_bytes": year_csv.stat().st_size, "store_bytes": store_bytes, "site_bytes": dir_size(project / "public"),
             "loads": loads, "bench_seconds": time.perf_counter() - t_start,
             "figures": {k: vars(f) for k, f in figures.items()}}
 
@@ -528,9 +476,10 @@ def _rss(f: dict) -> int:
 def results_markdown(r: dict) -> str:
     m = r["machine"]
     f = r["figures"]
-    order = ["floor", "sqlite_floor", "full", "weekly", "grown", "google_full", "google_week", "memory",
-             "peer_cpu", "peer_cpu_sqlite_utils", "peer_rss", "peer_flat", "build", "mkdocs", "ours", "cycle", "pdf",
-             "search_index", "home_transfer", "serve_edit"]
+    order = ["cycle", "mkdocs", "cycle_rss", "weekly_peer", "closed", "scale_cpu", "scale_page", "pdf_cache",
+             "floor", "sqlite_floor", "full", "weekly", "grown", "google_full", "google_week", "memory",
+             "peer_cpu", "peer_cpu_sqlite_utils", "peer_rss", "peer_flat", "first_build", "build",
+             "search_index", "home_transfer", "serve_edit", "serve_idle"]
     lines = [
         "# Benchmarks at company scale",
         "",
@@ -679,7 +628,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default=str(ROOT / "build" / "bench"))
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--no-scale", dest="scale", action="store_false",
+                        help="skip the warm build at a third of the projects (build CPU 300 vs 100)")
+    parser.add_argument("--quick", action="store_true",
+                        help="one run per figure, no grown export re-read: --projects 100 in a few minutes")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.reps, args.pdf_reps, args.grown = 1, 1, False
     result = bench(args)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
