@@ -1,7 +1,9 @@
 """Write the printable sheets: PDFs with WeasyPrint, plus the HTML print views.
 
-WeasyPrint is the slow part of a build, so each PDF is cached by the hash of its
-HTML + stylesheet (+ WeasyPrint version): rebuilding unchanged standards reuses it.
+WeasyPrint is the slow part of a build, so each PDF is cached by the hash of what it prints: its HTML (QR
+codes as markers naming their link and size), the stylesheet with its fonts named by their content, the
+WeasyPrint version and the PDF variant. A printable whose printed text did not change is never rendered
+again, wherever the cache folder lies; `prune_cache` keeps only what the last build used.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import importlib.metadata
 import logging
 import multiprocessing
 import os
+import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -84,17 +87,55 @@ def _stylesheet(css: str):
 PDF_VARIANT = "pdf/ua-1"
 
 
+# A subset font is named in the stylesheet by its file's URL, whose name already says its content
+# (`fonts.font_faces`: font-<key>-<style>.otf); the folder it lies in is not printed.
+_FONT_URL = re.compile(r'url\("file://[^"]*/(font-[0-9a-f]+-[A-Za-z]+\.otf)"\)')
+
+
 def _cache_key(html: str, css: str) -> str:
     # the installed version from metadata: importing WeasyPrint just for the key costs ~0.4 s
     version = importlib.metadata.version("weasyprint")
+    css = _FONT_URL.sub(r'url("\1")', css)
     return hashlib.sha256("\0".join([version, PDF_VARIANT, css, html]).encode()).hexdigest()[:32]
+
+
+def _from_cache(cached: Path | None, target: Path) -> bool:
+    """Copy a cached PDF to `target` and mark it used (its mtime: `prune_cache` keeps it); False when the
+    cache has none (or another build pruned it meanwhile)."""
+    if cached is None:
+        return False
+    try:
+        shutil.copyfile(cached, target)
+        os.utime(cached)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def prune_cache(cache_dir: Path | None, since: float) -> tuple[int, int]:
+    """Remove the cached PDFs and subset fonts that no build used since `since` (a `time.time()` taken before
+    the build: every file a build reads or writes is touched), so the cache holds what is current instead of
+    every past week's printables. Returns (files removed, bytes freed)."""
+    removed = freed = 0
+    if cache_dir is None or not Path(cache_dir).is_dir():
+        return removed, freed
+    for path in Path(cache_dir).iterdir():
+        if not (path.suffix in (".pdf", ".otf") or path.name.endswith(".tmp")) or not path.is_file():
+            continue
+        try:
+            stat = path.stat()
+            if stat.st_mtime < since:
+                path.unlink()
+                removed, freed = removed + 1, freed + stat.st_size
+        except FileNotFoundError:
+            pass
+    return removed, freed
 
 
 def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = None) -> bool:
     """Render one sheet to `target`; returns True when it came from the cache."""
     cached = cache_dir / f"{_cache_key(html, css)}.pdf" if cache_dir else None
-    if cached is not None and cached.exists():   # before importing WeasyPrint: a cached build needs none of it
-        shutil.copyfile(cached, target)
+    if _from_cache(cached, target):   # before importing WeasyPrint: a cached build needs none of it
         return True
     weasyprint = _weasyprint()
     font_config = _font_config()
@@ -126,8 +167,7 @@ def render_pdfs(jobs: list[tuple[str, Path]], css: str, *, cache_dir: Path | Non
     todo = []
     for n, (html, target) in enumerate(jobs):
         cached = cache_dir / f"{_cache_key(html, css)}.pdf" if cache_dir else None
-        if cached is not None and cached.exists():
-            shutil.copyfile(cached, target)
+        if _from_cache(cached, target):
             results[n] = True
         else:
             todo.append(n)
