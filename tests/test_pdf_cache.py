@@ -14,7 +14,7 @@ from generator.forms.prefill import prefill_url
 from generator.instruments.fixreport.sheet import render_fix_sheet
 from generator.instruments.questionnaire.survey import render_survey_sheet
 from generator.printing.fonts import font_faces, subset_first
-from generator.printing.pdf import prune_cache, render_pdfs
+from generator.printing.pdf import deferred_rendering, prune_cache, render_pdfs
 from generator.printing.sheet_html import build_sheet, fill_qr_slots, render_sheet_html
 from generator.instruments import INSTRUMENTS
 from generator.standards import require_standards
@@ -96,6 +96,29 @@ def test_handbook_build_keeps_the_cache_to_what_it_printed(tmp_path, standards_d
     kept = sorted(p.name for p in cache.iterdir())
     published = list((tmp_path / "public").rglob("*.pdf"))
     assert len([n for n in kept if n.endswith(".pdf")]) == len({p.read_bytes() for p in published})
+    # rendered while MkDocs ran, then copied in before the swap: no placeholder is ever published
+    assert published and all(p.read_bytes().startswith(b"%PDF-") for p in published)
     second = CliRunner().invoke(main, args, catch_exceptions=False)
     assert second.exit_code == 0, second.output
     assert sorted(p.name for p in cache.iterdir()) == kept    # nothing rendered again, nothing used pruned
+
+
+def test_deferred_printables_are_rendered_meanwhile_and_copied_into_the_site(tmp_path):
+    docs, site, cache = tmp_path / "docs", tmp_path / "site", tmp_path / "cache"
+    (docs / "print").mkdir(parents=True)
+    (site / "print").mkdir(parents=True)
+    direct = render_pdfs([(PAGE.format(t="直接"), tmp_path / "direct.pdf")], "")
+    assert direct == [False]
+    render_pdfs([(PAGE.format(t="已缓存"), tmp_path / "cached.pdf")], "", cache_dir=cache)
+    jobs = [(PAGE.format(t=t), docs / "print" / f"{n}.pdf") for n, t in enumerate(["直接", "已缓存", "第三", "第四"])]
+    with deferred_rendering() as pending:
+        hits = render_pdfs(jobs, "", cache_dir=cache)
+    assert hits == [False, True, False, False]
+    assert [(docs / "print" / f"{n}.pdf").read_bytes()[:5] for n in range(4)] == [b"", b"%PDF-", b"", b""]
+    pending.start()
+    assert pending.finish(docs, site) == 3
+    assert (site / "print" / "0.pdf").read_bytes() == (tmp_path / "direct.pdf").read_bytes()
+    assert (docs / "print" / "0.pdf").read_bytes() == (tmp_path / "direct.pdf").read_bytes()
+    assert not (site / "print" / "1.pdf").exists()          # a cached one is in docs already for the engine to copy
+    assert all((site / "print" / f"{n}.pdf").read_bytes().startswith(b"%PDF-") for n in (2, 3))
+    assert len(list(cache.glob("*.pdf"))) == 4                # each deferred one cached by its worker

@@ -9,6 +9,7 @@ again, wherever the cache folder lies; `prune_cache` keeps only what the last bu
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import hashlib
 import importlib.metadata
@@ -161,7 +162,8 @@ def render_pdfs(jobs: list[tuple[str, Path]], css: str, *, cache_dir: Path | Non
                 workers: int | None = None) -> list[bool]:
     """Render (html, target) pairs; uncached ones in parallel processes when there are several.
 
-    Returns, per job, whether it came from the cache.
+    Returns, per job, whether it came from the cache. Inside `deferred_rendering()` the uncached ones are
+    only queued (their targets hold an empty placeholder until `PendingPdfs.finish`).
     """
     results: list[bool | None] = [None] * len(jobs)
     todo = []
@@ -171,28 +173,106 @@ def render_pdfs(jobs: list[tuple[str, Path]], css: str, *, cache_dir: Path | Non
             results[n] = True
         else:
             todo.append(n)
-    workers = workers or min(len(todo), os.cpu_count() or 1, 4)
     payload = [(jobs[n][0], css, str(jobs[n][1]), str(cache_dir) if cache_dir else None) for n in todo]
+    if _PENDING and _PENDING[-1] is not None:
+        _PENDING[-1].queue(payload)
+        return [bool(r) for r in results]
+    workers = workers or min(len(todo), os.cpu_count() or 1, 4)
     if todo:
         _stylesheet(css)   # WeasyPrint, its fonts and the stylesheet loaded once, here: forked workers inherit them
-    if workers > 1 and len(todo) > 2 and "fork" in multiprocessing.get_all_start_methods():
-        # fork: the workers inherit the imported WeasyPrint instead of importing it again. Whatever the
-        # parent holds (a build holds a year of inspections) is frozen out of the collector first, or
-        # every worker's full collections would walk, and copy, all of it.
-        frozen = gc.isenabled()
-        if frozen:
-            gc.freeze()
-        try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                done = list(pool.map(_render_job, payload))
-        finally:
-            if frozen:
-                gc.unfreeze()
+    if workers > 1 and len(todo) > 2 and _can_fork():
+        with _frozen(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            done = list(pool.map(_render_job, payload))
     else:
         done = [_render_job(job) for job in payload]
     for n, hit in zip(todo, done):
         results[n] = hit
     return [bool(r) for r in results]
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextlib.contextmanager
+def _frozen():
+    # fork: the workers inherit the imported WeasyPrint instead of importing it again. Whatever the
+    # parent holds (a build holds a year of inspections) is frozen out of the collector first, or
+    # every worker's full collections would walk, and copy, all of it.
+    frozen = gc.isenabled()
+    if frozen:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if frozen:
+            gc.unfreeze()
+
+
+class PendingPdfs:
+    """The printables a build queued (`deferred_rendering`): rendered in worker processes while the site
+    engine runs (`start`), then copied into the built site before it is published (`finish`), so the
+    weekly build waits for the longer of the two instead of both, and the published site never links to a
+    PDF that is missing or last week's."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[str, str, str, str | None]] = []
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list = []
+
+    def queue(self, payload: list[tuple[str, str, str, str | None]]) -> None:
+        for job in payload:
+            Path(job[2]).write_bytes(b"")   # the file the pages link to exists for the engine's link checks
+        self.jobs += payload
+
+    def start(self, workers: int | None = None) -> None:
+        """Start rendering the queue in worker processes (call before the engine runs)."""
+        if not self.jobs or self._pool is not None:
+            return
+        for css in dict.fromkeys(job[1] for job in self.jobs):
+            _stylesheet(css)   # loaded once here: forked workers inherit them
+        workers = workers or min(len(self.jobs), os.cpu_count() or 1, 4)
+        if workers > 1 and _can_fork():
+            with _frozen():     # with fork, every worker is started at the first submit
+                self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+                self._futures = [self._pool.submit(_render_job, job) for job in self.jobs]
+
+    def finish(self, docs_dir: Path, site_dir: Path) -> int:
+        """Wait for the queue (rendering it here when no workers were started; a failed sheet raises its
+        `HandbookError`) and copy each PDF from the docs folder to its place in `site_dir`; how many."""
+        if self._pool is not None:
+            for future in self._futures:
+                future.result()
+        else:
+            for job in self.jobs:
+                _render_job(job)
+        for job in self.jobs:
+            target = Path(job[2])
+            shutil.copyfile(target, Path(site_dir) / target.resolve().relative_to(Path(docs_dir).resolve()))
+        self.close()
+        return len(self.jobs)
+
+    def close(self) -> None:
+        """Stop the workers (after `finish`, or when the build failed)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+_PENDING: list[PendingPdfs | None] = []
+
+
+@contextlib.contextmanager
+def deferred_rendering(enabled: bool = True):
+    """Inside it, `render_pdfs` renders nothing: each printable the cache lacks gets an empty placeholder at
+    its target and is queued on the `PendingPdfs` this yields (None when not `enabled`), which the caller
+    starts before the site engine runs and finishes before the site is published."""
+    pending = PendingPdfs() if enabled else None
+    _PENDING.append(pending)
+    try:
+        yield pending
+    finally:
+        _PENDING.pop()
 
 
 def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None = None,
