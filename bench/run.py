@@ -217,6 +217,7 @@ def bench(args) -> dict:
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
     reps = args.reps
+    peer_reps = reps if args.quick else max(reps, 3)   # the full-year ingests behind the peer figures
     log = (lambda *a: print("bench:", *a, file=sys.stderr, flush=True)) if not args.quiet else (lambda *a: None)
     loads = [loadavg()]
     t_start = time.perf_counter()
@@ -242,8 +243,8 @@ def bench(args) -> dict:
     common = ["--checklist", CHECKLIST, "--standards", str(std_dir), "--lock", str(lock), "--json"]
 
     # 1. ingest from file vs the csv floor
-    floor, _ = timed(lambda: csv_floor(year_csv), max(reps, 3))
-    written, _ = timed(lambda: sqlite_floor(year_csv, work / "floor.sqlite"), max(reps, 3))
+    floor, _ = timed(lambda: csv_floor(year_csv), peer_reps)
+    written, _ = timed(lambda: sqlite_floor(year_csv, work / "floor.sqlite"), peer_reps)
     store = work / "store.sqlite"
     full, rss = [], 0
     for _ in range(reps):
@@ -270,7 +271,7 @@ def bench(args) -> dict:
     small_csv = work / "responses-year-first-third.csv" if small_n else None
     if small_csv:
         ingest_peer.first_projects_csv(year_csv, small_csv, {p.name for p in standards.organisation.projects[:small_n]})
-    figures.update(ingest_peer.figures(HANDBOOK, year_csv, small_csv, common, work, max(reps, 3), args.projects,
+    figures.update(ingest_peer.figures(HANDBOOK, year_csv, small_csv, common, work, peer_reps, args.projects,
                                        small_n, Figure))
     log("ingest vs sqlite-utils: " + "; ".join(figures[k].value for k in ("peer_cpu", "peer_rss")))
 
@@ -551,24 +552,16 @@ WHY_MISSED = {
     "peer_rss": "Ingest's own floor is the interpreter with the standards and every instrument's modules loaded "
                 "(about 43 MiB before the first row), plus a 4 MiB SQLite page cache and one batch of rows.",
     "peer_flat": "Nothing held per row grows with the file: the rows are streamed and matching asks the store.",
-    "cycle": "Each project's patrol and spot-check sheets carry its focus list. The sheets print the list "
-             "without the week's counts (近 4 周多次检查发现问题, 有逾期未整改; the counts are on the project's "
-             "page), so a sheet renders again only when its list of items changed: in the simulated week about "
-             "4 projects in 10 (it was 9 in 10 with the counts printed), two sheets each, at roughly 0.4 s (daily "
-             "sheet) and 0.7 s (two-page spot check) of CPU per sheet with PDF/UA tagging and the QR code. "
-             "Below 60 s at this size would need fewer sheets rendered a week: the focus list joined to the "
-             "cached sheet as its own page (a second sheet of paper for the one-page daily sheet), or stamped "
-             "onto it (which would need the tagged structure of the two joined).",
-    "build": "See *our own share*: the results step reads and scores every stored response of the year.",
-    "ours": "MkDocs takes about 13 s for these pages, so 20% leaves about 3 s for all the rest, while reading "
-            "the year's ~300,000 responses from the store alone takes about 2.7 s. The rest is the focus lists "
-            "(corrective actions followed through the year, ~1.2 s, then each project's list), the cached "
-            "sheets looked up (0.5 s), and the results: every response scored, 300 project pages, 53 weekly "
-            "archives and ~45 MiB of CSV downloads (every inspection, patrol period and corrective action). "
-            "The store is read once per build and shared (it was read twice). Getting to 20% would take an "
-            "incremental build that keeps last week's results and recomputes only what changed; but every "
-            "project page, the rankings and the focus lists change every week, so even that would not make "
-            "the weekly build cheap next to MkDocs. The build itself is well under its 60 s.",
+    "cycle": "The printables that change every week are rendered again: each project's weekly 抽问卡 (a new "
+             "draw every week, by design), each 整改反馈单 (it prints 数据截至 and the open actions) and the "
+             "patrol and spot-check sheets whose focus list changed (its entries or their order: the list is "
+             "printed in priority order). Their text changes, so the cache cannot keep them; they are rendered "
+             "while MkDocs runs. The rest is the results computed from the whole store and MkDocs over pages "
+             "whose size grows with the projects (the site side).",
+    "cycle_rss": "The build holds the year's inspections and every project's pages while MkDocs runs (the site side).",
+    "weekly_peer": "About half of the weekly ingest is fixed cost (start-up, loading the standards, the commit).",
+    "scale_page": "Every page carries every project's link in its navigation (the site side).",
+    "pdf_cache": "Before `handbook build` pruned its cache, every past week's printables stayed there.",
 }
 
 HISTORY = """Earlier measurements on the same data (for comparison; not re-measured by this run):
@@ -589,6 +582,22 @@ HISTORY = """Earlier measurements on the same data (for comparison; not re-measu
 
 NOTES = """How each figure is taken:
 
+- *the weekly cycle* (bench/cycle.py): a copy of the project with the bench's standards, a forms lock naming a
+  form for every checklist (QR codes printed, as after `forms push`) and the year-long store. Week 1 is
+  built the day after the year's data (the children's clock set by bench/at_date.py), twice (an empty
+  PDF cache, then warm). Then, each repetition from week 1's store, PDF cache and site: `handbook ingest
+  --file` of the new week and `handbook build --store` on week 2's date (a week later), a plain `mkdocs
+  build` of the docs folder that build left with the config it generated for MkDocs (same pages,
+  navigation and hooks) into another folder, and `sqlite-utils insert --csv` of the same week's file into
+  a copy of week 1's store. Each is a child process measured alone by os.wait4 in a small launcher: wall
+  time, CPU (user + system, its reaped workers included) and peak RSS (of its largest process); the
+  1-minute load average is read as each child starts and ends, and each row gives the lowest and highest.
+- *files that differ*: every file of week 2's public/ compared byte for byte with week 1's, by kind; the
+  new week's archive and the running quarter's page change by design, closed ones must not.
+- *PDF cache*: its size and files after week 1's and after week 2's build, against the PDFs week 2's site
+  publishes; "rendered again" counts the published PDFs that differ from week 1's, by kind.
+- *build CPU against a third of the projects*: a warm rebuild (the second build on week 1's day) of the
+  bench's company and of the same year cut to its first third of projects; the largest HTML page of each.
 - *floor*: `csv.reader` over the year's CSV file, counting records; nothing else.
 - *full ingest*: `handbook ingest --file … --json` as a child process into an empty store (start-up,
   reading, mapping, checking and hashing every row, matching, one SQLite transaction); its peak RSS is
@@ -606,14 +615,7 @@ NOTES = """How each figure is taken:
 - *SQLite floor*: the year's CSV read with `csv.reader`, each row's cells serialised to JSON and
   hashed, then written in one transaction with `executemany` as a raw row (unique by hash) and a
   version row naming it; in-process, no start-up.
-- *build*: what `handbook build --store` runs (`build_site` with every results generator and the focus
-  lists printed on the project sheets) over the year-long store, each run reading the store afresh as a
-  new process does, PDFs and questionnaire sheets served from the cache that the PDF step and the first
-  build filled; *mkdocs* is the MkDocs part of the same build (`mkdocs build --strict` on the generated
-  pages with our navigation); *ours* is everything else. A week in which a project's focus list changes
-  re-renders that project's sheets (see the PDF figure for the time a PDF takes).
-- *PDFs*: `write_sheets` with an empty cache: each checklist's blank sheet and one per project with its
-  focus list from the year-long store, rendered by WeasyPrint in parallel processes.
+- *search index* and *first visit*: week 2's site (bench/page_weight.py).
 """
 
 
