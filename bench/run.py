@@ -474,7 +474,7 @@ def _rss(f: dict) -> int:
     return int(float(f["memory"]["value"].split()[0]) * 2**20)
 
 
-def results_markdown(r: dict) -> str:
+def results_markdown(r: dict, before: dict | None = None) -> str:
     m = r["machine"]
     f = r["figures"]
     order = ["cycle", "mkdocs", "cycle_rss", "weekly_peer", "closed", "scale_cpu", "scale_page", "pdf_cache",
@@ -518,6 +518,8 @@ def results_markdown(r: dict) -> str:
         lines.append("")
     else:
         lines += ["Every target is met.", ""]
+    if before:
+        lines += compared(before, r, order)
     lines.append(NOTES)
     lines.append(HISTORY)
     lines.append(capacity(r))
@@ -619,6 +621,21 @@ NOTES = """How each figure is taken:
 """
 
 
+def compared(before: dict, after: dict, order: list[str]) -> list[str]:
+    """A before → after table of the figures both runs have (`--before`: an earlier run's results.json)."""
+    b, a = before["figures"], after["figures"]
+    lines = ["## Before → after", "",
+             f"Before: commit {before['machine']['commit']}, {before['machine']['date']}, load "
+             f"{before['loads'][0]:.2f} → {before['loads'][-1]:.2f}. After: commit {after['machine']['commit']}, "
+             f"{after['machine']['date']}, load {after['loads'][0]:.2f} → {after['loads'][-1]:.2f}. "
+             f"Both at {after['projects']} projects × {after['days']} days.", "",
+             "| figure | before | after |", "|---|---|---|"]
+    for key in order:
+        if key in a and key in b:
+            lines.append(f"| {a[key]['name']} | {b[key]['value']} | {a[key]['value']} |")
+    return lines + [""]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--projects", type=int, default=300)
@@ -632,16 +649,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument("--no-scale", dest="scale", action="store_false",
                         help="skip the warm build at a third of the projects (build CPU 300 vs 100)")
+    parser.add_argument("--before", help="an earlier run's results.json: adds a before → after table")
+    parser.add_argument("--from-json", help="write the table from this run's results.json instead of running")
     parser.add_argument("--quick", action="store_true",
                         help="one run per figure, no grown export re-read: --projects 100 in a few minutes")
     args = parser.parse_args(argv)
     if args.quick:
         args.reps, args.pdf_reps, args.grown = 1, 1, False
-    result = bench(args)
+    before = json.loads(Path(args.before).read_text(encoding="utf-8")) if args.before else None
+    if args.from_json:
+        result = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+    else:
+        result = bench(args)
+        (Path(args.work) / "results.json").write_text(json.dumps(result, ensure_ascii=False, indent=2),
+                                                      encoding="utf-8")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(results_markdown(result), encoding="utf-8")
-    (Path(args.work) / "results.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    out.write_text(results_markdown(result, before), encoding="utf-8")
     print(f"wrote {out}")
     return 0
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 
 FIGURES = ["the weekly cycle: `handbook ingest` of the new week", "the plain `mkdocs build` alone",
@@ -22,11 +24,12 @@ FIGURES = ["the weekly cycle: `handbook ingest` of the new week", "the plain `mk
            "site/index.md saved until the new page is served"]
 
 
+@pytest.mark.slow   # five site builds, a serve and a browser run
 def test_bench_writes_every_figure(tmp_path):
     out = tmp_path / "RESULTS.md"
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--projects", "3", "--days", "14",
                            "--reps", "1", "--work", str(tmp_path / "work"), "--out", str(out), "--quiet"],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stderr
     text = out.read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| figure")]
