@@ -14,7 +14,7 @@ from generator.forms.prefill import prefill_url
 from generator.instruments.fixreport.sheet import render_fix_sheet
 from generator.instruments.questionnaire.survey import render_survey_sheet
 from generator.printing.fonts import font_faces, subset_first
-from generator.printing.pdf import deferred_rendering, prune_cache, render_pdfs
+from generator.printing.pdf import cache_clock, deferred_rendering, prune_cache, render_pdfs
 from generator.printing.sheet_html import build_sheet, fill_qr_slots, render_sheet_html
 from generator.instruments import INSTRUMENTS
 from generator.standards import require_standards
@@ -36,12 +36,12 @@ def test_a_printable_not_used_by_the_last_build_is_pruned_and_a_used_one_kept(tm
     for path in cache.iterdir():
         os.utime(path, (week_ago, week_ago))     # last week's build wrote both
     sizes = {p.name: p.stat().st_size for p in cache.iterdir()}
-    since = time.time()
+    since = cache_clock(cache)
     again = render_pdfs([(PAGE.format(t="本周"), out / "a.pdf")], "", cache_dir=cache)   # this week's build
     assert again == [True]
     removed, freed = prune_cache(cache, since)
     assert removed == 1
-    left = [p.name for p in cache.iterdir()]
+    left = [p.name for p in cache.glob("*.pdf")]
     assert len(left) == 1 and freed == sum(size for name, size in sizes.items() if name not in left)
     assert render_pdfs([(PAGE.format(t="本周"), out / "a2.pdf")], "", cache_dir=cache) == [True]
     assert (out / "a2.pdf").read_bytes() == (out / "a.pdf").read_bytes()
@@ -94,6 +94,7 @@ def test_handbook_build_keeps_the_cache_to_what_it_printed(tmp_path, standards_d
     assert first.exit_code == 0, first.output
     assert not stale.exists()
     kept = sorted(p.name for p in cache.iterdir())
+    assert ".build-started" in kept
     published = list((tmp_path / "public").rglob("*.pdf"))
     assert len([n for n in kept if n.endswith(".pdf")]) == len({p.read_bytes() for p in published})
     # rendered while MkDocs ran, then copied in before the swap: no placeholder is ever published

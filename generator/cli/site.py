@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
@@ -82,14 +81,14 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
         missing = _check_store(store_path)
         extra = [store_projects_check(store_path), *site_generators(store_path, instruments=instruments)]
         focus = sheet_focus(store_path)
-    started = time.time()
+    from ..printing.pdf import cache_clock, prune_cache
+
+    started = cache_clock(PDF_CACHE) if not handbook_only else 0.0
     report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                         extra_generators=extra, sheet_focus=focus, instruments=instruments, engine=engine,
                         stores=_stores(store_path), clear=clear, on_wait=_say_waiting)
     if not handbook_only:
         # a full build printed every current printable: the cache keeps those and forgets past weeks'
-        from ..printing.pdf import prune_cache
-
         prune_cache(PDF_CACHE, started)
     if handbook_only:
         click.echo("只生成了手册（--handbook-only），没有读取数据库，也没有检查结果。")

@@ -113,8 +113,22 @@ def _from_cache(cached: Path | None, target: Path) -> bool:
     return True
 
 
+CACHE_CLOCK = ".build-started"   # touched as a build starts: its mtime is the file system's own time
+
+
+def cache_clock(cache_dir: Path | None) -> float:
+    """The cache folder's own time now (the mtime of a file touched here), for `prune_cache`: files are
+    stamped by the file system's clock, which need not be the process's (a network share, a test's clock)."""
+    if cache_dir is None:
+        return 0.0
+    stamp = Path(cache_dir) / CACHE_CLOCK
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.touch()
+    return stamp.stat().st_mtime
+
+
 def prune_cache(cache_dir: Path | None, since: float) -> tuple[int, int]:
-    """Remove the cached PDFs and subset fonts that no build used since `since` (a `time.time()` taken before
+    """Remove the cached PDFs and subset fonts that no build used since `since` (`cache_clock` taken before
     the build: every file a build reads or writes is touched), so the cache holds what is current instead of
     every past week's printables. Returns (files removed, bytes freed)."""
     removed = freed = 0
