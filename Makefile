@@ -6,6 +6,9 @@ BIN    := $(VENV)/bin
 LOG    := $(VENV)/install.log
 DEMO_STORE := data/demo/demo.sqlite
 PORT   ?= 8000
+# `make test` lints and type-checks before the tests (rules and checked files in pyproject.toml)
+RUFF   := $(BIN)/ruff check generator tests bench
+MYPY   := $(BIN)/mypy
 # Debian packages: python3 and python3-venv (the virtual environment and its pip), ca-certificates (pip
 # over HTTPS), chromium (browser tests), CJK fonts (PDFs, charts), poppler (PDF -> PNG), pango (WeasyPrint's
 # text layout), fontconfig (fc-match finds the CJK font to subset), zbar-tools (tests decode the QR codes).
@@ -47,6 +50,9 @@ serve: setup $(DEMO_STORE)
 	@$(BIN)/handbook serve --store $(DEMO_STORE) --port $(PORT)
 
 test: setup
+	@echo "代码检查（ruff）和类型检查（mypy）……"
+	@$(RUFF) --quiet >$(VENV)/lint.log 2>&1 || { cat $(VENV)/lint.log; echo "代码检查（ruff）未通过：问题见上面的输出，或运行 $(RUFF) 查看"; exit 1; }
+	@$(MYPY) >$(VENV)/lint.log 2>&1 || { cat $(VENV)/lint.log; echo "类型检查（mypy）未通过：问题见上面的输出，或运行 $(MYPY) 查看"; exit 1; }
 	@echo "运行全部测试（约需十分钟）……"
 	@$(BIN)/python -m pytest -q
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
-import os
 import re
 import shutil
 import statistics
@@ -316,6 +315,7 @@ def figures(c: Cycle, Figure, *, projects: int, scale: tuple | None = None) -> d
                                   note=loads([c.warm, small]))
         out["scale_page"] = Figure(
             f"the largest page at {small_n} projects against {projects}",
-            f"{small_page[1] / 1000:.0f} KB ({small_page[0]}) vs {c.largest_page[1] / 1000:.0f} KB ({c.largest_page[0]})",
+            f"{small_page[1] / 1000:.0f} KB ({small_page[0]}) vs "
+            f"{c.largest_page[1] / 1000:.0f} KB ({c.largest_page[0]})",
             "must not grow", c.largest_page[1] <= small_page[1] * 1.05)
     return out

@@ -1,4 +1,4 @@
-"""Ingest against the tool a user would pick instead (issue 17, target 2), side by side in one run.
+"""Ingest against the tool a user would pick instead, side by side in one run.
 
 `handbook ingest --file` of the year's CSV into an empty store, and `sqlite-utils insert store.db
 responses year.csv --csv` of the same file into an empty database, each as a child process, alternately
@@ -108,7 +108,8 @@ def _drop(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def measure(handbook: Path, year_csv: Path, common: list[str], work: Path, reps: int) -> tuple[list[Child], list[Child]]:
+def measure(handbook: Path, year_csv: Path, common: list[str],
+            work: Path, reps: int) -> tuple[list[Child], list[Child]]:
     """(ours, sqlite-utils'): `reps` runs each of the two loads of the same file, alternately."""
     peer = sqlite_utils_bin(handbook)
     assert peer is not None

@@ -314,7 +314,8 @@ def bench(args) -> dict:
         key_file = write_service_account_key(work / "service-account.json", fake.url + "/token")
         fake.add_spreadsheet("benchYearSheet0001", "每日巡查（回复）", [FakeSheet("表单回复 1", 0, [header, *year])],
                              timezone=standards.organisation.timezone)
-        fake.add_spreadsheet("benchWeekSheet0002", "每日巡查（回复）本周", [FakeSheet("表单回复 1", 0, [header, *week])],
+        fake.add_spreadsheet("benchWeekSheet0002", "每日巡查（回复）本周",
+                             [FakeSheet("表单回复 1", 0, [header, *week])],
                              timezone=standards.organisation.timezone)
 
         def pull(key: str, db: Path) -> tuple[int, float]:
@@ -371,7 +372,8 @@ def bench(args) -> dict:
     loads.append(loadavg())
     return {"machine": machine(), "projects": args.projects, "days": args.days, "reps": reps,
             "pdf_reps": args.pdf_reps, "rows": rows, "week_rows": len(week), "columns": columns,
-            "csv_bytes": year_csv.stat().st_size, "store_bytes": store_bytes, "site_bytes": dir_size(project / "public"),
+            "csv_bytes": year_csv.stat().st_size, "store_bytes": store_bytes,
+            "site_bytes": dir_size(project / "public"),
             "loads": loads, "bench_seconds": time.perf_counter() - t_start,
             "figures": {k: vars(f) for k, f in figures.items()}}
 
@@ -420,8 +422,8 @@ def capacity(r: dict) -> str:
         "a year's full re-load in 1 GiB": int(2**30 / rss * n),
         "the weekly ingest under 60 s": int(60 / week_s * n),
         "one response spreadsheet rotated monthly": per_sheet_monthly,
-        "a year's full pull within one minute of per-user read quota (more waits on 429s)": int((READS_PER_MINUTE_PER_USER - 2) * 10_000
-                                                                   / (per_day * 365)),
+        "a year's full pull within one minute of per-user read quota (more waits on 429s)":
+            int((READS_PER_MINUTE_PER_USER - 2) * 10_000 / (per_day * 365)),
     }
     first, most = min(limits.items(), key=lambda kv: kv[1])
     rows = "\n".join(f"| {name} | about {value:,} projects |" for name, value in
@@ -528,7 +530,8 @@ def results_markdown(r: dict, before: dict | None = None) -> str:
 
 # Why a target can stay out of reach on this design (shown only for the figures that miss theirs).
 WHY_MISSED = {
-    "full": "The floor only splits the file into cells, in C. The SQLite floor (the figure above it) shows that merely writing "
+    "full": "The floor only splits the file into cells, in C. The SQLite floor (the figure above it) shows that merely "
+            "writing "
             "each row to SQLite as the store must keep it (the raw cells as JSON under their SHA-256, unique, and "
             "one version row) already takes several times the floor, before any checking: 3× the floor is "
             "below what SQLite itself needs for a store that loses no response. On top of that, ingest does, "
@@ -538,9 +541,12 @@ WHY_MISSED = {
             "their indexes; plus about 0.4 s of start-up and loading the standards. Meeting 3× would take "
             "another store (one SQLite row per batch of responses, or not SQLite), which this project does "
             "not want; the full load happens once, when a store is set up.",
-    "weekly": "Not the printed-sheet side. Measured at commit d78416d and after: the weekly ingest of 1,923 rows takes about 10 s of CPU against sqlite-utils' 0.3 s, and the full ingest holds about 360 MiB at 100 projects "
+    "weekly": "Not the printed-sheet side. Measured at commit d78416d and after: the weekly ingest of 1,923 rows "
+              "takes about 10 s of CPU against sqlite-utils' 0.3 s, and the full ingest holds about 360 MiB at 100 "
+              "projects "
               "(the 1 s and 49 MiB the notes of issues 17 and 30 give were measured on older commits): worth a "
-              "profile on the ingest side (a guess to check first: archiving closed quarters after each run reads the whole store)",
+              "profile on the ingest side (a guess to check first: archiving closed quarters after each run reads "
+              "the whole store)",
     "memory": "A file is streamed in batches; what stays is start-up (the standards, the instruments' modules) "
               "and SQLite's page cache.",
     "peer_cpu": "Per row, ingest does what sqlite-utils does not: every cell checked, the submission time and date "

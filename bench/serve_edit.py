@@ -1,4 +1,4 @@
-"""Editing with `handbook serve` (issue 17, target 3): seconds from saving site/index.md to the new page served.
+"""Editing with `handbook serve`: seconds from saving site/index.md to the new page served.
 
 In a copy of the project (the site sources, the bench's company standards, the forms lock when there is one and the
 warm PDF cache) `handbook serve --store <year-long store>` is started as a child process; once it serves, the home

@@ -15,7 +15,7 @@ from generator.cli.forms import instrument_form_commands
 from generator.cli.options import STANDARDS_OPTION, HandbookGroup, store_option
 from generator.errors import HandbookError
 from generator.forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
-from generator.ingest.store import open_store_read_only
+from generator.store import open_store_read_only
 from generator.instruments.base import Instrument
 
 FORM_ID = "phone-callback"

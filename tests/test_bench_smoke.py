@@ -45,8 +45,8 @@ def test_bench_writes_every_figure(tmp_path):
     assert "**Machine**: " in text and "commit " in text
     # the cycle is measured side by side with its floors, with the load while it ran
     assert re.search(r"the weekly cycle: .*\| wall [\d.]+ s vs [\d.]+ s = [\d.]+×; CPU [\d.]+ s vs [\d.]+ s = [\d.]+× "
-                     r"\(ingest [\d.]+ s \+ build [\d.]+ s; \d+ PDFs rendered again; load [\d.]+–[\d.]+\) \| ≤ 2\.0× \|",
-                     table), table
+                     r"\(ingest [\d.]+ s \+ build [\d.]+ s; \d+ PDFs rendered again; load [\d.]+–[\d.]+\) "
+                     r"\| ≤ 2\.0× \|", table), table
     assert re.search(r"peak RSS of that build .*\| \d+ MiB vs \d+ MiB = [\d.]+× \(load", table), table
     # week 2 is built a week after week 1 (the questioning cards are for another week) and the cache is pruned
     assert re.search(r"rendered again in week 2 \(published PDFs that differ\): .*questioning 3", table), table

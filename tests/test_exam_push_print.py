@@ -145,7 +145,8 @@ def test_site_generators_write_paper_and_results_but_not_the_key(standards, tmp_
     from generator.ingest.run import file_source
 
     db = tmp_path / "s.sqlite"
-    run_ingest([file_source(ROOT / "tests" / "data" / "exam" / "quiz-zh-CN.csv", FORM)], standards=standards, instruments=INSTRUMENTS,
+    run_ingest([file_source(ROOT / "tests" / "data" / "exam" / "quiz-zh-CN.csv", FORM)], standards=standards,
+               instruments=INSTRUMENTS,
                db_path=db)
     ctx = SiteContext(standards, tmp_path / "docs", nav=[{"检查结果": [{"概览": "results/index.md"}]}])
     exam_print_generator(QUARTER, cache_dir=tmp_path / "cache")(ctx)

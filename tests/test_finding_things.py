@@ -1,4 +1,4 @@
-"""Finding things (issue 27, item 4) on the session's demo build: the search finds a project's results page by
+"""Finding things on the session's demo build: the search finds a project's results page by
 its name and the actions page by 逾期 (results pages' titles and headings are indexed, their rows never), and
 each project's prefilled online patrol form is linked from its project page, the checklist page and the
 role pages of the people who patrol."""

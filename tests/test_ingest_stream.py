@@ -10,8 +10,9 @@ import tracemalloc
 import pytest
 
 from generator.instruments.patrol import simulate as sim
-from generator.ingest import file_source, read_inspections, run as run_module, run_ingest
-from generator.ingest.store import read_quarantine, read_versions
+from generator.ingest import file_source, run as run_module, run_ingest
+from generator.store import read_inspections
+from generator.store import read_quarantine, read_versions
 from generator.standards import require_standards
 
 from conftest import ROOT

@@ -80,7 +80,8 @@ def test_the_method_pages_results_join_the_results_tab_in_the_instruments_order(
         ctx.write(rel, "# x\n")
     pages.method_pages_generator([RecordsByPhone(), *INSTRUMENTS], lock_path=tmp_path / "none.yaml")(ctx)
     assert ctx.nav[0] == {"检查结果": [{"概览": "results/index.md"}, {"电话抽查结果": "results/index.md"},
-                                      {"客户满意度": "results/satisfaction.md"}, {"随机抽问结果": "results/knowledge.md"},
+                                      {"客户满意度": "results/satisfaction.md"},
+                                      {"随机抽问结果": "results/knowledge.md"},
                                       {"检查人活动": "results/inspectors.md"}, {"数据质量": "results/data-quality.md"}]}
     assert ctx.nav[1]["监督方式"][0] == {"监督方式": "methods/index.md"}
     assert ctx.nav[1]["监督方式"][-1] == {"培训记录": "methods/training.md"}

@@ -69,7 +69,8 @@ def test_questioning_item_and_meeting_refs_are_checked():
 
 
 def test_unknown_exam_topic():
-    texts = edited("methods.yaml", "      topic: 行业知识\n      kind: truefalse", "      topic: 行业常识\n      kind: truefalse")
+    texts = edited("methods.yaml", "      topic: 行业知识\n      kind: truefalse",
+                   "      topic: 行业常识\n      kind: truefalse")
     [d] = errors(texts)
     assert d.message == "未知的主题“行业常识”"
 

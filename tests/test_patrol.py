@@ -34,7 +34,8 @@ def standards():
 def test_its_forms_are_the_checklists(standards):
     assert isinstance(PATROL, PatrolChecklists) and PATROL.store_tables == ()
     assert PATROL.form_ids(standards) == ["daily-patrol", "crd-spot-check"]
-    assert PATROL.form_hints(standards) == ["daily-patrol（客服中心每日巡查表）", "crd-spot-check（客户关系部抽样检查表）"]
+    assert PATROL.form_hints(standards) == ["daily-patrol（客服中心每日巡查表）",
+                                            "crd-spot-check（客户关系部抽样检查表）"]
     assert PATROL.reads_form(standards, "crd-spot-check") and not PATROL.reads_form(standards, "customer-survey")
 
 

@@ -75,8 +75,8 @@ def test_survey_and_fix_sheets_leave_their_qr_code_to_the_renderer(standards_dir
     assert fill_qr_slots(keyed) == eager
     # the patrol sheets' marker is unchanged, so their cached PDFs stay valid
     sheet = build_sheet(standards, "daily-patrol", "wutong", form_url=URL)
-    assert "<!-- hb:qr https://docs.google.com/forms/d/e/1FAIpQLSe-bench/viewform?usp=pp_url&amp;entry." in render_sheet_html(
-        sheet, None, qr_slot=True)
+    marker = "<!-- hb:qr https://docs.google.com/forms/d/e/1FAIpQLSe-bench/viewform?usp=pp_url&amp;entry."
+    assert marker in render_sheet_html(sheet, None, qr_slot=True)
 
 
 def test_handbook_build_keeps_the_cache_to_what_it_printed(tmp_path, standards_dir, monkeypatch):

@@ -1,4 +1,4 @@
-"""Personal data in free text is masked on every output (issue 26, case 8).
+"""Personal data in free text is masked on every output.
 
 Notes, comments and names are stored as typed; the site's pages, its CSV downloads, `handbook export` and
 the alert digests show them through one function (`generator.text.mask_contacts`, via `public_text`).

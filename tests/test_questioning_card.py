@@ -1,4 +1,4 @@
-"""The weekly 抽问卡 (issue 27, item 5): half its questions from the project's weakest topics (its random
+"""The weekly 抽问卡: half its questions from the project's weakest topics (its random
 questioning and the 4.2.3 findings of its inspections), reproducibly; no command and no question id on it;
 one A4 page for every project."""
 

@@ -1,4 +1,4 @@
-"""Issue 18: the same site from MkDocs + Material and from Zensical; choosing the engine; its errors.
+"""The same site from MkDocs + Material and from Zensical; choosing the engine; its errors.
 
 The smoke tests build the session's demo (conftest.demo_site: results from the demo store, every instrument)
 with both engines and compare what each page says (the article HTML) and what the search finds."""
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -31,7 +30,7 @@ needs_zensical = pytest.mark.skipif(
     reason="Zensical is not installed here (pip install -e '.[zensical]'): the MkDocs/Zensical comparison "
            "cannot run")
 
-# word -> the item whose card the search must find (issue 18)
+# word -> the item whose card the search must find
 SEARCHES = {"纸篓": "4.2.1.1-c", "业主公约": "4.2.3.2", "卫生值日": "4.2.1.2-f"}
 
 
@@ -142,7 +141,8 @@ def test_asking_for_zensical_when_it_is_not_installed_is_one_line(tmp_path, monk
                                            "--config", config, "--out", tmp_path / "public", *args], env=env)
         assert result.exit_code == 1
         assert result.output == f"错误：{one_line('engine_missing', source=source)}\n"
-        assert result.output == (f"错误：选择了 zensical 引擎（{source}），但没有安装 zensical：运行 .venv/bin/pip install "
+        assert result.output == (f"错误：选择了 zensical 引擎（{source}），但没有安装 zensical：运行 .venv/bin/pip "
+                                 "install "
                                  f"-e '.[zensical]' 安装，或不设 {source}，改用默认的 mkdocs。\n")
     assert not (tmp_path / "public").exists()
 

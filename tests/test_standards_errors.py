@@ -175,7 +175,8 @@ BROKEN_YAML = ["a: 1\na: 2\n", "项目: 测试\n  - 列表\n", "a: &x [1]\nb: *x
                "中文键: 值\n中文键: 另一个\n", "- 一\n- 二\n  三: 四\n", "", "# 只有注释\n"]
 
 
-@pytest.mark.parametrize("text", BROKEN_YAML + [p.read_text(encoding="utf-8") for p in sorted(STANDARDS.glob("*.yaml"))])
+@pytest.mark.parametrize("text",
+                         BROKEN_YAML + [p.read_text(encoding="utf-8") for p in sorted(STANDARDS.glob("*.yaml"))])
 def test_libyaml_and_pure_python_parsing_give_the_same_result(text, monkeypatch):
     import yaml
 

@@ -1,4 +1,4 @@
-"""Stores that cannot be used (issue 12, case 7): one Chinese line, exit 1, and the file left as it was.
+"""Stores that cannot be used: one Chinese line, exit 1, and the file left as it was.
 
 Not a store (a text file, another application's SQLite tables), locked by another connection, read-only,
 on a full disk; `build --store PATH` that does not exist. Every command that opens a store is tried on

@@ -1,6 +1,6 @@
 """Each instrument's store tables: declared by the instrument, created and upgraded by the store it is given to.
 
-`ingest.store.migrate_instruments` keeps one version per instrument (`instrument_versions`): a new store
+`store.migrate_instruments` keeps one version per instrument (`instrument_versions`): a new store
 gets the newest tables at once, an older one runs the instrument's steps, and a store the code cannot
 read is refused with one line, the file left as it was.
 """
@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 
 from generator.errors import StoreError
-from generator.ingest import store
+from generator import store
 from generator.instruments import INSTRUMENTS
 from generator.instruments.base import Instrument
 

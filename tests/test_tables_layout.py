@@ -1,4 +1,4 @@
-"""Tables read on any screen and on paper (issue 27, item 3), in Chromium on the session's demo build.
+"""Tables read on any screen and on paper, in Chromium on the session's demo build.
 
 At 1366 px no table hides a column in its scroll box; at 1366 and 390 px no number, date or project name is
 broken over two lines inside a cell (each token's text is measured: one line box per token); printed on A4,

@@ -95,7 +95,7 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
     elif missing:
         click.echo(f"默认数据库 {store_path} 还不存在：结果页显示“暂无检查数据”（先运行 handbook ingest）。")
     else:
-        from ..ingest.rules_store import read_rules
+        from ..store.rules import read_rules
         from ..messages import Msg
         from ..results.publish import store_snapshot
         from ..rulebook import rules_of
@@ -121,13 +121,15 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
 
 @click.command()
 @lambda command: site_options(command, SERVE_OUT_OPTION)
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="在 127.0.0.1 上使用的端口。")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="在 127.0.0.1 上使用的端口。")
 @ENGINE_OPTION
 def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int,
           engine: str | None):
     """在本机 127.0.0.1 上打开网站；标准文件或页面有改动时自动重新构建。
 
-    预览生成到 build/serve/，不会覆盖要发布的 public/。看演示：handbook serve --store data/demo/demo.sqlite（或 make serve）。
+    预览生成到 build/serve/，不会覆盖要发布的 public/。看演示：handbook serve
+    --store data/demo/demo.sqlite（或 make serve）。
     """
     from ..instruments import site_generators
     from ..results.project_check import store_projects_check

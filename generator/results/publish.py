@@ -13,7 +13,8 @@ from .. import page_urls as urls
 from ..forms.lock_file import read_lock
 from ..forms.prefill import prefill_url
 from ..gc_paused import paused
-from ..ingest import rules_store, store
+from .. import store
+from ..store import rules as rules_store
 from ..ingest.mapping import REASON_NAMES
 from ..inspection import FIELD_TITLES, data_end
 from ..printing.fonts import font_faces, subset_first
@@ -38,7 +39,7 @@ _REASONS_WITHOUT_VALUE = {"missing_answer", "duplicate", "too_long", "email_as_n
 _COLUMN_OF = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FIELD_TITLES["role"],
               "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"],
               "date_after_submission": FIELD_TITLES["date"], "date_too_old": FIELD_TITLES["date"]}
-_COLUMN_IN_REASON = (re.compile(r"^条目 (\S+) 的答案"), re.compile(r"^(已当场纠正（[\d.]+）)"),
+_COLUMN_IN_REASON = (re.compile(r"^条目 (\S+) 的答案"), re.compile(r"^(已当场纠正(?:的条目)?（[\d.]+）)"),
                      re.compile(r"^(抽问 [a-z][a-z0-9_-]*) 的结果"))
 _ITEM_CODE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)+-[a-z][a-z0-9]*)(?![\w.\-])")
 
@@ -222,7 +223,7 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
                 standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
                 actions=actions, replaced=replaced, archive=archived, fix_links=fix_report_links(ctx.standards, lock),
-                fix_demo=bool(lock.get("demo")), last_fetch=last_fetch)
+                fix_demo=bool(lock.get("demo")), last_fetch=last_fetch, reports=read_fix_reports(store_path))
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.shared[OVERVIEW_KEY] = overview
@@ -268,7 +269,8 @@ def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | 
     kept = read_archive(store_path)
     if all(q in kept and kept[q].fingerprint == printed for q, printed in now.items()):
         return ArchiveUpdates()   # no closed quarter's data or rules changed since the last comparison
-    updates = archive_updates(standards, store.read_inspections(store_path), kept, today)
+    updates = archive_updates(standards, store.read_inspections(store_path), kept, today,
+                              reports=read_fix_reports(store_path))
     updates.fingerprints = now
     write_updates(store_path, updates)
     return updates

@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Sequence
 
 from ..errors import HandbookError
 from ..forms.lock_file import DEFAULT_LOCK, read_lock
-from ..ingest.store import DEFAULT_STORE
+from ..store import DEFAULT_STORE
 from ..messages import Msg
 from ..printing.pdf import SheetFile, deferred_rendering, write_sheets
 from ..standards import Standards, require_standards

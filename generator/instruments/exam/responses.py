@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from ...errors import HandbookError, error
 from ...messages import Msg
 from ...ingest.mapping import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
 from ...ingest.run import COLUMNS_LISTED, source_name
-from ...ingest.store import StoreWriter, open_store_read_only
+from ...store import QuarantineEntry, RawRow, StoreWriter, UnmappedEntry, open_store_read_only
 from ...ingest.values import parse_datetime
 from ...model import Exam
 from ...results.scoring import quarter_bounds, quarter_label, quarter_of
@@ -198,9 +197,9 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
     for number, cells in table.rows:
         raw_json = json.dumps(cells, ensure_ascii=False, default=str)
         prepared.append((number, _hash(raw_json), raw_json, cells))
-    raw_ids = w.raw_rows(sid, hid, [(n, h, j) for n, h, j, _ in prepared],
+    raw_ids = w.raw_rows(sid, hid, [RawRow(n, h, j) for n, h, j, _ in prepared],
                          table.fetched_at.isoformat(timespec="seconds"))
-    w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
+    w.unmapped([UnmappedEntry(sid, name, i + 1, now) for i, name in columns.unmapped])
     report.unmapped_columns = [name for _, name in columns.unmapped]
 
     stored = {rid: (gone, src) for rid, gone, src in conn.execute(
@@ -214,7 +213,7 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
             report.quarantined += 1
             report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
             report.quarantined_rows.append((number, exc.message))
-            quarantine.append((sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
+            quarantine.append(QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
             continue
         rid = row.content_hash(form)[:20]
         if rid in seen:
@@ -222,7 +221,7 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
             report.quarantined += 1
             report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
             report.quarantined_rows.append((number, exc.message))
-            quarantine.append((sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
+            quarantine.append(QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
             continue
         seen.add(rid)
         _check_quarter(table, form, quarter, number, row.submitted_at)

@@ -34,7 +34,7 @@ from ...forms.prefill import custom_param_url, prefill_url, qr_svg
 from ...forms.tencent_setup import PROJECT_PARAM
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
 from ...ingest.run import COLUMNS_LISTED, source_name
-from ...ingest.store import StoreWriter, open_store_read_only
+from ...store import QuarantineEntry, StoreWriter, open_store_read_only
 from ...ingest.values import parse_date, parse_datetime
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
@@ -116,7 +116,8 @@ def build_survey_form(standards: Standards) -> FormSpec:
     # written for owners: a greeting, how to answer, who asks; no procedure numbers, codes or staff notes
     description = "\n\n".join(filter(None, [
         (q.greeting or "").strip(),
-        f"每题从 {scale.min} 到 {scale.max} 选一个分数：{scale.min} 分 = {scale.min_label}，{scale.max} 分 = {scale.max_label}。",
+        f"每题从 {scale.min} 到 {scale.max} 选一个分数：{scale.min} 分 = {scale.min_label}，{scale.max} 分 = "
+        f"{scale.max_label}。",
         standards.organisation.name]))
     # owners stay anonymous: an e-mail address is never collected
     return instrument_form(sid, q.title, standards.document.version, description, items, questions)
@@ -419,7 +420,7 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
             report.quarantined += 1
             report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
             report.quarantined_rows.append((number, exc.message))
-            w.quarantine([(sid, raw_ids[raw_hash], number, exc.code, exc.message, now)])
+            w.quarantine([QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now)])
             continue
         seen.add(r.id)
         exists = conn.execute("SELECT source_id FROM survey_responses WHERE id = ?", (r.id,)).fetchone()
@@ -511,7 +512,7 @@ def simulate_survey(standards: Standards, start: dt.date, end: dt.date, seed: in
             when = dt.datetime.combine(day, dt.time(rng.randint(9, 21), rng.randint(0, 59), rng.randint(0, 59)), tz)
             base = rng.gauss(mood, 0.7)
             answers = {}
-            for i, sq in enumerate(q.questions):
+            for sq in q.questions:
                 shift = -0.5 if sq.id == "speed" else 0.0   # owners wait: speed is rated lowest
                 answers[sq.id] = max(q.scale.min, min(q.scale.max, round(base + shift + rng.gauss(0, 0.5))))
             comment = rng.choice(COMMENTS) if rng.random() < 0.25 else ""
