@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HANDBOOK = ROOT / ".venv" / "bin" / "handbook"
+HANDBOOK = Path(sys.executable).parent / "handbook"   # the running interpreter's (a worktree has no .venv)
 GENERATED = {"standards", "roles", "checklists", "print", "results", "methods", "exam", "survey"}
 
 

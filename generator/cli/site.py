@@ -10,6 +10,8 @@ from ..errors import HandbookError, one_line
 from ..messages import Msg
 from .options import DEFAULT_STORE, STANDARDS_OPTION, STORE_OPTION, cli_instruments
 
+PDF_CACHE = Path("build/pdf-cache")   # build_site's and the instruments' printables' default cache
+
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"),
                           show_default=True, help="生成的网站放在哪里（整个替换）。")
 # `handbook serve` (and `make serve` on the demo store) renders into a folder of its own: public/ is what
@@ -79,9 +81,15 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
         missing = _check_store(store_path)
         extra = [store_projects_check(store_path), *site_generators(store_path, instruments=instruments)]
         focus = sheet_focus(store_path)
+    from ..printing.pdf import cache_clock, prune_cache
+
+    started = cache_clock(PDF_CACHE) if not handbook_only else 0.0
     report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                         extra_generators=extra, sheet_focus=focus, instruments=instruments, engine=engine,
                         stores=_stores(store_path), clear=clear, on_wait=_say_waiting)
+    if not handbook_only:
+        # a full build printed every current printable: the cache keeps those and forgets past weeks'
+        prune_cache(PDF_CACHE, started)
     if handbook_only:
         click.echo("只生成了手册（--handbook-only），没有读取数据库，也没有检查结果。")
     elif missing:

@@ -123,7 +123,9 @@ def font_faces(standards, cache_dir: Path | None) -> str:
             str(source), str(index), str(stat.st_size), str(stat.st_mtime_ns),
             importlib.metadata.version("fonttools"), "".join(sorted(chars))]).encode()).hexdigest()[:24]
         target = Path(cache_dir) / f"font-{key}-{style}.otf"
-        if not target.exists():
+        try:
+            os.utime(target)   # used by this build: `pdf.prune_cache` keeps it
+        except FileNotFoundError:
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 _cut(source, index, chars, target)

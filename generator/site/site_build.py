@@ -26,7 +26,7 @@ from ..errors import HandbookError
 from ..forms.lock_file import DEFAULT_LOCK, read_lock
 from ..store import DEFAULT_STORE
 from ..messages import Msg
-from ..printing.pdf import SheetFile, write_sheets
+from ..printing.pdf import SheetFile, deferred_rendering, write_sheets
 from ..standards import Standards, require_standards
 from .. import page_urls as urls
 from .engine import EngineState, build_with_engine, choose_engine, render_pages
@@ -228,29 +228,50 @@ def _build_locked(standards_dir: Path | str, started: float, *, out_dir: Path, d
     timings["load"] = time.perf_counter() - t0
 
     docs_dir.mkdir(parents=True, exist_ok=True)
-    ctx, sheets = generate_site(standards, docs_dir, extra_generators=extra_generators, pdf=pdf,
-                                per_project=per_project, sheet_focus=sheet_focus, lock=lock,
-                                cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
+    # printables the cache lacks are rendered while the engine runs, and copied in before the swap
+    with deferred_rendering() as pending:
+        try:
+            ctx, sheets = generate_site(standards, docs_dir, extra_generators=extra_generators, pdf=pdf,
+                                        per_project=per_project, sheet_focus=sheet_focus, lock=lock,
+                                        cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
+        except BaseException:
+            pending.close()
+            raise
 
     copyright = copyright_line(standards)
-    check_sources(docs_dir, config_file)       # nothing out of the sources, no credentials, into the site
-    timings["mkdocs"], state = publish_pages(engine, config_file, docs_dir, out_dir, nav=ctx.nav,
-                                             not_in_nav=ctx.not_in_nav, copyright=copyright)
+    try:
+        check_sources(docs_dir, config_file)       # nothing out of the sources, no credentials, into the site
+        pending.start()
+
+        def add_printables(site: Path) -> None:
+            t0 = time.perf_counter()
+            pending.finish(docs_dir, site)
+            timings["pdf_wait"] = time.perf_counter() - t0
+
+        timings["mkdocs"], state = publish_pages(engine, config_file, docs_dir, out_dir, nav=ctx.nav,
+                                                 not_in_nav=ctx.not_in_nav, copyright=copyright,
+                                                 before_swap=add_printables)
+    finally:
+        pending.close()
     timings["total"] = time.perf_counter() - started
     return BuildReport(out_dir, ctx.written, sheets, timings, _dir_size(out_dir), engine, ctx.nav, ctx.not_in_nav,
                        copyright, state)
 
 
 def publish_pages(engine: str, config_file: Path, docs_dir: Path, out_dir: Path, *, nav: list,
-                  not_in_nav: list[str], copyright: str) -> tuple[float, EngineState | None]:
+                  not_in_nav: list[str], copyright: str,
+                  before_swap: Callable[[Path], None] | None = None) -> tuple[float, EngineState | None]:
     """Run the engine over docs_dir into a new folder and swap it into out_dir; returns the seconds taken and
-    what the engine keeps to render single pages again."""
+    what the engine keeps to render single pages again. `before_swap` is handed the built folder last (the
+    printables rendered meanwhile go in); if it raises, out_dir is left as it was."""
     t0 = time.perf_counter()
     scratch = out_dir.parent / f".build-{uuid.uuid4().hex[:8]}"
     scratch.mkdir(parents=True)
     try:
         state = build_with_engine(engine, config_file, docs_dir, scratch / "public", nav=nav,
                                   not_in_nav=not_in_nav, copyright=copyright)
+        if before_swap is not None:
+            before_swap(scratch / "public")
         write_marker(scratch / "public")
         swap_into(scratch / "public", out_dir, scratch)
     finally:

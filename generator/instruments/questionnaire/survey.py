@@ -38,6 +38,7 @@ from ...store import QuarantineEntry, StoreWriter, open_store_read_only
 from ...ingest.values import parse_date, parse_datetime
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
+from ...printing.sheet_html import qr_marker
 from ...inspection import FIELD_TITLES
 from ...standards import Standards
 from ...templating import render
@@ -142,15 +143,17 @@ def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
 # ---------------------------------------------------------------- printable sheet
 
 def render_survey_sheet(standards: Standards, project: str | None = None, url: str | None = None, *,
-                        demo: bool = False) -> str:
+                        demo: bool = False, qr_slot: bool = False) -> str:
     """The owner's A4 paper questionnaire as HTML: the project's name, and the QR code of its prefilled
     form when `url` is given (marked 演示 when `demo`: the demo lock's form is not real). Nothing on it
-    is for staff: no procedure numbers, codes or entry instructions (those are on the method page)."""
+    is for staff: no procedure numbers, codes or entry instructions (those are on the method page).
+    `qr_slot`: the QR code left as a marker (`printing.sheet_html.qr_marker`), drawn only if the PDF is rendered."""
     q = questionnaire(standards)
+    qr = (qr_marker(url, scale=3) if qr_slot else qr_svg(url, scale=3)) if url else ""
     return render("methods/survey.html", q=q, organisation=standards.organisation.name,
                   project=standards.projects[project].name if project else "",
                   scale=list(range(q.scale.min, q.scale.max + 1)), url=url or "", filled_title=FILLED_TITLE,
-                  qr=qr_svg(url, scale=3) if url else "", demo=demo)
+                  qr=qr, demo=demo)
 
 
 def survey_sheet_path(standards: Standards, project: str | None = None) -> str:
@@ -165,7 +168,7 @@ def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None 
     lock = lock or {"checklists": {}}
     links = survey_links(lock, standards)
     planned = [(render_survey_sheet(standards), survey_sheet_path(standards))]
-    planned += [(render_survey_sheet(standards, p, links.get(p), demo=bool(lock.get("demo"))),
+    planned += [(render_survey_sheet(standards, p, links.get(p), demo=bool(lock.get("demo")), qr_slot=True),
                  survey_sheet_path(standards, p)) for p in _projects(standards)]
     for _, rel in planned:
         (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
