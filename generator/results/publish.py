@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 from typing import Sequence
 from zoneinfo import ZoneInfo
@@ -218,7 +217,7 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
                 quarantine += [QualityRow(f"整改反馈 · {names.get(r.project, r.project)}", r.found.isoformat(), reason,
                                           str(r.submitted_at or "")[:16], "", "发现日期")
                                for r, reason in snapshot.rejected_reports(standards)]
-            shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
+            ctx.clear(ROOT)
             files, overview = build_results_and_overview(
                 standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
@@ -228,14 +227,10 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
             ctx.write(path, text)
         ctx.shared[OVERVIEW_KEY] = overview
         _common_findings(ctx, overview.r)
-        nav = []
-        for title, path in NAV:
-            if path == PROJECTS_INDEX:
-                nav.append({title: [path, *({p.name: f"{ROOT}/projects/{p.id}.md"}
-                                            for p in ctx.standards.organisation.projects)]})
-            else:
-                nav.append({title: path})
-        ctx.add_nav(RESULTS_TAB, nav)
+        # the projects' pages stay out of the navigation: listed there, every page of the site would carry
+        # every project's link (its size growing with the company); the 项目 index links them
+        ctx.add_nav(RESULTS_TAB, [{title: path} for title, path in NAV])
+        ctx.hide_from_nav(f"{ROOT}/projects/")
         ctx.hide_from_nav(f"{ROOT}/weeks/")
         ctx.hide_from_nav(f"{QUARTERS}/")
 

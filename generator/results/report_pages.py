@@ -1175,9 +1175,12 @@ def _weekly_archive(r: _Results, files):
         sunday = monday + dt.timedelta(days=6)
         failed = [x for x in reversed(r.scores_in(monday, sunday)) if x.grade is not None
                   and x.grade == r.s.lowest_grade]
+        covered = r.covered(monday, sunday)
+        # a closed week states its own data end, not the run's: its page stays byte-identical as weeks go by
         files[f"{ROOT}/weeks/{label}.md"] = render(
             "results/week.md.j2", r=r, label=label, name=week_name(monday), monday=monday, sunday=sunday, failed=failed,
-            rows=rows, top=top, company=r.week_agg(monday), note=partial_note(r.covered(monday, sunday)))
+            rows=rows, top=top, company=r.week_agg(monday), note=partial_note(covered), covered=covered,
+            data_end=min(sunday, r.as_of))
     files[f"{ROOT}/weeks/index.md"] = render(
         "results/weeks.md.j2", r=r, weeks=[(sc.week_label(w), week_name(w), w, r.week_agg(w),
                                             partial_note(r.covered(w, w + dt.timedelta(days=6))))

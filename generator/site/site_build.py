@@ -31,6 +31,7 @@ from ..standards import Standards, require_standards
 from .. import page_urls as urls
 from .engine import EngineState, build_with_engine, choose_engine, render_pages
 from .handbook_pages import generate_pages
+from .unchanged import FileTimes, keep_times_of_same
 from .safety import (build_lock, check_out_dir, check_sources, remove_stale_scratch, repository_root,
                      write_marker)
 
@@ -49,10 +50,26 @@ class SiteContext:
     not_in_nav: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     shared: dict = field(default_factory=dict)   # what one generator leaves for a later one (by key)
+    # the generated files as they were before this build: those made again with the same bytes keep their mtime
+    times: FileTimes | None = field(default=None, repr=False)
+
+    def clear(self, folder: str) -> None:
+        """Empty a generated folder of the docs (relative) before writing it again; files written again with
+        the same bytes keep their modification time (`finish`)."""
+        if self.times is None:
+            self.times = FileTimes(self.docs_dir)
+        self.times.remember(self.docs_dir / folder)
+        shutil.rmtree(self.docs_dir / folder, ignore_errors=True)
+
+    def finish(self) -> int:
+        """After the last generator: files made again with the same bytes get back their old mtime."""
+        return self.times.restore() if self.times is not None else 0
 
     def write(self, path: str, content: str | bytes) -> Path:
         """Write a page or file at `path` (relative to the docs folder, `/`-separated)."""
         target = self.docs_dir / path
+        if self.times is not None and target.is_file():
+            self.times.remember(target)   # a page written over (not cleared first) keeps its mtime too
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             target.write_bytes(content)
@@ -117,9 +134,9 @@ def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Ite
     timings = {} if timings is None else timings
     t0 = time.perf_counter()
     generated = generate_pages(standards)
-    for folder in GENERATED_DIRS:
-        shutil.rmtree(docs_dir / folder, ignore_errors=True)
     ctx = SiteContext(standards, docs_dir, nav=[{"首页": HOME_PAGE}, *generated.nav])
+    for folder in GENERATED_DIRS:
+        ctx.clear(folder)
     for page in generated.pages:
         ctx.write(page.path, page.text)
     timings["generate"] = time.perf_counter() - t0
@@ -133,6 +150,7 @@ def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Ite
     t0 = time.perf_counter()
     for generator in extra_generators:
         generator(ctx)
+    ctx.finish()
     timings["extra"] = time.perf_counter() - t0
     return ctx, sheets
 
@@ -273,6 +291,7 @@ def publish_pages(engine: str, config_file: Path, docs_dir: Path, out_dir: Path,
         if before_swap is not None:
             before_swap(scratch / "public")
         write_marker(scratch / "public")
+        keep_times_of_same(scratch / "public", out_dir)   # what did not change looks unchanged to a copy (rsync)
         swap_into(scratch / "public", out_dir, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
