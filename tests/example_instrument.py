@@ -16,7 +16,7 @@ from generator.cli.options import STANDARDS_OPTION, HandbookGroup, store_option
 from generator.errors import HandbookError
 from generator.forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
 from generator.messages import Msg
-from generator.ingest.store import open_store_read_only
+from generator.store import open_store_read_only
 from generator.instruments.base import Instrument
 
 FORM_ID = "phone-callback"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import HandbookError, StoreDamaged
-from generator.messages import Msg, one_line, render
+from generator.messages import Msg, one_line
 from generator.standards import load_standards
 
 from conftest import ROOT, edited
@@ -50,7 +50,8 @@ def test_a_handbook_error_keeps_its_code_and_renders_message_then_hint():
     assert str(HandbookError(Msg.INGEST_FILE_MISSING, path="a.csv")) == \
         "找不到文件 a.csv。检查路径；--file 需要一个 CSV 或 XLSX 导出文件。"
     # without a hint the message is shown as written
-    assert str(HandbookError(Msg.BAD_QUARTER, text="2026Q5")) == "季度“2026Q5”格式不对：应写成 2026Q4（年份 + Q + 1 到 4）"
+    assert str(HandbookError(Msg.BAD_QUARTER, text="2026Q5")) == \
+        "季度“2026Q5”格式不对：应写成 2026Q4（年份 + Q + 1 到 4）"
     assert HandbookError(Msg.BAD_QUARTER, text="2026Q5").code == "X001"
 
 
@@ -91,4 +92,5 @@ def test_two_items_with_one_form_id_are_refused_with_a_catalogued_line():
     with pytest.raises(HandbookError) as caught:
         check_unique_ids("daily-patrol", items)
     assert caught.value.code == "F017"
-    assert str(caught.value) == "检查表 daily-patrol：“4.2.1.1-b 仪容”与“4.2.1.1-a 着装”的表单 id 1a2b 冲突，请把其中一个条目代码改名后重试。"
+    assert str(caught.value) == ("检查表 daily-patrol：“4.2.1.1-b 仪容”与“4.2.1.1-a 着装”的表单 id 1a2b 冲突，"
+                                 "请把其中一个条目代码改名后重试。")

@@ -24,8 +24,8 @@ from ..messages import Msg
 @STANDARDS_OPTION
 def export(table: str, fmt: str, output: Path | None, store_path: Path, standards_dir: Path):
     """导出评分后的数据：每次检查、项目每周汇总、巡查次数或整改，格式为 JSON、CSV 或 XLSX。"""
-    from ..ingest.rules_store import with_store_history
-    from ..ingest.store import read_inspections, read_last_fetch
+    from ..store.rules import with_store_history
+    from ..store import read_inspections, read_last_fetch
     from ..results.export import excel_rows, export_rows, serialise
     from ..results.fix_reports import read_fix_reports
     from ..standards import require_standards
@@ -37,7 +37,7 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
         raise HandbookError(Msg.XLSX_NEEDS_OUTPUT)
     if output is not None and output.suffix.lower() != f".{fmt}":
         raise HandbookError(Msg.WRONG_EXTENSION, option="--output", path=output, what=f"--format {fmt} 写出 {fmt} 文件",
-                                                suffixes=f".{fmt}")
+                            suffixes=f".{fmt}")
     standards = require_standards(standards_dir, instruments=cli_instruments())
     if not store_path.exists():
         raise HandbookError(Msg.STORE_MISSING, path=store_path)

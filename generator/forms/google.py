@@ -226,7 +226,7 @@ class FormsClient:
             except google.auth.exceptions.RefreshError as exc:
                 if not getattr(exc, "retryable", False):
                     raise HandbookError(Msg.TOKEN_REFUSED, path=self.credentials_path,
-                                                          reason=refusal(exc)) from None
+                                        reason=refusal(exc)) from None
                 failure = "换取访问令牌失败"
             except google.auth.exceptions.TransportError as exc:
                 failure = f"连接失败（{_short(str(exc))}）"
@@ -237,7 +237,7 @@ class FormsClient:
             attempt += 1
             if elapsed + pause > self.retry.deadline:
                 raise HandbookError(Msg.FORMS_UNAVAILABLE, what=what, target=target, attempts=attempt, seconds=elapsed,
-                                                          failure=failure) from None
+                                    failure=failure) from None
             self.retry.sleep(pause)
 
     def _http_error(self, what: str, target: str, form_id: str, status: int, reason: str) -> HandbookError:

@@ -82,7 +82,7 @@ def find_credentials(flag: Path | str | None = None) -> Path:
             return path
         if origin:
             raise HandbookError(Msg.SHEETS_KEY_MISSING, path=path, origin=origin if origin.startswith("--")
-                                                       else f"环境变量 {origin}")
+                                else f"环境变量 {origin}")
     raise HandbookError(Msg.NO_SHEETS_CREDENTIALS, env=CREDENTIALS_ENV, default=DEFAULT_SERVICE_ACCOUNT_FILENAME)
 
 
@@ -102,7 +102,8 @@ def _http_client_class(endpoint: str | None):
 
         requests = 0
 
-        def request(self, method, endpoint_url, *args, **kwargs):
+        # gspread passes the URL by position; the name differs from its `endpoint` (the outer variable)
+        def request(self, method, endpoint_url, *args, **kwargs):  # type: ignore[override]
             if endpoint and endpoint_url.startswith(SHEETS_HOST):
                 endpoint_url = endpoint.rstrip("/") + endpoint_url[len(SHEETS_HOST):]
             type(self).requests += 1
@@ -153,12 +154,12 @@ class _Session:
             attempt += 1
             if time.monotonic() + delay > self.deadline_at:
                 raise HandbookError(Msg.SHEETS_KEPT_FAILING, sheet=self.ref.locator, what=what, problem=problem,
-                                                            seconds=self.retry.deadline, tries=attempt)
+                                    seconds=self.retry.deadline, tries=attempt)
             time.sleep(delay)
 
     def _forbidden(self) -> HandbookError:
         return HandbookError(Msg.SHEET_FORBIDDEN, sheet=self.ref.locator, checklist=self.ref.checklist,
-                                                 email=self.email)
+                             email=self.email)
 
     def _not_found(self) -> HandbookError:
         return HandbookError(Msg.SHEET_NOT_FOUND, sheet=self.ref.locator, checklist=self.ref.checklist)
@@ -234,7 +235,7 @@ def fetch_sheet(ref: SourceRef, *, credentials: Path | str | None = None, endpoi
         client = gspread.service_account(filename=str(key_path), scopes=READONLY_SCOPES, http_client=client_class)
     except (ValueError, KeyError, OSError) as exc:
         raise HandbookError(Msg.SERVICE_KEY_UNUSABLE, path=key_path, reason=str(exc).splitlines()[0] if str(exc)
-                                                     else type(exc).__name__) from None
+                            else type(exc).__name__) from None
     client.set_timeout(retry.timeout)
     session = _Session(ref, email, retry)
     try:   # gspread reads the metadata's fields as it goes: a field missing or of another type fails here

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
+from .. import store
 from ..errors import HandbookError
 from ..messages import Msg
-from . import store
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,8 @@ import requests
 import yaml
 
 from ..errors import HandbookError
-from ..ingest import store
+from .. import store
 from ..messages import Msg
-
 from ..standards import Standards
 from . import ledger
 from .channels import DingtalkRobot, Mailer, Outcome, RateLimit, Secrets, WecomRobot

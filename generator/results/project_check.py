@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import HandbookError
 from ..messages import Msg
-from ..ingest.store import read_inspections
+from ..store import read_inspections
 from .publish import store_snapshot
 
 
@@ -27,7 +27,7 @@ def _refuse(standards, store_path: Path, unknown: Counter) -> None:
     if unknown:
         source = standards.source or "standards"
         raise HandbookError(Msg.STORE_PROJECT_UNKNOWN, store=store_path, project="”、“".join(sorted(unknown)),
-                                     n=sum(unknown.values()), file=f"{source}/organisation.yaml")
+                            n=sum(unknown.values()), file=f"{source}/organisation.yaml")
 
 
 def check_store_projects(standards, store_path: Path | str) -> None:

@@ -82,7 +82,7 @@ def check_out_dir(out_dir: Path, protected: Iterable[tuple[str, Path]]) -> None:
         if _inside(path, out):
             relation = "就是" if path == out else "包含"
             raise HandbookError(Msg.OUT_PROTECTED, out=out_dir, relation=relation, what=what,
-                                         path=shown(path))
+                                path=shown(path))
         if what == "网站源文件夹" and _inside(out, path):
             raise HandbookError(Msg.OUT_PROTECTED, out=out_dir, relation="位于", what=what, path=shown(path))
     if out_dir.is_symlink() and not out_dir.exists():
@@ -208,7 +208,7 @@ def _check_folder(docs_dir: Path) -> None:
                 target = Path(os.path.realpath(path))
                 if not target.exists() or not _inside(target, root):
                     raise HandbookError(Msg.SOURCE_LINK_OUTSIDE, path=shown, target=os.readlink(path),
-                                                 docs=docs_dir)
+                                        docs=docs_dir)
                 if target.is_dir():
                     continue      # a link to a folder inside the sources: that folder is checked itself
             if name in dirs:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from ...errors import HandbookError
 from ...messages import Msg
 from ...ingest.mapping import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
 from ...ingest.run import COLUMNS_LISTED, source_name
-from ...ingest.store import StoreWriter, open_store_read_only
+from ...store import QuarantineEntry, RawRow, StoreWriter, UnmappedEntry, open_store_read_only
 from ...ingest.values import parse_datetime
 from ...model import Exam
 from ...results.scoring import quarter_bounds, quarter_label, quarter_of
@@ -160,7 +159,7 @@ def _check_quarter(table, form: str, quarter: str, number: int, submitted: dt.da
         return
     fit = quarter_of(day)
     raise HandbookError(Msg.EXAM_WRONG_QUARTER, source=source_name(table), row=number, day=day.isoformat(), form=form,
-                label=quarter_label(quarter), grace=QUARTER_GRACE_DAYS, fit_label=quarter_label(fit), fit=fit)
+                        label=quarter_label(quarter), grace=QUARTER_GRACE_DAYS, fit_label=quarter_label(fit), fit=fit)
 
 
 def _hash(text: str) -> str:
@@ -177,13 +176,13 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
     columns = map_exam_columns(table.header, exam, locked_form)
     if columns.timestamp is None or columns.project is None or not columns.questions:
         raise HandbookError(Msg.NOT_EXAM_RESPONSES, source=report.source, project=PROJECT_TITLE,
-                                                   header="、".join(f"“{h}”" for h in table.header[:6]))
+                            header="、".join(f"“{h}”" for h in table.header[:6]))
     # every question is graded: one whose column was deleted from the export would cost everyone its points
     missing = [f"“{q.text}”" for q in exam.questions if q.id not in columns.questions.values()]
     if missing and table.rows:
         more = f" 等 {len(missing)} 列" if len(missing) > COLUMNS_LISTED else ""
         raise HandbookError(Msg.INGEST_FORM_COLUMNS_MISSING, source=source_name(table), kind="考试", form=form,
-                    n=len(missing), columns="、".join(missing[:COLUMNS_LISTED]) + more)
+                            n=len(missing), columns="、".join(missing[:COLUMNS_LISTED]) + more)
     source_tz = target_tz
     if table.timezone:
         try:
@@ -198,9 +197,9 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
     for number, cells in table.rows:
         raw_json = json.dumps(cells, ensure_ascii=False, default=str)
         prepared.append((number, _hash(raw_json), raw_json, cells))
-    raw_ids = w.raw_rows(sid, hid, [(n, h, j) for n, h, j, _ in prepared],
+    raw_ids = w.raw_rows(sid, hid, [RawRow(n, h, j) for n, h, j, _ in prepared],
                          table.fetched_at.isoformat(timespec="seconds"))
-    w.unmapped([(sid, name, i + 1, now) for i, name in columns.unmapped])
+    w.unmapped([UnmappedEntry(sid, name, i + 1, now) for i, name in columns.unmapped])
     report.unmapped_columns = [name for _, name in columns.unmapped]
 
     stored = {rid: (gone, src) for rid, gone, src in conn.execute(
@@ -214,7 +213,7 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
             report.quarantined += 1
             report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
             report.quarantined_rows.append((number, exc.message))
-            quarantine.append((sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
+            quarantine.append(QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
             continue
         rid = row.content_hash(form)[:20]
         if rid in seen:
@@ -222,7 +221,7 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
             report.quarantined += 1
             report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
             report.quarantined_rows.append((number, exc.message))
-            quarantine.append((sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
+            quarantine.append(QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
             continue
         seen.add(rid)
         _check_quarter(table, form, quarter, number, row.submitted_at)

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, instrument_form, question_item, stable_id
 from ...ingest.mapping import CODE_AT_START, TIMESTAMP_TITLES, norm, version_of
-from ...ingest.store import StoreWriter
+from ...store import QuarantineEntry, StoreWriter
 from ...ingest.values import parse_date, parse_datetime
 from ...inspection import FIELD_TITLES, Inspection, known_answers
 from ...results import scoring as sc
@@ -202,7 +202,7 @@ def ingest_fix_table(conn: sqlite3.Connection, table, standards: Standards, form
             report.quarantined += 1
             report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
             report.quarantined_rows.append((number, exc.message))
-            w.quarantine([(sid, raw_ids[raw_hash], number, exc.code, exc.message, now)])
+            w.quarantine([QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now)])
             continue
         rid, submitted, project, code, found, fixed, measure, photo, reporter = row
         seen.add(rid)

@@ -34,10 +34,11 @@ from ...forms.prefill import custom_param_url, prefill_url, qr_svg
 from ...forms.tencent_setup import PROJECT_PARAM
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
 from ...ingest.run import COLUMNS_LISTED, source_name
-from ...ingest.store import StoreWriter, open_store_read_only
+from ...store import QuarantineEntry, StoreWriter, open_store_read_only
 from ...ingest.values import parse_date, parse_datetime
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
+from ...printing.sheet_html import qr_marker
 from ...inspection import FIELD_TITLES
 from ...standards import Standards
 from ...templating import render
@@ -115,7 +116,8 @@ def build_survey_form(standards: Standards) -> FormSpec:
     # written for owners: a greeting, how to answer, who asks; no procedure numbers, codes or staff notes
     description = "\n\n".join(filter(None, [
         (q.greeting or "").strip(),
-        f"每题从 {scale.min} 到 {scale.max} 选一个分数：{scale.min} 分 = {scale.min_label}，{scale.max} 分 = {scale.max_label}。",
+        f"每题从 {scale.min} 到 {scale.max} 选一个分数：{scale.min} 分 = {scale.min_label}，{scale.max} 分 = "
+        f"{scale.max_label}。",
         standards.organisation.name]))
     # owners stay anonymous: an e-mail address is never collected
     return instrument_form(sid, q.title, standards.document.version, description, items, questions)
@@ -141,15 +143,17 @@ def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
 # ---------------------------------------------------------------- printable sheet
 
 def render_survey_sheet(standards: Standards, project: str | None = None, url: str | None = None, *,
-                        demo: bool = False) -> str:
+                        demo: bool = False, qr_slot: bool = False) -> str:
     """The owner's A4 paper questionnaire as HTML: the project's name, and the QR code of its prefilled
     form when `url` is given (marked 演示 when `demo`: the demo lock's form is not real). Nothing on it
-    is for staff: no procedure numbers, codes or entry instructions (those are on the method page)."""
+    is for staff: no procedure numbers, codes or entry instructions (those are on the method page).
+    `qr_slot`: the QR code left as a marker (`printing.sheet_html.qr_marker`), drawn only if the PDF is rendered."""
     q = questionnaire(standards)
+    qr = (qr_marker(url, scale=3) if qr_slot else qr_svg(url, scale=3)) if url else ""
     return render("methods/survey.html", q=q, organisation=standards.organisation.name,
                   project=standards.projects[project].name if project else "",
                   scale=list(range(q.scale.min, q.scale.max + 1)), url=url or "", filled_title=FILLED_TITLE,
-                  qr=qr_svg(url, scale=3) if url else "", demo=demo)
+                  qr=qr, demo=demo)
 
 
 def survey_sheet_path(standards: Standards, project: str | None = None) -> str:
@@ -164,7 +168,7 @@ def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None 
     lock = lock or {"checklists": {}}
     links = survey_links(lock, standards)
     planned = [(render_survey_sheet(standards), survey_sheet_path(standards))]
-    planned += [(render_survey_sheet(standards, p, links.get(p), demo=bool(lock.get("demo"))),
+    planned += [(render_survey_sheet(standards, p, links.get(p), demo=bool(lock.get("demo")), qr_slot=True),
                  survey_sheet_path(standards, p)) for p in _projects(standards)]
     for _, rel in planned:
         (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -416,7 +420,7 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
             report.quarantined += 1
             report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
             report.quarantined_rows.append((number, exc.message))
-            w.quarantine([(sid, raw_ids[raw_hash], number, exc.code, exc.message, now)])
+            w.quarantine([QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now)])
             continue
         seen.add(r.id)
         exists = conn.execute("SELECT source_id FROM survey_responses WHERE id = ?", (r.id,)).fetchone()
@@ -455,7 +459,7 @@ def _check_survey_header(table, targets: dict[int, tuple], standards: Standards,
         names = list(missing)
         more = f" 等 {len(names)} 列" if len(names) > COLUMNS_LISTED else ""
         raise HandbookError(Msg.INGEST_FORM_COLUMNS_MISSING, source=source_name(table), kind="问卷", form=survey,
-                    n=len(names), columns="、".join(names[:COLUMNS_LISTED]) + more)
+                            n=len(names), columns="、".join(names[:COLUMNS_LISTED]) + more)
 
 
 def read_survey(db_path: Path | str, *, include_gone: bool = False) -> list[SurveyResponse]:
@@ -508,7 +512,7 @@ def simulate_survey(standards: Standards, start: dt.date, end: dt.date, seed: in
             when = dt.datetime.combine(day, dt.time(rng.randint(9, 21), rng.randint(0, 59), rng.randint(0, 59)), tz)
             base = rng.gauss(mood, 0.7)
             answers = {}
-            for i, sq in enumerate(q.questions):
+            for sq in q.questions:
                 shift = -0.5 if sq.id == "speed" else 0.0   # owners wait: speed is rated lowest
                 answers[sq.id] = max(q.scale.min, min(q.scale.max, round(base + shift + rng.gauss(0, 0.5))))
             comment = rng.choice(COMMENTS) if rng.random() < 0.25 else ""
