@@ -2,7 +2,8 @@
 
 A `HandbookError` is a problem the user can fix: the CLI's group (`cli/options.py`
 `HandbookGroup`) shows it as one `错误：…` line and exits 1, never a traceback.
-The texts come from the catalogue in `messages.py`.
+The texts come from the catalogue in `messages.py`, one way: `raise HandbookError(Msg.X, **fields)`
+(the error keeps the message's code, `err.code == "D013"`, and its text is `Msg.X.line(**fields)`).
 
 Row-level rejections are not errors of the run: a response row that cannot be read
 is quarantined with its reason (`ingest.mapping.Rejected`, the questionnaire's
@@ -11,11 +12,21 @@ is quarantined with its reason (`ingest.mapping.Rejected`, the questionnaire's
 
 from __future__ import annotations
 
-from .messages import Msg, one_line, render  # noqa: F401  (one_line: re-exported)
+from .messages import Msg
 
 
 class HandbookError(Exception):
-    """A failure the user can fix; the CLI shows it as `错误：…` and exits 1. Raised throughout."""
+    """A failure the user can fix; the CLI shows it as `错误：…` and exits 1. Raised throughout.
+
+    `HandbookError(Msg.X, **fields)`: `code` is the message's code (`"D013"`), `msg` the member and
+    `fields` what fills it in; the text is one line, "message：hint。" (`Msg.line`).
+    """
+
+    def __init__(self, message: Msg, /, **fields):
+        if not isinstance(message, Msg):
+            raise TypeError(f"HandbookError takes a catalogue message (Msg.X), not {type(message).__name__}")
+        self.msg, self.fields, self.code = message, fields, message.code
+        super().__init__(message.line(**fields))
 
 
 class StandardsInvalid(HandbookError):
@@ -27,7 +38,7 @@ class StandardsInvalid(HandbookError):
     def __init__(self, diagnostics):
         self.diagnostics = list(diagnostics)
         n = sum(1 for d in self.diagnostics if d.severity == "error")
-        super().__init__(Msg.STANDARDS_HAVE_ERRORS(count=n))
+        super().__init__(Msg.STANDARDS_HAVE_ERRORS, count=n)
 
 
 class StoreError(HandbookError):
@@ -45,9 +56,9 @@ class StoreDamaged(StoreError):
     """SQLite's integrity check of the store found damage; `problems` says how much (Chinese).
     Raised by `store.connection.check_integrity`."""
 
-    def __init__(self, message: str, problems: str):
-        self.problems = problems
-        super().__init__(message)
+    def __init__(self, message: Msg, /, **fields):
+        self.problems = fields["problems"]
+        super().__init__(message, **fields)
 
 
 class LockInvalid(HandbookError):
@@ -57,13 +68,6 @@ class LockInvalid(HandbookError):
 class FormGone(HandbookError):
     """Google answered 404 for a form the lock names. Raised by `forms.google`; `forms.push` explains it."""
 
-    def __init__(self, form_id: str, message: str):
+    def __init__(self, form_id: str, message: Msg, /, **fields):
         self.form_id = form_id
-        super().__init__(message)
-
-
-
-def error(message_id: str, **fields) -> HandbookError:
-    """A `HandbookError` with a catalogue entry as one line: the message, then the hint."""
-    message, hint = render(message_id, **fields)
-    return HandbookError(f"{message}。{hint}。" if hint else f"{message}。")
+        super().__init__(message, **fields)

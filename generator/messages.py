@@ -17,20 +17,34 @@ from __future__ import annotations
 
 from enum import Enum
 
+# How a message and its hint are joined on one line: "message：hint。" (the default), or, for messages
+# whose text ends a sentence of its own ("……；本次未写入任何内容"), "message。hint。".
+COLON = "："
+SENTENCE = "。"
+
 
 class Msg(Enum):
-    """One user-facing message: `code`, `text` template and optional `hint` template."""
+    """One user-facing message: `code`, `text` template, optional `hint` template and how they are joined.
 
-    def __init__(self, code: str, text: str, hint: str | None = None):
-        self.code, self.text, self.hint = code, text, hint
+    Raise one as `HandbookError(Msg.X, **fields)`; `Msg.X.line(**fields)` is the same line as text
+    (a warning, a failed send's detail).
+    """
+
+    def __init__(self, code: str, text: str, hint: str | None = None, joiner: str = COLON):
+        self.code, self.text, self.hint, self.joiner = code, text, hint, joiner
 
     def render(self, **fields) -> tuple[str, str | None]:
         """(message, hint) with `fields` filled in."""
         return self.text.format(**fields), self.hint.format(**fields) if self.hint else None
 
     def __call__(self, **fields) -> str:
-        """The message text with `fields` filled in (for `HandbookError(Msg.X(...))`)."""
+        """The message text alone with `fields` filled in (a line printed as is, e.g. `Msg.WROTE(...)`)."""
         return self.text.format(**fields)
+
+    def line(self, **fields) -> str:
+        """The message as one line: "message：hint。" (or "message。hint。"); without a hint, the message."""
+        message, hint = self.render(**fields)
+        return f"{message}{self.joiner}{hint}。" if hint else message
 
     # standards: files and syntax
     FILE_MISSING = ("S101", "缺少标准文件 {name}", "在 {folder} 下创建 {name}，可参照随项目提供的示例")
@@ -125,13 +139,14 @@ class Msg(Enum):
     FORMS_HTTP = ("F016", "Google 拒绝了 {what}（{target}，HTTP {status}）：{reason}")
     FORM_GONE = ("F002", "检查表 {checklist} 的表单 {form_id} 在 Google 上不存在（404，可能已被删除）：运行 handbook forms push "
                          "--recreate --checklist {checklist} 新建一份（旧的回复表仍可读取，新表单要重新关联回复表）")
+    FORM_ID_COLLISION = ("F017", "检查表 {checklist}：“{title}”与“{other}”的表单 id {id} 冲突，请把其中一个条目代码改名后重试。")
 
     # Google Sheets (ingest): credentials, access, retries
     SHEETS_KEY_MISSING = ("G001", "找不到服务账号密钥 {path}（来自 {origin}）：检查路径，或用 --credentials 指定密钥文件")
     NO_SHEETS_CREDENTIALS = ("G002", "没有 Google 凭据：用 --credentials 指定服务账号密钥（JSON），或设置环境变量 {env}，"
                                      "或把密钥放在 {default}")
     NOT_A_SERVICE_KEY = ("G003", "{path} 不是服务账号密钥（应为含 client_email 和 private_key 的 JSON）：在 Google Cloud 控制台重新下载")
-    SHEETS_REFUSED = ("G004", "Google 表格拒绝读取{what}（回复表 {sheet}）：HTTP {status} {reason}")
+    SHEETS_REFUSED = ("G004", "Google 表格拒绝读取{what}（回复表 {sheet}）：HTTP {answer}")
     SHEETS_SIGN_IN = ("G005", "无法以服务账号 {email} 登录 Google：{reason}。确认密钥没有被删除或停用")
     SHEETS_KEPT_FAILING = ("G006", "读取回复表 {sheet} 的{what}时 Google 表格一直出错（{problem}），{seconds:g} 秒内试了 {tries} 次，"
                                    "已放弃：请稍后重试（数据库未作改动）")
@@ -149,7 +164,7 @@ class Msg(Enum):
     POINTS_NOT_WHOLE = ("X004", "考试题 {question} 的分值 {points} 不是整数：Google 表单测验只接受整数分值")
     BAD_WRONG_KEY = ("X005", "--wrong-key 应写成 题目代号=选项，例如 etiquette-1=请客户先填表；收到“{text}”")
     NOT_EXAM_RESPONSES = ("X006", "{source}：不像季度考试的回复表（要有时间戳记、{project}和考试题目列），表头为 {header}…")
-    EXAM_WRONG_QUARTER = ("X007", "{source} 第 {row} 行的答卷提交于 {day}，不在考试 {form}（{label}，前后宽限 {grace} 天）之内，而在 {fit_label}；本次未写入任何内容", "请改用 --checklist exam-{fit}，或核对答卷的提交时间")
+    EXAM_WRONG_QUARTER = ("X007", "{source} 第 {row} 行的答卷提交于 {day}，不在考试 {form}（{label}，前后宽限 {grace} 天）之内，而在 {fit_label}；本次未写入任何内容", "请改用 --checklist exam-{fit}，或核对答卷的提交时间", SENTENCE)
 
     # customer questionnaire
     NO_QUESTIONNAIRE = ("Q001", "methods.yaml 中没有客户问卷（questionnaire），请先添加。")
@@ -195,45 +210,45 @@ class Msg(Enum):
     NOTIFY_LOCK_HUNG = ("N025", "另一个 handbook notify（进程 {pid}，{started} 开始）已运行超过 {minutes} 分钟，视为卡住，本次接管了它的锁", "检查该进程（可用 kill {pid} 结束它）；本次照常发送")
 
     # ingest: sources refused as a whole (nothing is written then)
-    INGEST_SOURCE_EMPTY = ("I001", '来源为空：{source} {what}，而库中有 {stored} 条来自它的检查记录；本次未写入任何内容', '请检查导出文件或表格是否完整；如确实要清空，请加 --accept-deletions')
-    INGEST_MASS_GONE = ("I002", '{source} 本次少了 {gone} 条库中已有的检查记录（共 {stored} 条，超过一半），它们将被标为已删除；本次未写入任何内容', '请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 --accept-deletions')
-    INGEST_COLUMNS_MISSING = ("I003", '{source} 的表头缺少检查表“{checklist}”{version}的 {n} 个题目列：{columns}；本次未写入任何内容', '请从表格重新导出完整的回复（不要删除列）后再导入')
-    INGEST_WRONG_CHECKLIST = ("I004", '{source} 的表头与{kind}“{checklist}”不符（{problem}）；本次未写入任何内容', '它与检查表“{other}”一致：请改用 --checklist {other}')
-    INGEST_SHEET_MALFORMED = ("I005", 'Google 表格 {sheet} 返回的{what}格式无法识别（{detail}）；本次未写入任何内容', '稍后重试；如仍出现，请检查该表格或网络代理')
-    INGEST_FILE_MISSING = ("I006", '找不到文件 {path}', '检查路径；--file 需要一个 CSV 或 XLSX 导出文件')
-    INGEST_FILE_IS_FOLDER = ("I007", '{path} 是文件夹，不是文件', '--file 需要一个 CSV 或 XLSX 导出文件')
-    INGEST_FILE_UNREADABLE = ("I008", '无法读取 {path}：{reason}', '检查文件权限')
-    INGEST_FILE_ENCODING = ("I009", '{path} 不是 UTF-8 或 GB18030 文本', '从表格重新导出为 CSV（UTF-8）')
-    INGEST_FILE_NOT_CSV = ("I010", '{path} 不是有效的 CSV 文件（{reason}）', '从表格重新导出为 CSV')
-    INGEST_FILE_NOT_XLSX = ("I011", '{path} 不是可读的 XLSX 工作簿（{reason}）', '从表格重新导出为 XLSX 或 CSV')
-    INGEST_FILE_NOT_REGULAR = ("I012", '{path} 不是普通文件（是管道、设备等特殊文件）', '--file 需要一个 CSV 或 XLSX 导出文件')
-    INGEST_FILE_EMPTY = ("I065", '文件是空的：{path} 没有表头也没有任何回复，不是回复表的导出', '重新从回复表导出 CSV 或 XLSX 后再导入；数据库未作改动')
-    INGEST_FORM_COLUMNS_MISSING = ("I013", '{source} 的表头缺少{kind}“{form}”的 {n} 个题目列：{columns}；本次未写入任何内容', '请从表格重新导出完整的回复（不要删除列）后再导入')
-    INGEST_DATE_ORDER_AMBIGUOUS = ("I014", '{path} 中的日期（如“{sample}”）既可读作日/月/年，也可读作月/日/年，无法判断；本次未写入任何内容', '请用 --date-order dmy（日/月/年）、--date-order mdy（月/日/年）或 --date-order ymd（年/月/日）指明该文件的日期顺序')
-    INGEST_DATE_ORDER_MIXED = ("I015", '{path} 中的日期顺序前后不一致：“{dmy}”只能是日/月/年，“{mdy}”只能是月/日/年；本次未写入任何内容', '请从表格重新导出（不要在 Excel 中改动日期格式）；确知顺序时可用 --date-order dmy|mdy|ymd 指明')
-    SOURCE_UNKNOWN = ("I016", '数据库 {path} 中没有编号为 {id} 的来源（现有：{known}）', '运行 handbook sources 查看各来源的编号')
-    SOURCE_ALREADY_WITHDRAWN = ("I017", '来源 {id}（{title}）已于 {at} 撤回', '无需再次撤回；如要重新导入，用 --file 或 --sheet 再导入一次')
+    INGEST_SOURCE_EMPTY = ("I001", '来源为空：{source} {what}，而库中有 {stored} 条来自它的检查记录；本次未写入任何内容', '请检查导出文件或表格是否完整；如确实要清空，请加 --accept-deletions', SENTENCE)
+    INGEST_MASS_GONE = ("I002", '{source} 本次少了 {gone} 条库中已有的检查记录（共 {stored} 条，超过一半），它们将被标为已删除；本次未写入任何内容', '请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 --accept-deletions', SENTENCE)
+    INGEST_COLUMNS_MISSING = ("I003", '{source} 的表头缺少检查表“{checklist}”{version}的 {n} 个题目列：{columns}；本次未写入任何内容', '请从表格重新导出完整的回复（不要删除列）后再导入', SENTENCE)
+    INGEST_WRONG_CHECKLIST = ("I004", '{source} 的表头与{kind}“{checklist}”不符（{problem}）；本次未写入任何内容', '它与检查表“{other}”一致：请改用 --checklist {other}', SENTENCE)
+    INGEST_SHEET_MALFORMED = ("I005", 'Google 表格 {sheet} 返回的{what}格式无法识别（{detail}）；本次未写入任何内容', '稍后重试；如仍出现，请检查该表格或网络代理', SENTENCE)
+    INGEST_FILE_MISSING = ("I006", '找不到文件 {path}', '检查路径；--file 需要一个 CSV 或 XLSX 导出文件', SENTENCE)
+    INGEST_FILE_IS_FOLDER = ("I007", '{path} 是文件夹，不是文件', '--file 需要一个 CSV 或 XLSX 导出文件', SENTENCE)
+    INGEST_FILE_UNREADABLE = ("I008", '无法读取 {path}：{reason}', '检查文件权限', SENTENCE)
+    INGEST_FILE_ENCODING = ("I009", '{path} 不是 UTF-8 或 GB18030 文本', '从表格重新导出为 CSV（UTF-8）', SENTENCE)
+    INGEST_FILE_NOT_CSV = ("I010", '{path} 不是有效的 CSV 文件（{reason}）', '从表格重新导出为 CSV', SENTENCE)
+    INGEST_FILE_NOT_XLSX = ("I011", '{path} 不是可读的 XLSX 工作簿（{reason}）', '从表格重新导出为 XLSX 或 CSV', SENTENCE)
+    INGEST_FILE_NOT_REGULAR = ("I012", '{path} 不是普通文件（是管道、设备等特殊文件）', '--file 需要一个 CSV 或 XLSX 导出文件', SENTENCE)
+    INGEST_FILE_EMPTY = ("I065", '文件是空的：{path} 没有表头也没有任何回复，不是回复表的导出', '重新从回复表导出 CSV 或 XLSX 后再导入；数据库未作改动', SENTENCE)
+    INGEST_FORM_COLUMNS_MISSING = ("I013", '{source} 的表头缺少{kind}“{form}”的 {n} 个题目列：{columns}；本次未写入任何内容', '请从表格重新导出完整的回复（不要删除列）后再导入', SENTENCE)
+    INGEST_DATE_ORDER_AMBIGUOUS = ("I014", '{path} 中的日期（如“{sample}”）既可读作日/月/年，也可读作月/日/年，无法判断；本次未写入任何内容', '请用 --date-order dmy（日/月/年）、--date-order mdy（月/日/年）或 --date-order ymd（年/月/日）指明该文件的日期顺序', SENTENCE)
+    INGEST_DATE_ORDER_MIXED = ("I015", '{path} 中的日期顺序前后不一致：“{dmy}”只能是日/月/年，“{mdy}”只能是月/日/年；本次未写入任何内容', '请从表格重新导出（不要在 Excel 中改动日期格式）；确知顺序时可用 --date-order dmy|mdy|ymd 指明', SENTENCE)
+    SOURCE_UNKNOWN = ("I016", '数据库 {path} 中没有编号为 {id} 的来源（现有：{known}）', '运行 handbook sources 查看各来源的编号', SENTENCE)
+    SOURCE_ALREADY_WITHDRAWN = ("I017", '来源 {id}（{title}）已于 {at} 撤回', '无需再次撤回；如要重新导入，用 --file 或 --sheet 再导入一次', SENTENCE)
     SOURCE_WITHDRAW_NEEDS_YES = ("I018", '撤回来源需要确认', '在终端中运行并输入 y 确认，或加 --yes')
     SOURCE_WITHDRAW_NOT_CONFIRMED = ("I064", '没有确认，未撤回来源 {id}', '确认要撤回后加 --yes 再运行；数据库 {path} 未作改动')
     # 腾讯问卷 (live, OpenAPI) and the Chinese survey platforms' exports (I2xx)
-    TENCENT_NO_CREDENTIALS = ("I201", '没有腾讯问卷 API 凭证：环境变量 {env_id}、{env_secret} 未设置，凭证文件 {file} 也不存在', '在腾讯问卷“团队管理 › 系统对接 › API 凭证”中取得 App ID 和 App Secret，设置这两个环境变量，或写进凭证文件（放在仓库之外，每行一个 名称=值）')
-    TENCENT_CREDENTIALS_UNREADABLE = ("I202", '无法使用腾讯问卷凭证文件 {path}：{reason}', '文件每行写一个 名称=值：{env_id}=… 和 {env_secret}=…；以 # 开头的行是注释')
-    TENCENT_BAD_SECRET = ("I203", '腾讯问卷拒绝了 App ID 或 App Secret（{type}），无法取得访问令牌；本次未写入任何内容', '在“系统对接 › API 凭证”中核对 App ID，必要时重置 App Secret 并更新环境变量或凭证文件')
-    TENCENT_NO_PLAN = ("I204", '腾讯问卷团队的套餐不含 API（invalid_org_subscription）；本次未写入任何内容', '读取答卷的接口是尊享版付费功能：升级到尊享版，或在腾讯问卷中导出 CSV/XLSX 后用 handbook ingest --file … --checklist {checklist} 导入')
-    TENCENT_FORBIDDEN = ("I205", '无权读取腾讯问卷问卷 {survey}（{type}）；本次未写入任何内容', '确认该问卷属于这组 API 凭证所在的团队，且凭证未被停用；或核对锁文件中的 survey_id')
-    TENCENT_BAD_ARGUMENT = ("I206", '腾讯问卷认为读取问卷 {survey} 的请求有误（{type}）；本次未写入任何内容', '锁文件中的 survey_id 应为问卷编号（数字，见问卷链接或问卷设置）；用 handbook forms tencent-link 重新登记')
-    TENCENT_RATE_LIMITED = ("I207", '腾讯问卷一直限流（{type}），{tries} 次重试共 {seconds:g} 秒后仍被拒绝；本次未写入任何内容', '稍后再运行 handbook ingest；不要让多个程序同时取令牌（新令牌会使旧令牌失效）')
-    TENCENT_UNAVAILABLE = ("I208", '腾讯问卷 {what} 一直出错（{problem}），{tries} 次重试共 {seconds:g} 秒；本次未写入任何内容', '检查网络或代理后稍后再运行')
-    TENCENT_ERROR = ("I209", '腾讯问卷拒绝了{what}（{code}：{type}）；本次未写入任何内容', '按错误类型检查凭证、套餐和问卷编号；如仍出现，请把这一行发给维护者')
-    TENCENT_MALFORMED = ("I210", '腾讯问卷返回的{what}格式无法识别（{detail}）；本次未写入任何内容', '稍后重试；如仍出现，请检查 API 地址（环境变量 HANDBOOK_TENCENT_API）或网络代理')
-    TENCENT_NOT_OURS = ("I211", '腾讯问卷问卷 {survey}（“{title}”）不是检查表“{checklist}”的问卷：{problem}；本次未写入任何内容', '核对锁文件中的 survey_id；问卷应按 handbook forms tencent-setup --checklist {checklist} 生成的题目创建')
-    TENCENT_DEFINITION_CHANGED = ("I212", '腾讯问卷问卷 {survey} 的题目与标准不再一致：{problems}；本次未写入任何内容', '按 handbook forms tencent-setup --checklist {checklist} 的题目和选项修改问卷（不要改动题目开头的条目代码和选项文字），再重新导入')
-    TENCENT_TOKEN_REJECTED = ("I213", '腾讯问卷的访问令牌刚刚更新后仍被拒绝（{type}）；本次未写入任何内容', '另有程序在用同一组凭证取令牌（新令牌会使旧令牌失效）：让它停下，或只在一台机器上运行 handbook ingest')
+    TENCENT_NO_CREDENTIALS = ("I201", '没有腾讯问卷 API 凭证：环境变量 {env_id}、{env_secret} 未设置，凭证文件 {file} 也不存在', '在腾讯问卷“团队管理 › 系统对接 › API 凭证”中取得 App ID 和 App Secret，设置这两个环境变量，或写进凭证文件（放在仓库之外，每行一个 名称=值）', SENTENCE)
+    TENCENT_CREDENTIALS_UNREADABLE = ("I202", '无法使用腾讯问卷凭证文件 {path}：{reason}', '文件每行写一个 名称=值：{env_id}=… 和 {env_secret}=…；以 # 开头的行是注释', SENTENCE)
+    TENCENT_BAD_SECRET = ("I203", '腾讯问卷拒绝了 App ID 或 App Secret（{type}），无法取得访问令牌；本次未写入任何内容', '在“系统对接 › API 凭证”中核对 App ID，必要时重置 App Secret 并更新环境变量或凭证文件', SENTENCE)
+    TENCENT_NO_PLAN = ("I204", '腾讯问卷团队的套餐不含 API（invalid_org_subscription）；本次未写入任何内容', '读取答卷的接口是尊享版付费功能：升级到尊享版，或在腾讯问卷中导出 CSV/XLSX 后用 handbook ingest --file … --checklist {checklist} 导入', SENTENCE)
+    TENCENT_FORBIDDEN = ("I205", '无权读取腾讯问卷问卷 {survey}（{type}）；本次未写入任何内容', '确认该问卷属于这组 API 凭证所在的团队，且凭证未被停用；或核对锁文件中的 survey_id', SENTENCE)
+    TENCENT_BAD_ARGUMENT = ("I206", '腾讯问卷认为读取问卷 {survey} 的请求有误（{type}）；本次未写入任何内容', '锁文件中的 survey_id 应为问卷编号（数字，见问卷链接或问卷设置）；用 handbook forms tencent-link 重新登记', SENTENCE)
+    TENCENT_RATE_LIMITED = ("I207", '腾讯问卷一直限流（{type}），{tries} 次重试共 {seconds:g} 秒后仍被拒绝；本次未写入任何内容', '稍后再运行 handbook ingest；不要让多个程序同时取令牌（新令牌会使旧令牌失效）', SENTENCE)
+    TENCENT_UNAVAILABLE = ("I208", '腾讯问卷 {what} 一直出错（{problem}），{tries} 次重试共 {seconds:g} 秒；本次未写入任何内容', '检查网络或代理后稍后再运行', SENTENCE)
+    TENCENT_ERROR = ("I209", '腾讯问卷拒绝了{what}（{code}：{type}）；本次未写入任何内容', '按错误类型检查凭证、套餐和问卷编号；如仍出现，请把这一行发给维护者', SENTENCE)
+    TENCENT_MALFORMED = ("I210", '腾讯问卷返回的{what}格式无法识别（{detail}）；本次未写入任何内容', '稍后重试；如仍出现，请检查 API 地址（环境变量 HANDBOOK_TENCENT_API）或网络代理', SENTENCE)
+    TENCENT_NOT_OURS = ("I211", '腾讯问卷问卷 {survey}（“{title}”）不是检查表“{checklist}”的问卷：{problem}；本次未写入任何内容', '核对锁文件中的 survey_id；问卷应按 handbook forms tencent-setup --checklist {checklist} 生成的题目创建', SENTENCE)
+    TENCENT_DEFINITION_CHANGED = ("I212", '腾讯问卷问卷 {survey} 的题目与标准不再一致：{problems}；本次未写入任何内容', '按 handbook forms tencent-setup --checklist {checklist} 的题目和选项修改问卷（不要改动题目开头的条目代码和选项文字），再重新导入', SENTENCE)
+    TENCENT_TOKEN_REJECTED = ("I213", '腾讯问卷的访问令牌刚刚更新后仍被拒绝（{type}）；本次未写入任何内容', '另有程序在用同一组凭证取令牌（新令牌会使旧令牌失效）：让它停下，或只在一台机器上运行 handbook ingest', SENTENCE)
     TENCENT_NOT_LINKED = ("I214", '锁文件 {path} 中没有检查表“{checklist}”的腾讯问卷问卷', '先运行 handbook forms tencent-link --checklist {checklist} --survey 问卷编号 --url 问卷链接')
-    TENCENT_BAD_SURVEY_ID = ("I215", '“{value}”不是腾讯问卷问卷编号', '问卷编号是数字，例如 https://wj.qq.com/s2/12345678/abcd/ 中的 12345678')
+    TENCENT_BAD_SURVEY_ID = ("I215", '“{value}”不是腾讯问卷问卷编号', '问卷编号是数字，例如 https://wj.qq.com/s2/12345678/abcd/ 中的 12345678', SENTENCE)
     INGEST_TWIN_COLUMNS = ("I061", '列“{name}”出现 {n} 次（第 {positions} 列，表单上删除后又加回的题目）：每行取有答案的那一列')
-    INGEST_NO_WORKSHEET = ("I062", '{path} 中没有名为“{name}”的工作表', '工作簿中的工作表：{sheets}')
-    INGEST_WORKSHEET_NOT_XLSX = ("I063", '--worksheet 只用于 XLSX 工作簿，{path} 不是', '导入 CSV 文件时去掉 --worksheet')
+    INGEST_NO_WORKSHEET = ("I062", '{path} 中没有名为“{name}”的工作表', '工作簿中的工作表：{sheets}', SENTENCE)
+    INGEST_WORKSHEET_NOT_XLSX = ("I063", '--worksheet 只用于 XLSX 工作簿，{path} 不是', '导入 CSV 文件时去掉 --worksheet', SENTENCE)
 
     # the SQLite store (one line each: the CLI prints "错误：message：hint。")
     STORE_NAMED_MISSING = ("D001", '找不到 {option} 指定的数据库 {path}', '检查路径是否写错；只有默认数据库 {default} 可以还不存在（结果页会显示暂无检查数据）')
@@ -300,12 +315,14 @@ class Msg(Enum):
 
 
 def render(message_id: str, **fields) -> tuple[str, str | None]:
-    """The (message, hint) of a catalogue entry named by its lower-case id (e.g. "file_missing")."""
+    """The (message, hint) of a catalogue entry named by its lower-case id (e.g. "file_missing"): the
+    standards' diagnostics keep the id (`Diagnostic.message_id`)."""
     return Msg[message_id.upper()].render(**fields)
 
 
 def one_line(message_id: str, **fields) -> str:
-    """A catalogue entry as one line for the CLI: `message：hint。`"""
-    message, hint = render(message_id, **fields)
-    return f"{message}：{hint}。" if hint else f"{message}。"
+    """The line `HandbookError(Msg.X, **fields)` shows, for the entry named by its lower-case id (tests
+    compare a command's output with it); code names the member: `Msg.X.line(**fields)`."""
+    message = Msg[message_id.upper()]
+    return message.line(**fields) if message.hint else f"{message(**fields)}。"
 

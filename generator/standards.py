@@ -105,7 +105,7 @@ class Standards:
         for p in self.organisation.projects:
             if text in (p.id, p.name):
                 return p.id
-        raise HandbookError(Msg.UNKNOWN_PROJECTS(unknown=text, known=self.project_choices()))
+        raise HandbookError(Msg.UNKNOWN_PROJECTS, unknown=text, known=self.project_choices())
 
     @cached_property
     def documents(self) -> dict[str, m.DocumentRef]:

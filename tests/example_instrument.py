@@ -15,6 +15,7 @@ from generator.cli.forms import instrument_form_commands
 from generator.cli.options import STANDARDS_OPTION, HandbookGroup, store_option
 from generator.errors import HandbookError
 from generator.forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
+from generator.messages import Msg
 from generator.store import open_store_read_only
 from generator.instruments.base import Instrument
 
@@ -58,7 +59,9 @@ class PhoneCallback(Instrument):
         try:
             project_col, answer_col = table.header.index(PROJECT), table.header.index(ANSWER)
         except ValueError:
-            raise HandbookError(f"{report.source}：表头缺少“{PROJECT}”或“{ANSWER}”列") from None
+            missing = [title for title in (PROJECT, ANSWER) if title not in table.header]
+            raise HandbookError(Msg.INGEST_FORM_COLUMNS_MISSING, source=report.source, kind="表单",
+                                form="phone-callback", n=len(missing), columns="、".join(missing)) from None
         for number, cells in table.rows:
             project, answer = names.get(cells[project_col]), cells[answer_col]
             if project is None or answer not in ANSWERS:

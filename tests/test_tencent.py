@@ -19,7 +19,8 @@ from generator.forms.prefill import project_links
 from generator.store import read_inspections, read_quarantine
 from generator.ingest.platforms import tencent
 from generator.instruments import INSTRUMENTS
-from generator.errors import error
+from generator.errors import HandbookError
+from generator.messages import Msg
 from generator.standards import require_standards
 
 from conftest import ROOT, edited
@@ -29,8 +30,8 @@ SID = "12345678"
 
 
 def one_line(message_id: str, **fields) -> str:
-    """The line `错误：` is followed by for a catalogue entry raised with `errors.error`."""
-    return str(error(message_id, **fields))
+    """The line `错误：` is followed by for a catalogue entry raised as `HandbookError(Msg.X, **fields)`."""
+    return str(HandbookError(Msg[message_id.upper()], **fields))
 SH = ZoneInfo("Asia/Shanghai")
 
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.errors import error
+from generator.errors import HandbookError
 from generator.forms.lock_file import link_tencent, read_lock
 from generator.instruments import INSTRUMENTS
 from generator.instruments.exam.quiz import build_quiz, ordered_questions
@@ -22,6 +22,7 @@ from generator.instruments.exam.responses import read_exam_responses
 from generator.instruments.questionnaire.satisfaction import pooled_mean
 from generator.instruments.questionnaire.survey import (build_survey_form, read_survey, simulate_survey,
                                                         survey_links, write_survey_csv)
+from generator.messages import Msg
 from generator.standards import require_standards
 
 from conftest import ROOT
@@ -106,9 +107,9 @@ def test_a_survey_that_is_not_the_questionnaire_is_refused_at_link(tmp_path, fak
     result = run("forms", "tencent-link", "--checklist", "customer-survey", "--survey", "7999",
                  "--lock", str(tmp_path / "l.yaml"))
     assert result.exit_code == 1
-    assert result.output == "错误：" + str(error("tencent_not_ours", survey="7999", title="年会报名",
-                                                checklist="customer-survey",
-                                                problem="没有一道题与表单的题目相同")) + "\n"
+    assert result.output == "错误：" + str(HandbookError(Msg.TENCENT_NOT_OURS, survey="7999", title="年会报名",
+                                                      checklist="customer-survey",
+                                                      problem="没有一道题与表单的题目相同")) + "\n"
     assert not (tmp_path / "l.yaml").exists()
 
 

@@ -8,7 +8,7 @@ import click
 
 from .options import STORE_OPTION
 from ..errors import HandbookError
-from ..messages import Msg, one_line
+from ..messages import Msg
 
 FOLDER_OPTION = click.option(
     "--folder", type=click.Path(path_type=Path, file_okay=False), default=None,
@@ -54,7 +54,7 @@ def restore(copy: Path | None, store_path: Path, folder: Path | None, yes: bool)
             click.echo("", err=True)
             confirmed = False
         if not confirmed:
-            raise HandbookError(one_line("restore_not_confirmed", path=store_path))
+            raise HandbookError(Msg.RESTORE_NOT_CONFIRMED, path=store_path)
     done = restore_store(store_path, info, kept=kept)
     click.echo(Msg.RESTORE_DONE(copy=done.copy, path=store_path, inspections=done.inspections,
                                 kept=f"；原来的数据库另存为 {done.kept}" if done.kept else ""))

@@ -43,7 +43,7 @@ def _own_forms(instrument, standards) -> list[str]:
     """The form ids of `instrument`; an error when the standards define none."""
     own = instrument.form_ids(standards)
     if not own:
-        raise HandbookError(Msg.INSTRUMENT_WITHOUT_FORMS(title=instrument.title))
+        raise HandbookError(Msg.INSTRUMENT_WITHOUT_FORMS, title=instrument.title)
     return own
 
 
@@ -66,7 +66,7 @@ def write_form_files(standards_dir: Path, out_dir: Path, check: bool, instrument
                  if not (out_dir / f"{cid}.json").is_file()
                  or (out_dir / f"{cid}.json").read_text(encoding="utf-8") != spec.to_json()]
         if stale:
-            raise HandbookError(Msg.FORMS_STALE(folder=out_dir, stale="、".join(stale)))
+            raise HandbookError(Msg.FORMS_STALE, folder=out_dir, stale="、".join(stale))
         click.echo(f"表单定义是最新的（{len(specs)} 个）。")
         return
     for path, spec in zip(write_forms(specs, out_dir), specs.values()):
@@ -102,7 +102,7 @@ def push_forms(standards_dir: Path, lock_path: Path, dry_run: bool, credentials:
     from ..standards import require_standards
 
     if recreate and not checklists:
-        raise HandbookError(Msg.RECREATE_NEEDS_CHECKLIST())
+        raise HandbookError(Msg.RECREATE_NEEDS_CHECKLIST)
     instruments = _with(instrument)
     standards = require_standards(standards_dir, instruments=instruments)
     wanted = list(checklists) or None
@@ -110,7 +110,7 @@ def push_forms(standards_dir: Path, lock_path: Path, dry_run: bool, credentials:
         own = _own_forms(instrument, standards)
         unknown = [c for c in checklists if c not in own]
         if unknown:
-            raise HandbookError(Msg.UNKNOWN_FORMS(unknown="、".join(unknown), known="、".join(own)))
+            raise HandbookError(Msg.UNKNOWN_FORMS, unknown="、".join(unknown), known="、".join(own))
         wanted = wanted or own
     results = push(standards, lock_path=lock_path, credentials=credentials, dry_run=dry_run,
                    checklists=wanted, recreate=recreate, progress=click.echo, instruments=instruments)

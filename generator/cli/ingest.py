@@ -125,14 +125,14 @@ def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, l
     standards = require_standards(standards_dir, instruments=instruments)
     lock = read_locked_forms(lock_path)
     if (sheet_urls or file_paths) and not checklist:
-        raise HandbookError(Msg.INGEST_NEEDS_CHECKLIST(known=form_choices(standards, cli_instruments())))
+        raise HandbookError(Msg.INGEST_NEEDS_CHECKLIST, known=form_choices(standards, cli_instruments()))
     sources = [ingest_run.sheet_source(u, checklist, lock) for u in sheet_urls]
     sources += [ingest_run.file_source(p, checklist, worksheet) for p in file_paths]
     from_lock = not sources
     if from_lock:
         sources = ingest_run.sources_from_lock(lock, checklist)
         if not sources:
-            raise HandbookError(Msg.NOTHING_TO_INGEST(lock=lock_path))
+            raise HandbookError(Msg.NOTHING_TO_INGEST, lock=lock_path)
     bars = _Bars(sys.stderr.isatty() and not as_json, minimum=chunk_rows)
     try:
         report = ingest_run.run_ingest(sources, standards=standards, db_path=db_path, lock=lock,

@@ -29,8 +29,8 @@ def _standards_folder(ctx: click.Context, param: click.Parameter, value: Path) -
     if not value.is_dir():
         source = ctx.get_parameter_source(param.name)
         if source is click.core.ParameterSource.DEFAULT:
-            raise HandbookError(Msg.STANDARDS_DIR_MISSING(folder=value))
-        raise HandbookError(Msg.STANDARDS_DIR_NAMED_MISSING(folder=value))
+            raise HandbookError(Msg.STANDARDS_DIR_MISSING, folder=value)
+        raise HandbookError(Msg.STANDARDS_DIR_NAMED_MISSING, folder=value)
     return value
 
 
@@ -87,8 +87,8 @@ def require_suffix(*suffixes: str, what: str):
     """An option callback refusing a file name whose extension is not one of `suffixes` (`--card x.docx`)."""
     def callback(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
         if value is not None and value.suffix.lower() not in suffixes:
-            raise HandbookError(Msg.WRONG_EXTENSION(option=param.opts[0], path=value, what=what,
-                                                    suffixes=" 或 ".join(suffixes)))
+            raise HandbookError(Msg.WRONG_EXTENSION, option=param.opts[0], path=value, what=what,
+                                suffixes=" 或 ".join(suffixes))
         return value
     return callback
 

@@ -34,7 +34,7 @@ def tencent_setup(checklist: str, out_path: Path | None, standards_dir: Path):
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise HandbookError(Msg.CANNOT_WRITE(path=out_path, reason=exc.strerror or exc)) from None
+        raise HandbookError(Msg.CANNOT_WRITE, path=out_path, reason=exc.strerror or exc) from None
     click.echo(Msg.WROTE(path=out_path, detail=""))
 
 
@@ -77,7 +77,7 @@ def _spec(standards, form_id: str, instruments):
     try:
         return form_spec(standards, form_id, instruments)
     except KeyError:
-        raise HandbookError(Msg.UNKNOWN_FORM(value=form_id, known=form_choices(standards, instruments))) from None
+        raise HandbookError(Msg.UNKNOWN_FORM, value=form_id, known=form_choices(standards, instruments)) from None
 
 
 def lock_problems(lock_path: Path, standards, instruments) -> list[str]:

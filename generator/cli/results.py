@@ -9,7 +9,7 @@ import click
 
 from .options import STANDARDS_OPTION, STORE_OPTION, cli_instruments
 from ..errors import HandbookError
-from ..messages import Msg, one_line
+from ..messages import Msg
 
 
 @click.command()
@@ -34,13 +34,13 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
     if output is not None and not chosen and output.suffix.lower() in (".csv", ".xlsx", ".json"):
         fmt = output.suffix.lower()[1:]   # --output 周汇总.xlsx: the name says the format
     if fmt == "xlsx" and output is None:
-        raise HandbookError(Msg.XLSX_NEEDS_OUTPUT())
+        raise HandbookError(Msg.XLSX_NEEDS_OUTPUT)
     if output is not None and output.suffix.lower() != f".{fmt}":
-        raise HandbookError(Msg.WRONG_EXTENSION(option="--output", path=output, what=f"--format {fmt} 写出 {fmt} 文件",
-                                                suffixes=f".{fmt}"))
+        raise HandbookError(Msg.WRONG_EXTENSION, option="--output", path=output, what=f"--format {fmt} 写出 {fmt} 文件",
+                            suffixes=f".{fmt}")
     standards = require_standards(standards_dir, instruments=cli_instruments())
     if not store_path.exists():
-        raise HandbookError(one_line("store_missing", path=store_path))
+        raise HandbookError(Msg.STORE_MISSING, path=store_path)
     standards = with_store_history(standards, store_path)   # each inspection by the standards of its date
     rows = export_rows(standards, read_inspections(store_path), table,
                        reports=read_fix_reports(store_path) if table == "actions" else (),
@@ -54,7 +54,7 @@ def export(table: str, fmt: str, output: Path | None, store_path: Path, standard
             output.parent.mkdir(parents=True, exist_ok=True)
             output.write_bytes(data)
         except OSError as exc:
-            raise HandbookError(Msg.CANNOT_WRITE(path=output, reason=exc.strerror or exc)) from None
+            raise HandbookError(Msg.CANNOT_WRITE, path=output, reason=exc.strerror or exc) from None
         click.echo(Msg.WROTE(path=output, detail=f"（{len(rows)} 行）"), err=True)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import HandbookError, one_line
+from ..errors import HandbookError
 from ..messages import Msg
 from .options import DEFAULT_STORE, STANDARDS_OPTION, STORE_OPTION, cli_instruments
 
@@ -45,8 +45,8 @@ def _check_store(store_path: Path) -> bool:
     source = click.get_current_context().get_parameter_source("store_path")
     if source is not click.core.ParameterSource.DEFAULT:
         named = "--store" if source is click.core.ParameterSource.COMMANDLINE else "HANDBOOK_STORE"
-        raise HandbookError(one_line("store_named_missing", option=named, path=store_path,
-                                     default=DEFAULT_STORE))
+        raise HandbookError(Msg.STORE_NAMED_MISSING, option=named, path=store_path,
+                            default=DEFAULT_STORE)
     return True
 
 

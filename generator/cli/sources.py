@@ -8,14 +8,15 @@ import click
 
 from .options import HandbookGroup, STANDARDS_OPTION, STORE_OPTION, cli_instruments
 from ..errors import HandbookError
-from ..messages import one_line
+from ..messages import Msg
+
 
 KINDS = {"sheet": "Google 表格", "file": "文件"}
 
 
 def _require_store(store_path: Path) -> None:
     if not store_path.exists():
-        raise HandbookError(one_line("store_missing", path=store_path))
+        raise HandbookError(Msg.STORE_MISSING, path=store_path)
 
 
 def _local(text: str | None, zone) -> str:
@@ -85,9 +86,9 @@ def withdraw(source_id: int, yes: bool, store_path: Path, standards_dir: Path):
             confirmed = click.confirm(question, default=False)
         except click.exceptions.Abort:   # no answer to read (not a terminal): never withdraw unasked
             click.echo()
-            raise HandbookError(one_line("source_withdraw_needs_yes")) from None
+            raise HandbookError(Msg.SOURCE_WITHDRAW_NEEDS_YES) from None
         if not confirmed:   # declined: an error, as a declined restore is
-            raise HandbookError(one_line("source_withdraw_not_confirmed", id=source_id, path=store_path))
+            raise HandbookError(Msg.SOURCE_WITHDRAW_NOT_CONFIRMED, id=source_id, path=store_path)
     info, taken, kept = withdraw_source(store_path, source_id, instruments,
                                         resubmission_minutes=standards.organisation.resubmission_minutes,
                                         timezone=standards.organisation.timezone)

@@ -25,6 +25,7 @@ from ..errors import HandbookError
 from ..inspection import (COMPLIANT, FIELD_TITLES, NOT_APPLICABLE, PATROL_FIELDS, PERIODS, answer_options,
                           corrected_items_title, findings_to_empty, note_title, round_label)
 from ..labels import daily_rounds
+from ..messages import Msg
 from ..standards import Standards
 
 # Kinds of question recorded in the lock file, besides items and opening fields. CORRECTED (是/否 per section)
@@ -297,8 +298,8 @@ def check_unique_ids(checklist_id: str, items: list[dict]) -> None:
             ids.append(item["questionItem"]["question"]["questionId"])
         for i in ids:
             if i in seen:  # a 1-in-2^31 hash collision: say so rather than send a broken form
-                raise HandbookError(f"检查表 {checklist_id}：“{item['title']}”与“{seen[i]}”的表单 id {i} 冲突，"
-                                    "请把其中一个条目代码改名后重试。")
+                raise HandbookError(Msg.FORM_ID_COLLISION, checklist=checklist_id, title=item["title"],
+                                    other=seen[i], id=i)
             seen[i] = item["title"]
 
 

@@ -53,18 +53,18 @@ def find_credentials(flag: Path | str | None = None) -> tuple[Path, str]:
     if flag:
         path = Path(flag).expanduser()
         if not path.is_file():
-            raise HandbookError(Msg.CREDENTIALS_FLAG_MISSING(path=path))
+            raise HandbookError(Msg.CREDENTIALS_FLAG_MISSING, path=path)
         return path, "--credentials"
     env = os.environ.get(CREDENTIALS_ENV)
     if env:
         path = Path(env).expanduser()
         if not path.is_file():
-            raise HandbookError(Msg.CREDENTIALS_ENV_MISSING(path=path, env=CREDENTIALS_ENV))
+            raise HandbookError(Msg.CREDENTIALS_ENV_MISSING, path=path, env=CREDENTIALS_ENV)
         return path, CREDENTIALS_ENV
     default = default_credentials_path()
     if default.is_file():
         return default, "默认位置"
-    raise HandbookError(Msg.NO_FORMS_CREDENTIALS(env=CREDENTIALS_ENV, default=default))
+    raise HandbookError(Msg.NO_FORMS_CREDENTIALS, env=CREDENTIALS_ENV, default=default)
 
 
 def load_credentials(path: Path, source: str = ""):
@@ -73,9 +73,9 @@ def load_credentials(path: Path, source: str = ""):
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
-        raise HandbookError(Msg.CREDENTIALS_NOT_JSON(where=where)) from None
+        raise HandbookError(Msg.CREDENTIALS_NOT_JSON, where=where) from None
     if not isinstance(info, dict):
-        raise HandbookError(Msg.CREDENTIALS_NOT_GOOGLE(where=where))
+        raise HandbookError(Msg.CREDENTIALS_NOT_GOOGLE, where=where)
     try:
         if info.get("type") == "service_account":
             from google.oauth2 import service_account
@@ -87,8 +87,8 @@ def load_credentials(path: Path, source: str = ""):
             return _installed_app_credentials(info)
     except (ValueError, KeyError, TypeError):
         # the message of these errors can quote key material: never show it
-        raise HandbookError(Msg.CREDENTIALS_DAMAGED(where=where)) from None
-    raise HandbookError(Msg.CREDENTIALS_KIND(where=where))
+        raise HandbookError(Msg.CREDENTIALS_DAMAGED, where=where) from None
+    raise HandbookError(Msg.CREDENTIALS_KIND, where=where)
 
 
 def _installed_app_credentials(client_config: dict):
@@ -225,8 +225,8 @@ class FormsClient:
                 failure = f"HTTP {status}（{_short(exc.reason)}）"
             except google.auth.exceptions.RefreshError as exc:
                 if not getattr(exc, "retryable", False):
-                    raise HandbookError(Msg.TOKEN_REFUSED(path=self.credentials_path,
-                                                          reason=refusal(exc))) from None
+                    raise HandbookError(Msg.TOKEN_REFUSED, path=self.credentials_path,
+                                        reason=refusal(exc)) from None
                 failure = "换取访问令牌失败"
             except google.auth.exceptions.TransportError as exc:
                 failure = f"连接失败（{_short(str(exc))}）"
@@ -236,20 +236,20 @@ class FormsClient:
             pause = self.retry.delay(attempt)
             attempt += 1
             if elapsed + pause > self.retry.deadline:
-                raise HandbookError(Msg.FORMS_UNAVAILABLE(what=what, target=target, attempts=attempt, seconds=elapsed,
-                                                          failure=failure)) from None
+                raise HandbookError(Msg.FORMS_UNAVAILABLE, what=what, target=target, attempts=attempt, seconds=elapsed,
+                                    failure=failure) from None
             self.retry.sleep(pause)
 
     def _http_error(self, what: str, target: str, form_id: str, status: int, reason: str) -> HandbookError:
         reason = _short(reason)
         account = f" {self._account}" if self._account else "所用的 Google 账号"
         if status == 404 and form_id:
-            return FormGone(form_id, Msg.FORM_404(target=target))
+            return FormGone(form_id, Msg.FORM_404, target=target)
         if status == 401:
-            return HandbookError(Msg.FORMS_401(what=what, reason=reason, path=self.credentials_path))
+            return HandbookError(Msg.FORMS_401, what=what, reason=reason, path=self.credentials_path)
         if status == 403:
-            return HandbookError(Msg.FORMS_403(target=target, what=what, reason=reason, account=account))
-        return HandbookError(Msg.FORMS_HTTP(what=what, target=target, status=status, reason=reason))
+            return HandbookError(Msg.FORMS_403, target=target, what=what, reason=reason, account=account)
+        return HandbookError(Msg.FORMS_HTTP, what=what, target=target, status=status, reason=reason)
 
 
 def _short(text: str, limit: int = 200) -> str:

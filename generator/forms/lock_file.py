@@ -58,7 +58,7 @@ SOURCES = ("google", "tencent", "file")   # a form's platform: Google Forms (def
 
 
 def _fail(path: Path, where: str, what: str) -> LockInvalid:
-    return LockInvalid(Msg.LOCK_UNUSABLE(path=path, where=where, what=what))
+    return LockInvalid(Msg.LOCK_UNUSABLE, path=path, where=where, what=what)
 
 
 def read_lock(path: Path | str = DEFAULT_LOCK) -> dict:
@@ -170,7 +170,7 @@ def parse_sheet_url(url: str) -> tuple[str, int]:
     parts = urlsplit(text)
     match = re.search(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]{20,})", parts.path)
     if not (parts.scheme in ("http", "https") and match):
-        raise HandbookError(Msg.NOT_A_SHEET_URL(url=url))
+        raise HandbookError(Msg.NOT_A_SHEET_URL, url=url)
     gid = 0
     for piece in (parts.fragment, parts.query):
         found = re.search(r"(?:^|[&?#])gid=(\d+)", "&" + piece)
@@ -189,7 +189,7 @@ def link(lock_path: Path | str, checklist: str, sheet_url: str, *, sheet_name: s
     entry = data["checklists"].get(checklist)
     if entry is None:
         known = "、".join(data["checklists"]) or "（还没有）"
-        raise HandbookError(Msg.NO_FORM_IN_LOCK(path=lock_path, checklist=checklist, known=known))
+        raise HandbookError(Msg.NO_FORM_IN_LOCK, path=lock_path, checklist=checklist, known=known)
     for sheet in entry["sheets"]:
         if sheet["spreadsheet_id"] == spreadsheet_id and sheet["gid"] == gid:
             return sheet, False
@@ -269,7 +269,7 @@ def read_locked_forms(path: Path | str | None = None) -> Lock:
             forms[checklist] = LockedForm(checklist, sheets, tuple(versions), str(entry.get("source") or "google"),
                                           str(entry.get("survey_id") or ""))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise HandbookError(Msg.LOCK_MALFORMED(path=path, kind=type(exc).__name__, detail=exc)) from None
+        raise HandbookError(Msg.LOCK_MALFORMED, path=path, kind=type(exc).__name__, detail=exc) from None
     return Lock(forms)
 
 

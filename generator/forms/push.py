@@ -73,7 +73,7 @@ def push(standards: Standards, *, lock_path: Path | str = lockfile.DEFAULT_LOCK,
         wanted = checklists or known
         unknown = [c for c in wanted if c not in known]
         if unknown:
-            raise HandbookError(Msg.UNKNOWN_FORMS(unknown="、".join(unknown), known="、".join(known)))
+            raise HandbookError(Msg.UNKNOWN_FORMS, unknown="、".join(unknown), known="、".join(known))
         specs = {cid: build_any_form(standards, cid, instruments) for cid in wanted}
     for cid, spec in specs.items():
         require_valid(f"检查表 {cid} 的表单", validate_spec(spec))
@@ -134,7 +134,7 @@ def _update(client, spec: FormSpec, entry: dict, data: dict, lock_path: Path, sa
     try:
         form = client.get(form_id)
     except FormGone:
-        raise HandbookError(Msg.FORM_GONE(checklist=spec.checklist, form_id=form_id)) from None
+        raise HandbookError(Msg.FORM_GONE, checklist=spec.checklist, form_id=form_id) from None
     requests = plan_update(form, spec)
     final = form
     if requests:

@@ -268,7 +268,7 @@ def require_valid(label: str, problems: list[Problem]) -> None:
     if problems:
         shown = "；".join(str(p) for p in problems[:5])
         more = f"（另有 {len(problems) - 5} 处）" if len(problems) > 5 else ""
-        raise HandbookError(Msg.FORM_INVALID(label=label, count=len(problems), shown=shown, more=more))
+        raise HandbookError(Msg.FORM_INVALID, label=label, count=len(problems), shown=shown, more=more)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -21,7 +21,8 @@ import itertools
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import error
+from ..errors import HandbookError
+from ..messages import Msg
 from .table import SourceRef, Table
 from .values import date_order_evidence
 
@@ -52,7 +53,7 @@ def decode(data: bytes, name: str = "file") -> tuple[str, str]:
             return _decode_cut(data, encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise error("ingest_file_encoding", path=name)
+    raise HandbookError(Msg.INGEST_FILE_ENCODING, path=name)
 
 
 def sniff(path: Path, block: int = 1 << 16) -> tuple[str, int]:
@@ -74,7 +75,7 @@ def sniff(path: Path, block: int = 1 << 16) -> tuple[str, int]:
             return encoding, size
         if len(left) <= 3:
             return encoding, size - len(left)
-    raise error("ingest_file_encoding", path=str(path))
+    raise HandbookError(Msg.INGEST_FILE_ENCODING, path=str(path))
 
 
 class _Head(io.RawIOBase):
@@ -122,7 +123,7 @@ def _csv_records(path: Path, encoding: str, size: int):
         try:
             yield from reader
         except csv.Error as exc:
-            raise error("ingest_file_not_csv", path=path, reason=exc) from None
+            raise HandbookError(Msg.INGEST_FILE_NOT_CSV, path=path, reason=exc) from None
         finally:
             csv.field_size_limit(limit)
 
@@ -136,11 +137,11 @@ def decide_date_order(path: Path, records) -> str | None:
         d, m, any_ = date_order_evidence(record)
         dmy, mdy, seen = dmy or d, mdy or m, seen or any_
     if dmy and mdy:
-        raise error("ingest_date_order_mixed", path=path, dmy=dmy.strip(), mdy=mdy.strip())
+        raise HandbookError(Msg.INGEST_DATE_ORDER_MIXED, path=path, dmy=dmy.strip(), mdy=mdy.strip())
     if dmy or mdy:
         return "dmy" if dmy else "mdy"
     if seen:
-        raise error("ingest_date_order_ambiguous", path=path, sample=seen.strip())
+        raise HandbookError(Msg.INGEST_DATE_ORDER_AMBIGUOUS, path=path, sample=seen.strip())
     return None
 
 
@@ -152,11 +153,11 @@ def read_csv(path: Path, checklist: str, date_order: str | None = None) -> Table
     try:
         encoding, size = sniff(path)
     except OSError as exc:
-        raise error("ingest_file_unreadable", path=path, reason=exc.strerror or exc) from None
+        raise HandbookError(Msg.INGEST_FILE_UNREADABLE, path=path, reason=exc.strerror or exc) from None
     records = _csv_records(path, encoding, size)
     head = list(itertools.islice(records, 2))
     if not head:   # nothing but blank lines or a byte-order mark: no header, so no export
-        raise error("ingest_file_empty", path=path)
+        raise HandbookError(Msg.INGEST_FILE_EMPTY, path=path)
     if date_order is None and len(head) == 2 and any(date_order_evidence(head[1])[2:]):
         scan = _csv_records(path, encoding, size)
         next(scan, None)   # the header
@@ -175,7 +176,7 @@ def read_xlsx(path: Path, checklist: str, worksheet: str | None = None) -> Table
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise error("ingest_file_not_xlsx", path=path, reason=type(exc).__name__) from None
+        raise HandbookError(Msg.INGEST_FILE_NOT_XLSX, path=path, reason=type(exc).__name__) from None
     sheets = book.worksheets
     if worksheet is not None:
         chosen = next((ws for ws in sheets if ws.title == worksheet), None) or \
@@ -183,7 +184,7 @@ def read_xlsx(path: Path, checklist: str, worksheet: str | None = None) -> Table
         if chosen is None:
             names = "、".join(f"“{ws.title}”" for ws in sheets)
             book.close()
-            raise error("ingest_no_worksheet", path=path, name=worksheet, sheets=names)
+            raise HandbookError(Msg.INGEST_NO_WORKSHEET, path=path, name=worksheet, sheets=names)
     else:
         chosen = next((ws for ws in sheets if ws.title.lower().startswith(RESPONSE_SHEET_PREFIXES)), sheets[0])
     titles = [ws.title for ws in sheets]
@@ -224,17 +225,17 @@ def read_file(path: Path | str, checklist: str, worksheet: str | None = None, da
     `date_order` ("dmy", "mdy", "ymd"): how its `a/b/yyyy` dates read (None: decided from the file's rows)."""
     path = Path(path)
     if path.is_dir():
-        raise error("ingest_file_is_folder", path=path)
+        raise HandbookError(Msg.INGEST_FILE_IS_FOLDER, path=path)
     if not path.exists():
-        raise error("ingest_file_missing", path=path)
+        raise HandbookError(Msg.INGEST_FILE_MISSING, path=path)
     if not path.is_file():   # a pipe or a device (/dev/null): exists, but is no export (never opened)
-        raise error("ingest_file_not_regular", path=path)
+        raise HandbookError(Msg.INGEST_FILE_NOT_REGULAR, path=path)
     if path.stat().st_size == 0:   # a download or copy that never wrote: refused, never a source of 0 rows
-        raise error("ingest_file_empty", path=path)
+        raise HandbookError(Msg.INGEST_FILE_EMPTY, path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         table = read_xlsx(path, checklist, worksheet)
         table.date_order = date_order
         return table
     if worksheet is not None:
-        raise error("ingest_worksheet_not_xlsx", path=path)
+        raise HandbookError(Msg.INGEST_WORKSHEET_NOT_XLSX, path=path)
     return read_csv(path, checklist, date_order)

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import HandbookError, error
+from ..errors import HandbookError
 from ..google_auth import refusal
 from ..messages import Msg
 from .files import RESPONSE_SHEET_PREFIXES
@@ -64,7 +64,7 @@ def parse_sheet(text: str) -> tuple[str, int | None]:
     m = _URL.search(text)
     key = m.group(1) if m else text
     if not re.fullmatch(r"[A-Za-z0-9_-]{10,}", key):
-        raise HandbookError(Msg.NOT_A_SHEET_URL(url=text))
+        raise HandbookError(Msg.NOT_A_SHEET_URL, url=text)
     gid = _GID.search(text)
     return key, int(gid.group(1)) if gid else None
 
@@ -81,9 +81,9 @@ def find_credentials(flag: Path | str | None = None) -> Path:
         if path.is_file():
             return path
         if origin:
-            raise HandbookError(Msg.SHEETS_KEY_MISSING(path=path, origin=origin if origin.startswith("--")
-                                                       else f"环境变量 {origin}"))
-    raise HandbookError(Msg.NO_SHEETS_CREDENTIALS(env=CREDENTIALS_ENV, default=DEFAULT_SERVICE_ACCOUNT_FILENAME))
+            raise HandbookError(Msg.SHEETS_KEY_MISSING, path=path, origin=origin if origin.startswith("--")
+                                else f"环境变量 {origin}")
+    raise HandbookError(Msg.NO_SHEETS_CREDENTIALS, env=CREDENTIALS_ENV, default=DEFAULT_SERVICE_ACCOUNT_FILENAME)
 
 
 def service_account_email(path: Path) -> str:
@@ -91,7 +91,7 @@ def service_account_email(path: Path) -> str:
         info = json.loads(path.read_text(encoding="utf-8"))
         return str(info["client_email"])
     except (OSError, ValueError, KeyError, TypeError):
-        raise HandbookError(Msg.NOT_A_SERVICE_KEY(path=path)) from None
+        raise HandbookError(Msg.NOT_A_SERVICE_KEY, path=path) from None
 
 
 def _http_client_class(endpoint: str | None):
@@ -140,29 +140,29 @@ class _Session:
                 if status == 404:
                     raise self._not_found() from None
                 if status not in RETRY_STATUSES:
-                    raise HandbookError(Msg.SHEETS_REFUSED(what=what, sheet=self.ref.locator, status=status,
-                                                           reason=exc.error.get('message', '')).strip()) from None
+                    raise HandbookError(Msg.SHEETS_REFUSED, what=what, sheet=self.ref.locator,
+                                        answer=f"{status} {exc.error.get('message', '')}".strip()) from None
                 problem = f"HTTP {status}"
                 after = exc.response.headers.get("Retry-After", "")
                 wait = float(after) if after.isdigit() else None
             except auth_errors.RefreshError as exc:
-                raise HandbookError(Msg.SHEETS_SIGN_IN(email=self.email, reason=refusal(exc))) from None
+                raise HandbookError(Msg.SHEETS_SIGN_IN, email=self.email, reason=refusal(exc)) from None
             except (requests.RequestException, auth_errors.TransportError, ValueError) as exc:
                 problem = type(exc).__name__  # dropped connection, timeout, truncated JSON body
             delay = wait if wait is not None else min(self.retry.backoff * 2 ** attempt, self.retry.max_backoff)
             delay *= 0.75 + random.random() / 2
             attempt += 1
             if time.monotonic() + delay > self.deadline_at:
-                raise HandbookError(Msg.SHEETS_KEPT_FAILING(sheet=self.ref.locator, what=what, problem=problem,
-                                                            seconds=self.retry.deadline, tries=attempt))
+                raise HandbookError(Msg.SHEETS_KEPT_FAILING, sheet=self.ref.locator, what=what, problem=problem,
+                                    seconds=self.retry.deadline, tries=attempt)
             time.sleep(delay)
 
     def _forbidden(self) -> HandbookError:
-        return HandbookError(Msg.SHEET_FORBIDDEN(sheet=self.ref.locator, checklist=self.ref.checklist,
-                                                 email=self.email))
+        return HandbookError(Msg.SHEET_FORBIDDEN, sheet=self.ref.locator, checklist=self.ref.checklist,
+                             email=self.email)
 
     def _not_found(self) -> HandbookError:
-        return HandbookError(Msg.SHEET_NOT_FOUND(sheet=self.ref.locator, checklist=self.ref.checklist))
+        return HandbookError(Msg.SHEET_NOT_FOUND, sheet=self.ref.locator, checklist=self.ref.checklist)
 
 
 def _pick_worksheet(worksheets: list, ref: SourceRef, title: str):
@@ -171,20 +171,20 @@ def _pick_worksheet(worksheets: list, ref: SourceRef, title: str):
         for ws in worksheets:
             if ws.id == ref.gid:
                 return ws
-        raise HandbookError(Msg.NO_WORKSHEET_GID(title=title, sheet=ref.locator, gid=ref.gid, names=names))
+        raise HandbookError(Msg.NO_WORKSHEET_GID, title=title, sheet=ref.locator, gid=ref.gid, names=names)
     if ref.sheet_name:
         for ws in worksheets:
             if ws.title.strip() == ref.sheet_name.strip():
                 return ws
-        raise HandbookError(Msg.NO_WORKSHEET_NAMED(title=title, sheet=ref.locator, name=ref.sheet_name, names=names))
+        raise HandbookError(Msg.NO_WORKSHEET_NAMED, title=title, sheet=ref.locator, name=ref.sheet_name, names=names)
     responses = [ws for ws in worksheets if ws.title.lower().startswith(RESPONSE_SHEET_PREFIXES)]
     if len(responses) == 1 or (not responses and len(worksheets) == 1):
         return (responses or worksheets)[0]
-    raise HandbookError(Msg.WHICH_WORKSHEET(title=title, sheet=ref.locator, names=names))
+    raise HandbookError(Msg.WHICH_WORKSHEET, title=title, sheet=ref.locator, names=names)
 
 
 def _malformed(ref: SourceRef, what: str, detail: str) -> HandbookError:
-    return error("ingest_sheet_malformed", sheet=ref.locator, what=what, detail=detail)
+    return HandbookError(Msg.INGEST_SHEET_MALFORMED, sheet=ref.locator, what=what, detail=detail)
 
 
 def _type_name(value) -> str:
@@ -234,8 +234,8 @@ def fetch_sheet(ref: SourceRef, *, credentials: Path | str | None = None, endpoi
     try:
         client = gspread.service_account(filename=str(key_path), scopes=READONLY_SCOPES, http_client=client_class)
     except (ValueError, KeyError, OSError) as exc:
-        raise HandbookError(Msg.SERVICE_KEY_UNUSABLE(path=key_path, reason=str(exc).splitlines()[0] if str(exc)
-                                                     else type(exc).__name__)) from None
+        raise HandbookError(Msg.SERVICE_KEY_UNUSABLE, path=key_path, reason=str(exc).splitlines()[0] if str(exc)
+                            else type(exc).__name__) from None
     client.set_timeout(retry.timeout)
     session = _Session(ref, email, retry)
     try:   # gspread reads the metadata's fields as it goes: a field missing or of another type fails here

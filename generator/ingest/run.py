@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import HandbookError, error
+from ..errors import HandbookError
 from ..messages import Msg
 from ..forms.lock_file import Lock
 from ..gc_paused import paused
@@ -678,8 +678,8 @@ def _check_other_form(table: Table, form: str, standards, lock: Lock) -> None:
     have = map_columns(table.header, Vocabulary.build(standards, any_checklist, lock.form(any_checklist))).items
     others = _matching_checklists(have, standards, lock) if have else []
     if others:
-        raise error("ingest_wrong_checklist", source=source_name(table), kind="表单", checklist=form,
-                    problem=f"它的 {len(have)} 个题目列是检查表条目", other=" 或 --checklist ".join(others))
+        raise HandbookError(Msg.INGEST_WRONG_CHECKLIST, source=source_name(table), kind="表单", checklist=form,
+                            problem=f"它的 {len(have)} 个题目列是检查表条目", other=" 或 --checklist ".join(others))
 
 
 def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards, lock: Lock,
@@ -716,12 +716,12 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
     if others:
         problem = (f"缺少 {len(missing)} 个题目列：{_column_list(missing, vocab)}" if missing
                    else f"有 {len(foreign)} 个题目列不属于此检查表：{_column_list(foreign, vocab)}")
-        raise error("ingest_wrong_checklist", source=where, kind="检查表", checklist=vocab.checklist,
-                    problem=problem, other=" 或 --checklist ".join(others))
+        raise HandbookError(Msg.INGEST_WRONG_CHECKLIST, source=where, kind="检查表", checklist=vocab.checklist,
+                            problem=problem, other=" 或 --checklist ".join(others))
     if missing or other:
         versions = f"（表单版本 {'、'.join(dict.fromkeys(names))}）" if names else ""
-        raise error("ingest_columns_missing", source=where, checklist=vocab.checklist, version=versions,
-                    n=len(missing) + len(other), columns=_column_list(missing, vocab, other))
+        raise HandbookError(Msg.INGEST_COLUMNS_MISSING, source=where, checklist=vocab.checklist, version=versions,
+                            n=len(missing) + len(other), columns=_column_list(missing, vocab, other))
     # foreign item columns alone, matching no other checklist: an older form of this one; kept as read
 
 
@@ -738,10 +738,10 @@ def _check_deletions(checks: list[tuple[Table, SourceReport, int]]) -> None:
     back empty, or more than half of them: an emptied export or sheet is an accident until confirmed."""
     for table, sr, before in checks:
         if before and sr.read == 0:
-            raise error("ingest_source_empty", source=source_name(table), stored=before,
-                        what="只有表头、没有任何回复" if table.header else "没有表头也没有任何回复")
+            raise HandbookError(Msg.INGEST_SOURCE_EMPTY, source=source_name(table), stored=before,
+                                what="只有表头、没有任何回复" if table.header else "没有表头也没有任何回复")
         if before and sr.gone * 2 > before:
-            raise error("ingest_mass_gone", source=source_name(table), gone=sr.gone, stored=before)
+            raise HandbookError(Msg.INGEST_MASS_GONE, source=source_name(table), gone=sr.gone, stored=before)
 
 
 def _new_ids(hashes: list[str], w: store.StoreWriter) -> list[str]:
@@ -806,14 +806,14 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
     lock = lock or Lock()
     db_path = Path(db_path)
     if not sources:
-        raise HandbookError(Msg.NOTHING_TO_INGEST(lock="forms/forms.lock.yaml"))
+        raise HandbookError(Msg.NOTHING_TO_INGEST, lock="forms/forms.lock.yaml")
     vocabs: dict[str, Vocabulary] = {}
     others = InstrumentForms(standards, instruments)
     for ref in sources:
         if ref.checklist in others:
             continue
         if ref.checklist not in standards.checklists:
-            raise HandbookError(Msg.UNKNOWN_FORM(value=ref.checklist, known=form_choices(standards, instruments)))
+            raise HandbookError(Msg.UNKNOWN_FORM, value=ref.checklist, known=form_choices(standards, instruments))
         if ref.checklist not in vocabs:
             vocabs[ref.checklist] = Vocabulary.build(standards, ref.checklist, lock.form(ref.checklist),
                                                      checklist_columns(instruments, standards, ref.checklist))

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from ..errors import error
 from .. import store
+from ..errors import HandbookError
+from ..messages import Msg
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,10 @@ def withdraw_source(db_path: Path | str, source_id: int, instruments: Sequence =
     info = next((s for s in list_sources(db_path, instruments) if s.id == source_id), None)
     if info is None:
         known = "、".join(str(s.id) for s in list_sources(db_path, instruments)) or "无"
-        raise error("source_unknown", id=source_id, path=db_path, known=known)
+        raise HandbookError(Msg.SOURCE_UNKNOWN, id=source_id, path=db_path, known=known)
     if info.withdrawn_at:
         at = dt.datetime.fromisoformat(info.withdrawn_at).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
-        raise error("source_already_withdrawn", id=source_id, title=info.title, at=at)
+        raise HandbookError(Msg.SOURCE_ALREADY_WITHDRAWN, id=source_id, title=info.title, at=at)
     conn = store.connect(db_path, instruments=instruments)
     try:
         store.begin(conn, db_path, instruments)

@@ -30,7 +30,8 @@ from typing import Callable, Mapping, TypeVar
 import requests
 
 from ..errors import HandbookError
-from ..messages import one_line
+from ..messages import Msg
+
 from .digest import Message
 
 WECOM_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="
@@ -151,7 +152,7 @@ class Secrets:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or "不是 UTF-8 文本"
-            raise HandbookError(one_line("notify_credentials_unreadable", path=path, reason=reason)) from None
+            raise HandbookError(Msg.NOTIFY_CREDENTIALS_UNREADABLE, path=path, reason=reason) from None
         for number, line in enumerate(text.splitlines(), 1):
             line = line.strip()
             if not line or line.startswith("#"):
@@ -160,7 +161,7 @@ class Secrets:
                 line = line[len("export "):].strip()
             name, sep, value = line.partition("=")
             if not sep or not name.strip():
-                raise HandbookError(one_line("notify_credentials_line", path=path, line=number))
+                raise HandbookError(Msg.NOTIFY_CREDENTIALS_LINE, path=path, line=number)
             value = value.strip()
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                 value = value[1:-1]
@@ -171,7 +172,7 @@ class Secrets:
         return value if value else self.file.get(name) or None
 
     def missing(self, channel: str, name: str) -> str:
-        return one_line("notify_secret_missing", channel=channel, env=name,
+        return Msg.NOTIFY_SECRET_MISSING.line(channel=channel, env=name,
                         file=self.path or DEFAULT_CREDENTIALS)
 
 
@@ -246,43 +247,42 @@ class Robot:
 
     def send(self, message: Message) -> Outcome:
         self.limit.wait()
-        timeout = one_line("notify_timeout", channel=self.name, seconds=self.timeout)
+        timeout = Msg.NOTIFY_TIMEOUT.line(channel=self.name, seconds=self.timeout)
         try:
             status, raw = within(self.timeout, lambda closers: self._post(message, closers))
         except (Overrun, requests.exceptions.Timeout):
             return Outcome(False, "timeout", timeout)
         except AnswerTooLarge:
-            return Outcome(False, f"answer over {MAX_ANSWER_BYTES} bytes", one_line(
-                "notify_bad_answer", channel=self.name,
-                detail=f"应答超过 {MAX_ANSWER_BYTES // (1 << 20)} MiB，已停止读取"))
+            return Outcome(False, f"answer over {MAX_ANSWER_BYTES} bytes", Msg.NOTIFY_BAD_ANSWER.line(
+                channel=self.name, detail=f"应答超过 {MAX_ANSWER_BYTES // (1 << 20)} MiB，已停止读取"))
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema, ValueError) as exc:
             # urllib3's LocationParseError (a host label over 63 characters …) is a ValueError; its text
             # quotes the address, which carries the key: never shown
             reason = "主机名过长或格式不对" if "parse" in type(exc).__name__.lower() or "label" in str(exc) \
                 else "不是有效的网址"
-            return Outcome(False, "invalid address", one_line("notify_bad_url", channel=self.name, reason=reason,
+            return Outcome(False, "invalid address", Msg.NOTIFY_BAD_URL.line(channel=self.name, reason=reason,
                                                               env=self.env))
         except requests.exceptions.RequestException as exc:
             reason = _reason(exc)
             if _dropped(exc):
-                return Outcome(False, reason, one_line("notify_dropped", channel=self.name, reason=reason))
-            return Outcome(False, reason, one_line("notify_unreachable", channel=self.name, reason=reason))
+                return Outcome(False, reason, Msg.NOTIFY_DROPPED.line(channel=self.name, reason=reason))
+            return Outcome(False, reason, Msg.NOTIFY_UNREACHABLE.line(channel=self.name, reason=reason))
         body = raw.decode("utf-8", "replace")
         answer = f"HTTP {status} {body[:ANSWER_CHARS]}".strip()
         if status >= 400:
-            return Outcome(False, answer, one_line("notify_http_status", channel=self.name, status=status))
+            return Outcome(False, answer, Msg.NOTIFY_HTTP_STATUS.line(channel=self.name, status=status))
         try:
             data = json.loads(body)
             errcode = data.get("errcode")
         except (ValueError, AttributeError):
-            return Outcome(False, answer, one_line("notify_bad_answer", channel=self.name, detail="不是 JSON"))
+            return Outcome(False, answer, Msg.NOTIFY_BAD_ANSWER.line(channel=self.name, detail="不是 JSON"))
         if errcode != 0:
             errmsg = " ".join(str(data.get("errmsg", "")).split())[:120] or "无说明"
             if errcode in RATE_LIMITED.get(self.kind, ()):
-                return Outcome(False, answer, one_line("notify_rate_limited", channel=self.name, errcode=errcode,
+                return Outcome(False, answer, Msg.NOTIFY_RATE_LIMITED.line(channel=self.name, errcode=errcode,
                                                        errmsg=errmsg))
-            return Outcome(False, answer, one_line("notify_robot_error", channel=self.name, errcode=errcode,
+            return Outcome(False, answer, Msg.NOTIFY_ROBOT_ERROR.line(channel=self.name, errcode=errcode,
                                                    errmsg=errmsg))
         return Outcome(True, answer)
 
@@ -397,7 +397,7 @@ class Mailer:
                 smtp.close()
 
     def send(self, message: Message) -> Outcome:
-        timeout = Outcome(False, "timeout", one_line("notify_timeout", channel=self.name, seconds=self.timeout))
+        timeout = Outcome(False, "timeout", Msg.NOTIFY_TIMEOUT.line(channel=self.name, seconds=self.timeout))
         try:
             refused = within(self.timeout, lambda closers: self._deliver(message, closers))
         except smtplib.SMTPRecipientsRefused as exc:
@@ -406,9 +406,9 @@ class Mailer:
         except smtplib.SMTPServerDisconnected as exc:
             if getattr(exc, "connected", False):
                 reason = "服务器断开了连接"
-                return Outcome(False, "disconnected", one_line("notify_dropped", channel=self.name, reason=reason))
+                return Outcome(False, "disconnected", Msg.NOTIFY_DROPPED.line(channel=self.name, reason=reason))
             reason = _reason(exc)
-            return Outcome(False, reason, one_line("notify_unreachable", channel=self.name, reason=reason))
+            return Outcome(False, reason, Msg.NOTIFY_UNREACHABLE.line(channel=self.name, reason=reason))
         except smtplib.SMTPResponseException as exc:
             return self._refused(exc.smtp_code, exc.smtp_error)
         except (Overrun, socket.timeout, TimeoutError):
@@ -416,10 +416,10 @@ class Mailer:
         except (OSError, smtplib.SMTPException) as exc:
             reason = _reason(exc)
             if _dropped(exc):
-                return Outcome(False, reason, one_line("notify_dropped", channel=self.name, reason=reason))
-            return Outcome(False, reason, one_line("notify_unreachable", channel=self.name, reason=reason))
+                return Outcome(False, reason, Msg.NOTIFY_DROPPED.line(channel=self.name, reason=reason))
+            return Outcome(False, reason, Msg.NOTIFY_UNREACHABLE.line(channel=self.name, reason=reason))
         if refused is None:
-            return Outcome(False, "no STARTTLS", one_line("notify_no_starttls", channel=self.name))
+            return Outcome(False, "no STARTTLS", Msg.NOTIFY_NO_STARTTLS.line(channel=self.name))
         if refused:
             code, reason = next(iter(refused.values()))
             return self._refused(code, reason)
@@ -428,7 +428,7 @@ class Mailer:
     def _refused(self, code: int, reason) -> Outcome:
         text = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
         text = " ".join(text.split())[:120]
-        return Outcome(False, f"{code} {text}", one_line("notify_smtp_refused", channel=self.name, code=code,
+        return Outcome(False, f"{code} {text}", Msg.NOTIFY_SMTP_REFUSED.line(channel=self.name, code=code,
                                                         reason=text or "无说明"))
 
 

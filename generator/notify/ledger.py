@@ -35,7 +35,7 @@ from pathlib import Path
 
 from ..errors import HandbookError
 from .. import store
-from ..messages import one_line
+from ..messages import Msg
 from .digest import Alert
 
 SCHEMA = """
@@ -179,7 +179,7 @@ def _open(path: Path):
     try:
         return path.open("a+", encoding="utf-8")
     except OSError:
-        raise HandbookError(one_line("store_cannot_open", path=path)) from None
+        raise HandbookError(Msg.STORE_CANNOT_OPEN, path=path) from None
 
 
 def _when(record: dict) -> str:
@@ -210,7 +210,7 @@ def run_lock(path: Path | str, *, stale_after: float = LOCK_STALE_SECONDS, clock
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             left = _record(handle)
             if left is not None:
-                warnings.append(one_line("notify_lock_stale", pid=left["pid"], started=_when(left)))
+                warnings.append(Msg.NOTIFY_LOCK_STALE.line(pid=left["pid"], started=_when(left)))
         except OSError:
             holder = _record(handle)
             try:
@@ -223,7 +223,7 @@ def run_lock(path: Path | str, *, stale_after: float = LOCK_STALE_SECONDS, clock
             # says it hangs.
             mine = holder is not None and (holder.get("host") != socket.gethostname() or _alive(holder["pid"]))
             if not mine or age <= stale_after:
-                raise HandbookError(one_line("notify_busy", path=path)) from None
+                raise HandbookError(Msg.NOTIFY_BUSY, path=path) from None
             takeover = _open(Path(f"{lock_path}.takeover"))
             fresh = Path(f"{lock_path}.{os.getpid()}")
             try:
@@ -232,10 +232,10 @@ def run_lock(path: Path | str, *, stale_after: float = LOCK_STALE_SECONDS, clock
                 fcntl.flock(replacement, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 os.replace(fresh, lock_path)
             except OSError:
-                raise HandbookError(one_line("notify_busy", path=path)) from None
+                raise HandbookError(Msg.NOTIFY_BUSY, path=path) from None
             handle.close()
             handle = replacement
-            warnings.append(one_line("notify_lock_hung", pid=holder["pid"], started=_when(holder),
+            warnings.append(Msg.NOTIFY_LOCK_HUNG.line(pid=holder["pid"], started=_when(holder),
                                      minutes=int(stale_after // 60)))
         _write_record(handle, clock())
         try:

@@ -20,7 +20,7 @@ import yaml
 
 from ..errors import HandbookError
 from .. import store
-from ..messages import one_line
+from ..messages import Msg
 from ..standards import Standards
 from . import ledger
 from .channels import DingtalkRobot, Mailer, Outcome, RateLimit, Secrets, WecomRobot
@@ -134,12 +134,12 @@ def run_notify(s: Standards, store_path: Path | str, *, secrets: Secrets, site_u
     `now`: the run's time (default: now in the organisation's zone); `clock`/`sleep`: the rate limits'
     (monotonic seconds), `wall`: the 钉钉 signature's timestamp (seconds since the epoch)."""
     if s.organisation.notifications is None:
-        raise HandbookError(one_line("notify_not_configured"))
+        raise HandbookError(Msg.NOTIFY_NOT_CONFIGURED)
     zone = ZoneInfo(s.organisation.timezone)
     now = (now or dt.datetime.now(zone)).astimezone(zone)
     today = now.date()
     if since is not None and since > today:
-        raise HandbookError(one_line("notify_since_future", since=since, today=today))
+        raise HandbookError(Msg.NOTIFY_SINCE_FUTURE, since=since, today=today)
     inspections = store.read_inspections(store_path)
     if dry_run:
         return _run(s, store_path, inspections, secrets=secrets, site_url=site_url, now=now, since=since,
@@ -173,7 +173,7 @@ def _run(s: Standards, store_path, inspections, *, secrets, site_url, now, since
         alerts = find_alerts(s, inspections, window, reports=read_fix_reports(store_path))
         report = NotifyReport(today, dry_run)
         if not site_url:
-            report.warnings.append(one_line("notify_no_site_url"))
+            report.warnings.append(Msg.NOTIFY_NO_SITE_URL.line())
         stamp = now.strftime("%Y-%m-%d %H:%M")
         started = now.isoformat(timespec="seconds")
         if conn is not None:

@@ -158,7 +158,7 @@ def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = N
         document = weasyprint.HTML(string=fill_qr_slots(html), base_url=str(target.parent))
         document.write_pdf(target, stylesheets=[_stylesheet(css)], font_config=font_config, pdf_variant=PDF_VARIANT)
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs which sheet failed
-        raise HandbookError(Msg.PDF_FAILED(name=target.name, reason=exc)) from exc
+        raise HandbookError(Msg.PDF_FAILED, name=target.name, reason=exc) from exc
     if cached is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         partial = cached.with_suffix(f".{os.getpid()}.tmp")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from ..errors import HandbookError, one_line
+from ..errors import HandbookError
+from ..messages import Msg
 from ..store import read_inspections
 from .publish import store_snapshot
 
@@ -25,8 +26,8 @@ def unknown_projects(standards, inspections) -> Counter:
 def _refuse(standards, store_path: Path, unknown: Counter) -> None:
     if unknown:
         source = standards.source or "standards"
-        raise HandbookError(one_line("store_project_unknown", store=store_path, project="”、“".join(sorted(unknown)),
-                                     n=sum(unknown.values()), file=f"{source}/organisation.yaml"))
+        raise HandbookError(Msg.STORE_PROJECT_UNKNOWN, store=store_path, project="”、“".join(sorted(unknown)),
+                            n=sum(unknown.values()), file=f"{source}/organisation.yaml")
 
 
 def check_store_projects(standards, store_path: Path | str) -> None:
@@ -34,7 +35,7 @@ def check_store_projects(standards, store_path: Path | str) -> None:
     project the standards do not have."""
     store_path = Path(store_path)
     if not store_path.exists():
-        raise HandbookError(one_line("store_missing", path=store_path))
+        raise HandbookError(Msg.STORE_MISSING, path=store_path)
     _refuse(standards, store_path, unknown_projects(standards, read_inspections(store_path)))
 
 

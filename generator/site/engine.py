@@ -29,7 +29,7 @@ from typing import Any, Iterable
 import yaml
 from markupsafe import escape
 
-from ..errors import HandbookError, one_line
+from ..errors import HandbookError
 from ..messages import Msg
 from .only_with import ONLY_WITH
 
@@ -65,9 +65,9 @@ def choose_engine(name: str | None = None) -> str:
         return DEFAULT_ENGINE
     engine = name.strip().lower()
     if engine not in ENGINES:
-        raise HandbookError(one_line("engine_unknown", name=name, source=source, choices="、".join(ENGINES)))
+        raise HandbookError(Msg.ENGINE_UNKNOWN, name=name, source=source, choices="、".join(ENGINES))
     if engine == "zensical" and importlib.util.find_spec("zensical") is None:
-        raise HandbookError(one_line("engine_missing", source=source))
+        raise HandbookError(Msg.ENGINE_MISSING, source=source)
     return engine
 
 
@@ -187,9 +187,10 @@ def _quiet_libraries() -> None:
 
 def _failed(engine: str, reason, details: list[str]) -> HandbookError:
     lines = "\n".join(f"  {m}" for m in details)
-    message = Msg.MKDOCS_FAILED(reason=reason) if engine == "mkdocs" else Msg.ENGINE_FAILED(engine=engine,
-                                                                                            reason=reason)
-    return HandbookError(message + (f"\n{lines}" if lines else ""))
+    reason = f"{reason}\n{lines}" if lines else reason   # the engine's own lines follow, indented
+    if engine == "mkdocs":
+        return HandbookError(Msg.MKDOCS_FAILED, reason=reason)
+    return HandbookError(Msg.ENGINE_FAILED, engine=engine, reason=reason)
 
 
 @dataclass

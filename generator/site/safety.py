@@ -21,7 +21,8 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..errors import HandbookError, one_line
+from ..errors import HandbookError
+from ..messages import Msg
 
 # Written into the root of every site a build publishes: the folder may be replaced by the next build.
 MARKER = ".handbook-build"
@@ -80,24 +81,24 @@ def check_out_dir(out_dir: Path, protected: Iterable[tuple[str, Path]]) -> None:
         path = path.resolve()
         if _inside(path, out):
             relation = "就是" if path == out else "包含"
-            raise HandbookError(one_line("out_protected", out=out_dir, relation=relation, what=what,
-                                         path=shown(path)))
+            raise HandbookError(Msg.OUT_PROTECTED, out=out_dir, relation=relation, what=what,
+                                path=shown(path))
         if what == "网站源文件夹" and _inside(out, path):
-            raise HandbookError(one_line("out_protected", out=out_dir, relation="位于", what=what, path=shown(path)))
+            raise HandbookError(Msg.OUT_PROTECTED, out=out_dir, relation="位于", what=what, path=shown(path))
     if out_dir.is_symlink() and not out_dir.exists():
-        raise HandbookError(one_line("out_not_ours", out=out_dir, marker=MARKER))
+        raise HandbookError(Msg.OUT_NOT_OURS, out=out_dir, marker=MARKER)
     if not out_dir.exists():
         return
     if not out_dir.is_dir():
-        raise HandbookError(one_line("out_not_folder", out=out_dir))
+        raise HandbookError(Msg.OUT_NOT_FOLDER, out=out_dir)
     if (out_dir / MARKER).is_file() or _site_before_marker(out_dir):
         return
     try:
         empty = next(out_dir.iterdir(), None) is None
     except OSError as exc:
-        raise HandbookError(one_line("out_not_ours", out=out_dir, marker=MARKER)) from exc
+        raise HandbookError(Msg.OUT_NOT_OURS, out=out_dir, marker=MARKER) from exc
     if not empty:
-        raise HandbookError(one_line("out_not_ours", out=out_dir, marker=MARKER))
+        raise HandbookError(Msg.OUT_NOT_OURS, out=out_dir, marker=MARKER)
 
 
 def _site_before_marker(folder: Path) -> bool:
@@ -206,14 +207,14 @@ def _check_folder(docs_dir: Path) -> None:
             if path.is_symlink():
                 target = Path(os.path.realpath(path))
                 if not target.exists() or not _inside(target, root):
-                    raise HandbookError(one_line("source_link_outside", path=shown, target=os.readlink(path),
-                                                 docs=docs_dir))
+                    raise HandbookError(Msg.SOURCE_LINK_OUTSIDE, path=shown, target=os.readlink(path),
+                                        docs=docs_dir)
                 if target.is_dir():
                     continue      # a link to a folder inside the sources: that folder is checked itself
             if name in dirs:
                 continue
             if _credential_name(name):
-                raise HandbookError(one_line("source_credential", path=shown, why="文件名", docs=docs_dir))
+                raise HandbookError(Msg.SOURCE_CREDENTIAL, path=shown, why="文件名", docs=docs_dir)
             what = _credential_content(path)
             if what:
-                raise HandbookError(one_line("source_credential", path=shown, why=f"内容像{what}", docs=docs_dir))
+                raise HandbookError(Msg.SOURCE_CREDENTIAL, path=shown, why=f"内容像{what}", docs=docs_dir)

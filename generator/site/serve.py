@@ -76,9 +76,9 @@ def bind_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> htt
         return _Server((host, port), handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise HandbookError(Msg.PORT_IN_USE(host=host, port=port, other=port + 1 if port < 65535 else 8000)) \
+            raise HandbookError(Msg.PORT_IN_USE, host=host, port=port, other=port + 1 if port < 65535 else 8000) \
                 from None
-        raise HandbookError(Msg.SERVE_CANNOT_START(host=host, port=port, reason=exc.strerror or exc)) from None
+        raise HandbookError(Msg.SERVE_CANNOT_START, host=host, port=port, reason=exc.strerror or exc) from None
 
 
 def start_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
@@ -174,7 +174,7 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
         rebuild()
         seen = without_written(seen)
         if not out_dir.is_dir():
-            raise HandbookError(Msg.SERVE_NO_SITE())
+            raise HandbookError(Msg.SERVE_NO_SITE)
     except BaseException:
         server.server_close()
         raise

@@ -218,7 +218,7 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     """
     out_dir, docs_dir, config_file = Path(out_dir), Path(docs_dir), Path(config_file)
     if not config_file.is_file():
-        raise HandbookError(Msg.MKDOCS_CONFIG_MISSING(path=config_file))
+        raise HandbookError(Msg.MKDOCS_CONFIG_MISSING, path=config_file)
     engine = choose_engine(engine)
     protected = protected_paths(Path(standards_dir), docs_dir, config_file,
                                 Path(lock_path) if lock_path else None, stores)

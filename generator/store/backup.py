@@ -23,7 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import HandbookError, StoreBusy, StoreDamaged, StoreError
-from ..messages import one_line
+from ..messages import Msg
 from .connection import backup_folder, open_store_read_only, store_error
 
 DEFAULT_KEEP = 8
@@ -124,16 +124,16 @@ def backup_store(path: Path | str, *, folder: Path | str | None = None, keep: in
             busy = store_error(exc, path) if isinstance(exc, sqlite3.Error) else None
             if isinstance(busy, StoreBusy):
                 raise busy from None
-            raise HandbookError(one_line("backup_copy_failed", path=path, folder=folder, reason=_reason(exc))) from None
+            raise HandbookError(Msg.BACKUP_COPY_FAILED, path=path, folder=folder, reason=_reason(exc)) from None
     finally:
         source.close()
     try:
         inspections = _checked_copy(tmp)
         os.replace(tmp, final)
     except StoreError as exc:
-        raise HandbookError(one_line("backup_copy_failed", path=path, folder=folder, reason=str(exc))) from None
+        raise HandbookError(Msg.BACKUP_COPY_FAILED, path=path, folder=folder, reason=str(exc)) from None
     except OSError as exc:
-        raise HandbookError(one_line("backup_copy_failed", path=path, folder=folder, reason=_reason(exc))) from None
+        raise HandbookError(Msg.BACKUP_COPY_FAILED, path=path, folder=folder, reason=_reason(exc)) from None
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -175,13 +175,12 @@ def check_copy(path: Path | str, copy: Path | str | None, *, folder: Path | str 
     if copy is None:
         copies = list_backups(path, folder)
         if not copies:
-            raise HandbookError(one_line("backup_none", folder=f"{folder}/", path=path))
+            raise HandbookError(Msg.BACKUP_NONE, folder=f"{folder}/", path=path)
         copy = copies[-1]
     copy = Path(copy)
 
     def refuse(reason: str):
-        return HandbookError(one_line("restore_copy_unusable", copy=copy, reason=reason,
-                                      folder=f"{folder}/", path=path))
+        return HandbookError(Msg.RESTORE_COPY_UNUSABLE, copy=copy, reason=reason, folder=f"{folder}/", path=path)
 
     if not copy.is_file():
         raise refuse("找不到该文件")
@@ -227,8 +226,7 @@ def restore_store(path: Path | str, info: CopyInfo, *, kept: Path) -> Restored:
             kept.parent.mkdir(parents=True, exist_ok=True)
             _keep(path, kept)
         except OSError as exc:
-            raise HandbookError(one_line("backup_copy_failed", path=path, folder=kept.parent,
-                                         reason=_reason(exc))) from None
+            raise HandbookError(Msg.BACKUP_COPY_FAILED, path=path, folder=kept.parent, reason=_reason(exc)) from None
     source = sqlite3.connect(f"{info.copy.resolve().as_uri()}?mode=ro", uri=True)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import StoreBusy, StoreDamaged, StoreError
-from ..messages import one_line
+from ..messages import Msg
 from .schema import identify, instrument_tables, migrate
 
 DEFAULT_STORE = Path("data/inspections.sqlite")
@@ -19,16 +19,18 @@ DEFAULT_STORE = Path("data/inspections.sqlite")
 # Read at each open, so tests can shorten it (tests/conftest.py `short_busy_timeout`).
 BUSY_TIMEOUT = 5.0
 # SQLite primary result codes -> catalogue message (generator.errors.MESSAGES)
-_ERRORS = {3: "store_readonly", 5: "store_locked", 6: "store_locked", 8: "store_readonly", 10: "store_io",
-           11: "store_damaged", 13: "store_full", 14: "store_cannot_open", 26: "store_not_sqlite",
+_ERRORS = {3: Msg.STORE_READONLY, 5: Msg.STORE_LOCKED, 6: Msg.STORE_LOCKED, 8: Msg.STORE_READONLY,
+           10: Msg.STORE_IO, 11: Msg.STORE_DAMAGED, 13: Msg.STORE_FULL, 14: Msg.STORE_CANNOT_OPEN,
+           26: Msg.STORE_NOT_SQLITE,
            # extended codes: a write, sync or truncation refused (EFBIG, EDQUOT… report no SQLITE_FULL)
-           778: "store_write_failed", 1034: "store_write_failed", 1546: "store_write_failed"}
-_ERROR_TEXTS = (("locked", "store_locked"), ("busy", "store_locked"), ("readonly", "store_readonly"),
-                ("disk is full", "store_full"), ("disk i/o", "store_io"), ("unable to open", "store_cannot_open"),
-                ("not a database", "store_not_sqlite"), ("malformed", "store_damaged"))
+           778: Msg.STORE_WRITE_FAILED, 1034: Msg.STORE_WRITE_FAILED, 1546: Msg.STORE_WRITE_FAILED}
+_ERROR_TEXTS = (("locked", Msg.STORE_LOCKED), ("busy", Msg.STORE_LOCKED), ("readonly", Msg.STORE_READONLY),
+                ("disk is full", Msg.STORE_FULL), ("disk i/o", Msg.STORE_IO),
+                ("unable to open", Msg.STORE_CANNOT_OPEN), ("not a database", Msg.STORE_NOT_SQLITE),
+                ("malformed", Msg.STORE_DAMAGED))
 
 
-def _error_id(exc: sqlite3.Error) -> str | None:
+def _error_id(exc: sqlite3.Error) -> Msg | None:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
         return _ERRORS.get(code) or _ERRORS.get(code & 0xFF)
@@ -38,10 +40,10 @@ def _error_id(exc: sqlite3.Error) -> str | None:
 
 def store_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
     """The one-line error for an SQLite failure on the store at `path` (None: a failure of ours, not the file's)."""
-    message_id = _error_id(exc)
-    if message_id is None:
+    message = _error_id(exc)
+    if message is None:
         return None
-    return (StoreBusy if message_id == "store_locked" else StoreError)(one_line(message_id, path=path))
+    return (StoreBusy if message is Msg.STORE_LOCKED else StoreError)(message, path=path)
 
 
 class _Connection(sqlite3.Connection):
@@ -80,7 +82,7 @@ def _sqlite(target: str, path: Path, **kwargs) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(target, factory=_Connection, **kwargs)
     except sqlite3.Error as exc:
-        raise store_error(exc, path) or StoreError(one_line("store_cannot_open", path=path)) from None
+        raise store_error(exc, path) or StoreError(Msg.STORE_CANNOT_OPEN, path=path) from None
     conn.store_path = str(path)
     return conn
 
@@ -95,9 +97,9 @@ def connect(path: Path | str, *, wait: float | None = None, instruments: Sequenc
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
-        raise StoreError(one_line("store_cannot_open", path=path)) from None
+        raise StoreError(Msg.STORE_CANNOT_OPEN, path=path) from None
     if path.is_dir():
-        raise StoreError(one_line("store_cannot_open", path=path))
+        raise StoreError(Msg.STORE_CANNOT_OPEN, path=path)
     conn = _sqlite(str(path), path, timeout=BUSY_TIMEOUT if wait is None else wait, isolation_level=None)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
@@ -156,15 +158,15 @@ def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
     try:
         problems = [row[0] for row in sqlite3.Connection.execute(conn, f"PRAGMA quick_check({_CHECK_LIMIT})")]
     except sqlite3.DatabaseError as exc:
-        if _error_id(exc) not in ("store_damaged", "store_not_sqlite", None):
+        if _error_id(exc) not in (Msg.STORE_DAMAGED, Msg.STORE_NOT_SQLITE, None):
             raise store_error(exc, path) or exc from None   # locked, unreadable: said as such
         problems = ["malformed"]   # a page so damaged that the check itself stops
     if problems != ["ok"]:
         # SQLite's own lines (English) stay out of the message: how many it found is what the user needs
         count = max(1, sum(1 for p in problems for line in p.splitlines() if not line.startswith("*** in database")))
         said = f"{count} 处问题" if count < _CHECK_LIMIT else f"{_CHECK_LIMIT} 处以上问题"
-        raise StoreDamaged(one_line("store_check_failed", path=path, problems=said,
-                                    backups=f"{backup_folder(path)}/", restore=restore_command(path)), said)
+        raise StoreDamaged(Msg.STORE_CHECK_FAILED, path=path, problems=said,
+                           backups=f"{backup_folder(path)}/", restore=restore_command(path))
     if state is not None and (now := _file_state(path)) is not None:
         _SOUND[key] = now
 
@@ -200,14 +202,14 @@ def open_store_read_only(path: Path | str, *, allow_empty: bool = False, snapsho
     (an ingest committing meanwhile cannot make a read half old, half new)."""
     path = Path(path)
     if not path.is_file():
-        raise StoreError(one_line("store_missing", path=path))
+        raise StoreError(Msg.STORE_MISSING, path=path)
     conn = _sqlite(f"{path.resolve().as_uri()}?mode=ro", path, uri=True)
     try:
         if snapshot:
             conn.execute("BEGIN")
         version = identify(conn, path)   # an older store reads fine until the next ingest upgrades it
         if version == 0 and not allow_empty:
-            raise StoreError(one_line("store_empty", path=path))
+            raise StoreError(Msg.STORE_EMPTY, path=path)
         check_integrity(conn, path)   # a damaged page read later would be a traceback, or wrong results
     except BaseException:
         conn.close()

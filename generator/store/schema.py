@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import StoreError
-from ..messages import one_line
+from ..messages import Msg
 
 SCHEMA_VERSION = 6
 
@@ -191,15 +191,15 @@ def identify(conn: sqlite3.Connection, path: Path | str, own_tables: frozenset[s
     tables = {name for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")}
     if version > SCHEMA_VERSION:
-        raise StoreError(one_line("store_newer", path=path, version=version, supported=SCHEMA_VERSION))
+        raise StoreError(Msg.STORE_NEWER, path=path, version=version, supported=SCHEMA_VERSION)
     if version == 0 and not tables:
         return 0
     if version == 0 or not CORE_TABLES <= tables:
         foreign = sorted(tables - OWN_TABLES - own_tables)
         if not foreign:
-            raise StoreError(one_line("store_damaged", path=path))
+            raise StoreError(Msg.STORE_DAMAGED, path=path)
         shown = "、".join(foreign[:5]) + (f" 等 {len(foreign)} 个" if len(foreign) > 5 else "")
-        raise StoreError(one_line("store_foreign", path=path, tables=shown))
+        raise StoreError(Msg.STORE_FOREIGN, path=path, tables=shown)
     return version
 
 
@@ -241,10 +241,9 @@ def migrate_instruments(conn: sqlite3.Connection, path: Path | str, instruments:
             elif len(present) == len(instrument.store_tables):
                 version = 1
             else:   # some of its tables and not others: no version of it ever made that
-                raise StoreError(one_line("store_damaged", path=path))
+                raise StoreError(Msg.STORE_DAMAGED, path=path)
         if version > newest:
-            raise StoreError(one_line("store_newer", path=path, version=f"{instrument.id} {version}",
-                                      supported=newest))
+            raise StoreError(Msg.STORE_NEWER, path=path, version=f"{instrument.id} {version}", supported=newest)
         for step in range(version + 1, newest + 1):
             _run_script(conn, instrument.store_migrations[step])
         if recorded.get(instrument.id) != newest:

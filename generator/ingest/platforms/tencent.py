@@ -41,7 +41,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from ...errors import error
+from ...errors import HandbookError
+from ...messages import Msg
 from ...forms.form_spec import FormSpec, build_form
 from ..mapping import CODE_AT_START, norm
 from ...store import migrate_instruments
@@ -100,26 +101,27 @@ def read_credentials(environ=None) -> Credentials:
         return Credentials(appid, secret)
     path = Path(environ.get(CREDENTIALS_ENV) or DEFAULT_CREDENTIALS).expanduser()
     if not path.is_file():
-        raise error("tencent_no_credentials", env_id=APPID_ENV, env_secret=SECRET_ENV, file=path)
+        raise HandbookError(Msg.TENCENT_NO_CREDENTIALS, env_id=APPID_ENV, env_secret=SECRET_ENV, file=path)
     values = {}
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise error("tencent_credentials_unreadable", path=path, reason=type(exc).__name__,
-                    env_id=APPID_ENV, env_secret=SECRET_ENV) from None
+        raise HandbookError(Msg.TENCENT_CREDENTIALS_UNREADABLE, path=path, reason=type(exc).__name__,
+                            env_id=APPID_ENV, env_secret=SECRET_ENV) from None
     for number, line in enumerate(lines, 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
         name, sep, value = line.partition("=")
         if not sep:
-            raise error("tencent_credentials_unreadable", path=path, reason=f"第 {number} 行不是“名称=值”",
-                        env_id=APPID_ENV, env_secret=SECRET_ENV)
+            raise HandbookError(Msg.TENCENT_CREDENTIALS_UNREADABLE, path=path, reason=f"第 {number} 行不是“名称=值”",
+                                env_id=APPID_ENV, env_secret=SECRET_ENV)
         values[name.strip()] = value.strip().strip('"')
     appid, secret = appid or values.get(APPID_ENV, ""), secret or values.get(SECRET_ENV, "")
     if not (appid and secret):
-        raise error("tencent_credentials_unreadable", path=path,
-                    reason=f"缺少 {APPID_ENV if not appid else SECRET_ENV}", env_id=APPID_ENV, env_secret=SECRET_ENV)
+        raise HandbookError(Msg.TENCENT_CREDENTIALS_UNREADABLE, path=path,
+                            reason=f"缺少 {APPID_ENV if not appid else SECRET_ENV}",
+                            env_id=APPID_ENV, env_secret=SECRET_ENV)
     return Credentials(appid, secret)
 
 
@@ -169,15 +171,16 @@ class Client:
                 if rate:
                     problem = _error_type(body)
                     if attempt == self.retry.tries:
-                        raise error("tencent_rate_limited", type=problem, tries=attempt, seconds=round(waited, 1))
+                        raise HandbookError(Msg.TENCENT_RATE_LIMITED, type=problem, tries=attempt,
+                                            seconds=round(waited, 1))
                 else:
                     problem = f"HTTP {response.status_code}"
             if attempt < self.retry.tries:
                 self.sleep(delay)
                 waited += delay
                 delay = min(delay * 2, self.retry.max_backoff)
-        raise error("tencent_unavailable", what=what, problem=problem, tries=self.retry.tries,
-                    seconds=round(waited, 1))
+        raise HandbookError(Msg.TENCENT_UNAVAILABLE, what=what, problem=problem, tries=self.retry.tries,
+                            seconds=round(waited, 1))
 
     def _token(self, fresh: bool = False) -> str:
         key = (self.endpoint, self.credentials.appid)
@@ -192,32 +195,32 @@ class Client:
             data = body.get("data")
             token = data.get("access_token") if isinstance(data, dict) else None
             if not isinstance(data, dict) or not isinstance(token, str) or not token:
-                raise error("tencent_malformed", what="访问令牌", detail="data.access_token 缺失")
+                raise HandbookError(Msg.TENCENT_MALFORMED, what="访问令牌", detail="data.access_token 缺失")
             expires = data.get("expires_in", 7200)
             expires = expires if isinstance(expires, (int, float)) and expires > 0 else 7200
             _TOKENS[key] = (token, self.clock() + max(expires - 60, expires / 2))   # a margin before it ends
             return token
         kind = _error_type(body) if isinstance(body, dict) else ""
         if kind == "invalid_org_subscription":
-            raise error("tencent_no_plan", checklist=self.checklist or "检查表代号")
+            raise HandbookError(Msg.TENCENT_NO_PLAN, checklist=self.checklist or "检查表代号")
         if isinstance(body, dict) and (kind.startswith("invalid_argument") or body.get("code") == "InvalidArgument"
                                        or kind in ("permission_denied", "user_not_found")):
-            raise error("tencent_bad_secret", type=kind or body.get("code"))
+            raise HandbookError(Msg.TENCENT_BAD_SECRET, type=kind or body.get("code"))
         if status in (401, 403):
-            raise error("tencent_bad_secret", type=f"HTTP {status}")
+            raise HandbookError(Msg.TENCENT_BAD_SECRET, type=f"HTTP {status}")
         self._refuse(status, body, "取访问令牌", "", self.checklist)
 
     def _refuse(self, status: int, body, what: str, survey: str, checklist: str = "") -> NoReturn:
         if not isinstance(body, dict):
-            raise error("tencent_malformed", what=what, detail=f"HTTP {status}，不是 JSON")
+            raise HandbookError(Msg.TENCENT_MALFORMED, what=what, detail=f"HTTP {status}，不是 JSON")
         kind, code = _error_type(body), str(body.get("code") or "")
         if kind == "invalid_org_subscription":
-            raise error("tencent_no_plan", checklist=checklist or "<检查表>")
+            raise HandbookError(Msg.TENCENT_NO_PLAN, checklist=checklist or "<检查表>")
         if kind == "permission_denied" or code == "PermissionDenied" or status == 403:
-            raise error("tencent_forbidden", survey=survey, type=kind or code or f"HTTP {status}")
+            raise HandbookError(Msg.TENCENT_FORBIDDEN, survey=survey, type=kind or code or f"HTTP {status}")
         if kind.startswith("invalid_argument") or code == "InvalidArgument" or status == 404:
-            raise error("tencent_bad_argument", survey=survey, type=kind or code or f"HTTP {status}")
-        raise error("tencent_error", what=what, code=code or f"HTTP {status}", type=kind or "-")
+            raise HandbookError(Msg.TENCENT_BAD_ARGUMENT, survey=survey, type=kind or code or f"HTTP {status}")
+        raise HandbookError(Msg.TENCENT_ERROR, what=what, code=code or f"HTTP {status}", type=kind or "-")
 
     def get(self, path: str, params: dict, what: str, survey: str, checklist: str = "") -> dict:
         """`data` of a successful answer; the token refreshed once when the API rejects it."""
@@ -229,11 +232,11 @@ class Client:
             if isinstance(body, dict) and body.get("code") == "OK":
                 data = body.get("data")
                 if not isinstance(data, dict):
-                    raise error("tencent_malformed", what=what, detail="data 不是对象")
+                    raise HandbookError(Msg.TENCENT_MALFORMED, what=what, detail="data 不是对象")
                 return data
             if _token_rejected(status, body):
                 if fresh:
-                    raise error("tencent_token_rejected", type=_error_type(body) or f"HTTP {status}")
+                    raise HandbookError(Msg.TENCENT_TOKEN_REJECTED, type=_error_type(body) or f"HTTP {status}")
                 continue
             self._refuse(status, body, what, survey, checklist)
         raise AssertionError("unreachable")
@@ -243,7 +246,7 @@ class Client:
     def definition(self, survey: str, checklist: str = "") -> dict:
         data = self.get(f"/api/surveys/{survey}/legacy", {}, f"问卷 {survey} 的题目", survey, checklist)
         if not isinstance(data.get("pages"), list):
-            raise error("tencent_malformed", what=f"问卷 {survey} 的题目", detail="pages 不是列表")
+            raise HandbookError(Msg.TENCENT_MALFORMED, what=f"问卷 {survey} 的题目", detail="pages 不是列表")
         return data
 
     def answers(self, survey: str, after: int, checklist: str = "") -> Iterator[dict]:
@@ -255,14 +258,15 @@ class Client:
             page = data.get("list")
             if not isinstance(page, list) or not all(isinstance(a, dict) and _answer_id(a) is not None
                                                      for a in page):
-                raise error("tencent_malformed", what=f"问卷 {survey} 的答卷", detail="list 不是答卷列表")
+                raise HandbookError(Msg.TENCENT_MALFORMED, what=f"问卷 {survey} 的答卷", detail="list 不是答卷列表")
             if not page:
                 return
             yield from page
             following = data.get("last_answer_id")
             following = following if isinstance(following, int) else max(_kept_id(a) for a in page)
             if following <= cursor:    # a cursor that does not move would page forever
-                raise error("tencent_malformed", what=f"问卷 {survey} 的答卷", detail="last_answer_id 没有前进")
+                raise HandbookError(Msg.TENCENT_MALFORMED, what=f"问卷 {survey} 的答卷",
+                                    detail="last_answer_id 没有前进")
             cursor = following
 
 
@@ -433,11 +437,11 @@ def check_definition(definition: dict, survey: str, spec: FormSpec) -> None:
     no longer match the standards."""
     found, problems = compare(snapshot(definition)["questions"], spec)
     if not found:
-        raise error("tencent_not_ours", survey=survey, title=clean_title(definition.get("title")),
-                    checklist=spec.checklist, problem=not_ours(spec))
+        raise HandbookError(Msg.TENCENT_NOT_OURS, survey=survey, title=clean_title(definition.get("title")),
+                            checklist=spec.checklist, problem=not_ours(spec))
     if problems:
-        raise error("tencent_definition_changed", survey=survey, problems=_listed(problems),
-                    checklist=spec.checklist)
+        raise HandbookError(Msg.TENCENT_DEFINITION_CHANGED, survey=survey, problems=_listed(problems),
+                            checklist=spec.checklist)
 
 
 # ---------------------------------------------------------------- answers -> table
@@ -636,5 +640,5 @@ def survey_id(text: str) -> str:
     m = re.search(r"/s\d?/(\d+)", text)
     value = m.group(1) if m else text
     if not value.isdigit():
-        raise error("tencent_bad_survey_id", value=text)
+        raise HandbookError(Msg.TENCENT_BAD_SURVEY_ID, value=text)
     return value

@@ -107,7 +107,7 @@ def exam_simulate(standards_dir: Path, quarter: str, projects: str | None, seed:
     for text in wrong_keys:
         qid, _, label = text.partition("=")
         if not label:
-            raise HandbookError(Msg.BAD_WRONG_KEY(text=text))
+            raise HandbookError(Msg.BAD_WRONG_KEY, text=text)
         form_keys[qid] = [x.strip() for x in label.split(",")]
     responses = simulate_exam(s, quarter, chosen, seed)
     path = write_exam_csv(out_path, exam_sheet_values(s, quarter, responses, locale=locale, form_keys=form_keys),

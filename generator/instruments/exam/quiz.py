@@ -44,7 +44,7 @@ def parse_quarter(text: str) -> str:
     """'2026Q4' (also '2026q4', '2026-Q4') -> '2026Q4'; HandbookError otherwise."""
     cleaned = str(text).strip().upper().replace("-", "")
     if not QUARTER.match(cleaned):
-        raise HandbookError(Msg.BAD_QUARTER(text=text))
+        raise HandbookError(Msg.BAD_QUARTER, text=text)
     return cleaned
 
 
@@ -62,14 +62,14 @@ def is_exam_form(checklist: str) -> bool:
 def quarter_of_form(checklist: str) -> str:
     m = FORM_ID.match(checklist)
     if not m:
-        raise HandbookError(Msg.NOT_AN_EXAM_FORM(form=checklist))
+        raise HandbookError(Msg.NOT_AN_EXAM_FORM, form=checklist)
     return m["quarter"]
 
 
 def require_exam(s: Standards) -> Exam:
     exam = s.methods_file.exam
     if exam is None:
-        raise HandbookError(Msg.NO_EXAM_BANK())
+        raise HandbookError(Msg.NO_EXAM_BANK)
     return exam
 
 
@@ -125,7 +125,7 @@ def _feedback(q: ExamQuestion, right: bool) -> dict:
 
 def _grading(q: ExamQuestion) -> dict:
     if not float(q.points).is_integer():
-        raise HandbookError(Msg.POINTS_NOT_WHOLE(question=q.id, points=f"{q.points:g}"))
+        raise HandbookError(Msg.POINTS_NOT_WHOLE, question=q.id, points=f"{q.points:g}")
     return {"pointValue": int(q.points),
             "correctAnswers": {"answers": [{"value": v} for v in key_labels(q)]},
             "whenRight": _feedback(q, True),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ...errors import HandbookError, error
+from ...errors import HandbookError
 from ...messages import Msg
 from ...ingest.mapping import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
 from ...ingest.run import COLUMNS_LISTED, source_name
@@ -158,8 +158,8 @@ def _check_quarter(table, form: str, quarter: str, number: int, submitted: dt.da
     if start - grace <= day <= end + grace:
         return
     fit = quarter_of(day)
-    raise error("exam_wrong_quarter", source=source_name(table), row=number, day=day.isoformat(), form=form,
-                label=quarter_label(quarter), grace=QUARTER_GRACE_DAYS, fit_label=quarter_label(fit), fit=fit)
+    raise HandbookError(Msg.EXAM_WRONG_QUARTER, source=source_name(table), row=number, day=day.isoformat(), form=form,
+                        label=quarter_label(quarter), grace=QUARTER_GRACE_DAYS, fit_label=quarter_label(fit), fit=fit)
 
 
 def _hash(text: str) -> str:
@@ -175,14 +175,14 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
     quarter = quarter_of_form(form)
     columns = map_exam_columns(table.header, exam, locked_form)
     if columns.timestamp is None or columns.project is None or not columns.questions:
-        raise HandbookError(Msg.NOT_EXAM_RESPONSES(source=report.source, project=PROJECT_TITLE,
-                                                   header="、".join(f"“{h}”" for h in table.header[:6])))
+        raise HandbookError(Msg.NOT_EXAM_RESPONSES, source=report.source, project=PROJECT_TITLE,
+                            header="、".join(f"“{h}”" for h in table.header[:6]))
     # every question is graded: one whose column was deleted from the export would cost everyone its points
     missing = [f"“{q.text}”" for q in exam.questions if q.id not in columns.questions.values()]
     if missing and table.rows:
         more = f" 等 {len(missing)} 列" if len(missing) > COLUMNS_LISTED else ""
-        raise error("ingest_form_columns_missing", source=source_name(table), kind="考试", form=form,
-                    n=len(missing), columns="、".join(missing[:COLUMNS_LISTED]) + more)
+        raise HandbookError(Msg.INGEST_FORM_COLUMNS_MISSING, source=source_name(table), kind="考试", form=form,
+                            n=len(missing), columns="、".join(missing[:COLUMNS_LISTED]) + more)
     source_tz = target_tz
     if table.timezone:
         try:

@@ -51,13 +51,13 @@ def simulate(checklist, start, end, projects, seed, locale, encoding, email, out
     is_exam = standards.methods_file.exam is not None and is_exam_form(checklist)
     is_fix = checklist == fixes.FORM_ID
     if checklist not in standards.checklists and not is_survey and not is_exam and not is_fix:
-        raise HandbookError(Msg.UNKNOWN_FORM(value=checklist, known=form_choices(standards, instruments)))
+        raise HandbookError(Msg.UNKNOWN_FORM, value=checklist, known=form_choices(standards, instruments))
     chosen = [standards.find_project(p) for p in projects.split(",") if p.strip()] if projects else None
     if not is_exam:
         if start is None or end is None:
-            raise HandbookError(Msg.SIMULATE_NEEDS_DATES(form=checklist))
+            raise HandbookError(Msg.SIMULATE_NEEDS_DATES, form=checklist)
         if end < start:
-            raise HandbookError(Msg.DATES_REVERSED(start=start.date(), end=end.date()))
+            raise HandbookError(Msg.DATES_REVERSED, start=start.date(), end=end.date())
     if is_exam:
         quarter = quarter_of_form(checklist)
         responses = exam_sim.simulate_exam(standards, quarter, chosen, seed)

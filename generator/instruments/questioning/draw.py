@@ -36,10 +36,10 @@ def draw_questions(s: Standards, project: str, n: int, seed: int | None = None
     """
     bank = s.methods_file.questioning
     if bank is None:
-        raise HandbookError(Msg.NO_QUESTION_BANK())
+        raise HandbookError(Msg.NO_QUESTION_BANK)
     project = s.find_project(project)   # an id or a Chinese name; one line listing every project otherwise
     if not 1 <= n <= len(bank.questions):
-        raise HandbookError(Msg.BAD_DRAW_COUNT(count=len(bank.questions)))
+        raise HandbookError(Msg.BAD_DRAW_COUNT, count=len(bank.questions))
     seed = secrets.randbelow(10**6) if seed is None else seed
     rnd = random.Random(f"{project}:{seed}")
     by_topic: dict[str, list[BankQuestion]] = {}
@@ -171,4 +171,4 @@ def write_card(s: Standards, project: str, seed: int, questions: list[BankQuesti
 
         weasyprint.HTML(string=html).write_pdf(target, pdf_variant=PDF_VARIANT)   # tagged, like the sheets
     except OSError as exc:
-        raise HandbookError(Msg.CANNOT_WRITE_CARD(path=target, reason=exc.strerror or exc)) from exc
+        raise HandbookError(Msg.CANNOT_WRITE_CARD, path=target, reason=exc.strerror or exc) from exc

@@ -30,7 +30,7 @@ def simulate(start, end, projects, seed, locale, out_path, standards_dir):
     survey.questionnaire(standards)   # an error when methods.yaml has none
     chosen = [standards.find_project(p) for p in projects.split(",") if p.strip()] if projects else None
     if end < start:
-        raise HandbookError(Msg.DATES_REVERSED(start=start.date(), end=end.date()))
+        raise HandbookError(Msg.DATES_REVERSED, start=start.date(), end=end.date())
     responses = survey.simulate_survey(standards, start.date(), end.date(), seed, projects=chosen)
     path = survey.write_survey_csv(standards, responses, out_path, locale=locale)
     click.echo(f"已写入 {len(responses)} 份模拟问卷回复：{path}（{locale}）")

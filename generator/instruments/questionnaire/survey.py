@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ...errors import HandbookError, error
+from ...errors import HandbookError
 from ...messages import Msg
 from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, instrument_form, question_item, stable_id
 from ...forms.prefill import custom_param_url, prefill_url, qr_svg
@@ -57,7 +57,7 @@ def questionnaire(standards: Standards):
     """The questionnaire from methods.yaml; an error when there is none."""
     q = standards.methods_file.questionnaire
     if q is None:
-        raise HandbookError(Msg.NO_QUESTIONNAIRE())
+        raise HandbookError(Msg.NO_QUESTIONNAIRE)
     return q
 
 
@@ -458,8 +458,8 @@ def _check_survey_header(table, targets: dict[int, tuple], standards: Standards,
     if missing:
         names = list(missing)
         more = f" 等 {len(names)} 列" if len(names) > COLUMNS_LISTED else ""
-        raise error("ingest_form_columns_missing", source=source_name(table), kind="问卷", form=survey,
-                    n=len(names), columns="、".join(names[:COLUMNS_LISTED]) + more)
+        raise HandbookError(Msg.INGEST_FORM_COLUMNS_MISSING, source=source_name(table), kind="问卷", form=survey,
+                            n=len(names), columns="、".join(names[:COLUMNS_LISTED]) + more)
 
 
 def read_survey(db_path: Path | str, *, include_gone: bool = False) -> list[SurveyResponse]:
