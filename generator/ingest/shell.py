@@ -318,3 +318,16 @@ def check_deletions(checks: Iterable[tuple[Table, object, int]]) -> None:
                         what="只有表头、没有任何回复" if table.header else "没有表头也没有任何回复")
         if before and report.gone * 2 > before:
             raise error("ingest_mass_gone", source=source_name(table), gone=report.gone, stored=before)
+
+
+def live_responses(conn: sqlite3.Connection, table: str, source_id: int) -> int:
+    """`Instrument.stored_responses` of a `Responses` table: its records from the source not gone."""
+    return conn.execute(f"SELECT count(*) FROM {table} WHERE source_id = ? AND gone_at IS NULL",
+                        (source_id,)).fetchone()[0]
+
+
+def withdraw_responses(conn: sqlite3.Connection, table: str, source_id: int, now: str) -> int:
+    """`Instrument.withdraw_source` of a `Responses` table: its records from the source out of the results
+    (flagged gone; the raw rows stay); how many."""
+    return conn.execute(f"UPDATE {table} SET gone_at = ? WHERE source_id = ? AND gone_at IS NULL",
+                        (now, source_id)).rowcount
