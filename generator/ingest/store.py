@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from ..errors import StoreBusy, StoreDamaged, StoreError
+from ..errors import HandbookError, StoreBusy, StoreDamaged, StoreError
 from ..inspection import Inspection
 from ..messages import one_line
 
