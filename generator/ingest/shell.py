@@ -28,9 +28,10 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import error
@@ -59,7 +60,7 @@ class _QuarantineTables:
     id = "quarantine"
     store_tables = ("quarantine_reasons",)
     store_schema = SCHEMA
-    store_migrations: dict[int, str] = {}
+    store_migrations: ClassVar[dict[int, str]] = {}
 
 
 QUARANTINE_TABLES = _QuarantineTables()
@@ -146,7 +147,9 @@ def read_quarantine(db_path: Path | str) -> list[QuarantineEntry]:
             ORDER BY q.first_seen_at, s.key, q.row_number""").fetchall()
     finally:
         conn.close()
-    return [QuarantineEntry(*row[:9], json.loads(row[9]) if row[9] else {}, row[10] or "") for row in rows]
+    return [QuarantineEntry(checklist, title, key, number, code, reason, seen, resolved_at, message,
+                            json.loads(fields) if fields else {}, column or "")
+            for checklist, title, key, number, code, reason, seen, resolved_at, message, fields, column in rows]
 
 
 # ---------------------------------------------------------------- the source: zone, registration, raw rows
@@ -308,7 +311,7 @@ def stored_before(conn: sqlite3.Connection, key: str, instrument) -> int:
     return instrument.stored_responses(conn, row[0])
 
 
-def check_deletions(checks: Iterable[tuple[Table, object, int]]) -> None:
+def check_deletions(checks: Iterable[tuple[Table, Any, int]]) -> None:
     """Refuse the run when a source (table, its report, its responses stored before) would flag every
     stored row it gave before as gone because it came back empty, or more than half of them: an emptied
     export or sheet is an accident until confirmed (`--accept-deletions`)."""
