@@ -1,4 +1,4 @@
-"""Ingest against the tool a user would pick instead (issue 17, target 2), side by side in one run.
+"""Ingest against the tool a user would pick instead, side by side in one run.
 
 `handbook ingest --file` of the year's CSV into an empty store, and `sqlite-utils insert store.db
 responses year.csv --csv` of the same file into an empty database, each as a child process, alternately
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -32,6 +33,7 @@ class Child:
     cpu: float
     rss: int
     out: bytes = b""
+    loads: tuple[float, float] = (0.0, 0.0)   # the 1-minute load average as it started and as it ended
 
 
 # Linux counts a child's peak RSS from the memory of the process it was forked (or vforked) from: at exec
@@ -44,7 +46,8 @@ for line in sys.stdin:
     job = json.loads(line)
     with open(job["out"], "wb") as out, open(job["err"], "wb") as err:
         t0 = time.perf_counter()
-        child = subprocess.Popen(job["argv"], cwd=job["cwd"], stdout=out, stderr=err)
+        child = subprocess.Popen(job["argv"], cwd=job["cwd"], stdout=out, stderr=err,
+                                 env={**os.environ, **job.get("env", {})})
         _, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
     print(json.dumps([time.perf_counter() - t0, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024,
@@ -61,19 +64,21 @@ def start_launcher() -> None:
                                      stdout=subprocess.PIPE, text=True)
 
 
-def run_child(argv: list[str], cwd: Path) -> Child:
-    """Run `argv` and measure it alone (os.wait4 in the launcher gives the child's own rusage); fails loudly
-    on an error."""
+def run_child(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Child:
+    """Run `argv` (with `env` added to the environment) and measure it alone (os.wait4 in the launcher gives
+    the child's own rusage, its reaped workers included: CPU summed, RSS the largest process's); fails
+    loudly on an error."""
     start_launcher()
     with tempfile.TemporaryDirectory() as tmp:
         out, err = Path(tmp) / "out", Path(tmp) / "err"
         _launcher.stdin.write(json.dumps({"argv": [str(a) for a in argv], "cwd": str(cwd), "out": str(out),
-                                          "err": str(err)}) + "\n")
+                                          "err": str(err), "env": env or {}}) + "\n")
         _launcher.stdin.flush()
+        load_before = os.getloadavg()[0]
         wall, cpu, rss, code = json.loads(_launcher.stdout.readline())
         if code != 0:
             raise SystemExit(f"bench: {' '.join(map(str, argv))} failed:\n{err.read_text(errors='replace')}")
-        return Child(wall, cpu, rss, out.read_bytes())
+        return Child(wall, cpu, rss, out.read_bytes(), (load_before, os.getloadavg()[0]))
 
 
 def sqlite_utils_bin(handbook: Path) -> Path | None:
@@ -103,7 +108,8 @@ def _drop(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def measure(handbook: Path, year_csv: Path, common: list[str], work: Path, reps: int) -> tuple[list[Child], list[Child]]:
+def measure(handbook: Path, year_csv: Path, common: list[str],
+            work: Path, reps: int) -> tuple[list[Child], list[Child]]:
     """(ours, sqlite-utils'): `reps` runs each of the two loads of the same file, alternately."""
     peer = sqlite_utils_bin(handbook)
     assert peer is not None

@@ -133,7 +133,7 @@ if __name__ == "__main__":
     print(json.dumps(measure(Path(sys.argv[1] if len(sys.argv) > 1 else "public")), indent=2))
 
 
-SEARCH_INDEX_LIMIT = 600 * 1000       # issue 17, target 4 (at 300 projects)
+SEARCH_INDEX_LIMIT = 600 * 1000       # the target for the search index at 300 projects
 HOME_TRANSFER_LIMIT = 1000 * 1000
 
 

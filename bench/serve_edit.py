@@ -1,4 +1,4 @@
-"""Editing with `handbook serve` (issue 17, target 3): seconds from saving site/index.md to the new page served.
+"""Editing with `handbook serve`: seconds from saving site/index.md to the new page served.
 
 In a copy of the project (the site sources, the bench's company standards, the forms lock when there is one and the
 warm PDF cache) `handbook serve --store <year-long store>` is started as a child process; once it serves, the home
@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HANDBOOK = ROOT / ".venv" / "bin" / "handbook"
+HANDBOOK = Path(sys.executable).parent / "handbook"   # the running interpreter's (a worktree has no .venv)
 GENERATED = {"standards", "roles", "checklists", "print", "results", "methods", "exam", "survey"}
 
 

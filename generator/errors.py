@@ -33,17 +33,17 @@ class StandardsInvalid(HandbookError):
 class StoreError(HandbookError):
     """The store cannot be used: not a store, locked, read-only, disk full… (one Chinese line).
 
-    Raised by `ingest.store` when it opens or writes the SQLite file.
+    Raised by `generator.store` when it opens or writes the SQLite file.
     """
 
 
 class StoreBusy(StoreError):
-    """Another program (another ingest, a reader holding a lock) holds the store. Raised by `ingest.store`."""
+    """Another program (another ingest, a reader holding a lock) holds the store. Raised by `generator.store`."""
 
 
 class StoreDamaged(StoreError):
     """SQLite's integrity check of the store found damage; `problems` says how much (Chinese).
-    Raised by `ingest.store.check_integrity`."""
+    Raised by `store.connection.check_integrity`."""
 
     def __init__(self, message: str, problems: str):
         self.problems = problems

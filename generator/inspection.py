@@ -118,8 +118,31 @@ def note_title(number: str, title: str) -> str:
 
 
 def corrected_title(number: str, title: str) -> str:
-    """Title of a section's 已当场纠正 question (procedure 4.1.4)."""
+    """Title of a section's 已当场纠正 question (是/否) of the first form versions (procedure 4.1.4)."""
     return f"已当场纠正（{number} {title}）"
+
+
+def corrected_items_title(number: str, title: str) -> str:
+    """Title of a section's optional checkbox question listing its items: the findings corrected on the spot
+    (procedure 4.1.4), one tick per finding as the printed sheet's 当场纠正 column, e.g.
+    `已当场纠正的条目（4.2.1 服务场景）`."""
+    return f"已当场纠正的条目（{number} {title}）"
+
+
+def corrected_on_site(corrected: dict[str, bool], code: str, section: str | None) -> bool | None:
+    """Whether a finding on `code` was corrected on the spot: its own answer (forms that ask per finding), else
+    its section's (the first form versions asked once per section: that answer holds for each finding of the
+    section); None when neither was answered."""
+    if code in corrected:
+        return corrected[code]
+    if section and section in corrected:
+        return corrected[section]
+    return None
+
+
+def corrected_by_section(corrected: dict[str, bool], code: str, section: str | None) -> bool:
+    """Whether a finding's 当场纠正 comes from its section's answer (a first form version), not its own."""
+    return code not in corrected and bool(section) and section in corrected
 
 
 @dataclass(frozen=True)
@@ -135,7 +158,9 @@ class Inspection:
     submitted_at: dt.datetime    # when the response was submitted (aware, organisation's tz)
     form_version: str = ""
     findings: dict[str, int | None] = field(default_factory=dict)   # item code -> findings; None = 不适用
-    corrected: dict[str, bool] = field(default_factory=dict)        # section number -> 已当场纠正
+    # item code -> 当场纠正 (forms asking per finding), or section number -> 已当场纠正 (first form versions):
+    # read it through `corrected_on_site`
+    corrected: dict[str, bool] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)             # section number -> 问题说明
 
 

@@ -22,7 +22,8 @@ def fix_within_label(days: int) -> str:
 
 
 def deduction_label(item: m.Item) -> str:
-    return f"每处扣 {fmt_number(item.deduction)} 分，扣完为止（{findings_to_empty(item.points, item.deduction)} 处扣完）"
+    empty = findings_to_empty(item.points, item.deduction)
+    return f"每处扣 {fmt_number(item.deduction)} 分，扣完为止（{empty} 处扣完）"
 
 
 def form_options(item: m.Item) -> list[str]:

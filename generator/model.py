@@ -87,7 +87,8 @@ class Item(Model):
     keywords: list[Text] = Field(default_factory=list,
                                  description="搜索关键词：员工常用的说法，例如 [仪容, 仪表]，搜索时先找到本条目")
     example: bool = Field(False, description="示例条目（不是公司原文），公司提供正式条目后删除")
-    owner: Id | None = Field(None, description="整改责任角色（角色 id）；不填时用所在章节的，再不填用组织的 action_owner")
+    owner: Id | None = Field(None, description="整改责任角色（角色 id）；不填时用所在章节的，再不填用组织的 "
+                                               "action_owner")
 
 
 class Clause(Model):
@@ -255,14 +256,18 @@ class OrganisationFile(Model):
     working_days: list[int] = Field(min_length=1, description="工作日，1=周一 … 7=周日")
     holidays: list[dt.date] = Field(default_factory=list, description="不计巡查的节假日")
     publish_names: bool = Field(False, description="结果页是否公开人员姓名")
-    action_owner: Id | None = Field(None, description="整改的默认责任角色（角色 id）；不填为第一个项目团队角色（客服主管）")
+    action_owner: Id | None = Field(None, description="整改的默认责任角色（角色 id）；"
+                                                      "不填为第一个项目团队角色（客服主管）")
     grades: list[Grade] = Field(min_length=1, description="评级区间")
     roles: list[Role] = Field(min_length=1, description="角色")
     projects: list[Project] = Field(min_length=1, description="项目")
     assessment: Assessment = Field(description="季度考核规则（程序 4.6.3）")
     notifications: Notifications | None = Field(None, description="当天提醒（handbook notify）的收件人与渠道")
-    late_entry_days: int = Field(31, ge=0, le=366, description="补录期限（天）：检查日期早于提交日期超过这么多天的回复被隔离")
-    resubmission_minutes: int = Field(60, ge=0, le=1440, description="重复提交窗口（分钟）：同一项目、角色、检查人、检查日期和巡查轮次在这么多分钟内再次提交，后一次取代前一次")
+    late_entry_days: int = Field(31, ge=0, le=366,
+                                 description="补录期限（天）：检查日期早于提交日期超过这么多天的回复被隔离")
+    resubmission_minutes: int = Field(60, ge=0, le=1440, description="重复提交窗口（分钟）：同一项目、角色、检查人、"
+                                                                     "检查日期和巡查轮次在这么多分钟内再次提交，"
+                                                                     "后一次取代前一次")
 
 
 # ---------------------------------------------------------------- checklists.yaml
@@ -341,7 +346,8 @@ class ExamQuestion(Model):
 
     id: Id = Field(pattern=ID_PATTERN, description="题目代号，发布后不修改")
     topic: Text = Field(description="主题（exam.topics 之一）")
-    kind: Literal["single", "multiple", "truefalse"] = Field(description="题型：single 单选、multiple 多选、truefalse 判断")
+    kind: Literal["single",
+                  "multiple", "truefalse"] = Field(description="题型：single 单选、multiple 多选、truefalse 判断")
     text: Text = Field(description="题目")
     options: list[Text] = Field(default_factory=list, description="选项（判断题不填）")
     answer: list[int] | bool = Field(description="正确答案：选项序号列表（从 0 起）；判断题为 true/false")

@@ -48,7 +48,8 @@ def _mask_phone(match: re.Match) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
-# ---- the other kinds of personal data (issue 26, case 8); digits are ASCII or full-width
+# ---- the other kinds of personal data (e-mail, cards, phones, QQ, WeChat, plates, rooms);
+# digits are ASCII or full-width
 
 def _digits(text: str) -> str:
     """The digits of `text` (full-width ones as 0-9) and an ID card's check character X; nothing else."""
@@ -82,7 +83,8 @@ CHINESE_MOBILE = re.compile(rf"(?<![{_NUMERALS}0-9０-９])[一幺壹1１](?:[\s
 # that says it is a phone number (电话 64381234)
 LANDLINE = re.compile(rf"(?<![0-9０-９])[(（]?(0[1-9１-９]{_D}{{1,2}}|０[１-９]{_D}{{1,2}})[)）]?[\s\-－]?"
                       rf"({_D}{{3,4}})[\s\-－]?({_D}{{4}})(?![0-9０-９])")
-LOCAL_LINE = re.compile(rf"((?:电话|座机|固话|[Tt][Ee][Ll])\s*[:：]?\s*)({_D}{{3,4}})[\s\-－]?({_D}{{4}})(?![0-9０-９])")
+LOCAL_LINE = re.compile(rf"((?:电话|座机|固话|[Tt][Ee][Ll])\s*[:：]?\s*)"
+                        rf"({_D}{{3,4}})[\s\-－]?({_D}{{4}})(?![0-9０-９])")
 # QQ numbers and WeChat ids exist only next to their name: the name stays, the id goes
 QQ = re.compile(rf"((?:QQ|qq|Qq|扣扣|企鹅)\s*号?\s*(?:是|为)?\s*[:：]?\s*)[1-9１-９]{_D}{{4,11}}(?![0-9０-９])")
 WECHAT = re.compile(r"((?:微信|威信|薇信|V信|v信|VX|vx|Vx|WX|wx|wechat|WeChat|Wechat|weixin)\s*号?\s*(?:是|为)?\s*"
@@ -94,7 +96,8 @@ CAR_PLATE = re.compile(r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂�
 # room numbers: the building stays, unit and room go (3栋2单元501 -> 3栋***, 5号楼1203室 -> 5号楼***,
 # 3-2-501 -> 3-***); a room alone (501室) -> ***室
 ROOM = re.compile(rf"((?<![0-9０-９月])(?:{_D}{{1,3}}|[A-Za-z])\s*(?:栋|幢|号楼|座|号|楼)\s*)"
-                  rf"(?:{_D}{{1,2}}\s*单元\s*)?{_D}{{3,4}}(?![0-9０-９])(?!\s*(?:平|㎡|米|元|个|次|人|分|处|件|天|台|户|年))"
+                  rf"(?:{_D}{{1,2}}\s*单元\s*)?{_D}{{3,4}}(?![0-9０-９])(?!\s*(?:平|㎡|米|元|个|次|人|分|处|件|天|台|户"
+                  r"|年))"
                   r"(?:\s*(?:室|号|房))?")
 DASHED_ROOM = re.compile(rf"(?<![0-9０-９\-])({_D}{{1,2}}-)(?!{_D}{{1,2}}-(?:19|20){_D}{{2}}(?![0-9]))"
                          rf"{_D}{{1,2}}-{_D}{{3,4}}(?:\s*室)?(?![0-9０-９\-])")

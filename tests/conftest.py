@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -40,18 +42,92 @@ def standards_dir(tmp_path) -> Path:
     return folder
 
 
-DEMO_START, DEMO_END = dt.date(2026, 10, 5), dt.date(2026, 11, 22)
+# Fixtures whose tests are slow by nature: the session's full demo build, a browser.
+SLOW_FIXTURES = frozenset({"demo_run", "demo_site", "browser"})
+
+
+def pytest_itemcollected(item):
+    """Mark `slow` every test that uses a slow fixture, so `pytest -m "not slow"` leaves it out without each test
+    saying so."""
+    if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch) -> float:
+    """The store's busy timeout cut from 5 s to 0.3 s for a test that holds a lock on purpose, so the
+    commands it expects to say "locked" give up at once instead of waiting the production default."""
+    from generator.store import connection as store
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.3)
+    return store.BUSY_TIMEOUT
 
 
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory):
-    """`handbook demo` built once for the whole run (simulate, ingest, build with results): the browser tests
-    share it. Returns (root folder, DemoReport); the site is root/public."""
-    from generator.demo import run_demo
+def browser():
+    """One headless Chromium for the whole run (Debian's, through Playwright); each test opens its own context
+    or page on it and closes it."""
+    from site_helpers import chromium
+
+    with chromium() as shared:
+        yield shared
+
+
+DEMO_START, DEMO_END = dt.date(2026, 10, 5), dt.date(2026, 11, 22)
+
+
+PDF_CACHE = ROOT / "build" / "pdf-cache"   # the builds' default cache (build/pdf-cache) when run from the repository
+
+
+def share_pdf_cache(folder: Path) -> None:
+    """Let a build run from `folder` (its cwd) use the tests' one PDF cache as its build/pdf-cache."""
+    PDF_CACHE.mkdir(parents=True, exist_ok=True)
+    (folder / "build").mkdir(exist_ok=True)
+    (folder / "build" / "pdf-cache").symlink_to(PDF_CACHE, target_is_directory=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoRun:
+    root: Path       # the demo's folder: standards, site sources, public/ (the site), data/demo/ (responses, store)
+    report: object   # generator.demo.DemoReport
+    output: str      # what `handbook demo` printed
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """`handbook demo --out public` run once for the whole run through the real CLI (simulate, ingest, build with
+    results) in a folder laid out as a fresh clone (standards, site sources), over the tests' seven weeks
+    (DEMO_START … DEMO_END) instead of the command's quarter: the browser tests share its site, and
+    tests/test_first_hour.py reads what it printed."""
+    from click.testing import CliRunner
+
+    import generator.demo
+    from generator.cli import main
     from site_helpers import copy_site_sources
 
     root = tmp_path_factory.mktemp("demo")
-    docs, config = copy_site_sources(root)
-    report = run_demo(STANDARDS, work_dir=root / "work", out_dir=root / "public", docs_dir=docs,
-                      config_file=config, start=DEMO_START, end=DEMO_END)
-    return root, report
+    shutil.copytree(STANDARDS, root / "standards")
+    copy_site_sources(root)
+    share_pdf_cache(root)
+    run_demo, reports = generator.demo.run_demo, []
+
+    def over_the_tests_weeks(*args, **kwargs):
+        report = run_demo(*args, start=DEMO_START, end=DEMO_END, **kwargs)
+        # the command's paths are relative to the folder it ran in: the tests get them absolute
+        reports.append(dataclasses.replace(
+            report, responses={k: root / v for k, v in report.responses.items()}, lock=root / report.lock,
+            store=root / report.store, build=dataclasses.replace(report.build, out_dir=root / report.build.out_dir)))
+        return report
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        patch.setattr(generator.demo, "run_demo", over_the_tests_weeks)
+        result = CliRunner().invoke(main, ["demo", "--out", "public"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return DemoRun(root, reports[0], result.output)
+
+
+@pytest.fixture(scope="session")
+def demo_site(demo_run):
+    """The session's demo (`demo_run`) as (root folder, DemoReport); the site is root/public."""
+    return demo_run.root, demo_run.report

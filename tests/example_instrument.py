@@ -28,9 +28,9 @@ from generator.forms.form_spec import check_unique_ids, choice_question, instrum
 from generator.ingest.mapping import TIMESTAMP_TITLES, norm
 from generator.ingest.shell import (Record, Rejection, Responses, ingest_responses, live_responses,
                                     require_columns, source_zone, withdraw_responses)
-from generator.ingest.store import open_store_read_only
 from generator.ingest.values import parse_datetime
 from generator.inspection import FIELD_TITLES
+from generator.store import open_store_read_only
 from generator.instruments.base import Instrument
 from generator.messages import Msg
 

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from generator.forms.tencent_setup import setup_questions
 from generator.ingest.files import read_file
+from generator.ingest.mapping import CHOICES
 from generator.ingest.values import parse_datetime
 
 APPID, SECRET = "app-1", "s3cret-value"
@@ -75,6 +76,10 @@ def make_answer(definition: dict, answer_id: int, ended_at: str, values: dict, p
                 qs.append({"id": q["id"], "type": q["type"], "groups": groups})
             elif isinstance(value, tuple):
                 qs.append({"id": q["id"], "type": q["type"], "options": [{"id": value[1], "checked": 1, "text": "?"}]})
+            elif q["type"] == "checkbox":   # choices as a Google sheet joins them
+                chosen = [c.strip() for c in CHOICES.split(value) if c.strip()]
+                qs.append({"id": q["id"], "type": q["type"],
+                           "options": [{**o, "checked": 1} for o in q["options"] if o["text"] in chosen]})
             elif q["options"]:
                 option = next(o for o in q["options"] if o["text"] == value)
                 qs.append({"id": q["id"], "type": q["type"], "options": [{**option, "checked": 1}]})
@@ -109,9 +114,11 @@ class FakeTencent:
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 status, body = fake.handle(parts.path, query)
-                data = json.dumps(body, ensure_ascii=False).encode()
+                # a str body is a page that is not JSON (a proxy's or a gateway's)
+                data = body.encode() if isinstance(body, str) else json.dumps(body, ensure_ascii=False).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", "text/html; charset=utf-8" if isinstance(body, str)
+                                 else "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -154,6 +161,8 @@ class FakeTencent:
             queued = self.queued.get(kind)
             if queued:
                 status, error_type = queued.pop(0)
+                if error_type == "html":
+                    return status, "<html><body>401 Authorization Required</body></html>"
                 code = {"request_rate_limited": "RateLimited", "invalid_org_subscription": "FailedPrecondition",
                         "permission_denied": "PermissionDenied"}.get(error_type, "InvalidArgument")
                 return status, (self.envelope(code=code, kind=error_type) if error_type else {"message": "busy"})

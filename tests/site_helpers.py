@@ -18,7 +18,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def copy_site_sources(dest: Path) -> tuple[Path, Path]:
-    """Copy mkdocs.yml, the theme overrides and the hand-written pages of site/ into dest; return (docs_dir, config_file)."""
+    """Copy mkdocs.yml, the theme overrides and the hand-written pages of site/ into dest; return (docs_dir,
+    config_file)."""
     docs = dest / "site"
     shutil.copytree(ROOT / "site", docs, ignore=lambda folder, names: [
         n for n in names if Path(folder) == ROOT / "site" and n in GENERATED])
@@ -86,7 +87,7 @@ def offline_context(browser, base_url: str, blocked: list[str], **kwargs):
     return context
 
 
-# ---------------------------------------------------------------- either engine (issue 18)
+# ---------------------------------------------------------------- either engine
 
 SKIP_ANCHOR = '<a id="__skip" tabindex="-1"></a>'   # Zensical's skip-link target at the top of the article
 

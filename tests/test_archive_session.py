@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from generator.cli import main
-from generator.ingest import read_inspections
+from generator.store import read_inspections
 from generator.instruments import INSTRUMENTS
 from generator.results.archive import read_archive
 from generator.results.report_pages import build_results

@@ -1,4 +1,4 @@
-"""`handbook build` never deletes, mixes or leaks (issue 26, the build side): the output folder guard, builds
+"""`handbook build` never deletes, mixes or leaks: the output folder guard, builds
 and serve at the same time, a project the store holds but the standards dropped, links and credentials in the
 site sources, names from the standards as data, scratch folders a killed build left."""
 
@@ -22,11 +22,13 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.messages import Msg, one_line
+from generator.messages import one_line
 from generator.site.safety import MARKER, MARKER_TEXT
 
 from conftest import ROOT, STANDARDS
 from site_helpers import copy_site_sources
+
+pytestmark = pytest.mark.slow   # full site builds and `handbook build`/`serve` processes
 
 EXAMPLES = ROOT / "forms" / "examples"
 PATROL_CSV, SPOT_CSV = EXAMPLES / "daily-patrol.csv", EXAMPLES / "crd-spot-check.csv"
@@ -118,7 +120,8 @@ def test_out_holding_where_the_default_store_will_be_names_the_place_not_a_store
     before = tree_state(project.parent)
     result = run("build", "--out", "data")
     assert result.exit_code == 1
-    assert result.output == ("错误：输出文件夹 data 包含默认数据库位置 data/inspections.sqlite：构建会整个替换输出文件夹，"
+    assert result.output == ("错误：输出文件夹 data 包含默认数据库位置 data/inspections.sqlite："
+                             "构建会整个替换输出文件夹，"
                              "不能用在这里：换一个专用的输出文件夹，例如 --out public；什么也没有删除。\n")
     assert tree_state(project.parent) == before
 
@@ -130,8 +133,10 @@ def test_out_that_a_build_did_not_write_is_refused_and_kept(project):
     before = tree_state(project)
     result = run("build", "--handbook-only", "--out", "notes")
     assert result.exit_code == 1
-    assert result.output == f"错误：输出文件夹 notes 里已有别的文件，且不是 handbook build 生成的（没有标记文件 {MARKER}）：" \
-                            "构建会整个替换输出文件夹，请换一个新的或空的文件夹（例如 --out public）；什么也没有删除。\n"
+    assert result.output == ("错误：输出文件夹 notes 里已有别的文件，且不是 handbook build 生成的"
+                             f"（没有标记文件 {MARKER}）："
+                             "构建会整个替换输出文件夹，请换一个新的或空的文件夹（例如 --out public）；"
+                             "什么也没有删除。\n")
     assert tree_state(project) == before
 
     result = run("build", "--handbook-only", "--out", "mkdocs.yml")
@@ -279,7 +284,8 @@ def test_a_project_the_store_holds_but_the_standards_dropped_is_named(project):
                    .replace("projects: [wutong]", "projects: [wutong-east]"), encoding="utf-8")
     public = old_public(project)
     before = tree_state(public)
-    line = (f"错误：数据库 data/inspections.sqlite 中有项目“wutong”的 {wutong} 条检查记录，但 standards/organisation.yaml "
+    line = (f"错误：数据库 data/inspections.sqlite 中有项目“wutong”的 {wutong} 条检查记录，但 "
+            "standards/organisation.yaml "
             "里已没有这个项目：项目不再管理时不要删除它，保留这一项并写 active: false（可加撤场日期 until: YYYY-MM-DD；"
             "历史结果照常发布）；"
             "只是改名时请保持 id: wutong 不变，只改 name。\n")
@@ -355,7 +361,8 @@ def test_links_out_of_site_and_credentials_are_never_published(project, plant, s
 
 def test_the_maintenance_pages_placeholders_are_not_taken_for_credentials(project):
     """The notify page shows the credentials file with placeholders; that is no credential."""
-    assert "HANDBOOK_SMTP_PASSWORD=邮箱密码或授权码" in (project / "site/maintain/notify.md").read_text(encoding="utf-8")
+    notify_page = (project / "site/maintain/notify.md").read_text(encoding="utf-8")
+    assert "HANDBOOK_SMTP_PASSWORD=邮箱密码或授权码" in notify_page
     result = run("build", "--handbook-only")
     assert result.exit_code == 0, result.output
     assert (project / "public" / "maintain" / "notify" / "index.html").is_file()
@@ -397,17 +404,17 @@ def test_names_from_the_standards_are_escaped_and_quoted(project):
         assert "<script>alert" not in html and "<img src=x" not in html, page
         assert 'href="javascript:' not in html.lower(), page
         assert "exclude: true" not in html, page        # front matter read as front matter
-    for pid, (name, shown) in HOSTILE.items():
+    for pid, (_name, shown) in HOSTILE.items():
         html = pages[public / "results" / "projects" / pid / "index.html"]
         assert f"<title>{shown} - {SITE_NAME}</title>" in html, pid
         assert re.search(rf'<h1 id="[^"]*">{re.escape(shown)}<a class="headerlink"', html), pid
     index = json.loads((public / "search" / "search_index.json").read_text(encoding="utf-8"))
-    # issue 27 put the results pages' titles and headings in the search index (their rows stay out): the
+    # the results pages' titles and headings are in the search index (their rows stay out): the
     # hostile names reach it as titles only, escaped as on the page, and no results entry carries text
     results = [d for d in index["docs"] if d["location"].startswith("results/")]
     assert [d["location"] for d in results if d["text"].strip()] == [], "results rows stay unsearchable"
     titles = {d["location"]: d["title"].replace("\u200b", "") for d in results}
-    for pid, (name, shown) in HOSTILE.items():
+    for pid, (_name, shown) in HOSTILE.items():
         assert titles[f"results/projects/{pid}/"] == shown, pid
     assert not [d for d in index["docs"] if "<script" in d["title"] + d["text"] or "<img" in d["title"] + d["text"]]
     role = pages[public / "roles" / "cs_supervisor" / "index.html"]

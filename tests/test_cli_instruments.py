@@ -40,7 +40,8 @@ def test_patrol_simulate_and_the_old_simulate_write_the_same_bytes(tmp_path):
 
 
 def test_the_old_names_fail_as_the_new_ones_do(tmp_path):
-    args = ["--checklist", "daily-patrol", "--from", "2026-10-31", "--to", "2026-10-01", "--out", str(tmp_path / "x.csv")]
+    args = ["--checklist", "daily-patrol", "--from", "2026-10-31", "--to", "2026-10-01", "--out",
+            str(tmp_path / "x.csv")]
     new, old = run("patrol", "simulate", *args), run("simulate", *args)
     assert new.exit_code == old.exit_code == 1
     assert new.output == old.output == "错误：--to 2026-10-01 早于 --from 2026-10-31：结束日期不能早于开始日期\n"
@@ -167,7 +168,8 @@ def test_each_alias_says_it_is_one_and_names_the_new_command():
         assert (f"旧命令（别名，保留一个版本）：与 handbook {new} 完全相同，请改用 handbook {new}。"
                 in " ".join(result.output.split()))
     listing = run("--help").output
-    assert "simulate 旧命令，同 handbook patrol simulate：请改用 handbook patrol simulate。" in " ".join(listing.split())
+    assert ("simulate 旧命令，同 handbook patrol simulate：请改用 handbook patrol simulate。"
+            in " ".join(listing.split()))
     # the alias is the same command under another name: same options, same callback
     group = main
     assert group.get_command(None, "simulate").callback is \

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.store import read_inspections, read_last_fetch
+from generator.store import read_inspections, read_last_fetch
 from generator.results.report_pages import build_results
 from generator.standards import require_standards
 
@@ -68,7 +68,8 @@ def test_a_day_fetched_in_its_morning_is_not_missed_days_later(store):
     site = build_results(s, read_inspections(store), last_fetch=read_last_fetch(store))
     page = site["results/patrols.md"]
     assert end.isoformat() == "2026-11-22"
-    assert "| 青园小区 | 2/2 · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 | 1/2 ⚠ · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 | 1/2（未结束） · 1/1 |" in page
+    assert ("| 青园小区 | 2/2 · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 | 1/2 ⚠ · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 "
+            "| 1/2（未结束） · 1/1 |") in page
     assert "| 青园小区 | 91.4% |" in page
     assert "2026-11-22" not in site["results/csv/missed-patrols.csv"]
     assert "青园小区,客服主管,2026-11-22,1,2,0,当天未结束，不计缺少" in site["results/csv/patrols.csv"].splitlines()
@@ -82,5 +83,6 @@ def test_a_day_fetched_after_it_ended_is_complete(store):
     assert [(r["project"], r["role"]) for r in rows if r["missed"]] == [("qingyuan", "cs_supervisor")]
     s = require_standards(ROOT / "standards")
     page = build_results(s, read_inspections(store), last_fetch=read_last_fetch(store))["results/patrols.md"]
-    assert "| 青园小区 | 2/2 · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 | 1/2 ⚠ · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 | 1/2 ⚠ · 1/1 |" in page
+    assert ("| 青园小区 | 2/2 · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 | 1/2 ⚠ · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 "
+            "| 1/2 ⚠ · 1/1 |") in page
     assert "| 青园小区 | 90.5% |" in page

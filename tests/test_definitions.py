@@ -1,4 +1,4 @@
-"""Definitions one click away (issue 27, item 7): the 指标说明 page defines each figure once, the pages link to
+"""Definitions one click away: the 指标说明 page defines each figure once, the pages link to
 it, the trend charts ring the weeks with a 红线 incident, the patrol page says which days count."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 from generator.results import scoring as sc
 from generator.results.fix_reports import read_fix_reports
 from generator.results.report_pages import split_note
@@ -18,7 +18,7 @@ from generator.instruments.patrol.simulate import HOSTILE_NOTE, ITEM_NOTES
 from generator.standards import load_standards
 
 from conftest import DEMO_END, DEMO_START, STANDARDS
-from site_helpers import chromium, copy_site_sources, offline_context, output_dir, serve_directory
+from site_helpers import copy_site_sources, offline_context, output_dir, serve_directory
 
 S = load_standards(STANDARDS).standards
 START, END = dt.date(2026, 10, 5), dt.date(2026, 11, 22)
@@ -41,7 +41,7 @@ def test_demo_ingests_everything_and_builds_results(demo):
     inspections = read_inspections(report.store)
     notes = [(i, number, text) for i in inspections for number, text in i.notes.items() if text]
     assert len(notes) > 100 and not [text for _, _, text in notes if "<" in text or "alert" in text]
-    # issue 24: a note names the item it is about (`4.2.2.1-x3：接听电话未使用规范用语`) and is shown under
+    # a note names the item it is about (`4.2.2.1-x3：接听电话未使用规范用语`) and is shown under
     # that item only, so each part must belong to an item found in the note's section
     for i, number, text in notes:
         found = [code for code, n in i.findings.items() if n and code.startswith(number + ".")]
@@ -89,11 +89,11 @@ def test_two_builds_from_the_same_store_are_byte_identical(demo, tmp_path):
     assert different == []
 
 
-def test_results_pages_in_chromium_phone_and_hostile_text(demo):
+def test_results_pages_in_chromium_phone_and_hostile_text(demo, browser):
     root, _ = demo
     shots = output_dir("results")
     blocked: list[str] = []
-    with serve_directory(root / "public") as base, chromium() as browser:
+    with serve_directory(root / "public") as base:
         context = offline_context(browser, base, blocked, viewport={"width": 390, "height": 844})
         page = context.new_page()
         dialogs: list[str] = []
@@ -105,7 +105,7 @@ def test_results_pages_in_chromium_phone_and_hostile_text(demo):
             page.screenshot(path=str(shots / (path.strip("/").replace("/", "_") + "-390.png")))
         # charts render at phone width with a real size
         page.goto(base + "results/projects/wutong/")
-        # (drawn inline since issue 20, so the light and dark colours apply)
+        # (drawn inline, so the light and dark colours apply)
         box = page.locator(".hb-chart svg[aria-label^='梧桐苑 每周得分率']").bounding_box()
         assert box and 300 <= box["width"] <= 390 and box["height"] > 100
         # links to items land on the item
@@ -168,8 +168,9 @@ def test_build_handbook_only_has_no_results_and_build_with_store_has_them(demo, 
         assert "@example.com" not in html.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_empty_store_says_there_is_no_data_yet(tmp_path):
-    from generator.ingest import store
+    from generator import store
 
     docs, config = copy_site_sources(tmp_path)
     empty = tmp_path / "empty.db"     # a store no response has reached yet (a missing --store is an error)
@@ -192,7 +193,7 @@ def test_project_patrol_sheet_prints_its_focus_list(demo):
 
     root, report = demo
     inspections = read_inspections(report.store)
-    # issue 24: actions follow the projects' fix reports (the build reads them from the store; without them
+    # actions follow the projects' fix reports (the build reads them from the store; without them
     # every finding not corrected on the spot would look overdue, which the sheet does not print)
     actions = sc.corrective_actions(S, inspections, read_fix_reports(report.store))
     as_of = max(i.date for i in inspections)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.forms.validate import validate_spec
 from generator.ingest import run_ingest
-from generator.ingest import store as store_mod
+from generator import store as store_mod
 from generator.ingest.run import file_source
 from generator.ingest.table import SourceRef
 from generator.instruments.exam import quiz as ex
@@ -72,8 +72,8 @@ def test_quiz_body_validates_and_is_deterministic(standards, exam):
     assert [o["value"] for o in items[0]["questionItem"]["question"]["choiceQuestion"]["options"]] == \
         [p.name for p in standards.organisation.projects]
     assert not any(i["title"] == "姓名" for i in items)          # publish_names: false
-    graded = {spec.questions[i["questionItem"]["question"]["questionId"]]["exam_question"]: i["questionItem"]["question"]
-              for i in items if "grading" in i["questionItem"]["question"]}
+    asked = [i["questionItem"]["question"] for i in items]
+    graded = {spec.questions[q["questionId"]]["exam_question"]: q for q in asked if "grading" in q}
     assert set(graded) == {q.id for q in exam.questions}
     kinds = {q.id: q.kind for q in exam.questions}
     for qid, question in graded.items():
@@ -198,7 +198,8 @@ def test_csv_export_is_graded_from_the_yaml(standards, tmp_path, name):
     finally:
         conn.close()
 
-    # hand-computed results: 梧桐苑 (100 + 80.65) / 2 = 90.32 %, 2 of 2 passed; 兰亭雅居 (38.71 + 61.29) / 2 = 50 %, 1 of 2
+    # hand-computed results: 梧桐苑 (100 + 80.65) / 2 = 90.32 %, 2 of 2 passed;
+    # 兰亭雅居 (38.71 + 61.29) / 2 = 50 %, 1 of 2
     summary = exam_summary(standards, responses, QUARTER)
     assert [(g.key, g.n, round(g.mean_percent, 2), g.passed, g.pass_rate) for g in summary.projects] == \
         [("wutong", 2, 90.32, 2, 100.0), ("lanting", 2, 50.0, 1, 50.0)]
@@ -329,7 +330,7 @@ def test_results_page_files_and_empty_store(standards, tmp_path):
     page = files["results/exam.md"]
     assert "| 梧桐苑 | 2 | 90.3% | 2 | 100.0% |" in page and "| 兰亭雅居 | 2 | 50.0% | 1 | 50.0% |" in page
     assert "4 人参考" in page and "及格率 75.0%" in page
-    # the chart is drawn inline (issue 20: light and dark colours), its file kept for downloading
+    # the chart is drawn inline (so light and dark colours apply), its file kept for downloading
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and "csv/exam-2026Q4-projects.csv" in page
     assert files["results/charts/exam-2026Q4-projects.svg"].splitlines()[2] in page
     assert files["results/csv/exam-2026Q4-projects.csv"].startswith("\ufeff季度,项目,参考人数")

@@ -106,6 +106,7 @@ def page_count(path) -> int:
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
+@pytest.mark.slow   # renders the exam paper and its key as PDFs (no cache)
 def test_paper_and_key_pdfs(standards, papers):
     paper, key = papers
     assert paper.name == "exam-2026Q4.pdf" and key.name == "exam-2026Q4-key.pdf"
@@ -140,12 +141,14 @@ def test_first_pages_render_to_png(papers, tmp_path):
 
 # ---------------------------------------------------------------- page generators
 
+@pytest.mark.slow   # renders the exam paper and its key as PDFs (no cache)
 def test_site_generators_write_paper_and_results_but_not_the_key(standards, tmp_path):
     from generator.ingest import run_ingest
     from generator.ingest.run import file_source
 
     db = tmp_path / "s.sqlite"
-    run_ingest([file_source(ROOT / "tests" / "data" / "exam" / "quiz-zh-CN.csv", FORM)], standards=standards, instruments=INSTRUMENTS,
+    run_ingest([file_source(ROOT / "tests" / "data" / "exam" / "quiz-zh-CN.csv", FORM)], standards=standards,
+               instruments=INSTRUMENTS,
                db_path=db)
     ctx = SiteContext(standards, tmp_path / "docs", nav=[{"检查结果": [{"概览": "results/index.md"}]}])
     exam_print_generator(QUARTER, cache_dir=tmp_path / "cache")(ctx)

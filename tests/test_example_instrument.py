@@ -173,7 +173,8 @@ def test_a_removed_row_is_gone_and_the_deletion_guard_refuses_losing_most(standa
     result = CliRunner().invoke(main, ["ingest", "--file", str(path), "--checklist", FORM_ID, "--store", str(db)])
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
-        f"错误：文件 {path} 本次少了 2 条库中已有的检查记录（共 3 条，超过一半），它们将被标为已删除；本次未写入任何内容。"
+        f"错误：文件 {path} 本次少了 2 条库中已有的检查记录（共 3 条，超过一半），"
+        "它们将被标为已删除；本次未写入任何内容。"
         "请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 --accept-deletions。")
     assert count_answers(db) == {"不满意": 1, "满意": 2}
     # one of three: flagged gone (kept in the store), no longer counted
@@ -211,7 +212,8 @@ def test_a_bad_row_is_quarantined_as_data(standards, tmp_path):
     conn.close()
     assert stored == [
         (5, "unknown_project", "I301", '{"value": "无此项目"}', "项目"),
-        (6, "not_an_option", "I308", '{"value": "“客户是否满意”的答案“还行”不是满意、一般、不满意之一"}', "客户是否满意"),
+        (6, "not_an_option", "I308", '{"value": "“客户是否满意”的答案“还行”不是满意、一般、不满意之一"}',
+         "客户是否满意"),
         (8, "duplicate", "I315", "{}", ""),
         (9, "bad_time", "I304", '{"value": "昨天"}', "时间戳记")]
     # the data-quality page shows the row, the column and the reason from the catalogue, never the cell

@@ -1,4 +1,4 @@
-"""Finding things (issue 27, item 4) on the session's demo build: the search finds a project's results page by
+"""Finding things on the session's demo build: the search finds a project's results page by
 its name and the actions page by 逾期 (results pages' titles and headings are indexed, their rows never), and
 each project's prefilled online patrol form is linked from its project page, the checklist page and the
 role pages of the people who patrol."""
@@ -13,15 +13,15 @@ import pytest
 from generator.standards import load_standards
 
 from conftest import STANDARDS
-from site_helpers import chromium, offline_context, search_entries, search_in_browser, serve_directory
+from site_helpers import offline_context, search_entries, search_in_browser, serve_directory
 
 S = load_standards(STANDARDS).standards
 
 
 @pytest.fixture(scope="module")
-def site(demo_site):
+def site(demo_site, browser):
     root, _ = demo_site
-    with serve_directory(root / "public") as base, chromium() as browser:
+    with serve_directory(root / "public") as base:
         yield base, browser, root / "public"
 
 

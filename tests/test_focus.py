@@ -60,7 +60,7 @@ def test_free_text_meeting_issue_and_expiry():
 
 
 def test_sheets_print_the_list_without_the_weeks_counts():
-    """Issue 17: the printed focus list changes only when its entries do (the counts are on the site), so a
+    """The printed focus list changes only when its entries do (the counts are on the site), so a
     weekly build renders again only the sheets whose list changed."""
     from generator.printing.sheet_html import build_sheet, render_sheet_html
 
@@ -86,8 +86,8 @@ def test_sheets_print_the_list_without_the_weeks_counts():
 def _store_with_binjiang(tmp_path):
     """A real store made by `handbook ingest` from hand-made exports of 滨江花园's patrols and spot checks.
 
-    Daily patrols 11-10 … 11-20 (11 of them; the last finds nothing, so their own actions are closed, except the 红线 ones, which
-    need a fix report since issue 24):
+    Daily patrols 11-10 … 11-20 (11 of them; the last finds nothing, so their own actions are closed, except the
+    红线 ones, which need a fix report):
     红线 4.2.2.1-x4 on 2 of them, 4.2.1.1-b on 5, 4.2.1.1-a on 4, 4.2.1.2-e and 4.2.2.1-x1 on 3 each
     (the repeat threshold is max(3, 15% of 11) = 3). One spot check on 10-01 finds 4.2.3.2 and 4.2.4.1-x3,
     which no patrol checks: both actions are overdue on 11-20. Meeting issues of methods.yaml still followed
@@ -132,7 +132,7 @@ def test_focus_lists_by_priority_and_per_sheet_from_a_store(tmp_path):
         ("4.2.2.1-x4", REDLINE), ("4.2.3.2", OVERDUE), ("4.2.4.1-x3", OVERDUE),
         ("4.2.1.2-a", MEETING), ("4.2.4.1-x2", MEETING),
         ("4.2.1.1-b", FREQUENT), ("4.2.1.1-a", FREQUENT), ("4.2.1.2-e", FREQUENT), ("4.2.2.1-x1", FREQUENT)]
-    # issue 24: a 红线 incident needs a fix report (a quiet later patrol no longer closes it); both 0-day
+    # a 红线 incident needs a fix report (a quiet later patrol no longer closes it); both 0-day
     # actions (found 11-12 and 11-18, due the same day) have none, so on 11-20 both are overdue as well
     assert focus.entries[0].reasons == ("红线问题近 4 周 2 次", "逾期未整改 2 项")
     assert focus.entries[5].reasons == ("近 4 周 5 次检查发现问题",)

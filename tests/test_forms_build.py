@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.forms.form_spec import build_form, build_forms, stable_id, write_forms
 from generator.forms.validate import validate_spec
-from generator.inspection import FIELD_TITLES, NO, YES, corrected_title, note_title
+from generator.inspection import FIELD_TITLES, corrected_items_title, note_title
 from generator.standards import load_standards, require_standards
 from generator.instruments import INSTRUMENTS
 
@@ -35,8 +35,11 @@ def question(item):
     return item["questionItem"]["question"]
 
 
-def test_every_generated_body_passes_the_validator(specs):
-    assert list(specs) == ["daily-patrol", "crd-spot-check", "customer-survey", "fix-report"]
+def test_every_generated_body_passes_the_validator(standards, specs):
+    # every instrument's forms, in the instruments' order, and each is committed in forms/
+    assert list(specs) == [f for i in INSTRUMENTS for f in i.form_ids(standards)]
+    assert {"daily-patrol", "crd-spot-check", "customer-survey", "fix-report"} <= set(specs)
+    assert [f for f in specs if not (ROOT / "forms" / f"{f}.json").is_file()] == []
     for spec in specs.values():
         assert validate_spec(spec) == [], spec.checklist
 
@@ -107,7 +110,7 @@ def test_opening_page_then_one_page_per_section(standards, specs):
     codes = [i.code for i in standards.checklist_items("daily-patrol")]
     sections = [s for s in standards.sections if any(i.code in codes for i in s.items)]
     assert [p["title"] for p in pages] == [f"{s.number} {s.title}" for s in sections]
-    # each page: its items, then 问题说明, then 已当场纠正
+    # each page: its items, then 问题说明, then 已当场纠正的条目
     for section in sections:
         start = items.index(next(p for p in pages if p["title"].startswith(section.number + " ")))
         mine = [i.code for i in section.items if i.code in codes]
@@ -116,9 +119,14 @@ def test_opening_page_then_one_page_per_section(standards, specs):
         assert block[-2]["title"] == note_title(section.number, section.title)
         assert question(block[-2]) == {"questionId": question(block[-2])["questionId"], "required": False,
                                        "textQuestion": {"paragraph": True}}
-        assert block[-1]["title"] == corrected_title(section.number, section.title)
-        assert [o["value"] for o in question(block[-1])["choiceQuestion"]["options"]] == [YES, NO]
+        # one optional checkbox per page listing the page's items: each finding its own 当场纠正
+        assert block[-1]["title"] == corrected_items_title(section.number, section.title)
+        assert question(block[-1])["choiceQuestion"]["type"] == "CHECKBOX"
+        assert [o["value"] for o in question(block[-1])["choiceQuestion"]["options"]] == \
+            [b["title"] for b in block[:len(mine)]]
         assert question(block[-1])["required"] is False
+        assert spec.questions[question(block[-1])["questionId"]] == {
+            "section": section.number, "kind": "corrected_items", "items": mine, "title": block[-1]["title"]}
 
 
 def test_each_item_is_one_required_radio_with_points_and_red_line(standards, specs):
@@ -161,10 +169,12 @@ def test_ids_are_derived_from_codes_and_in_googles_format(specs):
 
 
 def test_ids_survive_edits_elsewhere_in_the_standards():
-    before = build_form(load_standards(texts=edited("procedure.yaml", "x", "x")).standards, "daily-patrol", instruments=INSTRUMENTS)
-    after_std = load_standards(texts=edited("procedure.yaml", "short: 办公区物品与桌面整洁", "short: 办公区整洁")).standards
+    before = build_form(load_standards(texts=edited("procedure.yaml", "x", "x")).standards, "daily-patrol",
+                        instruments=INSTRUMENTS)
+    after_std = load_standards(texts=edited("procedure.yaml", "short: 办公区物品与桌面整洁",
+                                            "short: 办公区整洁")).standards
     after = build_form(after_std, "daily-patrol", instruments=INSTRUMENTS)
-    ids = lambda spec: {i["title"].split(" ")[0]: question(i)["questionId"] for i in spec.items if "questionItem" in i}
+    ids = lambda spec: {i["title"].split(" ")[0]: question(i)["questionId"] for i in spec.items if "questionItem" in i}  # noqa: E731
     assert ids(before) == ids(after)
     assert before.to_json() != after.to_json()
 
@@ -173,7 +183,8 @@ def test_create_body_has_only_what_google_copies(specs):
     for spec in specs.values():
         assert set(spec.create) == {"info"}
         assert set(spec.create["info"]) == {"title", "documentTitle"}
-        assert spec.publish == {"publishSettings": {"publishState": {"isPublished": True, "isAcceptingResponses": True}},
+        assert spec.publish == {"publishSettings": {"publishState": {"isPublished": True,
+                                                                     "isAcceptingResponses": True}},
                                 "updateMask": "publishState"}
 
 

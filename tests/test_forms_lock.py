@@ -69,7 +69,8 @@ def test_link_appends_without_duplicates(tmp_path):
     link(path, "daily-patrol", f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=5", sheet_name="归档", today=day)
     sheets = read_lock(path)["checklists"]["daily-patrol"]["sheets"]
     assert [(s["gid"], s["sheet_name"]) for s in sheets] == [(0, "表单回复 1"), (5, "归档")]
-    assert "- {spreadsheet_id: " + KEY + ", gid: 0, sheet_name: 表单回复 1, linked: 2026-11-28}" in path.read_text("utf-8")
+    assert ("- {spreadsheet_id: " + KEY + ", gid: 0, sheet_name: 表单回复 1, linked: 2026-11-28}"
+            in path.read_text("utf-8"))
 
 
 def test_link_cli(tmp_path):
@@ -78,7 +79,8 @@ def test_link_cli(tmp_path):
     result = runner.invoke(main, ["forms", "link", "daily-patrol", KEY, "--lock", str(path)])
     assert result.exit_code == 1 and "handbook forms push" in result.output and not path.exists()
     pushed_lock(path)
-    result = runner.invoke(main, ["forms", "link", "daily-patrol", f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=9",
+    result = runner.invoke(main,
+                           ["forms", "link", "daily-patrol", f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=9",
                                   "--lock", str(path)])
     assert result.exit_code == 0 and "gid 9" in result.output
     result = runner.invoke(main, ["forms", "link", "daily-patrol", "https://example.com", "--lock", str(path)])

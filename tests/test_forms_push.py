@@ -91,7 +91,7 @@ def qids(form):
 
 def test_first_push_creates_fills_and_publishes(standards, lock, fake, key):
     results, client = run_push(standards, lock, fake, key)
-    # the checklists, then the customer questionnaire (methods.yaml), then issue 24's fix report (整改反馈),
+    # the checklists, then the customer questionnaire (methods.yaml), then the fix report (整改反馈),
     # the supervision loop's own form: four forms now, each created
     assert [(r.checklist, r.action) for r in results] == [
         ("daily-patrol", "created"), ("crd-spot-check", "created"), ("customer-survey", "created"),
@@ -128,7 +128,11 @@ def test_first_push_creates_fills_and_publishes(standards, lock, fake, key):
     fields = sorted(q["field"] for q in version["questions"].values() if "field" in q)
     assert fields == ["date", "inspector", "project", "role"]
     kinds = {(q["section"], q["kind"]) for q in version["questions"].values() if "kind" in q}
-    assert ("4.2.1", "note") in kinds and ("4.2.1", "corrected") in kinds
+    assert ("4.2.1", "note") in kinds and ("4.2.1", "corrected_items") in kinds
+    # the checkbox's choices are recorded by item code, so ingest knows what a version's answer may name
+    checkbox = next(q for q in version["questions"].values() if q.get("kind") == "corrected_items"
+                    and q["section"] == "4.2.1")
+    assert "4.2.1.1-a" in checkbox["items"] and "4.2.2.1-x1" not in checkbox["items"]
 
 
 def test_second_push_changes_nothing(standards, lock, fake, key):
@@ -137,7 +141,7 @@ def test_second_push_changes_nothing(standards, lock, fake, key):
     forms_before = json.dumps(fake.forms, sort_keys=True)
     fake.log.clear()
     results, _ = run_push(standards, lock, fake, key)
-    # the four forms of the first push (with issue 24's fix-report form), each read once and left alone
+    # the four forms of the first push (with the fix-report form), each read once and left alone
     assert [r.action for r in results] == ["unchanged", "unchanged", "unchanged", "unchanged"]
     assert [r.api_calls for r in results] == [["forms.get"]] * 4
     assert all(r.method == "GET" for r in fake.api_requests())
@@ -160,7 +164,12 @@ def test_editing_the_yaml_updates_in_place_and_keeps_question_ids(standards, loc
     r = results[0]
     assert r.action == "updated" and r.form_id == form_id
     assert r.api_calls == ["forms.get", "forms.batchUpdate"]          # already published: no publish call
-    assert sorted(r.changes) == ["createItem", "deleteItem", "updateItem"]
+    # the reworded item, and the page's 已当场纠正的条目 whose choices name the page's items
+    assert sorted(r.changes) == ["createItem", "deleteItem", "updateItem", "updateItem"]
+    checkbox = next(i for i in fake.forms[form_id]["items"] if i["title"] == "已当场纠正的条目（4.2.1 服务场景）")
+    choices = [o["value"] for o in checkbox["questionItem"]["question"]["choiceQuestion"]["options"]]
+    assert "4.2.1.1-a 办公区整洁有序" in choices and "4.2.1.2-g 保洁监督或卫生值日" in choices
+    assert not any(c.startswith("4.2.1.2-f") for c in choices)
     after = qids(fake.forms[form_id])
     assert "4.2.1.2-f" not in after and "4.2.1.2-g" in after
     for code, qid in before.items():
@@ -229,7 +238,8 @@ def test_a_form_changed_by_hand_is_put_back(standards, lock, fake, key):
     results, _ = run_push(standards, lock, fake, key, checklists=["daily-patrol"])
     assert results[0].action == "updated"
     form = fake.forms[results[0].form_id]          # batchUpdate stores a new dict: read it again
-    assert [i["title"] for i in form["items"]] == [i["title"] for i in build_form(standards, "daily-patrol", instruments=INSTRUMENTS).items]
+    assert [i["title"] for i in form["items"]] == [i["title"] for i in build_form(standards, "daily-patrol",
+                                                                                  instruments=INSTRUMENTS).items]
     assert qids(form) == ids
 
 
@@ -373,7 +383,8 @@ def test_garbled_credentials_are_one_line_errors(standards, lock, fake, tmp_path
     before = lock.read_bytes()
     bad = tmp_path / "bad.json"
     bad.write_bytes(content)
-    result = cli("push", "--lock", str(lock), "--credentials", str(bad), env={"HANDBOOK_FORMS_ENDPOINT": fake.url + "/"})
+    result = cli("push", "--lock", str(lock), "--credentials", str(bad),
+                 env={"HANDBOOK_FORMS_ENDPOINT": fake.url + "/"})
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("错误：") and "bad.json" in lines[0], result.output
@@ -392,7 +403,8 @@ def test_garbled_credentials_are_one_line_errors(standards, lock, fake, tmp_path
 def test_a_lock_edited_into_nonsense_is_a_one_line_error(lock, fake, key, nonsense):
     lock.parent.mkdir(parents=True)
     lock.write_text(nonsense, encoding="utf-8")
-    result = cli("push", "--lock", str(lock), "--credentials", str(key), env={"HANDBOOK_FORMS_ENDPOINT": fake.url + "/"})
+    result = cli("push", "--lock", str(lock), "--credentials", str(key),
+                 env={"HANDBOOK_FORMS_ENDPOINT": fake.url + "/"})
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "git checkout" in lines[0] and str(lock) in lines[0]
@@ -410,7 +422,8 @@ def test_cli_push_prints_the_manual_step_and_the_link_command(lock, fake, key):
     assert "handbook forms link daily-patrol" in result.output
     assert "fake-token" not in result.output and "PRIVATE" not in result.output
     entry = read_lock(lock)["checklists"]["daily-patrol"]
-    result = cli("link", "daily-patrol", "https://docs.google.com/spreadsheets/d/1XyZabcdefghijklmnopqrstuvwxyz0123456789/edit#gid=0",
+    result = cli("link", "daily-patrol",
+                 "https://docs.google.com/spreadsheets/d/1XyZabcdefghijklmnopqrstuvwxyz0123456789/edit#gid=0",
                  "--lock", str(lock))
     assert result.exit_code == 0, result.output
     result = cli("push", "--lock", str(lock), "--credentials", str(key), env=env)

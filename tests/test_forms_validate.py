@@ -57,7 +57,8 @@ def test_unknown_field_with_suggestion():
 def test_read_only_fields_are_rejected():
     p = only(validate_create({"info": {"title": "t"}, "responderUri": "https://x"}, path="create")[:1])
     assert p.path == "create.responderUri" and "只读" in p.message
-    problems = validate_batch_update(body({"updateFormInfo": {"info": {"documentTitle": "x"}, "updateMask": "documentTitle"}}))
+    problems = validate_batch_update(body({"updateFormInfo": {"info": {"documentTitle": "x"},
+                                                              "updateMask": "documentTitle"}}))
     assert any(p.path == "batchUpdate.requests[0].updateFormInfo.info.documentTitle" and "只读" in p.message
                for p in problems)
     image = {"createItem": {"item": {"imageItem": {"image": {"contentUri": "https://x", "sourceUri": "https://y"}}},

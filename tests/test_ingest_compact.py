@@ -6,9 +6,10 @@ import sqlite3
 
 import pytest
 
-from generator.ingest import file_source, read_inspections, run_ingest
+from generator.ingest import file_source, run_ingest
+from generator.store import read_inspections
 from generator.ingest import run as run_module
-from generator.ingest import store as store_mod
+from generator import store as store_mod
 from generator.instruments import INSTRUMENTS
 from generator.standards import require_standards
 
@@ -142,7 +143,8 @@ def test_a_schema_3_store_reads_the_same_and_upgrades_in_place(standards, tmp_pa
         [("bad.csv", "unknown_project", None)]
     bad.write_text(f"{header}\n", encoding="utf-8")
     assert ingest(standards, old_db, bad).resolved == 1
-    assert store_mod.read_quarantine(old_db) == [] and len(store_mod.read_quarantine(old_db, include_resolved=True)) == 1
+    assert store_mod.read_quarantine(old_db) == [] and len(store_mod.read_quarantine(old_db,
+                                                                                     include_resolved=True)) == 1
 
 
 def test_read_inspections_builds_the_same_records_as_the_constructor(standards, tmp_path):

@@ -6,13 +6,13 @@ import csv
 import datetime as dt
 import io
 import json
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from generator.errors import HandbookError
-from generator.ingest import file_source, read_inspections, read_quarantine, read_unmapped_columns, run_ingest
+from generator.ingest import file_source, run_ingest
+from generator.store import read_inspections, read_quarantine, read_unmapped_columns
 from generator.ingest.values import parse_datetime
 from generator.standards import require_standards
 
@@ -115,7 +115,8 @@ def test_xlsx_export(standards, tmp_path):
     book.save(tmp_path / "responses.xlsx")
     ingest(standards, tmp_path / "x.sqlite", tmp_path / "responses.xlsx")
     ingest(standards, tmp_path / "c.sqlite", DATA / "daily-patrol.zh-CN.utf-8.csv")
-    assert as_comparable(read_inspections(tmp_path / "x.sqlite")) == as_comparable(read_inspections(tmp_path / "c.sqlite"))
+    assert (as_comparable(read_inspections(tmp_path / "x.sqlite"))
+            == as_comparable(read_inspections(tmp_path / "c.sqlite")))
 
 
 HEADER = "时间戳记,项目,角色,检查人,检查日期,4.2.1.1-a 办公区物品与桌面整洁,问题说明（4.2.1 服务场景）,备注\n"
@@ -133,12 +134,13 @@ HOSTILE = {
     "unknown_role": "2026-11-20 上午09:09:00,梧桐苑,保安,张伟,2026-11-20,符合,,\n",
     "duplicate": GOOD,
 }
-# text is data (issue 12): a note that looks like a formula or holds HTML is kept as typed, the row scored
+# text is data: a note that looks like a formula or holds HTML is kept as typed, the row scored
 # (patrols over an hour apart: within the hour they would be one patrol submitted again)
 AS_TYPED = {
     '=HYPERLINK("http://evil","x")':
         '2026-11-20 上午10:10:00,梧桐苑,客服主管,张伟,2026-11-20,符合,"=HYPERLINK(""http://evil"",""x"")",\n',
-    "<script>alert(1)</script>": "2026-11-20 上午11:11:00,梧桐苑,客服主管,张伟,2026-11-20,符合,<script>alert(1)</script>,\n",
+    "<script>alert(1)</script>": "2026-11-20 上午11:11:00,梧桐苑,客服主管,张伟,2026-11-20,符合,<script>alert(1)"
+                                 "</script>,\n",
 }
 
 

@@ -1,4 +1,4 @@
-"""Exports shaped by what people do to forms and workbooks (issue 26, case 10).
+"""Exports shaped by what people do to forms and workbooks.
 
 A question deleted and added back on the form leaves its sheet with two columns of the same title, the
 older answered by the earlier rows, the newer by the later ones: each row's answer is taken from the
@@ -18,7 +18,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 
 from conftest import ROOT, STANDARDS
 
@@ -141,7 +141,8 @@ def test_a_workbook_whose_first_sheet_is_a_summary_names_the_sheet_read_and_how_
     book = summary_first_workbook(tmp_path)
     store = tmp_path / "s.sqlite"
     line = one_line(cli("ingest", "--file", book, "--checklist", "crd-spot-check", "--store", store))
-    assert line.startswith(f"错误：文件 {book} 的工作表“汇总”（另有工作表“回复”、“说明”，可用 --worksheet 工作表名 选择）"
+    assert line.startswith(f"错误：文件 {book} 的工作表“汇总”"
+                           "（另有工作表“回复”、“说明”，可用 --worksheet 工作表名 选择）"
                            " 的表头缺少检查表“crd-spot-check”的 51 个题目列：")
     assert line.endswith("；本次未写入任何内容。请从表格重新导出完整的回复（不要删除列）后再导入。")
     assert not store.exists()

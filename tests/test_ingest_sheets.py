@@ -13,9 +13,10 @@ import requests
 
 from generator.instruments.patrol import simulate as sim
 from generator.errors import HandbookError
-from generator.ingest import read_inspections, run_ingest
+from generator.ingest import run_ingest
+from generator.store import read_inspections
 from generator.ingest.google_sheets import Retry
-from generator.ingest.store import read_versions
+from generator.store import read_versions
 from generator.ingest.table import SourceRef
 from generator.standards import require_standards
 

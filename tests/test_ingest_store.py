@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -14,9 +13,10 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import HandbookError
-from generator.ingest import file_source, read_inspections, run_ingest
+from generator.ingest import file_source, run_ingest
+from generator.store import read_inspections
 from generator.ingest import run as run_module
-from generator.ingest.store import SCHEMA_VERSION, read_log
+from generator.store import SCHEMA_VERSION, read_log
 from generator.standards import require_standards
 
 from conftest import ROOT
@@ -92,7 +92,8 @@ def test_a_killed_run_leaves_the_store_as_before(standards, tmp_path):
         "r.WRITE_BATCH = 100\n"
         "def die(label, done, total):\n"
         "    if label == 'store' and done >= 500: os._exit(9)   # killed mid-write, no cleanup\n"
-        f"r.run_ingest([file_source({str(EXAMPLE)!r}, 'daily-patrol')], standards=require_standards({str(ROOT / 'standards')!r}),"
+        f"r.run_ingest([file_source({str(EXAMPLE)!r}, 'daily-patrol')], "
+        f"standards=require_standards({str(ROOT / 'standards')!r}),"
         f" db_path={str(db)!r}, progress=die)\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 9, result.stderr
@@ -126,7 +127,8 @@ def test_dry_run_writes_nothing(standards, tmp_path):
 
 def test_conservation_holds_for_every_source(standards, tmp_path):
     data = ROOT / "tests" / "data" / "ingest"
-    sources = [file_source(p, "daily-patrol") for p in sorted(data.glob("*.csv"))] + [file_source(EXAMPLE, "daily-patrol")]
+    sources = [file_source(p, "daily-patrol") for p in sorted(data.glob("*.csv"))]
+    sources.append(file_source(EXAMPLE, "daily-patrol"))
     # the hand-made exports come from an older, five-item form; the lock records it
     report = run_ingest(sources, standards=standards, db_path=tmp_path / "s.sqlite",
                         lock=old_form_lock(*FIXTURE_ITEMS))
@@ -170,7 +172,8 @@ def test_cli_errors_are_one_line(tmp_path, monkeypatch):
     base = ["--db", str(tmp_path / "s.sqlite"), "--standards", str(ROOT / "standards"),
             "--lock", str(tmp_path / "none.yaml")]
     for args, message in [
-        (["--file", str(EXAMPLE)], "错误：--sheet 和 --file 需要用 --checklist 指明是哪张表单的回复；可选：daily-patrol（"),
+        (["--file", str(EXAMPLE)],
+         "错误：--sheet 和 --file 需要用 --checklist 指明是哪张表单的回复；可选：daily-patrol（"),
         ([], f"错误：没有可导入的回复：锁文件 {tmp_path / 'none.yaml'} 中没有记录任何回复表。"),
         (["--sheet", "1AbCdEfGhIjKlMnOp", "--checklist", "daily-patrol"], "错误：没有 Google 凭据："),
         (["--file", str(EXAMPLE), "--checklist", "nope"], "错误：未知的检查表或表单“nope”；可选：daily-patrol（"),

@@ -10,8 +10,9 @@ import tracemalloc
 import pytest
 
 from generator.instruments.patrol import simulate as sim
-from generator.ingest import file_source, read_inspections, run as run_module, run_ingest
-from generator.ingest.store import read_quarantine, read_versions
+from generator.ingest import file_source, run as run_module, run_ingest
+from generator.store import read_inspections
+from generator.store import read_quarantine, read_versions
 from generator.standards import require_standards
 
 from conftest import ROOT
@@ -48,6 +49,7 @@ def peak_of_ingest(standards, db, path) -> tuple[int, dict]:
         tracemalloc.stop()
 
 
+@pytest.mark.slow
 def test_memory_of_an_ingest_does_not_grow_with_the_file(standards, tmp_path, monkeypatch):
     # batches of 250 rows: a file of 1,000 rows is 4 batches, one of 4,000 rows 16; what an ingest holds
     # per row read (the cells, the normalised responses, their hashes) would make the second peak ~4 times

@@ -1,4 +1,4 @@
-"""Issue 12, ingest side: damaged or odd input is refused or quarantined, never silently scored.
+"""Ingest: damaged or odd input is refused or quarantined, never silently scored.
 
 Every test runs the real `handbook ingest` (click's CliRunner on `generator.cli.main`) on a real
 SQLite store, and checks the exit code, the exact message, what the store holds and the scores.
@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from generator.instruments.patrol import simulate as sim
 from generator.cli import main
-from generator.ingest import read_inspections, read_quarantine
+from generator.store import read_inspections, read_quarantine
 from generator.results.scoring import score_inspection
 from generator.standards import require_standards
 
@@ -133,7 +133,8 @@ def test_emptied_source_or_most_rows_gone_is_refused_until_accepted(standards, t
     assert result.exit_code == 1
     assert error_line(result) == (
         f"错误：文件 {export} 本次少了 802 条库中已有的检查记录（共 1501 条，超过一半），它们将被标为已删除；"
-        "本次未写入任何内容。请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 --accept-deletions。")
+        "本次未写入任何内容。请检查导出文件或表格是否完整（是否筛选、删除或截断了行）；如确实要删除，请加 "
+        "--accept-deletions。")
     assert dump(db) == before and scores(standards, db) == numbers
 
     # a few rows deleted in the sheet: flagged gone as before, no confirmation needed
@@ -193,7 +194,7 @@ def lock_file(path: Path, versions: dict[str, tuple[str, list[str]]]) -> Path:
 
 def test_export_without_an_item_column_is_refused(standards, tmp_path):
     rows = read_rows(EXAMPLE)
-    # the example re-made for issue 27's demo 红线 rate fails a 红线 item in one row only, under 4.2.2.1-x4
+    # the example, re-made for the demo's lower 红线 rate, fails a 红线 item in one row only, under 4.2.2.1-x4
     # (4.2.1.2-d has none left): that is the column cut, so the refusal still keeps a 红线 failure
     red = column(rows[0], "4.2.2.1-x4")
     cut = write_rows(tmp_path / "cut" / "daily-patrol.csv", [r[:red] + r[red + 1:] for r in rows])
@@ -261,7 +262,8 @@ def test_wrong_checklist_is_refused_with_the_one_that_matches(standards, tmp_pat
     assert result.exit_code == 1
     assert error_line(result) == (
         f"错误：文件 {EXAMPLE} 的表头与检查表“crd-spot-check”不符（缺少 7 个题目列：4.2.3.1 熟悉内部管理制度、"
-        "4.2.3.2 熟悉物业管理基本知识、4.2.3.3 熟悉服务流程、4.2.3.4 熟悉楼盘与周边配套、4.2.4.1-x1 投诉记录完整 等 7 列）；"
+        "4.2.3.2 熟悉物业管理基本知识、4.2.3.3 熟悉服务流程、4.2.3.4 熟悉楼盘与周边配套、"
+        "4.2.4.1-x1 投诉记录完整 等 7 列）；"
         "本次未写入任何内容。它与检查表“daily-patrol”一致：请改用 --checklist daily-patrol。")
     assert not db.exists()          # nothing stored, nothing quarantined
 
@@ -271,8 +273,10 @@ def test_wrong_checklist_is_refused_with_the_one_that_matches(standards, tmp_pat
     result = ingest(tmp_path, "--file", str(SPOT_CHECK), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"错误：文件 {SPOT_CHECK} 的表头与检查表“daily-patrol”不符（有 7 个题目列不属于此检查表：4.2.3.1 熟悉内部管理制度、"
-        "4.2.3.2 熟悉物业管理基本知识、4.2.3.3 熟悉服务流程、4.2.3.4 熟悉楼盘与周边配套、4.2.4.1-x1 投诉记录完整 等 7 列）；"
+        f"错误：文件 {SPOT_CHECK} 的表头与检查表“daily-patrol”不符（有 7 个题目列不属于此检查表：4.2.3.1 "
+        "熟悉内部管理制度、"
+        "4.2.3.2 熟悉物业管理基本知识、4.2.3.3 熟悉服务流程、4.2.3.4 熟悉楼盘与周边配套、"
+        "4.2.4.1-x1 投诉记录完整 等 7 列）；"
         "本次未写入任何内容。它与检查表“crd-spot-check”一致：请改用 --checklist crd-spot-check。")
     assert dump(db) == before and scores(standards, db) == numbers and read_quarantine(db) == []
 
@@ -394,7 +398,8 @@ def test_malformed_sheets_answers_are_errors_and_nothing_is_committed(standards,
     if detail is None:     # metadata: gspread fails reading it; the type named is gspread's
         assert line.startswith(f"错误：Google 表格 {KEY} 返回的表格信息格式无法识别（")
     else:
-        assert line == f"错误：Google 表格 {KEY} 返回的{detail}；本次未写入任何内容。稍后重试；如仍出现，请检查该表格或网络代理。"
+        assert line == (f"错误：Google 表格 {KEY} 返回的{detail}；本次未写入任何内容。"
+                        "稍后重试；如仍出现，请检查该表格或网络代理。")
     assert line.endswith("本次未写入任何内容。稍后重试；如仍出现，请检查该表格或网络代理。")
     assert dump(db) == before and scores(standards, db) == numbers
 
@@ -423,7 +428,8 @@ def test_a_folder_or_a_missing_file_is_a_one_line_error(tmp_path):
     assert error_line(result) == f"错误：{folder} 是文件夹，不是文件。--file 需要一个 CSV 或 XLSX 导出文件。"
     result = ingest(tmp_path, "--file", str(folder / "nope.csv"), "--checklist", "daily-patrol", "--store", str(db))
     assert result.exit_code == 1
-    assert error_line(result) == f"错误：找不到文件 {folder / 'nope.csv'}。检查路径；--file 需要一个 CSV 或 XLSX 导出文件。"
+    assert error_line(result) == (f"错误：找不到文件 {folder / 'nope.csv'}。"
+                                  "检查路径；--file 需要一个 CSV 或 XLSX 导出文件。")
     assert not db.exists()
 
 

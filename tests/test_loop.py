@@ -1,4 +1,4 @@
-"""The supervision loop (issue 24): findings -> actions with owners and working-day deadlines -> fix reports
+"""The supervision loop: findings -> actions with owners and working-day deadlines -> fix reports
 (整改反馈) -> verification or repeat, through the real CLI (`handbook ingest`, `handbook export`, `handbook
 build`, `handbook notify`) and a real store. Every number below is worked out by hand.
 
@@ -42,7 +42,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.store import read_inspections, read_quarantine
+from generator.store import read_inspections, read_quarantine
 from generator.inspection import answer_options
 from generator.instruments.fixreport.form import write_fix_csv
 from generator.instruments.patrol import simulate as sim
@@ -274,6 +274,7 @@ def built(world):
     return docs / "results"
 
 
+@pytest.mark.slow
 def test_a_section_note_is_never_shown_under_another_item(built):
     page = (built / "projects/yuelan.md").read_text(encoding="utf-8")
     recent = page.split("## 最近的检查", 1)[1].split("\n## ", 1)[0]
@@ -287,9 +288,10 @@ def test_a_section_note_is_never_shown_under_another_item(built):
     assert "    - 4.2.2 本节问题说明：工牌未戴" in lines
 
 
+@pytest.mark.slow
 def test_data_quality_lists_the_unmatched_fix_report_and_pages_show_owner_and_deadline(built):
     quality = (built / "data-quality.md").read_text(encoding="utf-8")
-    # issue 27 wraps free-text cells (here the quarantine reason) in <span class="hb-text">
+    # free-text cells (here the quarantine reason) are wrapped in <span class="hb-text">
     assert ("| 整改反馈 · 青园小区 | 2026\\-11\\-02 | 发现日期 | <span class=\"hb-text\">"
             "没有这项整改：该项目 2026\\-11\\-02 没有发现 4\\.2\\.1\\.1\\-a 的问题</span> |") in quality
     actions = (built / "actions.md").read_text(encoding="utf-8")
@@ -446,6 +448,7 @@ def pdf_text(path) -> str:
     return out.stdout
 
 
+@pytest.mark.slow
 def test_each_project_has_a_printed_fix_report_sheet_with_its_open_actions(built):
     """The build writes print/fix-report--<project>.pdf: binjiang's open 4.2.1.1-a (found Fri 11-06, due Mon
     11-09, overdue 14 days on 11-23) with its owner; the project page links the sheet; the 现场查看 method page
@@ -469,6 +472,7 @@ def test_each_project_has_a_printed_fix_report_sheet_with_its_open_actions(built
     assert onsite.index("## 怎样做") < onsite.index("## 整改反馈") < onsite.index("## 多久一次")
 
 
+@pytest.mark.slow
 def test_the_fix_report_sheet_carries_the_projects_prefilled_form_as_a_qr_code(world, tmp_path):
     """With the form pushed, the sheet prints the QR code of the project's prefilled link (the same link the
     project page gives) and lists only that project's open actions, overdue first."""
@@ -573,3 +577,26 @@ def test_a_note_naming_a_department_item_without_a_suffix_is_split_to_it():
     assert split_note("抽查：4.2.3.1：流程不熟；4.2.2.1-x3：2026.11.20 接听电话未使用规范用语") == (
         {"4.2.3.1": "流程不熟", "4.2.2.1-x3": "2026.11.20 接听电话未使用规范用语"}, "抽查")
     assert split_note("按 2026.11 版标准 1.2.3 条") == ({}, "按 2026.11 版标准 1.2.3 条")
+
+
+def test_a_closed_quarters_archived_assessment_counts_the_fix_reports_in_by_its_close_day(tmp_path):
+    """The archive written after a quarter closes decides 4.6.3's rewards and penalties: an action reported
+    fixed on time is not overdue there either, though the patrol that verified it came days later."""
+    from generator.results.report_pages import archive_updates
+    standards = write_standards(tmp_path / "standards")
+    store = tmp_path / "store.sqlite"
+    x1 = "4.2.2.1-x1"   # 当天: found Monday 08-03 at 17:00, due that evening
+    ingest(tmp_path, standards, store, "daily-patrol",
+           [patrol("lanting", D(2026, 8, 3), 17, {x1: 1}), patrol("lanting", D(2026, 8, 10), 9),
+            patrol("lanting", D(2026, 10, 12), 9)])   # the data runs past the quarter's end
+    ingest(tmp_path, standards, store, "fix-report", [fix("lanting", x1, D(2026, 8, 3), D(2026, 8, 3))])
+
+    def overdue(reports) -> int:
+        updates = archive_updates(S, read_inspections(store), {}, today=D(2026, 12, 1), reports=reports)
+        [q3] = [a for a in updates.archives if a.quarter == "2026Q3"]
+        return next(row.overdue_actions for row in q3.rows if row.project == "lanting")
+
+    assert overdue(read_fix_reports(store)) == 0    # reported 08-03 18:00, verified 08-10: on time
+    assert overdue(()) == 1                           # without the report: closed 08-10 by the patrol, late
+    keyed_late = dt.datetime(2026, 10, 20, 9, 0, tzinfo=TZ)   # after the close day: not in the archive
+    assert overdue([sc.FixReport("r", "lanting", x1, D(2026, 8, 3), D(2026, 8, 3), submitted_at=keyed_late)]) == 1

@@ -1,4 +1,4 @@
-"""The 品质例会 pack (issue 27, item 2) on the session's demo build, read back with pdftotext: the weekly
+"""The 品质例会 pack on the session's demo build, read back with pdftotext: the weekly
 report's table of every project, the effect of the meeting decisions, the space for this meeting's decisions,
 红线 vetoes named as such; the quarter's assessment as an A4 PDF with every column."""
 
@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 from generator.results import scoring as sc
 from generator.standards import load_standards
 
@@ -72,7 +72,8 @@ def test_weekly_report_lists_every_project_and_the_meetings(demo):
     before, after = share(day - dt.timedelta(weeks=4), day - dt.timedelta(days=1)), share(day, DEMO_END)
     assert before[1] > 0 and after[1] > 0
     # (a table cell of two lines is read beside its neighbours': each part on its own)
-    assert "十一月品质例会2026-11-02多个项目前台地面卫生反复被扣分，要求每日两次巡查重点查看。全部项目4.2.1.2-a地面干净" in text
+    assert ("十一月品质例会2026-11-02多个项目前台地面卫生反复被扣分，要求每日两次巡查重点查看。"
+            "全部项目4.2.1.2-a地面干净") in text
     change = round(after[0] / after[1] * 100 - before[0] / before[1] * 100, 1)
     effect = "持平" if change == 0 else f"下降{-change:.1f}百分点" if change < 0 else f"上升{change:.1f}百分点"
     for part in (f"{before[0]}/{before[1]}", f"（{before[0] / before[1] * 100:.1f}%）", f"{after[0]}/{after[1]}",
@@ -99,7 +100,7 @@ def test_the_quarters_assessment_is_an_a4_pdf_with_every_column(demo):
     vetoed = 0
     for p in S.organisation.projects:
         agg = sc.aggregate(S, [x for x in quarter if x.inspection.project == p.id])
-        # the overdue count may have two digits: with issue 24's loop, actions fixed late count too (金桥公寓: 11)
+        # the overdue count may have two digits: actions fixed late count too (金桥公寓: 11)
         row = [line for line in lines if re.fullmatch(rf"\d{p.name}{agg.n}{agg.percent:.1f}%.*\d次.*%\d+项", line)]
         assert len(row) == 1, p.name
         # a 红线 veto is named as such, with the number of incidents

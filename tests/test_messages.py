@@ -6,7 +6,7 @@ import re
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.messages import Msg, one_line, render
+from generator.messages import Msg, one_line
 from generator.standards import load_standards
 
 from conftest import ROOT, edited

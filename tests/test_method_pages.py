@@ -17,7 +17,7 @@ from generator.instruments import INSTRUMENTS, Instrument
 from generator.site.site_build import SiteContext
 
 from conftest import ROOT
-from site_helpers import chromium, copy_site_sources, output_dir, serve_directory
+from site_helpers import copy_site_sources, output_dir, serve_directory
 
 DATA = ROOT / "tests" / "data" / "methods"
 
@@ -80,14 +80,15 @@ def test_the_method_pages_results_join_the_results_tab_in_the_instruments_order(
         ctx.write(rel, "# x\n")
     pages.method_pages_generator([RecordsByPhone(), *INSTRUMENTS], lock_path=tmp_path / "none.yaml")(ctx)
     assert ctx.nav[0] == {"检查结果": [{"概览": "results/index.md"}, {"电话抽查结果": "results/index.md"},
-                                      {"客户满意度": "results/satisfaction.md"}, {"随机抽问结果": "results/knowledge.md"},
+                                      {"客户满意度": "results/satisfaction.md"},
+                                      {"随机抽问结果": "results/knowledge.md"},
                                       {"检查人活动": "results/inspectors.md"}, {"数据质量": "results/data-quality.md"}]}
     assert ctx.nav[1]["监督方式"][0] == {"监督方式": "methods/index.md"}
     assert ctx.nav[1]["监督方式"][-1] == {"培训记录": "methods/training.md"}
     assert (tmp_path / "methods" / "records.md").read_text(encoding="utf-8").count("打电话请项目") == 1
 
 
-def test_built_site_shows_results_and_keeps_a_hostile_comment_as_text(standards, tmp_path):
+def test_built_site_shows_results_and_keeps_a_hostile_comment_as_text(standards, tmp_path, browser):
     db = tmp_path / "store.sqlite"
     run_ingest([file_source(DATA / "customer-survey.zh-CN.csv", "customer-survey"),
                 file_source(DATA / "crd-spot-check.questioning.zh-CN.csv", "crd-spot-check")],
@@ -106,7 +107,7 @@ def test_built_site_shows_results_and_keeps_a_hostile_comment_as_text(standards,
     assert "../../print/customer-survey.pdf" in survey_html and "../../results/satisfaction/" in survey_html
 
     dialogs = []
-    with serve_directory(out) as base, chromium() as browser:
+    with serve_directory(out) as base:
         page = browser.new_page(viewport={"width": 390, "height": 844})
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(base + "results/satisfaction/")
@@ -119,6 +120,7 @@ def test_built_site_shows_results_and_keeps_a_hostile_comment_as_text(standards,
         page.screenshot(path=str(output_dir("survey") / "satisfaction-390.png"), full_page=True)
         page.goto(base + "results/knowledge/")
         assert "50.0%" in page.inner_text("article")
+        page.close()
     assert dialogs == []
     # the simulator's hostile comment (demo data) carries the same attacks this page was just checked against
     assert '<script>alert("x")</script>' in HOSTILE_COMMENT and "[点我](javascript:alert(1))" in HOSTILE_COMMENT

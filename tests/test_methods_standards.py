@@ -69,7 +69,8 @@ def test_questioning_item_and_meeting_refs_are_checked():
 
 
 def test_unknown_exam_topic():
-    texts = edited("methods.yaml", "      topic: 行业知识\n      kind: truefalse", "      topic: 行业常识\n      kind: truefalse")
+    texts = edited("methods.yaml", "      topic: 行业知识\n      kind: truefalse",
+                   "      topic: 行业常识\n      kind: truefalse")
     [d] = errors(texts)
     assert d.message == "未知的主题“行业常识”"
 
@@ -110,50 +111,50 @@ def test_questions_draw_cli_prints_and_writes_a_card(tmp_path):
     assert bad.exit_code == 1 and bad.output.startswith("错误：未知项目“nope”")
 
 
-# a problem in each instrument's part of methods.yaml and in a meeting issue (no instrument's)
+# a problem in each instrument's part of methods.yaml and in a meeting issue (no instrument's), with what generator/standards.py printed for it before the instruments made these checks (d40fcfb);
+# `{first}`: the line of the id it repeats. The lines are found in the text, so the file can grow.
 EVERY_PART = [
-    ("  method: survey\n", "  method: surveys\n"),
-    ("  scale: {min: 1, max: 5,", "  scale: {min: 5, max: 5,"),
-    ("    - {id: manner, text:", "    - {id: attitude, text:"),
-    ("  method: questioning\n", "  method: questionin\n"),
-    ("    - id: rules-2\n", "    - id: rules-1\n"),
-    ("      item: 4.2.3.1\n", "      item: 4.2.3.9\n"),
-    ("  method: exam\n", "  method: exams\n"),
-    ("    - id: etiquette-2\n", "    - id: etiquette-1\n"),
-    ("      topic: 服务礼仪\n      kind: single", "      topic: 服务李仪\n      kind: single"),
+    ("  method: survey\n", "  method: surveys\n", "未知的检查方式“surveys”（提示：是否应为“survey”？）"),
+    ("  scale: {min: 1, max: 5,", "  scale: {min: 5, max: 5,", "“scale”无效：min 必须小于 max"),
+    ("    - {id: manner, text:", "    - {id: attitude, text:",
+     "重复的题目代号“attitude”（第 {first} 行已定义）（提示：题目代号必须唯一，请改名或删除其一）", "{id: attitude, text:"),
+    ("  method: questioning\n", "  method: questionin\n", "未知的检查方式“questionin”（提示：是否应为“questioning”？）"),
+    ("    - id: rules-2\n", "    - id: rules-1\n",
+     "重复的题目代号“rules-1”（第 {first} 行已定义）（提示：题目代号必须唯一，请改名或删除其一）", "    - id: rules-1\n"),
+    ("      item: 4.2.3.1\n", "      item: 4.2.3.9\n", "未知的条目“4.2.3.9”（提示：是否应为“4.2.3.4”？）"),
+    ("  method: exam\n", "  method: exams\n", "未知的检查方式“exams”（提示：是否应为“exam”？）"),
+    ("    - id: etiquette-2\n", "    - id: etiquette-1\n",
+     "重复的题目代号“etiquette-1”（第 {first} 行已定义）（提示：题目代号必须唯一，请改名或删除其一）", "    - id: etiquette-1\n"),
+    ("      topic: 服务礼仪\n      kind: single", "      topic: 服务李仪\n      kind: single", "未知的主题“服务李仪”（提示：是否应为“服务礼仪”？）"),
     ("      answer: [1]\n      points: 2\n      feedback: 客户到达时",
-     "      answer: [1, 2]\n      points: 2\n      feedback: 客户到达时"),
-    ("      answer: false\n", "      answer: [0]\n"),
-    ("    project: binjiang", "    project: binjian"),
+     "      answer: [1, 2]\n      points: 2\n      feedback: 客户到达时", "“answer”无效：单选题只能有一个正确答案"),
+    ("      answer: false\n", "      answer: [0]\n", "“answer”无效：判断题的 answer 为 true 或 false，且不填 options"),
+    ("    project: binjiang", "    project: binjian", "未知的项目“binjian”（提示：是否应为“binjiang”？）"),
 ]
 
-# what generator/standards.py printed for them before the instruments made these checks (d40fcfb),
-# with the lines after the questionnaire's new greeting and thanks (2 lines) moved down by 2
-EVERY_PART_DIAGNOSTICS = """\
-methods.yaml:11: 错误: 未知的检查方式“surveys”（提示：是否应为“survey”？）
-methods.yaml:15: 错误: “scale”无效：min 必须小于 max
-methods.yaml:18: 错误: 重复的题目代号“attitude”（第 17 行已定义）（提示：题目代号必须唯一，请改名或删除其一）
-methods.yaml:26: 错误: 未知的检查方式“questionin”（提示：是否应为“questioning”？）
-methods.yaml:30: 错误: 未知的条目“4.2.3.9”（提示：是否应为“4.2.3.4”？）
-methods.yaml:34: 错误: 重复的题目代号“rules-1”（第 29 行已定义）（提示：题目代号必须唯一，请改名或删除其一）
-methods.yaml:123: 错误: 未知的检查方式“exams”（提示：是否应为“exam”？）
-methods.yaml:128: 错误: 未知的主题“服务李仪”（提示：是否应为“服务礼仪”？）
-methods.yaml:132: 错误: “answer”无效：单选题只能有一个正确答案
-methods.yaml:135: 错误: 重复的题目代号“etiquette-1”（第 127 行已定义）（提示：题目代号必须唯一，请改名或删除其一）
-methods.yaml:139: 错误: “answer”无效：判断题的 answer 为 true 或 false，且不填 options
-methods.yaml:256: 错误: 未知的项目“binjian”（提示：是否应为“binjiang”？）
-"""
+
+def line_at(text: str, snippet: str) -> int:
+    """1-based line on which `snippet` first starts in `text`."""
+    return text[:text.index(snippet)].count("\n") + 1
 
 
 def test_each_instrument_checks_its_part_with_the_diagnostics_the_loader_gave_before():
     texts = standards_texts()
-    for old, new in EVERY_PART:
+    original = texts["methods.yaml"]
+    expected = []
+    for old, new, message, *repeated in EVERY_PART:
         assert old in texts["methods.yaml"], old
+        line = line_at(texts["methods.yaml"], old)   # each edit keeps the line count: the lines stay put
         texts["methods.yaml"] = texts["methods.yaml"].replace(old, new, 1)
+        first = line_at(original, repeated[0]) if repeated else None
+        expected.append((line, f"methods.yaml:{line}: 错误: {message.format(first=first)}"))
+    assert texts["methods.yaml"].count("\n") == original.count("\n")
+    exam_from = line_at(original, "  method: exam\n")   # the exam's part, then the meeting issues (no instrument's)
+    expected, exam_part = [t for _, t in sorted(expected)], [t for n, t in sorted(expected) if n >= exam_from]
     result = load_standards(texts=texts, instruments=INSTRUMENTS)
-    assert "".join(f"{d}\n" for d in result.diagnostics) == EVERY_PART_DIAGNOSTICS
+    assert [str(d) for d in result.diagnostics] == expected
     # the loader alone checks what is no instrument's (the meeting issue); each instrument adds its own
     alone = load_standards(texts=texts)
-    assert [str(d) for d in alone.diagnostics] == [EVERY_PART_DIAGNOSTICS.splitlines()[-1]]
+    assert [str(d) for d in alone.diagnostics] == [expected[-1]]
     exam_only = load_standards(texts=texts, instruments=[i for i in INSTRUMENTS if i.id == "exam"])
-    assert [d.line for d in exam_only.diagnostics] == [123, 128, 132, 135, 139, 256]
+    assert [str(d) for d in exam_only.diagnostics] == exam_part

@@ -1,4 +1,4 @@
-"""`handbook notify` (issue 19): same-day alerts to 企业微信, 钉钉 and e-mail, exactly once.
+"""`handbook notify`: same-day alerts to 企业微信, 钉钉 and e-mail, exactly once.
 
 Real parts only: responses made by the patrol simulator's CSV writer, ingested by `handbook ingest` into a
 real store; a local HTTP server (http.server in a thread) stands in for both robot endpoints and is reached
@@ -69,7 +69,7 @@ def label(code: str, found: int | None) -> str:
     return next(k for k, v in options.items() if v == min(found, max(n for n in options.values() if n is not None)))
 
 
-def response(project, role, day, hour, found: dict[str, int | None] = {}, notes: dict[str, str] = {},
+def response(project, role, day, hour, found: dict[str, int | None] = {}, notes: dict[str, str] = {},  # noqa: B006 - read only
              inspector="测试员"):
     answers = {i.code: label(i.code, found.get(i.code, 0)) for i in S.checklist_items("daily-patrol")}
     failed = {S.section_of(c).number for c, n in found.items() if n}
@@ -78,7 +78,7 @@ def response(project, role, day, hour, found: dict[str, int | None] = {}, notes:
                            date=day, answers=answers, corrected={n: False for n in failed}, notes=dict(notes))
 
 
-def patrols(first=D(2026, 11, 20), last=D(2026, 11, 22)):
+def patrols(first=D(2026, 11, 20), last=D(2026, 11, 22)):  # noqa: B008 - dates are immutable
     out = []
     emptied = {i.code: 99 for i in S.checklist_items("daily-patrol") if not i.critical}
     day = first
@@ -303,7 +303,8 @@ def wutong_redline_id(store: Path) -> str:
     conn = sqlite3.connect(store)
     try:
         (iid,) = conn.execute("""SELECT i.id FROM inspections i JOIN versions v ON v.inspection_id = i.id
-                                 WHERE v.project = 'wutong' AND json_extract(v.findings, '$."4.2.1.2-d"') = 1""").fetchone()
+                                 WHERE v.project = 'wutong'
+                                   AND json_extract(v.findings, '$."4.2.1.2-d"') = 1""").fetchone()
         return iid
     finally:
         conn.close()
@@ -313,7 +314,8 @@ def lanting_failed_id(store: Path) -> str:
     conn = sqlite3.connect(store)
     try:
         (iid,) = conn.execute("""SELECT i.id FROM inspections i JOIN versions v ON v.inspection_id = i.id
-                                 WHERE v.project = 'lanting' AND json_extract(v.findings, '$."4.2.1.1-a"') = 5""").fetchone()
+                                 WHERE v.project = 'lanting'
+                                   AND json_extract(v.findings, '$."4.2.1.1-a"') = 5""").fetchone()
         return iid
     finally:
         conn.close()
@@ -339,7 +341,7 @@ WECOM_TEXT = """### 当天提醒 · 客户关系部
 
 **缺少的巡查**
 - **梧桐苑 · 2026-11-22 · 项目经理巡查** [查看](https://handbook.example.com/results/projects/wutong/#missed)
-  完成 0 次，应至少 1 次"""
+  完成 0 次，应至少 1 次"""  # noqa: E501 - a digest line as sent
 
 DINGTALK_TEXT = """### 当天提醒 · 梧桐苑项目群
 2026-11-23 09:00　共 3 条：红线问题 1，逾期未整改 1，缺少的巡查 1
@@ -369,7 +371,8 @@ def test_each_channel_gets_its_digest_once_and_the_store_records_it(world):
     assert wecom["json"] == {"msgtype": "markdown", "markdown": {"content": WECOM_TEXT}}
     (ding,) = robots.of("/dingtalk")
     assert ding["json"] == {"msgtype": "markdown", "markdown": {
-        "title": "【当天提醒】梧桐苑项目群：红线问题 1，逾期未整改 1，缺少的巡查 1（2026-11-23 09:00）", "text": DINGTALK_TEXT}}
+        "title": "【当天提醒】梧桐苑项目群：红线问题 1，逾期未整改 1，缺少的巡查 1（2026-11-23 09:00）",
+        "text": DINGTALK_TEXT}}
     # the signature: HMAC-SHA256 of "timestamp\nsecret" keyed by the secret, Base64, URL-encoded
     stamp = ding["query"]["timestamp"][0]
     assert abs(int(stamp) / 1000 - ding["at"]) < 5
@@ -443,7 +446,8 @@ def test_a_failed_channel_is_one_line_the_others_go_out_and_it_is_retried_next_r
     assert later.output.startswith("企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。\n")
     assert len(mail.received) == 1 and len(robots.of("/dingtalk")) == 1
     retried = robots.of("/wecom")[-1]["json"]["markdown"]["content"]
-    assert retried.startswith("### 当天提醒 · 客户关系部\n2026-11-23 10:00　共 5 条：红线问题 1，不合格检查 1，逾期未整改 2")
+    assert retried.startswith("### 当天提醒 · 客户关系部\n2026-11-23 10:00　共 5 条：红线问题 1，不合格检查 1，"
+                              "逾期未整改 2")
     delivered = [(k.split(":")[0], ok) for k, ch, ok, *_ in sends(store) if ch == "wecom:T_WECOM_CRD"]
     assert delivered == [(k, 0) for k in ("redline", "failed", "overdue", "overdue", "missed")] + \
         [(k, 1) for k in ("redline", "failed", "overdue", "overdue", "missed")]
@@ -452,9 +456,11 @@ def test_a_failed_channel_is_one_line_the_others_go_out_and_it_is_retried_next_r
 
 
 @pytest.mark.parametrize("mode, line", [
-    ("http500", "企业微信机器人 T_WECOM_CRD：发送失败，HTTP 500：检查机器人地址是否正确、机器人是否被移除；下次运行会重发。"),
+    ("http500",
+     "企业微信机器人 T_WECOM_CRD：发送失败，HTTP 500：检查机器人地址是否正确、机器人是否被移除；下次运行会重发。"),
     ("slow", "企业微信机器人 T_WECOM_CRD：0.5 秒内没有应答（超时）：检查网络或代理；下次运行会重发。"),
-    ("html", "企业微信机器人 T_WECOM_CRD：应答无法识别（不是 JSON）：检查机器人地址是否指向企业微信或钉钉；下次运行会重发。"),
+    ("html",
+     "企业微信机器人 T_WECOM_CRD：应答无法识别（不是 JSON）：检查机器人地址是否指向企业微信或钉钉；下次运行会重发。"),
 ])
 def test_bad_answers_of_a_robot(world, mode, line):
     world["robots"].mode["/wecom"] = mode
@@ -474,7 +480,8 @@ def test_smtp_refusal_and_a_missing_secret(world):
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。",
-        "错误：邮件 crd@example.com：邮件服务器拒绝（550 5.1.1 mailbox unavailable）：检查 smtp 设置、用户名和密码及收件地址；下次运行会重发。",
+        "错误：邮件 crd@example.com：邮件服务器拒绝（550 5.1.1 mailbox unavailable）：检查 smtp 设置、"
+        "用户名和密码及收件地址；下次运行会重发。",
         f"错误：钉钉机器人 T_DINGTALK：环境变量 T_DINGTALK_SECRET 未设置，凭据文件 {world['credentials']} 中也没有："
         "设置该环境变量，或把 T_DINGTALK_SECRET=… 写进凭据文件（放在仓库之外）。",
         "错误：2 个渠道发送失败（见上），其余已发出；失败的提醒会在下次运行时重发。"]
@@ -557,7 +564,8 @@ def test_long_digests_are_split_and_robots_rate_limited(world):
     assert len(wecom) > 20
     assert clock.slept == [60.0] * ((len(wecom) - 1) // 20)   # the clock stands still but for the sleeps
     assert max(len(t.encode()) for t in wecom) <= WECOM_MAX_BYTES
-    assert wecom[0].startswith(f"### 当天提醒 · 客户关系部（第 1/{len(wecom)} 条）\n2026-11-23 09:00　共 352 条：红线问题 176，逾期未整改 176")
+    assert wecom[0].startswith(f"### 当天提醒 · 客户关系部（第 1/{len(wecom)} 条）\n2026-11-23 09:00　共 352 条："
+                               "红线问题 176，逾期未整改 176")
     assert sum(t.count("\n- **") for t in wecom) == 352
     ding = [r["json"]["markdown"]["text"] for r in world["robots"].of("/dingtalk")]
     assert len(ding) >= 2 and max(len(t) for t in ding) <= 3500
@@ -574,7 +582,8 @@ def test_split_never_cuts_an_alert():
     assert [len(m.keys) for m in messages] == [3, 3, 3, 3]
     assert [k for m in messages for k in m.keys] == [a.key for a in alerts]
     assert all(len(m.text.encode()) <= 4096 for m in messages)
-    assert [m.text.splitlines()[0] for m in messages] == [f"### 当天提醒 · 客户关系部（第 {k}/4 条）" for k in (1, 2, 3, 4)]
+    assert ([m.text.splitlines()[0] for m in messages]
+            == [f"### 当天提醒 · 客户关系部（第 {k}/4 条）" for k in (1, 2, 3, 4)])
 
 
 def test_ingest_notify_sends_after_the_ingest(world, monkeypatch):
@@ -624,7 +633,8 @@ notifications:
     f = f"{folder}/organisation.yaml"
     line = lambda needle: line_of(bad, needle)  # noqa: E731
     assert result.output.splitlines()[:1] == [
-        f"{f}:{line('key_env:')}: 错误: “key_env”应为环境变量名，不是密钥本身（提示：只写环境变量名（大写英文字母、数字和下划线，"
+        f"{f}:{line('key_env:')}: 错误: “key_env”应为环境变量名，不是密钥本身（提示：只写环境变量名（大写英文字母、"
+        "数字和下划线，"
         "例如 HANDBOOK_WECOM_CRD），把 key、密钥或密码放进该环境变量或 notify 凭据文件）"]
     assert "key=abc" not in result.output
     # with the key fixed, the meaning checks
@@ -634,15 +644,20 @@ notifications:
     result = CliRunner().invoke(main, ["check", "--standards", str(folder)])
     assert result.exit_code == 1
     assert result.output.splitlines()[:5] == [
-        f"{f}:{line_of(fixed, '- role: project_manager')}: 错误: 角色“project_manager”（项目经理）属于项目团队，收件人须写明 projects"
+        f"{f}:{line_of(fixed, '- role: project_manager')}: 错误: 角色“project_manager”（项目经理）属于项目团队，"
+        "收件人须写明 projects"
         "（提示：加上 projects: [项目代号]，否则该项目团队会收到所有项目的提醒）",
-        f"{f}:{line_of(fixed, '- projects: [wutong, nowhere]')}: 错误: 未知的项目“nowhere”（提示：可用的项目有：wutong（梧桐苑）、"
-        "lanting（兰亭雅居）、binjiang（滨江花园）、xiangshu（香树湾）、jinqiao（金桥公寓）、yuelan（悦澜府）、qingyuan（青园小区）、"
+        f"{f}:{line_of(fixed, '- projects: [wutong, nowhere]')}: 错误: 未知的项目“nowhere”（提示：可用的项目有："
+        "wutong（梧桐苑）、"
+        "lanting（兰亭雅居）、binjiang（滨江花园）、xiangshu（香树湾）、jinqiao（金桥公寓）、yuelan（悦澜府）、"
+        "qingyuan（青园小区）、"
         "haitang（海棠湾））",
-        f"{f}:{line_of(fixed, 'email: [not-an-address]')}: 错误: “not-an-address”不是有效的邮箱地址（提示：写成 name@example.com 的形式，一行一个）",
+        f"{f}:{line_of(fixed, 'email: [not-an-address]')}: 错误: “not-an-address”不是有效的邮箱地址（提示：写成 "
+        "name@example.com 的形式，一行一个）",
         f"{f}:{line_of(fixed, 'email: [not-an-address]')}: 错误: 有收件邮箱，但 notifications 中没有 smtp（发信服务器）"
         "（提示：在 notifications 下加 smtp: {host: …, port: 587, sender: …}）",
-        f"{f}:{line_of(fixed, '- name: 无渠道')}: 错误: 收件人没有任何渠道（提示：至少写 wecom、dingtalk 或 email 之一）"]
+        f"{f}:{line_of(fixed, '- name: 无渠道')}: 错误: 收件人没有任何渠道"
+        "（提示：至少写 wecom、dingtalk 或 email 之一）"]
 
 
 def test_a_second_run_at_the_same_time_sends_nothing(world):
@@ -684,7 +699,9 @@ def test_one_line_errors_before_anything_is_sent(world, tmp_path):
     missing = tmp_path / "none.sqlite"
     result = CliRunner().invoke(main, ["notify", "--store", str(missing), "--standards", str(world["standards"]),
                                        "--credentials", str(world["credentials"])])
-    assert (result.exit_code, result.output) == (1, f"错误：找不到数据库 {missing}：先运行 handbook ingest，或用 --store 指定已有的数据库。\n")
+    assert (result.exit_code, result.output) == (1,
+                                                 f"错误：找不到数据库 {missing}：先运行 handbook ingest，或用 --store "
+                                                 "指定已有的数据库。\n")
     assert not missing.exists()
     assert world["robots"].requests == [] and world["mail"].received == []
     # without a site address: a warning, and the page paths instead of links
@@ -692,7 +709,8 @@ def test_one_line_errors_before_anything_is_sent(world, tmp_path):
                                        str(world["standards"]), "--credentials", str(world["credentials"]),
                                        "--now", NOW, "--dry-run"])
     assert result.exit_code == 0
-    assert ("注意：mkdocs.yml 中没有 site_url，提醒里的链接只写页面路径：在 mkdocs.yml 中写上网站地址 site_url: https://…/，"
+    assert ("注意：mkdocs.yml 中没有 site_url，提醒里的链接只写页面路径：在 mkdocs.yml 中写上网站地址 site_url: "
+            "https://…/，"
             "或用 --site-url 指定。\n") in result.output
     assert "- **梧桐苑 · 2026-11-22 · 项目经理巡查**（网站：results/projects/wutong/#missed）" in result.output
 

@@ -1,4 +1,4 @@
-"""`handbook notify` under concurrency and faults (issue 26, the alerts side).
+"""`handbook notify` under concurrency and faults.
 
 Real parts only, as in tests/test_notify.py (whose local robot server, mail server and standards fixture
 `world` these tests share): notify and ingest run as two real processes at once; robots that dribble their
@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
@@ -26,6 +27,8 @@ from generator.instruments.patrol import simulate as sim
 
 from conftest import ROOT
 from test_notify import NOW, S, SECRETS, SITE, TZ, notify, patrols, response, sends, world  # noqa: F401
+
+pytestmark = pytest.mark.slow   # notify beside real ingest processes, slow robots and stale locks
 
 CHANNELS = ("wecom:T_WECOM_CRD", "email:crd@example.com", "dingtalk:T_DINGTALK")
 
@@ -40,7 +43,8 @@ def run(*args: str, cwd: Path) -> subprocess.Popen:
 def redline_key(store: Path, inspector: str) -> str:
     conn = sqlite3.connect(store)
     try:
-        (iid,) = conn.execute("SELECT DISTINCT inspection_id FROM versions WHERE inspector = ?", (inspector,)).fetchone()
+        (iid,) = conn.execute("SELECT DISTINCT inspection_id FROM versions WHERE inspector = ?",
+                              (inspector,)).fetchone()
         return f"redline:{iid}"
     finally:
         conn.close()
@@ -208,7 +212,8 @@ class Endpoint:
                         if mode == "ratelimit":
                             self.wfile.write(body)
                     elif mode == "headers":
-                        head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Pad-%d: %s\r\n" % (k, b"x" * 10) for k in range(20))
+                        head = (b"HTTP/1.1 200 OK\r\n"
+                                + b"".join(b"X-Pad-%d: %s\r\n" % (k, b"x" * 10) for k in range(20)))
                         for k in range(len(head)):
                             self.wfile.write(head[k:k + 1])
                             self.wfile.flush()
@@ -295,7 +300,8 @@ def test_a_huge_answer_is_read_up_to_a_limit(world):
         endpoint.close()
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "错误：企业微信机器人 T_WECOM_CRD：应答无法识别（应答超过 1 MiB，已停止读取）：检查机器人地址是否指向企业微信或钉钉；"
+        "错误：企业微信机器人 T_WECOM_CRD：应答无法识别（应答超过 1 MiB，已停止读取）："
+        "检查机器人地址是否指向企业微信或钉钉；"
         "下次运行会重发。", *OTHERS_SENT]
     assert peak < 8 << 20, peak
     assert_wecom_failed_others_sent(world)
@@ -314,7 +320,8 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_with_a_warning(world):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith(f"注意：上一次 handbook notify（进程 {dead.pid}，")
-    assert lines[0].endswith("开始）没有正常结束，已接管它留下的锁：它发出的提醒都记在数据库中，不会重发；没有发出的本次补发。")
+    assert lines[0].endswith("开始）没有正常结束，已接管它留下的锁：它发出的提醒都记在数据库中，不会重发；"
+                             "没有发出的本次补发。")
     assert lines[1:] == ["企业微信机器人 T_WECOM_CRD（客户关系部）：已发送 1 条消息，含 5 条提醒。", *OTHERS_SENT[:2]]
     assert lock_record(world) == ""      # a run that ends leaves no record behind
     assert notify(world, now="2026-11-23 10:00").output == "没有新的提醒。\n"
@@ -351,7 +358,8 @@ def test_a_run_hung_for_longer_than_the_bound_is_taken_over(world):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith(f"注意：另一个 handbook notify（进程 {holder.pid}，")
-    assert lines[0].endswith(f"开始）已运行超过 30 分钟，视为卡住，本次接管了它的锁：检查该进程（可用 kill {holder.pid} 结束它）；"
+    assert lines[0].endswith(f"开始）已运行超过 30 分钟，视为卡住，本次接管了它的锁：检查该进程（可用 kill {holder.pid}"
+                             " 结束它）；"
                              "本次照常发送。")
     assert len(lines) == 4 and len(sends(world["store"])) == 13
     assert lock_record(world) == ""
@@ -390,7 +398,8 @@ def test_a_webhook_host_that_is_too_long_is_one_line(world):
     result = notify(world)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "错误：企业微信机器人 T_WECOM_CRD：机器人地址无效（主机名过长或格式不对）：检查环境变量或凭据文件中 T_WECOM_CRD 的值："
+        "错误：企业微信机器人 T_WECOM_CRD：机器人地址无效（主机名过长或格式不对）：检查环境变量或凭据文件中 T_WECOM_CRD"
+        " 的值："
         "应为机器人的 key，或以 https:// 开头的完整地址（主机名每段最多 63 个字符）；下次运行会重发。", *OTHERS_SENT]
     assert "q" * 70 not in result.output
     assert_wecom_failed_others_sent(world)
@@ -405,7 +414,8 @@ def test_wecom_45009_says_to_wait_not_to_check_the_key(world):
         endpoint.close()
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "错误：企业微信机器人 T_WECOM_CRD：发送太频繁，被限流（errcode 45009：api freq out of limit）：不是 key 的问题，"
+        "错误：企业微信机器人 T_WECOM_CRD：发送太频繁，被限流（errcode 45009：api freq out of limit）：不是 key "
+        "的问题，"
         "不用修改设置：等一分钟后再运行，或等下次定时运行时自动重发。", *OTHERS_SENT]
     assert_wecom_failed_others_sent(world)
 
@@ -482,7 +492,8 @@ def test_a_failed_google_login_is_one_chinese_line(tmp_path):
         fake.stop()
     assert result.exit_code == 1
     assert result.output == (
-        "错误：无法以服务账号 handbook@demo-project.iam.gserviceaccount.com 登录 Google：密钥已被删除或停用、不属于该服务账号，"
+        "错误：无法以服务账号 handbook@demo-project.iam.gserviceaccount.com 登录 Google：密钥已被删除或停用、"
+        "不属于该服务账号，"
         "或本机时钟不准（Google：invalid_grant：Invalid JWT Signature.）。确认密钥没有被删除或停用\n")
     assert not store.exists() or sqlite3.connect(store).execute(
         "SELECT count(*) FROM sqlite_master WHERE name = 'inspections'").fetchone() in ((0,), (1,))
@@ -507,6 +518,7 @@ def test_forms_push_names_a_refused_google_login_in_chinese(tmp_path):
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
         f"错误：无法用凭据 {key} 换取访问令牌：密钥已被删除或停用、不属于该服务账号，或本机时钟不准"
-        "（Google：invalid_grant：Invalid JWT Signature.）。确认密钥没有被删除或停用，必要时在 Google Cloud 控制台重新下载")
+        "（Google：invalid_grant：Invalid JWT Signature.）。确认密钥没有被删除或停用，必要时在 Google Cloud "
+        "控制台重新下载")
     assert "invalid_grant'" not in result.output and "{'error'" not in result.output   # no raw tuple
     assert fake.api_requests() == []

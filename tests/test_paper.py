@@ -1,4 +1,4 @@
-"""Issue 15: sheets and forms an inspector with a pen and an owner with a phone can use.
+"""Sheets and forms an inspector with a pen and an owner with a phone can use.
 
 Rendered for real (WeasyPrint), read back (pypdf, pdftoppm) and scanned (zbarimg): what the
 procedure records is on paper, there is room to write, the daily sheet stays on one page, pages
@@ -36,7 +36,9 @@ from generator.site.handbook_pages import generate_pages
 from generator.standards import require_standards
 
 from conftest import ROOT
-from site_helpers import chromium, output_dir
+from site_helpers import output_dir
+
+pytestmark = pytest.mark.slow   # every printed sheet rendered as PDF and looked at
 
 RESPONDER = "https://docs.google.com/forms/d/e/1FAIpQLSdExampleFormIdOfFiftySixCharactersAbCdEfGhIjKlMnOp/viewform"
 
@@ -174,7 +176,8 @@ def test_qr_codes_decode_to_the_locks_prefill_urls(rendered):
     assert qr_codes(paths["daily-focus-qr"]) == [links["daily-patrol"]["wutong"]]
     assert qr_codes(paths["daily-qr"]) == [links["daily-patrol"]["lanting"]]
     assert qr_codes(paths["crd-focus-qr"]) == [links["crd-spot-check"]["wutong"]]
-    assert links["daily-patrol"]["wutong"].startswith(RESPONDER.replace("Example", "dailypatrol") + "?usp=pp_url&entry.")
+    prefilled = RESPONDER.replace("Example", "dailypatrol") + "?usp=pp_url&entry."
+    assert links["daily-patrol"]["wutong"].startswith(prefilled)
     assert links["daily-patrol"]["wutong"].endswith("=%E6%A2%A7%E6%A1%90%E8%8B%91")   # 梧桐苑
     text = texts(paths["daily-qr"])[0]
     assert "手机扫码填写（已选好项目）" in text and "示例表单" not in text
@@ -193,7 +196,7 @@ def test_demo_lock_marks_its_qr_codes(standards, rendered):
     demo = rendered["demo"]
     assert demo["demo"] is True
     specs = build_forms(standards, INSTRUMENTS)
-    assert set(demo["checklists"]) == set(specs) == {"daily-patrol", "crd-spot-check", "customer-survey",
+    assert set(demo["checklists"]) == set(specs) >= {"daily-patrol", "crd-spot-check", "customer-survey",
                                                      "fix-report"}
     for fid, entry in demo["checklists"].items():
         assert entry["form_id"] == f"DEMO-{fid}"
@@ -272,7 +275,7 @@ def test_daily_form_round_time_and_person_at_fault_are_kept(standards, tmp_path)
     header = ["时间戳记", "项目", "角色", "检查人", "检查日期", "巡查时段", "当天第几次巡查", "巡查时间", "被检查人员",
               *(f"{c} x" for c in codes), *sections]
     row = ["2026/11/20 上午09:30:00", "梧桐苑", "客服主管", "张伟", "2026/11/20", "上午", "第 1 次", "09:20", "陈晓",
-           *(["符合"] * len(codes)), *("否" if t.startswith("已当场纠正") else "" for t in sections)]
+           *(["符合"] * len(codes)), *("" for t in sections)]   # nothing to note, no finding ticked corrected
     path = tmp_path / "daily-patrol.csv"
     path.write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
     db = tmp_path / "store.sqlite"
@@ -282,7 +285,8 @@ def test_daily_form_round_time_and_person_at_fault_are_kept(standards, tmp_path)
     with sqlite3.connect(db) as conn:
         (extra,) = conn.execute("SELECT extra FROM versions").fetchone()
     conn.close()
-    assert json.loads(extra) == {"巡查时段": "上午", "当天第几次巡查": "第 1 次", "巡查时间": "09:20", "被检查人员": "陈晓"}
+    assert json.loads(extra) == {"巡查时段": "上午", "当天第几次巡查": "第 1 次", "巡查时间": "09:20",
+                                 "被检查人员": "陈晓"}
 
 
 # ---------------------------------------------------------------- 6. the weekly questioning card
@@ -322,9 +326,11 @@ def test_method_pages_agree_with_forms_and_sheets(standards):
     exam = bare["methods/exam.md"]
     assert "季度考试（Google 表单测验）：在线表单尚未开通" in exam and "handbook" not in exam
     assert "参考答案另成一页，由手册维护人员生成（见维护说明），仅供客户关系部阅卷，不发布到网站" in exam
-    with_paper = pages.method_files(standards, INSTRUMENTS, existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/"
+    with_paper = pages.method_files(standards, INSTRUMENTS,
+                                    existing=lambda p: ["print/exam-2026Q4.pdf"] if p == "print/"
                                     else p == "print/exam-2026Q4.pdf")["methods/exam.md"]
-    assert "[2026 年第四季度试卷](../print/exam-2026Q4.pdf)" in with_paper and "key" not in with_paper.split("## 打印")[1]
+    assert "[2026 年第四季度试卷](../print/exam-2026Q4.pdf)" in with_paper
+    assert "key" not in with_paper.split("## 打印")[1]
     demo = pages.method_files(standards, INSTRUMENTS, lock=demo_lock(standards, INSTRUMENTS),
                               existing=lambda p: False)["methods/onsite.md"]
     assert "扫描本项目打印检查表右上角的二维码" in demo
@@ -336,14 +342,14 @@ def test_method_pages_agree_with_forms_and_sheets(standards):
 
 # ---------------------------------------------------------------- 3. the print view on a phone
 
-def test_print_view_is_readable_at_390_px(standards, tmp_path):
+def test_print_view_is_readable_at_390_px(standards, tmp_path, browser):
     (tmp_path / "sheet.css").write_text(stylesheet_text(), encoding="utf-8")
     for checklist in standards.checklists:
         (tmp_path / f"{checklist}.html").write_text(render_sheet_html(build_sheet(standards, checklist)),
                                                     encoding="utf-8")
     shots = output_dir("paper")
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 390, "height": 844})
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
         for checklist in standards.checklists:
             page.goto((tmp_path / f"{checklist}.html").as_uri())
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -360,9 +366,11 @@ def test_print_view_is_readable_at_390_px(standards, tmp_path):
             for text, width, size in columns:
                 assert width >= 5.5 * size, f"{checklist}: “{text}” in a column {width:.0f}px wide"
             page.screenshot(path=str(shots / f"{checklist}-390.png"), full_page=True)
+    finally:
+        page.close()
 
 
-# ---------------------------------------------------------------- issue 17: cached sheets, no developer words
+# ---------------------------------------------------------------- cached sheets, no developer words
 
 def test_sheet_header_names_the_record_not_the_checklist_id(rendered):
     for name, record in (("daily-focus-qr", "记录6.1"), ("crd-blank", "记录6.2")):

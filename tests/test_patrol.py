@@ -19,7 +19,7 @@ from generator.standards import require_standards
 
 from conftest import ROOT
 
-PATROL = INSTRUMENTS[0]
+PATROL = next(i for i in INSTRUMENTS if i.id == "patrol")
 # organisation.yaml: cs_supervisor {min: 2, per: day}, project_manager {min: 1, per: day}, crd {min: 1, per: month}
 OFTEN = ["客服主管：每个项目每天至少 2 次（程序 4.5）", "项目经理：每个项目每天至少 1 次（程序 4.5）",
          "客户关系部：每个项目每月至少 1 次（程序 4.5）"]
@@ -34,7 +34,8 @@ def standards():
 def test_its_forms_are_the_checklists(standards):
     assert isinstance(PATROL, PatrolChecklists) and PATROL.store_tables == ()
     assert PATROL.form_ids(standards) == ["daily-patrol", "crd-spot-check"]
-    assert PATROL.form_hints(standards) == ["daily-patrol（客服中心每日巡查表）", "crd-spot-check（客户关系部抽样检查表）"]
+    assert PATROL.form_hints(standards) == ["daily-patrol（客服中心每日巡查表）",
+                                            "crd-spot-check（客户关系部抽样检查表）"]
     assert PATROL.reads_form(standards, "crd-spot-check") and not PATROL.reads_form(standards, "customer-survey")
 
 

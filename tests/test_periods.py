@@ -1,5 +1,5 @@
-"""Periods the data covers only in part, and one quarterly assessment page per completed quarter (issue 12,
-cases 11 and 12), through the real CLI: hand-made responses -> `handbook ingest` -> `handbook build`.
+"""Periods the data covers only in part, and one quarterly assessment page per completed
+quarter, through the real CLI: hand-made responses -> `handbook ingest` -> `handbook build`.
 
 The data (every active project; supervisor patrols 09:00 and 15:00, manager 11:00, all 符合 unless said):
   daily patrols 2026-06-10 (Wed) .. 2026-11-18 (Wed); the department's spot checks (10:00):
@@ -35,13 +35,14 @@ from click.testing import CliRunner
 
 from generator.instruments.patrol import simulate as sim
 from generator.cli import main
-from generator.ingest.store import read_inspections
-from generator.inspection import NO
+from generator.store import read_inspections
 from generator.results.report_pages import build_results
 from generator.standards import load_standards
 
 from conftest import STANDARDS
 from site_helpers import copy_site_sources
+
+pytestmark = pytest.mark.slow   # site builds over several quarters
 
 S = load_standards(STANDARDS).standards
 TZ = ZoneInfo(S.organisation.timezone)
@@ -331,7 +332,8 @@ def test_sampling_months_start_with_the_spot_check_data():
     September has no sampling period, October is partial (10-15 .. 10-31), so haitang missed nothing."""
     from generator.results import scoring as sc
 
-    rows = [i for i in _inspections() if i.date >= D(2026, 9, 21) and not (i.role == "crd" and i.date < D(2026, 10, 15))]
+    rows = [i for i in _inspections()
+            if i.date >= D(2026, 9, 21) and not (i.role == "crd" and i.date < D(2026, 10, 15))]
     periods = sc.patrol_compliance(S, rows, D(2026, 9, 21), D(2026, 11, 18))
     crd = {(p.project, p.period): p for p in periods if p.role == "crd"}
     assert sorted({period for _, period in crd}) == ["2026-10", "2026-11"]
@@ -362,6 +364,8 @@ def test_each_suggestion_lists_what_is_behind_it():
     low = got[("wutong", "改进意见")]
     # per patrol: 4.2.1.1-a 3/5, 4.2.1.2-f 0/3, 4.2.1.2-a 4/4 -> 7/12 = 58.3%
     assert low.reason == "得分率 58.3% < 80%（n=30）"
-    assert low.incidents == ("4.2.1.2-f 保洁监督或卫生值日：不符合 30 处，扣 90 分（3 天，最近 2026-10-07、2026-10-06、2026-10-05）",
-                             "4.2.1.1-a 办公区物品与桌面整洁：不符合 60 处，扣 60 分（3 天，最近 2026-10-07、2026-10-06、2026-10-05）")
+    assert low.incidents == ("4.2.1.2-f 保洁监督或卫生值日：不符合 30 处，扣 90 分（3 天，最近 2026-10-07、2026-10-06、"
+                             "2026-10-05）",
+                             "4.2.1.1-a 办公区物品与桌面整洁：不符合 60 处，扣 60 分（3 天，最近 2026-10-07、"
+                             "2026-10-06、2026-10-05）")
     assert got[("lanting", "奖励意见")].incidents == ("本季没有红线问题",)

@@ -1,4 +1,4 @@
-"""Personal data in free text is masked on every output (issue 26, case 8).
+"""Personal data in free text is masked on every output.
 
 Notes, comments and names are stored as typed; the site's pages, its CSV downloads, `handbook export` and
 the alert digests show them through one function (`generator.text.mask_contacts`, via `public_text`).
@@ -128,6 +128,7 @@ def raw_secrets() -> list[str]:
             "6688", "2单元501", "1203", "3-2-501", "501室", "zhang.san", "0013-8000"]
 
 
+@pytest.mark.slow
 def test_project_page_and_its_csv_download_show_every_kind_masked(site):
     _, public, pid = site
     page = (public / f"results/projects/{pid}/index.html").read_text(encoding="utf-8")
@@ -143,6 +144,7 @@ def test_project_page_and_its_csv_download_show_every_kind_masked(site):
             assert secret not in published, (path, secret)
 
 
+@pytest.mark.slow
 def test_the_site_says_what_is_masked_and_that_names_are_not_written(site):
     _, public, pid = site
     privacy = (public / "maintain/privacy/index.html").read_text(encoding="utf-8")
@@ -151,6 +153,7 @@ def test_the_site_says_what_is_masked_and_that_names_are_not_written(site):
     assert "人名无法可靠识别，表单请检查人不要填写" in page
 
 
+@pytest.mark.slow
 def test_export_masks_names_typed_with_personal_data(site, tmp_path):
     store, _, _ = site
     conn = sqlite3.connect(store)

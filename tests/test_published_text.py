@@ -1,4 +1,4 @@
-"""What the site, its search index, the CSV downloads and `handbook export` show of typed text (issue 12).
+"""What the site, its search index, the CSV downloads and `handbook export` show of typed text.
 
 Case 5: notes and names are shown as written and inert (escaped on pages, never a formula in CSV/XLSX,
 no control characters anywhere, XLSX never fails). Case 15: exports carry the inspection date and week,
@@ -29,7 +29,9 @@ from generator.cli import main
 from generator.standards import load_standards
 
 from conftest import ROOT, STANDARDS, edited
-from site_helpers import chromium, copy_site_sources, offline_context, search_entries, search_index_file, serve_directory
+from site_helpers import copy_site_sources, offline_context, search_entries, search_index_file, serve_directory
+
+pytestmark = pytest.mark.slow   # full site builds of hostile data
 
 PATROL = ROOT / "forms/examples/daily-patrol.csv"
 S = load_standards(STANDARDS).standards
@@ -42,7 +44,8 @@ def cli(*args, standards: Path = STANDARDS):
 
 def example_rows() -> tuple[list[str], list[list[str]]]:
     rows = list(csv.reader(io.StringIO(PATROL.read_text(encoding="utf-8-sig"))))
-    assert rows[0][NOTE_COLUMNS[0]].startswith("问题说明（4.2.1") and rows[0][NOTE_COLUMNS[1]].startswith("问题说明（4.2.2")
+    assert rows[0][NOTE_COLUMNS[0]].startswith("问题说明（4.2.1")
+    assert rows[0][NOTE_COLUMNS[1]].startswith("问题说明（4.2.2")
     return rows[0], rows[1:]
 
 
@@ -67,7 +70,7 @@ def latest(store: Path, project: str, n: int) -> list[tuple[str, int]]:
         conn.close()
 
 
-def set_texts(store: Path, notes: dict[tuple[str, int], str] = {}, names: dict[tuple[str, int], str] = {}) -> None:
+def set_texts(store: Path, notes: dict[tuple[str, int], str] = {}, names: dict[tuple[str, int], str] = {}) -> None:  # noqa: B006 - read only
     """Write notes (section 4.2.1) and inspector names into stored inspections, as a store would hold them."""
     conn = sqlite3.connect(store)
     with conn:
@@ -215,8 +218,8 @@ def test_notes_and_names_show_literally_on_pages_and_downloads(odd):
     assert any(c.startswith("4.2.1：a | b\n第二行") for c in cells)   # one quoted cell, line break kept
     assert any(c.startswith("4.2.1：反向文字") for c in cells)
 
-    # results pages' rows stay out of the search index (issue 14; their titles and headings are in it since
-    # issue 27): the notes are not in it at all
+    # results pages' rows stay out of the search index (their titles and headings are in it): the notes are
+    # not in it at all
     index = readable(search_index_file(public))
     assert "alert(1)" not in index and "results/projects/wutong/" in index
     assert not [e["location"] for e in search_entries(public) if e["location"].startswith("results/") and e["text"]]
@@ -226,11 +229,11 @@ def test_notes_and_names_show_literally_on_pages_and_downloads(odd):
             assert "\x0b" not in text and "\x00" not in text and "\u202e" not in text, path
 
 
-def test_odd_notes_run_nothing_in_a_browser(odd):
+def test_odd_notes_run_nothing_in_a_browser(odd, browser):
     _, _, public, _ = odd
     blocked: list[str] = []
     dialogs: list[str] = []
-    with serve_directory(public) as base, chromium() as browser:
+    with serve_directory(public) as base:
         context = offline_context(browser, base, blocked)
         page = context.new_page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -291,7 +294,7 @@ def test_nothing_personal_reaches_the_site_or_its_search_index(personal):
             assert secret not in text and secret.encode("utf-8") not in data, (path, secret)
 
     # masked where notes and comments are shown: pages and CSV downloads; the search index holds no
-    # results page (issue 14), so none of them
+    # results page's rows, so none of them
     index = readable(search_index_file(public))
     assert "请联系" not in index and "业主电话" not in index and "请回电" not in index
     satisfaction = (public / "results/satisfaction/index.html").read_text(encoding="utf-8")
@@ -312,7 +315,8 @@ def test_data_quality_page_shows_row_column_and_reason_never_the_cell(personal):
     assert all(row[0] == "daily-patrol · patrol.csv" for row in table[1:])
     download = list(csv.reader(io.StringIO((public / "results/csv/quarantine.csv").read_text(encoding="utf-8-sig"))))
     assert [row[1:4] for row in download] == [["行", "列", "原因"], ["4", "项目", "未知项目"],
-                                             ["5", "检查日期", "检查日期无法识别"], ["6", "", "检查人一栏填写的是电子邮箱"]]
+                                             ["5", "检查日期", "检查日期无法识别"],
+                                             ["6", "", "检查人一栏填写的是电子邮箱"]]
 
 
 def test_exports_keep_names_unpublished_as_the_site_does(personal, tmp_path):
@@ -346,7 +350,7 @@ def test_exports_carry_date_and_week_enough_to_recompute_the_patrol_table(person
     result = cli("export", "--table", "inspections", "--format", "csv", "--store", store)
     assert result.exit_code == 0, result.output
     exported = list(csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
-    # for Excel: Chinese headers, project and role by name (issue 13)
+    # for Excel: Chinese headers, project and role by name
     assert list(exported[0])[:8] == ["编号", "检查表", "项目", "角色", "检查人", "检查日期", "周", "提交时间"]
     assert len(exported) == 1501 - 3
     for row in exported:

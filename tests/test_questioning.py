@@ -8,7 +8,8 @@ import pytest
 
 from generator.forms.form_spec import build_forms
 from generator.forms.validate import validate_spec
-from generator.ingest import read_inspections, run_ingest
+from generator.ingest import run_ingest
+from generator.store import read_inspections
 from generator.ingest.run import file_source
 from generator.instruments.questioning import grid as kn
 from generator.instruments.questioning import knowledge as pages

@@ -1,4 +1,4 @@
-"""The weekly 抽问卡 (issue 27, item 5): half its questions from the project's weakest topics (its random
+"""The weekly 抽问卡: half its questions from the project's weakest topics (its random
 questioning and the 4.2.3 findings of its inspections), reproducibly; no command and no question id on it;
 one A4 page for every project."""
 
@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+import pytest
 from pypdf import PdfReader
 
 from generator.inspection import Inspection
@@ -66,6 +67,7 @@ def test_half_the_weekly_questions_come_from_the_weak_topics_reproducibly():
     assert draw.weekly_draw(S, "wutong", DAY)[1] == draw.draw_questions(S, "wutong", 5, 202647)[1]
 
 
+@pytest.mark.slow
 def test_weekly_cards_fit_one_page_without_commands_or_ids(tmp_path):
     written = draw.write_weekly_cards(S, tmp_path, DAY, asked=ASKED)
     assert written == [f"print/questioning-{p.id}.pdf" for p in S.organisation.projects if p.active]

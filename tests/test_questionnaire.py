@@ -13,7 +13,8 @@ from generator.forms.form_spec import build_forms
 from generator.forms.lock_file import link, read_lock
 from generator.forms.prefill import entry_name
 from generator.forms.validate import validate_spec
-from generator.ingest import read_quarantine, run_ingest
+from generator.ingest import run_ingest
+from generator.store import read_quarantine
 from generator.forms.lock_file import read_locked_forms
 from generator.ingest.run import file_source, sources_from_lock
 from generator.instruments.questionnaire import satisfaction as pages
@@ -43,7 +44,7 @@ def test_form_body_validates_and_matches_the_committed_file(standards):
     assert (ROOT / "forms" / "customer-survey.json").read_text(encoding="utf-8") == spec.to_json()
     items = spec.items
     assert items[0]["title"] == "项目" and items[0]["questionItem"]["question"]["choiceQuestion"]["type"] == "DROP_DOWN"
-    # written for owners (issue 15): the titles are the questions' texts, no codes; the ids stay in the lock
+    # written for owners: the titles are the questions' texts, no codes; the ids stay in the lock
     assert items[1]["title"] == "填写日期" and items[1]["questionItem"]["question"]["required"] is False
     scales = [i for i in items if "scaleQuestion" in i.get("questionItem", {}).get("question", {})]
     assert [i["title"] for i in scales] == [sq.text for sq in standards.methods_file.questionnaire.questions]
@@ -64,10 +65,12 @@ def test_form_body_validates_and_matches_the_committed_file(standards):
 
 def test_csv_export_ingests_with_hand_computed_means_and_no_email(standards, tmp_path):
     db = tmp_path / "store.sqlite"
-    report = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db, instruments=INSTRUMENTS)
+    report = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db,
+                        instruments=INSTRUMENTS)
     assert report.total["read"] == 6 and report.total["new"] == 4 and report.total["quarantined"] == 2
     assert sorted(report.sources[0].reasons) == ["not_an_option", "unknown_project"]
-    again = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db, instruments=INSTRUMENTS)
+    again = run_ingest([file_source(FIXTURE, "customer-survey")], standards=standards, db_path=db,
+                       instruments=INSTRUMENTS)
     assert again.total["new"] == 0 and again.total["unchanged"] == 4
     responses = survey.read_survey(db)
     assert len(responses) == 4
@@ -83,7 +86,7 @@ def test_csv_export_ingests_with_hand_computed_means_and_no_email(standards, tmp
     assert "| 兰亭雅居 | 5.00（n=1） | — | 5.00（n=1） |" in page
     # lowest question: speed (3+2+4+5)/4 = 3.50
     lowest = page.split("## 得分最低的题目")[1].splitlines()[4]
-    assert lowest == "| 对您的诉求响应及时 | 3.50 | 4 |"      # no question ids on the page (issue 14)
+    assert lowest == "| 对您的诉求响应及时 | 3.50 | 4 |"      # no question ids on the page
     assert "<script>" not in page and "&lt;script&gt;" in page
 
 
@@ -126,7 +129,8 @@ def test_fake_forms_and_sheets_carry_the_questionnaire_end_to_end(standards, tmp
         refs = sources_from_lock(read_locked_forms(lock_path))
         assert [r.checklist for r in refs] == ["customer-survey"]
         db = tmp_path / "store.sqlite"
-        report = run_ingest(refs, standards=standards, db_path=db, instruments=INSTRUMENTS, lock=read_locked_forms(lock_path),
+        report = run_ingest(refs, standards=standards, db_path=db, instruments=INSTRUMENTS,
+                            lock=read_locked_forms(lock_path),
                             credentials=sa, endpoint=sheets.url)
         assert report.total["new"] == len(sim) and report.total["quarantined"] == 0
         stored = survey.read_survey(db)
@@ -141,7 +145,7 @@ def test_fake_forms_and_sheets_carry_the_questionnaire_end_to_end(standards, tmp
 
 
 def test_store_upgrades_from_schema_1_and_keeps_its_data(standards, tmp_path):
-    from generator.ingest import store
+    from generator import store
 
     db = legacy_store(tmp_path / "old.sqlite", 1)
     conn = sqlite3.connect(db, isolation_level=None)
@@ -156,6 +160,7 @@ def test_store_upgrades_from_schema_1_and_keeps_its_data(standards, tmp_path):
     assert len(survey.read_survey(db)) == 4
 
 
+@pytest.mark.slow
 def test_printable_questionnaire_renders_with_qr_code(standards, tmp_path):
     lock = {"checklists": {"customer-survey": {
         "form_id": "f1", "responder_url": "https://docs.google.com/forms/d/e/FAKE/viewform", "sheets": [],

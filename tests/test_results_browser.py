@@ -1,4 +1,4 @@
-"""Issue 14 in Chromium, on the session's demo build (conftest.demo_site): what a 客户关系部 manager preparing the
+"""The results in Chromium, on the session's demo build (conftest.demo_site): what a 客户关系部 manager preparing the
 weekly 品质例会 sees at 1366 px and on a 390 px phone, the search, the words on staff pages, the weekly report."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 from generator.results import scoring as sc
 from generator.results.fix_reports import read_fix_reports
 from generator.standards import load_standards
 
 from conftest import DEMO_END, STANDARDS
-from site_helpers import chromium, offline_context, output_dir, search_entries, search_in_browser, serve_directory
+from site_helpers import offline_context, output_dir, search_entries, search_in_browser, serve_directory
 
 S = load_standards(STANDARDS).standards
 PHONE, DESK = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
@@ -25,10 +25,10 @@ Q_START, Q_END = sc.quarter_bounds(sc.quarter_of(DEMO_END))
 
 
 @pytest.fixture(scope="module")
-def site(demo_site):
+def site(demo_site, browser):
     root, report = demo_site
     scores = sc.score_inspections(S, read_inspections(report.store))
-    with serve_directory(root / "public") as base, chromium() as browser:
+    with serve_directory(root / "public") as base:
         yield dict(base=base, browser=browser, public=root / "public", scores=scores, store=report.store)
 
 
@@ -314,7 +314,7 @@ def test_weekly_report_pdf_text_and_pages(site):
     pdf = PdfReader(site["public"] / "results/weekly-report.pdf")
     text = "\n".join(p.extract_text() for p in pdf.pages)
     flat = re.sub(r"\s+", "", text)
-    # issue 27's meeting pack gives the 周报 a table of every project and sections 六 and 七 (the decisions'
+    # the meeting pack gives the 周报 a table of every project and sections 六 and 七 (the decisions'
     # effect, the space for this meeting's decisions): 2 pages, although few actions are overdue
     assert len(pdf.pages) == 2
     assert pdf.metadata.title == "客服服务品质周报 2026 年第 47 周"

@@ -15,7 +15,6 @@ import datetime as dt
 import json
 from zoneinfo import ZoneInfo
 
-from click.testing import CliRunner
 
 from generator.inspection import Inspection
 from generator.results.export import export_rows, serialise
@@ -49,8 +48,10 @@ DATA = [
 
 def test_export_inspections_json():
     rows = {r["id"]: r for r in export_rows(S, DATA, "inspections")}
-    assert (rows["A"]["earned"], rows["A"]["possible"], rows["A"]["percent"], rows["A"]["grade"]) == (7, 8, 87.5, "良好")
-    assert (rows["B"]["percent"], rows["B"]["grade"], rows["B"]["critical_failed"]) == (44.4, "不合格", True)   # 4/9, printed
+    assert (rows["A"]["earned"], rows["A"]["possible"], rows["A"]["percent"],
+            rows["A"]["grade"]) == (7, 8, 87.5, "良好")
+    assert (rows["B"]["percent"], rows["B"]["grade"],
+            rows["B"]["critical_failed"]) == (44.4, "不合格", True)   # 4/9, printed
     assert rows["B"]["findings"] == [{"code": "4.2.1.2-d", "count": 1, "corrected_on_site": True}]
     assert rows["E"]["earned"] == 4 and rows["E"]["percent"] == 50.0
     assert rows["A"]["at"] == "2026-11-16T09:00:00+08:00"
@@ -100,7 +101,7 @@ def test_export_patrols_and_actions():
 def test_pages_show_the_hand_computed_numbers():
     files = build_results(S, DATA)
     overview = files["results/index.md"]
-    # the week's table (本周明细, the second naming each project; issue 14 split the ranking for phones)
+    # the week's table (本周明细, the second naming each project: the ranking is split off to fit phones)
     wutong = [line for line in overview.splitlines() if "[梧桐苑]" in line][1]
     assert '68.0% 不合格 <span class="hb-redline">红线 1 次</span> |' in wutong   # B is the one 红线 incident
     assert "| 4 次 |" in wutong and "| 1 / 0 |" in wutong  # one open action (4.2.1.2-c), none overdue
@@ -111,7 +112,7 @@ def test_pages_show_the_hand_computed_numbers():
     assert "已关闭：2 项（当场纠正 1，验证通过 0，复查符合 1，复发 0）" in actions
     assert "完成整改所需天数中位数：0.5 天" in actions
     # missed: wutong 2 (Tue), lanting 4, six empty projects × 4 -> 30; November is not over (the data ends
-    # 11-17), so no project missed its monthly sampling yet (issue 12, case 11: it was counted, 38)
+    # 11-17), so no project missed its monthly sampling yet (a month not yet over is not counted as missed)
     assert "共 30 条（最新的在前）" in files["results/patrols.md"]
     assert "| 项目 | 2026-11（部分：11月16日–11月17日） |" in files["results/patrols.md"]
     assessment = files["results/assessment.md"]

@@ -1,4 +1,4 @@
-"""Issue 14 on a small fixed dataset: the 本周概览 changes, the 红线 page, findings of the recent inspections and
+"""The results on a small fixed dataset: the 本周概览 changes, the 红线 page, findings of the recent inspections and
 the 自查/抽查 gap, each against numbers worked out by hand below.
 
 Items: 4.2.1.1-a 5 分 (扣 1, 整改 1 天), -b 3 分, 4.2.1.2-a 4 分, -c 3 分 (扣 1, 3 天), -d 5 分 红线 (扣 5, 当天),
@@ -26,7 +26,8 @@ Changes: 检查 ↑ 5 次; 得分率 87.8 − 64.7 = ↑ 23.1 百分点 (from th
        closed 11-18 by L3) -> 3/3 = 100.0%: ↑ 100 百分点
 巡查完成率 (project teams, 8 projects × 3 a day): W46 6 days, 144 required, done P1 and P3 = 2 -> 1.4%;
   W47 7 days, 168 required, done Q1 Q2 Q4 Q5 L1 = 5 -> 3.0%: 3.0 − 1.4 = ↑ 1.6 百分点
-自查/抽查 in 2026Q4: wutong 自查 P1 P3 Q1 Q2 Q4 Q5 = 23/26 = 88.5%, 抽查 P2 Q3 = 10/17 = 58.8%: 88.5 − 58.8 = +29.7 (> 10: flagged);
+自查/抽查 in 2026Q4: wutong 自查 P1 P3 Q1 Q2 Q4 Q5 = 23/26 = 88.5%, 抽查 P2 Q3 = 10/17 = 58.8%:
+  88.5 − 58.8 = +29.7 (> 10: flagged);
   lanting 自查 5/5 = 100%, 抽查 9/10 = 90%: +10.0 (not over 10: not flagged)
 """
 
@@ -146,11 +147,13 @@ def test_redline_page_lists_each_incident_with_note_correction_and_action(built)
     page = files["results/redline.md"]
     assert "## 2026 年第四季度（1 次，最新的在前）" in page
     assert "- **2026-11-11 · 梧桐苑** · 客户关系部检查 · 44.4% 不合格（红线否决）" in page
-    # the section's note names no item: shown as the section's note, never as the 红线 item's
+    # the section's note names no item: shown as the section's note, never as the 红线 item's; the first
+    # forms' 已当场纠正 (是/否 per section) is shown as the section's answer too
     assert ('    - <span class="hb-redline">红线</span> [4.2.1.2-d](../standards/4.2.1.md#4.2.1.2-d) 不随意吐痰：1 处；'
-            "当场纠正：否；整改：逾期未整改（期限 11月11日）\n    - 4.2.1 本节问题说明：工位旁地面有痰迹\n") in page
+            "当场纠正：否（本节）；整改：逾期未整改（期限 11月11日）\n"
+            "    - 4.2.1 本节问题说明：工位旁地面有痰迹\n") in page
     csv = files["results/csv/redline.csv"].splitlines()
-    assert csv[1] == ("2026-11-11,梧桐苑,客户关系部,4.2.1.2-d,不随意吐痰,1,4.2.1 本节：工位旁地面有痰迹,否,"
+    assert csv[1] == ("2026-11-11,梧桐苑,客户关系部,4.2.1.2-d,不随意吐痰,1,4.2.1 本节：工位旁地面有痰迹,否（本节）,"
                       "逾期未整改（期限 11月11日）")
     # and at the top of the project's page, before everything else
     wutong = files["results/projects/wutong.md"]
@@ -167,9 +170,11 @@ def test_recent_inspections_show_their_findings(built):
     assert "    - [4.2.1.2-c](../../standards/4.2.1.md#4.2.1.2-c) 文件柜整洁、不堆杂物：2 处，扣 2 分；当场纠正：否" \
         in recent
     assert "    - 4.2.1 本节问题说明：文件柜顶堆放纸箱\n" in recent
-    assert "    - [4.2.2.1-x1](../../standards/4.2.2.md#4.2.2.1-x1) 着装整洁、佩戴工牌：1 处，扣 2 分；当场纠正：是" in recent
+    assert ("    - [4.2.2.1-x1](../../standards/4.2.2.md#4.2.2.1-x1) 着装整洁、佩戴工牌：1 处，扣 2 分；"
+            "当场纠正：是（本节）\n") in recent
     # the red-line finding first, marked in text (not colour alone)
-    assert '    - <span class="hb-redline">红线</span> [4.2.1.2-d](../../standards/4.2.1.md#4.2.1.2-d) 不随意吐痰：1 处，扣 5 分' in recent
+    assert ('    - <span class="hb-redline">红线</span> [4.2.1.2-d](../../standards/4.2.1.md#4.2.1.2-d) '
+            '不随意吐痰：1 处，扣 5 分') in recent
     assert "另有 4 次检查没有发现问题（11月20日、11月19日、11月16日、11月12日）。" in recent
 
 
@@ -215,4 +220,6 @@ def test_every_results_page_is_out_of_search_and_carries_the_date():
     for path in pages:
         head = files[path].split("\n---\n", 1)[0]
         assert "\nsearch:\n  exclude: true" in head, path
-        assert '<p class="hb-asof">数据截至 2026-11-22</p>' in files[path], path
+        # a closed week or quarter states its own data end (its page stays the same as later weeks arrive)
+        closed = {"results/weeks/2026-W46.md": "2026-11-15"}
+        assert f'<p class="hb-asof">数据截至 {closed.get(path, "2026-11-22")}</p>' in files[path], path

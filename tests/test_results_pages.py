@@ -73,7 +73,7 @@ def test_overview_numbers_match_the_scoring(files):
     week = [sc.score_inspection(S, i) for i in inspections
             if i.project == "wutong" and monday <= i.date <= monday + dt.timedelta(days=6)]
     agg = sc.aggregate(S, week)
-    # the second table (本周明细) holds the week; the ranking the quarter (issue 14: phone-width columns)
+    # the second table (本周明细) holds the week; the ranking the quarter (phone-width columns)
     row = [line for line in files["results/index.md"].splitlines() if "[梧桐苑]" in line][1]
     red = f' <span class="hb-redline">红线 {agg.critical} 次</span>' if agg.critical else ""
     assert f"| {agg.percent:.1f}% {agg.grade}{red} |" in row and f"| {agg.n} 次 |" in row
@@ -137,9 +137,9 @@ def test_charts_are_svg_with_chinese_labels_and_tables_beside(files):
     assert "http://www.w3.org/2000/svg" in svg and "href=" not in svg
     assert "| 周 | 得分率 | 评级 | 检查次数 | 红线 |" in files["results/index.md"]
     pareto = files["results/charts/pareto-items.svg"]
-    # 红线 items first (issue 14): a cumulative share no longer reads in that order; each bar its own share
+    # 红线 items first: a cumulative share no longer reads in that order; each bar its own share
     assert "处 · 占" in pareto and "累计" not in pareto
-    # the page draws the chart inline, so the site's light and dark colours apply (issue 20: no white box)
+    # the page draws the chart inline, so the site's light and dark colours apply (no white box)
     assert '<div class="hb-chart">\n<svg' in files["results/priorities.md"]
     assert 'fill="#ffffff"' not in pareto and 'font-size="11"' not in pareto
 

@@ -1,4 +1,4 @@
-"""Periods, rankings, archives and rounding (issue 25, cases 8-15), through the real CLI: hand-made responses ->
+"""Periods, rankings, archives and rounding, through the real CLI: hand-made responses ->
 `handbook ingest` -> `handbook build` (and `handbook export`) on a real SQLite store.
 
 The standards are the shipped ones with five projects: wutong, lanting, binjiang (taken over: `since: 2026-09-14`),
@@ -54,13 +54,15 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.store import read_quarantine
+from generator.store import read_quarantine
 from generator.inspection import answer_options
 from generator.instruments.patrol import simulate as sim
 from generator.standards import load_standards
 
 from conftest import standards_texts
 from site_helpers import copy_site_sources
+
+pytestmark = pytest.mark.slow   # three full site builds (PDFs too) from a store made for the rules
 
 D = dt.date
 FIRST, LAST = D(2026, 9, 7), D(2026, 10, 5)
@@ -257,7 +259,8 @@ def test_a_closed_quarter_is_kept_as_published_and_later_data_is_a_dated_revisio
     assert f"### {site['today'].isoformat()} 修订" in revision
     for line in ("- 梧桐苑：排名 4 → 3", "- 兰亭雅居：排名 3 → 4", "- 兰亭雅居：计入检查 72 次 → 74 次",
                  "- 兰亭雅居：得分率 97.1% → 96.9%", "- 兰亭雅居：评级 优秀 → 不合格", "- 兰亭雅居：红线 0 次 → 2 次",
-                 "- 兰亭雅居：建议 无 → 处罚和改进意见、改进意见",   # + 改进意见: the two 红线 have no fix report (overdue)
+                 # + 改进意见: the two 红线 have no fix report (overdue)
+                 "- 兰亭雅居：建议 无 → 处罚和改进意见、改进意见",
                  "- 兰亭雅居：存档后录入本季度的检查 2 次（检查日期 2026-09-30，录入于 2026-10-12）"):
         assert line in revision.splitlines(), line
     # a rebuild reproduces the page: the revision keeps its date, no second one is added
@@ -287,7 +290,8 @@ def test_ranking_takes_eligibility_then_grade_then_percent_and_ties_share_a_rank
 # ---------------------------------------------------------------- case 11: the printed value decides
 
 def test_grades_follow_the_printed_percent(site):
-    rows = {r[0].split("]")[0].lstrip("["): r for r in table(page(site, "weeks/2026-W38.md"), "[返回每周存档](index.md)")}
+    rows = {r[0].split("]")[0].lstrip("["): r for r in table(page(site, "weeks/2026-W38.md"),
+                                                             "[返回每周存档](index.md)")}
     assert rows["兰亭雅居"][1:5] == ["90.0%", "优秀", "21", "0"]      # 940/1045 = 89.95…% printed 90.0%
     assert rows["兰亭雅居"][5] == "-10.0"                                # 90.0 − 100.0 (week 37)
     assert table(page(site, "weeks/2026-W39.md"), "[返回每周存档](index.md)")[1][5] == "+10.0"
@@ -313,7 +317,8 @@ def test_nothing_is_required_outside_a_projects_dates(site):
 def test_check_refuses_an_until_before_since(tmp_path):
     folder = standards_folder(tmp_path)
     path = folder / "organisation.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("until: 2026-09-16", "since: 2026-09-20, until: 2026-09-16"),
+    path.write_text(path.read_text(encoding="utf-8").replace("until: 2026-09-16",
+                                                             "since: 2026-09-20, until: 2026-09-16"),
                     encoding="utf-8")
     result = run("check", "--standards", folder)
     assert result.exit_code == 1
@@ -330,7 +335,8 @@ def test_company_figures_show_percent_and_red_lines_without_the_veto(site):
     trend = {r[0]: r for r in table(page(site, "index.md"), "## 全公司每周得分率")}
     assert trend["第40周"][1:] == ["99.9%", "优秀", "83", "1"]
     assert trend["第41周（部分）"][1:] == ["100.0%", "优秀", "12", "0"]      # the running week, labelled
-    assert trend["第37周"][1:] == ["99.8%", "优秀", "84", "1"]           # 4190/4200; wutong's 09-10: 2 items, 1 incident
+    # 4190/4200; wutong's 09-10: 2 items, 1 incident
+    assert trend["第37周"][1:] == ["99.8%", "优秀", "84", "1"]
 
 
 # ---------------------------------------------------------------- case 14: partial periods in exports
@@ -360,10 +366,12 @@ def test_patrol_export_marks_partial_periods_and_partial_quarters_give_no_reward
     assert (september["已巡查次数"], september["规定次数"], september["缺少次数"]) == ("0", "1", "0")
     assert (september["部分周期（不计缺少）"], september["数据覆盖"]) == ("是", "2026-09-07/2026-09-30")
     october = next(r for r in rows if (r["项目"], r["角色"], r["周期"]) == ("梧桐苑", "客户关系部", "2026-10"))
-    assert (october["缺少次数"], october["部分周期（不计缺少）"], october["数据覆盖"]) == ("0", "是", "2026-10-01/2026-10-12")
+    assert (october["缺少次数"], october["部分周期（不计缺少）"], october["数据覆盖"]) == ("0", "是",
+                                                                         "2026-10-01/2026-10-12")
     # before the late entry (data to 10-05): one missed patrol, the same in Excel and on the site
     before = exported_patrols(site, site["before_late"], tmp_path / "before.csv")
-    assert missed_exported(before) == missed_on_site(site["first"]) == [("海棠湾", "项目经理", "2026-10-01", "0", "1", "1")]
+    assert missed_exported(before) == missed_on_site(site["first"]) == [("海棠湾", "项目经理",
+                                                                         "2026-10-01", "0", "1", "1")]
     assert sum(int(r["缺少次数"]) for r in before) == 1
     # after it (data to 10-12, the day of the latest submission): 10-06 .. 10-12 without a patrol are missed too
     assert "数据截至 2026-10-12" in page(site, "patrols.md", "second")
@@ -372,7 +380,8 @@ def test_patrol_export_marks_partial_periods_and_partial_quarters_give_no_reward
     assert (len(missed), sum(int(r["缺少次数"]) for r in rows)) == (1 + 7 * 4 * 2, 1 + 7 * 4 * 3) == (57, 85)
     week = [m for m in missed if m[2] == "2026-10-06"]
     assert sorted((m[0], m[1], m[5]) for m in week) == sorted(
-        (p, r, n) for p in ("梧桐苑", "兰亭雅居", "滨江花园", "海棠湾") for r, n in (("客服主管", "2"), ("项目经理", "1")))
+        (p, r, n) for p in ("梧桐苑", "兰亭雅居", "滨江花园", "海棠湾") for r, n in (("客服主管", "2"),
+                                                                       ("项目经理", "1")))
     q3 = page(site, "quarters/2026Q3.md")
     assert "数据不完整的季度不出具奖励意见" in q3
     assert "奖励意见：" not in (site["first"] / "csv/assessment-2026Q3.csv").read_text(encoding="utf-8-sig")
@@ -395,4 +404,5 @@ def test_labels_a_reader_needs(site):
     assert [q.reason_code for q in quarantined] == ["unknown_project"]
     local = quarantined[0].first_seen_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
     quality = page(site, "data-quality.md")
-    assert "未知项目</span> | " + local.replace("-", "\\-") + " |" in quality and "时间按组织所在时区（东八区）显示。" in quality
+    assert "未知项目</span> | " + local.replace("-", "\\-") + " |" in quality
+    assert "时间按组织所在时区（东八区）显示。" in quality

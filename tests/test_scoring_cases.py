@@ -1,4 +1,4 @@
-"""Issue 12, scoring cases on the real CLI and a real store, each number worked out by hand.
+"""Scoring cases on the real CLI and a real store, each number worked out by hand.
 
 Case 9   扣完为止 is reachable from the form; answers given with the first forms' options keep their meaning.
 Case 10  An inspection with no applicable item has no percent and no grade, is not ranked, counts as a patrol.
@@ -25,7 +25,7 @@ from generator.cli import main
 from generator.forms.form_spec import build_form
 from generator.forms.google import FormsClient, RetryPolicy
 from generator.forms.push import push
-from generator.ingest.store import read_inspections
+from generator.store import read_inspections
 from generator.inspection import ANSWER_LABELS
 from generator.instruments import INSTRUMENTS
 from generator.standards import load_standards
@@ -176,7 +176,8 @@ def test_a_recorded_version_without_answers_still_reads_its_labels_by_position(t
         encoding="utf-8")
     export_csv = write_export(tmp_path / "daily.csv", questions, [
         response("2026-11-02 09:00:00", "梧桐苑", "客服主管", lambda q: "三处以上"),
-        response("2026-11-02 15:00:00", "梧桐苑", "客服主管", lambda q: "不涉及" if q["item"] != "4.2.1.1-a" else "两处")])
+        response("2026-11-02 15:00:00", "梧桐苑", "客服主管",
+                 lambda q: "不涉及" if q["item"] != "4.2.1.1-a" else "两处")])
     store = tmp_path / "store.sqlite"
     ingest(export_csv, store, "--lock", lock)
     rows = sorted(export(store, "inspections"), key=lambda r: r["at"])
@@ -272,11 +273,13 @@ def site(tmp_path_factory):
     return root, store, docs, out.output
 
 
+@pytest.mark.slow
 def test_site_store_took_every_row(site):
     _, store, _, output = site
     assert len(read_inspections(store)) == 4, output
 
 
+@pytest.mark.slow
 def test_all_not_applicable_has_no_percent_no_grade_and_counts_as_a_patrol(site):
     _, store, docs, _ = site
     row = next(r for r in export(store, "inspections") if r["project"] == "binjiang")
@@ -298,6 +301,7 @@ def test_all_not_applicable_has_no_percent_no_grade_and_counts_as_a_patrol(site)
         (docs / "results/csv/binjiang-inspections.csv").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_scoring_page_explains_options_no_grade_and_red_line_incidents(site):
     root, _, docs, _ = site
     text = (docs / "standards/scoring.md").read_text(encoding="utf-8")
@@ -310,6 +314,7 @@ def test_scoring_page_explains_options_no_grade_and_red_line_incidents(site):
     assert "没有适用条目的检查" in (root / "public/standards/scoring/index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_red_line_incident_is_one_inspection_and_grades_are_vetoed(site):
     _, store, docs, _ = site
     red = next(r for r in export(store, "inspections") if r["at"] == "2026-11-16T09:00:00+08:00"
@@ -322,7 +327,8 @@ def test_a_red_line_incident_is_one_inspection_and_grades_are_vetoed(site):
     overview = (docs / "results/index.md").read_text(encoding="utf-8")
     lanting = [line for line in overview.splitlines() if "[兰亭雅居]" in line][1]    # the week's table
     assert '| 90.0% 不合格 <span class="hb-redline">红线 1 次</span> |' in lanting and "| 2 次 |" in lanting
-    assert "| 第47周（部分） | 60.0% | 不合格 | 4 | 2 |" in overview     # company: 90 of 150, two incidents; data: Monday only
+    # company: 90 of 150, two incidents; data: Monday only
+    assert "| 第47周（部分） | 60.0% | 不合格 | 4 | 2 |" in overview
     project = (docs / "results/projects/lanting.md").read_text(encoding="utf-8")
     assert "| 第47周 | 90.0% | 不合格 | 2 | 2 | 1 |" in project         # 2 findings, 1 incident
     assert '- **2026-11-16 · 客服主管** · 80.0% 不合格 <span class="hb-redline">红线否决</span>' in project
@@ -331,13 +337,14 @@ def test_a_red_line_incident_is_one_inspection_and_grades_are_vetoed(site):
     assert "全公司：60.0% 不合格（n=4，问题 36 处，红线 2 次；全公司不作红线否决）" in week   # 60.0% is below 70
     assert "| [兰亭雅居](../projects/lanting.md) | 90.0% | 不合格 | 2 | 1 |" in week
     assessment = (docs / "results/assessment.md").read_text(encoding="utf-8")
-    assert ('| 未排名 | [兰亭雅居](projects/lanting.md) | 2 | 90.0% | 不合格 <span class="hb-redline">红线否决</span> | '
-            '<span class="hb-redline">1 次</span> |') in assessment
+    assert ('| 未排名 | [兰亭雅居](projects/lanting.md) | 2 | 90.0% | 不合格 '
+            '<span class="hb-redline">红线否决</span> | <span class="hb-redline">1 次</span> |') in assessment
     assert "兰亭雅居 · 处罚和改进意见" not in assessment     # 1 incident < 2 (counting items said 2)
     assert "未排名,兰亭雅居,2,90.0%,不合格,1," in (docs / "results/csv/assessment.csv").read_text(encoding="utf-8")
     assert "未排名,滨江花园,0,,,0," in (docs / "results/csv/assessment.csv").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_built_patrol_sheet_prints_the_counts_that_empty_items(site):
     from pypdf import PdfReader
 
@@ -365,12 +372,14 @@ def test_check_flags_a_checker_role_that_no_checklist_gives_the_item(standards_d
     strict = run("check", "--standards", standards_dir, "--strict")
     assert strict.exit_code == 1
     assert strict.output.splitlines()[0] == expected
-    assert strict.output.strip().splitlines()[-1] == f"错误：{standards_dir} 有 1 个错误或警告，修正后重新运行 handbook check。"
+    assert (strict.output.strip().splitlines()[-1]
+            == f"错误：{standards_dir} 有 1 个错误或警告，修正后重新运行 handbook check。")
     assert "Traceback" not in strict.output
 
     # giving the role the item on a checklist that includes it clears the warning
     checklists = standards_dir / "checklists.yaml"
-    checklists.write_text(checklists.read_text(encoding="utf-8").replace("roles: [crd]\n", "roles: [crd, project_manager]\n"),
+    checklists.write_text(checklists.read_text(encoding="utf-8").replace("roles: [crd]\n",
+                                                                         "roles: [crd, project_manager]\n"),
                           encoding="utf-8")
     fixed = run("check", "--standards", standards_dir, "--strict")
     assert fixed.exit_code == 0, fixed.output

@@ -10,8 +10,10 @@ from generator.site import SiteContext, build_site, item_link, item_url
 from generator.standards import require_standards
 
 from conftest import STANDARDS
-from site_helpers import (chromium, copy_site_sources, offline_context, output_dir, search_entries, search_in_browser,
+from site_helpers import (copy_site_sources, offline_context, output_dir, search_entries, search_in_browser,
                           search_index_file, serve_directory)
+
+pytestmark = pytest.mark.slow   # a full site build (PDFs too)
 
 # word typed into the search box -> the item whose card must be among the results
 SEARCHES = {"纸篓": "4.2.1.1-c", "吐痰": "4.2.1.2-d", "业主公约": "4.2.3.2", "卫生值日": "4.2.1.2-f"}
@@ -38,8 +40,8 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def site(built):
-    with serve_directory(built.out_dir) as base, chromium() as browser:
+def site(built, browser):
+    with serve_directory(built.out_dir) as base:
         yield base, browser
 
 

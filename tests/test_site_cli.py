@@ -18,6 +18,8 @@ from generator.site.safety import MARKER, MARKER_TEXT
 
 from site_helpers import copy_site_sources
 
+pytestmark = pytest.mark.slow   # full site builds and `handbook serve` rebuilds
+
 
 def run(*args):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
@@ -151,7 +153,7 @@ def test_serve_rebuilds_when_a_yaml_file_changes(tree, tmp_path_factory):
 
 
 def test_serve_rebuilds_an_edited_page_without_recomputing_results(tree, tmp_path_factory):
-    """Issue 17 target 3: saving site/index.md runs only the engine again; the results (here a generator
+    """Saving site/index.md runs only the engine again; the results (here a generator
     that counts its runs) are computed again only when the store changes."""
     runs: list[int] = []
 
@@ -173,7 +175,8 @@ def test_serve_rebuilds_an_edited_page_without_recomputing_results(tree, tmp_pat
         home = tree["docs"] / "index.md"
         home.write_text(home.read_text(encoding="utf-8").replace("本手册把", "【已修订】本手册把", 1), encoding="utf-8")
         done = serve.wait_for("已构建")
-        assert re.fullmatch(r"已构建（\d+\.\d 秒；只有页面改动，只重新渲染了 index\.md，其他页面、标准和检查结果未重新计算）",
+        assert re.fullmatch(r"已构建（\d+\.\d 秒；只有页面改动，只重新渲染了 index\.md，其他页面、"
+                            r"标准和检查结果未重新计算）",
                             done), done
         assert "【已修订】本手册把" in fetch(url)
         assert runs == [1] and results_page.stat().st_mtime_ns == written_at   # results not computed again
@@ -186,7 +189,7 @@ def test_serve_rebuilds_an_edited_page_without_recomputing_results(tree, tmp_pat
 
 
 def test_serve_renders_only_the_edited_page_and_falls_back_when_it_cannot(tree, tmp_path_factory):
-    """Issue 17 target 3: an edit of site/index.md renders that page alone into the served site (other pages'
+    """An edit of site/index.md renders that page alone into the served site (other pages'
     HTML untouched, its search entries replaced, the others' kept); a broken link is still refused as by the
     full build; a new page, or a page after a refused edit, makes the engine render every page again."""
     public, home = tree["public"], tree["docs"] / "index.md"
@@ -211,7 +214,8 @@ def test_serve_renders_only_the_edited_page_and_falls_back_when_it_cannot(tree, 
 
         home.write_text(original.replace("本手册把", "BETAWORD 本手册把", 1), encoding="utf-8")
         done = serve.wait_for("已构建")
-        assert re.fullmatch(r"已构建（\d+\.\d 秒；只有页面改动，只重新渲染了 index\.md，其他页面、标准和检查结果未重新计算）",
+        assert re.fullmatch(r"已构建（\d+\.\d 秒；只有页面改动，只重新渲染了 index\.md，其他页面、"
+                            r"标准和检查结果未重新计算）",
                             done), done
         page = fetch(url)
         assert "BETAWORD 本手册把" in page and "ALPHAWORD" not in page

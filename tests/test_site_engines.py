@@ -1,4 +1,4 @@
-"""Issue 18: the same site from MkDocs + Material and from Zensical; choosing the engine; its errors.
+"""The same site from MkDocs + Material and from Zensical; choosing the engine; its errors.
 
 The smoke tests build the session's demo (conftest.demo_site: results from the demo store, every instrument)
 with both engines and compare what each page says (the article HTML) and what the search finds."""
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -23,15 +22,17 @@ from generator.site.only_with import ONLY_WITH
 from generator.site.safety import MARKER, MARKER_TEXT
 
 from conftest import DEMO_END, ROOT, STANDARDS
-from site_helpers import (article_html, chromium, copy_site_sources, search_entries, search_in_browser,
+from site_helpers import (article_html, copy_site_sources, search_entries, search_in_browser,
                           search_index_file, serve_directory)
+
+pytestmark = pytest.mark.slow   # full site builds with both engines
 
 needs_zensical = pytest.mark.skipif(
     not engine_installed("zensical"),
     reason="Zensical is not installed here (pip install -e '.[zensical]'): the MkDocs/Zensical comparison "
            "cannot run")
 
-# word -> the item whose card the search must find (issue 18)
+# word -> the item whose card the search must find
 SEARCHES = {"纸篓": "4.2.1.1-c", "业主公约": "4.2.3.2", "卫生值日": "4.2.1.2-f"}
 
 
@@ -81,14 +82,15 @@ def test_every_page_says_the_same_with_both_engines(both):
 
 @needs_zensical
 @pytest.mark.parametrize("engine", ENGINES)
-def test_searching_finds_the_items_with_either_engine(both, engine):
-    with serve_directory(both[engine]) as base, chromium() as browser:
+def test_searching_finds_the_items_with_either_engine(both, engine, browser):
+    with serve_directory(both[engine]) as base:
         page = browser.new_page()
         for word, code in SEARCHES.items():
             path, anchor = item_url(code).split("#")
             hrefs = search_in_browser(page, base, word)
             found = [h for h in hrefs if re.search(rf"/{re.escape(path)}\?h=[^#]*#{re.escape(anchor)}$", h)]
             assert found, (engine, word, hrefs)
+        page.close()
 
 
 @needs_zensical
@@ -142,7 +144,8 @@ def test_asking_for_zensical_when_it_is_not_installed_is_one_line(tmp_path, monk
                                            "--config", config, "--out", tmp_path / "public", *args], env=env)
         assert result.exit_code == 1
         assert result.output == f"错误：{one_line('engine_missing', source=source)}\n"
-        assert result.output == (f"错误：选择了 zensical 引擎（{source}），但没有安装 zensical：运行 .venv/bin/pip install "
+        assert result.output == (f"错误：选择了 zensical 引擎（{source}），但没有安装 zensical：运行 .venv/bin/pip "
+                                 "install "
                                  f"-e '.[zensical]' 安装，或不设 {source}，改用默认的 mkdocs。\n")
     assert not (tmp_path / "public").exists()
 

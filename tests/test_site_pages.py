@@ -73,7 +73,7 @@ def test_role_pages_say_what_how_often_and_which_checklist(standards, pages):
     assert "客服中心每日巡查表" in text and "../print/daily-patrol.pdf" in text
     assert "4.2.1.2-d" in text and "4.2.3.1" not in text
     assert "每个项目每月不少于 1 次" in pages["roles/crd.md"]
-    # the inspected (issue 14): what they are checked on, the 红线 items, how often, the exam
+    # the inspected staff's pages: what they are checked on, the 红线 items, how often, the exam
     staff = pages["roles/cs_staff.md"]
     assert "## 检查什么" in staff and "4.2.1 服务场景" in staff
     assert "[4.2.1.2-d](../standards/4.2.1.md#4.2.1.2-d) 不随意吐痰" in staff

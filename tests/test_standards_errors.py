@@ -26,8 +26,11 @@ def one(texts, message_id):
 def test_yaml_syntax_error_names_line_and_column():
     texts = edited("procedure.yaml", "  title: 客服人员服务行为监督管理程序", "  title: [客服人员服务行为监督管理程序")
     d = one(texts, "yaml_syntax")
-    assert (d.file, d.line, d.column) == ("procedure.yaml", 10, 9)
-    assert str(d).startswith("procedure.yaml:10:9: 错误: YAML 语法错误：")
+    # the parser stops at the next key's colon, on the line after the unclosed flow sequence (1-based column)
+    line = line_of(texts["procedure.yaml"], "title: [客服") + 1
+    column = texts["procedure.yaml"].splitlines()[line - 1].index(":") + 1
+    assert (d.file, d.line, d.column) == ("procedure.yaml", line, column)
+    assert str(d).startswith(f"procedure.yaml:{line}:{column}: 错误: YAML 语法错误：")
 
 
 def test_tab_indentation_is_a_syntax_error_not_a_traceback():
@@ -175,7 +178,8 @@ BROKEN_YAML = ["a: 1\na: 2\n", "项目: 测试\n  - 列表\n", "a: &x [1]\nb: *x
                "中文键: 值\n中文键: 另一个\n", "- 一\n- 二\n  三: 四\n", "", "# 只有注释\n"]
 
 
-@pytest.mark.parametrize("text", BROKEN_YAML + [p.read_text(encoding="utf-8") for p in sorted(STANDARDS.glob("*.yaml"))])
+@pytest.mark.parametrize("text",
+                         BROKEN_YAML + [p.read_text(encoding="utf-8") for p in sorted(STANDARDS.glob("*.yaml"))])
 def test_libyaml_and_pure_python_parsing_give_the_same_result(text, monkeypatch):
     import yaml
 

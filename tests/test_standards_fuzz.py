@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,6 +11,8 @@ from generator.instruments import INSTRUMENTS
 from generator.standards import load_standards
 
 from conftest import standards_texts
+
+pytestmark = pytest.mark.slow   # property-based runs of the loader over thousands of documents
 
 BASE = standards_texts()
 DATA = {name: yaml.safe_load(text) for name, text in BASE.items()}

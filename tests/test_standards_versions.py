@@ -1,4 +1,4 @@
-"""Issue 25 case 16, standards that change: an inspection is scored with the standards in force on its date.
+"""Standards that change: an inspection is scored with the standards in force on its date.
 
 On the real CLI and a real store. Each ingest records the rules of the standards it runs with (per item points,
 deduction, 红线, days to fix; the grade bands) under their version; a dated change note (`effective`) applies
@@ -18,8 +18,8 @@ import sqlite3
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.rules_store import read_rules, with_store_history
-from generator.ingest.store import read_inspections
+from generator.store.rules import read_rules, with_store_history
+from generator.store import read_inspections
 from generator.results.report_pages import build_results
 from generator.results.scoring import corrective_actions
 from generator.standards import require_standards
@@ -100,7 +100,8 @@ def points_and_red_line(folder) -> None:
          "                    roles: [cs_supervisor, project_manager, crd]\n"
          "                    fix_within_days: 7")
     edit(folder, "deduction: 5\n                    critical: true\n                    methods: [onsite]\n"
-                 "                    roles: [cs_supervisor, project_manager, crd]\n                    fix_within_days: 0\n"
+                 "                    roles: [cs_supervisor, project_manager, crd]\n                    "
+                 "fix_within_days: 0\n"
                  "                    guidance: 红线条目：发现即判本次检查不合格",
          "deduction: 5\n                    critical: false\n                    methods: [onsite]\n"
          "                    roles: [cs_supervisor, project_manager, crd]\n                    fix_within_days: 0\n"
@@ -343,5 +344,6 @@ def test_a_dated_change_of_grade_bands_grades_earlier_inspections_and_quarters_a
     assert "| 92.0% | 优秀 |" in q3
     result = run("check", "--standards", standards_dir, "--store", store)
     assert result.exit_code == 0, result.output
-    assert f"{store}: 本次修改将改变 1 次已评分检查的得分（2026-10-20 至 2026-10-20），涉及项目 梧桐苑\n" in result.output
+    assert (f"{store}: 本次修改将改变 1 次已评分检查的得分（2026-10-20 至 2026-10-20），涉及项目 梧桐苑\n"
+            in result.output)
     assert f"{store}:   梧桐苑 2026 年第四季度考核：92.0% 优秀 → 92.0% 良好" in result.output

@@ -1,4 +1,4 @@
-"""Damaged stores, backups and restores (issue 26, case 6).
+"""Damaged stores, backups and restores.
 
 A store whose second half is zeroed, and one with two pages of a table swapped (SQLite still reads it,
 its integrity check does not pass), are made here from a real ingest; every command that reads or writes
@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest.backup import list_backups
+from generator.store.backup import list_backups
 
 from conftest import ROOT, STANDARDS
 from site_helpers import copy_site_sources
@@ -155,7 +155,8 @@ def test_a_damaged_default_store_names_restore_without_store_and_restore_takes_i
     assert run("backup").exit_code == 0          # data/backups/ holds a sound copy
     swapped(sound_store, store)
     assert one_line(cli("export", "--table", "inspections")) == (
-        "错误：数据库 data/inspections.sqlite 已损坏（SQLite 完整性检查：4 处问题）：运行 handbook restore 用最近的备份恢复"
+        "错误：数据库 data/inspections.sqlite 已损坏（SQLite 完整性检查：4 处问题）：运行 handbook restore "
+        "用最近的备份恢复"
         "（handbook backup 的备份在 data/backups/），或改用新的 --store 重新导入；该文件未作任何改动。")
     # the command named works as named
     assert run("restore", "--yes").exit_code == 0 and quick_check(store) == "ok"
@@ -179,7 +180,8 @@ def test_backup_keeps_the_newest_copies_each_checked(sound_store, tmp_path):
         lines = result.output.splitlines()
         copy = Path(lines[0].split(" → ")[1].split("（")[0])
         made.append(copy)
-        assert lines[0] == f"已备份数据库 {sound_store} → {copy}（{copy.stat().st_size / 1e6:.1f} MB，1521 次检查，完整性检查通过）"
+        assert lines[0] == (f"已备份数据库 {sound_store} → {copy}"
+                            f"（{copy.stat().st_size / 1e6:.1f} MB，1521 次检查，完整性检查通过）")
         assert lines[1] == (f"{folder}/ 保留最近 3 份备份" + ("，删除了 1 份较早的" if n == 3 else ""))
         time.sleep(0.01)
     assert set(folder.iterdir()) == set(made[1:])   # the oldest went, no partial copy left behind
@@ -215,6 +217,7 @@ def state(copy: Path) -> int | str:
         return "damaged"
 
 
+@pytest.mark.slow
 def test_backups_taken_during_a_real_ingest_are_each_one_consistent_state(sound_store, tmp_path):
     """A year of patrols ingested by another process while backups are taken over and over: every copy
     holds the store before the ingest (1,521 inspections) or after it (all of the year's added), and

@@ -1,6 +1,6 @@
 """Each instrument's store tables: declared by the instrument, created and upgraded by the store it is given to.
 
-`ingest.store.migrate_instruments` keeps one version per instrument (`instrument_versions`): a new store
+`store.migrate_instruments` keeps one version per instrument (`instrument_versions`): a new store
 gets the newest tables at once, an older one runs the instrument's steps, and a store the code cannot
 read is refused with one line, the file left as it was.
 """
@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 
 from generator.errors import StoreError
-from generator.ingest import store
+from generator import store
 from generator.instruments import INSTRUMENTS
 from generator.instruments.base import Instrument
 
@@ -70,10 +70,14 @@ def test_the_house_instruments_declare_exactly_the_tables_their_schema_makes():
         after = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert sorted(after - before) == sorted(instrument.store_tables), instrument.id
     conn.close()
-    assert [(i.id, i.store_tables) for i in INSTRUMENTS] == [
-        ("patrol", ()), ("questionnaire", ("survey_responses", "survey_answers")),
-        ("exam", ("exam_responses", "exam_answers")), ("questioning", ("questioning_answers",)),
-        ("fixreport", ("fix_reports",))]
+    declared = {i.id: i.store_tables for i in INSTRUMENTS}
+    assert {i: declared[i] for i in ("patrol", "questionnaire", "exam", "questioning", "fixreport")} == {
+        "patrol": (), "questionnaire": ("survey_responses", "survey_answers"),
+        "exam": ("exam_responses", "exam_answers"), "questioning": ("questioning_answers",),
+        "fixreport": ("fix_reports",)}
+    # no table is two instruments', nor the store's own: each instrument's rows stay its own
+    owned = [t for tables in declared.values() for t in tables]
+    assert len(owned) == len(set(owned)) and not set(owned) & store.OWN_TABLES
 
 
 def test_a_new_store_gets_the_newest_tables_without_running_the_steps(tmp_path):

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.ingest import file_source, read_inspections, run_ingest
-from generator.ingest import store as store_mod
-from generator.ingest.rules_store import SCHEMA as RULES_SCHEMA
-from generator.ingest.store import read_quarantine
+from generator.ingest import file_source, run_ingest
+from generator.store import read_inspections
+from generator import store as store_mod
+from generator.store.rules import SCHEMA as RULES_SCHEMA
+from generator.store import read_quarantine
 from generator.instruments import INSTRUMENTS
 from generator.instruments.exam.responses import read_exam_responses
 from generator.instruments.questioning.grid import read_questioning
@@ -29,7 +30,7 @@ from legacy_store import legacy_store, store_d40fcfb
 DATA = ROOT / "tests" / "data"
 # The first 6 lines of forms/examples/daily-patrol.csv as they were at d40fcfb, the ones the fixture's script
 # read (`git show d40fcfb:forms/examples/daily-patrol.csv | head -6`). The shipped example was re-made since
-# (issue 24: notes name their item, e.g. "4.2.2.1-x3：电话铃响超过三声才接听" for "未佩戴工牌"), which changes
+# (notes now name their item, e.g. "4.2.2.1-x3：电话铃响超过三声才接听" for "未佩戴工牌"), which changes
 # two patrols' content and so their ids; the old store must read as the same responses, so pin those.
 PATROL = (DATA / "store" / "d40fcfb-daily-patrol.csv").read_text(encoding="utf-8").splitlines()
 OTHERS = [(DATA / "methods/crd-spot-check.questioning.zh-CN.csv", "crd-spot-check"),
@@ -131,10 +132,10 @@ def test_the_next_ingest_upgrades_it_in_place_and_keeps_every_row(standards, tmp
 # the one table the instruments' own tables brought: which version each instrument's tables are at
 VERSIONS_TABLE = ("CREATE TABLE instrument_versions ( instrument TEXT PRIMARY KEY, -- Instrument.id "
                   "version INTEGER NOT NULL -- 1 + the steps of its store_migrations run )")
-# and the scoring rules of each standards version, recorded by every ingest (`ingest.rules_store`)
+# and the scoring rules of each standards version, recorded by every ingest (`store.rules`)
 RULES_TABLE = re.sub(r"\s+", " ", RULES_SCHEMA.replace("IF NOT EXISTS ", "")).strip()
 # the instruments whose tables the d40fcfb code made (and the rules table): version 1, whether made new or
-# found in a store made before versions were kept. Instruments added since (issue 24's fixreport, with its
+# found in a store made before versions were kept. Instruments added since (fixreport, with its
 # fix_reports table) are recorded too; which instruments exist is not these tests' point
 # (tests/test_store_instrument_tables.py lists them), so these are pinned as members, and an upgraded store
 # must record exactly what a new one does.

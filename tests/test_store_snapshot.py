@@ -9,7 +9,7 @@ import pytest
 
 from generator.instruments.patrol import simulate as sim
 from generator.ingest import file_source, run_ingest
-from generator.ingest import store as store_mod
+from generator import store as store_mod
 from generator.results import publish
 from generator.results import scoring as sc
 from generator.results.report_pages import build_results

@@ -1,4 +1,4 @@
-"""Tables read on any screen and on paper (issue 27, item 3), in Chromium on the session's demo build.
+"""Tables read on any screen and on paper, in Chromium on the session's demo build.
 
 At 1366 px no table hides a column in its scroll box; at 1366 and 390 px no number, date or project name is
 broken over two lines inside a cell (each token's text is measured: one line box per token); printed on A4,
@@ -12,7 +12,7 @@ import pytest
 from generator.standards import load_standards
 
 from conftest import STANDARDS
-from site_helpers import chromium, offline_context, serve_directory
+from site_helpers import offline_context, serve_directory
 
 S = load_standards(STANDARDS).standards
 PAGES = ["results/", "results/assessment/", "results/patrols/", "results/actions/", "results/exam/",
@@ -51,9 +51,9 @@ MEASURE = r"""
 
 
 @pytest.fixture(scope="module")
-def site(demo_site):
+def site(demo_site, browser):
     root, _ = demo_site
-    with serve_directory(root / "public") as base, chromium() as browser:
+    with serve_directory(root / "public") as base:
         yield base, browser
 
 

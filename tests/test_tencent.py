@@ -16,14 +16,14 @@ from generator.cli import main
 from generator.forms.form_spec import build_form
 from generator.forms.lock_file import link_tencent
 from generator.forms.prefill import project_links
-from generator.ingest import read_inspections, read_quarantine
+from generator.store import read_inspections, read_quarantine
 from generator.ingest.platforms import tencent
 from generator.instruments import INSTRUMENTS
 from generator.errors import error
 from generator.standards import require_standards
 
 from conftest import ROOT, edited
-from faketencent import APPID, SECRET, FakeTencent, definition_from_spec, make_answer, serving
+from faketencent import APPID, SECRET, definition_from_spec, make_answer, serving
 
 SID = "12345678"
 
@@ -201,7 +201,7 @@ def test_unknown_option_is_quarantined_with_its_reason(project, fake, spec):
                                          values(spec, **{"4.2.1.2-a": ("id", "o-999")}), project="wutong"))
     result = ingest(tmp_path, lock)
     assert result.exit_code == 0, result.output
-    assert f"第 4 行：条目 4.2.1.2-a 的答案“〔未知选项 o-999〕”不是选项" in result.output
+    assert "第 4 行：条目 4.2.1.2-a 的答案“〔未知选项 o-999〕”不是选项" in result.output
     assert len(read_quarantine(tmp_path / "store.sqlite")) == 1
 
 
@@ -224,6 +224,8 @@ def test_rate_limit_5xx_and_an_expired_token_are_survived(project, fake):
 @pytest.mark.parametrize("setup, message", [
     (lambda f: f.fail("legacy", (200, "invalid_access_token"), (200, "invalid_access_token")),
      one_line("tencent_token_rejected", type="invalid_access_token")),
+    # a 401 whose body is not JSON (a proxy's page), after a fresh token too
+    (lambda f: f.fail("legacy", (401, "html"), (401, "html")), one_line("tencent_token_rejected", type="HTTP 401")),
     (lambda f: setattr(f, "plan", False), one_line("tencent_no_plan", checklist="daily-patrol")),
     (lambda f: f.fail("answers", *[(200, "request_rate_limited")] * 3),
      one_line("tencent_rate_limited", type="request_rate_limited", tries=3, seconds=0)),
@@ -262,7 +264,8 @@ def test_wrong_secret_and_missing_credentials(project, fake, monkeypatch, tmp_pa
     assert result.output == "错误：" + one_line("tencent_no_credentials", env_id="HANDBOOK_TENCENT_APPID",
                                                env_secret="HANDBOOK_TENCENT_SECRET", file=tmp_path / "none.env") + "\n"
     creds = tmp_path / "tencent.env"
-    creds.write_text(f"# 腾讯问卷\nHANDBOOK_TENCENT_APPID={APPID}\nHANDBOOK_TENCENT_SECRET={SECRET}\n", encoding="utf-8")
+    creds.write_text(f"# 腾讯问卷\nHANDBOOK_TENCENT_APPID={APPID}\nHANDBOOK_TENCENT_SECRET={SECRET}\n",
+                     encoding="utf-8")
     monkeypatch.setenv("HANDBOOK_TENCENT_CREDENTIALS", str(creds))
     result = ingest(tmp, lock)
     assert result.exit_code == 0, result.output
@@ -274,7 +277,8 @@ def test_a_survey_not_ours_and_a_changed_definition_are_refused(project, fake, s
     fake.surveys[SID] = {"id": int(SID), "title": "年会报名", "state": 2, "pages": [
         {"id": "p-1", "questions": [{"id": "q-1", "type": "text", "title": "姓名", "options": []}]}]}
     result = ingest(tmp_path, lock)
-    assert result.output == "错误：" + one_line("tencent_not_ours", survey=SID, title="年会报名", checklist="daily-patrol",
+    assert result.output == "错误：" + one_line("tencent_not_ours", survey=SID, title="年会报名",
+                                             checklist="daily-patrol",
                                                problem="没有一道题以本检查表的条目代码开头") + "\n"
     changed = json.loads(json.dumps(definition))
     question = next(q for p in changed["pages"] for q in p["questions"] if q["title"].startswith("4.2.1.2-d "))
@@ -347,7 +351,8 @@ def _notes(spec):
 def test_tencent_csv_export(tmp_path, spec):
     items, rows = _patrol_rows(spec)
     notes = _notes(spec)
-    header = ["编号", "开始答题时间", "结束答题时间", "答题时长", "地理位置国家和地区", "地理位置省", "地理位置市", "用户类型",
+    header = ["编号", "开始答题时间", "结束答题时间", "答题时长", "地理位置国家和地区", "地理位置省", "地理位置市",
+              "用户类型",
               "用户标识", "昵称", "自定义字段", "1.角色", "2.检查人", "3.检查日期:请选择", "3.检查日期:请选择",
               "3.检查日期:请选择"] + [f"{4 + i}.{t}" for i, t in enumerate(items + notes)]
     path = tmp_path / "腾讯问卷.csv"
@@ -355,7 +360,8 @@ def test_tencent_csv_export(tmp_path, spec):
         w = csv.writer(f, quoting=csv.QUOTE_ALL)
         w.writerow(header)
         for k, answers in rows:
-            w.writerow([str(41 + k), "2026-11-02 09:00:00", f"2026-11-02 {9 + 2 * k:02d}:1{k}:00", "72", "中国", "广东省", "深圳市",
+            w.writerow([str(41 + k), "2026-11-02 09:00:00", f"2026-11-02 {9 + 2 * k:02d}:1{k}:00", "72", "中国",
+                        "广东省", "深圳市",
                         "微信", "oXyz", "小王", "project=wutong", "客服主管", "\t014", "2026", "11", "2"]
                        + answers + [""] * len(notes))
     result = run("ingest", "--file", str(path), "--checklist", "daily-patrol", "--store", str(tmp_path / "s.sqlite"))
@@ -381,7 +387,8 @@ def test_wjx_gbk_export_and_jinshuju_xlsx(tmp_path, spec):
         w.writerow(["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、项目", "2、角色", "3、检查人",
                     "4、检查日期"] + [f"{5 + i}、{t}" for i, t in enumerate(items + notes)])
         for k, answers in rows:
-            w.writerow([k + 1, f"2026/11/02 {10 + 2 * k}:0{k}:00", "528秒", "手机提交", "直接访问", "10.1.2.3(广东-深圳)",
+            w.writerow([k + 1, f"2026/11/02 {10 + 2 * k}:0{k}:00", "528秒", "手机提交", "直接访问",
+                        "10.1.2.3(广东-深圳)",
                         "兰亭雅居", "项目经理", "陈静", "2026-11-02"] + answers + [""] * len(notes))
     result = run("ingest", "--file", str(path), "--checklist", "daily-patrol", "--store", str(tmp_path / "w.sqlite"))
     assert result.exit_code == 0, result.output
@@ -406,7 +413,8 @@ def test_wjx_gbk_export_and_jinshuju_xlsx(tmp_path, spec):
     assert result.exit_code == 0, result.output
     got = read_inspections(tmp_path / "j.sqlite")
     assert sorted((i.project, i.submitted_at) for i in got) == [
-        ("haitang", dt.datetime(2026, 11, 5, 8, 30, tzinfo=SH)), ("haitang", dt.datetime(2026, 11, 5, 10, 31, tzinfo=SH))]
+        ("haitang", dt.datetime(2026, 11, 5, 8, 30, tzinfo=SH)),
+        ("haitang", dt.datetime(2026, 11, 5, 10, 31, tzinfo=SH))]
 
 
 def test_export_of_another_survey_is_refused(tmp_path):
@@ -470,7 +478,8 @@ def _export(platform: str, spec, when):
                 + a + [""] * len(notes) for k, a in rows]
     else:
         header = ["序号", "项目", "角色", "检查人", "检查日期"] + items + notes + ["提交人", "提交时间", "IP"]
-        body = [[k + 1, "金桥公寓", "客服主管", "孙丽", "2026-11-06"] + a + [""] * len(notes) + ["", when(k), "10.0.0.1"]
+        body = [[k + 1, "金桥公寓", "客服主管", "孙丽", "2026-11-06"] + a + [""] * len(notes)
+                + ["", when(k), "10.0.0.1"]
                 for k, a in rows]
     return header, body
 
@@ -489,7 +498,8 @@ def test_every_platform_export_in_csv_and_xlsx(tmp_path, spec, platform, kind):
         path = tmp_path / "export.xlsx"
         book.save(path)
     else:
-        header, body = _export(platform, spec, lambda k: f"2026/11/06 {18 + 2 * k}:0{5 + k}:00")   # two patrols, hours apart
+        header, body = _export(platform, spec,
+                               lambda k: f"2026/11/06 {18 + 2 * k}:0{5 + k}:00")   # two patrols, hours apart
         path = tmp_path / "export.csv"
         with open(path, "w", encoding=kind, newline="") as f:
             csv.writer(f).writerows([header, *body])
@@ -508,4 +518,5 @@ def test_forms_push_leaves_a_tencent_checklist_alone(project):
     result = CliRunner().invoke(main, ["forms", "push", "--dry-run", "--checklist", "daily-patrol",
                                        "--lock", str(lock), "--standards", str(ROOT / "standards")])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"daily-patrol（客服中心每日巡查表）：在腾讯问卷填写（问卷 {SID}），没有 Google 表单，跳过")
+    assert result.output.startswith(f"daily-patrol（客服中心每日巡查表）：在腾讯问卷填写（问卷 {SID}），没有 Google "
+                                    "表单，跳过")

@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.errors import error
 from generator.forms.lock_file import link_tencent, read_lock
-from generator.ingest.platforms import tencent
 from generator.instruments import INSTRUMENTS
 from generator.instruments.exam.quiz import build_quiz, ordered_questions
 from generator.instruments.exam.responses import read_exam_responses
@@ -26,7 +25,7 @@ from generator.instruments.questionnaire.survey import (build_survey_form, read_
 from generator.standards import require_standards
 
 from conftest import ROOT
-from faketencent import APPID, SECRET, FakeTencent, definition_from_spec, make_answer, serving
+from faketencent import definition_from_spec, make_answer, serving
 
 SH = ZoneInfo("Asia/Shanghai")
 SURVEY, EXAM = "7001", "7002"
@@ -108,7 +107,8 @@ def test_a_survey_that_is_not_the_questionnaire_is_refused_at_link(tmp_path, fak
                  "--lock", str(tmp_path / "l.yaml"))
     assert result.exit_code == 1
     assert result.output == "错误：" + str(error("tencent_not_ours", survey="7999", title="年会报名",
-                                                checklist="customer-survey", problem="没有一道题与表单的题目相同")) + "\n"
+                                                checklist="customer-survey",
+                                                problem="没有一道题与表单的题目相同")) + "\n"
     assert not (tmp_path / "l.yaml").exists()
 
 
@@ -215,7 +215,8 @@ def test_check_flags_a_questionnaire_survey_the_standards_no_longer_match(linked
 
 def test_tencent_export_with_the_date_picker_dates_a_paper_questionnaire(tmp_path):
     """A paper questionnaire typed in later: 腾讯问卷's date picker gives three identical headers, joined."""
-    header = ["编号", "开始答题时间", "结束答题时间", "答题时长", "自定义字段", "1.填写日期:请选择", "1.填写日期:请选择",
+    header = ["编号", "开始答题时间", "结束答题时间", "答题时长", "自定义字段", "1.填写日期:请选择",
+              "1.填写日期:请选择",
               "1.填写日期:请选择"] + [f"{i}.{t}" for i, t in enumerate(RATINGS + [COMMENT], 2)]
     path = tmp_path / "t.csv"
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
@@ -468,7 +469,7 @@ def test_demo_runs_on_the_fake_tencent(fake, tmp_path, standards):
     through the real client; the store holds what ingesting the same simulated exports gives."""
     from faketencent import load_demo
     from generator.demo import DEMO_SURVEY, demo_surveys, run_demo
-    from generator.ingest import read_inspections
+    from generator.store import read_inspections
     from generator.ingest.run import file_source, run_ingest
     from site_helpers import copy_site_sources
 

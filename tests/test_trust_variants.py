@@ -1,4 +1,4 @@
-"""Issue 12, variants of its cases found by trying them as a hostile tester would.
+"""Variants of the ingest and scoring cases, found by trying them as a hostile tester would.
 
 Each test runs the real CLI (click's CliRunner on `generator.cli.main`) on a real SQLite store and
 checks the exit code, the exact message, what the store holds and the numbers, counted by hand.
@@ -7,9 +7,10 @@ checks the exit code, the exact message, what the store holds and the numbers, c
 from __future__ import annotations
 
 import json
-import sqlite3
 
-from generator.ingest import read_inspections, read_quarantine
+import pytest
+
+from generator.store import read_inspections, read_quarantine
 
 from test_ingest_trust import EXAMPLE, error_line, ingest, read_rows, scores, standards  # noqa: F401 (fixture)
 
@@ -144,6 +145,7 @@ CONTACT_TEXTS = ["138.0013.8000", "138 - 0013 - 8000", "１３８００１３８
                  "qq。com", "zhang.san", "corp.example", "例子.中国"]
 
 
+@pytest.mark.slow
 def test_contacts_written_the_way_people_type_them_are_masked_everywhere(tmp_path):
     from site_helpers import search_index_file
     from test_published_text import build, cli, example_rows, readable, write_csv, NOTE_COLUMNS, S
@@ -171,7 +173,7 @@ def test_contacts_written_the_way_people_type_them_are_masked_everywhere(tmp_pat
         assert f"4.2.1：{CONTACTS[note]}" in download, note
     index = readable(search_index_file(public))
     assert "138****8000" not in index                    # the notes (rows) never reach the search index
-    # issue 27 indexes the results pages' titles and headings, never their rows: results entries carry no text
+    # the results pages' titles and headings are indexed, never their rows: results entries carry no text
     docs = json.loads(search_index_file(public).read_text(encoding="utf-8"))["docs"]
     results = [d for d in docs if d["location"].startswith("results/")]
     assert results and [d["location"] for d in results if d["text"].strip()] == []
@@ -196,12 +198,14 @@ def test_an_export_without_a_date_correction_or_timestamp_column_is_refused(stan
     db = tmp_path / "s.sqlite"
     assert ingest(tmp_path, "--file", str(export), "--checklist", "daily-patrol", "--store", str(db)).exit_code == 0
     before, numbers = dump(db), scores(standards, db)
-    corrected = rows[0].index("已当场纠正（4.2.1 服务场景）")
-    assert sum(1 for r in rows[1:] if r[corrected] == "是") == 297     # on-site corrections, counted in the CSV
+    corrected = rows[0].index("已当场纠正的条目（4.2.1 服务场景）")
+    # on-site corrections, counted in the CSV: 297 responses tick 480 findings of 4.2.1
+    assert sum(1 for r in rows[1:] if r[corrected]) == 297
+    assert sum(len(r[corrected].split(", ")) for r in rows[1:] if r[corrected]) == 480
 
-    # before: 已当场纠正 gone -> 297 corrections lost, those actions stay open and fall overdue;
+    # before: 已当场纠正 gone -> 480 corrections lost, those actions stay open and fall overdue;
     # 检查日期 gone -> every patrol counted on its day of submission; 时间戳记 gone -> 1,501 rows quarantined
-    for title in ("已当场纠正（4.2.1 服务场景）", "检查日期", "时间戳记"):
+    for title in ("已当场纠正的条目（4.2.1 服务场景）", "检查日期", "时间戳记"):
         write_rows(export, without(rows, title))
         result = ingest(tmp_path, "--file", str(export), "--checklist", "daily-patrol", "--store", str(db))
         assert result.exit_code == 1, (title, result.output)
@@ -289,6 +293,7 @@ def test_exam_blank_answer_cut_line_or_deleted_column_never_fails_anyone(tmp_pat
     result = ingest(tmp_path, "--file", str(path), "--checklist", "exam-2026Q4", "--store", str(db))
     assert result.exit_code == 1     # before: exit 0, everyone lost the question's point
     assert error_line(result) == (
-        f"错误：文件 {path} 的表头缺少考试“exam-2026Q4”的 1 个题目列：“接听电话时可以先让电话响五声以上，把手头工作做完再接。”；"
+        f"错误：文件 {path} 的表头缺少考试“exam-2026Q4”的 1 个题目列：“接听电话时可以先让电话响五声以上，"
+        "把手头工作做完再接。”；"
         "本次未写入任何内容。请从表格重新导出完整的回复（不要删除列）后再导入。")
     assert dump(db) == before and [r.earned for r in read_exam_responses(db)] == [25, 12]

@@ -1,4 +1,4 @@
-"""CLI commands `handbook backup` and `handbook restore`: thin adapters over `ingest.backup`."""
+"""CLI commands `handbook backup` and `handbook restore`: thin adapters over `store.backup`."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _size(n: int) -> str:
               help="保留最近几份备份，更早的自动删除（也可用环境变量 HANDBOOK_BACKUP_KEEP 指定）。")
 def backup(store_path: Path, folder: Path | None, keep: int):
     """备份数据库：先检查完整性，再用 SQLite 的在线备份复制（导入进行中也能得到完整的一份），只保留最近几份。"""
-    from ..ingest.backup import backup_store
+    from ..store.backup import backup_store
 
     done = backup_store(store_path, folder=folder, keep=keep)
     click.echo(Msg.BACKUP_DONE(path=store_path, copy=done.copy, size=_size(done.size), inspections=done.inspections))
@@ -41,7 +41,7 @@ def backup(store_path: Path, folder: Path | None, keep: int):
 @click.option("--yes", "-y", is_flag=True, help="不询问，直接替换。")
 def restore(copy: Path | None, store_path: Path, folder: Path | None, yes: bool):
     """用备份恢复数据库（不给备份文件时用最近的一份）：先检查备份的完整性，当前数据库另存一份后再替换。"""
-    from ..ingest.backup import check_copy, kept_name, restore_store
+    from ..store.backup import check_copy, kept_name, restore_store
 
     info = check_copy(store_path, copy, folder=folder)
     kept = kept_name(store_path, folder=folder, zone=info.zone)

@@ -138,7 +138,7 @@ def install() -> None:
             module._truncate_visible = _truncate_visible
     types = importlib.import_module("click.types")
     for cls_name, name in TYPE_NAMES.items():
-        setattr(getattr(types, cls_name), "name", name)
+        getattr(types, cls_name).name = name
     core = importlib.import_module("click.core")
     for cls in (core.Command, core.Group):
         if "collect_usage_pieces" in vars(cls) and not getattr(cls.collect_usage_pieces, "translated", False):

@@ -178,7 +178,8 @@ def instrument_form_commands(instrument) -> list[click.Command]:
     return [click.Command("form", callback=form, params=list(forms_build.params),
                           short_help=f"写出{instrument.title}的表单定义 forms/<表单>.json。",
                           help=f"写出{instrument.title}的 Google 表单定义 forms/<表单>.json"
-                               "（forms.create 请求体和填充它的 batchUpdate）：即 handbook forms build 中属于它的部分。"),
+                               "（forms.create 请求体和填充它的 batchUpdate）："
+                               "即 handbook forms build 中属于它的部分。"),
             click.Command("push", callback=push, params=list(forms_push.params),
                           short_help=f"新建或就地更新{instrument.title}的 Google 表单，并写入锁文件。",
                           help=f"新建或就地更新{instrument.title}的 Google 表单、发布它并写入锁文件："

@@ -51,7 +51,8 @@ def _print_report(report) -> None:
         click.echo(f"  读取 {s.read} 行：新增 {s.new}，修改 {s.edited}，未变 {s.unchanged}，隔离 {s.quarantined}；"
                    f"来源中已删除 {s.gone}" + (f"（{s.requests} 次 API 请求）" if s.requests else ""))
         if s.reasons:
-            click.echo("  隔离原因：" + "，".join(f"{REASON_NAMES.get(k, k)} {n}" for k, n in sorted(s.reasons.items())))
+            click.echo("  隔离原因："
+                       + "，".join(f"{REASON_NAMES.get(k, k)} {n}" for k, n in sorted(s.reasons.items())))
             for number, message in s.quarantined_rows[:QUARANTINE_LISTED]:
                 click.echo(f"    第 {number} 行：{message}")
             if len(s.quarantined_rows) > QUARANTINE_LISTED:
@@ -106,7 +107,8 @@ def _print_report(report) -> None:
 @click.option("--notify", "then_notify", is_flag=True,
               help="导入后发送当天提醒（同 handbook notify；凭据文件用环境变量 HANDBOOK_NOTIFY_CREDENTIALS 指定）。")
 @notify_options
-def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, lock_path, standards_dir, as_json, dry_run,
+def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, lock_path, standards_dir, as_json,
+           dry_run,
            accept_deletions, date_order, chunk_rows, deadline, then_notify, config_file, site_url, timeout):
     """把表单回复从 Google 回复表、腾讯问卷或下载的文件导入数据库。
 

@@ -78,7 +78,8 @@ def send_alerts(*, store_path: Path, standards, credentials: Path | None, config
         elif run.error:
             click.echo(f"错误：{run.error}", err=True)
         else:
-            click.echo(f"{run.name}（{run.recipient}）：已发送 {run.sent} 条消息，含 {run.alerts} 条提醒。", err=to_stderr)
+            click.echo(f"{run.name}（{run.recipient}）：已发送 {run.sent} 条消息，含 {run.alerts} 条提醒。",
+                       err=to_stderr)
     if dry_run:
         click.echo(f"试运行：{len(report.channels)} 个渠道的摘要如上，未发送，未记录。")
         return

@@ -61,7 +61,8 @@ def store_option(dest: str = "store_path"):
     """`--store`/`--db` (env HANDBOOK_STORE): the SQLite store of responses, the same on every command."""
     return click.option(
         "--store", "--db", dest, type=click.Path(path_type=Path, dir_okay=False), envvar="HANDBOOK_STORE",
-        default=DEFAULT_STORE, show_default=True, help="存放回复的数据库（SQLite 文件；也可用环境变量 HANDBOOK_STORE 指定）。")
+        default=DEFAULT_STORE, show_default=True, help="存放回复的数据库（SQLite 文件；也可用环境变量 HANDBOOK_STORE "
+                                                       "指定）。")
 
 
 STORE_OPTION = store_option()

@@ -24,8 +24,8 @@ from ..messages import Msg, one_line
 @STANDARDS_OPTION
 def export(table: str, fmt: str, output: Path | None, store_path: Path, standards_dir: Path):
     """导出评分后的数据：每次检查、项目每周汇总、巡查次数或整改，格式为 JSON、CSV 或 XLSX。"""
-    from ..ingest.rules_store import with_store_history
-    from ..ingest.store import read_inspections, read_last_fetch
+    from ..store.rules import with_store_history
+    from ..store import read_inspections, read_last_fetch
     from ..results.export import excel_rows, export_rows, serialise
     from ..results.fix_reports import read_fix_reports
     from ..standards import require_standards

@@ -10,6 +10,8 @@ from ..errors import HandbookError, one_line
 from ..messages import Msg
 from .options import DEFAULT_STORE, STANDARDS_OPTION, STORE_OPTION, cli_instruments
 
+PDF_CACHE = Path("build/pdf-cache")   # build_site's and the instruments' printables' default cache
+
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("public"),
                           show_default=True, help="生成的网站放在哪里（整个替换）。")
 # `handbook serve` (and `make serve` on the demo store) renders into a folder of its own: public/ is what
@@ -79,15 +81,21 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
         missing = _check_store(store_path)
         extra = [store_projects_check(store_path), *site_generators(store_path, instruments=instruments)]
         focus = sheet_focus(store_path)
+    from ..printing.pdf import cache_clock, prune_cache
+
+    started = cache_clock(PDF_CACHE) if not handbook_only else 0.0
     report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
                         extra_generators=extra, sheet_focus=focus, instruments=instruments, engine=engine,
                         stores=_stores(store_path), clear=clear, on_wait=_say_waiting)
+    if not handbook_only:
+        # a full build printed every current printable: the cache keeps those and forgets past weeks'
+        prune_cache(PDF_CACHE, started)
     if handbook_only:
         click.echo("只生成了手册（--handbook-only），没有读取数据库，也没有检查结果。")
     elif missing:
         click.echo(f"默认数据库 {store_path} 还不存在：结果页显示“暂无检查数据”（先运行 handbook ingest）。")
     else:
-        from ..ingest.rules_store import read_rules
+        from ..store.rules import read_rules
         from ..messages import Msg
         from ..results.publish import store_snapshot
         from ..rulebook import rules_of
@@ -113,13 +121,15 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
 
 @click.command()
 @lambda command: site_options(command, SERVE_OUT_OPTION)
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="在 127.0.0.1 上使用的端口。")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="在 127.0.0.1 上使用的端口。")
 @ENGINE_OPTION
 def serve(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path, store_path: Path, port: int,
           engine: str | None):
     """在本机 127.0.0.1 上打开网站；标准文件或页面有改动时自动重新构建。
 
-    预览生成到 build/serve/，不会覆盖要发布的 public/。看演示：handbook serve --store data/demo/demo.sqlite（或 make serve）。
+    预览生成到 build/serve/，不会覆盖要发布的 public/。看演示：handbook serve
+    --store data/demo/demo.sqlite（或 make serve）。
     """
     from ..instruments import site_generators
     from ..results.project_check import store_projects_check

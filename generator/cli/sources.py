@@ -79,7 +79,8 @@ def withdraw(source_id: int, yes: bool, store_path: Path, standards_dir: Path):
     info = next((s for s in list_sources(store_path, instruments) if s.id == source_id), None)
     if info is not None and not info.withdrawn_at and not yes:
         question = (f"撤回来源 {info.id}（{info.checklist}，{KINDS.get(info.kind, info.kind)} {info.title}）：它现有的"
-                    f" {info.counted} 条记录将不再计入结果（其他来源中也有的照常计入），原始行 {info.rows} 行保留。确定吗？")
+                    f" {info.counted} 条记录将不再计入结果（其他来源中也有的照常计入），原始行 {info.rows} 行保留。"
+                    "确定吗？")
         try:
             confirmed = click.confirm(question, default=False)
         except click.exceptions.Abort:   # no answer to read (not a terminal): never withdraw unasked

@@ -4,7 +4,8 @@ A form is made with `forms.create` (title only: Google copies nothing else) and
 one `forms.batchUpdate` that fills it. The layout is phone-first: an opening page
 (project, role, inspector, date), then one page per content section with one
 required radio question per item and, at the end of the page, an optional
-问题说明 paragraph and 已当场纠正 (是/否).
+问题说明 paragraph and 已当场纠正的条目 (a checkbox per item of the page: each finding's own
+当场纠正, as the printed sheet asks it per finding).
 
 Item and question ids are derived from codes, so the same item always has the
 same ids in every form and every push. Google accepts client-chosen ids that
@@ -21,16 +22,18 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import HandbookError
-from ..inspection import (COMPLIANT, FIELD_TITLES, NO, NOT_APPLICABLE, PATROL_FIELDS, PERIODS, YES, answer_options,
-                          corrected_title, findings_to_empty, note_title, round_label)
+from ..inspection import (COMPLIANT, FIELD_TITLES, NOT_APPLICABLE, PATROL_FIELDS, PERIODS, answer_options,
+                          corrected_items_title, findings_to_empty, note_title, round_label)
 from ..labels import daily_rounds
 from ..standards import Standards
 
-# Kinds of question recorded in the lock file, besides items and opening fields.
-NOTE, CORRECTED = "note", "corrected"
+# Kinds of question recorded in the lock file, besides items and opening fields. CORRECTED (是/否 per section)
+# is what the first form versions asked; forms now ask CORRECTED_ITEMS (the page's items, ticked per finding).
+NOTE, CORRECTED, CORRECTED_ITEMS = "note", "corrected", "corrected_items"
 # The note's help text: what to write, and no personal data (people's names cannot be masked reliably on
 # the site; the other kinds are masked, `text.mask_contacts`, but are better not written at all)
-NOTE_HELP = ("选填：写明不符合的条目代码、位置和情况。请不要写业主、住户或员工的姓名，也不要写电话、证件号、车牌和门牌号"
+NOTE_HELP = ("选填：写明不符合的条目代码、位置和情况。请不要写业主、住户或员工的姓名，也不要写电话、证件号、"
+             "车牌和门牌号"
              "（位置写到楼栋或区域即可）。")
 ITEM_KINDS = ("questionItem", "questionGroupItem", "pageBreakItem", "textItem", "imageItem", "videoItem")
 
@@ -163,7 +166,8 @@ def _form_description(standards: Standards, checklist) -> str:
         parts.append(checklist.description.strip())
     parts.append(f"每个条目点选一项：{COMPLIANT} / 不符合 1 处 / 不符合 2 处 …… / 不符合 N 处及以上（扣完） / "
                  f"{NOT_APPLICABLE}。N 是扣完该条目分值的处数（见条目说明），选到“扣完”该条目得 0 分。"
-                 "发现问题时，在该页末尾的“问题说明”中写明条目代码、位置和情况；已当场纠正的选“是”。")
+                 "发现问题时，在该页末尾的“问题说明”中写明条目代码、位置和情况；"
+                 "在“已当场纠正的条目”中勾选当场纠正了的条目。")
     parts.append(f"标准版本 {doc.version}（{doc.number} {doc.title}）")
     return "\n\n".join(parts)
 
@@ -234,10 +238,14 @@ def build_form(standards: Standards, checklist_id: str, *, instruments: Sequence
                      {"questionId": stable_id(f"question:note:{number}"), "required": False,
                       "textQuestion": {"paragraph": True}},
                      {"section": number, "kind": NOTE}, NOTE_HELP)
-        add_question(f"corrected:{number}", corrected_title(number, title),
-                     choice_question(stable_id(f"question:corrected:{number}"), [YES, NO], required=False),
-                     {"section": number, "kind": CORRECTED},
-                     "本页发现的问题是否已当场纠正、示范指导（程序 4.1.4）。没有问题可不选。")
+        # one tick per finding, as the printed sheet's 当场纠正 column; a new question id, so a response sheet
+        # keeps the first versions' 是/否 column beside it (their answers keep their meaning)
+        add_question(f"corrected-items:{number}", corrected_items_title(number, title),
+                     choice_question(stable_id(f"question:corrected-items:{number}"),
+                                     [item_title(i.code, i.short) for i in section_items], "CHECKBOX",
+                                     required=False),
+                     {"section": number, "kind": CORRECTED_ITEMS, "items": [i.code for i in section_items]},
+                     "勾选本页发现问题后已当场纠正、示范指导的条目（程序 4.1.4）。没有问题或未当场纠正的不勾选。")
 
     if rounds:   # 程序 4.6.3-a: penalties name the person at fault; optional, as on the paper sheet
         add_question("info:at_fault", PATROL_FIELDS["at_fault"],

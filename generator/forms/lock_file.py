@@ -24,6 +24,9 @@ Written by `handbook forms push` and `handbook forms link`. The one reader is `r
                                                  # 符合 / 1 / 2 / 3 处及以上 / 不适用
             questions: {<question id>: {item: <code>, title} | {field: project, title}
                                        | {section: "4.2.1", kind: note|corrected, title}
+                                       | {section: "4.2.1", kind: corrected_items, title, items: [<code>, …]}
+                                         # corrected: 是/否 per section (first versions); corrected_items:
+                                         # a checkbox of the section's items (its options, by code)
                                        | {info: period|round|time|at_fault, title}}   # a daily patrol's round
             rules: {version, items: {<code>: {short, points, deduction, critical, fix_within_days, section}},
                     grades: [{name, min, max}, …]}   # what scoring needs of the standards version (rulebook.Rules);

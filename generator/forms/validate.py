@@ -161,14 +161,19 @@ class _Walker:
             if value not in enum:
                 near = difflib.get_close_matches(value, enum, n=1)
                 hint = f"（是不是 {near[0]}？）" if near else ""
-                self.add(path, f"无效的枚举值 “{value}”{hint}，可选：{', '.join(e for e in enum if not e.endswith('_UNSPECIFIED'))}")
+                self.add(path,
+                         f"无效的枚举值 “{value}”{hint}，可选："
+                         f"{', '.join(e for e in enum if not e.endswith('_UNSPECIFIED'))}")
             elif value.endswith("_UNSPECIFIED"):
-                self.add(path, f"“{value}”是占位值，Google 不接受；可选：{', '.join(e for e in enum if not e.endswith('_UNSPECIFIED'))}")
+                self.add(path,
+                         f"“{value}”是占位值，Google 不接受；可选："
+                         f"{', '.join(e for e in enum if not e.endswith('_UNSPECIFIED'))}")
 
     def check_object(self, value, name: str, path: str) -> None:
         schema = schemas()[name]
         if not isinstance(value, dict):
-            self.add(path, f"类型错误：应为对象（{name}），实际为{TYPE_NAMES.get(_json_type(value), _json_type(value))}")
+            self.add(path,
+                     f"类型错误：应为对象（{name}），实际为{TYPE_NAMES.get(_json_type(value), _json_type(value))}")
             return
         props = schema.get("properties", {})
         for key, element in value.items():

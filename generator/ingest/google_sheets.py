@@ -102,7 +102,8 @@ def _http_client_class(endpoint: str | None):
 
         requests = 0
 
-        def request(self, method, endpoint_url, *args, **kwargs):
+        # gspread passes the URL by position; the name differs from its `endpoint` (the outer variable)
+        def request(self, method, endpoint_url, *args, **kwargs):  # type: ignore[override]
             if endpoint and endpoint_url.startswith(SHEETS_HOST):
                 endpoint_url = endpoint.rstrip("/") + endpoint_url[len(SHEETS_HOST):]
             type(self).requests += 1

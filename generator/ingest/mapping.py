@@ -2,7 +2,10 @@
 
 A column maps to an item by the code at the start of its header (grid questions
 `Question [Row]` by the row's code), else through the lock file's question titles
-of any form version. Columns an instrument adds to a checklist's form (the questioning
+of any form version. A section's 已当场纠正的条目 (a checkbox of its items) gives each finding
+of the section its own 当场纠正, by the item codes the ticked choices start with; the first
+form versions' 已当场纠正 (是/否) is kept under the section's number and holds for each finding
+of the section (`inspection.corrected_on_site`). Columns an instrument adds to a checklist's form (the questioning
 grid) are claimed and read by that instrument's `ChecklistColumns`. Answers map through
 the option labels of the response's form version (by position, so older labels stay
 readable) and the current labels.
@@ -23,10 +26,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ..forms.lock_file import FormVersion, LockedForm
-from ..inspection import FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_title, known_answers, note_title, version_answers
+from ..inspection import (FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_items_title, known_answers, note_title,
+                          version_answers)
 from ..messages import Msg
 from .shell import Rejection
 from .values import has_seconds, parse_date, parse_datetime
@@ -37,13 +42,18 @@ CODE_AT_START = re.compile(r"^(\d+(?:\.\d+)+(?:-[a-z][a-z0-9]*)?)(?![\w.\-])")
 GRID = re.compile(r"^(?P<question>.*?)\s*\[(?P<row>[^\[\]]+)\]$")
 NOTE = re.compile(r"^问题说明\s*[（(]\s*(\d+(?:\.\d+)+)")
 CORRECTED = re.compile(r"^已当场纠正\s*[（(]\s*(\d+(?:\.\d+)+)")
+CORRECTED_ITEMS = re.compile(r"^已当场纠正的条目\s*[（(]\s*(\d+(?:\.\d+)+)")
+# the choices of a checkbox answer: Google's sheet joins them with ", ", 问卷星 and 腾讯问卷 with "┋"; a
+# choice starts with its item's code, so ", " is a join only before a code (a choice's text may hold a comma)
+CHOICES = re.compile(r"\s*┋\s*|,\s*(?=\d+(?:\.\d+)+(?:-[a-z][a-z0-9]*)?(?![\w.\-]))")
+SECTION_ANSWERS = ("note", "corrected", "corrected_items")   # kinds of a section's questions in the lock
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 MAX_CELL = 5000
 _FIELD_BY_TITLE = {title: key for key, title in FIELD_TITLES.items()}
 # optional facts of a daily patrol (round, time, person at fault): kept with the response in `extra`
 _INFO_BY_TITLE = {title: key for key, title in PATROL_FIELDS.items()}
-_READ_ABOVE = frozenset({"timestamp", "email", "field"})
-_FREE_TEXT = frozenset({"note", "info"})   # target kinds whose cells are text as typed, not answers   # target kinds `normalise` reads before the answers
+_READ_ABOVE = frozenset({"timestamp", "email", "field"})   # target kinds `normalise` reads before the answers
+_FREE_TEXT = frozenset({"note", "info"})   # target kinds whose cells are text as typed, not answers
 
 # Why a row was quarantined: code -> the catalogued message (messages.py, I3xx) and the name of its field
 REASONS: dict[str, tuple[Msg, str | None]] = {
@@ -75,8 +85,9 @@ REASON_NAMES: dict[str, str] = {
     "email_as_name": "检查人填了邮箱", "formula": "疑似公式注入", "markup": "含 HTML 或脚本",
     "date_after_submission": "检查日期晚于提交日期", "date_too_old": "检查日期早于补录期限",
 }
+# reasons whose value is ours (item codes), never cut short
 _VERBATIM = {"unanswered", "date_after_submission", "date_too_old"}
-CLOCK_SKEW = dt.timedelta(days=1)   # a 检查日期 may be one day after the submission (a phone's clock, midnight)   # reasons whose value is ours (item codes), never cut short
+CLOCK_SKEW = dt.timedelta(days=1)   # a 检查日期 may be one day after the submission (a phone's clock, midnight)
 
 
 class Rejected(Rejection):
@@ -85,9 +96,10 @@ class Rejected(Rejection):
 
     def __init__(self, code: str, value: object = "", column: str | None = None):
         msg, name = REASONS[code]
-        text = value if code in _VERBATIM else short(value)
+        text: object = value if code in _VERBATIM else short(value)   # verbatim: our own text (item codes)
         if column is None:
-            column = text if code == "missing_answer" and text != "没有任何条目的答案" else REASON_COLUMNS.get(code, "")
+            column = (str(text) if code == "missing_answer" and text != "没有任何条目的答案"
+                      else REASON_COLUMNS.get(code, ""))
         super().__init__(code, msg, column, **({name: text} if name else {}))
 
 
@@ -116,7 +128,8 @@ def norm(text: object) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    kind: str          # timestamp | email | field | info | item | note | corrected, or the `name` of ChecklistColumns
+    kind: str          # timestamp | email | field | info | item | note | corrected | corrected_items, or the `name`
+                       # of ChecklistColumns
     key: str = ""      # field name, item code, section number, or the key ChecklistColumns gave the column
 
 
@@ -176,6 +189,7 @@ class Vocabulary:
     item_titles: dict[str, str] = field(default_factory=dict)  # item code -> short title (for messages)
     current_sections: tuple[tuple[str, str], ...] = ()   # (number, title) of the sections of its items now
     late_entry_days: int = 31                 # a 检查日期 more days before its submission is quarantined
+    section_items: dict[str, tuple[str, ...]] = field(default_factory=dict)   # section -> its items on the form now
 
     @classmethod
     def build(cls, standards, checklist: str, form: LockedForm,
@@ -198,7 +212,7 @@ class Vocabulary:
                    frozenset(standards.items), frozenset(standards.clauses), form, tuple(added),
                    {r.id: r.name for r in standards.organisation.roles},
                    current, {code: item.short for code, item in standards.items.items()}, sections,
-                   standards.organisation.late_entry_days)
+                   standards.organisation.late_entry_days, _section_items(standards, current))
 
     def required_items(self, version: "FormVersion | None") -> tuple[str, ...]:
         """The item questions of a form version (all of them required on the form): the version the lock
@@ -215,11 +229,15 @@ class Vocabulary:
                 str(q["item"]) for q in version.questions.values() if q.get("item")))
         return hit
 
-    def required_columns(self, version: "FormVersion | None") -> tuple[tuple[Target, str], ...]:
+    def required_columns(self, version: "FormVersion | None",
+                         have: "set[Target] | frozenset[Target]" = frozenset()) -> tuple[tuple[Target, str], ...]:
         """The columns besides its items that a header of a form version's responses must have, with their
         names: the timestamp and every other question of that version (fields, 问题说明, 已当场纠正, the
         questioning grid), as `required_items` picks the version. A deleted 检查日期 would move patrols to
-        the day of submission, a deleted 已当场纠正 would leave actions open: never silently."""
+        the day of submission, a deleted 已当场纠正 would leave actions open: never silently.
+        A section's 已当场纠正 is there when the header (`have`) has either form of it: the first versions'
+        是/否 or the checkbox of its items (an export of the first forms read without a lock, a sheet whose
+        form was pushed again with the checkbox under the same standards version)."""
         if version is None and self.form.versions:
             version = self.form.versions[0]
         columns = [(Target("timestamp"), "时间戳记")]
@@ -228,16 +246,32 @@ class Vocabulary:
                 target = _question_target(q)
                 if target is not None and target.kind != "item":
                     columns.append((target, str(q.get("title") or target.key)))
-            return tuple(columns)
-        columns += [(Target("field", key), title) for key, title in FIELD_TITLES.items()]
-        for number, title in self.current_sections:
-            columns += [(Target("note", number), note_title(number, title)),
-                        (Target("corrected", number), corrected_title(number, title))]
-        for reader in self.added:
-            columns += [(Target(reader.name, key), title) for key, title in reader.required()]
-        return tuple(columns)
+        else:
+            columns += [(Target("field", key), title) for key, title in FIELD_TITLES.items()]
+            for number, title in self.current_sections:
+                columns += [(Target("note", number), note_title(number, title)),
+                            (Target("corrected_items", number), corrected_items_title(number, title))]
+            for reader in self.added:
+                columns += [(Target(reader.name, key), title) for key, title in reader.required()]
+        answered = {t.key for t in have if t.kind in ("corrected", "corrected_items")}
+        return tuple(dict.fromkeys((t, title) for t, title in columns
+                                   if not (t.kind in ("corrected", "corrected_items") and t.key in answered)))
 
-    def version_named(self, name: str) -> "FormVersion | None | bool":
+    def corrected_options(self, version: "FormVersion | None", section: str) -> tuple[str, ...]:
+        """The item codes a section's 已当场纠正的条目 offers on a form version: as the lock records the
+        question, else the section's items on the checklist's form now."""
+        cache = self.__dict__.setdefault("_corrected_options", {})
+        key = (version.name if version else "", section)
+        hit = cache.get(key)
+        if hit is None:
+            recorded = next((q.get("items") for q in (version.questions.values() if version else ())
+                             if q.get("kind") == "corrected_items" and str(q.get("section")) == section
+                             and isinstance(q.get("items"), list)), None)
+            hit = cache[key] = (tuple(str(c) for c in recorded) if recorded is not None
+                                else self.section_items.get(section, ()))
+        return hit
+
+    def version_named(self, name: str) -> "FormVersion | None | Literal[False]":
         """The lock's form version of that name; None for "" (no version recorded); False when unknown."""
         if not name:
             return None
@@ -290,7 +324,7 @@ def _question_target(q: dict) -> Target | None:
         return Target("questioning", "")
     if q.get("field"):
         return Target("field", str(q["field"]))
-    if q.get("section") and q.get("kind") in ("note", "corrected"):
+    if q.get("section") and q.get("kind") in SECTION_ANSWERS:
         return Target(str(q["kind"]), str(q["section"]))
     if q.get("questioning"):
         return Target("questioning", str(q["questioning"]))
@@ -308,7 +342,7 @@ def _lock_titles(form: LockedForm) -> dict[str, Target]:
                 out[title] = Target("item", str(q["item"]))
             elif q.get("field"):
                 out[title] = Target("field", str(q["field"]))
-            elif q.get("section") and q.get("kind") in ("note", "corrected"):
+            elif q.get("section") and q.get("kind") in SECTION_ANSWERS:
                 out[title] = Target(q["kind"], str(q["section"]))
     return out
 
@@ -338,6 +372,8 @@ def map_column(header: str, vocab: Vocabulary, titles: dict[str, Target]) -> Tar
         return Target("info", _INFO_BY_TITLE[text])
     if m := NOTE.match(text):
         return Target("note", m.group(1))
+    if m := CORRECTED_ITEMS.match(text):
+        return Target("corrected_items", m.group(1))
     if m := CORRECTED.match(text):
         return Target("corrected", m.group(1))
     for added in vocab.added:
@@ -410,7 +446,7 @@ def json_encoder(*, sort_keys: bool = False, separators: tuple[str, str] = (", "
     json.dumps builds a new encoder on every call, which costs more than encoding a short row;
     this builds the C encoder once (no circular-reference check: rows and answers hold none).
     """
-    from json.encoder import c_make_encoder, encode_basestring
+    from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]  # C, not in typeshed
 
     def fail(value):
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
@@ -439,6 +475,33 @@ def _text(value) -> str:
 def _check_cell(value: str) -> None:
     if len(value) > MAX_CELL:
         raise Rejected("too_long", f"{len(value)} 个字符（上限 {MAX_CELL}）")
+
+
+def corrected_codes(value: str, options: tuple[str, ...], section: str) -> list[str]:
+    """The item codes ticked in a section's 已当场纠正的条目 answer (`4.2.1.1-a 桌面整洁, 4.2.1.2-d …`: each
+    choice starts with its item's code). A choice that is not one of the question's items (`options`) is
+    `Rejected` as any answer that is not an option: the row is quarantined, never guessed."""
+    codes = []
+    for choice in CHOICES.split(value):
+        choice = choice.strip()
+        if not choice:
+            continue
+        m = CODE_AT_START.match(choice)
+        if m is None or m.group(1) not in options:
+            raise Rejected("not_an_option", f"已当场纠正的条目（{section}）的答案“{short(choice)}”不是本页的条目",
+                           column=f"已当场纠正的条目（{section}）")
+        codes.append(m.group(1))
+    return codes
+
+
+def _section_items(standards, codes) -> dict[str, tuple[str, ...]]:
+    """Section number -> the codes among `codes` (in order) of its items."""
+    out: dict[str, list[str]] = {}
+    for code in codes:
+        section = standards.section_of(code)
+        if section is not None:
+            out.setdefault(section.number, []).append(code)
+    return {number: tuple(items) for number, items in out.items()}
 
 
 def check_date(date: dt.date, submitted: dt.datetime, late_entry_days: int) -> None:
@@ -552,7 +615,9 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
         date = submitted.date()
 
     answers = _answer_table(version, vocab.form)
-    added = None   # ChecklistColumns name -> (it, the row's data), when the row has a cell of theirs
+    ticked = None  # (section, item codes ticked) of each answered 已当场纠正的条目
+    # ChecklistColumns name -> (it, the row's data), when the row has a cell of theirs
+    added: dict[str, tuple[ChecklistColumns, dict]] | None = None
     out = Normalised(submitted, project, role, inspector, date, version.name if version else "",
                      _text(cell("email")[0]))
     out.coarse = not has_seconds(raw_time)
@@ -571,6 +636,11 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
                 raise Rejected("not_an_option", f"已当场纠正（{target.key}）的答案“{short(value)}”不是“是”或“否”",
                                column=f"已当场纠正（{target.key}）")
             out.corrected[target.key] = value == YES
+        elif target.kind == "corrected_items":
+            if ticked is None:
+                ticked = []
+            ticked.append((target.key, corrected_codes(value, vocab.corrected_options(version, target.key),
+                                                       target.key)))
         elif target.kind == "note":
             out.notes[target.key] = value
         elif target.kind == "info":   # kept as given, under its title (as an unmapped column's answer is)
@@ -580,6 +650,22 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
                 added = {a.name: (a, {}) for a in vocab.added}
             reader, data = added[target.kind]
             reader.cell(data, target.key, value)
+    checkboxes = columns.__dict__.get("_checkboxes")
+    if checkboxes is None:   # the sections whose 已当场纠正的条目 the source has (the same for every row)
+        checkboxes = columns.__dict__["_checkboxes"] = [t.key for t in columns.targets.values()
+                                                        if t.kind == "corrected_items"]
+    if checkboxes:
+        # each ticked item is corrected on the spot (a tick on an item answered 符合 is kept and means nothing:
+        # no action opens for it); each other finding of those sections is not, unless the row answered the
+        # section's 是/否 of the first forms instead (a sheet keeps that column beside the checkbox)
+        for _, codes in ticked or ():
+            out.corrected.update(dict.fromkeys(codes, True))
+        for section in checkboxes:
+            if section in out.corrected:
+                continue
+            for code in vocab.corrected_options(version, section):
+                if out.findings.get(code) and code not in out.corrected:
+                    out.corrected[code] = False
     for reader, data in (added or {}).values():
         fields = reader.finish(data)
         if fields:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-import pickle
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
@@ -33,7 +32,9 @@ from ..errors import HandbookError, error
 from ..messages import Msg
 from ..forms.lock_file import Lock
 from ..gc_paused import paused
-from . import files, google_sheets as sheets, rules_store, shell, store
+from .. import store
+from ..store import rules as rules_store
+from . import files, google_sheets as sheets, shell
 from .platforms import exports, tencent
 from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise, short
 from .shell import COLUMNS_LISTED, Quarantined, check_deletions, source_name, stored_before
@@ -243,7 +244,7 @@ def _encoded(value: dict) -> str:
     return text
 
 
-def _version_fields(r: Normalised, vocab: Vocabulary) -> tuple[tuple, list, list]:
+def _version_fields(r: Normalised, vocab: Vocabulary) -> tuple[tuple, list | None, list | None]:
     """(version fields from submitted_at on, sections, rows of the instruments' columns) of a normalised
     response."""
     v = (r.submitted_at.isoformat(), r.project, r.role, r.inspector, r.date.isoformat(), r.form_version, r.email,
@@ -312,7 +313,8 @@ def _stream(w: store.StoreWriter, run: _Checklist, table: Table, report: SourceR
     report.unmapped_columns = [name for _, name in columns.unmapped]
     for first, others in columns.twins.items():   # said once per source, with the columns it merged
         report.warnings.append(Msg.INGEST_TWIN_COLUMNS(
-            name=short(table.header[first]), n=1 + len(others), positions="、".join(str(i + 1) for i in [first, *others])))
+            name=short(table.header[first]), n=1 + len(others),
+            positions="、".join(str(i + 1) for i in [first, *others])))
     shell.unmapped(w, sid, columns.unmapped, now)
     return src
 
@@ -321,13 +323,13 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
     vocab, columns, sid, hid = run.vocab, src.columns, src.sid, src.hid
     dumps, sha = _raw_dumps, hashlib.sha256
     rows: list[_Row] = []
-    raws: list[tuple] = []
+    raws: list[store.RawRow] = []
     for number, cells in batch:
         raw_json = dumps(cells)
         rows.append(_Row(number, sha(raw_json.encode("utf-8")).hexdigest()))
-        raws.append((number, rows[-1].raw_hash, raw_json))
+        raws.append(store.RawRow(number, rows[-1].raw_hash, raw_json))
     hits = w.known(sid, hid, [r.raw_hash for r in rows]) if src.known else {}
-    for row, (number, cells) in zip(rows, batch):
+    for row, (_number, cells) in zip(rows, batch):
         hit = hits.get(row.raw_hash)
         if hit is not None:   # the fast path: these cells are a stored current version's
             row.content_hash, row.key = hit[0], hit[1]
@@ -396,21 +398,21 @@ def _stream_batch(w: store.StoreWriter, run: _Checklist, src: _Source, batch: li
         local[row.content_hash] = (title, row.row_number)
         edit = edits.get(id(row))
         if edit is not None:     # 1b. a stored inspection whose time was less exact or read in the wrong zone
-            claims.append((edit[0], title, row.row_number))
+            claims.append(store.ClaimRow(edit[0], title, row.row_number))
             outcome.append((row, "edited", edit))
             continue
         stored = next((x for x in found.get(row.content_hash, ()) if x[1] <= run.max_rowid), None)
         if stored is not None:   # 1. the content of a stored inspection: that one, unchanged
-            claims.append((stored[0], title, row.row_number))
+            claims.append(store.ClaimRow(stored[0], title, row.row_number))
             if stored[2] == sid:
                 src.anchor = (row.row_number, stored[3])
             elif stored[5] is None:
                 run.moved_away[stored[2]] = run.moved_away.get(stored[2], 0) + 1
             outcome.append((row, "unchanged", stored))
         elif row.key in pooled:  # 2. perhaps an edit: decided when every row is read
-            pending.append((run.checklist, sid, row.row_number, raw_ids[row.raw_hash], row.content_hash,
+            pending.append(store.PendingRow(run.checklist, sid, row.row_number, raw_ids[row.raw_hash], row.content_hash,
                             row.key[0], row.key[1], row.key[2], row.key[3].isoformat(), src.anchor[0], src.anchor[1],
-                            pickle.dumps((row.version, row.sections, row.added))))
+                            row.version, row.sections, row.added))
             outcome.append((row, "pending", None))
         else:                    # 3. new
             outcome.append((row, "new", None))
@@ -449,26 +451,27 @@ def _match_by_time(w: store.StoreWriter, run: _Checklist, src: _Source, rows: li
         r = row.record
         if row.rejected or r is None or row.content_hash in found:
             continue
-        at = r.submitted_at
+        instant = r.submitted_at
         if r.coarse:
             coarse.append(row)
             continue
-        if at.second:
-            wanted.setdefault(at.replace(second=0).isoformat(), []).append((row, "minute"))
+        if instant.second:
+            wanted.setdefault(instant.replace(second=0).isoformat(), []).append((row, "minute"))
         if zone_info is not None:    # this sheet's wall-clock time, as a file read in our zone would hold it
-            wall = at.astimezone(zone_info).replace(tzinfo=None)
+            wall = instant.astimezone(zone_info).replace(tzinfo=None)
             wanted.setdefault(wall.replace(tzinfo=org).isoformat(), []).append((row, "file"))
         for z in src.sheet_zones:    # this file's wall-clock time in a spreadsheet's zone
-            wanted.setdefault(at.replace(tzinfo=None).replace(tzinfo=z).astimezone(org).isoformat(),
+            wanted.setdefault(instant.replace(tzinfo=None).replace(tzinfo=z).astimezone(org).isoformat(),
                               []).append((row, z.key))
     edits: dict[int, tuple] = {}
     adopted: list[str] = []
 
-    def same(row: _Row, at: str, candidate: tuple) -> bool:
+    def same(row: _Row, at: str, candidate: Sequence) -> bool:
         h, project, role, inspector, day = candidate[:5]
         if (project, role, inspector, day) != (row.key[0], row.key[1], row.key[2], row.key[3].isoformat()):
             return False
         record = row.record
+        assert record is not None, "only normalised rows are matched by time"
         exact = record.submitted_at
         record.submitted_at = dt.datetime.fromisoformat(at)
         try:
@@ -478,6 +481,7 @@ def _match_by_time(w: store.StoreWriter, run: _Checklist, src: _Source, rows: li
 
     def adopt(row: _Row, at: str, h: str) -> None:
         row.content_hash = h
+        assert row.version is not None, "only normalised rows are matched by time"
         row.version = (at, *row.version[1:])
         adopted.append(h)
 
@@ -499,11 +503,12 @@ def _match_by_time(w: store.StoreWriter, run: _Checklist, src: _Source, rows: li
                     adopt(row, at, c[0])
                 break
     for row in coarse:
+        assert row.record is not None, "only normalised rows are matched by time"
         start = row.record.submitted_at.replace(second=0)
-        for at, *c in w.current_between(run.checklist, start.isoformat(),
-                                        (start + dt.timedelta(minutes=1)).isoformat()):
-            if same(row, at, c):
-                adopt(row, at, c[0])
+        for at, *candidate in w.current_between(run.checklist, start.isoformat(),
+                                                (start + dt.timedelta(minutes=1)).isoformat()):
+            if same(row, at, candidate):
+                adopt(row, at, candidate[0])
                 break
     if adopted:
         found.update(w.by_content(run.checklist, list(dict.fromkeys(adopted))))
@@ -529,7 +534,9 @@ def _write_rows(w: store.StoreWriter, run: _Checklist, src: _Source, outcome: li
     """Write one batch: (row, kind, what it matched) with kind "" (quarantined), "new" (with its new id),
     "unchanged" or "edited" (with the stored inspection), "pending" (written later)."""
     sr, sid, checklist = src.report, src.sid, run.checklist
-    new, moved, versions, sections, quarantine = [], [], [], [], []   # quarantine: shell.Quarantined
+    sections: list[store.SectionRow]
+    quarantine: list[Quarantined]
+    new, moved, versions, sections, quarantine = [], [], [], [], []
     added: dict[str, list] = {}
     for row, kind, match in outcome:
         if kind == "pending":
@@ -540,22 +547,23 @@ def _write_rows(w: store.StoreWriter, run: _Checklist, src: _Source, outcome: li
             continue
         if kind == "new":
             iid, version = match, 1
-            new.append((iid, checklist, sid, row.row_number, 1, now))
+            new.append(store.InspectionRow(iid, checklist, sid, row.row_number, 1, now))
         else:
             iid, _rowid, old_sid, old_row, version, gone = match[:6]
             if kind == "edited":
                 version += 1
-                moved.append((sid, row.row_number, version, iid))
+                moved.append(store.MoveRow(sid, row.row_number, version, iid))
             elif (old_sid, old_row, gone) != (sid, row.row_number, None):
-                moved.append((sid, row.row_number, version, iid))
+                moved.append(store.MoveRow(sid, row.row_number, version, iid))
         setattr(sr, kind, getattr(sr, kind) + 1)
         if kind != "unchanged":
             if row.version is None:   # matched by raw cells, yet not unchanged: cannot happen
                 raise RuntimeError(f"row {row.row_number} of {src.table.source.key} was taken as unchanged too early")
             v = row.version
-            versions.append((iid, version, raw_id, row.content_hash, src.fetched_at, v[0], src.timezone, *v[1:]))
+            versions.append(store.VersionRow(iid, version, raw_id, row.content_hash, src.fetched_at, v[0], src.timezone,
+                                             *v[1:]))
             if row.sections:
-                sections.extend((iid, version, *x) for x in row.sections)
+                sections.extend(store.SectionRow(iid, version, *x) for x in row.sections)
             if row.added:
                 for name, x in row.added:
                     added.setdefault(name, []).append((iid, version, *x))
@@ -576,20 +584,21 @@ def _settle(w: store.StoreWriter, run: _Checklist, now: str) -> None:
     for src in run.sources:
         if src.pending:
             last = (0, 0)    # (row, stored row) of the last row matched here as an edit
-            outcome, raw_ids = [], {}
-            for number, raw_id, h, key, a_row, a_prev, payload in w.pending(src.sid):
+            outcome: list[tuple] = []
+            raw_ids = {}
+            for number, raw_id, h, key, a_row, a_prev, fields, sections, added in w.pending(src.sid):
                 anchor_row, anchor_prev = (a_row, a_prev) if a_row >= last[0] else last
                 row = _Row(number, f"#{number}", h, key)
-                row.version, row.sections, row.added = pickle.loads(payload)
+                row.version, row.sections, row.added = fields, sections, added
                 raw_ids[row.raw_hash] = raw_id
                 candidates = w.pool_candidates(src.sid, key)
                 if candidates:
                     expected = anchor_prev + (number - anchor_row)
-                    iid, stored_row, version, gone = min(candidates, key=lambda c: (
+                    iid, stored_row, version, gone_at = min(candidates, key=lambda c: (
                         c[1] != expected, abs(c[1] - expected), c[1]))
-                    w.claim([(iid, src.table.title, number)])
+                    w.claim([store.ClaimRow(iid, src.table.title, number)])
                     last = (number, stored_row)
-                    outcome.append((row, "edited", (iid, 0, src.sid, stored_row, version, gone)))
+                    outcome.append((row, "edited", (iid, 0, src.sid, stored_row, version, gone_at)))
                 else:
                     outcome.append((row, "new", None))
             fresh = [row for row, kind, _ in outcome if kind == "new"]
@@ -653,8 +662,8 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
     whose item columns are another checklist's (the wrong --checklist)."""
     have = columns.items
     targets = set(columns.targets.values())
-    missing: dict[str, None] = {}
-    other: dict[str, None] = {}    # missing columns that are not items (the timestamp, fields, 已当场纠正 …)
+    missing_found: dict[str, None] = {}
+    other_found: dict[str, None] = {}   # missing columns that are not items (the timestamp, fields, 已当场纠正 …)
     names = []                     # the lock's versions that ask a missing column
     used = sorted(columns.versions_used)
     if not used and has_rows:      # no row could be dated (no timestamp column?): the form as it is now
@@ -664,14 +673,14 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
         if version is False:       # a version the lock no longer records: nothing known to require
             continue
         lacking = [code for code in vocab.required_items(version) if code not in have]
-        lacking_other = [title for target, title in vocab.required_columns(version) if target not in targets]
+        lacking_other = [title for target, title in vocab.required_columns(version, targets) if target not in targets]
         if (lacking or lacking_other) and version is not None:
             names.append(version.name)
         elif (lacking or lacking_other) and vocab.form.versions:
             names.append(vocab.form.versions[0].name)
-        missing.update(dict.fromkeys(lacking))
-        other.update(dict.fromkeys(lacking_other))
-    missing, other = list(missing), list(other)
+        missing_found.update(dict.fromkeys(lacking))
+        other_found.update(dict.fromkeys(lacking_other))
+    missing, other = list(missing_found), list(other_found)
     _, known = _checklist_items(standards, lock, vocab.checklist)
     foreign = [code for code in have if code in vocab.items and code not in known]
     if not missing and not foreign and not other:
@@ -684,8 +693,8 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
         raise error("ingest_wrong_checklist", source=where, kind="检查表", checklist=vocab.checklist,
                     problem=problem, other=" 或 --checklist ".join(others))
     if missing or other:
-        version = f"（表单版本 {'、'.join(dict.fromkeys(names))}）" if names else ""
-        raise error("ingest_columns_missing", source=where, checklist=vocab.checklist, version=version,
+        versions = f"（表单版本 {'、'.join(dict.fromkeys(names))}）" if names else ""
+        raise error("ingest_columns_missing", source=where, checklist=vocab.checklist, version=versions,
                     n=len(missing) + len(other), columns=_column_list(missing, vocab, other))
     # foreign item columns alone, matching no other checklist: an older form of this one; kept as read
 
@@ -717,7 +726,7 @@ def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress
                               retry=retry, progress=progress)
 
 
-def _open(db_path: Path, dry_run: bool, lock_wait: float, instruments: Sequence) -> sqlite3.Connection:
+def _open(db_path: Path, dry_run: bool, lock_wait: float | None, instruments: Sequence) -> sqlite3.Connection:
     if not dry_run:
         return store.connect(db_path, wait=lock_wait, instruments=instruments)
     return store.open_copy(db_path)   # work on a copy: a dry run never touches the file
@@ -726,7 +735,7 @@ def _open(db_path: Path, dry_run: bool, lock_wait: float, instruments: Sequence)
 def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str = store.DEFAULT_STORE,
                lock: Lock | None = None, credentials: Path | str | None = None, endpoint: str | None = None,
                dry_run: bool = False, chunk_rows: int = sheets.CHUNK_ROWS, retry: sheets.Retry = sheets.Retry(),
-               lock_wait: float = 5.0, progress: Progress | None = None, instruments: Sequence = (),
+               lock_wait: float | None = None, progress: Progress | None = None, instruments: Sequence = (),
                accept_deletions: bool = False, date_order: str | None = None,
                skip_withdrawn: bool = False) -> IngestReport:
     """Ingest `sources` into the store at `db_path` in one transaction and report what happened.

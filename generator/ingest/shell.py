@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .. import store
 from ..errors import error
 from ..messages import Msg
-from . import store
 from .table import Table
 
 COLUMNS_LISTED = 5      # missing columns named in a refusal; more are counted
@@ -105,8 +105,8 @@ def quarantine(w: store.StoreWriter, source_id: int, rows: Sequence[Quarantined]
         report.quarantined += 1
         report.reasons[r.code] = report.reasons.get(r.code, 0) + 1
         report.quarantined_rows.append((q.row_number, r.message))
-    w.quarantine([(source_id, q.raw_row_id, q.row_number, q.rejection.code, q.rejection.message, now)
-                  for q in rows])
+    w.quarantine([store.QuarantineEntry(source_id, q.raw_row_id, q.row_number, q.rejection.code,
+                                        q.rejection.message, now) for q in rows])
     w.conn.executemany(
         "INSERT OR IGNORE INTO quarantine_reasons (quarantine_id, message, fields, column_name) "
         "SELECT id, ?, ?, ? FROM quarantine WHERE raw_row_id = ? AND reason_code = ?",
@@ -115,8 +115,9 @@ def quarantine(w: store.StoreWriter, source_id: int, rows: Sequence[Quarantined]
 
 
 @dataclass(frozen=True)
-class QuarantineEntry:
-    """A quarantined row as stored, with its reason as data when the run that quarantined it kept it."""
+class StoredQuarantine:
+    """A quarantined row as stored, with its reason as data when the run that quarantined it kept it
+    (`store.QuarantineEntry` is the row the writer takes; this is what the data-quality page reads back)."""
 
     checklist: str
     source: str            # the source's title (sheet title or file name)
@@ -131,7 +132,7 @@ class QuarantineEntry:
     column: str = ""
 
 
-def read_quarantine(db_path: Path | str) -> list[QuarantineEntry]:
+def read_quarantine(db_path: Path | str) -> list[StoredQuarantine]:
     """Every quarantined row (resolved ones too), oldest first, with its reason as data where stored."""
     conn = store.open_store_read_only(db_path)
     try:
@@ -147,8 +148,8 @@ def read_quarantine(db_path: Path | str) -> list[QuarantineEntry]:
             ORDER BY q.first_seen_at, s.key, q.row_number""").fetchall()
     finally:
         conn.close()
-    return [QuarantineEntry(checklist, title, key, number, code, reason, seen, resolved_at, message,
-                            json.loads(fields) if fields else {}, column or "")
+    return [StoredQuarantine(checklist, title, key, number, code, reason, seen, resolved_at, message,
+                             json.loads(fields) if fields else {}, column or "")
             for checklist, title, key, number, code, reason, seen, resolved_at, message, fields, column in rows]
 
 
@@ -201,7 +202,7 @@ def record_raw(w: store.StoreWriter, table: Table, title: str, now: str, keep: l
         kept = cells if keep is None else [cells[i] if i < len(cells) else None for i in keep]
         raw_json = json.dumps(kept, ensure_ascii=False, default=default)
         raw_hash = hashlib.sha256(raw_json.encode("utf-8")).hexdigest()
-        raws.append((number, raw_hash, raw_json))
+        raws.append(store.RawRow(number, raw_hash, raw_json))
         rows.append((number, raw_hash, cells))
     ids = w.raw_rows(sid, hid, raws, table.fetched_at.isoformat(timespec="seconds"))
     return RawRows(sid, hid, rows, ids)
@@ -215,7 +216,8 @@ def source_name(table: Table) -> str:
     if t.kind == "file":
         if len(table.worksheets) > 1:   # a workbook: which worksheet was read, and how to read another
             others = "、".join(f"“{w}”" for w in table.worksheets if w != table.title)
-            return f"文件 {t.path or t.locator} 的工作表“{table.title}”（另有工作表{others}，可用 --worksheet 工作表名 选择）"
+            return (f"文件 {t.path or t.locator} 的工作表“{table.title}”"
+                    f"（另有工作表{others}，可用 --worksheet 工作表名 选择）")
         return f"文件 {t.path or t.locator}"
     if t.kind == "tencent":
         return f"腾讯问卷问卷“{table.title or t.locator}”（{t.locator}）"
@@ -250,8 +252,8 @@ class Responses:
     `table` has columns id, source_id, row_number and gone_at (the shell keeps them); `read(number, cells)`
     maps one row to a `Record` or raises `Rejection`; `insert(conn, record, source_id, row_number,
     raw_row_id)` stores a new record in the instrument's tables; `duplicate` is the rejection of a second
-    row with a record's content in one read (given the row numbers of the first and of this one); `keep` the columns kept
-    in the raw rows (None: every cell); `raw_default` how a cell JSON cannot encode is written there.
+    row with a record's content in one read (given the row numbers of the first and of this one); `keep` the
+    columns kept in the raw rows (None: every cell); `raw_default` how a cell JSON cannot encode is written there.
     """
 
     table: str
@@ -298,7 +300,7 @@ def ingest_responses(conn: sqlite3.Connection, table: Table, report, now: str, s
 
 def unmapped(w: store.StoreWriter, source_id: int, columns: Iterable[tuple[int, str]], now: str) -> None:
     """Record the columns that map to nothing (0-based position, name): their answers stay in the raw rows."""
-    w.unmapped([(source_id, name, i + 1, now) for i, name in columns])
+    w.unmapped([store.UnmappedEntry(source_id, name, i + 1, now) for i, name in columns])
 
 
 # ---------------------------------------------------------------- the deletion guard

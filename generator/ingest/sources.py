@@ -15,7 +15,7 @@ from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import error
-from . import store
+from .. import store
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ class Instrument:
     #: The store tables this instrument owns: their names, the DDL that makes them at their newest shape
     #: (`CREATE TABLE IF NOT EXISTS …`, statements separated by `;`) and the steps that upgrade them
     #: (step n takes them from version n - 1 to n; version 1 is what the first `store_schema` made).
-    #: The ingest stage creates and upgrades them in the store it writes (`ingest.store.migrate_instruments`).
+    #: The ingest stage creates and upgrades them in the store it writes (`store.migrate_instruments`).
     store_tables: tuple[str, ...] = ()
     store_schema: str = ""
     store_migrations: dict[int, str] = {}

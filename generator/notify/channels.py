@@ -50,7 +50,8 @@ ANSWER_CHARS = 500      # the part of a channel's answer kept in the ledger
 # A robot answers a few dozen bytes of JSON; a proxy's page is a few kilobytes. Reading stops past this,
 # so an endless or huge answer costs no memory.
 MAX_ANSWER_BYTES = 1 << 20
-# 企业微信 45009 "接口调用超过限制" and 钉钉 130101 "send too fast" / 410100 "发送速度太快而限流": wait, the key is fine.
+# 企业微信 45009 "接口调用超过限制" and 钉钉 130101 "send too fast" / 410100 "发送速度太快而限流": wait, the
+# key is fine.
 RATE_LIMITED = {"wecom": {45009}, "dingtalk": {130101, 410100}}
 
 
@@ -252,7 +253,8 @@ class Robot:
             return Outcome(False, "timeout", timeout)
         except AnswerTooLarge:
             return Outcome(False, f"answer over {MAX_ANSWER_BYTES} bytes", one_line(
-                "notify_bad_answer", channel=self.name, detail=f"应答超过 {MAX_ANSWER_BYTES // (1 << 20)} MiB，已停止读取"))
+                "notify_bad_answer", channel=self.name,
+                detail=f"应答超过 {MAX_ANSWER_BYTES // (1 << 20)} MiB，已停止读取"))
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema, ValueError) as exc:
             # urllib3's LocationParseError (a host label over 63 characters …) is a ValueError; its text

@@ -19,7 +19,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from ..inspection import Inspection
+from ..inspection import Inspection, corrected_on_site
 from ..results import scoring as sc
 from ..results.report_pages import item_note, public_name, split_note
 from ..standards import Standards
@@ -112,7 +112,7 @@ def find_alerts(s: Standards, inspections: Sequence[Inspection], window: Window,
                 item = s.items[code]
                 section = s.section_of(code)
                 number = section.number if section else None
-                fixed = i.corrected.get(number) if number else None
+                fixed = corrected_on_site(i.corrected, code, number)
                 state = "已当场纠正" if fixed else ("未当场纠正" if fixed is False else "是否当场纠正：未填写")
                 line = f"{code} {item.short}（不符合 {i.findings.get(code)} 处，{state}）"
                 note = _cut(item_note(i, code, number))

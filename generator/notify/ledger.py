@@ -14,7 +14,7 @@ on or after the channel's `horizon`:
   first run;
 - an alert whose send failed is retried as it was first found, whatever its day.
 
-Its tables are made and upgraded as an instrument's are (`ingest.store.migrate_instruments`, through
+Its tables are made and upgraded as an instrument's are (`store.migrate_instruments`, through
 `NOTIFY_TABLES`, which has the store part of the instrument protocol), so a store without them reads as
 before and the next `handbook notify` adds them. A send is written as soon as the channel answered (its
 own transaction): a run stopped half-way does not send again what went out.
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HandbookError
-from ..ingest import store
+from .. import store
 from ..messages import one_line
 from .digest import Alert
 

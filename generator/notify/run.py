@@ -19,7 +19,7 @@ import requests
 import yaml
 
 from ..errors import HandbookError
-from ..ingest import store
+from .. import store
 from ..messages import one_line
 from ..standards import Standards
 from . import ledger

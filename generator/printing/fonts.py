@@ -36,9 +36,11 @@ _ALWAYS = {chr(c) for c in range(0x20, 0x7F)} | set("　、。，．：；？！
 # (instruments/method_pages.py) that was, and dropping them would change the subset and every PDF once.
 PRINTED_SOURCES = ("templates/print", "templates/methods", "templates/exam", "assets/print", "printing",
                    "inspection.py", "results/focus.py", "instruments/questionnaire/survey.py",
-                   "site/method_pages.py", "instruments/patrol/method_page.py", "instruments/questionnaire/method_page.py",
+                   "site/method_pages.py", "instruments/patrol/method_page.py",
+                   "instruments/questionnaire/method_page.py",
                    "instruments/questionnaire/satisfaction.py", "instruments/exam/method_page.py",
-                   "instruments/questioning/method_page.py", "instruments/exam/quiz.py", "instruments/exam/responses.py", "instruments/exam/paper.py",
+                   "instruments/questioning/method_page.py", "instruments/exam/quiz.py",
+                   "instruments/exam/responses.py", "instruments/exam/paper.py",
                    "instruments/exam/results_page.py", "instruments/exam/simulate.py",
                    "instruments/questioning/grid.py", "instruments/questioning/draw.py",
                    "templates/fixreport", "instruments/fixreport/sheet.py")
@@ -121,7 +123,9 @@ def font_faces(standards, cache_dir: Path | None) -> str:
             str(source), str(index), str(stat.st_size), str(stat.st_mtime_ns),
             importlib.metadata.version("fonttools"), "".join(sorted(chars))]).encode()).hexdigest()[:24]
         target = Path(cache_dir) / f"font-{key}-{style}.otf"
-        if not target.exists():
+        try:
+            os.utime(target)   # used by this build: `pdf.prune_cache` keeps it
+        except FileNotFoundError:
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 _cut(source, index, chars, target)

@@ -1,18 +1,22 @@
 """Write the printable sheets: PDFs with WeasyPrint, plus the HTML print views.
 
-WeasyPrint is the slow part of a build, so each PDF is cached by the hash of its
-HTML + stylesheet (+ WeasyPrint version): rebuilding unchanged standards reuses it.
+WeasyPrint is the slow part of a build, so each PDF is cached by the hash of what it prints: its HTML (QR
+codes as markers naming their link and size), the stylesheet with its fonts named by their content, the
+WeasyPrint version and the PDF variant. A printable whose printed text did not change is never rendered
+again, wherever the cache folder lies; `prune_cache` keeps only what the last build used.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import hashlib
 import importlib.metadata
 import logging
 import multiprocessing
 import os
+import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -84,17 +88,69 @@ def _stylesheet(css: str):
 PDF_VARIANT = "pdf/ua-1"
 
 
+# A subset font is named in the stylesheet by its file's URL, whose name already says its content
+# (`fonts.font_faces`: font-<key>-<style>.otf); the folder it lies in is not printed.
+_FONT_URL = re.compile(r'url\("file://[^"]*/(font-[0-9a-f]+-[A-Za-z]+\.otf)"\)')
+
+
 def _cache_key(html: str, css: str) -> str:
     # the installed version from metadata: importing WeasyPrint just for the key costs ~0.4 s
     version = importlib.metadata.version("weasyprint")
+    css = _FONT_URL.sub(r'url("\1")', css)
     return hashlib.sha256("\0".join([version, PDF_VARIANT, css, html]).encode()).hexdigest()[:32]
+
+
+def _from_cache(cached: Path | None, target: Path) -> bool:
+    """Copy a cached PDF to `target` and mark it used (its mtime: `prune_cache` keeps it); False when the
+    cache has none (or another build pruned it meanwhile)."""
+    if cached is None:
+        return False
+    try:
+        shutil.copyfile(cached, target)
+        os.utime(cached)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+CACHE_CLOCK = ".build-started"   # touched as a build starts: its mtime is the file system's own time
+
+
+def cache_clock(cache_dir: Path | None) -> float:
+    """The cache folder's own time now (the mtime of a file touched here), for `prune_cache`: files are
+    stamped by the file system's clock, which need not be the process's (a network share, a test's clock)."""
+    if cache_dir is None:
+        return 0.0
+    stamp = Path(cache_dir) / CACHE_CLOCK
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.touch()
+    return stamp.stat().st_mtime
+
+
+def prune_cache(cache_dir: Path | None, since: float) -> tuple[int, int]:
+    """Remove the cached PDFs and subset fonts that no build used since `since` (`cache_clock` taken before
+    the build: every file a build reads or writes is touched), so the cache holds what is current instead of
+    every past week's printables. Returns (files removed, bytes freed)."""
+    removed = freed = 0
+    if cache_dir is None or not Path(cache_dir).is_dir():
+        return removed, freed
+    for path in Path(cache_dir).iterdir():
+        if not (path.suffix in (".pdf", ".otf") or path.name.endswith(".tmp")) or not path.is_file():
+            continue
+        try:
+            stat = path.stat()
+            if stat.st_mtime < since:
+                path.unlink()
+                removed, freed = removed + 1, freed + stat.st_size
+        except FileNotFoundError:
+            pass
+    return removed, freed
 
 
 def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = None) -> bool:
     """Render one sheet to `target`; returns True when it came from the cache."""
     cached = cache_dir / f"{_cache_key(html, css)}.pdf" if cache_dir else None
-    if cached is not None and cached.exists():   # before importing WeasyPrint: a cached build needs none of it
-        shutil.copyfile(cached, target)
+    if _from_cache(cached, target):   # before importing WeasyPrint: a cached build needs none of it
         return True
     weasyprint = _weasyprint()
     font_config = _font_config()
@@ -120,39 +176,117 @@ def render_pdfs(jobs: list[tuple[str, Path]], css: str, *, cache_dir: Path | Non
                 workers: int | None = None) -> list[bool]:
     """Render (html, target) pairs; uncached ones in parallel processes when there are several.
 
-    Returns, per job, whether it came from the cache.
+    Returns, per job, whether it came from the cache. Inside `deferred_rendering()` the uncached ones are
+    only queued (their targets hold an empty placeholder until `PendingPdfs.finish`).
     """
     results: list[bool | None] = [None] * len(jobs)
     todo = []
     for n, (html, target) in enumerate(jobs):
         cached = cache_dir / f"{_cache_key(html, css)}.pdf" if cache_dir else None
-        if cached is not None and cached.exists():
-            shutil.copyfile(cached, target)
+        if _from_cache(cached, target):
             results[n] = True
         else:
             todo.append(n)
-    workers = workers or min(len(todo), os.cpu_count() or 1, 4)
     payload = [(jobs[n][0], css, str(jobs[n][1]), str(cache_dir) if cache_dir else None) for n in todo]
+    if _PENDING and _PENDING[-1] is not None:
+        _PENDING[-1].queue(payload)
+        return [bool(r) for r in results]
+    workers = workers or min(len(todo), os.cpu_count() or 1, 4)
     if todo:
         _stylesheet(css)   # WeasyPrint, its fonts and the stylesheet loaded once, here: forked workers inherit them
-    if workers > 1 and len(todo) > 2 and "fork" in multiprocessing.get_all_start_methods():
-        # fork: the workers inherit the imported WeasyPrint instead of importing it again. Whatever the
-        # parent holds (a build holds a year of inspections) is frozen out of the collector first, or
-        # every worker's full collections would walk, and copy, all of it.
-        frozen = gc.isenabled()
-        if frozen:
-            gc.freeze()
-        try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                done = list(pool.map(_render_job, payload))
-        finally:
-            if frozen:
-                gc.unfreeze()
+    if workers > 1 and len(todo) > 2 and _can_fork():
+        with _frozen(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            done = list(pool.map(_render_job, payload))
     else:
         done = [_render_job(job) for job in payload]
     for n, hit in zip(todo, done):
         results[n] = hit
     return [bool(r) for r in results]
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextlib.contextmanager
+def _frozen():
+    # fork: the workers inherit the imported WeasyPrint instead of importing it again. Whatever the
+    # parent holds (a build holds a year of inspections) is frozen out of the collector first, or
+    # every worker's full collections would walk, and copy, all of it.
+    frozen = gc.isenabled()
+    if frozen:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if frozen:
+            gc.unfreeze()
+
+
+class PendingPdfs:
+    """The printables a build queued (`deferred_rendering`): rendered in worker processes while the site
+    engine runs (`start`), then copied into the built site before it is published (`finish`), so the
+    weekly build waits for the longer of the two instead of both, and the published site never links to a
+    PDF that is missing or last week's."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[str, str, str, str | None]] = []
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list = []
+
+    def queue(self, payload: list[tuple[str, str, str, str | None]]) -> None:
+        for job in payload:
+            Path(job[2]).write_bytes(b"")   # the file the pages link to exists for the engine's link checks
+        self.jobs += payload
+
+    def start(self, workers: int | None = None) -> None:
+        """Start rendering the queue in worker processes (call before the engine runs)."""
+        if not self.jobs or self._pool is not None:
+            return
+        for css in dict.fromkeys(job[1] for job in self.jobs):
+            _stylesheet(css)   # loaded once here: forked workers inherit them
+        workers = workers or min(len(self.jobs), os.cpu_count() or 1, 4)
+        if workers > 1 and _can_fork():
+            with _frozen():     # with fork, every worker is started at the first submit
+                self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+                self._futures = [self._pool.submit(_render_job, job) for job in self.jobs]
+
+    def finish(self, docs_dir: Path, site_dir: Path) -> int:
+        """Wait for the queue (rendering it here when no workers were started; a failed sheet raises its
+        `HandbookError`) and copy each PDF from the docs folder to its place in `site_dir`; how many."""
+        if self._pool is not None:
+            for future in self._futures:
+                future.result()
+        else:
+            for job in self.jobs:
+                _render_job(job)
+        for job in self.jobs:
+            target = Path(job[2])
+            shutil.copyfile(target, Path(site_dir) / target.resolve().relative_to(Path(docs_dir).resolve()))
+        self.close()
+        return len(self.jobs)
+
+    def close(self) -> None:
+        """Stop the workers (after `finish`, or when the build failed)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+_PENDING: list[PendingPdfs | None] = []
+
+
+@contextlib.contextmanager
+def deferred_rendering(enabled: bool = True):
+    """Inside it, `render_pdfs` renders nothing: each printable the cache lacks gets an empty placeholder at
+    its target and is queued on the `PendingPdfs` this yields (None when not `enabled`), which the caller
+    starts before the site engine runs and finishes before the site is published."""
+    pending = PendingPdfs() if enabled else None
+    _PENDING.append(pending)
+    try:
+        yield pending
+    finally:
+        _PENDING.pop()
 
 
 def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None = None,

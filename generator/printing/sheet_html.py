@@ -163,19 +163,28 @@ def render_sheet_html(sheet: Sheet, stylesheet_href: str | None = STYLESHEET, *,
     """
     qr = ""
     if sheet.form_url:
-        qr = _QR_SLOT.format(url=html_text.escape(sheet.form_url)) if qr_slot else sheet.qr
+        qr = qr_marker(sheet.form_url) if qr_slot else sheet.qr
     return render("print/sheet.html", sheet=sheet, stylesheet=stylesheet_href, qr=qr)
 
 
 _QR_SLOT = "<!-- hb:qr {url} -->"          # the escaped link holds no '>', so it cannot close the comment
-_QR_SLOTS = re.compile(r"<!-- hb:qr (.*?) -->", re.S)
+_QR_SLOT_SCALED = "<!-- hb:qr:{scale} {url} -->"
+_QR_SLOTS = re.compile(r"<!-- hb:qr(?::(\d+))? (.*?) -->", re.S)
+
+
+def qr_marker(url: str, *, scale: int = 2) -> str:
+    """A marker standing for the QR code of `url` in a printable's HTML; `fill_qr_slots` draws it, only for a
+    printable that is rendered (a cached PDF is found by the HTML with the marker, which names the link and
+    the size all the same). Scale 2 (the patrol sheets') keeps the marker the sheets' cache keys were made of."""
+    escaped = html_text.escape(url)
+    return _QR_SLOT.format(url=escaped) if scale == 2 else _QR_SLOT_SCALED.format(scale=scale, url=escaped)
 
 
 def fill_qr_slots(page: str) -> str:
-    """The page with each QR marker of `render_sheet_html(..., qr_slot=True)` replaced by its QR code."""
-    if "<!-- hb:qr " not in page:
+    """The page with each QR marker (`qr_marker`, `render_sheet_html(..., qr_slot=True)`) replaced by its QR code."""
+    if "<!-- hb:qr" not in page:
         return page
-    return _QR_SLOTS.sub(lambda m: qr_svg(html_text.unescape(m.group(1)), scale=2), page)
+    return _QR_SLOTS.sub(lambda m: qr_svg(html_text.unescape(m.group(2)), scale=int(m.group(1) or 2)), page)
 
 
 def stylesheet_text() -> str:

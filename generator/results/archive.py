@@ -7,7 +7,7 @@ store). Data that changes a closed quarter afterwards never rewrites it: each in
 quarter's figures changed stores a dated revision (`assessment_revisions`) listing what changed and why, shown
 under 修订 on the quarter's page. A build on a store without them shows the same, computed on the spot.
 
-The tables are made as an instrument's are (`ingest.store.migrate_instruments`, through `ARCHIVE_TABLES`).
+The tables are made as an instrument's are (`store.migrate_instruments`, through `ARCHIVE_TABLES`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..ingest import store
+from .. import store
 from . import scoring as sc
 
 SCHEMA = """
@@ -189,6 +189,11 @@ def fingerprints(store_path: Path | str, standards, today: dt.date) -> dict[str,
         if not first:
             return {}
         out = {}
+        reports = ""   # fix reports decide actions' timeliness: a new or withdrawn one may change a quarter
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'fix_reports'").fetchone():
+            n, newest, gone = conn.execute("SELECT count(*), coalesce(max(rowid), 0), "
+                                           "coalesce(sum(gone_at IS NOT NULL), 0) FROM fix_reports").fetchone()
+            reports = f"/r{n}.{newest}.{gone}"
         quarter = sc.quarter_of(dt.date.fromisoformat(first))
         while True:
             start, end = sc.quarter_bounds(quarter)
@@ -198,7 +203,7 @@ def fingerprints(store_path: Path | str, standards, today: dt.date) -> dict[str,
                 SELECT count(*), coalesce(max(v.rowid), 0), coalesce(sum(i.gone_at IS NOT NULL), 0)
                 FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
                 WHERE v.date BETWEEN ? AND ?""", (start.isoformat(), end.isoformat())).fetchone()
-            out[quarter] = f"{rules}/{first}/{n}/{newest}/{gone}"
+            out[quarter] = f"{rules}/{first}/{n}/{newest}/{gone}{reports}"
             quarter = sc.quarter_of(end + dt.timedelta(days=1))
         return out
     finally:

@@ -8,7 +8,7 @@ import io
 import json
 from typing import Iterable
 
-from ..inspection import Inspection
+from ..inspection import Inspection, corrected_on_site
 from ..standards import Standards
 from ..text import clean, is_formula_like, public_text, spreadsheet_cell
 from . import scoring as sc
@@ -55,7 +55,8 @@ def export_rows(s: Standards, inspections: Iterable[Inspection], table: str,
                 "earned": score.earned, "possible": score.possible, "percent": _round(score.percent),
                 "grade": score.grade, "critical_failed": bool(score.critical),
                 "findings": [{"code": code, "count": n,
-                              "corrected_on_site": bool(i.corrected.get(getattr(s.section_of(code), "number", "")))}
+                              "corrected_on_site": bool(corrected_on_site(
+                                  i.corrected, code, getattr(s.section_of(code), "number", None)))}
                              for code, n in i.findings.items() if n],
             })
         return rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..ingest.store import open_store_read_only
+from ..store import open_store_read_only
 from .scoring import FixReport
 
 TABLE = "fix_reports"

@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..ingest import rules_store, store
+from .. import store
+from ..store import rules as rules_store
 from ..rulebook import recorded_timeline, rules_of, timeline, with_history
 from .scoring import aggregate, quarter_bounds, quarter_label, quarter_of, score_inspections
 

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import HandbookError, one_line
-from ..ingest.store import read_inspections
+from ..store import read_inspections
 from .publish import store_snapshot
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 from typing import Sequence
 from zoneinfo import ZoneInfo
@@ -13,7 +12,8 @@ from .. import page_urls as urls
 from ..forms.lock_file import read_lock
 from ..forms.prefill import prefill_url
 from ..gc_paused import paused
-from ..ingest import rules_store, store
+from .. import store
+from ..store import rules as rules_store
 from ..ingest.mapping import REASON_NAMES
 from ..ingest.shell import public_text, read_quarantine
 from ..inspection import FIELD_TITLES, data_end
@@ -42,7 +42,7 @@ _REASONS_WITHOUT_VALUE = {"missing_answer", "duplicate", "too_long", "email_as_n
 _COLUMN_OF = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FIELD_TITLES["role"],
               "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"],
               "date_after_submission": FIELD_TITLES["date"], "date_too_old": FIELD_TITLES["date"]}
-_COLUMN_IN_REASON = (re.compile(r"^条目 (\S+) 的答案"), re.compile(r"^(已当场纠正（[\d.]+）)"),
+_COLUMN_IN_REASON = (re.compile(r"^条目 (\S+) 的答案"), re.compile(r"^(已当场纠正(?:的条目)?（[\d.]+）)"),
                      re.compile(r"^(抽问 [a-z][a-z0-9_-]*) 的结果"))
 _BY_CODE = {m.code: m for m in Msg}
 _ITEM_CODE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)+-[a-z][a-z0-9]*)(?![\w.\-])")
@@ -229,24 +229,20 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
                 quarantine += [QualityRow(f"整改反馈 · {names.get(r.project, r.project)}", r.found.isoformat(), reason,
                                           str(r.submitted_at or "")[:16], "", "发现日期")
                                for r, reason in snapshot.rejected_reports(standards)]
-            shutil.rmtree(ctx.docs_dir / ROOT, ignore_errors=True)
+            ctx.clear(ROOT)
             files, overview = build_results_and_overview(
                 standards, inspections, as_of=as_of, quarantine=quarantine, unmapped=unmapped,
                 item_url=lambda code: f"{urls.item_page(code, ctx.standards)}#{urls.item_anchor(code)}",
                 actions=actions, replaced=replaced, archive=archived, fix_links=fix_report_links(ctx.standards, lock),
-                fix_demo=bool(lock.get("demo")), last_fetch=last_fetch)
+                fix_demo=bool(lock.get("demo")), last_fetch=last_fetch, reports=read_fix_reports(store_path))
         for path, text in sorted(files.items()):
             ctx.write(path, text)
         ctx.shared[OVERVIEW_KEY] = overview
         _common_findings(ctx, overview.r)
-        nav = []
-        for title, path in NAV:
-            if path == PROJECTS_INDEX:
-                nav.append({title: [path, *({p.name: f"{ROOT}/projects/{p.id}.md"}
-                                            for p in ctx.standards.organisation.projects)]})
-            else:
-                nav.append({title: path})
-        ctx.add_nav(RESULTS_TAB, nav)
+        # the projects' pages stay out of the navigation: listed there, every page of the site would carry
+        # every project's link (its size growing with the company); the 项目 index links them
+        ctx.add_nav(RESULTS_TAB, [{title: path} for title, path in NAV])
+        ctx.hide_from_nav(f"{ROOT}/projects/")
         ctx.hide_from_nav(f"{ROOT}/weeks/")
         ctx.hide_from_nav(f"{QUARTERS}/")
 
@@ -280,7 +276,8 @@ def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | 
     kept = read_archive(store_path)
     if all(q in kept and kept[q].fingerprint == printed for q, printed in now.items()):
         return ArchiveUpdates()   # no closed quarter's data or rules changed since the last comparison
-    updates = archive_updates(standards, store.read_inspections(store_path), kept, today)
+    updates = archive_updates(standards, store.read_inspections(store_path), kept, today,
+                              reports=read_fix_reports(store_path))
     updates.fingerprints = now
     write_updates(store_path, updates)
     return updates

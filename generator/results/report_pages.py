@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..inspection import Inspection
+from ..inspection import Inspection, corrected_by_section, corrected_on_site
 from .focus import focus_list
 from .scoring import quarter_label
 from ..standards import Standards
@@ -29,7 +29,7 @@ from ..text import public_text, spreadsheet_cell
 from . import scoring as sc
 from .archive import Archived, ArchiveUpdates, Revision, changes, close_day, rows_json
 from .charts import Bar, bar_chart, inline, line_chart
-from .weekly import Figure, failed_inspections, patrol_figures, weeks_of
+from .weekly import Figure, patrol_figures, weeks_of
 from .. import page_urls as urls
 from ..forms.prefill import qr_svg
 
@@ -107,8 +107,10 @@ class _Results:
     def __init__(self, s: Standards, inspections: list[Inspection], as_of: dt.date | None, item_url=None,
                  actions: list[sc.Action] | None = None, today: dt.date | None = None,
                  archive: dict[str, Archived] | None = None, fix_links: dict[str, str] | None = None,
-                 fix_demo: bool = False, last_fetch: dt.datetime | None = None):
+                 fix_demo: bool = False, last_fetch: dt.datetime | None = None,
+                 reports: Iterable[sc.FixReport] = ()):
         self.s = s
+        self.reports = list(reports)            # the store's fix reports: an action's own timeliness
         self.archive = dict(archive or {})      # closed quarters' published assessments (from the store)
         self.updates = ArchiveUpdates()         # what was found to archive or revise
         self.now = dt.datetime.now(dt.timezone.utc)
@@ -127,7 +129,7 @@ class _Results:
         self.scores = sc.score_inspections(s, self.inspections)
         self.patrols = sc.span_patrols(s, self.inspections, self.span)
         self.team_patrols = sc.team_periods(s, self.patrols)
-        self.actions = actions if actions is not None else sc.corrective_actions(s, self.inspections)
+        self.actions = actions if actions is not None else sc.corrective_actions(s, self.inspections, self.reports)
         self.week = sc.week_start(self.as_of)
         self.weeks = sorted({sc.week_start(i.date) for i in self.inspections} | {self.week})
         self.quarter = sc.quarter_of(self.as_of)
@@ -274,10 +276,13 @@ class _Results:
             note, photo = note_photo(item_note(i, code, number))
             out.append(dict(code=code, short=item.short, found=found, lost=possible - earned,
                             critical=item.critical, note=note, photo=photo,
-                            corrected=bool(number and i.corrected.get(number)),
+                            corrected=bool(corrected_on_site(i.corrected, code, number)),
+                            # the first form versions asked once per section: shown as the section's answer
+                            corrected_section=corrected_by_section(i.corrected, code, number),
                             state=self.action_state(action := self.action_of(i, code)),
                             measure=action.report.measure if action is not None and action.report else "",
-                            report_photo=photo_link(action.report.photo) if action is not None and action.report else ""))
+                            report_photo=(photo_link(action.report.photo)
+                                          if action is not None and action.report else "")))
         return sorted(out, key=lambda f: (not f["critical"], list(self.s.items).index(f["code"])))
 
     def incidents(self, start: dt.date, end: dt.date, project: str | None = None) -> list[dict]:
@@ -369,12 +374,14 @@ def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], 
                                item_url=None, actions: list[sc.Action] | None = None,
                                today: dt.date | None = None, replaced: Sequence[QualityRow] = (),
                                archive: dict | None = None, fix_links: dict[str, str] | None = None,
-                               fix_demo: bool = False, last_fetch: dt.datetime | None = None):
+                               fix_demo: bool = False, last_fetch: dt.datetime | None = None,
+                               reports: Iterable[sc.FixReport] = ()):
     """`build_results`, and an `Overview` that renders the overview again with more figures (other
     instruments' satisfaction and exam figures) and writes the weekly report PDF. `replaced`: the
     inspections resubmissions replaced (listed on the data-quality page); `fix_links`: the fix-report
     form per project (`fix_demo`: the demo lock's); `last_fetch`: the store's newest fetch (caps today)."""
-    r = _Results(s, list(inspections), as_of, item_url, actions, today, archive, fix_links, fix_demo, last_fetch)
+    r = _Results(s, list(inspections), as_of, item_url, actions, today, archive, fix_links, fix_demo, last_fetch,
+                 reports)
     files: dict[str, str] = {}
     overview = Overview(r)
     files.update(overview.pages(()))
@@ -664,7 +671,8 @@ def split_note(note: str) -> tuple[dict[str, str], str]:
     for k, m in enumerate(hits):
         end = hits[k + 1].start() if k + 1 < len(hits) else len(note)
         text = note[m.end():end].strip(" ：:，,；;、\n\t")
-        out[m.group(1)] = (out[m.group(1)] + "；" + text) if m.group(1) in out and text else (text or out.get(m.group(1), ""))
+        out[m.group(1)] = ((out[m.group(1)] + "；" + text) if m.group(1) in out and text
+                           else (text or out.get(m.group(1), "")))
     return out, note[:hits[0].start()].strip(" ：:，,；;、\n\t")
 
 
@@ -779,7 +787,8 @@ def _bars(r: _Results, rows: list[sc.ParetoRow]) -> list[Bar]:
     for t in rows:
         critical = t.key in r.s.items and r.s.items[t.key].critical
         out.append(Bar(f"{t.key} {t.label}" + ("（红线）" if critical else ""), t.findings,
-                       f"{t.findings} 处 · 占 {t.share:.0f}%" if t.share >= 1 else f"{t.findings} 处 · 占 {t.share:.1f}%",
+                       f"{t.findings} 处 · 占 {t.share:.0f}%" if t.share >= 1 else f"{t.findings} 处 · 占 "
+                                                                                 f"{t.share:.1f}%",
                        critical=critical))
     return out
 
@@ -808,7 +817,8 @@ def _redline(r: _Results, files):
           sum(f["found"] for f in x["findings"]),
           "；".join(dict.fromkeys([f["note"] for f in x["findings"] if f["note"]]
                                   + [f"{n} 本节：{t}" for n, t in x["notes"]])),
-          "、".join("是" if f["corrected"] else "否" for f in x["findings"]),
+          "、".join(("是" if f["corrected"] else "否") + ("（本节）" if f["corrected_section"] else "")
+                   for f in x["findings"]),
           "；".join(f["state"] for f in x["findings"])] for x in every])
     files[REDLINE_PAGE] = render(
         "results/redline.md.j2", r=r, incidents=incidents, n_all=len(every), quarter_name=quarter_label(r.quarter),
@@ -947,13 +957,21 @@ def _quarters(r: _Results) -> list[str]:
 def _archived_rows(r: _Results, quarter: str, closed_on: dt.date, partial: bool) -> list[sc.ProjectAssessment]:
     """A closed quarter's assessment as published: from the inspections submitted by the end of its close day."""
     kept = [i for i in r.inspections if i.submitted_at.date() <= closed_on]
-    if len(kept) == len(r.inspections):   # nothing came later: the build's own figures are those
+    reports = [x for x in r.reports if _known_by(x, closed_on)]
+    if len(kept) == len(r.inspections) and len(reports) == len(r.reports):
+        # nothing came later: the build's own figures are those
         return sc.assess_quarter(r.s, quarter, r.scores, r.patrols, r.actions, closed_on, partial=partial)
     q_end = sc.quarter_bounds(quarter)[1]
     scores = sc.score_inspections(r.s, kept)
     patrols = sc.patrol_compliance(r.s, kept, r.start, q_end, complete=q_end)
-    return sc.assess_quarter(r.s, quarter, scores, patrols, sc.corrective_actions(r.s, kept), closed_on,
+    return sc.assess_quarter(r.s, quarter, scores, patrols, sc.corrective_actions(r.s, kept, reports), closed_on,
                              partial=partial)
+
+
+def _known_by(report: sc.FixReport, day: dt.date) -> bool:
+    """Whether a fix report was in by the end of `day` (submitted then; a report without a submission time
+    counts from its fix date)."""
+    return (report.submitted_at.date() if report.submitted_at else report.fixed) <= day
 
 
 def _day_list(days: Iterable[dt.date]) -> str:
@@ -978,7 +996,8 @@ def _late_reasons(r: _Results, quarter: str, archived: Archived) -> list[str]:
     for p in r.s.organisation.projects:
         if late.get(p.id):
             mine = late[p.id]
-            lines.append(f"{p.name}：存档后录入本季度的检查 {len(mine)} 次（检查日期 {_day_list(i.date for i in mine)}，"
+            lines.append(f"{p.name}：存档后录入本季度的检查 {len(mine)} 次（检查日期 "
+                         f"{_day_list(i.date for i in mine)}，"
                          f"录入于 {_day_list(i.submitted_at.date() for i in mine)}）")
         more = in_time[p.id] - counted.get(p.id, 0)
         if more > 0:
@@ -1037,10 +1056,10 @@ def _quarter_infos(r: _Results) -> list[dict]:
 
 
 def archive_updates(s: Standards, inspections: Iterable[Inspection], archive: dict[str, Archived],
-                    today: dt.date | None = None) -> ArchiveUpdates:
+                    today: dt.date | None = None, reports: Iterable[sc.FixReport] = ()) -> ArchiveUpdates:
     """The closed quarters to archive and the revisions to store, given what the store holds (`archive`):
     what `handbook ingest` keeps after each run, so builds only read it."""
-    r = _Results(s, list(inspections), None, today=today, archive=archive)
+    r = _Results(s, list(inspections), None, today=today, archive=archive, reports=reports)
     for info in _quarter_infos(r):
         if info["closed"]:
             partial = info["covered"] is not None
@@ -1056,7 +1075,8 @@ def _assessment(r: _Results, files):
     A quarter past its close day (`archive.close_day`) is shown as archived, with its revisions."""
     archive = _quarter_infos(r)
     completed = [x["quarter"] for x in archive if x["complete"]]
-    header = ["排名", "项目", "计入检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议", "依据",
+    header = ["排名", "项目", "计入检查次数", "得分率", "评级", "红线问题(次)", "巡查完成率", "逾期整改", "建议",
+              "依据",
               "未排名原因"]
     latest_name = quarter_label(r.quarter) + ("" if r.quarter in completed else "（暂定）")
     for info in archive:
@@ -1155,9 +1175,12 @@ def _weekly_archive(r: _Results, files):
         sunday = monday + dt.timedelta(days=6)
         failed = [x for x in reversed(r.scores_in(monday, sunday)) if x.grade is not None
                   and x.grade == r.s.lowest_grade]
+        covered = r.covered(monday, sunday)
+        # a closed week states its own data end, not the run's: its page stays byte-identical as weeks go by
         files[f"{ROOT}/weeks/{label}.md"] = render(
             "results/week.md.j2", r=r, label=label, name=week_name(monday), monday=monday, sunday=sunday, failed=failed,
-            rows=rows, top=top, company=r.week_agg(monday), note=partial_note(r.covered(monday, sunday)))
+            rows=rows, top=top, company=r.week_agg(monday), note=partial_note(covered), covered=covered,
+            data_end=min(sunday, r.as_of))
     files[f"{ROOT}/weeks/index.md"] = render(
         "results/weeks.md.j2", r=r, weeks=[(sc.week_label(w), week_name(w), w, r.week_agg(w),
                                             partial_note(r.covered(w, w + dt.timedelta(days=6))))

@@ -20,7 +20,7 @@ from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from ..model import Item
-from ..inspection import Inspection, data_end, printed, printed_percent
+from ..inspection import Inspection, corrected_on_site, data_end, printed, printed_percent  # noqa: F401  (printed: report_pages calls sc.printed)
 from ..rulebook import rules_for
 from ..standards import Standards
 
@@ -466,7 +466,8 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
                        reports: Iterable[FixReport] = (), rejected: list | None = None) -> list[Action]:
     """Open an action per finding; follow it through fix reports and later inspections, in date order.
 
-    - 已当场纠正 closes it on the spot (on time).
+    - 已当场纠正 closes it on the spot (on time): the finding's own tick, or its section's 是 on the first form
+      versions (`corrected_on_site`).
     - A fix report (`reports`) of (project, item, found on the action's date) marks it 已整改待验证 on the
       report's date; a later 符合 verifies it (验证通过); a later finding reopens it as a repeat (复发: the
       action closes, a new one opens).
@@ -533,7 +534,7 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
                 by_key[key].append(action)
                 still.append(action)
             action.findings += found
-            if entry[1] is not None and insp.corrected.get(entry[1]):
+            if corrected_on_site(insp.corrected, code, entry[1]):
                 action.closed, action.closed_how = insp.date, ON_THE_SPOT
             open_by_key[key] = [a for a in still if a.closed is None]
     return actions
@@ -654,7 +655,8 @@ class ProjectAssessment:
     partial: bool = False       # the quarter is running or the data covers only part of it: no 奖励意见
 
 
-RANKING_RULE = ("排名规则：先看是否参与排名（本季计入的检查达到规定次数），再按评级（有红线问题的评为{lowest}，红线否决），"
+RANKING_RULE = ("排名规则：先看是否参与排名（本季计入的检查达到规定次数），再按评级（有红线问题的评为{lowest}，"
+                "红线否决），"
                 "评级相同再按得分率（以显示的一位小数为准）；评级和得分率都相同的项目并列同一名次。")
 
 

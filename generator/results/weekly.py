@@ -1,4 +1,4 @@
-"""本周概览 (issue 14): this week's figures beside last week's, each with its change and its page.
+"""本周概览: this week's figures beside last week's, each with its change and its page.
 
 Pure functions: scores, patrol periods and actions in, `Figure`s out. The patrol results compute
 the inspection figures; other instruments add theirs (`Instrument.overview_figures`), e.g. customer
@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ..inspection import printed, printed_percent
+from ..inspection import printed
 from ..standards import Standards
 from . import scoring as sc
 

@@ -14,5 +14,6 @@ from .site_build import BuildReport, PageGenerator, SiteContext, build_site, gen
 from .handbook_pages import generate_pages
 from .serve import serve_site
 
-__all__ = ["BuildReport", "choose_engine", "PageGenerator", "SiteContext", "build_site", "generate_pages", "generate_site",
+__all__ = ["BuildReport", "choose_engine", "PageGenerator", "SiteContext", "build_site", "generate_pages",
+           "generate_site",
            "item_link", "item_url", "serve_site"]

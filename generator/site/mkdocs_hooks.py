@@ -3,7 +3,8 @@ may depend on what the build made.
 
 A block of a page between `<!-- only-with: results/index.md -->` and `<!-- /only-with -->` is kept only
 when the build has that page (the home page's 检查结果 card: a build with `--handbook-only` has no
-results, and no card linking to them). A plain `mkdocs build` keeps every block. Zensical runs no hooks: `only_with.py` does the same there.
+results, and no card linking to them). A plain `mkdocs build` keeps every block. Zensical runs no hooks:
+`only_with.py` does the same there.
 """
 
 from __future__ import annotations

@@ -24,13 +24,14 @@ from typing import Callable, Iterable, Sequence
 
 from ..errors import HandbookError
 from ..forms.lock_file import DEFAULT_LOCK, read_lock
-from ..ingest.store import DEFAULT_STORE
+from ..store import DEFAULT_STORE
 from ..messages import Msg
-from ..printing.pdf import SheetFile, write_sheets
+from ..printing.pdf import SheetFile, deferred_rendering, write_sheets
 from ..standards import Standards, require_standards
 from .. import page_urls as urls
 from .engine import EngineState, build_with_engine, choose_engine, render_pages
 from .handbook_pages import generate_pages
+from .unchanged import FileTimes, keep_times_of_same
 from .safety import (build_lock, check_out_dir, check_sources, remove_stale_scratch, repository_root,
                      write_marker)
 
@@ -49,10 +50,26 @@ class SiteContext:
     not_in_nav: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     shared: dict = field(default_factory=dict)   # what one generator leaves for a later one (by key)
+    # the generated files as they were before this build: those made again with the same bytes keep their mtime
+    times: FileTimes | None = field(default=None, repr=False)
+
+    def clear(self, folder: str) -> None:
+        """Empty a generated folder of the docs (relative) before writing it again; files written again with
+        the same bytes keep their modification time (`finish`)."""
+        if self.times is None:
+            self.times = FileTimes(self.docs_dir)
+        self.times.remember(self.docs_dir / folder)
+        shutil.rmtree(self.docs_dir / folder, ignore_errors=True)
+
+    def finish(self) -> int:
+        """After the last generator: files made again with the same bytes get back their old mtime."""
+        return self.times.restore() if self.times is not None else 0
 
     def write(self, path: str, content: str | bytes) -> Path:
         """Write a page or file at `path` (relative to the docs folder, `/`-separated)."""
         target = self.docs_dir / path
+        if self.times is not None and target.is_file():
+            self.times.remember(target)   # a page written over (not cleared first) keeps its mtime too
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             target.write_bytes(content)
@@ -117,9 +134,9 @@ def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Ite
     timings = {} if timings is None else timings
     t0 = time.perf_counter()
     generated = generate_pages(standards)
-    for folder in GENERATED_DIRS:
-        shutil.rmtree(docs_dir / folder, ignore_errors=True)
     ctx = SiteContext(standards, docs_dir, nav=[{"首页": HOME_PAGE}, *generated.nav])
+    for folder in GENERATED_DIRS:
+        ctx.clear(folder)
     for page in generated.pages:
         ctx.write(page.path, page.text)
     timings["generate"] = time.perf_counter() - t0
@@ -133,6 +150,7 @@ def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Ite
     t0 = time.perf_counter()
     for generator in extra_generators:
         generator(ctx)
+    ctx.finish()
     timings["extra"] = time.perf_counter() - t0
     return ctx, sheets
 
@@ -228,30 +246,52 @@ def _build_locked(standards_dir: Path | str, started: float, *, out_dir: Path, d
     timings["load"] = time.perf_counter() - t0
 
     docs_dir.mkdir(parents=True, exist_ok=True)
-    ctx, sheets = generate_site(standards, docs_dir, extra_generators=extra_generators, pdf=pdf,
-                                per_project=per_project, sheet_focus=sheet_focus, lock=lock,
-                                cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
+    # printables the cache lacks are rendered while the engine runs, and copied in before the swap
+    with deferred_rendering() as pending:
+        try:
+            ctx, sheets = generate_site(standards, docs_dir, extra_generators=extra_generators, pdf=pdf,
+                                        per_project=per_project, sheet_focus=sheet_focus, lock=lock,
+                                        cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
+        except BaseException:
+            pending.close()
+            raise
 
     copyright = copyright_line(standards)
-    check_sources(docs_dir, config_file)       # nothing out of the sources, no credentials, into the site
-    timings["mkdocs"], state = publish_pages(engine, config_file, docs_dir, out_dir, nav=ctx.nav,
-                                             not_in_nav=ctx.not_in_nav, copyright=copyright)
+    try:
+        check_sources(docs_dir, config_file)       # nothing out of the sources, no credentials, into the site
+        pending.start()
+
+        def add_printables(site: Path) -> None:
+            t0 = time.perf_counter()
+            pending.finish(docs_dir, site)
+            timings["pdf_wait"] = time.perf_counter() - t0
+
+        timings["mkdocs"], state = publish_pages(engine, config_file, docs_dir, out_dir, nav=ctx.nav,
+                                                 not_in_nav=ctx.not_in_nav, copyright=copyright,
+                                                 before_swap=add_printables)
+    finally:
+        pending.close()
     timings["total"] = time.perf_counter() - started
     return BuildReport(out_dir, ctx.written, sheets, timings, _dir_size(out_dir), engine, ctx.nav, ctx.not_in_nav,
                        copyright, state)
 
 
 def publish_pages(engine: str, config_file: Path, docs_dir: Path, out_dir: Path, *, nav: list,
-                  not_in_nav: list[str], copyright: str) -> tuple[float, EngineState | None]:
+                  not_in_nav: list[str], copyright: str,
+                  before_swap: Callable[[Path], None] | None = None) -> tuple[float, EngineState | None]:
     """Run the engine over docs_dir into a new folder and swap it into out_dir; returns the seconds taken and
-    what the engine keeps to render single pages again."""
+    what the engine keeps to render single pages again. `before_swap` is handed the built folder last (the
+    printables rendered meanwhile go in); if it raises, out_dir is left as it was."""
     t0 = time.perf_counter()
     scratch = out_dir.parent / f".build-{uuid.uuid4().hex[:8]}"
     scratch.mkdir(parents=True)
     try:
         state = build_with_engine(engine, config_file, docs_dir, scratch / "public", nav=nav,
                                   not_in_nav=not_in_nav, copyright=copyright)
+        if before_swap is not None:
+            before_swap(scratch / "public")
         write_marker(scratch / "public")
+        keep_times_of_same(scratch / "public", out_dir)   # what did not change looks unchanged to a copy (rsync)
         swap_into(scratch / "public", out_dir, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

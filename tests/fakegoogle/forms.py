@@ -72,7 +72,7 @@ class FakeForms(FakeGoogle):
 
     def _form(self, form_id: str) -> dict:
         if form_id not in self.forms:
-            raise BadRequest(f"Requested entity was not found.", "NOT_FOUND", 404)
+            raise BadRequest("Requested entity was not found.", "NOT_FOUND", 404)
         return self.forms[form_id]
 
     @staticmethod

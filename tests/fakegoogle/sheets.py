@@ -225,5 +225,6 @@ class FakeSheets(FakeGoogle):
             return self._not_found()
         ranges = [self._value_range(book, r, request.query) for r in request.query.get("ranges", [])]
         if any(r is None for r in ranges):
-            return Response(400, {"error": {"code": 400, "message": "Unable to parse range", "status": "INVALID_ARGUMENT"}})
+            return Response(400,
+                            {"error": {"code": 400, "message": "Unable to parse range", "status": "INVALID_ARGUMENT"}})
         return Response(200, {"spreadsheetId": book.key, "valueRanges": ranges})

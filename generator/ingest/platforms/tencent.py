@@ -36,7 +36,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, NoReturn, Sequence
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -44,7 +44,7 @@ import requests
 from ...errors import error
 from ...forms.form_spec import FormSpec, build_form
 from ..mapping import CODE_AT_START, norm
-from ..store import migrate_instruments
+from ...store import migrate_instruments
 from ..table import SourceRef, Table
 
 API = "https://open.wj.qq.com"
@@ -191,7 +191,7 @@ class Client:
         if isinstance(body, dict) and body.get("code") == "OK":
             data = body.get("data")
             token = data.get("access_token") if isinstance(data, dict) else None
-            if not isinstance(token, str) or not token:
+            if not isinstance(data, dict) or not isinstance(token, str) or not token:
                 raise error("tencent_malformed", what="访问令牌", detail="data.access_token 缺失")
             expires = data.get("expires_in", 7200)
             expires = expires if isinstance(expires, (int, float)) and expires > 0 else 7200
@@ -207,7 +207,7 @@ class Client:
             raise error("tencent_bad_secret", type=f"HTTP {status}")
         self._refuse(status, body, "取访问令牌", "", self.checklist)
 
-    def _refuse(self, status: int, body, what: str, survey: str, checklist: str = ""):
+    def _refuse(self, status: int, body, what: str, survey: str, checklist: str = "") -> NoReturn:
         if not isinstance(body, dict):
             raise error("tencent_malformed", what=what, detail=f"HTTP {status}，不是 JSON")
         kind, code = _error_type(body), str(body.get("code") or "")
@@ -260,14 +260,14 @@ class Client:
                 return
             yield from page
             following = data.get("last_answer_id")
-            following = following if isinstance(following, int) else max(_answer_id(a) for a in page)
+            following = following if isinstance(following, int) else max(_kept_id(a) for a in page)
             if following <= cursor:    # a cursor that does not move would page forever
                 raise error("tencent_malformed", what=f"问卷 {survey} 的答卷", detail="last_answer_id 没有前进")
             cursor = following
 
 
-def _error_type(body: dict) -> str:
-    err = body.get("error")
+def _error_type(body: object) -> str:
+    err = body.get("error") if isinstance(body, dict) else None
     return str(err.get("type") or "") if isinstance(err, dict) else ""
 
 
@@ -288,6 +288,13 @@ def _answer_id(answer: dict) -> int | None:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return None
+
+
+def _kept_id(answer: dict) -> int:
+    """The id of an answer `answers` gave (it gives only answers that have one)."""
+    n = _answer_id(answer)
+    assert n is not None, "an answer without an id got past answers()"
+    return n
 
 
 # ---------------------------------------------------------------- the definition
@@ -373,7 +380,9 @@ def compare(questions: list[dict], spec: FormSpec) -> tuple[int, list[str]]:
     against the form as the standards make it: a checklist's items by their code, the questionnaire's
     ratings and an exam's questions by their text (a platform's numbering taken off). The project question
     may be left out: the survey's link carries the project."""
-    by_code, by_title = {}, {}
+    by_code: dict[str, dict] = {}
+    by_title: dict[str, dict] = {}
+    q: dict | None
     for q in questions:
         title = norm(q.get("title"))
         by_title.setdefault(clean_title(title), q)
@@ -516,8 +525,8 @@ def to_table(ref: SourceRef, definition: dict, answers: list[dict], fetched_at: 
     for answer in answers:
         cells, unknown = answer_cells(answer, columns, project_column)
         cells = [answer.get("ended_at") or answer.get("started_at") or ""] + cells
-        strays[_answer_id(answer)] = unknown
-        rows.append((_answer_id(answer), cells))
+        strays[_kept_id(answer)] = unknown
+        rows.append((_kept_id(answer), cells))
     header = ["时间戳记"] + [c.header for c in columns]
     if any(strays.values()):   # answers to questions no longer in the survey: kept, never dropped
         header.append(UNKNOWN_QUESTIONS)
@@ -594,7 +603,7 @@ def read_survey(ref: SourceRef, *, conn: sqlite3.Connection, db_path, standards,
     stamp = now.isoformat(timespec="seconds")
     seen: set[int] = set()
     for answer in client.answers(survey, start, ref.checklist):
-        aid = _answer_id(answer)
+        aid = _kept_id(answer)
         seen.add(aid)
         conn.execute("""INSERT INTO platform_answers (platform, survey, answer_id, answer, fetched_at, deleted_at)
                         VALUES (?, ?, ?, ?, ?, NULL)
@@ -608,14 +617,16 @@ def read_survey(ref: SourceRef, *, conn: sqlite3.Connection, db_path, standards,
     deleted = [aid for aid in stored if aid not in seen]
     conn.executemany("UPDATE platform_answers SET deleted_at = ? WHERE platform = ? AND survey = ? AND answer_id = ?",
                      [(stamp, PLATFORM, survey, aid) for aid in deleted])
-    conn.execute("""INSERT INTO platform_surveys (platform, survey, last_answer_id, title, read_at) VALUES (?, ?, ?, ?, ?)
+    conn.execute("""INSERT INTO platform_surveys (platform, survey, last_answer_id, title, read_at)
+                    VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (platform, survey) DO UPDATE SET last_answer_id = excluded.last_answer_id,
                     title = excluded.title, read_at = excluded.read_at""",
                  (PLATFORM, survey, max([mark, *seen]), clean_title(definition.get("title")), stamp))
     answers = [json.loads(text) for (text,) in conn.execute(
         "SELECT answer FROM platform_answers WHERE platform = ? AND survey = ? AND deleted_at IS NULL "
         "ORDER BY answer_id", (PLATFORM, survey))]
-    notes = [f"腾讯问卷中已删除 {len(deleted)} 份答卷（答卷编号 {'、'.join(map(str, deleted[:10]))}）"] if deleted else []
+    notes = ([f"腾讯问卷中已删除 {len(deleted)} 份答卷（答卷编号 {'、'.join(map(str, deleted[:10]))}）"]
+             if deleted else [])
     return to_table(ref, definition, answers, now, client.requests - before, notes)
 
 

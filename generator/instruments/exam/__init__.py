@@ -15,7 +15,7 @@ from ..base import Instrument
 from .checks import check_exam_bank
 
 # The exam's store tables (QuarterlyExam.store_schema), graded from methods.yaml. Version 1, as
-# ingest/store.py's migration 3 made them up to d40fcfb.
+# the store's migration 3 made them up to d40fcfb.
 STORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS exam_responses (
     id            TEXT PRIMARY KEY,         -- hash of exam, submission time, project, name and answers

@@ -80,8 +80,8 @@ def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool,
     click.echo(f"{r.checklist}：{ {'created': '已新建并发布', 'updated': '已更新', 'unchanged': '已是最新'}[r.action] }"
                f"测验 {r.form_id}（API 请求 {len(r.api_calls)} 次）\n  填写链接：{r.responder_url}")
     if r.needs_sheet:
-        click.echo(f"  还差一步：打开 https://docs.google.com/forms/d/{r.form_id}/edit →「回复」→「关联到 Google 表格」，"
-                   f"然后：handbook forms link {r.checklist} <表格链接>")
+        click.echo(f"  还差一步：打开 https://docs.google.com/forms/d/{r.form_id}/edit "
+                   f"→「回复」→「关联到 Google 表格」，然后：handbook forms link {r.checklist} <表格链接>")
     click.echo(f"已写入 {lock_path}。")
 
 

@@ -54,7 +54,8 @@ def form_id(quarter: str) -> str:
 
 
 def is_exam_form(checklist: str) -> bool:
-    """Whether a form id (an ingest source's, or a key of the lock) names a quarterly exam quiz rather than a checklist."""
+    """Whether a form id (an ingest source's, or a key of the lock) names a quarterly exam quiz rather than a
+    checklist."""
     return bool(FORM_ID.match(checklist or ""))
 
 
@@ -188,7 +189,8 @@ def validate_quiz(spec: FormSpec) -> list[Problem]:
     """Quiz rules the discovery schema cannot express: isQuiz set, every exam question graded from its options."""
     problems: list[Problem] = []
     if not spec.settings.get("quizSettings", {}).get("isQuiz"):
-        problems.append(Problem("batchUpdate.updateSettings.settings.quizSettings.isQuiz", "测验表单必须设为 isQuiz: true"))
+        problems.append(Problem("batchUpdate.updateSettings.settings.quizSettings.isQuiz",
+                                "测验表单必须设为 isQuiz: true"))
     for n, request in enumerate(spec.batch_update["requests"]):
         item = request.get("createItem", {}).get("item", {})
         question = item.get("questionItem", {}).get("question", {})

@@ -25,7 +25,7 @@ from ...messages import Msg
 from ...ingest.mapping import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
 from ...ingest.shell import (Record, Responses, ingest_responses, require_columns, source_name, source_zone,
                              unmapped)
-from ...ingest.store import StoreWriter, open_store_read_only
+from ...store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_datetime
 from ...model import Exam
 from ...results.scoring import quarter_bounds, quarter_label, quarter_of

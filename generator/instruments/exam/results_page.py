@@ -110,7 +110,8 @@ def exam_summary(s: Standards, responses: list[ExamResponse], quarter: str) -> E
         earned = sum(by_id[x.id].points * x.correct for x in qs)
         possible = sum(by_id[x.id].points * x.n for x in qs)
         n = sum(x.n for x in qs)
-        topics.append(TopicResult(topic, len(qs), earned, possible, 100.0 * sum(x.correct for x in qs) / n if n else None))
+        topics.append(TopicResult(topic, len(qs), earned, possible,
+                                  100.0 * sum(x.correct for x in qs) / n if n else None))
     hardest = sorted(questions, key=lambda x: (x.correct_rate if x.correct_rate is not None else 101, x.number))
     people = []
     if s.organisation.publish_names:

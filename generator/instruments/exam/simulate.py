@@ -96,7 +96,8 @@ def exam_sheet_values(standards: Standards, quarter: str, responses: list[ExamSi
     rows: list[list] = [header]
     for r in responses:
         points = _form_points(standards, r, form_keys or {})
-        row = [r.submitted_at.replace(tzinfo=None), f"{points:g} / {total:g}", r.project] + ([r.person] if names else [])
+        row = [r.submitted_at.replace(tzinfo=None),
+               f"{points:g} / {total:g}", r.project] + ([r.person] if names else [])
         row += [CHECKBOX_JOIN.join(r.answers.get(q.id, [])) for q in questions]
         rows.append(row)
     return rows

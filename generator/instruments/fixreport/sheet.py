@@ -14,6 +14,7 @@ from ...forms.prefill import qr_svg
 from ...inspection import data_end
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
+from ...printing.sheet_html import qr_marker
 from ...results.publish import fix_report_links, store_snapshot
 from ...results.report_pages import public_name
 from ...standards import Standards
@@ -46,11 +47,13 @@ def action_rows(standards: Standards, actions, project: str, as_of: dt.date | No
 
 
 def render_fix_sheet(standards: Standards, project: str, rows: list[dict], as_of: dt.date | None, url: str = "",
-                     *, demo: bool = False) -> str:
-    """One project's fix-report sheet as HTML (the QR code when the form is published)."""
+                     *, demo: bool = False, qr_slot: bool = False) -> str:
+    """One project's fix-report sheet as HTML (the QR code when the form is published; `qr_slot`: left as a
+    marker, `printing.sheet_html.qr_marker`, drawn only if the PDF is rendered)."""
+    qr = (qr_marker(url, scale=3) if qr_slot else qr_svg(url, scale=3)) if url else ""
     return render("fixreport/sheet.html", project=standards.projects[project].name,
                   organisation=standards.organisation.name, rows=rows[:SHOWN], more=max(0, len(rows) - SHOWN),
-                  as_of=as_of, url=url, qr=qr_svg(url, scale=3) if url else "", demo=demo)
+                  as_of=as_of, url=url, qr=qr, demo=demo)
 
 
 def write_fix_sheets(standards: Standards, docs_dir: Path, actions, as_of: dt.date | None, links: dict[str, str],
@@ -61,7 +64,7 @@ def write_fix_sheets(standards: Standards, docs_dir: Path, actions, as_of: dt.da
         if not p.active:
             continue
         html = render_fix_sheet(standards, p.id, action_rows(standards, actions, p.id, as_of), as_of,
-                                links.get(p.id, ""), demo=demo)
+                                links.get(p.id, ""), demo=demo, qr_slot=True)
         planned.append((html, urls.fix_report_sheet(p.id)))
     for _, rel in planned:
         (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)

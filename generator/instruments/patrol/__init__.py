@@ -1,7 +1,7 @@
 """Patrol checklists (程序 4.1, 4.4.2): the daily patrol and the department's spot checks.
 
 The checklists are the stages' own kind of form: forms/form_spec.py builds them, ingest maps
-their rows item by item (ingest/mapping.py) into the store's own tables (ingest/store.py),
+their rows item by item (ingest/mapping.py) into the store's own tables (store/schema.py),
 results/ scores them. This instrument hands them to the stages and adds the patrol simulator,
 the pages of the methods done with them (现场查看, 记录抽查) and `handbook patrol form|push|simulate`.
 
@@ -19,7 +19,7 @@ from ..base import Instrument
 class PatrolChecklists(Instrument):
     id = "patrol"
     title = "巡查检查表"
-    # no store_tables: the checklists' inspections are the store's own tables (ingest/store.py SCHEMA)
+    # no store_tables: the checklists' inspections are the store's own tables (store/schema.py SCHEMA)
     printed_sources = ("templates/print", "assets/print", "printing", "inspection.py", "results/focus.py")
 
     def form_ids(self, standards):

@@ -22,7 +22,8 @@ DATE = click.DateTime(["%Y-%m-%d"])
 @click.command("simulate")
 @click.option("--checklist", required=True, metavar="表单",
               help="哪张表单：检查表代号（如 daily-patrol）、customer-survey（客户满意度问卷）、"
-                   "exam-<季度>（季度综合考试，如 exam-2026Q4）或 fix-report（整改反馈，按同样日期模拟的检查开立的整改）。")
+                   "exam-<季度>（季度综合考试，如 exam-2026Q4）或 fix-report（整改反馈，"
+                   "按同样日期模拟的检查开立的整改）。")
 @click.option("--from", "start", type=DATE, metavar="YYYY-MM-DD", help="第一天（检查表和问卷必填）。")
 @click.option("--to", "end", type=DATE, metavar="YYYY-MM-DD", help="最后一天（检查表和问卷必填）。")
 @click.option("--projects", metavar="项目,…", help="逗号分隔的项目代号或名称（默认：所有在管项目）。")
@@ -60,7 +61,8 @@ def simulate(checklist, start, end, projects, seed, locale, encoding, email, out
     if is_exam:
         quarter = quarter_of_form(checklist)
         responses = exam_sim.simulate_exam(standards, quarter, chosen, seed)
-        path = exam_sim.write_exam_csv(out_path, exam_sim.exam_sheet_values(standards, quarter, responses, locale=locale),
+        path = exam_sim.write_exam_csv(out_path,
+                                       exam_sim.exam_sheet_values(standards, quarter, responses, locale=locale),
                                        locale=locale, encoding=encoding)
     elif is_fix:
         names = {standards.projects[p].name for p in chosen} if chosen else None

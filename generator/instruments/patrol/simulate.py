@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ...inspection import (COMPLIANT, FIELD_TITLES, NO, NOT_APPLICABLE, YES, corrected_title, findings_to_empty,
+from ...inspection import (COMPLIANT, FIELD_TITLES, NOT_APPLICABLE, corrected_items_title, findings_to_empty,
                            found_label, note_title)
 from ..questioning.grid import grid_cells, grid_header, simulate_questioning, uses_questioning
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超",
+         "秀英", "霞", "平"]
 # The random stream draws a note as an index below these numbers (the sizes of the first, per-section note
 # lists), so the simulated responses stay as they were; the note itself is one of ITEM_NOTES' of an item found.
 NOTE_DRAW = {"4.2.1": 4, "4.2.2": 4, "4.2.3": 2, "4.2.4": 2}
@@ -50,7 +51,7 @@ ITEM_NOTES = {
     "4.2.4.1-x2": ["回访记录未及时填写"],
     "4.2.4.1-x3": ["报修单未记录完工时间"],
 }
-# 红线 findings are this many times rarer than others of the same difficulty: at 6 (until issue 27) 6 of the
+# 红线 findings are this many times rarer than others of the same difficulty: at 6 (the old rate) 6 of the
 # demo's 8 projects failed the quarter; a handful of incidents a quarter across the company is what the
 # department sees. The random stream still draws them at STREAM_RARITY and keeps STREAM_RARITY /
 # CRITICAL_RARITY of those, so the responses (their number, times, other answers) stay as they were.
@@ -71,7 +72,9 @@ class SimResponse:
     inspector: str
     date: dt.date
     answers: dict[str, str] = field(default_factory=dict)      # item code -> label
-    corrected: dict[str, bool] = field(default_factory=dict)   # section -> 已当场纠正
+    # section -> 已当场纠正, drawn once per section as the first forms asked it (the random stream, and so every
+    # other answer, stays as it was); the export ticks every finding of a section drawn corrected
+    corrected: dict[str, bool] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)        # section -> 问题说明
     email: str = ""
     questioning: dict[str, str] = field(default_factory=dict)  # bank question id -> 答对/部分/答错 (spot checks)
@@ -103,7 +106,6 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
 
     With `hostile_note` one note is HTML/Markdown meant to attack the site (the demo shows it stays text).
     """
-    rng = random.Random(f"{seed}:{checklist}")
     tz = ZoneInfo(standards.organisation.timezone)
     spec = standards.checklists[checklist]
     roles = standards.roles
@@ -158,7 +160,8 @@ def simulate(standards, checklist: str, *, start: dt.date, end: dt.date, project
                             empty = findings_to_empty(item.points, item.deduction)
                             label = found_label(min(count, empty), empty)   # the form's option for it
                             drawn += 1
-                            if item.critical and random.Random(f"{seed}:{checklist}:{pid}:{when}:{item.code}").random() \
+                            if item.critical and random.Random(
+                                    f"{seed}:{checklist}:{pid}:{when}:{item.code}").random() \
                                     >= STREAM_RARITY / CRITICAL_RARITY:
                                 label = COMPLIANT
                             else:
@@ -203,7 +206,7 @@ def header(standards, checklist: str, *, locale: str = "zh-CN", email: bool = Fa
     cols += [FIELD_TITLES[k] for k in ("project", "role", "inspector", "date")]
     for number, title, items in _layout(standards, checklist):
         cols += [f"{i.code} {i.short}" for i in items]
-        cols += [corrected_title(number, title), note_title(number, title)]
+        cols += [corrected_items_title(number, title), note_title(number, title)]
     if _uses_questioning(standards, checklist):
         cols += grid_header(standards)
     return cols
@@ -220,11 +223,20 @@ def sheet_values(standards, checklist: str, responses: list[SimResponse], *, loc
         row += [r.project, r.role, r.inspector, r.date]
         for number, _title, items in layout:
             row += [r.answers.get(i.code, "") for i in items]
-            row += [(YES if r.corrected[number] else NO) if number in r.corrected else "", r.notes.get(number, "")]
+            row += [corrected_cell(r, number, items), r.notes.get(number, "")]
         if grid is not None:
             row += grid(standards, r)
         rows.append(row)
     return rows
+
+
+def corrected_cell(r: SimResponse, number: str, items) -> str:
+    """A response's 已当场纠正的条目 of a section as the sheet joins ticked choices: every finding of the section
+    when it was drawn corrected (the choices are the form's: code and short title), else blank."""
+    if not r.corrected.get(number):
+        return ""
+    return ", ".join(f"{i.code} {i.short}" for i in items
+                     if r.answers.get(i.code, COMPLIANT) not in (COMPLIANT, NOT_APPLICABLE))
 
 
 def _twelve(hour: int) -> tuple[str, int]:

@@ -13,7 +13,7 @@ from ..base import Instrument
 from .checks import check_bank
 
 # its store table (RandomQuestioning.store_schema): the grid's answers, with the inspection version of
-# the spot check that recorded them. Version 1, as ingest/store.py's migration 2 made it up to d40fcfb.
+# the spot check that recorded them. Version 1, as the store's migration 2 made it up to d40fcfb.
 STORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS questioning_answers (
     inspection_id TEXT NOT NULL,

@@ -21,7 +21,8 @@ def questioning():
 @STANDARDS_OPTION
 @click.option("--project", required=True, metavar="项目", help="项目代号或名称，例如 wutong 或 梧桐苑。")
 @click.option("--n", "count", type=int, default=5, show_default=True, help="抽几道题。")
-@click.option("--seed", type=int, default=None, help="抽题编号：用同一编号可重现同一组题（不给时随机选一个并打印出来）。")
+@click.option("--seed", type=int, default=None,
+              help="抽题编号：用同一编号可重现同一组题（不给时随机选一个并打印出来）。")
 @click.option("--card", type=click.Path(path_type=Path, dir_okay=False), default=None,
               callback=require_suffix(".pdf", ".html", ".htm", what="抽问卡只能写成 PDF 或 HTML 文件"),
               help="同时写出可打印的抽问卡（.pdf 或 .html）。")

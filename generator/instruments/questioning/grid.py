@@ -20,7 +20,7 @@ from typing import Iterable
 
 from ...forms.form_spec import stable_id
 from ...ingest.mapping import EMAIL, GRID, ChecklistColumns, Rejected, norm, short
-from ...ingest.store import counted, open_store_read_only
+from ...store import counted, open_store_read_only
 from ...standards import Standards
 from .draw import draw_questions
 
@@ -50,7 +50,8 @@ def questioning_page(standards: Standards, checklist) -> tuple[list[dict], dict[
     staff_qid = stable_id("question:questioning:staff")
     items = [
         {"itemId": stable_id("page:questioning"), "title": PAGE_TITLE,
-         "description": "用 handbook questions draw 抽题（或打印抽问卡），逐题记录结果；没有抽到的题不用选（或选“未抽问”）。",
+         "description": "用 handbook questions draw 抽题（或打印抽问卡），逐题记录结果；"
+                        "没有抽到的题不用选（或选“未抽问”）。",
          "pageBreakItem": {}},
         {"itemId": stable_id("item:questioning:staff"), "title": STAFF_TITLE,
          "description": "选填：被抽问的客服人员姓名（不要填写电子邮箱）。",

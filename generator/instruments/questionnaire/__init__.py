@@ -14,7 +14,7 @@ from ..base import Instrument
 from .checks import check_questionnaire
 
 # The questionnaire's store tables (CustomerQuestionnaire.store_schema): no owner data beyond the typed
-# comment. Version 1, as ingest/store.py's migration 2 made them up to d40fcfb.
+# comment. Version 1, as the store's migration 2 made them up to d40fcfb.
 STORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS survey_responses (
     id            TEXT PRIMARY KEY,         -- hash of submission time, project, answers and comment
@@ -121,7 +121,8 @@ class CustomerQuestionnaire(Instrument):
         # each project's over the last four weeks (a week holds a few questionnaires per project)
         first = this_week.sunday - dt.timedelta(days=27)
         for p in standards.organisation.projects:
-            ratings = [(r, v) for r in responses if r.project == p.id and first <= r.submitted_at.date() <= this_week.sunday
+            ratings = [(r, v) for r in responses
+                       if r.project == p.id and first <= r.submitted_at.date() <= this_week.sunday
                        for v in r.answers.values()]
             n = len({id(r) for r, _ in ratings})
             value = sum(v for _, v in ratings) / len(ratings) / q.scale.max * 100 if ratings else None

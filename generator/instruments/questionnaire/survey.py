@@ -34,10 +34,11 @@ from ...forms.prefill import custom_param_url, prefill_url, qr_svg
 from ...forms.tencent_setup import PROJECT_PARAM
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
 from ...ingest.shell import Record, Rejection, Responses, ingest_responses, require_columns, source_zone
-from ...ingest.store import open_store_read_only
+from ...store import open_store_read_only
 from ...ingest.values import parse_date, parse_datetime
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
+from ...printing.sheet_html import qr_marker
 from ...inspection import FIELD_TITLES
 from ...standards import Standards
 from ...templating import render
@@ -115,7 +116,8 @@ def build_survey_form(standards: Standards) -> FormSpec:
     # written for owners: a greeting, how to answer, who asks; no procedure numbers, codes or staff notes
     description = "\n\n".join(filter(None, [
         (q.greeting or "").strip(),
-        f"每题从 {scale.min} 到 {scale.max} 选一个分数：{scale.min} 分 = {scale.min_label}，{scale.max} 分 = {scale.max_label}。",
+        f"每题从 {scale.min} 到 {scale.max} 选一个分数：{scale.min} 分 = {scale.min_label}，{scale.max} 分 = "
+        f"{scale.max_label}。",
         standards.organisation.name]))
     # owners stay anonymous: an e-mail address is never collected
     return instrument_form(sid, q.title, standards.document.version, description, items, questions)
@@ -141,15 +143,17 @@ def survey_links(lock: dict, standards: Standards) -> dict[str, str]:
 # ---------------------------------------------------------------- printable sheet
 
 def render_survey_sheet(standards: Standards, project: str | None = None, url: str | None = None, *,
-                        demo: bool = False) -> str:
+                        demo: bool = False, qr_slot: bool = False) -> str:
     """The owner's A4 paper questionnaire as HTML: the project's name, and the QR code of its prefilled
     form when `url` is given (marked 演示 when `demo`: the demo lock's form is not real). Nothing on it
-    is for staff: no procedure numbers, codes or entry instructions (those are on the method page)."""
+    is for staff: no procedure numbers, codes or entry instructions (those are on the method page).
+    `qr_slot`: the QR code left as a marker (`printing.sheet_html.qr_marker`), drawn only if the PDF is rendered."""
     q = questionnaire(standards)
+    qr = (qr_marker(url, scale=3) if qr_slot else qr_svg(url, scale=3)) if url else ""
     return render("methods/survey.html", q=q, organisation=standards.organisation.name,
                   project=standards.projects[project].name if project else "",
                   scale=list(range(q.scale.min, q.scale.max + 1)), url=url or "", filled_title=FILLED_TITLE,
-                  qr=qr_svg(url, scale=3) if url else "", demo=demo)
+                  qr=qr, demo=demo)
 
 
 def survey_sheet_path(standards: Standards, project: str | None = None) -> str:
@@ -164,7 +168,7 @@ def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None 
     lock = lock or {"checklists": {}}
     links = survey_links(lock, standards)
     planned = [(render_survey_sheet(standards), survey_sheet_path(standards))]
-    planned += [(render_survey_sheet(standards, p, links.get(p), demo=bool(lock.get("demo"))),
+    planned += [(render_survey_sheet(standards, p, links.get(p), demo=bool(lock.get("demo")), qr_slot=True),
                  survey_sheet_path(standards, p)) for p in _projects(standards)]
     for _, rel in planned:
         (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -175,7 +179,6 @@ def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None 
 
 # ---------------------------------------------------------------- ingest
 
-# Why a questionnaire row was not used (Chinese: the department reads them).
 # Why a row is quarantined: code -> the catalogued message (messages.py, I3xx) and the name of its field
 REASONS = {
     "missing_answer": (Msg.ROW_MISSING_ANSWER, "columns"),
@@ -339,7 +342,8 @@ def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standard
         except (ValueError, OverflowError):
             raise SurveyRejected("bad_filled", raw_filled, FILLED_TITLE) from None
         if filled > submitted.date():
-            raise SurveyRejected("bad_filled", f"{raw_filled}（晚于提交日期 {submitted.date().isoformat()}）", FILLED_TITLE)
+            raise SurveyRejected("bad_filled", f"{raw_filled}（晚于提交日期 {submitted.date().isoformat()}）",
+                                 FILLED_TITLE)
         late = (submitted.date() - filled).days
         if late > standards.organisation.late_entry_days:   # a year typo would move it to another quarter
             raise SurveyRejected("bad_filled", f"{raw_filled}（早于提交日期 {submitted.date().isoformat()} "
@@ -486,7 +490,7 @@ def simulate_survey(standards: Standards, start: dt.date, end: dt.date, seed: in
             when = dt.datetime.combine(day, dt.time(rng.randint(9, 21), rng.randint(0, 59), rng.randint(0, 59)), tz)
             base = rng.gauss(mood, 0.7)
             answers = {}
-            for i, sq in enumerate(q.questions):
+            for sq in q.questions:
                 shift = -0.5 if sq.id == "speed" else 0.0   # owners wait: speed is rated lowest
                 answers[sq.id] = max(q.scale.min, min(q.scale.max, round(base + shift + rng.gauss(0, 0.5))))
             comment = rng.choice(COMMENTS) if rng.random() < 0.25 else ""

@@ -18,12 +18,14 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ingest import read_inspections, read_quarantine
+from generator.store import read_inspections, read_quarantine
 from generator.results.publish import quality_rows
 from generator.results.report_pages import build_results_and_overview
 from generator.standards import require_standards
 
 from conftest import ROOT, STANDARDS
+
+pytestmark = pytest.mark.slow   # full builds and a real `handbook serve` process
 
 EXAMPLE = ROOT / "forms" / "examples" / "daily-patrol.csv"
 TIME, PROJECT, ROLE, INSPECTOR, DATE = range(5)
@@ -109,7 +111,7 @@ def test_implausible_inspection_dates_are_quarantined_and_the_data_ends_at_the_l
                                           today=dt.date(2026, 10, 5))
     assert "数据截至 2026-10-04" in files["results/index.md"]
     page = files["results/data-quality.md"]
-    # issue 27 wraps free-text cells (the quarantine reason too) in <span class="hb-text"> as running text
+    # free-text cells (the quarantine reason too) are wrapped in <span class="hb-text"> as running text
     assert f'| {last_typed + 2} | 检查日期 | <span class="hb-text">检查日期晚于提交日期</span> |' in page
     assert f'| {year_typo + 2} | 检查日期 | <span class="hb-text">检查日期早于补录期限</span> |' in page
     assert "2026-11-04" not in page and "2025-09-20" not in page   # the cell's value is not published
@@ -177,7 +179,8 @@ def test_day_first_dates_are_read_from_the_whole_file_and_an_ambiguous_file_is_r
     first = en_gb(early)[0][TIME]
     assert error_line(result) == (
         f"错误：{ambiguous} 中的日期（如“{first}”）既可读作日/月/年，也可读作月/日/年，无法判断；本次未写入任何内容。"
-        "请用 --date-order dmy（日/月/年）、--date-order mdy（月/日/年）或 --date-order ymd（年/月/日）指明该文件的日期顺序。")
+        "请用 --date-order dmy（日/月/年）、--date-order mdy（月/日/年）或 --date-order ymd（年/月/日）"
+        "指明该文件的日期顺序。")
     assert not db2.exists()
 
     result = ingest(tmp_path, "--file", str(ambiguous), "--checklist", "daily-patrol", "--store", str(db2),
@@ -194,7 +197,8 @@ def test_day_first_dates_are_read_from_the_whole_file_and_an_ambiguous_file_is_r
     write_rows(mixed, [header, *rows_mixed])
     result = ingest(tmp_path, "--file", str(mixed), "--checklist", "daily-patrol", "--store", str(db2))
     assert result.exit_code == 1
-    assert error_line(result).startswith(f"错误：{mixed} 中的日期顺序前后不一致：“{rows_mixed[0][TIME]}”只能是日/月/年，"
+    assert error_line(result).startswith(f"错误：{mixed} 中的日期顺序前后不一致："
+                                         f"“{rows_mixed[0][TIME]}”只能是日/月/年，"
                                          f"“{rows_mixed[1][TIME]}”只能是月/日/年；本次未写入任何内容。")
     assert count(db2, "SELECT count(*) FROM inspections") == len(early)
 
@@ -207,7 +211,8 @@ def test_exam_answers_outside_the_quarter_are_refused_naming_the_quarter_they_fi
     result = ingest(tmp_path, "--file", str(quiz), "--checklist", "exam-2031Q1", "--store", str(db))
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"错误：文件 {quiz} 第 2 行的答卷提交于 2026-11-19，不在考试 exam-2031Q1（2031 年第一季度，前后宽限 31 天）之内，"
+        f"错误：文件 {quiz} 第 2 行的答卷提交于 2026-11-19，"
+        "不在考试 exam-2031Q1（2031 年第一季度，前后宽限 31 天）之内，"
         "而在 2026 年第四季度；本次未写入任何内容。请改用 --checklist exam-2026Q4，或核对答卷的提交时间。")
     assert not db.exists()
 
@@ -522,7 +527,7 @@ def test_a_questionnaire_filled_date_past_the_late_entry_window_is_quarantined(t
     db = tmp_path / "s.sqlite"
     result = ingest(tmp_path, "--file", str(path), "--checklist", "customer-survey", "--store", str(db))
     assert result.exit_code == 0, result.output
-    assert (f"第 2 行：无法使用的填写日期“2025-9-14（早于提交日期 2026-09-14 365 天，超过补录期限 31 天）”"
+    assert ("第 2 行：无法使用的填写日期“2025-9-14（早于提交日期 2026-09-14 365 天，超过补录期限 31 天）”"
             in result.output)
     assert count(db, "SELECT count(*) FROM survey_responses") == len(rows) - 1
     assert count(db, "SELECT count(*) FROM survey_responses WHERE submitted_at LIKE '2026-09-01%'") == 1

@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 
 from ..rulebook import Rules, rules_of, timeline, with_history
-from . import store
+from .connection import open_store_read_only
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS standards_rules (
@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS standards_rules (
     recorded_at TEXT NOT NULL,         -- first recorded
     updated_at  TEXT NOT NULL          -- last changed (its effective date, when a change note moved it)
 )
-"""
+"""  # noqa: E501 - the DDL is stored in every store as written
 
 
 class _RulesTables:
@@ -94,7 +94,7 @@ def record_rules(conn: sqlite3.Connection, standards, now: str, lock=None) -> bo
 
 def read_rules(db_path: Path | str) -> dict[str, tuple[dt.date | None, Rules]]:
     """Every recorded version: version -> (effective date, rules); {} for a store without the table."""
-    conn = store.open_store_read_only(db_path)
+    conn = open_store_read_only(db_path)
     try:
         tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "standards_rules" not in tables:
@@ -113,7 +113,7 @@ def read_rules(db_path: Path | str) -> dict[str, tuple[dt.date | None, Rules]]:
 
 def count_inspections(db_path: Path | str) -> int:
     """The inspections scored (those still in their source), without reading them."""
-    conn = store.open_store_read_only(db_path)
+    conn = open_store_read_only(db_path)
     try:
         return conn.execute("SELECT count(*) FROM inspections WHERE gone_at IS NULL").fetchone()[0]
     finally:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import HandbookError, StoreBusy, StoreDamaged, StoreError
 from ..messages import one_line
-from . import store
+from .connection import backup_folder, open_store_read_only, store_error
 
 DEFAULT_KEEP = 8
 
@@ -67,14 +67,14 @@ def recorded_zone(conn: sqlite3.Connection) -> dt.tzinfo:
             return ZoneInfo(row[0])
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return dt.datetime.now().astimezone().tzinfo
+    return dt.datetime.now().astimezone().tzinfo or dt.timezone.utc   # an aware time always has one
 
 
 def list_backups(path: Path | str, folder: Path | str | None = None) -> list[Path]:
     """The copies `handbook backup` made of the store at `path`, oldest first (the replaced stores that
     `restore` kept are not among them)."""
     path = Path(path)
-    folder = Path(folder) if folder else store.backup_folder(path)
+    folder = Path(folder) if folder else backup_folder(path)
     pattern = re.compile(re.escape(path.stem) + r"-(\d{8}-\d{6})(?:-(\d+))?" + re.escape(path.suffix))
     if not folder.is_dir():
         return []
@@ -109,8 +109,8 @@ def backup_store(path: Path | str, *, folder: Path | str | None = None, keep: in
     """Copy the store at `path` into `folder` (default `backups/` beside it), check the copy, and delete
     the oldest copies beyond `keep`."""
     path = Path(path)
-    folder = Path(folder) if folder else store.backup_folder(path)
-    source = store.open_store_read_only(path, snapshot=False)   # a handbook store, and not damaged
+    folder = Path(folder) if folder else backup_folder(path)
+    source = open_store_read_only(path, snapshot=False)   # a handbook store, and not damaged
     tmp = None
     try:
         now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(recorded_zone(source))
@@ -121,7 +121,7 @@ def backup_store(path: Path | str, *, folder: Path | str | None = None, keep: in
             tmp.unlink(missing_ok=True)
             _copy_pages(source, tmp)
         except (OSError, sqlite3.Error) as exc:
-            busy = store.store_error(exc, path) if isinstance(exc, sqlite3.Error) else None
+            busy = store_error(exc, path) if isinstance(exc, sqlite3.Error) else None
             if isinstance(busy, StoreBusy):
                 raise busy from None
             raise HandbookError(one_line("backup_copy_failed", path=path, folder=folder, reason=_reason(exc))) from None
@@ -150,7 +150,7 @@ def _reason(exc: BaseException) -> str:
 
 def _checked_copy(copy: Path) -> int:
     """Open the copy read only, check it (identity, integrity) and count its inspections."""
-    conn = store.open_store_read_only(copy, snapshot=False)
+    conn = open_store_read_only(copy, snapshot=False)
     try:
         return _count(conn)
     finally:
@@ -171,7 +171,7 @@ def check_copy(path: Path | str, copy: Path | str | None, *, folder: Path | str 
     """The copy to restore into the store at `path` (default: the newest backup), checked thoroughly
     (`PRAGMA integrity_check`): one line and nothing changed when it cannot be used."""
     path = Path(path)
-    folder = Path(folder) if folder else store.backup_folder(path)
+    folder = Path(folder) if folder else backup_folder(path)
     if copy is None:
         copies = list_backups(path, folder)
         if not copies:
@@ -180,14 +180,15 @@ def check_copy(path: Path | str, copy: Path | str | None, *, folder: Path | str 
     copy = Path(copy)
 
     def refuse(reason: str):
-        return HandbookError(one_line("restore_copy_unusable", copy=copy, reason=reason, folder=f"{folder}/", path=path))
+        return HandbookError(one_line("restore_copy_unusable", copy=copy, reason=reason,
+                                      folder=f"{folder}/", path=path))
 
     if not copy.is_file():
         raise refuse("找不到该文件")
     if path.exists() and copy.resolve() == path.resolve():
         raise refuse("这就是要替换的数据库本身")
     try:
-        conn = store.open_store_read_only(copy, snapshot=False)
+        conn = open_store_read_only(copy, snapshot=False)
     except StoreDamaged as exc:
         raise refuse(f"文件已损坏（SQLite 完整性检查：{exc.problems}）") from None
     except StoreError:
@@ -211,7 +212,7 @@ def kept_name(path: Path | str, *, folder: Path | str | None = None, now: dt.dat
     """Where `restore_store` keeps the store it replaces, named by the time in `zone` (the organisation's,
     `CopyInfo.zone`: the store replaced may be too damaged to say it)."""
     path = Path(path)
-    folder = Path(folder) if folder else store.backup_folder(path)
+    folder = Path(folder) if folder else backup_folder(path)
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(zone)
     return _free_name(folder, f"{path.stem}-before-restore-{_stamp(now)}", path.suffix)
 
@@ -226,14 +227,15 @@ def restore_store(path: Path | str, info: CopyInfo, *, kept: Path) -> Restored:
             kept.parent.mkdir(parents=True, exist_ok=True)
             _keep(path, kept)
         except OSError as exc:
-            raise HandbookError(one_line("backup_copy_failed", path=path, folder=kept.parent, reason=_reason(exc))) from None
+            raise HandbookError(one_line("backup_copy_failed", path=path, folder=kept.parent,
+                                         reason=_reason(exc))) from None
     source = sqlite3.connect(f"{info.copy.resolve().as_uri()}?mode=ro", uri=True)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             _copy_pages(source, path)   # through SQLite's locks and journal: readers see old or new
         except sqlite3.DatabaseError as exc:
-            busy = store.store_error(exc, path)
+            busy = store_error(exc, path)
             if isinstance(busy, StoreBusy):
                 raise busy from None
             # the store is no database at all (its first page destroyed): nobody can have it open,
