@@ -249,6 +249,32 @@ class Msg(Enum):
     INGEST_TWIN_COLUMNS = ("I061", '列“{name}”出现 {n} 次（第 {positions} 列，表单上删除后又加回的题目）：每行取有答案的那一列')
     INGEST_NO_WORKSHEET = ("I062", '{path} 中没有名为“{name}”的工作表', '工作簿中的工作表：{sheets}', SENTENCE)
     INGEST_WORKSHEET_NOT_XLSX = ("I063", '--worksheet 只用于 XLSX 工作簿，{path} 不是', '导入 CSV 文件时去掉 --worksheet', SENTENCE)
+    # ingest: why a row was quarantined (I3xx; `ingest.shell.Rejection`). The text is the reason with the
+    # row's own value (field `value`: kept in the store, shown to whoever ran the import); the hint is the
+    # reason as the site's pages show it, never the cell's value. Other fields are ours (columns, limits).
+    ROW_UNKNOWN_PROJECT = ("I301", '未知项目“{value}”', '未知项目')
+    ROW_UNKNOWN_ROLE = ("I302", '未知角色“{value}”', '未知角色')
+    ROW_ROLE_NOT_ON_CHECKLIST = ("I303", '角色“{value}”不使用此检查表', '角色不使用此检查表')
+    ROW_BAD_TIME = ("I304", '无法识别的提交时间“{value}”', '提交时间无法识别')
+    ROW_BAD_DATE = ("I305", '无法识别的检查日期“{value}”', '检查日期无法识别')
+    ROW_MISSING_ANSWER = ("I306", '缺少必填答案：{columns}', '缺少必填答案：{columns}')
+    ROW_UNANSWERED = ("I307", '未答：{columns}', '未答')
+    ROW_NOT_AN_OPTION = ("I308", '{value}', '答案不是选项')
+    ROW_DUPLICATE = ("I309", '与本次读取的{first}完全相同（重复提交）', '与本次读取的{first}完全相同（重复提交）')
+    ROW_TOO_LONG = ("I310", '单元格过长：{limit}', '单元格过长：{limit}')
+    ROW_EMAIL_AS_NAME = ("I311", '检查人一栏填写的是电子邮箱', '检查人一栏填写的是电子邮箱')
+    ROW_DATE_AFTER_SUBMISSION = ("I312", '检查日期 {value}晚于提交日期超过 1 天：请核对检查日期（年份、月份）后在表格中改正',
+                                 '检查日期晚于提交日期')
+    ROW_DATE_TOO_OLD = ("I313", '检查日期 {value}早于提交日期超过补录期限：请核对检查日期，确是补录请调整 organisation.yaml 的 late_entry_days',
+                        '检查日期早于补录期限')
+    ROW_BAD_FILLED = ("I314", '无法使用的填写日期“{value}”', '无法使用的填写日期')
+    ROW_DUPLICATE_ROW = ("I315", '与本次读取的另一行完全相同（重复提交）', '与本次读取的另一行完全相同（重复提交）')
+    ROW_COMMENT_TOO_LONG = ("I316", '意见过长：{limit}', '意见过长：{limit}')
+    ROW_UNKNOWN_ITEM = ("I317", '未知检查条目“{value}”', '未知检查条目')
+    ROW_BAD_DAY = ("I318", '无法识别的日期“{value}”', '检查日期无法识别')
+    ROW_FIXED_BEFORE_FOUND = ("I319", '整改完成日期早于发现日期：{value}', '整改完成日期早于发现日期')
+    ROW_FIXED_AFTER_SUBMITTED = ("I320", '整改完成日期晚于提交日期：{value}', '整改完成日期晚于提交日期')
+    ROW_TEXT_TOO_LONG = ("I321", '内容过长：{limit}', '内容过长：{limit}')
 
     # the SQLite store (one line each: the CLI prints "错误：message：hint。")
     STORE_NAMED_MISSING = ("D001", '找不到 {option} 指定的数据库 {path}', '检查路径是否写错；只有默认数据库 {default} 可以还不存在（结果页会显示暂无检查数据）')

@@ -1,82 +1,86 @@
 """A minimal instrument, the worked example of CONTRIBUTING.md: a 电话回访 phone spot-check.
 
 The department calls a few customers per project and records whether they were satisfied.
-In the real package this would be `generator/instruments/phone/__init__.py`, one instance
-added to `INSTRUMENTS`; the test registers it by passing `[*INSTRUMENTS, PhoneCallback()]`.
+In the real package this would be `generator/instruments/phone/__init__.py` (the class) with its
+work in modules it imports inside its methods, one instance added to `INSTRUMENTS`; the tests
+register it by passing `[*INSTRUMENTS, PhoneCallback()]`.
+
+Its ingest is the ingest shell's (`generator/ingest/shell.py`): the shell registers the source,
+keeps every row as fetched, reads times in the source's zone, checks the header, keeps one record
+per content (a second import adds nothing; a row that left the source is flagged gone, and the
+deletion guard refuses a source that lost most of its rows), and quarantines a row it cannot use as
+data (a catalogued message, its fields and the column). The instrument gives only its mapping
+(`read_row`: a row → a `Record`, or a `Rejection`) and its table.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
+from zoneinfo import ZoneInfo
 
 import click
 
 from generator.cli.forms import instrument_form_commands
 from generator.cli.options import STANDARDS_OPTION, HandbookGroup, store_option
-from generator.errors import HandbookError
-from generator.forms.form_spec import FormSpec, check_unique_ids, choice_question, question_item, stable_id
-from generator.messages import Msg
+from generator.forms.form_spec import check_unique_ids, choice_question, instrument_form, question_item, stable_id
+from generator.ingest.mapping import TIMESTAMP_TITLES, norm
+from generator.ingest.shell import (Record, Rejection, Responses, ingest_responses, live_responses,
+                                    require_columns, source_zone, withdraw_responses)
+from generator.ingest.values import parse_datetime
+from generator.inspection import FIELD_TITLES
 from generator.store import open_store_read_only
 from generator.instruments.base import Instrument
+from generator.messages import Msg
 
 FORM_ID = "phone-callback"
-PROJECT, ANSWER = "项目", "客户是否满意"
+PROJECT, ANSWER = FIELD_TITLES["project"], "客户是否满意"
 ANSWERS = ("满意", "一般", "不满意")
+TABLE = "phone_callbacks"
+# its table: id (the content's identity), source_id, row_number and gone_at are what the shell keeps
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    id TEXT PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES sources(id), row_number INTEGER NOT NULL,
+    raw_row_id INTEGER NOT NULL REFERENCES raw_rows(id), submitted_at TEXT NOT NULL, project TEXT NOT NULL,
+    answer TEXT NOT NULL, first_seen_at TEXT NOT NULL, gone_at TEXT
+)"""
 
 
 class PhoneCallback(Instrument):
     id = "phone"
     title = "电话回访"
-    store_tables = ("phone_callbacks",)
+    store_tables = (TABLE,)
     results_pages = (("电话回访", "results/phone.md"),)   # listed on the results' overview once written
     # made (and upgraded, by store_migrations) in the store the ingest writes, before `ingest_table` runs
-    store_schema = """CREATE TABLE IF NOT EXISTS phone_callbacks (source TEXT, row INTEGER, project TEXT,
-                                                                answer TEXT, PRIMARY KEY (source, row))"""
+    store_schema = SCHEMA
 
     def form_ids(self, standards):
         return [FORM_ID]
 
     def build_form(self, standards, form_id, instruments):
         projects = [p.name for p in standards.organisation.projects if p.active]
-        items = [question_item("phone:project", PROJECT, choice_question(stable_id("question:phone:project"),
-                                                                          projects, "DROP_DOWN")),
-                 question_item("phone:answer", ANSWER, choice_question(stable_id("question:phone:answer"),
-                                                                        list(ANSWERS)))]
+        # the project question has the id every form shares, so a prefilled link fills it in
+        project = choice_question(stable_id("question:field:project"), projects, "DROP_DOWN")
+        answer = choice_question(stable_id("question:phone:answer"), list(ANSWERS))
+        items = [question_item("phone:project", PROJECT, project), question_item("phone:answer", ANSWER, answer)]
         check_unique_ids(form_id, items)
-        requests = [{"createItem": {"item": item, "location": {"index": i}}} for i, item in enumerate(items)]
-        return FormSpec(checklist=form_id, title=self.title, version=standards.document.version,
-                        create={"info": {"title": self.title, "documentTitle": f"{self.title}（{form_id}）"}},
-                        batch_update={"includeFormInResponse": True, "requests": requests},
-                        publish={"publishSettings": {"publishState": {"isPublished": True,
-                                                                      "isAcceptingResponses": True}},
-                                 "updateMask": "publishState"},
-                        questions={stable_id("question:phone:project"): {"field": "project", "title": PROJECT},
-                                   stable_id("question:phone:answer"): {"field": "answer", "title": ANSWER}},
-                        options=ANSWERS)
+        return instrument_form(form_id, self.title, standards.document.version,
+                               "客户关系部电话回访客户后填写（每次回访一份）。\n\n" + standards.organisation.name,
+                               items, {project["questionId"]: {"field": "project", "title": PROJECT},
+                                       answer["questionId"]: {"phone": "answer", "title": ANSWER}})
 
     def ingest_table(self, conn: sqlite3.Connection, table, standards, locked_form, now, report):
-        names = {p.name: p.id for p in standards.organisation.projects}
-        try:
-            project_col, answer_col = table.header.index(PROJECT), table.header.index(ANSWER)
-        except ValueError:
-            missing = [title for title in (PROJECT, ANSWER) if title not in table.header]
-            raise HandbookError(Msg.INGEST_FORM_COLUMNS_MISSING, source=report.source, kind="表单",
-                                form="phone-callback", n=len(missing), columns="、".join(missing)) from None
-        for number, cells in table.rows:
-            project, answer = names.get(cells[project_col]), cells[answer_col]
-            if project is None or answer not in ANSWERS:
-                report.quarantined += 1
-                report.quarantined_rows.append((number, f"项目“{cells[project_col]}”或回答“{answer}”无效"))
-                continue
-            known = conn.execute("SELECT answer FROM phone_callbacks WHERE source = ? AND row = ?",
-                                 (table.source.key, number)).fetchone()
-            conn.execute("INSERT OR REPLACE INTO phone_callbacks VALUES (?, ?, ?, ?)",
-                         (table.source.key, number, project, answer))
-            kind = "new" if known is None else "unchanged" if known[0] == answer else "edited"
-            setattr(report, kind, getattr(report, kind) + 1)
+        ingest_callbacks(conn, table, standards, now, report)
+
+    def stored_responses(self, conn, source_id):
+        return live_responses(conn, TABLE, source_id)
+
+    def withdraw_source(self, conn, source_id, now):
+        return withdraw_responses(conn, TABLE, source_id, now)
 
     def page_generators(self, store_path, *, quarter, lock_path, today):
-        def generate(ctx) -> None:
+        def generate(ctx) -> None:   # counts only: a page never shows what a customer said
             counts = count_answers(store_path) if store_path.is_file() else {}
             lines = ["# 电话回访", "", "| 回答 | 次数 |", "| --- | --- |"]
             lines += [f"| {a} | {counts.get(a, 0)} |" for a in ANSWERS]
@@ -102,9 +106,66 @@ class PhoneCallback(Instrument):
                 click.echo(f"{answer} {n}")
 
 
+# ---------------------------------------------------------------- its mapping (what the shell is given)
+
+def read_row(cells: list, columns: dict[str, int], standards, source_tz) -> Record:
+    """One row as a record (identity: a hash of its content), or a `Rejection` naming the column."""
+    def cell(key: str) -> str:
+        i = columns[key]
+        return "" if i >= len(cells) or cells[i] is None else str(cells[i]).strip()
+
+    org_tz = ZoneInfo(standards.organisation.timezone)
+    try:
+        submitted = parse_datetime(cells[columns["timestamp"]], source_tz, org_tz)
+    except (ValueError, TypeError, OverflowError, IndexError):
+        raise Rejection("bad_time", Msg.ROW_BAD_TIME, "时间戳记", value=cell("timestamp")[:60]) from None
+    blank = [title for key, title in (("project", PROJECT), ("answer", ANSWER)) if not cell(key)]
+    if blank:
+        raise Rejection("missing_answer", Msg.ROW_MISSING_ANSWER, blank[0], columns="、".join(blank))
+    names = {norm(p.name): p.id for p in standards.organisation.projects}
+    project = names.get(norm(cell("project")))
+    if project is None:
+        raise Rejection("unknown_project", Msg.ROW_UNKNOWN_PROJECT, PROJECT, value=cell("project")[:60])
+    if cell("answer") not in ANSWERS:
+        raise Rejection("not_an_option", Msg.ROW_NOT_AN_OPTION, ANSWER,
+                        value=f"“{ANSWER}”的答案“{cell('answer')[:60]}”不是{'、'.join(ANSWERS)}之一")
+    content = json.dumps([submitted.isoformat(), project, cell("answer")], ensure_ascii=False)
+    return Record(hashlib.sha256(content.encode("utf-8")).hexdigest()[:20], (submitted, project, cell("answer")))
+
+
+def ingest_callbacks(conn: sqlite3.Connection, table, standards, now: str, report) -> None:
+    """The phone-callback export into the store, through the ingest shell (inside the run's transaction)."""
+    titles = {"timestamp": None, "project": norm(PROJECT), "answer": norm(ANSWER)}
+    columns: dict[str, int] = {}
+    for i, title in enumerate(table.header):
+        text = norm(title)
+        key = "timestamp" if text.lower() in TIMESTAMP_TITLES else next(
+            (k for k, t in titles.items() if t == text), None)
+        if key is not None and key not in columns:
+            columns[key] = i
+    require_columns(table, "电话回访", FORM_ID,
+                    [title for key, title in (("timestamp", "时间戳记"), ("project", PROJECT), ("answer", ANSWER))
+                     if key not in columns])
+    source_tz = source_zone(table, ZoneInfo(standards.organisation.timezone))
+
+    def insert(conn: sqlite3.Connection, record: Record, source_id: int, row_number: int, raw_row_id: int):
+        submitted, project, answer = record.values
+        conn.execute(f"INSERT INTO {TABLE} (id, source_id, row_number, raw_row_id, submitted_at, project, answer, "
+                     "first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (record.id, source_id, row_number, raw_row_id, submitted.isoformat(), project, answer, now))
+
+    ingest_responses(conn, table, report, now, Responses(
+        TABLE, lambda number, cells: read_row(cells, columns, standards, source_tz), insert,
+        lambda first, number: Rejection("duplicate", Msg.ROW_DUPLICATE_ROW),
+        keep=sorted(columns.values())))   # only its columns are kept: an e-mail column never reaches the store
+
+
 def count_answers(store_path) -> dict[str, int]:
+    """Its responses still in their sources, by answer."""
     conn = open_store_read_only(store_path)
     try:
-        return dict(conn.execute("SELECT answer, COUNT(*) FROM phone_callbacks GROUP BY answer ORDER BY answer"))
+        return dict(conn.execute(f"SELECT answer, COUNT(*) FROM {TABLE} WHERE gone_at IS NULL "
+                                 "GROUP BY answer ORDER BY answer"))
     finally:
         conn.close()
+

@@ -32,6 +32,8 @@ from zoneinfo import ZoneInfo
 from ..forms.lock_file import FormVersion, LockedForm
 from ..inspection import (FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_items_title, known_answers, note_title,
                           version_answers)
+from ..messages import Msg
+from .shell import Rejection
 from .values import has_seconds, parse_date, parse_datetime
 
 TIMESTAMP_TITLES = {"timestamp", "时间戳记", "時間戳記", "タイムスタンプ", "marca temporal", "horodateur"}
@@ -53,23 +55,26 @@ _INFO_BY_TITLE = {title: key for key, title in PATROL_FIELDS.items()}
 _READ_ABOVE = frozenset({"timestamp", "email", "field"})   # target kinds `normalise` reads before the answers
 _FREE_TEXT = frozenset({"note", "info"})   # target kinds whose cells are text as typed, not answers
 
-# Why a row was quarantined: code -> message template (Chinese: the department reads them).
-REASONS: dict[str, str] = {
-    "unknown_project": "未知项目“{value}”",
-    "unknown_role": "未知角色“{value}”",
-    "role_not_on_checklist": "角色“{value}”不使用此检查表",
-    "bad_time": "无法识别的提交时间“{value}”",
-    "bad_date": "无法识别的检查日期“{value}”",
-    "missing_answer": "缺少必填答案：{value}",
-    "unanswered": "未答：{value}",
-    "not_an_option": "{value}",
-    "duplicate": "与本次读取的{value}完全相同（重复提交）",
-    "too_long": "单元格过长：{value}",
-    "email_as_name": "检查人一栏填写的是电子邮箱",
-    "date_after_submission": "检查日期 {value}晚于提交日期超过 1 天：请核对检查日期（年份、月份）后在表格中改正",
-    "date_too_old": "检查日期 {value}早于提交日期超过补录期限：请核对检查日期，确是补录请调整 organisation.yaml 的 "
-                    "late_entry_days",
+# Why a row was quarantined: code -> the catalogued message (messages.py, I3xx) and the name of its field
+REASONS: dict[str, tuple[Msg, str | None]] = {
+    "unknown_project": (Msg.ROW_UNKNOWN_PROJECT, "value"),
+    "unknown_role": (Msg.ROW_UNKNOWN_ROLE, "value"),
+    "role_not_on_checklist": (Msg.ROW_ROLE_NOT_ON_CHECKLIST, "value"),
+    "bad_time": (Msg.ROW_BAD_TIME, "value"),
+    "bad_date": (Msg.ROW_BAD_DATE, "value"),
+    "missing_answer": (Msg.ROW_MISSING_ANSWER, "columns"),
+    "unanswered": (Msg.ROW_UNANSWERED, "columns"),
+    "not_an_option": (Msg.ROW_NOT_AN_OPTION, "value"),
+    "duplicate": (Msg.ROW_DUPLICATE, "first"),
+    "too_long": (Msg.ROW_TOO_LONG, "limit"),
+    "email_as_name": (Msg.ROW_EMAIL_AS_NAME, None),
+    "date_after_submission": (Msg.ROW_DATE_AFTER_SUBMISSION, "value"),
+    "date_too_old": (Msg.ROW_DATE_TOO_OLD, "value"),
 }
+# The column a reason is about, where its code says it (else the row's raiser names it)
+REASON_COLUMNS = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FIELD_TITLES["role"],
+                  "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"],
+                  "date_after_submission": FIELD_TITLES["date"], "date_too_old": FIELD_TITLES["date"]}
 
 # Short names of the reasons, for summaries. `formula` and `markup` are no longer given (text is data);
 # their names stay for the quarantine entries older runs stored.
@@ -85,13 +90,17 @@ _VERBATIM = {"unanswered", "date_after_submission", "date_too_old"}
 CLOCK_SKEW = dt.timedelta(days=1)   # a 检查日期 may be one day after the submission (a phone's clock, midnight)
 
 
-class Rejected(Exception):
-    """A response row that cannot be used; it goes to quarantine with this reason."""
+class Rejected(Rejection):
+    """A response row that cannot be used; it goes to quarantine with this reason (`column`: the column it is
+    about; by default the one its code names, or for a missing answer the column missing)."""
 
-    def __init__(self, code: str, value: object = ""):
-        self.code = code
-        self.message = REASONS[code].format(value=value if code in _VERBATIM else short(value))
-        super().__init__(self.message)
+    def __init__(self, code: str, value: object = "", column: str | None = None):
+        msg, name = REASONS[code]
+        text: object = value if code in _VERBATIM else short(value)   # verbatim: our own text (item codes)
+        if column is None:
+            column = (str(text) if code == "missing_answer" and text != "没有任何条目的答案"
+                      else REASON_COLUMNS.get(code, ""))
+        super().__init__(code, msg, column, **({name: text} if name else {}))
 
 
 def short(value: object, limit: int = 60) -> str:
@@ -292,7 +301,8 @@ class ColumnMap:
                 continue
             if len({_text(v) for _, v in given}) > 1:
                 if self.targets[first].kind not in _FREE_TEXT:
-                    raise Rejected("not_an_option", f"“{short(self.header[first])}”的 {len(given)} 列答案不同")
+                    raise Rejected("not_an_option", f"“{short(self.header[first])}”的 {len(given)} 列答案不同",
+                                   column=short(self.header[first]))
                 spare += [i for i, _ in given[1:]]
             while len(cells) <= first:
                 cells.append(None)
@@ -478,7 +488,8 @@ def corrected_codes(value: str, options: tuple[str, ...], section: str) -> list[
             continue
         m = CODE_AT_START.match(choice)
         if m is None or m.group(1) not in options:
-            raise Rejected("not_an_option", f"已当场纠正的条目（{section}）的答案“{short(choice)}”不是本页的条目")
+            raise Rejected("not_an_option", f"已当场纠正的条目（{section}）的答案“{short(choice)}”不是本页的条目",
+                           column=f"已当场纠正的条目（{section}）")
         codes.append(m.group(1))
     return codes
 
@@ -617,12 +628,13 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
         if target.kind == "item":
             key = norm(value)
             if key not in answers:
-                raise Rejected("not_an_option", f"条目 {target.key} 的答案“{short(value)}”不是选项")
+                raise Rejected("not_an_option", f"条目 {target.key} 的答案“{short(value)}”不是选项", column=target.key)
             out.findings[target.key] = answers[key]
             out.labels[target.key] = value
         elif target.kind == "corrected":
             if value not in (YES, NO):
-                raise Rejected("not_an_option", f"已当场纠正（{target.key}）的答案“{short(value)}”不是“是”或“否”")
+                raise Rejected("not_an_option", f"已当场纠正（{target.key}）的答案“{short(value)}”不是“是”或“否”",
+                               column=f"已当场纠正（{target.key}）")
             out.corrected[target.key] = value == YES
         elif target.kind == "corrected_items":
             if ticked is None:
@@ -663,7 +675,7 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     blank = [code for code in vocab.required_items(version)
              if code not in out.findings and code in columns.items]
     if blank:
-        raise Rejected("unanswered", "、".join(blank))
+        raise Rejected("unanswered", "、".join(blank), column=blank[0])
     if not out.findings:
         raise Rejected("missing_answer", "没有任何条目的答案")
     for i, name in [*columns.unmapped, *((i, columns.header[i]) for i in spare)]:

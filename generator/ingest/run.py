@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-import json
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
@@ -35,13 +34,13 @@ from ..forms.lock_file import Lock
 from ..gc_paused import paused
 from .. import store
 from ..store import rules as rules_store
-from . import files, google_sheets as sheets
+from . import files, google_sheets as sheets, shell
 from .platforms import exports, tencent
 from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise, short
+from .shell import COLUMNS_LISTED, Quarantined, check_deletions, source_name, stored_before
 from .table import Progress, SourceRef, Table
 
 WRITE_BATCH = 1000
-COLUMNS_LISTED = 5      # missing or foreign columns named in a refusal; more are counted
 COUNTS = ("read", "new", "edited", "unchanged", "gone", "quarantined")
 
 
@@ -292,16 +291,8 @@ def _stream(w: store.StoreWriter, run: _Checklist, table: Table, report: SourceR
     vocab = run.vocab
     columns = map_columns(table.header, vocab)
     columns.date_order = table.date_order
-    source_tz = vocab.timezone
-    if table.timezone:
-        try:
-            source_tz = ZoneInfo(table.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    t = table.source
-    sid = w.source_id(t.key, t.checklist, t.kind, t.locator, report.title, table.timezone, now)
-    header_json = json.dumps(table.header, ensure_ascii=False)
-    hid = w.header_id(sid, _hash(header_json), header_json, now)
+    source_tz = shell.source_zone(table, vocab.timezone)
+    sid, hid = shell.register(w, table, table.header, report.title, now)
     src = _Source(table, report, columns, sid, hid, vocab.timezone.key,
                   table.fetched_at.isoformat(timespec="seconds"))
     src.stored_before = w.live_count(sid, run.max_rowid) + run.moved_away.get(sid, 0)
@@ -324,7 +315,7 @@ def _stream(w: store.StoreWriter, run: _Checklist, table: Table, report: SourceR
         report.warnings.append(Msg.INGEST_TWIN_COLUMNS(
             name=short(table.header[first]), n=1 + len(others),
             positions="、".join(str(i + 1) for i in [first, *others])))
-    w.unmapped([store.UnmappedEntry(sid, name, i + 1, now) for i, name in columns.unmapped])
+    shell.unmapped(w, sid, columns.unmapped, now)
     return src
 
 
@@ -544,6 +535,7 @@ def _write_rows(w: store.StoreWriter, run: _Checklist, src: _Source, outcome: li
     "unchanged" or "edited" (with the stored inspection), "pending" (written later)."""
     sr, sid, checklist = src.report, src.sid, run.checklist
     sections: list[store.SectionRow]
+    quarantine: list[Quarantined]
     new, moved, versions, sections, quarantine = [], [], [], [], []
     added: dict[str, list] = {}
     for row, kind, match in outcome:
@@ -551,11 +543,7 @@ def _write_rows(w: store.StoreWriter, run: _Checklist, src: _Source, outcome: li
             continue
         raw_id = raw_ids[row.raw_hash]
         if not kind:
-            sr.quarantined += 1
-            sr.reasons[row.rejected.code] = sr.reasons.get(row.rejected.code, 0) + 1
-            sr.quarantined_rows.append((row.row_number, row.rejected.message))
-            quarantine.append(store.QuarantineEntry(sid, raw_id, row.row_number, row.rejected.code,
-                                                    row.rejected.message, now))
+            quarantine.append(Quarantined(raw_id, row.row_number, row.rejected))
             continue
         if kind == "new":
             iid, version = match, 1
@@ -585,7 +573,7 @@ def _write_rows(w: store.StoreWriter, run: _Checklist, src: _Source, outcome: li
         if reader.name in added:
             reader.write(w.conn, added[reader.name])
     w.move_inspections(moved)
-    w.quarantine(quarantine)
+    shell.quarantine(w, sid, quarantine, now, sr)
 
 
 def _settle(w: store.StoreWriter, run: _Checklist, now: str) -> None:
@@ -622,20 +610,6 @@ def _settle(w: store.StoreWriter, run: _Checklist, now: str) -> None:
             gone = w.unclaimed_live(src.sid)
             w.mark_gone(gone, now)
             src.report.gone = len(gone)
-
-
-def source_name(table: Table) -> str:
-    """How a refusal names a source: the file as given, or the spreadsheet's title and key."""
-    t = table.source
-    if t.kind == "file":
-        if len(table.worksheets) > 1:   # a workbook: which worksheet was read, and how to read another
-            others = "、".join(f"“{w}”" for w in table.worksheets if w != table.title)
-            return (f"文件 {t.path or t.locator} 的工作表“{table.title}”"
-                    f"（另有工作表{others}，可用 --worksheet 工作表名 选择）")
-        return f"文件 {t.path or t.locator}"
-    if t.kind == "tencent":
-        return f"腾讯问卷问卷“{table.title or t.locator}”（{t.locator}）"
-    return f"Google 表格“{table.title or t.locator}”（{t.locator}）"
 
 
 def _column_list(codes: list[str], vocab: Vocabulary, others: Sequence[str] = ()) -> str:
@@ -725,25 +699,6 @@ def _check_header(table: Table, columns: ColumnMap, vocab: Vocabulary, standards
     # foreign item columns alone, matching no other checklist: an older form of this one; kept as read
 
 
-def _stored_other(conn: sqlite3.Connection, key: str, instrument) -> int:
-    """The instrument's responses from a source (by key) that are not gone, before it is read."""
-    row = conn.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        return 0
-    return instrument.stored_responses(conn, row[0])
-
-
-def _check_deletions(checks: list[tuple[Table, SourceReport, int]]) -> None:
-    """Refuse the run when a source would flag every stored row it gave before as gone because it came
-    back empty, or more than half of them: an emptied export or sheet is an accident until confirmed."""
-    for table, sr, before in checks:
-        if before and sr.read == 0:
-            raise HandbookError(Msg.INGEST_SOURCE_EMPTY, source=source_name(table), stored=before,
-                                what="只有表头、没有任何回复" if table.header else "没有表头也没有任何回复")
-        if before and sr.gone * 2 > before:
-            raise HandbookError(Msg.INGEST_MASS_GONE, source=source_name(table), gone=sr.gone, stored=before)
-
-
 def _new_ids(hashes: list[str], w: store.StoreWriter) -> list[str]:
     """Ids for new inspections: the content hash's start, unless an inspection has that id already (this
     run's new inspections are in the store as they are written)."""
@@ -826,7 +781,7 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
     try:
         store.begin(conn, db_path, instruments)   # the store's tables, and the instruments' own
         # the scoring rules of the standards this run scores with, kept for when the standards change
-        store.migrate_instruments(conn, db_path, [rules_store.RULES_TABLES])
+        store.migrate_instruments(conn, db_path, [rules_store.RULES_TABLES, shell.QUARANTINE_TABLES])
         rules_store.record_rules(conn, standards, started_at, lock)
         writer = store.StoreWriter(conn)
         max_rowid = writer.max_inspection_rowid()
@@ -872,11 +827,11 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         checks = [(s.table, s.report, s.stored_before) for s in read]
         for table, sr in other_tables:
             instrument = others[sr.checklist]
-            before = _stored_other(conn, table.source.key, instrument)
+            before = stored_before(conn, table.source.key, instrument)
             instrument.ingest_table(conn, table, standards, lock.form(sr.checklist), started_at, sr)
             checks.append((table, sr, before))
         if not accept_deletions:
-            _check_deletions(checks)
+            check_deletions(checks)
         report.resolved, report.reopened = writer.settle_quarantine(started_at)
         report.sources = [s.report for s in read] + [sr for _, sr in other_tables]
         report.seconds = time.monotonic() - started

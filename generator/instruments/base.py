@@ -99,7 +99,9 @@ class Instrument:
         """Store one fetched response table inside the ingest's open transaction; fill `report`'s counts.
 
         Each response row becomes records of `store_tables`; a row that cannot be read is
-        quarantined with a reason, never dropped or guessed.
+        quarantined with a reason, never dropped or guessed. An instrument gives its mapping to the ingest
+        shell (`ingest.shell.ingest_responses`), which does registration, raw rows, identity, quarantine,
+        gone rows and the deletion guard.
         """
         raise NotImplementedError(f"{type(self).__name__} does not ingest {table.source.checklist!r}")
 

@@ -15,7 +15,9 @@ from ..gc_paused import paused
 from .. import store
 from ..store import rules as rules_store
 from ..ingest.mapping import REASON_NAMES
+from ..ingest.shell import public_text, read_quarantine
 from ..inspection import FIELD_TITLES, data_end
+from ..messages import Msg
 from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
 from ..rulebook import with_history
@@ -32,7 +34,9 @@ OVERVIEW_KEY = "results.overview"      # SiteContext.shared: the overview the la
 COMMON_MARK = "<!-- hb:common-findings -->"   # where a role page of the inspected lists the common findings
 
 
-# Quarantine reasons whose text names no cell value (a column, a row, a length): published as stored.
+# Quarantine rows stored before reasons were kept as data (`ingest.shell.quarantine`) have only their text:
+# these read the column and a reason without the cell's value back from it, so old stores show as they did.
+# Reasons whose text names no cell value (a column, a row, a length): published as stored.
 _REASONS_WITHOUT_VALUE = {"missing_answer", "duplicate", "too_long", "email_as_name"}
 # The column a reason is about, where its code says it
 _COLUMN_OF = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FIELD_TITLES["role"],
@@ -40,13 +44,19 @@ _COLUMN_OF = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FIELD_
               "date_after_submission": FIELD_TITLES["date"], "date_too_old": FIELD_TITLES["date"]}
 _COLUMN_IN_REASON = (re.compile(r"^条目 (\S+) 的答案"), re.compile(r"^(已当场纠正(?:的条目)?（[\d.]+）)"),
                      re.compile(r"^(抽问 [a-z][a-z0-9_-]*) 的结果"))
+_BY_CODE = {m.code: m for m in Msg}
 _ITEM_CODE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)+-[a-z][a-z0-9]*)(?![\w.\-])")
 
 
-def public_reason(code: str, reason: str) -> tuple[str, str]:
+def public_reason(code: str, reason: str, message: str | None = None, fields: dict | None = None,
+                  column: str = "") -> tuple[str, str]:
     """(column, reason) of a quarantined row as the site shows them: the row's cell values never appear
-    (they may name a person, a phone number, anything typed), only the column and why."""
-
+    (they may name a person, a phone number, anything typed), only the column and why. A row quarantined
+    with its reason as data (`message`, a catalogue code, with its `fields` and `column`) is rendered from
+    the catalogue; an older row's text is read back."""
+    msg = _BY_CODE.get(message) if message else None
+    if msg is not None:
+        return column, public_text(msg, fields or {})
     if code in _REASONS_WITHOUT_VALUE:
         column = reason.split("：", 1)[1] if code == "missing_answer" and "：" in reason else ""
         return ("" if column == "没有任何条目的答案" else column), reason
@@ -83,11 +93,13 @@ def quality_rows(store_path: Path, timezone: str | None = None) -> tuple[list[Qu
     """Quarantined rows and unmapped columns of the store, for the data-quality page (row, column and
     reason of each quarantined row: never the cell's value); times in the organisation's `timezone`."""
     quarantine = []
-    for q in store.read_quarantine(store_path, include_resolved=True):
-        column, reason = public_reason(q.reason_code, q.reason)
+    for q in read_quarantine(store_path):
+        column, reason = public_reason(q.reason_code, q.reason, q.message, q.fields, q.column)
+        seen = dt.datetime.fromisoformat(q.first_seen_at)
+        resolved = dt.datetime.fromisoformat(q.resolved_at) if q.resolved_at else None
         quarantine.append(QualityRow(f"{q.checklist} · {q.source}", str(q.row_number), reason,
-                                     local_time(q.first_seen_at, timezone),
-                                     local_time(q.resolved_at, timezone) if q.resolved_at else "", column))
+                                     local_time(seen, timezone),
+                                     local_time(resolved, timezone) if resolved else "", column))
     unmapped = [QualityRow(f"{u.checklist} · {u.source}", u.column, "未对应到任何条目或字段",
                            local_time(u.first_seen_at, timezone)) for u in store.read_unmapped_columns(store_path)]
     return quarantine, unmapped

@@ -15,7 +15,7 @@ from .read import (QuarantinedRow, Replacement, UnmappedColumn, counted, read_ar
 from .schema import (CORE_TABLES, MIGRATIONS, OWN_TABLES, SCHEMA, SCHEMA_VERSION, identify, instrument_tables,
                      migrate, migrate_instruments)
 from .writer import (AtTime, Candidate, ClaimRow, InspectionRow, Known, MoveRow, Pending, PendingRow,
-                     QuarantineEntry, RawRow, RawTable, SectionRow, Stored, StoreWriter, UnmappedEntry, VersionRow)
+                     QuarantineEntry, RawRow, SectionRow, Stored, StoreWriter, UnmappedEntry, VersionRow)
 
 __all__ = ["DEFAULT_STORE", "backup_folder", "begin", "check_integrity", "connect", "open_copy",
            "open_store_read_only", "restore_command", "store_error",
@@ -24,6 +24,6 @@ __all__ = ["DEFAULT_STORE", "backup_folder", "begin", "check_integrity", "connec
            "read_versions",
            "CORE_TABLES", "MIGRATIONS", "OWN_TABLES", "SCHEMA", "SCHEMA_VERSION", "identify", "instrument_tables",
            "migrate", "migrate_instruments",
-           "RawTable", "StoreWriter", "AtTime", "Candidate", "ClaimRow", "InspectionRow", "Known", "MoveRow",
+           "StoreWriter", "AtTime", "Candidate", "ClaimRow", "InspectionRow", "Known", "MoveRow",
            "Pending", "PendingRow", "QuarantineEntry", "RawRow", "SectionRow", "Stored", "UnmappedEntry",
            "VersionRow"]

@@ -56,6 +56,9 @@ class _Connection(sqlite3.Connection):
         error = store_error(exc, self.store_path)
         if error is None:
             raise exc
+        if _error_id(exc) is Msg.STORE_DAMAGED and self.store_path:
+            # said as the integrity check says it (how much, the backups, handbook restore) when it finds it
+            error = _damage(Path(self.store_path)) or error
         raise error from None
 
     def execute(self, *args, **kwargs):
@@ -160,15 +163,43 @@ def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
     except sqlite3.DatabaseError as exc:
         if _error_id(exc) not in (Msg.STORE_DAMAGED, Msg.STORE_NOT_SQLITE, None):
             raise store_error(exc, path) or exc from None   # locked, unreadable: said as such
-        problems = ["malformed"]   # a page so damaged that the check itself stops
+        problems = _schema_skipping_check(path) or ["malformed"]   # else a page so damaged the check stops
     if problems != ["ok"]:
-        # SQLite's own lines (English) stay out of the message: how many it found is what the user needs
-        count = max(1, sum(1 for p in problems for line in p.splitlines() if not line.startswith("*** in database")))
-        said = f"{count} 处问题" if count < _CHECK_LIMIT else f"{_CHECK_LIMIT} 处以上问题"
-        raise StoreDamaged(Msg.STORE_CHECK_FAILED, path=path, problems=said,
-                           backups=f"{backup_folder(path)}/", restore=restore_command(path))
+        raise _damaged(path, problems)
     if state is not None and (now := _file_state(path)) is not None:
         _SOUND[key] = now
+
+
+def _damaged(path: Path, problems: list[str]) -> StoreDamaged:
+    # SQLite's own lines (English) stay out of the message: how many it found is what the user needs
+    count = max(1, sum(1 for p in problems for line in p.splitlines() if not line.startswith("*** in database")))
+    said = f"{count} 处问题" if count < _CHECK_LIMIT else f"{_CHECK_LIMIT} 处以上问题"
+    return StoreDamaged(Msg.STORE_CHECK_FAILED, path=path, problems=said,
+                        backups=f"{backup_folder(path)}/", restore=restore_command(path))
+
+
+def _schema_skipping_check(path: Path) -> list[str] | None:
+    """`PRAGMA quick_check` of the file read only, without reading its schema first (`writable_schema`): a store
+    whose schema pages are damaged cannot run a statement, yet its pages can be checked. None: not even that."""
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("PRAGMA writable_schema = ON")   # read only: nothing can be written through it
+        return [row[0] for row in conn.execute(f"PRAGMA quick_check({_CHECK_LIMIT})")]
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def _damage(path: Path) -> StoreDamaged | None:
+    """The integrity check's line for a store SQLite called malformed (None: the check finds nothing to say)."""
+    problems = _schema_skipping_check(path)
+    return _damaged(path, problems) if problems and problems != ["ok"] else None
 
 
 def open_copy(path: Path | str) -> sqlite3.Connection:

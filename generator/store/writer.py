@@ -8,10 +8,8 @@ tuple in the same order is the same row to SQLite, so the statements and the fil
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, NamedTuple, Sequence
 
 Key = tuple[str, str, str, dt.date]   # (project, role, inspector, date): what people do not change in an edit
@@ -191,24 +189,10 @@ class Candidate(NamedTuple):
     gone_at: str | None
 
 
-@dataclass(frozen=True)
-class RawTable:
-    """A table as `StoreWriter.record_table` recorded it: its source, its header, and each row as fetched."""
-
-    source_id: int
-    header_id: int
-    rows: list[RawRow]       # in table order
-    ids: dict[str, int]      # {hash: raw row id} for the source and header
-
-
 # a pending row without a version: its version's columns
 _NO_VERSION = (None,) * 6
 # one encoder (json.dumps with options builds a new one per call)
 _compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _raw_cell(value: Any) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 class StoreWriter:
@@ -241,21 +225,6 @@ class StoreWriter:
                           (source_id, hash_, cells_json, now))
         return self.conn.execute("SELECT id FROM headers WHERE source_id = ? AND hash = ?",
                                  (source_id, hash_)).fetchone()[0]
-
-    def record_table(self, table: Any, keep: list[int], title: str, now: str) -> RawTable:
-        """Register `table`'s source (under its checklist) and the header of the columns `keep`, and append
-        those columns of every row as fetched: the raw record an instrument's own ingest starts from (the
-        rows are kept whatever their mapping later says)."""
-        sid = self.source_id(table.source.key, table.source.checklist, table.source.kind, table.source.locator,
-                             title, table.timezone, now)
-        header_json = json.dumps([table.header[i] for i in keep], ensure_ascii=False)
-        hid = self.header_id(sid, hashlib.sha256(header_json.encode()).hexdigest(), header_json, now)
-        rows = []
-        for number, cells in table.rows:
-            kept = [cells[i] if i < len(cells) else None for i in keep]
-            raw_json = json.dumps(kept, ensure_ascii=False, default=_raw_cell)
-            rows.append(RawRow(number, hashlib.sha256(raw_json.encode()).hexdigest(), raw_json))
-        return RawTable(sid, hid, rows, self.raw_rows(sid, hid, rows, table.fetched_at.isoformat(timespec="seconds")))
 
     def raw_rows(self, source_id: int, header_id: int, rows: Sequence[RawRow], fetched_at: str) -> dict[str, int]:
         """Append rows not stored yet; returns {hash: raw row id} for the source and header."""

@@ -18,13 +18,14 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ...errors import HandbookError
 from ...messages import Msg
 from ...ingest.mapping import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
-from ...ingest.run import COLUMNS_LISTED, source_name
-from ...store import QuarantineEntry, RawRow, StoreWriter, UnmappedEntry, open_store_read_only
+from ...ingest.shell import (Record, Responses, ingest_responses, require_columns, source_name, source_zone,
+                             unmapped)
+from ...store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_datetime
 from ...model import Exam
 from ...results.scoring import quarter_bounds, quarter_label, quarter_of
@@ -143,7 +144,7 @@ def read_row(cells: list, columns: ExamColumns, s: Standards, exam: Exam, source
         labels, valid = split_answer(by_id[qid], cell(i))
         if not valid:
             raise Rejected("not_an_option", f"第 {qid} 题的答案“{_text(cell(i))}”不是选项"
-                                            f"（{' / '.join(option_labels(by_id[qid]))}）")
+                                            f"（{' / '.join(option_labels(by_id[qid]))}）", column=qid)
         chosen[qid] = labels
     return ExamRow(submitted, projects[project_text], person, chosen, parse_score(cell(columns.score)),
                    grade(exam, chosen))
@@ -167,10 +168,10 @@ def _hash(text: str) -> str:
 
 
 def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form, now: str, report) -> None:
-    """Write one quiz response table inside `run_ingest`'s open transaction; fills the report's counts."""
+    """Write one quiz response table inside `run_ingest`'s open transaction (through the ingest shell); fills
+    the report's counts. Every cell of each row is kept in the raw rows."""
     exam = require_exam(s)
     target_tz = ZoneInfo(s.organisation.timezone)
-    w = StoreWriter(conn)
     form = table.source.checklist
     quarter = quarter_of_form(form)
     columns = map_exam_columns(table.header, exam, locked_form)
@@ -178,76 +179,36 @@ def ingest_exam_table(conn: sqlite3.Connection, table, s: Standards, locked_form
         raise HandbookError(Msg.NOT_EXAM_RESPONSES, source=report.source, project=PROJECT_TITLE,
                             header="、".join(f"“{h}”" for h in table.header[:6]))
     # every question is graded: one whose column was deleted from the export would cost everyone its points
-    missing = [f"“{q.text}”" for q in exam.questions if q.id not in columns.questions.values()]
-    if missing and table.rows:
-        more = f" 等 {len(missing)} 列" if len(missing) > COLUMNS_LISTED else ""
-        raise HandbookError(Msg.INGEST_FORM_COLUMNS_MISSING, source=source_name(table), kind="考试", form=form,
-                            n=len(missing), columns="、".join(missing[:COLUMNS_LISTED]) + more)
-    source_tz = target_tz
-    if table.timezone:
-        try:
-            source_tz = ZoneInfo(table.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    sid = w.source_id(table.source.key, form, table.source.kind, table.source.locator,
-                      report.title, table.timezone, now)
-    header_json = json.dumps(table.header, ensure_ascii=False)
-    hid = w.header_id(sid, _hash(header_json), header_json, now)
-    prepared = []
-    for number, cells in table.rows:
-        raw_json = json.dumps(cells, ensure_ascii=False, default=str)
-        prepared.append((number, _hash(raw_json), raw_json, cells))
-    raw_ids = w.raw_rows(sid, hid, [RawRow(n, h, j) for n, h, j, _ in prepared],
-                         table.fetched_at.isoformat(timespec="seconds"))
-    w.unmapped([UnmappedEntry(sid, name, i + 1, now) for i, name in columns.unmapped])
-    report.unmapped_columns = [name for _, name in columns.unmapped]
+    if table.rows:
+        require_columns(table, "考试", form,
+                        [f"“{q.text}”" for q in exam.questions if q.id not in columns.questions.values()])
+    source_tz = source_zone(table, target_tz)
 
-    stored = {rid: (gone, src) for rid, gone, src in conn.execute(
-        "SELECT id, gone_at, source_id FROM exam_responses WHERE exam = ?", (form,))}
-    seen: set[str] = set()
-    quarantine = []
-    for number, raw_hash, _json, cells in prepared:
-        try:
-            row = read_row(cells, columns, s, exam, source_tz, target_tz, table.date_order)
-        except Rejected as exc:
-            report.quarantined += 1
-            report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
-            report.quarantined_rows.append((number, exc.message))
-            quarantine.append(QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
-            continue
-        rid = row.content_hash(form)[:20]
-        if rid in seen:
-            exc = Rejected("duplicate", f"第 {number} 行之前的同一答卷")
-            report.quarantined += 1
-            report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
-            report.quarantined_rows.append((number, exc.message))
-            quarantine.append(QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now))
-            continue
-        seen.add(rid)
+    def read(number: int, cells: list) -> Record:
+        row = read_row(cells, columns, s, exam, source_tz, target_tz, table.date_order)
         _check_quarter(table, form, quarter, number, row.submitted_at)
-        score = row.form_score
-        if rid in stored:
-            report.unchanged += 1
-            conn.execute("UPDATE exam_responses SET source_id = ?, row_number = ?, gone_at = NULL WHERE id = ?",
-                         (sid, number, rid))
-            continue
-        report.new += 1
-        g = row.grade
+        return Record(row.content_hash(form)[:20], row)
+
+    def insert(conn: sqlite3.Connection, record: Record, sid: int, number: int, raw_id: int) -> None:
+        row, rid = record.values, record.id
+        score, g = row.form_score, row.grade
         conn.execute(
             "INSERT INTO exam_responses (id, exam, quarter, source_id, row_number, raw_row_id, submitted_at, "
             "project, person, form_score, form_total, earned, total, passed, first_seen_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rid, form, quarter, sid, number, raw_ids[raw_hash], row.submitted_at.isoformat(), row.project,
+            (rid, form, quarter, sid, number, raw_id, row.submitted_at.isoformat(), row.project,
              row.person, score[0] if score else None, score[1] if score else None, g.earned, g.total,
              int(g.passed), now))
         conn.executemany(
             "INSERT INTO exam_answers (response_id, question, answer, correct, earned) VALUES (?, ?, ?, ?, ?)",
             [(rid, a.question, json.dumps(list(a.chosen), ensure_ascii=False), int(a.correct), a.earned)
              for a in g.answers])
-    gone = [rid for rid, (was_gone, src) in stored.items() if src == sid and rid not in seen and was_gone is None]
-    conn.executemany("UPDATE exam_responses SET gone_at = ? WHERE id = ?", [(now, rid) for rid in gone])
-    report.gone = len(gone)
-    w.quarantine(quarantine)
+
+    raw = ingest_responses(conn, table, report, now, Responses(
+        "exam_responses", read, insert, lambda first, number: Rejected("duplicate", f"第 {number} 行之前的同一答卷"),
+        raw_default=str))
+    unmapped(StoreWriter(conn), raw.source_id, columns.unmapped, now)
+    report.unmapped_columns = [name for _, name in columns.unmapped]
     regrade(conn, exam, form)
     mismatch = find_key_mismatches(exam, [r.scored() for r in _read(conn, form)])
     if mismatch is not None:

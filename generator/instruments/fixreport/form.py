@@ -18,13 +18,14 @@ import json
 import random
 import sqlite3
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, instrument_form, question_item, stable_id
 from ...ingest.mapping import CODE_AT_START, TIMESTAMP_TITLES, norm, version_of
-from ...store import QuarantineEntry, StoreWriter
+from ...ingest.shell import Record, Rejection, Responses, ingest_responses, source_zone
 from ...ingest.values import parse_date, parse_datetime
 from ...inspection import FIELD_TITLES, Inspection, known_answers
+from ...messages import Msg
 from ...results import scoring as sc
 from ...standards import Standards
 from ..patrol import simulate as patrol_sim
@@ -89,24 +90,24 @@ def build_fix_form(standards: Standards) -> FormSpec:
 
 # ---------------------------------------------------------------- ingest
 
+# Why a row is quarantined: code -> the catalogued message (messages.py, I3xx) and the name of its field
 REASONS = {
-    "missing_answer": "缺少必填答案：{value}",
-    "unknown_project": "未知项目“{value}”",
-    "unknown_item": "未知检查条目“{value}”",
-    "bad_time": "无法识别的提交时间“{value}”",
-    "bad_date": "无法识别的日期“{value}”",
-    "fixed_before_found": "整改完成日期早于发现日期：{value}",
-    "fixed_after_submitted": "整改完成日期晚于提交日期：{value}",
-    "duplicate": "与本次读取的另一行完全相同（重复提交）",
-    "too_long": "内容过长：{value}",
+    "missing_answer": (Msg.ROW_MISSING_ANSWER, "columns"),
+    "unknown_project": (Msg.ROW_UNKNOWN_PROJECT, "value"),
+    "unknown_item": (Msg.ROW_UNKNOWN_ITEM, "value"),
+    "bad_time": (Msg.ROW_BAD_TIME, "value"),
+    "bad_date": (Msg.ROW_BAD_DAY, "value"),
+    "fixed_before_found": (Msg.ROW_FIXED_BEFORE_FOUND, "value"),
+    "fixed_after_submitted": (Msg.ROW_FIXED_AFTER_SUBMITTED, "value"),
+    "duplicate": (Msg.ROW_DUPLICATE_ROW, None),
+    "too_long": (Msg.ROW_TEXT_TOO_LONG, "limit"),
 }
 
 
-class FixRejected(Exception):
-    def __init__(self, code: str, value: object = ""):
-        self.code = code
-        self.message = REASONS[code].format(value=str(value)[:60])
-        super().__init__(self.message)
+class FixRejected(Rejection):
+    def __init__(self, code: str, value: object = "", column: str = ""):
+        msg, name = REASONS[code]
+        super().__init__(code, msg, column, **({name: str(value)[:60]} if name else {}))
 
 
 def map_fix_columns(header: list, form=None) -> tuple[dict[int, str], list[str]]:
@@ -140,32 +141,34 @@ def normalise_fix(cells: list, targets: dict[int, str], standards: Standards, so
 
     raw_time = cell("timestamp")
     if raw_time in (None, ""):
-        raise FixRejected("missing_answer", "时间戳记")
+        raise FixRejected("missing_answer", "时间戳记", "时间戳记")
     try:
         submitted = parse_datetime(raw_time, source_tz, org_tz)
     except (ValueError, OverflowError):
-        raise FixRejected("bad_time", raw_time) from None
+        raise FixRejected("bad_time", raw_time, "时间戳记") from None
     blank = [TITLES[k] for k in REQUIRED if str(cell(k)).strip() == ""]
     if blank:
-        raise FixRejected("missing_answer", "、".join(blank))
+        raise FixRejected("missing_answer", "、".join(blank), "、".join(blank))
     names = {norm(p.name): p.id for p in standards.organisation.projects} | {p: p for p in standards.projects}
     project = names.get(norm(cell("project")))
     if project is None:
-        raise FixRejected("unknown_project", cell("project"))
+        raise FixRejected("unknown_project", cell("project"), TITLES["project"])
     m = CODE_AT_START.match(norm(cell("code")))
     code = m.group(1) if m else ""
     if code not in standards.items:
-        raise FixRejected("unknown_item", cell("code"))
+        raise FixRejected("unknown_item", cell("code"), TITLES["code"])
     days = {}
     for key in ("found", "fixed"):
         try:
             days[key] = parse_date(cell(key), source_tz)
         except (ValueError, OverflowError):
-            raise FixRejected("bad_date", cell(key)) from None
+            raise FixRejected("bad_date", cell(key), TITLES[key]) from None
     if days["fixed"] < days["found"]:
-        raise FixRejected("fixed_before_found", f"{days['fixed'].isoformat()} < {days['found'].isoformat()}")
+        raise FixRejected("fixed_before_found", f"{days['fixed'].isoformat()} < {days['found'].isoformat()}",
+                          TITLES["fixed"])
     if days["fixed"] > submitted.date():
-        raise FixRejected("fixed_after_submitted", f"{days['fixed'].isoformat()} > {submitted.date().isoformat()}")
+        raise FixRejected("fixed_after_submitted", f"{days['fixed'].isoformat()} > {submitted.date().isoformat()}",
+                          TITLES["fixed"])
     measure, photo, reporter = (str(cell(k)).strip() for k in ("measure", "photo", "reporter"))
     if max(len(measure), len(photo), len(reporter)) > MAX_TEXT:
         raise FixRejected("too_long", f"上限 {MAX_TEXT} 个字符")
@@ -176,53 +179,31 @@ def normalise_fix(cells: list, targets: dict[int, str], standards: Standards, so
 
 
 def ingest_fix_table(conn: sqlite3.Connection, table, standards: Standards, form, now: str, report) -> None:
-    """Store one fetched fix-report sheet inside the run's transaction; fills `report`'s counts."""
-    w = StoreWriter(conn)
+    """Store one fetched fix-report sheet inside the run's transaction (through the ingest shell); fills
+    `report`'s counts. Only the mapped columns are kept in the raw rows."""
     org_tz = ZoneInfo(standards.organisation.timezone)
-    source_tz = org_tz
-    if table.timezone:
-        try:
-            source_tz = ZoneInfo(table.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+    source_tz = source_zone(table, org_tz)
     targets, unmapped = map_fix_columns(table.header, form)
-    keep = sorted(targets)
-    raw = w.record_table(table, keep, report.title, now)   # source, header and every row as fetched
-    sid, raws, raw_ids = raw.source_id, raw.rows, raw.ids
     report.unmapped_columns = [u for u in unmapped if norm(u)]
-    known = dict(conn.execute("SELECT id, gone_at FROM fix_reports WHERE source_id = ?", (sid,)))
-    seen: set[str] = set()
-    version = form.versions[-1].name if form and getattr(form, "versions", None) else ""
-    for (number, cells), (_, raw_hash, _) in zip(table.rows, raws):
-        try:
-            row = normalise_fix(cells, targets, standards, source_tz, org_tz)
-            if row[0] in seen:
-                raise FixRejected("duplicate")
-        except FixRejected as exc:
-            report.quarantined += 1
-            report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
-            report.quarantined_rows.append((number, exc.message))
-            w.quarantine([QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now)])
-            continue
-        rid, submitted, project, code, found, fixed, measure, photo, reporter = row
-        seen.add(rid)
-        if conn.execute("SELECT 1 FROM fix_reports WHERE id = ?", (rid,)).fetchone():
-            report.unchanged += 1
-            conn.execute("UPDATE fix_reports SET source_id = ?, row_number = ?, gone_at = NULL WHERE id = ?",
-                         (sid, number, rid))
-            continue
-        report.new += 1
-        if form:
+    version = [form.versions[-1].name if form and getattr(form, "versions", None) else ""]
+
+    def read(number: int, cells: list) -> Record:
+        row = normalise_fix(cells, targets, standards, source_tz, org_tz)
+        return Record(row[0], row)
+
+    def insert(conn: sqlite3.Connection, record: Record, sid: int, number: int, raw_id: int) -> None:
+        rid, submitted, project, code, found, fixed, measure, photo, reporter = record.values
+        if form:   # the form version it was answered on (a time before every version: the one before it)
             live = version_of(form, submitted)
-            version = live.name if live else version
+            version[0] = live.name if live else version[0]
         conn.execute("INSERT INTO fix_reports (id, source_id, row_number, raw_row_id, submitted_at, project, code, "
                      "found_on, fixed_on, measure, photo, reporter, form_version, first_seen_at) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (rid, sid, number, raw_ids[raw_hash], submitted.isoformat(), project, code, found.isoformat(),
-                      fixed.isoformat(), measure, photo, reporter, version, now))
-    gone = [rid for rid, was_gone in known.items() if rid not in seen and was_gone is None]
-    conn.executemany("UPDATE fix_reports SET gone_at = ? WHERE id = ?", [(now, g) for g in gone])
-    report.gone = len(gone)
+                     (rid, sid, number, raw_id, submitted.isoformat(), project, code, found.isoformat(),
+                      fixed.isoformat(), measure, photo, reporter, version[0], now))
+
+    ingest_responses(conn, table, report, now, Responses(
+        "fix_reports", read, insert, lambda first, number: FixRejected("duplicate"), keep=sorted(targets)))
 
 
 # ---------------------------------------------------------------- simulator

@@ -112,7 +112,7 @@ class GridColumns(ChecklistColumns):
             return
         if value not in self.answers:
             raise Rejected("not_an_option", f"抽问 {key} 的结果“{short(value)}”不是"
-                                            f"{'、'.join([*self.answers, NOT_ASKED])}之一")
+                                            f"{'、'.join([*self.answers, NOT_ASKED])}之一", column=f"抽问 {key}")
         data.setdefault("questioning", {})[key] = value
 
     def required(self):

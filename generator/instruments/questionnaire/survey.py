@@ -25,7 +25,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ...errors import HandbookError
 from ...messages import Msg
@@ -33,8 +33,8 @@ from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, inst
 from ...forms.prefill import custom_param_url, prefill_url, qr_svg
 from ...forms.tencent_setup import PROJECT_PARAM
 from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
-from ...ingest.run import COLUMNS_LISTED, source_name
-from ...store import QuarantineEntry, StoreWriter, open_store_read_only
+from ...ingest.shell import Record, Rejection, Responses, ingest_responses, require_columns, source_zone
+from ...store import open_store_read_only
 from ...ingest.values import parse_date, parse_datetime
 from ...printing.fonts import font_faces, subset_first
 from ...printing.pdf import render_pdfs
@@ -179,26 +179,25 @@ def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None 
 
 # ---------------------------------------------------------------- ingest
 
-# Why a questionnaire row was not used (Chinese: the department reads them).
+# Why a row is quarantined: code -> the catalogued message (messages.py, I3xx) and the name of its field
 REASONS = {
-    "missing_answer": "缺少必填答案：{value}",
-    "unanswered": "未答：{value}",
-    "unknown_project": "未知项目“{value}”",
-    "bad_time": "无法识别的提交时间“{value}”",
-    "bad_filled": "无法使用的填写日期“{value}”",
-    "not_an_option": "{value}",
-    "duplicate": "与本次读取的另一行完全相同（重复提交）",
-    "too_long": "意见过长：{value}",
+    "missing_answer": (Msg.ROW_MISSING_ANSWER, "columns"),
+    "unanswered": (Msg.ROW_UNANSWERED, "columns"),
+    "unknown_project": (Msg.ROW_UNKNOWN_PROJECT, "value"),
+    "bad_time": (Msg.ROW_BAD_TIME, "value"),
+    "bad_filled": (Msg.ROW_BAD_FILLED, "value"),
+    "not_an_option": (Msg.ROW_NOT_AN_OPTION, "value"),
+    "duplicate": (Msg.ROW_DUPLICATE_ROW, None),
+    "too_long": (Msg.ROW_COMMENT_TOO_LONG, "limit"),
 }
 MAX_COMMENT = 5000
 _ID_AT_START = re.compile(r"^([a-z][a-z0-9_-]*)(?:\s|$)")
 
 
-class SurveyRejected(Exception):
-    def __init__(self, code: str, value: object = ""):
-        self.code = code
-        self.message = REASONS[code].format(value=str(value)[:60])
-        super().__init__(self.message)
+class SurveyRejected(Rejection):
+    def __init__(self, code: str, value: object = "", column: str = ""):
+        msg, name = REASONS[code]
+        super().__init__(code, msg, column, **({name: str(value)[:60]} if name else {}))
 
 
 @dataclass(frozen=True)
@@ -282,7 +281,8 @@ def merge_twins(cells: list, twins: dict[int, list[int]], targets: dict[int, tup
         if len(distinct) > 1 and targets[first][0] == COMMENT:
             cells[first] = "\n".join(distinct)
         elif len(distinct) > 1:
-            raise SurveyRejected("not_an_option", f"“{str(header[first])[:30]}”的 {len(given)} 列答案不同")
+            raise SurveyRejected("not_an_option", f"“{str(header[first])[:30]}”的 {len(given)} 列答案不同",
+                                 str(header[first])[:60])
         else:
             cells[first] = given[0]
     return cells
@@ -327,11 +327,11 @@ def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standard
 
     raw_time = cell("timestamp")
     if raw_time in (None, ""):
-        raise SurveyRejected("missing_answer", "时间戳记")
+        raise SurveyRejected("missing_answer", "时间戳记", "时间戳记")
     try:
         submitted = parse_datetime(raw_time, source_tz, org_tz, date_order)
     except (ValueError, OverflowError):
-        raise SurveyRejected("bad_time", raw_time) from None
+        raise SurveyRejected("bad_time", raw_time, "时间戳记") from None
     version = version_of(form, submitted) if form else None
     if versions_used is not None:
         versions_used[version.name if version else ""] = version
@@ -340,25 +340,27 @@ def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standard
         try:
             filled = parse_date(raw_filled, source_tz, date_order)
         except (ValueError, OverflowError):
-            raise SurveyRejected("bad_filled", raw_filled) from None
+            raise SurveyRejected("bad_filled", raw_filled, FILLED_TITLE) from None
         if filled > submitted.date():
-            raise SurveyRejected("bad_filled", f"{raw_filled}（晚于提交日期 {submitted.date().isoformat()}）")
+            raise SurveyRejected("bad_filled", f"{raw_filled}（晚于提交日期 {submitted.date().isoformat()}）",
+                                 FILLED_TITLE)
         late = (submitted.date() - filled).days
         if late > standards.organisation.late_entry_days:   # a year typo would move it to another quarter
             raise SurveyRejected("bad_filled", f"{raw_filled}（早于提交日期 {submitted.date().isoformat()} "
-                                               f"{late} 天，超过补录期限 {standards.organisation.late_entry_days} 天）")
+                                               f"{late} 天，超过补录期限 {standards.organisation.late_entry_days} 天）",
+                                 FILLED_TITLE)
         submitted = dt.datetime.combine(filled, submitted.timetz())
     project_raw = str(cell("project") or "").strip()
     if not project_raw:
-        raise SurveyRejected("missing_answer", FIELD_TITLES["project"])
+        raise SurveyRejected("missing_answer", FIELD_TITLES["project"], FIELD_TITLES["project"])
     names = {_norm(p.name): p.id for p in standards.organisation.projects} | {p: p for p in standards.projects}
     project = names.get(_norm(project_raw))
     if project is None:
-        raise SurveyRejected("unknown_project", project_raw)
+        raise SurveyRejected("unknown_project", project_raw, FIELD_TITLES["project"])
     blank = [key for (kind, key), _ in asked_columns(standards, form, version)
              if kind == "q" and (kind, key) in by_kind and cell(kind, key) in (None, "")]
     if blank:
-        raise SurveyRejected("unanswered", "、".join(blank))
+        raise SurveyRejected("unanswered", "、".join(blank), blank[0])
     answers: dict[str, int] = {}
     for sq in q.questions:
         value = cell("q", sq.id)
@@ -369,7 +371,8 @@ def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standard
         except ValueError:
             number = None
         if number is None or not q.scale.min <= number <= q.scale.max:
-            raise SurveyRejected("not_an_option", f"“{sq.text}”的答案“{value}”不在 {q.scale.min}–{q.scale.max} 之间")
+            raise SurveyRejected("not_an_option", f"“{sq.text}”的答案“{value}”不在 {q.scale.min}–{q.scale.max} 之间",
+                                 sq.text)
         answers[sq.id] = number
     if not answers:
         raise SurveyRejected("missing_answer", "没有任何评分")
@@ -382,19 +385,14 @@ def normalise_survey(cells: list, targets: dict[int, tuple], standards: Standard
 
 
 def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, form, now: str, report) -> None:
-    """Store one fetched questionnaire sheet inside the run's transaction; fills `report`'s counts.
+    """Store one fetched questionnaire sheet inside the run's transaction (through the ingest shell); fills
+    `report`'s counts.
 
     Only the mapped cells of each row are kept (raw row included), so an e-mail or any
     other column of an export never reaches the store. A response that left the source
     is marked gone; one that comes back is current again.
     """
-    w = StoreWriter(conn)
-    source_tz = ZoneInfo(standards.organisation.timezone)
-    if table.timezone:
-        try:
-            source_tz = ZoneInfo(table.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+    source_tz = source_zone(table, ZoneInfo(standards.organisation.timezone))
     twins: dict[int, list[int]] = {}
     targets, unmapped = map_survey_columns(table.header, standards, form, twins)
     keep = sorted([*targets, *(i for others in twins.values() for i in others)])
@@ -402,43 +400,27 @@ def ingest_survey_table(conn: sqlite3.Connection, table, standards: Standards, f
         report.warnings.append(Msg.INGEST_TWIN_COLUMNS(
             name=str(table.header[first])[:60], n=1 + len(others),
             positions="、".join(str(i + 1) for i in [first, *others])))
-    raw = w.record_table(table, keep, report.title, now)   # source, header and every row as fetched
-    sid, raws, raw_ids = raw.source_id, raw.rows, raw.ids
     report.unmapped_columns = [u for u in unmapped if _norm(u)]
-    known = dict(conn.execute("SELECT id, gone_at FROM survey_responses WHERE source_id = ?", (sid,)))
-    seen: set[str] = set()
     survey = questionnaire(standards).id
     versions_used: dict = {}
-    for (number, cells), (_, raw_hash, _) in zip(table.rows, raws):
-        try:
-            if twins:
-                cells = merge_twins(cells, twins, targets, table.header)
-            r = normalise_survey(cells, targets, standards, source_tz, form, versions_used, table.date_order)
-            if r.id in seen:
-                raise SurveyRejected("duplicate")
-        except SurveyRejected as exc:
-            report.quarantined += 1
-            report.reasons[exc.code] = report.reasons.get(exc.code, 0) + 1
-            report.quarantined_rows.append((number, exc.message))
-            w.quarantine([QuarantineEntry(sid, raw_ids[raw_hash], number, exc.code, exc.message, now)])
-            continue
-        seen.add(r.id)
-        exists = conn.execute("SELECT source_id FROM survey_responses WHERE id = ?", (r.id,)).fetchone()
-        if exists:
-            report.unchanged += 1
-            conn.execute("UPDATE survey_responses SET source_id = ?, row_number = ?, gone_at = NULL WHERE id = ?",
-                         (sid, number, r.id))
-            continue
-        report.new += 1
+
+    def read(number: int, cells: list) -> Record:
+        if twins:
+            cells = merge_twins(cells, twins, targets, table.header)
+        r = normalise_survey(cells, targets, standards, source_tz, form, versions_used, table.date_order)
+        return Record(r.id, r)
+
+    def insert(conn: sqlite3.Connection, record: Record, sid: int, number: int, raw_id: int) -> None:
+        r = record.values
         conn.execute("INSERT INTO survey_responses (id, survey, source_id, row_number, raw_row_id, submitted_at, "
                      "project, form_version, comment, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (r.id, survey, sid, number, raw_ids[raw_hash], r.submitted_at.isoformat(), r.project,
+                     (r.id, survey, sid, number, raw_id, r.submitted_at.isoformat(), r.project,
                       r.form_version, r.comment, now))
         conn.executemany("INSERT INTO survey_answers (response_id, question, value) VALUES (?, ?, ?)",
                          [(r.id, k, v) for k, v in r.answers.items()])
-    gone = [rid for rid, was_gone in known.items() if rid not in seen and was_gone is None]
-    conn.executemany("UPDATE survey_responses SET gone_at = ? WHERE id = ?", [(now, g) for g in gone])
-    report.gone = len(gone)
+
+    ingest_responses(conn, table, report, now, Responses(
+        "survey_responses", read, insert, lambda first, number: SurveyRejected("duplicate"), keep=keep))
     _check_survey_header(table, targets, standards, form, versions_used, survey)
 
 
@@ -455,11 +437,7 @@ def _check_survey_header(table, targets: dict[int, tuple], standards: Standards,
     for version in list(versions_used.values()) or [versions[-1] if versions else None]:
         missing.update((title, None) for target, title in asked_columns(standards, form, version)
                        if target not in have)
-    if missing:
-        names = list(missing)
-        more = f" 等 {len(names)} 列" if len(names) > COLUMNS_LISTED else ""
-        raise HandbookError(Msg.INGEST_FORM_COLUMNS_MISSING, source=source_name(table), kind="问卷", form=survey,
-                            n=len(names), columns="、".join(names[:COLUMNS_LISTED]) + more)
+    require_columns(table, "问卷", survey, list(missing))
 
 
 def read_survey(db_path: Path | str, *, include_gone: bool = False) -> list[SurveyResponse]:
