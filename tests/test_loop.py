@@ -600,3 +600,21 @@ def test_a_closed_quarters_archived_assessment_counts_the_fix_reports_in_by_its_
     assert overdue(()) == 1                           # without the report: closed 08-10 by the patrol, late
     keyed_late = dt.datetime(2026, 10, 20, 9, 0, tzinfo=TZ)   # after the close day: not in the archive
     assert overdue([sc.FixReport("r", "lanting", x1, D(2026, 8, 3), D(2026, 8, 3), submitted_at=keyed_late)]) == 1
+
+
+def test_a_closed_quarters_fingerprint_moves_only_for_fix_reports_of_findings_made_by_its_end(tmp_path):
+    """An ingest compares closed quarters again (reading the whole store) only when their data changed: a fix
+    report for a finding after the quarter's end cannot change it, one for a finding inside it can."""
+    from generator.results.archive import fingerprints
+    standards = write_standards(tmp_path / "standards")
+    store = tmp_path / "store.sqlite"
+    x1 = "4.2.2.1-x1"
+    ingest(tmp_path, standards, store, "daily-patrol",
+           [patrol("lanting", D(2026, 8, 3), 17, {x1: 1}), patrol("lanting", D(2026, 10, 12), 17, {x1: 1}),
+            patrol("lanting", D(2026, 10, 13), 9)])
+    before = fingerprints(store, S, D(2026, 12, 1))
+    q4 = fix("lanting", x1, D(2026, 10, 12), D(2026, 10, 12))
+    ingest(tmp_path, standards, store, "fix-report", [q4])
+    assert fingerprints(store, S, D(2026, 12, 1))["2026Q3"] == before["2026Q3"]
+    ingest(tmp_path, standards, store, "fix-report", [q4, fix("lanting", x1, D(2026, 8, 3), D(2026, 8, 3))])
+    assert fingerprints(store, S, D(2026, 12, 1))["2026Q3"] != before["2026Q3"]

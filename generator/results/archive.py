@@ -189,11 +189,9 @@ def fingerprints(store_path: Path | str, standards, today: dt.date) -> dict[str,
         if not first:
             return {}
         out = {}
-        reports = ""   # fix reports decide actions' timeliness: a new or withdrawn one may change a quarter
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'fix_reports'").fetchone():
-            n, newest, gone = conn.execute("SELECT count(*), coalesce(max(rowid), 0), "
-                                           "coalesce(sum(gone_at IS NOT NULL), 0) FROM fix_reports").fetchone()
-            reports = f"/r{n}.{newest}.{gone}"
+        # fix reports decide actions' timeliness: a new or withdrawn one may change a quarter, but only one for a
+        # finding made by the quarter's end (a later finding's deadline falls after it)
+        with_reports = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'fix_reports'").fetchone())
         quarter = sc.quarter_of(dt.date.fromisoformat(first))
         while True:
             start, end = sc.quarter_bounds(quarter)
@@ -203,6 +201,11 @@ def fingerprints(store_path: Path | str, standards, today: dt.date) -> dict[str,
                 SELECT count(*), coalesce(max(v.rowid), 0), coalesce(sum(i.gone_at IS NOT NULL), 0)
                 FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
                 WHERE v.date BETWEEN ? AND ?""", (start.isoformat(), end.isoformat())).fetchone()
+            reports = ""
+            if with_reports:
+                r = conn.execute("SELECT count(*), coalesce(max(rowid), 0), coalesce(sum(gone_at IS NOT NULL), 0) "
+                                 "FROM fix_reports WHERE found_on <= ?", (end.isoformat(),)).fetchone()
+                reports = "/r{}.{}.{}".format(*r)
             out[quarter] = f"{rules}/{first}/{n}/{newest}/{gone}{reports}"
             quarter = sc.quarter_of(end + dt.timedelta(days=1))
         return out
