@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import gc
 import hashlib
 import importlib.metadata
@@ -18,6 +19,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,13 +197,27 @@ def render_pdfs(jobs: list[tuple[str, Path]], css: str, *, cache_dir: Path | Non
     if todo:
         _stylesheet(css)   # WeasyPrint, its fonts and the stylesheet loaded once, here: forked workers inherit them
     if workers > 1 and len(todo) > 2 and _can_fork():
-        with _frozen(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with _frozen(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
             done = list(pool.map(_render_job, payload))
     else:
         done = [_render_job(job) for job in payload]
     for n, hit in zip(todo, done):
         results[n] = hit
     return [bool(r) for r in results]
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when its build does, however the build ends: a build killed outright (SIGKILL, the
+    out-of-memory killer) would otherwise leave its forked workers waiting for work for ever, holding the
+    build's lock on the output folder so that every later build waits for them."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:          # the build died before the line above took effect
+        os._exit(1)
 
 
 def _can_fork() -> bool:
@@ -248,7 +264,8 @@ class PendingPdfs:
         workers = workers or min(len(self.jobs), os.cpu_count() or 1, 4)
         if workers > 1 and _can_fork():
             with _frozen():     # with fork, every worker is started at the first submit
-                self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+                self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                                 initializer=_die_with_parent, initargs=(os.getpid(),))
                 self._futures = [self._pool.submit(_render_job, job) for job in self.jobs]
 
     def finish(self, docs_dir: Path, site_dir: Path) -> int:
