@@ -508,7 +508,8 @@ def test_serve_previews_into_its_own_folder_never_over_public(tmp_path):
                 time.sleep(1)
     finally:
         serve.send_signal(signal.SIGINT)
-        said = serve.communicate(timeout=60)[0].decode("utf-8")
+        # a build under way finishes first: slow on a loaded CI machine
+        said = serve.communicate(timeout=180)[0].decode("utf-8")
     assert "检查结果" in page
     assert (root / "build" / "serve" / "results" / "index.html").is_file()
     assert [p.name for p in (root / "public").iterdir()] == ["index.html"]
