@@ -36,7 +36,8 @@ from .. import store
 from ..store import rules as rules_store
 from . import files, google_sheets as sheets, shell
 from .platforms import exports, tencent
-from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, map_columns, normalise, short
+from .columns import Rejected, short
+from .mapping import ColumnMap, Normalised, Vocabulary, json_encoder, map_columns, normalise
 from .shell import COLUMNS_LISTED, Quarantined, check_deletions, source_name, stored_before
 from .table import Progress, SourceRef, Table
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:   # for the annotations only: an instrument module stays light
     import click
 
     from ..forms.form_spec import FormSpec
-    from ..ingest.mapping import ChecklistColumns
+    from ..ingest.columns import ChecklistColumns
     from ..ingest.run import SourceReport
     from ..ingest.table import Table
     from ..site.method_pages import MethodLinks, MethodPage
