@@ -34,7 +34,12 @@ class PatrolChecklists(Instrument):
         return build_form(standards, form_id, instruments=instruments)
 
     def reads_form(self, standards, form_id):
-        return form_id in standards.checklists     # the ingest stage maps these rows itself
+        return form_id in standards.checklists
+
+    def ingest_stream(self, standards, lock, instruments):
+        from .ingest import ChecklistStream   # a year's export: stored a batch at a time as it is read
+
+        return ChecklistStream(standards, lock, instruments)
 
     def page_generators(self, store_path, *, quarter, lock_path, today):
         from ...results.publish import results_generator
