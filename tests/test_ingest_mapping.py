@@ -15,7 +15,7 @@ import pytest
 
 from generator.forms.lock_file import FormVersion, LockedForm
 from generator.ingest.columns import Rejected
-from generator.ingest.mapping import Target, Vocabulary, map_columns, normalise
+from generator.instruments.patrol.mapping import Target, Vocabulary, map_columns, normalise
 from generator.instruments.questioning import RandomQuestioning
 from generator.standards import require_standards
 

@@ -27,7 +27,7 @@ import yaml
 
 from generator.forms.form_spec import build_form
 from generator.ingest.columns import Rejected
-from generator.ingest.mapping import corrected_codes
+from generator.instruments.patrol.mapping import corrected_codes
 from generator.store import read_inspections, read_quarantine
 from generator.inspection import corrected_items_title, corrected_title
 from generator.instruments import INSTRUMENTS

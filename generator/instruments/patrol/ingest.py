@@ -27,7 +27,7 @@ from ...errors import HandbookError
 from ...forms.lock_file import Lock
 from ...ingest import shell
 from ...ingest.columns import Rejected, short
-from ...ingest.mapping import ColumnMap, Normalised, Vocabulary, json_encoder, map_columns, normalise
+from .mapping import ColumnMap, Normalised, Vocabulary, json_encoder, map_columns, normalise
 from ...ingest.run import SourceReport
 from ...ingest.shell import COLUMNS_LISTED, Quarantined, source_name
 from ...ingest.table import Progress, Table

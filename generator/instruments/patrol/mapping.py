@@ -28,12 +28,12 @@ from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from ..forms.lock_file import FormVersion, LockedForm
-from ..inspection import (FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_items_title, known_answers, note_title,
+from ...forms.lock_file import FormVersion, LockedForm
+from ...inspection import (FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_items_title, known_answers, note_title,
                           version_answers)
-from .columns import (CODE_AT_START, EMAIL, EMAIL_TITLES, GRID, TIMESTAMP_TITLES, ChecklistColumns, Rejected, norm,
-                      short, version_of)
-from .values import has_seconds, parse_date, parse_datetime
+from ...ingest.columns import (CODE_AT_START, EMAIL, EMAIL_TITLES, GRID, TIMESTAMP_TITLES, ChecklistColumns, Rejected,
+                               norm, short, version_of)
+from ...ingest.values import has_seconds, parse_date, parse_datetime
 
 NOTE = re.compile(r"^问题说明\s*[（(]\s*(\d+(?:\.\d+)+)")
 CORRECTED = re.compile(r"^已当场纠正\s*[（(]\s*(\d+(?:\.\d+)+)")
