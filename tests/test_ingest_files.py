@@ -33,8 +33,8 @@ def standards():
 def ingest(standards, db, *paths, checklist="daily-patrol", **kw):
     # the hand-made exports come from an older form that asked five items: the lock records it
     kw.setdefault("lock", old_form_lock(*FIXTURE_ITEMS))
-    kw.setdefault("instruments", INSTRUMENTS)
-    return run_ingest([file_source(p, checklist) for p in paths], standards=standards, db_path=db, **kw)
+    return run_ingest([file_source(p, checklist) for p in paths], standards=standards, db_path=db,
+                      **{"instruments": INSTRUMENTS, **kw})
 
 
 ONE_ITEM = old_form_lock("4.2.1.1-a")    # the form of HEADER below

@@ -44,8 +44,8 @@ def dump(db):
 
 
 def ingest(standards, db, path=EXAMPLE, **kw):
-    kw.setdefault("instruments", INSTRUMENTS)
-    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db, **kw)
+    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db,
+                      **{"instruments": INSTRUMENTS, **kw})
 
 
 def test_schema_is_versioned_and_a_second_run_changes_nothing(standards, tmp_path):
@@ -90,14 +90,14 @@ def test_a_killed_run_leaves_the_store_as_before(standards, tmp_path):
     script = (
         "import os, sys\n"
         "from generator.ingest import run as r, file_source\n"
+        "from generator.standards import require_standards\n"
         "from generator.instruments import INSTRUMENTS\n"
         "from generator.instruments.patrol import ingest as patrol_ingest\n"
-        "from generator.standards import require_standards\n"
         "patrol_ingest.WRITE_BATCH = 100\n"
         "def die(label, done, total):\n"
         "    if label == 'store' and done >= 500: os._exit(9)   # killed mid-write, no cleanup\n"
         f"r.run_ingest([file_source({str(EXAMPLE)!r}, 'daily-patrol')], "
-        f"standards=require_standards({str(ROOT / 'standards')!r}),"
+        f"standards=require_standards({str(ROOT / 'standards')!r}, instruments=INSTRUMENTS),"
         f" db_path={str(db)!r}, progress=die, instruments=INSTRUMENTS)\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 9, result.stderr

@@ -37,8 +37,8 @@ def patrol_values(standards, days: int, projects=None) -> list[list]:
 
 
 def ingest(standards, db, path, **kw):
-    kw.setdefault("instruments", INSTRUMENTS)
-    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db, **kw)
+    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db,
+                      **{"instruments": INSTRUMENTS, **kw})
 
 
 def peak_of_ingest(standards, db, path) -> tuple[int, dict]:
