@@ -25,7 +25,7 @@ import click
 from generator.cli.forms import instrument_form_commands
 from generator.cli.options import STANDARDS_OPTION, HandbookGroup, store_option
 from generator.forms.form_spec import check_unique_ids, choice_question, instrument_form, question_item, stable_id
-from generator.ingest.mapping import TIMESTAMP_TITLES, norm
+from generator.ingest.columns import TIMESTAMP_TITLES, norm
 from generator.ingest.shell import (Record, Rejection, Responses, ingest_responses, live_responses,
                                     require_columns, source_zone, withdraw_responses)
 from generator.ingest.values import parse_datetime

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from generator.forms.tencent_setup import setup_questions
 from generator.ingest.files import read_file
-from generator.ingest.mapping import CHOICES
+from generator.instruments.patrol.mapping import CHOICES
 from generator.ingest.values import parse_datetime
 
 APPID, SECRET = "app-1", "s3cret-value"

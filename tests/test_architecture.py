@@ -64,6 +64,17 @@ def test_stages_never_import_an_instrument():
     assert [(a, b) for a, b, _, _ in EDGES if a.startswith(STAGES) and b.startswith("generator.instruments")] == []
 
 
+def test_the_patrol_checklists_own_their_mapping_identity_and_row_ingest():
+    """The checklists' mapping, identity rule and streamed row ingest are the patrol instrument's modules; the
+    ingest stage reaches them only through the instrument (`ingest_stream`), with no checklist of its own."""
+    for module in ("mapping", "identity", "ingest"):
+        assert f"generator.instruments.patrol.{module}" in MODULES
+    assert "generator.ingest.mapping" not in MODULES and "generator.ingest.identity" not in MODULES
+    run = ast.parse((PACKAGE / "ingest" / "run.py").read_text(encoding="utf-8"))
+    body = next(node for node in run.body if isinstance(node, ast.FunctionDef) and node.name == "_run_ingest")
+    assert [n.lineno for n in ast.walk(body) if isinstance(n, ast.Attribute) and n.attr == "checklists"] == []
+
+
 # The layers, lowest first: a module imports only from its own layer or a lower one. The store sits below every
 # part that reads or writes it (ingest, results, notify, the CLI, the instruments) and imports none of them.
 LAYERS = (

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.forms.lock_file import FormVersion, LockedForm
-from generator.ingest.mapping import Rejected, Target, Vocabulary, map_columns, normalise
+from generator.ingest.columns import Rejected
+from generator.instruments.patrol.mapping import Target, Vocabulary, map_columns, normalise
 from generator.instruments.questioning import RandomQuestioning
 from generator.standards import require_standards
 

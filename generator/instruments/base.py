@@ -23,8 +23,10 @@ if TYPE_CHECKING:   # for the annotations only: an instrument module stays light
     import click
 
     from ..forms.form_spec import FormSpec
-    from ..ingest.mapping import ChecklistColumns
+    from ..ingest.columns import ChecklistColumns
     from ..ingest.run import SourceReport
+    from ..forms.lock_file import Lock
+    from ..ingest.shell import TableStream
     from ..ingest.table import Table
     from ..site.method_pages import MethodLinks, MethodPage
     from ..site.site_build import SiteContext
@@ -104,6 +106,13 @@ class Instrument:
         gone rows and the deletion guard.
         """
         raise NotImplementedError(f"{type(self).__name__} does not ingest {table.source.checklist!r}")
+
+    def ingest_stream(self, standards: Standards, lock: Lock, instruments: list[Instrument]) -> TableStream | None:
+        """For an instrument whose tables are long and matched across the run's sources (the patrol checklists):
+        a `TableStream` that stores each of its tables as it is fetched, a batch at a time, and settles them once
+        every source is read (`ingest/run.py` makes one per run). None (the default): its tables are read
+        whole and handed to `ingest_table` after the streams are settled."""
+        return None
 
     def stored_responses(self, conn: sqlite3.Connection, source_id: int) -> int:
         """How many of its stored responses came from the source `source_id` and are not gone (before the

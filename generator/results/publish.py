@@ -14,7 +14,7 @@ from ..forms.prefill import prefill_url
 from ..gc_paused import paused
 from .. import store
 from ..store import rules as rules_store
-from ..ingest.mapping import REASON_NAMES
+from ..ingest.columns import REASON_NAMES
 from ..ingest.shell import public_text, read_quarantine
 from ..inspection import FIELD_TITLES, data_end
 from ..messages import Msg

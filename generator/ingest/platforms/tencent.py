@@ -44,7 +44,7 @@ import requests
 from ...errors import HandbookError
 from ...messages import Msg
 from ...forms.form_spec import FormSpec, build_form
-from ..mapping import CODE_AT_START, norm
+from ..columns import CODE_AT_START, norm
 from ...store import migrate_instruments
 from ..table import SourceRef, Table
 

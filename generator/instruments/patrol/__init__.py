@@ -1,9 +1,21 @@
 """Patrol checklists (程序 4.1, 4.4.2): the daily patrol and the department's spot checks.
 
-The checklists are the stages' own kind of form: forms/form_spec.py builds them, ingest maps
-their rows item by item (ingest/mapping.py) into the store's own tables (store/schema.py),
-results/ scores them. This instrument hands them to the stages and adds the patrol simulator,
-the pages of the methods done with them (现场查看, 记录抽查) and `handbook patrol form|push|simulate`.
+This folder holds what only the checklists do:
+
+- `mapping.py`: a checklist row's columns to items and its cells to answers (a normalised response or
+  the reason it is quarantined), by the form version it was answered on;
+- `ingest.py`: each checklist source stored as it is fetched, a batch of rows at a time (`ChecklistStream`,
+  the run's `ingest_stream`), matched to the stored inspections by `identity.py`'s rule;
+- `identity.py`: which stored inspection a fetched row is (edits in place, sorting, deletions);
+- `simulate.py`, `method_page.py`, `commands.py`: the demo's exports, the pages of the methods done with
+  the checklists (现场查看, 记录抽查) and `handbook patrol form|push|simulate`.
+
+What the department does with every instrument's results stays in the stages: forms/form_spec.py builds
+the checklists' forms (its helpers serve every instrument's), the inspections are the store's own tables
+(store/schema.py), results/ scores them with the questionnaire, the exam and the fix reports (the quarter's
+assessment, corrective actions, notify) and publishes the results pages (`page_generators`), printing/
+prints the sheets the results' focus checks feed, ingest/shell.py does registration, raw rows, quarantine
+and the deletion guard and ingest/columns.py holds what every instrument's mapping shares.
 
 Like every instrument's class, it loads its work (forms, pages, simulator, commands) when a
 stage calls it: every command loads every instrument, `handbook check` only for their checks.
@@ -34,7 +46,12 @@ class PatrolChecklists(Instrument):
         return build_form(standards, form_id, instruments=instruments)
 
     def reads_form(self, standards, form_id):
-        return form_id in standards.checklists     # the ingest stage maps these rows itself
+        return form_id in standards.checklists
+
+    def ingest_stream(self, standards, lock, instruments):
+        from .ingest import ChecklistStream   # a year's export: stored a batch at a time as it is read
+
+        return ChecklistStream(standards, lock, instruments)
 
     def page_generators(self, store_path, *, quarter, lock_path, today):
         from ...results.publish import results_generator

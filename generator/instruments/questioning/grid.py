@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ...forms.form_spec import stable_id
-from ...ingest.mapping import EMAIL, GRID, ChecklistColumns, Rejected, norm, short
+from ...ingest.columns import EMAIL, GRID, ChecklistColumns, Rejected, norm, short
 from ...store import counted, open_store_read_only
 from ...standards import Standards
 from .draw import draw_questions

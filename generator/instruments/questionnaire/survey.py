@@ -32,7 +32,7 @@ from ...messages import Msg
 from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, instrument_form, question_item, stable_id
 from ...forms.prefill import custom_param_url, prefill_url, qr_svg
 from ...forms.tencent_setup import PROJECT_PARAM
-from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
+from ...ingest.columns import TIMESTAMP_TITLES, norm, version_of
 from ...ingest.shell import Record, Rejection, Responses, ingest_responses, require_columns, source_zone
 from ...store import open_store_read_only
 from ...ingest.values import parse_date, parse_datetime
