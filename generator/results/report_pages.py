@@ -45,6 +45,7 @@ SELF_CHECK_GAP = 10.0      # 自查 above 抽查 by more than this many 百分�
 COMMON_SHOWN = 5           # the company's most common findings on the role pages of the inspected
 KNOWLEDGE_SECTION = "4.2.3"  # the procedure's knowledge items, set beside the exam and the questioning
 GRID_ITEMS = 10            # 改进重点: items in the item × project grid (the most frequent)
+PAGE_SIZE = 25             # projects on one page of a per-project list; the others on pages of their own beside it
 PROJECTS_INDEX = f"{ROOT}/projects/index.md"
 REDLINE_PAGE = f"{ROOT}/redline.md"
 WEEKLY_REPORT = f"{ROOT}/weekly-report.pdf"
@@ -401,6 +402,38 @@ def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], 
     return files, overview
 
 
+@dataclass(frozen=True)
+class Pager:
+    """Where one page of a list split into pages of `PAGE_SIZE` stands (the `pager` macro shows it as
+    上一页/下一页; nothing while the list fits one page): a page's size never grows with the company."""
+
+    page: int
+    pages: int
+    first: int      # the number of the page's first row (from 1)
+    last: int
+    total: int
+    prev: str       # the previous page's file name, a link beside this one ("" on the first)
+    next: str       # the next page's ("" on the last)
+
+
+def paged(path: str, rows: Sequence, size: int | None = None) -> list[tuple[str, list, Pager]]:
+    """`rows` split into pages of `size` (default `PAGE_SIZE`): (docs path, its rows, its `Pager`) per page,
+    the first at `path` (one page, at `path`, for an empty list)."""
+    size = size or PAGE_SIZE
+    chunks = [list(rows[k:k + size]) for k in range(0, len(rows), size)] or [[]]
+
+    def name(page: int) -> str:
+        return posixpath.basename(urls.list_page(path, page))
+
+    out = []
+    for page, chunk in enumerate(chunks, 1):
+        start = (page - 1) * size
+        out.append((urls.list_page(path, page), chunk,
+                    Pager(page, len(chunks), start + 1, start + len(chunk), len(rows),
+                          name(page - 1) if page > 1 else "", name(page + 1) if page < len(chunks) else "")))
+    return out
+
+
 def write_results(files: dict[str, str], docs_dir: Path) -> None:
     """Write the output of `build_results` under `docs_dir`, replacing the old results."""
     import shutil
@@ -490,16 +523,19 @@ class Overview:
                            _bands(r), marks=[bool(a.critical) for a in company])
         files[f"{ROOT}/charts/company-trend.svg"] = chart
         figures = [f for f in [*self.figures, *extra] if not f.project]
-        files[self.PAGE] = render(
-            "results/overview.md.j2", r=r, rows=rows, week=self.this_week, last_week=self.last_week,
-            week_note=self.week_note, running=self.running, ranking_rule=sc.ranking_rule(r.s),
-            min_inspections=r.s.organisation.assessment.min_inspections,
-            n_quarter=len(r.scores_in(*sc.quarter_bounds(r.quarter))),
-            figures=[(f, html_href(f.link, self.PAGE)) for f in figures], chart=inline(chart),
-            trend=list(zip(rows_labels, company)), nav=NAV, archive=[sc.week_label(w) for w in reversed(r.weeks)],
-            more=[(title, path[len(ROOT) + 1:]) for title, path in more],
-            report="weekly-report.pdf" if report else "", quarter_name=quarter_label(r.quarter),
-            n_incidents=len(r.incidents(*sc.quarter_bounds(r.quarter))))
+        # the ranking in pages of PAGE_SIZE projects; the company's figures on each, its trend on the first
+        for path, chunk, pager in paged(self.PAGE, rows):
+            files[path] = render(
+                "results/overview.md.j2", r=r, rows=chunk, pager=pager, week=self.this_week, last_week=self.last_week,
+                week_note=self.week_note, running=self.running, ranking_rule=sc.ranking_rule(r.s),
+                min_inspections=r.s.organisation.assessment.min_inspections,
+                n_quarter=len(r.scores_in(*sc.quarter_bounds(r.quarter))),
+                figures=[(f, html_href(f.link, path)) for f in figures], chart=inline(chart),
+                trend=list(zip(rows_labels, company)), nav=NAV,
+                archive=[sc.week_label(w) for w in reversed(r.weeks)],
+                more=[(title, path[len(ROOT) + 1:]) for title, path in more],
+                report="weekly-report.pdf" if report else "", quarter_name=quarter_label(r.quarter),
+                n_incidents=len(r.incidents(*sc.quarter_bounds(r.quarter))))
         self.all_figures = figures
         return files
 
@@ -1098,19 +1134,32 @@ def _assessment(r: _Results, files):
             for a in rows])
         others = [x for x in archive if x["complete"] and x["quarter"] != q]
         gaps = {a.project: r.self_vs_spot(info["start"], info["end"], a.project) for a in rows}
-        common = dict(r=r, rows=rows, rules=r.s.organisation.assessment, info=info, others=others,
+        common = dict(r=r, all_rows=rows, rules=r.s.organisation.assessment, info=info, others=others,
                       latest_name=latest_name, gaps=gaps, gap_limit=SELF_CHECK_GAP, published=published,
-                      ranking_rule=sc.ranking_rule(r.s))
+                      ranking_rule=sc.ranking_rule(r.s), summary=_quarter_summary(r, rows))
+        # the projects in pages of PAGE_SIZE, each page the same department figures and its projects' rows
         if info["complete"]:
             files[f"{ROOT}/csv/assessment-{q}.csv"] = text
-            files[f"{QUARTERS}/{q}.md"] = render(
-                "results/assessment.md.j2", **common, csv_path=f"../csv/assessment-{q}.csv", latest=False,
-                project_link=lambda p: f"../projects/{p}.md")
+            for path, chunk, pager in paged(f"{QUARTERS}/{q}.md", rows):
+                files[path] = render(
+                    "results/assessment.md.j2", **common, rows=chunk, pager=pager,
+                    csv_path=f"../csv/assessment-{q}.csv", latest=False, project_link=lambda p: f"../projects/{p}.md")
         if latest:
             files[f"{ROOT}/csv/assessment.csv"] = text
-            files[f"{ROOT}/assessment.md"] = render(
-                "results/assessment.md.j2", **common, csv_path="csv/assessment.csv", latest=True,
-                project_link=lambda p: f"projects/{p}.md")
+            for path, chunk, pager in paged(f"{ROOT}/assessment.md", rows):
+                files[path] = render(
+                    "results/assessment.md.j2", **common, rows=chunk, pager=pager, csv_path="csv/assessment.csv",
+                    latest=True, project_link=lambda p: f"projects/{p}.md")
+
+
+def _quarter_summary(r: _Results, rows: Sequence[sc.ProjectAssessment]) -> dict:
+    """The department's figures of a quarter's assessment, on each of its pages: projects, ranked, each
+    grade, with 红线 problems, suggestions of each kind."""
+    grades = Counter(a.score.grade for a in rows if a.score.grade)
+    kinds = Counter(x.kind for a in rows for x in a.suggestions)
+    return dict(projects=len(rows), ranked=sum(1 for a in rows if a.rank),
+                grades=[(g.name, grades[g.name]) for g in sorted(r.s.organisation.grades, key=lambda g: -g.min)],
+                redline=sum(1 for a in rows if a.critical_findings), kinds=list(kinds.items()))
 
 
 def _inspectors(r: _Results, files):
