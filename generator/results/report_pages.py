@@ -836,8 +836,9 @@ def _projects_index(r: _Results, files):
         quarter = sc.aggregate(r.s, r.scores_in(q_start, q_end, p.id))
         rows.append(dict(id=p.id, name=p.name, active=p.active, quarter=quarter,
                          gap=r.self_vs_spot(q_start, q_end, p.id)))
-    files[PROJECTS_INDEX] = render("results/projects.md.j2", r=r, rows=rows, quarter_name=quarter_label(r.quarter),
-                                   gap_limit=SELF_CHECK_GAP)
+    for path, chunk, pager in paged(PROJECTS_INDEX, rows):
+        files[path] = render("results/projects.md.j2", r=r, rows=chunk, pager=pager,
+                             quarter_name=quarter_label(r.quarter), gap_limit=SELF_CHECK_GAP)
 
 
 def _redline(r: _Results, files):
@@ -1226,10 +1227,14 @@ def _weekly_archive(r: _Results, files):
                   and x.grade == r.s.lowest_grade]
         covered = r.covered(monday, sunday)
         # a closed week states its own data end, not the run's: its page stays byte-identical as weeks go by
-        files[f"{ROOT}/weeks/{label}.md"] = render(
-            "results/week.md.j2", r=r, label=label, name=week_name(monday), monday=monday, sunday=sunday, failed=failed,
-            rows=rows, top=top, company=r.week_agg(monday), note=partial_note(covered), covered=covered,
-            data_end=min(sunday, r.as_of))
+        # the projects in pages of PAGE_SIZE: the company's figures on each, each project's rows on its page
+        for path, chunk, pager in paged(f"{ROOT}/weeks/{label}.md", rows):
+            ids = {x["id"] for x in chunk}
+            files[path] = render(
+                "results/week.md.j2", r=r, label=label, name=week_name(monday), monday=monday, sunday=sunday,
+                failed=[x for x in failed if x.inspection.project in ids], n_failed=len(failed), rows=chunk,
+                pager=pager, top=top, company=r.week_agg(monday), note=partial_note(covered), covered=covered,
+                data_end=min(sunday, r.as_of))
     files[f"{ROOT}/weeks/index.md"] = render(
         "results/weeks.md.j2", r=r, weeks=[(sc.week_label(w), week_name(w), w, r.week_agg(w),
                                             partial_note(r.covered(w, w + dt.timedelta(days=6))))
