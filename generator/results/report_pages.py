@@ -798,19 +798,22 @@ def _priorities(r: _Results, files):
         now = t.findings / len(quarter) * 100 if quarter else None
         then = before.get(t.key, 0) / len(previous) * 100 if previous else None
         change[t.key] = (now, then, None if now is None or then is None else now - then)
-    # item × project: this quarter's findings of the most frequent items in each project
+    # item × project: this quarter's findings of the most frequent items in each project, a row per project
+    # (the items as columns, so the table's width does not grow with the company)
     grid_items = by_item[:GRID_ITEMS]
-    grid = [(t, [sum(i.findings.get(t.key) or 0 for i in quarter_by_project.get(p.id, []))
-                 for p in r.s.organisation.projects]) for t in grid_items]
+    grid = {p.id: [sum(i.findings.get(t.key) or 0 for i in quarter_by_project.get(p.id, [])) for t in grid_items]
+            for p in r.s.organisation.projects}
     files[f"{ROOT}/csv/pareto-items.csv"] = csv_text(
         ["条目", "内容", "红线", "问题(处)", "占比"],
         [[t.key, t.label, "是" if t.key in critical else "", t.findings, f"{t.share:.1f}%"] for t in by_item])
-    files[f"{ROOT}/priorities.md"] = render(
-        "results/priorities.md.j2", r=r, by_item=by_item, by_section=by_section, per_project=per_project,
-        change=change, previous_name=quarter_label(sc.quarter_of(p_start)), n_previous=len(previous), grid=grid,
-        projects=r.s.organisation.projects,
-        quarter=quarter_label(r.quarter), n=len(quarter), item_link=lambda code: r.item_link(code, 1),
-        critical=critical, charts={k: inline(v) for k, v in charts.items()})
+    # the projects' rows in pages of PAGE_SIZE; the company's figures on the first
+    for path, chunk, pager in paged(f"{ROOT}/priorities.md", per_project):
+        files[path] = render(
+            "results/priorities.md.j2", r=r, by_item=by_item, by_section=by_section, per_project=chunk,
+            pager=pager, change=change, previous_name=quarter_label(sc.quarter_of(p_start)), n_previous=len(previous),
+            grid_items=grid_items, grid=grid, quarter=quarter_label(r.quarter), n=len(quarter),
+            item_link=lambda code: r.item_link(code, 1), critical=critical,
+            charts={k: inline(v) for k, v in charts.items()})
 
 
 def _critical_first(r: _Results, rows: list[sc.ParetoRow]) -> list[sc.ParetoRow]:
