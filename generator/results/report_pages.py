@@ -930,11 +930,13 @@ def _patrols(r: _Results, files):
                                                   if x.start >= r.week - dt.timedelta(days=21)))
                    for p in r.s.organisation.projects]
     week_end = r.week + dt.timedelta(days=6)
-    files[f"{ROOT}/patrols.md"] = render(
-        "results/patrols.md.j2", r=r, days=days, roles=daily_roles, grid=grid, months=months,
-        month_notes=month_notes, sampling=sampling, missed=missed[:MISSED_SHOWN], n_missed=len(missed),
-        per_project=per_project, four_weeks=(four_weeks, min(r.as_of, week_end)),
-        week_note=partial_note(r.covered(r.week, week_end)))
+    # each project's rows of the three tables in pages of PAGE_SIZE projects; the missed patrols on the first
+    for path, chunk, pager in paged(f"{ROOT}/patrols.md", list(zip(grid, per_project, sampling))):
+        files[path] = render(
+            "results/patrols.md.j2", r=r, days=days, roles=daily_roles, grid=[g for g, _, _ in chunk], months=months,
+            month_notes=month_notes, sampling=[x for _, _, x in chunk], missed=missed[:MISSED_SHOWN],
+            n_missed=len(missed), per_project=[x for _, x, _ in chunk], pager=pager,
+            four_weeks=(four_weeks, min(r.as_of, week_end)), week_note=partial_note(r.covered(r.week, week_end)))
 
 
 def _done_of(x: sc.PatrolPeriod | None) -> str:
