@@ -46,6 +46,7 @@ COMMON_SHOWN = 5           # the company's most common findings on the role page
 KNOWLEDGE_SECTION = "4.2.3"  # the procedure's knowledge items, set beside the exam and the questioning
 GRID_ITEMS = 10            # 改进重点: items in the item × project grid (the most frequent)
 PAGE_SIZE = 25             # projects on one page of a per-project list; the others on pages of their own beside it
+ROWS_PAGE = 50             # rows on one page of a list that grows with the company (open actions, inspectors)
 PROJECTS_INDEX = f"{ROOT}/projects/index.md"
 REDLINE_PAGE = f"{ROOT}/redline.md"
 WEEKLY_REPORT = f"{ROOT}/weekly-report.pdf"
@@ -860,10 +861,12 @@ def _redline(r: _Results, files):
           "、".join(("是" if f["corrected"] else "否") + ("（本节）" if f["corrected_section"] else "")
                    for f in x["findings"]),
           "；".join(f["state"] for f in x["findings"])] for x in every])
-    files[REDLINE_PAGE] = render(
-        "results/redline.md.j2", r=r, incidents=incidents, n_all=len(every), quarter_name=quarter_label(r.quarter),
-        covered=r.covered(q_start, q_end), q_start=q_start, q_end=q_end, depth=1,
-        item_link=lambda code: r.item_link(code, 1))
+    # the quarter's incidents, newest first, in pages of PAGE_SIZE
+    for path, chunk, pager in paged(REDLINE_PAGE, incidents):
+        files[path] = render(
+            "results/redline.md.j2", r=r, incidents=chunk, n_quarter=len(incidents), pager=pager, n_all=len(every),
+            quarter_name=quarter_label(r.quarter), covered=r.covered(q_start, q_end), q_start=q_start, q_end=q_end,
+            depth=1, item_link=lambda code: r.item_link(code, 1))
 
 
 def _newest_first(r: _Results, periods: Iterable[sc.PatrolPeriod]) -> list[sc.PatrolPeriod]:
@@ -954,12 +957,14 @@ def _actions(r: _Results, files):
     files[f"{ROOT}/csv/actions.csv"] = csv_text(
         ["项目", "条目", "内容", "发现日期", "整改期限", "责任人", "验证", "问题(处)", "状态", "整改反馈日期",
          "关闭日期", "关闭方式", "逾期天数"], _action_rows(r))
-    files[f"{ROOT}/actions.md"] = render(
-        "results/actions.md.j2", r=r, open=open_, n_closed=len(closed), how=how,
-        n_overdue=sum(1 for a in open_ if a.overdue(r.as_of)),
-        n_reported=sum(1 for a in open_ if a.reported is not None), rate=rate, n_due=n_due,
-        late_closed=len(late_closed), quarter_name=quarter_label(r.quarter),
-        median=sc.median_days_to_close(r.actions), item_link=lambda code: r.item_link(code, 1))
+    # the open actions in pages of ROWS_PAGE, the department's figures on each
+    for path, chunk, pager in paged(f"{ROOT}/actions.md", open_, ROWS_PAGE):
+        files[path] = render(
+            "results/actions.md.j2", r=r, open=chunk, n_open=len(open_), pager=pager, n_closed=len(closed), how=how,
+            n_overdue=sum(1 for a in open_ if a.overdue(r.as_of)),
+            n_reported=sum(1 for a in open_ if a.reported is not None), rate=rate, n_due=n_due,
+            late_closed=len(late_closed), quarter_name=quarter_label(r.quarter),
+            median=sc.median_days_to_close(r.actions), item_link=lambda code: r.item_link(code, 1))
 
 
 def _action_rows(r: _Results) -> list[list]:
@@ -1182,7 +1187,8 @@ def _inspectors(r: _Results, files):
     files[f"{ROOT}/csv/inspectors.csv"] = csv_text(
         header, [([x["name"]] if allowed else []) + [x["role"], x["project"], x["n"], x["last"].isoformat(),
                                                      _p(x["agg"].percent), x["findings"]] for x in rows])
-    files[f"{ROOT}/inspectors.md"] = render("results/inspectors.md.j2", r=r, rows=rows, allowed=allowed)
+    for path, chunk, pager in paged(f"{ROOT}/inspectors.md", rows, ROWS_PAGE):
+        files[path] = render("results/inspectors.md.j2", r=r, rows=chunk, pager=pager, allowed=allowed)
 
 
 def _quality(r: _Results, quarantine, unmapped, files, replaced=()):
