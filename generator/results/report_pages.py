@@ -415,6 +415,7 @@ class Pager:
     total: int
     prev: str       # the previous page's file name, a link beside this one ("" on the first)
     next: str       # the next page's ("" on the last)
+    home: str = ""  # the first page's file name
 
 
 def paged(path: str, rows: Sequence, size: int | None = None) -> list[tuple[str, list, Pager]]:
@@ -431,7 +432,8 @@ def paged(path: str, rows: Sequence, size: int | None = None) -> list[tuple[str,
         start = (page - 1) * size
         out.append((urls.list_page(path, page), chunk,
                     Pager(page, len(chunks), start + 1, start + len(chunk), len(rows),
-                          name(page - 1) if page > 1 else "", name(page + 1) if page < len(chunks) else "")))
+                          name(page - 1) if page > 1 else "", name(page + 1) if page < len(chunks) else "",
+                          name(1))))
     return out
 
 
