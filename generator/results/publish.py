@@ -245,6 +245,9 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
         ctx.hide_from_nav(f"{ROOT}/projects/")
         ctx.hide_from_nav(f"{ROOT}/weeks/")
         ctx.hide_from_nav(f"{QUARTERS}/")
+        # a long list's further pages (report_pages.paged) are linked from its first page, not from the navigation
+        ctx.hide_from_nav(f"{ROOT}/page-*.md")
+        ctx.hide_from_nav(f"{ROOT}/*-page-*.md")
 
     return generate
 
