@@ -123,3 +123,54 @@ def test_deferred_printables_are_rendered_meanwhile_and_copied_into_the_site(tmp
     assert not (site / "print" / "1.pdf").exists()          # a cached one is in docs already for the engine to copy
     assert all((site / "print" / f"{n}.pdf").read_bytes().startswith(b"%PDF-") for n in (2, 3))
     assert len(list(cache.glob("*.pdf"))) == 4                # each deferred one cached by its worker
+
+
+def test_a_qr_code_is_drawn_once_kept_in_the_cache_and_pruned_once_unused(tmp_path, standards_dir):
+    """A sheet rendered again next week finds its form's QR code in the PDF cache instead of drawing it again;
+    the code is the one drawn without a cache, and goes when no build uses it."""
+    standards = require_standards(standards_dir, instruments=INSTRUMENTS)
+    cache = tmp_path / "cache"
+    keyed = render_fix_sheet(standards, "wutong", [], None, URL, qr_slot=True)
+    eager = render_fix_sheet(standards, "wutong", [], None, URL)
+    assert fill_qr_slots(keyed, cache) == eager
+    [kept] = list(cache.glob("qr-*.svg"))
+    assert "<svg" in eager and kept.read_text(encoding="utf-8") in eager
+    kept.write_text("<svg><!-- from the cache --></svg>", encoding="utf-8")   # what the next sheet gets
+    assert "<svg><!-- from the cache --></svg>" in fill_qr_slots(keyed, cache)
+    assert fill_qr_slots(keyed) == eager                       # without a cache it is drawn
+    week_ago = time.time() - 7 * 86400
+    os.utime(kept, (week_ago, week_ago))
+    since = cache_clock(cache)
+    fill_qr_slots(keyed, cache)                                # used by this week's build: kept
+    assert prune_cache(cache, since) == (0, 0) and kept.exists()
+    os.utime(kept, (week_ago, week_ago))
+    assert prune_cache(cache, cache_clock(cache))[0] == 1 and not kept.exists()
+
+
+def test_the_collector_is_held_off_while_a_printable_renders_and_left_as_it_was(tmp_path):
+    """Rendering a printable makes hundreds of thousands of objects: the cyclic garbage collector runs once
+    after it (one young pass), never during it, and is left enabled or disabled as it was."""
+    import gc
+
+    runs: list[int] = []
+
+    def seen(phase, info):
+        if phase == "start":
+            runs.append(info["generation"])
+
+    html = PAGE.format(t="收集器") + "<table>" + "<tr><td>格</td><td>子</td></tr>" * 200 + "</table>"
+    render_pdfs([(html, tmp_path / "warm.pdf")], "")           # WeasyPrint imported, fonts loaded
+    gc.callbacks.append(seen)
+    try:
+        assert render_pdfs([(html, tmp_path / "a.pdf")], "") == [False]
+        assert runs == [0] and gc.isenabled()
+        runs.clear()
+        gc.disable()
+        try:
+            render_pdfs([(html, tmp_path / "b.pdf")], "")
+            assert runs == [] and not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        gc.callbacks.remove(seen)
+    assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF-")
