@@ -174,3 +174,28 @@ def test_the_collector_is_held_off_while_a_printable_renders_and_left_as_it_was(
     finally:
         gc.callbacks.remove(seen)
     assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_the_system_font_is_looked_up_once_per_process(tmp_path, standards_dir, monkeypatch):
+    """A build asks for the subset fonts once for each kind of printable it writes (sheets, cards, fix reports,
+    surveys, reports): fontconfig's `fc-match`, a process each time, runs once per weight, and every kind gets
+    the same faces."""
+    from generator.printing import fonts
+
+    real = shutil.which("fc-match")
+    assert real is not None            # fontconfig is one of the Makefile's Debian packages
+    calls = tmp_path / "calls"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "fc-match").write_text(f'#!/bin/sh\necho "$3" >> "{calls}"\nexec "{real}" "$@"\n', encoding="utf-8")
+    (bin_dir / "fc-match").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    standards = require_standards(standards_dir, instruments=INSTRUMENTS)
+    fonts._locate.cache_clear()
+    try:
+        faces = [font_faces(standards, tmp_path / "cache") for _ in range(4)]
+        assert calls.read_text(encoding="utf-8").splitlines() == [
+            "Noto Sans CJK SC:style=Regular", "Noto Sans CJK SC:style=Bold"]
+        assert faces[0].count("@font-face") == 2 and faces == [faces[0]] * 4
+    finally:
+        fonts._locate.cache_clear()    # later lookups go to the real fc-match again

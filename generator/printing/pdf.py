@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import functools
 import gc
 import hashlib
 import importlib.metadata
@@ -95,9 +96,15 @@ PDF_VARIANT = "pdf/ua-1"
 _FONT_URL = re.compile(r'url\("file://[^"]*/(font-[0-9a-f]+-[A-Za-z]+\.otf)"\)')
 
 
+@functools.lru_cache(maxsize=1)
+def _weasyprint_version() -> str:
+    # the installed version from metadata: importing WeasyPrint just for the key costs ~0.4 s; read once,
+    # as reading it costs ~0.4 ms and a build keys every printable it publishes
+    return importlib.metadata.version("weasyprint")
+
+
 def _cache_key(html: str, css: str) -> str:
-    # the installed version from metadata: importing WeasyPrint just for the key costs ~0.4 s
-    version = importlib.metadata.version("weasyprint")
+    version = _weasyprint_version()
     css = _FONT_URL.sub(r'url("\1")', css)
     return hashlib.sha256("\0".join([version, PDF_VARIANT, css, html]).encode()).hexdigest()[:32]
 
