@@ -3,7 +3,9 @@
 WeasyPrint is the slow part of a build, so each PDF is cached by the hash of what it prints: its HTML (QR
 codes as markers naming their link and size), the stylesheet with its fonts named by their content, the
 WeasyPrint version and the PDF variant. A printable whose printed text did not change is never rendered
-again, wherever the cache folder lies; `prune_cache` keeps only what the last build used.
+again, wherever the cache folder lies; `prune_cache` keeps only what the last build used. A printable that
+is rendered again (a weekly card, a changed focus list) finds its form's QR code drawn in the cache, and is
+rendered with the garbage collector held off (`collector_paused`).
 """
 
 from __future__ import annotations
