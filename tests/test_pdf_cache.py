@@ -138,10 +138,15 @@ def test_a_qr_code_is_drawn_once_kept_in_the_cache_and_pruned_once_unused(tmp_pa
     kept.write_text("<svg><!-- from the cache --></svg>", encoding="utf-8")   # what the next sheet gets
     assert "<svg><!-- from the cache --></svg>" in fill_qr_slots(keyed, cache)
     assert fill_qr_slots(keyed) == eager                       # without a cache it is drawn
+    kept.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0', encoding="utf-8")   # cut off
+    assert fill_qr_slots(keyed, cache) == eager                # drawn again, never printed half
+    assert kept.read_text(encoding="utf-8") in eager
     week_ago = time.time() - 7 * 86400
     os.utime(kept, (week_ago, week_ago))
     since = cache_clock(cache)
-    fill_qr_slots(keyed, cache)                                # used by this week's build: kept
+    drawn = kept.stat().st_ino
+    assert fill_qr_slots(keyed, cache) == eager                # used by this week's build: read, not drawn, kept
+    assert kept.stat().st_ino == drawn
     assert prune_cache(cache, since) == (0, 0) and kept.exists()
     os.utime(kept, (week_ago, week_ago))
     assert prune_cache(cache, cache_clock(cache))[0] == 1 and not kept.exists()

@@ -211,8 +211,9 @@ def _qr_code(url: str, scale: int, cache_dir: Path | None) -> str:
     path = Path(cache_dir) / f"qr-{key}.svg"
     try:
         svg = path.read_text(encoding="utf-8")
-        os.utime(path)
-        return svg
+        if svg.startswith("<svg") and svg.rstrip().endswith("</svg>"):   # a cut-off file is drawn again
+            os.utime(path)
+            return svg
     except (FileNotFoundError, UnicodeDecodeError):
         pass
     svg = qr_svg(url, scale=scale)
