@@ -69,8 +69,10 @@ def standards_characters(standards) -> set[str]:
     return chars
 
 
+@lru_cache(maxsize=None)
 def _locate(style: str) -> tuple[Path, int] | None:
-    """(file, index in a collection) of the system's Noto Sans CJK SC in `style`, via fontconfig."""
+    """(file, index in a collection) of the system's Noto Sans CJK SC in `style`, via fontconfig; asked once
+    per process (a build asks for every kind of printable, and each `fc-match` is a process of its own)."""
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         return None
@@ -118,7 +120,11 @@ def font_faces(standards, cache_dir: Path | None) -> str:
         if found is None:
             return ""
         source, index = found
-        stat = source.stat()
+        try:
+            stat = source.stat()
+        except OSError:   # the font went away since it was looked up: look again next time, the system font now
+            _locate.cache_clear()
+            return ""
         key = hashlib.sha256("\0".join([
             str(source), str(index), str(stat.st_size), str(stat.st_mtime_ns),
             importlib.metadata.version("fonttools"), "".join(sorted(chars))]).encode()).hexdigest()[:24]
