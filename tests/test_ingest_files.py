@@ -15,6 +15,7 @@ from generator.ingest import file_source, run_ingest
 from generator.store import read_inspections, read_quarantine, read_unmapped_columns
 from generator.ingest.values import parse_datetime
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 from ingest_helpers import FIXTURE_ITEMS, old_form_lock
@@ -26,13 +27,14 @@ SH = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def ingest(standards, db, *paths, checklist="daily-patrol", **kw):
     # the hand-made exports come from an older form that asked five items: the lock records it
     kw.setdefault("lock", old_form_lock(*FIXTURE_ITEMS))
-    return run_ingest([file_source(p, checklist) for p in paths], standards=standards, db_path=db, **kw)
+    return run_ingest([file_source(p, checklist) for p in paths], standards=standards, db_path=db,
+                      **{"instruments": INSTRUMENTS, **kw})
 
 
 ONE_ITEM = old_form_lock("4.2.1.1-a")    # the form of HEADER below

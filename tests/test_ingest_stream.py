@@ -14,6 +14,7 @@ from generator.ingest import file_source, run as run_module, run_ingest
 from generator.store import read_inspections
 from generator.store import read_quarantine, read_versions
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 
@@ -22,7 +23,7 @@ START = dt.date(2026, 1, 5)
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def patrol_values(standards, days: int, projects=None) -> list[list]:
@@ -35,7 +36,8 @@ def patrol_values(standards, days: int, projects=None) -> list[list]:
 
 
 def ingest(standards, db, path, **kw):
-    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db, **kw)
+    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db,
+                      **{"instruments": INSTRUMENTS, **kw})
 
 
 def peak_of_ingest(standards, db, path) -> tuple[int, dict]:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..context import standards_context
 from ..errors import HandbookError
 from ..messages import Msg
 from ..forms.lock_file import Lock
@@ -165,7 +166,8 @@ class InstrumentForms:
 
 def checklist_columns(instruments: Sequence, standards, checklist: str) -> tuple:
     """The columns `instruments` add to the checklist's form, read back with its rows (`ChecklistColumns`)."""
-    return tuple(c for c in (i.checklist_columns(standards, checklist) for i in instruments) if c is not None)
+    context = standards_context(standards, instruments)
+    return tuple(c for c in (i.checklist_columns(context, checklist) for i in context.instruments) if c is not None)
 
 
 def _json_default(value):
@@ -735,7 +737,7 @@ def _open(db_path: Path, dry_run: bool, lock_wait: float | None, instruments: Se
 def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str = store.DEFAULT_STORE,
                lock: Lock | None = None, credentials: Path | str | None = None, endpoint: str | None = None,
                dry_run: bool = False, chunk_rows: int = sheets.CHUNK_ROWS, retry: sheets.Retry = sheets.Retry(),
-               lock_wait: float | None = None, progress: Progress | None = None, instruments: Sequence = (),
+               lock_wait: float | None = None, progress: Progress | None = None, instruments: Sequence,
                accept_deletions: bool = False, date_order: str | None = None,
                skip_withdrawn: bool = False) -> IngestReport:
     """Ingest `sources` into the store at `db_path` in one transaction and report what happened.
