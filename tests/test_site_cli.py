@@ -106,7 +106,7 @@ class Serving:
         self.thread = threading.Thread(target=serve_site, args=(tree["standards"],), kwargs=dict(
             out_dir=tree["public"], docs_dir=tree["docs"], config_file=tree["config"], port=0,
             cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache", poll_seconds=0.2,
-            report=self.messages.put, stop=self.stop, **kwargs), daemon=True)
+            report=self.messages.put, stop=self.stop, instruments=INSTRUMENTS, **kwargs), daemon=True)
 
     def __enter__(self) -> "Serving":
         self.thread.start()
