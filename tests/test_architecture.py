@@ -7,8 +7,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from generator.instruments import INSTRUMENTS
-from generator.printing.fonts import PRINTED_SOURCES
+from generator.context import printed_sources
+from generator.instruments import INSTRUMENTS, Instrument
+from generator.printing.fonts import PRINTED_SOURCES, package_characters
 
 from conftest import ROOT
 
@@ -166,24 +167,6 @@ def test_no_import_cycles():
     assert cycles == []
 
 
-# library functions that take the instruments from their caller (`instruments=`): a call without them would
-# silently skip the instruments' checks of the standards, their tables or their forms
-TAKE_INSTRUMENTS = {"load_standards", "require_standards", "build_site", "serve_site", "run_ingest", "run_demo",
-                    "build_forms", "site_generators"}
-
-
-def test_every_call_hands_the_instruments_on():
-    missing = []
-    for name, path in [*MODULES.items(), ("bench.run", ROOT / "bench" / "run.py")]:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call):
-                called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-                if called in TAKE_INSTRUMENTS and not any(k.arg == "instruments" for k in node.keywords) \
-                        and not (called == "build_forms" and len(node.args) == 2):
-                    missing.append((name, called, node.lineno))
-    assert missing == []
-
-
 def test_each_instrument_is_listed_once_with_an_id_and_its_printed_sources_in_the_font_subset():
     ids = [i.id for i in INSTRUMENTS]
     titles = {i.id: i.title for i in INSTRUMENTS}
@@ -194,9 +177,28 @@ def test_each_instrument_is_listed_once_with_an_id_and_its_printed_sources_in_th
     assert [i for i in ids if i in house] == list(house)
     assert {i: titles[i] for i in house} == house
     assert all(i.isidentifier() and i.islower() for i in ids), ids
-    missing = {(i.id, s) for i in INSTRUMENTS for s in i.printed_sources if s not in PRINTED_SOURCES}
-    assert missing == set()
-    assert all((PACKAGE / s).exists() for s in PRINTED_SOURCES)
+    # the printing stage lists its own printed sources; each instrument owns its own (`printed_sources`)
+    assert [s for s in PRINTED_SOURCES if s.startswith("instruments/")] == []
+    assert [(i.id, s) for i in INSTRUMENTS for s in (*PRINTED_SOURCES, *i.printed_sources)
+            if not (PACKAGE / s).exists()] == []
+
+
+class PrintsMessages(Instrument):
+    """An instrument whose printables would carry the message catalogue's texts (no house one prints them)."""
+
+    id = "prints-messages"
+    printed_sources = ("messages.py",)
+
+
+def test_the_font_subset_covers_what_the_instruments_handed_down_print():
+    house = package_characters(printed_sources(INSTRUMENTS))
+    for instrument in INSTRUMENTS:
+        assert package_characters(instrument.printed_sources) <= house, instrument.id
+    # a new instrument's printed texts join the subset by its `printed_sources` alone: no list in printing/
+    catalogue = set((PACKAGE / "messages.py").read_text(encoding="utf-8"))
+    assert catalogue - house                                   # messages are not printed by the house instruments
+    with_it = package_characters(printed_sources([*INSTRUMENTS, PrintsMessages()]))
+    assert catalogue <= with_it and house <= with_it
 
 
 PROBE = """

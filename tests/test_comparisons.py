@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 from generator.inspection import Inspection
 from generator.results.report_pages import build_results
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 TZ = ZoneInfo("Asia/Shanghai")
 DAILY = [i.code for i in S.checklist_items("daily-patrol")]
 SPOT = [i.code for i in S.checklist_items("crd-spot-check")]

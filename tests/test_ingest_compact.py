@@ -21,7 +21,7 @@ EXAMPLE = ROOT / "forms" / "examples" / "daily-patrol.csv"
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def ingest(standards, db, path=EXAMPLE):

@@ -27,7 +27,7 @@ SH = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def ingest(standards, db, *paths, checklist="daily-patrol", **kw):

@@ -33,7 +33,7 @@ FAST = Retry(deadline=5, backoff=0.01, max_backoff=0.05, timeout=5)
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def pull(standards, fake, key_file, db, key=KEY, **kw):
     kw.setdefault("retry", FAST)
     kw.setdefault("instruments", INSTRUMENTS)
     return run_ingest([SourceRef("daily-patrol", "sheet", key, 0)], standards=standards, db_path=db,
-                      credentials=key_file, endpoint=fake.url, **kw)
+                      credentials=key_file, endpoint=fake.url, **{"instruments": INSTRUMENTS, **kw})
 
 
 def dump(db):

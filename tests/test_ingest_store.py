@@ -31,7 +31,7 @@ EXAMPLE_ROWS = len((ROOT / "forms/examples/daily-patrol.csv").read_text(encoding
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def dump(db):

@@ -24,7 +24,7 @@ START = dt.date(2026, 1, 5)
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def patrol_values(standards, days: int, projects=None) -> list[list]:

@@ -16,6 +16,7 @@ from generator.instruments.questionnaire.survey import render_survey_sheet
 from generator.printing.fonts import font_faces, subset_first
 from generator.printing.pdf import cache_clock, deferred_rendering, prune_cache, render_pdfs
 from generator.printing.sheet_html import build_sheet, fill_qr_slots, render_sheet_html
+from generator.context import printed_sources
 from generator.instruments import INSTRUMENTS
 from generator.standards import require_standards
 
@@ -52,11 +53,11 @@ def test_the_cache_key_does_not_depend_on_where_the_cache_lies(tmp_path, standar
     standards = require_standards(standards_dir, instruments=INSTRUMENTS)
     old, new = tmp_path / "old-cache", tmp_path / "moved" / "pdf-cache"
     html = render_sheet_html(build_sheet(standards, "daily-patrol", "wutong", form_url=URL), None, qr_slot=True)
-    faces = font_faces(standards, old)
+    faces = font_faces(standards, old, printed_sources(INSTRUMENTS))
     assert str(old.resolve()) in faces
     assert render_pdfs([(html, tmp_path / "one.pdf")], faces + subset_first("", faces), cache_dir=old) == [False]
     shutil.copytree(old, new)
-    moved = font_faces(standards, new)
+    moved = font_faces(standards, new, printed_sources(INSTRUMENTS))
     assert moved != faces and str(new.resolve()) in moved      # the stylesheet names the moved fonts
     assert render_pdfs([(html, tmp_path / "two.pdf")], moved + subset_first("", moved), cache_dir=new) == [True]
     assert (tmp_path / "two.pdf").read_bytes() == (tmp_path / "one.pdf").read_bytes()

@@ -22,7 +22,7 @@ from conftest import STANDARDS
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(STANDARDS)
+    return require_standards(STANDARDS, instruments=INSTRUMENTS)
 
 
 def simulated_csv(standards, path, start, end):

@@ -183,7 +183,7 @@ def _open(db_path: Path, dry_run: bool, lock_wait: float | None, instruments: Se
 def run_ingest(sources: Sequence[SourceRef], *, standards, db_path: Path | str = store.DEFAULT_STORE,
                lock: Lock | None = None, credentials: Path | str | None = None, endpoint: str | None = None,
                dry_run: bool = False, chunk_rows: int = sheets.CHUNK_ROWS, retry: sheets.Retry = sheets.Retry(),
-               lock_wait: float | None = None, progress: Progress | None = None, instruments: Sequence = (),
+               lock_wait: float | None = None, progress: Progress | None = None, instruments: Sequence,
                accept_deletions: bool = False, date_order: str | None = None,
                skip_withdrawn: bool = False) -> IngestReport:
     """Ingest `sources` into the store at `db_path` in one transaction and report what happened.

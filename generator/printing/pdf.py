@@ -26,6 +26,7 @@ import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from ..errors import HandbookError
 from ..forms.prefill import project_links
@@ -336,8 +337,12 @@ def deferred_rendering(enabled: bool = True):
 
 def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None = None,
                  per_project: bool = True, workers: int | None = None,
-                 focus: dict | None = None, lock: dict | None = None) -> list[SheetFile]:
+                 focus: dict | None = None, lock: dict | None = None,
+                 printed_sources: Iterable[str]) -> list[SheetFile]:
     """Write every checklist's blank PDF, per-project PDFs and HTML print view under docs_dir/print/.
+
+    With a `cache_dir`, the PDFs are set in a font subset covering the standards and every printed text:
+    `printed_sources` are the instruments' (`Context.printed_sources`, `fonts.font_faces`).
 
     `focus` maps a project id to its `ProjectFocus` (each sheet prints the part it can check, and how many
     more entries the project page has), or to one list printed on all of that project's sheets.
@@ -364,6 +369,6 @@ def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None
                                            None, qr_slot=True), checklist.id, p.id)
                         for p in views.checklist_projects(standards, checklist)]
     jobs = [(html, docs_dir / urls.sheet_pdf(cid, pid)) for html, cid, pid in planned]
-    faces = font_faces(standards, cache_dir)   # the published print view keeps `css` as it is
+    faces = font_faces(standards, cache_dir, printed_sources)   # the published print view keeps `css` as it is
     hits = render_pdfs(jobs, faces + subset_first(css, faces), cache_dir=cache_dir, workers=workers)
     return [SheetFile(urls.sheet_pdf(cid, pid), cid, pid, hit) for (_, cid, pid), hit in zip(planned, hits)]

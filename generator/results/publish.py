@@ -9,6 +9,7 @@ from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from .. import page_urls as urls
+from ..context import Context, printed_sources
 from ..forms.lock_file import read_lock
 from ..forms.prefill import prefill_url
 from ..gc_paused import paused
@@ -286,10 +287,10 @@ def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | 
     return updates
 
 
-def overview_figures(instruments: Sequence, standards, store_path: Path, overview) -> list:
+def overview_figures(context: Context, overview) -> list:
     """Every instrument's figures for the 本周概览 (`Instrument.overview_figures`), in the instruments' order."""
-    return [f for instrument in instruments
-            for f in instrument.overview_figures(standards, store_path, overview.this_week, overview.last_week)]
+    return [f for instrument in context.instruments
+            for f in instrument.overview_figures(context, overview.this_week, overview.last_week)]
 
 
 def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
@@ -304,12 +305,12 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
         overview = ctx.shared.get(OVERVIEW_KEY)
         if overview is None:
             return
-        extra = overview_figures(instruments, ctx.standards, store_path, overview)
+        extra = overview_figures(Context(ctx.standards, tuple(instruments), store_path=store_path), overview)
         report = pdf and bool(overview.r.scores)
         if report:
             target = ctx.docs_dir / WEEKLY_REPORT
             target.parent.mkdir(parents=True, exist_ok=True)
-            faces = font_faces(ctx.standards, Path(cache_dir) if cache_dir else None)
+            faces = font_faces(ctx.standards, Path(cache_dir) if cache_dir else None, printed_sources(instruments))
             css = render("results/weekly_report.css")
             html_to_pdf(overview.report_html(extra), faces + subset_first(css, faces), target,
                         cache_dir=Path(cache_dir) if cache_dir else None)
@@ -391,12 +392,21 @@ def publish_generators(store_path: Path | str, instruments: Sequence, *, quarter
     """Every instrument's results page generators, in the order of `instruments` (results/ is emptied first).
 
     The patrol results, then the questionnaire's, the quarter's exam paper and exam results, the
-    questioning results and cards (`Instrument.page_generators`).
+    questioning results and cards (`Instrument.page_generators`). The instruments are asked during each
+    build, with a `Context` of the standards it loaded (a served site loads them again for each build).
     """
     quarter = quarter or quarter_of(dt.date.today())
-    lock_path = Path(lock_path) if lock_path else None
-    return [g for instrument in instruments
-            for g in instrument.page_generators(Path(store_path), quarter=quarter, lock_path=lock_path, today=today)]
+    store_path, lock_path = Path(store_path), Path(lock_path) if lock_path else None
+    instruments = tuple(instruments)
+
+    def generate(ctx) -> None:
+        context = Context(ctx.standards, instruments, store_path=store_path, lock_path=lock_path, today=today,
+                          quarter=quarter)
+        for instrument in instruments:
+            for g in instrument.page_generators(context):
+                g(ctx)
+
+    return [generate]
 
 
 def sheet_focus(store_path: Path | str):

@@ -32,7 +32,10 @@ class PatrolChecklists(Instrument):
     id = "patrol"
     title = "巡查检查表"
     # no store_tables: the checklists' inspections are the store's own tables (store/schema.py SCHEMA)
-    printed_sources = ("templates/print", "assets/print", "printing", "inspection.py", "results/focus.py")
+    # its method page's module is not printed: its texts joined the font subset when the method pages were one
+    # module, and leaving them out would change the subset and every cached PDF once
+    printed_sources = ("templates/print", "assets/print", "printing", "inspection.py", "results/focus.py",
+                       "instruments/patrol/method_page.py")
 
     def form_ids(self, standards):
         return list(standards.checklists)
@@ -40,10 +43,10 @@ class PatrolChecklists(Instrument):
     def form_hints(self, standards):
         return [f"{c.id}（{c.title}）" for c in standards.checklists.values()]
 
-    def build_form(self, standards, form_id, instruments):
+    def build_form(self, context, form_id):
         from ...forms.form_spec import build_form
 
-        return build_form(standards, form_id, instruments=instruments)
+        return build_form(context.standards, form_id, instruments=context.instruments)
 
     def reads_form(self, standards, form_id):
         return form_id in standards.checklists
@@ -53,15 +56,15 @@ class PatrolChecklists(Instrument):
 
         return ChecklistStream(standards, lock, instruments)
 
-    def page_generators(self, store_path, *, quarter, lock_path, today):
+    def page_generators(self, context):
         from ...results.publish import results_generator
 
-        return [results_generator(store_path, lock_path=lock_path)]
+        return [results_generator(context.store_path, lock_path=context.lock_path)]
 
-    def method_pages(self, standards, links):
+    def method_pages(self, context, links):
         from .method_page import patrol_method_pages
 
-        return patrol_method_pages(standards, links)
+        return patrol_method_pages(context.standards, links)
 
     def register_commands(self, cli):
         from .commands import register_commands   # click commands load only for the CLI

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ... import store
 from ...errors import HandbookError
+from ...context import standards_context
 from ...forms.lock_file import Lock
 from ...ingest import shell
 from ...ingest.columns import Rejected, short
@@ -578,7 +579,8 @@ def _new_ids(hashes: list[str], w: store.StoreWriter) -> list[str]:
 
 def checklist_columns(instruments: Sequence, standards, checklist: str) -> tuple:
     """The columns `instruments` add to the checklist's form, read back with its rows (`ChecklistColumns`)."""
-    return tuple(c for c in (i.checklist_columns(standards, checklist) for i in instruments) if c is not None)
+    context = standards_context(standards, instruments)
+    return tuple(c for c in (i.checklist_columns(context, checklist) for i in context.instruments) if c is not None)
 
 
 class ChecklistStream:
