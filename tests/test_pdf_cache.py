@@ -199,7 +199,7 @@ def test_the_system_font_is_looked_up_once_per_process(tmp_path, standards_dir, 
     standards = require_standards(standards_dir, instruments=INSTRUMENTS)
     fonts._locate.cache_clear()
     try:
-        faces = [font_faces(standards, tmp_path / "cache") for _ in range(4)]
+        faces = [font_faces(standards, tmp_path / "cache", printed_sources(INSTRUMENTS)) for _ in range(4)]
         assert calls.read_text(encoding="utf-8").splitlines() == [
             "Noto Sans CJK SC:style=Regular", "Noto Sans CJK SC:style=Bold"]
         assert faces[0].count("@font-face") == 2 and faces == [faces[0]] * 4
