@@ -542,7 +542,7 @@ def version_of(form: LockedForm, submitted_at: dt.datetime) -> FormVersion | Non
 
 
 _ANSWER_TABLES: dict[tuple[int, int], tuple] = {}
-_ANSWERED_MAX = 1024
+_ANSWERED_MAX = 512
 _TYPED_MAX = 1024   # answers as typed, per table: a handful of labels (bounded: an odd file does not grow memory)
 
 

@@ -40,7 +40,7 @@ from .mapping import ColumnMap, Normalised, Rejected, Vocabulary, json_encoder, 
 from .shell import COLUMNS_LISTED, Quarantined, check_deletions, source_name, stored_before
 from .table import Progress, SourceRef, Table
 
-WRITE_BATCH = 1000
+WRITE_BATCH = 500
 COUNTS = ("read", "new", "edited", "unchanged", "gone", "quarantined")
 
 
