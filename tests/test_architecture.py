@@ -16,7 +16,11 @@ from conftest import ROOT
 PACKAGE = ROOT / "generator"
 STAGES = ("generator.forms", "generator.ingest", "generator.results", "generator.site", "generator.printing")
 # modules only loaded when used: Google's client libraries (forms.push -> forms.google loads googleapiclient)
-HEAVY = {("generator.forms.push", "generator.forms.google")}
+HEAVY = {("generator.forms.push", "generator.forms.google"),
+         # requests and the form builder, only to pull a 腾讯问卷 survey (an ingest of files or sheets never does)
+         ("generator.ingest.run", "generator.ingest.platforms.tencent"),
+         # the draw loads the PDF printer: only the simulator draws, the ingest of the grid's columns never does
+         ("generator.instruments.questioning.grid", "generator.instruments.questioning.draw")}
 
 
 def modules() -> dict[str, Path]:
@@ -209,7 +213,8 @@ result = CliRunner().invoke(main, sys.argv[1:])
 print(result.exit_code)
 print(" ".join(sorted(m for m in sys.modules if m.startswith("generator") or m.split(".")[0] in HEAVY_LIBRARIES)))
 """
-HEAVY_LIBRARIES = ("jinja2", "openpyxl", "weasyprint", "gspread", "googleapiclient", "mkdocs", "sqlite3", "fontTools")
+HEAVY_LIBRARIES = ("jinja2", "openpyxl", "weasyprint", "gspread", "googleapiclient", "mkdocs", "sqlite3", "fontTools",
+                   "requests")
 CLI = {"generator", "generator.cli", "generator.cli.backup", "generator.cli.click_zh", "generator.cli.forms",
        "generator.cli.ingest",
        "generator.cli.notify", "generator.cli.options", "generator.cli.platforms", "generator.cli.results",
@@ -240,6 +245,19 @@ def test_check_and_help_load_only_the_cli_the_standards_and_the_instruments_clas
     assert loaded_by("check") == CLI | CLASSES | standards
     commands = {f"generator.instruments.{i.id}.commands" for i in INSTRUMENTS}
     assert loaded_by("--help") == CLI | CLASSES | commands
+
+
+def test_an_ingest_of_a_file_loads_neither_the_printer_nor_jinja_nor_the_http_client(tmp_path):
+    """Start-up of the weekly `handbook ingest --file`: a spot-check export (its rows carry the questioning
+    grid) is read without the PDF printer, Jinja, the form builder's templates or requests, which only a
+    腾讯问卷 pull, a build or the simulator use (was: all loaded, about a third of the run's start-up)."""
+    loaded = loaded_by("ingest", "--file", "forms/examples/crd-spot-check.csv", "--checklist", "crd-spot-check",
+                       "--db", str(tmp_path / "store.sqlite"), "--dry-run")
+    assert {"generator.ingest.run", "generator.instruments.questioning.grid", "sqlite3"} <= loaded
+    heavy = {"jinja2", "requests", "weasyprint", "generator.templating", "generator.printing",
+             "generator.printing.pdf", "generator.ingest.platforms.tencent", "generator.instruments.questioning.draw",
+             "generator.results", "generator.site"}
+    assert loaded & heavy == set()
 
 
 def test_the_simulators_locales_are_the_export_formats():

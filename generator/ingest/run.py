@@ -30,7 +30,7 @@ from ..gc_paused import paused
 from .. import store
 from ..store import rules as rules_store
 from . import files, google_sheets as sheets, shell
-from .platforms import exports, tencent
+from .platforms import exports
 from .shell import check_deletions, stored_before
 from .table import Progress, SourceRef, Table
 
@@ -168,6 +168,8 @@ def _fetch(ref: SourceRef, *, credentials, endpoint, chunk_rows, retry, progress
     if ref.kind == "file":   # a Google export as it is, or a Chinese platform's recognised by its header
         return exports.recognise(files.read_file(ref.path or ref.locator, ref.checklist, ref.sheet_name, date_order))
     if ref.kind == "tencent":   # platform: (conn, db_path, standards, instruments) of the run
+        from .platforms import tencent   # requests and the form builder: loaded only to pull a survey
+
         conn, db_path, standards, instruments = platform
         return tencent.read_survey(ref, conn=conn, db_path=db_path, standards=standards, instruments=instruments)
     return sheets.fetch_sheet(ref, credentials=credentials, endpoint=endpoint, chunk_rows=chunk_rows,

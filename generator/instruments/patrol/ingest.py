@@ -34,7 +34,7 @@ from ...ingest.shell import COLUMNS_LISTED, Quarantined, source_name
 from ...ingest.table import Progress, Table
 from ...messages import Msg
 
-WRITE_BATCH = 1000
+WRITE_BATCH = 500
 
 
 def _json_default(value):
@@ -116,8 +116,9 @@ def _encoded(value: dict) -> str:
 def _version_fields(r: Normalised, vocab: Vocabulary) -> tuple[tuple, list | None, list | None]:
     """(version fields from submitted_at on, sections, rows of the instruments' columns) of a normalised
     response."""
+    findings, labels = (r.encoded[0], r.encoded[1]) if r.encoded else (_encoded(r.findings), _encoded(r.labels))
     v = (r.submitted_at.isoformat(), r.project, r.role, r.inspector, r.date.isoformat(), r.form_version, r.email,
-         _sorted_dumps(r.extra) if r.extra else "{}", _encoded(r.findings), _encoded(r.labels))
+         _sorted_dumps(r.extra) if r.extra else "{}", findings, labels)
     sections = [(s, (None if s not in r.corrected else int(r.corrected[s])), r.notes.get(s))
                 for s in sorted(set(r.corrected) | set(r.notes))] if (r.corrected or r.notes) else None
     added = None

@@ -314,6 +314,9 @@ class Normalised:
     extra: dict[str, str] = field(default_factory=dict)   # unmapped columns' answers by header
     added: dict[str, dict] = field(default_factory=dict)  # ChecklistColumns name -> what its `finish` gave
     coarse: bool = False     # its time was given to the minute only (seconds dropped by a re-save)
+    #: (findings, labels) as stored (compact JSON) and findings as hashed (sorted JSON), when `normalise` had them
+    #: from an earlier row with the same answers (the dicts are then shared: never changed after `normalise`)
+    encoded: tuple[str, str, str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> tuple:
@@ -321,6 +324,16 @@ class Normalised:
         return (self.project, self.role, self.inspector, self.date)
 
     def content_hash(self) -> str:
+        if not self.added:   # the text _SORTED_JSON gives the dict below, its keys in sorted order
+            enc = _STRING_JSON
+            text = "".join((
+                '{"corrected": ', _SORTED_JSON(self.corrected), ', "date": ', enc(self.date.isoformat()),
+                ', "email": ', enc(self.email), ', "extra": ', _SORTED_JSON(self.extra),
+                ', "findings": ', self.encoded[2] if self.encoded else _SORTED_JSON(self.findings),
+                ', "inspector": ', enc(self.inspector), ', "notes": ', _SORTED_JSON(self.notes),
+                ', "project": ', enc(self.project), ', "role": ', enc(self.role),
+                ', "submitted_at": ', enc(self.submitted_at.isoformat()), "}"))
+            return hashlib.sha256(text.encode()).hexdigest()
         data = {"submitted_at": self.submitted_at.isoformat(), "project": self.project, "role": self.role,
                 "inspector": self.inspector, "date": self.date.isoformat(), "email": self.email,
                 "findings": self.findings, "corrected": self.corrected, "notes": self.notes, "extra": self.extra}
@@ -351,6 +364,9 @@ def json_encoder(*, sort_keys: bool = False, separators: tuple[str, str] = (", "
 
 # json.dumps(…, ensure_ascii=False, sort_keys=True), the text the content hash is taken of
 _SORTED_JSON = json_encoder(sort_keys=True)
+# json.dumps(…, ensure_ascii=False, separators=(",", ":")), the text a version's findings and labels are stored as
+COMPACT_JSON = json_encoder(separators=(",", ":"))
+_STRING_JSON = json.encoder.encode_basestring   # a str as json.dumps(…, ensure_ascii=False) gives it
 
 
 def _text(value) -> str:
@@ -406,17 +422,24 @@ def check_date(date: dt.date, submitted: dt.datetime, late_entry_days: int) -> N
 
 
 _ANSWER_TABLES: dict[tuple[int, int], tuple] = {}
+_ANSWERED_MAX = 512
+_TYPED_MAX = 1024   # answers as typed, per table: a handful of labels (bounded: an odd file does not grow memory)
 
 
 def _answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, int | None]:
+    return _answer_tables(version, form)[0]
+
+
+def _answer_tables(version: FormVersion | None, form: LockedForm) -> tuple[dict[str, int | None], dict]:
+    """(normalised label -> findings, the same for labels as typed, filled as rows give them)."""
     # the same few tables serve every row: build each once (keyed by identity, the objects kept alive)
     entry = _ANSWER_TABLES.get((id(version), id(form)))
     if entry is None or entry[0] is not version or entry[1] is not form:
         if len(_ANSWER_TABLES) > 64:
             _ANSWER_TABLES.clear()
-        entry = (version, form, _build_answer_table(version, form))
+        entry = (version, form, _build_answer_table(version, form), {})
         _ANSWER_TABLES[(id(version), id(form))] = entry
-    return entry[2]
+    return entry[2], entry[3]
 
 
 def _build_answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, int | None]:
@@ -430,25 +453,66 @@ def _build_answer_table(version: FormVersion | None, form: LockedForm) -> dict[s
     return table
 
 
+@dataclass
+class _Plan:
+    """How `normalise` reads every row of one table, worked out once from its `ColumnMap`."""
+
+    timestamp: int | None
+    fields: dict[str, int]                 # field name -> column index
+    email: int | None
+    answers: list[tuple[int, str, str]]    # (column index, target kind, key) in column order, the answer columns
+    checkboxes: list[str]                  # the sections whose 已当场纠正的条目 the source has
+    items: list[int]                       # the item columns' indexes
+    by_version: dict = field(default_factory=dict)   # version name -> (blank-checked items, checkbox options)
+    #: (version name, the item columns' texts) -> (findings, labels, encoded) of a row that gave them: a year's
+    #: rows repeat a few thousand combinations of answers (bounded: memory stays flat)
+    answered: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, columns: ColumnMap) -> "_Plan":
+        plan = columns.__dict__.get("_plan")
+        if plan is None:   # the same for every row of a table
+            by_target = {(t.kind, t.key): i for i, t in columns.targets.items()}
+            plan = columns.__dict__["_plan"] = cls(
+                by_target.get(("timestamp", "")),
+                {t.key: i for i, t in columns.targets.items() if t.kind == "field" and by_target[(t.kind, t.key)] == i},
+                by_target.get(("email", "")),
+                [(i, t.kind, t.key) for i, t in columns.targets.items() if t.kind not in _READ_ABOVE],
+                [t.key for t in columns.targets.values() if t.kind == "corrected_items"],
+                [i for i, t in columns.targets.items() if t.kind == "item"])
+        return plan
+
+    def for_version(self, version: FormVersion | None, vocab: Vocabulary, columns: ColumnMap) -> tuple:
+        """(the items of `version` that have a column, each checkbox section's options on `version`)."""
+        key = version.name if version is not None else None
+        hit = self.by_version.get(key)
+        if hit is None:
+            hit = self.by_version[key] = (
+                tuple(code for code in vocab.required_items(version) if code in columns.items),
+                tuple((section, vocab.corrected_options(version, section)) for section in self.checkboxes))
+        return hit
+
+
 def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.tzinfo) -> Normalised:
     """One response row as a `Normalised` response, or `Rejected` with the reason."""
     spare: list[int] = []
     if columns.twins:
         cells, spare = columns.merged(cells)
-    texts = {i: (v.strip() if type(v) is str else _text(v)) for i, v in enumerate(cells)}
-    if max(map(len, texts.values()), default=0) > MAX_CELL:
-        for value in texts.values():
+    texts = [v.strip() if type(v) is str else _text(v) for v in cells]
+    n = len(cells)
+    if max(map(len, texts), default=0) > MAX_CELL:
+        for value in texts:
             _check_cell(value)
-    get = columns.__dict__.get("_by_target")
-    if get is None:  # the same for every row of a table
-        get = columns.__dict__["_by_target"] = {t.kind + ":" + t.key: i for i, t in columns.targets.items()}
+    plan = _Plan.of(columns)
+    fields = plan.fields
 
-    def cell(kind: str, key: str = ""):
-        i = get.get(kind + ":" + key)
-        return (cells[i] if i is not None and i < len(cells) else None), i is not None
+    def field_cell(key: str):
+        i = fields.get(key)
+        return (cells[i] if i is not None and i < n else None), i is not None
 
-    raw_time, has_time = cell("timestamp")
-    if not has_time or _text(raw_time) == "":
+    i = plan.timestamp
+    raw_time = cells[i] if i is not None and i < n else None
+    if i is None or _text(raw_time) == "":
         raise Rejected("missing_answer", "时间戳记")
     try:
         submitted = parse_datetime(raw_time, source_tz, vocab.timezone, columns.date_order)
@@ -457,14 +521,14 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     version = version_of(vocab.form, submitted)
     columns.versions_used.add(version.name if version else "")   # the header must have its items
 
-    project_raw, _ = cell("field", "project")
+    project_raw, _ = field_cell("project")
     if not _text(project_raw):
         raise Rejected("missing_answer", FIELD_TITLES["project"])
     project = vocab.projects.get(norm(project_raw))
     if project is None or (vocab.allowed_projects and project not in vocab.allowed_projects):
         raise Rejected("unknown_project", project_raw)
 
-    role_raw, has_role = cell("field", "role")
+    role_raw, has_role = field_cell("role")
     if _text(role_raw):
         role = vocab.roles.get(norm(role_raw))
         if role is None:
@@ -476,13 +540,13 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     else:
         raise Rejected("missing_answer", FIELD_TITLES["role"])
 
-    inspector = _text(cell("field", "inspector")[0])
+    inspector = _text(field_cell("inspector")[0])
     if not inspector:
         raise Rejected("missing_answer", FIELD_TITLES["inspector"])
     if EMAIL.search(inspector):
         raise Rejected("email_as_name")
 
-    date_raw, has_date = cell("field", "date")
+    date_raw, has_date = field_cell("date")
     if has_date:
         if not _text(date_raw):
             raise Rejected("missing_answer", FIELD_TITLES["date"])
@@ -494,72 +558,85 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     else:
         date = submitted.date()
 
-    answers = _answer_table(version, vocab.form)
+    answers, typed = _answer_tables(version, vocab.form)
     ticked = None  # (section, item codes ticked) of each answered 已当场纠正的条目
     # ChecklistColumns name -> (it, the row's data), when the row has a cell of theirs
     added: dict[str, tuple[ChecklistColumns, dict]] | None = None
+    i = plan.email
     out = Normalised(submitted, project, role, inspector, date, version.name if version else "",
-                     _text(cell("email")[0]))
+                     _text(cells[i] if i is not None and i < n else None))
     out.coarse = not has_seconds(raw_time)
-    for i, target in columns.targets.items():
-        value = texts.get(i, "")
+    answered = (version.name if version else None, tuple([texts[i] if i < n else "" for i in plan.items]))
+    known = plan.answered.get(answered)
+    if known is not None:   # these answers were read (and found to be options) in an earlier row
+        out.findings, out.labels, out.encoded = known
+    findings, labels = out.findings, out.labels
+    for i, kind, key in plan.answers:
+        value = texts[i] if i < n else ""
         if not value:
             continue
-        if target.kind == "item":
-            key = norm(value)
-            if key not in answers:
-                raise Rejected("not_an_option", f"条目 {target.key} 的答案“{short(value)}”不是选项", column=target.key)
-            out.findings[target.key] = answers[key]
-            out.labels[target.key] = value
-        elif target.kind == "corrected":
+        if kind == "item":
+            if known is not None:
+                continue
+            finding = typed.get(value, typed)   # the table itself: not seen as typed yet
+            if finding is typed:
+                label = norm(value)
+                if label not in answers:
+                    raise Rejected("not_an_option", f"条目 {key} 的答案“{short(value)}”不是选项", column=key)
+                finding = answers[label]
+                if len(typed) < _TYPED_MAX:
+                    typed[value] = finding
+            findings[key] = finding
+            labels[key] = value
+        elif kind == "corrected":
             if value not in (YES, NO):
-                raise Rejected("not_an_option", f"已当场纠正（{target.key}）的答案“{short(value)}”不是“是”或“否”",
-                               column=f"已当场纠正（{target.key}）")
-            out.corrected[target.key] = value == YES
-        elif target.kind == "corrected_items":
+                raise Rejected("not_an_option", f"已当场纠正（{key}）的答案“{short(value)}”不是“是”或“否”",
+                               column=f"已当场纠正（{key}）")
+            out.corrected[key] = value == YES
+        elif kind == "corrected_items":
             if ticked is None:
                 ticked = []
-            ticked.append((target.key, corrected_codes(value, vocab.corrected_options(version, target.key),
-                                                       target.key)))
-        elif target.kind == "note":
-            out.notes[target.key] = value
-        elif target.kind == "info":   # kept as given, under its title (as an unmapped column's answer is)
-            out.extra[PATROL_FIELDS[target.key]] = value
-        elif target.kind not in _READ_ABOVE:   # a column an instrument added (see ChecklistColumns)
+            ticked.append((key, corrected_codes(value, vocab.corrected_options(version, key), key)))
+        elif kind == "note":
+            out.notes[key] = value
+        elif kind == "info":   # kept as given, under its title (as an unmapped column's answer is)
+            out.extra[PATROL_FIELDS[key]] = value
+        else:   # a column an instrument added (see ChecklistColumns)
             if added is None:
                 added = {a.name: (a, {}) for a in vocab.added}
-            reader, data = added[target.kind]
-            reader.cell(data, target.key, value)
-    checkboxes = columns.__dict__.get("_checkboxes")
-    if checkboxes is None:   # the sections whose 已当场纠正的条目 the source has (the same for every row)
-        checkboxes = columns.__dict__["_checkboxes"] = [t.key for t in columns.targets.values()
-                                                        if t.kind == "corrected_items"]
+            reader, data = added[kind]
+            reader.cell(data, key, value)
+    if known is None:
+        if len(plan.answered) >= _ANSWERED_MAX:
+            plan.answered.clear()
+        out.encoded = (COMPACT_JSON(findings), COMPACT_JSON(labels), _SORTED_JSON(findings))
+        plan.answered[answered] = (findings, labels, out.encoded)
+    required, checkboxes = plan.for_version(version, vocab, columns)
     if checkboxes:
         # each ticked item is corrected on the spot (a tick on an item answered 符合 is kept and means nothing:
         # no action opens for it); each other finding of those sections is not, unless the row answered the
         # section's 是/否 of the first forms instead (a sheet keeps that column beside the checkbox)
         for _, codes in ticked or ():
             out.corrected.update(dict.fromkeys(codes, True))
-        for section in checkboxes:
+        for section, options in checkboxes:
             if section in out.corrected:
                 continue
-            for code in vocab.corrected_options(version, section):
-                if out.findings.get(code) and code not in out.corrected:
+            for code in options:
+                if findings.get(code) and code not in out.corrected:
                     out.corrected[code] = False
     for reader, data in (added or {}).values():
-        fields = reader.finish(data)
-        if fields:
-            out.added[reader.name] = fields
+        fields_ = reader.finish(data)
+        if fields_:
+            out.added[reader.name] = fields_
     # every item of the form version is required: a blank one is a damaged row (a cut-off line, a
     # cleared cell), never 不适用; items without a column are the header's problem (the run checks that)
-    blank = [code for code in vocab.required_items(version)
-             if code not in out.findings and code in columns.items]
+    blank = [code for code in required if code not in findings]
     if blank:
         raise Rejected("unanswered", "、".join(blank), column=blank[0])
-    if not out.findings:
+    if not findings:
         raise Rejected("missing_answer", "没有任何条目的答案")
     for i, name in [*columns.unmapped, *((i, columns.header[i]) for i in spare)]:
-        if texts.get(i):
+        if i < n and texts[i]:
             key = norm(name) or f"#{i + 1}"
             out.extra[key if key not in out.extra else f"{key} #{i + 1}"] = texts[i]
     return out
