@@ -22,7 +22,7 @@ from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
 from ..rulebook import with_history
 from ..templating import render
-from .archive import ArchiveUpdates, fingerprints, read_archive, write_updates
+from .archive import ArchiveUpdates, fingerprints, quarters_to_assess, read_archive, write_updates
 from .fix_reports import read_fix_reports
 from .focus import project_focus
 from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
@@ -274,10 +274,12 @@ def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | 
     today = today or dt.datetime.now(ZoneInfo(standards.organisation.timezone)).date()
     now = fingerprints(store_path, standards, today)
     kept = read_archive(store_path)
-    if all(q in kept and kept[q].fingerprint == printed for q, printed in now.items()):
+    todo = quarters_to_assess(standards, now, kept)
+    if not todo:
         return ArchiveUpdates()   # no closed quarter's data or rules changed since the last comparison
-    updates = archive_updates(standards, store.read_inspections(store_path), kept, today,
-                              reports=read_fix_reports(store_path))
+    with paused():   # a year of rows is a hundred thousand tuples, none in cycles
+        updates = archive_updates(standards, store.read_scoring_rows(store_path), kept, today,
+                                  reports=read_fix_reports(store_path), only=todo)
     updates.fingerprints = now
     write_updates(store_path, updates)
     return updates

@@ -1056,12 +1056,14 @@ def _quarter_infos(r: _Results) -> list[dict]:
 
 
 def archive_updates(s: Standards, inspections: Iterable[Inspection], archive: dict[str, Archived],
-                    today: dt.date | None = None, reports: Iterable[sc.FixReport] = ()) -> ArchiveUpdates:
+                    today: dt.date | None = None, reports: Iterable[sc.FixReport] = (),
+                    only: set[str] | None = None) -> ArchiveUpdates:
     """The closed quarters to archive and the revisions to store, given what the store holds (`archive`):
-    what `handbook ingest` keeps after each run, so builds only read it."""
+    what `handbook ingest` keeps after each run, so builds only read it. `only`: the closed quarters to
+    assess (`archive.quarters_to_assess`; default every closed quarter)."""
     r = _Results(s, list(inspections), None, today=today, archive=archive, reports=reports)
     for info in _quarter_infos(r):
-        if info["closed"]:
+        if info["closed"] and (only is None or info["quarter"] in only):
             partial = info["covered"] is not None
             current = sc.assess_quarter(r.s, info["quarter"], r.scores, r.patrols, r.actions, r.as_of,
                                         partial=partial)

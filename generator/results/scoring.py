@@ -480,8 +480,9 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
     actions: list[Action] = []
     open_by_key: dict[tuple[str, str], list[Action]] = {}
     by_key: dict[tuple[str, str], list[Action]] = defaultdict(list)
-    # (rules, item code) -> (item, its section number, owner, verifier), looked up once
-    known: dict[tuple, tuple] = {}
+    # rules -> item code -> (item, its section number, owner, verifier), looked up once
+    known: dict[int, dict[str, tuple]] = {}
+    dues: dict[tuple, dt.date] = {}   # (day found, days to fix) -> deadline: a year has few distinct ones
     events = [((i.date, 0, i.submitted_at, i.id), i) for i in inspections]
     far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     events += [((r.fixed, 1, r.submitted_at or far, r.id), r) for r in reports]
@@ -494,22 +495,28 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
             continue
         insp = event
         rules = rules_for(standards, insp)   # the deadline of the standards in force on its date
+        entries = known.get(id(rules))
+        if entries is None:
+            entries = known[id(rules)] = {}
+        project = insp.project
         for code, found in insp.findings.items():
             if found is None:
                 continue
-            entry = known.get((id(rules), code))
+            entry = entries.get(code)
             if entry is None:
                 item = rules.items.get(code)
                 section = standards.section_of(code) if item is not None else None
                 number = section.number if section else getattr(item, "section", None)
                 # an item since removed from the standards opens no action (the pages name actions by item)
-                entry = known[(id(rules), code)] = (item if code in standards.items else None, number,
-                                                    action_owner(standards, code) if item else "",
-                                                    action_verifier(standards, code) if item else "")
+                entry = entries[code] = (item if code in standards.items else None, number,
+                                         action_owner(standards, code) if item else "",
+                                         action_verifier(standards, code) if item else "")
             item = entry[0]
             if item is None:
                 continue
-            key = (insp.project, code)
+            key = (project, code)
+            if found == 0 and not open_by_key.get(key):
+                continue   # 符合 with nothing open: most answers of a year, and nothing to follow
             # the actions of (project, item) still open: one at most, but each 红线 incident is its own
             still = [a for a in open_by_key.get(key, ()) if a.closed is None]
             if found == 0:
@@ -527,7 +534,10 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
             still = [a for a in still if a.closed is None]
             action = None if item.critical else next((a for a in still if a.reported is None), None)
             if action is None:
-                action = Action(insp.project, code, insp.date, due_date(standards, insp.date, item.fix_within_days),
+                due = dues.get((insp.date, item.fix_within_days))
+                if due is None:
+                    due = dues[(insp.date, item.fix_within_days)] = due_date(standards, insp.date, item.fix_within_days)
+                action = Action(insp.project, code, insp.date, due,
                                 insp.id, owner=entry[2], owner_name=people.get(insp.project, {}).get(entry[2], ""),
                                 verifier=entry[3], critical=item.critical, repeat_of=repeat_of)
                 actions.append(action)

@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..inspection import Inspection
@@ -97,6 +98,78 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
             form_version=form_version, findings=answers, corrected=corrected.get(iid, {}),
             notes=notes.get(iid, {}))
         append(record)
+    return out
+
+
+class ScoringRow(NamedTuple):
+    """An inspection as scoring, patrol compliance, corrective actions and the quarters' assessment read it:
+    what `Inspection` holds less the inspector, the form version and the notes. `findings` and `corrected`
+    are shared between rows with the same answers (read only, never changed): a year of rows is tens of
+    megabytes, not hundreds."""
+
+    id: str
+    checklist: str
+    project: str
+    role: str
+    date: dt.date
+    submitted_at: dt.datetime    # aware, in the zone it was stored with
+    findings: dict               # item code -> findings; None = 不适用 (shared: never mutate)
+    corrected: dict              # item code or section number -> 当场纠正 (shared: never mutate)
+
+
+_NO_CORRECTIONS: dict = {}
+
+
+def read_scoring_rows(db_path: Path | str) -> list[ScoringRow]:
+    """The current version of every counted inspection (as `read_inspections` gives them, in the same order)
+    as compact `ScoringRow`s: one pass over the versions, the sections read only where 当场纠正 was answered."""
+    conn = open_store_read_only(db_path)
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] < 4:   # answers not in the version rows yet
+            conn.close()
+            return [ScoringRow(i.id, i.checklist, i.project, i.role, i.date, i.submitted_at, i.findings,
+                               i.corrected) for i in read_inspections(db_path)]
+        current = {iid: (cl, version) for iid, cl, version in conn.execute(
+            "SELECT i.id, i.checklist, i.current_version FROM inspections i "
+            f"WHERE i.gone_at IS NULL AND {counted(conn, 'i', gone=False)}")}
+        get = current.get
+        rows = [(iid, hit[0], *rest) for iid, version, *rest in conn.execute(
+                    "SELECT inspection_id, version, project, role, date, submitted_at, timezone, findings FROM versions")
+                if (hit := get(iid)) is not None and hit[1] == version]
+        rows.sort(key=itemgetter(5, 0))   # by submission time, then id: `read_inspections`' order
+        # one row per version (the sections' key is in that order), its answers as one text: the same
+        # corrections repeat, so each distinct text is decoded once and its dict shared
+        corrected: dict[str, dict] = {}
+        shared: dict[str, dict] = {}
+        for iid, version, encoded in conn.execute(
+                "SELECT inspection_id, version, json_group_object(section, corrected) FROM sections "
+                "WHERE corrected IS NOT NULL GROUP BY inspection_id, version"):
+            hit = get(iid)
+            if hit is not None and hit[1] == version:
+                fixed = shared.get(encoded)
+                if fixed is None:
+                    fixed = shared[encoded] = {k: bool(v) for k, v in json.loads(encoded).items()}
+                corrected[iid] = fixed
+    finally:
+        conn.close()
+    zones: dict[str, ZoneInfo] = {}
+    dates: dict[str, dt.date] = {}
+    decoded: dict[str, dict] = {}
+    loads, fromiso, date_of = json.loads, dt.datetime.fromisoformat, dt.date.fromisoformat
+    out: list[ScoringRow] = []
+    append, no_fix = out.append, corrected.get
+    for iid, cl, project, role, date, submitted, tz, encoded in rows:
+        zone = zones.get(tz)
+        if zone is None:
+            zone = zones[tz] = ZoneInfo(tz)
+        day = dates.get(date)
+        if day is None:
+            day = dates[date] = date_of(date)
+        answers = decoded.get(encoded)
+        if answers is None:
+            answers = decoded[encoded] = loads(encoded)
+        append(ScoringRow(iid, cl, project, role, day, fromiso(submitted).astimezone(zone), answers,
+                          no_fix(iid, _NO_CORRECTIONS)))
     return out
 
 
