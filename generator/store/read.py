@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo
 from ..inspection import Inspection
 from .connection import open_store_read_only
 
+_NONE: dict = {}   # the corrections or notes of an inspection without any (shared: never changed once read)
+
+
 def counted(conn: sqlite3.Connection, alias: str = "i", *, gone: bool = True) -> str:
     """The SQL condition on `alias` (an `inspections` row) of an inspection that counts in the results: not
     gone from its source, not replaced by a resubmission, not from a withdrawn source (`gone=False`: leave
@@ -68,6 +71,10 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
                 notes.setdefault(iid, {})[section] = note
     finally:
         conn.close()
+    # the same corrections repeat: inspections with equal ones share one dict (never changed once read)
+    same: dict[tuple, dict] = {}
+    for iid, fixed in corrected.items():
+        corrected[iid] = same.setdefault(tuple(fixed.items()), fixed)
     # dates, zones and answer sets repeat a lot: parse each distinct text once
     zones: dict[str, ZoneInfo] = {}
     dates: dict[str, dt.date] = {}
@@ -83,10 +90,11 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
         if day is None:
             day = dates[date] = date_of(date)
         if compact:
+            # inspections with the same answers share one dict (nothing changes an inspection read from the
+            # store): a year's copies were a third of the build's memory
             answers = decoded.get(encoded)
             if answers is None:
                 answers = decoded[encoded] = loads(encoded)
-            answers = answers.copy()
         else:
             answers = findings.get(iid, {})
         # what Inspection(...) builds, without the frozen dataclass's per-field object.__setattr__
@@ -95,8 +103,8 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
         record.__dict__.update(
             id=iid, checklist=cl, project=project, role=role, inspector=inspector,
             date=day, submitted_at=fromiso(submitted).astimezone(zone),
-            form_version=form_version, findings=answers, corrected=corrected.get(iid, {}),
-            notes=notes.get(iid, {}))
+            form_version=form_version, findings=answers, corrected=corrected.get(iid, _NONE),
+            notes=notes.get(iid, _NONE))
         append(record)
     return out
 
@@ -115,9 +123,6 @@ class ScoringRow(NamedTuple):
     submitted_at: dt.datetime    # aware, in the zone it was stored with
     findings: dict               # item code -> findings; None = 不适用 (shared: never mutate)
     corrected: dict              # item code or section number -> 当场纠正 (shared: never mutate)
-
-
-_NO_CORRECTIONS: dict = {}
 
 
 def read_scoring_rows(db_path: Path | str) -> list[ScoringRow]:
@@ -169,7 +174,7 @@ def read_scoring_rows(db_path: Path | str) -> list[ScoringRow]:
         if answers is None:
             answers = decoded[encoded] = loads(encoded)
         append(ScoringRow(iid, cl, project, role, day, fromiso(submitted).astimezone(zone), answers,
-                          no_fix(iid, _NO_CORRECTIONS)))
+                          no_fix(iid, _NONE)))
     return out
 
 
