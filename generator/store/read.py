@@ -125,30 +125,34 @@ class ScoringRow(NamedTuple):
     corrected: dict              # item code or section number -> 当场纠正 (shared: never mutate)
 
 
-def read_scoring_rows(db_path: Path | str) -> list[ScoringRow]:
+def read_scoring_rows(db_path: Path | str, *, since: dt.date | None = None) -> list[ScoringRow]:
     """The current version of every counted inspection (as `read_inspections` gives them, in the same order)
-    as compact `ScoringRow`s: one pass over the versions, the sections read only where 当场纠正 was answered."""
+    as compact `ScoringRow`s: one pass over the versions, the sections read only where 当场纠正 was answered.
+    `since`: only those dated (检查日期) on or after that day."""
     conn = open_store_read_only(db_path)
     try:
         if conn.execute("PRAGMA user_version").fetchone()[0] < 4:   # answers not in the version rows yet
             conn.close()
             return [ScoringRow(i.id, i.checklist, i.project, i.role, i.date, i.submitted_at, i.findings,
-                               i.corrected) for i in read_inspections(db_path)]
+                               i.corrected) for i in read_inspections(db_path) if since is None or i.date >= since]
         current = {iid: (cl, version) for iid, cl, version in conn.execute(
             "SELECT i.id, i.checklist, i.current_version FROM inspections i "
             f"WHERE i.gone_at IS NULL AND {counted(conn, 'i', gone=False)}")}
         get = current.get
+        dated, args = ("WHERE date >= ?", (since.isoformat(),)) if since else ("", ())
         rows = [(iid, hit[0], *rest) for iid, version, *rest in conn.execute(
-                    "SELECT inspection_id, version, project, role, date, submitted_at, timezone, findings FROM versions")
+                    "SELECT inspection_id, version, project, role, date, submitted_at, timezone, findings "
+                    f"FROM versions {dated}", args)
                 if (hit := get(iid)) is not None and hit[1] == version]
         rows.sort(key=itemgetter(5, 0))   # by submission time, then id: `read_inspections`' order
         # one row per version (the sections' key is in that order), its answers as one text: the same
         # corrections repeat, so each distinct text is decoded once and its dict shared
         corrected: dict[str, dict] = {}
         shared: dict[str, dict] = {}
+        within = f"AND inspection_id IN (SELECT inspection_id FROM versions {dated})" if since else ""
         for iid, version, encoded in conn.execute(
                 "SELECT inspection_id, version, json_group_object(section, corrected) FROM sections "
-                "WHERE corrected IS NOT NULL GROUP BY inspection_id, version"):
+                f"WHERE corrected IS NOT NULL {within} GROUP BY inspection_id, version", args):
             hit = get(iid)
             if hit is not None and hit[1] == version:
                 fixed = shared.get(encoded)
@@ -176,6 +180,33 @@ def read_scoring_rows(db_path: Path | str) -> list[ScoringRow]:
         append(ScoringRow(iid, cl, project, role, day, fromiso(submitted).astimezone(zone), answers,
                           no_fix(iid, _NONE)))
     return out
+
+
+def first_dates(db_path: Path | str) -> dict[str, dt.date]:
+    """checklist -> the earliest 检查日期 of its counted inspections ({} for an empty store)."""
+    conn = open_store_read_only(db_path)
+    try:
+        return {checklist: dt.date.fromisoformat(day) for checklist, day in conn.execute(f"""
+            SELECT i.checklist, min(v.date) FROM inspections i
+            JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+            WHERE i.gone_at IS NULL AND {counted(conn, 'i', gone=False)} GROUP BY i.checklist""")}
+    finally:
+        conn.close()
+
+
+def keyed_since(db_path: Path | str, *, dated_before: dt.date, day: dt.date) -> bool:
+    """Whether a counted inspection dated before `dated_before` may have been submitted on or after `day` (its
+    stored submission time's own date, within a day of the date in any zone, is on or after the day before)."""
+    conn = open_store_read_only(db_path)
+    try:
+        return conn.execute(f"""
+            SELECT 1 FROM inspections i
+            JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+            WHERE i.gone_at IS NULL AND {counted(conn, 'i', gone=False)} AND v.date < ?
+              AND substr(v.submitted_at, 1, 10) >= ? LIMIT 1""",
+                            (dated_before.isoformat(), (day - dt.timedelta(days=1)).isoformat())).fetchone() is not None
+    finally:
+        conn.close()
 
 
 @dataclass(frozen=True)
