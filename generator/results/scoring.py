@@ -34,7 +34,7 @@ def item_score(item: Item, findings: int | None) -> tuple[float, float]:
     return max(0.0, item.points - findings * item.deduction), float(item.points)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # a year holds one per inspection
 class InspectionScore:
     """One inspection scored."""
 
@@ -170,7 +170,7 @@ def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
 
 # ---------------------------------------------------------------- patrol compliance (4.5)
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # one per project, role and day of a year
 class PatrolPeriod:
     """Patrols a role did for a project in one period (day / week / month) vs required.
 
@@ -375,7 +375,7 @@ def due_date(standards: Standards, opened: dt.date, days: int) -> dt.date:
     return add_working_days(opened, days, org.working_days, org.holidays)
 
 
-@dataclass
+@dataclass(slots=True)   # a year opens one per finding: no per-instance dict
 class Action:
     """A corrective action opened by a finding on (project, item)."""
 
