@@ -962,7 +962,8 @@ def _archived_rows(r: _Results, quarter: str, closed_on: dt.date, partial: bool)
         # nothing came later: the build's own figures are those
         return sc.assess_quarter(r.s, quarter, r.scores, r.patrols, r.actions, closed_on, partial=partial)
     q_end = sc.quarter_bounds(quarter)[1]
-    scores = sc.score_inspections(r.s, kept)
+    scored = {id(x.inspection): x for x in r.scores}   # an inspection's score is its own: not scored again
+    scores = [scored[id(i)] for i in kept]
     patrols = sc.patrol_compliance(r.s, kept, r.start, q_end, complete=q_end)
     return sc.assess_quarter(r.s, quarter, scores, patrols, sc.corrective_actions(r.s, kept, reports), closed_on,
                              partial=partial)
