@@ -98,9 +98,9 @@ def test_a_finding_before_any_compliant_answer_that_falls_due_in_the_quarter_rea
     compliant = found._replace(id="b", date=dt.date(2026, 6, 29), findings={code: 0})
     day0, q_start, q_end = dt.date(2026, 3, 31), dt.date(2026, 7, 1), dt.date(2026, 9, 30)
     assert sc.due_date(standards, found.date, standards.items[code].fix_within_days) >= q_start
-    assert publish._actions_settle(standards, [found], day0, q_start, q_end) is False
+    assert publish.actions_settle(standards, [found], day0, q_start, q_end) is False
     # a 符合 before it closes whatever was open: the window follows it exactly
-    assert publish._actions_settle(standards, [compliant, found], day0, q_start, q_end) is True
+    assert publish.actions_settle(standards, [compliant, found], day0, q_start, q_end) is True
     # a finding whose action falls due before the quarter changes nothing in it
     early = found._replace(date=dt.date(2026, 5, 4))
-    assert publish._actions_settle(standards, [early], day0, q_start, q_end) is True
+    assert publish.actions_settle(standards, [early], day0, q_start, q_end) is True

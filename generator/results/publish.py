@@ -296,7 +296,7 @@ def _window_rows(store_path: Path, standards, today: dt.date, todo: set[str], re
     """The rows (`store.ScoringRow`) dated from `WARM_UP_DAYS` before the earliest quarter of `todo` on, when
     they give those quarters the figures every row of the store would give (None when that cannot be shown):
     the data's end and the days it covers, each role's first patrol, whether rows came in after a close day,
-    and the corrective actions that fall due in the quarters (`_actions_settle`) come out the same."""
+    and the corrective actions that fall due in the quarters (`actions_settle`) come out the same."""
     book = getattr(standards, "rulebook", None)
     if book is not None:   # rules that change with the date: the carried actions' rules are not known here
         return None
@@ -318,7 +318,7 @@ def _window_rows(store_path: Path, standards, today: dt.date, todo: set[str], re
     variants = [ordered] + [[r for r in ordered if r.submitted_at.date() <= closes[q]] for q in sorted(todo)]
     for rows_of in variants:
         if not (_roles_start(standards, rows_of, span.start, q_start, firsts, day0)
-                and _actions_settle(standards, rows_of, day0, q_start, q_end)):
+                and actions_settle(standards, rows_of, day0, q_start, q_end)):
             return None
     return rows
 
@@ -344,7 +344,7 @@ def _roles_start(standards, rows: list, start: dt.date, q_start: dt.date, firsts
     return True
 
 
-def _actions_settle(standards, rows: list, day0: dt.date, q_start: dt.date, q_end: dt.date) -> bool:
+def actions_settle(standards, rows: list, day0: dt.date, q_start: dt.date, q_end: dt.date) -> bool:
     """Whether the corrective actions due in [q_start, q_end] come out of `rows` (every inspection dated from
     `day0` on, in `scoring.inspection_order`) as out of the whole store. What came before the window reaches
     into it only through an action still open: a finding of (project, item) joins it instead of opening one.
