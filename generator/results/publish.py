@@ -23,11 +23,12 @@ from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
 from ..rulebook import with_history
 from ..templating import render
-from .archive import ArchiveUpdates, fingerprints, read_archive, write_updates
+from .archive import ArchiveUpdates, close_day, fingerprints, quarters_to_assess, read_archive, write_updates
 from .fix_reports import read_fix_reports
 from .focus import project_focus
 from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
                            archive_updates, build_results_and_overview)
+from . import scoring as sc
 from .scoring import corrective_actions, pareto, quarter_bounds, quarter_label, quarter_of
 
 RESULTS_TAB = "检查结果"
@@ -278,13 +279,107 @@ def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | 
     today = today or dt.datetime.now(ZoneInfo(standards.organisation.timezone)).date()
     now = fingerprints(store_path, standards, today)
     kept = read_archive(store_path)
-    if all(q in kept and kept[q].fingerprint == printed for q, printed in now.items()):
+    todo = quarters_to_assess(standards, now, kept)
+    if not todo:
         return ArchiveUpdates()   # no closed quarter's data or rules changed since the last comparison
-    updates = archive_updates(standards, store.read_inspections(store_path), kept, today,
-                              reports=read_fix_reports(store_path))
+    reports = read_fix_reports(store_path)
+    with paused():   # a year of rows is a hundred thousand tuples, none in cycles
+        rows = _window_rows(store_path, standards, today, todo, reports)
+        if rows is None:   # the quarters' figures may depend on older rows: assessed from every row
+            rows = store.read_scoring_rows(store_path)
+        updates = archive_updates(standards, rows, kept, today, reports=reports, only=todo)
     updates.fingerprints = now
     write_updates(store_path, updates)
     return updates
+
+
+WARM_UP_DAYS = 92   # rows read before the first quarter assessed: the actions still open when it starts
+
+
+def _window_rows(store_path: Path, standards, today: dt.date, todo: set[str], reports) -> list | None:
+    """The rows (`store.ScoringRow`) dated from `WARM_UP_DAYS` before the earliest quarter of `todo` on, when
+    they give those quarters the figures every row of the store would give (None when that cannot be shown):
+    the data's end and the days it covers, each role's first patrol, whether rows came in after a close day,
+    and the corrective actions that fall due in the quarters (`actions_settle`) come out the same."""
+    book = getattr(standards, "rulebook", None)
+    if book is not None:   # rules that change with the date: the carried actions' rules are not known here
+        return None
+    q_start = sc.quarter_bounds(min(todo))[0]
+    q_end = sc.quarter_bounds(max(todo))[1]
+    day0 = q_start - dt.timedelta(days=WARM_UP_DAYS)
+    firsts = store.first_dates(store_path)
+    if not firsts or min(firsts.values()) >= day0:
+        return None   # the window would hold every row anyway
+    rows = store.read_scoring_rows(store_path, since=day0)
+    span, kept = sc.data_span(standards, rows, None, today)
+    if span.start > q_start:
+        return None
+    closes = {q: close_day(standards, q) for q in todo}
+    # an older row submitted late would move the data's end, or take the on-time figures off the fast path
+    if store.keyed_since(store_path, dated_before=day0, day=min(span.end, *closes.values()) + dt.timedelta(days=1)):
+        return None
+    ordered = sorted(kept, key=sc.inspection_order)
+    variants = [ordered] + [[r for r in ordered if r.submitted_at.date() <= closes[q]] for q in sorted(todo)]
+    for rows_of in variants:
+        if not (_roles_start(standards, rows_of, span.start, q_start, firsts, day0)
+                and actions_settle(standards, rows_of, day0, q_start, q_end)):
+            return None
+    return rows
+
+
+def _roles_start(standards, rows: list, start: dt.date, q_start: dt.date, firsts: dict, day0: dt.date) -> bool:
+    """Whether each patrolling role's patrols are counted from the same day in the window (`rows`, from `day0`)
+    as in the whole store, for periods from `q_start` on (`scoring.patrol_compliance` starts a role at the
+    first inspection of a checklist it fills): it started by `q_start`, or none of its checklists has rows
+    before the window (`firsts`: the store's first date per checklist)."""
+    seen: dict[str, dt.date] = {}
+    for r in rows:
+        if r.checklist not in seen or r.date < seen[r.checklist]:
+            seen[r.checklist] = r.date
+    for role in standards.organisation.roles:
+        if not role.patrols:
+            continue
+        mine = [c for c, x in standards.checklists.items() if role.id in x.roles]
+        days = [seen[c] for c in mine if c in seen]
+        if (max(start, min(days)) if days else start) <= q_start:
+            continue
+        if any(firsts.get(c, day0) < day0 for c in mine):
+            return False
+    return True
+
+
+def actions_settle(standards, rows: list, day0: dt.date, q_start: dt.date, q_end: dt.date) -> bool:
+    """Whether the corrective actions due in [q_start, q_end] come out of `rows` (every inspection dated from
+    `day0` on, in `scoring.inspection_order`) as out of the whole store. What came before the window reaches
+    into it only through an action still open: a finding of (project, item) joins it instead of opening one.
+    A 符合 of an item that is not 红线 closes whatever is open on it (a 红线 finding always opens its own),
+    so a (project, item) whose first answer in the window is 符合 is followed exactly; one found before that
+    may differ only in actions opened by those findings, which must fall due before `q_start`; and every
+    action opened before the window must have fallen due before it too."""
+    longest = max((i.fix_within_days for i in standards.items.values()), default=0)
+    if sc.due_date(standards, day0 - dt.timedelta(days=1), longest) >= q_start:
+        return False
+    settled: set[tuple[str, str]] = set()
+    items = standards.items
+    dues: dict[tuple, dt.date] = {}
+    for r in rows:
+        if r.date > q_end:
+            break   # what it opens falls due after the quarters
+        for code, found in r.findings.items():
+            if found is None or (r.project, code) in settled:
+                continue
+            item = items.get(code)
+            if item is None or item.critical:
+                continue
+            if found == 0:
+                settled.add((r.project, code))
+            else:
+                due = dues.get((r.date, item.fix_within_days))
+                if due is None:
+                    due = dues[(r.date, item.fix_within_days)] = sc.due_date(standards, r.date, item.fix_within_days)
+                if due >= q_start:
+                    return False
+    return True
 
 
 def overview_figures(context: Context, overview) -> list:

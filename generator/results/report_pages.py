@@ -1011,7 +1011,8 @@ def _archived_rows(r: _Results, quarter: str, closed_on: dt.date, partial: bool)
         # nothing came later: the build's own figures are those
         return sc.assess_quarter(r.s, quarter, r.scores, r.patrols, r.actions, closed_on, partial=partial)
     q_end = sc.quarter_bounds(quarter)[1]
-    scores = sc.score_inspections(r.s, kept)
+    scored = {id(x.inspection): x for x in r.scores}   # an inspection's score is its own: not scored again
+    scores = [scored[id(i)] for i in kept]
     patrols = sc.patrol_compliance(r.s, kept, r.start, q_end, complete=q_end)
     return sc.assess_quarter(r.s, quarter, scores, patrols, sc.corrective_actions(r.s, kept, reports), closed_on,
                              partial=partial)
@@ -1105,12 +1106,14 @@ def _quarter_infos(r: _Results) -> list[dict]:
 
 
 def archive_updates(s: Standards, inspections: Iterable[Inspection], archive: dict[str, Archived],
-                    today: dt.date | None = None, reports: Iterable[sc.FixReport] = ()) -> ArchiveUpdates:
+                    today: dt.date | None = None, reports: Iterable[sc.FixReport] = (),
+                    only: set[str] | None = None) -> ArchiveUpdates:
     """The closed quarters to archive and the revisions to store, given what the store holds (`archive`):
-    what `handbook ingest` keeps after each run, so builds only read it."""
+    what `handbook ingest` keeps after each run, so builds only read it. `only`: the closed quarters to
+    assess (`archive.quarters_to_assess`; default every closed quarter)."""
     r = _Results(s, list(inspections), None, today=today, archive=archive, reports=reports)
     for info in _quarter_infos(r):
-        if info["closed"]:
+        if info["closed"] and (only is None or info["quarter"] in only):
             partial = info["covered"] is not None
             current = sc.assess_quarter(r.s, info["quarter"], r.scores, r.patrols, r.actions, r.as_of,
                                         partial=partial)
