@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from .forms.form_spec import build_forms, form_ids
 from .forms.lock_file import read_locked_forms, write_lock
 from .ingest import run as ingest_run
-from .instruments import INSTRUMENTS, Instrument, site_generators
+from .instruments import Instrument, site_generators
 from .results.publish import sheet_focus
 from .site.site_build import BuildReport, build_site
 from .standards import require_standards
@@ -66,7 +66,7 @@ def run_demo(standards_dir: Path | str = Path("standards"), *, work_dir: Path | 
              out_dir: Path | str = Path("build/demo"), docs_dir: Path | str = Path("site"),
              config_file: Path | str = Path("mkdocs.yml"), start: dt.date = START, end: dt.date = END,
              seed: int = SEED, per_project_pdfs: bool = True,
-             instruments: list[Instrument] = INSTRUMENTS, platform: str = "google",
+             instruments: Sequence[Instrument], platform: str = "google",
              step: Callable[[str, object], None] = lambda name, result: None) -> DemoReport:
     """Simulate, ingest into a fresh store under work_dir, build the site into out_dir.
 

@@ -6,7 +6,7 @@ The texts come from the catalogue in `messages.py`, one way: `raise HandbookErro
 (the error keeps the message's code, `err.code == "D013"`, and its text is `Msg.X.line(**fields)`).
 
 Row-level rejections are not errors of the run: a response row that cannot be read
-is quarantined with its reason (`ingest.mapping.Rejected`, the questionnaire's
+is quarantined with its reason (`ingest.columns.Rejected`, the questionnaire's
 `SurveyRejected`), and the run goes on.
 """
 

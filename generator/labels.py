@@ -12,9 +12,22 @@ from dataclasses import dataclass
 from . import model as m
 from .inspection import answer_options, findings_to_empty, printed_percent
 from .standards import Standards
-from .templating import fmt_number
 
 PER = {"day": "每天", "week": "每周", "month": "每月"}
+
+
+def fmt_number(value, digits: int | None = None) -> str:
+    """A number without a useless `.0`: 5.0 -> "5", 2.5 -> "2.5" (or `digits` decimals); None -> "—".
+
+    The templates' `num` filter; kept here, not in templating, so the form builder and the ingest that use
+    labels do not load Jinja."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.{digits}f}" if digits is not None else f"{value:g}"
+    return str(value)
 
 
 def fix_within_label(days: int) -> str:

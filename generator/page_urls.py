@@ -108,3 +108,15 @@ def item_link(code: str, from_page: str, standards: Standards | None = None) -> 
     MkDocs checks these links (and their anchors) when it builds.
     """
     return f"{relative_link(item_page(code, standards), from_page)}#{item_anchor(code)}"
+
+
+def list_page(docs_path: str, page: int) -> str:
+    """The docs path of page `page` (from 1) of a page whose per-project lists are split into pages of a
+    fixed size: page 1 is the page itself, the others sit beside it (`results/assessment-page-2.md`;
+    an index page's `results/projects/page-2.md`), so its relative links hold on every page."""
+    if page == 1:
+        return docs_path
+    folder, name = posixpath.split(docs_path)
+    stem = name[:-3] if name.endswith(".md") else name
+    name = f"page-{page}.md" if stem == "index" else f"{stem}-page-{page}.md"
+    return posixpath.join(folder, name)

@@ -235,7 +235,7 @@ class LoadResult:
 
 
 def load_standards(path: Path | str | None = None, *, texts: Mapping[str, str] | None = None,
-                   instruments: Sequence = ()) -> LoadResult:
+                   instruments: Sequence) -> LoadResult:
     """Load the standards from a folder, or from `texts` ({file name: YAML text}) for tests.
 
     `instruments` (`generator.instruments.INSTRUMENTS`) add their cross-checks of methods.yaml."""
@@ -284,7 +284,7 @@ def load_standards(path: Path | str | None = None, *, texts: Mapping[str, str] |
 
 
 def require_standards(path: Path | str | None = None, *, strict: bool = False,
-                      instruments: Sequence = ()) -> Standards:
+                      instruments: Sequence) -> Standards:
     """Load the standards (cross-checked by `instruments` too) or raise `StandardsInvalid` with every
     diagnostic."""
     result = load_standards(path, instruments=instruments)
@@ -477,7 +477,7 @@ class FileChecks:
             self.add(path, "unknown_ref", what=what, value=value, suggestion=suggest(value, known, what, names))
 
 
-def check_meaning(s: Standards, parsed: Mapping[str, Parsed], instruments: Sequence = ()) -> list[Diagnostic]:
+def check_meaning(s: Standards, parsed: Mapping[str, Parsed], instruments: Sequence) -> list[Diagnostic]:
     """Cross-checks the schema cannot express: uniqueness, references, bands, selections; then each
     instrument's of methods.yaml (`Instrument.check_standards`)."""
     out: list[Diagnostic] = []

@@ -13,6 +13,7 @@ import jinja2
 import yaml
 from markupsafe import Markup, escape
 
+from .labels import fmt_number
 from .model import NameText
 from .text import public_text
 
@@ -53,17 +54,6 @@ def _finalize(eval_ctx, value):
     if isinstance(value, NameText) and not eval_ctx.autoescape:
         return escape_markdown(value)
     return value
-
-
-def fmt_number(value, digits: int | None = None) -> str:
-    """A number without a useless `.0`: 5.0 -> "5", 2.5 -> "2.5" (or `digits` decimals); None -> "—"."""
-    if value is None:
-        return "—"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, float):
-        return f"{value:.{digits}f}" if digits is not None else f"{value:g}"
-    return str(value)
 
 
 def pct(value, digits: int = 1) -> str:

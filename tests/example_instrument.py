@@ -25,7 +25,7 @@ import click
 from generator.cli.forms import instrument_form_commands
 from generator.cli.options import STANDARDS_OPTION, HandbookGroup, store_option
 from generator.forms.form_spec import check_unique_ids, choice_question, instrument_form, question_item, stable_id
-from generator.ingest.mapping import TIMESTAMP_TITLES, norm
+from generator.ingest.columns import TIMESTAMP_TITLES, norm
 from generator.ingest.shell import (Record, Rejection, Responses, ingest_responses, live_responses,
                                     require_columns, source_zone, withdraw_responses)
 from generator.ingest.values import parse_datetime
@@ -58,7 +58,8 @@ class PhoneCallback(Instrument):
     def form_ids(self, standards):
         return [FORM_ID]
 
-    def build_form(self, standards, form_id, instruments):
+    def build_form(self, context, form_id):   # context: generator.context.Context (standards, instruments …)
+        standards = context.standards
         projects = [p.name for p in standards.organisation.projects if p.active]
         # the project question has the id every form shares, so a prefilled link fills it in
         project = choice_question(stable_id("question:field:project"), projects, "DROP_DOWN")
@@ -79,7 +80,9 @@ class PhoneCallback(Instrument):
     def withdraw_source(self, conn, source_id, now):
         return withdraw_responses(conn, TABLE, source_id, now)
 
-    def page_generators(self, store_path, *, quarter, lock_path, today):
+    def page_generators(self, context):   # asked by each build, with the store it publishes
+        store_path = context.store_path
+
         def generate(ctx) -> None:   # counts only: a page never shows what a customer said
             counts = count_answers(store_path) if store_path.is_file() else {}
             lines = ["# 电话回访", "", "| 回答 | 次数 |", "| --- | --- |"]

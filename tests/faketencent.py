@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from generator.forms.tencent_setup import setup_questions
 from generator.ingest.files import read_file
-from generator.ingest.mapping import CHOICES
+from generator.instruments.patrol.mapping import CHOICES
 from generator.ingest.values import parse_datetime
 
 APPID, SECRET = "app-1", "s3cret-value"
@@ -241,15 +241,13 @@ def answers_from_export(definition: dict, path, form_id: str, standards) -> list
     return out
 
 
-def load_demo(fake: "FakeTencent", standards_dir, instruments=None) -> dict[str, int]:
+def load_demo(fake: "FakeTencent", standards_dir, *, instruments) -> dict[str, int]:
     """Serve `handbook demo --platform tencent`'s surveys: the demo's forms made on 腾讯问卷 from the setup
     sheet, holding the answers the demo simulates (the same dates and seed). Returns answers per form."""
     from generator.demo import END, SEED, START, demo_surveys
     from generator.forms.form_spec import build_any_form
-    from generator.instruments import INSTRUMENTS
     from generator.standards import require_standards
 
-    instruments = instruments or INSTRUMENTS
     standards = require_standards(standards_dir, instruments=instruments)
     counts = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -265,8 +263,10 @@ def load_demo(fake: "FakeTencent", standards_dir, instruments=None) -> dict[str,
 
 
 if __name__ == "__main__":   # PYTHONPATH=. python tests/faketencent.py [standards]: the demo's fake 腾讯问卷
+    from generator.instruments import INSTRUMENTS
+
     server = FakeTencent()
-    loaded = load_demo(server, sys.argv[1] if len(sys.argv) > 1 else "standards")
+    loaded = load_demo(server, sys.argv[1] if len(sys.argv) > 1 else "standards", instruments=INSTRUMENTS)
     print(f"HANDBOOK_TENCENT_API={server.url} HANDBOOK_TENCENT_APPID={APPID} HANDBOOK_TENCENT_SECRET={SECRET} "
           f"handbook demo --platform tencent   # {loaded}", flush=True)
     server.server.serve_forever()

@@ -7,15 +7,20 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from generator.instruments import INSTRUMENTS
-from generator.printing.fonts import PRINTED_SOURCES
+from generator.context import printed_sources
+from generator.instruments import INSTRUMENTS, Instrument
+from generator.printing.fonts import PRINTED_SOURCES, package_characters
 
 from conftest import ROOT
 
 PACKAGE = ROOT / "generator"
 STAGES = ("generator.forms", "generator.ingest", "generator.results", "generator.site", "generator.printing")
 # modules only loaded when used: Google's client libraries (forms.push -> forms.google loads googleapiclient)
-HEAVY = {("generator.forms.push", "generator.forms.google")}
+HEAVY = {("generator.forms.push", "generator.forms.google"),
+         # requests and the form builder, only to pull a 腾讯问卷 survey (an ingest of files or sheets never does)
+         ("generator.ingest.run", "generator.ingest.platforms.tencent"),
+         # the draw loads the PDF printer: only the simulator draws, the ingest of the grid's columns never does
+         ("generator.instruments.questioning.grid", "generator.instruments.questioning.draw")}
 
 
 def modules() -> dict[str, Path]:
@@ -62,6 +67,17 @@ EDGES = list(imports())
 
 def test_stages_never_import_an_instrument():
     assert [(a, b) for a, b, _, _ in EDGES if a.startswith(STAGES) and b.startswith("generator.instruments")] == []
+
+
+def test_the_patrol_checklists_own_their_mapping_identity_and_row_ingest():
+    """The checklists' mapping, identity rule and streamed row ingest are the patrol instrument's modules; the
+    ingest stage reaches them only through the instrument (`ingest_stream`), with no checklist of its own."""
+    for module in ("mapping", "identity", "ingest"):
+        assert f"generator.instruments.patrol.{module}" in MODULES
+    assert "generator.ingest.mapping" not in MODULES and "generator.ingest.identity" not in MODULES
+    run = ast.parse((PACKAGE / "ingest" / "run.py").read_text(encoding="utf-8"))
+    body = next(node for node in run.body if isinstance(node, ast.FunctionDef) and node.name == "_run_ingest")
+    assert [n.lineno for n in ast.walk(body) if isinstance(n, ast.Attribute) and n.attr == "checklists"] == []
 
 
 # The layers, lowest first: a module imports only from its own layer or a lower one. The store sits below every
@@ -155,24 +171,6 @@ def test_no_import_cycles():
     assert cycles == []
 
 
-# library functions that take the instruments from their caller (`instruments=`): a call without them would
-# silently skip the instruments' checks of the standards, their tables or their forms
-TAKE_INSTRUMENTS = {"load_standards", "require_standards", "build_site", "serve_site", "run_ingest", "run_demo",
-                    "build_forms", "site_generators"}
-
-
-def test_every_call_hands_the_instruments_on():
-    missing = []
-    for name, path in [*MODULES.items(), ("bench.run", ROOT / "bench" / "run.py")]:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call):
-                called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-                if called in TAKE_INSTRUMENTS and not any(k.arg == "instruments" for k in node.keywords) \
-                        and not (called == "build_forms" and len(node.args) == 2):
-                    missing.append((name, called, node.lineno))
-    assert missing == []
-
-
 def test_each_instrument_is_listed_once_with_an_id_and_its_printed_sources_in_the_font_subset():
     ids = [i.id for i in INSTRUMENTS]
     titles = {i.id: i.title for i in INSTRUMENTS}
@@ -183,9 +181,28 @@ def test_each_instrument_is_listed_once_with_an_id_and_its_printed_sources_in_th
     assert [i for i in ids if i in house] == list(house)
     assert {i: titles[i] for i in house} == house
     assert all(i.isidentifier() and i.islower() for i in ids), ids
-    missing = {(i.id, s) for i in INSTRUMENTS for s in i.printed_sources if s not in PRINTED_SOURCES}
-    assert missing == set()
-    assert all((PACKAGE / s).exists() for s in PRINTED_SOURCES)
+    # the printing stage lists its own printed sources; each instrument owns its own (`printed_sources`)
+    assert [s for s in PRINTED_SOURCES if s.startswith("instruments/")] == []
+    assert [(i.id, s) for i in INSTRUMENTS for s in (*PRINTED_SOURCES, *i.printed_sources)
+            if not (PACKAGE / s).exists()] == []
+
+
+class PrintsMessages(Instrument):
+    """An instrument whose printables would carry the message catalogue's texts (no house one prints them)."""
+
+    id = "prints-messages"
+    printed_sources = ("messages.py",)
+
+
+def test_the_font_subset_covers_what_the_instruments_handed_down_print():
+    house = package_characters(printed_sources(INSTRUMENTS))
+    for instrument in INSTRUMENTS:
+        assert package_characters(instrument.printed_sources) <= house, instrument.id
+    # a new instrument's printed texts join the subset by its `printed_sources` alone: no list in printing/
+    catalogue = set((PACKAGE / "messages.py").read_text(encoding="utf-8"))
+    assert catalogue - house                                   # messages are not printed by the house instruments
+    with_it = package_characters(printed_sources([*INSTRUMENTS, PrintsMessages()]))
+    assert catalogue <= with_it and house <= with_it
 
 
 PROBE = """
@@ -196,7 +213,8 @@ result = CliRunner().invoke(main, sys.argv[1:])
 print(result.exit_code)
 print(" ".join(sorted(m for m in sys.modules if m.startswith("generator") or m.split(".")[0] in HEAVY_LIBRARIES)))
 """
-HEAVY_LIBRARIES = ("jinja2", "openpyxl", "weasyprint", "gspread", "googleapiclient", "mkdocs", "sqlite3", "fontTools")
+HEAVY_LIBRARIES = ("jinja2", "openpyxl", "weasyprint", "gspread", "googleapiclient", "mkdocs", "sqlite3", "fontTools",
+                   "requests")
 CLI = {"generator", "generator.cli", "generator.cli.backup", "generator.cli.click_zh", "generator.cli.forms",
        "generator.cli.ingest",
        "generator.cli.notify", "generator.cli.options", "generator.cli.platforms", "generator.cli.results",
@@ -227,6 +245,19 @@ def test_check_and_help_load_only_the_cli_the_standards_and_the_instruments_clas
     assert loaded_by("check") == CLI | CLASSES | standards
     commands = {f"generator.instruments.{i.id}.commands" for i in INSTRUMENTS}
     assert loaded_by("--help") == CLI | CLASSES | commands
+
+
+def test_an_ingest_of_a_file_loads_neither_the_printer_nor_jinja_nor_the_http_client(tmp_path):
+    """Start-up of the weekly `handbook ingest --file`: a spot-check export (its rows carry the questioning
+    grid) is read without the PDF printer, Jinja, the form builder's templates or requests, which only a
+    腾讯问卷 pull, a build or the simulator use (was: all loaded, about a third of the run's start-up)."""
+    loaded = loaded_by("ingest", "--file", "forms/examples/crd-spot-check.csv", "--checklist", "crd-spot-check",
+                       "--db", str(tmp_path / "store.sqlite"), "--dry-run")
+    assert {"generator.ingest.run", "generator.instruments.questioning.grid", "sqlite3"} <= loaded
+    heavy = {"jinja2", "requests", "weasyprint", "generator.templating", "generator.printing",
+             "generator.printing.pdf", "generator.ingest.platforms.tencent", "generator.instruments.questioning.draw",
+             "generator.results", "generator.site"}
+    assert loaded & heavy == set()
 
 
 def test_the_simulators_locales_are_the_export_formats():

@@ -140,7 +140,8 @@ def test_questionnaire_simulate_writes_responses_the_ingest_reads(tmp_path):
     assert len(lines) == n + 1 and 8 <= n <= 24      # 4 to 12 a month for each of the 2 projects
     assert {line.split(",")[1] for line in lines[1:]} == {"梧桐苑", "兰亭雅居"}
     db = tmp_path / "store.sqlite"
-    report = run_ingest([file_source(out, "customer-survey")], standards=require_standards(ROOT / "standards"),
+    report = run_ingest([file_source(out, "customer-survey")],
+                        standards=require_standards(ROOT / "standards", instruments=INSTRUMENTS),
                         db_path=db, instruments=INSTRUMENTS)
     assert (report.total["new"], report.total["quarantined"]) == (n, 0)
     assert len(read_survey(db)) == n

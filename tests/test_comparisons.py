@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 from generator.inspection import Inspection
 from generator.results.report_pages import build_results
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 TZ = ZoneInfo("Asia/Shanghai")
 DAILY = [i.code for i in S.checklist_items("daily-patrol")]
 SPOT = [i.code for i in S.checklist_items("crd-spot-check")]
@@ -66,8 +67,14 @@ def test_priorities_show_the_change_against_the_quarter_before_and_a_grid():
     assert row.endswith('| 2 | 22.2% | 66.7 | <span class="hb-better">↓ 33.3</span> |')
     # 4.2.1.2-a: 4 findings in 3 (133.3 per 100), none before: up 133.3
     assert '| 133.3 | <span class="hb-worse">↑ 133.3</span> |' in page
-    header = "| 条目 |" + "".join(f' <span class="hb-nw">{p.name}</span> |' for p in S.organisation.projects)
-    assert header in page
-    grid = [line for line in page.split("## 条目 × 项目")[1].splitlines() if line.startswith("| [4.2.1.1-a]")]
-    assert grid == ["| [4.2.1.1-a](../standards/4.2.1.md#4.2.1.1-a) 办公区物品与桌面整洁 | 2 "
-                    "| — | — | — | — | — | — | — |"]
+    # the grid: a row per project, the quarter's most frequent items as columns (its width does not grow
+    # with the company); 梧桐苑 found 4.2.1.1-a twice, 兰亭雅居 nothing
+    grid = page.split("## 条目 × 项目")[1].split("## ")[0].splitlines()
+    header = next(line for line in grid if line.startswith("| 项目 |"))
+    codes = [cell.strip().removeprefix('<span class="hb-nw">').removesuffix("</span>")
+             for cell in header.strip("|").split("|")[1:]]
+    assert set(codes) == {"4.2.1.2-a", "4.2.1.1-a", "4.2.2.1-x1", "4.2.3.2"}
+    wutong = next(line for line in grid if line.startswith("| [梧桐苑](projects/wutong.md) |"))
+    assert wutong.strip("|").split("|")[1:][codes.index("4.2.1.1-a")].strip() == "2"
+    lanting = next(line for line in grid if line.startswith("| [兰亭雅居](projects/lanting.md) |"))
+    assert lanting.strip("|").split("|")[1:] == [" — "] * 4

@@ -14,6 +14,7 @@ from generator.cli import main
 from generator.store import read_inspections, read_last_fetch
 from generator.results.report_pages import build_results
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 
@@ -64,7 +65,7 @@ def test_a_day_fetched_in_its_morning_is_not_missed_days_later(store):
     qingyuan = next(r for r in rows if r["project"] == "qingyuan" and r["role"] == "cs_supervisor")
     assert (qingyuan["done"], qingyuan["required"], qingyuan["missed"]) == (1, 2, 0)
     # the site reads the same span: the day is still running there too (page, CSVs, 近四周完成率)
-    s = require_standards(ROOT / "standards")
+    s = require_standards(ROOT / "standards", instruments=INSTRUMENTS)
     site = build_results(s, read_inspections(store), last_fetch=read_last_fetch(store))
     page = site["results/patrols.md"]
     assert end.isoformat() == "2026-11-22"
@@ -81,7 +82,7 @@ def test_a_day_fetched_after_it_ended_is_complete(store):
     rows = [r for r in export_patrols(store) if r["period"] == end.isoformat()]
     assert rows and not any(r["partial"] for r in rows)
     assert [(r["project"], r["role"]) for r in rows if r["missed"]] == [("qingyuan", "cs_supervisor")]
-    s = require_standards(ROOT / "standards")
+    s = require_standards(ROOT / "standards", instruments=INSTRUMENTS)
     page = build_results(s, read_inspections(store), last_fetch=read_last_fetch(store))["results/patrols.md"]
     assert ("| 青园小区 | 2/2 · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 | 1/2 ⚠ · 1/1 | 2/2 · 1/1 | 2/2 · 1/1 "
             "| 1/2 ⚠ · 1/1 |") in page

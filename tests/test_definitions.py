@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from generator.inspection import Inspection
 from generator.results.report_pages import NAV, build_results
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS, edited
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 TZ = ZoneInfo("Asia/Shanghai")
 DAILY = [i.code for i in S.checklist_items("daily-patrol")]
 
@@ -60,6 +61,6 @@ def test_patrol_page_says_which_days_count(standards_dir):
     (folder / "organisation.yaml").write_text(
         edited("organisation.yaml", "working_days: [1, 2, 3, 4, 5, 6, 7]", "working_days: [1, 2, 3, 4, 5]")
         ["organisation.yaml"], encoding="utf-8")
-    weekdays = load_standards(folder).standards
+    weekdays = load_standards(folder, instruments=INSTRUMENTS).standards
     files = build_results(weekdays, DATA, as_of=dt.date(2026, 11, 17), today=dt.date(2026, 11, 30))
     assert "只计工作日（周一、周二、周三、周四、周五）；日期按北京时间。" in files["results/patrols.md"]

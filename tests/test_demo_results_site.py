@@ -16,11 +16,12 @@ from generator.results.fix_reports import read_fix_reports
 from generator.results.report_pages import split_note
 from generator.instruments.patrol.simulate import HOSTILE_NOTE, ITEM_NOTES
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import DEMO_END, DEMO_START, STANDARDS
 from site_helpers import copy_site_sources, offline_context, output_dir, serve_directory
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 START, END = dt.date(2026, 10, 5), dt.date(2026, 11, 22)
 
 
@@ -81,7 +82,7 @@ def test_two_builds_from_the_same_store_are_byte_identical(demo, tmp_path):
     for k in range(2):
         docs, config = copy_site_sources(tmp_path / f"b{k}")
         build_site(STANDARDS, out_dir=tmp_path / f"b{k}" / "public", docs_dir=docs, config_file=config,
-                   extra_generators=[results_generator(report.store)])
+                   extra_generators=[results_generator(report.store)], instruments=INSTRUMENTS)
         outputs.append({p.relative_to(tmp_path / f"b{k}" / "public"): p.read_bytes()
                         for p in sorted((tmp_path / f"b{k}" / "public/results").rglob("*")) if p.is_file()})
     assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) > 50

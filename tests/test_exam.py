@@ -36,7 +36,7 @@ FORM = "exam-2026Q4"
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def exam(standards):
 
 
 def with_texts(texts):
-    result = load_standards(texts=texts)
+    result = load_standards(texts=texts, instruments=INSTRUMENTS)
     assert result.standards is not None, [str(d) for d in result.errors]
     return result.standards
 
@@ -314,7 +314,7 @@ def test_per_person_results_only_when_allowed_and_never_an_email(tmp_path):
     assert "王伟" in files["results/exam.md"] and "@" not in files["results/exam.md"]
     assert "results/csv/exam-2026Q4-people.csv" in files
 
-    public = require_standards(ROOT / "standards")
+    public = require_standards(ROOT / "standards", instruments=INSTRUMENTS)
     hidden = build_exam_results(public, responses)
     assert "王伟" not in hidden["results/exam.md"] and "results/csv/exam-2026Q4-people.csv" not in hidden
     assert "个人成绩不在网站公开" in hidden["results/exam.md"]

@@ -28,7 +28,7 @@ QUARTER, FORM = "2026Q4", "exam-2026Q4"
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_push_quiz_to_the_fake_forms_api(standards, fake, tmp_path):
     key = write_service_account_key(tmp_path / "key.json", fake.url + "/token")
     lock = tmp_path / "forms.lock.yaml"
     spec = ex.build_quiz(standards, QUARTER)
-    (r,) = push(standards, lock_path=lock, client=client(fake, key), specs={FORM: spec})
+    (r,) = push(standards, lock_path=lock, client=client(fake, key), specs={FORM: spec}, instruments=INSTRUMENTS)
     assert r.action == "created"
     assert r.api_calls == ["forms.create", "forms.batchUpdate", "forms.setPublishSettings"]
     form = fake.forms[r.form_id]
@@ -69,7 +69,7 @@ def test_push_quiz_to_the_fake_forms_api(standards, fake, tmp_path):
 
     # a second push sends nothing but forms.get and leaves the lock as it was
     before = lock.read_bytes()
-    (again,) = push(standards, lock_path=lock, client=client(fake, key), specs={FORM: spec})
+    (again,) = push(standards, lock_path=lock, client=client(fake, key), specs={FORM: spec}, instruments=INSTRUMENTS)
     assert again.action == "unchanged" and again.api_calls == ["forms.get"]
     assert lock.read_bytes() == before
 

@@ -47,7 +47,7 @@ def main():
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 CSV = ("时间戳记,项目,客户是否满意\n"
        "2026/11/02 10:00:00,梧桐苑,满意\n"
        "2026/11/02 11:00:00,兰亭雅居,不满意\n"

@@ -11,11 +11,12 @@ from urllib.parse import quote
 import pytest
 
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 from site_helpers import offline_context, search_entries, search_in_browser, serve_directory
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 
 
 @pytest.fixture(scope="module")

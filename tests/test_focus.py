@@ -9,10 +9,11 @@ from generator.results.focus import focus_list
 from generator.inspection import Inspection
 from generator.results.scoring import corrective_actions
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 TZ = ZoneInfo("Asia/Shanghai")
 AS_OF = dt.date(2026, 11, 20)
 

@@ -23,7 +23,7 @@ ID = re.compile(r"^[0-7][0-9a-f]{7}$")
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,8 @@ def test_every_generated_body_passes_the_validator(standards, specs):
 
 def test_build_is_byte_identical_across_runs(standards, tmp_path):
     first = {cid: s.to_json() for cid, s in build_forms(standards, INSTRUMENTS).items()}
-    again = {cid: s.to_json() for cid, s in build_forms(require_standards(ROOT / "standards"), INSTRUMENTS).items()}
+    again = {cid: s.to_json() for cid, s in
+             build_forms(require_standards(ROOT / "standards", instruments=INSTRUMENTS), INSTRUMENTS).items()}
     assert first == again
     write_forms(build_forms(standards, INSTRUMENTS), tmp_path / "a")
     write_forms(build_forms(standards, INSTRUMENTS), tmp_path / "b")
@@ -169,10 +170,10 @@ def test_ids_are_derived_from_codes_and_in_googles_format(specs):
 
 
 def test_ids_survive_edits_elsewhere_in_the_standards():
-    before = build_form(load_standards(texts=edited("procedure.yaml", "x", "x")).standards, "daily-patrol",
-                        instruments=INSTRUMENTS)
+    before = build_form(load_standards(texts=edited("procedure.yaml", "x", "x"), instruments=INSTRUMENTS).standards,
+                        "daily-patrol", instruments=INSTRUMENTS)
     after_std = load_standards(texts=edited("procedure.yaml", "short: 办公区物品与桌面整洁",
-                                            "short: 办公区整洁")).standards
+                                            "short: 办公区整洁"), instruments=INSTRUMENTS).standards
     after = build_form(after_std, "daily-patrol", instruments=INSTRUMENTS)
     ids = lambda spec: {i["title"].split(" ")[0]: question(i)["questionId"] for i in spec.items if "questionItem" in i}  # noqa: E731
     assert ids(before) == ids(after)

@@ -125,7 +125,8 @@ def test_write_lock_uses_a_temp_file_and_rename(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- the planner, checked against the fake's semantics
 
-SPEC = build_form(require_standards(ROOT / "standards"), "crd-spot-check", instruments=INSTRUMENTS)
+SPEC = build_form(require_standards(ROOT / "standards", instruments=INSTRUMENTS), "crd-spot-check",
+                  instruments=INSTRUMENTS)
 
 
 def apply(form, requests):
@@ -184,7 +185,7 @@ def test_prefill_url_uses_the_decimal_question_id():
 
 
 def test_project_links_and_qr(tmp_path):
-    standards = require_standards(ROOT / "standards")
+    standards = require_standards(ROOT / "standards", instruments=INSTRUMENTS)
     path = tmp_path / "forms.lock.yaml"
     data = pushed_lock(path)
     links = project_links(data, standards, "daily-patrol")

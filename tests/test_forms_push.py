@@ -56,7 +56,7 @@ def lock(tmp_path):
 
 @pytest.fixture
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def client_for(fake, key, deadline=30.0):
@@ -77,7 +77,7 @@ def cli(*args, env=None):
 
 
 def with_texts(texts):
-    result = load_standards(texts=texts)
+    result = load_standards(texts=texts, instruments=INSTRUMENTS)
     assert result.standards is not None, [str(d) for d in result.errors]
     return result.standards
 

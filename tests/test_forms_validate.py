@@ -18,7 +18,8 @@ from conftest import ROOT
 
 @pytest.fixture(scope="module")
 def spec():
-    return build_form(require_standards(ROOT / "standards"), "daily-patrol", instruments=INSTRUMENTS)
+    return build_form(require_standards(ROOT / "standards", instruments=INSTRUMENTS), "daily-patrol",
+                      instruments=INSTRUMENTS)
 
 
 def radio(**question):

@@ -8,7 +8,7 @@ import pytest
 
 from generator.ingest import file_source, run_ingest
 from generator.store import read_inspections
-from generator.ingest import run as run_module
+from generator.instruments.patrol import ingest as patrol_ingest
 from generator import store as store_mod
 from generator.instruments import INSTRUMENTS
 from generator.standards import require_standards
@@ -21,7 +21,7 @@ EXAMPLE = ROOT / "forms" / "examples" / "daily-patrol.csv"
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def ingest(standards, db, path=EXAMPLE):
@@ -38,13 +38,13 @@ def rows(db, sql):
 
 def counting_normalise(monkeypatch):
     calls = []
-    real = run_module.normalise
+    real = patrol_ingest.normalise
 
     def spy(*args, **kw):
         calls.append(1)
         return real(*args, **kw)
 
-    monkeypatch.setattr(run_module, "normalise", spy)
+    monkeypatch.setattr(patrol_ingest, "normalise", spy)
     return calls
 
 

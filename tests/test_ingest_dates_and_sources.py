@@ -22,6 +22,7 @@ from generator.store import read_inspections, read_quarantine
 from generator.results.publish import quality_rows
 from generator.results.report_pages import build_results_and_overview
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT, STANDARDS
 
@@ -33,7 +34,7 @@ TIME, PROJECT, ROLE, INSPECTOR, DATE = range(5)
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(STANDARDS)
+    return require_standards(STANDARDS, instruments=INSTRUMENTS)
 
 
 def handbook(*args, input=None):
@@ -453,7 +454,8 @@ def test_sources_are_listed_and_a_wrong_import_is_withdrawn_with_its_raw_rows_ke
     # `handbook ingest` of the lock's sources skips a withdrawn one
     from generator.ingest import file_source, run_ingest
     from generator.instruments import INSTRUMENTS
-    report = run_ingest([file_source(wrong, "daily-patrol")], standards=require_standards(STANDARDS), db_path=db,
+    report = run_ingest([file_source(wrong, "daily-patrol")],
+                        standards=require_standards(STANDARDS, instruments=INSTRUMENTS), db_path=db,
                         instruments=INSTRUMENTS, skip_withdrawn=True)
     assert report.skipped == [f"daily-patrol ← {wrong}"] and report.sources == []
     assert len(read_inspections(db)) == 1501

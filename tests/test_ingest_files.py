@@ -15,6 +15,7 @@ from generator.ingest import file_source, run_ingest
 from generator.store import read_inspections, read_quarantine, read_unmapped_columns
 from generator.ingest.values import parse_datetime
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 from ingest_helpers import FIXTURE_ITEMS, old_form_lock
@@ -26,13 +27,14 @@ SH = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def ingest(standards, db, *paths, checklist="daily-patrol", **kw):
     # the hand-made exports come from an older form that asked five items: the lock records it
     kw.setdefault("lock", old_form_lock(*FIXTURE_ITEMS))
-    return run_ingest([file_source(p, checklist) for p in paths], standards=standards, db_path=db, **kw)
+    return run_ingest([file_source(p, checklist) for p in paths], standards=standards, db_path=db,
+                      **{"instruments": INSTRUMENTS, **kw})
 
 
 ONE_ITEM = old_form_lock("4.2.1.1-a")    # the form of HEADER below
@@ -52,9 +54,22 @@ def as_comparable(inspections):
     ("2026/4/25 上午12:01:00", dt.datetime(2026, 4, 25, 0, 1)),
     ("2026/4/25 下午12:01:00", dt.datetime(2026, 4, 25, 12, 1)),
     (43831.5, dt.datetime(2020, 1, 1, 12, 0)),
+    # Google's zh-CN export (read by a shorter pattern first): noon and midnight, one-digit hours, a year's end
+    ("2026-1-5 上午12:00:00", dt.datetime(2026, 1, 5, 0, 0)),
+    ("2026-1-5 下午12:07:41", dt.datetime(2026, 1, 5, 12, 7, 41)),
+    ("2026-01-05 上午9:07:41", dt.datetime(2026, 1, 5, 9, 7, 41)),
+    ("2026-12-31 下午11:59:59", dt.datetime(2026, 12, 31, 23, 59, 59)),
+    ("2026-1-5 上午09:07", dt.datetime(2026, 1, 5, 9, 7)),       # seconds dropped by a re-save
 ])
 def test_every_locale_time_format(text, expected):
     assert parse_datetime(text, SH, SH) == expected.replace(tzinfo=SH)
+
+
+@pytest.mark.parametrize("text", ["2026-1-5 下午13:00:00", "2026-2-30 上午09:00:00"])
+def test_a_zh_cn_export_time_that_cannot_be_is_refused(text):
+    # 13 o'clock in the afternoon, 30 February
+    with pytest.raises(ValueError):
+        parse_datetime(text, SH, SH)
 
 
 def test_forms_csv_offset_is_honoured():

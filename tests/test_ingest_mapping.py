@@ -13,10 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from generator.context import standards_context
 from generator.forms.lock_file import FormVersion, LockedForm
-from generator.ingest.mapping import Rejected, Target, Vocabulary, map_columns, normalise
+from generator.ingest.columns import Rejected
+from generator.instruments.patrol.mapping import Target, Vocabulary, map_columns, normalise
 from generator.instruments.questioning import RandomQuestioning
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 
@@ -27,7 +30,7 @@ SPOT_CHECK = ROOT / "tests" / "data" / "methods" / "crd-spot-check.questioning.z
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def recorded(path):
@@ -146,7 +149,7 @@ def test_an_older_form_versions_labels_are_read_by_position(standards, patrol):
 
 def test_a_spot_check_row_carries_the_questioning_grid(standards):
     header, rows = recorded(SPOT_CHECK)
-    grid = RandomQuestioning().checklist_columns(standards, "crd-spot-check")
+    grid = RandomQuestioning().checklist_columns(standards_context(standards, INSTRUMENTS), "crd-spot-check")
     vocab = Vocabulary.build(standards, "crd-spot-check", LockedForm("crd-spot-check"), (grid,))
     columns = map_columns(header, vocab)
     record = normalise(rows[0], columns, vocab, SHANGHAI)

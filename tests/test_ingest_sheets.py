@@ -19,6 +19,7 @@ from generator.ingest.google_sheets import Retry
 from generator.store import read_versions
 from generator.ingest.table import SourceRef
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 from fakegoogle.base import write_service_account_key
@@ -32,7 +33,7 @@ FAST = Retry(deadline=5, backoff=0.01, max_backoff=0.05, timeout=5)
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 @pytest.fixture
@@ -55,8 +56,9 @@ def patrol_values(standards, days=7, projects=("wutong", "lanting")):
 
 def pull(standards, fake, key_file, db, key=KEY, **kw):
     kw.setdefault("retry", FAST)
+    kw.setdefault("instruments", INSTRUMENTS)
     return run_ingest([SourceRef("daily-patrol", "sheet", key, 0)], standards=standards, db_path=db,
-                      credentials=key_file, endpoint=fake.url, **kw)
+                      credentials=key_file, endpoint=fake.url, **{"instruments": INSTRUMENTS, **kw})
 
 
 def dump(db):
@@ -165,7 +167,7 @@ def test_worksheet_found_by_form_sheet_name_without_gid(standards, fake, key_fil
     values = patrol_values(standards, days=1)
     fake.add_spreadsheet(KEY, "t", [FakeSheet("汇总", 0, [["x"]]), FakeSheet("表单回复 1", 777, values)])
     report = run_ingest([SourceRef("daily-patrol", "sheet", KEY)], standards=standards, db_path=tmp_path / "s.sqlite",
-                        credentials=key_file, endpoint=fake.url, retry=FAST)
+                        credentials=key_file, endpoint=fake.url, retry=FAST, instruments=INSTRUMENTS)
     assert report.total["new"] == len(values) - 1 and "#777" in report.sources[0].key
 
 
@@ -291,7 +293,7 @@ def test_rows_moved_to_an_archive_spreadsheet_are_not_duplicated(standards, fake
     sources = [SourceRef("daily-patrol", "sheet", archive, 0), SourceRef("daily-patrol", "sheet", KEY, 0)]
     db = tmp_path / "s.sqlite"
     run = lambda: run_ingest(sources, standards=standards, db_path=db, credentials=key_file,  # noqa: E731
-                             endpoint=fake.url, retry=FAST)
+                             endpoint=fake.url, retry=FAST, instruments=INSTRUMENTS)
     assert run().total["new"] == len(rows)
     half = len(rows) // 2
     fake.sheet(archive).values = [header] + rows[:half]

@@ -11,6 +11,7 @@ import sqlite3
 
 import pytest
 
+from generator.errors import HandbookError
 from generator.ingest.run import file_source, run_ingest
 from generator.instruments import INSTRUMENTS
 from generator.results.publish import quality_rows
@@ -104,3 +105,23 @@ def test_an_old_stores_text_only_reasons_show_as_they_did(store, tmp_path):
     patrol = [(a, b) for a, b in zip(with_data, as_text) if a.source.startswith(("daily-patrol", "crd-spot-check"))]
     assert len(patrol) >= 8
     assert all(a == b for a, b in patrol)
+
+
+def test_a_checklist_export_is_read_by_the_patrol_instrument_alone(tmp_path):
+    """The ingest stage has no checklist of its own: without the patrol instrument a checklist's export is an
+    unknown form (nothing written, no store left behind); with it, every row is stored."""
+    standards = require_standards(ROOT / "standards", instruments=INSTRUMENTS)
+    example = ROOT / "forms" / "examples" / "daily-patrol.csv"
+    db = tmp_path / "s.sqlite"
+    others = [i for i in INSTRUMENTS if i.id != "patrol"]
+    with pytest.raises(HandbookError) as refused:
+        run_ingest([file_source(example, "daily-patrol")], standards=standards, db_path=db, instruments=others)
+    assert refused.value.code == "C011" and "daily-patrol" in str(refused.value)
+    assert not db.exists()
+    rows = len(list(csv.reader(io.StringIO(example.read_text(encoding="utf-8-sig"))))) - 1
+    report = run_ingest([file_source(example, "daily-patrol")], standards=standards, db_path=db,
+                        instruments=INSTRUMENTS)
+    assert (report.sources[0].read, report.sources[0].new) == (rows, rows)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM inspections WHERE checklist = 'daily-patrol'").fetchone()[0] == rows
+    conn.close()

@@ -15,9 +15,10 @@ from generator.cli import main
 from generator.errors import HandbookError
 from generator.ingest import file_source, run_ingest
 from generator.store import read_inspections
-from generator.ingest import run as run_module
+from generator.instruments.patrol import ingest as patrol_ingest
 from generator.store import SCHEMA_VERSION, read_log
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 from ingest_helpers import FIXTURE_ITEMS, old_form_lock
@@ -30,7 +31,7 @@ EXAMPLE_ROWS = len((ROOT / "forms/examples/daily-patrol.csv").read_text(encoding
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def dump(db):
@@ -43,7 +44,8 @@ def dump(db):
 
 
 def ingest(standards, db, path=EXAMPLE, **kw):
-    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db, **kw)
+    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db,
+                      **{"instruments": INSTRUMENTS, **kw})
 
 
 def test_schema_is_versioned_and_a_second_run_changes_nothing(standards, tmp_path):
@@ -66,7 +68,7 @@ def test_injected_failure_after_n_rows_leaves_the_store_as_before(standards, tmp
     small.write_text("".join(lines[:300]), encoding="utf-8")
     ingest(standards, db, small)
     before = dump(db)
-    monkeypatch.setattr(run_module, "WRITE_BATCH", 100)
+    monkeypatch.setattr(patrol_ingest, "WRITE_BATCH", 100)
 
     def fail_after(label, done, total):
         if label == "store" and done >= 700:
@@ -89,12 +91,14 @@ def test_a_killed_run_leaves_the_store_as_before(standards, tmp_path):
         "import os, sys\n"
         "from generator.ingest import run as r, file_source\n"
         "from generator.standards import require_standards\n"
-        "r.WRITE_BATCH = 100\n"
+        "from generator.instruments import INSTRUMENTS\n"
+        "from generator.instruments.patrol import ingest as patrol_ingest\n"
+        "patrol_ingest.WRITE_BATCH = 100\n"
         "def die(label, done, total):\n"
         "    if label == 'store' and done >= 500: os._exit(9)   # killed mid-write, no cleanup\n"
         f"r.run_ingest([file_source({str(EXAMPLE)!r}, 'daily-patrol')], "
-        f"standards=require_standards({str(ROOT / 'standards')!r}),"
-        f" db_path={str(db)!r}, progress=die)\n")
+        f"standards=require_standards({str(ROOT / 'standards')!r}, instruments=INSTRUMENTS),"
+        f" db_path={str(db)!r}, progress=die, instruments=INSTRUMENTS)\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 9, result.stderr
     assert dump(db) == before
@@ -131,7 +135,7 @@ def test_conservation_holds_for_every_source(standards, tmp_path):
     sources.append(file_source(EXAMPLE, "daily-patrol"))
     # the hand-made exports come from an older, five-item form; the lock records it
     report = run_ingest(sources, standards=standards, db_path=tmp_path / "s.sqlite",
-                        lock=old_form_lock(*FIXTURE_ITEMS))
+                        lock=old_form_lock(*FIXTURE_ITEMS), instruments=INSTRUMENTS)
     for s in report.sources:
         assert s.read == s.new + s.edited + s.unchanged + s.quarantined
     # the six exports hold the same four responses: stored once, the copies are exact duplicates

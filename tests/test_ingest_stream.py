@@ -10,10 +10,12 @@ import tracemalloc
 import pytest
 
 from generator.instruments.patrol import simulate as sim
-from generator.ingest import file_source, run as run_module, run_ingest
+from generator.ingest import file_source, run_ingest
+from generator.instruments.patrol import ingest as patrol_ingest
 from generator.store import read_inspections
 from generator.store import read_quarantine, read_versions
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
 
@@ -22,7 +24,7 @@ START = dt.date(2026, 1, 5)
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def patrol_values(standards, days: int, projects=None) -> list[list]:
@@ -35,7 +37,8 @@ def patrol_values(standards, days: int, projects=None) -> list[list]:
 
 
 def ingest(standards, db, path, **kw):
-    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db, **kw)
+    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db,
+                      **{"instruments": INSTRUMENTS, **kw})
 
 
 def peak_of_ingest(standards, db, path) -> tuple[int, dict]:
@@ -54,7 +57,7 @@ def test_memory_of_an_ingest_does_not_grow_with_the_file(standards, tmp_path, mo
     # batches of 250 rows: a file of 1,000 rows is 4 batches, one of 4,000 rows 16; what an ingest holds
     # per row read (the cells, the normalised responses, their hashes) would make the second peak ~4 times
     # the first
-    monkeypatch.setattr(run_module, "WRITE_BATCH", 250)
+    monkeypatch.setattr(patrol_ingest, "WRITE_BATCH", 250)
     values = patrol_values(standards, days=200)
     header, rows = values[0], values[1:]
     assert len(rows) >= 4000
@@ -69,7 +72,7 @@ def test_memory_of_an_ingest_does_not_grow_with_the_file(standards, tmp_path, mo
 
 
 def test_duplicates_edits_sorting_and_deletions_across_batches(standards, tmp_path, monkeypatch):
-    monkeypatch.setattr(run_module, "WRITE_BATCH", 7)   # every few rows a new batch: earlier rows are gone
+    monkeypatch.setattr(patrol_ingest, "WRITE_BATCH", 7)   # every few rows a new batch: earlier rows are gone
     values = patrol_values(standards, days=10, projects=["wutong", "lanting"])
     header, rows = values[0], [list(r) for r in values[1:]]
     n = len(rows)

@@ -21,6 +21,7 @@ from generator.cli import main
 from generator.store import read_inspections, read_quarantine
 from generator.results.scoring import score_inspection
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT, STANDARDS
 from fakegoogle.base import write_service_account_key
@@ -35,7 +36,7 @@ OLD_OPTIONS = ["符合", "不符合 1 处", "不符合 2 处", "不符合 3 处�
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(STANDARDS)
+    return require_standards(STANDARDS, instruments=INSTRUMENTS)
 
 
 def ingest(tmp_path, *args):

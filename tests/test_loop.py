@@ -49,6 +49,8 @@ from generator.instruments.patrol import simulate as sim
 from generator.results import scoring as sc
 from generator.results.fix_reports import read_fix_reports
 from generator.standards import load_standards
+from generator.context import printed_sources
+from generator.instruments import INSTRUMENTS
 
 from conftest import standards_texts
 from site_helpers import copy_site_sources
@@ -74,7 +76,7 @@ def write_standards(folder, extra_org: str = ""):
 
 
 S = load_standards(texts={**standards_texts(), "organisation.yaml": standards_texts()["organisation.yaml"].replace(
-    "working_days: [1, 2, 3, 4, 5, 6, 7]", MON_FRI)}).standards
+    "working_days: [1, 2, 3, 4, 5, 6, 7]", MON_FRI)}, instruments=INSTRUMENTS).standards
 
 
 def label(code: str, found: int | None) -> str:
@@ -241,7 +243,7 @@ def test_a_finding_after_the_fix_report_closes_it_as_a_repeat_and_reopens(world)
 
 
 def test_timeliness_of_a_hand_made_week(world):
-    s = load_standards(world["standards"]).standards
+    s = load_standards(world["standards"], instruments=INSTRUMENTS).standards
     actions = sc.corrective_actions(s, read_inspections(world["store"]), read_fix_reports(world["store"]))
     rate, n = sc.timeliness(actions, D(2026, 11, 2), D(2026, 11, 8), D(2026, 11, 23))
     assert (rate, n) == (75.0, 4)
@@ -255,7 +257,7 @@ def test_timeliness_of_a_hand_made_week(world):
 def test_fix_reports_that_match_nothing_are_quarantined_with_the_reason(world):
     reasons = sorted(q.reason for q in read_quarantine(world["store"]) if q.checklist == "fix-report")
     assert reasons == ["整改完成日期早于发现日期：2026-11-03 < 2026-11-04", "未知项目“某某小区”"]
-    s = load_standards(world["standards"]).standards
+    s = load_standards(world["standards"], instruments=INSTRUMENTS).standards
     rejected: list = []
     sc.corrective_actions(s, read_inspections(world["store"]), read_fix_reports(world["store"]), rejected)
     assert [(r.project, r.code, reason) for r, reason in rejected] == [
@@ -406,7 +408,7 @@ def test_the_owner_is_the_projects_named_person_only_where_names_are_published(p
     org = texts["organisation.yaml"].replace("{id: wutong, name: 梧桐苑}",
                                              "{id: wutong, name: 梧桐苑, people: {cs_supervisor: 王芳}}")
     texts["organisation.yaml"] = org.replace("publish_names: false", f"publish_names: {str(publish).lower()}")
-    s = load_standards(texts=texts).standards
+    s = load_standards(texts=texts, instruments=INSTRUMENTS).standards
     day = D(2026, 11, 2)
     found = Inspection("i1", "daily-patrol", "wutong", "cs_supervisor", "张三", day,
                        dt.datetime.combine(day, dt.time(9), TZ), findings={"4.2.1.1-a": 1})
@@ -479,7 +481,7 @@ def test_the_fix_report_sheet_carries_the_projects_prefilled_form_as_a_qr_code(w
     from generator.results.publish import fix_report_links
     from generator.instruments.fixreport.sheet import action_rows, render_fix_sheet, write_fix_sheets
 
-    s = load_standards(world["standards"]).standards
+    s = load_standards(world["standards"], instruments=INSTRUMENTS).standards
     lock = {"checklists": {"fix-report": {"responder_url": "https://docs.google.com/forms/d/e/FIX/viewform",
                                           "versions": {"2026.11": {"questions": {"1a2b3c4d": {"field": "project"}}}}}}}
     links = fix_report_links(s, lock)
@@ -490,7 +492,8 @@ def test_the_fix_report_sheet_carries_the_projects_prefilled_form_as_a_qr_code(w
         ("4.2.1.2-c", D(2026, 11, 4), D(2026, 11, 9), True, 14)]
     html = render_fix_sheet(s, "jinqiao", rows, D(2026, 11, 23), links["jinqiao"])
     assert "<svg" in html and "手机扫码填写（已选好本项目）" in html and "尚未发布" not in html
-    written = write_fix_sheets(s, tmp_path, actions, D(2026, 11, 23), links)
+    written = write_fix_sheets(s, tmp_path, actions, D(2026, 11, 23), links,
+                               printed_sources=printed_sources(INSTRUMENTS))
     assert "print/fix-report--jinqiao.pdf" in written
     png = tmp_path / "jinqiao"
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(tmp_path / "print/fix-report--jinqiao.pdf"),

@@ -26,7 +26,8 @@ import pytest
 import yaml
 
 from generator.forms.form_spec import build_form
-from generator.ingest.mapping import Rejected, corrected_codes
+from generator.ingest.columns import Rejected
+from generator.instruments.patrol.mapping import corrected_codes
 from generator.store import read_inspections, read_quarantine
 from generator.inspection import corrected_items_title, corrected_title
 from generator.instruments import INSTRUMENTS

@@ -13,10 +13,11 @@ import pytest
 from generator.store import read_inspections
 from generator.results import scoring as sc
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import DEMO_END, STANDARDS
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 MONDAY = sc.week_start(DEMO_END)
 
 

@@ -12,6 +12,7 @@ from generator.cli import main
 from generator.errors import HandbookError, StoreDamaged
 from generator.messages import Msg, one_line
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT, edited
 
@@ -23,7 +24,8 @@ def test_codes_are_unique_and_well_formed():
 
 
 def test_a_diagnostic_carries_its_code():
-    result = load_standards(texts=edited("procedure.yaml", "code: 4.2.1.1-b", "code: 4.2.1.1-a"))
+    result = load_standards(texts=edited("procedure.yaml", "code: 4.2.1.1-b", "code: 4.2.1.1-a"),
+                            instruments=INSTRUMENTS)
     (duplicate,) = [d for d in result.diagnostics if d.message_id == "duplicate"]
     assert duplicate.code == "S301"
     assert duplicate.message.startswith("重复的条目代码“4.2.1.1-a”（第 ")

@@ -13,18 +13,21 @@ from generator.instruments.questionnaire.survey import HOSTILE_COMMENT
 from generator.results.publish import results_generator
 from generator.site.site_build import build_site
 from generator.standards import require_standards
+from generator.context import printed_sources
 from generator.instruments import INSTRUMENTS, Instrument
 from generator.site.site_build import SiteContext
 
 from conftest import ROOT
 from site_helpers import copy_site_sources, output_dir, serve_directory
 
+PRINTED = printed_sources(INSTRUMENTS)   # what the sheets' font subset covers besides the printing stage's own
+
 DATA = ROOT / "tests" / "data" / "methods"
 
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def test_training_page_counts_sessions_per_topic(standards):
@@ -51,7 +54,7 @@ class RecordsByPhone(Instrument):
     id = "records-by-phone"
     title = "电话抽查记录"
 
-    def method_pages(self, standards, links):
+    def method_pages(self, context, links):
         return {"records": pages.MethodPage(how=["打电话请项目念出当天的投诉记录。"], often=["每月一次。"],
                                             forms=[("电话抽查表", "https://example.org/form")],
                                             results_tab=[("电话抽查结果", "results/index.md")])}
@@ -97,8 +100,10 @@ def test_built_site_shows_results_and_keeps_a_hostile_comment_as_text(standards,
     out = tmp_path / "public"
     cache = ROOT / "build" / "pdf-cache"
     build_site(ROOT / "standards", out_dir=out, docs_dir=docs, config_file=config, cache_dir=cache,
-               extra_generators=[results_generator(db), satisfaction_generator(db, cache_dir=cache),
-                                 knowledge_generator(db, cache_dir=cache), pages.method_pages_generator(INSTRUMENTS)])
+               extra_generators=[results_generator(db),
+                                 satisfaction_generator(db, cache_dir=cache, printed_sources=PRINTED),
+                                 knowledge_generator(db, cache_dir=cache, printed_sources=PRINTED),
+                                 pages.method_pages_generator(INSTRUMENTS)], instruments=INSTRUMENTS)
     for page in ("methods/survey/index.html", "methods/questioning/index.html", "methods/training/index.html",
                  "results/satisfaction/index.html", "results/knowledge/index.html"):
         assert (out / page).is_file(), page

@@ -44,10 +44,11 @@ from generator.notify.channels import Secrets, WECOM_MAX_BYTES
 from generator.notify.digest import Alert, Digest, split_markdown
 from generator.notify.run import run_notify
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS, line_of, standards_texts
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 TZ = ZoneInfo("Asia/Shanghai")
 D = dt.date
 NOW = "2026-11-23 09:00"
@@ -555,7 +556,7 @@ def test_long_digests_are_split_and_robots_rate_limited(world):
             self.t += seconds
 
     clock = Clock()
-    standards = load_standards(world["standards"]).standards
+    standards = load_standards(world["standards"], instruments=INSTRUMENTS).standards
     secrets = Secrets({}, world["credentials"], required=True)
     report = run_notify(standards, store, secrets=secrets, site_url=SITE, since=D(2026, 11, 1),
                         now=dt.datetime(2026, 11, 23, 9, 0, tzinfo=TZ), clock=clock.now, sleep=clock.sleep)

@@ -24,6 +24,7 @@ from generator.forms.prefill import project_links
 from generator.forms.validate import validate_spec
 from generator.ingest import run_ingest
 from generator.ingest.run import file_source
+from generator.context import printed_sources
 from generator.instruments import INSTRUMENTS
 from generator.site import method_pages as pages
 from generator.instruments.questioning import draw
@@ -45,7 +46,7 @@ RESPONDER = "https://docs.google.com/forms/d/e/1FAIpQLSdExampleFormIdOfFiftySixC
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def pushed_lock(standards, *form_ids, demo=False) -> dict:
@@ -229,7 +230,7 @@ def test_questionnaire_form_is_written_for_owners(standards):
 
 def test_owner_sheet_has_greeting_date_thanks_and_no_codes(standards, tmp_path):
     lock = pushed_lock(standards, "customer-survey")
-    survey.write_survey_sheets(standards, tmp_path, lock)
+    survey.write_survey_sheets(standards, tmp_path, lock, printed_sources=printed_sources(INSTRUMENTS))
     q = standards.methods_file.questionnaire
     owner = tmp_path / "print" / "customer-survey-wutong.pdf"
     (text,) = texts(owner)
@@ -303,7 +304,7 @@ def test_weekly_card_is_reproducible_from_project_and_iso_week(standards, tmp_pa
     assert again.exit_code == 0, again.output
     shown = re.findall(r"^\d\. \[(.+?)\] (.+)$", again.output, re.M)
     assert shown == [(q.topic, q.text) for q in drawn]
-    written = draw.write_weekly_cards(standards, tmp_path, day)
+    written = draw.write_weekly_cards(standards, tmp_path, day, printed_sources=printed_sources(INSTRUMENTS))
     assert written == [f"print/questioning-{p.id}.pdf" for p in standards.organisation.projects if p.active]
     (text,) = texts(tmp_path / "print" / "questioning-wutong.pdf")
     assert "2026年第47周（11月16日–11月22日）的题目·抽问卡编号202647" in text

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 
+from generator.context import standards_context
 from generator.demo import demo_lock
 from generator.instruments import INSTRUMENTS
 from generator.instruments.patrol import PatrolChecklists
@@ -40,7 +41,8 @@ def test_its_forms_are_the_checklists(standards):
 
 
 def test_its_method_pages_list_the_checklists_and_how_often_each_role_patrols(standards):
-    pages = PATROL.method_pages(standards, MethodLinks(standards, {"checklists": {}}, lambda path: False))
+    context = standards_context(standards, INSTRUMENTS)
+    pages = PATROL.method_pages(context, MethodLinks(standards, {"checklists": {}}, lambda path: False))
     assert list(pages) == ["onsite", "records"]       # both checklists have items of both methods
     for page in pages.values():
         assert (page.often, page.forms, page.results) == (OFTEN, BOTH, [])
@@ -49,7 +51,7 @@ def test_its_method_pages_list_the_checklists_and_how_often_each_role_patrols(st
     assert pages["onsite"].how[0][1] == "带上本项目打印的检查表（表单发布后，也可以用手机填写在线表单）。"
 
     published = MethodLinks(standards, demo_lock(standards, INSTRUMENTS), lambda path: path == "results/index.md")
-    onsite = PATROL.method_pages(standards, published)["onsite"]
+    onsite = PATROL.method_pages(context, published)["onsite"]
     assert onsite.forms == [(title, f"https://docs.google.com/forms/d/e/DEMO-{form}/viewform")
                             for (title, _), form in zip(BOTH, ["daily-patrol", "crd-spot-check"])]
     assert onsite.results == [("检查结果概览", "results/index.md")]

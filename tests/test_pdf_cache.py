@@ -16,6 +16,7 @@ from generator.instruments.questionnaire.survey import render_survey_sheet
 from generator.printing.fonts import font_faces, subset_first
 from generator.printing.pdf import cache_clock, deferred_rendering, prune_cache, render_pdfs
 from generator.printing.sheet_html import build_sheet, fill_qr_slots, render_sheet_html
+from generator.context import printed_sources
 from generator.instruments import INSTRUMENTS
 from generator.standards import require_standards
 
@@ -52,11 +53,11 @@ def test_the_cache_key_does_not_depend_on_where_the_cache_lies(tmp_path, standar
     standards = require_standards(standards_dir, instruments=INSTRUMENTS)
     old, new = tmp_path / "old-cache", tmp_path / "moved" / "pdf-cache"
     html = render_sheet_html(build_sheet(standards, "daily-patrol", "wutong", form_url=URL), None, qr_slot=True)
-    faces = font_faces(standards, old)
+    faces = font_faces(standards, old, printed_sources(INSTRUMENTS))
     assert str(old.resolve()) in faces
     assert render_pdfs([(html, tmp_path / "one.pdf")], faces + subset_first("", faces), cache_dir=old) == [False]
     shutil.copytree(old, new)
-    moved = font_faces(standards, new)
+    moved = font_faces(standards, new, printed_sources(INSTRUMENTS))
     assert moved != faces and str(new.resolve()) in moved      # the stylesheet names the moved fonts
     assert render_pdfs([(html, tmp_path / "two.pdf")], moved + subset_first("", moved), cache_dir=new) == [True]
     assert (tmp_path / "two.pdf").read_bytes() == (tmp_path / "one.pdf").read_bytes()
@@ -123,3 +124,84 @@ def test_deferred_printables_are_rendered_meanwhile_and_copied_into_the_site(tmp
     assert not (site / "print" / "1.pdf").exists()          # a cached one is in docs already for the engine to copy
     assert all((site / "print" / f"{n}.pdf").read_bytes().startswith(b"%PDF-") for n in (2, 3))
     assert len(list(cache.glob("*.pdf"))) == 4                # each deferred one cached by its worker
+
+
+def test_a_qr_code_is_drawn_once_kept_in_the_cache_and_pruned_once_unused(tmp_path, standards_dir):
+    """A sheet rendered again next week finds its form's QR code in the PDF cache instead of drawing it again;
+    the code is the one drawn without a cache, and goes when no build uses it."""
+    standards = require_standards(standards_dir, instruments=INSTRUMENTS)
+    cache = tmp_path / "cache"
+    keyed = render_fix_sheet(standards, "wutong", [], None, URL, qr_slot=True)
+    eager = render_fix_sheet(standards, "wutong", [], None, URL)
+    assert fill_qr_slots(keyed, cache) == eager
+    [kept] = list(cache.glob("qr-*.svg"))
+    assert "<svg" in eager and kept.read_text(encoding="utf-8") in eager
+    kept.write_text("<svg><!-- from the cache --></svg>", encoding="utf-8")   # what the next sheet gets
+    assert "<svg><!-- from the cache --></svg>" in fill_qr_slots(keyed, cache)
+    assert fill_qr_slots(keyed) == eager                       # without a cache it is drawn
+    kept.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0', encoding="utf-8")   # cut off
+    assert fill_qr_slots(keyed, cache) == eager                # drawn again, never printed half
+    assert kept.read_text(encoding="utf-8") in eager
+    week_ago = time.time() - 7 * 86400
+    os.utime(kept, (week_ago, week_ago))
+    since = cache_clock(cache)
+    drawn = kept.stat().st_ino
+    assert fill_qr_slots(keyed, cache) == eager                # used by this week's build: read, not drawn, kept
+    assert kept.stat().st_ino == drawn
+    assert prune_cache(cache, since) == (0, 0) and kept.exists()
+    os.utime(kept, (week_ago, week_ago))
+    assert prune_cache(cache, cache_clock(cache))[0] == 1 and not kept.exists()
+
+
+def test_the_collector_is_held_off_while_a_printable_renders_and_left_as_it_was(tmp_path):
+    """Rendering a printable makes hundreds of thousands of objects: the cyclic garbage collector runs once
+    after it (one young pass), never during it, and is left enabled or disabled as it was."""
+    import gc
+
+    runs: list[int] = []
+
+    def seen(phase, info):
+        if phase == "start":
+            runs.append(info["generation"])
+
+    html = PAGE.format(t="收集器") + "<table>" + "<tr><td>格</td><td>子</td></tr>" * 200 + "</table>"
+    render_pdfs([(html, tmp_path / "warm.pdf")], "")           # WeasyPrint imported, fonts loaded
+    gc.callbacks.append(seen)
+    try:
+        assert render_pdfs([(html, tmp_path / "a.pdf")], "") == [False]
+        assert runs == [0] and gc.isenabled()
+        runs.clear()
+        gc.disable()
+        try:
+            render_pdfs([(html, tmp_path / "b.pdf")], "")
+            assert runs == [] and not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        gc.callbacks.remove(seen)
+    assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_the_system_font_is_looked_up_once_per_process(tmp_path, standards_dir, monkeypatch):
+    """A build asks for the subset fonts once for each kind of printable it writes (sheets, cards, fix reports,
+    surveys, reports): fontconfig's `fc-match`, a process each time, runs once per weight, and every kind gets
+    the same faces."""
+    from generator.printing import fonts
+
+    real = shutil.which("fc-match")
+    assert real is not None            # fontconfig is one of the Makefile's Debian packages
+    calls = tmp_path / "calls"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "fc-match").write_text(f'#!/bin/sh\necho "$3" >> "{calls}"\nexec "{real}" "$@"\n', encoding="utf-8")
+    (bin_dir / "fc-match").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    standards = require_standards(standards_dir, instruments=INSTRUMENTS)
+    fonts._locate.cache_clear()
+    try:
+        faces = [font_faces(standards, tmp_path / "cache", printed_sources(INSTRUMENTS)) for _ in range(4)]
+        assert calls.read_text(encoding="utf-8").splitlines() == [
+            "Noto Sans CJK SC:style=Regular", "Noto Sans CJK SC:style=Bold"]
+        assert faces[0].count("@font-face") == 2 and faces == [faces[0]] * 4
+    finally:
+        fonts._locate.cache_clear()    # later lookups go to the real fc-match again

@@ -13,9 +13,13 @@ from generator.printing import build_sheet, render_sheet_html, write_sheets
 from generator.printing.pdf import html_to_pdf
 from generator.printing.sheet_html import stylesheet_text
 from generator.standards import require_standards
+from generator.context import printed_sources
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 from site_helpers import output_dir
+
+PRINTED = printed_sources(INSTRUMENTS)   # the instruments' printed texts, in the sheets' font subset
 
 pytestmark = pytest.mark.slow   # real PDFs rendered by WeasyPrint, fonts cut and compared
 
@@ -24,14 +28,14 @@ A4 = (595.3, 841.9)  # points
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(STANDARDS)
+    return require_standards(STANDARDS, instruments=INSTRUMENTS)
 
 
 @pytest.fixture(scope="module")
 def sheets(standards, tmp_path_factory):
     """Blank sheets of every checklist and the first project's sheet of each, rendered for real."""
     docs = tmp_path_factory.mktemp("docs")
-    written = write_sheets(standards, docs, cache_dir=None, per_project=False)
+    written = write_sheets(standards, docs, cache_dir=None, per_project=False, printed_sources=PRINTED)
     project = next(p for p in standards.projects.values() if p.active)
     out = {}
     for sheet in written:
@@ -168,8 +172,9 @@ def page_pixels(path, stem):
 
 
 def test_sheets_embed_a_subset_font_that_looks_the_same_at_a_third_of_the_size(standards, tmp_path):
-    plain = write_sheets(standards, tmp_path / "plain", cache_dir=None, per_project=False)
-    cut = write_sheets(standards, tmp_path / "cut", cache_dir=tmp_path / "cache", per_project=False)
+    plain = write_sheets(standards, tmp_path / "plain", cache_dir=None, per_project=False, printed_sources=PRINTED)
+    cut = write_sheets(standards, tmp_path / "cut", cache_dir=tmp_path / "cache", per_project=False,
+                       printed_sources=PRINTED)
     assert [s.path for s in plain] == [s.path for s in cut]
     for n, (a, b) in enumerate(zip(plain, cut)):
         old, new = tmp_path / "plain" / a.path, tmp_path / "cut" / b.path
@@ -179,7 +184,8 @@ def test_sheets_embed_a_subset_font_that_looks_the_same_at_a_third_of_the_size(s
     assert len(list((tmp_path / "cache").glob("font-*.otf"))) == 2          # regular and bold, cut once
     # the published print view links the stylesheet as it is: no local font file in it
     assert "file:" not in (tmp_path / "cut" / "print" / "sheet.css").read_text(encoding="utf-8")
-    again = write_sheets(standards, tmp_path / "again", cache_dir=tmp_path / "cache", per_project=False)
+    again = write_sheets(standards, tmp_path / "again", cache_dir=tmp_path / "cache", per_project=False,
+                         printed_sources=PRINTED)
     assert all(s.cached for s in again)
 
 
@@ -188,9 +194,9 @@ def test_a_character_outside_the_subset_still_prints(standards, tmp_path):
     from generator.printing.fonts import package_characters, standards_characters
 
     rare = "龘"
-    assert rare not in package_characters() and rare not in standards_characters(standards)
+    assert rare not in package_characters(PRINTED) and rare not in standards_characters(standards)
     project = next(p for p in standards.projects.values() if p.active)
-    written = write_sheets(standards, tmp_path, cache_dir=tmp_path / "cache", per_project=True,
+    written = write_sheets(standards, tmp_path, cache_dir=tmp_path / "cache", per_project=True, printed_sources=PRINTED,
                            focus={project.id: [FocusEntry(None, f"{rare}字号门岗的交接记录", ("例会（测试）",))]})
     sheet = next(s for s in written if s.project_id == project.id and s.checklist_id == "daily-patrol")
     text = compact("".join(page_texts(tmp_path / sheet.path)))
@@ -202,9 +208,10 @@ def test_a_process_that_wrote_sheets_exits_without_noise(tmp_path):
     # WeasyPrint's font configuration cleans its @font-face folder when collected; at interpreter exit
     # that used to print "Exception ignored … TypeError" after every `handbook build`
     script = ("import sys; from pathlib import Path; from generator.standards import require_standards; "
-              "from generator.printing import write_sheets; "
-              "write_sheets(require_standards(Path(sys.argv[1])), Path(sys.argv[2]), "
-              "cache_dir=Path(sys.argv[3]), per_project=False)")
+              "from generator.printing import write_sheets; from generator.instruments import INSTRUMENTS; "
+              "from generator.context import printed_sources; "
+              "write_sheets(require_standards(Path(sys.argv[1]), instruments=INSTRUMENTS), Path(sys.argv[2]), "
+              "cache_dir=Path(sys.argv[3]), per_project=False, printed_sources=printed_sources(INSTRUMENTS))")
     done = subprocess.run([sys.executable, "-c", script, str(STANDARDS), str(tmp_path / "docs"),
                            str(tmp_path / "cache")], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

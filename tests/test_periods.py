@@ -38,13 +38,14 @@ from generator.cli import main
 from generator.store import read_inspections
 from generator.results.report_pages import build_results
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 from site_helpers import copy_site_sources
 
 pytestmark = pytest.mark.slow   # site builds over several quarters
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 TZ = ZoneInfo(S.organisation.timezone)
 FIRST, LAST = dt.date(2026, 6, 10), dt.date(2026, 11, 18)
 D = dt.date

@@ -27,6 +27,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT, STANDARDS, edited
 from site_helpers import copy_site_sources, offline_context, search_entries, search_index_file, serve_directory
@@ -34,7 +35,7 @@ from site_helpers import copy_site_sources, offline_context, search_entries, sea
 pytestmark = pytest.mark.slow   # full site builds of hostile data
 
 PATROL = ROOT / "forms/examples/daily-patrol.csv"
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 NOTE_COLUMNS = (15, 21)        # 问题说明（4.2.1 服务场景）, 问题说明（4.2.2 服务行为）
 
 

@@ -23,7 +23,7 @@ FIXTURE = ROOT / "tests" / "data" / "methods" / "crd-spot-check.questioning.zh-C
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 @pytest.fixture(scope="module")

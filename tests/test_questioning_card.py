@@ -15,10 +15,12 @@ from generator.inspection import Inspection
 from generator.instruments.questioning import draw
 from generator.instruments.questioning.grid import Asked
 from generator.standards import load_standards
+from generator.context import printed_sources
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 11, 18)
 
@@ -69,7 +71,7 @@ def test_half_the_weekly_questions_come_from_the_weak_topics_reproducibly():
 
 @pytest.mark.slow
 def test_weekly_cards_fit_one_page_without_commands_or_ids(tmp_path):
-    written = draw.write_weekly_cards(S, tmp_path, DAY, asked=ASKED)
+    written = draw.write_weekly_cards(S, tmp_path, DAY, asked=ASKED, printed_sources=printed_sources(INSTRUMENTS))
     assert written == [f"print/questioning-{p.id}.pdf" for p in S.organisation.projects if p.active]
     ids = {q.id for q in S.methods_file.questioning.questions}
     for rel in written:

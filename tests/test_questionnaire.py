@@ -20,6 +20,7 @@ from generator.ingest.run import file_source, sources_from_lock
 from generator.instruments.questionnaire import satisfaction as pages
 from generator.instruments.questionnaire import survey
 from generator.standards import require_standards
+from generator.context import printed_sources
 from generator.instruments import INSTRUMENTS
 
 from conftest import ROOT
@@ -35,7 +36,7 @@ SHEET_KEY = "1SurveySheetKey0123456789abcdefghij"
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def test_form_body_validates_and_matches_the_committed_file(standards):
@@ -165,7 +166,7 @@ def test_printable_questionnaire_renders_with_qr_code(standards, tmp_path):
     lock = {"checklists": {"customer-survey": {
         "form_id": "f1", "responder_url": "https://docs.google.com/forms/d/e/FAKE/viewform", "sheets": [],
         "versions": {}}}}
-    written = survey.write_survey_sheets(standards, tmp_path, lock)
+    written = survey.write_survey_sheets(standards, tmp_path, lock, printed_sources=printed_sources(INSTRUMENTS))
     assert written[0] == "print/customer-survey.pdf" and "print/customer-survey-wutong.pdf" in written
     pdf = tmp_path / "print" / "customer-survey-wutong.pdf"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

@@ -14,11 +14,12 @@ from generator.store import read_inspections
 from generator.results import scoring as sc
 from generator.results.fix_reports import read_fix_reports
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import DEMO_END, STANDARDS
 from site_helpers import offline_context, output_dir, search_entries, search_in_browser, serve_directory
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 PHONE, DESK = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
 MONDAY = sc.week_start(DEMO_END)
 Q_START, Q_END = sc.quarter_bounds(sc.quarter_of(DEMO_END))

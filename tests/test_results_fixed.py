@@ -20,10 +20,11 @@ from generator.inspection import Inspection
 from generator.results.export import export_rows, serialise
 from generator.results.report_pages import build_results
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 TZ = ZoneInfo("Asia/Shanghai")
 MON, TUE = dt.date(2026, 11, 16), dt.date(2026, 11, 17)
 

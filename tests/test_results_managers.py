@@ -44,10 +44,11 @@ from generator.results import scoring as sc
 from generator.results.report_pages import build_results, build_results_and_overview
 from generator.results.weekly import Figure, patrol_figures
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 TZ = ZoneInfo("Asia/Shanghai")
 AS_OF, TODAY = dt.date(2026, 11, 22), dt.date(2026, 11, 29)
 

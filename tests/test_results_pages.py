@@ -14,10 +14,11 @@ from generator.inspection import Inspection
 from generator.results import scoring as sc
 from generator.results.report_pages import NAV, QualityRow, build_results, public_name
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS, edited
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 TZ = ZoneInfo("Asia/Shanghai")
 HOSTILE = '<script>alert("x")</script> [点我](javascript:alert(1)) | =HYPERLINK("http://evil")'
 
@@ -105,7 +106,7 @@ def test_free_text_is_inert_everywhere(files):
 def test_no_email_address_is_ever_published():
     for allowed in (False, True):
         texts = edited("organisation.yaml", "publish_names: false", f"publish_names: {str(allowed).lower()}")
-        s = load_standards(texts=texts).standards
+        s = load_standards(texts=texts, instruments=INSTRUMENTS).standards
         files = build_results(s, make_inspections(standards=s))
         for path, text in files.items():
             assert "@example.com" not in text and "li.si" not in text, path

@@ -58,6 +58,7 @@ from generator.store import read_quarantine
 from generator.inspection import answer_options
 from generator.instruments.patrol import simulate as sim
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import standards_texts
 from site_helpers import copy_site_sources
@@ -150,7 +151,7 @@ class Responses:
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("rules")
     folder = standards_folder(root)
-    s = load_standards(folder).standards
+    s = load_standards(folder, instruments=INSTRUMENTS).standards
     make = Responses(s)
     store = root / "store.sqlite"
     path = sim.write_csv(root / "daily-patrol.csv", sim.sheet_values(s, "daily-patrol", make.patrols()))

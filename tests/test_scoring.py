@@ -10,10 +10,11 @@ import pytest
 from generator.inspection import Inspection
 from generator.results import scoring as sc
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS, edited
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -87,7 +88,7 @@ def test_patrol_compliance_counts_days_roles_and_missed_patrols():
 def test_patrol_compliance_skips_non_working_days_and_holidays():
     texts = edited("organisation.yaml", "working_days: [1, 2, 3, 4, 5, 6, 7]\nholidays: []",
                    "working_days: [1, 2, 3, 4, 5]\nholidays: [2026-11-03]")
-    s = load_standards(texts=texts).standards
+    s = load_standards(texts=texts, instruments=INSTRUMENTS).standards
     periods = sc.patrol_compliance(s, [], dt.date(2026, 11, 2), dt.date(2026, 11, 8))  # Mon..Sun
     days = sorted({p.period for p in periods if p.role == "cs_supervisor"})
     assert days == ["2026-11-02", "2026-11-04", "2026-11-05", "2026-11-06"]

@@ -35,7 +35,7 @@ from fakegoogle.base import write_service_account_key
 from fakegoogle.forms import FakeForms
 from site_helpers import copy_site_sources
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 DAILY = [i.code for i in S.checklist_items("daily-patrol")]
 LEGACY_WORST = "不符合 3 处及以上"
 
@@ -209,7 +209,7 @@ def test_pushing_the_new_options_over_a_live_form_keeps_the_old_labels_readable(
     client = FormsClient(key, "--credentials", fake_forms.url + "/", RetryPolicy(deadline=30.0))
     old = legacy_spec(build_form(S, "daily-patrol", instruments=INSTRUMENTS))
     push(S, lock_path=lock, client=client, specs={"daily-patrol": old},
-         now=dt.datetime(2026, 10, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+         now=dt.datetime(2026, 10, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))), instruments=INSTRUMENTS)
     recorded = yaml.safe_load(lock.read_text(encoding="utf-8"))["checklists"]["daily-patrol"]["versions"]
     assert recorded[S.document.version]["options"] == list(ANSWER_LABELS) and "answers" not in recorded["2026.11"]
 

@@ -8,6 +8,7 @@ import pytest
 
 from generator.site import SiteContext, build_site, item_link, item_url
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 from site_helpers import (copy_site_sources, offline_context, output_dir, search_entries, search_in_browser,
@@ -35,7 +36,7 @@ def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("site")
     docs, config = copy_site_sources(tmp)
     report = build_site(STANDARDS, out_dir=tmp / "public", docs_dir=docs, config_file=config,
-                        extra_generators=[results_generator], cache_dir=None)
+                        extra_generators=[results_generator], cache_dir=None, instruments=INSTRUMENTS)
     return report
 
 
@@ -46,7 +47,7 @@ def site(built, browser):
 
 
 def test_build_writes_every_page_and_sheet(built):
-    s = require_standards(STANDARDS)
+    s = require_standards(STANDARDS, instruments=INSTRUMENTS)
     public = built.out_dir
     for section in s.sections:
         html = (public / "standards" / section.number / "index.html").read_text(encoding="utf-8")
@@ -110,7 +111,7 @@ def test_home_page_renders_with_navigation_and_updated_date(site):
     tabs = page.locator(".md-tabs__link").all_inner_texts()
     assert [t.strip() for t in tabs][:5] == ["首页", "程序文件", "检查标准", "角色", "检查表"]
     assert page.locator("html").get_attribute("lang") == "zh"
-    doc = require_standards(STANDARDS).document
+    doc = require_standards(STANDARDS, instruments=INSTRUMENTS).document
     assert f"最后更新 {doc.updated.isoformat()}" in page.locator("footer").inner_text()
     assert page.locator("[data-md-component=palette] label").count() >= 1, "dark/light toggle"
     folder = output_dir("site")
@@ -160,7 +161,7 @@ def test_phone_width_has_no_sideways_scroll(site):
     blocked: list[str] = []
     context = offline_context(browser, base, blocked, viewport={"width": 390, "height": 844})
     page = context.new_page()
-    s = require_standards(STANDARDS)
+    s = require_standards(STANDARDS, instruments=INSTRUMENTS)
     pages = ["", "standards/", "standards/procedure/", "standards/scoring/", "checklists/", "roles/",
              *(f"standards/{sec.number}/" for sec in s.sections), *(f"roles/{r}/" for r in s.roles)]
     folder = output_dir("site")

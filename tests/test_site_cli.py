@@ -15,6 +15,7 @@ from generator.cli import main
 from generator.errors import HandbookError
 from generator.site import build_site, serve_site
 from generator.site.safety import MARKER, MARKER_TEXT
+from generator.instruments import INSTRUMENTS
 
 from site_helpers import copy_site_sources
 
@@ -68,7 +69,8 @@ def test_a_mkdocs_error_exits_1_with_its_message_and_keeps_public(tree, tmp_path
     (tree["docs"] / "broken.md").write_text("# 坏链接\n\n[不存在](nowhere.md)\n", encoding="utf-8")
     with pytest.raises(HandbookError) as caught:
         build_site(tree["standards"], out_dir=tree["public"], docs_dir=tree["docs"],
-                   config_file=tree["config"], cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache")
+                   config_file=tree["config"], cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache",
+                   instruments=INSTRUMENTS)
     assert "nowhere.md" in str(caught.value) and "mkdocs build 失败" in str(caught.value)
     assert untouched(tree)
 
@@ -104,7 +106,7 @@ class Serving:
         self.thread = threading.Thread(target=serve_site, args=(tree["standards"],), kwargs=dict(
             out_dir=tree["public"], docs_dir=tree["docs"], config_file=tree["config"], port=0,
             cache_dir=tmp_path_factory.getbasetemp() / "pdf-cache", poll_seconds=0.2,
-            report=self.messages.put, stop=self.stop, **kwargs), daemon=True)
+            report=self.messages.put, stop=self.stop, instruments=INSTRUMENTS, **kwargs), daemon=True)
 
     def __enter__(self) -> "Serving":
         self.thread.start()

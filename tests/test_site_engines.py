@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.instruments import site_generators
+from generator.instruments import INSTRUMENTS, site_generators
 from generator.messages import one_line
 from generator.page_urls import item_url
 from generator.results.publish import sheet_focus
@@ -46,8 +46,9 @@ def both(demo_site):
         out = root / f"public-{engine}"
         result = build_site(STANDARDS, out_dir=out, docs_dir=root / "site", config_file=root / "mkdocs.yml",
                             extra_generators=site_generators(report.store, quarter=quarter, lock_path=report.lock,
-                                                             today=DEMO_END),
-                            sheet_focus=sheet_focus(report.store), lock_path=report.lock, engine=engine)
+                                                             today=DEMO_END, instruments=INSTRUMENTS),
+                            sheet_focus=sheet_focus(report.store), lock_path=report.lock, engine=engine,
+                            instruments=INSTRUMENTS)
         assert result.engine == engine
         built[engine] = out
     return built

@@ -10,13 +10,14 @@ import pytest
 from generator.site import generate_pages, item_link, item_url
 from generator import labels as views
 from generator.standards import load_standards, require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS, edited
 
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(STANDARDS)
+    return require_standards(STANDARDS, instruments=INSTRUMENTS)
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +115,7 @@ def test_navigation_lists_every_generated_page(standards):
 def test_text_from_yaml_is_escaped():
     texts = edited("procedure.yaml", "text: 不得在办公区随意吐痰。",
                    "text: \"<script>alert(1)</script> *不得* [吐痰](http://x.example) &amp;\"")
-    s = load_standards(texts=texts).standards
+    s = load_standards(texts=texts, instruments=INSTRUMENTS).standards
     text = {p.path: p.text for p in generate_pages(s).pages}["standards/4.2.1.md"]
     html = markdown.markdown(text, extensions=["attr_list", "md_in_html", "toc"])
     assert "<script>" not in html and "&lt;script&gt;" in html

@@ -23,6 +23,7 @@ from generator.store import read_inspections
 from generator.results.report_pages import build_results
 from generator.results.scoring import corrective_actions
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 
@@ -171,7 +172,7 @@ def test_a_dated_edit_of_points_and_red_line_leaves_earlier_inspections_as_score
     # 4.2.1.2-d no longer 红线: 52 - 5 = 47 of 52 = 90.38% -> printed 90.4, graded by its band
     assert after["2026-10-21"] == (47, 52, 90.4, "优秀", False)
     # the deadline too: 3 days for the September finding, 7 for October's
-    s = with_store_history(require_standards(standards_dir), store)
+    s = with_store_history(require_standards(standards_dir, instruments=INSTRUMENTS), store)
     # the published 2026Q3 page as the build writes it: A + C = 94 of 100 with C's 红线, vetoed, as before
     quarter = build_results(s, read_inspections(store))["results/quarters/2026Q3.md"]
     [row] = [line for line in quarter.splitlines() if line.startswith("|") and "[梧桐苑]" in line]
@@ -209,7 +210,7 @@ def test_an_undated_edit_is_a_warning_naming_the_finished_quarter(tmp_path, stan
     assert strict.exit_code == 1
     assert strict.output.strip().splitlines()[-1] == f"错误：{store} 有 1 个错误或警告，修正后重新运行 handbook check。"
     assert scores(store, standards_dir)["2026-09-15"] == (47, 52, 90.4, "优秀", False)   # what the build would show
-    s = with_store_history(require_standards(standards_dir), store)
+    s = with_store_history(require_standards(standards_dir, instruments=INSTRUMENTS), store)
     quarter = build_results(s, read_inspections(store))["results/quarters/2026Q3.md"]
     [row] = [line for line in quarter.splitlines() if line.startswith("|") and "[梧桐苑]" in line]
     assert "| 94.2% |" in row and "优秀" in row and "红线" not in row     # 98 of 104: the warning is about this
@@ -337,7 +338,7 @@ def test_a_dated_change_of_grade_bands_grades_earlier_inspections_and_quarters_a
     after = scores(store, standards_dir)
     assert after["2026-09-10"] == (46, 50, 92.0, "优秀", False)     # the bands of 2026.11: 优秀 from 90
     assert after["2026-10-20"] == (46, 50, 92.0, "良好", False)     # 2026.12 from 2026-10-01: 优秀 from 95
-    s = with_store_history(require_standards(standards_dir), store)
+    s = with_store_history(require_standards(standards_dir, instruments=INSTRUMENTS), store)
     files = build_results(s, read_inspections(store))
     [q3] = [line for line in files["results/quarters/2026Q3.md"].splitlines()
             if line.startswith("|") and "[梧桐苑]" in line]

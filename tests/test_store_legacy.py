@@ -40,7 +40,7 @@ OTHERS = [(DATA / "methods/crd-spot-check.questioning.zh-CN.csv", "crd-spot-chec
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(ROOT / "standards")
+    return require_standards(ROOT / "standards", instruments=INSTRUMENTS)
 
 
 def edited_patrol() -> list[str]:

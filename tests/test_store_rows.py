@@ -10,7 +10,8 @@ import sqlite3
 import pytest
 
 from generator import store
-from generator.ingest import file_source, run as run_module, run_ingest
+from generator.ingest import file_source, run_ingest
+from generator.instruments.patrol import ingest as patrol_ingest
 from generator.instruments import INSTRUMENTS
 from generator.instruments.patrol import simulate as sim
 from generator.standards import require_standards
@@ -65,7 +66,7 @@ def stored(db, inspection_id: str, version: int) -> tuple[dict, list, list]:
 
 
 def test_an_edit_decided_after_every_row_is_read_stores_what_a_new_row_would(standards, tmp_path, monkeypatch):
-    monkeypatch.setattr(run_module, "WRITE_BATCH", 1)   # each row its own batch: the edit waits in the store
+    monkeypatch.setattr(patrol_ingest, "WRITE_BATCH", 1)   # each row its own batch: the edit waits in the store
     responses = sim.simulate(standards, CHECKLIST, start=dt.date(2026, 1, 5), end=dt.date(2026, 1, 30),
                              projects=["wutong"], seed=3)
     header, *rows = sim.sheet_values(standards, CHECKLIST, responses)

@@ -15,13 +15,14 @@ from generator.results import scoring as sc
 from generator.results.report_pages import build_results
 from generator.site.site_build import SiteContext
 from generator.standards import require_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 
 
 @pytest.fixture(scope="module")
 def standards():
-    return require_standards(STANDARDS)
+    return require_standards(STANDARDS, instruments=INSTRUMENTS)
 
 
 def simulated_csv(standards, path, start, end):
@@ -31,7 +32,8 @@ def simulated_csv(standards, path, start, end):
 
 def ingest(standards, db, path):
     # a later file under the same name holds later weeks only: its earlier rows are meant to go
-    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db, accept_deletions=True)
+    return run_ingest([file_source(path, "daily-patrol")], standards=standards, db_path=db, accept_deletions=True,
+                      instruments=INSTRUMENTS)
 
 
 @pytest.fixture

@@ -10,11 +10,12 @@ from __future__ import annotations
 import pytest
 
 from generator.standards import load_standards
+from generator.instruments import INSTRUMENTS
 
 from conftest import STANDARDS
 from site_helpers import offline_context, serve_directory
 
-S = load_standards(STANDARDS).standards
+S = load_standards(STANDARDS, instruments=INSTRUMENTS).standards
 PAGES = ["results/", "results/assessment/", "results/patrols/", "results/actions/", "results/exam/",
          "results/weeks/2026-W47/", "results/projects/wutong/", "results/projects/qingyuan/",
          "results/satisfaction/", "results/inspectors/", "results/knowledge/", "results/priorities/",

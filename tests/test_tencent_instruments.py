@@ -474,10 +474,10 @@ def test_demo_runs_on_the_fake_tencent(fake, tmp_path, standards):
     from generator.ingest.run import file_source, run_ingest
     from site_helpers import copy_site_sources
 
-    loaded = load_demo(fake, ROOT / "standards")
+    loaded = load_demo(fake, ROOT / "standards", instruments=INSTRUMENTS)
     docs, config = copy_site_sources(tmp_path)
     report = run_demo(ROOT / "standards", work_dir=tmp_path / "work", out_dir=tmp_path / "public", docs_dir=docs,
-                      config_file=config, platform="tencent")
+                      config_file=config, platform="tencent", instruments=INSTRUMENTS)
     surveys = demo_surveys(standards, INSTRUMENTS)
     by_source = {s.checklist: s for s in report.ingest.sources}
     for form_id, count in loaded.items():

@@ -44,7 +44,7 @@ class _Bars:
 
 
 def _print_report(report) -> None:
-    from ..ingest.mapping import REASON_NAMES
+    from ..ingest.columns import REASON_NAMES
 
     for s in report.sources:
         click.echo(s.source)

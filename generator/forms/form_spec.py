@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from ..context import standards_context
 from ..errors import HandbookError
 from ..inspection import (COMPLIANT, FIELD_TITLES, NOT_APPLICABLE, PATROL_FIELDS, PERIODS, answer_options,
                           corrected_items_title, findings_to_empty, note_title, round_label)
@@ -255,8 +256,9 @@ def build_form(standards: Standards, checklist_id: str, *, instruments: Sequence
                      {"info": "at_fault"}, "选填：发现问题的当事人姓名（不要填写电子邮箱或电话）。没有可不填。")
 
     # what other instruments record on the checklist's form (random questioning 4.4.2.1: who was asked, a grid)
-    for instrument in instruments:
-        extra_items, extra_questions = instrument.checklist_items(standards, checklist)
+    context = standards_context(standards, instruments)
+    for instrument in context.instruments:
+        extra_items, extra_questions = instrument.checklist_items(context, checklist)
         items += extra_items
         questions.update(extra_questions)
 
@@ -315,7 +317,7 @@ def build_any_form(standards: Standards, form_id: str, instruments: Sequence) ->
     """The form `form_id` of whichever instrument lists it (a checklist, the customer questionnaire …)."""
     for instrument in instruments:
         if form_id in instrument.form_ids(standards):
-            return instrument.build_form(standards, form_id, instruments)
+            return instrument.build_form(standards_context(standards, instruments), form_id)
     raise KeyError(form_id)
 
 

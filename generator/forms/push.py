@@ -58,7 +58,7 @@ def push(standards: Standards, *, lock_path: Path | str = lockfile.DEFAULT_LOCK,
          credentials: Path | str | None = None, dry_run: bool = False, checklists: list[str] | None = None,
          recreate: bool = False, endpoint: str | None = None, client=None,
          progress: Callable[[str], None] | None = None, now: dt.datetime | None = None,
-         specs: dict[str, FormSpec] | None = None, instruments: Sequence | None = None) -> list[PushResult]:
+         specs: dict[str, FormSpec] | None = None, instruments: Sequence) -> list[PushResult]:
     """Push every checklist's form (or only `checklists`); returns one result per checklist.
 
     The forms are those of `instruments` (`generator.instruments.INSTRUMENTS`); `specs` pushes these
@@ -67,8 +67,6 @@ def push(standards: Standards, *, lock_path: Path | str = lockfile.DEFAULT_LOCK,
     lock_path = Path(lock_path)
     data = lockfile.read_lock(lock_path)        # a broken lock stops everything before any API call
     if specs is None:
-        if instruments is None:
-            raise TypeError("push() needs the instruments whose forms it pushes, or specs")
         known = form_ids(standards, instruments)   # the checklists, then the customer questionnaire
         wanted = checklists or known
         unknown = [c for c in wanted if c not in known]

@@ -20,7 +20,8 @@ rows, its time zone and its identity (`SourceRef.key`). The shell, inside the ru
 An instrument whose responses are one record each (the questionnaire, the exam, fix reports) gives
 `ingest_responses` its `Responses`: its table, which columns it reads, and its mapping — a function from
 one row to a `Record` or a `Rejection`. The patrol checklists keep their own identity rule (edits in
-place, versions: `run.py`, `identity.py`) and use the shell for everything else.
+place, versions: `instruments/patrol/ingest.py`, `identity.py`), store their long tables as they are
+fetched (a `TableStream`) and use the shell for everything else.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import store
@@ -336,3 +337,26 @@ def withdraw_responses(conn: sqlite3.Connection, table: str, source_id: int, now
     (flagged gone; the raw rows stay); how many."""
     return conn.execute(f"UPDATE {table} SET gone_at = ? WHERE source_id = ? AND gone_at IS NULL",
                         (now, source_id)).rowcount
+
+
+class TableStream(Protocol):
+    """What `Instrument.ingest_stream` gives for one run: it stores its instrument's tables as they are fetched,
+    a batch of rows at a time (memory stays flat for a year's export), inside the run's transaction."""
+
+    def prepare(self, form_id: str) -> None:
+        """Before the store is opened: a source of `form_id` is in the run (what its rows may be)."""
+
+    def start(self, conn: sqlite3.Connection, now: str) -> None:
+        """Inside the run's transaction, before any source is fetched."""
+
+    def ingest(self, table: Table, report: Any, progress: Callable | None, done: list[int]) -> int:
+        """Store one table as its rows are read, filling `report`'s counts (`done`: rows written, and in all, for
+        `progress`); how many of its records the source gave before (the deletion guard)."""
+        ...
+
+    def finish(self) -> int:
+        """Once every source is read: what needs all of them; how many records resubmissions replace."""
+        ...
+
+    def refuse_foreign(self, table: Table, form_id: str) -> None:
+        """Refuse, with a `HandbookError`, one of its tables given as another instrument's form `form_id`."""

@@ -45,7 +45,7 @@ def _stored_responses(conn, source_id: int, checklist: str, instruments: Sequenc
     return total
 
 
-def list_sources(db_path: Path | str, instruments: Sequence = ()) -> list[SourceInfo]:
+def list_sources(db_path: Path | str, instruments: Sequence) -> list[SourceInfo]:
     """Every source of the store, in the order first read."""
     conn = store.open_store_read_only(db_path)
     try:
@@ -71,7 +71,7 @@ def list_sources(db_path: Path | str, instruments: Sequence = ()) -> list[Source
     return out
 
 
-def withdraw_source(db_path: Path | str, source_id: int, instruments: Sequence = (), *,
+def withdraw_source(db_path: Path | str, source_id: int, instruments: Sequence, *,
                     resubmission_minutes: int = 60, timezone: str = "UTC",
                     now: str | None = None) -> tuple[SourceInfo, int, int]:
     """Withdraw one source in one transaction: (the source as it was, how many inspections or responses it

@@ -22,6 +22,8 @@ _TIME = (rf"(?:[ T]+(?P<mark1>{_MARK})?\s*(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?::(?
          rf"\s*(?P<mark2>{_MARK})?\s*(?P<zone>(?:GMT|UTC)(?:[+-]\d{{1,2}}(?::?\d{{2}})?)?|Z|[+-]\d{{2}}:?\d{{2}})?)?")
 _PATTERN = re.compile(rf"^\s*{_DATE}{_TIME}\s*$")
 _NOT_ISO = re.compile(r"[/午年AaPp]")   # never in ISO 8601 text: skip trying it (a failed try costs an exception)
+# Google's zh-CN export (2026-1-5 上午09:07:41): the general pattern reads it too, at twice the cost per row
+_ZH_EXPORT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2}) (上午|下午)(\d{1,2}):(\d{2}):(\d{2})")
 _ZONE = re.compile(r"^(?:GMT|UTC)?(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?$")
 
 
@@ -52,6 +54,16 @@ def _parse_text(text: str, tz: dt.tzinfo, order: str | None = None) -> tuple[dt.
             return (value if value.tzinfo else value.replace(tzinfo=tz)), has_time
         except ValueError:
             pass
+    if (zh := _ZH_EXPORT.fullmatch(text)) is not None:   # as the general pattern reads it, below
+        year_, month_, day_, mark, hour_, minute_, second_ = zh.groups()
+        hour = int(hour_)
+        if hour > 12:
+            raise ValueError(f"hour {hour} with {mark} in {text!r}")
+        if mark == "下午" and hour < 12:
+            hour += 12
+        elif mark == "上午" and hour == 12:
+            hour = 0
+        return dt.datetime(int(year_), int(month_), int(day_), hour, int(minute_), int(second_), tzinfo=tz), True
     m = _PATTERN.match(text)
     if not m:
         raise ValueError(f"unrecognised date or time {text!r}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Sequence
 
 from .base import Instrument
 from .exam import QuarterlyExam
@@ -23,8 +24,8 @@ INSTRUMENTS: list[Instrument] = [PatrolChecklists(), CustomerQuestionnaire(), Qu
                                  FixReports()]
 
 
-def site_generators(store_path: Path | str, *, quarter: str | None = None, lock_path: Path | str | None = None,
-                    instruments: list[Instrument] = INSTRUMENTS, today: dt.date | None = None) -> list:
+def site_generators(store_path: Path | str, *, instruments: Sequence[Instrument], quarter: str | None = None,
+                    lock_path: Path | str | None = None, today: dt.date | None = None) -> list:
     """The page generators a full build runs: each instrument's, then the page of every method (监督方式,
     `site.method_pages`), then the results' finishing touches (the 本周概览 with every instrument's figures,
     the weekly report).

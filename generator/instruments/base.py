@@ -6,6 +6,8 @@ ingest/, results/, site/, printing/ — never import an instrument: the caller (
 `handbook demo`) hands them the list in `generator.instruments.INSTRUMENTS`, and each
 stage calls the methods below, in the order of that list (as MkDocs calls its plugins'
 `on_*` events). A method an instrument does not need keeps the default, which does nothing.
+Methods that work on the standards for a form or a build get a `generator.context.Context` (the
+standards, every instrument, the store, the lock, the day), as MkDocs plugins get its `config`.
 
 To add an instrument, subclass `Instrument` in a new folder under `generator/instruments/`,
 override what it needs and add one instance to `INSTRUMENTS` (see CONTRIBUTING.md).
@@ -22,9 +24,12 @@ if TYPE_CHECKING:   # for the annotations only: an instrument module stays light
 
     import click
 
+    from ..context import Context
     from ..forms.form_spec import FormSpec
-    from ..ingest.mapping import ChecklistColumns
+    from ..ingest.columns import ChecklistColumns
     from ..ingest.run import SourceReport
+    from ..forms.lock_file import Lock
+    from ..ingest.shell import TableStream
     from ..ingest.table import Table
     from ..site.method_pages import MethodLinks, MethodPage
     from ..site.site_build import SiteContext
@@ -48,7 +53,7 @@ class Instrument:
     store_schema: str = ""
     store_migrations: dict[int, str] = {}
     #: Package paths (templates, modules) whose texts its printables carry: the PDF font subset covers
-    #: their characters (listed in printing/fonts.py PRINTED_SOURCES, which a test checks).
+    #: their characters (the build hands every instrument's to `printing.fonts.font_faces`: `Context.printed_sources`).
     printed_sources: tuple[str, ...] = ()
     #: Its results pages (title, docs path) that the results' overview (检查结果概览) lists when a build
     #: wrote them (`results.publish.finish_results_generator`).
@@ -75,15 +80,16 @@ class Instrument:
         (`customer-survey（客户满意度问卷）`); an instrument whose ids are made later says how to write one."""
         return [f"{form_id}（{self.title}）" for form_id in self.form_ids(standards)] if self.enabled(standards) else []
 
-    def build_form(self, standards: Standards, form_id: str, instruments: list[Instrument]) -> FormSpec:
-        """The form `form_id` (one of `form_ids`); `instruments` may add items to it (`checklist_items`)."""
+    def build_form(self, context: Context, form_id: str) -> FormSpec:
+        """The form `form_id` (one of `form_ids`) of `context.standards`; `context.instruments` may add items to
+        it (`checklist_items`)."""
         raise NotImplementedError(f"{type(self).__name__} has no form {form_id!r}")
 
-    def checklist_items(self, standards: Standards, checklist) -> tuple[list[dict], dict[str, dict]]:
+    def checklist_items(self, context: Context, checklist) -> tuple[list[dict], dict[str, dict]]:
         """Items this instrument adds at the end of a patrol checklist's form, and their lock entries."""
         return [], {}
 
-    def checklist_columns(self, standards: Standards, checklist_id: str) -> ChecklistColumns | None:
+    def checklist_columns(self, context: Context, checklist_id: str) -> ChecklistColumns | None:
         """What reads back the columns of `checklist_items` when the patrol ingest maps a response row of the
         checklist `checklist_id`: claims their headers, checks their cells, stores their answers."""
         return None
@@ -105,6 +111,13 @@ class Instrument:
         """
         raise NotImplementedError(f"{type(self).__name__} does not ingest {table.source.checklist!r}")
 
+    def ingest_stream(self, standards: Standards, lock: Lock, instruments: list[Instrument]) -> TableStream | None:
+        """For an instrument whose tables are long and matched across the run's sources (the patrol checklists):
+        a `TableStream` that stores each of its tables as it is fetched, a batch at a time, and settles them once
+        every source is read (`ingest/run.py` makes one per run). None (the default): its tables are read
+        whole and handed to `ingest_table` after the streams are settled."""
+        return None
+
     def stored_responses(self, conn: sqlite3.Connection, source_id: int) -> int:
         """How many of its stored responses came from the source `source_id` and are not gone (before the
         source is read again: a source giving far fewer is refused unless the user accepts the deletions)."""
@@ -117,24 +130,26 @@ class Instrument:
 
     # ------------------------------------------------------------ results and site (results/, site/)
 
-    def page_generators(self, store_path: Path, *, quarter: str, lock_path: Path | None,
-                        today: dt.date | None) -> list[PageGenerator]:
+    def page_generators(self, context: Context) -> list[PageGenerator]:
         """Site page generators publishing this instrument's results and printables, in the order they run.
 
-        `quarter` is the quarter a build shows (its exam), `lock_path` the forms lock (None: the default one),
-        `today` the day whose week the printables are for (None: today in the organisation's time zone)."""
+        Asked during each build, with the standards it loaded: `context.store_path` is the store it publishes,
+        `context.quarter` the quarter it shows (its exam), `context.lock_path` the forms lock (None: the default
+        one), `context.today` the day whose week the printables are for (None: today in the organisation's
+        time zone), `context.printed_sources` what a PDF's font subset covers (`printing.fonts.font_faces`)."""
         return []
 
-    def method_pages(self, standards: Standards, links: MethodLinks) -> dict[str, MethodPage]:
+    def method_pages(self, context: Context, links: MethodLinks) -> dict[str, MethodPage]:
         """What goes on the 监督方式 page of each method of the procedure this instrument does (method id ->
         `site.method_pages.MethodPage`: how, how often, forms, printables, results). The site stage renders
         every method's page after all page generators ran; `links` has the forms of the lock and tells which
         files the build wrote. A method no instrument describes gets its checklists' forms and sheets."""
         return {}
 
-    def overview_figures(self, standards: Standards, store_path: Path, this_week, last_week) -> list:
-        """Figures this instrument adds to the results' 本周概览 (`results.weekly.Figure`), this week's against
-        last week's (`this_week` / `last_week`: `results.weekly.Week`, Monday to the last day counted).
+    def overview_figures(self, context: Context, this_week, last_week) -> list:
+        """Figures this instrument adds to the results' 本周概览 (`results.weekly.Figure`) from the store
+        `context.store_path`, this week's against last week's (`this_week` / `last_week`: `results.weekly.Week`,
+        Monday to the last day counted).
         A figure with `project` set is that project's: a column of the weekly report's table of all projects."""
         return []
 

@@ -21,6 +21,7 @@ import subprocess
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Iterable
 
 FAMILY = "Noto Sans CJK SC"
 SUBSET_FAMILY = "Handbook Sans CJK"
@@ -31,27 +32,25 @@ _ALWAYS = {chr(c) for c in range(0x20, 0x7F)} | set("　、。，．：；？！
 # What printed sheets are made of: their templates and stylesheet, and the code whose texts they carry
 # (labels, focus-list reasons, questionnaire and exam wording). Other texts (site pages, messages) are
 # left out, so editing them does not change the subset and with it every cached PDF.
-# Each instrument declares its own (`Instrument.printed_sources`); tests check they are all listed here.
-# The method pages' modules are not printed: they are listed because their texts were one module
-# (instruments/method_pages.py) that was, and dropping them would change the subset and every PDF once.
-PRINTED_SOURCES = ("templates/print", "templates/methods", "templates/exam", "assets/print", "printing",
-                   "inspection.py", "results/focus.py", "instruments/questionnaire/survey.py",
-                   "site/method_pages.py", "instruments/patrol/method_page.py",
-                   "instruments/questionnaire/method_page.py",
-                   "instruments/questionnaire/satisfaction.py", "instruments/exam/method_page.py",
-                   "instruments/questioning/method_page.py", "instruments/exam/quiz.py",
-                   "instruments/exam/responses.py", "instruments/exam/paper.py",
-                   "instruments/exam/results_page.py", "instruments/exam/simulate.py",
-                   "instruments/questioning/grid.py", "instruments/questioning/draw.py",
-                   "templates/fixreport", "instruments/fixreport/sheet.py")
+# These are the printing stage's own (the checklists' sheets); each instrument declares its own
+# (`Instrument.printed_sources`), which the caller hands to `font_faces` (`Context.printed_sources`).
+# The method pages' module is not printed: it is listed because the method pages' texts were one module
+# (instruments/method_pages.py) that was, and dropping it would change the subset and every PDF once.
+PRINTED_SOURCES = ("templates/print", "assets/print", "printing", "inspection.py", "results/focus.py",
+                   "site/method_pages.py")
 
 
-@lru_cache(maxsize=1)
-def package_characters() -> frozenset[str]:
-    """Every character in the package's printed templates and the code whose texts sheets carry."""
+def package_characters(sources: Iterable[str]) -> frozenset[str]:
+    """Every character in the package's printed templates and the code whose texts sheets carry: the
+    printing stage's (`PRINTED_SOURCES`) and `sources` (package paths, the instruments' `printed_sources`)."""
+    return _characters(tuple(sorted({*PRINTED_SOURCES, *sources})))
+
+
+@lru_cache(maxsize=4)
+def _characters(sources: tuple[str, ...]) -> frozenset[str]:
     root = resources.files("generator")
     chars: set[str] = set()
-    stack = [root.joinpath(*name.split("/")) for name in PRINTED_SOURCES]
+    stack = [root.joinpath(*name.split("/")) for name in sources]
     while stack:
         entry = stack.pop()
         if entry.is_dir():
@@ -69,8 +68,10 @@ def standards_characters(standards) -> set[str]:
     return chars
 
 
+@lru_cache(maxsize=None)
 def _locate(style: str) -> tuple[Path, int] | None:
-    """(file, index in a collection) of the system's Noto Sans CJK SC in `style`, via fontconfig."""
+    """(file, index in a collection) of the system's Noto Sans CJK SC in `style`, via fontconfig; asked once
+    per process (a build asks for every kind of printable, and each `fc-match` is a process of its own)."""
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         return None
@@ -106,11 +107,13 @@ def _cut(source: Path, index: int, chars: set[str], target: Path) -> None:
     os.replace(partial, target)
 
 
-def font_faces(standards, cache_dir: Path | None) -> str:
-    """@font-face rules for the subset fonts (cut now if the cache lacks them), or '' when unavailable."""
+def font_faces(standards, cache_dir: Path | None, sources: Iterable[str]) -> str:
+    """@font-face rules for the subset fonts (cut now if the cache lacks them), or '' when unavailable.
+    The subset covers the standards, the printing stage's sources and `sources` (every instrument's
+    `printed_sources`, handed down by the caller: printing/ never imports an instrument)."""
     if cache_dir is None:
         return ""
-    chars = set(package_characters()) | standards_characters(standards) | _ALWAYS
+    chars = set(package_characters(sources)) | standards_characters(standards) | _ALWAYS
     chars = {c for c in chars if c.isprintable() and not c.isspace() or c == " "}
     rules = []
     for weight, style in WEIGHTS:
@@ -118,7 +121,11 @@ def font_faces(standards, cache_dir: Path | None) -> str:
         if found is None:
             return ""
         source, index = found
-        stat = source.stat()
+        try:
+            stat = source.stat()
+        except OSError:   # the font went away since it was looked up: look again next time, the system font now
+            _locate.cache_clear()
+            return ""
         key = hashlib.sha256("\0".join([
             str(source), str(index), str(stat.st_size), str(stat.st_mtime_ns),
             importlib.metadata.version("fonttools"), "".join(sorted(chars))]).encode()).hexdigest()[:24]

@@ -3,7 +3,9 @@
 WeasyPrint is the slow part of a build, so each PDF is cached by the hash of what it prints: its HTML (QR
 codes as markers naming their link and size), the stylesheet with its fonts named by their content, the
 WeasyPrint version and the PDF variant. A printable whose printed text did not change is never rendered
-again, wherever the cache folder lies; `prune_cache` keeps only what the last build used.
+again, wherever the cache folder lies; `prune_cache` keeps only what the last build used. A printable that
+is rendered again (a weekly card, a changed focus list) finds its form's QR code drawn in the cache, and is
+rendered with the garbage collector held off (`collector_paused`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import functools
 import gc
 import hashlib
 import importlib.metadata
@@ -23,6 +26,7 @@ import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from ..errors import HandbookError
 from ..forms.prefill import project_links
@@ -95,9 +99,15 @@ PDF_VARIANT = "pdf/ua-1"
 _FONT_URL = re.compile(r'url\("file://[^"]*/(font-[0-9a-f]+-[A-Za-z]+\.otf)"\)')
 
 
+@functools.lru_cache(maxsize=1)
+def _weasyprint_version() -> str:
+    # the installed version from metadata: importing WeasyPrint just for the key costs ~0.4 s; read once,
+    # as reading it costs ~0.4 ms and a build keys every printable it publishes
+    return importlib.metadata.version("weasyprint")
+
+
 def _cache_key(html: str, css: str) -> str:
-    # the installed version from metadata: importing WeasyPrint just for the key costs ~0.4 s
-    version = importlib.metadata.version("weasyprint")
+    version = _weasyprint_version()
     css = _FONT_URL.sub(r'url("\1")', css)
     return hashlib.sha256("\0".join([version, PDF_VARIANT, css, html]).encode()).hexdigest()[:32]
 
@@ -130,14 +140,14 @@ def cache_clock(cache_dir: Path | None) -> float:
 
 
 def prune_cache(cache_dir: Path | None, since: float) -> tuple[int, int]:
-    """Remove the cached PDFs and subset fonts that no build used since `since` (`cache_clock` taken before
+    """Remove the cached PDFs, subset fonts and QR codes that no build used since `since` (`cache_clock` taken before
     the build: every file a build reads or writes is touched), so the cache holds what is current instead of
     every past week's printables. Returns (files removed, bytes freed)."""
     removed = freed = 0
     if cache_dir is None or not Path(cache_dir).is_dir():
         return removed, freed
     for path in Path(cache_dir).iterdir():
-        if not (path.suffix in (".pdf", ".otf") or path.name.endswith(".tmp")) or not path.is_file():
+        if not (path.suffix in (".pdf", ".otf", ".svg") or path.name.endswith(".tmp")) or not path.is_file():
             continue
         try:
             stat = path.stat()
@@ -149,6 +159,23 @@ def prune_cache(cache_dir: Path | None, since: float) -> tuple[int, int]:
     return removed, freed
 
 
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector held off while one printable renders, and its garbage collected
+    once after. WeasyPrint makes hundreds of thousands of objects per sheet (boxes, styles, text runs) that
+    live until the sheet is written; the collector would otherwise walk them again every few hundred
+    allocations, up to a sixth of a two-page sheet's CPU. One sheet's garbage is bounded, so memory stays
+    flat across a build's hundreds of sheets."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            gc.collect(0)    # the sheet's objects are all in the youngest generation: one pass frees them
+
+
 def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = None) -> bool:
     """Render one sheet to `target`; returns True when it came from the cache."""
     cached = cache_dir / f"{_cache_key(html, css)}.pdf" if cache_dir else None
@@ -157,8 +184,10 @@ def html_to_pdf(html: str, css: str, target: Path, *, cache_dir: Path | None = N
     weasyprint = _weasyprint()
     font_config = _font_config()
     try:
-        document = weasyprint.HTML(string=fill_qr_slots(html), base_url=str(target.parent))
-        document.write_pdf(target, stylesheets=[_stylesheet(css)], font_config=font_config, pdf_variant=PDF_VARIANT)
+        with collector_paused():
+            document = weasyprint.HTML(string=fill_qr_slots(html, cache_dir), base_url=str(target.parent))
+            document.write_pdf(target, stylesheets=[_stylesheet(css)], font_config=font_config,
+                               pdf_variant=PDF_VARIANT)
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs which sheet failed
         raise HandbookError(Msg.PDF_FAILED, name=target.name, reason=exc) from exc
     if cached is not None:
@@ -308,8 +337,12 @@ def deferred_rendering(enabled: bool = True):
 
 def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None = None,
                  per_project: bool = True, workers: int | None = None,
-                 focus: dict | None = None, lock: dict | None = None) -> list[SheetFile]:
+                 focus: dict | None = None, lock: dict | None = None,
+                 printed_sources: Iterable[str]) -> list[SheetFile]:
     """Write every checklist's blank PDF, per-project PDFs and HTML print view under docs_dir/print/.
+
+    With a `cache_dir`, the PDFs are set in a font subset covering the standards and every printed text:
+    `printed_sources` are the instruments' (`Context.printed_sources`, `fonts.font_faces`).
 
     `focus` maps a project id to its `ProjectFocus` (each sheet prints the part it can check, and how many
     more entries the project page has), or to one list printed on all of that project's sheets.
@@ -336,6 +369,6 @@ def write_sheets(standards: Standards, docs_dir: Path, *, cache_dir: Path | None
                                            None, qr_slot=True), checklist.id, p.id)
                         for p in views.checklist_projects(standards, checklist)]
     jobs = [(html, docs_dir / urls.sheet_pdf(cid, pid)) for html, cid, pid in planned]
-    faces = font_faces(standards, cache_dir)   # the published print view keeps `css` as it is
+    faces = font_faces(standards, cache_dir, printed_sources)   # the published print view keeps `css` as it is
     hits = render_pdfs(jobs, faces + subset_first(css, faces), cache_dir=cache_dir, workers=workers)
     return [SheetFile(urls.sheet_pdf(cid, pid), cid, pid, hit) for (_, cid, pid), hit in zip(planned, hits)]

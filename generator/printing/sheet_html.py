@@ -5,10 +5,16 @@ The same HTML is the browser's print view and WeasyPrint's input, so the two nev
 
 from __future__ import annotations
 
+import hashlib
 import html as html_text
+import importlib.metadata
+import inspect
+import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from ..forms.prefill import qr_svg
 from ..inspection import NOT_APPLICABLE, PATROL_FIELDS, PERIODS, findings_to_empty
@@ -180,11 +186,45 @@ def qr_marker(url: str, *, scale: int = 2) -> str:
     return _QR_SLOT.format(url=escaped) if scale == 2 else _QR_SLOT_SCALED.format(scale=scale, url=escaped)
 
 
-def fill_qr_slots(page: str) -> str:
-    """The page with each QR marker (`qr_marker`, `render_sheet_html(..., qr_slot=True)`) replaced by its QR code."""
+def fill_qr_slots(page: str, cache_dir: Path | None = None) -> str:
+    """The page with each QR marker (`qr_marker`, `render_sheet_html(..., qr_slot=True)`) replaced by its QR code.
+
+    With `cache_dir` (the PDF cache), each code is drawn once and kept there as `qr-<key>.svg` (touched when
+    used, so `pdf.prune_cache` keeps the current ones): a project's form link is the same every week while its
+    sheets are printed again, and drawing the code is a tenth of a one-page sheet's rendering."""
     if "<!-- hb:qr" not in page:
         return page
-    return _QR_SLOTS.sub(lambda m: qr_svg(html_text.unescape(m.group(2)), scale=int(m.group(1) or 2)), page)
+    return _QR_SLOTS.sub(lambda m: _qr_code(html_text.unescape(m.group(2)), int(m.group(1) or 2), cache_dir), page)
+
+
+@lru_cache(maxsize=1)
+def _qr_drawing() -> str:
+    """What a cached QR code was drawn by (the drawing function's code and segno's version): a code drawn
+    otherwise is drawn again."""
+    return "\0".join([inspect.getsource(qr_svg), importlib.metadata.version("segno")])
+
+
+def _qr_code(url: str, scale: int, cache_dir: Path | None) -> str:
+    if cache_dir is None:
+        return qr_svg(url, scale=scale)
+    key = hashlib.sha256(f"{_qr_drawing()}\0{scale}\0{url}".encode()).hexdigest()[:32]
+    path = Path(cache_dir) / f"qr-{key}.svg"
+    try:
+        svg = path.read_text(encoding="utf-8")
+        if svg.startswith("<svg") and svg.rstrip().endswith("</svg>"):   # a cut-off file is drawn again
+            os.utime(path)
+            return svg
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    svg = qr_svg(url, scale=scale)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(svg, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:   # a cache that cannot be written: the code is drawn each time, as before
+        pass
+    return svg
 
 
 def stylesheet_text() -> str:

@@ -213,6 +213,21 @@ def fingerprints(store_path: Path | str, standards, today: dt.date) -> dict[str,
         conn.close()
 
 
+def quarters_to_assess(standards, now: dict[str, str], kept: dict[str, Archived]) -> set[str]:
+    """The closed quarters an ingest must assess again, given their fingerprints `now` (`fingerprints`) and
+    what the store keeps (`read_archive`): none when no closed quarter's data or rules changed; else the
+    earliest quarter not archived yet or whose fingerprint changed, and every closed quarter after it (an
+    action opened late in one quarter can fall due in the next), and the quarter before it as well when a
+    role patrols per week (a week that starts in one quarter counts the patrols of the next one's first days)."""
+    order = sorted(now)
+    first = next((k for k, q in enumerate(order) if q not in kept or kept[q].fingerprint != now[q]), None)
+    if first is None:
+        return set()
+    if first and any(r.patrols is not None and r.patrols.per == "week" for r in standards.organisation.roles):
+        first -= 1
+    return set(order[first:])
+
+
 def write_updates(store_path: Path | str, updates: ArchiveUpdates) -> None:
     """Store what a build found, in one transaction (the tables are made on first use)."""
     if not (updates or updates.fingerprints):

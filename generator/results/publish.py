@@ -9,12 +9,13 @@ from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from .. import page_urls as urls
+from ..context import Context, printed_sources
 from ..forms.lock_file import read_lock
 from ..forms.prefill import prefill_url
 from ..gc_paused import paused
 from .. import store
 from ..store import rules as rules_store
-from ..ingest.mapping import REASON_NAMES
+from ..ingest.columns import REASON_NAMES
 from ..ingest.shell import public_text, read_quarantine
 from ..inspection import FIELD_TITLES, data_end
 from ..messages import Msg
@@ -22,11 +23,12 @@ from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import html_to_pdf
 from ..rulebook import with_history
 from ..templating import render
-from .archive import ArchiveUpdates, fingerprints, read_archive, write_updates
+from .archive import ArchiveUpdates, close_day, fingerprints, quarters_to_assess, read_archive, write_updates
 from .fix_reports import read_fix_reports
 from .focus import project_focus
 from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
                            archive_updates, build_results_and_overview)
+from . import scoring as sc
 from .scoring import corrective_actions, pareto, quarter_bounds, quarter_label, quarter_of
 
 RESULTS_TAB = "检查结果"
@@ -245,6 +247,9 @@ def results_generator(store_path: Path | str, *, as_of=None, lock_path: Path | s
         ctx.hide_from_nav(f"{ROOT}/projects/")
         ctx.hide_from_nav(f"{ROOT}/weeks/")
         ctx.hide_from_nav(f"{QUARTERS}/")
+        # a long list's further pages (report_pages.paged) are linked from its first page, not from the navigation
+        ctx.hide_from_nav(f"{ROOT}/page-*.md")
+        ctx.hide_from_nav(f"{ROOT}/*-page-*.md")
 
     return generate
 
@@ -274,19 +279,113 @@ def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | 
     today = today or dt.datetime.now(ZoneInfo(standards.organisation.timezone)).date()
     now = fingerprints(store_path, standards, today)
     kept = read_archive(store_path)
-    if all(q in kept and kept[q].fingerprint == printed for q, printed in now.items()):
+    todo = quarters_to_assess(standards, now, kept)
+    if not todo:
         return ArchiveUpdates()   # no closed quarter's data or rules changed since the last comparison
-    updates = archive_updates(standards, store.read_inspections(store_path), kept, today,
-                              reports=read_fix_reports(store_path))
+    reports = read_fix_reports(store_path)
+    with paused():   # a year of rows is a hundred thousand tuples, none in cycles
+        rows = _window_rows(store_path, standards, today, todo, reports)
+        if rows is None:   # the quarters' figures may depend on older rows: assessed from every row
+            rows = store.read_scoring_rows(store_path)
+        updates = archive_updates(standards, rows, kept, today, reports=reports, only=todo)
     updates.fingerprints = now
     write_updates(store_path, updates)
     return updates
 
 
-def overview_figures(instruments: Sequence, standards, store_path: Path, overview) -> list:
+WARM_UP_DAYS = 92   # rows read before the first quarter assessed: the actions still open when it starts
+
+
+def _window_rows(store_path: Path, standards, today: dt.date, todo: set[str], reports) -> list | None:
+    """The rows (`store.ScoringRow`) dated from `WARM_UP_DAYS` before the earliest quarter of `todo` on, when
+    they give those quarters the figures every row of the store would give (None when that cannot be shown):
+    the data's end and the days it covers, each role's first patrol, whether rows came in after a close day,
+    and the corrective actions that fall due in the quarters (`actions_settle`) come out the same."""
+    book = getattr(standards, "rulebook", None)
+    if book is not None:   # rules that change with the date: the carried actions' rules are not known here
+        return None
+    q_start = sc.quarter_bounds(min(todo))[0]
+    q_end = sc.quarter_bounds(max(todo))[1]
+    day0 = q_start - dt.timedelta(days=WARM_UP_DAYS)
+    firsts = store.first_dates(store_path)
+    if not firsts or min(firsts.values()) >= day0:
+        return None   # the window would hold every row anyway
+    rows = store.read_scoring_rows(store_path, since=day0)
+    span, kept = sc.data_span(standards, rows, None, today)
+    if span.start > q_start:
+        return None
+    closes = {q: close_day(standards, q) for q in todo}
+    # an older row submitted late would move the data's end, or take the on-time figures off the fast path
+    if store.keyed_since(store_path, dated_before=day0, day=min(span.end, *closes.values()) + dt.timedelta(days=1)):
+        return None
+    ordered = sorted(kept, key=sc.inspection_order)
+    variants = [ordered] + [[r for r in ordered if r.submitted_at.date() <= closes[q]] for q in sorted(todo)]
+    for rows_of in variants:
+        if not (_roles_start(standards, rows_of, span.start, q_start, firsts, day0)
+                and actions_settle(standards, rows_of, day0, q_start, q_end)):
+            return None
+    return rows
+
+
+def _roles_start(standards, rows: list, start: dt.date, q_start: dt.date, firsts: dict, day0: dt.date) -> bool:
+    """Whether each patrolling role's patrols are counted from the same day in the window (`rows`, from `day0`)
+    as in the whole store, for periods from `q_start` on (`scoring.patrol_compliance` starts a role at the
+    first inspection of a checklist it fills): it started by `q_start`, or none of its checklists has rows
+    before the window (`firsts`: the store's first date per checklist)."""
+    seen: dict[str, dt.date] = {}
+    for r in rows:
+        if r.checklist not in seen or r.date < seen[r.checklist]:
+            seen[r.checklist] = r.date
+    for role in standards.organisation.roles:
+        if not role.patrols:
+            continue
+        mine = [c for c, x in standards.checklists.items() if role.id in x.roles]
+        days = [seen[c] for c in mine if c in seen]
+        if (max(start, min(days)) if days else start) <= q_start:
+            continue
+        if any(firsts.get(c, day0) < day0 for c in mine):
+            return False
+    return True
+
+
+def actions_settle(standards, rows: list, day0: dt.date, q_start: dt.date, q_end: dt.date) -> bool:
+    """Whether the corrective actions due in [q_start, q_end] come out of `rows` (every inspection dated from
+    `day0` on, in `scoring.inspection_order`) as out of the whole store. What came before the window reaches
+    into it only through an action still open: a finding of (project, item) joins it instead of opening one.
+    A 符合 of an item that is not 红线 closes whatever is open on it (a 红线 finding always opens its own),
+    so a (project, item) whose first answer in the window is 符合 is followed exactly; one found before that
+    may differ only in actions opened by those findings, which must fall due before `q_start`; and every
+    action opened before the window must have fallen due before it too."""
+    longest = max((i.fix_within_days for i in standards.items.values()), default=0)
+    if sc.due_date(standards, day0 - dt.timedelta(days=1), longest) >= q_start:
+        return False
+    settled: set[tuple[str, str]] = set()
+    items = standards.items
+    dues: dict[tuple, dt.date] = {}
+    for r in rows:
+        if r.date > q_end:
+            break   # what it opens falls due after the quarters
+        for code, found in r.findings.items():
+            if found is None or (r.project, code) in settled:
+                continue
+            item = items.get(code)
+            if item is None or item.critical:
+                continue
+            if found == 0:
+                settled.add((r.project, code))
+            else:
+                due = dues.get((r.date, item.fix_within_days))
+                if due is None:
+                    due = dues[(r.date, item.fix_within_days)] = sc.due_date(standards, r.date, item.fix_within_days)
+                if due >= q_start:
+                    return False
+    return True
+
+
+def overview_figures(context: Context, overview) -> list:
     """Every instrument's figures for the 本周概览 (`Instrument.overview_figures`), in the instruments' order."""
-    return [f for instrument in instruments
-            for f in instrument.overview_figures(standards, store_path, overview.this_week, overview.last_week)]
+    return [f for instrument in context.instruments
+            for f in instrument.overview_figures(context, overview.this_week, overview.last_week)]
 
 
 def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
@@ -301,12 +400,12 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
         overview = ctx.shared.get(OVERVIEW_KEY)
         if overview is None:
             return
-        extra = overview_figures(instruments, ctx.standards, store_path, overview)
+        extra = overview_figures(Context(ctx.standards, tuple(instruments), store_path=store_path), overview)
         report = pdf and bool(overview.r.scores)
         if report:
             target = ctx.docs_dir / WEEKLY_REPORT
             target.parent.mkdir(parents=True, exist_ok=True)
-            faces = font_faces(ctx.standards, Path(cache_dir) if cache_dir else None)
+            faces = font_faces(ctx.standards, Path(cache_dir) if cache_dir else None, printed_sources(instruments))
             css = render("results/weekly_report.css")
             html_to_pdf(overview.report_html(extra), faces + subset_first(css, faces), target,
                         cache_dir=Path(cache_dir) if cache_dir else None)
@@ -388,12 +487,21 @@ def publish_generators(store_path: Path | str, instruments: Sequence, *, quarter
     """Every instrument's results page generators, in the order of `instruments` (results/ is emptied first).
 
     The patrol results, then the questionnaire's, the quarter's exam paper and exam results, the
-    questioning results and cards (`Instrument.page_generators`).
+    questioning results and cards (`Instrument.page_generators`). The instruments are asked during each
+    build, with a `Context` of the standards it loaded (a served site loads them again for each build).
     """
     quarter = quarter or quarter_of(dt.date.today())
-    lock_path = Path(lock_path) if lock_path else None
-    return [g for instrument in instruments
-            for g in instrument.page_generators(Path(store_path), quarter=quarter, lock_path=lock_path, today=today)]
+    store_path, lock_path = Path(store_path), Path(lock_path) if lock_path else None
+    instruments = tuple(instruments)
+
+    def generate(ctx) -> None:
+        context = Context(ctx.standards, instruments, store_path=store_path, lock_path=lock_path, today=today,
+                          quarter=quarter)
+        for instrument in instruments:
+            for g in instrument.page_generators(context):
+                g(ctx)
+
+    return [generate]
 
 
 def sheet_focus(store_path: Path | str):

@@ -45,6 +45,8 @@ SELF_CHECK_GAP = 10.0      # 自查 above 抽查 by more than this many 百分�
 COMMON_SHOWN = 5           # the company's most common findings on the role pages of the inspected
 KNOWLEDGE_SECTION = "4.2.3"  # the procedure's knowledge items, set beside the exam and the questioning
 GRID_ITEMS = 10            # 改进重点: items in the item × project grid (the most frequent)
+PAGE_SIZE = 25             # projects on one page of a per-project list; the others on pages of their own beside it
+ROWS_PAGE = 50             # rows on one page of a list that grows with the company (open actions, inspectors)
 PROJECTS_INDEX = f"{ROOT}/projects/index.md"
 REDLINE_PAGE = f"{ROOT}/redline.md"
 WEEKLY_REPORT = f"{ROOT}/weekly-report.pdf"
@@ -401,6 +403,40 @@ def build_results_and_overview(s: Standards, inspections: Iterable[Inspection], 
     return files, overview
 
 
+@dataclass(frozen=True)
+class Pager:
+    """Where one page of a list split into pages of `PAGE_SIZE` stands (the `pager` macro shows it as
+    上一页/下一页; nothing while the list fits one page): a page's size never grows with the company."""
+
+    page: int
+    pages: int
+    first: int      # the number of the page's first row (from 1)
+    last: int
+    total: int
+    prev: str       # the previous page's file name, a link beside this one ("" on the first)
+    next: str       # the next page's ("" on the last)
+    home: str = ""  # the first page's file name
+
+
+def paged(path: str, rows: Sequence, size: int | None = None) -> list[tuple[str, list, Pager]]:
+    """`rows` split into pages of `size` (default `PAGE_SIZE`): (docs path, its rows, its `Pager`) per page,
+    the first at `path` (one page, at `path`, for an empty list)."""
+    size = size or PAGE_SIZE
+    chunks = [list(rows[k:k + size]) for k in range(0, len(rows), size)] or [[]]
+
+    def name(page: int) -> str:
+        return posixpath.basename(urls.list_page(path, page))
+
+    out = []
+    for page, chunk in enumerate(chunks, 1):
+        start = (page - 1) * size
+        out.append((urls.list_page(path, page), chunk,
+                    Pager(page, len(chunks), start + 1, start + len(chunk), len(rows),
+                          name(page - 1) if page > 1 else "", name(page + 1) if page < len(chunks) else "",
+                          name(1))))
+    return out
+
+
 def write_results(files: dict[str, str], docs_dir: Path) -> None:
     """Write the output of `build_results` under `docs_dir`, replacing the old results."""
     import shutil
@@ -490,16 +526,19 @@ class Overview:
                            _bands(r), marks=[bool(a.critical) for a in company])
         files[f"{ROOT}/charts/company-trend.svg"] = chart
         figures = [f for f in [*self.figures, *extra] if not f.project]
-        files[self.PAGE] = render(
-            "results/overview.md.j2", r=r, rows=rows, week=self.this_week, last_week=self.last_week,
-            week_note=self.week_note, running=self.running, ranking_rule=sc.ranking_rule(r.s),
-            min_inspections=r.s.organisation.assessment.min_inspections,
-            n_quarter=len(r.scores_in(*sc.quarter_bounds(r.quarter))),
-            figures=[(f, html_href(f.link, self.PAGE)) for f in figures], chart=inline(chart),
-            trend=list(zip(rows_labels, company)), nav=NAV, archive=[sc.week_label(w) for w in reversed(r.weeks)],
-            more=[(title, path[len(ROOT) + 1:]) for title, path in more],
-            report="weekly-report.pdf" if report else "", quarter_name=quarter_label(r.quarter),
-            n_incidents=len(r.incidents(*sc.quarter_bounds(r.quarter))))
+        # the ranking in pages of PAGE_SIZE projects; the company's figures on each, its trend on the first
+        for path, chunk, pager in paged(self.PAGE, rows):
+            files[path] = render(
+                "results/overview.md.j2", r=r, rows=chunk, pager=pager, week=self.this_week, last_week=self.last_week,
+                week_note=self.week_note, running=self.running, ranking_rule=sc.ranking_rule(r.s),
+                min_inspections=r.s.organisation.assessment.min_inspections,
+                n_quarter=len(r.scores_in(*sc.quarter_bounds(r.quarter))),
+                figures=[(f, html_href(f.link, path)) for f in figures], chart=inline(chart),
+                trend=list(zip(rows_labels, company)), nav=NAV,
+                archive=[sc.week_label(w) for w in reversed(r.weeks)],
+                more=[(title, path[len(ROOT) + 1:]) for title, path in more],
+                report="weekly-report.pdf" if report else "", quarter_name=quarter_label(r.quarter),
+                n_incidents=len(r.incidents(*sc.quarter_bounds(r.quarter))))
         self.all_figures = figures
         return files
 
@@ -762,19 +801,22 @@ def _priorities(r: _Results, files):
         now = t.findings / len(quarter) * 100 if quarter else None
         then = before.get(t.key, 0) / len(previous) * 100 if previous else None
         change[t.key] = (now, then, None if now is None or then is None else now - then)
-    # item × project: this quarter's findings of the most frequent items in each project
+    # item × project: this quarter's findings of the most frequent items in each project, a row per project
+    # (the items as columns, so the table's width does not grow with the company)
     grid_items = by_item[:GRID_ITEMS]
-    grid = [(t, [sum(i.findings.get(t.key) or 0 for i in quarter_by_project.get(p.id, []))
-                 for p in r.s.organisation.projects]) for t in grid_items]
+    grid = {p.id: [sum(i.findings.get(t.key) or 0 for i in quarter_by_project.get(p.id, [])) for t in grid_items]
+            for p in r.s.organisation.projects}
     files[f"{ROOT}/csv/pareto-items.csv"] = csv_text(
         ["条目", "内容", "红线", "问题(处)", "占比"],
         [[t.key, t.label, "是" if t.key in critical else "", t.findings, f"{t.share:.1f}%"] for t in by_item])
-    files[f"{ROOT}/priorities.md"] = render(
-        "results/priorities.md.j2", r=r, by_item=by_item, by_section=by_section, per_project=per_project,
-        change=change, previous_name=quarter_label(sc.quarter_of(p_start)), n_previous=len(previous), grid=grid,
-        projects=r.s.organisation.projects,
-        quarter=quarter_label(r.quarter), n=len(quarter), item_link=lambda code: r.item_link(code, 1),
-        critical=critical, charts={k: inline(v) for k, v in charts.items()})
+    # the projects' rows in pages of PAGE_SIZE; the company's figures on the first
+    for path, chunk, pager in paged(f"{ROOT}/priorities.md", per_project):
+        files[path] = render(
+            "results/priorities.md.j2", r=r, by_item=by_item, by_section=by_section, per_project=chunk,
+            pager=pager, change=change, previous_name=quarter_label(sc.quarter_of(p_start)), n_previous=len(previous),
+            grid_items=grid_items, grid=grid, quarter=quarter_label(r.quarter), n=len(quarter),
+            item_link=lambda code: r.item_link(code, 1), critical=critical,
+            charts={k: inline(v) for k, v in charts.items()})
 
 
 def _critical_first(r: _Results, rows: list[sc.ParetoRow]) -> list[sc.ParetoRow]:
@@ -800,8 +842,9 @@ def _projects_index(r: _Results, files):
         quarter = sc.aggregate(r.s, r.scores_in(q_start, q_end, p.id))
         rows.append(dict(id=p.id, name=p.name, active=p.active, quarter=quarter,
                          gap=r.self_vs_spot(q_start, q_end, p.id)))
-    files[PROJECTS_INDEX] = render("results/projects.md.j2", r=r, rows=rows, quarter_name=quarter_label(r.quarter),
-                                   gap_limit=SELF_CHECK_GAP)
+    for path, chunk, pager in paged(PROJECTS_INDEX, rows):
+        files[path] = render("results/projects.md.j2", r=r, rows=chunk, pager=pager,
+                             quarter_name=quarter_label(r.quarter), gap_limit=SELF_CHECK_GAP)
 
 
 def _redline(r: _Results, files):
@@ -820,10 +863,12 @@ def _redline(r: _Results, files):
           "、".join(("是" if f["corrected"] else "否") + ("（本节）" if f["corrected_section"] else "")
                    for f in x["findings"]),
           "；".join(f["state"] for f in x["findings"])] for x in every])
-    files[REDLINE_PAGE] = render(
-        "results/redline.md.j2", r=r, incidents=incidents, n_all=len(every), quarter_name=quarter_label(r.quarter),
-        covered=r.covered(q_start, q_end), q_start=q_start, q_end=q_end, depth=1,
-        item_link=lambda code: r.item_link(code, 1))
+    # the quarter's incidents, newest first, in pages of PAGE_SIZE
+    for path, chunk, pager in paged(REDLINE_PAGE, incidents):
+        files[path] = render(
+            "results/redline.md.j2", r=r, incidents=chunk, n_quarter=len(incidents), pager=pager, n_all=len(every),
+            quarter_name=quarter_label(r.quarter), covered=r.covered(q_start, q_end), q_start=q_start, q_end=q_end,
+            depth=1, item_link=lambda code: r.item_link(code, 1))
 
 
 def _newest_first(r: _Results, periods: Iterable[sc.PatrolPeriod]) -> list[sc.PatrolPeriod]:
@@ -890,11 +935,13 @@ def _patrols(r: _Results, files):
                                                   if x.start >= r.week - dt.timedelta(days=21)))
                    for p in r.s.organisation.projects]
     week_end = r.week + dt.timedelta(days=6)
-    files[f"{ROOT}/patrols.md"] = render(
-        "results/patrols.md.j2", r=r, days=days, roles=daily_roles, grid=grid, months=months,
-        month_notes=month_notes, sampling=sampling, missed=missed[:MISSED_SHOWN], n_missed=len(missed),
-        per_project=per_project, four_weeks=(four_weeks, min(r.as_of, week_end)),
-        week_note=partial_note(r.covered(r.week, week_end)))
+    # each project's rows of the three tables in pages of PAGE_SIZE projects; the missed patrols on the first
+    for path, chunk, pager in paged(f"{ROOT}/patrols.md", list(zip(grid, per_project, sampling))):
+        files[path] = render(
+            "results/patrols.md.j2", r=r, days=days, roles=daily_roles, grid=[g for g, _, _ in chunk], months=months,
+            month_notes=month_notes, sampling=[x for _, _, x in chunk], missed=missed[:MISSED_SHOWN],
+            n_missed=len(missed), per_project=[x for _, x, _ in chunk], pager=pager,
+            four_weeks=(four_weeks, min(r.as_of, week_end)), week_note=partial_note(r.covered(r.week, week_end)))
 
 
 def _done_of(x: sc.PatrolPeriod | None) -> str:
@@ -912,12 +959,14 @@ def _actions(r: _Results, files):
     files[f"{ROOT}/csv/actions.csv"] = csv_text(
         ["项目", "条目", "内容", "发现日期", "整改期限", "责任人", "验证", "问题(处)", "状态", "整改反馈日期",
          "关闭日期", "关闭方式", "逾期天数"], _action_rows(r))
-    files[f"{ROOT}/actions.md"] = render(
-        "results/actions.md.j2", r=r, open=open_, n_closed=len(closed), how=how,
-        n_overdue=sum(1 for a in open_ if a.overdue(r.as_of)),
-        n_reported=sum(1 for a in open_ if a.reported is not None), rate=rate, n_due=n_due,
-        late_closed=len(late_closed), quarter_name=quarter_label(r.quarter),
-        median=sc.median_days_to_close(r.actions), item_link=lambda code: r.item_link(code, 1))
+    # the open actions in pages of ROWS_PAGE, the department's figures on each
+    for path, chunk, pager in paged(f"{ROOT}/actions.md", open_, ROWS_PAGE):
+        files[path] = render(
+            "results/actions.md.j2", r=r, open=chunk, n_open=len(open_), pager=pager, n_closed=len(closed), how=how,
+            n_overdue=sum(1 for a in open_ if a.overdue(r.as_of)),
+            n_reported=sum(1 for a in open_ if a.reported is not None), rate=rate, n_due=n_due,
+            late_closed=len(late_closed), quarter_name=quarter_label(r.quarter),
+            median=sc.median_days_to_close(r.actions), item_link=lambda code: r.item_link(code, 1))
 
 
 def _action_rows(r: _Results) -> list[list]:
@@ -962,7 +1011,8 @@ def _archived_rows(r: _Results, quarter: str, closed_on: dt.date, partial: bool)
         # nothing came later: the build's own figures are those
         return sc.assess_quarter(r.s, quarter, r.scores, r.patrols, r.actions, closed_on, partial=partial)
     q_end = sc.quarter_bounds(quarter)[1]
-    scores = sc.score_inspections(r.s, kept)
+    scored = {id(x.inspection): x for x in r.scores}   # an inspection's score is its own: not scored again
+    scores = [scored[id(i)] for i in kept]
     patrols = sc.patrol_compliance(r.s, kept, r.start, q_end, complete=q_end)
     return sc.assess_quarter(r.s, quarter, scores, patrols, sc.corrective_actions(r.s, kept, reports), closed_on,
                              partial=partial)
@@ -1056,12 +1106,14 @@ def _quarter_infos(r: _Results) -> list[dict]:
 
 
 def archive_updates(s: Standards, inspections: Iterable[Inspection], archive: dict[str, Archived],
-                    today: dt.date | None = None, reports: Iterable[sc.FixReport] = ()) -> ArchiveUpdates:
+                    today: dt.date | None = None, reports: Iterable[sc.FixReport] = (),
+                    only: set[str] | None = None) -> ArchiveUpdates:
     """The closed quarters to archive and the revisions to store, given what the store holds (`archive`):
-    what `handbook ingest` keeps after each run, so builds only read it."""
+    what `handbook ingest` keeps after each run, so builds only read it. `only`: the closed quarters to
+    assess (`archive.quarters_to_assess`; default every closed quarter)."""
     r = _Results(s, list(inspections), None, today=today, archive=archive, reports=reports)
     for info in _quarter_infos(r):
-        if info["closed"]:
+        if info["closed"] and (only is None or info["quarter"] in only):
             partial = info["covered"] is not None
             current = sc.assess_quarter(r.s, info["quarter"], r.scores, r.patrols, r.actions, r.as_of,
                                         partial=partial)
@@ -1098,19 +1150,32 @@ def _assessment(r: _Results, files):
             for a in rows])
         others = [x for x in archive if x["complete"] and x["quarter"] != q]
         gaps = {a.project: r.self_vs_spot(info["start"], info["end"], a.project) for a in rows}
-        common = dict(r=r, rows=rows, rules=r.s.organisation.assessment, info=info, others=others,
+        common = dict(r=r, all_rows=rows, rules=r.s.organisation.assessment, info=info, others=others,
                       latest_name=latest_name, gaps=gaps, gap_limit=SELF_CHECK_GAP, published=published,
-                      ranking_rule=sc.ranking_rule(r.s))
+                      ranking_rule=sc.ranking_rule(r.s), summary=_quarter_summary(r, rows))
+        # the projects in pages of PAGE_SIZE, each page the same department figures and its projects' rows
         if info["complete"]:
             files[f"{ROOT}/csv/assessment-{q}.csv"] = text
-            files[f"{QUARTERS}/{q}.md"] = render(
-                "results/assessment.md.j2", **common, csv_path=f"../csv/assessment-{q}.csv", latest=False,
-                project_link=lambda p: f"../projects/{p}.md")
+            for path, chunk, pager in paged(f"{QUARTERS}/{q}.md", rows):
+                files[path] = render(
+                    "results/assessment.md.j2", **common, rows=chunk, pager=pager,
+                    csv_path=f"../csv/assessment-{q}.csv", latest=False, project_link=lambda p: f"../projects/{p}.md")
         if latest:
             files[f"{ROOT}/csv/assessment.csv"] = text
-            files[f"{ROOT}/assessment.md"] = render(
-                "results/assessment.md.j2", **common, csv_path="csv/assessment.csv", latest=True,
-                project_link=lambda p: f"projects/{p}.md")
+            for path, chunk, pager in paged(f"{ROOT}/assessment.md", rows):
+                files[path] = render(
+                    "results/assessment.md.j2", **common, rows=chunk, pager=pager, csv_path="csv/assessment.csv",
+                    latest=True, project_link=lambda p: f"projects/{p}.md")
+
+
+def _quarter_summary(r: _Results, rows: Sequence[sc.ProjectAssessment]) -> dict:
+    """The department's figures of a quarter's assessment, on each of its pages: projects, ranked, each
+    grade, with 红线 problems, suggestions of each kind."""
+    grades = Counter(a.score.grade for a in rows if a.score.grade)
+    kinds = Counter(x.kind for a in rows for x in a.suggestions)
+    return dict(projects=len(rows), ranked=sum(1 for a in rows if a.rank),
+                grades=[(g.name, grades[g.name]) for g in sorted(r.s.organisation.grades, key=lambda g: -g.min)],
+                redline=sum(1 for a in rows if a.critical_findings), kinds=list(kinds.items()))
 
 
 def _inspectors(r: _Results, files):
@@ -1127,7 +1192,8 @@ def _inspectors(r: _Results, files):
     files[f"{ROOT}/csv/inspectors.csv"] = csv_text(
         header, [([x["name"]] if allowed else []) + [x["role"], x["project"], x["n"], x["last"].isoformat(),
                                                      _p(x["agg"].percent), x["findings"]] for x in rows])
-    files[f"{ROOT}/inspectors.md"] = render("results/inspectors.md.j2", r=r, rows=rows, allowed=allowed)
+    for path, chunk, pager in paged(f"{ROOT}/inspectors.md", rows, ROWS_PAGE):
+        files[path] = render("results/inspectors.md.j2", r=r, rows=chunk, pager=pager, allowed=allowed)
 
 
 def _quality(r: _Results, quarantine, unmapped, files, replaced=()):
@@ -1177,10 +1243,14 @@ def _weekly_archive(r: _Results, files):
                   and x.grade == r.s.lowest_grade]
         covered = r.covered(monday, sunday)
         # a closed week states its own data end, not the run's: its page stays byte-identical as weeks go by
-        files[f"{ROOT}/weeks/{label}.md"] = render(
-            "results/week.md.j2", r=r, label=label, name=week_name(monday), monday=monday, sunday=sunday, failed=failed,
-            rows=rows, top=top, company=r.week_agg(monday), note=partial_note(covered), covered=covered,
-            data_end=min(sunday, r.as_of))
+        # the projects in pages of PAGE_SIZE: the company's figures on each, each project's rows on its page
+        for path, chunk, pager in paged(f"{ROOT}/weeks/{label}.md", rows):
+            ids = {x["id"] for x in chunk}
+            files[path] = render(
+                "results/week.md.j2", r=r, label=label, name=week_name(monday), monday=monday, sunday=sunday,
+                failed=[x for x in failed if x.inspection.project in ids], n_failed=len(failed), rows=chunk,
+                pager=pager, top=top, company=r.week_agg(monday), note=partial_note(covered), covered=covered,
+                data_end=min(sunday, r.as_of))
     files[f"{ROOT}/weeks/index.md"] = render(
         "results/weeks.md.j2", r=r, weeks=[(sc.week_label(w), week_name(w), w, r.week_agg(w),
                                             partial_note(r.covered(w, w + dt.timedelta(days=6))))

@@ -34,7 +34,7 @@ def item_score(item: Item, findings: int | None) -> tuple[float, float]:
     return max(0.0, item.points - findings * item.deduction), float(item.points)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # a year holds one per inspection
 class InspectionScore:
     """One inspection scored."""
 
@@ -170,7 +170,7 @@ def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
 
 # ---------------------------------------------------------------- patrol compliance (4.5)
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # one per project, role and day of a year
 class PatrolPeriod:
     """Patrols a role did for a project in one period (day / week / month) vs required.
 
@@ -375,7 +375,7 @@ def due_date(standards: Standards, opened: dt.date, days: int) -> dt.date:
     return add_working_days(opened, days, org.working_days, org.holidays)
 
 
-@dataclass
+@dataclass(slots=True)   # a year opens one per finding: no per-instance dict
 class Action:
     """A corrective action opened by a finding on (project, item)."""
 
@@ -480,8 +480,11 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
     actions: list[Action] = []
     open_by_key: dict[tuple[str, str], list[Action]] = {}
     by_key: dict[tuple[str, str], list[Action]] = defaultdict(list)
-    # (rules, item code) -> (item, its section number, owner, verifier), looked up once
-    known: dict[tuple, tuple] = {}
+    # rules -> item code -> (item, its section number, owner, verifier), looked up once
+    known: dict[int, dict[str, tuple]] = {}
+    dues: dict[tuple, dt.date] = {}   # (day found, days to fix) -> deadline: a year has few distinct ones
+    plans: dict[tuple[int, int], tuple] = {}
+    open_codes: dict[str, set[str]] = {}   # project -> the items with an action open (open_by_key not empty)
     events = [((i.date, 0, i.submitted_at, i.id), i) for i in inspections]
     far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     events += [((r.fixed, 1, r.submitted_at or far, r.id), r) for r in reports]
@@ -494,30 +497,56 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
             continue
         insp = event
         rules = rules_for(standards, insp)   # the deadline of the standards in force on its date
-        for code, found in insp.findings.items():
-            if found is None:
-                continue
-            entry = known.get((id(rules), code))
-            if entry is None:
-                item = rules.items.get(code)
-                section = standards.section_of(code) if item is not None else None
-                number = section.number if section else getattr(item, "section", None)
-                # an item since removed from the standards opens no action (the pages name actions by item)
-                entry = known[(id(rules), code)] = (item if code in standards.items else None, number,
-                                                    action_owner(standards, code) if item else "",
-                                                    action_verifier(standards, code) if item else "")
-            item = entry[0]
-            if item is None:
-                continue
-            key = (insp.project, code)
-            # the actions of (project, item) still open: one at most, but each 红线 incident is its own
-            still = [a for a in open_by_key.get(key, ()) if a.closed is None]
-            if found == 0:
-                for a in still:
+        findings = insp.findings
+        # what an answer set asks of the loop, worked out once per set (inspections read from the store share
+        # one dict per distinct set): its 符合 items, and its findings in order. Items are independent of each
+        # other, so the 符合 answers (they only close what is open on their own item) are taken first.
+        plan = plans.get((id(rules), id(findings)))
+        if plan is None:
+            entries = known.get(id(rules))
+            if entries is None:
+                entries = known[id(rules)] = {}
+            zeros: dict[str, tuple] = {}
+            found_list = []
+            for code, found in findings.items():
+                if found is None:
+                    continue
+                entry = entries.get(code)
+                if entry is None:
+                    item = rules.items.get(code)
+                    section = standards.section_of(code) if item is not None else None
+                    number = section.number if section else getattr(item, "section", None)
+                    # an item since removed from the standards opens no action (the pages name actions by item)
+                    entry = entries[code] = (item if code in standards.items else None, number,
+                                             action_owner(standards, code) if item else "",
+                                             action_verifier(standards, code) if item else "")
+                if entry[0] is None:
+                    continue
+                if found == 0:
+                    zeros[code] = entry
+                else:
+                    found_list.append((code, found, entry))
+            # the answer set itself is kept with its plan, so its id is never reused while the loop runs
+            plan = plans[(id(rules), id(findings))] = (zeros, frozenset(zeros), tuple(found_list), findings)
+        zeros, zero_codes, found_list, _ = plan
+        project = insp.project
+        open_here = open_codes.get(project)
+        if open_here:
+            # 符合 with nothing open (most answers of a year) has nothing to follow
+            for code in zero_codes & open_here:
+                item = zeros[code][0]
+                key = (project, code)
+                for a in open_by_key[key]:
                     if a.reported is not None or not item.critical:
                         a.closed, a.closed_how = insp.date, (VERIFIED if a.reported is not None else RECHECKED)
-                open_by_key[key] = [a for a in still if a.closed is None]
-                continue
+                still = open_by_key[key] = [a for a in open_by_key[key] if a.closed is None]
+                if not still:
+                    open_here.discard(code)
+        for code, found, entry in found_list:
+            item = entry[0]
+            key = (project, code)
+            # the actions of (project, item) still open: one at most, but each 红线 incident is its own
+            still = [a for a in open_by_key.get(key, ()) if a.closed is None]
             repeat_of = None
             for a in still:
                 if a.reported is not None and insp.date >= a.reported:
@@ -527,8 +556,11 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
             still = [a for a in still if a.closed is None]
             action = None if item.critical else next((a for a in still if a.reported is None), None)
             if action is None:
-                action = Action(insp.project, code, insp.date, due_date(standards, insp.date, item.fix_within_days),
-                                insp.id, owner=entry[2], owner_name=people.get(insp.project, {}).get(entry[2], ""),
+                due = dues.get((insp.date, item.fix_within_days))
+                if due is None:
+                    due = dues[(insp.date, item.fix_within_days)] = due_date(standards, insp.date, item.fix_within_days)
+                action = Action(project, code, insp.date, due,
+                                insp.id, owner=entry[2], owner_name=people.get(project, {}).get(entry[2], ""),
                                 verifier=entry[3], critical=item.critical, repeat_of=repeat_of)
                 actions.append(action)
                 by_key[key].append(action)
@@ -536,7 +568,11 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
             action.findings += found
             if corrected_on_site(insp.corrected, code, entry[1]):
                 action.closed, action.closed_how = insp.date, ON_THE_SPOT
-            open_by_key[key] = [a for a in still if a.closed is None]
+            still = open_by_key[key] = [a for a in still if a.closed is None]
+            if still:
+                open_codes.setdefault(project, set()).add(code)
+            elif open_here:
+                open_here.discard(code)
     return actions
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .. import page_urls as urls
+from ..context import Context, standards_context
 from ..forms.lock_file import read_lock
 from ..forms.prefill import project_links
 from ..page_urls import relative_link
@@ -109,12 +110,12 @@ class MethodLinks:
         return forms, printables
 
 
-def contributed_pages(s: Standards, instruments: Sequence, links: MethodLinks) -> dict[str, MethodPage]:
+def contributed_pages(context: Context, links: MethodLinks) -> dict[str, MethodPage]:
     """method -> its page, from the first instrument that describes it (in the instruments' order)."""
     pages: dict[str, MethodPage] = {}
     extra: dict[str, list] = {}
-    for instrument in instruments:
-        for method, page in instrument.method_pages(s, links).items():
+    for instrument in context.instruments:
+        for method, page in instrument.method_pages(context, links).items():
             if page.extends:
                 extra.setdefault(method, []).extend(page.sections)
             else:
@@ -143,11 +144,12 @@ def training_files(s: Standards) -> dict[str, str]:
                              names=names)}
 
 
-def _method_files(s: Standards, instruments: Sequence, lock: dict | None,
+def _method_files(context: Context, lock: dict | None,
                   existing: Callable[[str], object]) -> tuple[dict[str, str], dict[str, MethodPage]]:
+    s = context.standards
     lock = lock or {"checklists": {}}
     links = MethodLinks(s, lock, existing)
-    contributed = contributed_pages(s, instruments, links)
+    contributed = contributed_pages(context, links)
     demo = bool(lock.get("demo"))
     files: dict[str, str] = {}
     index = []
@@ -180,7 +182,7 @@ def method_files(s: Standards, instruments: Sequence, *, lock: dict | None = Non
     `existing(path)` tells whether a docs-relative file exists (outputs of other generators, e.g.
     print/exam-2026Q4.pdf or results/index.md), so no page links to a file that is not there.
     """
-    return _method_files(s, instruments, lock, existing)[0]
+    return _method_files(standards_context(s, instruments), lock, existing)[0]
 
 
 def method_pages_generator(instruments: Sequence, *, lock_path: Path | str | None = None):
@@ -199,7 +201,8 @@ def method_pages_generator(instruments: Sequence, *, lock_path: Path | str | Non
                 return [f"print/{p.name}" for p in folder.glob("*.pdf")] if folder.is_dir() else []
             return (ctx.docs_dir / rel).is_file()
 
-        files, contributed = _method_files(s, instruments, lock, existing)
+        context = Context(s, tuple(instruments), lock_path=Path(lock_path) if lock_path else None)
+        files, contributed = _method_files(context, lock, existing)
         for rel, text in sorted(files.items()):
             ctx.write(rel, text)
         _link_prefilled_forms(ctx, lock)

@@ -100,7 +100,7 @@ def serve_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                host: str = "127.0.0.1", port: int = 8000, extra_generators: Iterable[PageGenerator] = (),
                cache_dir: Path | str | None = Path("build/pdf-cache"), poll_seconds: float = 1.0,
                report: Callable[[str], None] = lambda message: None,
-               stop: threading.Event | None = None, sheet_focus=None, instruments: Sequence = (),
+               stop: threading.Event | None = None, sheet_focus=None, instruments: Sequence,
                engine: str | None = None, store_path: Path | str | None = None,
                lock_path: Path | str | None = None, stores: Iterable[Path | str] = ()) -> None:
     """Build, serve out_dir on host:port, and rebuild whenever a watched file changes, until `stop` is set.

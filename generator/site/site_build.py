@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from ..context import printed_sources
 from ..errors import HandbookError
 from ..forms.lock_file import DEFAULT_LOCK, read_lock
 from ..store import DEFAULT_STORE
@@ -127,10 +128,11 @@ def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Ite
                   pdf: bool = True, per_project: bool = True, cache_dir: Path | None = None,
                   timings: dict[str, float] | None = None,
                   sheet_focus: Callable[[Standards], dict] | None = None,
-                  lock: dict | None = None) -> tuple[SiteContext, list[SheetFile]]:
+                  lock: dict | None = None, instruments: Sequence) -> tuple[SiteContext, list[SheetFile]]:
     """Write every generated page, the printable sheets and the extra generators' pages into docs_dir.
 
-    `lock` (the forms lock's data) gives the project sheets the QR codes of their prefilled forms."""
+    `lock` (the forms lock's data) gives the project sheets the QR codes of their prefilled forms; the
+    sheets' font subset covers what `instruments` print too (`Instrument.printed_sources`)."""
     timings = {} if timings is None else timings
     t0 = time.perf_counter()
     generated = generate_pages(standards)
@@ -144,7 +146,7 @@ def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Ite
     t0 = time.perf_counter()
     focus = sheet_focus(standards) if sheet_focus and pdf and per_project else None
     sheets = write_sheets(standards, docs_dir, cache_dir=cache_dir, per_project=per_project,
-                          focus=focus, lock=lock) if pdf else []
+                          focus=focus, lock=lock, printed_sources=printed_sources(instruments)) if pdf else []
     timings["pdf"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -200,7 +202,7 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
                extra_generators: Iterable[PageGenerator] = (), pdf: bool = True, per_project: bool = True,
                cache_dir: Path | str | None = Path("build/pdf-cache"),
                sheet_focus: Callable[[Standards], dict] | None = None,
-               lock_path: Path | str | None = None, instruments: Sequence = (),
+               lock_path: Path | str | None = None, instruments: Sequence,
                engine: str | None = None, stores: Iterable[Path | str] = (), clear: Iterable[str] = (),
                on_wait: Callable[[Path], None] | None = None) -> BuildReport:
     """Generate the handbook from the standards and build it into out_dir (default public/).
@@ -251,7 +253,8 @@ def _build_locked(standards_dir: Path | str, started: float, *, out_dir: Path, d
         try:
             ctx, sheets = generate_site(standards, docs_dir, extra_generators=extra_generators, pdf=pdf,
                                         per_project=per_project, sheet_focus=sheet_focus, lock=lock,
-                                        cache_dir=Path(cache_dir) if cache_dir else None, timings=timings)
+                                        cache_dir=Path(cache_dir) if cache_dir else None, timings=timings,
+                                        instruments=instruments)
         except BaseException:
             pending.close()
             raise

@@ -11,10 +11,14 @@ import sqlite3
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..inspection import Inspection
 from .connection import open_store_read_only
+
+_NONE: dict = {}   # the corrections or notes of an inspection without any (shared: never changed once read)
+
 
 def counted(conn: sqlite3.Connection, alias: str = "i", *, gone: bool = True) -> str:
     """The SQL condition on `alias` (an `inspections` row) of an inspection that counts in the results: not
@@ -67,6 +71,10 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
                 notes.setdefault(iid, {})[section] = note
     finally:
         conn.close()
+    # the same corrections repeat: inspections with equal ones share one dict (never changed once read)
+    same: dict[tuple, dict] = {}
+    for iid, fixed in corrected.items():
+        corrected[iid] = same.setdefault(tuple(fixed.items()), fixed)
     # dates, zones and answer sets repeat a lot: parse each distinct text once
     zones: dict[str, ZoneInfo] = {}
     dates: dict[str, dt.date] = {}
@@ -82,10 +90,11 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
         if day is None:
             day = dates[date] = date_of(date)
         if compact:
+            # inspections with the same answers share one dict (nothing changes an inspection read from the
+            # store): a year's copies were a third of the build's memory
             answers = decoded.get(encoded)
             if answers is None:
                 answers = decoded[encoded] = loads(encoded)
-            answers = answers.copy()
         else:
             answers = findings.get(iid, {})
         # what Inspection(...) builds, without the frozen dataclass's per-field object.__setattr__
@@ -94,10 +103,110 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
         record.__dict__.update(
             id=iid, checklist=cl, project=project, role=role, inspector=inspector,
             date=day, submitted_at=fromiso(submitted).astimezone(zone),
-            form_version=form_version, findings=answers, corrected=corrected.get(iid, {}),
-            notes=notes.get(iid, {}))
+            form_version=form_version, findings=answers, corrected=corrected.get(iid, _NONE),
+            notes=notes.get(iid, _NONE))
         append(record)
     return out
+
+
+class ScoringRow(NamedTuple):
+    """An inspection as scoring, patrol compliance, corrective actions and the quarters' assessment read it:
+    what `Inspection` holds less the inspector, the form version and the notes. `findings` and `corrected`
+    are shared between rows with the same answers (read only, never changed): a year of rows is tens of
+    megabytes, not hundreds."""
+
+    id: str
+    checklist: str
+    project: str
+    role: str
+    date: dt.date
+    submitted_at: dt.datetime    # aware, in the zone it was stored with
+    findings: dict               # item code -> findings; None = 不适用 (shared: never mutate)
+    corrected: dict              # item code or section number -> 当场纠正 (shared: never mutate)
+
+
+def read_scoring_rows(db_path: Path | str, *, since: dt.date | None = None) -> list[ScoringRow]:
+    """The current version of every counted inspection (as `read_inspections` gives them, in the same order)
+    as compact `ScoringRow`s: one pass over the versions, the sections read only where 当场纠正 was answered.
+    `since`: only those dated (检查日期) on or after that day."""
+    conn = open_store_read_only(db_path)
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] < 4:   # answers not in the version rows yet
+            conn.close()
+            return [ScoringRow(i.id, i.checklist, i.project, i.role, i.date, i.submitted_at, i.findings,
+                               i.corrected) for i in read_inspections(db_path) if since is None or i.date >= since]
+        current = {iid: (cl, version) for iid, cl, version in conn.execute(
+            "SELECT i.id, i.checklist, i.current_version FROM inspections i "
+            f"WHERE i.gone_at IS NULL AND {counted(conn, 'i', gone=False)}")}
+        get = current.get
+        dated, args = ("WHERE date >= ?", (since.isoformat(),)) if since else ("", ())
+        rows = [(iid, hit[0], *rest) for iid, version, *rest in conn.execute(
+                    "SELECT inspection_id, version, project, role, date, submitted_at, timezone, findings "
+                    f"FROM versions {dated}", args)
+                if (hit := get(iid)) is not None and hit[1] == version]
+        rows.sort(key=itemgetter(5, 0))   # by submission time, then id: `read_inspections`' order
+        # one row per version (the sections' key is in that order), its answers as one text: the same
+        # corrections repeat, so each distinct text is decoded once and its dict shared
+        corrected: dict[str, dict] = {}
+        shared: dict[str, dict] = {}
+        within = f"AND inspection_id IN (SELECT inspection_id FROM versions {dated})" if since else ""
+        for iid, version, encoded in conn.execute(
+                "SELECT inspection_id, version, json_group_object(section, corrected) FROM sections "
+                f"WHERE corrected IS NOT NULL {within} GROUP BY inspection_id, version", args):
+            hit = get(iid)
+            if hit is not None and hit[1] == version:
+                fixed = shared.get(encoded)
+                if fixed is None:
+                    fixed = shared[encoded] = {k: bool(v) for k, v in json.loads(encoded).items()}
+                corrected[iid] = fixed
+    finally:
+        conn.close()
+    zones: dict[str, ZoneInfo] = {}
+    dates: dict[str, dt.date] = {}
+    decoded: dict[str, dict] = {}
+    loads, fromiso, date_of = json.loads, dt.datetime.fromisoformat, dt.date.fromisoformat
+    out: list[ScoringRow] = []
+    append, no_fix = out.append, corrected.get
+    for iid, cl, project, role, date, submitted, tz, encoded in rows:
+        zone = zones.get(tz)
+        if zone is None:
+            zone = zones[tz] = ZoneInfo(tz)
+        day = dates.get(date)
+        if day is None:
+            day = dates[date] = date_of(date)
+        answers = decoded.get(encoded)
+        if answers is None:
+            answers = decoded[encoded] = loads(encoded)
+        append(ScoringRow(iid, cl, project, role, day, fromiso(submitted).astimezone(zone), answers,
+                          no_fix(iid, _NONE)))
+    return out
+
+
+def first_dates(db_path: Path | str) -> dict[str, dt.date]:
+    """checklist -> the earliest 检查日期 of its counted inspections ({} for an empty store)."""
+    conn = open_store_read_only(db_path)
+    try:
+        return {checklist: dt.date.fromisoformat(day) for checklist, day in conn.execute(f"""
+            SELECT i.checklist, min(v.date) FROM inspections i
+            JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+            WHERE i.gone_at IS NULL AND {counted(conn, 'i', gone=False)} GROUP BY i.checklist""")}
+    finally:
+        conn.close()
+
+
+def keyed_since(db_path: Path | str, *, dated_before: dt.date, day: dt.date) -> bool:
+    """Whether a counted inspection dated before `dated_before` may have been submitted on or after `day` (its
+    stored submission time's own date, within a day of the date in any zone, is on or after the day before)."""
+    conn = open_store_read_only(db_path)
+    try:
+        return conn.execute(f"""
+            SELECT 1 FROM inspections i
+            JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+            WHERE i.gone_at IS NULL AND {counted(conn, 'i', gone=False)} AND v.date < ?
+              AND substr(v.submitted_at, 1, 10) >= ? LIMIT 1""",
+                            (dated_before.isoformat(), (day - dt.timedelta(days=1)).isoformat())).fetchone() is not None
+    finally:
+        conn.close()
 
 
 @dataclass(frozen=True)

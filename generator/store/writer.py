@@ -521,7 +521,12 @@ class StoreWriter:
         `touched_only`: only the days (project, role, inspector, date) of inspections this run touched
         (`_touch`): a week's rows into a year's store do not sort the year again."""
         where, args = "i.checklist = ?", [checklist]
+        rows = "inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version"
         if touched_only:
+            # the versions read in order, each day looked up among the touched ones: not the checklist's
+            # inspections one by one, each fetching its version from all over the file (a week's rows into a
+            # year's store: 0.09 s against 0.23 s per statement; the same for a year's rows)
+            rows = "versions v CROSS JOIN inspections i ON i.id = v.inspection_id AND v.version = i.current_version"
             self._touch(())
             self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_days (project TEXT, role TEXT, inspector TEXT, "
                               "date TEXT, PRIMARY KEY (project, role, inspector, date)) WITHOUT ROWID")
@@ -533,7 +538,7 @@ class StoreWriter:
             where += (" AND EXISTS (SELECT 1 FROM temp.run_days d WHERE d.project = v.project AND d.role = v.role "
                       "AND d.inspector = v.inspector AND d.date = v.date)")
         self.conn.execute(f"""UPDATE inspections SET replaced_by = NULL WHERE id IN (
-            SELECT i.id FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+            SELECT i.id FROM {rows}
             WHERE {where} AND i.replaced_by IS NOT NULL)""", args)
         if minutes <= 0:
             return 0
@@ -543,7 +548,7 @@ class StoreWriter:
                        coalesce(json_extract(v.extra, '$."当天第几次巡查"'), '') || '|' ||
                        coalesce(json_extract(v.extra, '$."巡查时段"'), '') AS round,
                        v.date = substr(v.submitted_at, 1, 10) AS same_day
-                FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+                FROM {rows}
                 WHERE {where} AND i.gone_at IS NULL AND i.withdrawn_at IS NULL),
             ordered AS (
                 SELECT id, submitted_at, round, same_day, lead(id) OVER w AS next_id,

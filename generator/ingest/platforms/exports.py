@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..mapping import norm
+from ..columns import norm
 from ..table import Table
 
 TENCENT, WJX, JINSHUJU = "腾讯问卷", "问卷星", "金数据"

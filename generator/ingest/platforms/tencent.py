@@ -41,10 +41,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from ...context import standards_context
 from ...errors import HandbookError
 from ...messages import Msg
 from ...forms.form_spec import FormSpec, build_form
-from ..mapping import CODE_AT_START, norm
+from ..columns import CODE_AT_START, norm
 from ...store import migrate_instruments
 from ..table import SourceRef, Table
 
@@ -581,7 +582,7 @@ def form_spec(standards, form_id: str, instruments: Sequence) -> FormSpec:
         return build_form(standards, form_id, instruments=instruments)
     for instrument in instruments:
         if instrument.reads_form(standards, form_id):
-            return instrument.build_form(standards, form_id, instruments)
+            return instrument.build_form(standards_context(standards, instruments), form_id)
     raise KeyError(form_id)
 
 

@@ -52,8 +52,11 @@ class QuarterlyExam(Instrument):
     title = "季度综合考试"
     store_tables = ("exam_responses", "exam_answers")
     store_schema = STORE_SCHEMA
+    # its method page's module is not printed: its texts joined the font subset when the method pages were one
+    # module, and leaving them out would change the subset and every cached PDF once
     printed_sources = ("templates/exam", "instruments/exam/quiz.py", "instruments/exam/responses.py",
-                       "instruments/exam/paper.py", "instruments/exam/results_page.py", "instruments/exam/simulate.py")
+                       "instruments/exam/paper.py", "instruments/exam/results_page.py", "instruments/exam/simulate.py",
+                       "instruments/exam/method_page.py")
     results_pages = (("季度考试", "results/exam.md"),)
 
     def enabled(self, standards):
@@ -70,11 +73,11 @@ class QuarterlyExam(Instrument):
 
         return self.enabled(standards) and is_exam_form(form_id)
 
-    def build_form(self, standards, form_id, instruments):
+    def build_form(self, context, form_id):
         """A quarter's quiz (`exam-2026Q4`): what a 腾讯问卷 survey of it is checked against."""
         from .quiz import build_quiz, quarter_of_form
 
-        return build_quiz(standards, quarter_of_form(form_id))
+        return build_quiz(context.standards, quarter_of_form(form_id))
 
     def ingest_table(self, conn, table, standards, locked_form, now, report):
         from .responses import ingest_exam_table
@@ -89,16 +92,17 @@ class QuarterlyExam(Instrument):
         return conn.execute("UPDATE exam_responses SET gone_at = ? WHERE source_id = ? AND gone_at IS NULL",
                             (now, source_id)).rowcount
 
-    def page_generators(self, store_path, *, quarter, lock_path, today):
+    def page_generators(self, context):
         from .paper import exam_print_generator
         from .results_page import exam_results_generator
 
-        return [exam_print_generator(quarter), exam_results_generator(store_path, quarter=quarter)]
+        return [exam_print_generator(context.quarter),
+                exam_results_generator(context.store_path, quarter=context.quarter)]
 
-    def method_pages(self, standards, links):
+    def method_pages(self, context, links):
         from .method_page import exam_method_page
 
-        return exam_method_page(standards, links)
+        return exam_method_page(context.standards, links)
 
     def simulate_responses(self, standards, out_dir, *, start, end, seed):
         from .simulate import write_simulated_exam
@@ -112,13 +116,14 @@ class QuarterlyExam(Instrument):
 
         register_commands(cli)
 
-    def overview_figures(self, standards, store_path, this_week, last_week):
+    def overview_figures(self, context, this_week, last_week):
         """The latest exam's pass rate (people who passed ÷ people who sat it) against the exam before."""
         from ...results.scoring import quarter_label
         from ...results.weekly import Figure
         from .responses import read_exam_responses
 
-        if not self.enabled(standards) or not Path(store_path).is_file():
+        standards, store_path = context.standards, context.store_path
+        if not self.enabled(standards) or store_path is None or not Path(store_path).is_file():
             return []
         by_quarter: dict[str, list] = {}
         for r in read_exam_responses(store_path):

@@ -68,11 +68,12 @@ def exam_push(standards_dir: Path, quarter: str, lock_path: Path, dry_run: bool,
     from ...standards import require_standards
     from .quiz import build_quiz, validate_quiz
 
-    s = require_standards(standards_dir, instruments=cli_instruments())
+    instruments = cli_instruments()
+    s = require_standards(standards_dir, instruments=instruments)
     spec = build_quiz(s, quarter)
     require_valid(f"考试表单 {spec.checklist}", validate_quiz(spec))
     (r,) = push(s, lock_path=lock_path, credentials=credentials, dry_run=dry_run, recreate=recreate,
-                specs={spec.checklist: spec}, progress=click.echo)
+                specs={spec.checklist: spec}, progress=click.echo, instruments=instruments)
     if r.action.startswith("would-"):
         click.echo(f"{r.checklist}：{'将新建测验' if r.action == 'would-create' else f'将就地更新测验 {r.form_id}'}"
                    f"（{len(r.changes)} 个请求），未调用 Google。")

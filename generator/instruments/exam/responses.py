@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from ...errors import HandbookError
 from ...messages import Msg
-from ...ingest.mapping import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
+from ...ingest.columns import EMAIL, EMAIL_TITLES, TIMESTAMP_TITLES, Rejected, norm
 from ...ingest.shell import (Record, Responses, ingest_responses, require_columns, source_name, source_zone,
                              unmapped)
 from ...store import StoreWriter, open_store_read_only

@@ -38,10 +38,10 @@ class FixReports(Instrument):
     def form_ids(self, standards):
         return [FORM_ID]
 
-    def build_form(self, standards, form_id, instruments):
+    def build_form(self, context, form_id):
         from .form import build_fix_form
 
-        return build_fix_form(standards)
+        return build_fix_form(context.standards)
 
     def ingest_table(self, conn, table, standards, locked_form, now, report):
         from .form import ingest_fix_table
@@ -52,15 +52,16 @@ class FixReports(Instrument):
         return conn.execute("SELECT count(*) FROM fix_reports WHERE source_id = ? AND gone_at IS NULL",
                             (source_id,)).fetchone()[0]
 
-    def page_generators(self, store_path, *, quarter, lock_path, today):
+    def page_generators(self, context):
         from .sheet import fix_sheet_generator
 
-        return [fix_sheet_generator(store_path, lock_path=lock_path)]
+        return [fix_sheet_generator(context.store_path, lock_path=context.lock_path,
+                                    printed_sources=context.printed_sources)]
 
-    def method_pages(self, standards, links):
+    def method_pages(self, context, links):
         from .method_page import fix_method_pages
 
-        return fix_method_pages(standards, links)
+        return fix_method_pages(context.standards, links)
 
     def register_commands(self, cli):
         from .commands import register_commands   # click commands load only for the CLI

@@ -21,7 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, instrument_form, question_item, stable_id
-from ...ingest.mapping import CODE_AT_START, TIMESTAMP_TITLES, norm, version_of
+from ...ingest.columns import CODE_AT_START, TIMESTAMP_TITLES, norm, version_of
 from ...ingest.shell import Record, Rejection, Responses, ingest_responses, source_zone
 from ...ingest.values import parse_date, parse_datetime
 from ...inspection import FIELD_TITLES, Inspection, known_answers

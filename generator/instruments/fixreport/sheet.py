@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Sequence
 
 from ... import page_urls as urls
 from ...forms.lock_file import read_lock
@@ -57,8 +58,10 @@ def render_fix_sheet(standards: Standards, project: str, rows: list[dict], as_of
 
 
 def write_fix_sheets(standards: Standards, docs_dir: Path, actions, as_of: dt.date | None, links: dict[str, str],
-                     *, demo: bool = False, cache_dir: Path | None = None) -> list[str]:
-    """Write every active project's fix-report sheet as a PDF; the docs-relative paths written."""
+                     *, demo: bool = False, cache_dir: Path | None = None,
+                     printed_sources: Sequence[str]) -> list[str]:
+    """Write every active project's fix-report sheet as a PDF; the docs-relative paths written (with a
+    `cache_dir`, in the font subset of `printed_sources`: `printing.fonts.font_faces`)."""
     planned = []
     for p in standards.organisation.projects:
         if not p.active:
@@ -68,13 +71,15 @@ def write_fix_sheets(standards: Standards, docs_dir: Path, actions, as_of: dt.da
         planned.append((html, urls.fix_report_sheet(p.id)))
     for _, rel in planned:
         (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-    faces = font_faces(standards, cache_dir)
+    faces = font_faces(standards, cache_dir, printed_sources)
     render_pdfs([(subset_first(html, faces), docs_dir / rel) for html, rel in planned], faces, cache_dir=cache_dir)
     return [rel for _, rel in planned]
 
 
-def fix_sheet_generator(store_path: Path, *, lock_path: Path | None = None, cache_dir: Path | None = DEFAULT_CACHE):
-    """A site page generator: the fix-report sheet of every active project, from the store's open actions."""
+def fix_sheet_generator(store_path: Path, *, lock_path: Path | None = None, cache_dir: Path | None = DEFAULT_CACHE,
+                        printed_sources: Sequence[str]):
+    """A site page generator: the fix-report sheet of every active project, from the store's open actions
+    (`printed_sources`: what the sheets' font subset covers, `Context.printed_sources`)."""
 
     def generate(ctx) -> None:
         lock = read_lock(lock_path) if lock_path else read_lock()
@@ -85,7 +90,7 @@ def fix_sheet_generator(store_path: Path, *, lock_path: Path | None = None, cach
         as_of = data_end(inspections) if inspections else None
         links = fix_report_links(ctx.standards, lock)
         written = write_fix_sheets(ctx.standards, ctx.docs_dir, actions, as_of, links, demo=bool(lock.get("demo")),
-                                   cache_dir=cache_dir)
+                                   cache_dir=cache_dir, printed_sources=printed_sources)
         ctx.written += written
         for p in ctx.standards.organisation.projects:
             page, sheet = f"results/projects/{p.id}.md", urls.fix_report_sheet(p.id)

@@ -141,9 +141,10 @@ def weekly_draw(s: Standards, project: str, day: dt.date, n: int = DRAW_COUNT,
 
 
 def write_weekly_cards(s: Standards, docs_dir: Path, day: dt.date, *, cache_dir: Path | None = None,
-                       asked: Iterable = (), inspections: Iterable = ()) -> list[str]:
+                       printed_sources: Sequence[str], asked: Iterable = (), inspections: Iterable = ()) -> list[str]:
     """Write every active project's card for the week of `day` as an A4 PDF; returns the docs paths.
-    `asked` (questioning answers) and `inspections` tell each project's weak topics (`weak_topics`)."""
+    `asked` (questioning answers) and `inspections` tell each project's weak topics (`weak_topics`); with a
+    `cache_dir`, the cards are set in the font subset of `printed_sources` (`printing.fonts.font_faces`)."""
     asked, inspections = list(asked), list(inspections)
     planned = []
     for project in (p.id for p in s.organisation.projects if p.active):
@@ -152,7 +153,7 @@ def write_weekly_cards(s: Standards, docs_dir: Path, day: dt.date, *, cache_dir:
                         weekly_card_path(project)))
     for _, rel in planned:
         (Path(docs_dir) / rel).parent.mkdir(parents=True, exist_ok=True)
-    faces = font_faces(s, cache_dir)
+    faces = font_faces(s, cache_dir, printed_sources)
     render_pdfs([(subset_first(html, faces), Path(docs_dir) / rel) for html, rel in planned], faces,
                 cache_dir=cache_dir)
     return [rel for _, rel in planned]

@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Iterable
 
 from ...forms.form_spec import stable_id
-from ...ingest.mapping import EMAIL, GRID, ChecklistColumns, Rejected, norm, short
+from ...ingest.columns import EMAIL, GRID, ChecklistColumns, Rejected, norm, short
 from ...store import counted, open_store_read_only
 from ...standards import Standards
-from .draw import draw_questions
 
 NOT_ASKED = "未抽问"
 GRID_TITLE = "随机抽问结果（4.4.2.1）"
@@ -231,6 +230,8 @@ def simulate_questioning(standards: Standards, responses: list, *, seed: int = 1
     Each response gets a drawn set of `n` questions (as `questions draw` would) answered by
     one of two staff per project; returns the responses. `sim_grid_cells` lays them out.
     """
+    from .draw import draw_questions   # the draw loads the PDF printer: an ingest reading the grid never needs it
+
     bank = standards.methods_file.questioning
     if bank is None:
         return responses

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from ...results.charts import Bar, bar_chart, inline
@@ -55,10 +55,11 @@ def knowledge_files(s: Standards, asked: Iterable) -> dict[str, str]:
     return files
 
 
-def knowledge_generator(store_path: Path, *, today: dt.date | None = None, cache_dir: Path | None = DEFAULT_CACHE):
+def knowledge_generator(store_path: Path, *, today: dt.date | None = None, cache_dir: Path | None = DEFAULT_CACHE,
+                        printed_sources: Sequence[str]):
     """A site page generator: results/knowledge.md from the store (a 'no answers yet' page without one) and
     each active project's questioning card for the week of `today` (default: today in the organisation's
-    time zone; the demo passes its fixed end date)."""
+    time zone; the demo passes its fixed end date), in the font subset of `printed_sources`."""
 
     def generate(ctx) -> None:
         s = ctx.standards
@@ -71,7 +72,7 @@ def knowledge_generator(store_path: Path, *, today: dt.date | None = None, cache
         # weak topics from the last 12 weeks of questioning and inspections (4.2.3 findings)
         since = day - dt.timedelta(weeks=WEAK_WEEKS)
         inspections = store_snapshot(store_path).inspections() if store_path.is_file() else []
-        ctx.written += write_weekly_cards(s, ctx.docs_dir, day, cache_dir=cache_dir,
+        ctx.written += write_weekly_cards(s, ctx.docs_dir, day, cache_dir=cache_dir, printed_sources=printed_sources,
                                           asked=[a for a in asked if since < a.date <= day],
                                           inspections=[i for i in inspections if since < i.date <= day])
 

@@ -44,7 +44,10 @@ class CustomerQuestionnaire(Instrument):
     title = "客户满意度问卷"
     store_tables = ("survey_responses", "survey_answers")
     store_schema = STORE_SCHEMA
-    printed_sources = ("templates/methods", "instruments/questionnaire/survey.py")
+    # its method page's and results page's modules are not printed: their texts joined the font subset when the
+    # method pages were one module, and leaving them out would change the subset and every cached PDF once
+    printed_sources = ("templates/methods", "instruments/questionnaire/survey.py",
+                       "instruments/questionnaire/method_page.py", "instruments/questionnaire/satisfaction.py")
     results_pages = (("客户满意度", "results/satisfaction.md"),)
 
     def enabled(self, standards):
@@ -56,10 +59,10 @@ class CustomerQuestionnaire(Instrument):
     def form_ids(self, standards):
         return [standards.methods_file.questionnaire.id] if self.enabled(standards) else []
 
-    def build_form(self, standards, form_id, instruments):
+    def build_form(self, context, form_id):
         from .survey import build_survey_form
 
-        return build_survey_form(standards)
+        return build_survey_form(context.standards)
 
     def ingest_table(self, conn, table, standards, locked_form, now, report):
         from .survey import ingest_survey_table
@@ -74,15 +77,16 @@ class CustomerQuestionnaire(Instrument):
         return conn.execute("UPDATE survey_responses SET gone_at = ? WHERE source_id = ? AND gone_at IS NULL",
                             (now, source_id)).rowcount
 
-    def page_generators(self, store_path, *, quarter, lock_path, today):
+    def page_generators(self, context):
         from .satisfaction import satisfaction_generator
 
-        return [satisfaction_generator(store_path, lock_path=lock_path)]
+        return [satisfaction_generator(context.store_path, lock_path=context.lock_path,
+                                       printed_sources=context.printed_sources)]
 
-    def method_pages(self, standards, links):
+    def method_pages(self, context, links):
         from .method_page import survey_method_page
 
-        return survey_method_page(standards, links)
+        return survey_method_page(context.standards, links)
 
     def register_commands(self, cli):
         from .commands import register_commands   # click commands load only for the CLI
@@ -98,13 +102,14 @@ class CustomerQuestionnaire(Instrument):
         responses = simulate_survey(standards, start, end, seed)   # no test strings in the demo
         return {form: write_survey_csv(standards, responses, Path(out_dir) / f"{form}.csv")}
 
-    def overview_figures(self, standards, store_path, this_week, last_week):
+    def overview_figures(self, context, this_week, last_week):
         """客户满意度 on 百分制 (mean rating ÷ scale maximum × 100) of the responses of this week and last."""
         from ...results.weekly import Figure
         from .survey import read_survey
 
+        standards, store_path = context.standards, context.store_path
         q = standards.methods_file.questionnaire
-        if q is None or not Path(store_path).is_file():
+        if q is None or store_path is None or not Path(store_path).is_file():
             return []
         responses = read_survey(store_path)
 

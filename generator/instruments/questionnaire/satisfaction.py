@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from ...forms.lock_file import read_lock
 from ...results import scoring as sc
@@ -108,9 +108,10 @@ def satisfaction_files(s: Standards, responses: Iterable, *, lock: dict | None =
 
 
 def satisfaction_generator(store_path: Path, *, lock_path: Path | None = None,
-                           cache_dir: Path | None = DEFAULT_CACHE):
+                           cache_dir: Path | None = DEFAULT_CACHE, printed_sources: Sequence[str]):
     """A site page generator: results/satisfaction.md from the store (a 'no responses yet' page without one)
-    and the questionnaire's printable sheets, blank and per project (with its prefilled form's QR code)."""
+    and the questionnaire's printable sheets, blank and per project (with its prefilled form's QR code;
+    `printed_sources`: what their font subset covers, `Context.printed_sources`)."""
 
     def generate(ctx) -> None:
         s = ctx.standards
@@ -123,6 +124,7 @@ def satisfaction_generator(store_path: Path, *, lock_path: Path | None = None,
                                    scores=inspection_months(s, inspections))
         for rel, text in sorted(files.items()):
             ctx.write(rel, text)
-        ctx.written += write_survey_sheets(s, ctx.docs_dir, lock, cache_dir=cache_dir)
+        ctx.written += write_survey_sheets(s, ctx.docs_dir, lock, cache_dir=cache_dir,
+                                           printed_sources=printed_sources)
 
     return generate

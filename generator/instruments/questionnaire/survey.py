@@ -25,6 +25,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from ...errors import HandbookError
@@ -32,7 +33,7 @@ from ...messages import Msg
 from ...forms.form_spec import FormSpec, check_unique_ids, choice_question, instrument_form, question_item, stable_id
 from ...forms.prefill import custom_param_url, prefill_url, qr_svg
 from ...forms.tencent_setup import PROJECT_PARAM
-from ...ingest.mapping import TIMESTAMP_TITLES, norm, version_of
+from ...ingest.columns import TIMESTAMP_TITLES, norm, version_of
 from ...ingest.shell import Record, Rejection, Responses, ingest_responses, require_columns, source_zone
 from ...store import open_store_read_only
 from ...ingest.values import parse_date, parse_datetime
@@ -163,8 +164,9 @@ def survey_sheet_path(standards: Standards, project: str | None = None) -> str:
 
 
 def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None = None, *,
-                        cache_dir: Path | None = None) -> list[str]:
-    """Write the blank questionnaire and one per project (with its QR code once pushed) as PDFs."""
+                        cache_dir: Path | None = None, printed_sources: Sequence[str]) -> list[str]:
+    """Write the blank questionnaire and one per project (with its QR code once pushed) as PDFs (with a
+    `cache_dir`, in the font subset of `printed_sources`: `printing.fonts.font_faces`)."""
     lock = lock or {"checklists": {}}
     links = survey_links(lock, standards)
     planned = [(render_survey_sheet(standards), survey_sheet_path(standards))]
@@ -172,7 +174,7 @@ def write_survey_sheets(standards: Standards, docs_dir: Path, lock: dict | None 
                  survey_sheet_path(standards, p)) for p in _projects(standards)]
     for _, rel in planned:
         (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-    faces = font_faces(standards, cache_dir)
+    faces = font_faces(standards, cache_dir, printed_sources)
     render_pdfs([(subset_first(html, faces), docs_dir / rel) for html, rel in planned], faces, cache_dir=cache_dir)
     return [rel for _, rel in planned]
 

@@ -23,23 +23,18 @@ import datetime as dt
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from ..forms.lock_file import FormVersion, LockedForm
-from ..inspection import (FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_items_title, known_answers, note_title,
+from ...forms.lock_file import FormVersion, LockedForm
+from ...inspection import (FIELD_TITLES, NO, PATROL_FIELDS, YES, corrected_items_title, known_answers, note_title,
                           version_answers)
-from ..messages import Msg
-from .shell import Rejection
-from .values import has_seconds, parse_date, parse_datetime
+from ...ingest.columns import (CODE_AT_START, EMAIL, EMAIL_TITLES, GRID, TIMESTAMP_TITLES, ChecklistColumns, Rejected,
+                               norm, short, version_of)
+from ...ingest.values import has_seconds, parse_date, parse_datetime
 
-TIMESTAMP_TITLES = {"timestamp", "时间戳记", "時間戳記", "タイムスタンプ", "marca temporal", "horodateur"}
-EMAIL_TITLES = {"email address", "email", "e-mail", "电子邮件地址", "電子郵件地址", "メールアドレス"}
-CODE_AT_START = re.compile(r"^(\d+(?:\.\d+)+(?:-[a-z][a-z0-9]*)?)(?![\w.\-])")
-GRID = re.compile(r"^(?P<question>.*?)\s*\[(?P<row>[^\[\]]+)\]$")
 NOTE = re.compile(r"^问题说明\s*[（(]\s*(\d+(?:\.\d+)+)")
 CORRECTED = re.compile(r"^已当场纠正\s*[（(]\s*(\d+(?:\.\d+)+)")
 CORRECTED_ITEMS = re.compile(r"^已当场纠正的条目\s*[（(]\s*(\d+(?:\.\d+)+)")
@@ -47,7 +42,6 @@ CORRECTED_ITEMS = re.compile(r"^已当场纠正的条目\s*[（(]\s*(\d+(?:\.\d+
 # choice starts with its item's code, so ", " is a join only before a code (a choice's text may hold a comma)
 CHOICES = re.compile(r"\s*┋\s*|,\s*(?=\d+(?:\.\d+)+(?:-[a-z][a-z0-9]*)?(?![\w.\-]))")
 SECTION_ANSWERS = ("note", "corrected", "corrected_items")   # kinds of a section's questions in the lock
-EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 MAX_CELL = 5000
 _FIELD_BY_TITLE = {title: key for key, title in FIELD_TITLES.items()}
 # optional facts of a daily patrol (round, time, person at fault): kept with the response in `extra`
@@ -55,75 +49,7 @@ _INFO_BY_TITLE = {title: key for key, title in PATROL_FIELDS.items()}
 _READ_ABOVE = frozenset({"timestamp", "email", "field"})   # target kinds `normalise` reads before the answers
 _FREE_TEXT = frozenset({"note", "info"})   # target kinds whose cells are text as typed, not answers
 
-# Why a row was quarantined: code -> the catalogued message (messages.py, I3xx) and the name of its field
-REASONS: dict[str, tuple[Msg, str | None]] = {
-    "unknown_project": (Msg.ROW_UNKNOWN_PROJECT, "value"),
-    "unknown_role": (Msg.ROW_UNKNOWN_ROLE, "value"),
-    "role_not_on_checklist": (Msg.ROW_ROLE_NOT_ON_CHECKLIST, "value"),
-    "bad_time": (Msg.ROW_BAD_TIME, "value"),
-    "bad_date": (Msg.ROW_BAD_DATE, "value"),
-    "missing_answer": (Msg.ROW_MISSING_ANSWER, "columns"),
-    "unanswered": (Msg.ROW_UNANSWERED, "columns"),
-    "not_an_option": (Msg.ROW_NOT_AN_OPTION, "value"),
-    "duplicate": (Msg.ROW_DUPLICATE, "first"),
-    "too_long": (Msg.ROW_TOO_LONG, "limit"),
-    "email_as_name": (Msg.ROW_EMAIL_AS_NAME, None),
-    "date_after_submission": (Msg.ROW_DATE_AFTER_SUBMISSION, "value"),
-    "date_too_old": (Msg.ROW_DATE_TOO_OLD, "value"),
-}
-# The column a reason is about, where its code says it (else the row's raiser names it)
-REASON_COLUMNS = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FIELD_TITLES["role"],
-                  "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"],
-                  "date_after_submission": FIELD_TITLES["date"], "date_too_old": FIELD_TITLES["date"]}
-
-# Short names of the reasons, for summaries. `formula` and `markup` are no longer given (text is data);
-# their names stay for the quarantine entries older runs stored.
-REASON_NAMES: dict[str, str] = {
-    "unknown_project": "未知项目", "unknown_role": "未知角色", "role_not_on_checklist": "角色不使用此检查表",
-    "bad_time": "提交时间无法识别", "bad_date": "检查日期无法识别", "missing_answer": "缺少必填答案",
-    "unanswered": "未答", "not_an_option": "答案不是选项", "duplicate": "重复提交", "too_long": "单元格过长",
-    "email_as_name": "检查人填了邮箱", "formula": "疑似公式注入", "markup": "含 HTML 或脚本",
-    "date_after_submission": "检查日期晚于提交日期", "date_too_old": "检查日期早于补录期限",
-}
-# reasons whose value is ours (item codes), never cut short
-_VERBATIM = {"unanswered", "date_after_submission", "date_too_old"}
 CLOCK_SKEW = dt.timedelta(days=1)   # a 检查日期 may be one day after the submission (a phone's clock, midnight)
-
-
-class Rejected(Rejection):
-    """A response row that cannot be used; it goes to quarantine with this reason (`column`: the column it is
-    about; by default the one its code names, or for a missing answer the column missing)."""
-
-    def __init__(self, code: str, value: object = "", column: str | None = None):
-        msg, name = REASONS[code]
-        text: object = value if code in _VERBATIM else short(value)   # verbatim: our own text (item codes)
-        if column is None:
-            column = (str(text) if code == "missing_answer" and text != "没有任何条目的答案"
-                      else REASON_COLUMNS.get(code, ""))
-        super().__init__(code, msg, column, **({name: text} if name else {}))
-
-
-def short(value: object, limit: int = 60) -> str:
-    """A cell's text for a rejection message: one line, at most `limit` characters."""
-    text = str(value).replace("\n", " ")
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-_SPACES = re.compile(r"\s+")
-_NORMED: dict[str, str] = {}     # answers repeat a handful of labels: normalise each text once
-_CACHE_MAX = 4096          # bounded: a long file does not grow memory
-
-
-def norm(text: object) -> str:
-    """A header or title for comparison: NFKC, whitespace (line breaks too) collapsed."""
-    if type(text) is str:
-        hit = _NORMED.get(text)
-        if hit is None:
-            hit = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
-            if len(_NORMED) < _CACHE_MAX:
-                _NORMED[text] = hit
-        return hit
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(text or ""))).strip()
 
 
 @dataclass(frozen=True)
@@ -131,43 +57,6 @@ class Target:
     kind: str          # timestamp | email | field | info | item | note | corrected | corrected_items, or the `name`
                        # of ChecklistColumns
     key: str = ""      # field name, item code, section number, or the key ChecklistColumns gave the column
-
-
-class ChecklistColumns:
-    """Columns an instrument adds to a patrol checklist's form (`Instrument.checklist_items`), read back by the
-    patrol ingest with the rest of each row: the extension point `Instrument.checklist_columns` returns one.
-
-    For each header the ingest asks `column` (after the timestamp, e-mail, field, note and "corrected"
-    columns, before the items); each non-empty cell of a claimed column goes to `cell`, in column order, which
-    fills the row's `data` or raises `Rejected` (the row is quarantined). What `finish` returns joins the
-    response's content hash when not empty; `rows` are stored with each new version by `write`.
-    """
-
-    #: Names the columns' targets (`Target.kind`) and the row's data (`Normalised.added`).
-    name: str = ""
-
-    def column(self, text: str) -> str | None:
-        """The key of the column whose header is `text` (normalised with `norm`), or None when not ours."""
-        return None
-
-    def cell(self, data: dict, key: str, value: str) -> None:
-        """Read one non-empty cell (`value`, stripped) of the column `key` into the row's `data`."""
-
-    def finish(self, data: dict) -> dict:
-        """What the row's cells add to its content hash, by field name ({} when nothing)."""
-        return data
-
-    def rows(self, fields: dict) -> list[tuple]:
-        """The rows to store for one response version, from what `finish` gave."""
-        return []
-
-    def required(self) -> list[tuple[str, str]]:
-        """(key, header) of each column the checklist's form has now: required in an export when the lock
-        records no form version (every question of a form is on its response sheet)."""
-        return []
-
-    def write(self, conn, rows: list[tuple]) -> None:
-        """Insert `rows`, each `(inspection_id, version, *row)`, inside the ingest's transaction."""
 
 
 @dataclass(frozen=True)
@@ -425,6 +314,9 @@ class Normalised:
     extra: dict[str, str] = field(default_factory=dict)   # unmapped columns' answers by header
     added: dict[str, dict] = field(default_factory=dict)  # ChecklistColumns name -> what its `finish` gave
     coarse: bool = False     # its time was given to the minute only (seconds dropped by a re-save)
+    #: (findings, labels) as stored (compact JSON) and findings as hashed (sorted JSON), when `normalise` had them
+    #: from an earlier row with the same answers (the dicts are then shared: never changed after `normalise`)
+    encoded: tuple[str, str, str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> tuple:
@@ -432,6 +324,16 @@ class Normalised:
         return (self.project, self.role, self.inspector, self.date)
 
     def content_hash(self) -> str:
+        if not self.added:   # the text _SORTED_JSON gives the dict below, its keys in sorted order
+            enc = _STRING_JSON
+            text = "".join((
+                '{"corrected": ', _SORTED_JSON(self.corrected), ', "date": ', enc(self.date.isoformat()),
+                ', "email": ', enc(self.email), ', "extra": ', _SORTED_JSON(self.extra),
+                ', "findings": ', self.encoded[2] if self.encoded else _SORTED_JSON(self.findings),
+                ', "inspector": ', enc(self.inspector), ', "notes": ', _SORTED_JSON(self.notes),
+                ', "project": ', enc(self.project), ', "role": ', enc(self.role),
+                ', "submitted_at": ', enc(self.submitted_at.isoformat()), "}"))
+            return hashlib.sha256(text.encode()).hexdigest()
         data = {"submitted_at": self.submitted_at.isoformat(), "project": self.project, "role": self.role,
                 "inspector": self.inspector, "date": self.date.isoformat(), "email": self.email,
                 "findings": self.findings, "corrected": self.corrected, "notes": self.notes, "extra": self.extra}
@@ -462,6 +364,9 @@ def json_encoder(*, sort_keys: bool = False, separators: tuple[str, str] = (", "
 
 # json.dumps(…, ensure_ascii=False, sort_keys=True), the text the content hash is taken of
 _SORTED_JSON = json_encoder(sort_keys=True)
+# json.dumps(…, ensure_ascii=False, separators=(",", ":")), the text a version's findings and labels are stored as
+COMPACT_JSON = json_encoder(separators=(",", ":"))
+_STRING_JSON = json.encoder.encode_basestring   # a str as json.dumps(…, ensure_ascii=False) gives it
 
 
 def _text(value) -> str:
@@ -516,27 +421,25 @@ def check_date(date: dt.date, submitted: dt.datetime, late_entry_days: int) -> N
                                        f"相隔 {(day - date).days} 天，补录期限 {late_entry_days} 天）")
 
 
-def version_of(form: LockedForm, submitted_at: dt.datetime) -> FormVersion | None:
-    """The form version live when a response was submitted (the latest pushed before it)."""
-    live = None
-    for version in form.versions:
-        if version.pushed is None or version.pushed <= submitted_at:
-            live = version
-    return live
-
-
 _ANSWER_TABLES: dict[tuple[int, int], tuple] = {}
+_ANSWERED_MAX = 512
+_TYPED_MAX = 1024   # answers as typed, per table: a handful of labels (bounded: an odd file does not grow memory)
 
 
 def _answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, int | None]:
+    return _answer_tables(version, form)[0]
+
+
+def _answer_tables(version: FormVersion | None, form: LockedForm) -> tuple[dict[str, int | None], dict]:
+    """(normalised label -> findings, the same for labels as typed, filled as rows give them)."""
     # the same few tables serve every row: build each once (keyed by identity, the objects kept alive)
     entry = _ANSWER_TABLES.get((id(version), id(form)))
     if entry is None or entry[0] is not version or entry[1] is not form:
         if len(_ANSWER_TABLES) > 64:
             _ANSWER_TABLES.clear()
-        entry = (version, form, _build_answer_table(version, form))
+        entry = (version, form, _build_answer_table(version, form), {})
         _ANSWER_TABLES[(id(version), id(form))] = entry
-    return entry[2]
+    return entry[2], entry[3]
 
 
 def _build_answer_table(version: FormVersion | None, form: LockedForm) -> dict[str, int | None]:
@@ -550,25 +453,66 @@ def _build_answer_table(version: FormVersion | None, form: LockedForm) -> dict[s
     return table
 
 
+@dataclass
+class _Plan:
+    """How `normalise` reads every row of one table, worked out once from its `ColumnMap`."""
+
+    timestamp: int | None
+    fields: dict[str, int]                 # field name -> column index
+    email: int | None
+    answers: list[tuple[int, str, str]]    # (column index, target kind, key) in column order, the answer columns
+    checkboxes: list[str]                  # the sections whose 已当场纠正的条目 the source has
+    items: list[int]                       # the item columns' indexes
+    by_version: dict = field(default_factory=dict)   # version name -> (blank-checked items, checkbox options)
+    #: (version name, the item columns' texts) -> (findings, labels, encoded) of a row that gave them: a year's
+    #: rows repeat a few thousand combinations of answers (bounded: memory stays flat)
+    answered: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, columns: ColumnMap) -> "_Plan":
+        plan = columns.__dict__.get("_plan")
+        if plan is None:   # the same for every row of a table
+            by_target = {(t.kind, t.key): i for i, t in columns.targets.items()}
+            plan = columns.__dict__["_plan"] = cls(
+                by_target.get(("timestamp", "")),
+                {t.key: i for i, t in columns.targets.items() if t.kind == "field" and by_target[(t.kind, t.key)] == i},
+                by_target.get(("email", "")),
+                [(i, t.kind, t.key) for i, t in columns.targets.items() if t.kind not in _READ_ABOVE],
+                [t.key for t in columns.targets.values() if t.kind == "corrected_items"],
+                [i for i, t in columns.targets.items() if t.kind == "item"])
+        return plan
+
+    def for_version(self, version: FormVersion | None, vocab: Vocabulary, columns: ColumnMap) -> tuple:
+        """(the items of `version` that have a column, each checkbox section's options on `version`)."""
+        key = version.name if version is not None else None
+        hit = self.by_version.get(key)
+        if hit is None:
+            hit = self.by_version[key] = (
+                tuple(code for code in vocab.required_items(version) if code in columns.items),
+                tuple((section, vocab.corrected_options(version, section)) for section in self.checkboxes))
+        return hit
+
+
 def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.tzinfo) -> Normalised:
     """One response row as a `Normalised` response, or `Rejected` with the reason."""
     spare: list[int] = []
     if columns.twins:
         cells, spare = columns.merged(cells)
-    texts = {i: (v.strip() if type(v) is str else _text(v)) for i, v in enumerate(cells)}
-    if max(map(len, texts.values()), default=0) > MAX_CELL:
-        for value in texts.values():
+    texts = [v.strip() if type(v) is str else _text(v) for v in cells]
+    n = len(cells)
+    if max(map(len, texts), default=0) > MAX_CELL:
+        for value in texts:
             _check_cell(value)
-    get = columns.__dict__.get("_by_target")
-    if get is None:  # the same for every row of a table
-        get = columns.__dict__["_by_target"] = {t.kind + ":" + t.key: i for i, t in columns.targets.items()}
+    plan = _Plan.of(columns)
+    fields = plan.fields
 
-    def cell(kind: str, key: str = ""):
-        i = get.get(kind + ":" + key)
-        return (cells[i] if i is not None and i < len(cells) else None), i is not None
+    def field_cell(key: str):
+        i = fields.get(key)
+        return (cells[i] if i is not None and i < n else None), i is not None
 
-    raw_time, has_time = cell("timestamp")
-    if not has_time or _text(raw_time) == "":
+    i = plan.timestamp
+    raw_time = cells[i] if i is not None and i < n else None
+    if i is None or _text(raw_time) == "":
         raise Rejected("missing_answer", "时间戳记")
     try:
         submitted = parse_datetime(raw_time, source_tz, vocab.timezone, columns.date_order)
@@ -577,14 +521,14 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     version = version_of(vocab.form, submitted)
     columns.versions_used.add(version.name if version else "")   # the header must have its items
 
-    project_raw, _ = cell("field", "project")
+    project_raw, _ = field_cell("project")
     if not _text(project_raw):
         raise Rejected("missing_answer", FIELD_TITLES["project"])
     project = vocab.projects.get(norm(project_raw))
     if project is None or (vocab.allowed_projects and project not in vocab.allowed_projects):
         raise Rejected("unknown_project", project_raw)
 
-    role_raw, has_role = cell("field", "role")
+    role_raw, has_role = field_cell("role")
     if _text(role_raw):
         role = vocab.roles.get(norm(role_raw))
         if role is None:
@@ -596,13 +540,13 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     else:
         raise Rejected("missing_answer", FIELD_TITLES["role"])
 
-    inspector = _text(cell("field", "inspector")[0])
+    inspector = _text(field_cell("inspector")[0])
     if not inspector:
         raise Rejected("missing_answer", FIELD_TITLES["inspector"])
     if EMAIL.search(inspector):
         raise Rejected("email_as_name")
 
-    date_raw, has_date = cell("field", "date")
+    date_raw, has_date = field_cell("date")
     if has_date:
         if not _text(date_raw):
             raise Rejected("missing_answer", FIELD_TITLES["date"])
@@ -614,72 +558,85 @@ def normalise(cells: list, columns: ColumnMap, vocab: Vocabulary, source_tz: dt.
     else:
         date = submitted.date()
 
-    answers = _answer_table(version, vocab.form)
+    answers, typed = _answer_tables(version, vocab.form)
     ticked = None  # (section, item codes ticked) of each answered 已当场纠正的条目
     # ChecklistColumns name -> (it, the row's data), when the row has a cell of theirs
     added: dict[str, tuple[ChecklistColumns, dict]] | None = None
+    i = plan.email
     out = Normalised(submitted, project, role, inspector, date, version.name if version else "",
-                     _text(cell("email")[0]))
+                     _text(cells[i] if i is not None and i < n else None))
     out.coarse = not has_seconds(raw_time)
-    for i, target in columns.targets.items():
-        value = texts.get(i, "")
+    answered = (version.name if version else None, tuple([texts[i] if i < n else "" for i in plan.items]))
+    known = plan.answered.get(answered)
+    if known is not None:   # these answers were read (and found to be options) in an earlier row
+        out.findings, out.labels, out.encoded = known
+    findings, labels = out.findings, out.labels
+    for i, kind, key in plan.answers:
+        value = texts[i] if i < n else ""
         if not value:
             continue
-        if target.kind == "item":
-            key = norm(value)
-            if key not in answers:
-                raise Rejected("not_an_option", f"条目 {target.key} 的答案“{short(value)}”不是选项", column=target.key)
-            out.findings[target.key] = answers[key]
-            out.labels[target.key] = value
-        elif target.kind == "corrected":
+        if kind == "item":
+            if known is not None:
+                continue
+            finding = typed.get(value, typed)   # the table itself: not seen as typed yet
+            if finding is typed:
+                label = norm(value)
+                if label not in answers:
+                    raise Rejected("not_an_option", f"条目 {key} 的答案“{short(value)}”不是选项", column=key)
+                finding = answers[label]
+                if len(typed) < _TYPED_MAX:
+                    typed[value] = finding
+            findings[key] = finding
+            labels[key] = value
+        elif kind == "corrected":
             if value not in (YES, NO):
-                raise Rejected("not_an_option", f"已当场纠正（{target.key}）的答案“{short(value)}”不是“是”或“否”",
-                               column=f"已当场纠正（{target.key}）")
-            out.corrected[target.key] = value == YES
-        elif target.kind == "corrected_items":
+                raise Rejected("not_an_option", f"已当场纠正（{key}）的答案“{short(value)}”不是“是”或“否”",
+                               column=f"已当场纠正（{key}）")
+            out.corrected[key] = value == YES
+        elif kind == "corrected_items":
             if ticked is None:
                 ticked = []
-            ticked.append((target.key, corrected_codes(value, vocab.corrected_options(version, target.key),
-                                                       target.key)))
-        elif target.kind == "note":
-            out.notes[target.key] = value
-        elif target.kind == "info":   # kept as given, under its title (as an unmapped column's answer is)
-            out.extra[PATROL_FIELDS[target.key]] = value
-        elif target.kind not in _READ_ABOVE:   # a column an instrument added (see ChecklistColumns)
+            ticked.append((key, corrected_codes(value, vocab.corrected_options(version, key), key)))
+        elif kind == "note":
+            out.notes[key] = value
+        elif kind == "info":   # kept as given, under its title (as an unmapped column's answer is)
+            out.extra[PATROL_FIELDS[key]] = value
+        else:   # a column an instrument added (see ChecklistColumns)
             if added is None:
                 added = {a.name: (a, {}) for a in vocab.added}
-            reader, data = added[target.kind]
-            reader.cell(data, target.key, value)
-    checkboxes = columns.__dict__.get("_checkboxes")
-    if checkboxes is None:   # the sections whose 已当场纠正的条目 the source has (the same for every row)
-        checkboxes = columns.__dict__["_checkboxes"] = [t.key for t in columns.targets.values()
-                                                        if t.kind == "corrected_items"]
+            reader, data = added[kind]
+            reader.cell(data, key, value)
+    if known is None:
+        if len(plan.answered) >= _ANSWERED_MAX:
+            plan.answered.clear()
+        out.encoded = (COMPACT_JSON(findings), COMPACT_JSON(labels), _SORTED_JSON(findings))
+        plan.answered[answered] = (findings, labels, out.encoded)
+    required, checkboxes = plan.for_version(version, vocab, columns)
     if checkboxes:
         # each ticked item is corrected on the spot (a tick on an item answered 符合 is kept and means nothing:
         # no action opens for it); each other finding of those sections is not, unless the row answered the
         # section's 是/否 of the first forms instead (a sheet keeps that column beside the checkbox)
         for _, codes in ticked or ():
             out.corrected.update(dict.fromkeys(codes, True))
-        for section in checkboxes:
+        for section, options in checkboxes:
             if section in out.corrected:
                 continue
-            for code in vocab.corrected_options(version, section):
-                if out.findings.get(code) and code not in out.corrected:
+            for code in options:
+                if findings.get(code) and code not in out.corrected:
                     out.corrected[code] = False
     for reader, data in (added or {}).values():
-        fields = reader.finish(data)
-        if fields:
-            out.added[reader.name] = fields
+        fields_ = reader.finish(data)
+        if fields_:
+            out.added[reader.name] = fields_
     # every item of the form version is required: a blank one is a damaged row (a cut-off line, a
     # cleared cell), never 不适用; items without a column are the header's problem (the run checks that)
-    blank = [code for code in vocab.required_items(version)
-             if code not in out.findings and code in columns.items]
+    blank = [code for code in required if code not in findings]
     if blank:
         raise Rejected("unanswered", "、".join(blank), column=blank[0])
-    if not out.findings:
+    if not findings:
         raise Rejected("missing_answer", "没有任何条目的答案")
     for i, name in [*columns.unmapped, *((i, columns.header[i]) for i in spare)]:
-        if texts.get(i):
+        if i < n and texts[i]:
             key = norm(name) or f"#{i + 1}"
             out.extra[key if key not in out.extra else f"{key} #{i + 1}"] = texts[i]
     return out

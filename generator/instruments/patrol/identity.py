@@ -17,7 +17,7 @@ checklist in this order:
 Stored inspections from the sources read that no row matched are gone from the
 source: they stay in the store, flagged, and come back if the row reappears.
 
-`run.py` applies this rule a batch of rows at a time (`_stream`, `_settle`): step 1 as each
+`ingest.py` applies this rule a batch of rows at a time (`_stream`, `_settle`): step 1 as each
 row is read (content hashes are unique within a run, so the order of rows does not change it),
 step 2 once every row of the checklist's sources is read, asking the store and the run's
 temporary tables (`StoreWriter.by_content`, `pool_candidates`) instead of holding the rows.
