@@ -39,7 +39,6 @@ setup: system-packages $(BIN)/handbook
 
 demo: setup
 	@$(BIN)/handbook demo
-	@echo "打开演示网站：make serve"
 
 $(DEMO_STORE):
 	@$(MAKE) --no-print-directory demo

@@ -479,6 +479,7 @@ def test_serve_previews_into_its_own_folder_never_over_public(tmp_path):
     import sys
     import time
     import urllib.request
+    import warnings
 
     root = tmp_path / "clone"
     for folder in ("standards", "overrides", "forms"):
@@ -498,7 +499,7 @@ def test_serve_previews_into_its_own_folder_never_over_public(tmp_path):
         port = s.getsockname()[1]
     serve = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--store", "data/practice.sqlite",
                               "--port", str(port)], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+                             env={**__import__("os").environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1"},
                              # a pytest-xdist worker ignores SIGINT and a child would inherit that: Ctrl+C as a user's
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
@@ -515,15 +516,18 @@ def test_serve_previews_into_its_own_folder_never_over_public(tmp_path):
         serve.send_signal(signal.SIGINT)
         try:
             said = serve.communicate(timeout=60)[0].decode("utf-8")
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired as late:
             # Seen only in the whole suite under pytest-xdist, never when this file runs alone (with or without
-            # workers): serve did not stop on Ctrl+C within 60 s. Not understood yet; the preview checks below
-            # still hold there, and the stop is checked wherever it is not a pytest-xdist worker.
-            serve.kill()
-            serve.communicate()
-            said = None
+            # workers): serve had not ended 60 s after Ctrl+C. Not understood yet. What it said so far, then every
+            # thread's stack (SIGABRT with PYTHONFAULTHANDLER), go into the failure or, under pytest-xdist, into a
+            # warning in the summary, so the next time it happens says where serve was waiting.
+            serve.send_signal(signal.SIGABRT)
+            said = ((late.output or b"") + serve.communicate()[0]).decode("utf-8", "replace")
             if not os.environ.get("PYTEST_XDIST_WORKER"):
-                raise
+                raise AssertionError(f"serve did not stop on Ctrl+C within 60 s:\n{said[-6000:]}") from None
+            warnings.warn(f"serve did not end within 60 s of Ctrl+C under pytest-xdist:\n{said[-6000:]}",
+                          stacklevel=1)
+            said = None
     assert "检查结果" in page
     assert (root / "build" / "serve" / "results" / "index.html").is_file()
     assert [p.name for p in (root / "public").iterdir()] == ["index.html"]

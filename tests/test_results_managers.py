@@ -151,7 +151,7 @@ def test_redline_page_lists_each_incident_with_note_correction_and_action(built)
     # the section's note names no item: shown as the section's note, never as the 红线 item's; the first
     # forms' 已当场纠正 (是/否 per section) is shown as the section's answer too
     assert ('    - <span class="hb-redline">红线</span> [4.2.1.2-d](../standards/4.2.1.md#4.2.1.2-d) 不随意吐痰：1 处；'
-            "当场纠正：否（本节）；整改：逾期未整改（期限 11月11日）\n"
+            '当场纠正：<span class="hb-nowrap">否（本节）</span>；整改：逾期未整改（期限 11月11日）\n'
             "    - 4.2.1 本节问题说明：工位旁地面有痰迹\n") in page
     csv = files["results/csv/redline.csv"].splitlines()
     assert csv[1] == ("2026-11-11,梧桐苑,客户关系部,4.2.1.2-d,不随意吐痰,1,4.2.1 本节：工位旁地面有痰迹,否（本节）,"
@@ -172,7 +172,7 @@ def test_recent_inspections_show_their_findings(built):
         in recent
     assert "    - 4.2.1 本节问题说明：文件柜顶堆放纸箱\n" in recent
     assert ("    - [4.2.2.1-x1](../../standards/4.2.2.md#4.2.2.1-x1) 着装整洁、佩戴工牌：1 处，扣 2 分；"
-            "当场纠正：是（本节）\n") in recent
+            '当场纠正：<span class="hb-nowrap">是（本节）</span>\n') in recent
     # the red-line finding first, marked in text (not colour alone)
     assert ('    - <span class="hb-redline">红线</span> [4.2.1.2-d](../../standards/4.2.1.md#4.2.1.2-d) '
             '不随意吐痰：1 处，扣 5 分') in recent
