@@ -266,7 +266,7 @@ def load_standards(path: Path | str | None = None, *, texts: Mapping[str, str] |
             diagnostics.append(Diagnostic.make(file, result.line_of(()), "yaml_not_mapping"))
             continue
         # the instruments' sections of methods.yaml are validated by their own models, the rest by the file's
-        sections = _settings_models(instruments) if name == METHODS_FILE else {}
+        sections = settings_models(instruments) if name == METHODS_FILE else {}
         owned = {key: cls for key, cls in sections.items() if key in result.data}
         data = {key: value for key, value in result.data.items() if key not in owned}
         valid = _validate(model_cls, data, result, (), diagnostics)
@@ -289,7 +289,7 @@ def load_standards(path: Path | str | None = None, *, texts: Mapping[str, str] |
 METHODS_FILE = "methods.yaml"   # the file whose top-level sections the instruments own (`Instrument.settings_key`)
 
 
-def _settings_models(instruments: Sequence) -> dict[str, type[BaseModel]]:
+def settings_models(instruments: Sequence) -> dict[str, type[BaseModel]]:
     """Each given instrument's methods.yaml key and the model of its section."""
     out: dict[str, type[BaseModel]] = {}
     for instrument in instruments:
