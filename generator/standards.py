@@ -2,7 +2,8 @@
 
 `load_standards` never raises on bad input: every problem becomes a
 `Diagnostic` naming `file:line`, and all of them are reported at once.
-The instruments given check their own part of methods.yaml (`Instrument.check_standards`,
+The instruments given validate their own sections of methods.yaml with their own models
+(`Instrument.settings_key`, `settings_model`) and cross-check them (`Instrument.check_standards`,
 handed a `FileChecks`); the CLI and `handbook demo` give every instrument.
 """
 
