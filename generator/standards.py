@@ -2,7 +2,8 @@
 
 `load_standards` never raises on bad input: every problem becomes a
 `Diagnostic` naming `file:line`, and all of them are reported at once.
-The instruments given check their own part of methods.yaml (`Instrument.check_standards`,
+The instruments given validate their own sections of methods.yaml with their own models
+(`Instrument.settings_key`, `settings_model`) and cross-check them (`Instrument.check_standards`,
 handed a `FileChecks`); the CLI and `handbook demo` give every instrument.
 """
 
@@ -265,12 +266,15 @@ def load_standards(path: Path | str | None = None, *, texts: Mapping[str, str] |
         if not isinstance(result.data, dict):
             diagnostics.append(Diagnostic.make(file, result.line_of(()), "yaml_not_mapping"))
             continue
-        try:
-            models[name] = model_cls.model_validate(result.data)
-        except ValidationError as exc:
-            diagnostics.extend(_schema_diagnostics(exc, model_cls, result))
-        except (RecursionError, ValueError, TypeError) as exc:  # defensive: never a traceback
-            diagnostics.append(Diagnostic.make(file, 1, "invalid", key=name, reason=type(exc).__name__))
+        # the instruments' sections of methods.yaml are validated by their own models, the rest by the file's
+        sections = settings_models(instruments) if name == METHODS_FILE else {}
+        owned = {key: cls for key, cls in sections.items() if key in result.data}
+        data = {key: value for key, value in result.data.items() if key not in owned}
+        valid = _validate(model_cls, data, result, (), diagnostics)
+        settings = {key: _validate(cls, result.data[key], result, (key,), diagnostics)
+                    if result.data[key] is not None else None for key, cls in owned.items()}
+        if valid is not None and all(v is not None or result.data[k] is None for k, v in settings.items()):
+            models[name] = valid.model_copy(update=settings) if settings else valid
     for name in sorted(set(texts) - set(m.FILES)):
         diagnostics.append(Diagnostic.make(f"{label}/{name}" if label else name, 1, "file_unknown",
                                            severity="warning", name=name, known="、".join(m.FILES)))
@@ -281,6 +285,32 @@ def load_standards(path: Path | str | None = None, *, texts: Mapping[str, str] |
     diagnostics.extend(check_meaning(standards, parsed, instruments))
     ok = not any(d.severity == "error" for d in diagnostics)
     return LoadResult(standards if ok else None, _sorted(diagnostics))
+
+
+METHODS_FILE = "methods.yaml"   # the file whose top-level sections the instruments own (`Instrument.settings_key`)
+
+
+def settings_models(instruments: Sequence) -> dict[str, type[BaseModel]]:
+    """Each given instrument's methods.yaml key and the model of its section."""
+    out: dict[str, type[BaseModel]] = {}
+    for instrument in instruments:
+        key = getattr(instrument, "settings_key", None)
+        model_cls = instrument.settings_model() if key else None
+        if key and model_cls is not None:
+            out.setdefault(key, model_cls)
+    return out
+
+
+def _validate(model_cls: type[BaseModel], data, parsed: Parsed, at: tuple, diagnostics: list[Diagnostic]):
+    """`data` (found at key path `at` in `parsed`) as a `model_cls`, or None with its problems added."""
+    try:
+        return model_cls.model_validate(data)
+    except ValidationError as exc:
+        diagnostics.extend(_schema_diagnostics(exc, model_cls, parsed, at))
+    except (RecursionError, ValueError, TypeError) as exc:  # defensive: never a traceback
+        key = at[-1] if at else Path(parsed.file).name
+        diagnostics.append(Diagnostic.make(parsed.file, 1, "invalid", key=key, reason=type(exc).__name__))
+    return None
 
 
 def require_standards(path: Path | str | None = None, *, strict: bool = False,
@@ -387,10 +417,12 @@ def suggest(value: str, choices, what: str = "", names: Mapping[str, str] | None
     return f"没有可用的{what}"
 
 
-def _schema_diagnostics(exc: ValidationError, root: type[BaseModel], parsed: Parsed) -> list[Diagnostic]:
+def _schema_diagnostics(exc: ValidationError, root: type[BaseModel], parsed: Parsed,
+                        at: tuple = ()) -> list[Diagnostic]:
+    """Each error of validating the data at key path `at` of `parsed` as a `root`, at its line."""
     out = []
     for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
+        loc = at + tuple(err["loc"])
         kind = err["type"]
         key = next((p for p in reversed(loc) if isinstance(p, str) and "[" not in p
                     and p not in _UNION_TAGS), "")
@@ -399,7 +431,7 @@ def _schema_diagnostics(exc: ValidationError, root: type[BaseModel], parsed: Par
         line = parsed.line_of(loc)
         make = lambda mid, **kw: Diagnostic.make(parsed.file, line, mid, **kw)  # noqa: E731
         if kind == "extra_forbidden":
-            fields = _fields_at(root, loc[:-1])
+            fields = _fields_at(root, loc[len(at):-1])
             out.append(make("unknown_key", key=key, suggestion=suggest(key, fields, "字段")))
         elif kind == "missing":
             line = parsed.line_of(loc[:-1])

@@ -242,7 +242,10 @@ def test_check_and_help_load_only_the_cli_the_standards_and_the_instruments_clas
     names; neither loads a stage, an instrument's work (forms, pages, simulator) or a heavy library
     (was: 0.97 s against 0.47 s before the instruments, every stage and Jinja loaded)."""
     standards = {"generator.diagnostics", "generator.model", "generator.standards", "generator.yamlsource"}
-    assert loaded_by("check") == CLI | CLASSES | standards
+    # each instrument's settings model: the standards are validated with it, so `check` loads it, `--help` not
+    settings = {f"generator.instruments.{i.id}.settings" for i in INSTRUMENTS if i.settings_key}
+    assert "generator.instruments.exam.settings" in settings
+    assert loaded_by("check") == CLI | CLASSES | standards | settings
     commands = {f"generator.instruments.{i.id}.commands" for i in INSTRUMENTS}
     assert loaded_by("--help") == CLI | CLASSES | commands
 

@@ -6,6 +6,7 @@ import pytest
 
 from generator.errors import HandbookError
 from generator.instruments import INSTRUMENTS
+from generator.instruments.base import Instrument
 from generator.instruments.questioning.draw import draw_questions
 from generator.standards import load_standards
 
@@ -158,3 +159,76 @@ def test_each_instrument_checks_its_part_with_the_diagnostics_the_loader_gave_be
     assert [str(d) for d in alone.diagnostics] == [expected[-1]]
     exam_only = load_standards(texts=texts, instruments=[i for i in INSTRUMENTS if i.id == "exam"])
     assert [str(d) for d in exam_only.diagnostics] == exam_part
+
+
+# ---------------------------------------------------------------- each instrument's settings model
+
+class _Callbacks:
+    """The settings model of an instrument that is not in model.py (methods.yaml `phone`)."""
+
+    @staticmethod
+    def model():
+        from pydantic import Field
+
+        from generator.model import ID_PATTERN, Id, Model
+
+        class PhoneCallback(Model):
+            id: Id = Field(pattern=ID_PATTERN)
+            calls: int = Field(gt=0)
+
+        return PhoneCallback
+
+
+class _Phone(Instrument):
+    id = "phone"
+    title = "电话回访"
+    settings_key = "phone"
+
+    def settings_model(self):
+        return _Callbacks.model()
+
+
+PHONE = "phone:\n  id: callbacks\n  calls: 12\n"
+
+
+def test_a_new_instruments_section_is_validated_by_its_own_model_and_kept_on_the_methods():
+    texts = standards_texts()
+    texts["methods.yaml"] += PHONE
+    result = load_standards(texts=texts, instruments=[*INSTRUMENTS, _Phone()])
+    assert result.errors == []
+    phone = result.standards.methods_file.phone
+    assert (type(phone).__name__, phone.id, phone.calls) == ("PhoneCallback", "callbacks", 12)
+    # the sections of the instruments already there keep their models and values
+    assert type(result.standards.methods_file.exam).__name__ == "Exam"
+    assert result.standards.methods_file.exam.pass_percent == 60
+
+
+def test_an_error_inside_a_new_instruments_section_is_at_its_line_with_its_models_fields():
+    texts = standards_texts()
+    texts["methods.yaml"] += PHONE.replace("calls: 12", "calls: 0\n  cals: 3")
+    [low, unknown] = errors_with(texts, [*INSTRUMENTS, _Phone()])
+    assert (low.line, low.message) == (line_of(texts["methods.yaml"], "calls: 0"), "“calls”必须大于 0（当前为 0）")
+    assert unknown.line == line_of(texts["methods.yaml"], "cals: 3")
+    assert (unknown.message, unknown.hint) == ("未知字段“cals”", "是否应为“calls”？")
+
+
+def test_a_section_no_given_instrument_owns_is_an_unknown_key_at_its_line():
+    texts = standards_texts()
+    texts["methods.yaml"] += PHONE
+    [d] = errors_with(texts, INSTRUMENTS)
+    assert (d.file, d.line) == ("methods.yaml", line_of(texts["methods.yaml"], "phone:"))
+    assert d.message == "未知字段“phone”"
+    assert d.hint == "可用的字段有：questionnaire、questioning、exam、training、meetings"
+
+
+def test_an_owned_section_written_empty_is_none():
+    texts = standards_texts()
+    texts["methods.yaml"] += "phone:\n"
+    result = load_standards(texts=texts, instruments=[*INSTRUMENTS, _Phone()])
+    assert result.errors == [] and result.standards.methods_file.phone is None
+
+
+def errors_with(texts, instruments):
+    result = load_standards(texts=texts, instruments=instruments)
+    assert result.standards is None
+    return result.errors

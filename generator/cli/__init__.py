@@ -152,7 +152,7 @@ def schema(out_dir: Path):
     """写出 JSON Schema：编辑器据此为 YAML 文件提供自动补全和字段说明。"""
     from ..schema import write_schemas
 
-    for path in write_schemas(out_dir):
+    for path in write_schemas(out_dir, instruments=cli_instruments()):
         click.echo(Msg.WROTE(path=path, detail=""))
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:   # for the annotations only: an instrument module stays light
     import sqlite3
 
     import click
+    from pydantic import BaseModel
 
     from ..context import Context
     from ..forms.form_spec import FormSpec
@@ -58,12 +59,20 @@ class Instrument:
     #: Its results pages (title, docs path) that the results' overview (检查结果概览) lists when a build
     #: wrote them (`results.publish.finish_results_generator`).
     results_pages: tuple[tuple[str, str], ...] = ()
+    #: The top-level key of methods.yaml that holds its settings (e.g. "exam"); None: it has none.
+    settings_key: str | None = None
 
     # ------------------------------------------------------------ standards
 
     def enabled(self, standards: Standards) -> bool:
         """Whether the standards use this instrument (e.g. methods.yaml has an exam bank)."""
         return True
+
+    def settings_model(self) -> type[BaseModel] | None:
+        """The pydantic model (`generator.model.Model`) of its methods.yaml section `settings_key`:
+        `load_standards` validates the section with it, each error at its line, and stores the result as
+        `standards.methods_file.<settings_key>`. Imported when asked, so `--help` loads no model."""
+        return None
 
     def check_standards(self, standards: Standards, checks: FileChecks) -> None:
         """Cross-check this instrument's part of methods.yaml beyond its schema (`load_standards` calls it

@@ -59,6 +59,12 @@ class QuarterlyExam(Instrument):
                        "instruments/exam/method_page.py")
     results_pages = (("季度考试", "results/exam.md"),)
 
+    settings_key = "exam"
+
+    def settings_model(self):
+        from .settings import Exam
+        return Exam
+
     def enabled(self, standards):
         return standards.methods_file.exam is not None
 

@@ -22,7 +22,7 @@ from ...errors import HandbookError
 from ...messages import Msg
 from ...forms.form_spec import FormSpec, check_unique_ids, instrument_form, stable_id
 from ...forms.validate import Problem
-from ...model import Exam, ExamQuestion
+from .settings import Exam, ExamQuestion
 from ...results.scoring import quarter_label  # noqa: F401  (the exam's pages name quarters alike)
 from ...standards import Standards
 

@@ -27,7 +27,7 @@ from ...ingest.shell import (Record, Responses, ingest_responses, require_column
                              unmapped)
 from ...store import StoreWriter, open_store_read_only
 from ...ingest.values import parse_datetime
-from ...model import Exam
+from .settings import Exam
 from ...results.scoring import quarter_bounds, quarter_label, quarter_of
 from ...standards import Standards
 from .quiz import (NAME_TITLE, PROJECT_TITLE, Grade, ScoredResponse, find_key_mismatches, grade,

@@ -38,6 +38,12 @@ class RandomQuestioning(Instrument):
                        "instruments/questioning/method_page.py")
     results_pages = (("随机抽问结果", "results/knowledge.md"),)
 
+    settings_key = "questioning"
+
+    def settings_model(self):
+        from .settings import Questioning
+        return Questioning
+
     def enabled(self, standards):
         return standards.methods_file.questioning is not None
 

@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 from ...errors import HandbookError
 from ...messages import Msg
-from ...model import BankQuestion
+from .settings import BankQuestion
 from ...printing.pdf import PDF_VARIANT
 from ...standards import Standards
 from ...printing.fonts import font_faces, subset_first

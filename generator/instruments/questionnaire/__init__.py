@@ -50,6 +50,12 @@ class CustomerQuestionnaire(Instrument):
                        "instruments/questionnaire/method_page.py", "instruments/questionnaire/satisfaction.py")
     results_pages = (("客户满意度", "results/satisfaction.md"),)
 
+    settings_key = "questionnaire"
+
+    def settings_model(self):
+        from .settings import Questionnaire
+        return Questionnaire
+
     def enabled(self, standards):
         return standards.methods_file.questionnaire is not None
 
