@@ -161,3 +161,36 @@ def test_an_archive_compared_the_old_way_is_compared_once_and_gets_no_revision_w
     archive, revisions, fingerprint = tables(store)
     assert "修订" not in result.output and revisions == [] and archive == archived["archive"]
     assert fingerprint["2026Q3"] == fingerprints(store, S, dt.datetime.now(TZ).date())["2026Q3"] != old
+
+
+def test_withdrawing_a_fix_report_source_takes_its_reports_out_and_revises_the_quarter(tmp_path):
+    """A fix report (整改反馈) decides whether an action was late: withdrawing the source it came from takes it
+    out of the results (the source lists 已撤回, the report no longer counts) and the closed quarter that
+    counted it gets its revision. 梧桐苑's 4.2.1.1-a found 2026-09-18 is reported fixed that day (18:00,
+    on time: 逾期整改 0 项); without the report nothing fixes it by its deadline (09-19): 1 项."""
+    from generator.instruments.fixreport.form import write_fix_csv
+
+    store, lock = tmp_path / "store.sqlite", tmp_path / "no-lock.yaml"
+    yesterday = dt.datetime.now(TZ).date() - dt.timedelta(days=1)   # the data runs past the quarter's end
+    wrong = write(tmp_path, "found.csv", [spot("wutong", dt.date(2026, 9, 18), {"4.2.1.1-a": "不符合 1 处"}),
+                                          spot("lanting", yesterday)])
+    report = write_fix_csv(S, [dict(
+        submitted_at=dt.datetime(2026, 9, 18, 18, 0, tzinfo=TZ), project=S.projects["wutong"].name,
+        code=f"4.2.1.1-a {S.items['4.2.1.1-a'].short}", found=dt.date(2026, 9, 18), fixed=dt.date(2026, 9, 18),
+        measure="已清理", photo="", reporter="王芳")], tmp_path / "fix.csv")
+    assert run("ingest", "--store", store, "--lock", lock, "--checklist", "fix-report", "--file", report).exit_code == 0
+    archiving = run("ingest", "--store", store, "--lock", lock, "--checklist", CHECKLIST, "--file", wrong)
+    assert archiving.exit_code == 0, archiving.output
+    archive, _, _ = tables(store)
+    [q3] = [rows for quarter, _, _, rows, _ in archive if quarter == "2026Q3"]
+    assert wutong(q3)["overdue_actions"] == 0
+    result = run("sources", "withdraw", source_id(store, "fix.csv"), "--yes", "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "1 条记录不再计入结果" in result.output
+    assert "2026 年第三季度的存档考核建议有 1 处变化，已记为一次修订" in result.output
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT count(*) FROM fix_reports WHERE gone_at IS NULL").fetchone()[0] == 0
+    after, revisions, _ = tables(store)
+    assert after == archive
+    [(_, _, rows, found, _)] = revisions
+    assert json.loads(found) == [["wutong", "逾期整改", "0 项", "1 项"]] and wutong(rows)["overdue_actions"] == 1
