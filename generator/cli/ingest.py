@@ -150,18 +150,19 @@ def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, l
     else:
         _print_report(report)
     if not dry_run:
-        _keep_closed_quarters(db_path, standards, to_stderr=as_json)
+        report_closed_quarters(db_path, standards, to_stderr=as_json)
     if then_notify and not dry_run:
         send_alerts(store_path=db_path, standards=standards, credentials=credentials_from_environment(),
                     config_file=config_file, site_url=site_url, timeout=timeout, to_stderr=as_json)
 
 
-def _keep_closed_quarters(db_path, standards, *, to_stderr: bool) -> None:
-    """Closed quarters' assessments archived as published; later data stored as dated revisions."""
+def report_closed_quarters(db_path, standards, *, to_stderr: bool = False, amend: bool = True) -> None:
+    """Closed quarters' assessments archived as published; later data stored as dated revisions (after an
+    ingest, and after `handbook sources withdraw` with `amend=False`), each said in one line."""
     from ..results.publish import keep_closed_quarters
     from ..results.scoring import quarter_label
 
-    updates = keep_closed_quarters(db_path, standards)
+    updates = keep_closed_quarters(db_path, standards, amend=amend)
     for archived in updates.archives:
         click.echo(Msg.QUARTER_ARCHIVED(quarter=quarter_label(archived.quarter), day=archived.closed_on),
                    err=to_stderr)

@@ -70,6 +70,7 @@ def withdraw(source_id: int, yes: bool, store_path: Path, standards_dir: Path):
     """撤回一个来源：它的检查不再计入结果；原始行保留在数据库中备查。
 
     编号见 handbook sources。撤回后 handbook ingest 不再读取它；用 --file 或 --sheet 再导入一次即恢复。
+    已存档的季度考核建议因此变化时，随即记为一次修订（原存档不变）。
     """
     from ..ingest.sources import list_sources, withdraw_source
     from ..standards import require_standards
@@ -95,6 +96,10 @@ def withdraw(source_id: int, yes: bool, store_path: Path, standards_dir: Path):
     also = f"另有 {kept} 条在其他来源中也有，照常计入；" if kept else ""
     click.echo(f"已撤回来源 {info.id}（{info.title}）：{taken} 条记录不再计入结果；{also}原始行 {info.rows} 行保留在 "
                f"{store_path} 中。重新生成网站（handbook build）后结果页随之更新。")
+    # a closed quarter's archived assessment that counted the withdrawn rows gets its dated revision now
+    from .ingest import report_closed_quarters
+
+    report_closed_quarters(store_path, standards, amend=False)
 
 
 def register_commands(cli: click.Group) -> None:

@@ -174,14 +174,18 @@ def read_archive(store_path: Path | str) -> dict[str, Archived]:
 
 
 def fingerprints(store_path: Path | str, standards, today: dt.date) -> dict[str, str]:
-    """quarter -> a fingerprint of its data (its inspections' current versions, those gone from their source)
-    and of the rules that score it, for every quarter of the data past its close day: cheap SQL, so an ingest
-    that changed nothing in a closed quarter need not read and score the whole store."""
+    """quarter -> a fingerprint of its data (its inspections' current versions; those gone from their source,
+    replaced by a resubmission or withdrawn with `handbook sources withdraw`, and when the latest was withdrawn;
+    the fix reports of its findings) and of the rules that score it (the organisation, the items' scoring, the
+    roles each checklist is filled by), for every quarter of the data past its close day: cheap SQL, so an
+    ingest that changed nothing in a closed quarter need not read and score the whole store."""
     path = Path(store_path)
     if not path.is_file():
         return {}
     rules = hashlib.sha256((standards.organisation.model_dump_json() + "".join(
         f"{i.code}:{i.points}:{i.deduction}:{i.critical}:{i.fix_within_days};" for i in standards.items.values())
+        # a role's patrols are counted from the first inspection of a checklist it fills
+        + "".join(f"{c}:{','.join(x.roles)};" for c, x in standards.checklists.items())
     ).encode("utf-8")).hexdigest()[:16]
     conn = store.open_store_read_only(path, allow_empty=True)
     try:
@@ -189,6 +193,11 @@ def fingerprints(store_path: Path | str, standards, today: dt.date) -> dict[str,
         if not first:
             return {}
         out = {}
+        # a withdrawn source (or one imported again) or a resubmission changes which inspections count: how many
+        # are withdrawn or replaced, and the latest withdrawal (one withdrawn, another restored: same count)
+        counted = ("coalesce(sum(i.withdrawn_at IS NOT NULL), 0), coalesce(max(i.withdrawn_at), ''), "
+                   "coalesce(sum(i.replaced_by IS NOT NULL), 0)"
+                   if conn.execute("PRAGMA user_version").fetchone()[0] >= 6 else "0, '', 0")
         # fix reports decide actions' timeliness: a new or withdrawn one may change a quarter, but only one for a
         # finding made by the quarter's end (a later finding's deadline falls after it)
         with_reports = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'fix_reports'").fetchone())
@@ -197,8 +206,8 @@ def fingerprints(store_path: Path | str, standards, today: dt.date) -> dict[str,
             start, end = sc.quarter_bounds(quarter)
             if end.isoformat() > last or today <= close_day(standards, quarter):
                 break
-            n, newest, gone = conn.execute("""
-                SELECT count(*), coalesce(max(v.rowid), 0), coalesce(sum(i.gone_at IS NOT NULL), 0)
+            n, newest, gone, withdrawn, last_withdrawn, replaced = conn.execute(f"""
+                SELECT count(*), coalesce(max(v.rowid), 0), coalesce(sum(i.gone_at IS NOT NULL), 0), {counted}
                 FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
                 WHERE v.date BETWEEN ? AND ?""", (start.isoformat(), end.isoformat())).fetchone()
             reports = ""
@@ -206,7 +215,7 @@ def fingerprints(store_path: Path | str, standards, today: dt.date) -> dict[str,
                 r = conn.execute("SELECT count(*), coalesce(max(rowid), 0), coalesce(sum(gone_at IS NOT NULL), 0) "
                                  "FROM fix_reports WHERE found_on <= ?", (end.isoformat(),)).fetchone()
                 reports = "/r{}.{}.{}".format(*r)
-            out[quarter] = f"{rules}/{first}/{n}/{newest}/{gone}{reports}"
+            out[quarter] = f"{rules}/{first}/{n}/{newest}/{gone}/w{withdrawn}.{last_withdrawn}.{replaced}{reports}"
             quarter = sc.quarter_of(end + dt.timedelta(days=1))
         return out
     finally:

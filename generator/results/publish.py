@@ -271,10 +271,12 @@ def _common_findings(ctx, r) -> None:
         ctx.write(urls.role_page(role.id), text.replace(COMMON_MARK, block))
 
 
-def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | None = None):
-    """After an ingest: archive each closed quarter not archived yet (its assessment as published, from the
-    inspections submitted by its close day) and store a dated revision when the data now gives other
-    figures. Builds only read what this keeps. Returns what was stored (`archive.ArchiveUpdates`)."""
+def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | None = None, amend: bool = True):
+    """After an ingest (or `handbook sources withdraw`): archive each closed quarter not archived yet (its
+    assessment as published, from the inspections submitted by its close day) and store a dated revision when
+    the data now gives other figures. Builds only read what this keeps. Returns what was stored
+    (`archive.ArchiveUpdates`). `amend=False` (a withdrawal): an archive made today is revised, not amended
+    (amending is for the same weekly session's other on-time exports, imported later that day)."""
     store_path = Path(store_path)
     today = today or dt.datetime.now(ZoneInfo(standards.organisation.timezone)).date()
     now = fingerprints(store_path, standards, today)
@@ -287,7 +289,7 @@ def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | 
         rows = _window_rows(store_path, standards, today, todo, reports)
         if rows is None:   # the quarters' figures may depend on older rows: assessed from every row
             rows = store.read_scoring_rows(store_path)
-        updates = archive_updates(standards, rows, kept, today, reports=reports, only=todo)
+        updates = archive_updates(standards, rows, kept, today, reports=reports, only=todo, amend=amend)
     updates.fingerprints = now
     write_updates(store_path, updates)
     return updates

@@ -1057,16 +1057,18 @@ def _late_reasons(r: _Results, quarter: str, archived: Archived) -> list[str]:
     return lines or ["存档后没有录入、导入或撤回本季度的检查：已有记录被修改，或评分标准有变化"]
 
 
-def _published(r: _Results, quarter: str, current: list[sc.ProjectAssessment], partial: bool) -> Archived:
+def _published(r: _Results, quarter: str, current: list[sc.ProjectAssessment], partial: bool, *,
+               amend: bool = True) -> Archived:
     """A closed quarter's assessment as published (archived now if it was not yet) with its revisions, one
-    more when the data now gives other figures than the latest published: never a silent rewrite."""
+    more when the data now gives other figures than the latest published: never a silent rewrite.
+    `amend=False`: an archive of today is not amended either (a withdrawn source is no later on-time import)."""
     archived = r.archive.get(quarter)
     if archived is None:
         closed_on = close_day(r.s, quarter)
         archived = Archived(quarter, closed_on, r.now, tuple(_archived_rows(r, quarter, closed_on, partial)),
                             new=True)
         r.updates.archives.append(archived)
-    elif not archived.revisions and _same_day(r, archived.archived_at):
+    elif amend and not archived.revisions and _same_day(r, archived.archived_at):
         # archived earlier today, before the other forms' exports of the same weekly session were imported:
         # what was submitted by the close day joins the archive (never data submitted after it)
         on_time = tuple(_archived_rows(r, quarter, archived.closed_on, partial))
@@ -1107,17 +1109,18 @@ def _quarter_infos(r: _Results) -> list[dict]:
 
 def archive_updates(s: Standards, inspections: Iterable[Inspection], archive: dict[str, Archived],
                     today: dt.date | None = None, reports: Iterable[sc.FixReport] = (),
-                    only: set[str] | None = None) -> ArchiveUpdates:
+                    only: set[str] | None = None, amend: bool = True) -> ArchiveUpdates:
     """The closed quarters to archive and the revisions to store, given what the store holds (`archive`):
     what `handbook ingest` keeps after each run, so builds only read it. `only`: the closed quarters to
-    assess (`archive.quarters_to_assess`; default every closed quarter)."""
+    assess (`archive.quarters_to_assess`; default every closed quarter). `amend=False`: changed figures are
+    a revision even in an archive made today (after `handbook sources withdraw`)."""
     r = _Results(s, list(inspections), None, today=today, archive=archive, reports=reports)
     for info in _quarter_infos(r):
         if info["closed"] and (only is None or info["quarter"] in only):
             partial = info["covered"] is not None
             current = sc.assess_quarter(r.s, info["quarter"], r.scores, r.patrols, r.actions, r.as_of,
                                         partial=partial)
-            _published(r, info["quarter"], current, partial)
+            _published(r, info["quarter"], current, partial, amend=amend)
     return r.updates
 
 

@@ -52,6 +52,12 @@ class FixReports(Instrument):
         return conn.execute("SELECT count(*) FROM fix_reports WHERE source_id = ? AND gone_at IS NULL",
                             (source_id,)).fetchone()[0]
 
+    def withdraw_source(self, conn, source_id, now):
+        # a withdrawn source's reports no longer mark actions fixed (nor decide a closed quarter's timeliness)
+        from ...ingest.shell import withdraw_responses
+
+        return withdraw_responses(conn, "fix_reports", source_id, now)
+
     def page_generators(self, context):
         from .sheet import fix_sheet_generator
 
