@@ -102,6 +102,9 @@ def _cut(source: Path, index: int, chars: set[str], target: Path) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(ord(c) for c in chars))
     subsetter.subset(font)
+    # the font's head keeps the source's dates instead of the time of saving: the same characters cut from
+    # the same font give the same bytes, so a cache emptied and filled again gives the same PDFs
+    font.recalcTimestamp = False
     partial = target.with_suffix(f".{os.getpid()}.tmp")
     font.save(str(partial))
     os.replace(partial, target)
