@@ -112,3 +112,52 @@ def test_the_quarters_assessment_is_an_a4_pdf_with_every_column(demo):
     assert "三、自查与抽查" in text and "四、审定意见" in text
     page = (public / "results/assessment/index.html").read_text(encoding="utf-8")
     assert 'href="../assessment.pdf"' in page and "打印版（A4 PDF，供客户关系部审定）" in page
+
+
+def embedded_fonts(path) -> set[str]:
+    """The base names of the fonts a PDF embeds, without the subset tag (`ABCDEF+`)."""
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(path).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def test_the_reports_render_in_the_workers_from_the_font_subset_and_then_from_the_cache(demo_site, tmp_path):
+    from generator.printing.pdf import deferred_rendering
+    from generator.results.publish import ASSESSMENT_PDF, finish_results_generator, results_generator
+    from generator.results.report_pages import WEEKLY_REPORT
+    from generator.site.site_build import SiteContext
+
+    root, report = demo_site
+    published = root / "public"
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    (site / "results").mkdir(parents=True)
+
+    def build(docs):
+        ctx = SiteContext(S, docs)
+        with deferred_rendering() as pending:
+            results_generator(report.store, lock_path=report.lock)(ctx)
+            finish_results_generator(report.store, INSTRUMENTS, cache_dir=cache)(ctx)
+        assert {WEEKLY_REPORT, ASSESSMENT_PDF} <= set(ctx.written)
+        return pending
+
+    docs = tmp_path / "docs"
+    pending = build(docs)
+    # queued for the workers: the pages link placeholders while the engine runs
+    assert sorted(job[2] for job in pending.jobs) == sorted(str(docs / p) for p in (WEEKLY_REPORT, ASSESSMENT_PDF))
+    assert (docs / WEEKLY_REPORT).stat().st_size == 0
+    pending.start()
+    assert pending.finish(docs, site) == 2
+    for name in (WEEKLY_REPORT, ASSESSMENT_PDF):
+        pdf = site / name
+        assert pdf.read_bytes() == (docs / name).read_bytes()
+        assert pdf_text(pdf) == pdf_text(published / name)
+        # every character is in the subset: the full system font (20 MB) is never loaded nor embedded
+        assert embedded_fonts(pdf) == {"Handbook-Sans-CJK", "Handbook-Sans-CJK-Bold"}, name
+    again = build(tmp_path / "again")
+    assert again.jobs == []      # unchanged text: both from the PDF cache
+    for name in (WEEKLY_REPORT, ASSESSMENT_PDF):
+        assert (tmp_path / "again" / name).read_bytes() == (docs / name).read_bytes()

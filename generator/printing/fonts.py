@@ -36,8 +36,13 @@ _ALWAYS = {chr(c) for c in range(0x20, 0x7F)} | set("　、。，．：；？！
 # (`Instrument.printed_sources`), which the caller hands to `font_faces` (`Context.printed_sources`).
 # The method pages' module is not printed: it is listed because the method pages' texts were one module
 # (instruments/method_pages.py) that was, and dropping it would change the subset and every PDF once.
+# The results stage's printables (the weekly report and the quarter's assessment, `results.publish`) are
+# listed here too, as every PDF of a build is set in this one subset: their templates and stylesheet and the
+# code whose texts they print (the figures' changes, the report's notes, the suggestions and action states).
 PRINTED_SOURCES = ("templates/print", "assets/print", "printing", "inspection.py", "results/focus.py",
-                   "site/method_pages.py")
+                   "site/method_pages.py", "templates/results/weekly_report.html",
+                   "templates/results/assessment_report.html", "templates/results/weekly_report.css",
+                   "results/weekly.py", "results/report_pages.py", "results/scoring.py")
 
 
 def package_characters(sources: Iterable[str]) -> frozenset[str]:
@@ -102,6 +107,9 @@ def _cut(source: Path, index: int, chars: set[str], target: Path) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(ord(c) for c in chars))
     subsetter.subset(font)
+    # the font's head keeps the source's dates instead of the time of saving: the same characters cut from
+    # the same font give the same bytes, so a cache emptied and filled again gives the same PDFs
+    font.recalcTimestamp = False
     partial = target.with_suffix(f".{os.getpid()}.tmp")
     font.save(str(partial))
     os.replace(partial, target)

@@ -20,7 +20,7 @@ from ..ingest.shell import public_text, read_quarantine
 from ..inspection import FIELD_TITLES, data_end
 from ..messages import Msg
 from ..printing.fonts import font_faces, subset_first
-from ..printing.pdf import html_to_pdf
+from ..printing.pdf import render_pdfs
 from ..rulebook import with_history
 from ..templating import render
 from .archive import ArchiveUpdates, close_day, fingerprints, quarters_to_assess, read_archive, write_updates
@@ -405,17 +405,17 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
         extra = overview_figures(Context(ctx.standards, tuple(instruments), store_path=store_path), overview)
         report = pdf and bool(overview.r.scores)
         if report:
-            target = ctx.docs_dir / WEEKLY_REPORT
-            target.parent.mkdir(parents=True, exist_ok=True)
-            faces = font_faces(ctx.standards, Path(cache_dir) if cache_dir else None, printed_sources(instruments))
+            cache = Path(cache_dir) if cache_dir else None
+            (ctx.docs_dir / WEEKLY_REPORT).parent.mkdir(parents=True, exist_ok=True)
+            faces = font_faces(ctx.standards, cache, printed_sources(instruments))
             css = render("results/weekly_report.css")
-            html_to_pdf(overview.report_html(extra), faces + subset_first(css, faces), target,
-                        cache_dir=Path(cache_dir) if cache_dir else None)
-            ctx.written.append(WEEKLY_REPORT)
-            # the quarter's assessment on A4 (printing the page from a browser loses its last columns)
-            html_to_pdf(overview.assessment_html(), faces + subset_first(css, faces), ctx.docs_dir / ASSESSMENT_PDF,
-                        cache_dir=Path(cache_dir) if cache_dir else None)
-            ctx.written.append(ASSESSMENT_PDF)
+            # the weekly report and the quarter's assessment on A4 (printing the page from a browser loses its
+            # last columns): from the PDF cache when their text did not change, else rendered in the build's
+            # workers while the site engine runs (`printing.pdf.deferred_rendering`), as the sheets are
+            render_pdfs([(overview.report_html(extra), ctx.docs_dir / WEEKLY_REPORT),
+                         (overview.assessment_html(), ctx.docs_dir / ASSESSMENT_PDF)],
+                        faces + subset_first(css, faces), cache_dir=cache)
+            ctx.written += [WEEKLY_REPORT, ASSESSMENT_PDF]
             page = ctx.docs_dir / ASSESSMENT_PAGE
             if page.is_file():
                 ctx.write(ASSESSMENT_PAGE, _after_title(page.read_text(encoding="utf-8"), ASSESSMENT_LINK))

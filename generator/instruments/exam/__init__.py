@@ -56,7 +56,8 @@ class QuarterlyExam(Instrument):
     # module, and leaving them out would change the subset and every cached PDF once
     printed_sources = ("templates/exam", "instruments/exam/quiz.py", "instruments/exam/responses.py",
                        "instruments/exam/paper.py", "instruments/exam/results_page.py", "instruments/exam/simulate.py",
-                       "instruments/exam/method_page.py")
+                       "instruments/exam/method_page.py",
+                       "instruments/exam/__init__.py")   # its figure on the weekly report (`overview_figures`)
     results_pages = (("季度考试", "results/exam.md"),)
 
     settings_key = "exam"

@@ -35,7 +35,8 @@ class RandomQuestioning(Instrument):
     # its method page's module is not printed: its texts joined the font subset when the method pages were one
     # module, and leaving them out would change the subset and every cached PDF once
     printed_sources = ("templates/methods", "instruments/questioning/grid.py", "instruments/questioning/draw.py",
-                       "instruments/questioning/method_page.py")
+                       "instruments/questioning/method_page.py",
+                       "instruments/questioning/__init__.py")   # its figures on the weekly report
     results_pages = (("随机抽问结果", "results/knowledge.md"),)
 
     settings_key = "questioning"
