@@ -222,10 +222,14 @@ def run_cycle(root: Path, work: Path, std_dir: Path, year_store: Path, week_csv:
 
 
 def warm_build_cpu(root: Path, work: Path, std_dir: Path, store: Path, standards, instruments,
-                   day1: dt.date) -> tuple[ingest_peer.Child, tuple[str, int]]:
+                   day1: dt.date, pdf_cache: Path | None = None) -> tuple[ingest_peer.Child, tuple[str, int]]:
     """A warm rebuild (a second build on the same day, every cache full) at another size: its child's
-    figures and the largest page it publishes."""
+    figures and the largest page it publishes. `pdf_cache` (another build's) seeds the first build's cache:
+    the sheets both sizes print alike are copied instead of rendered; that build prunes the rest, so the
+    measured build finds the same cache either way."""
     project = project_copy(root, work / "cycle-scale", std_dir, production_lock(standards, instruments))
+    if pdf_cache is not None and pdf_cache.is_dir():
+        shutil.copytree(pdf_cache, project / "build" / "pdf-cache", copy_function=shutil.copy2)
     args = ["build", "--store", store, "--standards", project / "standards", "--out", project / "public"]
     handbook(at(day1, 9), args, project)
     warm = handbook(at(day1, 10), args, project)

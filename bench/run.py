@@ -357,7 +357,8 @@ def bench(args) -> dict:
         cycle.handbook(cycle.at(day1, 7), ["ingest", "--file", small_csv, "--db", small_store,
                                            *[x if x != str(std_dir) else str(small_std) for x in common]], work)
         small_standards = require_standards(small_std, instruments=INSTRUMENTS)
-        warm, page = cycle.warm_build_cpu(ROOT, work, small_std, small_store, small_standards, INSTRUMENTS, day1)
+        warm, page = cycle.warm_build_cpu(ROOT, work, small_std, small_store, small_standards, INSTRUMENTS, day1,
+                                          pdf_cache=project / "build" / "pdf-cache")
         drop_store(small_store)
         scale = (small_n, warm, page)
         log(f"warm build at {small_n} projects: {warm.cpu:.1f} s CPU; largest page {page[1] / 1000:.0f} KB")

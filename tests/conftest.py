@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import fcntl
+import os
+import pickle
 import shutil
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import pytest
 
@@ -86,6 +90,37 @@ def share_pdf_cache(folder: Path) -> None:
     (folder / "build" / "pdf-cache").symlink_to(PDF_CACHE, target_is_directory=True)
 
 
+T = TypeVar("T")
+
+
+def session_folder(tmp_path_factory) -> Path:
+    """The temporary folder every pytest-xdist worker of this run shares: the parent of the workers' own
+    basetemp (popen-gw0, popen-gw1 …) under xdist, the basetemp itself without it."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], T]) -> tuple[Path, T]:
+    """Run `build(folder)` once per test run, across pytest-xdist workers (a session fixture alone is once per
+    worker): the first worker to ask builds into <session folder>/<name> under a file lock and pickles what
+    `build` returned; the others wait on the lock, then reuse the folder and unpickle the result. A failed build
+    leaves nothing behind, so the next worker tries again (and fails with its own message). The folder is
+    read-only to tests: one that changes what is in it works on a copy (shutil.copytree)."""
+    shared = session_folder(tmp_path_factory)
+    folder, done = shared / name, shared / f"{name}.pickle"
+    with open(shared / f"{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)    # released when the file closes, also if this worker dies
+        if done.exists():
+            return folder, pickle.loads(done.read_bytes())
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        result = build(folder)
+        partial = done.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(result))
+        partial.replace(done)
+        return folder, result
+
+
 @dataclasses.dataclass(frozen=True)
 class DemoRun:
     root: Path       # the demo's folder: standards, site sources, public/ (the site), data/demo/ (responses, store)
@@ -98,14 +133,21 @@ def demo_run(tmp_path_factory) -> DemoRun:
     """`handbook demo --out public` run once for the whole run through the real CLI (simulate, ingest, build with
     results) in a folder laid out as a fresh clone (standards, site sources), over the tests' seven weeks
     (DEMO_START … DEMO_END) instead of the command's quarter: the browser tests share its site, and
-    tests/test_first_hour.py reads what it printed."""
+    tests/test_first_hour.py reads what it printed. Built once across pytest-xdist workers (`built_once`): the
+    folder is read-only to the tests."""
+    root, (report, output) = built_once(tmp_path_factory, "demo", run_demo_cli)
+    return DemoRun(root, report, output)
+
+
+def run_demo_cli(root: Path) -> tuple[object, str]:
+    """`handbook demo --out public` in `root` (a fresh clone's layout) over DEMO_START … DEMO_END; (the DemoReport
+    with absolute paths, what the command printed)."""
     from click.testing import CliRunner
 
     import generator.demo
     from generator.cli import main
     from site_helpers import copy_site_sources
 
-    root = tmp_path_factory.mktemp("demo")
     shutil.copytree(STANDARDS, root / "standards")
     copy_site_sources(root)
     share_pdf_cache(root)
@@ -113,10 +155,12 @@ def demo_run(tmp_path_factory) -> DemoRun:
 
     def over_the_tests_weeks(*args, **kwargs):
         report = run_demo(*args, start=DEMO_START, end=DEMO_END, **kwargs)
-        # the command's paths are relative to the folder it ran in: the tests get them absolute
+        # the command's paths are relative to the folder it ran in: the tests get them absolute; the engine's
+        # in-memory state (for serve's page rebuilds: MkDocs' config and templates) does not travel to other workers
         reports.append(dataclasses.replace(
             report, responses={k: root / v for k, v in report.responses.items()}, lock=root / report.lock,
-            store=root / report.store, build=dataclasses.replace(report.build, out_dir=root / report.build.out_dir)))
+            store=root / report.store, build=dataclasses.replace(report.build, out_dir=root / report.build.out_dir,
+                                                                 engine_state=None)))
         return report
 
     with pytest.MonkeyPatch.context() as patch:
@@ -124,7 +168,7 @@ def demo_run(tmp_path_factory) -> DemoRun:
         patch.setattr(generator.demo, "run_demo", over_the_tests_weeks)
         result = CliRunner().invoke(main, ["demo", "--out", "public"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return DemoRun(root, reports[0], result.output)
+    return reports[0], result.output
 
 
 @pytest.fixture(scope="session")

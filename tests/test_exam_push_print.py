@@ -130,6 +130,7 @@ def test_paper_and_key_pdfs(standards, papers):
     assert "仅供客户关系部阅卷使用" in key_text
 
 
+@pytest.mark.slow   # renders the exam paper and its key as PDFs (no cache), as the test above
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_first_pages_render_to_png(papers, tmp_path):
     for pdf in papers:

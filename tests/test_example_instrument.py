@@ -73,6 +73,7 @@ def test_its_form_is_built_after_the_others(standards):
         {k: v.to_json() for k, v in build_forms(standards, INSTRUMENTS).items()}
 
 
+@pytest.mark.slow   # every instrument's page generators: their printables are rendered (PDFs)
 def test_csv_ingest_results_page_and_command(standards, tmp_path):
     csv_path = tmp_path / "phone.csv"
     csv_path.write_text(CSV, encoding="utf-8")

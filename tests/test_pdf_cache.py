@@ -7,6 +7,7 @@ import os
 import shutil
 import time
 
+import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
@@ -49,6 +50,7 @@ def test_a_printable_not_used_by_the_last_build_is_pruned_and_a_used_one_kept(tm
     assert prune_cache(tmp_path / "missing", since) == (0, 0)
 
 
+@pytest.mark.slow   # subsets the CJK fonts into a new cache and renders a sheet (its subject)
 def test_the_cache_key_does_not_depend_on_where_the_cache_lies(tmp_path, standards_dir):
     standards = require_standards(standards_dir, instruments=INSTRUMENTS)
     old, new = tmp_path / "old-cache", tmp_path / "moved" / "pdf-cache"
@@ -80,6 +82,7 @@ def test_survey_and_fix_sheets_leave_their_qr_code_to_the_renderer(standards_dir
     assert marker in render_sheet_html(sheet, None, qr_slot=True)
 
 
+@pytest.mark.slow   # two full builds of the site, every sheet rendered into an empty cache (its subject)
 def test_handbook_build_keeps_the_cache_to_what_it_printed(tmp_path, standards_dir, monkeypatch):
     docs, config = copy_site_sources(tmp_path)
     monkeypatch.chdir(tmp_path)                   # the CLI's cache is build/pdf-cache in the working folder

@@ -37,14 +37,17 @@ SEARCHES = {"纸篓": "4.2.1.1-c", "业主公约": "4.2.3.2", "卫生值日": "4
 
 
 @pytest.fixture(scope="module")
-def both(demo_site):
-    """The demo's pages (with its results) built by each engine from the same docs folder: {engine: public}."""
-    root, report = demo_site
+def both(demo_site, tmp_path_factory):
+    """The demo's pages (with its results) built by each engine from the same docs folder: {engine: public}.
+    The docs folder is a copy: the demo's folder is shared read-only by the whole run."""
+    _, report = demo_site
+    root = tmp_path_factory.mktemp("engines")
+    docs, config = copy_site_sources(root)
     quarter = f"{DEMO_END.year}Q{(DEMO_END.month - 1) // 3 + 1}"
     built = {}
     for engine in ENGINES:
         out = root / f"public-{engine}"
-        result = build_site(STANDARDS, out_dir=out, docs_dir=root / "site", config_file=root / "mkdocs.yml",
+        result = build_site(STANDARDS, out_dir=out, docs_dir=docs, config_file=config,
                             extra_generators=site_generators(report.store, quarter=quarter, lock_path=report.lock,
                                                              today=DEMO_END, instruments=INSTRUMENTS),
                             sheet_focus=sheet_focus(report.store), lock_path=report.lock, engine=engine,
