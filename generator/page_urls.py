@@ -120,3 +120,9 @@ def list_page(docs_path: str, page: int) -> str:
     stem = name[:-3] if name.endswith(".md") else name
     name = f"page-{page}.md" if stem == "index" else f"{stem}-page-{page}.md"
     return posixpath.join(folder, name)
+
+
+def is_later_list_page(docs_path: str) -> bool:
+    """Whether `docs_path` is page 2, 3 … of a page split by `list_page`."""
+    found = re.search(r"(?:^|[-/])page-(\d+)\.md$", docs_path)
+    return found is not None and int(found.group(1)) > 1

@@ -128,3 +128,21 @@ def test_a_weeks_failed_inspections_are_listed_on_their_projects_page(whole, spl
         assert {re.match(r"\| [^|]+ \| \[([^]]+)\]", row)[1] for row in mine} <= names
         listed += mine
     assert sorted(listed) == sorted(everyone)
+
+
+def test_only_the_first_page_of_a_split_list_is_found_by_the_search(split):
+    """Page 1 of a split list is found through its title and headings (its rows are kept out of the search);
+    its later pages are left out of the search whole, so a search for 整改跟踪 finds one page, not one per 50
+    actions."""
+    from generator.page_urls import is_later_list_page
+    from generator.results.publish import as_published
+
+    stamp = '<p class="hb-asof">数据截至 2026-11-22</p>'
+    later = [p for p in split if is_later_list_page(p)]
+    assert "results/assessment-page-2.md" in later and "results/projects/page-2.md" in later
+    assert "results/assessment.md" not in later and "results/projects/index.md" not in later
+    first = as_published("results/assessment.md", split["results/assessment.md"], stamp)
+    second = as_published("results/assessment-page-2.md", split["results/assessment-page-2.md"], stamp)
+    assert "search:\n  exclude: true" not in first and "<section data-search-exclude markdown>" in first
+    assert second.startswith("---\n") and "search:\n  exclude: true" in second.split("\n---\n", 1)[0]
+    assert "data-search-exclude" not in second and stamp in second

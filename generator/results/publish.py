@@ -430,10 +430,10 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
         stamp = f'<p class="hb-asof">数据截至 {overview.r.as_of}</p>'
         for page in sorted((ctx.docs_dir / ROOT).rglob("*.md")):
             text = page.read_text(encoding="utf-8")
-            changed = text if 'class="hb-asof"' in text else _after_title(text, stamp)
-            changed = _excluded_from_search(changed)
+            path = page.relative_to(ctx.docs_dir).as_posix()
+            changed = as_published(path, text, stamp)
             if changed != text:
-                ctx.write(page.relative_to(ctx.docs_dir).as_posix(), changed)
+                ctx.write(path, changed)
 
     return generate
 
@@ -441,6 +441,14 @@ def finish_results_generator(store_path: Path | str, instruments: Sequence, *,
 ASSESSMENT_PAGE = f"{ROOT}/assessment.md"
 ASSESSMENT_PDF = f"{ROOT}/assessment.pdf"
 ASSESSMENT_LINK = "[打印版（A4 PDF，供客户关系部审定）](assessment.pdf){ download }"
+
+
+def as_published(path: str, text: str, stamp: str) -> str:
+    """A results page as a build publishes it: with the build's 数据截至 `stamp` under its title, and found by
+    the search through its title and headings only. Page 2, 3 … of a split list stay out of the search whole,
+    or a search for 整改跟踪 would list every page of it."""
+    text = text if 'class="hb-asof"' in text else _after_title(text, stamp)
+    return text if urls.is_later_list_page(path) else _excluded_from_search(text)
 
 
 def _excluded_from_search(text: str) -> str:
