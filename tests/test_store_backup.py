@@ -245,6 +245,11 @@ def test_backups_taken_during_a_real_ingest_are_each_one_consistent_state(sound_
                 n += 1
                 shutil.copyfile(store, tmp_path / f"plain{attempt}-{n}.sqlite")
             result = run("backup", "--store", store, "--folder", folder, "--keep", "1000")
+            if result.exit_code == 1 and "被其他程序占用（已锁定）" in result.output:
+                # on a loaded machine the ingest's write can hold the file past the busy timeout: the backup
+                # says so in one line and copies nothing (the next one is tried)
+                assert result.output.count("错误：") == 1 and "数据库未作改动" in result.output, result.output
+                continue
             assert result.exit_code == 0, result.output
             if ingest.poll() is None:
                 during += 1   # the ingest was still running when this copy was finished
