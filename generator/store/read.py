@@ -75,34 +75,19 @@ def read_inspections(db_path: Path | str, *, checklist: str | None = None,
     same: dict[tuple, dict] = {}
     for iid, fixed in corrected.items():
         corrected[iid] = same.setdefault(tuple(fixed.items()), fixed)
-    # dates, zones and answer sets repeat a lot: parse each distinct text once
-    zones: dict[str, ZoneInfo] = {}
-    dates: dict[str, dt.date] = {}
-    decoded: dict[str, dict] = {}
-    loads, fromiso, date_of = json.loads, dt.datetime.fromisoformat, dt.date.fromisoformat
+    parsed = _Parsed()
     out: list[Inspection] = []
     append, new = out.append, object.__new__
     for iid, cl, project, role, inspector, date, submitted, tz, form_version, encoded in rows:
-        zone = zones.get(tz)
-        if zone is None:
-            zone = zones[tz] = ZoneInfo(tz)
-        day = dates.get(date)
-        if day is None:
-            day = dates[date] = date_of(date)
-        if compact:
-            # inspections with the same answers share one dict (nothing changes an inspection read from the
-            # store): a year's copies were a third of the build's memory
-            answers = decoded.get(encoded)
-            if answers is None:
-                answers = decoded[encoded] = loads(encoded)
-        else:
-            answers = findings.get(iid, {})
+        # inspections with the same answers share one dict (nothing changes an inspection read from the
+        # store): a year's copies were a third of the build's memory
+        answers = parsed.answers(encoded) if compact else findings.get(iid, {})
         # what Inspection(...) builds, without the frozen dataclass's per-field object.__setattr__
         # (a third of this loop at 300,000 inspections); test_store checks the two are equal
         record = new(Inspection)
         record.__dict__.update(
             id=iid, checklist=cl, project=project, role=role, inspector=inspector,
-            date=day, submitted_at=fromiso(submitted).astimezone(zone),
+            date=parsed.day(date), submitted_at=parsed.moment(submitted, tz),
             form_version=form_version, findings=answers, corrected=corrected.get(iid, _NONE),
             notes=notes.get(iid, _NONE))
         append(record)
@@ -161,25 +146,41 @@ def read_scoring_rows(db_path: Path | str, *, since: dt.date | None = None) -> l
                 corrected[iid] = fixed
     finally:
         conn.close()
-    zones: dict[str, ZoneInfo] = {}
-    dates: dict[str, dt.date] = {}
-    decoded: dict[str, dict] = {}
-    loads, fromiso, date_of = json.loads, dt.datetime.fromisoformat, dt.date.fromisoformat
+    parsed = _Parsed()
     out: list[ScoringRow] = []
     append, no_fix = out.append, corrected.get
     for iid, cl, project, role, date, submitted, tz, encoded in rows:
-        zone = zones.get(tz)
-        if zone is None:
-            zone = zones[tz] = ZoneInfo(tz)
-        day = dates.get(date)
-        if day is None:
-            day = dates[date] = date_of(date)
-        answers = decoded.get(encoded)
-        if answers is None:
-            answers = decoded[encoded] = loads(encoded)
-        append(ScoringRow(iid, cl, project, role, day, fromiso(submitted).astimezone(zone), answers,
-                          no_fix(iid, _NONE)))
+        append(ScoringRow(iid, cl, project, role, parsed.day(date), parsed.moment(submitted, tz),
+                          parsed.answers(encoded), no_fix(iid, _NONE)))
     return out
+
+
+class _Parsed:
+    """Dates, time zones and answer sets repeat a lot across a store's rows: each distinct text is parsed
+    once, and rows with the same answers share one dict (read only, never changed)."""
+
+    def __init__(self) -> None:
+        self.zones: dict[str, ZoneInfo] = {}
+        self.dates: dict[str, dt.date] = {}
+        self.decoded: dict[str, dict] = {}
+
+    def day(self, text: str) -> dt.date:
+        day = self.dates.get(text)
+        if day is None:
+            day = self.dates[text] = dt.date.fromisoformat(text)
+        return day
+
+    def moment(self, submitted: str, tz: str) -> dt.datetime:
+        zone = self.zones.get(tz)
+        if zone is None:
+            zone = self.zones[tz] = ZoneInfo(tz)
+        return dt.datetime.fromisoformat(submitted).astimezone(zone)
+
+    def answers(self, encoded: str) -> dict:
+        answers = self.decoded.get(encoded)
+        if answers is None:
+            answers = self.decoded[encoded] = json.loads(encoded)
+        return answers
 
 
 def first_dates(db_path: Path | str) -> dict[str, dt.date]:
