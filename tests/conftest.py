@@ -90,6 +90,20 @@ def share_pdf_cache(folder: Path) -> None:
     (folder / "build" / "pdf-cache").symlink_to(PDF_CACHE, target_is_directory=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def pdf_cache_in_use():
+    """The tests' one PDF cache, held as a user for the whole run by every worker (`cache_in_use`): a build
+    prunes the cache only when no other build uses it, so the run's many small builds (each printing other
+    focus lists) never remove the sheets the other tests' builds print. What no run used for a week is removed
+    when the last worker ends."""
+    from generator.printing.pdf import cache_clock, cache_in_use, prune_cache
+
+    with cache_in_use(PDF_CACHE) as alone:
+        yield
+        if alone():
+            prune_cache(PDF_CACHE, cache_clock(PDF_CACHE) - 7 * 86400)
+
+
 T = TypeVar("T")
 
 

@@ -25,7 +25,7 @@ from generator.cli import main
 from generator.messages import one_line
 from generator.site.safety import MARKER, MARKER_TEXT
 
-from conftest import ROOT, STANDARDS
+from conftest import ROOT, STANDARDS, share_pdf_cache
 from site_helpers import copy_site_sources
 
 pytestmark = pytest.mark.slow   # full site builds and `handbook build`/`serve` processes
@@ -58,21 +58,16 @@ def tree_state(root: Path) -> dict[str, str]:
     return state
 
 
-@pytest.fixture(scope="module")
-def pdf_cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("shared-build")
-
-
 @pytest.fixture
-def project(tmp_path, monkeypatch, pdf_cache) -> Path:
+def project(tmp_path, monkeypatch) -> Path:
     """A project folder as a clone holds it (standards, forms, site sources, mkdocs.yml), the current folder;
-    its build/ (the PDF cache) shared by the module's tests."""
+    its build/pdf-cache the tests' one PDF cache (`share_pdf_cache`)."""
     root = tmp_path / "proj"
     root.mkdir()
     copy_site_sources(root)
     shutil.copytree(STANDARDS, root / "standards")
     shutil.copytree(ROOT / "forms", root / "forms")
-    (root / "build").symlink_to(pdf_cache, target_is_directory=True)
+    share_pdf_cache(root)
     monkeypatch.chdir(root)
     monkeypatch.delenv("HANDBOOK_STORE", raising=False)
     monkeypatch.delenv("HANDBOOK_ENGINE", raising=False)

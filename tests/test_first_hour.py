@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from generator.cli import main
 from generator.store import read_inspections
 
-from conftest import ROOT
+from conftest import ROOT, share_pdf_cache
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # What may stay Latin in a help text: options, choices, file names and paths, ids, the program's name.
@@ -285,6 +285,7 @@ def fresh_copy(tmp_path_factory):
     generated = {"standards", "roles", "print", "results", "checklists", "methods"}
     shutil.copytree(ROOT / "site", root / "site", ignore=lambda folder, names: [
         n for n in names if Path(folder) == ROOT / "site" and n in generated])
+    share_pdf_cache(root)   # the tests' one PDF cache: the sheets are not what the routine checks
     return root
 
 

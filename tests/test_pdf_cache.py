@@ -15,7 +15,7 @@ from generator.forms.prefill import prefill_url
 from generator.instruments.fixreport.sheet import render_fix_sheet
 from generator.instruments.questionnaire.survey import render_survey_sheet
 from generator.printing.fonts import font_faces, subset_first
-from generator.printing.pdf import cache_clock, deferred_rendering, prune_cache, render_pdfs
+from generator.printing.pdf import cache_clock, cache_in_use, deferred_rendering, prune_cache, render_pdfs
 from generator.printing.sheet_html import build_sheet, fill_qr_slots, render_sheet_html
 from generator.context import printed_sources
 from generator.instruments import INSTRUMENTS
@@ -103,9 +103,14 @@ def test_handbook_build_keeps_the_cache_to_what_it_printed(tmp_path, standards_d
     assert len([n for n in kept if n.endswith(".pdf")]) == len({p.read_bytes() for p in published})
     # rendered while MkDocs ran, then copied in before the swap: no placeholder is ever published
     assert published and all(p.read_bytes().startswith(b"%PDF-") for p in published)
-    second = CliRunner().invoke(main, args, catch_exceptions=False)
+    stale.write_bytes(b"%PDF-1.7 last week")     # again, while another build (serve, a preview) uses the cache
+    os.utime(stale, (week_ago, week_ago))
+    with cache_in_use(cache):
+        second = CliRunner().invoke(main, args, catch_exceptions=False)
     assert second.exit_code == 0, second.output
-    assert sorted(p.name for p in cache.iterdir()) == kept    # nothing rendered again, nothing used pruned
+    assert stale.exists()                          # not pruned: the other build may still need it
+    # nothing rendered again, nothing used pruned
+    assert sorted(p.name for p in cache.iterdir() if p != stale) == kept
 
 
 def test_deferred_printables_are_rendered_meanwhile_and_copied_into_the_site(tmp_path):

@@ -81,15 +81,17 @@ def build(standards_dir: Path, out_dir: Path, docs_dir: Path, config_file: Path,
         missing = _check_store(store_path)
         extra = [store_projects_check(store_path), *site_generators(store_path, instruments=instruments)]
         focus = sheet_focus(store_path)
-    from ..printing.pdf import cache_clock, prune_cache
+    from ..printing.pdf import cache_clock, cache_in_use, prune_cache
 
-    started = cache_clock(PDF_CACHE) if not handbook_only else 0.0
-    report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
-                        extra_generators=extra, sheet_focus=focus, instruments=instruments, engine=engine,
-                        stores=_stores(store_path), clear=clear, on_wait=_say_waiting)
-    if not handbook_only:
-        # a full build printed every current printable: the cache keeps those and forgets past weeks'
-        prune_cache(PDF_CACHE, started)
+    with cache_in_use(PDF_CACHE) as alone:
+        started = cache_clock(PDF_CACHE) if not handbook_only else 0.0
+        report = build_site(standards_dir, out_dir=out_dir, docs_dir=docs_dir, config_file=config_file,
+                            extra_generators=extra, sheet_focus=focus, instruments=instruments, engine=engine,
+                            stores=_stores(store_path), clear=clear, on_wait=_say_waiting)
+        if not handbook_only and alone():
+            # a full build printed every current printable: the cache keeps those and forgets past weeks'
+            # (not while another build uses the cache: it may still need what this one did not print)
+            prune_cache(PDF_CACHE, started)
     if handbook_only:
         click.echo("只生成了手册（--handbook-only），没有读取数据库，也没有检查结果。")
     elif missing:

@@ -139,6 +139,35 @@ def cache_clock(cache_dir: Path | None) -> float:
     return stamp.stat().st_mtime
 
 
+CACHE_USERS = ".in-use"   # every build using the cache holds a shared lock on it while it runs
+
+
+@contextlib.contextmanager
+def cache_in_use(cache_dir: Path | str | None):
+    """Hold the cache as one of its users while a build reads and writes it (a shared lock on
+    <cache>/.in-use, released when the block ends, also if the process dies). Yields `alone()`: True when no
+    other build, serve or process holds the cache at that moment; after it returned True this process holds the
+    cache alone until the block ends. A build prunes only when alone, so two builds at once (a preview beside
+    the weekly build, serve beside `handbook build`) never remove each other's printables."""
+    if cache_dir is None:
+        yield lambda: False
+        return
+    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    import fcntl
+
+    with open(Path(cache_dir) / CACHE_USERS, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+
+        def alone() -> bool:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            return True
+
+        yield alone
+
+
 def prune_cache(cache_dir: Path | None, since: float) -> tuple[int, int]:
     """Remove the cached PDFs, subset fonts and QR codes that no build used since `since` (`cache_clock` taken before
     the build: every file a build reads or writes is touched), so the cache holds what is current instead of

@@ -27,7 +27,7 @@ from ..errors import HandbookError
 from ..forms.lock_file import DEFAULT_LOCK, read_lock
 from ..store import DEFAULT_STORE
 from ..messages import Msg
-from ..printing.pdf import SheetFile, deferred_rendering, write_sheets
+from ..printing.pdf import SheetFile, cache_in_use, deferred_rendering, write_sheets
 from ..standards import Standards, require_standards
 from .. import page_urls as urls
 from .engine import EngineState, build_with_engine, choose_engine, render_pages
@@ -225,7 +225,7 @@ def build_site(standards_dir: Path | str = Path("standards"), *, out_dir: Path |
     protected = protected_paths(Path(standards_dir), docs_dir, config_file,
                                 Path(lock_path) if lock_path else None, stores)
     check_out_dir(out_dir, protected)          # before anything is written or removed
-    with build_lock(lock_folders(docs_dir, out_dir, config_file), on_wait):
+    with cache_in_use(cache_dir if pdf else None), build_lock(lock_folders(docs_dir, out_dir, config_file), on_wait):
         started = time.perf_counter()          # the time waited for another build is not this build's
         remove_stale_scratch(out_dir.resolve().parent, config_file.resolve().parent)
         check_out_dir(out_dir, protected)      # another build may have changed it while this one waited
