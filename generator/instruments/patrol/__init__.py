@@ -56,6 +56,18 @@ class PatrolChecklists(Instrument):
 
         return ChecklistStream(standards, lock, instruments)
 
+    def stored_responses(self, conn, source_id):
+        from ... import store
+
+        return store.counted_from(conn, source_id)   # not gone, nor withdrawn, nor replaced by a resubmission
+
+    def withdraw_source(self, conn, source_id, standards, now):
+        from ... import store
+        from ...ingest.shell import Withdrawn
+
+        return Withdrawn(*store.StoreWriter(conn).withdraw_inspections(
+            source_id, now, standards.organisation.resubmission_minutes))
+
     def page_generators(self, context):
         from ...results.publish import results_generator
 
