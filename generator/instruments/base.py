@@ -132,7 +132,7 @@ class Instrument:
         nor withdrawn or replaced by a resubmission where it has those): `handbook sources` lists them, and
         before the source is read again the deletion guard refuses a source giving far fewer unless the user
         accepts the deletions (an instrument with an `ingest_stream` counts those itself, in its stream).
-        Asked only when its `store_tables` are in the store."""
+        `handbook sources` asks it only when its `store_tables` are in the store (an old store is read as is)."""
         return 0
 
     def withdraw_source(self, conn: sqlite3.Connection, source_id: int, standards: Standards,

@@ -8,7 +8,10 @@ This folder holds what only the checklists do:
   the run's `ingest_stream`), matched to the stored inspections by `identity.py`'s rule;
 - `identity.py`: which stored inspection a fetched row is (edits in place, sorting, deletions);
 - `simulate.py`, `method_page.py`, `commands.py`: the demo's exports, the pages of the methods done with
-  the checklists (现场查看, 记录抽查) and `handbook patrol form|push|simulate`.
+  the checklists (现场查看, 记录抽查) and `handbook patrol form|push|simulate`;
+- the class itself counts and withdraws a source's inspections for `handbook sources` (`stored_responses`,
+  `withdraw_source`: the store's `counted_from` and `StoreWriter.withdraw_inspections`), as every instrument
+  does its own responses.
 
 What the department does with every instrument's results stays in the stages: forms/form_spec.py builds
 the checklists' forms (its helpers serve every instrument's), the inspections are the store's own tables
