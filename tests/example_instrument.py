@@ -77,7 +77,7 @@ class PhoneCallback(Instrument):
     def stored_responses(self, conn, source_id):
         return live_responses(conn, TABLE, source_id)
 
-    def withdraw_source(self, conn, source_id, now):
+    def withdraw_source(self, conn, source_id, standards, now):
         return withdraw_responses(conn, TABLE, source_id, now)
 
     def page_generators(self, context):   # asked by each build, with the store it publishes

@@ -90,9 +90,7 @@ def withdraw(source_id: int, yes: bool, store_path: Path, standards_dir: Path):
             raise HandbookError(Msg.SOURCE_WITHDRAW_NEEDS_YES) from None
         if not confirmed:   # declined: an error, as a declined restore is
             raise HandbookError(Msg.SOURCE_WITHDRAW_NOT_CONFIRMED, id=source_id, path=store_path)
-    info, taken, kept = withdraw_source(store_path, source_id, instruments,
-                                        resubmission_minutes=standards.organisation.resubmission_minutes,
-                                        timezone=standards.organisation.timezone)
+    info, taken, kept = withdraw_source(store_path, source_id, instruments, standards=standards)
     also = f"另有 {kept} 条在其他来源中也有，照常计入；" if kept else ""
     click.echo(f"已撤回来源 {info.id}（{info.title}）：{taken} 条记录不再计入结果；{also}原始行 {info.rows} 行保留在 "
                f"{store_path} 中。重新生成网站（handbook build）后结果页随之更新。")

@@ -32,7 +32,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import store
@@ -332,11 +332,18 @@ def live_responses(conn: sqlite3.Connection, table: str, source_id: int) -> int:
                         (source_id,)).fetchone()[0]
 
 
-def withdraw_responses(conn: sqlite3.Connection, table: str, source_id: int, now: str) -> int:
+class Withdrawn(NamedTuple):
+    """What `Instrument.withdraw_source` did to its responses from the withdrawn source."""
+
+    taken: int = 0   # taken out of the results
+    kept: int = 0    # another source that is not withdrawn gave them too: they sit with it and keep counting
+
+
+def withdraw_responses(conn: sqlite3.Connection, table: str, source_id: int, now: str) -> Withdrawn:
     """`Instrument.withdraw_source` of a `Responses` table: its records from the source out of the results
-    (flagged gone; the raw rows stay); how many."""
-    return conn.execute(f"UPDATE {table} SET gone_at = ? WHERE source_id = ? AND gone_at IS NULL",
-                        (now, source_id)).rowcount
+    (flagged gone; the raw rows stay). A record sits with the source that last gave it, so none is kept."""
+    return Withdrawn(taken=conn.execute(f"UPDATE {table} SET gone_at = ? WHERE source_id = ? AND gone_at IS NULL",
+                                        (now, source_id)).rowcount)
 
 
 class TableStream(Protocol):

@@ -128,14 +128,21 @@ class Instrument:
         return None
 
     def stored_responses(self, conn: sqlite3.Connection, source_id: int) -> int:
-        """How many of its stored responses came from the source `source_id` and are not gone (before the
-        source is read again: a source giving far fewer is refused unless the user accepts the deletions)."""
+        """How many of its stored responses from the source `source_id` count in the results now (not gone,
+        nor withdrawn or replaced by a resubmission where it has those): `handbook sources` lists them, and
+        before the source is read again the deletion guard refuses a source giving far fewer unless the user
+        accepts the deletions (an instrument with an `ingest_stream` counts those itself, in its stream).
+        `handbook sources` asks it only when its `store_tables` are in the store (an old store is read as is)."""
         return 0
 
-    def withdraw_source(self, conn: sqlite3.Connection, source_id: int, now: str) -> int:
+    def withdraw_source(self, conn: sqlite3.Connection, source_id: int, standards: Standards,
+                        now: str) -> tuple[int, int]:
         """Take its responses from the source `source_id` out of the results (`handbook sources withdraw`,
-        inside that command's transaction; the raw rows stay); returns how many it took out."""
-        return 0
+        inside that command's transaction; the raw rows stay and so does the source's row, which the command
+        marks withdrawn after asking every instrument). Returns (taken, kept), an `ingest.shell.Withdrawn`:
+        how many it took out, and how many it keeps counting because another source that is not withdrawn
+        gave them too (they now sit with that source). Default: nothing, (0, 0)."""
+        return 0, 0
 
     # ------------------------------------------------------------ results and site (results/, site/)
 

@@ -9,7 +9,8 @@ The names below are its public face: `from generator import store` then `store.c
 
 from .connection import (DEFAULT_STORE, backup_folder, begin, check_integrity, connect, open_copy,
                          open_store_read_only, restore_command, store_error)
-from .read import (QuarantinedRow, Replacement, ScoringRow, UnmappedColumn, counted, first_dates, keyed_since,
+from .read import (QuarantinedRow, Replacement, ScoringRow, UnmappedColumn, counted, counted_from, first_dates,
+                   keyed_since,
                    read_arrivals, read_inspections, read_last_fetch, read_log, read_quarantine, read_replacements,
                    read_scoring_rows, read_unmapped_columns, read_versions)
 from .schema import (CORE_TABLES, MIGRATIONS, OWN_TABLES, SCHEMA, SCHEMA_VERSION, identify, instrument_tables,
@@ -21,7 +22,7 @@ __all__ = ["DEFAULT_STORE", "backup_folder", "begin", "check_integrity", "connec
            "open_store_read_only", "restore_command", "store_error",
            "QuarantinedRow", "Replacement", "UnmappedColumn", "counted", "read_arrivals", "read_inspections",
            "read_last_fetch", "read_log", "read_quarantine", "read_replacements", "read_unmapped_columns",
-           "read_versions", "ScoringRow", "read_scoring_rows", "first_dates", "keyed_since",
+           "read_versions", "ScoringRow", "read_scoring_rows", "first_dates", "keyed_since", "counted_from",
            "CORE_TABLES", "MIGRATIONS", "OWN_TABLES", "SCHEMA", "SCHEMA_VERSION", "identify", "instrument_tables",
            "migrate", "migrate_instruments",
            "StoreWriter", "AtTime", "Candidate", "ClaimRow", "InspectionRow", "Known", "MoveRow",

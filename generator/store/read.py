@@ -30,6 +30,12 @@ def counted(conn: sqlite3.Connection, alias: str = "i", *, gone: bool = True) ->
     return " AND ".join(parts) or "1=1"
 
 
+def counted_from(conn: sqlite3.Connection, source_id: int) -> int:
+    """How many inspections sit with the source (the one that last gave them) and count in the results."""
+    return conn.execute(f"SELECT count(*) FROM inspections i WHERE i.source_id = ? AND {counted(conn)}",
+                        (source_id,)).fetchone()[0]
+
+
 def read_inspections(db_path: Path | str, *, checklist: str | None = None,
                      include_gone: bool = False) -> list[Inspection]:
     """The current version of every stored inspection (those gone from their source only on request)."""

@@ -505,6 +505,28 @@ class StoreWriter:
                                                     "withdrawn_at IS NOT NULL", (sid,)).fetchall())
         self.conn.execute("UPDATE inspections SET withdrawn_at = NULL WHERE source_id = ?", (sid,))
 
+    def withdraw_inspections(self, source_id: int, now: str, resubmission_minutes: int) -> tuple[int, int]:
+        """Take a withdrawn source's inspections out of the results: (taken, kept). An inspection sits with the
+        source that last gave it: one whose current version another source that is not withdrawn gave (a file
+        imported twice under two names) goes back there and keeps counting (kept); the rest are marked
+        withdrawn (taken: those not gone). The checklist's resubmissions are then recomputed without them."""
+        kept = self.conn.execute("""
+            UPDATE inspections SET source_id = origin.source_id, row_number = origin.row_number
+            FROM (SELECT i.id, r.source_id, r.row_number FROM inspections i
+                  JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
+                  JOIN raw_rows r ON r.id = v.raw_row_id JOIN sources s ON s.id = r.source_id
+                  WHERE i.source_id = ? AND r.source_id != ? AND s.withdrawn_at IS NULL) AS origin
+            WHERE inspections.id = origin.id AND inspections.gone_at IS NULL""",
+                                 (source_id, source_id)).rowcount
+        taken = self.conn.execute("UPDATE inspections SET withdrawn_at = ? WHERE source_id = ? "
+                                  "AND withdrawn_at IS NULL AND gone_at IS NULL", (now, source_id)).rowcount
+        self.conn.execute("UPDATE inspections SET withdrawn_at = ? WHERE source_id = ? AND withdrawn_at IS NULL",
+                          (now, source_id))
+        # a resubmission from the source no longer replaces another
+        (checklist,) = self.conn.execute("SELECT checklist FROM sources WHERE id = ?", (source_id,)).fetchone()
+        self.mark_resubmissions(checklist, resubmission_minutes)
+        return taken, kept
+
     def _touch(self, ids: Iterable[str]) -> None:
         """Note inspections this run added, edited, moved or flagged (their days' resubmissions are recomputed)."""
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_touched (id TEXT PRIMARY KEY) WITHOUT ROWID")

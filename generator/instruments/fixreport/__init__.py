@@ -49,10 +49,11 @@ class FixReports(Instrument):
         ingest_fix_table(conn, table, standards, locked_form, now, report)
 
     def stored_responses(self, conn, source_id):
-        return conn.execute("SELECT count(*) FROM fix_reports WHERE source_id = ? AND gone_at IS NULL",
-                            (source_id,)).fetchone()[0]
+        from ...ingest.shell import live_responses
 
-    def withdraw_source(self, conn, source_id, now):
+        return live_responses(conn, "fix_reports", source_id)
+
+    def withdraw_source(self, conn, source_id, standards, now):
         # a withdrawn source's reports no longer mark actions fixed (nor decide a closed quarter's timeliness)
         from ...ingest.shell import withdraw_responses
 

@@ -8,7 +8,10 @@ This folder holds what only the checklists do:
   the run's `ingest_stream`), matched to the stored inspections by `identity.py`'s rule;
 - `identity.py`: which stored inspection a fetched row is (edits in place, sorting, deletions);
 - `simulate.py`, `method_page.py`, `commands.py`: the demo's exports, the pages of the methods done with
-  the checklists (现场查看, 记录抽查) and `handbook patrol form|push|simulate`.
+  the checklists (现场查看, 记录抽查) and `handbook patrol form|push|simulate`;
+- the class itself counts and withdraws a source's inspections for `handbook sources` (`stored_responses`,
+  `withdraw_source`: the store's `counted_from` and `StoreWriter.withdraw_inspections`), as every instrument
+  does its own responses.
 
 What the department does with every instrument's results stays in the stages: forms/form_spec.py builds
 the checklists' forms (its helpers serve every instrument's), the inspections are the store's own tables
@@ -55,6 +58,18 @@ class PatrolChecklists(Instrument):
         from .ingest import ChecklistStream   # a year's export: stored a batch at a time as it is read
 
         return ChecklistStream(standards, lock, instruments)
+
+    def stored_responses(self, conn, source_id):
+        from ... import store
+
+        return store.counted_from(conn, source_id)   # not gone, nor withdrawn, nor replaced by a resubmission
+
+    def withdraw_source(self, conn, source_id, standards, now):
+        from ... import store
+        from ...ingest.shell import Withdrawn
+
+        return Withdrawn(*store.StoreWriter(conn).withdraw_inspections(
+            source_id, now, standards.organisation.resubmission_minutes))
 
     def page_generators(self, context):
         from ...results.publish import results_generator

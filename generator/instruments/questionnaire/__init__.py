@@ -76,12 +76,14 @@ class CustomerQuestionnaire(Instrument):
         ingest_survey_table(conn, table, standards, locked_form, now, report)
 
     def stored_responses(self, conn, source_id):
-        return conn.execute("SELECT count(*) FROM survey_responses WHERE source_id = ? AND gone_at IS NULL",
-                            (source_id,)).fetchone()[0]
+        from ...ingest.shell import live_responses
 
-    def withdraw_source(self, conn, source_id, now):
-        return conn.execute("UPDATE survey_responses SET gone_at = ? WHERE source_id = ? AND gone_at IS NULL",
-                            (now, source_id)).rowcount
+        return live_responses(conn, "survey_responses", source_id)
+
+    def withdraw_source(self, conn, source_id, standards, now):
+        from ...ingest.shell import withdraw_responses
+
+        return withdraw_responses(conn, "survey_responses", source_id, now)
 
     def page_generators(self, context):
         from .satisfaction import satisfaction_generator
