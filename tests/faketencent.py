@@ -107,6 +107,8 @@ class FakeTencent:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True   # headers, then body: else an answer may wait ~40 ms for an ACK
+
             def log_message(self, *args):
                 pass
 
@@ -125,7 +127,8 @@ class FakeTencent:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
+                     kwargs={"poll_interval": 0.05})   # shutdown() waits out one poll: 0.5 s by default
 
     def __enter__(self):
         self.thread.start()

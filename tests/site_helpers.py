@@ -46,7 +46,8 @@ def serve_directory(folder: Path):
     """Serve folder on 127.0.0.1 (a free port) in a thread; yields the base URL."""
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True,
+                     kwargs={"poll_interval": 0.05})   # shutdown() waits out one poll: 0.5 s by default
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

@@ -341,7 +341,8 @@ class Robot:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, daemon=True,
+                     kwargs={"poll_interval": 0.05}).start()   # shutdown() waits out one poll: 0.5 s by default
 
     def close(self):
         self.server.shutdown()

@@ -149,7 +149,8 @@ class Robots:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
+                     kwargs={"poll_interval": 0.05})   # shutdown() waits out one poll: 0.5 s by default
         self.thread.start()
 
     def of(self, path: str) -> list[dict]:

@@ -89,6 +89,7 @@ class FakeGoogle:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True   # headers, then body: else each answer waits ~40 ms for an ACK
 
             def _handle(self):
                 parts = urlsplit(self.path)
@@ -112,7 +113,8 @@ class FakeGoogle:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, daemon=True,
+                     kwargs={"poll_interval": 0.05}).start()   # shutdown() waits out one poll: 0.5 s by default
         return self
 
     def stop(self) -> None:
