@@ -260,7 +260,9 @@ def load_demo(fake: "FakeTencent", standards_dir, *, instruments) -> dict[str, i
         for form_id, sid in demo_surveys(standards, instruments).items():
             definition = definition_from_spec(build_any_form(standards, form_id, instruments), int(sid))
             fake.surveys[sid] = definition
-            fake.answers[sid] = answers_from_export(definition, exports[form_id], form_id, standards)
+            # a form no instrument simulates answers for is a survey without answers yet
+            fake.answers[sid] = (answers_from_export(definition, exports[form_id], form_id, standards)
+                                 if form_id in exports else [])
             counts[form_id] = len(fake.answers[sid])
     return counts
 

@@ -220,10 +220,19 @@ CLI = {"generator", "generator.cli", "generator.cli.backup", "generator.cli.clic
        "generator.cli.notify", "generator.cli.options", "generator.cli.platforms", "generator.cli.results",
        "generator.cli.site",
        "generator.cli.sources", "generator.errors", "generator.messages"}
+
+
+def imported_at_the_top(instrument_id: str) -> set[str]:
+    """The modules of its own folder an instrument's class module imports at its top (its standards checks, a leaf
+    module of the constants it shares with its work): every command loads them with the class."""
+    tree = ast.parse((PACKAGE / "instruments" / instrument_id / "__init__.py").read_text(encoding="utf-8"))
+    return {f"generator.instruments.{instrument_id}.{node.module}" for node in tree.body
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module}
+
+
 CLASSES = {"generator.instruments", "generator.instruments.base",
            *(f"generator.instruments.{i.id}" for i in INSTRUMENTS),
-           *(f"generator.instruments.{i.id}.checks" for i in INSTRUMENTS   # its standards checks, where it has some
-             if (PACKAGE / "instruments" / i.id / "checks.py").is_file())}
+           *(m for i in INSTRUMENTS for m in imported_at_the_top(i.id))}
 
 
 def loaded_by(*args: str) -> set[str]:

@@ -17,6 +17,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from generator.cli import main
+from generator.instruments import INSTRUMENTS
+from generator.standards import require_standards
 from generator.store import read_inspections
 
 from conftest import ROOT, share_pdf_cache
@@ -27,8 +29,13 @@ CODE = re.compile(r"--?[\w-]+|\[[^\]\u4e00-\u9fff]*\]|[\w.-]*[/.<>@=][\w./<>@=*-
                   r"|\b[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+\b|\bhandbook\b|\b[A-Z_]{2,}\b")
 PROJECTS = ("wutong（梧桐苑）、lanting（兰亭雅居）、binjiang（滨江花园）、xiangshu（香树湾）、jinqiao（金桥公寓）、"
             "yuelan（悦澜府）、qingyuan（青园小区）、haitang（海棠湾）")
-FORMS = ("daily-patrol（客服中心每日巡查表）、crd-spot-check（客户关系部抽样检查表）、"
-         "customer-survey（客户满意度问卷）、exam-<季度>（季度综合考试，例如 exam-2026Q4）、fix-report（整改反馈）")
+HOUSE_FORMS = ["daily-patrol（客服中心每日巡查表）", "crd-spot-check（客户关系部抽样检查表）",
+               "customer-survey（客户满意度问卷）", "exam-<季度>（季度综合考试，例如 exam-2026Q4）",
+               "fix-report（整改反馈）"]
+# the forms a mistaken form id is told about: every instrument's, in their order (the house's among them, checked
+# in `test_mistaken_commands_give_one_chinese_line_and_exit_1`), so a new instrument's forms need no edit here
+FORMS = "、".join(hint for i in INSTRUMENTS
+                 for hint in i.form_hints(require_standards(ROOT / "standards", instruments=INSTRUMENTS)))
 
 
 def cli(*args, **kwargs):
@@ -122,6 +129,7 @@ def mistakes(tmp: Path) -> list[tuple[list, str]]:
 
 
 def test_mistaken_commands_give_one_chinese_line_and_exit_1(tmp_path):
+    assert [hint for hint in FORMS.split("、") if hint in HOUSE_FORMS] == HOUSE_FORMS
     for args, expected in mistakes(tmp_path):
         result = cli(*args)
         assert (result.exit_code, result.output) == (1, expected + "\n"), args
@@ -326,8 +334,11 @@ def test_demo_says_each_step_and_how_to_open_it(demo_run):
     # copy, over the tests' weeks)
     lines = demo_run.output.splitlines()
     assert lines[0] == "模拟回复（data/demo/responses/）……"
-    assert lines[1] == ("  5 份回复导出：daily-patrol.csv、crd-spot-check.csv、customer-survey.csv、"
-                        "exam-2026Q4.csv、fix-report.csv")
+    # one export per simulated form: the house's in their order, and any a later instrument simulates
+    exports = re.fullmatch(r"  (\d+) 份回复导出：(.+)", lines[1])
+    names = exports.group(2).split("、")
+    house = ["daily-patrol.csv", "crd-spot-check.csv", "customer-survey.csv", "exam-2026Q4.csv", "fix-report.csv"]
+    assert int(exports.group(1)) == len(names) and [n for n in names if n in house] == house
     assert lines[2] == "导入 data/demo/demo.sqlite……"
     assert re.fullmatch(r"  读取 \d+ 行，新增 \d+，隔离 0。", lines[3])
     assert lines[4] == "生成网站 public/（含每个项目的 PDF，约需半分钟）……"

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import HandbookError
-from generator.forms.form_spec import build_any_form, build_form
+from generator.forms.form_spec import build_any_form, build_form, form_ids
 from generator.forms.google import FormsClient, RetryPolicy
 from generator.forms.lock_file import read_lock
 from generator.forms.push import push
@@ -92,10 +92,10 @@ def qids(form):
 def test_first_push_creates_fills_and_publishes(standards, lock, fake, key):
     results, client = run_push(standards, lock, fake, key)
     # the checklists, then the customer questionnaire (methods.yaml), then the fix report (整改反馈),
-    # the supervision loop's own form: four forms now, each created
-    assert [(r.checklist, r.action) for r in results] == [
-        ("daily-patrol", "created"), ("crd-spot-check", "created"), ("customer-survey", "created"),
-        ("fix-report", "created")]
+    # the supervision loop's own form, then any later instrument's: each created, in the order of `form_ids`
+    assert [r.checklist for r in results] == form_ids(standards, INSTRUMENTS)
+    assert [r.checklist for r in results][:4] == ["daily-patrol", "crd-spot-check", "customer-survey", "fix-report"]
+    assert {r.action for r in results} == {"created"}
     for r in results:
         assert r.api_calls == ["forms.create", "forms.batchUpdate", "forms.setPublishSettings"]
         form = fake.forms[r.form_id]
@@ -141,9 +141,10 @@ def test_second_push_changes_nothing(standards, lock, fake, key):
     forms_before = json.dumps(fake.forms, sort_keys=True)
     fake.log.clear()
     results, _ = run_push(standards, lock, fake, key)
-    # the four forms of the first push (with the fix-report form), each read once and left alone
-    assert [r.action for r in results] == ["unchanged", "unchanged", "unchanged", "unchanged"]
-    assert [r.api_calls for r in results] == [["forms.get"]] * 4
+    # every form of the first push (the four house forms among them), each read once and left alone
+    assert len(results) == len(form_ids(standards, INSTRUMENTS)) >= 4
+    assert [r.action for r in results] == ["unchanged"] * len(results)
+    assert [r.api_calls for r in results] == [["forms.get"]] * len(results)
     assert all(r.method == "GET" for r in fake.api_requests())
     assert lock.read_bytes() == before
     assert json.dumps(fake.forms, sort_keys=True) == forms_before

@@ -20,8 +20,14 @@ from .patrol import PatrolChecklists
 from .questioning import RandomQuestioning
 from .questionnaire import CustomerQuestionnaire
 
-INSTRUMENTS: list[Instrument] = [PatrolChecklists(), CustomerQuestionnaire(), QuarterlyExam(), RandomQuestioning(),
-                                 FixReports()]
+# one per line: a new instrument is its import and its line here
+INSTRUMENTS: list[Instrument] = [
+    PatrolChecklists(),
+    CustomerQuestionnaire(),
+    QuarterlyExam(),
+    RandomQuestioning(),
+    FixReports(),
+]
 
 
 def site_generators(store_path: Path | str, *, instruments: Sequence[Instrument], quarter: str | None = None,

@@ -376,8 +376,17 @@ def _expected(spec: FormSpec) -> list[tuple[str, dict, list[str]]]:
     return out
 
 
-# what makes a question one of the form's own (an item, a rating, an exam question), not a field
+# what makes a question one of the form's own (an item, a rating, an exam question, a fix report's), not a field
 _OWN = ("item", "survey", "exam_question", "fix_report")   # a form's own questions (not project, time …)
+# what a question's entry in the form's map names when it is not the form's own: a field every form shares
+# (project, date …), an optional detail (`info`), a section's note or checkbox (`kind`)
+_NOT_OWN = ("field", "info", "kind")
+
+
+def _own(entry: dict) -> bool:
+    """Whether a question is one of the form's own: named so (`_OWN`), or by any key but the shared ones, as a
+    new instrument names its questions (`{"callback": "solved"}`), so no list here grows with the instruments."""
+    return any(entry.get(k) for k in _OWN) or not any(k in entry for k in _NOT_OWN)
 
 
 def compare(questions: list[dict], spec: FormSpec) -> tuple[int, list[str]]:
@@ -408,7 +417,7 @@ def compare(questions: list[dict], spec: FormSpec) -> tuple[int, list[str]]:
                 continue
             problems.append(f"缺少题目“{title}”")
             continue
-        found += any(entry.get(k) for k in _OWN)
+        found += _own(entry)
         have = [str(o) for o in q.get("options") or []]
         if options:
             wanted = {norm(x) for x in options}
