@@ -566,12 +566,12 @@ WHY_MISSED = {
             "their indexes; plus about 0.4 s of start-up and loading the standards. Meeting 3× would take "
             "another store (one SQLite row per batch of responses, or not SQLite), which this project does "
             "not want; the full load happens once, when a store is set up.",
-    "weekly": "Not the printed-sheet side. Measured at commit d78416d and after: the weekly ingest of 1,923 rows "
-              "takes about 10 s of CPU against sqlite-utils' 0.3 s, and the full ingest holds about 360 MiB at 100 "
-              "projects "
-              "(the 1 s and 49 MiB the notes of issues 17 and 30 give were measured on older commits): worth a "
-              "profile on the ingest side (a guess to check first: archiving closed quarters after each run reads "
-              "the whole store)",
+    "weekly": "The week's rows are the smaller part of an ordinary week's run (no quarter closes); the rest is fixed "
+              "cost that does not shrink with the week: start-up (the interpreter, the standards loaded and "
+              "validated), one integrity check of the whole store before it is written (`PRAGMA quick_check`: it "
+              "is what refuses a store whose damaged pages the run itself would not touch), the closed quarters' "
+              "fingerprints (one pass over their versions), the resubmission check and the commit. The week a "
+              "quarter closes also archives it (the informational row above).",
     "memory": "A file is streamed in batches; what stays is start-up (the standards, the instruments' modules) "
               "and SQLite's page cache.",
     "peer_cpu": "Per row, ingest does what sqlite-utils does not: every cell checked, the submission time and date "
