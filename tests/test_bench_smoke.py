@@ -14,7 +14,8 @@ from conftest import ROOT
 
 FIGURES = ["the weekly cycle: `handbook ingest` of the new week", "the plain `mkdocs build` alone",
            "peak RSS of that build against the plain `mkdocs build`'s",
-           "the weekly ingest against `sqlite-utils insert --csv`", "files of public/ that differ between the two",
+           "the weekly ingest against `sqlite-utils insert --csv`", "the weekly ingest in the week a quarter closes",
+           "files of public/ that differ between the two",
            "build CPU at 3 projects against 1", "the largest page at 1 projects against 3",
            "PDF cache after two weekly builds",
            "the floor", "merely written to SQLite", "`handbook ingest --file` of the year", "one new week",
@@ -45,12 +46,21 @@ def test_bench_writes_every_figure(tmp_path):
     assert "**Machine**: " in text and "commit " in text
     # the cycle is measured side by side with its floors, with the load while it ran
     assert re.search(r"the weekly cycle: .*\| wall [\d.]+ s vs [\d.]+ s = [\d.]+×; CPU [\d.]+ s vs [\d.]+ s = [\d.]+× "
-                     r"\(ingest [\d.]+ s \+ build [\d.]+ s; \d+ PDFs rendered again; load [\d.]+–[\d.]+\) "
-                     r"\| ≤ 2\.0× \|", table), table
+                     r"\(ingest [\d.]+ s \+ build [\d.]+ s; \d+ PDFs rendered again; load [\d.]+–[\d.]+; "
+                     r"an ordinary week: no quarter closed\) \| ≤ 2\.0× \|", table), table
     assert re.search(r"peak RSS of that build .*\| \d+ MiB vs \d+ MiB = [\d.]+× \(load", table), table
     # week 2 is built a week after week 1 (the questioning cards are for another week) and the cache is pruned
     assert re.search(r"rendered again in week 2 \(published PDFs that differ\): .*questioning 3", table), table
     assert re.search(r"PDF cache after two weekly builds.*\| ✅ met \|", table), table
+    # the target's weekly ingest is an ordinary week; the week a quarter closes (the data's last closed quarter,
+    # 2027Q1, archived again) is measured beside it, informational
+    assert re.search(r"the weekly ingest against `sqlite-utils insert --csv` .*an ordinary week: no quarter closed",
+                     table), table
+    if shutil.which("sqlite-utils") or (Path(sys.executable).parent / "sqlite-utils").exists():
+        assert re.search(r"the weekly ingest in the week a quarter closes .*\| wall [\d.]+ s vs [\d.]+ s = [\d.]+×; "
+                         r"CPU [\d.]+ s vs [\d.]+ s = [\d.]+× \(informational: .* before 2027Q1 was archived; the "
+                         r"extra -?[\d.]+ s of CPU", table), table
+    assert "from 2027-03-29 to 2027-04-11" in text   # the data's days: the week after is mid-quarter
     assert "## How far one machine goes" in text
     # the ingest against sqlite-utils (a bench-only extra: measured when installed, said so when not)
     peer = [row for row in rows if "sqlite-utils" in row or "peak RSS of the same two loads" in row]

@@ -159,10 +159,14 @@ def ingest(sheet_urls, file_paths, worksheet, checklist, db_path, credentials, l
 def report_closed_quarters(db_path, standards, *, to_stderr: bool = False, amend: bool = True) -> None:
     """Closed quarters' assessments archived as published; later data stored as dated revisions (after an
     ingest, and after `handbook sources withdraw` with `amend=False`), each said in one line."""
-    from ..results.publish import keep_closed_quarters
+    from ..results.archive import ArchiveUpdates, quarters_due
     from ..results.scoring import quarter_label
 
-    updates = keep_closed_quarters(db_path, standards, amend=amend)
+    due, updates = quarters_due(db_path, standards), ArchiveUpdates()
+    if due.quarters:   # the results pages (Jinja, the printer) are loaded only in a week that assesses a quarter
+        from ..results.publish import keep_closed_quarters
+
+        updates = keep_closed_quarters(db_path, standards, amend=amend, due=due)
     for archived in updates.archives:
         click.echo(Msg.QUARTER_ARCHIVED(quarter=quarter_label(archived.quarter), day=archived.closed_on),
                    err=to_stderr)

@@ -284,7 +284,10 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
         report.seconds = time.monotonic() - started
         finished_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         store.StoreWriter(conn).log(started_at, finished_at, report.to_dict())
-        conn.execute("ROLLBACK" if dry_run else "COMMIT")
+        if dry_run:
+            conn.execute("ROLLBACK")
+        else:
+            store.commit(conn, db_path)
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")

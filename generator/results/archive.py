@@ -17,6 +17,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from .. import store
 from . import scoring as sc
@@ -195,28 +196,45 @@ def fingerprints(store_path: Path | str, standards, today: dt.date) -> dict[str,
         out = {}
         # a withdrawn source (or one imported again) or a resubmission changes which inspections count: how many
         # are withdrawn or replaced, and the latest withdrawal (one withdrawn, another restored: same count)
-        counted = ("coalesce(sum(i.withdrawn_at IS NOT NULL), 0), coalesce(max(i.withdrawn_at), ''), "
-                   "coalesce(sum(i.replaced_by IS NOT NULL), 0)"
+        counted = ("sum(i.withdrawn_at IS NOT NULL), max(i.withdrawn_at), sum(i.replaced_by IS NOT NULL)"
                    if conn.execute("PRAGMA user_version").fetchone()[0] >= 6 else "0, '', 0")
         # fix reports decide actions' timeliness: a new or withdrawn one may change a quarter, but only one for a
         # finding made by the quarter's end (a later finding's deadline falls after it)
         with_reports = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'fix_reports'").fetchone())
+        quarters = []
         quarter = sc.quarter_of(dt.date.fromisoformat(first))
         while True:
             start, end = sc.quarter_bounds(quarter)
             if end.isoformat() > last or today <= close_day(standards, quarter):
                 break
-            n, newest, gone, withdrawn, last_withdrawn, replaced = conn.execute(f"""
-                SELECT count(*), coalesce(max(v.rowid), 0), coalesce(sum(i.gone_at IS NOT NULL), 0), {counted}
+            quarters.append(quarter)
+            quarter = sc.quarter_of(end + dt.timedelta(days=1))
+        if not quarters:
+            return {}
+        # one pass over the closed quarters' versions, a row per month, summed into quarters below (a query per
+        # quarter read the whole versions table once for each closed quarter)
+        months: dict[str, list] = {}
+        for month, n, newest, gone, withdrawn, last_withdrawn, replaced in conn.execute(f"""
+                SELECT substr(v.date, 1, 7), count(*), max(v.rowid), sum(i.gone_at IS NOT NULL), {counted}
                 FROM inspections i JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
-                WHERE v.date BETWEEN ? AND ?""", (start.isoformat(), end.isoformat())).fetchone()
+                WHERE v.date BETWEEN ? AND ? GROUP BY 1""",
+                (sc.quarter_bounds(quarters[0])[0].isoformat(), sc.quarter_bounds(quarters[-1])[1].isoformat())):
+            q = months.setdefault(sc.quarter_of(dt.date(int(month[:4]), int(month[5:7]), 1)), [0, 0, 0, 0, "", 0])
+            q[0] += n
+            q[1] = max(q[1], newest or 0)
+            q[2] += gone or 0
+            q[3] += withdrawn or 0
+            q[4] = max(q[4], last_withdrawn or "")
+            q[5] += replaced or 0
+        for quarter in quarters:
+            end = sc.quarter_bounds(quarter)[1]
+            n, newest, gone, withdrawn, last_withdrawn, replaced = months.get(quarter, [0, 0, 0, 0, "", 0])
             reports = ""
             if with_reports:
                 r = conn.execute("SELECT count(*), coalesce(max(rowid), 0), coalesce(sum(gone_at IS NOT NULL), 0) "
                                  "FROM fix_reports WHERE found_on <= ?", (end.isoformat(),)).fetchone()
                 reports = "/r{}.{}.{}".format(*r)
             out[quarter] = f"{rules}/{first}/{n}/{newest}/{gone}/w{withdrawn}.{last_withdrawn}.{replaced}{reports}"
-            quarter = sc.quarter_of(end + dt.timedelta(days=1))
         return out
     finally:
         conn.close()
@@ -235,6 +253,27 @@ def quarters_to_assess(standards, now: dict[str, str], kept: dict[str, Archived]
     if first and any(r.patrols is not None and r.patrols.per == "week" for r in standards.organisation.roles):
         first -= 1
     return set(order[first:])
+
+
+@dataclass(frozen=True)
+class Due:
+    """The closed quarters as an ingest compares them (`quarters_due`): the day (organisation's time zone),
+    their fingerprints now, what the store keeps, and those to assess again (none: nothing to do)."""
+
+    today: dt.date
+    fingerprints: dict[str, str]
+    kept: dict[str, Archived]
+    quarters: set[str]
+
+
+def quarters_due(store_path: Path | str, standards, today: dt.date | None = None) -> Due:
+    """Which closed quarters an ingest must assess again (`quarters_to_assess`): SQL on the store alone, so
+    an ordinary week (no quarter closed, nothing in a closed quarter changed) loads nothing of the results
+    pages (`publish.keep_closed_quarters` does the assessing)."""
+    today = today or dt.datetime.now(ZoneInfo(standards.organisation.timezone)).date()
+    now = fingerprints(store_path, standards, today)
+    kept = read_archive(store_path)
+    return Due(today, now, kept, quarters_to_assess(standards, now, kept))
 
 
 def write_updates(store_path: Path | str, updates: ArchiveUpdates) -> None:
@@ -258,7 +297,7 @@ def write_updates(store_path: Path | str, updates: ArchiveUpdates) -> None:
                   json.dumps(r.reasons, ensure_ascii=False)) for q, r in updates.revisions])
             conn.executemany("UPDATE assessment_archive SET fingerprint = ? WHERE quarter = ?",
                              [(printed, q) for q, printed in updates.fingerprints.items()])
-            conn.execute("COMMIT")
+            store.commit(conn, store_path)
         except BaseException:
             conn.execute("ROLLBACK")
             raise

@@ -23,7 +23,7 @@ from ..printing.fonts import font_faces, subset_first
 from ..printing.pdf import render_pdfs
 from ..rulebook import with_history
 from ..templating import render
-from .archive import ArchiveUpdates, close_day, fingerprints, quarters_to_assess, read_archive, write_updates
+from .archive import ArchiveUpdates, Due, close_day, quarters_due, read_archive, write_updates
 from .fix_reports import read_fix_reports
 from .focus import project_focus
 from .report_pages import (COMMON_SHOWN, NAV, PROJECTS_INDEX, QUARTERS, ROOT, WEEKLY_REPORT, QualityRow,
@@ -271,17 +271,17 @@ def _common_findings(ctx, r) -> None:
         ctx.write(urls.role_page(role.id), text.replace(COMMON_MARK, block))
 
 
-def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | None = None, amend: bool = True):
+def keep_closed_quarters(store_path: Path | str, standards, *, today: dt.date | None = None, amend: bool = True,
+                         due: Due | None = None):
     """After an ingest (or `handbook sources withdraw`): archive each closed quarter not archived yet (its
     assessment as published, from the inspections submitted by its close day) and store a dated revision when
     the data now gives other figures. Builds only read what this keeps. Returns what was stored
     (`archive.ArchiveUpdates`). `amend=False` (a withdrawal): an archive made today is revised, not amended
-    (amending is for the same weekly session's other on-time exports, imported later that day)."""
+    (amending is for the same weekly session's other on-time exports, imported later that day). `due`: the
+    store's closed quarters as `archive.quarters_due` just compared them (else compared here)."""
     store_path = Path(store_path)
-    today = today or dt.datetime.now(ZoneInfo(standards.organisation.timezone)).date()
-    now = fingerprints(store_path, standards, today)
-    kept = read_archive(store_path)
-    todo = quarters_to_assess(standards, now, kept)
+    due = due or quarters_due(store_path, standards, today)
+    today, now, kept, todo = due.today, due.fingerprints, due.kept, due.quarters
     if not todo:
         return ArchiveUpdates()   # no closed quarter's data or rules changed since the last comparison
     reports = read_fix_reports(store_path)

@@ -7,7 +7,7 @@ the integrity check, the write transaction), `read` (the readers), `writer` (`St
 The names below are its public face: `from generator import store` then `store.connect(...)`.
 """
 
-from .connection import (DEFAULT_STORE, backup_folder, begin, check_integrity, connect, open_copy,
+from .connection import (DEFAULT_STORE, backup_folder, begin, check_integrity, commit, connect, open_copy,
                          open_store_read_only, restore_command, store_error)
 from .read import (QuarantinedRow, Replacement, ScoringRow, UnmappedColumn, counted, counted_from, first_dates,
                    keyed_since,
@@ -18,7 +18,7 @@ from .schema import (CORE_TABLES, MIGRATIONS, OWN_TABLES, SCHEMA, SCHEMA_VERSION
 from .writer import (AtTime, Candidate, ClaimRow, InspectionRow, Known, MoveRow, Pending, PendingRow,
                      QuarantineEntry, RawRow, SectionRow, Stored, StoreWriter, UnmappedEntry, VersionRow)
 
-__all__ = ["DEFAULT_STORE", "backup_folder", "begin", "check_integrity", "connect", "open_copy",
+__all__ = ["DEFAULT_STORE", "backup_folder", "begin", "check_integrity", "commit", "connect", "open_copy",
            "open_store_read_only", "restore_command", "store_error",
            "QuarantinedRow", "Replacement", "UnmappedColumn", "counted", "read_arrivals", "read_inspections",
            "read_last_fetch", "read_log", "read_quarantine", "read_replacements", "read_unmapped_columns",

@@ -228,6 +228,20 @@ def begin(conn: sqlite3.Connection, path: Path | str, instruments: Sequence = ()
 
 
 
+def commit(conn: sqlite3.Connection, path: Path | str) -> None:
+    """Commit the run's one write transaction (`begin`). The store was found sound as it began, and until this
+    commit no other connection could write; when none has committed since either (`PRAGMA data_version` is
+    unchanged), the file as it is now is known sound, so the run's later reads (the closed quarters compared
+    after an ingest) do not read every page again. Any other change to the file is checked as before."""
+    path = Path(path)
+    version = conn.execute("PRAGMA data_version").fetchone()[0]
+    conn.execute("COMMIT")
+    key = str(path.resolve())
+    if key in _SOUND and (state := _file_state(path)) is not None \
+            and conn.execute("PRAGMA data_version").fetchone()[0] == version:
+        _SOUND[key] = state
+
+
 def open_store_read_only(path: Path | str, *, allow_empty: bool = False, snapshot: bool = True) -> sqlite3.Connection:
     """A read-only connection to an existing store; with `snapshot`, its reads are one transaction
     (an ingest committing meanwhile cannot make a read half old, half new)."""

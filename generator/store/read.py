@@ -203,14 +203,16 @@ def first_dates(db_path: Path | str) -> dict[str, dt.date]:
 
 def keyed_since(db_path: Path | str, *, dated_before: dt.date, day: dt.date) -> bool:
     """Whether a counted inspection dated before `dated_before` may have been submitted on or after `day` (its
-    stored submission time's own date, within a day of the date in any zone, is on or after the day before)."""
+    stored submission time's own date, within a day of the date in any zone, is on or after the day before).
+    An ISO time is on or after a day exactly when its date is: compared whole, the versions' index by submission
+    time finds the few recent ones instead of every version being read."""
     conn = open_store_read_only(db_path)
     try:
         return conn.execute(f"""
             SELECT 1 FROM inspections i
             JOIN versions v ON v.inspection_id = i.id AND v.version = i.current_version
             WHERE i.gone_at IS NULL AND {counted(conn, 'i', gone=False)} AND v.date < ?
-              AND substr(v.submitted_at, 1, 10) >= ? LIMIT 1""",
+              AND v.submitted_at >= ? LIMIT 1""",
                             (dated_before.isoformat(), (day - dt.timedelta(days=1)).isoformat())).fetchone() is not None
     finally:
         conn.close()
