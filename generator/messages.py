@@ -7,7 +7,8 @@ only. Templates are `str.format` strings; a hint says how to fix the problem.
 Codes: S standards diagnostics (S1 files and syntax, S2 structure, S3 meaning, S4 what an edit re-scores),
 C command line, L forms lock file, F Google Forms, G Google Sheets (ingest), X quarterly exam,
 Q customer questionnaire, R random questioning, I ingest (a source refused as a whole),
-D the SQLite store (database), B the site (build, serve, PDFs), N same-day alerts (notify).
+D the SQLite store (database), B the site (build, serve, PDFs), N same-day alerts (notify),
+A corrective actions (a fix report that cannot be attached to an action).
 
 Terms are the site's: 检查表 (a patrol checklist), 检查条目 (an item), 表单 (a Google Form),
 回复表 (the Google Sheet a form writes its responses to), 数据库 (the SQLite store).
@@ -30,8 +31,11 @@ class Msg(Enum):
     (a warning, a failed send's detail).
     """
 
-    def __init__(self, code: str, text: str, hint: str | None = None, joiner: str = COLON):
+    def __init__(self, code: str, text: str, hint: str | None = None, joiner: str = COLON, short: str | None = None):
         self.code, self.text, self.hint, self.joiner = code, text, hint, joiner
+        # A quarantine reason's (I3xx) name in the ingest summary and for stored rows without their reason as
+        # data: given, else the hint when it has no fields
+        self.short = short if short is not None else (hint if hint and "{" not in hint else None)
 
     def render(self, **fields) -> tuple[str, str | None]:
         """(message, hint) with `fields` filled in."""
@@ -252,29 +256,34 @@ class Msg(Enum):
     # ingest: why a row was quarantined (I3xx; `ingest.shell.Rejection`). The text is the reason with the
     # row's own value (field `value`: kept in the store, shown to whoever ran the import); the hint is the
     # reason as the site's pages show it, never the cell's value. Other fields are ours (columns, limits).
+    # Its name in the ingest summary (`short`) is the hint, or the fifth element where the hint has fields.
     ROW_UNKNOWN_PROJECT = ("I301", '未知项目“{value}”', '未知项目')
     ROW_UNKNOWN_ROLE = ("I302", '未知角色“{value}”', '未知角色')
     ROW_ROLE_NOT_ON_CHECKLIST = ("I303", '角色“{value}”不使用此检查表', '角色不使用此检查表')
     ROW_BAD_TIME = ("I304", '无法识别的提交时间“{value}”', '提交时间无法识别')
     ROW_BAD_DATE = ("I305", '无法识别的检查日期“{value}”', '检查日期无法识别')
-    ROW_MISSING_ANSWER = ("I306", '缺少必填答案：{columns}', '缺少必填答案：{columns}')
+    ROW_MISSING_ANSWER = ("I306", '缺少必填答案：{columns}', '缺少必填答案：{columns}', COLON, '缺少必填答案')
     ROW_UNANSWERED = ("I307", '未答：{columns}', '未答')
     ROW_NOT_AN_OPTION = ("I308", '{value}', '答案不是选项')
-    ROW_DUPLICATE = ("I309", '与本次读取的{first}完全相同（重复提交）', '与本次读取的{first}完全相同（重复提交）')
-    ROW_TOO_LONG = ("I310", '单元格过长：{limit}', '单元格过长：{limit}')
-    ROW_EMAIL_AS_NAME = ("I311", '检查人一栏填写的是电子邮箱', '检查人一栏填写的是电子邮箱')
+    ROW_DUPLICATE = ("I309", '与本次读取的{first}完全相同（重复提交）', '与本次读取的{first}完全相同（重复提交）', COLON, '重复提交')
+    ROW_TOO_LONG = ("I310", '单元格过长：{limit}', '单元格过长：{limit}', COLON, '单元格过长')
+    ROW_EMAIL_AS_NAME = ("I311", '检查人一栏填写的是电子邮箱', '检查人一栏填写的是电子邮箱', COLON, '检查人填了邮箱')
     ROW_DATE_AFTER_SUBMISSION = ("I312", '检查日期 {value}晚于提交日期超过 1 天：请核对检查日期（年份、月份）后在表格中改正',
                                  '检查日期晚于提交日期')
     ROW_DATE_TOO_OLD = ("I313", '检查日期 {value}早于提交日期超过补录期限：请核对检查日期，确是补录请调整 organisation.yaml 的 late_entry_days',
                         '检查日期早于补录期限')
     ROW_BAD_FILLED = ("I314", '无法使用的填写日期“{value}”', '无法使用的填写日期')
-    ROW_DUPLICATE_ROW = ("I315", '与本次读取的另一行完全相同（重复提交）', '与本次读取的另一行完全相同（重复提交）')
-    ROW_COMMENT_TOO_LONG = ("I316", '意见过长：{limit}', '意见过长：{limit}')
+    ROW_DUPLICATE_ROW = ("I315", '与本次读取的另一行完全相同（重复提交）', '与本次读取的另一行完全相同（重复提交）', COLON, '重复提交')
+    ROW_COMMENT_TOO_LONG = ("I316", '意见过长：{limit}', '意见过长：{limit}', COLON, '单元格过长')
     ROW_UNKNOWN_ITEM = ("I317", '未知检查条目“{value}”', '未知检查条目')
     ROW_BAD_DAY = ("I318", '无法识别的日期“{value}”', '检查日期无法识别')
     ROW_FIXED_BEFORE_FOUND = ("I319", '整改完成日期早于发现日期：{value}', '整改完成日期早于发现日期')
     ROW_FIXED_AFTER_SUBMITTED = ("I320", '整改完成日期晚于提交日期：{value}', '整改完成日期晚于提交日期')
-    ROW_TEXT_TOO_LONG = ("I321", '内容过长：{limit}', '内容过长：{limit}')
+    ROW_TEXT_TOO_LONG = ("I321", '内容过长：{limit}', '内容过长：{limit}', COLON, '单元格过长')
+    # no longer raised (text is data: notes are stored as typed); kept so the quarantine entries older runs
+    # stored under these codes show their reason
+    ROW_FORMULA = ("I322", '疑似公式注入', '疑似公式注入')
+    ROW_MARKUP = ("I323", '含 HTML 或脚本', '含 HTML 或脚本')
 
     # the SQLite store (one line each: the CLI prints "错误：message：hint。")
     STORE_NAMED_MISSING = ("D001", '找不到 {option} 指定的数据库 {path}', '检查路径是否写错；只有默认数据库 {default} 可以还不存在（结果页会显示暂无检查数据）')
@@ -338,6 +347,12 @@ class Msg(Enum):
                                   "（下次 handbook ingest 起记录，此后修改标准不再改变已评分检查的得分）", None)
     RULES_UNCHANGED = ("S406", "数据库 {store}：本次修改不改变已评分的 {count} 次检查的得分。", None)
     RULES_DATED_MOVES = ("S407", "修订 {version} 自 {effective} 起生效：此后的 {count} 次检查改按新标准评分", None)
+
+    # corrective actions: why a fix report cannot be attached to an action (shown as the text alone, `Msg.X(...)`)
+    REPORT_NO_ACTION = ("A001", "没有这项整改：该项目 {found} 没有发现 {code} 的问题")
+    REPORT_ACTION_CLOSED = ("A002", "这项整改已关闭（{how}，{closed}），不需要再反馈")
+    REPORT_ALREADY_REPORTED = ("A003", "这项整改已有 {reported} 的整改反馈")
+    REPORT_FIXED_BEFORE_FOUND = ("A004", "整改日期 {fixed} 早于发现日期 {found}")
 
 
 def render(message_id: str, **fields) -> tuple[str, str | None]:

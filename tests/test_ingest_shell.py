@@ -107,6 +107,35 @@ def test_an_old_stores_text_only_reasons_show_as_they_did(store, tmp_path):
     assert all(a == b for a, b in patrol)
 
 
+def test_reasons_no_longer_given_keep_their_catalogue_names_in_old_stores(store, tmp_path):
+    """Older runs quarantined a note that looked like a formula or held HTML (`formula`, `markup`, text only):
+    the page names the reason from the catalogue and never shows the cell."""
+    db, _ = store
+    old = tmp_path / "old.sqlite"
+    source = sqlite3.connect(db)
+    copy = sqlite3.connect(old)
+    source.backup(copy)
+    source.close()
+    copy.execute("DROP TABLE quarantine_reasons")
+    copy.execute("DELETE FROM instrument_versions WHERE instrument = 'quarantine'")
+    (first, second) = [n for (n,) in copy.execute(
+        "SELECT q.row_number FROM quarantine q JOIN sources s ON s.id = q.source_id "
+        "WHERE s.checklist = 'daily-patrol' ORDER BY q.row_number LIMIT 2")]
+    copy.execute("UPDATE quarantine SET reason_code = 'formula', reason = '单元格像公式，可能是注入：=HYPERLINK(1)' "
+                 "WHERE row_number = ? AND source_id = (SELECT id FROM sources WHERE checklist = 'daily-patrol')",
+                 (first,))
+    copy.execute("UPDATE quarantine SET reason_code = 'markup', reason = '文本含 HTML 或脚本：<b>王五</b>' "
+                 "WHERE row_number = ? AND source_id = (SELECT id FROM sources WHERE checklist = 'daily-patrol')",
+                 (second,))
+    copy.commit()
+    copy.close()
+    rows, _ = quality_rows(old, "Asia/Shanghai")
+    shown = {r.where: (r.column, r.reason) for r in rows if r.source.startswith("daily-patrol")}
+    assert shown[str(first)] == ("", "疑似公式注入")
+    assert shown[str(second)] == ("", "含 HTML 或脚本")
+    assert not [r for r in rows if "HYPERLINK" in r.reason + r.column or "王五" in r.reason + r.column]
+
+
 def test_a_checklist_export_is_read_by_the_patrol_instrument_alone(tmp_path):
     """The ingest stage has no checklist of its own: without the patrol instrument a checklist's export is an
     unknown form (nothing written, no store left behind); with it, every row is stored."""

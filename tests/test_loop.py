@@ -257,6 +257,8 @@ def test_timeliness_of_a_hand_made_week(world):
 def test_fix_reports_that_match_nothing_are_quarantined_with_the_reason(world):
     reasons = sorted(q.reason for q in read_quarantine(world["store"]) if q.checklist == "fix-report")
     assert reasons == ["整改完成日期早于发现日期：2026-11-03 < 2026-11-04", "未知项目“某某小区”"]
+    # the ingest summary names each reason from the catalogue (never its code)
+    assert "  隔离原因：整改完成日期早于发现日期 1，未知项目 1\n" in world["fix_output"]
     s = load_standards(world["standards"], instruments=INSTRUMENTS).standards
     rejected: list = []
     sc.corrective_actions(s, read_inspections(world["store"]), read_fix_reports(world["store"]), rejected)

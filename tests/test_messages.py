@@ -20,7 +20,7 @@ from conftest import ROOT, edited
 def test_codes_are_unique_and_well_formed():
     codes = [m.code for m in Msg]
     assert len(codes) == len(set(codes))
-    assert all(re.fullmatch(r"[SCLFGXQRIDBN]\d{3}", c) for c in codes), codes
+    assert all(re.fullmatch(r"[SCLFGXQRIDBNA]\d{3}", c) for c in codes), codes
 
 
 def test_a_diagnostic_carries_its_code():
@@ -96,3 +96,52 @@ def test_two_items_with_one_form_id_are_refused_with_a_catalogued_line():
     assert caught.value.code == "F017"
     assert str(caught.value) == ("检查表 daily-patrol：“4.2.1.1-b 仪容”与“4.2.1.1-a 着装”的表单 id 1a2b 冲突，"
                                  "请把其中一个条目代码改名后重试。")
+
+
+def _reason_tables() -> dict[str, dict]:
+    """Every table of quarantine reasons (`REASONS`: code -> (Msg, field)) in the ingest stage and the instruments."""
+    import importlib
+    import pkgutil
+
+    import generator.instruments
+
+    names = ["generator.ingest.columns", *(m.name for m in pkgutil.walk_packages(generator.instruments.__path__,
+                                                                                  "generator.instruments."))]
+    modules = {name: importlib.import_module(name) for name in names}
+    return {name: module.REASONS for name, module in modules.items()
+            if isinstance(getattr(module, "REASONS", None), dict)}
+
+
+def test_every_quarantine_reason_code_has_a_catalogue_name():
+    """The ingest summary and old stores' rows name a reason by its message's `short`: every reason an ingest
+    can give, and every code a stored row can hold, has one (Chinese, no fields left to fill)."""
+    from generator.ingest.columns import STORED_REASONS, reason_name
+
+    tables = _reason_tables()
+    assert {"generator.ingest.columns", "generator.instruments.questionnaire.survey",
+            "generator.instruments.fixreport.form"} <= set(tables)
+    given = {(code, msg) for table in tables.values() for code, (msg, _) in table.items()}
+    nameless = [(code, msg.name) for code, msg in {*given, *STORED_REASONS.items()}
+                if not msg.code.startswith("I3") or not msg.short or "{" in msg.short
+                or not re.search(r"[\u4e00-\u9fff]", msg.short)]
+    assert nameless == []
+    assert [m.name for m in Msg if m.code.startswith("I3") and not m.short] == []
+    # the names the summary showed before they came from the catalogue
+    assert (Msg.ROW_DUPLICATE.short, Msg.ROW_DUPLICATE_ROW.short) == ("重复提交", "重复提交")
+    assert (Msg.ROW_TOO_LONG.short, Msg.ROW_COMMENT_TOO_LONG.short, Msg.ROW_TEXT_TOO_LONG.short) == ("单元格过长",) * 3
+    assert (Msg.ROW_EMAIL_AS_NAME.short, Msg.ROW_MISSING_ANSWER.short) == ("检查人填了邮箱", "缺少必填答案")
+    assert (reason_name("unknown_project"), reason_name("formula"), reason_name("markup")) == \
+        ("未知项目", "疑似公式注入", "含 HTML 或脚本")
+    assert reason_name("no_such_reason") is None
+
+
+def test_a_fix_report_that_cannot_be_attached_says_why_from_the_catalogue_as_before():
+    from generator.results.scoring import ON_THE_SPOT
+
+    assert Msg.REPORT_NO_ACTION(found="2026-11-02", code="4.2.1.1-a") == \
+        "没有这项整改：该项目 2026-11-02 没有发现 4.2.1.1-a 的问题"
+    assert Msg.REPORT_ACTION_CLOSED(how=ON_THE_SPOT, closed="2026-11-03") == \
+        f"这项整改已关闭（{ON_THE_SPOT}，2026-11-03），不需要再反馈"
+    assert Msg.REPORT_ALREADY_REPORTED(reported="2026-11-04") == "这项整改已有 2026-11-04 的整改反馈"
+    assert Msg.REPORT_FIXED_BEFORE_FOUND(fixed="2026-11-01", found="2026-11-02") == \
+        "整改日期 2026-11-01 早于发现日期 2026-11-02"

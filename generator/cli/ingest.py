@@ -44,15 +44,13 @@ class _Bars:
 
 
 def _print_report(report) -> None:
-    from ..ingest.columns import REASON_NAMES
-
     for s in report.sources:
         click.echo(s.source)
         click.echo(f"  读取 {s.read} 行：新增 {s.new}，修改 {s.edited}，未变 {s.unchanged}，隔离 {s.quarantined}；"
                    f"来源中已删除 {s.gone}" + (f"（{s.requests} 次 API 请求）" if s.requests else ""))
         if s.reasons:
             click.echo("  隔离原因："
-                       + "，".join(f"{REASON_NAMES.get(k, k)} {n}" for k, n in sorted(s.reasons.items())))
+                       + "，".join(f"{s.reason_names.get(k, k)} {n}" for k, n in sorted(s.reasons.items())))
             for number, message in s.quarantined_rows[:QUARANTINE_LISTED]:
                 click.echo(f"    第 {number} 行：{message}")
             if len(s.quarantined_rows) > QUARANTINE_LISTED:

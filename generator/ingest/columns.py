@@ -2,10 +2,11 @@
 
 Header titles Google and the other platforms give (`TIMESTAMP_TITLES`, `EMAIL_TITLES`), an item code at
 the start of a title (`CODE_AT_START`), a grid question's row (`GRID`), `norm` (a header or title for
-comparison), the reasons a response row is quarantined for (`REASONS`, `REASON_NAMES`, raised as
-`Rejected`), the form version a response was answered on (`version_of`) and `ChecklistColumns`, what an
-instrument gives to read back the columns it adds to a patrol checklist's form. The patrol checklists' own
-mapping (columns to items, cells to answers) is the patrol instrument's (`instruments/patrol/mapping.py`).
+comparison), the reasons a response row is quarantined for (`REASONS`, raised as `Rejected`; `reason_name`
+for rows stored without their message), the form version a response was answered on (`version_of`) and
+`ChecklistColumns`, what an instrument gives to read back the columns it adds to a patrol checklist's form.
+The patrol checklists' own mapping (columns to items, cells to answers) is the patrol instrument's
+(`instruments/patrol/mapping.py`).
 """
 
 from __future__ import annotations
@@ -46,15 +47,10 @@ REASON_COLUMNS = {"unknown_project": FIELD_TITLES["project"], "unknown_role": FI
                   "bad_time": "时间戳记", "bad_date": FIELD_TITLES["date"],
                   "date_after_submission": FIELD_TITLES["date"], "date_too_old": FIELD_TITLES["date"]}
 
-# Short names of the reasons, for summaries. `formula` and `markup` are no longer given (text is data);
-# their names stay for the quarantine entries older runs stored.
-REASON_NAMES: dict[str, str] = {
-    "unknown_project": "未知项目", "unknown_role": "未知角色", "role_not_on_checklist": "角色不使用此检查表",
-    "bad_time": "提交时间无法识别", "bad_date": "检查日期无法识别", "missing_answer": "缺少必填答案",
-    "unanswered": "未答", "not_an_option": "答案不是选项", "duplicate": "重复提交", "too_long": "单元格过长",
-    "email_as_name": "检查人填了邮箱", "formula": "疑似公式注入", "markup": "含 HTML 或脚本",
-    "date_after_submission": "检查日期晚于提交日期", "date_too_old": "检查日期早于补录期限",
-}
+# The message of a reason code in a quarantine entry stored without it (before reasons were kept as data):
+# the shared reasons, and `formula` and `markup`, no longer given (text is data) but in older runs' entries
+STORED_REASONS: dict[str, Msg] = {**{code: msg for code, (msg, _) in REASONS.items()},
+                                  "formula": Msg.ROW_FORMULA, "markup": Msg.ROW_MARKUP}
 # reasons whose value is ours (item codes), never cut short
 _VERBATIM = {"unanswered", "date_after_submission", "date_too_old"}
 
@@ -70,6 +66,13 @@ class Rejected(Rejection):
             column = (str(text) if code == "missing_answer" and text != "没有任何条目的答案"
                       else REASON_COLUMNS.get(code, ""))
         super().__init__(code, msg, column, **({name: text} if name else {}))
+
+
+def reason_name(code: str) -> str | None:
+    """The catalogue's name of the reason `code` of a quarantine entry stored without its message (None: a
+    code none of `STORED_REASONS` is). An entry with its message is named by that message's `short`."""
+    msg = STORED_REASONS.get(code)
+    return msg.short if msg else None
 
 
 def short(value: object, limit: int = 60) -> str:

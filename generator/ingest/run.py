@@ -52,6 +52,7 @@ class SourceReport:
     gone: int = 0
     quarantined: int = 0
     reasons: dict[str, int] = field(default_factory=dict)                 # reason code -> rows
+    reason_names: dict[str, str] = field(default_factory=dict)            # reason code -> its catalogue name
     quarantined_rows: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
     unmapped_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)          # data-quality findings (e.g. a quiz's wrong key)
@@ -76,9 +77,14 @@ class IngestReport:
 
     def to_dict(self) -> dict:
         return {"store": self.store, "dry_run": self.dry_run, "seconds": round(self.seconds, 3),
-                "sources": [asdict(s) for s in self.sources], "total": self.total,
+                "sources": [_without(asdict(s), "reason_names") for s in self.sources], "total": self.total,
                 "quarantine": {"resolved": self.resolved, "reopened": self.reopened}, "replaced": self.replaced,
                 "skipped": self.skipped}
+
+
+def _without(data: dict, key: str) -> dict:
+    """`data` less `key` (the JSON report keeps its shape: reasons by code, as the store has them)."""
+    return {k: v for k, v in data.items() if k != key}
 
 
 # ---------------------------------------------------------------- sources

@@ -97,7 +97,8 @@ class Quarantined:
 
 
 def quarantine(w: store.StoreWriter, source_id: int, rows: Sequence[Quarantined], now: str, report) -> None:
-    """Quarantine `rows` of a source: counted in `report` (by reason code, with each row's reason), stored
+    """Quarantine `rows` of a source: counted in `report` (by reason code, named from the catalogue, with each
+    row's reason), stored
     with the reason as text (`quarantine`) and as data (`quarantine_reasons`: message, fields, column)."""
     if not rows:
         return
@@ -105,6 +106,7 @@ def quarantine(w: store.StoreWriter, source_id: int, rows: Sequence[Quarantined]
         r = q.rejection
         report.quarantined += 1
         report.reasons[r.code] = report.reasons.get(r.code, 0) + 1
+        report.reason_names.setdefault(r.code, r.msg.short or r.code)   # one instrument, one message per code
         report.quarantined_rows.append((q.row_number, r.message))
     w.quarantine([store.QuarantineEntry(source_id, q.raw_row_id, q.row_number, q.rejection.code,
                                         q.rejection.message, now) for q in rows])

@@ -15,7 +15,7 @@ from ..forms.prefill import prefill_url
 from ..gc_paused import paused
 from .. import store
 from ..store import rules as rules_store
-from ..ingest.columns import REASON_NAMES
+from ..ingest.columns import reason_name
 from ..ingest.shell import public_text, read_quarantine
 from ..inspection import FIELD_TITLES, data_end
 from ..messages import Msg
@@ -69,7 +69,7 @@ def public_reason(code: str, reason: str, message: str | None = None, fields: di
             if found:
                 column = found.group(1)
                 break
-    return column, REASON_NAMES.get(code) or _without_values(reason)
+    return column, reason_name(code) or _without_values(reason)
 
 
 _CODES = r"\d+(?:\.\d+)+(?:-[a-z][a-z0-9]*)?"

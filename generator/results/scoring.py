@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from ..model import Item
 from ..inspection import Inspection, corrected_on_site, data_end, printed, printed_percent  # noqa: F401  (printed: report_pages calls sc.printed)
+from ..messages import Msg
 from ..rulebook import rules_for
 from ..standards import Standards
 
@@ -576,22 +577,14 @@ def corrective_actions(standards: Standards, inspections: Iterable[Inspection],
     return actions
 
 
-REPORT_REASONS = {
-    "no_action": "没有这项整改：该项目 {found} 没有发现 {code} 的问题",
-    "closed": "这项整改已关闭（{how}，{closed}），不需要再反馈",
-    "reported": "这项整改已有 {reported} 的整改反馈",
-    "before": "整改日期 {fixed} 早于发现日期 {found}",
-}
-
-
 def _apply_report(r: FixReport, by_key) -> str:
     """Attach a fix report to its action; the reason it cannot be attached, else ""."""
     fields = dict(project=r.project, code=r.code, found=r.found.isoformat(), fixed=r.fixed.isoformat())
     if r.fixed < r.found:
-        return REPORT_REASONS["before"].format(**fields)
+        return Msg.REPORT_FIXED_BEFORE_FOUND(**fields)
     candidates = [a for a in by_key.get((r.project, r.code), ()) if a.opened == r.found]
     if not candidates:
-        return REPORT_REASONS["no_action"].format(**fields)
+        return Msg.REPORT_NO_ACTION(**fields)
     action = next((a for a in reversed(candidates) if a.closed is None and a.reported is None), None)
     if action is not None:
         action.reported, action.report = r.fixed, r
@@ -605,8 +598,8 @@ def _apply_report(r: FixReport, by_key) -> str:
         return ""
     last = candidates[-1]
     if last.reported is not None:
-        return REPORT_REASONS["reported"].format(reported=last.reported.isoformat(), **fields)
-    return REPORT_REASONS["closed"].format(how=last.closed_how, closed=last.closed.isoformat(), **fields)
+        return Msg.REPORT_ALREADY_REPORTED(reported=last.reported.isoformat(), **fields)
+    return Msg.REPORT_ACTION_CLOSED(how=last.closed_how, closed=last.closed.isoformat(), **fields)
 
 
 def median_days_to_close(actions: Iterable[Action]) -> float | None:
