@@ -7,14 +7,16 @@ in brackets, for searching. Neither part ever holds the key.
 
 from __future__ import annotations
 
+from .messages import Msg
+
 # OAuth 2.0 token endpoint errors (RFC 6749 section 5.2) as Google uses them for service accounts
 CAUSES = {
-    "invalid_grant": "密钥已被删除或停用、不属于该服务账号，或本机时钟不准",
-    "invalid_client": "凭据无效（服务账号或 OAuth 客户端不存在或已被停用）",
-    "unauthorized_client": "该账号不允许这种登录方式",
-    "access_denied": "Google 拒绝了访问",
-    "invalid_scope": "请求的权限范围无效",
-    "invalid_request": "登录请求无效（凭据文件可能不完整）",
+    "invalid_grant": Msg.SIGN_IN_INVALID_GRANT,
+    "invalid_client": Msg.SIGN_IN_INVALID_CLIENT,
+    "unauthorized_client": Msg.SIGN_IN_UNAUTHORIZED_CLIENT,
+    "access_denied": Msg.SIGN_IN_ACCESS_DENIED,
+    "invalid_scope": Msg.SIGN_IN_INVALID_SCOPE,
+    "invalid_request": Msg.SIGN_IN_INVALID_REQUEST,
 }
 
 
@@ -29,5 +31,5 @@ def refusal(exc: BaseException, limit: int = 160) -> str:
         google = google[:limit - 1] + "…"
     cause = CAUSES.get(code)
     if cause:
-        return f"{cause}（Google：{google}）"
-    return f"Google 拒绝了登录（{google}）" if google else "Google 拒绝了登录"
+        return cause(google=google)
+    return Msg.SIGN_IN_REFUSED(google=google) if google else Msg.SIGN_IN_REFUSED_SILENTLY()

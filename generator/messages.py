@@ -160,6 +160,16 @@ class Msg(Enum):
     NO_WORKSHEET_NAMED = ("G010", "回复表“{title}”（{sheet}）中没有名为“{name}”的工作表；现有：{names}")
     WHICH_WORKSHEET = ("G011", "回复表“{title}”（{sheet}）有多个工作表，无法判断回复在哪一个（{names}）：在链接末尾加上 #gid=…")
     SERVICE_KEY_UNUSABLE = ("G012", "{path} 不是可用的服务账号密钥（{reason}）：在 Google Cloud 控制台重新下载")
+    # why Google refused a sign-in (the `reason` of F011 and G005, `google_auth.refusal`): the OAuth 2.0 token
+    # endpoint's error (RFC 6749 section 5.2) in Chinese, Google's own code and words in brackets
+    SIGN_IN_INVALID_GRANT = ("G013", "密钥已被删除或停用、不属于该服务账号，或本机时钟不准（Google：{google}）")
+    SIGN_IN_INVALID_CLIENT = ("G014", "凭据无效（服务账号或 OAuth 客户端不存在或已被停用）（Google：{google}）")
+    SIGN_IN_UNAUTHORIZED_CLIENT = ("G015", "该账号不允许这种登录方式（Google：{google}）")
+    SIGN_IN_ACCESS_DENIED = ("G016", "Google 拒绝了访问（Google：{google}）")
+    SIGN_IN_INVALID_SCOPE = ("G017", "请求的权限范围无效（Google：{google}）")
+    SIGN_IN_INVALID_REQUEST = ("G018", "登录请求无效（凭据文件可能不完整）（Google：{google}）")
+    SIGN_IN_REFUSED = ("G019", "Google 拒绝了登录（{google}）")
+    SIGN_IN_REFUSED_SILENTLY = ("G020", "Google 拒绝了登录")
 
     # quarterly exam
     BAD_QUARTER = ("X001", "季度“{text}”格式不对：应写成 2026Q4（年份 + Q + 1 到 4）")
