@@ -25,7 +25,8 @@ SENTENCE = "。"
 
 
 class Msg(Enum):
-    """One user-facing message: `code`, `text` template, optional `hint` template and how they are joined.
+    """One user-facing message: `code`, `text` template, optional `hint` template and how they are joined
+    (and for a quarantine reason, `short`: its name in summaries).
 
     Raise one as `HandbookError(Msg.X, **fields)`; `Msg.X.line(**fields)` is the same line as text
     (a warning, a failed send's detail).
