@@ -180,6 +180,13 @@ class Msg(Enum):
     BAD_WRONG_KEY = ("X005", "--wrong-key 应写成 题目代号=选项，例如 etiquette-1=请客户先填表；收到“{text}”")
     NOT_EXAM_RESPONSES = ("X006", "{source}：不像季度考试的回复表（要有时间戳记、{project}和考试题目列），表头为 {header}…")
     EXAM_WRONG_QUARTER = ("X007", "{source} 第 {row} 行的答卷提交于 {day}，不在考试 {form}（{label}，前后宽限 {grace} 天）之内，而在 {fit_label}；本次未写入任何内容", "请改用 --checklist exam-{fit}，或核对答卷的提交时间", SENTENCE)
+    # a quiz's form scored responses otherwise than the bank (a warning of the ingest; the bank's score is kept)
+    EXAM_KEY_DIFFERS = ("X008", "{n} 份答卷表单自动评分与题库评分不一致：{named}{tail}。"
+                                "已按题库（methods.yaml）评分；运行 handbook exam push 可用题库答案更新表单。")
+    EXAM_KEY_SEEMS = ("X009", "题目 {qid} 在表单中的答案似为“{keys}”")
+    EXAM_KEY_PARTLY = ("X010", "（仍有部分分数对不上，可能还有其他题或分值不同）")
+    EXAM_SCORE_UNEXPLAINED = ("X011", "{n} 份答卷表单自动评分与题库评分不一致，无法判断是哪道题{total}。已按题库（methods.yaml）评分。")
+    EXAM_TOTAL_DIFFERS = ("X012", "（表单满分与题库满分不同，可能分值不一致）")
 
     # customer questionnaire
     NO_QUESTIONNAIRE = ("Q001", "methods.yaml 中没有客户问卷（questionnaire），请先添加。")
@@ -264,6 +271,9 @@ class Msg(Enum):
     INGEST_TWIN_COLUMNS = ("I061", '列“{name}”出现 {n} 次（第 {positions} 列，表单上删除后又加回的题目）：每行取有答案的那一列')
     INGEST_NO_WORKSHEET = ("I062", '{path} 中没有名为“{name}”的工作表', '工作簿中的工作表：{sheets}', SENTENCE)
     INGEST_WORKSHEET_NOT_XLSX = ("I063", '--worksheet 只用于 XLSX 工作簿，{path} 不是', '导入 CSV 文件时去掉 --worksheet', SENTENCE)
+    # notes of a source's import (the summary's 注意 lines; nothing refused)
+    INGEST_WITHDRAWN_READ_AGAIN = ("I066", '此来源曾于 {at} 撤回，本次重新导入')
+    TENCENT_ANSWERS_DELETED = ("I216", '腾讯问卷中已删除 {count} 份答卷（答卷编号 {ids}）')
     # ingest: why a row was quarantined (I3xx; `ingest.shell.Rejection`). The text is the reason with the
     # row's own value (field `value`: kept in the store, shown to whoever ran the import); the hint is the
     # reason as the site's pages show it, never the cell's value. Other fields are ours (columns, limits).

@@ -223,7 +223,8 @@ def test_form_key_disagreeing_with_the_yaml_is_graded_by_the_yaml_and_reported(s
     db = tmp_path / "store.sqlite"
     report = ingest(standards, db, DATA / "quiz-wrong-key.csv")
     (warning,) = report.sources[0].warnings        # the ingest report names the question too
-    assert "etiquette-1" in warning and "请客户先填表" in warning
+    assert warning == ("5 份答卷表单自动评分与题库评分不一致：题目 etiquette-1 在表单中的答案似为“请客户先填表”。"
+                       "已按题库（methods.yaml）评分；运行 handbook exam push 可用题库答案更新表单。")
     responses = read_exam_responses(db)
     # the sheet says 29, 23, 10, 17, 31: the form's key of etiquette-1 is 请客户先填表
     assert [r.form_score for r in responses] == [29, 23, 10, 17, 31]
@@ -360,3 +361,16 @@ def test_cli_build_ingest_and_simulate(tmp_path):
                                   "--seed", "5", "--locale", "en-US", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("Timestamp,Score,项目,1. ")
+
+
+def test_a_key_mismatch_that_names_no_question_says_what_it_knows():
+    partly = ex.KeyMismatch(["r1", "r2"], {"etiquette-1": ["请客户先填表", "先登记"], "law-2": []}, explained=False)
+    assert partly.message == (
+        "2 份答卷表单自动评分与题库评分不一致：题目 etiquette-1 在表单中的答案似为“请客户先填表、先登记”；"
+        "题目 law-2 在表单中的答案似为“（无）”（仍有部分分数对不上，可能还有其他题或分值不同）。"
+        "已按题库（methods.yaml）评分；运行 handbook exam push 可用题库答案更新表单。")
+    assert ex.KeyMismatch(["r1", "r2", "r3"]).message == \
+        "3 份答卷表单自动评分与题库评分不一致，无法判断是哪道题。已按题库（methods.yaml）评分。"
+    assert ex.KeyMismatch(["r1"], total_differs=True).message == (
+        "1 份答卷表单自动评分与题库评分不一致，无法判断是哪道题（表单满分与题库满分不同，可能分值不一致）。"
+        "已按题库（methods.yaml）评分。")

@@ -261,7 +261,7 @@ def _run_ingest(sources, *, standards, db_path, lock, credentials, endpoint, dry
                 continue
             if withdrawn:   # named again on the command line: imported again
                 writer.reinstate(table.source.key)
-                sr.warnings.append(f"此来源曾于 {_org_time(withdrawn, standards)} 撤回，本次重新导入")
+                sr.warnings.append(Msg.INGEST_WITHDRAWN_READ_AGAIN(at=_org_time(withdrawn, standards)))
             stream = streams.get(readers[ref.checklist].id)
             if stream is None:
                 for other in streams.values():

@@ -639,7 +639,7 @@ def read_survey(ref: SourceRef, *, conn: sqlite3.Connection, db_path, standards,
     answers = [json.loads(text) for (text,) in conn.execute(
         "SELECT answer FROM platform_answers WHERE platform = ? AND survey = ? AND deleted_at IS NULL "
         "ORDER BY answer_id", (PLATFORM, survey))]
-    notes = ([f"腾讯问卷中已删除 {len(deleted)} 份答卷（答卷编号 {'、'.join(map(str, deleted[:10]))}）"]
+    notes = ([Msg.TENCENT_ANSWERS_DELETED(count=len(deleted), ids="、".join(map(str, deleted[:10])))]
              if deleted else [])
     return to_table(ref, definition, answers, now, client.requests - before, notes)
 

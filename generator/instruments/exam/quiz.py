@@ -328,14 +328,10 @@ class KeyMismatch:
     def message(self) -> str:
         n = len(self.responses)
         if self.questions:
-            named = "；".join(f"题目 {qid} 在表单中的答案似为“{'、'.join(k) or '（无）'}”"
+            named = "；".join(Msg.EXAM_KEY_SEEMS(qid=qid, keys="、".join(k) or "（无）")
                              for qid, k in self.questions.items())
-            tail = "" if self.explained else "（仍有部分分数对不上，可能还有其他题或分值不同）"
-            return (f"{n} 份答卷表单自动评分与题库评分不一致：{named}{tail}。"
-                    "已按题库（methods.yaml）评分；运行 handbook exam push 可用题库答案更新表单。")
-        return (f"{n} 份答卷表单自动评分与题库评分不一致，无法判断是哪道题"
-                + ("（表单满分与题库满分不同，可能分值不一致）" if self.total_differs else "")
-                + "。已按题库（methods.yaml）评分。")
+            return Msg.EXAM_KEY_DIFFERS(n=n, named=named, tail="" if self.explained else Msg.EXAM_KEY_PARTLY())
+        return Msg.EXAM_SCORE_UNEXPLAINED(n=n, total=Msg.EXAM_TOTAL_DIFFERS() if self.total_differs else "")
 
 
 def _form_score(exam: Exam, chosen: dict[str, tuple[str, ...]], keys: dict[str, tuple[str, ...]]) -> float:
