@@ -98,8 +98,8 @@ class Quarantined:
 
 def quarantine(w: store.StoreWriter, source_id: int, rows: Sequence[Quarantined], now: str, report) -> None:
     """Quarantine `rows` of a source: counted in `report` (by reason code, named from the catalogue, with each
-    row's reason), stored
-    with the reason as text (`quarantine`) and as data (`quarantine_reasons`: message, fields, column)."""
+    row's reason), stored with the reason as text (`quarantine`) and as data (`quarantine_reasons`: message,
+    fields, column)."""
     if not rows:
         return
     for q in rows:
