@@ -443,20 +443,28 @@ ASSESSMENT_PDF = f"{ROOT}/assessment.pdf"
 ASSESSMENT_LINK = "[打印版（A4 PDF，供客户关系部审定）](assessment.pdf){ download }"
 
 
+_PROJECT_PAGE = re.compile(rf"{ROOT}/projects/(?!index\.md$|page-\d+\.md$)[^/]+\.md")
+
+
 def as_published(path: str, text: str, stamp: str) -> str:
     """A results page as a build publishes it: with the build's 数据截至 `stamp` under its title, and found by
-    the search through its title and headings only. Page 2, 3 … of a split list stay out of the search whole,
-    or a search for 整改跟踪 would list every page of it."""
+    the search through its title and headings only. A project's page is found by its title (the project's
+    name) alone: its headings are every project's headings (本周要做 …), so a search for one would list every
+    project, and at 300 projects they alone would make the search index 380 KB. Page 2, 3 … of a split list
+    stay out of the search whole, or a search for 整改跟踪 would list every page of it."""
     text = text if 'class="hb-asof"' in text else _after_title(text, stamp)
-    return text if urls.is_later_list_page(path) else _excluded_from_search(text)
+    if urls.is_later_list_page(path):
+        return text
+    return _excluded_from_search(text, headings=not _PROJECT_PAGE.fullmatch(path))
 
 
-def _excluded_from_search(text: str) -> str:
-    """The page as the search indexes it: its title and headings, never its rows (the search finds a
-    project's page by its name, 逾期 the actions page, and no table cell). What lies between two headings
-    is wrapped in `<section data-search-exclude markdown>` (MkDocs Material's search skips it; md_in_html
-    renders it as before; not a div: the search matches closing tags by name, so a `</div>` inside would
-    end the skip), and `search: exclude: true` leaves the front matter."""
+def _excluded_from_search(text: str, *, headings: bool = True) -> str:
+    """The page as the search indexes it: its title and headings (with `headings=False` its title alone: the
+    other headings carry `data-search-exclude`), never its rows (the search finds a project's page by its
+    name, 逾期 the actions page, and no table cell). What lies between two headings is wrapped in
+    `<section data-search-exclude markdown>` (MkDocs Material's search skips it; md_in_html renders it as
+    before; not a div: the search matches closing tags by name, so a `</div>` inside would end the skip), and
+    `search: exclude: true` leaves the front matter."""
     if "data-search-exclude" in text:
         return text
     head, body = "", text
@@ -476,11 +484,20 @@ def _excluded_from_search(text: str) -> str:
     for line in body.split("\n"):
         if re.match(r"#{1,6} ", line):
             close()
-            out.append(line)
+            out.append(line if headings or line.startswith("# ") else _heading_excluded(line))
         else:
             run.append(line)
     close()
     return head + "\n".join(out) + "\n"
+
+
+def _heading_excluded(line: str) -> str:
+    """A Markdown heading the search leaves out (its section with it): `data-search-exclude` in its attribute
+    list (attr_list), which MkDocs Material's search honours on a heading."""
+    found = re.fullmatch(r"(.*?)\s*\{([^{}]*)\}\s*", line)
+    if found:
+        return f"{found.group(1)} {{ {found.group(2).strip()} data-search-exclude }}"
+    return f"{line.rstrip()} {{ data-search-exclude }}"
 
 
 def _after_title(text: str, line: str) -> str:
