@@ -95,12 +95,13 @@ SKIP_ANCHOR = '<a id="__skip" tabindex="-1"></a>'   # Zensical's skip-link targe
 
 def article_html(page: Path) -> str:
     """The article of a built page (what the page says, without the theme around it), whitespace-normalised;
-    the same for MkDocs + Material and Zensical."""
+    the same for MkDocs + Material and Zensical. Both honour a heading's `data-search-exclude` in their
+    search; Material leaves the attribute in the page, Zensical takes it out: it is dropped here."""
     import re
 
     text = page.read_text(encoding="utf-8")
     match = re.search(r'<article class="md-content__inner md-typeset">(.*?)</article>', text, re.S)
-    body = match.group(1).replace(SKIP_ANCHOR, "") if match else ""
+    body = match.group(1).replace(SKIP_ANCHOR, "").replace(" data-search-exclude", "") if match else ""
     return re.sub(r"\s+", " ", body).strip()
 
 
