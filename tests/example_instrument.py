@@ -26,8 +26,7 @@ from generator.cli.forms import instrument_form_commands
 from generator.cli.options import STANDARDS_OPTION, HandbookGroup, store_option
 from generator.forms.form_spec import check_unique_ids, choice_question, instrument_form, question_item, stable_id
 from generator.ingest.columns import TIMESTAMP_TITLES, norm
-from generator.ingest.shell import (Record, Rejection, Responses, ingest_responses, live_responses,
-                                    require_columns, source_zone, withdraw_responses)
+from generator.ingest.shell import Record, Rejection, Responses, ingest_responses, require_columns, source_zone
 from generator.ingest.values import parse_datetime
 from generator.inspection import FIELD_TITLES
 from generator.store import open_store_read_only
@@ -51,6 +50,7 @@ class PhoneCallback(Instrument):
     id = "phone"
     title = "电话回访"
     store_tables = (TABLE,)
+    responses_table = TABLE   # handbook sources, the deletion guard and withdraw count and flag it there
     results_pages = (("电话回访", "results/phone.md"),)   # listed on the results' overview once written
     # made (and upgraded, by store_migrations) in the store the ingest writes, before `ingest_table` runs
     store_schema = SCHEMA
@@ -73,12 +73,6 @@ class PhoneCallback(Instrument):
 
     def ingest_table(self, conn: sqlite3.Connection, table, standards, locked_form, now, report):
         ingest_callbacks(conn, table, standards, now, report)
-
-    def stored_responses(self, conn, source_id):
-        return live_responses(conn, TABLE, source_id)
-
-    def withdraw_source(self, conn, source_id, standards, now):
-        return withdraw_responses(conn, TABLE, source_id, now)
 
     def page_generators(self, context):   # asked by each build, with the store it publishes
         store_path = context.store_path

@@ -108,12 +108,15 @@ def test_no_private_names_across_modules():
 
 
 def instrument_class(module: str) -> bool:
-    """The instruments' list (`generator.instruments`) or an instrument's class (`generator.instruments.<id>`):
-    every command loads them (`handbook check` for the standards checks), so they load an instrument's
-    work (forms, pages, simulator, commands) where a method uses it: start-up time, as in the CLI."""
+    """The instruments' list (`generator.instruments`), an instrument's class (`generator.instruments.<id>`)
+    or their base class (`generator.instruments.base`): every command loads them (`handbook check` for the
+    standards checks), so they load an instrument's work (forms, pages, simulator, commands, the ingest
+    shell of a default method) where a method uses it: start-up time, as in the CLI."""
     parts = module.split(".")
-    return parts[:2] == ["generator", "instruments"] and (len(parts) == 2 or (
-        len(parts) == 3 and MODULES[module].name == "__init__.py"))
+    if parts[:2] != ["generator", "instruments"]:
+        return False
+    return len(parts) == 2 or module == "generator.instruments.base" or (
+        len(parts) == 3 and MODULES[module].name == "__init__.py")
 
 
 def test_imports_inside_functions_only_in_the_cli_or_for_heavy_libraries():

@@ -53,6 +53,10 @@ class Instrument:
     store_tables: tuple[str, ...] = ()
     store_schema: str = ""
     store_migrations: dict[int, str] = {}
+    #: The one of `store_tables` that holds its responses the shell's way (`ingest.shell.Responses`: a
+    #: `source_id`, flagged `gone_at`), when it has one: `stored_responses` and `withdraw_source` count and
+    #: withdraw them there without an override.
+    responses_table: str | None = None
     #: Package paths (templates, modules) whose texts its printables carry: the PDF font subset covers
     #: their characters (the build hands every instrument's to `printing.fonts.font_faces`: `Context.printed_sources`).
     printed_sources: tuple[str, ...] = ()
@@ -132,8 +136,13 @@ class Instrument:
         nor withdrawn or replaced by a resubmission where it has those): `handbook sources` lists them, and
         before the source is read again the deletion guard refuses a source giving far fewer unless the user
         accepts the deletions (an instrument with an `ingest_stream` counts those itself, in its stream).
-        `handbook sources` asks it only when its `store_tables` are in the store (an old store is read as is)."""
-        return 0
+        `handbook sources` asks it only when its `store_tables` are in the store (an old store is read as is).
+        Default: its `responses_table`'s records from the source not gone, else 0."""
+        if self.responses_table is None:
+            return 0
+        from ..ingest.shell import live_responses
+
+        return live_responses(conn, self.responses_table, source_id)
 
     def withdraw_source(self, conn: sqlite3.Connection, source_id: int, standards: Standards,
                         now: str) -> tuple[int, int]:
@@ -141,8 +150,13 @@ class Instrument:
         inside that command's transaction; the raw rows stay and so does the source's row, which the command
         marks withdrawn after asking every instrument). Returns (taken, kept), an `ingest.shell.Withdrawn`:
         how many it took out, and how many it keeps counting because another source that is not withdrawn
-        gave them too (they now sit with that source). Default: nothing, (0, 0)."""
-        return 0, 0
+        gave them too (they now sit with that source). Default: its `responses_table`'s records from the
+        source flagged gone (none kept: a record sits with the source that last gave it), else (0, 0)."""
+        if self.responses_table is None:
+            return 0, 0
+        from ..ingest.shell import withdraw_responses
+
+        return withdraw_responses(conn, self.responses_table, source_id, now)
 
     # ------------------------------------------------------------ results and site (results/, site/)
 

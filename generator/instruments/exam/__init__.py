@@ -51,6 +51,7 @@ class QuarterlyExam(Instrument):
     id = "exam"
     title = "季度综合考试"
     store_tables = ("exam_responses", "exam_answers")
+    responses_table = "exam_responses"
     store_schema = STORE_SCHEMA
     # its method page's module is not printed: its texts joined the font subset when the method pages were one
     # module, and leaving them out would change the subset and every cached PDF once
@@ -90,16 +91,6 @@ class QuarterlyExam(Instrument):
         from .responses import ingest_exam_table
 
         ingest_exam_table(conn, table, standards, locked_form, now, report)
-
-    def stored_responses(self, conn, source_id):
-        from ...ingest.shell import live_responses
-
-        return live_responses(conn, "exam_responses", source_id)
-
-    def withdraw_source(self, conn, source_id, standards, now):
-        from ...ingest.shell import withdraw_responses
-
-        return withdraw_responses(conn, "exam_responses", source_id, now)
 
     def page_generators(self, context):
         from .paper import exam_print_generator

@@ -32,6 +32,8 @@ class FixReports(Instrument):
     id = "fixreport"
     title = "整改反馈"
     store_tables = ("fix_reports",)
+    # a withdrawn source's reports no longer mark actions fixed (nor decide a closed quarter's timeliness)
+    responses_table = "fix_reports"
     store_schema = STORE_SCHEMA
     printed_sources = ("templates/fixreport", "instruments/fixreport/sheet.py")
 
@@ -47,17 +49,6 @@ class FixReports(Instrument):
         from .form import ingest_fix_table
 
         ingest_fix_table(conn, table, standards, locked_form, now, report)
-
-    def stored_responses(self, conn, source_id):
-        from ...ingest.shell import live_responses
-
-        return live_responses(conn, "fix_reports", source_id)
-
-    def withdraw_source(self, conn, source_id, standards, now):
-        # a withdrawn source's reports no longer mark actions fixed (nor decide a closed quarter's timeliness)
-        from ...ingest.shell import withdraw_responses
-
-        return withdraw_responses(conn, "fix_reports", source_id, now)
 
     def page_generators(self, context):
         from .sheet import fix_sheet_generator

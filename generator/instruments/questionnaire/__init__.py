@@ -43,6 +43,7 @@ class CustomerQuestionnaire(Instrument):
     id = "questionnaire"
     title = "客户满意度问卷"
     store_tables = ("survey_responses", "survey_answers")
+    responses_table = "survey_responses"
     store_schema = STORE_SCHEMA
     # its method page's and results page's modules are not printed: their texts joined the font subset when the
     # method pages were one module, and leaving them out would change the subset and every cached PDF once
@@ -74,16 +75,6 @@ class CustomerQuestionnaire(Instrument):
         from .survey import ingest_survey_table
 
         ingest_survey_table(conn, table, standards, locked_form, now, report)
-
-    def stored_responses(self, conn, source_id):
-        from ...ingest.shell import live_responses
-
-        return live_responses(conn, "survey_responses", source_id)
-
-    def withdraw_source(self, conn, source_id, standards, now):
-        from ...ingest.shell import withdraw_responses
-
-        return withdraw_responses(conn, "survey_responses", source_id, now)
 
     def page_generators(self, context):
         from .satisfaction import satisfaction_generator
