@@ -86,17 +86,23 @@ def test_the_page_renders_reasons_from_the_catalogue_without_the_cells(store):
                 or "not a time" in r.reason + r.column]
 
 
-def test_an_old_stores_text_only_reasons_show_as_they_did(store, tmp_path):
-    db, _ = store
-    with_data, _ = quality_rows(db, "Asia/Shanghai")
-    old = tmp_path / "old.sqlite"
+def reasons_as_text_only(db, old) -> sqlite3.Connection:
+    """A copy of the store at `old` as a store quarantined before reasons were kept as data (the text alone),
+    open for more changes (the caller commits and closes)."""
     source = sqlite3.connect(db)
     copy = sqlite3.connect(old)
     source.backup(copy)
     source.close()
-    # a store quarantined before reasons were kept as data: the text alone
     copy.execute("DROP TABLE quarantine_reasons")
     copy.execute("DELETE FROM instrument_versions WHERE instrument = 'quarantine'")
+    return copy
+
+
+def test_an_old_stores_text_only_reasons_show_as_they_did(store, tmp_path):
+    db, _ = store
+    with_data, _ = quality_rows(db, "Asia/Shanghai")
+    old = tmp_path / "old.sqlite"
+    copy = reasons_as_text_only(db, old)
     copy.commit()
     copy.close()
     as_text, _ = quality_rows(old, "Asia/Shanghai")
@@ -112,12 +118,7 @@ def test_reasons_no_longer_given_keep_their_catalogue_names_in_old_stores(store,
     the page names the reason from the catalogue and never shows the cell."""
     db, _ = store
     old = tmp_path / "old.sqlite"
-    source = sqlite3.connect(db)
-    copy = sqlite3.connect(old)
-    source.backup(copy)
-    source.close()
-    copy.execute("DROP TABLE quarantine_reasons")
-    copy.execute("DELETE FROM instrument_versions WHERE instrument = 'quarantine'")
+    copy = reasons_as_text_only(db, old)
     (first, second) = [n for (n,) in copy.execute(
         "SELECT q.row_number FROM quarantine q JOIN sources s ON s.id = q.source_id "
         "WHERE s.checklist = 'daily-patrol' ORDER BY q.row_number LIMIT 2")]
