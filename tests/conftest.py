@@ -57,29 +57,6 @@ def pytest_itemcollected(item):
         item.add_marker(pytest.mark.slow)
 
 
-# What a test is expected to take, for ordering the files only: a test marked `slow(seconds=N)` says its own
-# (measured under `make test` on the 2-core machine), another slow test counts SLOW_SECONDS, the rest FAST_SECONDS.
-SLOW_SECONDS, FAST_SECONDS = 3.0, 0.2
-
-
-def expected_seconds(item) -> float:
-    marker = item.get_closest_marker("slow")
-    if marker is None:
-        return FAST_SECONDS
-    return float(marker.kwargs.get("seconds", SLOW_SECONDS))
-
-
-def pytest_collection_modifyitems(config, items):
-    """The files expected to take longest run first. `make test` hands whole files to its workers in this order
-    (`--dist loadfile --no-loadscope-reorder`); a long file handed out last is the run's tail, with the other
-    workers idle (the benchmark's smoke test, one 40 s test, came last when files went out by their number of
-    tests). Within a file the order is kept."""
-    total: dict[str, float] = {}
-    for item in items:
-        total[item.nodeid.split("::")[0]] = total.get(item.nodeid.split("::")[0], 0.0) + expected_seconds(item)
-    items.sort(key=lambda item: -total[item.nodeid.split("::")[0]])   # stable: a file's tests keep their order
-
-
 @pytest.fixture
 def short_busy_timeout(monkeypatch) -> float:
     """The store's busy timeout cut from 5 s to 0.3 s for a test that holds a lock on purpose, so the

@@ -40,7 +40,6 @@ def browser_site(demo_site, browser):
         yield base, browser
 
 
-@pytest.mark.slow(seconds=15)
 @pytest.mark.parametrize(("width", "scheme"), VIEWS, ids=[f"{w}-{s}" for w, s in VIEWS])
 def test_every_page_type_passes_wcag_21_aa(browser_site, width, scheme):
     base, browser = browser_site

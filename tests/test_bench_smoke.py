@@ -25,7 +25,7 @@ FIGURES = ["the weekly cycle: `handbook ingest` of the new week", "the plain `mk
            "site/index.md saved until the new page is served"]
 
 
-@pytest.mark.slow(seconds=40)   # five site builds, a serve and a browser run
+@pytest.mark.slow   # five site builds, a serve and a browser run
 def test_bench_writes_every_figure(tmp_path):
     out = tmp_path / "RESULTS.md"
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--projects", "3", "--days", "14",

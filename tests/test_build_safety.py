@@ -188,7 +188,7 @@ def wutong_count(public: Path) -> int:
     return int(re.search(r"共 (\d+) 次检查", text).group(1))
 
 
-@pytest.mark.slow(seconds=45)
+@pytest.mark.slow
 def test_two_builds_at_once_each_publish_their_own_store(project):
     """Two `handbook build` processes over the same site sources with different stores and outputs, started
     together, four times: each output holds its own store's results (before: one build published the other's
@@ -224,7 +224,7 @@ def get(url: str) -> int:
         return response.status
 
 
-@pytest.mark.slow(seconds=80)
+@pytest.mark.slow
 def test_serve_survives_builds_in_another_terminal(project):
     """`handbook serve` running while the README's routine runs four times in a second terminal (`handbook
     ingest`, which makes serve rebuild, then `handbook build` at once): serve keeps running and serving, and
@@ -268,7 +268,6 @@ def test_serve_survives_builds_in_another_terminal(project):
 
 # ---------------------------------------------------------------- case 5: a project the standards dropped
 
-@pytest.mark.slow(seconds=14)
 def test_a_project_the_store_holds_but_the_standards_dropped_is_named(project):
     ingest(PATROL_CSV, "daily-patrol")
     wutong = sum(1 for row in rows(PATROL_CSV) if row["项目"] == "梧桐苑")
@@ -374,7 +373,6 @@ HOSTILE = {
 }
 
 
-@pytest.mark.slow(seconds=15)
 def test_names_from_the_standards_are_escaped_and_quoted(project):
     ingest(PATROL_CSV, "daily-patrol")       # the store keeps ids: the names change in the standards alone
     org = project / "standards" / "organisation.yaml"

@@ -471,7 +471,7 @@ def test_sources_are_listed_and_a_wrong_import_is_withdrawn_with_its_raw_rows_ke
 
 # ---------------------------------------------------------------- 7. practice and previews apart from the real data
 
-@pytest.mark.slow(seconds=10)
+@pytest.mark.slow
 def test_serve_previews_into_its_own_folder_never_over_public(tmp_path):
     import shutil
     import os

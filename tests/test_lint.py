@@ -39,7 +39,7 @@ def test_ruff_counts_a_chinese_character_as_two_columns():
     assert "E501" in result.stdout, result.stdout
 
 
-@pytest.mark.slow(seconds=9)   # a whole mypy run (cold: tens of seconds); `make test` runs mypy before the tests too
+@pytest.mark.slow   # a whole mypy run (cold: tens of seconds); `make test` runs mypy before the tests too
 def test_mypy_finds_nothing_in_the_instrument_protocol_the_ingest_and_the_store():
     # one run (a cold one takes several seconds): its verbose log names the files pyproject.toml's `files` gives
     result = run("mypy", "--verbose")

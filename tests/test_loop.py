@@ -278,7 +278,7 @@ def built(world):
     return docs / "results"
 
 
-@pytest.mark.slow(seconds=10)
+@pytest.mark.slow
 def test_a_section_note_is_never_shown_under_another_item(built):
     page = (built / "projects/yuelan.md").read_text(encoding="utf-8")
     recent = page.split("## 最近的检查", 1)[1].split("\n## ", 1)[0]

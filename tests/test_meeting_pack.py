@@ -125,7 +125,6 @@ def embedded_fonts(path) -> set[str]:
     return names
 
 
-@pytest.mark.slow(seconds=13)
 def test_the_reports_render_in_the_workers_from_the_font_subset_and_then_from_the_cache(demo_site, tmp_path):
     from generator.printing.pdf import deferred_rendering
     from generator.results.publish import ASSESSMENT_PDF, finish_results_generator, results_generator

@@ -52,7 +52,6 @@ def redline_key(store: Path, inspector: str) -> str:
 
 # ---------------------------------------------------------------- case 1: notify while an ingest writes
 
-@pytest.mark.slow(seconds=10)
 def test_a_redline_stored_while_notify_runs_is_sent_by_the_next_run(world):
     """Each round: an ingest of a file with 1,500 old rows and one 红线 incident of today starts, and a
     notify starts 0.4 s after it (so it runs while the ingest writes); then another notify runs. The

@@ -82,7 +82,7 @@ def test_survey_and_fix_sheets_leave_their_qr_code_to_the_renderer(standards_dir
     assert marker in render_sheet_html(sheet, None, qr_slot=True)
 
 
-@pytest.mark.slow(seconds=15)   # two full builds of the site, every sheet rendered into an empty cache (its subject)
+@pytest.mark.slow   # two full builds of the site, every sheet rendered into an empty cache (its subject)
 def test_handbook_build_keeps_the_cache_to_what_it_printed(tmp_path, standards_dir, monkeypatch):
     docs, config = copy_site_sources(tmp_path)
     monkeypatch.chdir(tmp_path)                   # the CLI's cache is build/pdf-cache in the working folder

@@ -189,7 +189,6 @@ def test_sheets_embed_a_subset_font_that_looks_the_same_at_a_third_of_the_size(s
     assert all(s.cached for s in again)
 
 
-@pytest.mark.slow(seconds=10)
 def test_a_character_outside_the_subset_still_prints(standards, tmp_path):
     from generator.results.focus import FocusEntry
     from generator.printing.fonts import package_characters, standards_characters

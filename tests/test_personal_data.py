@@ -128,7 +128,7 @@ def raw_secrets() -> list[str]:
             "6688", "2单元501", "1203", "3-2-501", "501室", "zhang.san", "0013-8000"]
 
 
-@pytest.mark.slow(seconds=15)
+@pytest.mark.slow
 def test_project_page_and_its_csv_download_show_every_kind_masked(site):
     _, public, pid = site
     page = (public / f"results/projects/{pid}/index.html").read_text(encoding="utf-8")

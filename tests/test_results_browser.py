@@ -70,7 +70,6 @@ def quarter_incidents(site, project=None):
 
 # ---------------------------------------------------------------- the overview
 
-@pytest.mark.slow(seconds=12)
 def test_overview_answers_this_week_in_one_screen(site, page):
     go(site, page, "results/")
     now, before = week_scores(site, MONDAY), week_scores(site, MONDAY - dt.timedelta(days=7))

@@ -218,7 +218,6 @@ def archive_rows(store):
 
 # ---------------------------------------------------------------- case 8: the report week
 
-@pytest.mark.slow(seconds=12)
 def test_a_monday_run_reports_the_last_complete_week(site):
     text = page(site, "index.md")
     assert "2026 年第 40 周（9月28日–10月4日），最近一个完整的周，箭头为与上周比较：" in text

@@ -65,7 +65,6 @@ def test_invalid_standards_exit_1_with_every_message_and_keep_public(tree):
     assert not (tree["docs"] / "standards").exists(), "nothing generated from invalid standards"
 
 
-@pytest.mark.slow(seconds=9)
 def test_a_mkdocs_error_exits_1_with_its_message_and_keeps_public(tree, tmp_path_factory):
     (tree["docs"] / "broken.md").write_text("# 坏链接\n\n[不存在](nowhere.md)\n", encoding="utf-8")
     with pytest.raises(HandbookError) as caught:

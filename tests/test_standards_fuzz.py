@@ -48,7 +48,6 @@ def mutate(data, path, action, value):
     return data
 
 
-@pytest.mark.slow(seconds=9)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(sorted(DATA)), st.data(), st.sampled_from(["delete", "replace"]), scalars)
 def test_mutated_documents_only_yield_diagnostics(name, data, action, value):

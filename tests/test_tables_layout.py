@@ -58,7 +58,6 @@ def site(demo_site, browser):
         yield base, browser
 
 
-@pytest.mark.slow(seconds=13)
 @pytest.mark.parametrize("width", [1366, 390])
 def test_no_number_or_name_breaks_and_no_column_hides_at_1366(site, width):
     base, browser = site

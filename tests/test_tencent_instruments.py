@@ -464,7 +464,7 @@ def test_exam_survey_whose_options_differ_from_the_bank_is_refused(fake, tmp_pat
 
 # ---------------------------------------------------------------- the demo on the fake 腾讯问卷
 
-@pytest.mark.slow(seconds=17)
+@pytest.mark.slow
 def test_demo_runs_on_the_fake_tencent(fake, tmp_path, standards):
     """`handbook demo --platform tencent`: every form a 腾讯问卷 survey on the fake API, its answers pulled
     through the real client; the store holds what ingesting the same simulated exports gives."""
