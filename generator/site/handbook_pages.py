@@ -12,6 +12,7 @@ from .. import model as m
 from ..standards import Section, Standards, child_items
 from .. import labels as views, page_urls as urls
 from ..templating import render
+from .project_pages import group_path, group_title, groups
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class GeneratedSite:
 
     pages: list[Page] = field(default_factory=list)
     nav: list = field(default_factory=list)
+    not_in_nav: list[str] = field(default_factory=list)   # patterns (`SiteContext.hide_from_nav`)
 
 
 def _context(standards: Standards, path: str) -> dict:
@@ -107,7 +109,15 @@ def roles_index_page(standards: Standards) -> Page:
     return Page(path, render("site/roles_index.md", roles=roles, **_context(standards, path)))
 
 
-def checklists_page(standards: Standards) -> Page:
+def checklist_groups(standards: Standards) -> list[list[str]]:
+    """The projects the checklists are printed for, in groups of `PROJECTS_PER_PAGE` ([] when they fit on the
+    checklists page): each group's sheets and prefilled forms are on a page of their own (`project_pages`)."""
+    printed = {p.id for c in standards.checklists.values() for p in views.checklist_projects(standards, c)}
+    return groups([p.id for p in standards.organisation.projects if p.id in printed])
+
+
+def checklists_pages(standards: Standards) -> list[Page]:
+    """The checklists page, and the pages of its projects' groups when there are more than `PROJECTS_PER_PAGE`."""
     path = urls.CHECKLISTS_PAGE
     sheets = []
     for checklist in standards.checklists.values():
@@ -116,7 +126,17 @@ def checklists_page(standards: Standards) -> Page:
             checklist=checklist, entries=items, total=sum(i.points for i in items),
             critical=[i for i in items if i.critical],
             projects=views.checklist_projects(standards, checklist)))
-    return Page(path, render("site/checklists.md", sheets=sheets, **_context(standards, path)))
+    found = checklist_groups(standards)
+    names = {p.id: p.name for p in standards.organisation.projects}
+    titles = [(group_title(names, group, n, len(found)), group_path(path, n)) for n, group in enumerate(found, 1)]
+    pages = [Page(path, render("site/checklists.md", sheets=sheets, groups=titles, **_context(standards, path)))]
+    for number, (group, (title, target)) in enumerate(zip(found, titles), 1):
+        members = set(group)
+        pages.append(Page(target, render(
+            "site/checklists_projects.md", group=title, number=number, count=len(found),
+            sheets=[dict(sh, projects=[p for p in sh["projects"] if p.id in members]) for sh in sheets],
+            **_context(standards, target))))
+    return pages
 
 
 def generate_pages(standards: Standards) -> GeneratedSite:
@@ -125,7 +145,7 @@ def generate_pages(standards: Standards) -> GeneratedSite:
     sections = [section_page(standards, sec) for sec in standards.sections]
     roles = [role_page(standards, r) for r in standards.roles.values()]
     out.pages = [procedure_page(standards), scoring_page(standards), standards_index_page(standards),
-                 *sections, roles_index_page(standards), *roles, checklists_page(standards)]
+                 *sections, roles_index_page(standards), *roles, *checklists_pages(standards)]
     out.nav = [
         {"程序文件": [{"程序全文": urls.PROCEDURE_PAGE}, {"评分规则": urls.SCORING_PAGE}]},
         {"检查标准": [urls.STANDARDS_INDEX,
@@ -134,4 +154,6 @@ def generate_pages(standards: Standards) -> GeneratedSite:
         {"角色": [urls.ROLES_INDEX, *({r.name: urls.role_page(r.id)} for r in standards.roles.values())]},
         {"检查表": [urls.CHECKLISTS_PAGE]},
     ]
+    if checklist_groups(standards):   # the checklists page links its projects' groups
+        out.not_in_nav.append(f"{urls.CHECKLISTS_DIR}/*-projects-*.md")
     return out

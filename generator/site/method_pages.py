@@ -25,6 +25,8 @@ from ..page_urls import relative_link
 from ..results.publish import RESULTS_TAB
 from ..standards import Standards
 from ..templating import render
+from .handbook_pages import checklist_groups
+from .project_pages import group_path, group_title, groups
 
 TRAINING = "methods/training.md"
 METHODS_DIR = "methods"
@@ -42,10 +44,12 @@ class MethodPage:
     how: list = field(default_factory=list)
     #: How often (one line each); none: 按客户关系部的安排进行。
     often: list[str] = field(default_factory=list)
-    #: (title, responder URL) of its Google Forms; "" when not published yet (the page says so).
-    forms: list[tuple[str, str]] = field(default_factory=list)
+    #: (title, responder URL) of its Google Forms; "" when not published yet (the page says so). An entry of one
+    #: project's (here, in `printables` and in a section's links) is (title, target, project id): with more
+    #: projects than `project_pages.PROJECTS_PER_PAGE` they are listed by group on pages of their own.
+    forms: list[tuple] = field(default_factory=list)
     #: (title, docs path) of its printables; only those the build wrote are shown.
-    printables: list[tuple[str, str]] = field(default_factory=list)
+    printables: list[tuple] = field(default_factory=list)
     #: Lines after the printables (e.g. how to get another card).
     print_notes: list[str] = field(default_factory=list)
     #: (title, docs path) of its latest results pages (give only those that exist: `MethodLinks.exists`).
@@ -68,7 +72,7 @@ class MethodSection:
 
     title: str
     lines: list[str] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple] = field(default_factory=list)
 
 
 class MethodLinks:
@@ -144,6 +148,32 @@ def training_files(s: Standards) -> dict[str, str]:
                              names=names)}
 
 
+def _project_groups(s: Standards, name: str, path: str, forms: list, printables: list, sections: list,
+                    demo: bool) -> tuple[list, list, list, dict[str, str]]:
+    """A method page's lists with each project's entries (those given as (title, target, project id)) moved to
+    pages of `PROJECTS_PER_PAGE` projects when there are more (`project_pages`), each list then linking its
+    groups; the entries as (title, target) pairs, and the groups' pages ({path: text}; none when they fit)."""
+    lists = [("表单", forms), ("打印", printables), *((sec.title, sec.links) for sec in sections)]
+    tagged = {e[2] for _, entries in lists for e in entries if len(e) > 2}
+    found = groups([p.id for p in s.organisation.projects if p.id in tagged])
+    pairs = [[(e[0], e[1]) for e in entries if not found or len(e) == 2] for _, entries in lists]
+    files: dict[str, str] = {}
+    names = {p.id: p.name for p in s.organisation.projects}
+    for number, group in enumerate(found, 1):
+        members, target = set(group), group_path(path, number)
+        title = group_title(names, group, number, len(found))
+        parts = [(heading, [(e[0], e[1]) for e in entries if len(e) > 2 and e[2] in members])
+                 for heading, entries in lists]
+        for (_, entries), kept in zip(lists, pairs):
+            if any(len(e) > 2 for e in entries):
+                kept.append((f"各项目：{title}", target))
+        files[target] = render("methods/projects.md.j2", title=f"{name} · 各项目的链接（第 {number}/{len(found)} 组）",
+                               group=title, back=name,
+                               back_path=path, parts=[part for part in parts if part[1]], demo=demo,
+                               link=lambda to, at=target: relative_link(to, at))
+    return pairs[0], pairs[1], [replace(sec, links=kept) for sec, kept in zip(sections, pairs[2:])], files
+
+
 def _method_files(context: Context, lock: dict | None,
                   existing: Callable[[str], object]) -> tuple[dict[str, str], dict[str, MethodPage]]:
     s = context.standards
@@ -159,15 +189,17 @@ def _method_files(context: Context, lock: dict | None,
         if page is None:   # a method no instrument describes: its checklists' forms and sheets
             forms, printables = links.checklists(method)
             page = MethodPage(forms=forms, printables=printables)
-        printables = [(t, p) for t, p in page.printables if existing(p)]
-        sections = [MethodSection(sec.title, sec.lines, [(t, p) for t, p in sec.links
-                                                          if p.startswith(("http://", "https://")) or existing(p)])
+        printables = [e for e in page.printables if existing(e[1])]
+        sections = [MethodSection(sec.title, sec.lines,
+                                  [e for e in sec.links if e[1].startswith(("http://", "https://")) or existing(e[1])])
                     for sec in page.sections]
-        has_form = any(url for _, url in page.forms)
+        has_form = any(e[1] for e in page.forms)
         how = [step[0 if has_form else 1] if isinstance(step, tuple) else step for step in page.how]
         path = f"{METHODS_DIR}/{method}.md"
+        forms, printables, sections, grouped = _project_groups(s, m.name, path, page.forms, printables, sections, demo)
+        files.update(grouped)
         files[path] = render("methods/method.md.j2", m=m, clause=clause, text=s.clauses[clause].text or "",
-                             how=how, often=page.often, demo=demo, forms=page.forms, printables=printables,
+                             how=how, often=page.often, demo=demo, forms=forms, printables=printables,
                              print_notes=page.print_notes, results=page.results, see=page.see, sections=sections,
                              link=lambda target, path=path: relative_link(target, path))
         index.append((m.name, clause, f"{method}.md"))
@@ -205,6 +237,8 @@ def method_pages_generator(instruments: Sequence, *, lock_path: Path | str | Non
         files, contributed = _method_files(context, lock, existing)
         for rel, text in sorted(files.items()):
             ctx.write(rel, text)
+        if any("-projects-" in rel for rel in files):
+            ctx.hide_from_nav(f"{METHODS_DIR}/*-projects-*.md")   # each method page links its projects' groups
         _link_prefilled_forms(ctx, lock)
         nav = [{TAB: f"{METHODS_DIR}/index.md"}]
         nav += [{s.methods[m].name: f"{METHODS_DIR}/{m}.md"} for m in s.method_clause]
@@ -236,7 +270,13 @@ def _link_prefilled_forms(ctx, lock: dict) -> None:
     s = ctx.standards
     demo = "（演示链接）" if lock.get("demo") else ""
     links = {c: project_links(lock, s, c) for c in s.checklists}
-    pages = [urls.CHECKLISTS_PAGE] + [urls.role_page(r.id) for r in s.organisation.roles]
+    # with many projects the checklists page lists them by group, a page each (`handbook_pages.checklists_pages`)
+    found_groups = checklist_groups(s)
+    names_of = {p.id: p.name for p in s.organisation.projects}
+    grouped = [(group_title(names_of, g, n, len(found_groups)), group_path(urls.CHECKLISTS_PAGE, n), set(g))
+               for n, g in enumerate(found_groups, 1)]
+    pages = [urls.CHECKLISTS_PAGE] + [target for _, target, _ in grouped]
+    pages += [urls.role_page(r.id) for r in s.organisation.roles]
     pages += [f"results/projects/{p.id}.md" for p in s.organisation.projects]
     for page in pages:
         path = ctx.docs_dir / page
@@ -245,12 +285,19 @@ def _link_prefilled_forms(ctx, lock: dict) -> None:
         text = path.read_text(encoding="utf-8")
         project = page[len("results/projects/"):-3] if page.startswith("results/projects/") else None
 
-        def block(m) -> str:
+        def block(m, page=page) -> str:
             indent, checklist = m.group(1), m.group(2)
             if project is None:
+                checklist, _, number = checklist.partition("@")   # `<checklist>@<group>` on a group's page
                 found = links.get(checklist, {})
                 if not found:
                     return m.group(0)
+                if number:
+                    members = grouped[int(number) - 1][2]
+                    found = {p: u for p, u in found.items() if p in members}
+                elif grouped:
+                    line = " · ".join(f"[{title}]({relative_link(target, page)})" for title, target, _ in grouped)
+                    return f"{indent}- **在线填写（已选好项目）**：见各项目的页面：{line}"
                 names = " · ".join(f"[{s.projects[p].name}]({u})" for p, u in found.items())
                 return f"{indent}- **在线填写（已选好项目）**{demo}：{names}"
             lines = [f"- [{s.checklists[c].title}]({found[project]})" for c, found in links.items() if project in found]

@@ -141,6 +141,8 @@ def generate_site(standards: Standards, docs_dir: Path, *, extra_generators: Ite
         ctx.clear(folder)
     for page in generated.pages:
         ctx.write(page.path, page.text)
+    for pattern in generated.not_in_nav:
+        ctx.hide_from_nav(pattern)
     timings["generate"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

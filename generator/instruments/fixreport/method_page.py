@@ -31,9 +31,10 @@ def fix_method_pages(s: Standards, links: MethodLinks) -> dict[str, MethodPage]:
     form = links.responder_url(FORM_ID)
     names = {p.id: p.name for p in s.organisation.projects}
     section_links = [("整改反馈表", form)] if form else []
-    section_links += [(f"整改反馈表 · {names[p]}（已选好项目）", url)
+    # each project's entries carry its id: the page lists them by group when there are many (`project_pages`)
+    section_links += [(f"整改反馈表 · {names[p]}（已选好项目）", url, p)
                       for p, url in fix_report_links(s, links.lock).items()]
-    section_links += [(f"整改反馈单 · {p.name}（打印）", urls.fix_report_sheet(p.id))
+    section_links += [(f"整改反馈单 · {p.name}（打印）", urls.fix_report_sheet(p.id), p.id)
                       for p in s.organisation.projects if p.active]
     lines = [*LINES, SHEET_LINE[0]] if form else [*LINES, SHEET_LINE[1], "整改反馈表尚未发布（发布后这里有链接）。"]
     return {METHOD: MethodPage(sections=[MethodSection(TITLE, lines, section_links)], extends=True)}

@@ -25,7 +25,9 @@ def questioning_method_page(s: Standards, links: MethodLinks) -> dict[str, Metho
         return {}
     forms, printables = links.checklists(METHOD, listed=True)
     if s.methods_file.questioning:
-        printables += [(f"{p.name}：本周抽问卡", weekly_card_path(p.id)) for p in s.organisation.projects if p.active]
+        # each project's card carries its id: the page lists them by group when there are many (`project_pages`)
+        printables += [(f"{p.name}：本周抽问卡", weekly_card_path(p.id), p.id)
+                       for p in s.organisation.projects if p.active]
     shown = links.exists(KNOWLEDGE)
     return {METHOD: MethodPage(how=HOW, often=[OFTEN], forms=forms, printables=printables, print_notes=[PRINT_NOTE],
                                results=[RESULTS] if shown else [], results_tab=[RESULTS] if shown else [])}

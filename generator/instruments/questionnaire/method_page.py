@@ -36,9 +36,10 @@ def survey_method_page(s: Standards, links: MethodLinks) -> dict[str, MethodPage
     forms, printables = links.checklists(METHOD)
     if q:
         forms = [(q.title, links.responder_url(q.id))]
-        forms += [(f"{s.projects[p].name}（已选好项目）", url) for p, url in survey_links(links.lock, s).items()]
+        # each project's entries carry its id: the page lists them by group when there are many (`project_pages`)
+        forms += [(f"{s.projects[p].name}（已选好项目）", url, p) for p, url in survey_links(links.lock, s).items()]
         printables = [(f"{q.title}（空白）", survey_sheet_path(s))]
-        printables += [(f"{s.projects[p].name}", survey_sheet_path(s, p))
+        printables += [(f"{s.projects[p].name}", survey_sheet_path(s, p), p)
                        for p in (p.id for p in s.organisation.projects if p.active)]
     shown = links.exists(SATISFACTION)
     monthly = _monthly(s)
