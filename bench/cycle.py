@@ -1,4 +1,4 @@
-"""The weekly cycle as it runs in production, side by side with its floors (issue 30), for bench/run.py.
+"""The weekly cycle as it runs in production, side by side with its floors (the cycle targets), for bench/run.py.
 
 A copy of the project (the site sources, the company's standards, a forms lock with a form for every
 checklist so the sheets print their QR codes, as after `handbook forms push`) is built on week 1's date
@@ -58,6 +58,7 @@ class Cycle:
     rendered_kinds: dict = field(default_factory=dict)   # kind of printable -> rendered again in week 2
     week_archived: tuple = ()                       # quarters the week-2 ingest archived (): an ordinary week
     quarter: str = ""                               # the quarter the quarter-close ingest archives ("": none)
+    running: tuple = ("", "")                       # (newest week, newest quarter) with a page in week 1's site
     quarter_ingest: list = field(default_factory=list)   # the same ingest in the week that quarter closes
 
 
@@ -163,6 +164,23 @@ def kind_of(rel: str) -> str:
     return "other page" if rel.endswith(".html") else "other file"
 
 
+PERIOD = re.compile(r"results/(?:weeks|quarters)/(\d{4}-?[WQ]\d+)")
+
+
+def period_of(rel: str) -> str:
+    """The week (2027-W15) or quarter (2027Q1) a weekly archive's or quarter's page is of ("" for others)."""
+    found = PERIOD.match(rel)
+    return found.group(1) if found else ""
+
+
+def running_periods(site: Path) -> tuple[str, str]:
+    """The newest week and quarter that have a page in `site` (week 1's): they were running then, so their pages
+    (and those of any later period) change by design; the earlier ones are closed."""
+    weeks = {period_of(f"results/weeks/{p.name}") for p in (site / "results" / "weeks").glob("*")}
+    quarters = {period_of(f"results/quarters/{p.name}") for p in (site / "results" / "quarters").glob("*")}
+    return max(weeks - {""}, default=""), max(quarters - {""}, default="")
+
+
 def compare_sites(old: Path, new: Path) -> tuple[dict[str, list[str]], int]:
     """Files of `new` that differ from (or are missing in) `old`, by kind, and how many are identical."""
     differ: dict[str, list[str]] = {}
@@ -262,6 +280,7 @@ def run_cycle(root: Path, work: Path, std_dir: Path, year_store: Path, week_csv:
     store_q.unlink(missing_ok=True)
     # which printables were rendered again: the published PDFs of week 2 that differ from week 1's
     c.differ, c.same = compare_sites(week1 / "public", project / "public")
+    c.running = running_periods(week1 / "public")
     for rel in (r for kind, rels in c.differ.items() if kind.startswith("PDF") for r in rels):
         c.rendered_kinds[kind_of(rel)] = c.rendered_kinds.get(kind_of(rel), 0) + 1
     c.cache_week2 = tree_size(cache)
@@ -301,7 +320,7 @@ def loads(children) -> str:
 
 
 def figures(c: Cycle, Figure, *, projects: int, scale: tuple | None = None) -> dict:
-    """bench/RESULTS.md's rows for the weekly cycle (issue 30's targets 1–4)."""
+    """bench/RESULTS.md's rows for the weekly cycle: its ratios, memory, closed pages, scale and cache."""
     mib, out = 2 ** 20, {}
     cycle_wall = [i.wall + b.wall for i, b in zip(c.ingest, c.build)]
     cycle_cpu = [i.cpu + b.cpu for i, b in zip(c.ingest, c.build)]
@@ -367,7 +386,11 @@ def figures(c: Cycle, Figure, *, projects: int, scale: tuple | None = None) -> d
         f"{sum(len(v) for v in c.differ.values())} of {sum(len(v) for v in c.differ.values()) + c.same} files; "
         f"weekly archives and quarter pages {n_closed} "
         f"({', '.join(sorted(p for v in closed.values() for p in v)[:6])}{' …' if n_closed > 6 else ''})",
-        "closed ones byte-identical", None, note=kinds)
+        "closed ones byte-identical",
+        # the lists of weeks and quarters (results/weeks/index.html) gain the new week: only the periods' own pages
+        all(period_of(p) >= c.running[kind == "quarter page"] for kind, v in closed.items() for p in v
+            if period_of(p)),
+        note=f"{kinds}; running at week 1's build, so changing by design: {' and '.join(c.running)} and later")
     out["pdf_cache"] = Figure(
         "PDF cache after two weekly builds, against the PDFs the site publishes",
         f"{c.cache_week2[0] / mib:.0f} MiB in {c.cache_week2[1]} files after week 2 ({c.cache_week1[0] / mib:.0f} MiB "

@@ -52,6 +52,8 @@ def test_bench_writes_every_figure(tmp_path):
     # week 2 is built a week after week 1 (the questioning cards are for another week) and the cache is pruned
     assert re.search(r"rendered again in week 2 \(published PDFs that differ\): .*questioning 3", table), table
     assert re.search(r"PDF cache after two weekly builds.*\| ✅ met \|", table), table
+    # the weeks and quarters closed before week 1's build are byte-identical in week 2's site
+    assert re.search(r"files of public/ that differ .*\| closed ones byte-identical \| ✅ met \|", table), table
     # the target's weekly ingest is an ordinary week; the week a quarter closes (the data's last closed quarter,
     # 2027Q1, archived again) is measured beside it, informational
     assert re.search(r"the weekly ingest against `sqlite-utils insert --csv` .*an ordinary week: no quarter closed",

@@ -1,4 +1,4 @@
-"""当场纠正 per finding (issue 24, item 1): the patrol form asks it as the printed sheet does, one tick per finding
+"""当场纠正 per finding: the patrol form asks it as the printed sheet does, one tick per finding
 (`已当场纠正的条目（<section>）`, a checkbox of the section's items), through the real CLI (`handbook ingest`,
 `handbook export`) and a real store. The first form versions' 是/否 per section keeps its meaning.
 
