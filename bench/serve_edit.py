@@ -1,9 +1,11 @@
-"""Editing with `handbook serve`: seconds from saving site/index.md to the new page served.
+"""Editing with `handbook serve`: seconds from saving site/index.md to the new page served, and serve's memory.
 
 In a copy of the project (the site sources, the bench's company standards, the forms lock when there is one and the
 warm PDF cache) `handbook serve --store <year-long store>` is started as a child process; once it serves, the home
 page's source is changed and saved, and the home page is fetched over HTTP every 50 ms until it shows the
-new text. The repository's own site/index.md is never touched.
+new text. The repository's own site/index.md is never touched. After the edits, serve's resident memory while it
+waits for the next change is read, then a plain `mkdocs serve` of the same pages (the config serve generated for
+MkDocs, kept by bench/at_date.py) is started in its place and its memory read the same way, once it serves.
 
     .venv/bin/python bench/serve_edit.py --work build/bench      # after bench/run.py left its store there
 """
@@ -11,6 +13,7 @@ new text. The repository's own site/index.md is never touched.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import queue
 import shutil
@@ -61,18 +64,18 @@ def _fetch(url: str) -> str:
         return ""
 
 
-def measure(work: Path, standards: Path, store: Path, *, pdf_cache: Path | None = None, reps: int = 3,
-            engine: str | None = None, log=lambda *a: None, timeout: float = 900) -> dict:
-    """Start serve over `store` in a copy of the project, save site/index.md `reps` times; returns
-    {"first_build": seconds, "edits": [seconds from the write to the new page served, …]}."""
-    project = _project_copy(work / "serve-edit", standards, pdf_cache)
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    if engine:
-        env["HANDBOOK_ENGINE"] = engine
-    started = time.perf_counter()
-    child = subprocess.Popen([str(HANDBOOK), "serve", "--store", str(store.resolve()), "--port", str(port)],
-                             cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def rss(pid: int) -> int:
+    """A process's resident memory now, in bytes (0 when it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+
+
+def _start(args: list[str], cwd: Path, env: dict, log, name: str):
+    """A child process and `wait_for(text, seconds)`, which reads its stderr (logged) until a line has `text`."""
+    child = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     said: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [said.put(line.rstrip()) for line in child.stderr], daemon=True).start()
 
@@ -82,10 +85,40 @@ def measure(work: Path, standards: Path, store: Path, *, pdf_cache: Path | None 
             try:
                 line = said.get(timeout=max(deadline - time.perf_counter(), 0.01))
             except queue.Empty:
-                raise RuntimeError(f"serve did not say “{text}” in {seconds:.0f} s") from None
-            log(f"serve: {line}")
+                raise RuntimeError(f"{name} did not say “{text}” in {seconds:.0f} s") from None
+            log(f"{name}: {line}")
             if text in line:
                 return line
+    return child, wait_for
+
+
+def _stop(child) -> None:
+    child.terminate()
+    try:
+        child.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
+IDLE_SECONDS = 2.0   # after the last build or page served, before the memory is read
+
+
+def measure(work: Path, standards: Path, store: Path, *, pdf_cache: Path | None = None, reps: int = 3,
+            engine: str | None = None, log=lambda *a: None, timeout: float = 900) -> dict:
+    """Start serve over `store` in a copy of the project, save site/index.md `reps` times; returns
+    {"first_build": seconds, "edits": [seconds from the write to the new page served, …], "idle_rss": bytes,
+    "mkdocs_rss": bytes (a plain `mkdocs serve` of the same pages, once it serves; 0 when not measured)}."""
+    project = _project_copy(work / "serve-edit", standards, pdf_cache)
+    port = _free_port()
+    kept = project / "serve-config.yml"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "BENCH_KEEP_CONFIG": str(kept)}
+    if engine:
+        env["HANDBOOK_ENGINE"] = engine
+    started = time.perf_counter()
+    now = dt.datetime.now().astimezone().isoformat()     # the clock as it is: at_date.py only keeps the config
+    child, wait_for = _start([sys.executable, str(ROOT / "bench" / "at_date.py"), now, "handbook", "serve",
+                              "--store", str(store.resolve()), "--port", str(port)], project, env, log, "serve")
 
     try:
         wait_for("网站地址", timeout)
@@ -105,13 +138,23 @@ def measure(work: Path, standards: Path, store: Path, *, pdf_cache: Path | None 
             edits.append(time.perf_counter() - t0)
             log(f"edit {n}: served after {edits[-1]:.2f} s")
             wait_for("已构建", timeout)     # the rebuild is over before the next edit
-        return {"first_build": first, "edits": edits}
+        time.sleep(IDLE_SECONDS)
+        idle = rss(child.pid)
+        _stop(child)
+        peer = 0
+        if kept.is_file() and (engine or "mkdocs") == "mkdocs":
+            home.write_text(original, encoding="utf-8")
+            mkdocs, said = _start([sys.executable, "-m", "mkdocs", "serve", "-f", str(kept), "--no-livereload",
+                                   "-a", f"127.0.0.1:{_free_port()}"], project, env, log, "mkdocs serve")
+            try:
+                said("Serving on", timeout)
+                time.sleep(IDLE_SECONDS)
+                peer = rss(mkdocs.pid)
+            finally:
+                _stop(mkdocs)
+        return {"first_build": first, "edits": edits, "idle_rss": idle, "mkdocs_rss": peer}
     finally:
-        child.terminate()
-        try:
-            child.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            child.kill()
+        _stop(child)
         shutil.rmtree(project, ignore_errors=True)
 
 
@@ -126,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
                      reps=args.reps, engine=args.engine, log=lambda *a: print(*a, file=sys.stderr, flush=True))
     print(f"first build {result['first_build']:.1f} s; edit served after "
           f"{statistics.median(result['edits']):.2f} s (median of {len(result['edits'])}: "
-          + ", ".join(f"{s:.2f}" for s in result["edits"]) + ")")
+          + ", ".join(f"{s:.2f}" for s in result["edits"]) + f"); idle {result['idle_rss'] / 2 ** 20:.0f} MiB, "
+          f"plain mkdocs serve {result['mkdocs_rss'] / 2 ** 20:.0f} MiB")
     return 0
 
 

@@ -22,7 +22,7 @@ FIGURES = ["the weekly cycle: `handbook ingest` of the new week", "the plain `mk
            "re-read of the whole grown export", "full pull of the year", "weekly pull",
            "peak RSS of the full ingest", "with an empty PDF cache", "again on the same day, every cache warm",
            "search index of the built site", "a first visit to the home page",
-           "site/index.md saved until the new page is served"]
+           "site/index.md saved until the new page is served", "waiting for the next change"]
 
 
 @pytest.mark.slow   # five site builds, a serve and a browser run
@@ -62,6 +62,9 @@ def test_bench_writes_every_figure(tmp_path):
         assert re.search(r"the weekly ingest in the week a quarter closes .*\| wall [\d.]+ s vs [\d.]+ s = [\d.]+×; "
                          r"CPU [\d.]+ s vs [\d.]+ s = [\d.]+× \(informational: .* before 2027Q1 was archived; the "
                          r"extra -?[\d.]+ s of CPU", table), table
+    # serve's memory between changes, against a plain `mkdocs serve` of the same pages
+    assert re.search(r"waiting for the next change .*\| \d+ MiB vs \d+ MiB = [\d.]+× \(resident memory .*\) \| ≤ 2× \| "
+                     r"(✅ met|❌ not met) \|", table), table
     assert "from 2027-03-29 to 2027-04-11" in text   # the data's days: the week after is mid-quarter
     assert "## How far one machine goes" in text
     # the ingest against sqlite-utils (a bench-only extra: measured when installed, said so when not)
