@@ -189,3 +189,19 @@ def test_print_view_is_linked_and_self_contained(site):
     assert page.evaluate("getComputedStyle(document.querySelector('table.items')).borderCollapse") == "collapse"
     context.close()
     assert blocked == []
+
+
+def test_the_engine_state_keeps_no_page_text_and_still_renders_a_page_alone(built):
+    """What a build leaves for `handbook serve` holds each page's title, URL and anchors, not its Markdown or HTML
+    (at 300 projects those were a good part of serve's memory between changes): a page rendered again alone
+    reads its own source, and comes out as a full build makes it."""
+    from generator.site.engine import render_pages
+
+    state = built.engine_state
+    pages = [f.page for f in state.files.documentation_pages() if f.page is not None]
+    assert len(pages) > 20 and all(not p.markdown and p.content is None for p in pages)
+    target = built.out_dir / "standards" / "scoring" / "index.html"
+    before = target.read_text(encoding="utf-8")
+    docs = built.out_dir.parent / "site"
+    assert render_pages(state, [docs / "standards" / "scoring.md"], docs, built.out_dir) == ["standards/scoring.md"]
+    assert target.read_text(encoding="utf-8") == before

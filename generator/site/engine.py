@@ -253,7 +253,22 @@ def _run_mkdocs(config_file: Path) -> EngineState:
         raise _failed("mkdocs", exc, collect.messages) from None
     finally:
         logger.removeHandler(collect)
+    _keep_light(config, captured["files"])
     return EngineState(config, captured["files"], captured["nav"], captured["env"])
+
+
+def _keep_light(config, files) -> None:
+    """What the state keeps of each page is what rendering another page alone needs (its title, URL, table of
+    contents and anchors): each page's Markdown and HTML are dropped (a page rendered again reads its own source),
+    and so is the search plugin's index of the build (it is in the site; `render_pages` splices into that file).
+    At 300 projects they were most of what `handbook serve` held between changes."""
+    for file in files.documentation_pages():
+        if file.page is not None:
+            file.page.markdown = ""    # not None: MkDocs then has no title for it (other pages' links name it)
+            file.page.content = None
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    if search is not None and getattr(search, "search_index", None) is not None:
+        search.search_index = type(search.search_index)(**search.config)
 
 
 def render_pages(state: EngineState | None, changed: Iterable[Path], docs_dir: Path, site_dir: Path) -> list[str]:
