@@ -61,6 +61,28 @@ def pct(value, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}%"
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's file cache of compiled templates, where writing it never fails a build (a full or read-only
+    temp folder only means compiling again next time)."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+@lru_cache(maxsize=1)
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """The compiled templates of every process, kept between runs (Jinja's per-user folder in the temp folder,
+    each entry checked against its template's source): compiling the theme's and our templates cost about
+    half a second of every build. None when that folder cannot be made; templates are then compiled."""
+    try:
+        return _QuietBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The shared environment: StrictUndefined, trim/lstrip blocks, package templates."""
@@ -73,6 +95,7 @@ def environment() -> jinja2.Environment:
         # Markdown templates: free text goes through `md_text`; HTML/SVG templates autoescape.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "svg"), default_for_string=False),
         finalize=_finalize,
+        bytecode_cache=bytecode_cache(),
     )
     env.filters.update(md_text=md_text, md=escape_markdown, fm=front_matter_value, num=fmt_number, pct=pct,
                        public=public_text,

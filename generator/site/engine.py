@@ -31,6 +31,7 @@ from markupsafe import escape
 
 from ..errors import HandbookError
 from ..messages import Msg
+from ..templating import bytecode_cache
 from .only_with import ONLY_WITH
 
 ENGINES = ("mkdocs", "zensical")
@@ -226,6 +227,8 @@ def _capture_plugin(state: dict):
             return nav
 
         def on_env(self, env, *, config, files):
+            if env.bytecode_cache is None:      # the theme's templates compiled once, not in every build
+                env.bytecode_cache = bytecode_cache()
             state["env"], state["files"] = env, files
             return env
 
