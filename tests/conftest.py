@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
+import functools
+import io
 import os
 import pickle
 import shutil
@@ -57,6 +60,27 @@ def pytest_itemcollected(item):
         item.add_marker(pytest.mark.slow)
 
 
+
+# Files that take a minute or more on a worker but hold few tests. `--dist loadfile` hands out the files with the
+# most tests first, so these came last and ran alone while the other workers sat idle (the bench's one test
+# alone added 50 s to `make test`); they are handed out first instead.
+LONG_FILES_WITH_FEW_TESTS = ("tests/test_bench_smoke.py", "tests/test_accessibility.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LongFilesFirst(LoadFileScheduling):
+        def _assign_work_unit(self, node):
+            for scope in reversed(LONG_FILES_WITH_FEW_TESTS):
+                if scope in self.workqueue:
+                    self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return LongFilesFirst(config, log)
+
 @pytest.fixture
 def short_busy_timeout(monkeypatch) -> float:
     """The store's busy timeout cut from 5 s to 0.3 s for a test that holds a lock on purpose, so the
@@ -78,6 +102,40 @@ def browser():
 
 
 DEMO_START, DEMO_END = dt.date(2026, 10, 5), dt.date(2026, 11, 22)
+
+
+@functools.lru_cache(maxsize=1)
+def blank_pdf() -> bytes:
+    """A valid one-page blank A4 PDF."""
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(595, 842)
+    writer.write(out)
+    return out.getvalue()
+
+
+@contextlib.contextmanager
+def printables_stood_in():
+    """For builds whose subject is not the printed sheets: each printable of print/ that the PDF cache lacks
+    becomes a blank one-page PDF instead of being rendered (WeasyPrint takes 0.1-0.5 s a sheet, and a test's
+    own store gives every project sheet its own focus list, so the shared cache rarely has it). The pages,
+    links, files, cache look-ups and the deferred rendering stay as they are; the results' PDFs (weekly
+    report, assessment) are rendered. The PDF tests render every kind for real; the stand-ins never enter
+    the cache. Builds in this process and in the workers it forks."""
+    from generator.printing import pdf
+
+    real = pdf.html_to_pdf
+
+    def stand_in(html: str, css: str, target: Path, *, cache_dir: Path | None = None) -> bool:
+        if Path(target).parent.name != "print":
+            return real(html, css, target, cache_dir=cache_dir)
+        Path(target).write_bytes(blank_pdf())
+        return False
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "html_to_pdf", stand_in)
+        yield
 
 
 PDF_CACHE = ROOT / "build" / "pdf-cache"   # the builds' default cache (build/pdf-cache) when run from the repository

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from generator.cli import main
 from generator.messages import one_line
 from generator.site.safety import MARKER, MARKER_TEXT
 
-from conftest import ROOT, STANDARDS, share_pdf_cache
+from conftest import ROOT, STANDARDS, printables_stood_in, share_pdf_cache
 from site_helpers import copy_site_sources
 
 pytestmark = pytest.mark.slow   # full site builds and `handbook build`/`serve` processes
@@ -59,9 +60,10 @@ def tree_state(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
+def project(tmp_path, monkeypatch) -> Iterator[Path]:
     """A project folder as a clone holds it (standards, forms, site sources, mkdocs.yml), the current folder;
-    its build/pdf-cache the tests' one PDF cache (`share_pdf_cache`)."""
+    its build/pdf-cache the tests' one PDF cache (`share_pdf_cache`); the printables of its in-process builds are
+    stand-ins (`printables_stood_in`: these tests are about the output folder, the store and the pages)."""
     root = tmp_path / "proj"
     root.mkdir()
     copy_site_sources(root)
@@ -71,7 +73,8 @@ def project(tmp_path, monkeypatch) -> Path:
     monkeypatch.chdir(root)
     monkeypatch.delenv("HANDBOOK_STORE", raising=False)
     monkeypatch.delenv("HANDBOOK_ENGINE", raising=False)
-    return root
+    with printables_stood_in():
+        yield root
 
 
 def ingest(csv_file: Path, checklist: str, store: str = "data/inspections.sqlite") -> None:

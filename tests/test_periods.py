@@ -40,7 +40,7 @@ from generator.results.report_pages import build_results
 from generator.standards import load_standards
 from generator.instruments import INSTRUMENTS
 
-from conftest import STANDARDS
+from conftest import STANDARDS, printables_stood_in
 from site_helpers import copy_site_sources
 
 pytestmark = pytest.mark.slow   # site builds over several quarters
@@ -126,8 +126,9 @@ def site(tmp_path_factory):
                      "--standards", STANDARDS, "--lock", root / "no-lock.yaml")
         assert result.exit_code == 0, result.output
     docs, config = copy_site_sources(root)
-    result = run("build", "--standards", STANDARDS, "--out", root / "public", "--docs", docs,
-                 "--config", config, "--store", store)
+    with printables_stood_in():     # periods are read from the results pages
+        result = run("build", "--standards", STANDARDS, "--out", root / "public", "--docs", docs,
+                     "--config", config, "--store", store)
     assert result.exit_code == 0, result.output
     return dict(root=root, store=store, docs=docs, public=root / "public")
 

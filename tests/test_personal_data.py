@@ -18,7 +18,7 @@ import pytest
 
 from generator.text import public_text
 
-from conftest import ROOT, edited
+from conftest import ROOT, edited, printables_stood_in
 from test_notify import notify, world, wutong_redline_id  # noqa: F401  (world: the notify fixture)
 from test_published_text import NOTE_COLUMNS, S, build, cli, example_rows, readable, write_csv
 
@@ -113,7 +113,8 @@ def site(tmp_path_factory):
                  "--store", store)
     assert result.exit_code == 0 and "隔离 0" in result.output, result.output
     pid = next(p.id for p in S.organisation.projects if p.name == rows[-1][1])
-    return store, build(store, root / "site"), pid
+    with printables_stood_in():     # what is read here: pages, CSV downloads, search index (.html .csv .json .md)
+        return store, build(store, root / "site"), pid
 
 
 def masked(note: str) -> str:

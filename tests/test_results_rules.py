@@ -60,7 +60,7 @@ from generator.instruments.patrol import simulate as sim
 from generator.standards import load_standards
 from generator.instruments import INSTRUMENTS
 
-from conftest import standards_texts
+from conftest import printables_stood_in, standards_texts
 from site_helpers import copy_site_sources
 
 pytestmark = pytest.mark.slow   # three full site builds (PDFs too) from a store made for the rules
@@ -162,8 +162,9 @@ def site(tmp_path_factory):
     docs, config = copy_site_sources(root)
 
     def build():
-        result = run("build", "--standards", folder, "--out", root / "public", "--docs", docs,
-                     "--config", config, "--store", store)
+        with printables_stood_in():     # the rules are read from the results pages and the weekly report
+            result = run("build", "--standards", folder, "--out", root / "public", "--docs", docs,
+                         "--config", config, "--store", store)
         assert result.exit_code == 0, result.output
 
     build()

@@ -25,7 +25,7 @@ from generator.instruments.questionnaire.survey import (build_survey_form, read_
 from generator.messages import Msg
 from generator.standards import require_standards
 
-from conftest import ROOT
+from conftest import ROOT, printables_stood_in
 from faketencent import definition_from_spec, make_answer, serving
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -476,8 +476,9 @@ def test_demo_runs_on_the_fake_tencent(fake, tmp_path, standards):
 
     loaded = load_demo(fake, ROOT / "standards", instruments=INSTRUMENTS)
     docs, config = copy_site_sources(tmp_path)
-    report = run_demo(ROOT / "standards", work_dir=tmp_path / "work", out_dir=tmp_path / "public", docs_dir=docs,
-                      config_file=config, platform="tencent", instruments=INSTRUMENTS)
+    with printables_stood_in():     # the subject is the pull through the API and the store
+        report = run_demo(ROOT / "standards", work_dir=tmp_path / "work", out_dir=tmp_path / "public",
+                          docs_dir=docs, config_file=config, platform="tencent", instruments=INSTRUMENTS)
     surveys = demo_surveys(standards, INSTRUMENTS)
     by_source = {s.checklist: s for s in report.ingest.sources}
     for form_id, count in loaded.items():
