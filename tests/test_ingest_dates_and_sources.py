@@ -24,7 +24,7 @@ from generator.results.report_pages import build_results_and_overview
 from generator.standards import require_standards
 from generator.instruments import INSTRUMENTS
 
-from conftest import ROOT, STANDARDS
+from conftest import ROOT, STANDARDS, share_pdf_cache
 
 pytestmark = pytest.mark.slow   # full builds and a real `handbook serve` process
 
@@ -492,6 +492,7 @@ def test_serve_previews_into_its_own_folder_never_over_public(tmp_path):
         n for n in names if Path(folder) == ROOT / "site" and n in generated])
     (root / "public").mkdir()
     (root / "public" / "index.html").write_text("published site", encoding="utf-8")
+    share_pdf_cache(root)   # the tests' one PDF cache: the sheets are not what this checks
     practice = root / "data" / "practice.sqlite"
     result = handbook("ingest", "--file", str(EXAMPLE), "--checklist", "daily-patrol", "--store", str(practice),
                       "--lock", str(root / "forms" / "forms.lock.yaml"), "--standards", str(root / "standards"))
