@@ -62,8 +62,14 @@ def pct(value, digits: int = 1) -> str:
 
 
 class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's file cache of compiled templates, where writing it never fails a build (a full or read-only
-    temp folder only means compiling again next time)."""
+    """Jinja's file cache of compiled templates, where the cache never fails a build: an entry that cannot be
+    read is compiled, one that cannot be written (a full or read-only temp folder) is compiled next time."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:

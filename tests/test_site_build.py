@@ -197,7 +197,10 @@ def test_the_engine_state_keeps_no_page_text_and_still_renders_a_page_alone(buil
     reads its own source, and comes out as a full build makes it."""
     from generator.site.engine import render_pages
 
+    from generator.templating import bytecode_cache
+
     state = built.engine_state
+    assert state.env.bytecode_cache is bytecode_cache()   # the theme's templates compiled once, not every build
     pages = [f.page for f in state.files.documentation_pages() if f.page is not None]
     assert len(pages) > 20 and all(not p.markdown and p.content is None for p in pages)
     target = built.out_dir / "standards" / "scoring" / "index.html"
