@@ -62,7 +62,7 @@ test: setup
 	@echo "代码检查（ruff）和类型检查（mypy）……"
 	@$(RUFF) --quiet >$(VENV)/lint.log 2>&1 || { cat $(VENV)/lint.log; echo "代码检查（ruff）未通过：问题见上面的输出，或运行 $(RUFF) 查看"; exit 1; }
 	@$(MYPY) >$(VENV)/lint.log 2>&1 || { cat $(VENV)/lint.log; echo "类型检查（mypy）未通过：问题见上面的输出，或运行 $(MYPY) 查看"; exit 1; }
-	@echo "运行全部测试（双核电脑空闲时约五分钟）……"
+	@echo "运行全部测试（双核电脑空闲时五到七分钟）……"
 	@$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 check: setup
