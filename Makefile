@@ -56,7 +56,7 @@ serve: setup $(DEMO_STORE)
 # pytest-xdist, each test file on one worker so its fixtures are built once, one worker more than the cores:
 # tests spend a third of their time waiting on browsers, servers and `handbook` processes, and the extra
 # worker fills it (2 cores: 332 s with 2 workers, 283 s with 3). The inner loop, without full site builds,
-# browsers and real processes: $(BIN)/python -m pytest -m "not slow" (under a minute).
+# browsers and real processes: $(BIN)/python -m pytest -m "not slow" (one to one and a half minutes).
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: setup
 	@echo "代码检查（ruff）和类型检查（mypy）……"
