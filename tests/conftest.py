@@ -60,7 +60,6 @@ def pytest_itemcollected(item):
         item.add_marker(pytest.mark.slow)
 
 
-
 # Files that take a minute or more on a worker but hold few tests. `--dist loadfile` hands out the files with the
 # most tests first, so these came last and ran alone while the other workers sat idle (the bench's one test
 # alone added 50 s to `make test`); they are handed out first instead.
@@ -80,6 +79,7 @@ def pytest_xdist_make_scheduler(config, log):
             super()._assign_work_unit(node)
 
     return LongFilesFirst(config, log)
+
 
 @pytest.fixture
 def short_busy_timeout(monkeypatch) -> float:
