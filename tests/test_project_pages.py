@@ -142,3 +142,25 @@ def test_the_engine_builds_the_groups_out_of_the_navigation(tmp_path, monkeypatc
     assert (out / "methods" / "onsite-projects-1" / "index.html").is_file()
     assert "projects-1/" not in index.split('<div class="md-content"', 1)[0]   # not in the navigation
     assert (out / "print" / "daily-patrol--x112.pdf").read_bytes() == b"%PDF-1.7 stand-in"
+
+
+def test_a_group_named_after_a_hostile_project_name_prints_it_as_text():
+    """The groups are named by their first and last project: names from the standards are data on every page
+    that names a group (a name like `[x](javascript:…)` or `<b>` is no link and no markup)."""
+    hostile = "[恶意](javascript:alert(1))<b>*粗*</b>"
+    texts_in = edited("organisation.yaml", "{id: wutong, name: 梧桐苑}", "{id: wutong, name: '" + hostile + "'}")
+    extra = "".join(f"  - {{id: x{k:03d}, name: 新项目{k:03d}}}\n" for k in range(1, 120))
+    texts_in["organisation.yaml"] = texts_in["organisation.yaml"].replace(LAST, LAST + extra, 1)
+    s = load_standards(texts=texts_in, instruments=INSTRUMENTS).standards
+    assert s.organisation.projects[0].name == hostile
+    texts = {p.path: p.text for p in generate_pages(s).pages}
+    for page in ("checklists/index.md", "checklists/index-projects-1.md"):
+        assert not re.search(r"(?<!\\)\]\(javascript:", texts[page]) and "<b>" not in texts[page], page
+    escaped = r"第 1/2 组：\[恶意\](javascript:alert(1))&lt;b&gt;\*粗\*&lt;/b&gt; 至 新项目092"
+    assert escaped in texts["checklists/index.md"]
+    lock = demo_lock(s, INSTRUMENTS)
+    files = pages.method_files(s, INSTRUMENTS, lock=lock, existing=lambda p: [] if p == "print/" else False)
+    group_pages = {path: text for path, text in files.items() if "-projects-1" in path}
+    assert group_pages
+    for path, text in {**group_pages, "methods/onsite.md": files["methods/onsite.md"]}.items():
+        assert not re.search(r"(?<!\\)\]\(javascript:", text) and "<b>" not in text, (path, text[:400])

@@ -21,6 +21,7 @@ from .. import page_urls as urls
 from ..context import Context, standards_context
 from ..forms.lock_file import read_lock
 from ..forms.prefill import project_links
+from ..model import NameText
 from ..page_urls import relative_link
 from ..results.publish import RESULTS_TAB
 from ..standards import Standards
@@ -167,7 +168,8 @@ def _project_groups(s: Standards, name: str, path: str, forms: list, printables:
         for (_, entries), kept in zip(lists, pairs):
             if any(len(e) > 2 for e in entries):
                 kept.append((f"各项目：{title}", target))
-        files[target] = render("methods/projects.md.j2", title=f"{name} · 各项目的链接（第 {number}/{len(found)} 组）",
+        files[target] = render("methods/projects.md.j2",
+                               title=NameText(f"{name} · 各项目的链接（第 {number}/{len(found)} 组）"),
                                group=title, back=name,
                                back_path=path, parts=[part for part in parts if part[1]], demo=demo,
                                link=lambda to, at=target: relative_link(to, at))

@@ -9,6 +9,8 @@ groups by their first and last project, so a page's size no longer depends on ho
 
 from __future__ import annotations
 
+from ..model import NameText
+
 PROJECTS_PER_PAGE = 100
 
 
@@ -24,6 +26,7 @@ def group_path(page: str, number: int) -> str:
     return f"{page[:-len('.md')]}-projects-{number}.md"
 
 
-def group_title(names: dict[str, str], group: list[str], number: int, count: int) -> str:
-    """第 2/3 组：项目甲 至 项目乙（100 个项目）"""
-    return f"第 {number}/{count} 组：{names[group[0]]} 至 {names[group[-1]]}（{len(group)} 个项目）"
+def group_title(names: dict[str, str], group: list[str], number: int, count: int) -> NameText:
+    """第 2/3 组：项目甲 至 项目乙（100 个项目）: it holds two names from the standards, so it is a name too
+    (printed as text wherever a Markdown template prints it)."""
+    return NameText(f"第 {number}/{count} 组：{names[group[0]]} 至 {names[group[-1]]}（{len(group)} 个项目）")
