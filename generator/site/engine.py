@@ -33,6 +33,7 @@ from ..errors import HandbookError
 from ..messages import Msg
 from ..templating import bytecode_cache
 from .only_with import ONLY_WITH
+from .segments import remembered_segments
 
 ENGINES = ("mkdocs", "zensical")
 DEFAULT_ENGINE = "mkdocs"
@@ -248,16 +249,26 @@ def _run_mkdocs(config_file: Path) -> EngineState:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
     captured: dict = {}
+    segments = None
     try:
         config = load_config(config_file=str(config_file))
         config.plugins["handbook-capture"] = _capture_plugin(captured)
+        segments = remembered_segments(_search_plugin(config))   # jieba's dictionary loaded only for new words
+        if segments is not None:
+            segments.begin()
         build(config)
     except (MkDocsException, OSError, ValueError) as exc:
         raise _failed("mkdocs", exc, collect.messages) from None
     finally:
         logger.removeHandler(collect)
+        if segments is not None:
+            segments.save()
     _keep_light(config, captured["files"])
     return EngineState(config, captured["files"], captured["nav"], captured["env"])
+
+
+def _search_plugin(config):
+    return config.plugins.get("material/search") or config.plugins.get("search")
 
 
 def _keep_light(config, files) -> None:
@@ -269,7 +280,7 @@ def _keep_light(config, files) -> None:
         if file.page is not None:
             file.page.markdown = ""    # not None: MkDocs then has no title for it (other pages' links name it)
             file.page.content = None
-    search = config.plugins.get("material/search") or config.plugins.get("search")
+    search = _search_plugin(config)
     if search is not None and getattr(search, "search_index", None) is not None:
         search.search_index = type(search.search_index)(**search.config)
 
@@ -305,7 +316,7 @@ def render_pages(state: EngineState | None, changed: Iterable[Path], docs_dir: P
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
     outputs: dict[str, str] = {}
-    search = config.plugins.get("material/search") or config.plugins.get("search")
+    search = _search_plugin(config)
     entries: dict[str, list] = {}
     try:
         for page in pages:        # as `mkdocs.commands.build._populate_page`
@@ -351,6 +362,9 @@ def render_pages(state: EngineState | None, changed: Iterable[Path], docs_dir: P
         raise PagesNeedFullBuild(f"渲染出错：{one_line_reason(exc)}") from None
     finally:
         logger.removeHandler(collect)
+    segments = remembered_segments(search)
+    if segments is not None:
+        segments.save()
     for dest, output in outputs.items():
         _write_atomically(site_dir / dest, output.encode("utf-8", errors="xmlcharrefreplace"))
     if search is not None and entries:
