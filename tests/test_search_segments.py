@@ -61,6 +61,19 @@ def test_a_damaged_or_foreign_file_means_cutting_again_and_is_replaced(tmp_path,
     assert data["entries"]["梧桐苑"][0] == SEPARATOR.join(jieba.cut("梧桐苑"))
 
 
+def test_an_entry_whose_words_are_not_its_run_is_cut_again(tmp_path):
+    path = tmp_path / "segments.json"
+    cached = CachedJieba(Counting(), path)
+    cached.cut("梧桐苑")
+    cached.save()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["entries"]["梧桐苑"][0] = "梧桐\u200b小区"        # under the right key, but other characters
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    again = CachedJieba(Counting(), path)
+    assert again.cut("梧桐苑") == list(jieba.cut("梧桐苑"))
+    assert again._jieba.cuts == 1
+
+
 def test_entries_of_another_dictionary_are_not_used(tmp_path, monkeypatch):
     path = tmp_path / "segments.json"
     cached = CachedJieba(Counting(), path)

@@ -93,8 +93,9 @@ class CachedJieba:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             entries = data["entries"] if data.get("key") == self.key else {}
+            # an entry whose words are not its run (a hand-edited or half-written file) is cut again
             return {run: [words, int(day)] for run, (words, day) in entries.items()
-                    if isinstance(run, str) and isinstance(words, str)}
+                    if isinstance(words, str) and words.replace(SEPARATOR, "") == run}
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return {}   # missing, damaged or from another jieba: cut again
 
