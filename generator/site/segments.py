@@ -70,7 +70,6 @@ class CachedJieba:
         self.entries: dict[str, list] = {}     # run -> [its words joined by SEPARATOR, the day it was last used]
         self.changed = False
         self.loaded = False
-        self.misses = 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._jieba, name)
@@ -108,7 +107,6 @@ class CachedJieba:
         entry = self.entries.get(run)
         if entry is None or SEPARATOR in run:
             words = list(self._jieba.cut(run))
-            self.misses += 1
             if SEPARATOR in run:
                 return words
             entry = self.entries[run] = [SEPARATOR.join(words), self.today]
@@ -134,7 +132,7 @@ class CachedJieba:
             partial.write_text(json.dumps({"key": self.key, "entries": kept}, ensure_ascii=False,
                                           separators=(",", ":")), encoding="utf-8")
             os.replace(partial, self.path)
-        except OSError:
+        except (OSError, ValueError):    # a full or read-only folder; text that cannot be written as UTF-8
             partial.unlink(missing_ok=True)
             return
         self.entries = kept
