@@ -133,6 +133,7 @@ SITE_BUILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow   # three MkDocs builds in new processes
 def test_a_real_build_loads_jiebas_dictionary_only_for_runs_not_remembered(tmp_path):
     """Builds of a small Material site in new processes (TMPDIR: a folder of this test): the first cuts and
     remembers, the second loads no dictionary, one after the file was damaged cuts again; the three search
